@@ -1,0 +1,127 @@
+//! Command line: `shiftdeck [tui options]`, `shiftdeck demo`, `shiftdeck sim`, `shiftdeck get`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::sim::{Faults, Profile, Scale, SimUser};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "shiftdeck",
+    version,
+    about = "A terminal dashboard for OpenShift fleet administrators"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub conn: ConnArgs,
+    #[command(flatten)]
+    pub ui: UiArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Which cluster to talk to.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ConnArgs {
+    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context to use (default: the current context).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+}
+
+/// How the TUI looks and behaves.
+#[derive(Debug, Args, Clone, Default)]
+pub struct UiArgs {
+    /// Disable every action (approve, scale, create, migrate, cordon).
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Theme name (default, light, high-contrast) or path to a theme TOML file.
+    #[arg(long, global = true, value_name = "NAME|PATH")]
+    pub theme: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the TUI against an embedded simulated cluster.
+    Demo(DemoArgs),
+    /// Serve a simulated OpenShift cluster over HTTP on loopback until interrupted.
+    Sim(Box<SimArgs>),
+    /// Print what a pane shows, once, for scripts.
+    Get(GetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Scenario to simulate.
+    #[arg(long, value_enum, default_value = "hub")]
+    pub profile: Profile,
+    /// Simulated time runs this many times faster than real time.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
+    pub speed: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// Scenario to simulate.
+    #[arg(long, value_enum, default_value = "hub")]
+    pub profile: Profile,
+    /// Extra objects, e.g. nodes=5000,csrs=20000,hostedclusters=200,nodepools=1000,datavolumes=10000.
+    #[arg(long, value_parser = |s: &str| s.parse::<Scale>())]
+    pub scale: Option<Scale>,
+    /// Simulated time runs this many times faster than real time.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
+    pub speed: f64,
+    /// Seed for the scenario's randomness (same seed, same cluster).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Identity the written kubeconfig authenticates as.
+    #[arg(long, value_enum, default_value = "admin")]
+    pub user: SimUser,
+    /// Faults to inject, e.g. watch-drop=20s,expire-watches=60s,error-rate=0.05,latency=200ms,restart=90s,forbid=nodepools.
+    #[arg(long, value_parser = |s: &str| s.parse::<Faults>())]
+    pub faults: Option<Faults>,
+    /// Where to write the kubeconfig (default: a file in the temp directory).
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig_out: Option<PathBuf>,
+    /// Serve a still cluster: no arriving machines or other scenario activity.
+    #[arg(long)]
+    pub still: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// What to print.
+    #[arg(value_enum)]
+    pub what: GetKind,
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value = "table")]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GetKind {
+    Nodes,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Yaml,
+}
+
+fn parse_speed(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if v.is_finite() && v > 0.0 && v <= 10_000.0 {
+        Ok(v)
+    } else {
+        Err(format!("speed `{s}` must be above 0 and at most 10000"))
+    }
+}

@@ -1,0 +1,5 @@
+//! shiftdeck: a terminal dashboard for OpenShift fleet administrators.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod sim;

@@ -1,0 +1,1 @@
+//! Real PKCS#10 requests and issued certificates for the sim's CSRs.
