@@ -10,7 +10,7 @@ use super::format::Format;
 use super::http::{self, Resp};
 use super::query::Query;
 use super::route::{self, ResRoute, Route};
-use super::{Shared, crud, discovery, subresource, watch};
+use super::{Shared, crud, discovery, openapi, subresource, watch};
 use crate::sim::error::ApiError;
 
 /// Everything a verb handler needs about the request.
@@ -42,12 +42,12 @@ async fn handle_inner(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Res
         Ok(Route::Version) => return Ok(http::json(200, &discovery::version())),
         _ => {}
     }
-    let user = auth::authenticate(&parts.headers)?;
+    let user = auth::authenticate(&parts.headers, shared.opts.user)?;
     let profile = shared.opts.profile;
     let rr = match route? {
         Route::Health => return Ok(http::text(200, "ok")),
         Route::Version => return Ok(http::json(200, &discovery::version())),
-        Route::OpenApi => return Err(ApiError::not_found_path(&path)),
+        Route::OpenApi => return openapi(profile, &path),
         Route::CoreVersions => return Ok(http::json(200, &discovery::core_versions(shared.addr))),
         Route::Groups => return Ok(http::json(200, &discovery::group_list(profile))),
         Route::Group(g) => return Ok(http::json(200, &discovery::group(profile, &g))),
@@ -84,6 +84,17 @@ async fn handle_inner(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Res
         headers: parts.headers,
     };
     dispatch(&ctx, &rr, verb, &body)
+}
+
+fn openapi(profile: crate::sim::Profile, path: &str) -> Result<Resp, ApiError> {
+    let doc = match path.trim_end_matches('/') {
+        "/openapi/v3" => Some(openapi::root(profile)),
+        p => p
+            .strip_prefix("/openapi/v3/")
+            .and_then(|gv| openapi::group_version(profile, gv)),
+    };
+    doc.map(|d| http::json(200, &d))
+        .ok_or_else(|| ApiError::not_found_path(path))
 }
 
 fn verb_of(method: &Method, rr: &ResRoute, q: &Query) -> Result<&'static str, ApiError> {

@@ -94,6 +94,7 @@ pub fn decode_object(ct: &str, body: &[u8]) -> Result<Value, ApiError> {
         })?,
         "application/yaml" | "application/apply-patch+yaml" => serde_yaml::from_slice(body)
             .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))?,
+        "application/vnd.kubernetes.protobuf" => super::proto::decode(body)?,
         other => return Err(ApiError::unsupported_media(other)),
     };
     if !v.is_object() {
