@@ -135,7 +135,6 @@ pub fn serving_csr(
 }
 
 /// Adds a condition (`Approved`, `Denied`, `Failed`) with status True at `when`.
-#[allow(dead_code)]
 pub fn with_condition(
     mut c: CertificateSigningRequest,
     type_: &str,
@@ -159,7 +158,6 @@ pub fn with_condition(
 }
 
 /// Marks the CSR as issued (a certificate is present).
-#[allow(dead_code)]
 pub fn issued(mut c: CertificateSigningRequest) -> CertificateSigningRequest {
     c.status
         .get_or_insert_with(CertificateSigningRequestStatus::default)
