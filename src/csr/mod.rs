@@ -7,7 +7,8 @@
 //!
 //! - [`decode`]: PEM/base64 PKCS#10 -> [`decode::DecodedRequest`] (subject, SANs, key, signature).
 //! - [`checks`]: [`checks::validate`] -> [`checks::Validation`] with stable check ids.
-//! - [`rows`]: [`rows::build_rows`], [`rows::table`], [`rows::CsrDetails`] for the pane and `get csrs`.
+//! - [`rows`]: [`rows::build_rows`], [`rows::table`], [`rows::rows_json`] for the pane and `get csrs`.
+//! - [`details`]: [`details::CsrDetails`], the details view (fields and text lines).
 //! - [`approval`]: bulk approval, override confirmation, approval condition, auto-approve policy.
 //! - [`joining`]: client CSR -> serving CSR -> Node Ready pipeline per node.
 //! - [`audit`]: the audit-log record and its JSON-lines writer.
@@ -16,6 +17,7 @@ pub mod approval;
 pub mod audit;
 pub mod checks;
 pub mod decode;
+pub mod details;
 pub mod joining;
 pub mod rows;
 
