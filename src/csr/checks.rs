@@ -99,6 +99,8 @@ pub struct Validation {
     pub node: Option<String>,
     /// Checks in display order.
     pub checks: Vec<Check>,
+    /// A client CSR requested by `system:node:<name>` for that same node (certificate renewal).
+    pub renewal: bool,
 }
 
 fn ser_kind<S: serde::Serializer>(k: &CsrKind, s: S) -> Result<S::Ok, S::Error> {
@@ -123,6 +125,19 @@ impl Validation {
             .filter(|c| !c.passed)
             .map(|c| c.id)
             .collect()
+    }
+
+    /// Whether the node's identity is confirmed by something other than the CSR's own claims:
+    /// for a client CSR, a passing `machine` check (Machine API) or a renewal by the node itself;
+    /// for a serving CSR, the requestor is the node (authenticated by its client certificate) and the
+    /// Node exists. Without it a human must confirm the identity (see `approval::auto_approve`).
+    pub fn identity_confirmed(&self) -> bool {
+        let passed = |id: &str| self.checks.iter().any(|c| c.id == id && c.passed);
+        match self.kind {
+            CsrKind::Client => (self.renewal && passed("node-absent")) || passed("machine"),
+            CsrKind::Serving => passed("requestor") && passed("node-exists"),
+            CsrKind::Other(_) => false,
+        }
     }
 
     /// One-line summary: `all 12 checks passed` or `failed: groups, usages`.
@@ -193,7 +208,12 @@ pub fn validate_decoded(
         }
         Err(e) => {
             checks.push(check("decode", "Request decodes", false, e.to_string()));
-            return Validation { kind, node, checks };
+            return Validation {
+                kind,
+                node,
+                checks,
+                renewal: false,
+            };
         }
     };
     checks.push(if d.signature_valid {
@@ -222,12 +242,18 @@ pub fn validate_decoded(
         groups: csr.spec.groups.as_deref().unwrap_or_default(),
         inputs,
     };
+    let renewal = kind == CsrKind::Client && ctx.is_renewal();
     match kind {
         CsrKind::Client => ctx.client(&mut checks),
         CsrKind::Serving => ctx.serving(&mut checks),
         CsrKind::Other(_) => {}
     }
-    Validation { kind, node, checks }
+    Validation {
+        kind,
+        node,
+        checks,
+        renewal,
+    }
 }
 
 struct Ctx<'a> {
