@@ -20,6 +20,7 @@ pub mod decode;
 pub mod details;
 pub mod joining;
 pub mod rows;
+mod rules;
 
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use k8s_openapi::jiff::Timestamp;
