@@ -482,3 +482,31 @@ fn signed_durations() {
     assert_eq!(fmt_signed(SignedDuration::from_secs(125)), "+2m5s");
     assert_eq!(fmt_signed(SignedDuration::from_secs(3723)), "+1h2m3s");
 }
+
+#[test]
+fn invalid_node_name_in_cn_and_duplicate_usages() {
+    let pem = request_pem(
+        "system:node:Worker_1\u{1b}[2J",
+        &["system:nodes"],
+        &[],
+        &rcgen::PKCS_ECDSA_P256_SHA256,
+    );
+    let mut c = client_csr("csr-a", "worker-1", t0());
+    c.spec.request.0 = pem.into_bytes();
+    let v = run(&c, &nodes(vec![]), None);
+    assert_only_failure(&v, "subject-cn");
+    assert!(
+        v.first_failure()
+            .unwrap()
+            .reason
+            .contains("not a valid node name")
+    );
+
+    let mut c = client_csr("csr-a", "worker-1", t0());
+    c.spec.usages = Some(vec![
+        "client auth".into(),
+        "client auth".into(),
+        "digital signature".into(),
+    ]);
+    assert_only_failure(&run(&c, &nodes(vec![]), None), "usages");
+}

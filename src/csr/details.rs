@@ -6,7 +6,7 @@ use k8s_openapi::jiff::Timestamp;
 use super::checks::{Check, Validation};
 use super::decode::{DecodeError, DecodedRequest};
 use super::rows::{Countdown, CsrState, condition_label, csr_state, format_age};
-use super::{CsrKind, created, name};
+use super::{CsrKind, created, display_safe, name};
 
 /// One status condition, with who/why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -110,7 +110,8 @@ impl CsrDetails {
         }
     }
 
-    /// Plain text lines, in display order (sections: summary, request, spec, checks, conditions).
+    /// Plain text lines, in display order (sections: summary, request, spec, checks, conditions),
+    /// made terminal-safe with [`display_safe`] (the fields themselves are raw).
     pub fn lines(&self) -> Vec<String> {
         let mut l = vec![
             format!("Name:        {}", self.name),
@@ -179,7 +180,7 @@ impl CsrDetails {
                 ));
             }
         }
-        l
+        l.iter().map(|x| display_safe(x)).collect()
     }
 }
 

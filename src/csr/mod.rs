@@ -99,6 +99,38 @@ pub fn node_name_from(subject: &str) -> Option<&str> {
         .filter(|n| !n.is_empty())
 }
 
+/// Whether `name` is a valid Node name (a DNS-1123 subdomain: lower-case alphanumerics, `-` and
+/// `.`, labels of 1..=63 characters starting and ending alphanumeric, at most 253 characters).
+pub fn is_valid_node_name(name: &str) -> bool {
+    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.starts_with(alnum)
+                && label.ends_with(alnum)
+                && label.chars().all(|c| alnum(c) || c == '-')
+        })
+}
+
+/// Text from the cluster made safe to draw in a terminal: control characters (ESC, CR, ...) are
+/// shown escaped (`\u{1b}`) so a crafted CSR cannot move the cursor or recolour the screen.
+pub fn display_safe(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// `metadata.creationTimestamp` of a CSR.
 pub fn created(csr: &CertificateSigningRequest) -> Option<Timestamp> {
     csr.metadata.creation_timestamp.as_ref().map(|t| t.0)
@@ -133,6 +165,33 @@ mod tests {
             CsrKind::from_signer("example.com/signer").short(),
             "example.com/signer"
         );
+    }
+
+    #[test]
+    fn valid_node_names() {
+        for ok in ["worker-1", "a", "ip-10-0-1-2.ec2.internal", "0abc"] {
+            assert!(is_valid_node_name(ok), "{ok}");
+        }
+        let long_label = "a".repeat(64);
+        for bad in [
+            "",
+            "Worker",
+            "-a",
+            "a-",
+            "a..b",
+            "a_b",
+            "a\x1b[2J",
+            long_label.as_str(),
+        ] {
+            assert!(!is_valid_node_name(bad), "{bad}");
+        }
+        assert!(!is_valid_node_name(&"a.".repeat(127)));
+    }
+
+    #[test]
+    fn display_safe_escapes_controls() {
+        assert_eq!(display_safe("worker-1"), "worker-1");
+        assert_eq!(display_safe("a\x1b[2Jb\n"), "a\\u{1b}[2Jb\\u{a}");
     }
 
     #[test]

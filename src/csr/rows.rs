@@ -8,7 +8,7 @@ use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value};
 
 use super::checks::Validation;
-use super::{CsrKind, created, name};
+use super::{CsrKind, created, display_safe, name};
 
 /// Column headers, in order.
 pub const HEADERS: [&str; 8] = [
@@ -219,9 +219,9 @@ impl CsrRow {
         }
     }
 
-    /// The cells under [`HEADERS`].
+    /// The cells under [`HEADERS`], made terminal-safe with [`display_safe`].
     pub fn cells(&self) -> Vec<String> {
-        vec![
+        let cells = [
             self.name.clone(),
             self.age.clone(),
             self.kind.short(),
@@ -230,7 +230,8 @@ impl CsrRow {
             self.condition.clone(),
             self.check.clone(),
             self.countdown.map(|c| c.label()).unwrap_or_default(),
-        ]
+        ];
+        cells.iter().map(|c| display_safe(c)).collect()
     }
 }
 

@@ -147,3 +147,15 @@ fn cells_and_json_share_headers() {
     assert_eq!(json[2]["CONDITION"], "Approved,Issued");
     assert_eq!(json[1].as_object().unwrap().len(), HEADERS.len());
 }
+
+#[test]
+fn cells_escape_terminal_control_characters() {
+    let mut c = client_csr("evil", "w1", at(0));
+    c.spec.username = Some("mallory\u{1b}]0;pwned\u{7}".into());
+    let vs = validated(std::slice::from_ref(&c));
+    let rows = build_rows([(&c, &vs[0])], HistoryFilter::All, at(10));
+    assert_eq!(rows[0].requestor, "mallory\u{1b}]0;pwned\u{7}");
+    let cells = rows[0].cells();
+    assert_eq!(cells[3], "mallory\\u{1b}]0;pwned\\u{7}");
+    assert!(!cells.iter().any(|c| c.chars().any(char::is_control)));
+}

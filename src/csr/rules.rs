@@ -1,6 +1,5 @@
 //! The per-kind check rules behind [`super::checks::validate`] (reference §5.2).
 
-use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
@@ -11,7 +10,7 @@ use super::checks::{Check, Inputs, check, fmt_signed};
 use super::decode::DecodedRequest;
 use super::{
     AUTHENTICATED_GROUP, NODE_BOOTSTRAPPER, NODE_BOOTSTRAPPER_GROUPS, NODES_GROUP, created,
-    node_name_from, parse_time,
+    is_valid_node_name, node_name_from, parse_time,
 };
 
 pub(super) struct Ctx<'a> {
@@ -308,15 +307,23 @@ impl Ctx<'_> {
         let cns = &self.d.common_names;
         out.push(match cns.as_slice() {
             [] => check("subject-cn", "Common name", false, "the request has no CN"),
-            [cn] if node_name_from(cn).is_some() => {
-                check("subject-cn", "Common name", true, format!("CN is {cn}"))
-            }
-            [cn] => check(
-                "subject-cn",
-                "Common name",
-                false,
-                format!("CN {cn:?} is not system:node:<name>"),
-            ),
+            [cn] => match node_name_from(cn) {
+                Some(n) if is_valid_node_name(n) => {
+                    check("subject-cn", "Common name", true, format!("CN is {cn}"))
+                }
+                Some(n) => check(
+                    "subject-cn",
+                    "Common name",
+                    false,
+                    format!("{n:?} is not a valid node name (DNS-1123 subdomain)"),
+                ),
+                None => check(
+                    "subject-cn",
+                    "Common name",
+                    false,
+                    format!("CN {cn:?} is not system:node:<name>"),
+                ),
+            },
             many => check(
                 "subject-cn",
                 "Common name",
@@ -327,7 +334,8 @@ impl Ctx<'_> {
     }
 
     fn usages_check(&self, out: &mut Vec<Check>, allowed: &[&[&str]], words: &str) {
-        let usages: BTreeSet<&str> = self
+        // Compared as sorted lists, so a duplicated usage fails like in cluster-machine-approver.
+        let mut usages: Vec<&str> = self
             .csr
             .spec
             .usages
@@ -335,10 +343,9 @@ impl Ctx<'_> {
             .flatten()
             .map(String::as_str)
             .collect();
-        let ok = allowed
-            .iter()
-            .any(|set| set.len() == usages.len() && set.iter().all(|u| usages.contains(u)));
-        let list = usages.iter().copied().collect::<Vec<_>>().join(", ");
+        usages.sort_unstable();
+        let ok = allowed.contains(&usages.as_slice());
+        let list = usages.join(", ");
         out.push(if ok {
             check("usages", "Key usages", true, list)
         } else {
