@@ -84,6 +84,13 @@ pub fn needs_override(v: &Validation) -> bool {
     !v.passed_all()
 }
 
+/// Whether approving a CSR that passes every check should still ask the admin to confirm the
+/// node's identity (type the node name, checked with [`override_matches`]): a new node's client
+/// CSR on a cluster without the Machine API, where nothing but the CSR vouches for the node.
+pub fn needs_identity_confirmation(v: &Validation) -> bool {
+    v.passed_all() && !v.identity_confirmed()
+}
+
 /// Whether an override may be offered at all: never for a request that does not decode or whose
 /// self-signature does not verify (nobody can vouch for what is inside).
 pub fn override_allowed(v: &Validation) -> bool {

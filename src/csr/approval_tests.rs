@@ -77,6 +77,13 @@ fn override_rules() {
     assert!(needs_override(&vs[2]));
     assert!(!override_allowed(&vs[2]));
 
+    // A valid new-node client CSR without the Machine API: identity confirmation, no override.
+    assert!(needs_identity_confirmation(&vs[0]));
+    assert!(!needs_identity_confirmation(&vs[1]));
+    let machines = [machine("m1", &[("InternalDNS", "w1")], None, t0())];
+    let with_machine = validate_all(&csrs[..1], &nodes, Some(&machines));
+    assert!(!needs_identity_confirmation(&with_machine[0]));
+
     assert!(override_matches("w1", Some("w1")));
     assert!(override_matches("  approve \n", Some("w1")));
     assert!(override_matches("approve", None));

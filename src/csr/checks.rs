@@ -21,8 +21,9 @@
 //! | `node-exists` | serving | the Node exists |
 //! | `sans-match` | serving | every SAN is one of the Node's (or its Machine's) addresses |
 //!
-//! `validate` decodes the request and verifies its signature: cache results per CSR resourceVersion
-//! (and Node/Machine store changes) rather than calling it on every frame.
+//! `validate` decodes the request and verifies its signature (the expensive part); the rules are
+//! cheap. For a whole store use [`validate_all`] with a [`DecodeCache`] and re-run it when CSRs,
+//! Nodes or Machines change rather than on every frame.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -32,7 +33,7 @@ use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::decode::{DecodeError, DecodedRequest, decode_csr};
+use super::decode::{DecodeCache, DecodeError, DecodedRequest, decode_csr};
 use super::rules::Ctx;
 use super::{CsrKind, node_name_from};
 
@@ -164,6 +165,17 @@ pub(super) fn check(
 /// Decodes and validates one CSR.
 pub fn validate(csr: &CertificateSigningRequest, inputs: &Inputs<'_>) -> Validation {
     validate_decoded(csr, &decode_csr(csr), inputs)
+}
+
+/// Validates many CSRs, decoding through `cache` (see [`DecodeCache`]).
+pub fn validate_all(
+    csrs: &[CertificateSigningRequest],
+    cache: &mut DecodeCache,
+    inputs: &Inputs<'_>,
+) -> Vec<Validation> {
+    csrs.iter()
+        .map(|c| validate_decoded(c, cache.get(c), inputs))
+        .collect()
 }
 
 /// Validates a CSR whose request was already decoded (so the details view can reuse the decode).

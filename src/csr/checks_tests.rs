@@ -510,3 +510,31 @@ fn invalid_node_name_in_cn_and_duplicate_usages() {
     ]);
     assert_only_failure(&run(&c, &nodes(vec![]), None), "usages");
 }
+
+#[test]
+fn validate_all_uses_the_cache() {
+    let csrs = vec![
+        client_csr("a", "worker-1", t0()),
+        client_csr("b", "w2", t0()),
+    ];
+    let mut cache = crate::csr::decode::DecodeCache::new();
+    let n = nodes(vec![]);
+    let inputs = Inputs {
+        nodes: &n,
+        machines: None,
+        now: t0(),
+    };
+    let first = validate_all(&csrs, &mut cache, &inputs);
+    assert_eq!(cache.len(), 2);
+    assert!(first.iter().all(Validation::passed_all));
+    // Nodes changed: same cache, new verdict.
+    let n = nodes(vec![worker_node()]);
+    let inputs = Inputs {
+        nodes: &n,
+        machines: None,
+        now: t0(),
+    };
+    let again = validate_all(&csrs, &mut cache, &inputs);
+    assert_eq!(again[0].first_failure().map(|c| c.id), Some("node-absent"));
+    assert!(again[1].passed_all());
+}

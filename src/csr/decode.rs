@@ -1,5 +1,6 @@
 //! Decoding `spec.request`: PEM (optionally base64 as in raw JSON) -> PKCS#10 fields.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::net::IpAddr;
 
@@ -217,6 +218,54 @@ fn key_info(spki: &SubjectPublicKeyInfo<'_>) -> KeyInfo {
     }
 }
 
+/// Decoded requests keyed by CSR `(name, uid)`, so the pane does not re-parse and re-verify every
+/// request on each refresh (`spec.request` is immutable; the uid tells a re-created CSR apart).
+#[derive(Debug, Default)]
+pub struct DecodeCache {
+    entries: HashMap<(String, String), Result<DecodedRequest, DecodeError>>,
+}
+
+impl DecodeCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The decoded request of `csr`, decoding it on first use.
+    pub fn get(&mut self, csr: &CertificateSigningRequest) -> &Result<DecodedRequest, DecodeError> {
+        let key = (
+            csr.metadata.name.clone().unwrap_or_default(),
+            csr.metadata.uid.clone().unwrap_or_default(),
+        );
+        self.entries.entry(key).or_insert_with(|| decode_csr(csr))
+    }
+
+    /// Drops entries for CSRs not in `live` (call after a store refresh).
+    pub fn retain_live(&mut self, live: &[CertificateSigningRequest]) {
+        let keep: HashSet<(&str, &str)> = live
+            .iter()
+            .map(|c| {
+                (
+                    c.metadata.name.as_deref().unwrap_or_default(),
+                    c.metadata.uid.as_deref().unwrap_or_default(),
+                )
+            })
+            .collect();
+        self.entries
+            .retain(|(n, u), _| keep.contains(&(n.as_str(), u.as_str())));
+    }
+
+    /// Number of cached requests.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the cache is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,6 +356,27 @@ mod tests {
             decode_pem(junk.as_bytes()),
             Err(DecodeError::NotCsr(_))
         ));
+    }
+
+    #[test]
+    fn decode_cache_reuses_and_prunes() {
+        let mut a = crate::csr::testutil::client_csr("a", "w1", crate::csr::testutil::t0());
+        a.metadata.uid = Some("uid-a".into());
+        let mut b = crate::csr::testutil::client_csr("b", "w2", crate::csr::testutil::t0());
+        b.metadata.uid = Some("uid-b".into());
+        let mut cache = DecodeCache::new();
+        assert!(cache.get(&a).is_ok());
+        assert!(cache.get(&b).is_ok());
+        assert!(cache.get(&a).is_ok());
+        assert_eq!(cache.len(), 2);
+        // Same name, new uid: decoded again.
+        let mut a2 = a.clone();
+        a2.metadata.uid = Some("uid-a2".into());
+        a2.spec.request.0 = b"junk".to_vec();
+        assert!(cache.get(&a2).is_err());
+        cache.retain_live(&[a2]);
+        assert_eq!(cache.len(), 1);
+        assert!(!cache.is_empty());
     }
 
     #[test]
