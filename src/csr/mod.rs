@@ -12,6 +12,24 @@
 //! - [`approval`]: bulk approval, override confirmation, approval condition, auto-approve policy.
 //! - [`joining`]: client CSR -> serving CSR -> Node Ready pipeline per node.
 //! - [`audit`]: the audit-log record and its JSON-lines writer.
+//!
+//! Wiring sketch for the pane (all calls are pure except the last):
+//!
+//! ```text
+//! let inputs = checks::Inputs { nodes: &node_map, machines: machines.as_deref(), now };
+//! let vals = checks::validate_all(&csrs, &mut decode_cache, &inputs);   // on store change
+//! let rows = rows::build_rows(csrs.iter().zip(&vals), filter, now);      // CHECK/countdown cells
+//! let (headers, cells) = rows::table(&rows);                             // or rows::rows_json
+//! let det = details::CsrDetails::new(&csr, decode_cache.get(&csr).clone(), &val, now);
+//! // approve: approval::needs_override / needs_identity_confirmation -> prompt -> override_matches
+//! let cond = approval::approval_condition(Decision::Approve, user, Some(&val), now);
+//! let patch = approval::approval_patch(&csr, cond);   // kube: Api::patch_approval(name, &pp, &Patch::Merge(patch))
+//! audit::append_audit(&path, &AuditRecord::new(now, ctx, user, AuditAction::Approve, name, &val, "approved"))?;
+//! ```
+//!
+//! Machines may be `machine.openshift.io/v1beta1` or CAPI `cluster.x-k8s.io` Machines: only
+//! `metadata.name`, `metadata.creationTimestamp`, `status.addresses[{type,address}]` and
+//! `status.nodeRef.name` are read.
 
 pub mod approval;
 pub mod audit;
