@@ -375,3 +375,45 @@ async fn auth_can_i_for_viewer_and_admin() {
     admin.sim.shutdown();
     viewer.sim.shutdown();
 }
+
+#[tokio::test]
+async fn imperative_creates_through_protobuf_clients() {
+    let k = Kube::start(SimUser::Admin).await;
+    k.ok(&["create", "namespace", "team-a"]).await;
+    k.ok(&[
+        "create",
+        "configmap",
+        "c1",
+        "-n",
+        "team-a",
+        "--from-literal=a=b",
+    ])
+    .await;
+    k.ok(&[
+        "create",
+        "secret",
+        "generic",
+        "s1",
+        "-n",
+        "team-a",
+        "--from-literal=pw=hunter2",
+    ])
+    .await;
+    assert_eq!(
+        k.get("configmaps", Some("team-a"), "c1")["data"],
+        json!({"a": "b"})
+    );
+    assert_eq!(
+        k.get("secrets", Some("team-a"), "s1")["data"]["pw"],
+        json!("aHVudGVyMg==")
+    );
+    let out = k.ok(&["get", "namespaces"]).await;
+    assert_eq!(header(&out), "NAME STATUS AGE");
+    assert!(
+        rows(&out)
+            .iter()
+            .any(|r| r[0] == "team-a" && r[1] == "Active"),
+        "{out}"
+    );
+    k.sim.shutdown();
+}
