@@ -407,6 +407,33 @@ async fn imperative_creates_through_protobuf_clients() {
         k.get("secrets", Some("team-a"), "s1")["data"]["pw"],
         json!("aHVudGVyMg==")
     );
+    put(&k.sim, "pods", pod("web-1", "team-a", "worker-0"));
+    put(&k.sim, "pods", pod("web-2", "team-a", "worker-1"));
+    let out = k.ok(&["get", "pods", "-n", "team-a"]).await;
+    assert_eq!(header(&out), "NAME READY STATUS RESTARTS AGE");
+    assert_eq!(&rows(&out)[0][..4], ["web-1", "1/1", "Running", "2"]);
+    let logs = k.ok(&["logs", "web-1", "-n", "team-a"]).await;
+    assert!(logs.contains("web-1"), "{logs}");
+    let out = k.ok(&["drain", "worker-0", "--timeout=60s"]).await;
+    assert!(out.contains("drained"), "{out}");
+    assert!(
+        k.sim
+            .store
+            .get(by_key("pods"), Some("team-a"), "web-1")
+            .is_none(),
+        "evicted"
+    );
+    assert!(
+        k.sim
+            .store
+            .get(by_key("pods"), Some("team-a"), "web-2")
+            .is_some(),
+        "other node untouched"
+    );
+    assert_eq!(
+        k.get("nodes", None, "worker-0")["spec"]["unschedulable"],
+        json!(true)
+    );
     let out = k.ok(&["get", "namespaces"]).await;
     assert_eq!(header(&out), "NAME STATUS AGE");
     assert!(

@@ -174,3 +174,13 @@ pub async fn eventually(secs: u64, mut f: impl FnMut() -> bool) -> bool {
     }
     f()
 }
+
+/// A running pod owned by a ReplicaSet, bound to `node`.
+pub fn pod(name: &str, ns: &str, node: &str) -> Value {
+    json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "namespace": ns, "labels": {"app": "web"},
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web", "uid": "6f1c9a0e-0000-4000-8000-000000000001", "controller": true}]},
+        "spec": {"nodeName": node, "containers": [{"name": "web", "image": "registry.example.com/web:1"}]},
+        "status": {"phase": "Running", "podIP": "10.128.0.7",
+            "containerStatuses": [{"name": "web", "ready": true, "restartCount": 2, "image": "registry.example.com/web:1", "imageID": "", "started": true}]}})
+}

@@ -1,7 +1,7 @@
 //! Just enough Kubernetes protobuf decoding for the request bodies kubectl's typed clients send
 //! (`application/vnd.kubernetes.protobuf`): SelfSubjectAccessReview (`auth can-i`),
 //! CertificateSigningRequest (`certificate approve|deny`) and Namespace, ConfigMap and Secret
-//! (`create namespace|configmap|secret`). Other kinds answer 415. Bodies become the JSON the rest of
+//! (`create namespace|configmap|secret`), and Eviction (`drain`). Other kinds answer 415. Bodies become the JSON the rest of
 //! the server works with; responses are always JSON, which those clients also accept.
 
 use base64::Engine;
@@ -251,13 +251,13 @@ pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
     let mut obj = match kind.as_str() {
         "SelfSubjectAccessReview" => ssar(raw)?,
         "CertificateSigningRequest" => csr(raw)?,
-        "Namespace" | "ConfigMap" | "Secret" => simple(&kind, raw)?,
+        "Namespace" | "ConfigMap" | "Secret" | "Eviction" => simple(&kind, raw)?,
         other => {
             return Err(ApiError::new(
                 415,
                 "UnsupportedMediaType",
                 format!(
-                    "the sim decodes protobuf only for SelfSubjectAccessReview, CertificateSigningRequest, Namespace, ConfigMap and Secret, not {other:?}; send JSON"
+                    "the sim decodes protobuf only for SelfSubjectAccessReview, CertificateSigningRequest, Namespace, ConfigMap, Secret and Eviction, not {other:?}; send JSON"
                 ),
             ));
         }
