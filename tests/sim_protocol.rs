@@ -1135,3 +1135,48 @@ async fn tables_and_partial_metadata() {
     assert!(l["items"][0].get("status").is_none());
     h.shutdown();
 }
+
+#[tokio::test]
+async fn metadata_watcher_reflects_partial_objects() {
+    let (h, c) = admin().await;
+    let api: Api<kube::core::PartialObjectMeta<Node>> = Api::all(c);
+    let (reader, writer) = reflector::store();
+    let stream = reflector(
+        writer,
+        watcher(api, watcher::Config::default()).default_backoff(),
+    )
+    .applied_objects();
+    let task = tokio::spawn(stream.for_each(|_| async {}));
+    assert!(
+        eventually(60, || reader.state().len() == 6).await,
+        "initial list"
+    );
+    put(&h, "nodes", node("meta-node", "arm64", true));
+    h.store
+        .delete(by_key("nodes"), None, "worker-0", false)
+        .expect("delete");
+    let names = || -> Vec<String> {
+        let mut v: Vec<String> = reader
+            .state()
+            .iter()
+            .filter_map(|m| m.metadata.name.clone())
+            .collect();
+        v.sort();
+        v
+    };
+    assert!(
+        eventually(60, || names().contains(&"meta-node".to_string())
+            && !names().contains(&"worker-0".to_string()))
+        .await,
+        "{:?}",
+        names()
+    );
+    assert!(reader.state().iter().all(|m| {
+        m.metadata
+            .labels
+            .as_ref()
+            .is_some_and(|l| l.contains_key("kubernetes.io/arch"))
+    }));
+    task.abort();
+    h.shutdown();
+}

@@ -297,6 +297,19 @@ mod tests {
         assert_eq!(v["status"]["conditions"][0]["type"], json!("Approved"));
         assert_eq!(v["status"]["conditions"][0]["status"], json!("True"));
         assert!(decode(b"k8s\0\x0a\xff").is_err());
+
+        let entry = [ld(1, b"a"), ld(2, b"b")].concat();
+        let label = [ld(1, b"team"), ld(2, b"x")].concat();
+        let meta = [ld(1, b"c1"), ld(3, b"ns"), ld(11, &label)].concat();
+        let raw = [ld(1, &meta), ld(2, &entry)].concat();
+        let tm = [ld(1, b"v1"), ld(2, b"ConfigMap")].concat();
+        let v = decode(&[MAGIC.to_vec(), ld(1, &tm), ld(2, &raw)].concat()).expect("decodes");
+        assert_eq!(v["data"], json!({"a": "b"}));
+        assert_eq!(v["metadata"]["labels"], json!({"team": "x"}));
+        let tm = [ld(1, b"v1"), ld(2, b"Pod")].concat();
+        let e =
+            decode(&[MAGIC.to_vec(), ld(1, &tm), ld(2, b"")].concat()).expect_err("unsupported");
+        assert_eq!(e.code, 415);
         assert!(decode(b"nope").is_err());
     }
 }
