@@ -354,6 +354,29 @@ impl Store {
         Ok(obj)
     }
 
+    /// Seeding helper: rewrite an object's `creationTimestamp` in place, without a new
+    /// resourceVersion or event (the history entry that added it is rewritten too), so scenarios
+    /// can seed objects that look old. Not for use once clients are connected.
+    pub fn backdate(&self, res: &ResourceDef, ns: Option<&str>, name: &str, created: &str) {
+        let mut g = self.lock();
+        let key = (ns.unwrap_or("").to_string(), name.to_string());
+        let Some(old) = g.objects.get(res.key()).and_then(|m| m.get(&key)).cloned() else {
+            return;
+        };
+        let mut obj = (*old).clone();
+        ensure_object(&mut obj, "metadata").insert("creationTimestamp".into(), json!(created));
+        let stored = Arc::new(obj);
+        if let Some(m) = g.objects.get_mut(res.key()) {
+            m.insert(key, stored.clone());
+        }
+        let rv: u64 = rv_of(&old).parse().unwrap_or(0);
+        if let Some(ev) = g.history.iter_mut().rev().find(|e| e.rv == rv) {
+            let mut e = (**ev).clone();
+            e.object = stored;
+            *ev = Arc::new(e);
+        }
+    }
+
     fn record(
         &self,
         g: &mut Inner,
