@@ -138,11 +138,27 @@ impl Store {
 
     /// Create an object. Fills uid, creationTimestamp, resourceVersion, generation and a name from
     /// `generateName`. With `dry_run` nothing is stored and no event is sent.
-    pub fn create(
+    pub fn create(&self, res: &ResourceDef, obj: Value, dry_run: bool) -> Result<Value, ApiError> {
+        self.create_inner(res, obj, dry_run, None)
+    }
+
+    /// Seeding helper: `create` with a given `creationTimestamp`, for scenario objects that
+    /// pretend to be old. Not reachable from clients.
+    pub fn create_backdated(
+        &self,
+        res: &ResourceDef,
+        obj: Value,
+        created: &str,
+    ) -> Result<Value, ApiError> {
+        self.create_inner(res, obj, false, Some(created))
+    }
+
+    fn create_inner(
         &self,
         res: &ResourceDef,
         mut obj: Value,
         dry_run: bool,
+        created: Option<&str>,
     ) -> Result<Value, ApiError> {
         let mut g = self.lock();
         let ns = namespace_of(res, &obj)?;
@@ -184,7 +200,7 @@ impl Store {
         }
         g.uid_counter += 1;
         let uid = uid_from(g.uid_counter);
-        let now = self.clock.now_rfc3339();
+        let now = created.map_or_else(|| self.clock.now_rfc3339(), str::to_string);
         {
             let meta = ensure_object(&mut obj, "metadata");
             meta.insert("name".into(), json!(name));

@@ -100,10 +100,18 @@ async fn provision(
     // Fill what the operator defaults (infraID, clusterID) when the client left them out.
     let _ = store.mutate_retry(by_key(HC), Some(&ns), &name, true, |o| {
         if str_at(o, "/spec/infraID").is_none_or(str::is_empty) {
-            o["spec"]["infraID"] = json!(hypershift::infra_id(seed, &name));
+            objects::set_in(
+                o,
+                &["spec", "infraID"],
+                json!(hypershift::infra_id(seed, &name)),
+            );
         }
         if str_at(o, "/spec/clusterID").is_none_or(str::is_empty) {
-            o["spec"]["clusterID"] = json!(hypershift::uuid(seed, &format!("cluster/{name}")));
+            objects::set_in(
+                o,
+                &["spec", "clusterID"],
+                json!(hypershift::uuid(seed, &format!("cluster/{name}"))),
+            );
         }
         Ok(())
     });

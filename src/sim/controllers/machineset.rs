@@ -208,19 +208,19 @@ async fn provision(
         } else {
             format!("baremetalhost:///openshift-machine-api/{name}/{}", crate::sim::scenario::hypershift::uuid(3, &name))
         };
-        m["spec"]["providerID"] = json!(provider);
+        objects::set_in(m, &["spec", "providerID"], json!(provider));
         let r = region(m);
         if !r.is_empty() {
-            m["metadata"]["labels"]["machine.openshift.io/region"] = json!(r);
+            objects::set_in(m, &["metadata", "labels", "machine.openshift.io/region"], json!(r));
         }
-        m["metadata"]["annotations"]["machine.openshift.io/instance-state"] = json!("Running");
-        m["status"]["phase"] = json!("Provisioned");
-        m["status"]["lastUpdated"] = json!(now);
-        m["status"]["addresses"] = json!([
+        objects::set_in(m, &["metadata", "annotations", "machine.openshift.io/instance-state"], json!("Running"));
+        objects::set_in(m, &["status", "phase"], json!("Provisioned"));
+        objects::set_in(m, &["status", "lastUpdated"], json!(now));
+        objects::set_in(m, &["status", "addresses"], json!([
             {"type": "InternalIP", "address": ip},
             {"type": "Hostname", "address": name},
             {"type": "InternalDNS", "address": name}
-        ]);
+        ]));
         Ok(())
     });
     if res.is_err() {
@@ -233,6 +233,5 @@ async fn provision(
     if store.get(by_key(MACHINES), Some(&ns), &name).is_none() {
         return;
     }
-    let _ = objects::now;
     csr::client_phase(store, seed, name, shutdown).await;
 }

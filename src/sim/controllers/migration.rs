@@ -98,7 +98,11 @@ async fn migrate(store: Arc<Store>, ns: String, name: String, shutdown: Cancella
         .to_string();
     // Label the migration with its VMI as virt-controller does.
     let _ = store.mutate_retry(by_key(VMIM), Some(&ns), &name, false, |o| {
-        o["metadata"]["labels"]["kubevirt.io/vmi-name"] = json!(vmi_name);
+        objects::set_in(
+            o,
+            &["metadata", "labels", "kubevirt.io/vmi-name"],
+            json!(vmi_name),
+        );
         Ok(())
     });
     if !set_phase(&store, &ns, &name, "Pending", Value::Null) {
@@ -184,7 +188,7 @@ async fn migrate(store: Arc<Store>, ns: String, name: String, shutdown: Cancella
         s
     };
     let _ = store.mutate_retry(by_key(VMIS), Some(&ns), &vmi_name, false, |o| {
-        o["status"]["migrationState"] = state(false, None);
+        objects::set_in(o, &["status", "migrationState"], state(false, None));
         Ok(())
     });
     for (phase, secs) in [
@@ -202,9 +206,13 @@ async fn migrate(store: Arc<Store>, ns: String, name: String, shutdown: Cancella
     }
     let end = store.clock().now_rfc3339();
     let _ = store.mutate_retry(by_key(VMIS), Some(&ns), &vmi_name, false, |o| {
-        o["status"]["nodeName"] = json!(target);
-        o["metadata"]["labels"]["kubevirt.io/nodeName"] = json!(target);
-        o["status"]["migrationState"] = state(true, Some(&end));
+        objects::set_in(o, &["status", "nodeName"], json!(target));
+        objects::set_in(
+            o,
+            &["metadata", "labels", "kubevirt.io/nodeName"],
+            json!(target),
+        );
+        objects::set_in(o, &["status", "migrationState"], state(true, Some(&end)));
         Ok(())
     });
     set_phase(&store, &ns, &name, "Succeeded", state(true, Some(&end)));

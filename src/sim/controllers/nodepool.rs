@@ -372,7 +372,11 @@ async fn provision(
     let scheduled = kubevirt::vmi(&pool, &names.vm, "Scheduled", Some(&node), &now);
     let _ = store.mutate_retry(by_key(VMIS), Some(&ns), &names.vm, false, |o| {
         o["status"] = scheduled["status"].clone();
-        o["metadata"]["labels"] = scheduled["metadata"]["labels"].clone();
+        crate::sim::scenario::objects::set_in(
+            o,
+            &["metadata", "labels"],
+            scheduled["metadata"]["labels"].clone(),
+        );
         Ok(())
     });
     step!(10.0);
@@ -408,7 +412,11 @@ pub async fn scale_extra_cpu(store: Arc<Store>, shutdown: CancellationToken) {
         true,
         |o| {
             if o.pointer("/spec/replicas").and_then(Value::as_i64) == Some(0) {
-                o["spec"]["replicas"] = serde_json::json!(2);
+                crate::sim::scenario::objects::set_in(
+                    o,
+                    &["spec", "replicas"],
+                    serde_json::json!(2),
+                );
             }
             Ok(())
         },

@@ -364,8 +364,8 @@ pub fn set_hc_status(hc: &mut Value, phase: HcPhase, now: &str, started: &str) {
         .pointer_mut("/status/conditions")
         .and_then(Value::as_array_mut)
     {
-        for c in conds {
-            c["observedGeneration"] = json!(gen_);
+        for c in conds.iter_mut().filter_map(Value::as_object_mut) {
+            c.insert("observedGeneration".into(), json!(gen_));
         }
     }
     let cp_ns = cp_namespace(objects::ns_of(hc), &name);
@@ -654,8 +654,8 @@ pub fn set_np_status(
         .pointer_mut("/status/conditions")
         .and_then(Value::as_array_mut)
     {
-        for c in conds {
-            c["observedGeneration"] = json!(gen_);
+        for c in conds.iter_mut().filter_map(Value::as_object_mut) {
+            c.insert("observedGeneration".into(), json!(gen_));
         }
     }
     let st = crate::sim::store::ensure_object(np, "status");

@@ -116,6 +116,36 @@ pub fn set_condition(
     }
 }
 
+/// Set `obj.<path>` to `v`, creating (or replacing non-object) intermediate maps: never panics,
+/// whatever shape a client gave the object.
+pub fn set_in(obj: &mut Value, path: &[&str], v: Value) {
+    let Some((last, parents)) = path.split_last() else {
+        *obj = v;
+        return;
+    };
+    let cur = obj_at(obj, parents);
+    if !cur.is_object() {
+        *cur = json!({});
+    }
+    if let Some(m) = cur.as_object_mut() {
+        m.insert((*last).to_string(), v);
+    }
+}
+
+fn obj_at<'a>(obj: &'a mut Value, path: &[&str]) -> &'a mut Value {
+    let mut cur = obj;
+    for p in path {
+        if !cur.is_object() {
+            *cur = json!({});
+        }
+        let Some(m) = cur.as_object_mut() else {
+            unreachable!("made an object above")
+        };
+        cur = m.entry((*p).to_string()).or_insert_with(|| json!({}));
+    }
+    cur
+}
+
 pub fn condition_status<'a>(obj: &'a Value, type_: &str) -> Option<&'a str> {
     obj.pointer("/status/conditions")?
         .as_array()?
@@ -152,18 +182,8 @@ pub fn put(store: &Store, key: &str, obj: Value) -> Result<(), ApiError> {
 
 /// Create and pretend the object is `age` old.
 pub fn put_aged(store: &Store, key: &str, obj: Value, age: Duration) -> Result<(), ApiError> {
-    let res = by_key(key);
-    match store.create(res, obj, false) {
-        Ok(created) => {
-            let ns = str_at(&created, "/metadata/namespace").map(str::to_string);
-            store.backdate(
-                res,
-                ns.as_deref(),
-                name_of(&created),
-                &store.clock().ago_rfc3339(age),
-            );
-            Ok(())
-        }
+    match store.create_backdated(by_key(key), obj, &store.clock().ago_rfc3339(age)) {
+        Ok(_) => Ok(()),
         Err(e) if e.code == 409 => Ok(()),
         Err(e) => Err(e),
     }

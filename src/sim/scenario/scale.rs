@@ -101,7 +101,7 @@ fn seed_nodes(store: &Store, seed: u64, n: usize) -> Result<(), ApiError> {
         if h.is_multiple_of(50) {
             objects::set_node_ready(&mut node, false, &ts);
         }
-        match store.create(nodes, node, false) {
+        match store.create_backdated(nodes, node, &ts) {
             Ok(_) | Err(ApiError { code: 409, .. }) => {}
             Err(e) => return Err(e),
         }
@@ -114,6 +114,12 @@ fn seed_csrs(store: &Store, seed: u64, n: usize) -> Result<(), ApiError> {
     let client = csrs::issue("x86-node-00000", CsrKind::Client, &[])?;
     let serving = csrs::issue("x86-node-00000", CsrKind::Serving, &[ip])?;
     let csr = by_key(CSR);
+    // One template per kind, patched per object: building JSON is the expensive part.
+    let t_client =
+        csrs::approved_object("template", "x86-node-00000", CsrKind::Client, &client, "");
+    let t_serving =
+        csrs::approved_object("template", "x86-node-00000", CsrKind::Serving, &serving, "");
+    let now = store.clock().now();
     for i in 0..n {
         let node = scale_node_name(i / 2);
         let kind = if i % 2 == 0 {
@@ -121,25 +127,32 @@ fn seed_csrs(store: &Store, seed: u64, n: usize) -> Result<(), ApiError> {
         } else {
             CsrKind::Serving
         };
-        let issued = if kind == CsrKind::Client {
-            &client
-        } else {
-            &serving
-        };
-        let age = Duration::from_secs(60 + (hash64(seed, &format!("age/{i}")) % (30 * 86_400)));
-        let ts = store.clock().ago_rfc3339(age);
+        let secs = 60 + (hash64(seed, &format!("age/{i}")) % (30 * 86_400));
+        let ts = (now - chrono::Duration::seconds(secs as i64))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let name = csrs::csr_name(store, seed, &format!("scale/{i}"));
-        let mut obj = csrs::approved_object(&name, &node, kind, issued, &ts);
+        let mut obj = if kind == CsrKind::Client {
+            t_client.clone()
+        } else {
+            t_serving.clone()
+        };
+        obj["metadata"]["name"] = json!(name);
+        if kind == CsrKind::Serving {
+            obj["spec"]["username"] = json!(format!("system:node:{node}"));
+        }
         match i % 100 {
             // A few still pending (no status), one denied.
             0..=3 => obj["status"] = json!({}),
             4 => {
                 obj["status"] = json!({"conditions": [{"type": "Denied", "status": "True", "reason": "KubectlDeny", "message": "This CSR was denied by kubectl certificate deny.", "lastUpdateTime": ts, "lastTransitionTime": ts}]});
             }
-            _ => {}
+            _ => {
+                obj["status"]["conditions"][0]["lastUpdateTime"] = json!(ts);
+                obj["status"]["conditions"][0]["lastTransitionTime"] = json!(ts);
+            }
         }
-        match store.create(csr, obj, false) {
-            Ok(_) => store.backdate(csr, None, &name, &ts),
+        match store.create_backdated(csr, obj, &ts) {
+            Ok(_) => {}
             Err(ApiError { code: 409, .. }) => {}
             Err(e) => return Err(e),
         }
