@@ -662,7 +662,7 @@ async fn live_hub_keeps_arm64_machines_arriving() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn zz_scale_timing_breakdown() {
+async fn scale_seeding_breakdown_by_kind() {
     for spec in ["nodes=5000", "csrs=20000"] {
         let mut o = opts(Profile::Microshift, false);
         o.scale = spec.parse::<Scale>().unwrap();
@@ -671,4 +671,104 @@ async fn zz_scale_timing_breakdown() {
         eprintln!("{spec}: {:?}", t.elapsed());
         h.shutdown();
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unanswered_kubelet_posts_a_new_csr_after_an_hour() {
+    let mut o = opts(Profile::Hub, false);
+    o.speed = 3000.0;
+    let h = start(o).await;
+    let s = h.store.clone();
+    let count = |s: &Store| {
+        list(s, CSR, None)
+            .into_iter()
+            .filter(|c| {
+                c["status"]["conditions"].is_null() && c["spec"]["username"] == BOOTSTRAPPER
+            })
+            .filter(|c| {
+                shiftdeck::sim::pki::parse_request(
+                    c["spec"]["request"].as_str().unwrap_or_default(),
+                )
+                .and_then(|p| p.common_name)
+                .as_deref()
+                    == Some("system:node:arm64-worker-2")
+            })
+            .count()
+    };
+    assert_eq!(count(&s), 1);
+    // One simulated hour is 1.2 s here; the old CSR stays, a new one joins it.
+    wait_for(60, "a reposted client CSR", || {
+        (count(&s) >= 2).then_some(())
+    })
+    .await;
+    h.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_created_nodepool_gets_status_and_chain_and_hc_delete_cleans_up() {
+    let h = start(opts(Profile::Hub, false)).await;
+    let s = h.store.clone();
+    let np = serde_json::json!({
+        "metadata": {"name": "user-extra", "namespace": "clusters"},
+        "spec": {
+            "clusterName": "user", "replicas": 1,
+            "release": {"image": "quay.io/openshift-release-dev/ocp-release:4.18.1-multi"},
+            "management": {"upgradeType": "Replace"},
+            "platform": {"type": "KubeVirt", "kubevirt": {"rootVolume": {"type": "Persistent", "persistent": {"size": "32Gi", "storageClass": "lvms-vg1"}}}}
+        }
+    });
+    s.create(by_key(NP), np, false).unwrap();
+    let done = wait_for(120, "new pool ready", || {
+        let np = s.get(by_key(NP), Some("clusters"), "user-extra")?;
+        (np["status"]["replicas"] == 1).then_some(np)
+    })
+    .await;
+    assert_eq!(
+        cond(&done, "KubeVirtNodesLiveMigratable").unwrap()["status"],
+        "False"
+    );
+    assert_eq!(pool_vmis(&s, "clusters-user", "user-extra").len(), 1);
+    let hc = s.get(by_key(HC), Some("clusters"), "user").unwrap();
+    let lm = cond(&hc, "KubeVirtNodesLiveMigratable").unwrap();
+    assert!(
+        lm["message"]
+            .as_str()
+            .unwrap()
+            .contains("user-extra, user-np"),
+        "{lm}"
+    );
+    // A malformed pool a client created must not take the controller down.
+    s.create(
+        by_key(NP),
+        serde_json::json!({"metadata": {"name": "junk", "namespace": "clusters"}, "spec": {"replicas": "many", "platform": 7}, "status": "odd"}),
+        false,
+    )
+    .unwrap();
+    s.delete(by_key(HC), Some("clusters"), "user", false)
+        .unwrap();
+    wait_for(60, "cleanup", || {
+        (s.get(by_key("namespaces"), None, "clusters-user").is_none()
+            && s.get(by_key(NP), Some("clusters"), "user-np").is_none()
+            && list(&s, VMIS, Some("clusters-user")).is_empty())
+        .then_some(())
+    })
+    .await;
+    // Controllers still work afterwards.
+    s.mutate(
+        by_key(NP),
+        Some("clusters"),
+        "example-extra-cpu",
+        true,
+        |o| {
+            o["spec"]["replicas"] = serde_json::json!(1);
+            Ok(())
+        },
+    )
+    .unwrap();
+    wait_for(120, "extra-cpu ready", || {
+        let np = s.get(by_key(NP), Some("clusters"), "example-extra-cpu")?;
+        (np["status"]["replicas"] == 1).then_some(())
+    })
+    .await;
+    h.shutdown();
 }

@@ -454,3 +454,37 @@ pub async fn arrivals(store: Arc<Store>, seed: u64, shutdown: CancellationToken)
         tokio::spawn(client_phase(store.clone(), seed, node, shutdown.clone()));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_fifth_arrival_is_bad_with_rotating_kinds() {
+        let bad: Vec<(usize, BadCsr)> = (0..30)
+            .filter_map(|n| arrival_bad(n).map(|b| (n, b)))
+            .collect();
+        assert_eq!(
+            bad,
+            vec![
+                (4, BadCsr::WrongRequestor),
+                (9, BadCsr::CnMismatch),
+                (14, BadCsr::WrongSans),
+                (19, BadCsr::WrongRequestor),
+                (24, BadCsr::CnMismatch),
+                (29, BadCsr::WrongSans),
+            ]
+        );
+        assert_eq!(arrival_index("arm64-worker-12"), Some(12));
+        assert_eq!(arrival_index("worker-1"), None);
+    }
+
+    #[test]
+    fn malformed_csrs_are_ignored() {
+        let garbage =
+            json!({"metadata": {"name": "x"}, "spec": {"request": 42}, "status": "weird"});
+        assert!(node_of(&garbage).is_none());
+        assert!(!is_approved(&garbage));
+        assert!(is_pending(&garbage));
+    }
+}

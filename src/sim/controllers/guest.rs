@@ -100,6 +100,23 @@ async fn start_available(
     shutdown: &CancellationToken,
 ) {
     let (hcs, _) = store.list(by_key(HC), None);
+    // Deleted hosted clusters stop being served.
+    handles.retain(|key, h| {
+        let keep = hcs
+            .iter()
+            .any(|hc| ns_of(hc) == key.0 && name_of(hc) == key.1);
+        if !keep {
+            h.shutdown();
+            if let Some(m) = registry()
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get_mut(&hub_key(store))
+            {
+                m.remove(key);
+            }
+        }
+        keep
+    });
     for hc in hcs {
         let key = (ns_of(&hc).to_string(), name_of(&hc).to_string());
         if handles.contains_key(&key)

@@ -38,11 +38,47 @@ pub async fn run(
             Next::Stop => return,
             Next::Resync => scan(&mut started),
             Next::Event(ev) => {
-                if ev.resource == HC && ev.kind != EventType::Deleted {
+                if ev.resource == HC && ev.kind == EventType::Deleted {
+                    cleanup(&store, ns_of(&ev.object), name_of(&ev.object));
+                } else if ev.resource == HC {
                     consider(&store, seed, &ev.object, &mut started, &shutdown);
                 }
             }
         }
+    }
+}
+
+/// A deleted HostedCluster takes its NodePools, control-plane namespace and secrets with it.
+pub fn cleanup(store: &Store, ns: &str, name: &str) {
+    let (pools, _) = store.list(by_key(crate::sim::controllers::nodepool::NP), Some(ns));
+    for np in pools {
+        if str_at(&np, "/spec/clusterName") == Some(name) {
+            let _ = store.delete(
+                by_key(crate::sim::controllers::nodepool::NP),
+                Some(ns),
+                name_of(&np),
+                false,
+            );
+        }
+    }
+    let cp = hypershift::cp_namespace(ns, name);
+    for res in crate::sim::resources::RESOURCES
+        .iter()
+        .filter(|r| r.namespaced && !r.is_virtual())
+    {
+        let (items, _) = store.list(res, Some(&cp));
+        for o in items {
+            let _ = store.delete(res, Some(&cp), name_of(&o), false);
+        }
+    }
+    let _ = store.delete(by_key("namespaces"), None, &cp, false);
+    for suffix in ["admin-kubeconfig", "kubeadmin-password"] {
+        let _ = store.delete(
+            by_key("secrets"),
+            Some(ns),
+            &format!("{name}-{suffix}"),
+            false,
+        );
     }
 }
 

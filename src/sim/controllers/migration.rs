@@ -191,6 +191,10 @@ async fn migrate(store: Arc<Store>, ns: String, name: String, shutdown: Cancella
         objects::set_in(o, &["status", "migrationState"], state(false, None));
         Ok(())
     });
+    let old_pods = crate::sim::controllers::nodepool::launcher_pods(&store, &ns, &vmi_name);
+    let pool_name = objects::label(&vmi, "hypershift.openshift.io/nodepool-name")
+        .unwrap_or_default()
+        .to_string();
     for (phase, secs) in [
         ("Scheduling", 3.0),
         ("Scheduled", 4.0),
@@ -198,11 +202,29 @@ async fn migrate(store: Arc<Store>, ns: String, name: String, shutdown: Cancella
         ("TargetReady", 2.0),
         ("Running", 15.0),
     ] {
-        if !set_phase(&store, &ns, &name, phase, state(false, None))
-            || !sim_sleep(&store, secs, &shutdown).await
-        {
+        if !set_phase(&store, &ns, &name, phase, state(false, None)) {
             return;
         }
+        if phase == "Scheduled" {
+            // The target virt-launcher pod.
+            let np = json!({"metadata": {"name": pool_name}, "spec": {}});
+            let mut pool = crate::sim::scenario::kubevirt::PoolInfo::from_objects(&np, None);
+            pool.cp_namespace = ns.clone();
+            if let Some(infra) = objects::label(&vmi, "hypershift.openshift.io/infra-id") {
+                pool.infra_id = infra.to_string();
+            }
+            let mut pod = crate::sim::scenario::kubevirt::launcher_pod(
+                &pool, &vmi_name, &target, &mig_uid, &now,
+            );
+            objects::set_in(&mut pod, &["metadata", "name"], json!(target_pod));
+            let _ = store.create(by_key("pods"), pod, false);
+        }
+        if !sim_sleep(&store, secs, &shutdown).await {
+            return;
+        }
+    }
+    for p in old_pods {
+        let _ = store.delete(by_key("pods"), Some(&ns), &p, false);
     }
     let end = store.clock().now_rfc3339();
     let _ = store.mutate_retry(by_key(VMIS), Some(&ns), &vmi_name, false, |o| {

@@ -143,9 +143,21 @@ pub fn vm_of(m: &Value) -> String {
         .to_string()
 }
 
+/// Names of the virt-launcher pods of `vm`.
+pub fn launcher_pods(store: &Store, ns: &str, vm: &str) -> Vec<String> {
+    let (pods, _) = store.list(by_key("pods"), Some(ns));
+    pods.iter()
+        .filter(|p| label(p, "vm.kubevirt.io/name") == Some(vm))
+        .map(|p| name_of(p).to_string())
+        .collect()
+}
+
 /// Delete one replica's whole chain.
 pub fn delete_chain(store: &Store, ns: &str, machine: &str, vm: &str) {
     let dv = format!("{vm}-rhcos");
+    for p in launcher_pods(store, ns, vm) {
+        let _ = store.delete(by_key("pods"), Some(ns), &p, false);
+    }
     let _ = store.delete(by_key(VMIS), Some(ns), vm, false);
     let _ = store.delete(by_key(VMS), Some(ns), vm, false);
     let _ = store.delete(by_key(DVS), Some(ns), &dv, false);
@@ -264,6 +276,12 @@ fn reconcile(store: &Arc<Store>, seed: u64, key: &Key, shutdown: &CancellationTo
         hypershift::set_np_status(o, &pool, &vms, available, &now);
         Ok(())
     });
+    let (pools, _) = store.list(by_key(NP), Some(&key.0));
+    let bad = hypershift::non_migratable_pools(&pools, &cluster);
+    let _ = store.mutate_retry(by_key(HC), Some(&key.0), &cluster, false, |o| {
+        hypershift::set_hc_lm_condition(o, &bad, &now);
+        Ok(())
+    });
     true
 }
 
@@ -379,6 +397,11 @@ async fn provision(
         );
         Ok(())
     });
+    let _ = store.create(
+        by_key("pods"),
+        kubevirt::launcher_pod(&pool, &names.vm, &node, "0", &now),
+        false,
+    );
     step!(10.0);
     let now = store.clock().now_rfc3339();
     let _ = upd(

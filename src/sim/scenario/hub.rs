@@ -552,6 +552,12 @@ pub fn seed_chain(
         kubevirt::vmi(pool, &names.vm, "Running", Some(node), &ts),
         age,
     )?;
+    put_aged(
+        store,
+        "pods",
+        kubevirt::launcher_pod(pool, &names.vm, node, "0", &ts),
+        age,
+    )?;
     Ok(())
 }
 
@@ -676,6 +682,24 @@ fn seed_hosted(store: &Store, s: u64) -> Result<(), ApiError> {
         let ts = store.clock().ago_rfc3339(age);
         hypershift::set_np_status(&mut np, &pool, &vms, vms.len(), &ts);
         put_aged(store, "nodepools.hypershift.openshift.io", np, age)?;
+    }
+    let (all_pools, _) = store.list(
+        crate::sim::resources::by_key("nodepools.hypershift.openshift.io"),
+        Some("clusters"),
+    );
+    for name in ["example", "user", "guest"] {
+        let bad = hypershift::non_migratable_pools(&all_pools, name);
+        let ts = store.clock().ago_rfc3339(Duration::from_secs(3 * 3600));
+        let _ = store.mutate(
+            crate::sim::resources::by_key("hostedclusters.hypershift.openshift.io"),
+            Some("clusters"),
+            name,
+            false,
+            |hc| {
+                hypershift::set_hc_lm_condition(hc, &bad, &ts);
+                Ok(())
+            },
+        );
     }
     Ok(())
 }

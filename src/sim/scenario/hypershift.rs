@@ -150,7 +150,7 @@ pub fn set_hc_status(hc: &mut Value, phase: HcPhase, now: &str, started: &str) {
             "False",
             "WaitingForAvailable",
             &format!(
-                "Waiting for hosted control plane to be healthy: the console, ingress and authentication operators cannot reach *.apps.{name}.{d}: no load balancer Service {name}-apps in {} and no wildcard DNS record for the custom base domain",
+                "Waiting for hosted control plane to be healthy: the console, ingress and authentication operators cannot reach *.apps.{name}.{d}: load balancer Service {name}-apps in {} has no external IP and no wildcard DNS record points at it",
                 cp_namespace(objects::ns_of(hc), &name)
             ),
         );
@@ -408,6 +408,45 @@ pub fn set_hc_status(hc: &mut Value, phase: HcPhase, now: &str, started: &str) {
             )),
         );
     }
+}
+
+/// The HostedCluster-level `KubeVirtNodesLiveMigratable` condition from its pools' conditions
+/// (`syncKVLiveMigratableCondition`). `bad_pools` are the pools whose condition is False.
+pub fn set_hc_lm_condition(hc: &mut Value, bad_pools: &[String], now: &str) {
+    if bad_pools.is_empty() {
+        set_condition(
+            hc,
+            "KubeVirtNodesLiveMigratable",
+            "True",
+            "AsExpected",
+            "All is well",
+            now,
+        );
+    } else {
+        let mut pools = bad_pools.to_vec();
+        pools.sort();
+        set_condition(
+            hc,
+            "KubeVirtNodesLiveMigratable",
+            "False",
+            "KubeVirtNodesNotLiveMigratable",
+            &format!(
+                "Non-live-migratable node(s) have been found on the following NodePool(s) attached to this Hosted Cluster: {}. It is recommended to use storage with the ReadWriteMany access mode for the root volumes of KubeVirt NodePools, so that their VMs can be live migrated when infra nodes are drained or upgraded.",
+                pools.join(", ")
+            ),
+            now,
+        );
+    }
+}
+
+/// Pools of cluster `ns/name` whose `KubeVirtNodesLiveMigratable` is False.
+pub fn non_migratable_pools(pools: &[std::sync::Arc<Value>], name: &str) -> Vec<String> {
+    pools
+        .iter()
+        .filter(|p| objects::str_at(p, "/spec/clusterName") == Some(name))
+        .filter(|p| objects::condition_status(p, "KubeVirtNodesLiveMigratable") == Some("False"))
+        .map(|p| objects::name_of(p).to_string())
+        .collect()
 }
 
 /// A NodePool as `hcp create nodepool kubevirt` writes it.

@@ -387,6 +387,36 @@ pub fn vmi(pool: &PoolInfo, vm: &str, phase: &str, node: Option<&str>, ts: &str)
     })
 }
 
+/// The virt-launcher pod that runs a VMI on an infra node (`kubevirt.io=virt-launcher`).
+pub fn launcher_pod(pool: &PoolInfo, vm: &str, node: &str, tag: &str, ts: &str) -> Value {
+    let name = format!(
+        "virt-launcher-{vm}-{}",
+        suffix(3, &format!("{vm}/{tag}"), 5)
+    );
+    let img = "registry.redhat.io/container-native-virtualization/virt-launcher-rhel9@sha256:7d2f0c4e9b1a3c5d7e9f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d";
+    let mut p = objects::pod(
+        &pool.cp_namespace,
+        &name,
+        node,
+        &vm_ip(vm),
+        &[("compute", img), ("guest-console-log", img)],
+        true,
+        ts,
+    );
+    p["metadata"]["labels"] = objects::merge(
+        chain_labels(pool, vm),
+        json!({
+            "kubevirt.io": "virt-launcher",
+            "kubevirt.io/created-by": format!("{:016x}", hash64(6, vm)),
+            "vm.kubevirt.io/name": vm,
+        }),
+    );
+    p["metadata"]["annotations"] =
+        json!({"kubevirt.io/domain": vm, "kubevirt.io/migrationTransportUnix": "true"});
+    p["metadata"]["ownerReferences"] = json!([{"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstance", "name": vm, "controller": true, "blockOwnerDeletion": true, "uid": format!("{:016x}", hash64(21, vm))}]);
+    p
+}
+
 /// The NodePool `KubeVirtNodesLiveMigratable` condition (facts §2.6): status, reason, message.
 /// `vms` are the pool's KubevirtMachine (= VM) names; `migratable` says whether they are.
 pub fn pool_lm_condition(vms: &[String], migratable: bool) -> (&'static str, &'static str, String) {
