@@ -558,6 +558,9 @@ async fn scale_seeds_thousands_of_objects_quickly() {
     assert!((2500..6000).contains(&size), "node size {size}");
     // Generous bound for a loaded 2-core debug build; typical is well under 2 s.
     assert!(took < Duration::from_secs(30));
+    // Status-only scale clusters get no guest API; the two Available seed clusters do.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(shiftdeck::sim::controllers::guest::guests(&h.store).len() <= 2);
     h.shutdown();
 }
 

@@ -22,6 +22,8 @@ use crate::sim::{ADMIN_TOKEN, Profile, SimHandle, SimOptions};
 const HC: &str = "hostedclusters.hypershift.openshift.io";
 const VMIS: &str = "virtualmachineinstances.kubevirt.io";
 const MACHINES: &str = "machines.machine.openshift.io";
+/// Guest APIs served at most (each is a whole simulated cluster with its own port).
+const MAX_GUESTS: usize = 16;
 
 /// A running guest cluster.
 #[derive(Clone)]
@@ -120,6 +122,8 @@ async fn start_available(
     for hc in hcs {
         let key = (ns_of(&hc).to_string(), name_of(&hc).to_string());
         if handles.contains_key(&key)
+            || handles.len() >= MAX_GUESTS
+            || label(&hc, "sim.shiftdeck.io/scale").is_some()
             || condition_status(&hc, "Available") != Some("True")
             || shutdown.is_cancelled()
         {

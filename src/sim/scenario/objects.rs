@@ -180,8 +180,12 @@ pub fn put(store: &Store, key: &str, obj: Value) -> Result<(), ApiError> {
     }
 }
 
-/// Create and pretend the object is `age` old.
-pub fn put_aged(store: &Store, key: &str, obj: Value, age: Duration) -> Result<(), ApiError> {
+/// Create and pretend the object is `age` old. Nodes keep fresh heartbeats: their kubelets
+/// are alive, only the objects are old.
+pub fn put_aged(store: &Store, key: &str, mut obj: Value, age: Duration) -> Result<(), ApiError> {
+    if key == "nodes" {
+        set_heartbeats(&mut obj, &store.clock().now_rfc3339());
+    }
     match store.create_backdated(by_key(key), obj, &store.clock().ago_rfc3339(age)) {
         Ok(_) => Ok(()),
         Err(e) if e.code == 409 => Ok(()),
@@ -388,6 +392,18 @@ pub fn node(spec: &NodeSpec, ts: &str) -> Value {
     })
 }
 
+/// Set every Node condition's `lastHeartbeatTime`.
+pub fn set_heartbeats(node: &mut Value, now: &str) {
+    if let Some(arr) = node
+        .pointer_mut("/status/conditions")
+        .and_then(Value::as_array_mut)
+    {
+        for c in arr.iter_mut().filter_map(Value::as_object_mut) {
+            c.insert("lastHeartbeatTime".into(), json!(now));
+        }
+    }
+}
+
 /// Flip a Node's Ready condition (and the not-ready taint) in place.
 pub fn set_node_ready(node: &mut Value, ready: bool, now: &str) {
     let (status, reason, message) = if ready {
@@ -396,16 +412,7 @@ pub fn set_node_ready(node: &mut Value, ready: bool, now: &str) {
         ("False", "KubeletNotReady", "node is not ready")
     };
     set_condition(node, "Ready", status, reason, message, now);
-    if let Some(arr) = node
-        .pointer_mut("/status/conditions")
-        .and_then(Value::as_array_mut)
-    {
-        for c in arr {
-            if let Some(m) = c.as_object_mut() {
-                m.insert("lastHeartbeatTime".into(), json!(now));
-            }
-        }
-    }
+    set_heartbeats(node, now);
     if ready
         && let Some(taints) = node
             .pointer_mut("/spec/taints")

@@ -62,6 +62,7 @@ fn seed_nodes(store: &Store, seed: u64, n: usize) -> Result<(), ApiError> {
         s.cpu = 32;
         s.memory_gi = 128;
         let mut node = objects::node(&s, &ts);
+        objects::set_heartbeats(&mut node, &store.clock().now_rfc3339());
         // Real nodes list a few dozen cached images: that is most of a node's 3-4 KB.
         if let Some(imgs) = node
             .pointer_mut("/status/images")
@@ -186,6 +187,8 @@ fn seed_hostedclusters(store: &Store, seed: u64, n: usize) -> Result<Vec<String>
                 json!({"hypershift.openshift.io/hosted-control-plane": "true"}),
             ),
         )?;
+        // Scale clusters are status-only: no guest API is started for them.
+        hc["metadata"]["labels"]["sim.shiftdeck.io/scale"] = json!("true");
         put_aged(store, "hostedclusters.hypershift.openshift.io", hc, age)?;
         names.push(name);
     }
