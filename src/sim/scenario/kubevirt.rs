@@ -265,7 +265,7 @@ pub fn data_volume(pool: &PoolInfo, vm: &str, phase: &str, progress: &str, ts: &
             "name": format!("{vm}-rhcos"),
             "namespace": pool.cp_namespace,
             "labels": {"hypershift.openshift.io/is-kubevirt-rhcos": "true", "kubevirt.io/created-by": hash64(5, vm).to_string()},
-            "ownerReferences": [{"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine", "name": vm, "controller": true, "blockOwnerDeletion": true, "uid": format!("{:016x}", hash64(6, vm))}]
+            "ownerReferences": [{"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine", "name": vm, "controller": true, "blockOwnerDeletion": true, "uid": super::hypershift::uuid(6, vm)}]
         },
         "spec": {
             "source": {"registry": {"url": "docker://quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:4c2a0d7e1f8b5a3c6d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c", "pullMethod": "node"}},
@@ -309,7 +309,7 @@ pub fn pvc(pool: &PoolInfo, vm: &str, bound: bool, ts: &str) -> Value {
             "namespace": pool.cp_namespace,
             "labels": {"app": "containerized-data-importer", "hypershift.openshift.io/is-kubevirt-rhcos": "true"},
             "annotations": {"cdi.kubevirt.io/storage.import.endpoint": "docker://quay.io/openshift-release-dev/ocp-v4.0-art-dev", "pv.kubernetes.io/bind-completed": "yes", "volume.kubernetes.io/storage-provisioner": provisioner(&pool.storage_class), "cdi.kubevirt.io/createdAt": ts},
-            "ownerReferences": [{"apiVersion": "cdi.kubevirt.io/v1beta1", "kind": "DataVolume", "name": name, "controller": true, "blockOwnerDeletion": true, "uid": format!("{:016x}", hash64(7, vm))}]
+            "ownerReferences": [{"apiVersion": "cdi.kubevirt.io/v1beta1", "kind": "DataVolume", "name": name, "controller": true, "blockOwnerDeletion": true, "uid": super::hypershift::uuid(7, vm)}]
         },
         "spec": {
             "accessModes": pool.access_modes,
@@ -375,7 +375,7 @@ pub fn vmi(pool: &PoolInfo, vm: &str, phase: &str, node: Option<&str>, ts: &str)
             "namespace": pool.cp_namespace,
             "labels": labels,
             "annotations": {"kubevirt.io/allow-pod-bridge-network-live-migration": "", "kubevirt.io/latest-observed-api-version": "v1"},
-            "ownerReferences": [{"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine", "name": vm, "controller": true, "blockOwnerDeletion": true, "uid": format!("{:016x}", hash64(6, vm))}]
+            "ownerReferences": [{"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine", "name": vm, "controller": true, "blockOwnerDeletion": true, "uid": super::hypershift::uuid(6, vm)}]
         },
         "spec": {
             "domain": {"cpu": {"cores": pool.cores}, "memory": {"guest": pool.memory}, "devices": {"disks": [{"name": "rhcos", "disk": {"bus": "virtio"}}]}},
@@ -407,13 +407,13 @@ pub fn launcher_pod(pool: &PoolInfo, vm: &str, node: &str, tag: &str, ts: &str) 
         chain_labels(pool, vm),
         json!({
             "kubevirt.io": "virt-launcher",
-            "kubevirt.io/created-by": format!("{:016x}", hash64(6, vm)),
+            "kubevirt.io/created-by": super::hypershift::uuid(6, vm),
             "vm.kubevirt.io/name": vm,
         }),
     );
     p["metadata"]["annotations"] =
         json!({"kubevirt.io/domain": vm, "kubevirt.io/migrationTransportUnix": "true"});
-    p["metadata"]["ownerReferences"] = json!([{"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstance", "name": vm, "controller": true, "blockOwnerDeletion": true, "uid": format!("{:016x}", hash64(21, vm))}]);
+    p["metadata"]["ownerReferences"] = json!([{"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstance", "name": vm, "controller": true, "blockOwnerDeletion": true, "uid": super::hypershift::uuid(21, vm)}]);
     p
 }
 

@@ -500,7 +500,7 @@ pub fn csr_object(
             "usages": usages,
             "username": username,
             "groups": groups,
-            "uid": format!("{}", hash64(3, name) % 100_000),
+            "uid": super::hypershift::uuid(3, username),
         },
         "status": {}
     })
