@@ -775,3 +775,36 @@ async fn client_created_nodepool_gets_status_and_chain_and_hc_delete_cleans_up()
     .await;
     h.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_domain_cluster_completes_once_metallb_serves_its_apps_lb() {
+    let h = start(opts(Profile::Hub, false)).await;
+    let s = h.store.clone();
+    let svc = s
+        .get(by_key("services"), Some("clusters-guest"), "guest-apps")
+        .unwrap();
+    assert!(svc["status"]["loadBalancer"]["ingress"].is_null());
+    s.create(
+        by_key("ipaddresspools.metallb.io"),
+        serde_json::json!({"metadata": {"name": "guest-apps", "namespace": "metallb-system"},
+                           "spec": {"addresses": ["192.168.111.230-192.168.111.239"], "autoAssign": false}}),
+        false,
+    )
+    .unwrap();
+    wait_for(60, "apps LB address", || {
+        let svc = s.get(by_key("services"), Some("clusters-guest"), "guest-apps")?;
+        (svc["status"]["loadBalancer"]["ingress"][0]["ip"] == "192.168.111.230").then_some(())
+    })
+    .await;
+    let hc = wait_for(60, "guest Completed", || {
+        let hc = s.get(by_key(HC), Some("clusters"), "guest")?;
+        (hc["status"]["version"]["history"][0]["state"] == "Completed").then_some(hc)
+    })
+    .await;
+    assert_eq!(cond(&hc, "Available").unwrap()["status"], "True");
+    wait_for(60, "guest API for guest", || {
+        shiftdeck::sim::controllers::guest::guest(&s, "clusters", "guest")
+    })
+    .await;
+    h.shutdown();
+}

@@ -26,22 +26,34 @@ pub async fn run(
     shutdown: CancellationToken,
 ) {
     let mut started: HashSet<String> = HashSet::new();
-    let scan = |started: &mut HashSet<String>| {
+    let mut finishing: HashSet<String> = HashSet::new();
+    let scan = |started: &mut HashSet<String>, finishing: &mut HashSet<String>| {
         let (items, _) = store.list(by_key(HC), None);
         for hc in items {
             consider(&store, seed, &hc, started, &shutdown);
+            consider_apps(&store, &hc, finishing, &shutdown);
         }
     };
-    scan(&mut started);
+    scan(&mut started, &mut finishing);
     loop {
         match next(&mut rx, &shutdown).await {
             Next::Stop => return,
-            Next::Resync => scan(&mut started),
+            Next::Resync => scan(&mut started, &mut finishing),
             Next::Event(ev) => {
                 if ev.resource == HC && ev.kind == EventType::Deleted {
                     cleanup(&store, ns_of(&ev.object), name_of(&ev.object));
                 } else if ev.resource == HC {
                     consider(&store, seed, &ev.object, &mut started, &shutdown);
+                    consider_apps(&store, &ev.object, &mut finishing, &shutdown);
+                } else if ev.resource == "services" && name_of(&ev.object).ends_with("-apps") {
+                    // `<name>-apps` in `<ns>-<name>`: find its HostedCluster.
+                    let svc_ns = ns_of(&ev.object).to_string();
+                    let (items, _) = store.list(by_key(HC), None);
+                    for hc in items {
+                        if hypershift::cp_namespace(ns_of(&hc), name_of(&hc)) == svc_ns {
+                            consider_apps(&store, &hc, &mut finishing, &shutdown);
+                        }
+                    }
                 }
             }
         }
@@ -106,14 +118,55 @@ fn consider(
     ));
 }
 
+/// Whether the cluster's `<name>-apps` load balancer has an address (custom base domains).
+fn apps_ready(store: &Store, ns: &str, name: &str) -> bool {
+    let cp = hypershift::cp_namespace(ns, name);
+    store
+        .get(by_key("services"), Some(&cp), &format!("{name}-apps"))
+        .is_some_and(|s| hypershift::apps_lb_ip(&s).is_some())
+}
+
 fn set_status(store: &Store, ns: &str, name: &str, phase: HcPhase, started: &str) -> bool {
     let now = store.clock().now_rfc3339();
+    let apps = apps_ready(store, ns, name);
     store
         .mutate_retry(by_key(HC), Some(ns), name, false, |o| {
-            hypershift::set_hc_status(o, phase, &now, started);
+            hypershift::set_hc_status_apps(o, phase, &now, started, apps);
             Ok(())
         })
         .is_ok()
+}
+
+/// A custom-domain cluster stuck at Partial whose apps load balancer got an address: wildcard
+/// DNS propagates, the console/ingress/authentication operators recover, the version completes.
+fn consider_apps(
+    store: &Arc<Store>,
+    hc: &Value,
+    finishing: &mut HashSet<String>,
+    shutdown: &CancellationToken,
+) {
+    let (ns, name) = (ns_of(hc).to_string(), name_of(hc).to_string());
+    if hypershift::custom_base_domain(hc).is_none()
+        || str_at(hc, "/status/version/history/0/state") != Some("Partial")
+        || hc.pointer("/status/kubeconfig").is_none()
+        || !apps_ready(store, &ns, &name)
+    {
+        return;
+    }
+    let uid = str_at(hc, "/metadata/uid").unwrap_or_default().to_string();
+    if !finishing.insert(uid) {
+        return;
+    }
+    let started = str_at(hc, "/status/version/history/0/startedTime")
+        .unwrap_or_default()
+        .to_string();
+    let store = store.clone();
+    let shutdown = shutdown.clone();
+    tokio::spawn(async move {
+        if sim_sleep(&store, 90.0, &shutdown).await {
+            set_status(&store, &ns, &name, HcPhase::Completed, &started);
+        }
+    });
 }
 
 async fn provision(

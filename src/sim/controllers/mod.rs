@@ -11,6 +11,7 @@ pub mod csr;
 pub mod guest;
 pub mod hostedcluster;
 pub mod machineset;
+pub mod metallb;
 pub mod migration;
 pub mod nodepool;
 
@@ -56,6 +57,7 @@ pub fn spawn(store: Arc<Store>, opts: SimOptions, shutdown: CancellationToken) {
                 shutdown.clone(),
             ));
             tokio::spawn(migration::run(store.clone(), sub(()), shutdown.clone()));
+            tokio::spawn(metallb::run(store.clone(), sub(()), shutdown.clone()));
             tokio::spawn(guest::run(
                 store.clone(),
                 opts.clone(),

@@ -610,13 +610,14 @@ fn seed_hosted(store: &Store, s: u64) -> Result<(), ApiError> {
             put_aged(store, "services", svc, age)?;
         }
         if name == "guest" {
-            // The apps load balancer exists but MetalLB has not given it an address and no
-            // wildcard DNS points at it yet: the cluster stays Partial (seed 002 §4.3.5).
+            // The apps load balancer exists but asks MetalLB for an address pool that does not
+            // exist (yet), so it has no address and no wildcard DNS points at it: the cluster
+            // stays Partial (seed 002 §4.3.5). Creating IPAddressPool `guest-apps` fixes it.
             put_aged(
                 store,
                 "services",
                 json!({
-                    "metadata": {"name": "guest-apps", "namespace": cp, "labels": {"app": "guest"}},
+                    "metadata": {"name": "guest-apps", "namespace": cp, "labels": {"app": "guest"}, "annotations": {"metallb.universe.tf/address-pool": "guest-apps"}},
                     "spec": {"type": "LoadBalancer", "selector": {"kubevirt.io": "virt-launcher"},
                              "ports": [{"name": "https-443", "port": 443, "protocol": "TCP", "targetPort": 31443}, {"name": "http-80", "port": 80, "protocol": "TCP", "targetPort": 31080}],
                              "clusterIP": "172.30.88.14"},

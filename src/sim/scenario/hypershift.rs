@@ -112,6 +112,12 @@ pub fn custom_base_domain(hc: &Value) -> Option<String> {
     }
 }
 
+/// The external IP of a custom-domain cluster's `<name>-apps` load balancer, if it has one.
+pub fn apps_lb_ip(svc: &Value) -> Option<&str> {
+    svc.pointer("/status/loadBalancer/ingress/0/ip")
+        .and_then(Value::as_str)
+}
+
 pub fn api_host(hc: &Value) -> String {
     let name = objects::name_of(hc);
     match custom_base_domain(hc) {
@@ -122,6 +128,18 @@ pub fn api_host(hc: &Value) -> String {
 
 /// Write a HostedCluster's status for `phase` (conditions, version history, kubeconfig, endpoint).
 pub fn set_hc_status(hc: &mut Value, phase: HcPhase, now: &str, started: &str) {
+    set_hc_status_apps(hc, phase, now, started, false);
+}
+
+/// `set_hc_status`, where `apps_ready` says a custom-base-domain cluster's apps load balancer
+/// has an address (and wildcard DNS follows), so it can complete like any other.
+pub fn set_hc_status_apps(
+    hc: &mut Value,
+    phase: HcPhase,
+    now: &str,
+    started: &str,
+    apps_ready: bool,
+) {
     let name = objects::name_of(hc).to_string();
     let image = objects::str_at(hc, "/spec/release/image")
         .unwrap_or(MULTI_RELEASE_TAG)
@@ -131,7 +149,7 @@ pub fn set_hc_status(hc: &mut Value, phase: HcPhase, now: &str, started: &str) {
         .and_then(Value::as_i64)
         .unwrap_or(1);
     let host = api_host(hc);
-    let custom = custom_base_domain(hc);
+    let custom = custom_base_domain(hc).filter(|_| !apps_ready);
     let available = phase != HcPhase::Progressing && custom.is_none();
     let set =
         |hc: &mut Value, t: &str, s: &str, r: &str, m: &str| set_condition(hc, t, s, r, m, now);
