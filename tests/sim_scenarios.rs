@@ -281,6 +281,8 @@ async fn nodepool_scale_up_builds_the_chain_and_scale_down_removes_it() {
             .is_some()
         );
     }
+    let events = list(&s, "events", Some("clusters-example"));
+    assert!(events.iter().any(|e| e["reason"] == "ImportSucceeded"));
     let np = s.get(by_key(NP), Some("clusters"), pool).unwrap();
     assert_eq!(cond(&np, "Ready").unwrap()["status"], "True");
     assert_eq!(

@@ -233,7 +233,16 @@ fn client_issued(store: &Arc<Store>, seed: u64, node: &str, shutdown: &Cancellat
         }
         spec.provider_id = str_at(&machine, "/spec/providerID").map(str::to_string);
         let now = store.clock().now_rfc3339();
-        let _ = store.create(by_key("nodes"), objects::node(&spec, &now), false);
+        if let Ok(n) = store.create(by_key("nodes"), objects::node(&spec, &now), false) {
+            objects::event(
+                store,
+                &n,
+                "Normal",
+                "RegisteredNode",
+                &format!("Node {node} event: Registered Node {node} in Controller"),
+                "node-controller",
+            );
+        }
     }
     let mname = name_of(&machine).to_string();
     let mns = objects::ns_of(&machine).to_string();
@@ -252,10 +261,19 @@ fn client_issued(store: &Arc<Store>, seed: u64, node: &str, shutdown: &Cancellat
 
 fn set_ready(store: &Store, node: &str) {
     let now = store.clock().now_rfc3339();
-    let _ = store.mutate_retry(by_key("nodes"), None, node, false, |n| {
+    if let Ok(n) = store.mutate_retry(by_key("nodes"), None, node, false, |n| {
         objects::set_node_ready(n, true, &now);
         Ok(())
-    });
+    }) {
+        objects::event(
+            store,
+            &n,
+            "Normal",
+            "NodeReady",
+            &format!("Node {node} status is now: NodeReady"),
+            "kubelet",
+        );
+    }
 }
 
 /// Which arrivals carry a CSR that must fail validation: every 5th, rotating the kinds.

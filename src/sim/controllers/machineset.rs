@@ -101,6 +101,14 @@ fn reconcile(store: &Arc<Store>, seed: u64, ms: &Value, shutdown: &CancellationT
             }
             let m = new_machine(ms, &mname, &now);
             if let Ok(created) = store.create(by_key(MACHINES), m, false) {
+                objects::event(
+                    store,
+                    &created,
+                    "Normal",
+                    "Create",
+                    &format!("Created Machine {mname}"),
+                    "machine-controller",
+                );
                 machines.push(created);
                 tokio::spawn(provision(
                     store.clone(),

@@ -272,8 +272,13 @@ fn reconcile(store: &Arc<Store>, seed: u64, key: &Key, shutdown: &CancellationTo
         .iter()
         .filter(|m| m.pointer("/status/nodeRef/name").is_some())
         .count();
+    let not_ready: Vec<String> = machines
+        .iter()
+        .filter(|m| m.pointer("/status/nodeRef/name").is_none())
+        .map(|m| name_of(m).to_string())
+        .collect();
     let _ = store.mutate_retry(by_key(NP), Some(&key.0), &key.1, false, |o| {
-        hypershift::set_np_status(o, &pool, &vms, available, &now);
+        hypershift::set_np_status_detail(o, &pool, &vms, available, &not_ready, &now);
         Ok(())
     });
     let (pools, _) = store.list(by_key(NP), Some(&key.0));
@@ -335,6 +340,16 @@ async fn provision(
         kubevirt::pvc(&pool, &names.vm, false, &now),
         false,
     );
+    ev(
+        &store,
+        VMS,
+        &ns,
+        &names.vm,
+        "Normal",
+        "SuccessfulDataVolumeCreate",
+        &format!("Created DataVolume {dv}"),
+        "virtualmachine-controller",
+    );
     step!(5.0);
     let now = store.clock().now_rfc3339();
     let _ = upd(
@@ -342,6 +357,16 @@ async fn provision(
         DVS,
         &dv,
         &kubevirt::data_volume(&pool, &names.vm, "ImportScheduled", "N/A", &now),
+    );
+    ev(
+        &store,
+        DVS,
+        &ns,
+        &dv,
+        "Normal",
+        "ImportScheduled",
+        &format!("Import into {dv} scheduled"),
+        "datavolume-import-controller",
     );
     let _ = upd(
         &store,
@@ -373,6 +398,16 @@ async fn provision(
         &dv,
         &kubevirt::data_volume(&pool, &names.vm, "Succeeded", "100.0%", &now),
     );
+    ev(
+        &store,
+        DVS,
+        &ns,
+        &dv,
+        "Normal",
+        "ImportSucceeded",
+        &format!("Successfully imported into PVC {dv}"),
+        "datavolume-import-controller",
+    );
     let _ = upd(
         &store,
         VMS,
@@ -383,6 +418,19 @@ async fn provision(
         by_key(VMIS),
         kubevirt::vmi(&pool, &names.vm, "Scheduling", None, &now),
         false,
+    );
+    ev(
+        &store,
+        VMS,
+        &ns,
+        &names.vm,
+        "Normal",
+        "SuccessfulCreate",
+        &format!(
+            "Started the virtual machine by creating the new virtual machine instance {}",
+            names.vm
+        ),
+        "virtualmachine-controller",
     );
     step!(5.0);
     let node = pick_infra_node(&names.vm);
@@ -410,6 +458,16 @@ async fn provision(
         &names.vm,
         &kubevirt::vmi(&pool, &names.vm, "Running", Some(&node), &now),
     );
+    ev(
+        &store,
+        VMIS,
+        &ns,
+        &names.vm,
+        "Normal",
+        "Started",
+        "VirtualMachineInstance started.",
+        "virt-handler",
+    );
     let _ = upd(
         &store,
         VMS,
@@ -421,6 +479,29 @@ async fn provision(
     // Ignition, first boot, CSRs approved by the hosted cluster's machine-approver.
     step!(45.0);
     set_machine(&store, "Running", Some(&ip), true);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn ev(
+    store: &Store,
+    key: &str,
+    ns: &str,
+    name: &str,
+    type_: &str,
+    reason: &str,
+    msg: &str,
+    component: &str,
+) {
+    crate::sim::scenario::objects::event_for(
+        store,
+        key,
+        Some(ns),
+        name,
+        type_,
+        reason,
+        msg,
+        component,
+    );
 }
 
 /// When live: shortly after start the `example-extra-cpu` pool is scaled 0 → 2 (seed 002).

@@ -249,6 +249,7 @@ pub fn seed(store: &Store, opts: &SimOptions) -> Result<(), ApiError> {
             csrs::seed_history(store, s, &name, &ip, age)?;
         }
     }
+    super::guest::seed_standalone_operators(store, &["control-plane-machine-set", "olm"], age)?;
     seed_config(store, &ts)?;
     seed_wmco(store, &ts)?;
     Ok(())

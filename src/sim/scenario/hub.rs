@@ -97,6 +97,11 @@ pub fn seed(store: &Store, opts: &SimOptions) -> Result<(), ApiError> {
     seed_config(store, s)?;
     seed_storage(store)?;
     seed_operators(store)?;
+    super::guest::seed_standalone_operators(
+        store,
+        &["baremetal", "control-plane-machine-set", "olm"],
+        Duration::from_secs(20 * DAY),
+    )?;
     seed_hosted(store, s)?;
     seed_pending_arrival(store, s)?;
     Ok(())

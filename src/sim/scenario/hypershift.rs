@@ -511,6 +511,19 @@ pub fn set_np_status(
     available: usize,
     now: &str,
 ) {
+    set_np_status_detail(np, pool, machines, available, &[], now);
+}
+
+/// `set_np_status` naming the CAPI Machines that are not ready yet (one line per machine in
+/// the AllMachinesReady/AllNodesHealthy messages, facts §2.6).
+pub fn set_np_status_detail(
+    np: &mut Value,
+    pool: &PoolInfo,
+    machines: &[String],
+    available: usize,
+    not_ready_machines: &[String],
+    now: &str,
+) {
     let desired = pool.replicas.max(0) as usize;
     let gen_ = np
         .pointer("/metadata/generation")
@@ -670,19 +683,33 @@ pub fn set_np_status(
         set(np, "AllNodesHealthy", "True", "AsExpected", "All is well");
     } else {
         let n = machines.len();
+        let mut sorted = not_ready_machines.to_vec();
+        sorted.sort();
+        let lines = |reason: &str| -> String {
+            sorted
+                .iter()
+                .map(|m| format!("Machine {m}: {reason}\n"))
+                .collect()
+        };
         set(
             np,
             "AllMachinesReady",
             "False",
             "WaitingForInfrastructure",
-            &format!("{not_ready} of {n} machines are not ready\n"),
+            &format!(
+                "{not_ready} of {n} machines are not ready\n{}",
+                lines("WaitingForInfrastructure")
+            ),
         );
         set(
             np,
             "AllNodesHealthy",
             "False",
             "WaitingForNodeRef",
-            &format!("{not_ready} of {n} machines are not healthy\n"),
+            &format!(
+                "{not_ready} of {n} machines are not healthy\n{}",
+                lines("WaitingForNodeRef")
+            ),
         );
     }
     set(
