@@ -169,6 +169,7 @@ fn new_machine(ms: &Value, name: &str, ts: &str) -> Value {
     let mut labels = ms
         .pointer("/spec/template/metadata/labels")
         .cloned()
+        .filter(Value::is_object)
         .unwrap_or_else(|| json!({}));
     labels[MS_LABEL] = json!(name_of(ms));
     let mut annotations = json!({"machine.openshift.io/instance-state": "Creating"});

@@ -102,6 +102,7 @@ pub fn seed(store: &Store, opts: &SimOptions) -> Result<(), ApiError> {
         &["baremetal", "control-plane-machine-set", "olm"],
         Duration::from_secs(20 * DAY),
     )?;
+    seed_operator_pods(store, s)?;
     seed_hosted(store, s)?;
     seed_pending_arrival(store, s)?;
     Ok(())
@@ -515,6 +516,121 @@ fn seed_operators(store: &Store) -> Result<(), ApiError> {
         }),
     )?;
     Ok(())
+}
+
+/// The pods of the hub's own operators: HyperShift, MCE, OpenShift Virtualization, MetalLB.
+fn seed_operator_pods(store: &Store, s: u64) -> Result<(), ApiError> {
+    let age = Duration::from_secs(20 * DAY);
+    let ts = store.clock().ago_rfc3339(age);
+    let img = |c: &str| format!("registry.redhat.io/openshift4/{c}@sha256:{}", hex(s, c, 64));
+    let workers = infra_nodes();
+    let all_nodes: Vec<String> = (0..MASTERS)
+        .map(|i| format!("master-{i}"))
+        .chain(workers.iter().cloned())
+        .chain((0..ARM_WORKERS).map(arm_name))
+        .collect();
+    // (namespace, deployment or daemonset, replicas (0 = one per node in `nodes`), containers)
+    let sets: &[(&str, &str, usize, &[&str])] = &[
+        ("hypershift", "operator", 2, &["operator"]),
+        ("hypershift", "external-dns", 1, &["external-dns"]),
+        (
+            "multicluster-engine",
+            "multicluster-engine-operator",
+            2,
+            &["backplane-operator"],
+        ),
+        (
+            "multicluster-engine",
+            "cluster-manager",
+            3,
+            &["registration-operator"],
+        ),
+        (
+            "multicluster-engine",
+            "hypershift-addon-manager",
+            1,
+            &["hypershift-addon-manager"],
+        ),
+        ("openshift-cnv", "virt-api", 2, &["virt-api"]),
+        ("openshift-cnv", "virt-controller", 2, &["virt-controller"]),
+        ("openshift-cnv", "virt-operator", 2, &["virt-operator"]),
+        ("openshift-cnv", "cdi-deployment", 1, &["cdi-controller"]),
+        (
+            "openshift-cnv",
+            "hco-operator",
+            1,
+            &["hyperconverged-cluster-operator"],
+        ),
+        (
+            "openshift-cnv",
+            "virt-handler",
+            0,
+            &["virt-handler", "virt-launcher"],
+        ),
+        (
+            "metallb-system",
+            "controller",
+            1,
+            &["controller", "kube-rbac-proxy"],
+        ),
+        (
+            "metallb-system",
+            "speaker",
+            0,
+            &["speaker", "frr", "reloader"],
+        ),
+    ];
+    for (ns, set, replicas, containers) in sets {
+        let daemon = *replicas == 0;
+        let nodes: Vec<String> = if daemon {
+            if *set == "virt-handler" {
+                workers.clone()
+            } else {
+                all_nodes.clone()
+            }
+        } else {
+            (0..*replicas)
+                .map(|r| workers[(objects::hash64(s, set) as usize + r) % workers.len()].clone())
+                .collect()
+        };
+        let rs = hex(s, &format!("{ns}/{set}"), 10);
+        for (i, node) in nodes.iter().enumerate() {
+            let name = if daemon {
+                format!(
+                    "{set}-{}",
+                    objects::suffix(s, &format!("{ns}/{set}/{i}"), 5)
+                )
+            } else {
+                format!(
+                    "{set}-{rs}-{}",
+                    objects::suffix(s, &format!("{ns}/{set}/{i}"), 5)
+                )
+            };
+            let cs: Vec<(&str, String)> = containers.iter().map(|c| (*c, img(c))).collect();
+            let cs_ref: Vec<(&str, &str)> = cs.iter().map(|(a, b)| (*a, b.as_str())).collect();
+            let idx = all_nodes.iter().position(|n| n == node).unwrap_or(0);
+            let ip = if daemon {
+                node_ip_any(idx)
+            } else {
+                format!("10.128.{}.{}", 2 + idx, 10 + i)
+            };
+            let mut p = objects::pod(ns, &name, node, &ip, &cs_ref, true, &ts);
+            p["metadata"]["labels"] = json!({"app": set, "app.kubernetes.io/component": set});
+            p["metadata"]["ownerReferences"] = json!([{"apiVersion": "apps/v1", "kind": if daemon { "DaemonSet" } else { "ReplicaSet" },
+                "name": if daemon { set.to_string() } else { format!("{set}-{rs}") }, "controller": true, "uid": hypershift::uuid(s, &format!("{ns}/{set}"))}]);
+            put_aged(store, "pods", p, age)?;
+        }
+    }
+    Ok(())
+}
+
+/// Host IP of the `i`th node in master, worker, arm64 order.
+fn node_ip_any(i: usize) -> String {
+    if i < MASTERS + X86_WORKERS {
+        node_ip(i)
+    } else {
+        arm_ip(i - MASTERS - X86_WORKERS)
+    }
 }
 
 /// One finished NodePool replica: Machine, VM, DataVolume, PVC and a running VMI.
