@@ -61,7 +61,7 @@ pub async fn run(
                     );
                     ensure_worker(&store, seed, &mut workers, key, &shutdown).notify_one();
                 }
-                MACHINES | VMIS => {
+                MACHINES | VMIS | VMS => {
                     if let Some(pool) = label(&ev.object, POOL_LABEL) {
                         for ((_, name), n) in &workers {
                             if name == pool {
@@ -141,6 +141,26 @@ pub fn vm_of(m: &Value) -> String {
     str_at(m, "/spec/infrastructureRef/name")
         .unwrap_or_default()
         .to_string()
+}
+
+/// VMs/VMIs of the pool that no Machine references any more (a provisioning step that raced
+/// with a scale-down) are deleted with the rest of their chain.
+fn collect_orphans(store: &Store, pool: &PoolInfo, vms: &[String]) {
+    let ns = &pool.cp_namespace;
+    let mut orphans = std::collections::BTreeSet::new();
+    for key in [VMS, VMIS] {
+        let (items, _) = store.list(by_key(key), Some(ns));
+        for o in items {
+            if label(&o, POOL_LABEL) == Some(pool.name.as_str())
+                && !vms.iter().any(|v| v == name_of(&o))
+            {
+                orphans.insert(name_of(&o).to_string());
+            }
+        }
+    }
+    for vm in orphans {
+        delete_chain(store, ns, "", &vm);
+    }
 }
 
 /// Names of the virt-launcher pods of `vm`.
@@ -267,6 +287,7 @@ fn reconcile(store: &Arc<Store>, seed: u64, key: &Key, shutdown: &CancellationTo
         }
     }
     let mut vms: Vec<String> = machines.iter().map(vm_of).collect();
+    collect_orphans(store, &pool, &vms);
     vms.sort();
     let available = machines
         .iter()
