@@ -18,12 +18,15 @@
 //! - `guest`: a hosted cluster's API (operators, ClusterVersion); nodes come from the hub.
 
 pub mod azure;
+pub mod control_plane;
 pub mod csrs;
 pub mod guest;
 pub mod hub;
+pub mod hub_platform;
 pub mod hypershift;
 pub mod kubevirt;
 pub mod microshift;
+pub mod nodepools;
 pub mod objects;
 pub mod scale;
 
