@@ -187,6 +187,14 @@ impl BlobError {
         }
     }
 
+    /// True when the service refused the credentials: 403 `AuthenticationFailed` (Azure, a
+    /// signature mismatch or expired SAS) or `AuthorizationFailure`/`AuthorizationPermissionMismatch`
+    /// (a SAS without the needed permission; Azurite also answers a bad signature this way).
+    pub fn is_sas_refused(&self) -> bool {
+        matches!(self, BlobError::Service { status: 403, code, .. }
+            if code.starts_with("Authentication") || code.starts_with("Authorization"))
+    }
+
     /// HTTP status, when the service answered.
     pub fn status(&self) -> Option<u16> {
         match self {
