@@ -11,6 +11,7 @@
 
 pub mod azure;
 pub mod datavolume;
+pub mod mirror;
 pub mod progress;
 pub mod rows;
 pub mod sas;
