@@ -110,8 +110,17 @@ fn check_reference(r: &str) -> Result<(), &'static str> {
         return Err("unexpected characters");
     }
     let parts = split_reference(r);
-    if parts.repository.is_empty() || parts.repository.ends_with('/') {
+    if parts.registry.is_none() {
+        return Err("name its registry, e.g. quay.io/org/image:tag");
+    }
+    if parts.repository.is_empty()
+        || parts.repository.ends_with('/')
+        || parts.repository.contains("//")
+    {
         return Err("no repository");
+    }
+    if parts.tag.is_some_and(str::is_empty) || parts.digest.is_some_and(str::is_empty) {
+        return Err("empty tag or digest");
     }
     if let Some(d) = parts.digest
         && !d.starts_with("sha256:")
@@ -833,6 +842,10 @@ mod tests {
         assert!(matches!(e, ImageListError::BadLine { line: 2, .. }), "{e}");
         let e = parse_image_list("docker://quay.io/a:1").expect_err("transport");
         assert!(e.to_string().contains("without a transport"), "{e}");
+        let e = parse_image_list("busybox:1").expect_err("no registry");
+        assert!(e.to_string().contains("registry"), "{e}");
+        assert!(parse_image_list("images:").is_err());
+        assert!(parse_image_list("quay.io/a:").is_err());
         let e = parse_image_list("quay.io/a@md5:00").expect_err("digest");
         assert!(e.to_string().contains("digest"), "{e}");
     }

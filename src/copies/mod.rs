@@ -12,6 +12,7 @@
 pub mod azure;
 pub mod datavolume;
 pub mod mirror;
+pub mod mirror_cmd;
 pub mod progress;
 pub mod rows;
 pub mod sas;
