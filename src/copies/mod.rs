@@ -11,6 +11,7 @@
 
 pub mod azure;
 pub mod datavolume;
+pub mod fake_blob;
 pub mod mirror;
 pub mod mirror_cmd;
 pub mod progress;
