@@ -29,6 +29,10 @@ async fn demo_copy_progresses_and_a_pending_copy_can_be_aborted() {
     let rate = watch.item.rate_bytes.expect("rate");
     assert!(rate > 1e9 && rate < 3e9, "about 50 x 36 MB/s: {rate}");
     assert!(watch.item.eta.is_some());
+    let cmds = watch.az_commands();
+    assert_eq!(cmds.len(), 2, "show, and cancel while pending: {cmds:?}");
+    assert!(cmds[1].starts_with("az storage blob copy cancel --account-name fakeaccount"));
+    assert!(cmds[1].ends_with("--copy-id 1fd97630-03ca-489a-8c4e-cfe839c9627d"));
 
     // Start a copy of the same VHD, abort it while pending, then abort again: nothing pending.
     let dest =

@@ -528,6 +528,76 @@ pub fn aarch64_azure_vhd_from_configmap(cm: &Value) -> Result<BootImage, BootIma
     aarch64_azure_vhd(stream)
 }
 
+/// A validated boot image copy, ready for [`BlobClient::start_copy`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BootImageCopy {
+    /// The destination blob (with its SAS).
+    pub dest: BlobTarget,
+    /// The source URL (the cluster's ARM64 VHD unless overridden).
+    pub source: String,
+}
+
+impl BootImageCopy {
+    /// Check everything before starting: the container URL (`https://<acct>.blob.core.windows.net/<container>`
+    /// or path style) and SAS must parse; the source is `source` or the `coreos-bootimages`
+    /// ConfigMap's aarch64 Azure VHD; the blob name is `blob` or `rhcos-<release>-azure.aarch64.vhd`.
+    pub fn plan(
+        container_url: &str,
+        sas: &str,
+        bootimages: Option<&Value>,
+        source: Option<&str>,
+        blob: Option<&str>,
+    ) -> Result<Self, CopyPlanError> {
+        let boot = match (source, blob) {
+            (Some(_), Some(_)) => None,
+            _ => Some(aarch64_azure_vhd_from_configmap(
+                bootimages.ok_or(CopyPlanError::NoBootImages)?,
+            )?),
+        };
+        let source = match (source, &boot) {
+            (Some(s), _) => s.to_string(),
+            (None, Some(b)) => b.url.clone(),
+            (None, None) => return Err(CopyPlanError::NoBootImages),
+        };
+        url::Url::parse(&source).map_err(|e| {
+            CopyPlanError::Url(BlobUrlError::NotAUrl {
+                url: redact(&source),
+                reason: e.to_string(),
+            })
+        })?;
+        let name = match (blob, &boot) {
+            (Some(b), _) => b.to_string(),
+            (None, Some(b)) => b.blob_name(),
+            (None, None) => return Err(CopyPlanError::NoBootImages),
+        };
+        let base = container_url.trim_end_matches('/');
+        let base = base.split_once('?').map_or(base, |(b, _)| b);
+        let dest = BlobTarget::parse(&format!("{base}/{name}"), Some(sas))?;
+        if dest.sas.is_none() {
+            return Err(CopyPlanError::Url(BlobUrlError::Sas(
+                super::sas::SasError::Empty,
+            )));
+        }
+        Ok(Self { dest, source })
+    }
+
+    /// `az storage blob copy start ...` for this copy (SAS redacted).
+    pub fn az_command(&self) -> String {
+        az::copy_start(&self.dest, &self.source)
+    }
+}
+
+/// Why a boot image copy cannot start.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CopyPlanError {
+    #[error("no source given and the coreos-bootimages ConfigMap is not available")]
+    NoBootImages,
+    #[error("{0}")]
+    BootImage(#[from] BootImageError),
+    #[error("{0}")]
+    Url(#[from] BlobUrlError),
+}
+
 /// One tracked blob copy: the destination, the last poll's outcome, and the item to show.
 #[derive(Debug, Clone)]
 pub struct BlobCopyWatch {
@@ -586,6 +656,18 @@ impl BlobCopyWatch {
             }
         }
         self.last = Some(result);
+    }
+
+    /// The `az` commands matching this watch (SAS redacted): show, and cancel while pending.
+    pub fn az_commands(&self) -> Vec<String> {
+        let mut v = vec![az::show(&self.target)];
+        if let Some(Ok(p)) = &self.last
+            && p.copy.status == Some(CopyStatus::Pending)
+            && let Some(id) = &p.copy.id
+        {
+            v.push(az::copy_cancel(&self.target, id));
+        }
+        v
     }
 
     /// Poll once with `client`.
@@ -718,6 +800,80 @@ mod tests {
             assert!(!s.contains("U0VDUkVUU0lH") && !s.contains("OTHER"), "{s}");
         }
         assert!(az::show(&t).ends_with("| jq .properties.copy"));
+    }
+
+    #[test]
+    fn boot_image_copy_plan_defaults_and_validation() {
+        let stream = json!({"architectures": {"aarch64": {"rhel-coreos-extensions": {"azure-disk": {
+            "release": "415.92.202402201450-0",
+            "url": "https://rhcos.blob.core.windows.net/imagebucket/rhcos-415.92.202402201450-0-azure.aarch64.vhd"}}}}});
+        let cm = json!({"data": {"stream": stream.to_string()}});
+        let sas = "sv=2021-08-06&se=2030-01-01&sr=c&sp=rwdl&sig=U0VDUkVUU0lH";
+        let p = BootImageCopy::plan(
+            "https://acct.blob.core.windows.net/vhds/",
+            sas,
+            Some(&cm),
+            None,
+            None,
+        )
+        .expect("plan");
+        assert_eq!(p.dest.blob, "rhcos-415.92.202402201450-0-azure.aarch64.vhd");
+        assert_eq!(p.dest.container, "vhds");
+        assert!(
+            p.source
+                .starts_with("https://rhcos.blob.core.windows.net/imagebucket/")
+        );
+        assert!(p.az_command().contains("--destination-blob \"rhcos-415.92"));
+        assert!(!format!("{p:?} {}", p.az_command()).contains("U0VDUkVUU0lH"));
+        let p = BootImageCopy::plan(
+            "https://acct.blob.core.windows.net/vhds",
+            sas,
+            None,
+            Some("https://example.com/x.vhd"),
+            Some("x.vhd"),
+        )
+        .expect("explicit source and name need no ConfigMap");
+        assert_eq!(p.dest.blob, "x.vhd");
+        assert_eq!(
+            BootImageCopy::plan(
+                "https://acct.blob.core.windows.net/vhds",
+                sas,
+                None,
+                None,
+                None
+            ),
+            Err(CopyPlanError::NoBootImages)
+        );
+        assert!(matches!(
+            BootImageCopy::plan(
+                "https://acct.blob.core.windows.net/vhds",
+                "sv=1&sig=AAAA",
+                Some(&cm),
+                None,
+                None
+            ),
+            Err(CopyPlanError::Url(BlobUrlError::Sas(_)))
+        ));
+        assert!(matches!(
+            BootImageCopy::plan(
+                "https://acct.blob.core.windows.net/vhds",
+                "",
+                Some(&cm),
+                None,
+                None
+            ),
+            Err(CopyPlanError::Url(_))
+        ));
+        assert!(matches!(
+            BootImageCopy::plan(
+                "https://acct.blob.core.windows.net/vhds",
+                sas,
+                Some(&cm),
+                Some("nope"),
+                None
+            ),
+            Err(CopyPlanError::Url(_))
+        ));
     }
 
     #[test]
