@@ -1,8 +1,9 @@
 //! Azure Storage SAS tokens and blob URLs, with the signature kept out of every string we show.
 //!
 //! A SAS is the query string appended to a blob URL (`sv=...&sr=c&sp=...&se=...&sig=...`).
-//! [`SasToken::parse`] validates it; its `Display`/`Debug` print `sig=REDACTED`; only
-//! [`SasToken::query`] (crate-private) yields the real string for a request. [`redact`] scrubs a
+//! [`SasToken::parse`] validates it; its `Display`/`Debug` print `sig=REDACTED`; only the
+//! crate-private `SasToken::query` (for requests) and [`SasToken::expose_secret_query`] (to hand
+//! the token to another program) yield the real string. [`redact`] scrubs a
 //! `sig=` from any text (error messages, URLs given by users).
 
 use std::fmt;
