@@ -326,4 +326,29 @@ async fn mirror_command_prints_progress_and_fails_when_an_image_fails() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("not an image reference"), "{stderr}");
     assert!(o.stdout.is_empty());
+
+    // Without skopeo on PATH: a clear error before anything starts, nothing written.
+    let fresh = work.path().join("never");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_shiftdeck"))
+        .arg("mirror")
+        .arg(&list)
+        .arg(format!("dir:{}", fresh.display()))
+        .env("PATH", work.path())
+        .output()
+        .expect("run shiftdeck mirror");
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("skopeo not found"), "{stderr}");
+    assert!(o.stdout.is_empty());
+    assert!(!fresh.exists());
+
+    // A bad target: same.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_shiftdeck"))
+        .arg("mirror")
+        .arg(&list)
+        .arg("oci:/tmp/x")
+        .output()
+        .expect("run shiftdeck mirror");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown mirror target"));
 }

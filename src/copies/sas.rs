@@ -23,28 +23,43 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
-/// Replace the value of every `sig=` (case-insensitive, up to `&`, whitespace or a quote) with
-/// `REDACTED`.
+/// Replace the value of every `sig=` (case-insensitive, up to `&`, whitespace, a quote or `)`)
+/// with `REDACTED`; the same for a percent-encoded `sig%3D` inside another URL (up to `%26`).
 pub fn redact(text: &str) -> String {
+    let plain = redact_pattern(text, "sig=", |rest| {
+        rest.find(|c: char| c == '&' || c.is_whitespace() || c == '"' || c == '\'' || c == ')')
+    });
+    redact_pattern(&plain, "sig%3d", |rest| {
+        let lower = rest.to_ascii_lowercase();
+        let stop = rest.find(|c: char| c == '&' || c.is_whitespace() || c == '"' || c == '\'');
+        match (lower.find("%26"), stop) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    })
+}
+
+fn redact_pattern(text: &str, pattern: &str, value_end: impl Fn(&str) -> Option<usize>) -> String {
     let lower = text.to_ascii_lowercase();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
-    while let Some(pos) = lower[i..].find("sig=") {
+    while let Some(pos) = lower[i..].find(pattern) {
         let start = i + pos;
+        let before = &lower[..start];
         let preceded_ok = start == 0
+            || before.ends_with("%26")
+            || before.ends_with("%3f")
             || matches!(
                 text.as_bytes()[start - 1],
                 b'?' | b'&' | b' ' | b'"' | b'\'' | b'\n' | b'\t' | b'('
             );
-        let value_start = start + 4;
+        let value_start = start + pattern.len();
         out.push_str(&text[i..value_start]);
         if !preceded_ok {
             i = value_start;
             continue;
         }
-        let end = text[value_start..]
-            .find(|c: char| c == '&' || c.is_whitespace() || c == '"' || c == '\'' || c == ')')
-            .map_or(text.len(), |e| value_start + e);
+        let end = value_end(&text[value_start..]).map_or(text.len(), |e| value_start + e);
         if end > value_start {
             out.push_str(REDACTED);
         }
@@ -517,6 +532,11 @@ mod tests {
         assert_eq!(redact("SIG=abc"), "SIG=REDACTED");
         assert_eq!(redact("config=1 mysig=keep"), "config=1 mysig=keep");
         assert_eq!(redact("nothing here"), "nothing here");
+        assert_eq!(
+            redact("https://x/?src=https%3A%2F%2Fa%2Fb%3Fsv%3D1%26sig%3DabcXYZ%26se%3D2&k=v"),
+            "https://x/?src=https%3A%2F%2Fa%2Fb%3Fsv%3D1%26sig%3DREDACTED%26se%3D2&k=v"
+        );
+        assert_eq!(redact("?SIG%3Dabc"), "?SIG%3DREDACTED");
     }
 
     #[test]
