@@ -34,6 +34,27 @@ async fn demo_copy_progresses_and_a_pending_copy_can_be_aborted() {
     assert!(cmds[1].starts_with("az storage blob copy cancel --account-name fakeaccount"));
     assert!(cmds[1].ends_with("--copy-id 1fd97630-03ca-489a-8c4e-cfe839c9627d"));
 
+    // The second demo copy fails after a fifth (at speed 50: within about 2 s).
+    let failing = demo.sibling(fake_blob::DEMO_FAILING_BLOB);
+    let mut wf = BlobCopyWatch::new(failing);
+    for _ in 0..60 {
+        wf.poll(&client).await;
+        if wf.item.state.is_final() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(wf.item.state, CopyState::Failed);
+    assert_eq!(wf.item.bytes_done, Some(VHD_BYTES / 5));
+    assert!(
+        wf.item
+            .message
+            .as_deref()
+            .is_some_and(|m| m.starts_with("500 InternalError")),
+        "{:?}",
+        wf.item.message
+    );
+
     // Start a copy of the same VHD, abort it while pending, then abort again: nothing pending.
     let dest =
         BlobTarget::parse(&format!("{endpoint}/vhds/copy2.vhd"), Some(FAKE_SAS)).expect("url");

@@ -265,8 +265,19 @@ async fn mirror_registry_to_dir_and_to_another_repo_with_a_failure_and_a_retry()
     )
     .expect("job");
     let mut status = MirrorStatus::new(&job);
-    mirror::run(&job, &mut status, (0..4).collect(), |_| {}).await;
+    let (mut rx, task) = job.spawn((0..4).collect());
+    let mut max_running = 0;
+    while let Some(ev) = rx.recv().await {
+        status.apply(&ev);
+        max_running = max_running.max(status.counts().running);
+    }
+    task.await.expect("job task");
     assert_eq!(status.counts().done, 4, "{:#?}", status.items());
+    assert!(max_running >= 2, "copies overlap: {max_running}");
+    assert!(
+        max_running <= 3,
+        "at most --parallel at once: {max_running}"
+    );
     assert_eq!(remote_digest(&format!("{r}/mirror/src/app1:v1")).await, d1);
     assert_eq!(
         remote_digest(&format!("{r}/mirror/src/app3:mirror-test-3")).await,

@@ -4,7 +4,8 @@
 //! Get Blob Properties (`HEAD`/`GET`), Copy Blob (`PUT` with `x-ms-copy-source`), Abort Copy Blob
 //! (`PUT ?comp=copy&copyid=` with `x-ms-copy-action: abort`) and Create Container. Requests must
 //! carry [`FAKE_SAS`] (another `sig` answers 403 `AuthenticationFailed`). A copy of the seed's VHD
-//! (17,179,869,696 bytes) is already running when the service starts. At speed 1 a 16 GiB copy
+//! (17,179,869,696 bytes) is already running when the service starts, next to one that fails
+//! after a fifth ([`DEMO_FAILING_BLOB`]). At speed 1 a 16 GiB copy
 //! takes about eight minutes; `speed` multiplies that rate.
 
 use std::collections::HashMap;
@@ -33,6 +34,8 @@ const FAKE_SIG: &str = "ZmFrZS1zaWduYXR1cmU=";
 /// Container and blob of the copy running from the start.
 pub const DEMO_CONTAINER: &str = "vhds";
 pub const DEMO_BLOB: &str = "rhcos-415.92.202402201450-0-azure.aarch64.vhd";
+/// A second copy that fails after a fifth of the VHD (to show a failure in the demo).
+pub const DEMO_FAILING_BLOB: &str = "rhcos-414.92.202310210434-0-azure.aarch64.vhd";
 /// Where the demo copy comes from (the seed's source URL shape).
 pub const DEMO_SOURCE: &str =
     "https://rhcos.blob.core.windows.net/imagebucket/rhcos-415.92.202402201450-0-azure.aarch64.vhd";
@@ -46,6 +49,7 @@ enum Status {
     Pending,
     Success,
     Aborted,
+    Failed,
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +60,8 @@ struct FakeCopy {
     started: Instant,
     started_at: DateTime<Utc>,
     aborted: Option<(u64, DateTime<Utc>)>,
+    /// Fails with this description once it reaches `fail_at` bytes.
+    failure: Option<(u64, &'static str)>,
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +83,13 @@ impl State {
         }
         let secs = c.started.elapsed().as_secs_f64();
         let done = ((secs * self.rate) as u64).min(c.total);
+        if let Some((fail_at, _)) = c.failure
+            && done >= fail_at
+        {
+            let took = Duration::from_secs_f64(fail_at as f64 / self.rate);
+            let at = c.started_at + chrono::Duration::from_std(took).unwrap_or_default();
+            return (Status::Failed, fail_at, Some(at));
+        }
         if done >= c.total {
             let took = Duration::from_secs_f64(c.total as f64 / self.rate);
             let at = c.started_at + chrono::Duration::from_std(took).unwrap_or_default();
@@ -141,6 +154,25 @@ pub async fn start_fake_blob_service(speed: f64) -> std::io::Result<(String, Fak
                 started: Instant::now(),
                 started_at: Utc::now(),
                 aborted: None,
+                failure: None,
+            }),
+        },
+    );
+    blobs.insert(
+        (DEMO_CONTAINER.to_string(), DEMO_FAILING_BLOB.to_string()),
+        FakeBlob {
+            size: VHD_BYTES,
+            copy: Some(FakeCopy {
+                id: "6c3f1d2e-9a7b-4c1e-8f00-5d2a7e9b0c11".into(),
+                source: DEMO_SOURCE.replace("415.92.202402201450-0", "414.92.202310210434-0"),
+                total: VHD_BYTES,
+                started: Instant::now(),
+                started_at: Utc::now(),
+                aborted: None,
+                failure: Some((
+                    VHD_BYTES / 5,
+                    "500 InternalError \"Copy failed when reading the source.\"",
+                )),
             }),
         },
     );
@@ -284,6 +316,7 @@ fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
                         Status::Pending => "pending",
                         Status::Success => "success",
                         Status::Aborted => "aborted",
+                        Status::Failed => "failed",
                     }
                     .to_string(),
                 ));
@@ -295,6 +328,9 @@ fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
                 }
                 if status == Status::Aborted {
                     h.push(("x-ms-copy-status-description", "aborted by user".into()));
+                }
+                if let (Status::Failed, Some((_, why))) = (status, c.failure) {
+                    h.push(("x-ms-copy-status-description", why.to_string()));
                 }
             }
             empty(StatusCode::OK, h)
@@ -394,6 +430,7 @@ fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
                         started: Instant::now(),
                         started_at: Utc::now(),
                         aborted: None,
+                        failure: None,
                     }),
                 },
             );
