@@ -606,14 +606,15 @@ pub struct MirrorStatus {
 }
 
 impl MirrorStatus {
-    /// Everything pending.
+    /// Everything pending. Image items are keyed by destination (unique across jobs), the
+    /// overall item by target.
     pub fn new(job: &MirrorJob) -> Self {
         let images = job
             .plan()
             .iter()
             .map(|p| {
                 let mut item =
-                    CopyItem::new(SourceKind::Image, p.reference.clone(), p.name.clone());
+                    CopyItem::new(SourceKind::Image, p.destination.clone(), p.name.clone());
                 item.detail = p.destination.clone();
                 ImageStatus {
                     planned: p.clone(),
@@ -1033,6 +1034,8 @@ mod tests {
         assert_eq!(s.images[1].attempts, 2);
         assert_eq!(s.overall.state, CopyState::Succeeded);
         assert_eq!(s.items().len(), 3);
+        assert_eq!(s.images[0].item.key, "docker://m:5000/a/b:1");
+        assert_eq!(s.overall.key, "docker://m:5000");
     }
 
     #[test]

@@ -200,6 +200,54 @@ mod tests {
     }
 
     #[test]
+    fn one_book_for_all_three_kinds() {
+        use crate::copies::azure::{BlobCopyWatch, BlobProperties, CopyProperties, CopyStatus};
+        use crate::copies::datavolume::DataVolumeCopy;
+        use crate::copies::progress::CopyBook;
+
+        let mut book = CopyBook::new(10);
+        let dv = serde_json::json!({"apiVersion": "cdi.kubevirt.io/v1beta1", "kind": "DataVolume",
+            "metadata": {"name": "kv-boot-image-cache-x1", "namespace": "clusters-a"},
+            "status": {"phase": "ImportInProgress", "progress": "45.30%"}});
+        let dv = DataVolumeCopy::from_json(&dv).expect("dv");
+        book.upsert(dv.to_item(book.get(SourceKind::DataVolume, &dv.key()), t(0)));
+
+        let target = crate::copies::sas::BlobTarget::parse(
+            "https://acct.blob.core.windows.net/vhds/rhcos.vhd",
+            Some("sv=2021-08-06&se=2030-01-01&sr=c&sp=rwdl&sig=U0VDUkVUU0lH"),
+        )
+        .expect("url");
+        let mut w = BlobCopyWatch::new(target);
+        w.apply(
+            Ok(BlobProperties {
+                content_length: Some(100),
+                copy: CopyProperties {
+                    status: Some(CopyStatus::Success),
+                    progress: Some((100, 100)),
+                    ..CopyProperties::default()
+                },
+            }),
+            t(5),
+        );
+        book.upsert(w.item.clone());
+        book.upsert(CopyItem::new(SourceKind::Image, "dir:/m/a", "a"));
+
+        let rows = rows(book.all(), t(10));
+        let kinds: Vec<_> = rows.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["datavolume", "image", "blob"],
+            "live first, then history"
+        );
+        assert_eq!(rows[0][3], "45.3%");
+        assert_eq!(rows[0][8], "boot image cache");
+        assert_eq!(rows[2][2], "Succeeded");
+        let json = rows_json(book.all(), t(10)).to_string();
+        assert!(!json.contains("U0VDUkVUU0lH"), "{json}");
+        assert_eq!(book.history().count(), 1);
+    }
+
+    #[test]
     fn finished_row_has_no_rate_and_one_line_message() {
         let mut c = CopyItem::new(SourceKind::Image, "q/x", "q/x");
         c.state = CopyState::Failed;
