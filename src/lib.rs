@@ -2,5 +2,6 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod copies;
 pub mod csr;
 pub mod sim;
