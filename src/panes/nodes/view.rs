@@ -1,0 +1,183 @@
+//! Rendering of the Nodes pane: summary line, table of the visible rows only, sort indicator,
+//! flashes; and the navigation shared with the table layout (click mapping, paging).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Row, Table};
+
+use super::NodesView;
+use super::model::{COLUMNS, NodeRow, Readiness};
+use crate::action::Action;
+use crate::panes::RenderCtx;
+use crate::panes::table::{Flash, LiveTable};
+use crate::watch::KindState;
+
+/// Rows above the table body: summary line and column headers.
+const CHROME: u16 = 2;
+
+fn body_height(area: Rect) -> usize {
+    area.height.saturating_sub(CHROME) as usize
+}
+
+/// Navigation, sorting and clicks on the table.
+pub fn handle(table: &mut LiveTable<NodeRow>, action: &Action, area: Rect) -> bool {
+    let page = body_height(area).max(1) as i64;
+    match action {
+        Action::Move(d) => table.move_by(i64::from(*d)),
+        Action::PageUp => table.move_by(-page),
+        Action::PageDown => table.move_by(page),
+        Action::Top => table.select(0),
+        Action::Bottom => table.select(usize::MAX),
+        Action::SortBy(c) => match COLUMNS.iter().position(|col| col.sort_key == *c) {
+            Some(i) => table.sort_by(i),
+            None => return false,
+        },
+        Action::SortNext => {
+            let next = (table.sort().col + 1) % COLUMNS.len();
+            table.sort_by(next);
+        }
+        Action::ClickRow(y) => {
+            let top = area.y + CHROME;
+            if *y < top || *y >= area.y + area.height {
+                return false;
+            }
+            let offset = table.offset(body_height(area));
+            table.select(offset + usize::from(*y - top));
+        }
+        _ => return false,
+    }
+    true
+}
+
+pub fn render(view: &NodesView, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
+    let theme = ctx.theme;
+    let [summary_area, table_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    frame.render_widget(Paragraph::new(summary_line(view, ctx)), summary_area);
+
+    let table = &view.table;
+    if table.is_empty() {
+        let msg = match ctx.state {
+            KindState::Loading => "Loading nodes…".to_string(),
+            KindState::Forbidden(e) => format!("You may not list nodes: {e}"),
+            KindState::NotInstalled => "This cluster does not serve nodes.".into(),
+            KindState::Reconnecting { .. } => "Waiting for the API server…".into(),
+            KindState::Live if !table.filter().is_empty() => {
+                format!("No nodes match `{}`.", table.filter().text())
+            }
+            KindState::Live => "No nodes.".into(),
+        };
+        let [_, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(table_area);
+        frame.render_widget(Paragraph::new(msg).style(theme.fg(theme.muted)), body);
+    }
+
+    let height = body_height(area);
+    let offset = table.offset(height);
+    let sort = table.sort();
+    let visible: Vec<_> = (offset..offset + height)
+        .filter_map(|i| table.visible(i).map(|e| (i, e)))
+        .collect();
+    let cells: Vec<Vec<String>> = visible
+        .iter()
+        .map(|(_, e)| (0..COLUMNS.len()).map(|c| e.row.cell(c, ctx.now)).collect())
+        .collect();
+
+    let header_cells: Vec<String> = COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i == sort.col {
+                format!("{}{}", c.header, if sort.descending { "↓" } else { "↑" })
+            } else {
+                c.header.to_string()
+            }
+        })
+        .collect();
+    let widths: Vec<Constraint> = COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(c, col)| {
+            let w = cells
+                .iter()
+                .map(|r| r[c].chars().count())
+                .chain([header_cells[c].chars().count(), usize::from(col.min_width)])
+                .max()
+                .unwrap_or(0);
+            Constraint::Length(u16::try_from(w).unwrap_or(u16::MAX))
+        })
+        .collect();
+
+    let rows: Vec<Row> = visible
+        .iter()
+        .zip(cells)
+        .map(|((i, e), cells)| {
+            let status_color = match (e.row.readiness, e.row.unschedulable) {
+                (Readiness::Ready, false) => theme.ok,
+                (Readiness::Ready, true) => theme.warn,
+                (Readiness::NotReady, _) => theme.error,
+                (Readiness::Unknown, _) => theme.warn,
+            };
+            let row_cells = cells.into_iter().enumerate().map(|(c, text)| {
+                if c == 1 {
+                    Span::styled(text, Style::default().fg(status_color))
+                } else if c == 8 && e.row.taints > 0 {
+                    Span::styled(text, Style::default().fg(theme.warn))
+                } else {
+                    Span::raw(text)
+                }
+            });
+            let mut style = Style::default().fg(theme.fg);
+            if let Some((flash, _)) = e.flash {
+                style = style.bg(match flash {
+                    Flash::Added => theme.flash_added,
+                    Flash::Changed => theme.flash_changed,
+                    Flash::Deleted => theme.flash_deleted,
+                });
+            }
+            if e.deleted_at.is_some() {
+                style = style.add_modifier(Modifier::CROSSED_OUT);
+            }
+            if *i == table.selected() {
+                style = style.patch(theme.selection_style());
+            }
+            Row::new(row_cells).style(style)
+        })
+        .collect();
+
+    let header = Row::new(header_cells).style(theme.header_style());
+    let widget = Table::new(rows, widths).header(header).column_spacing(2);
+    frame.render_widget(widget, table_area);
+}
+
+fn summary_line<'a>(view: &NodesView, ctx: &RenderCtx) -> Line<'a> {
+    let theme = ctx.theme;
+    let s = &view.summary;
+    let mut spans = vec![
+        Span::styled(format!("Nodes {}", s.total), theme.title_style()),
+        Span::styled("  ", theme.base()),
+        Span::styled(
+            s.readiness_text(),
+            Style::default().fg(if s.ready == s.total {
+                theme.ok
+            } else {
+                theme.warn
+            }),
+        ),
+    ];
+    if !s.platforms.is_empty() {
+        spans.push(Span::styled("  │  ", theme.fg(theme.border)));
+        spans.push(Span::styled(s.platforms_text(), theme.fg(theme.fg)));
+    }
+    let filter = view.table.filter();
+    if !filter.is_empty() {
+        spans.push(Span::styled("  │  ", theme.fg(theme.border)));
+        spans.push(Span::styled(
+            format!("/{}  ({} shown)", filter.text(), view.table.len()),
+            theme.fg(theme.title),
+        ));
+    }
+    Line::from(spans)
+}
