@@ -40,6 +40,10 @@ pub enum Action {
     SwitchContext(String),
     /// Clear the filter of the current pane.
     ClearFilter,
+    /// The terminal now has this size (columns, rows).
+    Resize(u16, u16),
+    /// The slow clock: ages, countdowns, flashes and notices move on.
+    Tick,
 }
 
 /// Names of the bindable actions, as used in the config file's `[keys]` table.
