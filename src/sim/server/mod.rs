@@ -1,13 +1,51 @@
 //! The HTTP front of the sim: routing, verbs, watch streams, discovery, tables, auth and faults.
-//! (Being written: see issue 2.)
+//!
+//! One module per concern: `route` maps paths to kinds, `handler` dispatches verbs to `crud`,
+//! `subresource` and `watch`; `format`/`table`/`jsonpath` render responses; `faults` injects
+//! trouble on request.
 
-use std::sync::Arc;
+mod auth;
+mod crud;
+mod discovery;
+mod faults;
+mod format;
+mod handler;
+mod http;
+mod jsonpath;
+mod openapi;
+mod patch;
+mod proto;
+mod query;
+mod route;
+mod select;
+mod subresource;
+mod table;
+mod validate;
+mod watch;
 
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use super::SimOptions;
 use super::store::Store;
+
+/// State every request handler shares.
+pub(crate) struct Shared {
+    pub store: Arc<Store>,
+    pub opts: SimOptions,
+    pub addr: SocketAddr,
+    pub shutdown: CancellationToken,
+    pub faults: faults::FaultState,
+    pub events: watch::EventCache,
+}
 
 /// Serve the Kubernetes API on `listener` until `shutdown` is cancelled.
 pub fn serve(
@@ -16,5 +54,95 @@ pub fn serve(
     opts: SimOptions,
     shutdown: CancellationToken,
 ) {
-    let _ = (listener, store, opts, shutdown);
+    let addr = listener
+        .local_addr()
+        .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)));
+    let shared = Arc::new(Shared {
+        store,
+        faults: faults::FaultState::new(&opts),
+        opts,
+        addr,
+        shutdown,
+        events: watch::EventCache::default(),
+    });
+    faults::spawn_tickers(&shared);
+    tokio::spawn(accept_loop(listener, shared));
+}
+
+async fn accept_loop(mut listener: TcpListener, shared: Arc<Shared>) {
+    let restart = shared.opts.faults.restart;
+    loop {
+        // Every connection of this listener's lifetime dies with `generation`.
+        let generation = shared.shutdown.child_token();
+        let restart_at = restart.map(|d| tokio::time::Instant::now() + d);
+        loop {
+            tokio::select! {
+                () = shared.shutdown.cancelled() => return,
+                () = sleep_until(restart_at) => break,
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => {
+                        let _ = stream.set_nodelay(true);
+                        tokio::spawn(serve_connection(stream, shared.clone(), generation.clone()));
+                    }
+                    Err(e) => {
+                        tracing::warn!("sim accept failed: {e}");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                },
+            }
+        }
+        tracing::info!("sim server restarting (fault injection)");
+        generation.cancel();
+        drop(listener);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        listener = match rebind(&shared).await {
+            Some(l) => l,
+            None => return,
+        };
+    }
+}
+
+async fn sleep_until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn rebind(shared: &Shared) -> Option<TcpListener> {
+    loop {
+        match TcpListener::bind(shared.addr).await {
+            Ok(l) => return Some(l),
+            Err(e) => {
+                tracing::warn!("sim re-bind of {} failed: {e}", shared.addr);
+                tokio::select! {
+                    () = shared.shutdown.cancelled() => return None,
+                    () = tokio::time::sleep(Duration::from_millis(100)) => {}
+                }
+            }
+        }
+    }
+}
+
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    shared: Arc<Shared>,
+    generation: CancellationToken,
+) {
+    let svc = service_fn(move |req| {
+        let shared = shared.clone();
+        async move { Ok::<_, Infallible>(handler::handle(shared, req).await) }
+    });
+    let conn = http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), svc);
+    tokio::select! {
+        _ = conn => {}
+        () = generation.cancelled() => {}
+    }
+}
+
+/// A lock that shrugs off poisoning: a panicked holder must not take the server down.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }

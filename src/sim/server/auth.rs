@@ -1,0 +1,144 @@
+//! Bearer-token authentication, the two users' permissions, the `forbid=` fault and
+//! SelfSubjectAccessReview.
+
+use hyper::{HeaderMap, header};
+use serde_json::{Value, json};
+
+use crate::sim::error::ApiError;
+use crate::sim::resources::{self, ResourceDef};
+use crate::sim::{ADMIN_TOKEN, Faults, Profile, SimUser, VIEWER_TOKEN};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum User {
+    Admin,
+    Viewer,
+}
+
+impl User {
+    pub fn name(self) -> &'static str {
+        match self {
+            User::Admin => "system:admin",
+            User::Viewer => "viewer",
+        }
+    }
+}
+
+/// The caller's identity. A wrong token is 401. A request without any credentials is taken as
+/// the user the sim's kubeconfig names (`opts.user`): client-go (kubectl) never sends bearer
+/// tokens to an `http://` server, so insisting on one would lock kubectl out of the sim.
+pub fn authenticate(headers: &HeaderMap, anonymous_as: SimUser) -> Result<User, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(match anonymous_as {
+            SimUser::Admin => User::Admin,
+            SimUser::Viewer => User::Viewer,
+        });
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim);
+    match token {
+        Some(ADMIN_TOKEN) => Ok(User::Admin),
+        Some(VIEWER_TOKEN) => Ok(User::Viewer),
+        _ => Err(ApiError::unauthorized()),
+    }
+}
+
+const READ_VERBS: &[&str] = &["get", "list", "watch"];
+
+/// Whether `user` may `verb` the resource (and subresource), with the reason SSAR reports.
+pub fn decide(
+    user: User,
+    faults: &Faults,
+    plural: &str,
+    _sub: Option<&str>,
+    verb: &str,
+) -> (bool, &'static str) {
+    if faults.forbid.iter().any(|f| f == plural) {
+        return (
+            false,
+            "access to this resource is forbidden (fault injection)",
+        );
+    }
+    match user {
+        User::Admin => (
+            true,
+            "RBAC: allowed by ClusterRoleBinding \"cluster-admin\" of ClusterRole \"cluster-admin\" to User \"system:admin\"",
+        ),
+        User::Viewer => {
+            // Reading is fine, including reading a subresource such as scale or status.
+            let allowed = READ_VERBS.contains(&verb);
+            if allowed {
+                (
+                    true,
+                    "RBAC: allowed by ClusterRoleBinding \"viewer\" of ClusterRole \"view\" to User \"viewer\"",
+                )
+            } else {
+                (false, "")
+            }
+        }
+    }
+}
+
+/// 403 unless `user` may `verb` this route's resource.
+pub fn authorize(
+    user: User,
+    faults: &Faults,
+    res: &ResourceDef,
+    ns: Option<&str>,
+    sub: Option<&str>,
+    verb: &str,
+) -> Result<(), ApiError> {
+    if res.is_virtual() && faults.forbid.iter().all(|f| f != res.plural) {
+        // Reviews are open to every authenticated user.
+        return Ok(());
+    }
+    match decide(user, faults, res.plural, sub, verb) {
+        (true, _) => Ok(()),
+        (false, _) => Err(ApiError::forbidden(user.name(), verb, res, ns, sub)),
+    }
+}
+
+/// Answer a SelfSubjectAccessReview for the caller.
+pub fn self_subject_access_review(
+    user: User,
+    faults: &Faults,
+    profile: Profile,
+    mut body: Value,
+) -> Value {
+    let attrs = body.pointer("/spec/resourceAttributes").cloned();
+    let (allowed, reason) = match attrs {
+        Some(a) => {
+            let get = |k: &str| a.get(k).and_then(Value::as_str).unwrap_or("");
+            let (plural, sub, verb) = (get("resource"), get("subresource"), get("verb"));
+            let known = plural == "*"
+                || resources::served(profile).any(|r| r.plural == plural)
+                || plural.is_empty();
+            let (ok, why) = decide(user, faults, plural, (!sub.is_empty()).then_some(sub), verb);
+            (ok && known, why)
+        }
+        // Non-resource URLs (e.g. /healthz): readable by everyone.
+        None => {
+            let verb = body
+                .pointer("/spec/nonResourceAttributes/verb")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            (user == User::Admin || verb == "get", "")
+        }
+    };
+    if let Some(o) = body.as_object_mut() {
+        o.insert("apiVersion".into(), json!("authorization.k8s.io/v1"));
+        o.insert("kind".into(), json!("SelfSubjectAccessReview"));
+        o.entry("metadata").or_insert_with(|| json!({}));
+        let mut status = json!({"allowed": allowed});
+        if !reason.is_empty() {
+            status["reason"] = json!(reason);
+        }
+        o.insert("status".into(), status);
+    }
+    body
+}

@@ -1,0 +1,287 @@
+//! The plain verbs: get, list (selectors, pagination), create, update, patch (incl. server-side
+//! apply), delete and deletecollection.
+
+use base64::Engine;
+use serde_json::Value;
+
+use super::format::{self, Format};
+use super::handler::Ctx;
+use super::http::{self, Resp};
+use super::patch::{self, PatchType};
+use super::route::ResRoute;
+use super::select::Selector;
+use super::{auth, validate};
+use crate::sim::error::ApiError;
+use crate::sim::resources::ResourceDef;
+use crate::sim::store::{ensure_object, rv_of};
+
+fn name_of(rr: &ResRoute) -> &str {
+    rr.name.as_deref().unwrap_or("")
+}
+
+pub(crate) fn respond(ctx: &Ctx, res: &ResourceDef, code: u16, obj: &Value) -> Resp {
+    let rv = rv_of(obj).parse().unwrap_or(0);
+    http::json(code, &format::render_one(res, obj, ctx.format, rv))
+}
+
+pub(crate) fn get(ctx: &Ctx, rr: &ResRoute) -> Result<Resp, ApiError> {
+    let obj = ctx
+        .shared
+        .store
+        .get(rr.res, rr.ns.as_deref(), name_of(rr))
+        .ok_or_else(|| ApiError::not_found(rr.res, name_of(rr)))?;
+    Ok(respond(ctx, rr.res, 200, &obj))
+}
+
+fn key_of(o: &Value) -> (&str, &str) {
+    (
+        o.pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or(""),
+        o.pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or(""),
+    )
+}
+
+fn encode_continue(rv: u64, o: &Value) -> String {
+    let (ns, name) = key_of(o);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+        serde_json::json!({"rv": rv, "ns": ns, "name": name})
+            .to_string()
+            .as_bytes(),
+    )
+}
+
+fn decode_continue(token: &str) -> Result<(String, String), ApiError> {
+    let bad = || ApiError::bad_request(format!("continue key is not valid: {token}"));
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .map_err(|_| bad())?;
+    let v: Value = serde_json::from_slice(&raw).map_err(|_| bad())?;
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    Ok((s("ns").ok_or_else(bad)?, s("name").ok_or_else(bad)?))
+}
+
+pub(crate) fn list(ctx: &Ctx, rr: &ResRoute) -> Result<Resp, ApiError> {
+    let q = &ctx.query;
+    let sel = Selector::parse(rr.res, q.get("labelSelector"), q.get("fieldSelector"))?;
+    let limit = q.u64("limit")?.filter(|l| *l > 0).map(|l| l as usize);
+    let after = q.get("continue").map(decode_continue).transpose()?;
+    let (items, rv) = ctx.shared.store.list(rr.res, rr.ns.as_deref());
+    let mut matching = items.iter().map(|a| a.as_ref()).filter(|o| {
+        after
+            .as_ref()
+            .is_none_or(|(ns, name)| key_of(o) > (ns.as_str(), name.as_str()))
+            && (sel.is_empty() || sel.matches(o))
+    });
+    let page: Vec<&Value> = match limit {
+        Some(l) => matching.by_ref().take(l).collect(),
+        None => matching.by_ref().collect(),
+    };
+    let rest = matching.count();
+    let cont = match (rest, page.last()) {
+        (n, Some(last)) if n > 0 => Some(encode_continue(rv, last)),
+        _ => None,
+    };
+    let body = format::render_list(rr.res, &page, ctx.format, rv, cont.as_deref(), Some(rest));
+    Ok(http::json_bytes(200, body))
+}
+
+pub(crate) fn create(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiError> {
+    let ct = http::content_type(&ctx.headers);
+    let mut obj = http::decode_object(&ct, body)?;
+    if rr.res.is_virtual() {
+        let review = auth::self_subject_access_review(
+            ctx.user,
+            &ctx.shared.opts.faults,
+            ctx.shared.opts.profile,
+            obj,
+        );
+        return Ok(http::json(201, &review));
+    }
+    if rr.res.namespaced && rr.ns.is_none() {
+        return Err(ApiError::method_not_allowed(format!(
+            "{} are namespaced: create them in a namespace",
+            rr.res.plural
+        )));
+    }
+    validate::check_identity(rr.res, rr.ns.as_deref(), &mut obj)?;
+    validate::validate(rr.res, &obj)?;
+    let created = ctx.shared.store.create(rr.res, obj, ctx.query.dry_run())?;
+    Ok(respond(ctx, rr.res, 201, &created))
+}
+
+/// The stored `.status` wins over the client's on main-resource writes of kinds with a status
+/// subresource, as on a real server.
+fn keep_status(res: &ResourceDef, old: &Value, new: &mut Value) {
+    if !res.has_subresource("status") {
+        return;
+    }
+    if let Some(o) = new.as_object_mut() {
+        match old.get("status") {
+            Some(s) => {
+                o.insert("status".into(), s.clone());
+            }
+            None => {
+                o.remove("status");
+            }
+        }
+    }
+}
+
+pub(crate) fn update(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiError> {
+    let ct = http::content_type(&ctx.headers);
+    let mut obj = http::decode_object(&ct, body)?;
+    validate::check_identity(rr.res, rr.ns.as_deref(), &mut obj)?;
+    let name = name_of(rr);
+    let meta = ensure_object(&mut obj, "metadata");
+    match meta.get("name").and_then(Value::as_str) {
+        None | Some("") => {
+            meta.insert("name".into(), Value::String(name.to_string()));
+        }
+        Some(n) if n != name => {
+            return Err(ApiError::bad_request(
+                "the name of the object does not match the name on the URL",
+            ));
+        }
+        Some(_) => {}
+    }
+    let old = ctx
+        .shared
+        .store
+        .get(rr.res, rr.ns.as_deref(), name)
+        .ok_or_else(|| ApiError::not_found(rr.res, name))?;
+    keep_status(rr.res, &old, &mut obj);
+    validate::validate(rr.res, &obj)?;
+    let updated = ctx
+        .shared
+        .store
+        .update(rr.res, obj, true, ctx.query.dry_run())?;
+    Ok(respond(ctx, rr.res, 200, &updated))
+}
+
+/// Apply `patch` to the stored object, keeping identity, and write it back. Retries when a
+/// concurrent writer got in between, unless the patch itself pinned a resourceVersion.
+pub(crate) fn patch_object(
+    ctx: &Ctx,
+    rr: &ResRoute,
+    pt: PatchType,
+    patch_doc: &Value,
+    transform: impl Fn(&Value, Value) -> Result<Value, ApiError>,
+    bump_generation: bool,
+) -> Result<Value, ApiError> {
+    let name = name_of(rr);
+    let pinned = patch_doc.pointer("/metadata/resourceVersion").is_some();
+    let mut last = None;
+    for _ in 0..5 {
+        let current = ctx
+            .shared
+            .store
+            .get(rr.res, rr.ns.as_deref(), name)
+            .ok_or_else(|| ApiError::not_found(rr.res, name))?;
+        let mut doc = (*current).clone();
+        patch::apply(pt, &mut doc, patch_doc)?;
+        let mut next = transform(&current, doc)?;
+        {
+            let meta = ensure_object(&mut next, "metadata");
+            meta.insert("name".into(), Value::String(name.to_string()));
+            if let Some(ns) = &rr.ns {
+                meta.insert("namespace".into(), Value::String(ns.clone()));
+            }
+            if !pinned {
+                meta.insert(
+                    "resourceVersion".into(),
+                    Value::String(rv_of(&current).to_string()),
+                );
+            }
+        }
+        match ctx
+            .shared
+            .store
+            .update(rr.res, next, bump_generation, ctx.query.dry_run())
+        {
+            Err(e) if e.code == 409 && !pinned => last = Some(e),
+            other => return other,
+        }
+    }
+    Err(last.unwrap_or_else(|| ApiError::conflict(rr.res, name)))
+}
+
+pub(crate) fn patch(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiError> {
+    let pt = PatchType::from_content_type(&http::content_type(&ctx.headers))?;
+    let patch_doc = patch::decode(pt, body)?;
+    let name = name_of(rr);
+    if pt == PatchType::Apply {
+        if ctx.query.get("fieldManager").is_none() {
+            return Err(ApiError::new(
+                422,
+                "Invalid",
+                "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
+            ));
+        }
+        let exists = ctx
+            .shared
+            .store
+            .get(rr.res, rr.ns.as_deref(), name)
+            .is_some();
+        if !exists {
+            let mut obj = patch_doc;
+            validate::check_identity(rr.res, rr.ns.as_deref(), &mut obj)?;
+            let meta = ensure_object(&mut obj, "metadata");
+            if meta.get("name").and_then(Value::as_str) != Some(name) {
+                return Err(ApiError::bad_request(
+                    "the name of the object does not match the name on the URL",
+                ));
+            }
+            meta.remove("resourceVersion");
+            validate::validate(rr.res, &obj)?;
+            let created = ctx.shared.store.create(rr.res, obj, ctx.query.dry_run())?;
+            return Ok(respond(ctx, rr.res, 201, &created));
+        }
+        let mut check = patch_doc.clone();
+        validate::check_identity(rr.res, rr.ns.as_deref(), &mut check)?;
+    }
+    let res = rr.res;
+    let updated = patch_object(
+        ctx,
+        rr,
+        pt,
+        &patch_doc,
+        |old, mut new| {
+            keep_status(res, old, &mut new);
+            validate::validate(res, &new)?;
+            Ok(new)
+        },
+        true,
+    )?;
+    Ok(respond(ctx, rr.res, 200, &updated))
+}
+
+pub(crate) fn delete(ctx: &Ctx, rr: &ResRoute) -> Result<Resp, ApiError> {
+    let obj =
+        ctx.shared
+            .store
+            .delete(rr.res, rr.ns.as_deref(), name_of(rr), ctx.query.dry_run())?;
+    Ok(respond(ctx, rr.res, 200, &obj))
+}
+
+pub(crate) fn delete_collection(ctx: &Ctx, rr: &ResRoute) -> Result<Resp, ApiError> {
+    let q = &ctx.query;
+    let sel = Selector::parse(rr.res, q.get("labelSelector"), q.get("fieldSelector"))?;
+    let (items, _) = ctx.shared.store.list(rr.res, rr.ns.as_deref());
+    let mut deleted = Vec::new();
+    for o in items.iter().filter(|o| sel.matches(o)) {
+        let (ns, name) = key_of(o);
+        let ns = (!ns.is_empty()).then_some(ns);
+        match ctx.shared.store.delete(rr.res, ns, name, q.dry_run()) {
+            Ok(d) => deleted.push(d),
+            Err(e) if e.code == 404 => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let refs: Vec<&Value> = deleted.iter().collect();
+    let rv = ctx.shared.store.current_rv();
+    let body = format::render_list(rr.res, &refs, Format::Object, rv, None, None);
+    Ok(http::json_bytes(200, body))
+}

@@ -1,0 +1,150 @@
+//! One request, start to finish: latency fault, auth, routing, fault draws, RBAC and dispatch.
+
+use std::sync::Arc;
+
+use hyper::body::Incoming;
+use hyper::{HeaderMap, Method, Request};
+
+use super::auth::{self, User};
+use super::format::Format;
+use super::http::{self, Resp};
+use super::query::Query;
+use super::route::{self, ResRoute, Route};
+use super::{Shared, crud, discovery, openapi, subresource, watch};
+use crate::sim::error::ApiError;
+
+/// Everything a verb handler needs about the request.
+pub(crate) struct Ctx {
+    pub shared: Arc<Shared>,
+    pub user: User,
+    pub query: Query,
+    pub format: Format,
+    pub headers: HeaderMap,
+}
+
+pub(crate) async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Resp {
+    if let Some(d) = shared.opts.faults.latency {
+        tokio::time::sleep(d).await;
+    }
+    match handle_inner(shared, req).await {
+        Ok(r) => r,
+        Err(e) => http::error(&e),
+    }
+}
+
+async fn handle_inner(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, ApiError> {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_string();
+    let route = route::parse(&path, shared.opts.profile);
+    // Health and version are public, as on a real cluster.
+    match &route {
+        Ok(Route::Health) => return Ok(http::text(200, "ok")),
+        Ok(Route::Version) => return Ok(http::json(200, &discovery::version())),
+        _ => {}
+    }
+    let user = auth::authenticate(&parts.headers, shared.opts.user)?;
+    let profile = shared.opts.profile;
+    let rr = match route? {
+        Route::Health => return Ok(http::text(200, "ok")),
+        Route::Version => return Ok(http::json(200, &discovery::version())),
+        Route::OpenApi => return openapi(profile, &path),
+        Route::CoreVersions => return Ok(http::json(200, &discovery::core_versions(shared.addr))),
+        Route::Groups => return Ok(http::json(200, &discovery::group_list(profile))),
+        Route::Group(g) => return Ok(http::json(200, &discovery::group(profile, &g))),
+        Route::GroupVersion(g, v) => {
+            return Ok(http::json(200, &discovery::resource_list(profile, &g, &v)));
+        }
+        Route::Resource(rr) => rr,
+    };
+    if shared.faults.roll_error(shared.opts.faults.error_rate) {
+        return Err(ApiError::internal(
+            "an error on the server (\"injected fault\") has prevented the request from succeeding",
+        ));
+    }
+    let query = Query::parse(parts.uri.query());
+    let format = Format::from_request(&parts.headers, query.get("includeObject"));
+    let verb = verb_of(&parts.method, &rr, &query)?;
+    auth::authorize(
+        user,
+        &shared.opts.faults,
+        rr.res,
+        rr.ns.as_deref(),
+        rr.sub.as_deref(),
+        verb,
+    )?;
+    let body = match parts.method {
+        Method::POST | Method::PUT | Method::PATCH => http::read_body(&parts.headers, body).await?,
+        _ => bytes::Bytes::new(),
+    };
+    let ctx = Ctx {
+        shared,
+        user,
+        query,
+        format,
+        headers: parts.headers,
+    };
+    dispatch(&ctx, &rr, verb, &body)
+}
+
+fn openapi(profile: crate::sim::Profile, path: &str) -> Result<Resp, ApiError> {
+    let doc = match path.trim_end_matches('/') {
+        "/openapi/v3" => Some(openapi::root(profile)),
+        p => p
+            .strip_prefix("/openapi/v3/")
+            .and_then(|gv| openapi::group_version(profile, gv)),
+    };
+    doc.map(|d| http::json(200, &d))
+        .ok_or_else(|| ApiError::not_found_path(path))
+}
+
+fn verb_of(method: &Method, rr: &ResRoute, q: &Query) -> Result<&'static str, ApiError> {
+    let named = rr.name.is_some();
+    let verb = match (method, named) {
+        (&Method::GET | &Method::HEAD, true) if q.watch() => "watch",
+        (&Method::GET | &Method::HEAD, true) => "get",
+        (&Method::GET | &Method::HEAD, false) if q.watch() => "watch",
+        (&Method::GET | &Method::HEAD, false) => "list",
+        (&Method::POST, false) => "create",
+        (&Method::PUT, true) => "update",
+        (&Method::PATCH, true) => "patch",
+        (&Method::DELETE, true) => "delete",
+        (&Method::DELETE, false) => "deletecollection",
+        _ => {
+            return Err(ApiError::method_not_allowed(format!(
+                "the server does not allow this method on the requested resource ({method} {})",
+                rr.res.plural
+            )));
+        }
+    };
+    let allowed = if rr.sub.is_some() {
+        matches!(verb, "get" | "update" | "patch")
+    } else {
+        rr.res.verbs.contains(&verb)
+    };
+    if !allowed {
+        return Err(ApiError::method_not_allowed(format!(
+            "the server does not allow this method on the requested resource ({verb} {})",
+            rr.res.plural
+        )));
+    }
+    Ok(verb)
+}
+
+fn dispatch(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<Resp, ApiError> {
+    if let Some(sub) = rr.sub.as_deref() {
+        return subresource::handle(ctx, rr, sub, verb, body);
+    }
+    match verb {
+        "get" => crud::get(ctx, rr),
+        "list" => crud::list(ctx, rr),
+        "watch" => watch::start(ctx, rr),
+        "create" => crud::create(ctx, rr, body),
+        "update" => crud::update(ctx, rr, body),
+        "patch" => crud::patch(ctx, rr, body),
+        "delete" => crud::delete(ctx, rr),
+        "deletecollection" => crud::delete_collection(ctx, rr),
+        other => Err(ApiError::method_not_allowed(format!(
+            "verb {other} is not supported"
+        ))),
+    }
+}

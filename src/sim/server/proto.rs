@@ -1,0 +1,236 @@
+//! Just enough Kubernetes protobuf decoding for the request bodies kubectl's typed clients send
+//! (`application/vnd.kubernetes.protobuf`): SelfSubjectAccessReview (`auth can-i`) and
+//! CertificateSigningRequest (`certificate approve|deny`). Bodies become the JSON the rest of
+//! the server works with; responses are always JSON, which those clients also accept.
+
+use serde_json::{Map, Value, json};
+
+use crate::sim::error::ApiError;
+
+const MAGIC: &[u8] = b"k8s\0";
+
+fn bad(why: &str) -> ApiError {
+    ApiError::bad_request(format!("malformed protobuf body: {why}"))
+}
+
+/// One decoded field: its number and either a varint or a byte slice.
+enum Field<'a> {
+    Varint(u64),
+    Bytes(&'a [u8]),
+}
+
+fn varint(buf: &[u8], pos: &mut usize) -> Result<u64, ApiError> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let b = *buf.get(*pos).ok_or_else(|| bad("truncated varint"))?;
+        *pos += 1;
+        v |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Ok(v);
+        }
+    }
+    Err(bad("varint too long"))
+}
+
+fn fields(buf: &[u8]) -> Result<Vec<(u64, Field<'_>)>, ApiError> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < buf.len() {
+        let key = varint(buf, &mut pos)?;
+        let (num, wire) = (key >> 3, key & 7);
+        let f = match wire {
+            0 => Field::Varint(varint(buf, &mut pos)?),
+            2 => {
+                let len = usize::try_from(varint(buf, &mut pos)?).map_err(|_| bad("length"))?;
+                let end = pos.checked_add(len).filter(|e| *e <= buf.len());
+                let end = end.ok_or_else(|| bad("truncated field"))?;
+                let s = &buf[pos..end];
+                pos = end;
+                Field::Bytes(s)
+            }
+            1 => {
+                pos += 8;
+                Field::Varint(0)
+            }
+            5 => {
+                pos += 4;
+                Field::Varint(0)
+            }
+            _ => return Err(bad("unsupported wire type")),
+        };
+        out.push((num, f));
+    }
+    Ok(out)
+}
+
+fn string(b: &[u8]) -> Value {
+    Value::String(String::from_utf8_lossy(b).into_owned())
+}
+
+/// Decode a message whose string fields are named by `names` (number → JSON name).
+fn strings(buf: &[u8], names: &[(u64, &str)]) -> Result<Map<String, Value>, ApiError> {
+    let mut m = Map::new();
+    for (num, f) in fields(buf)? {
+        if let (Some((_, name)), Field::Bytes(b)) = (names.iter().find(|(n, _)| *n == num), f) {
+            m.insert((*name).to_string(), string(b));
+        }
+    }
+    Ok(m)
+}
+
+fn object_meta(buf: &[u8]) -> Result<Value, ApiError> {
+    let mut m = strings(
+        buf,
+        &[
+            (1, "name"),
+            (2, "generateName"),
+            (3, "namespace"),
+            (5, "uid"),
+            (6, "resourceVersion"),
+        ],
+    )?;
+    for (num, f) in fields(buf)? {
+        if let (7, Field::Varint(g)) = (num, f) {
+            m.insert("generation".into(), json!(g));
+        }
+    }
+    Ok(Value::Object(m))
+}
+
+fn ssar(buf: &[u8]) -> Result<Value, ApiError> {
+    let mut obj = Map::new();
+    for (num, f) in fields(buf)? {
+        match (num, f) {
+            (1, Field::Bytes(b)) => {
+                obj.insert("metadata".into(), object_meta(b)?);
+            }
+            (2, Field::Bytes(spec)) => {
+                let mut s = Map::new();
+                for (n, f) in fields(spec)? {
+                    match (n, f) {
+                        (1, Field::Bytes(b)) => {
+                            let ra = strings(
+                                b,
+                                &[
+                                    (1, "namespace"),
+                                    (2, "verb"),
+                                    (3, "group"),
+                                    (4, "version"),
+                                    (5, "resource"),
+                                    (6, "subresource"),
+                                    (7, "name"),
+                                ],
+                            )?;
+                            s.insert("resourceAttributes".into(), Value::Object(ra));
+                        }
+                        (2, Field::Bytes(b)) => {
+                            let na = strings(b, &[(1, "path"), (2, "verb")])?;
+                            s.insert("nonResourceAttributes".into(), Value::Object(na));
+                        }
+                        _ => {}
+                    }
+                }
+                obj.insert("spec".into(), Value::Object(s));
+            }
+            _ => {}
+        }
+    }
+    Ok(Value::Object(obj))
+}
+
+fn csr(buf: &[u8]) -> Result<Value, ApiError> {
+    let mut obj = Map::new();
+    for (num, f) in fields(buf)? {
+        match (num, f) {
+            (1, Field::Bytes(b)) => {
+                obj.insert("metadata".into(), object_meta(b)?);
+            }
+            (3, Field::Bytes(status)) => {
+                let mut conds = Vec::new();
+                for (n, f) in fields(status)? {
+                    if let (1, Field::Bytes(c)) = (n, f) {
+                        let m = strings(
+                            c,
+                            &[(1, "type"), (2, "reason"), (3, "message"), (6, "status")],
+                        )?;
+                        conds.push(Value::Object(m));
+                    }
+                }
+                obj.insert("status".into(), json!({"conditions": conds}));
+            }
+            // The spec is immutable and never taken from an update: skip it.
+            _ => {}
+        }
+    }
+    Ok(Value::Object(obj))
+}
+
+/// Decode a `k8s\0`-enveloped protobuf body into JSON, for the kinds above.
+pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
+    let rest = body
+        .strip_prefix(MAGIC)
+        .ok_or_else(|| bad("missing k8s envelope"))?;
+    let (mut api_version, mut kind, mut raw) = (String::new(), String::new(), &[][..]);
+    for (num, f) in fields(rest)? {
+        match (num, f) {
+            (1, Field::Bytes(tm)) => {
+                let m = strings(tm, &[(1, "apiVersion"), (2, "kind")])?;
+                let get = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+                api_version = get("apiVersion");
+                kind = get("kind");
+            }
+            (2, Field::Bytes(b)) => raw = b,
+            _ => {}
+        }
+    }
+    let mut obj = match kind.as_str() {
+        "SelfSubjectAccessReview" => ssar(raw)?,
+        "CertificateSigningRequest" => csr(raw)?,
+        other => {
+            return Err(ApiError::new(
+                415,
+                "UnsupportedMediaType",
+                format!(
+                    "the sim only decodes protobuf for SelfSubjectAccessReview and CertificateSigningRequest, not {other:?}; send JSON"
+                ),
+            ));
+        }
+    };
+    if let Some(o) = obj.as_object_mut() {
+        o.insert("apiVersion".into(), Value::String(api_version));
+        o.insert("kind".into(), Value::String(kind));
+    }
+    Ok(obj)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ld(num: u64, payload: &[u8]) -> Vec<u8> {
+        let mut v = vec![((num << 3) | 2) as u8, payload.len() as u8];
+        v.extend_from_slice(payload);
+        v
+    }
+
+    #[test]
+    fn decodes_an_approval() {
+        let cond = [ld(1, b"Approved"), ld(2, b"KubectlApprove"), ld(6, b"True")].concat();
+        let status = ld(1, &cond);
+        let meta = [ld(1, b"csr-1"), ld(6, b"1005")].concat();
+        let raw = [ld(1, &meta), ld(3, &status)].concat();
+        let tm = [
+            ld(1, b"certificates.k8s.io/v1"),
+            ld(2, b"CertificateSigningRequest"),
+        ]
+        .concat();
+        let body = [MAGIC.to_vec(), ld(1, &tm), ld(2, &raw)].concat();
+        let v = decode(&body).expect("decodes");
+        assert_eq!(v["metadata"]["name"], json!("csr-1"));
+        assert_eq!(v["metadata"]["resourceVersion"], json!("1005"));
+        assert_eq!(v["status"]["conditions"][0]["type"], json!("Approved"));
+        assert_eq!(v["status"]["conditions"][0]["status"], json!("True"));
+        assert!(decode(b"k8s\0\x0a\xff").is_err());
+        assert!(decode(b"nope").is_err());
+    }
+}

@@ -1,0 +1,309 @@
+//! Subresources: `status` (only `.status` changes), `scale` (autoscaling/v1 Scale) and the CSR
+//! `approval` (only Approved/Denied conditions are taken).
+
+use serde_json::{Value, json};
+
+use super::crud::{self, patch_object, respond};
+use super::handler::Ctx;
+use super::http::{self, Resp};
+use super::jsonpath;
+use super::patch::{self, PatchType};
+use super::route::ResRoute;
+use crate::sim::error::ApiError;
+use crate::sim::resources::ResourceDef;
+use crate::sim::store::{ensure_object, rv_of};
+
+pub(crate) fn handle(
+    ctx: &Ctx,
+    rr: &ResRoute,
+    sub: &str,
+    verb: &str,
+    body: &[u8],
+) -> Result<Resp, ApiError> {
+    match (sub, verb) {
+        ("status", "get") | ("approval", "get") => crud::get(ctx, rr),
+        ("status", _) => write_status(ctx, rr, verb, body),
+        ("scale", "get") => {
+            let obj = current(ctx, rr)?;
+            Ok(http::json(200, &scale_of(rr.res, &obj)))
+        }
+        ("scale", _) => write_scale(ctx, rr, verb, body),
+        ("approval", _) => write_approval(ctx, rr, verb, body),
+        _ => Err(ApiError::method_not_allowed(format!(
+            "the sim does not serve {}/{sub}",
+            rr.res.plural
+        ))),
+    }
+}
+
+fn current(ctx: &Ctx, rr: &ResRoute) -> Result<std::sync::Arc<Value>, ApiError> {
+    let name = rr.name.as_deref().unwrap_or("");
+    ctx.shared
+        .store
+        .get(rr.res, rr.ns.as_deref(), name)
+        .ok_or_else(|| ApiError::not_found(rr.res, name))
+}
+
+/// PUT bodies: the object as sent, its rv pinned onto the stored object so stale writes fail.
+fn put_onto(
+    ctx: &Ctx,
+    rr: &ResRoute,
+    body: &[u8],
+    take: impl Fn(&Value, &Value, &mut Value) -> Result<(), ApiError>,
+    bump_generation: bool,
+) -> Result<Value, ApiError> {
+    let sent = http::decode_object(&http::content_type(&ctx.headers), body)?;
+    let cur = current(ctx, rr)?;
+    let mut next = (*cur).clone();
+    take(&cur, &sent, &mut next)?;
+    let rv = sent
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .unwrap_or(rv_of(&cur))
+        .to_string();
+    ensure_object(&mut next, "metadata").insert("resourceVersion".into(), json!(rv));
+    ctx.shared
+        .store
+        .update(rr.res, next, bump_generation, ctx.query.dry_run())
+}
+
+fn write_status(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<Resp, ApiError> {
+    let take_status = |_: &Value, src: &Value, dst: &mut Value| {
+        if let Some(o) = dst.as_object_mut() {
+            match src.get("status") {
+                Some(s) => o.insert("status".into(), s.clone()),
+                None => o.remove("status"),
+            };
+        }
+        Ok(())
+    };
+    let updated = if verb == "update" {
+        put_onto(ctx, rr, body, take_status, false)?
+    } else {
+        let pt = PatchType::from_content_type(&http::content_type(&ctx.headers))?;
+        let doc = patch::decode(pt, body)?;
+        patch_object(
+            ctx,
+            rr,
+            pt,
+            &doc,
+            |old, patched| {
+                let mut next = old.clone();
+                take_status(old, &patched, &mut next)?;
+                Ok(next)
+            },
+            false,
+        )?
+    };
+    Ok(respond(ctx, rr.res, 200, &updated))
+}
+
+fn pointer_of(path: &str) -> String {
+    path.replace('.', "/")
+}
+
+fn scale_of(res: &ResourceDef, obj: &Value) -> Value {
+    let Some(paths) = &res.scale else {
+        return json!({});
+    };
+    let meta = obj.get("metadata").cloned().unwrap_or_else(|| json!({}));
+    let pick = |k: &str| meta.get(k).cloned().unwrap_or(Value::Null);
+    let spec = obj
+        .pointer(&pointer_of(paths.spec_replicas))
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let status = obj
+        .pointer(&pointer_of(paths.status_replicas))
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let mut st = json!({"replicas": status});
+    if let Some(sel) = paths
+        .label_selector
+        .and_then(|p| jsonpath::find_first(obj, p))
+        .and_then(Value::as_str)
+    {
+        st["selector"] = json!(sel);
+    }
+    json!({
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": {
+            "name": pick("name"),
+            "namespace": pick("namespace"),
+            "uid": pick("uid"),
+            "resourceVersion": pick("resourceVersion"),
+            "creationTimestamp": pick("creationTimestamp"),
+        },
+        "spec": {"replicas": spec},
+        "status": st,
+    })
+}
+
+fn set_replicas(res: &ResourceDef, obj: &mut Value, scale: &Value) -> Result<(), ApiError> {
+    let name = obj
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let Some(paths) = &res.scale else {
+        return Err(ApiError::not_found(res, &name));
+    };
+    let replicas = match scale.pointer("/spec/replicas") {
+        None | Some(Value::Null) => 0,
+        Some(v) => v.as_i64().filter(|r| *r >= 0).ok_or_else(|| {
+            ApiError::invalid(
+                res,
+                &name,
+                vec![(
+                    "spec.replicas",
+                    "Invalid value: must be greater than or equal to 0",
+                )],
+            )
+        })?,
+    };
+    if res.gr == "nodepools.hypershift.openshift.io"
+        && obj
+            .pointer("/spec/autoScaling")
+            .is_some_and(|a| !a.is_null())
+    {
+        return Err(ApiError::invalid(
+            res,
+            &name,
+            vec![(
+                "spec.replicas",
+                "Forbidden: only one of nodePool.Spec.Replicas or nodePool.Spec.AutoScaling can be set; the NodePool has autoScaling enabled, change spec.autoScaling.min/max instead",
+            )],
+        ));
+    }
+    let ptr = pointer_of(paths.spec_replicas);
+    let mut target = &mut *obj;
+    for seg in ptr.split('/').filter(|s| !s.is_empty()) {
+        if !target.is_object() {
+            *target = json!({});
+        }
+        let Value::Object(m) = target else {
+            return Err(ApiError::internal("scale path is not an object"));
+        };
+        target = m.entry(seg.to_string()).or_insert(Value::Null);
+    }
+    *target = json!(replicas);
+    Ok(())
+}
+
+fn write_scale(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<Resp, ApiError> {
+    let res = rr.res;
+    let updated = if verb == "update" {
+        put_onto(
+            ctx,
+            rr,
+            body,
+            |_, sent, next| set_replicas(res, next, sent),
+            true,
+        )?
+    } else {
+        let pt = PatchType::from_content_type(&http::content_type(&ctx.headers))?;
+        let doc = patch::decode(pt, body)?;
+        let cur = current(ctx, rr)?;
+        let mut scale = scale_of(res, &cur);
+        patch::apply(pt, &mut scale, &doc)?;
+        let mut next = (*cur).clone();
+        set_replicas(res, &mut next, &scale)?;
+        ensure_object(&mut next, "metadata").insert("resourceVersion".into(), json!(rv_of(&cur)));
+        ctx.shared
+            .store
+            .update(res, next, true, ctx.query.dry_run())?
+    };
+    Ok(http::json(200, &scale_of(res, &updated)))
+}
+
+fn is_decision(c: &Value) -> bool {
+    matches!(
+        c.get("type").and_then(Value::as_str),
+        Some("Approved" | "Denied")
+    )
+}
+
+fn take_approval(
+    res: &ResourceDef,
+    now: &str,
+    cur: &Value,
+    sent: &Value,
+    next: &mut Value,
+) -> Result<(), ApiError> {
+    let name = cur
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let mut conds: Vec<Value> = cur
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|c| !is_decision(c))
+        .cloned()
+        .collect();
+    let mut decisions: Vec<Value> = sent
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|c| is_decision(c))
+        .cloned()
+        .collect();
+    let has = |t: &str| {
+        decisions
+            .iter()
+            .any(|c| c.get("type").and_then(Value::as_str) == Some(t))
+    };
+    if has("Approved") && has("Denied") {
+        return Err(ApiError::invalid(
+            res,
+            name,
+            vec![(
+                "status.conditions[1].type",
+                "Invalid value: \"Denied\": Approved and Denied conditions are mutually exclusive",
+            )],
+        ));
+    }
+    for c in &mut decisions {
+        if let Some(o) = c.as_object_mut() {
+            o.entry("status").or_insert_with(|| json!("True"));
+            o.entry("lastUpdateTime").or_insert_with(|| json!(now));
+            o.entry("lastTransitionTime").or_insert_with(|| json!(now));
+        }
+    }
+    conds.extend(decisions);
+    ensure_object(next, "status").insert("conditions".into(), Value::Array(conds));
+    Ok(())
+}
+
+fn write_approval(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<Resp, ApiError> {
+    let res = rr.res;
+    let now = ctx.shared.store.clock().now_rfc3339();
+    let updated = if verb == "update" {
+        put_onto(
+            ctx,
+            rr,
+            body,
+            |cur, sent, next| take_approval(res, &now, cur, sent, next),
+            false,
+        )?
+    } else {
+        let pt = PatchType::from_content_type(&http::content_type(&ctx.headers))?;
+        let doc = patch::decode(pt, body)?;
+        patch_object(
+            ctx,
+            rr,
+            pt,
+            &doc,
+            |old, patched| {
+                let mut next = old.clone();
+                take_approval(res, &now, old, &patched, &mut next)?;
+                Ok(next)
+            },
+            false,
+        )?
+    };
+    Ok(respond(ctx, rr.res, 200, &updated))
+}
