@@ -6,7 +6,7 @@ use futures::StreamExt;
 use k8s_openapi::api::core::v1::Node;
 use kube::runtime::reflector::store::Writer;
 use kube::runtime::{WatchStreamExt, watcher};
-use kube::{Api, Client, Resource, ResourceExt};
+use kube::{Api, Client, Resource};
 use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
@@ -66,7 +66,7 @@ impl KindState {
 
 /// Drop what no pane shows before caching: managedFields always, plus per-kind bulk.
 pub fn strip_node(n: &mut Node) {
-    n.managed_fields_mut().clear();
+    n.meta_mut().managed_fields = None;
     if let Some(s) = n.status.as_mut() {
         s.images = None;
         s.volumes_attached = None;
