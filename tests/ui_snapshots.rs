@@ -1,4 +1,5 @@
 //! Whole-screen snapshots on a TestBackend: the Nodes pane, the help overlay, the error banner,
+#![allow(clippy::unwrap_used)]
 //! details and YAML views; and every size from 20×5 to 400×120 renders without panicking.
 
 use std::time::Instant;
