@@ -1,6 +1,6 @@
 //! Whole-screen snapshots on a TestBackend: the Nodes pane, the help overlay, the error banner,
-#![allow(clippy::unwrap_used)]
 //! details and YAML views; and every size from 20×5 to 400×120 renders without panicking.
+#![allow(clippy::unwrap_used)]
 
 use std::time::Instant;
 

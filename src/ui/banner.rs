@@ -18,7 +18,7 @@ pub fn text(app: &App) -> Option<String> {
         .and_then(|p| app.states.get(p.kind()).map(|s| (p.title(), s)));
     match state {
         Some((_, KindState::Reconnecting { attempt, error })) => Some(format!(
-            "⚠ API server {}: {error} — retrying (attempt {attempt})",
+            "⚠ retrying {} (attempt {attempt}): {error}",
             app.conn.server
         )),
         Some((title, KindState::Forbidden(e))) => Some(format!("⚠ {title}: forbidden: {e}")),

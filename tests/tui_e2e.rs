@@ -1,0 +1,240 @@
+//! End to end: the simulated cluster in-process over real HTTP, the real App and Session driven
+//! with key events, and the screen read from a TestBackend as nodes join, change and leave.
+#![allow(clippy::unwrap_used)]
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::json;
+use shiftdeck::action::Action;
+use shiftdeck::app::App;
+use shiftdeck::event_loop::Session;
+use shiftdeck::gate::{Access, ActionGate, GatedAction, Verdict};
+use shiftdeck::keymap::Keymap;
+use shiftdeck::kube_conn::Source;
+use shiftdeck::panes::nodes::fixtures::{NodeSpec, node_json};
+use shiftdeck::sim::{self, SimOptions, SimUser};
+use shiftdeck::theme::Theme;
+
+const W: u16 = 150;
+const H: u16 = 40;
+
+fn screen(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
+    t.draw(|f| app.render(f)).unwrap();
+    t.backend().to_string()
+}
+
+/// Pump the session (messages, store changes, ticks) until the screen satisfies `pred`.
+async fn wait_for(session: &mut Session, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let s = screen(&session.app);
+        if pred(&s) {
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; screen:\n{s}"
+        );
+        tokio::select! {
+            _ = session.next() => {}
+            () = tokio::time::sleep(Duration::from_millis(200)) => {
+                session.app.set_time(Utc::now(), Instant::now());
+                session.app.update(Action::Tick);
+            }
+        }
+    }
+}
+
+fn press(session: &mut Session, code: KeyCode) {
+    session.handle_event(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn type_text(session: &mut Session, text: &str) {
+    for c in text.chars() {
+        press(session, KeyCode::Char(c));
+    }
+}
+
+fn nodes_def() -> &'static sim::resources::ResourceDef {
+    sim::resources::find("", "nodes").unwrap()
+}
+
+fn add_node(h: &sim::SimHandle, spec: &NodeSpec) {
+    h.store.create(nodes_def(), node_json(spec), false).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_join_change_and_leave_on_screen() {
+    let h = sim::start(SimOptions {
+        speed: 50.0,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let source = Source::from_yaml(&h.kubeconfig_yaml(), "sim").unwrap();
+    let mut session = Session::new(App::new(Keymap::default(), Theme::default(), false), source);
+    session.app.update(Action::Resize(W, H));
+    session.connect(None);
+
+    let s = wait_for(&mut session, "the watch to go live", |s| {
+        s.contains("● live")
+    })
+    .await;
+    assert!(s.contains("ctx hub") && s.contains(&h.url), "{s}");
+
+    add_node(
+        &h,
+        &NodeSpec {
+            name: "e2e-arm-0",
+            arch: "arm64",
+            ip: "10.9.0.1",
+            ..Default::default()
+        },
+    );
+    add_node(
+        &h,
+        &NodeSpec {
+            name: "e2e-amd-0",
+            ip: "10.9.0.2",
+            ..Default::default()
+        },
+    );
+    add_node(
+        &h,
+        &NodeSpec {
+            name: "e2e-win-0",
+            os: "windows",
+            ip: "10.9.0.3",
+            ..Default::default()
+        },
+    );
+    let s = wait_for(&mut session, "the new nodes", |s| {
+        s.contains("e2e-arm-0") && s.contains("e2e-amd-0") && s.contains("e2e-win-0")
+    })
+    .await;
+    assert!(s.contains("windows 10.0.20348"), "{s}");
+
+    // Label filter: only arm64 rows stay.
+    press(&mut session, KeyCode::Char('/'));
+    type_text(&mut session, "kubernetes.io/arch=arm64");
+    press(&mut session, KeyCode::Enter);
+    let s = screen(&session.app);
+    assert!(s.contains("e2e-arm-0") && !s.contains("e2e-amd-0"), "{s}");
+
+    // The node turns NotReady and is cordoned in the cluster; the row follows.
+    h.store
+        .mutate_retry(nodes_def(), None, "e2e-arm-0", false, |o| {
+            o["spec"]["unschedulable"] = json!(true);
+            o["status"]["conditions"] =
+                json!([{"type": "Ready", "status": "False", "reason": "KubeletNotReady"}]);
+            Ok(())
+        })
+        .unwrap();
+    wait_for(&mut session, "NotReady,SchedulingDisabled", |s| {
+        s.contains("NotReady,SchedulingDisabled")
+    })
+    .await;
+
+    // Details of the selected (only) row.
+    press(&mut session, KeyCode::Enter);
+    let s = screen(&session.app);
+    assert!(
+        s.contains("e2e-arm-0 — details")
+            && s.contains("Conditions")
+            && s.contains("KubeletNotReady"),
+        "{s}"
+    );
+    press(&mut session, KeyCode::Char('y'));
+    let s = screen(&session.app);
+    assert!(
+        s.contains("— yaml") && s.contains("kind: Node") && !s.contains("managedFields"),
+        "{s}"
+    );
+    press(&mut session, KeyCode::Esc);
+    press(&mut session, KeyCode::Esc); // clears the filter
+    let s = screen(&session.app);
+    assert!(s.contains("e2e-amd-0"), "{s}");
+
+    // Deleted: lingers highlighted, then goes.
+    h.store
+        .delete(nodes_def(), None, "e2e-amd-0", false)
+        .unwrap();
+    wait_for(&mut session, "e2e-amd-0 to go", |s| {
+        !s.contains("e2e-amd-0")
+    })
+    .await;
+
+    // :q quits.
+    press(&mut session, KeyCode::Char(':'));
+    type_text(&mut session, "q");
+    press(&mut session, KeyCode::Enter);
+    assert!(session.app.should_quit());
+    h.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_server_shows_a_banner_and_keeps_retrying() {
+    // A port nothing listens on: bind, note the port, drop the listener.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let yaml = sim::kubeconfig_yaml(&format!("http://127.0.0.1:{port}"), "t", "gone");
+    let source = Source::from_yaml(&yaml, "test").unwrap();
+    let mut session = Session::new(App::new(Keymap::default(), Theme::default(), false), source);
+    session.app.update(Action::Resize(W, H));
+    session.connect(None);
+    let s = wait_for(&mut session, "the banner", |s| s.contains("(attempt")).await;
+    assert!(s.contains("⚠ retrying http://127.0.0.1"), "{s}");
+    assert!(s.contains("reconnecting #"), "{s}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn action_gate_asks_rbac_and_honours_read_only() {
+    let cordon = GatedAction::ClusterWrite(Access {
+        verb: "patch".into(),
+        group: String::new(),
+        resource: "nodes".into(),
+        subresource: None,
+        namespace: None,
+        name: Some("worker-0".into()),
+    });
+    let admin = sim::start(SimOptions {
+        live: false,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = admin.client().await.unwrap();
+    assert_eq!(
+        ActionGate::new(false).check(&client, &cordon).await,
+        Verdict::Allowed
+    );
+    let ro = ActionGate::new(true).check(&client, &cordon).await;
+    assert!(
+        matches!(ro, Verdict::Denied(ref r) if r.contains("read-only")),
+        "{ro:?}"
+    );
+    admin.shutdown();
+
+    let viewer = sim::start(SimOptions {
+        live: false,
+        user: SimUser::Viewer,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = viewer.client().await.unwrap();
+    let v = ActionGate::new(false).check(&client, &cordon).await;
+    assert!(
+        matches!(v, Verdict::Denied(ref r) if r.starts_with("RBAC: you may not patch nodes worker-0")),
+        "{v:?}"
+    );
+    viewer.shutdown();
+}
