@@ -238,3 +238,130 @@ async fn action_gate_asks_rbac_and_honours_read_only() {
     );
     viewer.shutdown();
 }
+
+/// A kubeconfig with two contexts, one per sim.
+fn two_context_kubeconfig(a: &sim::SimHandle, b: &sim::SimHandle) -> String {
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: a\n  cluster:\n    server: {}\n- name: b\n  cluster:\n    server: {}\ncontexts:\n- name: first\n  context:\n    cluster: a\n    user: ua\n- name: second\n  context:\n    cluster: b\n    user: ub\ncurrent-context: first\nusers:\n- name: ua\n  user:\n    token: {}\n- name: ub\n  user:\n    token: {}\n",
+        a.url, b.url, a.token, b.token
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctx_switches_clusters_live() {
+    let a = sim::start(SimOptions {
+        live: false,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let b = sim::start(SimOptions {
+        live: false,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    add_node(
+        &a,
+        &NodeSpec {
+            name: "only-on-first",
+            ..Default::default()
+        },
+    );
+    add_node(
+        &b,
+        &NodeSpec {
+            name: "only-on-second",
+            ..Default::default()
+        },
+    );
+    let source = Source::from_yaml(&two_context_kubeconfig(&a, &b), "test").unwrap();
+    let mut session = Session::new(App::new(Keymap::default(), Theme::default(), false), source);
+    session.app.update(Action::Resize(W, H));
+    session.connect(None);
+    let s = wait_for(&mut session, "the first cluster", |s| {
+        s.contains("only-on-first")
+    })
+    .await;
+    assert!(s.contains("ctx first") && s.contains(&a.url), "{s}");
+
+    press(&mut session, KeyCode::Char(':'));
+    type_text(&mut session, "ctx second");
+    press(&mut session, KeyCode::Enter);
+    let s = wait_for(&mut session, "the second cluster", |s| {
+        s.contains("only-on-second")
+    })
+    .await;
+    assert!(
+        s.contains("ctx second") && s.contains(&b.url) && !s.contains("only-on-first"),
+        "{s}"
+    );
+
+    // Changes on the first cluster no longer reach the screen.
+    add_node(
+        &a,
+        &NodeSpec {
+            name: "late-on-first",
+            ..Default::default()
+        },
+    );
+    add_node(
+        &b,
+        &NodeSpec {
+            name: "late-on-second",
+            ..Default::default()
+        },
+    );
+    let s = wait_for(&mut session, "the second cluster's new node", |s| {
+        s.contains("late-on-second")
+    })
+    .await;
+    assert!(!s.contains("late-on-first"), "{s}");
+    a.shutdown();
+    b.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn optional_kinds_are_not_installed_on_microshift() {
+    use shiftdeck::sim::Profile;
+    use shiftdeck::watch::KindSpec;
+    let hosted = KindSpec {
+        id: "hostedclusters",
+        group: "hypershift.openshift.io",
+        version: "v1beta1",
+        plural: "hostedclusters",
+        crd: true,
+    };
+    let micro = sim::start(SimOptions {
+        live: false,
+        profile: Profile::Microshift,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = micro.client().await.unwrap();
+    assert!(
+        !shiftdeck::watch::kind::installed(&client, &hosted)
+            .await
+            .unwrap()
+    );
+    assert!(
+        shiftdeck::watch::kind::installed(&client, &shiftdeck::watch::NODES)
+            .await
+            .unwrap()
+    );
+    micro.shutdown();
+    let hub = sim::start(SimOptions {
+        live: false,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = hub.client().await.unwrap();
+    assert!(
+        shiftdeck::watch::kind::installed(&client, &hosted)
+            .await
+            .unwrap()
+    );
+    hub.shutdown();
+}

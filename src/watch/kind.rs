@@ -75,7 +75,7 @@ pub fn strip_node(n: &mut Node) {
 }
 
 /// Whether the API group/version of `spec` is served (404 on discovery means not installed).
-async fn installed(client: &Client, spec: &KindSpec) -> Result<bool, kube::Error> {
+pub async fn installed(client: &Client, spec: &KindSpec) -> Result<bool, kube::Error> {
     if !spec.crd {
         return Ok(true);
     }
