@@ -5,6 +5,7 @@ pub mod action;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod csr;
 pub mod event_loop;
 pub mod gate;
 pub mod get;

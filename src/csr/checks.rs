@@ -1,0 +1,290 @@
+//! Named validation checks for node CSRs, after cluster-machine-approver's logic (reference §5.2),
+//! stricter where a human approves: a CSR shiftdeck calls valid passes every check below.
+//!
+//! Check ids are stable (used in the CHECK column, the audit log and tests):
+//!
+//! | id | kinds | what |
+//! |---|---|---|
+//! | `signer` | all | signer is the kubelet client or serving signer |
+//! | `decode` | all | `spec.request` is a PEM PKCS#10 request |
+//! | `signature` | all | the request's self-signature verifies |
+//! | `requestor` | client, serving | who asked (bootstrapper / the node itself) |
+//! | `groups` | client, serving | the requestor's groups |
+//! | `subject-cn` | client, serving | CN is `system:node:<name>` |
+//! | `subject-o` | client, serving | O is `system:nodes` |
+//! | `usages` | client, serving | exact key usages |
+//! | `no-sans` | client | no SANs |
+//! | `node-absent` | client | no Node of that name yet (or a renewal by that node) |
+//! | `machine` | client (Machine API) | a Machine has that name as InternalDNS/Hostname |
+//! | `machine-noderef` | client (Machine API) | that Machine has no nodeRef yet |
+//! | `machine-window` | client (Machine API) | CSR created in machine creation −10 s … +2 h |
+//! | `node-exists` | serving | the Node exists |
+//! | `sans-match` | serving | every SAN is one of the Node's (or its Machine's) addresses |
+//!
+//! `validate` decodes the request and verifies its signature (the expensive part); the rules are
+//! cheap. For a whole store use [`validate_all`] with a [`DecodeCache`] and re-run it when CSRs,
+//! Nodes or Machines change rather than on every frame.
+
+use std::collections::{BTreeMap, HashMap};
+
+use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
+use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::decode::{DecodeCache, DecodeError, DecodedRequest, decode_csr};
+use super::rules::Ctx;
+use super::{CsrKind, node_name_from};
+
+/// Looks Nodes up by name (implemented for maps by name and `Vec<Node>`).
+pub trait NodeLookup {
+    /// The Node called `name`, if it exists.
+    fn node(&self, name: &str) -> Option<&Node>;
+}
+
+impl NodeLookup for BTreeMap<String, Node> {
+    fn node(&self, name: &str) -> Option<&Node> {
+        self.get(name)
+    }
+}
+
+impl NodeLookup for HashMap<String, Node> {
+    fn node(&self, name: &str) -> Option<&Node> {
+        self.get(name)
+    }
+}
+
+impl NodeLookup for Vec<Node> {
+    fn node(&self, name: &str) -> Option<&Node> {
+        self.iter()
+            .find(|n| n.metadata.name.as_deref() == Some(name))
+    }
+}
+
+/// Everything the checks look at besides the CSR.
+#[derive(Clone, Copy)]
+pub struct Inputs<'a> {
+    /// Nodes by name.
+    pub nodes: &'a dyn NodeLookup,
+    /// `machine.openshift.io/v1beta1` Machines as JSON; `None` when the cluster has no Machine API
+    /// (the Machine checks are then left out and the admin must confirm the node's identity).
+    pub machines: Option<&'a [Value]>,
+    /// The current time (for countdowns and policies built on the validation).
+    pub now: Timestamp,
+}
+
+/// One named check and its outcome.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// Stable short id, e.g. `groups`.
+    pub id: &'static str,
+    /// Human title, e.g. "Requestor groups".
+    pub title: &'static str,
+    /// Whether the check passed.
+    pub passed: bool,
+    /// Plain-words reason, for passing and failing checks alike.
+    pub reason: String,
+}
+
+/// The outcome of all checks for one CSR.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Validation {
+    /// What the CSR is for.
+    #[serde(serialize_with = "ser_kind")]
+    pub kind: CsrKind,
+    /// Node name from the CN (or, failing that, from a `system:node:` requestor).
+    pub node: Option<String>,
+    /// Checks in display order.
+    pub checks: Vec<Check>,
+    /// A client CSR requested by `system:node:<name>` for that same node (certificate renewal).
+    pub renewal: bool,
+}
+
+fn ser_kind<S: serde::Serializer>(k: &CsrKind, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&k.short())
+}
+
+impl Validation {
+    /// True when there is at least one check and every check passed.
+    pub fn passed_all(&self) -> bool {
+        !self.checks.is_empty() && self.checks.iter().all(|c| c.passed)
+    }
+
+    /// The first failed check, in display order.
+    pub fn first_failure(&self) -> Option<&Check> {
+        self.checks.iter().find(|c| !c.passed)
+    }
+
+    /// Ids of the failed checks, in display order.
+    pub fn failed_ids(&self) -> Vec<&'static str> {
+        self.checks
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| c.id)
+            .collect()
+    }
+
+    /// Whether the node's identity is confirmed by something other than the CSR's own claims:
+    /// for a client CSR, a passing `machine` check (Machine API) or a renewal by the node itself;
+    /// for a serving CSR, the requestor is the node (authenticated by its client certificate) and the
+    /// Node exists. Without it a human must confirm the identity (see `approval::auto_approve`).
+    pub fn identity_confirmed(&self) -> bool {
+        let passed = |id: &str| self.checks.iter().any(|c| c.id == id && c.passed);
+        match self.kind {
+            CsrKind::Client => (self.renewal && passed("node-absent")) || passed("machine"),
+            CsrKind::Serving => passed("requestor") && passed("node-exists"),
+            CsrKind::Other(_) => false,
+        }
+    }
+
+    /// One-line summary: `all 12 checks passed` or `failed: groups, usages`.
+    pub fn summary(&self) -> String {
+        if self.passed_all() {
+            format!("all {} checks passed", self.checks.len())
+        } else {
+            format!("failed: {}", self.failed_ids().join(", "))
+        }
+    }
+}
+
+pub(super) fn check(
+    id: &'static str,
+    title: &'static str,
+    passed: bool,
+    reason: impl Into<String>,
+) -> Check {
+    Check {
+        id,
+        title,
+        passed,
+        reason: reason.into(),
+    }
+}
+
+/// Decodes and validates one CSR.
+pub fn validate(csr: &CertificateSigningRequest, inputs: &Inputs<'_>) -> Validation {
+    validate_decoded(csr, &decode_csr(csr), inputs)
+}
+
+/// Validates many CSRs, decoding through `cache` (see [`DecodeCache`]).
+pub fn validate_all(
+    csrs: &[CertificateSigningRequest],
+    cache: &mut DecodeCache,
+    inputs: &Inputs<'_>,
+) -> Vec<Validation> {
+    csrs.iter()
+        .map(|c| validate_decoded(c, cache.get(c), inputs))
+        .collect()
+}
+
+/// Validates a CSR whose request was already decoded (so the details view can reuse the decode).
+pub fn validate_decoded(
+    csr: &CertificateSigningRequest,
+    decoded: &Result<DecodedRequest, DecodeError>,
+    inputs: &Inputs<'_>,
+) -> Validation {
+    let kind = CsrKind::of(csr);
+    let username = csr.spec.username.as_deref().unwrap_or_default();
+    let node = decoded
+        .as_ref()
+        .ok()
+        .and_then(|d| d.common_name())
+        .and_then(node_name_from)
+        .or_else(|| node_name_from(username))
+        .map(str::to_string);
+    let mut checks = Vec::new();
+    checks.push(match &kind {
+        CsrKind::Other(s) => check(
+            "signer",
+            "Kubelet signer",
+            false,
+            format!(
+                "signer {s} is not a kubelet client or serving signer; shiftdeck never approves it"
+            ),
+        ),
+        k => check(
+            "signer",
+            "Kubelet signer",
+            true,
+            format!("{} ({})", csr.spec.signer_name, k.short()),
+        ),
+    });
+    let d = match decoded {
+        Ok(d) => {
+            checks.push(check(
+                "decode",
+                "Request decodes",
+                true,
+                "spec.request is a PEM PKCS#10 certificate request",
+            ));
+            d
+        }
+        Err(e) => {
+            checks.push(check("decode", "Request decodes", false, e.to_string()));
+            return Validation {
+                kind,
+                node,
+                checks,
+                renewal: false,
+            };
+        }
+    };
+    checks.push(if d.signature_valid {
+        check(
+            "signature",
+            "Self-signature",
+            true,
+            "signed by the key it asks a certificate for",
+        )
+    } else {
+        check(
+            "signature",
+            "Self-signature",
+            false,
+            format!(
+                "the request's signature does not verify: {}",
+                d.signature_error
+            ),
+        )
+    });
+    let ctx = Ctx {
+        csr,
+        d,
+        node: node.as_deref(),
+        username,
+        groups: csr.spec.groups.as_deref().unwrap_or_default(),
+        inputs,
+    };
+    let renewal = kind == CsrKind::Client && ctx.is_renewal();
+    match kind {
+        CsrKind::Client => ctx.client(&mut checks),
+        CsrKind::Serving => ctx.serving(&mut checks),
+        CsrKind::Other(_) => {}
+    }
+    Validation {
+        kind,
+        node,
+        checks,
+        renewal,
+    }
+}
+
+/// `+1h2m3s` / `-5s` style.
+pub(crate) fn fmt_signed(d: SignedDuration) -> String {
+    let s = d.as_secs();
+    let sign = if s < 0 { "-" } else { "+" };
+    let a = s.unsigned_abs();
+    let (h, m, sec) = (a / 3600, (a / 60) % 60, a % 60);
+    if h > 0 {
+        format!("{sign}{h}h{m}m{sec}s")
+    } else if m > 0 {
+        format!("{sign}{m}m{sec}s")
+    } else {
+        format!("{sign}{sec}s")
+    }
+}
+
+#[cfg(test)]
+#[path = "checks_tests.rs"]
+mod tests;

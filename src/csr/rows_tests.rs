@@ -1,0 +1,161 @@
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::Node;
+
+use super::*;
+use crate::csr::checks::{Inputs, validate};
+use crate::csr::testutil::*;
+
+fn validated(csrs: &[CertificateSigningRequest]) -> Vec<Validation> {
+    let nodes: BTreeMap<String, Node> = BTreeMap::new();
+    let inputs = Inputs {
+        nodes: &nodes,
+        machines: None,
+        now: t0(),
+    };
+    csrs.iter().map(|c| validate(c, &inputs)).collect()
+}
+
+#[test]
+fn countdown_thresholds() {
+    let c = t0();
+    assert_eq!(
+        Countdown::new(c, at(60)),
+        Countdown::Remaining {
+            secs: 3540,
+            warning: false
+        }
+    );
+    assert_eq!(Countdown::new(c, at(60)).label(), "59m00s left");
+    // 15 minutes left exactly is a warning; one second more is not.
+    assert!(!Countdown::new(c, at(2699)).is_warning());
+    assert!(Countdown::new(c, at(2700)).is_warning());
+    assert_eq!(Countdown::new(c, at(3590)).label(), "10s left");
+    assert_eq!(Countdown::new(c, at(3600)), Countdown::Expired);
+    assert_eq!(Countdown::new(c, at(7200)).label(), EXPIRED_LABEL);
+    assert!(Countdown::new(c, at(7200)).is_warning());
+}
+
+#[test]
+fn ages() {
+    assert_eq!(format_age(Some(t0()), at(45)), "45s");
+    assert_eq!(format_age(Some(t0()), at(185)), "3m");
+    assert_eq!(format_age(Some(t0()), at(7500)), "2h5m");
+    assert_eq!(format_age(Some(t0()), at(7200)), "2h");
+    assert_eq!(format_age(Some(t0()), at(40000)), "11h");
+    assert_eq!(format_age(Some(t0()), at(3 * 86400)), "3d");
+    assert_eq!(format_age(Some(at(10)), t0()), "0s");
+    assert_eq!(format_age(None, t0()), "<unknown>");
+}
+
+#[test]
+fn condition_labels_and_states() {
+    let c = client_csr("a", "w1", t0());
+    assert_eq!(condition_label(&c), "Pending");
+    assert_eq!(csr_state(&c), CsrState::Pending);
+    let approved = with_condition(c.clone(), "Approved", at(5));
+    assert_eq!(condition_label(&approved), "Approved");
+    assert_eq!(
+        condition_label(&issued(approved.clone())),
+        "Approved,Issued"
+    );
+    let failed = with_condition(approved.clone(), "Failed", at(6));
+    assert_eq!(condition_label(&failed), "Approved,Failed");
+    assert_eq!(csr_state(&failed), CsrState::Failed);
+    let denied = with_condition(c.clone(), "Denied", at(5));
+    assert_eq!(condition_label(&denied), "Denied");
+    assert_eq!(csr_state(&denied), CsrState::Denied);
+    // A condition with status False does not count.
+    let mut f = with_condition(c, "Approved", at(5));
+    if let Some(cs) = f.status.as_mut().and_then(|s| s.conditions.as_mut()) {
+        cs[0].status = "False".into();
+    }
+    assert_eq!(csr_state(&f), CsrState::Pending);
+}
+
+#[test]
+fn rows_sort_pending_first_newest_first_and_filter() {
+    let csrs = vec![
+        issued(with_condition(
+            client_csr("old-approved", "w1", at(0)),
+            "Approved",
+            at(5),
+        )),
+        client_csr("pending-old", "w2", at(100)),
+        with_condition(client_csr("new-denied", "w3", at(900)), "Denied", at(901)),
+        client_csr("pending-new", "w4", at(500)),
+    ];
+    let vs = validated(&csrs);
+    let rows = build_rows(csrs.iter().zip(&vs), HistoryFilter::All, at(1000));
+    let names: Vec<_> = rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["pending-new", "pending-old", "new-denied", "old-approved"]
+    );
+    let rows = build_rows(csrs.iter().zip(&vs), HistoryFilter::PendingOnly, at(1000));
+    let names: Vec<_> = rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["pending-new", "pending-old"]);
+}
+
+#[test]
+fn cells_and_json_share_headers() {
+    let mut bad = client_csr("bad", "w2", at(0));
+    bad.spec.username = Some("system:admin".into());
+    let csrs = vec![
+        client_csr("good", "w1", at(0)),
+        bad,
+        issued(with_condition(
+            serving_csr("srv", "w1", &[], at(0)),
+            "Approved",
+            at(1),
+        )),
+    ];
+    let vs = validated(&csrs);
+    let rows = build_rows(csrs.iter().zip(&vs), HistoryFilter::All, at(3000));
+    let (headers, cells) = table(&rows);
+    assert_eq!(headers, HEADERS);
+    assert_eq!(
+        cells[0],
+        [
+            "bad",
+            "50m",
+            "client",
+            "system:admin",
+            "w2",
+            "Pending",
+            "requestor",
+            "10m00s left"
+        ]
+    );
+    assert_eq!(cells[1][0], "good");
+    assert_eq!(cells[1][6], "✓");
+    assert!(rows[1].valid && rows[1].countdown.is_some_and(|c| c.is_warning()));
+    // Not pending: no countdown. Serving CSR without a Node fails node-exists.
+    assert_eq!(
+        cells[2][2..],
+        [
+            "serving",
+            "system:node:w1",
+            "w1",
+            "Approved,Issued",
+            "node-exists",
+            ""
+        ]
+    );
+    let json = rows_json(&rows);
+    assert_eq!(json[0]["CHECK"], "requestor");
+    assert_eq!(json[2]["CONDITION"], "Approved,Issued");
+    assert_eq!(json[1].as_object().unwrap().len(), HEADERS.len());
+}
+
+#[test]
+fn cells_escape_terminal_control_characters() {
+    let mut c = client_csr("evil", "w1", at(0));
+    c.spec.username = Some("mallory\u{1b}]0;pwned\u{7}".into());
+    let vs = validated(std::slice::from_ref(&c));
+    let rows = build_rows([(&c, &vs[0])], HistoryFilter::All, at(10));
+    assert_eq!(rows[0].requestor, "mallory\u{1b}]0;pwned\u{7}");
+    let cells = rows[0].cells();
+    assert_eq!(cells[3], "mallory\\u{1b}]0;pwned\\u{7}");
+    assert!(!cells.iter().any(|c| c.chars().any(char::is_control)));
+}
