@@ -210,3 +210,24 @@ fn every_size_renders_without_panic() {
         }
     }
 }
+
+#[test]
+fn mouse_click_selects_and_wheel_scrolls() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let (mut app, _w) = app_with(&cluster(), KindState::Live);
+    screen(&mut app, 120, 20);
+    let mouse = |kind, row| MouseEvent {
+        kind,
+        column: 5,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    // Header, tabs, summary and column headers take rows 0-3: row 7 is the fourth node.
+    app.handle_mouse(&mouse(MouseEventKind::Down(MouseButton::Left), 7));
+    key(&mut app, KeyCode::Enter);
+    assert!(screen(&mut app, 120, 20).contains("Nodes / master-2 — details"));
+    key(&mut app, KeyCode::Esc);
+    app.handle_mouse(&mouse(MouseEventKind::ScrollDown, 7));
+    key(&mut app, KeyCode::Char('d'));
+    assert!(screen(&mut app, 120, 20).contains("Nodes / worker-2 — details"));
+}

@@ -16,6 +16,33 @@ use crate::watch::KindState;
 
 /// Rows above the table body: summary line and column headers.
 const CHROME: u16 = 2;
+const COLUMN_SPACING: u16 = 2;
+/// Columns given up first when the table is too wide: ROLES, OS, NAME, VERSION.
+const SHRINK_FIRST: [usize; 4] = [2, 6, 0, 4];
+
+/// Shrink column widths to fit `avail`: the widest of ROLES, OS, NAME and VERSION first, down to
+/// their minimum widths, then any column. STATUS and AGE keep their text as long as possible.
+pub fn fit_widths(widths: &mut [u16], avail: u16) {
+    let mins: Vec<u16> = COLUMNS.iter().map(|c| c.min_width).collect();
+    let mut total: u32 = widths.iter().map(|w| u32::from(*w)).sum();
+    while total > u32::from(avail) {
+        let pick = |cands: &mut dyn Iterator<Item = usize>| {
+            cands
+                .filter(|i| widths[*i] > mins.get(*i).copied().unwrap_or(0))
+                .max_by_key(|i| widths[*i] - mins.get(*i).copied().unwrap_or(0))
+        };
+        let i = pick(&mut SHRINK_FIRST.into_iter()).or_else(|| {
+            (0..widths.len())
+                .filter(|i| widths[*i] > 1)
+                .max_by_key(|i| widths[*i])
+        });
+        let Some(i) = i else {
+            return;
+        };
+        widths[i] -= 1;
+        total -= 1;
+    }
+}
 
 fn body_height(area: Rect) -> usize {
     area.height.saturating_sub(CHROME) as usize
@@ -96,7 +123,7 @@ pub fn render(view: &NodesView, frame: &mut Frame, area: Rect, ctx: &RenderCtx) 
             }
         })
         .collect();
-    let widths: Vec<Constraint> = COLUMNS
+    let mut widths: Vec<u16> = COLUMNS
         .iter()
         .enumerate()
         .map(|(c, col)| {
@@ -106,9 +133,12 @@ pub fn render(view: &NodesView, frame: &mut Frame, area: Rect, ctx: &RenderCtx) 
                 .chain([header_cells[c].chars().count(), usize::from(col.min_width)])
                 .max()
                 .unwrap_or(0);
-            Constraint::Length(u16::try_from(w).unwrap_or(u16::MAX))
+            u16::try_from(w).unwrap_or(u16::MAX)
         })
         .collect();
+    let spacing = COLUMN_SPACING * (COLUMNS.len() as u16 - 1);
+    fit_widths(&mut widths, table_area.width.saturating_sub(spacing));
+    let widths: Vec<Constraint> = widths.into_iter().map(Constraint::Length).collect();
 
     let rows: Vec<Row> = visible
         .iter()
@@ -148,7 +178,9 @@ pub fn render(view: &NodesView, frame: &mut Frame, area: Rect, ctx: &RenderCtx) 
         .collect();
 
     let header = Row::new(header_cells).style(theme.header_style());
-    let widget = Table::new(rows, widths).header(header).column_spacing(2);
+    let widget = Table::new(rows, widths)
+        .header(header)
+        .column_spacing(COLUMN_SPACING);
     frame.render_widget(widget, table_area);
 }
 
