@@ -231,3 +231,25 @@ fn mouse_click_selects_and_wheel_scrolls() {
     key(&mut app, KeyCode::Char('d'));
     assert!(screen(&mut app, 120, 20).contains("Nodes / worker-2 — details"));
 }
+
+/// The benchmark path at scale: 5,000 nodes into the store and view model, then watch events,
+/// then one frame. Asserts content only, never timing.
+#[test]
+fn five_thousand_nodes() {
+    let (mut app, mut w) = app_with(&sample_nodes(5000, now()), KindState::Live);
+    let s = screen(&mut app, 200, 50);
+    assert!(s.contains("Nodes 5000"), "{s}");
+    for i in 0..100 {
+        let name = format!("worker-{i}");
+        w.nodes.apply_watcher_event(&Event::Apply(node(&NodeSpec {
+            name: &name,
+            ready: Some("False"),
+            rv: 7,
+            ..Default::default()
+        })));
+    }
+    assert!(app.store_changed());
+    key(&mut app, KeyCode::Char('G'));
+    let s = screen(&mut app, 200, 50);
+    assert!(s.contains("worker-996"), "{s}");
+}
