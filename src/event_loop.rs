@@ -10,11 +10,11 @@ use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::mpsc;
 
 use crate::app::{App, Effect};
 use crate::kube_conn::{Connection, Source};
-use crate::watch::{Reporter, WatchMsg, Watches};
+use crate::watch::{Changes, Reporter, WatchMsg, Watches};
 
 /// At most this often a frame is drawn.
 pub const FRAME: Duration = Duration::from_millis(33);
@@ -35,7 +35,7 @@ pub struct Session {
     watch_rx: mpsc::UnboundedReceiver<WatchMsg>,
     conn_tx: mpsc::UnboundedSender<ConnResult>,
     conn_rx: mpsc::UnboundedReceiver<ConnResult>,
-    changed: Arc<Notify>,
+    changed: Arc<Changes>,
 }
 
 impl Session {
@@ -52,7 +52,7 @@ impl Session {
             watch_rx,
             conn_tx,
             conn_rx,
-            changed: Arc::new(Notify::new()),
+            changed: Arc::new(Changes::default()),
         }
     }
 
@@ -116,7 +116,7 @@ impl Session {
                 self.on_connection(g, label, r);
                 true
             }
-            () = self.changed.notified() => self.app.store_changed(),
+            kinds = self.changed.wait() => self.app.kinds_changed(&kinds),
         };
         self.run_effects();
         dirty

@@ -192,14 +192,25 @@ impl App {
         }
     }
 
-    /// Stores changed (coalesced): re-derive rows where resourceVersions moved.
+    /// Every store may have changed: re-derive rows where resourceVersions moved.
     pub fn store_changed(&mut self) -> bool {
+        self.sync_panes(|_| true)
+    }
+
+    /// These kinds' stores changed (coalesced): only the panes reading them catch up.
+    pub fn kinds_changed(&mut self, kinds: &std::collections::BTreeSet<&'static str>) -> bool {
+        self.sync_panes(|p| p.reads().iter().any(|k| kinds.contains(k)))
+    }
+
+    fn sync_panes(&mut self, wanted: impl Fn(&dyn Pane) -> bool) -> bool {
         let Some(stores) = &self.stores else {
             return false;
         };
         let mut changed = false;
         for p in &mut self.panes {
-            changed |= p.sync(stores, self.instant);
+            if wanted(p.as_ref()) {
+                changed |= p.sync(stores, self.instant);
+            }
         }
         if changed {
             self.refresh_doc();

@@ -35,6 +35,8 @@ pub trait Pane {
     fn commands(&self) -> &'static [&'static str];
     /// The watched kind (`KindSpec::id`) whose state this pane shows.
     fn kind(&self) -> &'static str;
+    /// Every kind whose store the pane reads (it is synced when one of them changes).
+    fn reads(&self) -> &'static [&'static str];
     /// Columns: (header, Shift+letter sort key).
     fn columns(&self) -> Vec<(&'static str, char)>;
     /// Catch up with the stores. Returns whether anything visible changed.

@@ -27,7 +27,7 @@ pub fn spawn(client: Client, reporter: Reporter, cancel: CancellationToken) {
                 generation: reporter.generation,
                 info,
             });
-            reporter.changed.notify_one();
+            reporter.changed.wake();
             tokio::select! {
                 _ = cancel.cancelled() => return,
                 _ = tokio::time::sleep(POLL) => {}

@@ -169,7 +169,7 @@ async fn run_kind<K>(
                     attempt = 0;
                     reporter.state(spec.id, KindState::Live);
                 }
-                reporter.changed.notify_one();
+                reporter.changed.touch(spec.id);
             }
             Ok(watcher::Event::Init | watcher::Event::InitApply(_)) => {}
             Err(e) => {

@@ -6,8 +6,8 @@
 pub mod cluster_info;
 pub mod kind;
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
 
 use k8s_openapi::api::core::v1::Node;
 use kube::Client;
@@ -78,7 +78,36 @@ pub struct Reporter {
     pub generation: u64,
     pub tx: mpsc::UnboundedSender<WatchMsg>,
     /// Coalesced "a store changed" signal: many changes, one wake-up.
-    pub changed: Arc<Notify>,
+    pub changed: Arc<Changes>,
+}
+
+/// Which kinds' stores changed since the UI last looked, with one wake-up for many changes.
+#[derive(Debug, Default)]
+pub struct Changes {
+    notify: Notify,
+    kinds: Mutex<BTreeSet<&'static str>>,
+}
+
+impl Changes {
+    /// Mark `kind` changed and wake the UI (if it is not awake already).
+    pub fn touch(&self, kind: &'static str) {
+        self.kinds
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(kind);
+        self.notify.notify_one();
+    }
+
+    /// Wake the UI without a store change (a message is waiting).
+    pub fn wake(&self) {
+        self.notify.notify_one();
+    }
+
+    /// Wait for changes and take the set of changed kinds. Cancel-safe.
+    pub async fn wait(&self) -> BTreeSet<&'static str> {
+        self.notify.notified().await;
+        std::mem::take(&mut *self.kinds.lock().unwrap_or_else(|p| p.into_inner()))
+    }
 }
 
 impl Reporter {
@@ -88,7 +117,8 @@ impl Reporter {
             kind,
             state,
         });
-        self.changed.notify_one();
+        // A new state may come with a swapped store (InitDone) or an empty pane message.
+        self.changed.touch(kind);
     }
 }
 
@@ -126,5 +156,23 @@ impl Watches {
 impl Drop for Watches {
     fn drop(&mut self) {
         self.cancel.cancel();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn changes_coalesce_into_one_wake_up_with_every_kind() {
+        let c = Changes::default();
+        c.touch("nodes");
+        c.touch("nodes");
+        c.touch("csrs");
+        let kinds = c.wait().await;
+        assert_eq!(kinds.into_iter().collect::<Vec<_>>(), vec!["csrs", "nodes"]);
+        // Nothing pending now: a wake without a touch yields an empty set.
+        c.wake();
+        assert!(c.wait().await.is_empty());
     }
 }

@@ -74,6 +74,9 @@ impl Pane for NodesPane {
     fn kind(&self) -> &'static str {
         NODES.id
     }
+    fn reads(&self) -> &'static [&'static str] {
+        &[NODES.id]
+    }
     fn columns(&self) -> Vec<(&'static str, char)> {
         COLUMNS.iter().map(|c| (c.header, c.sort_key)).collect()
     }
