@@ -253,3 +253,23 @@ fn five_thousand_nodes() {
     let s = screen(&mut app, 200, 50);
     assert!(s.contains("worker-996"), "{s}");
 }
+
+#[test]
+fn read_only_badge_and_startup_warning_banner() {
+    let (stores, _w) = Stores::with_writers();
+    let mut app = App::new(Keymap::default(), Theme::default(), true);
+    app.set_time(now(), Instant::now());
+    app.connected(1, "hub", "https://api.hub.example:6443", stores);
+    app.set_startup_warning(Some(
+        "/home/u/.config/shiftdeck/config.toml: line 3: `ctrl-nope` is not a key (using defaults)"
+            .into(),
+    ));
+    let s = screen(&mut app, 140, 10);
+    assert!(s.contains("READ-ONLY"), "{s}");
+    assert!(
+        s.contains("⚠ /home/u/.config/shiftdeck/config.toml: line 3"),
+        "{s}"
+    );
+    key(&mut app, KeyCode::Char('j'));
+    assert!(!screen(&mut app, 140, 10).contains("config.toml"));
+}

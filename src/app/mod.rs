@@ -27,6 +27,11 @@ use crate::watch::{KindState, KindStates, Stores, WatchMsg};
 /// How long a notice stays in the status bar.
 const NOTICE: Duration = Duration::from_secs(6);
 
+/// Every pane, in tab order: the one place panes are registered.
+pub fn panes() -> Vec<Box<dyn Pane>> {
+    vec![Box::new(NodesPane::default())]
+}
+
 /// Side effects the event loop performs for the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
@@ -83,7 +88,7 @@ impl App {
             keymap,
             theme,
             gate: ActionGate::new(read_only),
-            panes: vec![Box::new(NodesPane::default())],
+            panes: panes(),
             active: 0,
             stores: None,
             states: KindStates::new(),
@@ -161,7 +166,7 @@ impl App {
         };
         self.states.clear();
         self.stores = Some(stores);
-        self.panes = vec![Box::new(NodesPane::default())];
+        self.panes = panes();
         self.doc = None;
         self.gate.forget_rbac();
         self.store_changed();

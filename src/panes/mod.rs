@@ -1,6 +1,16 @@
 //! Panes: one module per resource view. Each pane is (store snapshot, filter, sort) -> rows ->
-//! widgets, behind the `Pane` trait so the app, palette, tabs and help treat them alike. A new
-//! pane implements `Pane`, registers its `:commands` and is added in `App::new`.
+//! widgets, behind the `Pane` trait so the app, palette, tabs and help treat them alike.
+//!
+//! Adding a pane (e.g. CSRs):
+//! 1. `watch/mod.rs`: a `KindSpec` (with `crd: true` for optional APIs, so clusters without them
+//!    show "not installed" instead of errors), a field in `Stores`/`Writers`, and one
+//!    `kind::spawn_kind(..)` line in `Watches::start` with a strip function.
+//! 2. `panes/<name>/`: `model.rs` (pure row type implementing `table::RowModel`, columns with
+//!    Shift+letter sort keys), `view.rs` (rendering), `details.rs`; a struct implementing `Pane`
+//!    whose `commands()` are its palette commands (`csr`), `reads()` the kinds it reads.
+//! 3. `app::panes()`: add the pane. Tabs, palette, help, filter, sort, YAML
+//!    (redacted), flashes and change tracking come with it.
+//! 4. Actions that write go through `gate::ActionGate` (read-only, then RBAC).
 
 pub mod filter;
 pub mod nodes;
