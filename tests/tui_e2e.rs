@@ -365,3 +365,28 @@ async fn optional_kinds_are_not_installed_on_microshift() {
     );
     hub.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forbidden_kind_says_so() {
+    let faults = sim::Faults {
+        forbid: vec!["nodes".into()],
+        ..Default::default()
+    };
+    let h = sim::start(SimOptions {
+        live: false,
+        faults,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let source = Source::from_yaml(&h.kubeconfig_yaml(), "sim").unwrap();
+    let mut session = Session::new(App::new(Keymap::default(), Theme::default(), false), source);
+    session.app.update(Action::Resize(W, H));
+    session.connect(None);
+    let s = wait_for(&mut session, "forbidden", |s| s.contains("● forbidden")).await;
+    assert!(
+        s.contains("⚠ Nodes: forbidden:") && s.contains("You may not list nodes"),
+        "{s}"
+    );
+    h.shutdown();
+}
