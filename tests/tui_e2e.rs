@@ -119,9 +119,9 @@ async fn nodes_join_change_and_leave_on_screen() {
     .await;
     assert!(s.contains("windows 10.0.20348"), "{s}");
 
-    // Label filter: only arm64 rows stay.
+    // Name and label filter: only the e2e arm64 row stays (the scenario has arm64 nodes too).
     press(&mut session, KeyCode::Char('/'));
-    type_text(&mut session, "kubernetes.io/arch=arm64");
+    type_text(&mut session, "e2e kubernetes.io/arch=arm64");
     press(&mut session, KeyCode::Enter);
     let s = screen(&session.app);
     assert!(s.contains("e2e-arm-0") && !s.contains("e2e-amd-0"), "{s}");
@@ -388,5 +388,103 @@ async fn forbidden_kind_says_so() {
         s.contains("⚠ Nodes: forbidden:") && s.contains("You may not list nodes"),
         "{s}"
     );
+    h.shutdown();
+}
+
+/// Approve every pending node CSR (client and serving) through the API, as an admin would.
+async fn approve_pending_node_csrs(client: &kube::Client) -> usize {
+    use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
+    use kube::api::{Api, ListParams, Patch, PatchParams};
+    let api: Api<CertificateSigningRequest> = Api::all(client.clone());
+    let Ok(list) = api.list(&ListParams::default()).await else {
+        return 0;
+    };
+    let mut n = 0;
+    for csr in list.items {
+        let pending = csr
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .is_none_or(Vec::is_empty);
+        let user = csr.spec.username.as_deref().unwrap_or_default();
+        let nodeish = user.ends_with(":node-bootstrapper") || user.starts_with("system:node:");
+        if !pending || !nodeish {
+            continue;
+        }
+        let patch = json!({"status": {"conditions": [{"type": "Approved", "status": "True",
+            "reason": "E2E", "message": "approved by the e2e test"}]}});
+        let name = csr.metadata.name.unwrap_or_default();
+        if api
+            .patch_approval(&name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+            .is_ok()
+        {
+            n += 1;
+        }
+    }
+    n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn arriving_machine_joins_when_its_csrs_are_approved() {
+    use k8s_openapi::api::core::v1::Node;
+    use kube::api::{Api, ListParams};
+    let h = sim::start(SimOptions {
+        speed: 100.0,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = h.client().await.unwrap();
+    let nodes: Api<Node> = Api::all(client.clone());
+    let before: Vec<String> = nodes
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .filter_map(|n| n.metadata.name)
+        .collect();
+    let source = Source::from_yaml(&h.kubeconfig_yaml(), "sim").unwrap();
+    let mut session = Session::new(App::new(Keymap::default(), Theme::default(), false), source);
+    session.app.update(Action::Resize(W, 60));
+    session.connect(None);
+    wait_for(&mut session, "the hub's nodes", |s| s.contains("master-0")).await;
+
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut joined: Option<String> = None;
+    loop {
+        approve_pending_node_csrs(&client).await;
+        if joined.is_none() {
+            let now: Vec<String> = nodes
+                .list(&ListParams::default())
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .filter_map(|n| n.metadata.name)
+                .collect();
+            joined = now.into_iter().find(|n| !before.contains(n));
+        }
+        let s = {
+            let mut t = Terminal::new(TestBackend::new(W, 60)).unwrap();
+            t.draw(|f| session.app.render(f)).unwrap();
+            t.backend().to_string()
+        };
+        if let Some(name) = &joined
+            && s.lines()
+                .any(|l| l.contains(name.as_str()) && l.contains(" Ready "))
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no machine joined and became Ready; joined={joined:?}; screen:\n{s}"
+        );
+        tokio::select! {
+            _ = session.next() => {}
+            () = tokio::time::sleep(Duration::from_millis(300)) => {}
+        }
+    }
     h.shutdown();
 }
