@@ -488,3 +488,32 @@ async fn arriving_machine_joins_when_its_csrs_are_approved() {
     }
     h.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn header_shows_version_and_platform() {
+    use shiftdeck::sim::Profile;
+    for (profile, want) in [
+        (Profile::Hub, "· BareMetal"),
+        (Profile::Azure, "· Azure"),
+        (Profile::Microshift, "MicroShift "),
+    ] {
+        let h = sim::start(SimOptions {
+            live: false,
+            profile,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let info = shiftdeck::watch::cluster_info::fetch(&h.client().await.unwrap()).await;
+        let shown = [info.version.clone(), info.platform.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ");
+        assert!(
+            info.version.is_some() && shown.contains(want),
+            "{profile:?}: {info:?}"
+        );
+        h.shutdown();
+    }
+}

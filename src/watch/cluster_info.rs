@@ -57,8 +57,8 @@ pub async fn fetch(client: &Client) -> ClusterInfo {
         let cms: Api<ConfigMap> = Api::namespaced(client.clone(), "kube-public");
         if let Ok(Some(cm)) = cms.get_opt("microshift-version").await {
             let v = cm.data.as_ref().and_then(|d| d.get("version")).cloned();
+            // "MicroShift 4.18.1" says it all; no separate platform.
             info.version = v.map(|v| format!("MicroShift {v}"));
-            info.platform.get_or_insert_with(|| "MicroShift".into());
         }
     }
     info
