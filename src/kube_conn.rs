@@ -1,7 +1,7 @@
 //! Where the cluster is: kubeconfig loading (`--kubeconfig`, `$KUBECONFIG`, `~/.kube/config`,
 //! in-cluster), the list of contexts, and client building. Errors are one clear line.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
@@ -173,11 +173,6 @@ pub fn one_line(e: &(dyn std::error::Error + 'static)) -> String {
         src = s.source();
     }
     out.replace('\n', " ")
-}
-
-/// The default kubeconfig path, for messages.
-pub fn default_kubeconfig_path() -> Option<PathBuf> {
-    dirs::home_dir().map(|h| h.join(".kube").join("config"))
 }
 
 #[cfg(test)]

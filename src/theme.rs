@@ -49,7 +49,7 @@ impl Default for Theme {
     fn default() -> Self {
         // The built-in default is valid by construction (tested); fall back to plain colours
         // rather than panic if it ever is not.
-        parse("default", BUILTIN[0].1, None).unwrap_or_else(|_| Theme::plain())
+        parse("default", BUILTIN[0].1).unwrap_or_else(|_| Theme::plain())
     }
 }
 
@@ -76,7 +76,7 @@ impl Theme {
     /// A built-in theme by name, or a theme file by path.
     pub fn load(name_or_path: &str) -> Result<Theme, ConfigError> {
         if let Some((_, src)) = BUILTIN.iter().find(|(n, _)| *n == name_or_path) {
-            return parse(name_or_path, src, None);
+            return parse(name_or_path, src);
         }
         let path = Path::new(name_or_path);
         if !path.exists() {
@@ -92,7 +92,7 @@ impl Theme {
         }
         let src = std::fs::read_to_string(path)
             .map_err(|e| ConfigError::new(name_or_path, None, e.to_string()))?;
-        parse(name_or_path, &src, Some(path))
+        parse(name_or_path, &src)
     }
 
     pub fn base(&self) -> Style {
@@ -120,7 +120,7 @@ impl Theme {
 }
 
 /// Parse a theme; roles it leaves out come from the built-in default.
-fn parse(label: &str, src: &str, _path: Option<&Path>) -> Result<Theme, ConfigError> {
+fn parse(label: &str, src: &str) -> Result<Theme, ConfigError> {
     let file: ThemeFile =
         toml::from_str(src).map_err(|e| ConfigError::from_toml(label, src, &e))?;
     let mut theme = if label == "default" {

@@ -256,21 +256,18 @@ impl App {
         match action {
             Action::Quit => self.quit = true,
             Action::Resize(w, h) => self.size = Rect::new(0, 0, w, h),
+            // Ages move on, so a tick always redraws.
             Action::Tick => {
-                let mut changed = false;
                 if self
                     .notice
                     .as_ref()
                     .is_some_and(|(_, t)| self.instant.duration_since(*t) >= NOTICE)
                 {
                     self.notice = None;
-                    changed = true;
                 }
                 for p in &mut self.panes {
-                    changed |= p.tick(self.instant);
+                    p.tick(self.instant);
                 }
-                // Ages move on: redraw anyway on the slow tick.
-                let _ = changed;
             }
             Action::ToggleHelp => {
                 self.overlay = if self.overlay == Overlay::Help {

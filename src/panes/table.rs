@@ -8,8 +8,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kube::ResourceExt;
+use ratatui::layout::Rect;
 
 use super::filter::Filter;
+use crate::action::Action;
 
 /// How long a changed row stays highlighted.
 pub const FLASH: Duration = Duration::from_millis(2500);
@@ -273,6 +275,33 @@ impl<R: RowModel> LiveTable<R> {
         self.selected = n.min(self.visible.len().saturating_sub(1));
     }
 
+    /// Navigation, sorting and clicks, for a table whose rows are drawn in `rows` and whose
+    /// column `i` sorts with Shift+`sort_keys[i]`. Returns whether anything changed.
+    pub fn handle(&mut self, action: &Action, rows: Rect, sort_keys: &[char]) -> bool {
+        let page = i64::from(rows.height.max(1));
+        match action {
+            Action::Move(d) => self.move_by(i64::from(*d)),
+            Action::PageUp => self.move_by(-page),
+            Action::PageDown => self.move_by(page),
+            Action::Top => self.select(0),
+            Action::Bottom => self.select(usize::MAX),
+            Action::SortBy(c) => match sort_keys.iter().position(|k| k == c) {
+                Some(i) => self.sort_by(i),
+                None => return false,
+            },
+            Action::SortNext => self.sort_by((self.sort.col + 1) % sort_keys.len().max(1)),
+            Action::ClickRow(y) => {
+                if *y < rows.y || *y >= rows.y + rows.height {
+                    return false;
+                }
+                let offset = self.offset(usize::from(rows.height));
+                self.select(offset + usize::from(*y - rows.y));
+            }
+            _ => return false,
+        }
+        true
+    }
+
     /// First visible row for a viewport of `height` rows that keeps the selection in view.
     pub fn offset(&self, height: usize) -> usize {
         if height == 0 {
@@ -281,3 +310,7 @@ impl<R: RowModel> LiveTable<R> {
         (self.selected + 1).saturating_sub(height)
     }
 }
+
+#[cfg(test)]
+#[path = "table_tests.rs"]
+mod tests;

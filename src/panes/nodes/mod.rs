@@ -90,7 +90,8 @@ impl Pane for NodesPane {
         self.view.table.animating()
     }
     fn handle(&mut self, action: &Action, area: Rect) -> bool {
-        view::handle(&mut self.view.table, action, area)
+        let keys: Vec<char> = COLUMNS.iter().map(|c| c.sort_key).collect();
+        self.view.table.handle(action, view::rows_area(area), &keys)
     }
     fn set_filter(&mut self, text: &str) {
         self.view.table.set_filter(text);

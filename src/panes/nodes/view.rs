@@ -8,10 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 
 use super::NodesView;
-use super::model::{COLUMNS, NodeRow, Readiness};
-use crate::action::Action;
+use super::model::{COLUMNS, Readiness};
 use crate::panes::RenderCtx;
-use crate::panes::table::{Flash, LiveTable};
+use crate::panes::table::Flash;
 use crate::watch::KindState;
 
 /// Rows above the table body: summary line and column headers.
@@ -44,38 +43,10 @@ pub fn fit_widths(widths: &mut [u16], avail: u16) {
     }
 }
 
-fn body_height(area: Rect) -> usize {
-    area.height.saturating_sub(CHROME) as usize
-}
-
-/// Navigation, sorting and clicks on the table.
-pub fn handle(table: &mut LiveTable<NodeRow>, action: &Action, area: Rect) -> bool {
-    let page = body_height(area).max(1) as i64;
-    match action {
-        Action::Move(d) => table.move_by(i64::from(*d)),
-        Action::PageUp => table.move_by(-page),
-        Action::PageDown => table.move_by(page),
-        Action::Top => table.select(0),
-        Action::Bottom => table.select(usize::MAX),
-        Action::SortBy(c) => match COLUMNS.iter().position(|col| col.sort_key == *c) {
-            Some(i) => table.sort_by(i),
-            None => return false,
-        },
-        Action::SortNext => {
-            let next = (table.sort().col + 1) % COLUMNS.len();
-            table.sort_by(next);
-        }
-        Action::ClickRow(y) => {
-            let top = area.y + CHROME;
-            if *y < top || *y >= area.y + area.height {
-                return false;
-            }
-            let offset = table.offset(body_height(area));
-            table.select(offset + usize::from(*y - top));
-        }
-        _ => return false,
-    }
-    true
+/// Where the table's rows are drawn inside the pane's `area` (below summary and headers).
+pub fn rows_area(area: Rect) -> Rect {
+    let top = area.height.min(CHROME);
+    Rect::new(area.x, area.y + top, area.width, area.height - top)
 }
 
 pub fn render(view: &NodesView, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
@@ -101,7 +72,7 @@ pub fn render(view: &NodesView, frame: &mut Frame, area: Rect, ctx: &RenderCtx) 
         frame.render_widget(Paragraph::new(msg).style(theme.fg(theme.muted)), body);
     }
 
-    let height = body_height(area);
+    let height = usize::from(rows_area(area).height);
     let offset = table.offset(height);
     let sort = table.sort();
     let visible: Vec<_> = (offset..offset + height)
