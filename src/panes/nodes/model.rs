@@ -241,8 +241,8 @@ pub fn compare(a: &NodeRow, b: &NodeRow, col: usize) -> Ordering {
     let primary = match col {
         1 => (a.readiness, a.unschedulable).cmp(&(b.readiness, b.unschedulable)),
         2 => a.roles.cmp(&b.roles),
-        // Oldest first: the largest age at the top of an ascending sort, like k9s.
-        3 => a.created.cmp(&b.created),
+        // Ascending AGE is the youngest first (the newest creation time).
+        3 => b.created.cmp(&a.created),
         4 => a.version.cmp(&b.version),
         5 => a.arch.cmp(&b.arch),
         6 => a.os.cmp(&b.os),

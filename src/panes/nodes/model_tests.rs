@@ -192,6 +192,6 @@ fn filters_and_sorts() {
     assert_eq!(sorted(1), vec!["worker-a", "worker-b", "master-0"]);
     // IPs sort numerically, not as text.
     assert_eq!(sorted(7), vec!["master-0", "worker-b", "worker-a"]);
-    // Oldest first.
-    assert_eq!(sorted(3), vec!["worker-a", "worker-b", "master-0"]);
+    // Youngest first.
+    assert_eq!(sorted(3), vec!["master-0", "worker-b", "worker-a"]);
 }

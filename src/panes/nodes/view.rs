@@ -158,29 +158,33 @@ pub fn render(view: &NodesView, frame: &mut Frame, area: Rect, ctx: &RenderCtx) 
 fn summary_line<'a>(view: &NodesView, ctx: &RenderCtx) -> Line<'a> {
     let theme = ctx.theme;
     let s = &view.summary;
-    let mut spans = vec![
-        Span::styled(format!("Nodes {}", s.total), theme.title_style()),
-        Span::styled("  ", theme.base()),
-        Span::styled(
-            s.readiness_text(),
-            Style::default().fg(if s.ready == s.total {
-                theme.ok
-            } else {
-                theme.warn
-            }),
-        ),
-    ];
-    if !s.platforms.is_empty() {
-        spans.push(Span::styled("  │  ", theme.fg(theme.border)));
-        spans.push(Span::styled(s.platforms_text(), theme.fg(theme.fg)));
-    }
+    let sep = || Span::styled("  │  ", theme.fg(theme.border));
+    let mut spans = vec![Span::styled(
+        format!("Nodes {}", s.total),
+        theme.title_style(),
+    )];
+    // The filter first: on a narrow screen it is what must stay visible.
     let filter = view.table.filter();
     if !filter.is_empty() {
-        spans.push(Span::styled("  │  ", theme.fg(theme.border)));
+        spans.push(sep());
         spans.push(Span::styled(
-            format!("/{}  ({} shown)", filter.text(), view.table.len()),
+            format!("/{} ({} shown)", filter.text(), view.table.len()),
             theme.fg(theme.title),
         ));
+    }
+    spans.push(sep());
+    let ready_color = if s.ready == s.total {
+        theme.ok
+    } else {
+        theme.warn
+    };
+    spans.push(Span::styled(
+        s.readiness_text(),
+        Style::default().fg(ready_color),
+    ));
+    if !s.platforms.is_empty() {
+        spans.push(sep());
+        spans.push(Span::styled(s.platforms_text(), theme.fg(theme.fg)));
     }
     Line::from(spans)
 }
