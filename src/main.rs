@@ -5,9 +5,7 @@ use shiftdeck::app::App;
 use shiftdeck::cli::{Cli, Command, ConnArgs, DemoArgs, GetArgs, GetKind, UiArgs};
 use shiftdeck::config;
 use shiftdeck::event_loop::Session;
-use shiftdeck::keymap::Keymap;
 use shiftdeck::kube_conn::Source;
-use shiftdeck::theme::Theme;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -42,23 +40,13 @@ async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// Build the app from config, theme and flags. Problems with the config or theme become a
-/// banner (defaults are used), never a refusal to start.
+/// The app as configured: config file, `--theme` and `--read-only`.
 fn build_app(ui: &UiArgs) -> App {
-    let (cfg, mut warning) = config::load_or_default();
-    let theme_name = ui.theme.clone().or(cfg.theme.clone());
-    let theme = match theme_name {
-        None => Theme::default(),
-        Some(n) => Theme::load(&n).unwrap_or_else(|e| {
-            warning = Some(format!("{e} (using the default theme)"));
-            Theme::default()
-        }),
-    };
-    if let Some(w) = &warning {
+    let (cfg, warning) = config::load_or_default();
+    let app = App::configured(&cfg, warning, ui.theme.as_deref(), ui.read_only);
+    if let Some(w) = &app.startup_warning() {
         tracing::warn!("{w}");
     }
-    let mut app = App::new(Keymap::new(&cfg.keys), theme, ui.read_only);
-    app.set_startup_warning(warning);
     app
 }
 

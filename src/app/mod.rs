@@ -107,6 +107,31 @@ impl App {
         }
     }
 
+    /// The app from a loaded config (and the warning from loading it), `--theme` (which wins over
+    /// the config's theme) and `--read-only`. Config and theme problems become a start-up banner
+    /// and the defaults are used: never a refusal to start.
+    pub fn configured(
+        cfg: &crate::config::Config,
+        mut warning: Option<String>,
+        theme_flag: Option<&str>,
+        read_only: bool,
+    ) -> App {
+        let theme = match theme_flag.or(cfg.theme.as_deref()) {
+            None => Theme::default(),
+            Some(n) => Theme::load(n).unwrap_or_else(|e| {
+                warning = Some(format!("{e} (using the default theme)"));
+                Theme::default()
+            }),
+        };
+        let mut app = App::new(Keymap::new(&cfg.keys), theme, read_only);
+        app.startup_warning = warning;
+        app
+    }
+
+    pub fn startup_warning(&self) -> Option<&str> {
+        self.startup_warning.as_deref()
+    }
+
     pub fn should_quit(&self) -> bool {
         self.quit
     }
@@ -448,5 +473,34 @@ impl App {
     /// Draw everything. Pure: reads state only.
     pub fn render(&self, frame: &mut Frame) {
         crate::ui::render(self, frame);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    #[test]
+    fn configured_uses_flags_then_config_then_defaults() {
+        let mut cfg = Config {
+            theme: Some("light".into()),
+            ..Default::default()
+        };
+        cfg.keys.insert("quit".into(), vec!["x".into()]);
+        let app = App::configured(&cfg, None, None, false);
+        assert_eq!(app.theme.name, "light");
+        assert_eq!(app.keymap.first_label("quit").as_deref(), Some("x"));
+        let app = App::configured(&cfg, None, Some("high-contrast"), true);
+        assert_eq!(app.theme.name, "high-contrast");
+        assert!(app.gate.read_only());
+        let app = App::configured(&cfg, None, Some("/nonexistent/theme.toml"), false);
+        assert_eq!(app.theme, Theme::default());
+        let w = app.startup_warning().unwrap();
+        assert!(
+            w.starts_with("/nonexistent/theme.toml: no such theme")
+                && w.ends_with("(using the default theme)"),
+            "{w}"
+        );
     }
 }
