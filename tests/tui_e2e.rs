@@ -20,7 +20,16 @@ use shiftdeck::sim::{self, SimOptions, SimUser};
 use shiftdeck::theme::Theme;
 
 const W: u16 = 150;
-const H: u16 = 40;
+const H: u16 = 60;
+
+/// The real app and session on a kubeconfig, connecting to its current context.
+fn open(kubeconfig_yaml: &str) -> Session {
+    let source = Source::from_yaml(kubeconfig_yaml, "test").unwrap();
+    let mut session = Session::new(App::new(Keymap::default(), Theme::default(), false), source);
+    session.app.update(Action::Resize(W, H));
+    session.connect(None);
+    session
+}
 
 fn screen(app: &App) -> String {
     let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
@@ -76,10 +85,7 @@ async fn nodes_join_change_and_leave_on_screen() {
     })
     .await
     .unwrap();
-    let source = Source::from_yaml(&h.kubeconfig_yaml(), "sim").unwrap();
-    let mut session = Session::new(App::new(Keymap::default(), Theme::default(), false), source);
-    session.app.update(Action::Resize(W, H));
-    session.connect(None);
+    let mut session = open(&h.kubeconfig_yaml());
 
     let s = wait_for(&mut session, "the watch to go live", |s| {
         s.contains("● live")
@@ -186,10 +192,7 @@ async fn unreachable_server_shows_a_banner_and_keeps_retrying() {
         .unwrap()
         .port();
     let yaml = sim::kubeconfig_yaml(&format!("http://127.0.0.1:{port}"), "t", "gone");
-    let source = Source::from_yaml(&yaml, "test").unwrap();
-    let mut session = Session::new(App::new(Keymap::default(), Theme::default(), false), source);
-    session.app.update(Action::Resize(W, H));
-    session.connect(None);
+    let mut session = open(&yaml);
     let s = wait_for(&mut session, "the banner", |s| s.contains("(attempt")).await;
     assert!(s.contains("⚠ retrying http://127.0.0.1"), "{s}");
     assert!(s.contains("reconnecting #"), "{s}");
@@ -275,10 +278,7 @@ async fn ctx_switches_clusters_live() {
             ..Default::default()
         },
     );
-    let source = Source::from_yaml(&two_context_kubeconfig(&a, &b), "test").unwrap();
-    let mut session = Session::new(App::new(Keymap::default(), Theme::default(), false), source);
-    session.app.update(Action::Resize(W, H));
-    session.connect(None);
+    let mut session = open(&two_context_kubeconfig(&a, &b));
     let s = wait_for(&mut session, "the first cluster", |s| {
         s.contains("only-on-first")
     })
@@ -379,10 +379,7 @@ async fn forbidden_kind_says_so() {
     })
     .await
     .unwrap();
-    let source = Source::from_yaml(&h.kubeconfig_yaml(), "sim").unwrap();
-    let mut session = Session::new(App::new(Keymap::default(), Theme::default(), false), source);
-    session.app.update(Action::Resize(W, H));
-    session.connect(None);
+    let mut session = open(&h.kubeconfig_yaml());
     let s = wait_for(&mut session, "forbidden", |s| s.contains("● forbidden")).await;
     assert!(
         s.contains("⚠ Nodes: forbidden:") && s.contains("You may not list nodes"),
@@ -445,10 +442,7 @@ async fn arriving_machine_joins_when_its_csrs_are_approved() {
         .into_iter()
         .filter_map(|n| n.metadata.name)
         .collect();
-    let source = Source::from_yaml(&h.kubeconfig_yaml(), "sim").unwrap();
-    let mut session = Session::new(App::new(Keymap::default(), Theme::default(), false), source);
-    session.app.update(Action::Resize(W, 60));
-    session.connect(None);
+    let mut session = open(&h.kubeconfig_yaml());
     wait_for(&mut session, "the hub's nodes", |s| s.contains("master-0")).await;
 
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -466,11 +460,7 @@ async fn arriving_machine_joins_when_its_csrs_are_approved() {
                 .collect();
             joined = now.into_iter().find(|n| !before.contains(n));
         }
-        let s = {
-            let mut t = Terminal::new(TestBackend::new(W, 60)).unwrap();
-            t.draw(|f| session.app.render(f)).unwrap();
-            t.backend().to_string()
-        };
+        let s = screen(&session.app);
         if let Some(name) = &joined
             && s.lines()
                 .any(|l| l.contains(name.as_str()) && l.contains(" Ready "))
