@@ -36,7 +36,12 @@ pub struct Session {
     conn_tx: mpsc::UnboundedSender<ConnResult>,
     conn_rx: mpsc::UnboundedReceiver<ConnResult>,
     changed: Arc<Changes>,
+    /// After a failed connect: when to try again, and which context.
+    retry: Option<(tokio::time::Instant, Option<String>)>,
 }
+
+/// How long to wait before connecting again after building a client failed.
+pub const CONNECT_RETRY: Duration = Duration::from_secs(5);
 
 impl Session {
     pub fn new(mut app: App, source: Source) -> Session {
@@ -53,11 +58,13 @@ impl Session {
             conn_tx,
             conn_rx,
             changed: Arc::new(Changes::default()),
+            retry: None,
         }
     }
 
     /// Start connecting to `context` (default: current) in a task; `next` picks up the result.
     pub fn connect(&mut self, context: Option<String>) {
+        self.retry = None;
         self.generation += 1;
         let generation = self.generation;
         let source = self.source.clone();
@@ -92,7 +99,10 @@ impl Session {
             }
             Err(e) => {
                 tracing::warn!(error = %e, "connect failed");
-                self.app.connect_failed(&label, e);
+                let secs = CONNECT_RETRY.as_secs();
+                self.app
+                    .connect_failed(&label, format!("retrying in {secs}s: {e}"));
+                self.retry = Some((tokio::time::Instant::now() + CONNECT_RETRY, Some(label)));
             }
         }
     }
@@ -111,12 +121,19 @@ impl Session {
     pub async fn next(&mut self) -> bool {
         self.app.set_time(Utc::now(), Instant::now());
         let dirty = tokio::select! {
+            // States before data, so a store swapped at InitDone never shows as "loading".
+            biased;
             Some(m) = self.watch_rx.recv() => self.app.on_watch(m),
             Some((g, label, r)) = self.conn_rx.recv() => {
                 self.on_connection(g, label, r);
                 true
             }
             kinds = self.changed.wait() => self.app.kinds_changed(&kinds),
+            () = sleep_until_retry(self.retry.as_ref().map(|r| r.0)), if self.retry.is_some() => {
+                let context = self.retry.take().and_then(|r| r.1);
+                self.connect(context);
+                false
+            }
         };
         self.run_effects();
         dirty
@@ -183,5 +200,11 @@ where
             }
             () = tokio::time::sleep(wait), if dirty => {}
         }
+    }
+}
+
+async fn sleep_until_retry(at: Option<tokio::time::Instant>) {
+    if let Some(at) = at {
+        tokio::time::sleep_until(at).await;
     }
 }

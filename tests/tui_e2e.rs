@@ -507,3 +507,47 @@ async fn header_shows_version_and_platform() {
         h.shutdown();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_connect_shows_a_banner_and_retries_until_it_works() {
+    let h = sim::start(SimOptions {
+        live: false,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    add_node(
+        &h,
+        &NodeSpec {
+            name: "after-retry",
+            ..Default::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("client.crt"), dir.path().join("client.key"));
+    let yaml = format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {}\ncontexts:\n- name: certs\n  context:\n    cluster: c\n    user: u\ncurrent-context: certs\nusers:\n- name: u\n  user:\n    client-certificate: {}\n    client-key: {}\n",
+        h.url,
+        cert.display(),
+        key.display()
+    );
+    let mut session = open(&yaml);
+    let s = wait_for(&mut session, "the connect error", |s| {
+        s.contains("● disconnected")
+    })
+    .await;
+    assert!(
+        s.contains("⚠ retrying in 5s: cannot build a client for http://127.0.0.1"),
+        "{s}"
+    );
+    // The files appear (e.g. a credential helper caught up): the next retry connects.
+    let ck = rcgen::generate_simple_self_signed(vec!["user".to_string()]).unwrap();
+    std::fs::write(&cert, ck.cert.pem()).unwrap();
+    std::fs::write(&key, ck.signing_key.serialize_pem()).unwrap();
+    let s = wait_for(&mut session, "the retry to connect", |s| {
+        s.contains("after-retry") && s.contains("● live")
+    })
+    .await;
+    assert!(s.contains("● live") && !s.contains("⚠"), "{s}");
+    h.shutdown();
+}
