@@ -11,7 +11,12 @@ use crate::sim::{Faults, Profile, Scale, SimUser};
 #[command(
     name = "shiftdeck",
     version,
-    about = "A terminal dashboard for OpenShift fleet administrators"
+    about = "A terminal dashboard for OpenShift fleet administrators",
+    after_help = "Without a command, opens the TUI on the current kubeconfig context. In the TUI, \
+                  press ? for keys and : for commands (:nodes, :ctx, :q).\n\n\
+                  Config: $SHIFTDECK_CONFIG, else $XDG_CONFIG_HOME/shiftdeck/config.toml (theme and \
+                  key overrides; see config.example.toml).\n\
+                  Logs: $XDG_STATE_HOME/shiftdeck/shiftdeck.log (level from $SHIFTDECK_LOG)."
 )]
 pub struct Cli {
     #[command(flatten)]

@@ -1,7 +1,22 @@
 //! shiftdeck: a terminal dashboard for OpenShift fleet administrators.
 #![forbid(unsafe_code)]
 
+pub mod action;
+pub mod app;
 pub mod cli;
+pub mod config;
 pub mod copies;
 pub mod csr;
+pub mod event_loop;
+pub mod gate;
+pub mod get;
+pub mod keymap;
+pub mod kube_conn;
+pub mod logging;
+pub mod panes;
+pub mod redact;
 pub mod sim;
+pub mod theme;
+pub mod tui;
+pub mod ui;
+pub mod watch;

@@ -1,24 +1,91 @@
+use std::process::ExitCode;
+
 use clap::Parser;
-use color_eyre::Result;
-use shiftdeck::cli::{Cli, Command};
+use shiftdeck::app::App;
+use shiftdeck::cli::{Cli, Command, ConnArgs, DemoArgs, GetArgs, GetKind, UiArgs};
+use shiftdeck::config;
+use shiftdeck::event_loop::Session;
+use shiftdeck::kube_conn::Source;
 
 #[tokio::main]
-async fn main() -> Result<()> {
-    color_eyre::install()?;
+async fn main() -> ExitCode {
+    if let Err(e) = color_eyre::install() {
+        eprintln!("shiftdeck: {e}");
+    }
     let cli = Cli::parse();
-    match cli.command {
-        Some(Command::Sim(args)) => run_sim(*args).await,
+    let _log = shiftdeck::logging::init();
+    let result = match cli.command {
+        Some(Command::Sim(args)) => run_sim(*args).await.map_err(|e| format!("{e:#}")),
+        Some(Command::Get(args)) => run_get(&cli.conn, args).await,
+        Some(Command::Demo(args)) => run_demo(&cli.ui, args).await,
         Some(Command::Mirror(args)) => {
-            std::process::exit(shiftdeck::copies::mirror_cmd::run(&args).await)
+            return ExitCode::from(shiftdeck::copies::mirror_cmd::run(&args).await as u8);
         }
-        _ => {
-            eprintln!("shiftdeck: the TUI is not built yet");
-            std::process::exit(1);
+        None => run_tui(&cli.conn, &cli.ui).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "exiting");
+            eprintln!("shiftdeck: {}", e.replace('\n', " "));
+            ExitCode::FAILURE
         }
     }
 }
 
-async fn run_sim(args: shiftdeck::cli::SimArgs) -> Result<()> {
+async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
+    let source = Source::discover(conn.kubeconfig.as_deref())?;
+    let c = source.connect(conn.context.as_deref()).await?;
+    let out = match args.what {
+        GetKind::Nodes => shiftdeck::get::nodes(c.client, &c.server, args.output).await?,
+    };
+    print!("{out}");
+    Ok(())
+}
+
+/// The app as configured: config file, `--theme` and `--read-only`.
+fn build_app(ui: &UiArgs) -> App {
+    let (cfg, warning) = config::load_or_default();
+    let app = App::configured(&cfg, warning, ui.theme.as_deref(), ui.read_only);
+    if let Some(w) = &app.startup_warning() {
+        tracing::warn!("{w}");
+    }
+    app
+}
+
+async fn run_ui(source: Source, context: Option<String>, ui: &UiArgs) -> Result<(), String> {
+    // Fail fast with one line on an unknown context, before touching the terminal.
+    source.resolve_context(context.as_deref())?;
+    let mut session = Session::new(build_app(ui), source);
+    session.connect(context);
+    let mut terminal =
+        shiftdeck::tui::init().map_err(|e| format!("cannot start the terminal UI: {e}"))?;
+    let r = shiftdeck::event_loop::run(&mut session, &mut terminal).await;
+    shiftdeck::tui::restore();
+    r.map_err(|e| format!("{e}"))
+}
+
+async fn run_tui(conn: &ConnArgs, ui: &UiArgs) -> Result<(), String> {
+    let source = Source::discover(conn.kubeconfig.as_deref())?;
+    run_ui(source, conn.context.clone(), ui).await
+}
+
+async fn run_demo(ui: &UiArgs, args: DemoArgs) -> Result<(), String> {
+    let opts = shiftdeck::sim::SimOptions {
+        profile: args.profile,
+        speed: args.speed,
+        ..Default::default()
+    };
+    let sim = shiftdeck::sim::start(opts)
+        .await
+        .map_err(|e| format!("cannot start the simulated cluster: {e}"))?;
+    let source = Source::from_yaml(&sim.kubeconfig_yaml(), "demo")?;
+    let r = run_ui(source, None, ui).await;
+    sim.shutdown();
+    r
+}
+
+async fn run_sim(args: shiftdeck::cli::SimArgs) -> color_eyre::Result<()> {
     let kubeconfig_out = args.kubeconfig_out.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!("shiftdeck-sim-{}.kubeconfig", std::process::id()))
     });

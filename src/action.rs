@@ -1,0 +1,90 @@
+//! The one `Action` enum: every state change of the UI goes through `App::update(Action)`.
+//! Key handlers (the keymap) only produce actions; they never do I/O.
+
+use crossterm::event::KeyEvent;
+
+/// Everything a user (or the event loop) can ask the UI to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    /// Move the selection by this many rows (negative: up).
+    Move(i32),
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    /// Select a row of the current table by its screen row (mouse click).
+    ClickRow(u16),
+    /// Open the details view of the selected object.
+    Details,
+    /// Open the YAML view of the selected object.
+    Yaml,
+    /// Close the topmost overlay or view.
+    Back,
+    OpenPalette,
+    OpenFilter,
+    ToggleHelp,
+    /// Sort by the column with this sort key letter (press again to reverse).
+    SortBy(char),
+    /// Sort by the next column.
+    SortNext,
+    /// Confirm the text input (palette command or filter).
+    Submit,
+    /// Complete the palette command.
+    Complete,
+    /// A key typed into the palette or filter input.
+    Input(KeyEvent),
+    /// Run a palette command, e.g. `nodes`, `ctx`, `ctx hub`, `q`.
+    Command(String),
+    /// Switch to the kubeconfig context with this name.
+    SwitchContext(String),
+    /// Clear the filter of the current pane.
+    ClearFilter,
+    /// The terminal now has this size (columns, rows).
+    Resize(u16, u16),
+    /// The slow clock: ages, countdowns, flashes and notices move on.
+    Tick,
+}
+
+/// Names of the bindable actions, as used in the config file's `[keys]` table.
+pub const BINDABLE: &[(&str, &str)] = &[
+    ("quit", "Quit shiftdeck"),
+    ("up", "Move up"),
+    ("down", "Move down"),
+    ("page_up", "Page up"),
+    ("page_down", "Page down"),
+    ("top", "Go to the first row"),
+    ("bottom", "Go to the last row"),
+    ("details", "Details of the selected object"),
+    ("yaml", "YAML of the selected object"),
+    ("back", "Back / close"),
+    ("palette", "Command palette"),
+    ("filter", "Filter rows (text or key=value)"),
+    ("help", "Toggle this help"),
+    ("sort_next", "Sort by the next column"),
+    ("clear_filter", "Clear the filter"),
+];
+
+impl Action {
+    /// The action bound under `name` in the config file, if it is a bindable name.
+    pub fn from_name(name: &str) -> Option<Action> {
+        Some(match name {
+            "quit" => Action::Quit,
+            "up" => Action::Move(-1),
+            "down" => Action::Move(1),
+            "page_up" => Action::PageUp,
+            "page_down" => Action::PageDown,
+            "top" => Action::Top,
+            "bottom" => Action::Bottom,
+            "details" => Action::Details,
+            "yaml" => Action::Yaml,
+            "back" => Action::Back,
+            "palette" => Action::OpenPalette,
+            "filter" => Action::OpenFilter,
+            "help" => Action::ToggleHelp,
+            "sort_next" => Action::SortNext,
+            "clear_filter" => Action::ClearFilter,
+            _ => return None,
+        })
+    }
+}

@@ -1,0 +1,82 @@
+//! The details and YAML views of one object: lines built when opened and when the store changes,
+//! never per frame. YAML is always redacted.
+
+use chrono::{DateTime, Utc};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use crate::panes::Pane;
+use crate::redact::redact;
+use crate::theme::Theme;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocMode {
+    Details,
+    Yaml,
+}
+
+#[derive(Debug, Clone)]
+pub struct DocView {
+    pub mode: DocMode,
+    pub pane: usize,
+    pub key: String,
+    pub lines: Vec<Line<'static>>,
+    pub scroll: usize,
+    /// The object was deleted; the last known content stays on screen.
+    pub gone: bool,
+}
+
+impl DocView {
+    pub fn open(mode: DocMode, pane: usize, key: String) -> DocView {
+        DocView {
+            mode,
+            pane,
+            key,
+            lines: Vec::new(),
+            scroll: 0,
+            gone: false,
+        }
+    }
+
+    /// Rebuild the lines from the pane's current object.
+    pub fn refresh(&mut self, pane: &dyn Pane, theme: &Theme, now: DateTime<Utc>) {
+        let lines = match self.mode {
+            DocMode::Details => pane.details(&self.key, now),
+            DocMode::Yaml => pane.object_json(&self.key).map(|o| yaml_lines(&o, theme)),
+        };
+        match lines {
+            Some(l) => {
+                self.lines = l;
+                self.gone = false;
+            }
+            None => self.gone = true,
+        }
+        self.scroll = self.scroll.min(self.lines.len().saturating_sub(1));
+    }
+
+    pub fn scroll_by(&mut self, delta: i64) {
+        let max = self.lines.len().saturating_sub(1) as i64;
+        self.scroll = (self.scroll as i64 + delta).clamp(0, max.max(0)) as usize;
+    }
+}
+
+/// Redacted YAML with keys coloured.
+pub fn yaml_lines(obj: &serde_json::Value, theme: &Theme) -> Vec<Line<'static>> {
+    let text = serde_yaml::to_string(&redact(obj))
+        .unwrap_or_else(|e| format!("# cannot render YAML: {e}"));
+    text.lines()
+        .map(|l| {
+            let trimmed = l.trim_start_matches([' ', '-']);
+            match trimmed.find(':') {
+                Some(i) if !trimmed.starts_with(['"', '\'']) => {
+                    let split = l.len() - trimmed.len() + i;
+                    Line::from(vec![
+                        Span::styled(l[..split].to_string(), Style::default().fg(theme.header)),
+                        Span::styled(l[split..].to_string(), Style::default().fg(theme.fg)),
+                    ])
+                }
+                _ => Line::styled(l.to_string(), Style::default().fg(theme.fg)),
+            }
+        })
+        .collect()
+}

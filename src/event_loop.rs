@@ -1,0 +1,210 @@
+//! The event loop: one `select!` over terminal events, coalesced store changes, watch messages,
+//! connection results and a slow clock; redraw on change at most ~30 frames/s. `Session` is the
+//! terminal-free part (connections, watches, messages) so tests drive the real app without a tty.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc;
+
+use crate::app::{App, Effect};
+use crate::kube_conn::{Connection, Source};
+use crate::watch::{Changes, Reporter, WatchMsg, Watches};
+
+/// At most this often a frame is drawn.
+pub const FRAME: Duration = Duration::from_millis(33);
+/// The slow clock: ages and countdowns.
+pub const TICK: Duration = Duration::from_secs(1);
+/// While rows flash, tick this often so flashes end on time.
+pub const FAST_TICK: Duration = Duration::from_millis(250);
+
+type ConnResult = (u64, String, Result<Connection, String>);
+
+/// The app plus everything that talks to the cluster for it.
+pub struct Session {
+    pub app: App,
+    source: Source,
+    watches: Option<Watches>,
+    generation: u64,
+    watch_tx: mpsc::UnboundedSender<WatchMsg>,
+    watch_rx: mpsc::UnboundedReceiver<WatchMsg>,
+    conn_tx: mpsc::UnboundedSender<ConnResult>,
+    conn_rx: mpsc::UnboundedReceiver<ConnResult>,
+    changed: Arc<Changes>,
+    /// After a failed connect: when to try again, and which context.
+    retry: Option<(tokio::time::Instant, Option<String>)>,
+}
+
+/// How long to wait before connecting again after building a client failed.
+pub const CONNECT_RETRY: Duration = Duration::from_secs(5);
+
+impl Session {
+    pub fn new(mut app: App, source: Source) -> Session {
+        app.contexts = source.contexts();
+        let (watch_tx, watch_rx) = mpsc::unbounded_channel();
+        let (conn_tx, conn_rx) = mpsc::unbounded_channel();
+        Session {
+            app,
+            source,
+            watches: None,
+            generation: 0,
+            watch_tx,
+            watch_rx,
+            conn_tx,
+            conn_rx,
+            changed: Arc::new(Changes::default()),
+            retry: None,
+        }
+    }
+
+    /// Start connecting to `context` (default: current) in a task; `next` picks up the result.
+    pub fn connect(&mut self, context: Option<String>) {
+        self.retry = None;
+        self.generation += 1;
+        let generation = self.generation;
+        let source = self.source.clone();
+        let tx = self.conn_tx.clone();
+        let label = context
+            .clone()
+            .or_else(|| source.current_context())
+            .unwrap_or_default();
+        tokio::spawn(async move {
+            let r = source.connect(context.as_deref()).await;
+            let _ = tx.send((generation, label, r));
+        });
+    }
+
+    fn on_connection(&mut self, generation: u64, label: String, r: Result<Connection, String>) {
+        if generation != self.generation {
+            return;
+        }
+        match r {
+            Ok(c) => {
+                tracing::info!(context = %c.context, server = %c.server, "connected");
+                let reporter = Reporter {
+                    generation,
+                    tx: self.watch_tx.clone(),
+                    changed: self.changed.clone(),
+                };
+                let watches = Watches::start(c.client, reporter);
+                self.app
+                    .connected(generation, &c.context, &c.server, watches.stores.clone());
+                // Replacing the old watches drops (and so cancels) them.
+                self.watches = Some(watches);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "connect failed");
+                let secs = CONNECT_RETRY.as_secs();
+                self.app
+                    .connect_failed(&label, format!("retrying in {secs}s: {e}"));
+                self.retry = Some((tokio::time::Instant::now() + CONNECT_RETRY, Some(label)));
+            }
+        }
+    }
+
+    /// Carry out what the app asked for.
+    pub fn run_effects(&mut self) {
+        for e in self.app.take_effects() {
+            match e {
+                Effect::SwitchContext(name) => self.connect(Some(name)),
+            }
+        }
+    }
+
+    /// Wait for the next message from the cluster side and apply it. Cancel-safe. Returns
+    /// whether the screen changed.
+    pub async fn next(&mut self) -> bool {
+        self.app.set_time(Utc::now(), Instant::now());
+        let dirty = tokio::select! {
+            // States before data, so a store swapped at InitDone never shows as "loading".
+            biased;
+            Some(m) = self.watch_rx.recv() => self.app.on_watch(m),
+            Some((g, label, r)) = self.conn_rx.recv() => {
+                self.on_connection(g, label, r);
+                true
+            }
+            kinds = self.changed.wait() => self.app.kinds_changed(&kinds),
+            () = sleep_until_retry(self.retry.as_ref().map(|r| r.0)), if self.retry.is_some() => {
+                let context = self.retry.take().and_then(|r| r.1);
+                self.connect(context);
+                false
+            }
+        };
+        self.run_effects();
+        dirty
+    }
+
+    /// A terminal event. Returns whether to redraw.
+    pub fn handle_event(&mut self, ev: &Event) -> bool {
+        self.app.set_time(Utc::now(), Instant::now());
+        let dirty = match ev {
+            Event::Key(k) if k.kind != KeyEventKind::Release => self.app.handle_key(k),
+            Event::Mouse(m) => self.app.handle_mouse(m),
+            Event::Resize(w, h) => self.app.update(crate::action::Action::Resize(*w, *h)),
+            _ => false,
+        };
+        self.run_effects();
+        dirty
+    }
+}
+
+/// Run until the user quits.
+pub async fn run<B: Backend>(
+    session: &mut Session,
+    terminal: &mut Terminal<B>,
+) -> color_eyre::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let size = terminal.size()?;
+    session
+        .app
+        .update(crate::action::Action::Resize(size.width, size.height));
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut fast = tokio::time::interval(FAST_TICK);
+    fast.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut dirty = true;
+    let mut last_draw = Instant::now() - FRAME;
+    loop {
+        let wait = FRAME.saturating_sub(last_draw.elapsed());
+        if dirty && wait.is_zero() {
+            session.app.set_time(Utc::now(), Instant::now());
+            terminal.draw(|f| session.app.render(f))?;
+            dirty = false;
+            last_draw = Instant::now();
+        }
+        if session.app.should_quit() {
+            return Ok(());
+        }
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => dirty |= session.handle_event(&ev),
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            d = session.next() => dirty |= d,
+            _ = tick.tick() => {
+                session.app.set_time(Utc::now(), Instant::now());
+                dirty |= session.app.update(crate::action::Action::Tick);
+            }
+            _ = fast.tick(), if session.app.animating() => {
+                session.app.set_time(Utc::now(), Instant::now());
+                dirty |= session.app.update(crate::action::Action::Tick);
+            }
+            () = tokio::time::sleep(wait), if dirty => {}
+        }
+    }
+}
+
+async fn sleep_until_retry(at: Option<tokio::time::Instant>) {
+    if let Some(at) = at {
+        tokio::time::sleep_until(at).await;
+    }
+}

@@ -1,0 +1,207 @@
+//! The one path every action goes through: `--read-only` first, then RBAC
+//! (SelfSubjectAccessReview), with the reason shown when an action is disabled.
+
+use std::collections::HashMap;
+
+use k8s_openapi::api::authorization::v1::{
+    ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
+    SubjectAccessReviewStatus,
+};
+use kube::api::PostParams;
+use kube::{Api, Client};
+
+use crate::kube_conn::one_line;
+
+/// An action the user asked for, described enough to decide whether it may run.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum GatedAction {
+    /// Switch the kubeconfig context (changes nothing on any cluster).
+    SwitchContext(String),
+    /// A write to the cluster, e.g. cordon: `patch nodes/worker-0`.
+    ClusterWrite(Access),
+}
+
+/// The RBAC question for a cluster write.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Access {
+    pub verb: String,
+    pub group: String,
+    pub resource: String,
+    pub subresource: Option<String>,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+}
+
+impl Access {
+    pub fn describe(&self) -> String {
+        let sub = self
+            .subresource
+            .as_deref()
+            .map(|s| format!("/{s}"))
+            .unwrap_or_default();
+        let name = self
+            .name
+            .as_deref()
+            .map(|n| format!(" {n}"))
+            .unwrap_or_default();
+        format!("{} {}{sub}{name}", self.verb, self.resource)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Allowed,
+    /// Disabled, with the reason to show.
+    Denied(String),
+    /// Not decided without asking the API server (RBAC not cached yet).
+    Ask,
+}
+
+pub const READ_ONLY_REASON: &str = "read-only mode (--read-only): actions are disabled";
+
+#[derive(Debug, Default)]
+pub struct ActionGate {
+    read_only: bool,
+    rbac: HashMap<Access, Verdict>,
+}
+
+impl ActionGate {
+    pub fn new(read_only: bool) -> Self {
+        ActionGate {
+            read_only,
+            rbac: HashMap::new(),
+        }
+    }
+
+    pub fn read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Decide without I/O: read-only and cached RBAC answers. `Ask` means call `check`.
+    pub fn check_local(&self, action: &GatedAction) -> Verdict {
+        match action {
+            GatedAction::SwitchContext(_) => Verdict::Allowed,
+            GatedAction::ClusterWrite(_) if self.read_only => {
+                Verdict::Denied(READ_ONLY_REASON.into())
+            }
+            GatedAction::ClusterWrite(a) => self.rbac.get(a).cloned().unwrap_or(Verdict::Ask),
+        }
+    }
+
+    /// Decide, asking the API server with a SelfSubjectAccessReview when needed; the answer is
+    /// cached (cleared on context switch with `forget_rbac`).
+    pub async fn check(&mut self, client: &Client, action: &GatedAction) -> Verdict {
+        match self.check_local(action) {
+            Verdict::Ask => {}
+            v => return v,
+        }
+        let GatedAction::ClusterWrite(access) = action else {
+            return Verdict::Allowed;
+        };
+        let v = match review(client, access).await {
+            Ok(status) => verdict_from_review(access, &status),
+            // Not cached: a transient failure should not disable the action for good.
+            Err(e) => return Verdict::Denied(format!("cannot check permission: {e}")),
+        };
+        self.rbac.insert(access.clone(), v.clone());
+        v
+    }
+
+    pub fn forget_rbac(&mut self) {
+        self.rbac.clear();
+    }
+}
+
+async fn review(client: &Client, a: &Access) -> Result<SubjectAccessReviewStatus, String> {
+    let api: Api<SelfSubjectAccessReview> = Api::all(client.clone());
+    let ssar = SelfSubjectAccessReview {
+        spec: SelfSubjectAccessReviewSpec {
+            resource_attributes: Some(ResourceAttributes {
+                verb: Some(a.verb.clone()),
+                group: Some(a.group.clone()),
+                resource: Some(a.resource.clone()),
+                subresource: a.subresource.clone(),
+                namespace: a.namespace.clone(),
+                name: a.name.clone(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let out = api
+        .create(&PostParams::default(), &ssar)
+        .await
+        .map_err(|e| one_line(&e))?;
+    out.status
+        .ok_or_else(|| "the API server returned no review status".into())
+}
+
+/// Turn a review status into a verdict with a reason a user understands.
+pub fn verdict_from_review(a: &Access, s: &SubjectAccessReviewStatus) -> Verdict {
+    if s.allowed && s.denied != Some(true) {
+        return Verdict::Allowed;
+    }
+    let why = s
+        .reason
+        .as_deref()
+        .filter(|r| !r.is_empty())
+        .or(s.evaluation_error.as_deref())
+        .map(|r| format!(" ({r})"))
+        .unwrap_or_default();
+    Verdict::Denied(format!("RBAC: you may not {}{why}", a.describe()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cordon() -> GatedAction {
+        GatedAction::ClusterWrite(Access {
+            verb: "patch".into(),
+            group: String::new(),
+            resource: "nodes".into(),
+            subresource: None,
+            namespace: None,
+            name: Some("worker-0".into()),
+        })
+    }
+
+    #[test]
+    fn read_only_denies_writes_with_a_reason_but_not_context_switches() {
+        let g = ActionGate::new(true);
+        assert_eq!(
+            g.check_local(&cordon()),
+            Verdict::Denied(READ_ONLY_REASON.into())
+        );
+        assert_eq!(
+            g.check_local(&GatedAction::SwitchContext("x".into())),
+            Verdict::Allowed
+        );
+        let g = ActionGate::new(false);
+        assert_eq!(g.check_local(&cordon()), Verdict::Ask);
+    }
+
+    #[test]
+    fn rbac_answers_become_verdicts() {
+        let GatedAction::ClusterWrite(a) = cordon() else {
+            unreachable!()
+        };
+        let allowed = SubjectAccessReviewStatus {
+            allowed: true,
+            ..Default::default()
+        };
+        assert_eq!(verdict_from_review(&a, &allowed), Verdict::Allowed);
+        let denied = SubjectAccessReviewStatus {
+            allowed: false,
+            reason: Some("no RBAC policy matched".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            verdict_from_review(&a, &denied),
+            Verdict::Denied(
+                "RBAC: you may not patch nodes worker-0 (no RBAC policy matched)".into()
+            )
+        );
+    }
+}

@@ -1,0 +1,170 @@
+//! `shiftdeck get nodes`: the rows the Nodes pane shows, printed once, through the same view model.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use k8s_openapi::api::core::v1::Node;
+use kube::api::ListParams;
+use kube::{Api, Client};
+use serde_json::{Map, Value};
+
+use crate::cli::OutputFormat;
+use crate::kube_conn::one_line;
+use crate::panes::nodes::NodesView;
+use crate::panes::nodes::model::COLUMNS;
+use crate::watch::kind::strip_node;
+
+/// List nodes and format them.
+pub async fn nodes(client: Client, server: &str, format: OutputFormat) -> Result<String, String> {
+    let api: Api<Node> = Api::all(client);
+    let list = api
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| format!("cannot list nodes on {server}: {}", one_line(&e)))?;
+    let snapshot: Vec<Arc<Node>> = list
+        .items
+        .into_iter()
+        .map(|mut n| {
+            strip_node(&mut n);
+            Arc::new(n)
+        })
+        .collect();
+    let mut view = NodesView::default();
+    view.apply(&snapshot, Instant::now());
+    format_nodes(&view, format, Utc::now())
+}
+
+/// The visible rows as cells, in display order.
+pub fn cells(view: &NodesView, now: DateTime<Utc>) -> Vec<Vec<String>> {
+    view.rows()
+        .map(|r| (0..COLUMNS.len()).map(|c| r.cell(c, now)).collect())
+        .collect()
+}
+
+pub fn format_nodes(
+    view: &NodesView,
+    format: OutputFormat,
+    now: DateTime<Utc>,
+) -> Result<String, String> {
+    let rows = cells(view, now);
+    let headers: Vec<&str> = COLUMNS.iter().map(|c| c.header).collect();
+    match format {
+        OutputFormat::Table => Ok(table(&headers, &rows)),
+        OutputFormat::Json | OutputFormat::Yaml => {
+            let objs: Vec<Value> = rows
+                .iter()
+                .map(|r| {
+                    let m: Map<String, Value> = headers
+                        .iter()
+                        .zip(r)
+                        .map(|(h, v)| ((*h).to_string(), Value::String(v.clone())))
+                        .collect();
+                    Value::Object(m)
+                })
+                .collect();
+            let arr = Value::Array(objs);
+            if format == OutputFormat::Json {
+                serde_json::to_string_pretty(&arr)
+                    .map(|s| s + "\n")
+                    .map_err(|e| e.to_string())
+            } else {
+                serde_yaml::to_string(&arr).map_err(|e| e.to_string())
+            }
+        }
+    }
+}
+
+/// kubectl-style table: columns padded to their widest cell, three spaces apart.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            rows.iter()
+                .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
+                .chain([h.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    let mut line = |cells: Vec<&str>| {
+        let mut l = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                l.push_str(c);
+            } else {
+                l.push_str(&format!("{c:<w$}   ", w = widths[i]));
+            }
+        }
+        out.push_str(l.trim_end());
+        out.push('\n');
+    };
+    line(headers.to_vec());
+    for r in rows {
+        line(r.iter().map(String::as_str).collect());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::panes::nodes::fixtures::{NodeSpec, node};
+
+    fn view() -> (NodesView, DateTime<Utc>) {
+        let t0 = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let nodes = [
+            node(&NodeSpec {
+                name: "worker-0",
+                arch: "arm64",
+                ..Default::default()
+            }),
+            node(&NodeSpec {
+                name: "win-0",
+                os: "windows",
+                taints: 1,
+                ip: "10.0.0.11",
+                ..Default::default()
+            }),
+        ];
+        let snap: Vec<Arc<Node>> = nodes.into_iter().map(Arc::new).collect();
+        let mut v = NodesView::default();
+        v.apply(&snap, Instant::now());
+        (v, t0 + chrono::Duration::days(3))
+    }
+
+    #[test]
+    fn json_is_keyed_by_headers_in_display_order() {
+        let (v, now) = view();
+        let out = format_nodes(&v, OutputFormat::Json, now).unwrap();
+        let parsed: Vec<Map<String, Value>> = serde_json::from_str(&out).unwrap();
+        assert_eq!(parsed.len(), 2);
+        assert_eq!(parsed[0]["NAME"], "win-0");
+        assert_eq!(parsed[0]["OS"], "windows 10.0.20348");
+        assert_eq!(parsed[1]["ARCH"], "arm64");
+        assert_eq!(parsed[1]["AGE"], "3d");
+        let keys: Vec<&String> = parsed[1].keys().collect();
+        assert_eq!(keys, COLUMNS.iter().map(|c| c.header).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn yaml_and_table() {
+        let (v, now) = view();
+        let y = format_nodes(&v, OutputFormat::Yaml, now).unwrap();
+        let parsed: Vec<Map<String, Value>> = serde_yaml::from_str(&y).unwrap();
+        assert_eq!(parsed[1]["NAME"], "worker-0");
+        let t = format_nodes(&v, OutputFormat::Table, now).unwrap();
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert!(
+            lines[0].starts_with("NAME       STATUS   ROLES    AGE   VERSION"),
+            "{t}"
+        );
+        assert!(
+            lines[2].starts_with("worker-0   Ready    worker   3d    v1.32.5"),
+            "{t}"
+        );
+    }
+}

@@ -1,0 +1,207 @@
+//! Where the cluster is: kubeconfig loading (`--kubeconfig`, `$KUBECONFIG`, `~/.kube/config`,
+//! in-cluster), the list of contexts, and client building. Errors are one clear line.
+
+use std::path::Path;
+
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+
+/// Where connections come from: a kubeconfig (with its contexts) or the in-cluster service account.
+#[derive(Clone, Debug)]
+pub enum Source {
+    Kubeconfig {
+        kubeconfig: Box<Kubeconfig>,
+        /// Shown in messages: the file, `$KUBECONFIG` or `demo`.
+        label: String,
+    },
+    InCluster,
+}
+
+/// A built connection: which context and server, and the client.
+#[derive(Clone)]
+pub struct Connection {
+    pub context: String,
+    pub server: String,
+    pub client: Client,
+}
+
+impl Source {
+    /// `--kubeconfig PATH`, else `$KUBECONFIG`, else `~/.kube/config`, else in-cluster.
+    pub fn discover(path: Option<&Path>) -> Result<Source, String> {
+        if let Some(p) = path {
+            return Self::from_file(p);
+        }
+        if let Some(v) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
+            let kc = Kubeconfig::read().map_err(|e| {
+                format!(
+                    "cannot read $KUBECONFIG ({}): {}",
+                    v.to_string_lossy(),
+                    one_line(&e)
+                )
+            })?;
+            return Ok(Source::Kubeconfig {
+                kubeconfig: Box::new(kc),
+                label: "$KUBECONFIG".into(),
+            });
+        }
+        let default = dirs::home_dir().map(|h| h.join(".kube").join("config"));
+        match default {
+            Some(p) if p.exists() => Self::from_file(&p),
+            _ if std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() => Ok(Source::InCluster),
+            _ => Err(
+                "no kubeconfig: pass --kubeconfig PATH, set $KUBECONFIG or create ~/.kube/config"
+                    .into(),
+            ),
+        }
+    }
+
+    pub fn from_file(path: &Path) -> Result<Source, String> {
+        let label = path.display().to_string();
+        if !path.exists() {
+            return Err(format!("kubeconfig {label} does not exist"));
+        }
+        let kc = Kubeconfig::read_from(path)
+            .map_err(|e| format!("invalid kubeconfig {label}: {}", one_line(&e)))?;
+        Ok(Source::Kubeconfig {
+            kubeconfig: Box::new(kc),
+            label,
+        })
+    }
+
+    pub fn from_yaml(yaml: &str, label: &str) -> Result<Source, String> {
+        let kc = Kubeconfig::from_yaml(yaml)
+            .map_err(|e| format!("invalid kubeconfig {label}: {}", one_line(&e)))?;
+        Ok(Source::Kubeconfig {
+            kubeconfig: Box::new(kc),
+            label: label.into(),
+        })
+    }
+
+    /// Context names, in file order.
+    pub fn contexts(&self) -> Vec<String> {
+        match self {
+            Source::Kubeconfig { kubeconfig, .. } => {
+                kubeconfig.contexts.iter().map(|c| c.name.clone()).collect()
+            }
+            Source::InCluster => vec!["in-cluster".into()],
+        }
+    }
+
+    pub fn current_context(&self) -> Option<String> {
+        match self {
+            Source::Kubeconfig { kubeconfig, .. } => kubeconfig.current_context.clone(),
+            Source::InCluster => Some("in-cluster".into()),
+        }
+    }
+
+    /// Check that `context` (or the current context) exists, before any I/O.
+    pub fn resolve_context(&self, context: Option<&str>) -> Result<String, String> {
+        match self {
+            Source::InCluster => Ok("in-cluster".into()),
+            Source::Kubeconfig { kubeconfig, label } => {
+                let names = self.contexts();
+                let want = match context
+                    .map(str::to_string)
+                    .or_else(|| kubeconfig.current_context.clone())
+                {
+                    Some(c) => c,
+                    None => {
+                        return Err(format!(
+                            "{label} has no current-context; pick one with --context ({})",
+                            names.join(", ")
+                        ));
+                    }
+                };
+                if names.contains(&want) {
+                    Ok(want)
+                } else {
+                    Err(format!(
+                        "unknown context `{want}` in {label} (available: {})",
+                        if names.is_empty() {
+                            "none".into()
+                        } else {
+                            names.join(", ")
+                        }
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Build a client for `context` (default: current). No request is made yet.
+    pub async fn connect(&self, context: Option<&str>) -> Result<Connection, String> {
+        let context = self.resolve_context(context)?;
+        let config = match self {
+            Source::InCluster => {
+                Config::incluster().map_err(|e| format!("in-cluster config: {}", one_line(&e)))?
+            }
+            Source::Kubeconfig { kubeconfig, label } => {
+                let opts = KubeConfigOptions {
+                    context: Some(context.clone()),
+                    ..Default::default()
+                };
+                Config::from_custom_kubeconfig((**kubeconfig).clone(), &opts)
+                    .await
+                    .map_err(|e| format!("context `{context}` in {label}: {}", one_line(&e)))?
+            }
+        };
+        let server = config
+            .cluster_url
+            .to_string()
+            .trim_end_matches('/')
+            .to_string();
+        let client = Client::try_from(config)
+            .map_err(|e| format!("cannot build a client for {server}: {}", one_line(&e)))?;
+        Ok(Connection {
+            context,
+            server,
+            client,
+        })
+    }
+}
+
+/// An error and its causes on one line, without repeating a cause already in its parent's text.
+pub fn one_line(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        let t = s.to_string();
+        if !out.contains(&t) {
+            out.push_str(": ");
+            out.push_str(&t);
+        }
+        src = s.source();
+    }
+    out.replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TWO: &str = "apiVersion: v1\nkind: Config\nclusters:\n- name: a\n  cluster:\n    server: https://a.example:6443\n- name: b\n  cluster:\n    server: https://b.example:6443\ncontexts:\n- name: hub\n  context:\n    cluster: a\n    user: u\n- name: edge\n  context:\n    cluster: b\n    user: u\ncurrent-context: hub\nusers:\n- name: u\n  user:\n    token: t\n";
+
+    #[tokio::test]
+    async fn lists_and_resolves_contexts() {
+        let s = Source::from_yaml(TWO, "test").unwrap();
+        assert_eq!(s.contexts(), vec!["hub", "edge"]);
+        assert_eq!(s.resolve_context(None).unwrap(), "hub");
+        let e = s.resolve_context(Some("nope")).unwrap_err();
+        assert_eq!(e, "unknown context `nope` in test (available: hub, edge)");
+        let c = s.connect(Some("edge")).await.unwrap();
+        assert_eq!(c.server, "https://b.example:6443");
+        assert_eq!(c.context, "edge");
+    }
+
+    #[test]
+    fn bad_kubeconfig_is_one_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("kc");
+        std::fs::write(&p, "clusters: [[[\n").unwrap();
+        let e = Source::from_file(&p).unwrap_err();
+        assert!(e.starts_with("invalid kubeconfig "), "{e}");
+        assert!(!e.contains('\n'));
+        let e = Source::from_file(&dir.path().join("missing")).unwrap_err();
+        assert!(e.ends_with("does not exist"), "{e}");
+    }
+}

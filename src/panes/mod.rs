@@ -1,0 +1,70 @@
+//! Panes: one module per resource view. Each pane is (store snapshot, filter, sort) -> rows ->
+//! widgets, behind the `Pane` trait so the app, palette, tabs and help treat them alike.
+//!
+//! Adding a pane (e.g. CSRs):
+//! 1. `watch/mod.rs`: a `KindSpec` (with `crd: true` for optional APIs, so clusters without them
+//!    show "not installed" instead of errors), a field in `Stores`/`Writers`, and one
+//!    `kind::spawn_kind(..)` line in `Watches::start` with a strip function.
+//! 2. `panes/<name>/`: `model.rs` (pure row type implementing `table::RowModel`, columns with
+//!    Shift+letter sort keys), `view.rs` (rendering), `details.rs`; a struct implementing `Pane`
+//!    whose `commands()` are its palette commands (`csr`), `reads()` the kinds it reads.
+//! 3. `app::panes()`: add the pane. Tabs, palette, help, filter, sort, YAML
+//!    (redacted), flashes and change tracking come with it.
+//! 4. Actions that write go through `gate::ActionGate` (read-only, then RBAC).
+
+pub mod filter;
+pub mod nodes;
+pub mod table;
+
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+use crate::action::Action;
+use crate::theme::Theme;
+use crate::watch::{KindState, Stores};
+
+/// What a pane may read while rendering. Times are injected so rendering is pure and testable.
+pub struct RenderCtx<'a> {
+    pub theme: &'a Theme,
+    /// Wall clock for ages.
+    pub now: DateTime<Utc>,
+    /// Monotonic clock for flashes.
+    pub instant: Instant,
+    /// The state of the pane's kind.
+    pub state: &'a KindState,
+}
+
+pub trait Pane {
+    /// Tab title, e.g. `Nodes`.
+    fn title(&self) -> &'static str;
+    /// Palette commands that open this pane; the first is the canonical one (`nodes`, `no`).
+    fn commands(&self) -> &'static [&'static str];
+    /// The watched kind (`KindSpec::id`) whose state this pane shows.
+    fn kind(&self) -> &'static str;
+    /// Every kind whose store the pane reads (it is synced when one of them changes).
+    fn reads(&self) -> &'static [&'static str];
+    /// Columns: (header, Shift+letter sort key).
+    fn columns(&self) -> Vec<(&'static str, char)>;
+    /// Catch up with the stores. Returns whether anything visible changed.
+    fn sync(&mut self, stores: &Stores, now: Instant) -> bool;
+    /// Expire flashes. Returns whether anything visible changed.
+    fn tick(&mut self, now: Instant) -> bool;
+    /// Whether flashes are running (the loop then ticks fast enough to end them on time).
+    fn animating(&self) -> bool;
+    /// Navigation and sorting. `area` is where the pane was last laid out.
+    fn handle(&mut self, action: &Action, area: Rect) -> bool;
+    fn set_filter(&mut self, text: &str);
+    fn filter_text(&self) -> &str;
+    /// Key of the selected object (name or namespace/name).
+    fn selected_key(&self) -> Option<String>;
+    /// The object as JSON (for the YAML view; the caller redacts).
+    fn object_json(&self, key: &str) -> Option<serde_json::Value>;
+    /// The details view of an object.
+    fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>>;
+    /// Draw the pane. Pure: no I/O, no locks.
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx);
+}

@@ -1,0 +1,116 @@
+//! The Nodes pane: model (pure rows and summary), view (table rendering), details.
+
+pub mod details;
+pub mod fixtures;
+pub mod model;
+pub mod view;
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use k8s_openapi::api::core::v1::Node;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+use self::model::{COLUMNS, NodeRow, Summary};
+use super::filter::Filter;
+use super::table::{LiveTable, RowModel};
+use super::{Pane, RenderCtx};
+use crate::action::Action;
+use crate::watch::{NODES, Stores};
+
+impl RowModel for NodeRow {
+    type Obj = Node;
+    fn from_obj(obj: &Node) -> Self {
+        NodeRow::from_node(obj)
+    }
+    fn matches(&self, filter: &Filter) -> bool {
+        NodeRow::matches(self, filter)
+    }
+    fn compare(a: &Self, b: &Self, col: usize) -> Ordering {
+        model::compare(a, b, col)
+    }
+}
+
+/// The Nodes view model: the live table and its summary. Public for benchmarks:
+/// `NodesView::apply(&snapshot, now)` after feeding a `Writer<Node>`, then `App::render`.
+#[derive(Default)]
+pub struct NodesView {
+    pub table: LiveTable<NodeRow>,
+    pub summary: Summary,
+}
+
+impl NodesView {
+    /// Bring rows, index and summary up to date with a store snapshot.
+    pub fn apply(&mut self, snapshot: &[Arc<Node>], now: Instant) -> bool {
+        let changed = self.table.sync(snapshot, now);
+        if changed {
+            self.summary = Summary::from_rows(self.table.live_rows());
+        }
+        changed
+    }
+
+    /// Rows in display order (filtered and sorted), as `get nodes` prints them.
+    pub fn rows(&self) -> impl Iterator<Item = &NodeRow> {
+        (0..self.table.len()).filter_map(|i| self.table.visible(i).map(|e| &e.row))
+    }
+}
+
+#[derive(Default)]
+pub struct NodesPane {
+    pub view: NodesView,
+}
+
+impl Pane for NodesPane {
+    fn title(&self) -> &'static str {
+        "Nodes"
+    }
+    fn commands(&self) -> &'static [&'static str] {
+        &["nodes", "no", "node"]
+    }
+    fn kind(&self) -> &'static str {
+        NODES.id
+    }
+    fn reads(&self) -> &'static [&'static str] {
+        &[NODES.id]
+    }
+    fn columns(&self) -> Vec<(&'static str, char)> {
+        COLUMNS.iter().map(|c| (c.header, c.sort_key)).collect()
+    }
+    fn sync(&mut self, stores: &Stores, now: Instant) -> bool {
+        self.view.apply(&stores.nodes.state(), now)
+    }
+    fn tick(&mut self, now: Instant) -> bool {
+        self.view.table.tick(now)
+    }
+    fn animating(&self) -> bool {
+        self.view.table.animating()
+    }
+    fn handle(&mut self, action: &Action, area: Rect) -> bool {
+        let keys: Vec<char> = COLUMNS.iter().map(|c| c.sort_key).collect();
+        self.view.table.handle(action, view::rows_area(area), &keys)
+    }
+    fn set_filter(&mut self, text: &str) {
+        self.view.table.set_filter(text);
+    }
+    fn filter_text(&self) -> &str {
+        self.view.table.filter().text()
+    }
+    fn selected_key(&self) -> Option<String> {
+        self.view.table.selected_entry().map(|e| e.key.clone())
+    }
+    fn object_json(&self, key: &str) -> Option<serde_json::Value> {
+        let e = self.view.table.get(key)?;
+        serde_json::to_value(e.obj.as_ref()).ok()
+    }
+    fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
+        let e = self.view.table.get(key)?;
+        Some(details::lines(&e.obj, &e.row, now))
+    }
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
+        view::render(&self.view, frame, area, ctx);
+    }
+}

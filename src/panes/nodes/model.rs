@@ -1,0 +1,324 @@
+//! Pure row derivation for the Nodes pane: `Node` -> `NodeRow` (the cells the pane and
+//! `shiftdeck get nodes` show), the summary line, filters and sort order.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use k8s_openapi::api::core::v1::Node;
+
+use crate::panes::filter::Filter;
+
+/// A column of the Nodes table: header and the Shift+letter that sorts by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    pub header: &'static str,
+    pub sort_key: char,
+    /// Minimum width for the table layout.
+    pub min_width: u16,
+}
+
+pub const COLUMNS: &[Column] = &[
+    Column {
+        header: "NAME",
+        sort_key: 'N',
+        min_width: 12,
+    },
+    Column {
+        header: "STATUS",
+        sort_key: 'S',
+        min_width: 8,
+    },
+    Column {
+        header: "ROLES",
+        sort_key: 'R',
+        min_width: 8,
+    },
+    Column {
+        header: "AGE",
+        sort_key: 'A',
+        min_width: 5,
+    },
+    Column {
+        header: "VERSION",
+        sort_key: 'V',
+        min_width: 8,
+    },
+    Column {
+        header: "ARCH",
+        sort_key: 'H',
+        min_width: 5,
+    },
+    Column {
+        header: "OS",
+        sort_key: 'O',
+        min_width: 5,
+    },
+    Column {
+        header: "INTERNAL-IP",
+        sort_key: 'I',
+        min_width: 11,
+    },
+    Column {
+        header: "TAINTS",
+        sort_key: 'T',
+        min_width: 6,
+    },
+];
+
+/// Readiness from the `Ready` condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Readiness {
+    Ready,
+    NotReady,
+    Unknown,
+}
+
+impl Readiness {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Readiness::Ready => "Ready",
+            Readiness::NotReady => "NotReady",
+            Readiness::Unknown => "Unknown",
+        }
+    }
+}
+
+/// One row: everything the table shows about a node, derived once per resourceVersion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeRow {
+    pub name: String,
+    pub readiness: Readiness,
+    pub unschedulable: bool,
+    pub roles: String,
+    pub created: Option<DateTime<Utc>>,
+    pub version: String,
+    pub arch: String,
+    pub os: String,
+    pub internal_ip: String,
+    pub taints: usize,
+    pub labels: BTreeMap<String, String>,
+}
+
+impl NodeRow {
+    pub fn from_node(node: &Node) -> NodeRow {
+        let meta = &node.metadata;
+        let labels = meta.labels.clone().unwrap_or_default();
+        let status = node.status.as_ref();
+        let readiness = status
+            .and_then(|s| s.conditions.as_ref())
+            .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
+            .map_or(Readiness::Unknown, |c| match c.status.as_str() {
+                "True" => Readiness::Ready,
+                "False" => Readiness::NotReady,
+                _ => Readiness::Unknown,
+            });
+        let unschedulable = node
+            .spec
+            .as_ref()
+            .and_then(|s| s.unschedulable)
+            .unwrap_or(false);
+        let info = status.and_then(|s| s.node_info.as_ref());
+        let label = |k: &str| labels.get(k).cloned();
+        let arch = label("kubernetes.io/arch")
+            .or_else(|| label("beta.kubernetes.io/arch"))
+            .or_else(|| info.map(|i| i.architecture.clone()))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "<unknown>".into());
+        let os_name = label("kubernetes.io/os")
+            .or_else(|| label("beta.kubernetes.io/os"))
+            .or_else(|| info.map(|i| i.operating_system.clone()))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "<unknown>".into());
+        let os = match label("node.kubernetes.io/windows-build") {
+            Some(build) if os_name == "windows" && !build.is_empty() => format!("windows {build}"),
+            _ => os_name,
+        };
+        let internal_ip = status
+            .and_then(|s| s.addresses.as_ref())
+            .and_then(|a| a.iter().find(|a| a.type_ == "InternalIP"))
+            .map_or_else(|| "<none>".into(), |a| a.address.clone());
+        NodeRow {
+            name: meta.name.clone().unwrap_or_default(),
+            readiness,
+            unschedulable,
+            roles: roles(&labels),
+            created: meta
+                .creation_timestamp
+                .as_ref()
+                .and_then(|t| to_chrono(&t.0)),
+            version: info
+                .map(|i| i.kubelet_version.clone())
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| "<unknown>".into()),
+            arch,
+            os,
+            internal_ip,
+            taints: node
+                .spec
+                .as_ref()
+                .and_then(|s| s.taints.as_ref())
+                .map_or(0, Vec::len),
+            labels,
+        }
+    }
+
+    /// kubectl's STATUS: `Ready`, `NotReady`, `Unknown`, with `,SchedulingDisabled`.
+    pub fn status(&self) -> String {
+        let s = self.readiness.as_str();
+        if self.unschedulable {
+            format!("{s},SchedulingDisabled")
+        } else {
+            s.to_string()
+        }
+    }
+
+    /// The OS family (`linux`, `windows`) without the build.
+    pub fn os_family(&self) -> &str {
+        self.os.split(' ').next().unwrap_or(&self.os)
+    }
+
+    /// The text of column `col` (an index into `COLUMNS`), ages relative to `now`.
+    pub fn cell(&self, col: usize, now: DateTime<Utc>) -> String {
+        match col {
+            0 => self.name.clone(),
+            1 => self.status(),
+            2 => self.roles.clone(),
+            3 => self
+                .created
+                .map_or_else(|| "<unknown>".into(), |c| age(c, now)),
+            4 => self.version.clone(),
+            5 => self.arch.clone(),
+            6 => self.os.clone(),
+            7 => self.internal_ip.clone(),
+            8 => self.taints.to_string(),
+            _ => String::new(),
+        }
+    }
+
+    /// Whether the row passes `filter` (name substring and label terms).
+    pub fn matches(&self, filter: &Filter) -> bool {
+        filter.matches(&self.name, &self.labels)
+    }
+}
+
+/// A Kubernetes timestamp as chrono time.
+pub fn to_chrono(t: &k8s_openapi::jiff::Timestamp) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(
+        t.as_second(),
+        u32::try_from(t.subsec_nanosecond()).unwrap_or(0),
+    )
+}
+
+/// Roles from `node-role.kubernetes.io/<role>` labels, comma-joined, or `<none>`.
+pub fn roles(labels: &BTreeMap<String, String>) -> String {
+    let roles: Vec<&str> = labels
+        .keys()
+        .filter_map(|k| k.strip_prefix("node-role.kubernetes.io/"))
+        .filter(|r| !r.is_empty())
+        .collect();
+    if roles.is_empty() {
+        "<none>".into()
+    } else {
+        roles.join(",")
+    }
+}
+
+/// kubectl-style age: `45s`, `12m`, `3h`, `5d`, `2y` (negative ages, from clock skew, are `0s`).
+pub fn age(created: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (now - created).num_seconds().max(0);
+    match secs {
+        s if s < 120 => format!("{s}s"),
+        s if s < 60 * 60 * 3 => format!("{}m", s / 60),
+        s if s < 60 * 60 * 48 => format!("{}h", s / 3600),
+        s if s < 60 * 60 * 24 * 365 * 2 => format!("{}d", s / 86_400),
+        s => format!("{}y", s / (86_400 * 365)),
+    }
+}
+
+/// Compare two rows by column `col`; ties break on name.
+pub fn compare(a: &NodeRow, b: &NodeRow, col: usize) -> Ordering {
+    let primary = match col {
+        1 => (a.readiness, a.unschedulable).cmp(&(b.readiness, b.unschedulable)),
+        2 => a.roles.cmp(&b.roles),
+        // Ascending AGE is the youngest first (the newest creation time).
+        3 => b.created.cmp(&a.created),
+        4 => a.version.cmp(&b.version),
+        5 => a.arch.cmp(&b.arch),
+        6 => a.os.cmp(&b.os),
+        7 => ip_key(&a.internal_ip).cmp(&ip_key(&b.internal_ip)),
+        8 => a.taints.cmp(&b.taints),
+        _ => Ordering::Equal,
+    };
+    primary.then_with(|| a.name.cmp(&b.name))
+}
+
+fn ip_key(ip: &str) -> (Option<std::net::IpAddr>, &str) {
+    (ip.parse().ok(), ip)
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub total: usize,
+    pub ready: usize,
+    pub not_ready: usize,
+    pub unknown: usize,
+    pub cordoned: usize,
+    /// `amd64`, `arm64`, ... for Linux nodes; the OS family for others (`windows`).
+    pub platforms: BTreeMap<String, usize>,
+}
+
+impl Summary {
+    pub fn from_rows<'a>(rows: impl IntoIterator<Item = &'a NodeRow>) -> Summary {
+        let mut s = Summary::default();
+        for r in rows {
+            s.total += 1;
+            match r.readiness {
+                Readiness::Ready => s.ready += 1,
+                Readiness::NotReady => s.not_ready += 1,
+                Readiness::Unknown => s.unknown += 1,
+            }
+            if r.unschedulable {
+                s.cordoned += 1;
+            }
+            let family = r.os_family();
+            let bucket = if family == "linux" || family == "<unknown>" {
+                r.arch.clone()
+            } else {
+                family.to_string()
+            };
+            *s.platforms.entry(bucket).or_default() += 1;
+        }
+        s
+    }
+
+    /// `amd64 5 · arm64 2 · windows 1`
+    pub fn platforms_text(&self) -> String {
+        let parts: Vec<String> = self
+            .platforms
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        parts.join(" · ")
+    }
+
+    /// `Ready 7/8 · NotReady 1 · SchedulingDisabled 1` (zero counts left out).
+    pub fn readiness_text(&self) -> String {
+        let mut parts = vec![format!("Ready {}/{}", self.ready, self.total)];
+        if self.not_ready > 0 {
+            parts.push(format!("NotReady {}", self.not_ready));
+        }
+        if self.unknown > 0 {
+            parts.push(format!("Unknown {}", self.unknown));
+        }
+        if self.cordoned > 0 {
+            parts.push(format!("SchedulingDisabled {}", self.cordoned));
+        }
+        parts.join(" · ")
+    }
+}
+
+#[cfg(test)]
+#[path = "model_tests.rs"]
+mod tests;

@@ -1,0 +1,316 @@
+//! A live table of one kind, shared by every pane: rows derived once per resourceVersion from the
+//! reflector's snapshot, flashes for added/changed/deleted rows (deleted rows linger a moment), and
+//! the filtered + sorted index, recomputed only when the store, filter or sort change.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kube::ResourceExt;
+use ratatui::layout::Rect;
+
+use super::filter::Filter;
+use crate::action::Action;
+
+/// How long a changed row stays highlighted.
+pub const FLASH: Duration = Duration::from_millis(2500);
+/// How long a deleted row lingers before it goes.
+pub const LINGER: Duration = Duration::from_millis(3000);
+
+/// A pane's row type: how to derive it from an object, filter and sort it.
+pub trait RowModel: Sized {
+    type Obj: kube::Resource + ResourceExt;
+    fn from_obj(obj: &Self::Obj) -> Self;
+    fn matches(&self, filter: &Filter) -> bool;
+    fn compare(a: &Self, b: &Self, col: usize) -> Ordering;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flash {
+    Added,
+    Changed,
+    Deleted,
+}
+
+pub struct Entry<R: RowModel> {
+    pub key: String,
+    pub row: R,
+    pub obj: Arc<R::Obj>,
+    rv: Option<String>,
+    pub flash: Option<(Flash, Instant)>,
+    pub deleted_at: Option<Instant>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub col: usize,
+    pub descending: bool,
+}
+
+pub struct LiveTable<R: RowModel> {
+    entries: Vec<Entry<R>>,
+    by_key: HashMap<String, usize>,
+    visible: Vec<usize>,
+    filter: Filter,
+    sort: Sort,
+    selected: usize,
+    /// Whether the first snapshot was taken: rows only flash after that.
+    primed: bool,
+}
+
+impl<R: RowModel> Default for LiveTable<R> {
+    fn default() -> Self {
+        LiveTable {
+            entries: Vec::new(),
+            by_key: HashMap::new(),
+            visible: Vec::new(),
+            filter: Filter::default(),
+            sort: Sort {
+                col: 0,
+                descending: false,
+            },
+            selected: 0,
+            primed: false,
+        }
+    }
+}
+
+fn key_of<K: ResourceExt>(o: &K) -> String {
+    match o.namespace() {
+        Some(ns) => format!("{ns}/{}", o.name_any()),
+        None => o.name_any(),
+    }
+}
+
+impl<R: RowModel> LiveTable<R> {
+    /// Bring the table up to date with a store snapshot. Rows are only re-derived for objects whose
+    /// resourceVersion changed. Returns whether anything changed.
+    pub fn sync(&mut self, snapshot: &[Arc<R::Obj>], now: Instant) -> bool {
+        let flash = self.primed;
+        self.primed = true;
+        let mut changed = false;
+        let mut seen = vec![false; self.entries.len()];
+        for obj in snapshot {
+            let key = key_of(obj.as_ref());
+            let rv = obj.resource_version();
+            match self.by_key.get(&key).copied() {
+                Some(i) => {
+                    seen[i] = true;
+                    let e = &mut self.entries[i];
+                    if e.rv != rv || e.deleted_at.is_some() {
+                        e.row = R::from_obj(obj);
+                        e.obj = obj.clone();
+                        e.rv = rv;
+                        e.flash = flash.then_some((
+                            if e.deleted_at.is_some() {
+                                Flash::Added
+                            } else {
+                                Flash::Changed
+                            },
+                            now,
+                        ));
+                        e.deleted_at = None;
+                        changed = true;
+                    }
+                }
+                None => {
+                    self.by_key.insert(key.clone(), self.entries.len());
+                    self.entries.push(Entry {
+                        key,
+                        row: R::from_obj(obj),
+                        obj: obj.clone(),
+                        rv,
+                        flash: flash.then_some((Flash::Added, now)),
+                        deleted_at: None,
+                    });
+                    changed = true;
+                }
+            }
+        }
+        for (i, was_seen) in seen.into_iter().enumerate() {
+            let e = &mut self.entries[i];
+            if !was_seen && e.deleted_at.is_none() {
+                e.deleted_at = Some(now);
+                e.flash = Some((Flash::Deleted, now));
+                changed = true;
+            }
+        }
+        if !flash {
+            // Nothing lingers from before the first snapshot.
+            self.entries.retain(|e| e.deleted_at.is_none());
+        }
+        changed |= self.expire(now);
+        if changed {
+            self.rebuild();
+        }
+        changed
+    }
+
+    /// Drop flashes and lingering rows that are over. Returns whether anything changed.
+    pub fn tick(&mut self, now: Instant) -> bool {
+        let changed = self.expire(now);
+        if changed {
+            self.rebuild();
+        }
+        changed
+    }
+
+    fn expire(&mut self, now: Instant) -> bool {
+        let before = self.entries.len();
+        self.entries
+            .retain(|e| e.deleted_at.is_none_or(|t| now.duration_since(t) < LINGER));
+        let mut changed = before != self.entries.len();
+        for e in &mut self.entries {
+            if e.deleted_at.is_none()
+                && e.flash.is_some_and(|(_, t)| now.duration_since(t) >= FLASH)
+            {
+                e.flash = None;
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// Whether any flash or lingering row is still on (the loop ticks faster while so).
+    pub fn animating(&self) -> bool {
+        self.entries.iter().any(|e| e.flash.is_some())
+    }
+
+    fn rebuild(&mut self) {
+        let selected_key = self.selected_entry().map(|e| e.key.clone());
+        self.by_key = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.key.clone(), i))
+            .collect();
+        let entries = &self.entries;
+        let mut visible: Vec<usize> = (0..entries.len())
+            .filter(|i| entries[*i].row.matches(&self.filter))
+            .collect();
+        let sort = self.sort;
+        visible.sort_by(|a, b| {
+            let o = R::compare(&entries[*a].row, &entries[*b].row, sort.col);
+            if sort.descending { o.reverse() } else { o }
+        });
+        self.visible = visible;
+        if let Some(k) = selected_key
+            && let Some(pos) = self.visible.iter().position(|i| self.entries[*i].key == k)
+        {
+            self.selected = pos;
+        }
+        self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+    }
+
+    pub fn set_filter(&mut self, text: &str) {
+        self.filter = Filter::parse(text);
+        self.selected = 0;
+        self.rebuild();
+    }
+
+    pub fn filter(&self) -> &Filter {
+        &self.filter
+    }
+
+    /// Sort by `col`; sorting by the current column again flips the direction.
+    pub fn sort_by(&mut self, col: usize) {
+        if self.sort.col == col {
+            self.sort.descending = !self.sort.descending;
+        } else {
+            self.sort = Sort {
+                col,
+                descending: false,
+            };
+        }
+        self.rebuild();
+    }
+
+    pub fn sort(&self) -> Sort {
+        self.sort
+    }
+
+    /// Number of rows passing the filter.
+    pub fn len(&self) -> usize {
+        self.visible.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.visible.is_empty()
+    }
+
+    /// All entries, lingering deleted ones included (for summaries use `live_rows`).
+    pub fn live_rows(&self) -> impl Iterator<Item = &R> {
+        self.entries
+            .iter()
+            .filter(|e| e.deleted_at.is_none())
+            .map(|e| &e.row)
+    }
+
+    /// The `n`-th visible entry in display order.
+    pub fn visible(&self, n: usize) -> Option<&Entry<R>> {
+        self.visible.get(n).and_then(|i| self.entries.get(*i))
+    }
+
+    pub fn selected(&self) -> usize {
+        self.selected
+    }
+
+    pub fn selected_entry(&self) -> Option<&Entry<R>> {
+        self.visible(self.selected)
+    }
+
+    /// Entry by key (name, or namespace/name).
+    pub fn get(&self, key: &str) -> Option<&Entry<R>> {
+        self.by_key.get(key).and_then(|i| self.entries.get(*i))
+    }
+
+    /// Move the selection by `delta`, clamped.
+    pub fn move_by(&mut self, delta: i64) {
+        let max = self.visible.len().saturating_sub(1) as i64;
+        self.selected = (self.selected as i64 + delta).clamp(0, max.max(0)) as usize;
+    }
+
+    pub fn select(&mut self, n: usize) {
+        self.selected = n.min(self.visible.len().saturating_sub(1));
+    }
+
+    /// Navigation, sorting and clicks, for a table whose rows are drawn in `rows` and whose
+    /// column `i` sorts with Shift+`sort_keys[i]`. Returns whether anything changed.
+    pub fn handle(&mut self, action: &Action, rows: Rect, sort_keys: &[char]) -> bool {
+        let page = i64::from(rows.height.max(1));
+        match action {
+            Action::Move(d) => self.move_by(i64::from(*d)),
+            Action::PageUp => self.move_by(-page),
+            Action::PageDown => self.move_by(page),
+            Action::Top => self.select(0),
+            Action::Bottom => self.select(usize::MAX),
+            Action::SortBy(c) => match sort_keys.iter().position(|k| k == c) {
+                Some(i) => self.sort_by(i),
+                None => return false,
+            },
+            Action::SortNext => self.sort_by((self.sort.col + 1) % sort_keys.len().max(1)),
+            Action::ClickRow(y) => {
+                if *y < rows.y || *y >= rows.y + rows.height {
+                    return false;
+                }
+                let offset = self.offset(usize::from(rows.height));
+                self.select(offset + usize::from(*y - rows.y));
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// First visible row for a viewport of `height` rows that keeps the selection in view.
+    pub fn offset(&self, height: usize) -> usize {
+        if height == 0 {
+            return 0;
+        }
+        (self.selected + 1).saturating_sub(height)
+    }
+}
+
+#[cfg(test)]
+#[path = "table_tests.rs"]
+mod tests;

@@ -1,0 +1,59 @@
+//! The status bar: the keys that work here, or the filter being typed, and the latest notice.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::app::{App, Overlay};
+use crate::keymap::KeyContext;
+
+/// (action name, label) hints per context.
+fn hints(ctx: KeyContext) -> &'static [(&'static str, &'static str)] {
+    match ctx {
+        KeyContext::Table => &[
+            ("palette", "cmd"),
+            ("filter", "filter"),
+            ("details", "details"),
+            ("yaml", "yaml"),
+            ("sort_next", "sort"),
+            ("help", "help"),
+            ("quit", "quit"),
+        ],
+        KeyContext::View => &[
+            ("back", "back"),
+            ("yaml", "yaml"),
+            ("details", "details"),
+            ("down", "scroll"),
+            ("help", "help"),
+        ],
+        KeyContext::Help => &[("help", "close"), ("back", "close")],
+        KeyContext::Picker => &[("details", "switch"), ("down", "move"), ("back", "cancel")],
+        KeyContext::Input => &[],
+    }
+}
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    if app.overlay == Overlay::Filter {
+        spans.push(Span::styled("/", t.title_style()));
+        spans.push(Span::styled(app.input.text().to_string(), t.fg(t.fg)));
+        spans.push(Span::styled("█", t.fg(t.muted)));
+        spans.push(Span::styled(
+            "   enter keep · esc close · text or key=value",
+            t.fg(t.muted),
+        ));
+    } else {
+        for (name, label) in hints(app.key_context()) {
+            if let Some(k) = app.keymap.first_label(name) {
+                spans.push(Span::styled(format!("<{k}>"), t.header_style()));
+                spans.push(Span::styled(format!(" {label}  "), t.fg(t.muted)));
+            }
+        }
+    }
+    if let Some((n, _)) = &app.notice {
+        spans.push(Span::styled(format!(" {n}"), t.fg(t.warn)));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(t.base()), area);
+}

@@ -1,0 +1,276 @@
+//! Whole-screen snapshots on a TestBackend: the Nodes pane, the help overlay, the error banner,
+//! details and YAML views; and every size from 20×5 to 400×120 renders without panicking.
+#![allow(clippy::unwrap_used)]
+
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use k8s_openapi::api::core::v1::Node;
+use kube::runtime::watcher::Event;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use shiftdeck::app::App;
+use shiftdeck::keymap::Keymap;
+use shiftdeck::panes::nodes::fixtures::{NodeSpec, node, sample_nodes};
+use shiftdeck::theme::Theme;
+use shiftdeck::watch::cluster_info::ClusterInfo;
+use shiftdeck::watch::{KindState, Stores, WatchMsg, Writers};
+
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_700_000_000, 0).unwrap()
+}
+
+fn feed(writers: &mut Writers, nodes: &[Node]) {
+    writers.nodes.apply_watcher_event(&Event::Init);
+    for n in nodes {
+        // As the watcher's `.modify(strip_node)` does before caching.
+        let mut n = n.clone();
+        shiftdeck::watch::kind::strip_node(&mut n);
+        writers.nodes.apply_watcher_event(&Event::InitApply(n));
+    }
+    writers.nodes.apply_watcher_event(&Event::InitDone);
+}
+
+fn app_with(nodes: &[Node], state: KindState) -> (App, Writers) {
+    let (stores, mut writers): (Stores, Writers) = Stores::with_writers();
+    feed(&mut writers, nodes);
+    let mut app = App::new(Keymap::default(), Theme::default(), false);
+    app.contexts = vec!["hub".into(), "edge".into()];
+    app.set_time(now(), Instant::now());
+    app.connected(1, "hub", "https://api.hub.example:6443", stores);
+    app.on_watch(WatchMsg::State {
+        generation: 1,
+        kind: "nodes",
+        state,
+    });
+    app.on_watch(WatchMsg::ClusterInfo {
+        generation: 1,
+        info: ClusterInfo {
+            version: Some("4.19.3".into()),
+            platform: Some("BareMetal".into()),
+        },
+    });
+    (app, writers)
+}
+
+fn cluster() -> Vec<Node> {
+    let mut v = sample_nodes(10, now());
+    v.push(node(&NodeSpec {
+        name: "arm-new",
+        arch: "arm64",
+        ready: Some("Unknown"),
+        unschedulable: true,
+        ip: "10.0.1.5",
+        created: now() - chrono::Duration::seconds(45),
+        ..Default::default()
+    }));
+    v
+}
+
+fn screen(app: &mut App, w: u16, h: u16) -> String {
+    app.update(shiftdeck::action::Action::Resize(w, h));
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| app.render(f)).unwrap();
+    t.backend().to_string()
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(&KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+#[test]
+fn nodes_pane() {
+    let (mut app, _w) = app_with(&cluster(), KindState::Live);
+    insta::assert_snapshot!(screen(&mut app, 120, 20));
+}
+
+#[test]
+fn nodes_pane_sorted_and_filtered() {
+    let (mut app, _w) = app_with(&cluster(), KindState::Live);
+    key(&mut app, KeyCode::Char('A'));
+    key(&mut app, KeyCode::Char('A'));
+    key(&mut app, KeyCode::Char('/'));
+    for c in "kubernetes.io/arch=arm64".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    key(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!(screen(&mut app, 120, 12));
+}
+
+#[test]
+fn help_overlay() {
+    let (mut app, _w) = app_with(&cluster(), KindState::Live);
+    key(&mut app, KeyCode::Char('?'));
+    insta::assert_snapshot!(screen(&mut app, 100, 40));
+}
+
+#[test]
+fn error_banner_while_reconnecting() {
+    let state = KindState::Reconnecting {
+        attempt: 3,
+        error: "failed to perform initial object list: connection refused".into(),
+    };
+    let (mut app, _w) = app_with(&[], state);
+    insta::assert_snapshot!(screen(&mut app, 120, 8));
+}
+
+#[test]
+fn details_and_yaml_views() {
+    let (mut app, _w) = app_with(&cluster(), KindState::Live);
+    key(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!("details", screen(&mut app, 100, 45));
+    key(&mut app, KeyCode::Char('y'));
+    let yaml = screen(&mut app, 100, 30);
+    assert!(
+        !yaml.contains("managedFields"),
+        "managedFields stripped? {yaml}"
+    );
+    insta::assert_snapshot!("yaml", yaml);
+    key(&mut app, KeyCode::Esc);
+    assert!(screen(&mut app, 100, 10).contains("NAME↑"));
+}
+
+#[test]
+fn palette_lists_only_real_commands() {
+    let (mut app, _w) = app_with(&cluster(), KindState::Live);
+    key(&mut app, KeyCode::Char(':'));
+    let s = screen(&mut app, 100, 20);
+    assert!(
+        s.contains("nodes") && s.contains("ctx") && !s.contains("csr"),
+        "{s}"
+    );
+    key(&mut app, KeyCode::Char('c'));
+    key(&mut app, KeyCode::Char('t'));
+    key(&mut app, KeyCode::Char('x'));
+    key(&mut app, KeyCode::Enter);
+    let s = screen(&mut app, 100, 20);
+    assert!(
+        s.contains("Contexts") && s.contains("● hub") && s.contains("edge"),
+        "{s}"
+    );
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.take_effects(),
+        vec![shiftdeck::app::Effect::SwitchContext("edge".into())]
+    );
+}
+
+#[test]
+fn rows_flash_and_deleted_rows_linger() {
+    let (mut app, mut w) = app_with(&cluster(), KindState::Live);
+    let t0 = Instant::now();
+    app.set_time(now(), t0);
+    let mut changed = node(&NodeSpec {
+        name: "worker-0",
+        ready: Some("False"),
+        rv: 2,
+        ..Default::default()
+    });
+    changed.metadata.creation_timestamp = None;
+    w.nodes.apply_watcher_event(&Event::Apply(changed));
+    w.nodes.apply_watcher_event(&Event::Delete(node(&NodeSpec {
+        name: "worker-1",
+        ..Default::default()
+    })));
+    assert!(app.store_changed());
+    let s = screen(&mut app, 120, 20);
+    assert!(s.contains("worker-1"), "deleted row lingers: {s}");
+    assert!(app.animating());
+    app.set_time(now(), t0 + std::time::Duration::from_secs(10));
+    app.update(shiftdeck::action::Action::Tick);
+    let s = screen(&mut app, 120, 20);
+    assert!(!s.contains("worker-1"), "deleted row gone: {s}");
+    assert!(s.contains("NotReady"));
+    assert!(!app.animating());
+}
+
+#[test]
+fn every_size_renders_without_panic() {
+    let (mut app, _w) = app_with(&cluster(), KindState::Live);
+    let small = screen(&mut app, 20, 5);
+    assert!(small.contains("too small"), "{small}");
+    let overlays: [&[KeyCode]; 5] = [
+        &[],
+        &[KeyCode::Char('?')],
+        &[KeyCode::Char(':')],
+        &[KeyCode::Enter],
+        &[KeyCode::Char('y'), KeyCode::PageDown],
+    ];
+    for keys in overlays {
+        let (mut app, _w) = app_with(&cluster(), KindState::Live);
+        for k in keys {
+            key(&mut app, *k);
+        }
+        // Both sides of the "too small" edge, then up to 400×120.
+        for w in [20, 21, 30, 39, 40, 41, 60, 80, 120, 200, 300, 400] {
+            for h in [5, 6, 7, 8, 9, 12, 24, 45, 80, 120] {
+                screen(&mut app, w, h);
+            }
+        }
+    }
+}
+
+#[test]
+fn mouse_click_selects_and_wheel_scrolls() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let (mut app, _w) = app_with(&cluster(), KindState::Live);
+    screen(&mut app, 120, 20);
+    let mouse = |kind, row| MouseEvent {
+        kind,
+        column: 5,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    // Header, tabs, summary and column headers take rows 0-3: row 7 is the fourth node.
+    app.handle_mouse(&mouse(MouseEventKind::Down(MouseButton::Left), 7));
+    key(&mut app, KeyCode::Enter);
+    assert!(screen(&mut app, 120, 20).contains("Nodes / master-2 — details"));
+    key(&mut app, KeyCode::Esc);
+    app.handle_mouse(&mouse(MouseEventKind::ScrollDown, 7));
+    key(&mut app, KeyCode::Char('d'));
+    assert!(screen(&mut app, 120, 20).contains("Nodes / worker-2 — details"));
+}
+
+/// The benchmark path at scale: 5,000 nodes into the store and view model, then watch events,
+/// then one frame. Asserts content only, never timing.
+#[test]
+fn five_thousand_nodes() {
+    let (mut app, mut w) = app_with(&sample_nodes(5000, now()), KindState::Live);
+    let s = screen(&mut app, 200, 50);
+    assert!(s.contains("Nodes 5000"), "{s}");
+    for i in 0..100 {
+        let name = format!("worker-{i}");
+        w.nodes.apply_watcher_event(&Event::Apply(node(&NodeSpec {
+            name: &name,
+            ready: Some("False"),
+            rv: 7,
+            ..Default::default()
+        })));
+    }
+    assert!(app.store_changed());
+    key(&mut app, KeyCode::Char('G'));
+    let s = screen(&mut app, 200, 50);
+    assert!(s.contains("worker-996"), "{s}");
+}
+
+#[test]
+fn read_only_badge_and_startup_warning_banner() {
+    let (stores, _w) = Stores::with_writers();
+    let mut app = App::new(Keymap::default(), Theme::default(), true);
+    app.set_time(now(), Instant::now());
+    app.connected(1, "hub", "https://api.hub.example:6443", stores);
+    app.set_startup_warning(Some(
+        "/home/u/.config/shiftdeck/config.toml: line 3: `ctrl-nope` is not a key (using defaults)"
+            .into(),
+    ));
+    let s = screen(&mut app, 140, 10);
+    assert!(s.contains("READ-ONLY"), "{s}");
+    assert!(
+        s.contains("⚠ /home/u/.config/shiftdeck/config.toml: line 3"),
+        "{s}"
+    );
+    key(&mut app, KeyCode::Char('j'));
+    assert!(!screen(&mut app, 140, 10).contains("config.toml"));
+}
