@@ -22,14 +22,9 @@ pub struct CountRow {
     /// Break-down, e.g. `amd64/linux 9 (9 ready), arm64/linux 2 (2 ready)`.
     pub detail: String,
     /// The pane that lists the items; see [`Pane::id`].
-    #[serde(serialize_with = "ser_pane")]
     pub pane: Pane,
     /// Something needs the admin's attention (not ready nodes, failing CSRs, ...).
     pub attention: bool,
-}
-
-fn ser_pane<S: serde::Serializer>(p: &Pane, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(p.id())
 }
 
 fn unavailable<T>(label: &'static str, f: &Fetched<T>, pane: Pane) -> CountRow {

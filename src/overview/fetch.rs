@@ -232,10 +232,34 @@ async fn core_pods(client: &Client, namespaces: &Fetched<Vec<String>>) -> Fetche
     Fetched::Present(pods)
 }
 
+/// `namespace/name` of one Running pod anywhere (`fieldSelector=status.phase=Running&limit=1`).
+pub async fn any_running_pod(client: &Client) -> Fetched<Option<String>> {
+    let api: Api<Pod> = Api::all(client.clone());
+    let lp = ListParams::default()
+        .fields("status.phase=Running")
+        .limit(1);
+    from_result(api.list(&lp).await).map(|l| {
+        l.items.first().map(|p| {
+            format!(
+                "{}/{}",
+                p.metadata.namespace.as_deref().unwrap_or_default(),
+                p.metadata.name.as_deref().unwrap_or_default()
+            )
+        })
+    })
+}
+
+/// What the health checks read (see [`super::health::HealthInputs`]).
+#[derive(Clone, Debug, Default)]
+pub struct HealthData {
+    pub api: Fetched<ApiHealth>,
+    pub namespaces: Fetched<Vec<String>>,
+    pub core_pods: Fetched<Vec<Pod>>,
+    pub any_running: Fetched<Option<String>>,
+}
+
 /// Reads everything the health checks need (also used by `shiftdeck get health`).
-pub async fn gather_health(
-    client: &Client,
-) -> (Fetched<ApiHealth>, Fetched<Vec<String>>, Fetched<Vec<Pod>>) {
+pub async fn gather_health(client: &Client) -> HealthData {
     let namespaces = list_typed(Api::<Namespace>::all(client.clone()))
         .await
         .map(|ns| {
@@ -243,8 +267,17 @@ pub async fn gather_health(
                 .filter_map(|n| n.metadata.name)
                 .collect::<Vec<_>>()
         });
-    let (api, pods) = futures::join!(api_health(client), core_pods(client, &namespaces));
-    (api, namespaces, pods)
+    let (api, core_pods, any_running) = futures::join!(
+        api_health(client),
+        core_pods(client, &namespaces),
+        any_running_pod(client)
+    );
+    HealthData {
+        api,
+        namespaces,
+        core_pods,
+        any_running,
+    }
 }
 
 /// Whether the cluster is MicroShift/OpenShift: ClusterVersion `version` and ConfigMap
@@ -298,7 +331,7 @@ pub async fn gather(client: &Client) -> OverviewInputs {
         hosted_clusters,
         node_pools,
         data_volumes,
-        (api_health, namespaces, core_pods),
+        health,
         wmco,
     ) = futures::join!(
         gather_flavor(client, &served),
@@ -339,9 +372,10 @@ pub async fn gather(client: &Client) -> OverviewInputs {
         node_pools,
         data_volumes,
         preflight_failures: None,
-        api_health,
-        namespaces,
-        core_pods,
+        api_health: health.api,
+        namespaces: health.namespaces,
+        core_pods: health.core_pods,
+        any_running_pod: health.any_running,
         wmco,
         now: k8s_openapi::jiff::Timestamp::now(),
     }

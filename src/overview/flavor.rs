@@ -7,7 +7,7 @@ use super::fetched::Fetched;
 
 /// OpenShift, MicroShift or another Kubernetes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "flavor", rename_all = "kebab-case")]
+#[serde(tag = "flavor", rename_all = "lowercase")]
 pub enum ClusterFlavor {
     /// The cluster serves ClusterVersion (`config.openshift.io`).
     OpenShift {
@@ -78,9 +78,8 @@ impl ClusterFlavor {
     }
 }
 
-/// A pane of the TUI that an overview row links to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
+/// A pane of the TUI that an overview row links to. Serializes as its [`Pane::id`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Pane {
     Overview,
     Nodes,
@@ -134,6 +133,12 @@ impl Pane {
     /// The pane with that id.
     pub fn from_id(id: &str) -> Option<Pane> {
         Pane::ALL.into_iter().find(|p| p.id() == id)
+    }
+}
+
+impl Serialize for Pane {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
     }
 }
 

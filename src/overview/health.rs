@@ -92,6 +92,9 @@ pub struct HealthInputs<'a> {
     pub namespaces: &'a Fetched<Vec<String>>,
     /// Pods of the core namespaces (others are ignored).
     pub pods: &'a Fetched<Vec<Pod>>,
+    /// `namespace/name` of some Running pod anywhere in the cluster (`Present(None)`: none),
+    /// for "any pod started" on clusters whose core namespaces are empty.
+    pub any_running: &'a Fetched<Option<String>>,
     /// Whether every core namespace that exists must have pods (MicroShift).
     pub expect_pods: bool,
 }
@@ -243,16 +246,20 @@ pub fn evaluate(inputs: &HealthInputs<'_>) -> HealthReport {
         })
         .collect();
     let running = core.iter().filter(|p| phase(p) == "Running").count();
+    let elsewhere = inputs.any_running.get().cloned().flatten();
     checks.push(HealthCheck {
         id: "pods-started",
         title: "Any pod started",
         namespace: None,
-        status: if running > 0 {
+        status: if running > 0 || elsewhere.is_some() {
             CheckStatus::Pass
         } else {
             CheckStatus::Fail
         },
-        detail: format!("{running} of {} core pods running", core.len()),
+        detail: match elsewhere {
+            Some(p) if running == 0 => format!("no core pods running; {p} is running"),
+            _ => format!("{running} of {} core pods running", core.len()),
+        },
         pods: Vec::new(),
     });
     for ns in present {
@@ -284,18 +291,30 @@ pub fn evaluate(inputs: &HealthInputs<'_>) -> HealthReport {
             .iter()
             .filter_map(|p| image_pull_failed(p).map(|r| (pod_key(p), r)))
             .collect();
-        checks.push(per_ns(PER_NS[0], ns, n, bad_pull, "images pulled"));
+        checks.push(per_ns(
+            PER_NS[0],
+            ns,
+            n,
+            bad_pull,
+            ("pulled their images", "failed to pull images"),
+        ));
         let not_ready: Vec<(String, String)> = in_ns
             .iter()
             .filter(|p| !pod_ready(p))
             .map(|p| (pod_key(p), format!("phase {}, not ready", phase(p))))
             .collect();
-        checks.push(per_ns(PER_NS[1], ns, n, not_ready, "ready"));
+        checks.push(per_ns(PER_NS[1], ns, n, not_ready, ("ready", "not ready")));
         let restarts: Vec<(String, String)> = in_ns
             .iter()
             .filter_map(|p| restarting(p).map(|r| (pod_key(p), r)))
             .collect();
-        checks.push(per_ns(PER_NS[2], ns, n, restarts, "not restarting"));
+        checks.push(per_ns(
+            PER_NS[2],
+            ns,
+            n,
+            restarts,
+            ("not restarting", "restarting"),
+        ));
     }
     finish(checks)
 }
@@ -311,14 +330,14 @@ fn per_ns(
     ns: &str,
     total: usize,
     bad: Vec<(String, String)>,
-    good_words: &str,
+    (good, bad_words): (&str, &str),
 ) -> HealthCheck {
     let detail = if bad.is_empty() {
-        format!("{total} of {total} pods {good_words}")
+        format!("{total} of {total} pods {good}")
     } else {
         let reasons: Vec<String> = bad.iter().map(|(p, r)| format!("{p} ({r})")).collect();
         format!(
-            "{} of {total} pods not {good_words}: {}",
+            "{} of {total} pods {bad_words}: {}",
             bad.len(),
             reasons.join(", ")
         )

@@ -23,7 +23,8 @@
 //!
 //! Modules: [`fetched`] (item states), [`flavor`] (OpenShift/MicroShift/Kubernetes, panes),
 //! [`identity`] (version, platform, payload), [`nodes`], [`counts`], [`bootimages`],
-//! [`health`] (greenboot checks), [`windows`] (WMCO), [`fetch`] (async gather).
+//! [`health`] (greenboot checks), [`windows`] (WMCO), [`fetch`] (async gather), [`report`]
+//! (`shiftdeck get health` / `get overview` output).
 
 pub mod bootimages;
 pub mod counts;
@@ -33,6 +34,7 @@ pub mod flavor;
 pub mod health;
 pub mod identity;
 pub mod nodes;
+pub mod report;
 pub mod windows;
 
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
@@ -78,6 +80,8 @@ pub struct OverviewInputs {
     pub namespaces: Fetched<Vec<String>>,
     /// Pods of the core namespaces ([`health::CORE_NAMESPACES`]).
     pub core_pods: Fetched<Vec<Pod>>,
+    /// Some Running pod anywhere (see [`health::HealthInputs::any_running`]).
+    pub any_running_pod: Fetched<Option<String>>,
     pub wmco: WmcoInputs,
     pub now: Timestamp,
 }
@@ -100,6 +104,7 @@ impl Default for OverviewInputs {
             api_health: Fetched::NotServed,
             namespaces: Fetched::NotServed,
             core_pods: Fetched::NotServed,
+            any_running_pod: Fetched::NotServed,
             wmco: WmcoInputs::default(),
             now: Timestamp::UNIX_EPOCH,
         }
@@ -180,6 +185,7 @@ impl OverviewModel {
             api: &inputs.api_health,
             namespaces: &inputs.namespaces,
             pods: &inputs.core_pods,
+            any_running: &inputs.any_running_pod,
             expect_pods: microshift,
         });
         let wmco = WmcoHealth::build(&inputs.wmco, node_list);
@@ -238,15 +244,23 @@ impl OverviewModel {
     pub fn lines(&self) -> Vec<String> {
         let mut out = self.identity_lines();
         out.push(String::new());
-        for c in &self.counts {
-            out.push(format!(
-                "{:<20} {:<12} {}  [{}]",
-                c.label,
-                c.value,
-                c.detail,
-                c.pane.id()
-            ));
-        }
+        let rows: Vec<Vec<String>> = self
+            .counts
+            .iter()
+            .map(|c| {
+                vec![
+                    c.label.to_string(),
+                    c.value.clone(),
+                    c.detail.clone(),
+                    format!("[{}]", c.pane.id()),
+                ]
+            })
+            .collect();
+        out.extend(
+            health::format_table(&["COUNT", "VALUE", "DETAIL", "PANE"], &rows)
+                .lines()
+                .map(str::to_string),
+        );
         if self.nodes.iter().any(|n| n.no_metrics) {
             out.push("Windows nodes: no metrics (not available for Windows)".to_string());
         }
