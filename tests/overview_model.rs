@@ -338,6 +338,13 @@ fn flavor_and_panes() {
             channel: None
         }
     );
+    // Reading ClusterVersion failed: the MicroShift ConfigMap decides, else assume OpenShift.
+    let failed = Fetched::Failed("discovery: connection reset".to_string());
+    assert!(ClusterFlavor::detect(&failed, &ms_cm).is_microshift());
+    assert!(matches!(
+        ClusterFlavor::detect(&failed, &Fetched::NotFound),
+        ClusterFlavor::OpenShift { .. }
+    ));
     let os = ClusterFlavor::detect(&Fetched::Present(cv(Some("Multi"))), &Fetched::NotFound);
     assert_eq!(os.label(), "OpenShift 4.18.1");
     let ms = ClusterFlavor::MicroShift { version: None };
@@ -517,6 +524,7 @@ fn model_from_inputs_counts_and_windows_no_metrics() {
         "amd64/linux 2 (1 ready), amd64/windows 1 (1 ready)"
     );
     assert_eq!(row(Pane::Csr).value, "0");
+    assert_eq!(row(Pane::Csr).detail, "0 of 0 fail the checks");
     assert_eq!(
         row(Pane::HostedClusters).detail,
         "1 Completed, 1 Partial, 1 Unknown"

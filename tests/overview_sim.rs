@@ -151,7 +151,7 @@ async fn hub_is_openshift_multi_arch_with_counts() {
     // One arriving ARM64 machine's client CSR (valid) and one with the wrong requestor.
     let csr = row(Pane::Csr);
     assert_eq!(csr.value, "2");
-    assert_eq!(csr.detail, "1 fail checks");
+    assert_eq!(csr.detail, "1 of 2 fail the checks");
     let hc = row(Pane::HostedClusters);
     assert_eq!(hc.value, "3");
     assert_eq!(hc.detail, "2 Completed, 1 Partial");

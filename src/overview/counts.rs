@@ -1,7 +1,6 @@
 //! Overview count rows, each linking to the pane that shows the items.
 
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
-use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::jiff::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
@@ -9,7 +8,7 @@ use serde_json::Value;
 use super::fetched::Fetched;
 use super::flavor::{Pane, str_at};
 use super::nodes::{NodeGroup, NodeSummary};
-use crate::csr::checks::{self, Inputs};
+use crate::csr::checks::{self, Inputs, NodeLookup};
 use crate::csr::decode::DecodeCache;
 use crate::csr::rows::{CsrState, csr_state};
 
@@ -62,11 +61,13 @@ pub fn nodes_row(nodes: &Fetched<Vec<NodeSummary>>, groups: &[NodeGroup]) -> Cou
 }
 
 /// Pending CSRs and how many fail shiftdeck's checks ([`crate::csr::checks::validate_all`]).
+/// `cache` keeps decoded requests between builds (pass the same one each time).
 pub fn csr_row(
     csrs: &Fetched<Vec<CertificateSigningRequest>>,
-    nodes: &[Node],
+    nodes: &dyn NodeLookup,
     machines: Option<&[Value]>,
     now: Timestamp,
+    cache: &mut DecodeCache,
 ) -> CountRow {
     let Some(all) = csrs.get() else {
         return unavailable("Pending CSRs", csrs, Pane::Csr);
@@ -76,21 +77,20 @@ pub fn csr_row(
         .filter(|c| csr_state(c) == CsrState::Pending)
         .cloned()
         .collect();
-    let nodes_vec: Vec<Node> = nodes.to_vec();
     let inputs = Inputs {
-        nodes: &nodes_vec,
+        nodes,
         machines,
         now,
     };
-    let mut cache = DecodeCache::new();
-    let failing = checks::validate_all(&pending, &mut cache, &inputs)
+    let failing = checks::validate_all(&pending, cache, &inputs)
         .iter()
         .filter(|v| !v.passed_all())
         .count();
+    cache.retain_live(all);
     CountRow {
         label: "Pending CSRs",
         value: pending.len().to_string(),
-        detail: format!("{failing} fail checks"),
+        detail: format!("{failing} of {} fail the checks", pending.len()),
         pane: Pane::Csr,
         attention: !pending.is_empty(),
     }

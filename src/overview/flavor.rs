@@ -22,10 +22,12 @@ pub enum ClusterFlavor {
 
 impl ClusterFlavor {
     /// Detects the flavor from ClusterVersion `version` and ConfigMap
-    /// `kube-public/microshift-version`. A ClusterVersion kind that is served but forbidden or
-    /// failing still means OpenShift.
+    /// `kube-public/microshift-version`. A ClusterVersion kind that is served (present, forbidden
+    /// or not found) means OpenShift. When reading it failed (discovery down, 5xx), the MicroShift
+    /// ConfigMap decides, and failing that OpenShift is assumed so no pane is hidden by mistake.
     pub fn detect(cluster_version: &Fetched<Value>, microshift_version: &Fetched<Value>) -> Self {
-        if cluster_version.is_served() {
+        let failed = matches!(cluster_version, Fetched::Failed(_));
+        if cluster_version.is_served() && !failed {
             let cv = cluster_version.get();
             return ClusterFlavor::OpenShift {
                 version: cv.and_then(super::identity::cluster_version_string),
@@ -35,6 +37,12 @@ impl ClusterFlavor {
         if let Some(cm) = microshift_version.get() {
             return ClusterFlavor::MicroShift {
                 version: str_at(cm, "/data/version"),
+            };
+        }
+        if failed {
+            return ClusterFlavor::OpenShift {
+                version: None,
+                channel: None,
             };
         }
         ClusterFlavor::Kubernetes

@@ -43,6 +43,8 @@ use k8s_openapi::jiff::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::csr::decode::DecodeCache;
+
 pub use bootimages::{BootImages, osc52};
 pub use counts::CountRow;
 pub use fetched::{Fetched, Presence};
@@ -131,10 +133,17 @@ pub struct OverviewModel {
 }
 
 impl OverviewModel {
-    /// Builds the model. Pure.
+    /// Builds the model. Pure. Decodes the pending CSRs afresh; a caller that rebuilds often
+    /// should keep a cache and use [`OverviewModel::build_with_cache`].
     pub fn build(inputs: &OverviewInputs) -> Self {
+        Self::build_with_cache(inputs, &mut DecodeCache::new())
+    }
+
+    /// [`OverviewModel::build`], decoding CSRs through `cache` (see [`DecodeCache`]).
+    pub fn build_with_cache(inputs: &OverviewInputs, cache: &mut DecodeCache) -> Self {
         let flavor = ClusterFlavor::detect(&inputs.cluster_version, &inputs.microshift_version);
-        let node_list: &[Node] = inputs.nodes.get().map(Vec::as_slice).unwrap_or_default();
+        let no_nodes = Vec::new();
+        let node_list: &Vec<Node> = inputs.nodes.get().unwrap_or(&no_nodes);
         let summaries = inputs
             .nodes
             .as_ref()
@@ -158,6 +167,7 @@ impl OverviewModel {
                 node_list,
                 inputs.machines.get().map(Vec::as_slice),
                 inputs.now,
+                cache,
             ),
         ];
         if !microshift {
