@@ -69,8 +69,9 @@ impl Served {
         }
     }
 
-    /// The resource for `group`/`kind` at the group's preferred version, or why not.
-    pub fn resource(&self, group: &str, kind: &str) -> Result<ApiResource, Fetched<()>> {
+    /// The resource for `group`/`kind` at the group's preferred version; `Err` carries the
+    /// state to report instead (`NotServed`, or `Failed` when discovery itself failed).
+    pub fn resource<T>(&self, group: &str, kind: &str) -> Result<ApiResource, Fetched<T>> {
         let d = self
             .discovery
             .as_ref()
@@ -82,20 +83,26 @@ impl Served {
     }
 }
 
-fn strip(mut v: Value) -> Value {
-    if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
-        m.remove("managedFields");
+/// JSON of an object, without `metadata.managedFields`.
+fn to_json<T: serde::Serialize>(o: T) -> Fetched<Value> {
+    match serde_json::to_value(o) {
+        Ok(mut v) => {
+            if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+                m.remove("managedFields");
+            }
+            Fetched::Present(v)
+        }
+        Err(e) => Fetched::Failed(e.to_string()),
     }
-    v
 }
 
-fn no_value<T>(f: Fetched<()>) -> Fetched<T> {
+fn json_of<T: serde::Serialize>(f: Fetched<T>) -> Fetched<Value> {
     match f {
+        Fetched::Present(o) => to_json(o),
         Fetched::NotServed => Fetched::NotServed,
         Fetched::NotFound => Fetched::NotFound,
         Fetched::Forbidden => Fetched::Forbidden,
         Fetched::Failed(e) => Fetched::Failed(e),
-        Fetched::Present(()) => Fetched::Failed("unexpected state".to_string()),
     }
 }
 
@@ -109,10 +116,10 @@ pub async fn get_custom(
 ) -> Fetched<Value> {
     let ar = match served.resource(group, kind) {
         Ok(ar) => ar,
-        Err(f) => return no_value(f),
+        Err(f) => return f,
     };
     let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
-    from_opt(api.get_opt(name).await).and_then_json()
+    json_of(from_opt(api.get_opt(name).await))
 }
 
 /// Lists custom objects (all namespaces, or one) as JSON.
@@ -125,7 +132,7 @@ pub async fn list_custom(
 ) -> Fetched<Vec<Value>> {
     let ar = match served.resource(group, kind) {
         Ok(ar) => ar,
-        Err(f) => return no_value(f),
+        Err(f) => return f,
     };
     let api: Api<DynamicObject> = match namespace {
         Some(ns) => Api::namespaced_with(client.clone(), ns, &ar),
@@ -135,30 +142,14 @@ pub async fn list_custom(
         Ok(list) => {
             let mut out = Vec::with_capacity(list.items.len());
             for o in list.items {
-                match serde_json::to_value(o) {
-                    Ok(v) => out.push(strip(v)),
-                    Err(e) => return Fetched::Failed(e.to_string()),
+                match to_json(o) {
+                    Fetched::Present(v) => out.push(v),
+                    other => return other.map(|_| Vec::new()),
                 }
             }
             Fetched::Present(out)
         }
         Err(e) => state_of_error(&e),
-    }
-}
-
-trait JsonFetched {
-    fn and_then_json(self) -> Fetched<Value>;
-}
-
-impl JsonFetched for Fetched<DynamicObject> {
-    fn and_then_json(self) -> Fetched<Value> {
-        match self {
-            Fetched::Present(o) => match serde_json::to_value(o) {
-                Ok(v) => Fetched::Present(strip(v)),
-                Err(e) => Fetched::Failed(e.to_string()),
-            },
-            other => other.map(|_| Value::Null),
-        }
     }
 }
 
@@ -171,13 +162,7 @@ where
 
 async fn configmap_json(client: &Client, ns: &str, name: &str) -> Fetched<Value> {
     let api: Api<ConfigMap> = Api::namespaced(client.clone(), ns);
-    match from_opt(api.get_opt(name).await) {
-        Fetched::Present(cm) => match serde_json::to_value(cm) {
-            Ok(v) => Fetched::Present(strip(v)),
-            Err(e) => Fetched::Failed(e.to_string()),
-        },
-        other => other.map(|_| Value::Null),
-    }
+    json_of(from_opt(api.get_opt(name).await))
 }
 
 /// Whether a Secret exists. Metadata-only read; the metadata is dropped here.
