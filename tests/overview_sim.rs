@@ -284,3 +284,45 @@ async fn forbidden_secrets_are_not_reported_present() {
     assert!(!w.healthy());
     sim.shutdown();
 }
+
+#[tokio::test]
+async fn single_arch_payload_says_what_to_do_next() {
+    let sim = start(Profile::Hub, Faults::default()).await;
+    // Turn the hub's ClusterVersion into a single-arch (amd64) payload.
+    sim.store
+        .mutate(
+            shiftdeck::sim::resources::by_key("clusterversions.config.openshift.io"),
+            None,
+            "version",
+            false,
+            |cv| {
+                if let Some(d) = cv["status"]["desired"].as_object_mut() {
+                    d.remove("architecture");
+                }
+                for c in cv["status"]["conditions"]
+                    .as_array_mut()
+                    .into_iter()
+                    .flatten()
+                {
+                    if c["type"] == "ReleaseAccepted" {
+                        c["message"] =
+                            json!("Payload loaded version=\"4.18.1\" image=\"quay.io/x\"");
+                    }
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+    let client = sim.client().await.unwrap();
+    let m = OverviewModel::build(&fetch::gather(&client).await);
+    assert_eq!(
+        m.payload,
+        Payload::Single {
+            arch: Some("amd64".into())
+        }
+    );
+    let lines = m.identity_lines().join("\n");
+    assert!(lines.contains("single-arch payload (amd64)"), "{lines}");
+    assert!(lines.contains("oc adm upgrade --to-multi-arch"), "{lines}");
+    sim.shutdown();
+}
