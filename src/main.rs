@@ -62,10 +62,11 @@ async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<()> {
     let client = client_for(conn).await?;
     let text = match args.what {
         GetKind::Health => report::render_health(&report::health(&client).await, args.output),
-        _ => report::render_overview(
+        GetKind::Overview => report::render_overview(
             &OverviewModel::build(&fetch::gather(&client).await),
             args.output,
         ),
+        GetKind::Nodes => Err("`get nodes` is not built yet".to_string()),
     }
     .map_err(|e| color_eyre::eyre::eyre!(e))?;
     print!("{text}");
