@@ -134,6 +134,10 @@ pub struct GetArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum GetKind {
     Nodes,
+    /// Greenboot-style health checks (API, core namespace pods).
+    Health,
+    /// The cluster overview: identity, counts, boot images, WMCO, health.
+    Overview,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

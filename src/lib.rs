@@ -13,6 +13,7 @@ pub mod get;
 pub mod keymap;
 pub mod kube_conn;
 pub mod logging;
+pub mod overview;
 pub mod panes;
 pub mod redact;
 pub mod sim;

@@ -38,6 +38,15 @@ async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
     let c = source.connect(conn.context.as_deref()).await?;
     let out = match args.what {
         GetKind::Nodes => shiftdeck::get::nodes(c.client, &c.server, args.output).await?,
+        GetKind::Health => {
+            let report = shiftdeck::overview::report::health(&c.client).await;
+            shiftdeck::overview::report::render_health(&report, args.output)?
+        }
+        GetKind::Overview => {
+            let inputs = shiftdeck::overview::fetch::gather(&c.client).await;
+            let model = shiftdeck::overview::OverviewModel::build(&inputs);
+            shiftdeck::overview::report::render_overview(&model, args.output)?
+        }
     };
     print!("{out}");
     Ok(())

@@ -1,0 +1,201 @@
+//! Overview count rows, each linking to the pane that shows the items.
+
+use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
+use k8s_openapi::jiff::Timestamp;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::fetched::Fetched;
+use super::flavor::{Pane, str_at};
+use super::nodes::{NodeGroup, NodeSummary};
+use crate::csr::checks::{self, Inputs, NodeLookup};
+use crate::csr::decode::DecodeCache;
+use crate::csr::rows::{CsrState, csr_state};
+
+/// One count on the overview.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CountRow {
+    pub label: &'static str,
+    /// The number, or the state (`forbidden`, `not run`) when it cannot be counted.
+    pub value: String,
+    /// Break-down, e.g. `amd64/linux 9 (9 ready), arm64/linux 2 (2 ready)`.
+    pub detail: String,
+    /// The pane that lists the items; see [`Pane::id`].
+    pub pane: Pane,
+    /// Something needs the admin's attention (not ready nodes, failing CSRs, ...).
+    pub attention: bool,
+}
+
+fn unavailable<T>(label: &'static str, f: &Fetched<T>, pane: Pane) -> CountRow {
+    CountRow {
+        label,
+        value: match f {
+            Fetched::Forbidden => "forbidden".to_string(),
+            Fetched::Failed(_) => "error".to_string(),
+            _ => "-".to_string(),
+        },
+        detail: f.state_label(),
+        pane,
+        attention: matches!(f, Fetched::Failed(_)),
+    }
+}
+
+/// `Nodes  11 (10 ready)  amd64/linux 9 (9 ready), arm64/linux 2 (1 ready)`.
+pub fn nodes_row(nodes: &Fetched<Vec<NodeSummary>>, groups: &[NodeGroup]) -> CountRow {
+    let Some(list) = nodes.get() else {
+        return unavailable("Nodes", nodes, Pane::Nodes);
+    };
+    let ready = list.iter().filter(|n| n.ready).count();
+    let detail = groups
+        .iter()
+        .map(|g| format!("{}/{} {} ({} ready)", g.arch, g.os, g.total, g.ready))
+        .collect::<Vec<_>>()
+        .join(", ");
+    CountRow {
+        label: "Nodes",
+        value: format!("{} ({ready} ready)", list.len()),
+        detail,
+        pane: Pane::Nodes,
+        attention: ready < list.len(),
+    }
+}
+
+/// Pending CSRs and how many fail shiftdeck's checks ([`crate::csr::checks::validate_all`]).
+/// `cache` keeps decoded requests between builds (pass the same one each time).
+pub fn csr_row(
+    csrs: &Fetched<Vec<CertificateSigningRequest>>,
+    nodes: &dyn NodeLookup,
+    machines: Option<&[Value]>,
+    now: Timestamp,
+    cache: &mut DecodeCache,
+) -> CountRow {
+    let Some(all) = csrs.get() else {
+        return unavailable("Pending CSRs", csrs, Pane::Csr);
+    };
+    let pending: Vec<CertificateSigningRequest> = all
+        .iter()
+        .filter(|c| csr_state(c) == CsrState::Pending)
+        .cloned()
+        .collect();
+    let inputs = Inputs {
+        nodes,
+        machines,
+        now,
+    };
+    let failing = checks::validate_all(&pending, cache, &inputs)
+        .iter()
+        .filter(|v| !v.passed_all())
+        .count();
+    cache.retain_live(all);
+    CountRow {
+        label: "Pending CSRs",
+        value: pending.len().to_string(),
+        detail: format!("{failing} of {} fail the checks", pending.len()),
+        pane: Pane::Csr,
+        attention: !pending.is_empty(),
+    }
+}
+
+/// HostedCluster progress: `status.version.history[0].state` (Completed / Partial), else
+/// `Unknown`.
+pub fn hc_progress(hc: &Value) -> String {
+    hc.pointer("/status/version/history/0/state")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .unwrap_or("Unknown")
+        .to_string()
+}
+
+pub fn hosted_clusters_row(hcs: &Fetched<Vec<Value>>) -> CountRow {
+    let Some(list) = hcs.get() else {
+        return unavailable("Hosted clusters", hcs, Pane::HostedClusters);
+    };
+    let mut by: std::collections::BTreeMap<String, usize> = Default::default();
+    for hc in list {
+        *by.entry(hc_progress(hc)).or_default() += 1;
+    }
+    let not_done = list.len() - by.get("Completed").copied().unwrap_or(0);
+    CountRow {
+        label: "Hosted clusters",
+        value: list.len().to_string(),
+        detail: by
+            .iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        pane: Pane::HostedClusters,
+        attention: not_done > 0,
+    }
+}
+
+/// NodePools whose `spec.replicas` differs from `status.replicas` (autoscaled pools without
+/// `spec.replicas` are not counted).
+pub fn node_pools_row(nps: &Fetched<Vec<Value>>) -> CountRow {
+    let Some(list) = nps.get() else {
+        return unavailable("Node pools scaling", nps, Pane::NodePools);
+    };
+    let scaling: Vec<String> = list
+        .iter()
+        .filter_map(|np| {
+            let desired = np.pointer("/spec/replicas").and_then(Value::as_i64)?;
+            let current = np
+                .pointer("/status/replicas")
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            (desired != current).then(|| {
+                format!(
+                    "{} {current}/{desired}",
+                    str_at(np, "/metadata/name").unwrap_or_default()
+                )
+            })
+        })
+        .collect();
+    CountRow {
+        label: "Node pools scaling",
+        value: scaling.len().to_string(),
+        detail: if scaling.is_empty() {
+            format!("{} pools, all at their desired size", list.len())
+        } else {
+            scaling.join(", ")
+        },
+        pane: Pane::NodePools,
+        attention: false,
+    }
+}
+
+/// DataVolumes whose `status.phase` is not `Succeeded`.
+pub fn copies_row(dvs: &Fetched<Vec<Value>>) -> CountRow {
+    let Some(list) = dvs.get() else {
+        return unavailable("Copies in flight", dvs, Pane::Copy);
+    };
+    let in_flight = list
+        .iter()
+        .filter(|d| str_at(d, "/status/phase").as_deref() != Some("Succeeded"))
+        .count();
+    let failed = list
+        .iter()
+        .filter(|d| str_at(d, "/status/phase").as_deref() == Some("Failed"))
+        .count();
+    CountRow {
+        label: "Copies in flight",
+        value: in_flight.to_string(),
+        detail: format!("{} DataVolumes, {failed} failed", list.len()),
+        pane: Pane::Copy,
+        attention: failed > 0,
+    }
+}
+
+/// Preflight failures, an optional input from the preflight pane (`None`: not run).
+pub fn preflight_row(failures: Option<usize>) -> CountRow {
+    CountRow {
+        label: "Preflight failures",
+        value: failures.map_or_else(|| "-".to_string(), |n| n.to_string()),
+        detail: if failures.is_some() {
+            "from the last preflight run".to_string()
+        } else {
+            "not run".to_string()
+        },
+        pane: Pane::Preflight,
+        attention: failures.is_some_and(|n| n > 0),
+    }
+}

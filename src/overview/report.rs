@@ -1,0 +1,73 @@
+//! `shiftdeck get health` and `shiftdeck get overview`: gather, build, and print once.
+
+use kube::Client;
+use serde::Serialize;
+
+use super::fetch::{self, Served};
+use super::health::{self, HealthReport};
+use super::{ClusterFlavor, OverviewModel};
+use crate::cli::OutputFormat;
+
+/// What `get health -o json|yaml` prints.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HealthOutput {
+    pub cluster: ClusterFlavor,
+    #[serde(flatten)]
+    pub report: HealthReport,
+}
+
+/// Detects the flavor and runs the greenboot-style checks.
+pub async fn health(client: &Client) -> HealthOutput {
+    let served = Served::discover(client).await;
+    let ((cv, ms), data) = futures::join!(
+        fetch::gather_flavor(client, &served),
+        fetch::gather_health(client)
+    );
+    let cluster = ClusterFlavor::detect(&cv, &ms);
+    let report = health::evaluate(&health::HealthInputs {
+        api: &data.api,
+        namespaces: &data.namespaces,
+        pods: &data.core_pods,
+        any_running: &data.any_running,
+        expect_pods: cluster.is_microshift(),
+    });
+    HealthOutput { cluster, report }
+}
+
+fn serialize<T: Serialize>(v: &T, format: OutputFormat) -> Result<String, String> {
+    match format {
+        OutputFormat::Json => serde_json::to_string_pretty(v)
+            .map(|s| s + "\n")
+            .map_err(|e| e.to_string()),
+        OutputFormat::Yaml => serde_yaml::to_string(v).map_err(|e| e.to_string()),
+        OutputFormat::Table => Err("table output is not serialized".to_string()),
+    }
+}
+
+/// Renders `get health` output.
+pub fn render_health(out: &HealthOutput, format: OutputFormat) -> Result<String, String> {
+    match format {
+        OutputFormat::Table => {
+            let (h, rows) = out.report.table();
+            Ok(format!(
+                "Cluster: {}\n{}Overall: {}\n",
+                out.cluster.label(),
+                health::format_table(&h, &rows),
+                if out.report.healthy {
+                    "healthy"
+                } else {
+                    "unhealthy"
+                }
+            ))
+        }
+        f => serialize(out, f),
+    }
+}
+
+/// Renders `get overview` output.
+pub fn render_overview(model: &OverviewModel, format: OutputFormat) -> Result<String, String> {
+    match format {
+        OutputFormat::Table => Ok(model.lines().join("\n") + "\n"),
+        f => serialize(model, f),
+    }
+}
