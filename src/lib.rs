@@ -3,4 +3,5 @@
 
 pub mod cli;
 pub mod csr;
+pub mod fleet;
 pub mod sim;

@@ -1,0 +1,15 @@
+//! Pure view models for the Hosted clusters, Node pools and MachineSets panes.
+//!
+//! Nothing here does terminal or network I/O: every function takes `serde_json::Value` objects as
+//! a reflector store would hold them (all status fields optional) plus `now` where time matters.
+//!
+//! - [`util`]: field access, first-match conditions, durations, [`util::TableRow`] tables and JSON.
+//! - [`conditions`]: condition polarity per type for HostedCluster and NodePool.
+//! - [`hosted`]: `get hostedclusters` rows; admin kubeconfig Secret helper (redacted newtype).
+//! - [`hosted_details`]: details view (conditions, history, control-plane pods, endpoints, apps
+//!   ingress, why `Partial`).
+
+pub mod conditions;
+pub mod hosted;
+pub mod hosted_details;
+pub mod util;
