@@ -4,4 +4,5 @@
 pub mod cli;
 pub mod csr;
 pub mod fleet;
+pub mod migration;
 pub mod sim;

@@ -8,8 +8,10 @@
 //! - [`hosted`]: `get hostedclusters` rows; admin kubeconfig Secret helper (redacted newtype).
 //! - [`hosted_details`]: details view (conditions, history, control-plane pods, endpoints, apps
 //!   ingress, why `Partial`).
+//! - [`nodepool`]: `get nodepools` rows with KubeVirt sizing and the live-migratable badge.
 
 pub mod conditions;
 pub mod hosted;
 pub mod hosted_details;
+pub mod nodepool;
 pub mod util;
