@@ -9,9 +9,11 @@
 //! - [`hosted_details`]: details view (conditions, history, control-plane pods, endpoints, apps
 //!   ingress, why `Partial`).
 //! - [`nodepool`]: `get nodepools` rows with KubeVirt sizing and the live-migratable badge.
+//! - [`scale`]: scale input parsing/validation, autoscaling refusal and min/max checks, scale bodies.
 
 pub mod conditions;
 pub mod hosted;
 pub mod hosted_details;
 pub mod nodepool;
+pub mod scale;
 pub mod util;
