@@ -10,10 +10,14 @@
 //!   ingress, why `Partial`).
 //! - [`nodepool`]: `get nodepools` rows with KubeVirt sizing and the live-migratable badge.
 //! - [`scale`]: scale input parsing/validation, autoscaling refusal and min/max checks, scale bodies.
+//! - [`pipeline`]: per-machine scaling pipeline (Machine → VM → disk → VMI → Node) with stuck detection.
+//! - [`tracker`]: keeps recently finished scalings visible with their total time.
 
 pub mod conditions;
 pub mod hosted;
 pub mod hosted_details;
 pub mod nodepool;
+pub mod pipeline;
 pub mod scale;
+pub mod tracker;
 pub mod util;
