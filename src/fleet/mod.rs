@@ -9,6 +9,7 @@
 //! - [`hosted_details`]: details view (conditions, history, control-plane pods, endpoints, apps
 //!   ingress, why `Partial`).
 //! - [`nodepool`]: `get nodepools` rows with KubeVirt sizing and the live-migratable badge.
+//! - [`machineset`]: `get machinesets` rows with OS (Windows label), ARCH and machines.
 //! - [`scale`]: scale input parsing/validation, autoscaling refusal and min/max checks, scale bodies.
 //! - [`pipeline`]: per-machine scaling pipeline (Machine → VM → disk → VMI → Node) with stuck detection.
 //! - [`tracker`]: keeps recently finished scalings visible with their total time.
@@ -16,6 +17,7 @@
 pub mod conditions;
 pub mod hosted;
 pub mod hosted_details;
+pub mod machineset;
 pub mod nodepool;
 pub mod pipeline;
 pub mod scale;
