@@ -1,5 +1,9 @@
 //! Pure live-migration readiness models for KubeVirt node pools (facts §2.6, §4).
 //!
 //! - [`lm_message`]: parse `KubeVirtNodesLiveMigratable` into per-machine rows.
+//! - [`storage`]: StorageClass/StorageProfile catalog (which classes offer ReadWriteMany).
+//! - [`readiness`]: per node pool / hosted cluster readiness, cross-checks and remedies.
 
 pub mod lm_message;
+pub mod readiness;
+pub mod storage;
