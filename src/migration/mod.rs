@@ -3,7 +3,9 @@
 //! - [`lm_message`]: parse `KubeVirtNodesLiveMigratable` into per-machine rows.
 //! - [`storage`]: StorageClass/StorageProfile catalog (which classes offer ReadWriteMany).
 //! - [`readiness`]: per node pool / hosted cluster readiness, cross-checks and remedies.
+//! - [`maintenance`]: infra-node maintenance report (VMIs by cluster/pool, drained guest nodes, verdict).
 
 pub mod lm_message;
+pub mod maintenance;
 pub mod readiness;
 pub mod storage;

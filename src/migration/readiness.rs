@@ -394,4 +394,4 @@ impl TableRow for ReadinessRow {
 
 #[cfg(test)]
 #[path = "readiness_tests.rs"]
-mod tests;
+pub(crate) mod tests;
