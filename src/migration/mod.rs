@@ -4,8 +4,10 @@
 //! - [`storage`]: StorageClass/StorageProfile catalog (which classes offer ReadWriteMany).
 //! - [`readiness`]: per node pool / hosted cluster readiness, cross-checks and remedies.
 //! - [`maintenance`]: infra-node maintenance report (VMIs by cluster/pool, drained guest nodes, verdict).
+//! - [`request`]: VirtualMachineInstanceMigration body, "migrate all" refusals, migration progress.
 
 pub mod lm_message;
 pub mod maintenance;
 pub mod readiness;
+pub mod request;
 pub mod storage;
