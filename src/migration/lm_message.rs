@@ -30,6 +30,9 @@ pub const KNOWN_REASONS: &[&str] = &[
     "NotMigratable",
 ];
 
+/// Markers HyperShift appends when it shortens the message.
+const MARKERS: [&str; 2] = ["... message truncated", "... too many similar errors"];
+
 /// One machine line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LmMachine {
@@ -41,6 +44,9 @@ pub struct LmMachine {
     pub message: String,
     /// Whether `reason` is one of [`KNOWN_REASONS`].
     pub known_reason: bool,
+    /// The line was cut by the 3000-character cap (`... message truncated` glued to its end), so
+    /// the message (or even the reason) is incomplete.
+    pub cut: bool,
 }
 
 /// The parsed condition message.
@@ -82,6 +88,7 @@ fn parse_machine(line: &str) -> Option<LmMachine> {
         reason: reason.to_string(),
         message: message.trim().to_string(),
         known_reason: KNOWN_REASONS.contains(&reason),
+        cut: false,
     })
 }
 
@@ -94,14 +101,25 @@ pub fn parse_lm_message(message: &str) -> LmReport {
         .map(str::trim_end)
         .filter(|l| !l.trim().is_empty())
     {
+        // The whole-message cap cuts mid-line and appends the marker right after the cut.
+        let (line, cut) = match line.find("... ") {
+            Some(i) if i > 0 && MARKERS.iter().any(|m| line[i..].starts_with(m)) => {
+                r.truncated = true;
+                (&line[..i], true)
+            }
+            _ => (line, false),
+        };
         if r.total.is_none()
             && r.machines.is_empty()
             && let Some((n, m)) = parse_header(line)
         {
             r.not_migratable = Some(n);
             r.total = Some(m);
-        } else if let Some(m) = parse_machine(line) {
+        } else if let Some(mut m) = parse_machine(line) {
+            m.cut = cut;
             r.machines.push(m);
+        } else if cut {
+            // A cut "Machine ..." line too short to parse: nothing usable.
         } else if line.starts_with("...") {
             r.truncated = true;
         } else {
@@ -123,6 +141,9 @@ pub enum LmState {
     Unknown,
     /// `True`: all VMs can live-migrate.
     Migratable,
+    /// `False` because there is nothing to judge: reason `NotFound` ("No Machines are created") or
+    /// `AsExpected` ("NodePool set to no replicas"); the message as is.
+    NoMachines(String),
     /// `False`, with the parsed message.
     NotMigratable(LmReport),
     /// `Unknown` status or another value; the message as is.
@@ -138,16 +159,25 @@ impl LmState {
         let msg = c.get("message").and_then(Value::as_str).unwrap_or("");
         match c.get("status").and_then(Value::as_str) {
             Some("True") => LmState::Migratable,
+            Some("False")
+                if matches!(
+                    c.get("reason").and_then(Value::as_str),
+                    Some("NotFound" | "AsExpected")
+                ) =>
+            {
+                LmState::NoMachines(msg.to_string())
+            }
             Some("False") => LmState::NotMigratable(parse_lm_message(msg)),
             _ => LmState::Other(msg.to_string()),
         }
     }
 
-    /// A short badge: `yes`, `no 3/3`, `no`, `?` or empty when unknown.
+    /// A short badge: `yes`, `no 3/3`, `no`, `-` (no machines), `?`, or empty when unknown.
     pub fn badge(&self) -> String {
         match self {
             LmState::Unknown => String::new(),
             LmState::Migratable => "yes".into(),
+            LmState::NoMachines(_) => "-".into(),
             LmState::NotMigratable(r) => match (r.not_migratable, r.total) {
                 (Some(n), Some(m)) => format!("no {n}/{m}"),
                 _ => "no".into(),
@@ -222,6 +252,31 @@ Machine a-2: FancyNewReason\n\
     }
 
     #[test]
+    fn line_cut_by_the_message_cap() {
+        let msg = "40 of 40 machines are not live migratable\n\
+Machine a-1: DisksNotLiveMigratable: a-1 is not a live migratable machine: cannot migrate\n\
+Machine a-2: DisksNotLiveMigratable: a-2 is not a li... message truncated\n";
+        let r = parse_lm_message(msg);
+        assert!(r.truncated);
+        assert!(r.unparsed.is_empty(), "{:?}", r.unparsed);
+        assert_eq!(r.machines.len(), 2);
+        assert!(!r.machines[0].cut);
+        assert!(r.machines[1].cut);
+        assert_eq!(r.machines[1].message, "a-2 is not a li");
+        let r = parse_lm_message(
+            "2 of 2 machines are not live migratable\nMachine a-1: Disk... message truncated\n",
+        );
+        assert_eq!(
+            (r.machines[0].reason.as_str(), r.machines[0].cut),
+            ("Disk", true)
+        );
+        let r = parse_lm_message(
+            "2 of 2 machines are not live migratable\nMach... message truncated\n",
+        );
+        assert!(r.machines.is_empty() && r.unparsed.is_empty() && r.truncated);
+    }
+
+    #[test]
     fn garbage_is_kept_not_fatal() {
         let r =
             parse_lm_message("something odd\nMachine : : :\nMachine has spaces in: R: m\n\u{0}");
@@ -247,6 +302,13 @@ Machine a-2: FancyNewReason\n\
         assert_eq!(LmState::of(&np("False", SEED)).badge(), "no 3/3");
         assert_eq!(LmState::of(&np("False", "weird")).badge(), "no");
         assert_eq!(LmState::of(&np("Unknown", "")).badge(), "?");
+        let none = json!({"status": {"conditions": [{"type": LM_CONDITION, "status": "False",
+            "reason": "NotFound", "message": "No Machines are created"}]}});
+        assert_eq!(
+            LmState::of(&none),
+            LmState::NoMachines("No Machines are created".into())
+        );
+        assert_eq!(LmState::of(&none).badge(), "-");
         assert_eq!(LmState::of(&json!({})).badge(), "");
     }
 }

@@ -143,10 +143,15 @@ fn check_machine(
     let storage_class = pvc
         .and_then(|p| str_at(p, "/spec/storageClassName"))
         .map(str::to_string);
+    // A line cut by the message cap has an incomplete reason/message: take the VMI's.
+    let (reason, message) = match (&lm, m.cut) {
+        (Some((false, r, msg)), true) if !r.is_empty() => (r.clone(), msg.clone()),
+        _ => (m.reason.clone(), m.message.clone()),
+    };
     MachineCheck {
         machine: m.machine.clone(),
-        reason: m.reason.clone(),
-        message: m.message.clone(),
+        reason,
+        message,
         vmi_migratable: lm.as_ref().map(|l| l.0),
         pvc_access_modes: pvc
             .map(|p| {
@@ -256,7 +261,8 @@ pub fn pool_readiness(pool: &Value, inp: &ReadinessInputs<'_>) -> PoolReadiness 
         {
             let lm = LmMachine {
                 machine: name(v).to_string(),
-                known_reason: true,
+                known_reason: super::lm_message::KNOWN_REASONS.contains(&reason.as_str()),
+                cut: false,
                 reason,
                 message,
             };

@@ -267,3 +267,46 @@ fn vm_namespace_external_infra() {
     assert_eq!(vm_namespace(&p), "guest-vms");
     assert_eq!(root_claim(&json!({"metadata": {"name": "v"}})), "v-rhcos");
 }
+
+#[test]
+fn cut_condition_line_takes_the_vmi_reason() {
+    let msg = format!(
+        "2 of 2 machines are not live migratable\nMachine {}: Disk... message truncated\n",
+        MACHINES[0]
+    );
+    let vmis = [
+        vmi(MACHINES[0], "user-np", "infra-1", false),
+        vmi(MACHINES[1], "user-np", "infra-1", false),
+    ];
+    let st = storage();
+    let inp = ReadinessInputs {
+        vmis: &vmis,
+        pvcs: &[],
+        storage: &st,
+    };
+    let r = pool_readiness(&pool("user-np", "False", &msg), &inp);
+    assert!(r.truncated);
+    assert_eq!(r.machines.len(), 2);
+    assert_eq!(r.machines[0].reason, "DisksNotLiveMigratable");
+    assert!(r.machines[0].message.starts_with("cannot migrate VMI: PVC"));
+    // The second machine was not listed (truncated): not a dispute.
+    assert!(!r.machines[1].disputed);
+    assert_eq!(r.ratio(), "0/2");
+    assert_eq!(ReadinessRow(r).cells()[2], "0/2 (truncated)");
+}
+
+#[test]
+fn no_machines_state_counts_nothing() {
+    let mut p = pool("user-np", "False", "No Machines are created");
+    p["status"]["conditions"][0]["reason"] = json!("NotFound");
+    let st = storage();
+    let inp = ReadinessInputs {
+        vmis: &[],
+        pvcs: &[],
+        storage: &st,
+    };
+    let r = pool_readiness(&p, &inp);
+    assert_eq!(r.ratio(), "0/0");
+    assert!(r.all_migratable());
+    assert!(r.remedies.is_empty());
+}
