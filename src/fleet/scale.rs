@@ -157,25 +157,56 @@ pub struct ScalePlan {
     pub body: Value,
     /// On scale-down, the nodes (or machines without a node) likely to be removed, in order.
     pub likely_removed: Vec<String>,
+    /// A caveat to show with the plan (delete policy, Windows drain).
+    pub note: Option<String>,
 }
 
-/// Orders machines by how likely CAPI removes them on scale-down: machines annotated
-/// `cluster.x-k8s.io/delete-machine` first, then machines without a node, then newest first.
-pub fn scale_down_order<'a>(machines: &[&'a Value]) -> Vec<&'a Value> {
+/// Annotations that mark a machine to be removed first on scale-down (CAPI and Machine API).
+pub const DELETE_ANNOTATIONS: [&str; 3] = [
+    "cluster.x-k8s.io/delete-machine",
+    "machine.openshift.io/delete-machine",
+    "machine.openshift.io/cluster-api-delete-machine",
+];
+
+fn marked(m: &Value) -> bool {
+    DELETE_ANNOTATIONS
+        .iter()
+        .any(|a| annotation(m, a).is_some())
+}
+
+fn order<'a>(machines: &[&'a Value], oldest_first: bool) -> Vec<&'a Value> {
     let mut v: Vec<&Value> = machines.to_vec();
     v.sort_by(|a, b| {
-        let key = |m: &Value| {
-            (
-                annotation(m, "cluster.x-k8s.io/delete-machine").is_none(),
-                str_at(m, "/status/nodeRef/name").is_some(),
-            )
+        let key = |m: &Value| (!marked(m), str_at(m, "/status/nodeRef/name").is_some());
+        let age = if oldest_first {
+            created(a).cmp(&created(b))
+        } else {
+            created(b).cmp(&created(a))
         };
         key(a)
             .cmp(&key(b))
-            .then_with(|| created(b).cmp(&created(a)))
+            .then(age)
             .then_with(|| name(a).cmp(name(b)))
     });
     v
+}
+
+/// Orders machines by how likely they are removed on scale-down: machines annotated with one of
+/// [`DELETE_ANNOTATIONS`] first, then machines without a node, then newest first.
+pub fn scale_down_order<'a>(machines: &[&'a Value]) -> Vec<&'a Value> {
+    order(machines, false)
+}
+
+fn victims(machines: &[&Value], count: i64, oldest_first: bool) -> Vec<String> {
+    order(machines, oldest_first)
+        .into_iter()
+        .take(usize::try_from(count).unwrap_or(0))
+        .map(|m| {
+            str_at(m, "/status/nodeRef/name")
+                .unwrap_or_else(|| name(m))
+                .to_string()
+        })
+        .collect()
 }
 
 /// Validates a typed scale for a node pool and plans it. `machines` may be all Machines; the
@@ -190,16 +221,7 @@ pub fn plan_scale(pool: &Value, text: &str, machines: &[Value]) -> Result<ScaleP
     let from = i64_at(pool, "/spec/replicas").unwrap_or(0);
     let to = parse_replicas(text, from)?;
     let likely_removed = if to < from {
-        let mine = machines_of_pool(pool, machines);
-        scale_down_order(&mine)
-            .into_iter()
-            .take(usize::try_from(from - to).unwrap_or(0))
-            .map(|m| {
-                str_at(m, "/status/nodeRef/name")
-                    .unwrap_or_else(|| name(m))
-                    .to_string()
-            })
-            .collect()
+        victims(&machines_of_pool(pool, machines), from - to, false)
     } else {
         Vec::new()
     };
@@ -208,6 +230,61 @@ pub fn plan_scale(pool: &Value, text: &str, machines: &[Value]) -> Result<ScaleP
         to,
         body: scale_patch(to),
         likely_removed,
+        note: None,
+    })
+}
+
+/// MachineAutoscaler annotations on an autoscaled MachineSet.
+pub const MS_AUTOSCALER_MIN: &str =
+    "machine.openshift.io/cluster-api-autoscaler-node-group-min-size";
+/// See [`MS_AUTOSCALER_MIN`].
+pub const MS_AUTOSCALER_MAX: &str =
+    "machine.openshift.io/cluster-api-autoscaler-node-group-max-size";
+
+/// Validates a typed scale for a `machine.openshift.io` MachineSet. Refused while a
+/// MachineAutoscaler owns it (its min/max annotations are set). Scale-down victims follow
+/// `spec.deletePolicy` (`Oldest` → oldest first; `Newest` and the default `Random` → newest shown
+/// first, with a note for `Random`); Windows sets get a drain note.
+pub fn plan_machineset_scale(
+    ms: &Value,
+    text: &str,
+    machines: &[Value],
+) -> Result<ScalePlan, ScaleError> {
+    let ann = |k: &str| annotation(ms, k).and_then(|v| v.trim().parse::<i64>().ok());
+    if let (Some(min), Some(max)) = (ann(MS_AUTOSCALER_MIN), ann(MS_AUTOSCALER_MAX)) {
+        return Err(ScaleError::Autoscaling { min, max });
+    }
+    let from = i64_at(ms, "/spec/replicas").unwrap_or(0);
+    let to = parse_replicas(text, from)?;
+    let policy = str_at(ms, "/spec/deletePolicy").unwrap_or("Random");
+    let mut note = None;
+    let likely_removed = if to < from {
+        let mine = super::machineset::machines_of_set(ms, machines);
+        if policy == "Random" {
+            note = Some("deletePolicy Random: any machine may be removed; newest shown".into());
+        }
+        if super::machineset::is_windows(ms) {
+            note = Some(
+                [
+                    note.as_deref(),
+                    Some("Windows nodes are drained before their machines are deleted"),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("; "),
+            );
+        }
+        victims(&mine, from - to, policy == "Oldest")
+    } else {
+        Vec::new()
+    };
+    Ok(ScalePlan {
+        from,
+        to,
+        body: scale_patch(to),
+        likely_removed,
+        note,
     })
 }
 

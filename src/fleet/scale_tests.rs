@@ -139,3 +139,73 @@ fn scale_down_names_newest_machines_first() {
     let plan = plan_scale(&pool(Some(4), None), "-", &ms).unwrap();
     assert_eq!(plan.likely_removed, ["example-old"]);
 }
+
+fn ms_machine(name: &str, created: &str) -> Value {
+    json!({"metadata": {"name": name, "namespace": "openshift-machine-api", "creationTimestamp": created,
+                        "labels": {"machine.openshift.io/cluster-api-machineset": "win"}},
+           "status": {"phase": "Running", "nodeRef": {"name": format!("node-{name}")}}})
+}
+
+fn machineset(replicas: i64, policy: Option<&str>, windows: bool) -> Value {
+    let mut m = json!({"metadata": {"name": "win", "namespace": "openshift-machine-api", "annotations": {}},
+                       "spec": {"replicas": replicas, "template": {"metadata": {"labels": {}}}}});
+    if let Some(p) = policy {
+        m["spec"]["deletePolicy"] = json!(p);
+    }
+    if windows {
+        m["spec"]["template"]["metadata"]["labels"]["machine.openshift.io/os-id"] =
+            json!("Windows");
+    }
+    m
+}
+
+#[test]
+fn machineset_scale_follows_delete_policy() {
+    let ms = [
+        ms_machine("win-a", "2026-01-01T00:00:00Z"),
+        ms_machine("win-b", "2026-01-03T00:00:00Z"),
+        ms_machine("win-c", "2026-01-02T00:00:00Z"),
+    ];
+    let p = plan_machineset_scale(&machineset(3, Some("Oldest"), false), "1", &ms).unwrap();
+    assert_eq!(p.likely_removed, ["node-win-a", "node-win-c"]);
+    assert_eq!(p.note, None);
+    let p = plan_machineset_scale(&machineset(3, Some("Newest"), false), "-", &ms).unwrap();
+    assert_eq!(p.likely_removed, ["node-win-b"]);
+    let p = plan_machineset_scale(&machineset(3, None, true), "-1", &ms).unwrap();
+    assert_eq!(p.likely_removed, ["node-win-b"]);
+    assert_eq!(
+        p.note.as_deref(),
+        Some(
+            "deletePolicy Random: any machine may be removed; newest shown; Windows nodes are drained before their machines are deleted"
+        )
+    );
+    assert_eq!(p.body, json!({"spec": {"replicas": 2}}));
+    let up = plan_machineset_scale(&machineset(3, None, true), "+2", &ms).unwrap();
+    assert!(up.likely_removed.is_empty() && up.note.is_none());
+}
+
+#[test]
+fn machineset_with_machine_autoscaler_is_refused() {
+    let mut m = machineset(2, None, false);
+    m["metadata"]["annotations"][MS_AUTOSCALER_MIN] = json!("1");
+    m["metadata"]["annotations"][MS_AUTOSCALER_MAX] = json!("6");
+    assert_eq!(
+        plan_machineset_scale(&m, "4", &[]),
+        Err(ScaleError::Autoscaling { min: 1, max: 6 })
+    );
+    assert_eq!(
+        plan_machineset_scale(&machineset(2, None, false), "abc", &[]),
+        Err(ScaleError::NotANumber("abc".into()))
+    );
+}
+
+#[test]
+fn machine_api_delete_annotation_counts() {
+    let mut marked = ms_machine("win-a", "2026-01-01T00:00:00Z");
+    marked["metadata"]["annotations"] = json!({"machine.openshift.io/delete-machine": "true"});
+    let ms = [marked, ms_machine("win-b", "2026-01-03T00:00:00Z")];
+    let p = plan_machineset_scale(&machineset(2, Some("Newest"), false), "1", &ms).unwrap();
+    assert_eq!(p.likely_removed, ["node-win-a"]);
+    let refs: Vec<&Value> = ms.iter().collect();
+    assert_eq!(name(scale_down_order(&refs)[0]), "win-a");
+}
