@@ -23,3 +23,6 @@ pub mod pipeline;
 pub mod scale;
 pub mod tracker;
 pub mod util;
+
+#[cfg(test)]
+mod parity_tests;
