@@ -170,8 +170,10 @@ pub fn polarity(owner: Owner, type_: &str) -> Option<Polarity> {
     }
 }
 
-/// Judges one condition. A `False` with reason `AsExpected` (e.g. NodePool `AllMachinesReady`
-/// "NodePool set to no replicas") is informational, not a problem.
+/// Judges one condition. NodePool `AllMachinesReady` / `AllNodesHealthy` stay `False` with reason
+/// `AsExpected` ("NodePool set to no replicas") when a pool has zero replicas: informational. Any
+/// other `False` of a true-is-healthy type is a problem, even with reason `AsExpected` (NodePool
+/// `Ready` copies CAPI's status and defaults the reason to `AsExpected`).
 pub fn judge(owner: Owner, type_: &str, status: &str, reason: &str) -> Health {
     let Some(p) = polarity(owner, type_) else {
         return Health::Unknown;
@@ -180,7 +182,19 @@ pub fn judge(owner: Owner, type_: &str, status: &str, reason: &str) -> Health {
         (Polarity::Informational, _) => Health::Info,
         (_, "Unknown") => Health::Unknown,
         (Polarity::TrueIsHealthy, "True") => Health::Healthy,
-        (Polarity::TrueIsHealthy, "False") if reason == "AsExpected" => Health::Info,
+        (Polarity::TrueIsHealthy, "False")
+            if owner == Owner::NodePool
+                && reason == "AsExpected"
+                && matches!(type_, "AllMachinesReady" | "AllNodesHealthy") =>
+        {
+            Health::Info
+        }
+        // No machines: nothing to migrate, not a migration problem.
+        (Polarity::TrueIsHealthy, "False")
+            if type_ == "KubeVirtNodesLiveMigratable" && reason == "NotFound" =>
+        {
+            Health::Info
+        }
         (Polarity::TrueIsHealthy, "False") => Health::Unhealthy,
         (Polarity::TrueIsBad, "True") => Health::Unhealthy,
         (Polarity::TrueIsBad, "False") => Health::Healthy,
@@ -269,6 +283,16 @@ mod tests {
             Unhealthy
         );
         assert_eq!(judge(np, "AllMachinesReady", "False", "AsExpected"), Info);
+        assert_eq!(judge(np, "AllNodesHealthy", "False", "AsExpected"), Info);
+        assert_eq!(
+            judge(np, "KubeVirtNodesLiveMigratable", "False", "NotFound"),
+            Info
+        );
+        assert_eq!(judge(np, "Ready", "False", "AsExpected"), Unhealthy);
+        assert_eq!(
+            judge(Owner::HostedCluster, "Available", "False", "AsExpected"),
+            Unhealthy
+        );
         assert_eq!(
             judge(np, "AllMachinesReady", "False", "NotFound"),
             Unhealthy

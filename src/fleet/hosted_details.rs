@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::conditions::{ConditionView, Health, Owner, condition_views};
 use super::hosted::{HostedClusterRow, progress};
-use super::util::{arr_at, condition, i64_at, name, namespace, str_at, time_at};
+use super::util::{annotation, arr_at, condition, i64_at, name, namespace, str_at, time_at};
 
 /// One `status.version.history` entry (newest first).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,6 +117,9 @@ pub struct AppsIngress {
     pub service: Option<String>,
     /// Its external IP or hostname, once assigned.
     pub external: Option<String>,
+    /// The MetalLB address pool it asks for (`metallb.universe.tf/address-pool` or
+    /// `metallb.io/address-pool` annotation), if any.
+    pub address_pool: Option<String>,
     /// The wildcard DNS record to create: `*.apps.<name>.<baseDomain>` (None while the base
     /// domain is empty, e.g. before base-domain passthrough resolved it).
     pub wildcard_dns: Option<String>,
@@ -146,9 +149,15 @@ pub fn apps_ingress(hc: &Value, services: &[Value]) -> AppsIngress {
             .map(str::to_string)
     });
     let domain = str_at(hc, "/spec/dns/baseDomain").unwrap_or("");
+    let address_pool = svc.and_then(|s| {
+        annotation(s, "metallb.universe.tf/address-pool")
+            .or_else(|| annotation(s, "metallb.io/address-pool"))
+            .map(str::to_string)
+    });
     AppsIngress {
         service: svc.map(|s| name(s).to_string()),
         external,
+        address_pool,
         wildcard_dns: (!domain.is_empty()).then(|| format!("*.apps.{}.{domain}", name(hc))),
     }
 }
@@ -230,10 +239,17 @@ pub fn explain_partial(hc: &Value, apps: &AppsIngress, guest_nodes_ready: i64) -
             name(hc),
             control_plane_namespace(hc)
         )),
-        (Some(svc), None) => out.push(format!(
-            "waiting for ingress: service {svc} has no external IP yet (is a load balancer such \
-             as MetalLB configured?); then create the wildcard DNS record {dns}"
-        )),
+        (Some(svc), None) => out.push(match &apps.address_pool {
+            Some(pool) => format!(
+                "waiting for ingress: service {svc} has no external IP yet; it asks MetalLB for \
+                 address pool `{pool}`: check that IPAddressPool exists and has free addresses; \
+                 then create the wildcard DNS record {dns}"
+            ),
+            None => format!(
+                "waiting for ingress: service {svc} has no external IP yet (is a load balancer \
+                 such as MetalLB configured?); then create the wildcard DNS record {dns}"
+            ),
+        }),
         (Some(_), Some(ip)) => out.push(format!(
             "waiting for DNS/cluster operators: make sure {dns} resolves to {ip} inside and \
              outside the cluster (console and ingress operators check it)"

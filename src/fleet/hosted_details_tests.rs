@@ -127,7 +127,21 @@ fn partial_explanations_follow_the_seed_steps() {
 
     let pending = [apps_svc("example-apps", "clusters-example", None)];
     let p = explain_partial(&h, &apps_ingress(&h, &pending), 2);
-    assert!(p[0].contains("has no external IP yet"), "{p:?}");
+    assert!(
+        p[0].contains("has no external IP yet (is a load balancer"),
+        "{p:?}"
+    );
+
+    // The sim's `guest` cluster: the service asks for a MetalLB pool that does not exist.
+    let mut asks = apps_svc("example-apps", "clusters-example", None);
+    asks["metadata"]["annotations"] = json!({"metallb.universe.tf/address-pool": "guest-apps"});
+    let a = apps_ingress(&h, &[asks]);
+    assert_eq!(a.address_pool.as_deref(), Some("guest-apps"));
+    let p = explain_partial(&h, &a, 2);
+    assert!(
+        p[0].contains("asks MetalLB for address pool `guest-apps`"),
+        "{p:?}"
+    );
 
     let ready = [apps_svc(
         "example-apps",

@@ -1,7 +1,11 @@
 //! Node pools table: `oc get nodepools -A` parity (facts §2.4) plus platform, KubeVirt sizing and
 //! the live-migratable badge.
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
+
+use super::conditions::{ConditionView, Health, Owner, condition_views};
+use super::pipeline::{PipelineInputs, ScalingProgress, scaling_progress};
 
 use super::util::{
     TableRow, arr_at, cell, condition_field, i64_at, int_cell, name, namespace, str_at,
@@ -168,6 +172,35 @@ impl TableRow for NodePoolRow {
             cell(kv.storage_class.as_deref().unwrap_or("")),
             self.live_migratable.badge(),
         ]
+    }
+}
+
+/// Everything the node pool details view shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodePoolDetails {
+    /// The table row.
+    pub row: NodePoolRow,
+    /// Conditions judged with the NodePool polarity table.
+    pub conditions: Vec<ConditionView>,
+    /// The scaling in progress (desired ≠ current), with per-machine pipelines.
+    pub scaling: Option<ScalingProgress>,
+}
+
+impl NodePoolDetails {
+    /// Builds the details from a NodePool, the KubeVirt chain objects and `now`.
+    pub fn new(pool: &Value, chain: &PipelineInputs<'_>, now: DateTime<Utc>) -> Self {
+        NodePoolDetails {
+            row: NodePoolRow::new(pool),
+            conditions: condition_views(Owner::NodePool, pool),
+            scaling: scaling_progress(pool, chain, now),
+        }
+    }
+
+    /// The conditions that need attention.
+    pub fn unhealthy(&self) -> impl Iterator<Item = &ConditionView> {
+        self.conditions
+            .iter()
+            .filter(|c| c.health == Health::Unhealthy)
     }
 }
 

@@ -173,3 +173,38 @@ fn kubevirt_spec_reads_access_modes_and_host_devices() {
     assert_eq!(kv.host_devices, ["nvidia.com/GA102"]);
     assert_eq!(kv.cores, None);
 }
+
+#[test]
+fn details_judge_conditions_and_show_scaling() {
+    use crate::fleet::pipeline::PipelineInputs;
+    let scaling = vec![
+        cond("UpdatingVersion", "True", ""),
+        cond(
+            "Ready",
+            "False",
+            "Minimum availability requires 2 replicas, current 0 available",
+        ),
+    ];
+    let p = np("example-extra-cpu", 2, None, None, scaling);
+    let chain = PipelineInputs {
+        machines: &[],
+        vms: &[],
+        dvs: &[],
+        vmis: &[],
+        nodes: &[],
+    };
+    let now = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+    let d = NodePoolDetails::new(&p, &chain, now);
+    assert_eq!(
+        d.unhealthy().map(|c| c.type_.as_str()).collect::<Vec<_>>(),
+        ["Ready"]
+    );
+    let s = d.scaling.unwrap();
+    assert_eq!((s.desired, s.current, s.machines.len()), (2, 0, 0));
+    let steady_pool = np("example", 5, Some(5), Some("4.x.0"), steady());
+    assert!(
+        NodePoolDetails::new(&steady_pool, &chain, now)
+            .scaling
+            .is_none()
+    );
+}

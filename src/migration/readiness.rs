@@ -374,6 +374,18 @@ impl ClusterReadiness {
     }
 }
 
+/// Rows for `shiftdeck get readiness`: one per KubeVirt node pool (other platforms skipped),
+/// sorted by pool.
+pub fn readiness_rows(pools: &[Value], inp: &ReadinessInputs<'_>) -> Vec<ReadinessRow> {
+    let mut rows: Vec<ReadinessRow> = pools
+        .iter()
+        .filter(|p| str_at(p, "/spec/platform/type") == Some("KubeVirt"))
+        .map(|p| ReadinessRow(pool_readiness(p, inp)))
+        .collect();
+    rows.sort_by(|a, b| a.0.pool.cmp(&b.0.pool));
+    rows
+}
+
 /// `shiftdeck get readiness` row (one per node pool).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReadinessRow(pub PoolReadiness);

@@ -310,3 +310,27 @@ fn no_machines_state_counts_nothing() {
     assert!(r.all_migratable());
     assert!(r.remedies.is_empty());
 }
+
+#[test]
+fn readiness_rows_skip_other_platforms() {
+    let st = storage();
+    let inp = ReadinessInputs {
+        vmis: &[],
+        pvcs: &[],
+        storage: &st,
+    };
+    let aws = json!({"metadata": {"name": "aws", "namespace": "clusters"},
+                     "spec": {"clusterName": "x", "platform": {"type": "AWS"}}});
+    let rows = readiness_rows(
+        &[
+            pool("z-np", "True", "All is well"),
+            aws,
+            pool("a-np", "False", SEED_MSG),
+        ],
+        &inp,
+    );
+    let names: Vec<_> = rows.iter().map(|r| r.0.pool.as_str()).collect();
+    assert_eq!(names, ["clusters/a-np", "clusters/z-np"]);
+    let j = crate::fleet::util::rows_json(&rows);
+    assert_eq!(j[1]["MIGRATABLE"], "3/3");
+}
