@@ -13,6 +13,35 @@
 //! - [`scale`]: scale input parsing/validation, autoscaling refusal and min/max checks, scale bodies.
 //! - [`pipeline`]: per-machine scaling pipeline (Machine → VM → disk → VMI → Node) with stuck detection.
 //! - [`tracker`]: keeps recently finished scalings visible with their total time.
+//!
+//! Wiring sketch for the panes and `shiftdeck get` (all calls are pure; `api.*` is the caller's I/O):
+//!
+//! ```text
+//! // Hosted clusters pane / `get hostedclusters`
+//! let rows = hosted::hosted_cluster_rows(&hcs, &node_pools);
+//! let (headers, cells) = util::table(&rows);              // or util::rows_json(&rows) for -o json
+//! let det = hosted_details::HostedClusterDetails::new(&hc, &node_pools, &pods, &services);
+//! if let Some(r) = hosted::kubeconfig_ref(&hc) {           // Secret r.namespace/r.secret
+//!     let kc = hosted::admin_kubeconfig(&hc, &api.get_secret(&r)?)?; // kc.expose() only when used
+//! }
+//! // Node pools pane / `get nodepools`
+//! let rows = nodepool::node_pool_rows(&node_pools);
+//! let chain = pipeline::PipelineInputs { machines: &capi_machines, vms: &vms, dvs: &dvs, vmis: &vmis, nodes: &guest_nodes };
+//! let det = nodepool::NodePoolDetails::new(&pool, &chain, now);   // det.scaling: per-machine steps
+//! tracker.observe(&node_pools, now);                               // on every store change
+//! let done = tracker.recently_finished(now);                       // "scaled 2→5 in 9m"
+//! // Scale action
+//! match scale::plan_scale(&pool, &typed, &capi_machines) {
+//!     Ok(plan) => api.patch_scale(name, &Patch::Merge(plan.body)),  // confirm plan.likely_removed first
+//!     Err(scale::ScaleError::Autoscaling { .. }) => /* offer min/max: */ scale::validate_autoscaling(..),
+//!     Err(e) => show(e.to_string()),
+//! }
+//! // MachineSets pane / `get machinesets`
+//! let rows = machineset::machine_set_rows(&machinesets, &machines, &nodes, now);
+//! let plan = scale::plan_machineset_scale(&ms, &typed, &machines)?;
+//! ```
+//!
+//! Live-migration readiness lives in [`crate::migration`].
 
 pub mod conditions;
 pub mod hosted;
