@@ -138,11 +138,27 @@ impl Store {
 
     /// Create an object. Fills uid, creationTimestamp, resourceVersion, generation and a name from
     /// `generateName`. With `dry_run` nothing is stored and no event is sent.
-    pub fn create(
+    pub fn create(&self, res: &ResourceDef, obj: Value, dry_run: bool) -> Result<Value, ApiError> {
+        self.create_inner(res, obj, dry_run, None)
+    }
+
+    /// Seeding helper: `create` with a given `creationTimestamp`, for scenario objects that
+    /// pretend to be old. Not reachable from clients.
+    pub fn create_backdated(
+        &self,
+        res: &ResourceDef,
+        obj: Value,
+        created: &str,
+    ) -> Result<Value, ApiError> {
+        self.create_inner(res, obj, false, Some(created))
+    }
+
+    fn create_inner(
         &self,
         res: &ResourceDef,
         mut obj: Value,
         dry_run: bool,
+        created: Option<&str>,
     ) -> Result<Value, ApiError> {
         let mut g = self.lock();
         let ns = namespace_of(res, &obj)?;
@@ -184,7 +200,7 @@ impl Store {
         }
         g.uid_counter += 1;
         let uid = uid_from(g.uid_counter);
-        let now = self.clock.now_rfc3339();
+        let now = created.map_or_else(|| self.clock.now_rfc3339(), str::to_string);
         {
             let meta = ensure_object(&mut obj, "metadata");
             meta.insert("name".into(), json!(name));
@@ -352,6 +368,29 @@ impl Store {
             rv,
         );
         Ok(obj)
+    }
+
+    /// Seeding helper: rewrite an object's `creationTimestamp` in place, without a new
+    /// resourceVersion or event (the history entry that added it is rewritten too), so scenarios
+    /// can seed objects that look old. Not for use once clients are connected.
+    pub fn backdate(&self, res: &ResourceDef, ns: Option<&str>, name: &str, created: &str) {
+        let mut g = self.lock();
+        let key = (ns.unwrap_or("").to_string(), name.to_string());
+        let Some(old) = g.objects.get(res.key()).and_then(|m| m.get(&key)).cloned() else {
+            return;
+        };
+        let mut obj = (*old).clone();
+        ensure_object(&mut obj, "metadata").insert("creationTimestamp".into(), json!(created));
+        let stored = Arc::new(obj);
+        if let Some(m) = g.objects.get_mut(res.key()) {
+            m.insert(key, stored.clone());
+        }
+        let rv: u64 = rv_of(&old).parse().unwrap_or(0);
+        if let Some(ev) = g.history.iter_mut().rev().find(|e| e.rv == rv) {
+            let mut e = (**ev).clone();
+            e.object = stored;
+            *ev = Arc::new(e);
+        }
     }
 
     fn record(

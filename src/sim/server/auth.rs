@@ -142,3 +142,48 @@ pub fn self_subject_access_review(
     }
     body
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn viewer_reads_admin_writes_forbid_blocks_both() {
+        let none = Faults::default();
+        assert!(decide(User::Admin, &none, "nodepools", Some("scale"), "patch").0);
+        assert!(decide(User::Viewer, &none, "nodepools", None, "list").0);
+        assert!(!decide(User::Viewer, &none, "nodepools", Some("scale"), "update").0);
+        assert!(
+            !decide(
+                User::Viewer,
+                &none,
+                "certificatesigningrequests",
+                Some("approval"),
+                "update"
+            )
+            .0
+        );
+        let forbid: Faults = "forbid=nodepools".parse().expect("faults");
+        assert!(!decide(User::Admin, &forbid, "nodepools", None, "get").0);
+        assert!(decide(User::Admin, &forbid, "nodes", None, "get").0);
+    }
+
+    #[test]
+    fn tokens() {
+        let mut h = HeaderMap::new();
+        assert_eq!(authenticate(&h, SimUser::Viewer), Ok(User::Viewer));
+        h.insert(
+            header::AUTHORIZATION,
+            format!("Bearer {ADMIN_TOKEN}").parse().expect("header"),
+        );
+        assert_eq!(authenticate(&h, SimUser::Viewer), Ok(User::Admin));
+        h.insert(
+            header::AUTHORIZATION,
+            "Bearer nope".parse().expect("header"),
+        );
+        assert_eq!(
+            authenticate(&h, SimUser::Admin).map_err(|e| e.code),
+            Err(401)
+        );
+    }
+}

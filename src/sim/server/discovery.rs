@@ -125,3 +125,31 @@ pub fn resource_list(profile: Profile, group: &str, version: &str) -> Value {
     };
     json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": items})
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_lists_carry_subresources() {
+        let doc = resource_list(Profile::Hub, "hypershift.openshift.io", "v1beta1");
+        let find = |n: &str| {
+            doc["resources"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|r| r["name"] == n)
+                .cloned()
+        };
+        let scale = find("nodepools/scale").expect("scale listed");
+        assert_eq!(scale["group"], json!("autoscaling"));
+        assert_eq!(scale["kind"], json!("Scale"));
+        assert_eq!(
+            find("nodepools").expect("listed")["shortNames"],
+            json!(["np", "nps"])
+        );
+        assert!(find("hostedclusters/status").is_some());
+        let groups = group_list(Profile::Microshift);
+        assert!(!groups.to_string().contains("hypershift"));
+    }
+}

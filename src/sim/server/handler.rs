@@ -105,6 +105,7 @@ fn verb_of(method: &Method, rr: &ResRoute, q: &Query) -> Result<&'static str, Ap
         (&Method::GET | &Method::HEAD, false) if q.watch() => "watch",
         (&Method::GET | &Method::HEAD, false) => "list",
         (&Method::POST, false) => "create",
+        (&Method::POST, true) if rr.sub.is_some() => "create",
         (&Method::PUT, true) => "update",
         (&Method::PATCH, true) => "patch",
         (&Method::DELETE, true) => "delete",
@@ -116,8 +117,12 @@ fn verb_of(method: &Method, rr: &ResRoute, q: &Query) -> Result<&'static str, Ap
             )));
         }
     };
-    let allowed = if rr.sub.is_some() {
-        matches!(verb, "get" | "update" | "patch")
+    let allowed = if let Some(sub) = rr.sub.as_deref() {
+        match sub {
+            "eviction" => verb == "create",
+            "log" => verb == "get",
+            _ => matches!(verb, "get" | "update" | "patch"),
+        }
     } else {
         rr.res.verbs.contains(&verb)
     };

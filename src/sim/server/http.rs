@@ -3,7 +3,7 @@
 use std::convert::Infallible;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited, combinators::BoxBody};
+use http_body_util::{BodyExt, Full, combinators::BoxBody};
 use hyper::body::Incoming;
 use hyper::{HeaderMap, Response, StatusCode, header};
 use serde_json::Value;
@@ -57,19 +57,42 @@ pub fn error(e: &ApiError) -> Resp {
     r
 }
 
-/// The request body, refused with 413 past `MAX_BODY`.
-pub async fn read_body(headers: &HeaderMap, body: Incoming) -> Result<Bytes, ApiError> {
+/// Past this much, an oversized body is no longer drained before answering 413.
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The request body, refused with 413 past `MAX_BODY`. An oversized body is read to its end
+/// (up to `DRAIN_LIMIT`) before the 413 goes out, so the client sees the answer rather than a
+/// reset connection.
+pub async fn read_body(headers: &HeaderMap, mut body: Incoming) -> Result<Bytes, ApiError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY) {
-        return Err(ApiError::too_large());
+    let mut buf = bytes::BytesMut::new();
+    let mut seen = 0usize;
+    let mut too_large = declared.is_some_and(|n| n > MAX_BODY);
+    while let Some(frame) = body.frame().await {
+        let frame =
+            frame.map_err(|e| ApiError::bad_request(format!("reading request body: {e}")))?;
+        if let Ok(data) = frame.into_data() {
+            seen += data.len();
+            if seen > MAX_BODY {
+                too_large = true;
+            }
+            if too_large {
+                buf.clear();
+                if seen > DRAIN_LIMIT {
+                    break;
+                }
+            } else {
+                buf.extend_from_slice(&data);
+            }
+        }
     }
-    match Limited::new(body, MAX_BODY).collect().await {
-        Ok(c) => Ok(c.to_bytes()),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(ApiError::too_large()),
-        Err(e) => Err(ApiError::bad_request(format!("reading request body: {e}"))),
+    if too_large {
+        Err(ApiError::too_large())
+    } else {
+        Ok(buf.freeze())
     }
 }
 

@@ -70,7 +70,12 @@ pub fn serve(
 }
 
 async fn accept_loop(mut listener: TcpListener, shared: Arc<Shared>) {
-    let restart = shared.opts.faults.restart;
+    // A zero period would restart forever without ever accepting.
+    let restart = shared
+        .opts
+        .faults
+        .restart
+        .map(|d| d.max(Duration::from_millis(100)));
     loop {
         // Every connection of this listener's lifetime dies with `generation`.
         let generation = shared.shutdown.child_token();

@@ -1,8 +1,10 @@
 //! Just enough Kubernetes protobuf decoding for the request bodies kubectl's typed clients send
-//! (`application/vnd.kubernetes.protobuf`): SelfSubjectAccessReview (`auth can-i`) and
-//! CertificateSigningRequest (`certificate approve|deny`). Bodies become the JSON the rest of
+//! (`application/vnd.kubernetes.protobuf`): SelfSubjectAccessReview (`auth can-i`),
+//! CertificateSigningRequest (`certificate approve|deny`) and Namespace, ConfigMap and Secret
+//! (`create namespace|configmap|secret`), and Eviction (`drain`). Other kinds answer 415. Bodies become the JSON the rest of
 //! the server works with; responses are always JSON, which those clients also accept.
 
+use base64::Engine;
 use serde_json::{Map, Value, json};
 
 use crate::sim::error::ApiError;
@@ -78,6 +80,39 @@ fn strings(buf: &[u8], names: &[(u64, &str)]) -> Result<Map<String, Value>, ApiE
     Ok(m)
 }
 
+/// A protobuf `map<string, string|bytes>` field entry (key = 1, value = 2).
+fn map_entry(buf: &[u8], bytes_as_base64: bool) -> Result<(String, Value), ApiError> {
+    let (mut k, mut v) = (String::new(), Value::String(String::new()));
+    for (num, f) in fields(buf)? {
+        match (num, f) {
+            (1, Field::Bytes(b)) => k = String::from_utf8_lossy(b).into_owned(),
+            (2, Field::Bytes(b)) if bytes_as_base64 => {
+                v = Value::String(base64::engine::general_purpose::STANDARD.encode(b));
+            }
+            (2, Field::Bytes(b)) => v = string(b),
+            _ => {}
+        }
+    }
+    Ok((k, v))
+}
+
+fn insert_entry(
+    obj: &mut Map<String, Value>,
+    field: &str,
+    buf: &[u8],
+    base64: bool,
+) -> Result<(), ApiError> {
+    let (k, v) = map_entry(buf, base64)?;
+    if let Some(m) = obj
+        .entry(field.to_string())
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+    {
+        m.insert(k, v);
+    }
+    Ok(())
+}
+
 fn object_meta(buf: &[u8]) -> Result<Value, ApiError> {
     let mut m = strings(
         buf,
@@ -90,11 +125,41 @@ fn object_meta(buf: &[u8]) -> Result<Value, ApiError> {
         ],
     )?;
     for (num, f) in fields(buf)? {
-        if let (7, Field::Varint(g)) = (num, f) {
-            m.insert("generation".into(), json!(g));
+        match (num, f) {
+            (7, Field::Varint(g)) => {
+                m.insert("generation".into(), json!(g));
+            }
+            (11, Field::Bytes(b)) => insert_entry(&mut m, "labels", b, false)?,
+            (12, Field::Bytes(b)) => insert_entry(&mut m, "annotations", b, false)?,
+            _ => {}
         }
     }
     Ok(Value::Object(m))
+}
+
+/// Namespace (metadata only), ConfigMap (data = 2, binaryData = 3, immutable = 4) and Secret
+/// (data = 2, type = 3, stringData = 4, immutable = 5).
+fn simple(kind: &str, buf: &[u8]) -> Result<Value, ApiError> {
+    let mut obj = Map::new();
+    for (num, f) in fields(buf)? {
+        match (kind, num, f) {
+            (_, 1, Field::Bytes(b)) => {
+                obj.insert("metadata".into(), object_meta(b)?);
+            }
+            ("ConfigMap", 2, Field::Bytes(b)) => insert_entry(&mut obj, "data", b, false)?,
+            ("ConfigMap", 3, Field::Bytes(b)) => insert_entry(&mut obj, "binaryData", b, true)?,
+            ("ConfigMap", 4, Field::Varint(v)) | ("Secret", 5, Field::Varint(v)) => {
+                obj.insert("immutable".into(), json!(v != 0));
+            }
+            ("Secret", 2, Field::Bytes(b)) => insert_entry(&mut obj, "data", b, true)?,
+            ("Secret", 3, Field::Bytes(b)) => {
+                obj.insert("type".into(), string(b));
+            }
+            ("Secret", 4, Field::Bytes(b)) => insert_entry(&mut obj, "stringData", b, false)?,
+            _ => {}
+        }
+    }
+    Ok(Value::Object(obj))
 }
 
 fn ssar(buf: &[u8]) -> Result<Value, ApiError> {
@@ -186,12 +251,13 @@ pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
     let mut obj = match kind.as_str() {
         "SelfSubjectAccessReview" => ssar(raw)?,
         "CertificateSigningRequest" => csr(raw)?,
+        "Namespace" | "ConfigMap" | "Secret" | "Eviction" => simple(&kind, raw)?,
         other => {
             return Err(ApiError::new(
                 415,
                 "UnsupportedMediaType",
                 format!(
-                    "the sim only decodes protobuf for SelfSubjectAccessReview and CertificateSigningRequest, not {other:?}; send JSON"
+                    "the sim decodes protobuf only for SelfSubjectAccessReview, CertificateSigningRequest, Namespace, ConfigMap, Secret and Eviction, not {other:?}; send JSON"
                 ),
             ));
         }
@@ -231,6 +297,19 @@ mod tests {
         assert_eq!(v["status"]["conditions"][0]["type"], json!("Approved"));
         assert_eq!(v["status"]["conditions"][0]["status"], json!("True"));
         assert!(decode(b"k8s\0\x0a\xff").is_err());
+
+        let entry = [ld(1, b"a"), ld(2, b"b")].concat();
+        let label = [ld(1, b"team"), ld(2, b"x")].concat();
+        let meta = [ld(1, b"c1"), ld(3, b"ns"), ld(11, &label)].concat();
+        let raw = [ld(1, &meta), ld(2, &entry)].concat();
+        let tm = [ld(1, b"v1"), ld(2, b"ConfigMap")].concat();
+        let v = decode(&[MAGIC.to_vec(), ld(1, &tm), ld(2, &raw)].concat()).expect("decodes");
+        assert_eq!(v["data"], json!({"a": "b"}));
+        assert_eq!(v["metadata"]["labels"], json!({"team": "x"}));
+        let tm = [ld(1, b"v1"), ld(2, b"Pod")].concat();
+        let e =
+            decode(&[MAGIC.to_vec(), ld(1, &tm), ld(2, b"")].concat()).expect_err("unsupported");
+        assert_eq!(e.code, 415);
         assert!(decode(b"nope").is_err());
     }
 }

@@ -29,6 +29,13 @@ pub(crate) fn handle(
         }
         ("scale", _) => write_scale(ctx, rr, verb, body),
         ("approval", _) => write_approval(ctx, rr, verb, body),
+        ("eviction", _) => evict(ctx, rr, body),
+        ("log", _) => {
+            let pod = current(ctx, rr)?;
+            let name = pod["metadata"]["name"].as_str().unwrap_or("");
+            let text = format!("simulated pod {name}: the sim keeps no container logs\n");
+            Ok(http::bytes_response(200, "text/plain", text))
+        }
         _ => Err(ApiError::method_not_allowed(format!(
             "the sim does not serve {}/{sub}",
             rr.res.plural
@@ -306,4 +313,25 @@ fn write_approval(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<R
         )?
     };
     Ok(respond(ctx, rr.res, 200, &updated))
+}
+
+/// `pods/<name>/eviction`: the sim has no disruption budgets, so an eviction deletes the pod.
+fn evict(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiError> {
+    let eviction = http::decode_object(&http::content_type(&ctx.headers), body)?;
+    let name = rr.name.as_deref().unwrap_or("");
+    if let Some(sent) = eviction.pointer("/metadata/name").and_then(Value::as_str)
+        && !sent.is_empty()
+        && sent != name
+    {
+        return Err(ApiError::bad_request(
+            "name in URL does not match name in Eviction object",
+        ));
+    }
+    ctx.shared
+        .store
+        .delete(rr.res, rr.ns.as_deref(), name, ctx.query.dry_run())?;
+    Ok(http::json(
+        201,
+        &json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}),
+    ))
 }

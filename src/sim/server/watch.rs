@@ -30,7 +30,9 @@ use crate::sim::store::{EventType, StoredEvent};
 const BOOKMARK_EVERY: Duration = Duration::from_secs(5);
 /// Default watch length when the client sets no timeoutSeconds.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
-const CACHE_CAP: usize = 8192;
+const CACHE_CAP: usize = 4096;
+/// Longest watch the sim keeps open, whatever timeoutSeconds asks for.
+const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 /// Coalesce ready events into chunks of about this size.
 const CHUNK: usize = 128 * 1024;
 
@@ -116,7 +118,8 @@ pub(crate) fn start(ctx: &Ctx, rr: &ResRoute) -> Result<Resp, ApiError> {
     let sel = Selector::parse(rr.res, q.get("labelSelector"), q.get("fieldSelector"))?;
     let timeout = q
         .u64("timeoutSeconds")?
-        .map_or(DEFAULT_TIMEOUT, Duration::from_secs);
+        .map_or(DEFAULT_TIMEOUT, Duration::from_secs)
+        .min(MAX_TIMEOUT);
     let from = match q.get("resourceVersion") {
         None | Some("0") => None,
         Some(v) => Some(v.parse::<u64>().map_err(|_| {

@@ -1,0 +1,258 @@
+//! Guest clusters: every Available HostedCluster is served as its own simulated API (a nested
+//! `sim::start` with `Profile::Guest`). Its Nodes mirror the hub: one per running VMI of the
+//! cluster's NodePools (same names), Ready once the replica's Machine has its nodeRef. The
+//! `<name>-admin-kubeconfig` Secret is rewritten to point at the guest's loopback URL.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+
+use super::{Next, next};
+use crate::sim::resources::by_key;
+use crate::sim::scenario::objects::{self, condition_status, label, name_of, ns_of, str_at};
+use crate::sim::scenario::{csrs, guest as guest_seed, hypershift, kubevirt};
+use crate::sim::store::Store;
+use crate::sim::store::StoredEvent;
+use crate::sim::{ADMIN_TOKEN, Profile, SimHandle, SimOptions};
+
+const HC: &str = "hostedclusters.hypershift.openshift.io";
+const VMIS: &str = "virtualmachineinstances.kubevirt.io";
+const MACHINES: &str = "machines.machine.openshift.io";
+/// Guest APIs served at most (each is a whole simulated cluster with its own port).
+const MAX_GUESTS: usize = 16;
+
+/// A running guest cluster.
+#[derive(Clone)]
+pub struct Guest {
+    pub namespace: String,
+    pub name: String,
+    pub url: String,
+    pub store: Arc<Store>,
+}
+
+type Registry = Mutex<HashMap<usize, BTreeMap<(String, String), Guest>>>;
+
+fn registry() -> &'static Registry {
+    static R: OnceLock<Registry> = OnceLock::new();
+    R.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn hub_key(hub: &Arc<Store>) -> usize {
+    Arc::as_ptr(hub) as usize
+}
+
+/// The guest clusters a hub currently serves, by (namespace, name).
+pub fn guests(hub: &Arc<Store>) -> Vec<Guest> {
+    let r = registry().lock().unwrap_or_else(|p| p.into_inner());
+    r.get(&hub_key(hub))
+        .map(|m| m.values().cloned().collect())
+        .unwrap_or_default()
+}
+
+pub fn guest(hub: &Arc<Store>, namespace: &str, name: &str) -> Option<Guest> {
+    guests(hub)
+        .into_iter()
+        .find(|g| g.namespace == namespace && g.name == name)
+}
+
+pub async fn run(
+    store: Arc<Store>,
+    opts: SimOptions,
+    mut rx: broadcast::Receiver<Arc<StoredEvent>>,
+    shutdown: CancellationToken,
+) {
+    let mut handles: HashMap<(String, String), SimHandle> = HashMap::new();
+    loop {
+        start_available(&store, &opts, &mut handles, &shutdown).await;
+        sync_all(&store, &handles);
+        // Wait for something relevant, then coalesce a burst of events into one pass.
+        loop {
+            match next(&mut rx, &shutdown).await {
+                Next::Stop => {
+                    for h in handles.values() {
+                        h.shutdown();
+                    }
+                    registry()
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .remove(&hub_key(&store));
+                    return;
+                }
+                Next::Resync => break,
+                Next::Event(ev) => {
+                    if matches!(ev.resource, HC | VMIS | MACHINES) {
+                        break;
+                    }
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        while rx.try_recv().is_ok() {}
+    }
+}
+
+async fn start_available(
+    store: &Arc<Store>,
+    opts: &SimOptions,
+    handles: &mut HashMap<(String, String), SimHandle>,
+    shutdown: &CancellationToken,
+) {
+    let (hcs, _) = store.list(by_key(HC), None);
+    // Deleted hosted clusters stop being served.
+    handles.retain(|key, h| {
+        let keep = hcs
+            .iter()
+            .any(|hc| ns_of(hc) == key.0 && name_of(hc) == key.1);
+        if !keep {
+            h.shutdown();
+            if let Some(m) = registry()
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get_mut(&hub_key(store))
+            {
+                m.remove(key);
+            }
+        }
+        keep
+    });
+    for hc in hcs {
+        let key = (ns_of(&hc).to_string(), name_of(&hc).to_string());
+        if handles.contains_key(&key)
+            || handles.len() >= MAX_GUESTS
+            || label(&hc, "sim.shiftdeck.io/scale").is_some()
+            || condition_status(&hc, "Available") != Some("True")
+            || shutdown.is_cancelled()
+        {
+            continue;
+        }
+        let gopts = SimOptions {
+            profile: Profile::Guest,
+            live: opts.live,
+            speed: opts.speed,
+            seed: objects::hash64(opts.seed, &format!("guest/{}/{}", key.0, key.1)),
+            listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            kubeconfig_out: None,
+            scale: Default::default(),
+            faults: Default::default(),
+            user: opts.user,
+        };
+        let handle = match Box::pin(crate::sim::start(gopts)).await {
+            Ok(h) => h,
+            Err(e) => {
+                tracing::warn!("guest cluster {}/{} failed to start: {e}", key.0, key.1);
+                continue;
+            }
+        };
+        guest_seed::customize(&handle.store, &key.0, &key.1, &handle.url);
+        let kubeconfig = crate::sim::kubeconfig_yaml(&handle.url, ADMIN_TOKEN, &key.1);
+        let secret = hypershift::kubeconfig_secret(&key.0, &key.1, &kubeconfig);
+        let sres = by_key("secrets");
+        if store.create(sres, secret.clone(), false).is_err() {
+            let data = secret["data"].clone();
+            let _ = store.mutate_retry(
+                sres,
+                Some(&key.0),
+                &format!("{}-admin-kubeconfig", key.1),
+                false,
+                |o| {
+                    o["data"] = data.clone();
+                    Ok(())
+                },
+            );
+        }
+        let g = Guest {
+            namespace: key.0.clone(),
+            name: key.1.clone(),
+            url: handle.url.clone(),
+            store: handle.store.clone(),
+        };
+        registry()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(hub_key(store))
+            .or_default()
+            .insert(key.clone(), g);
+        handles.insert(key, handle);
+    }
+}
+
+fn sync_all(store: &Arc<Store>, handles: &HashMap<(String, String), SimHandle>) {
+    for ((ns, name), h) in handles {
+        sync_nodes(store, ns, name, &h.store);
+    }
+}
+
+/// Make the guest's Nodes match the running VMIs of the cluster's NodePools.
+pub fn sync_nodes(hub: &Store, ns: &str, name: &str, guest: &Store) {
+    let cp = hypershift::cp_namespace(ns, name);
+    let (vmis, _) = hub.list(by_key(VMIS), Some(&cp));
+    let (machines, _) = hub.list(by_key(MACHINES), Some(&cp));
+    let ready_vms: std::collections::HashSet<String> = machines
+        .iter()
+        .filter(|m| m.pointer("/status/nodeRef/name").is_some())
+        .map(|m| {
+            str_at(m, "/spec/infrastructureRef/name")
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    let mut want: BTreeMap<String, (String, bool)> = BTreeMap::new();
+    for v in &vmis {
+        if str_at(v, "/status/phase") != Some("Running") {
+            continue;
+        }
+        let vm = name_of(v).to_string();
+        let pool = label(v, "hypershift.openshift.io/nodepool-name")
+            .unwrap_or_default()
+            .to_string();
+        let ready = ready_vms.contains(&vm);
+        want.insert(vm, (pool, ready));
+    }
+    let nodes = by_key("nodes");
+    let (have, _) = guest.list(nodes, None);
+    let now = guest.clock().now_rfc3339();
+    for n in &have {
+        if !want.contains_key(name_of(n)) {
+            let _ = guest.delete(nodes, None, name_of(n), false);
+        }
+    }
+    for (vm, (pool, ready)) in want {
+        match guest.get(nodes, None, &vm) {
+            None => {
+                let _ = guest.create(nodes, kubevirt::guest_node(&pool, &vm, ready, &now), false);
+                if ready {
+                    let _ = csrs::seed_history(
+                        guest,
+                        objects::hash64(1, name),
+                        &vm,
+                        &kubevirt::vm_ip(&vm),
+                        Duration::from_secs(60),
+                    );
+                }
+            }
+            Some(existing) => {
+                let is_ready = condition_status(&existing, "Ready") == Some("True");
+                if is_ready != ready {
+                    let _ = guest.mutate_retry(nodes, None, &vm, false, |o| {
+                        objects::set_node_ready(o, ready, &now);
+                        Ok(())
+                    });
+                    if ready {
+                        let _ = csrs::seed_history(
+                            guest,
+                            objects::hash64(1, name),
+                            &vm,
+                            &kubevirt::vm_ip(&vm),
+                            Duration::from_secs(60),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    let _: Option<Value> = None;
+}

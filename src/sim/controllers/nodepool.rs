@@ -1,0 +1,447 @@
+//! NodePool controller: `spec.replicas` changes create or delete the KubeVirt chain of each
+//! replica (Machine → VirtualMachine → DataVolume import → VMI → node) with realistic step
+//! timings, and keep the NodePool status and conditions true. Pools with `spec.autoScaling`
+//! are not scaled. One worker per pool, woken by events; scale-down removes the newest machines.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+use tokio::sync::{Notify, broadcast};
+use tokio_util::sync::CancellationToken;
+
+use super::{Next, next, sim_sleep};
+use crate::sim::error::ApiError;
+use crate::sim::resources::by_key;
+use crate::sim::scenario::hub::pick_infra_node;
+use crate::sim::scenario::hypershift;
+use crate::sim::scenario::kubevirt::{self, ChainNames, PoolInfo};
+use crate::sim::scenario::objects::{label, name_of, ns_of, str_at};
+use crate::sim::store::{EventType, Store, StoredEvent};
+
+pub const NP: &str = "nodepools.hypershift.openshift.io";
+pub const HC: &str = "hostedclusters.hypershift.openshift.io";
+const MACHINES: &str = "machines.machine.openshift.io";
+const VMS: &str = "virtualmachines.kubevirt.io";
+const VMIS: &str = "virtualmachineinstances.kubevirt.io";
+const DVS: &str = "datavolumes.cdi.kubevirt.io";
+const PVCS: &str = "persistentvolumeclaims";
+const SEQ: &str = "sim.shiftdeck.io/machine-index";
+const POOL_LABEL: &str = "hypershift.openshift.io/nodepool-name";
+
+type Key = (String, String);
+
+pub async fn run(
+    store: Arc<Store>,
+    seed: u64,
+    mut rx: broadcast::Receiver<Arc<StoredEvent>>,
+    shutdown: CancellationToken,
+) {
+    let mut workers: HashMap<Key, Arc<Notify>> = HashMap::new();
+    let ensure_all = |workers: &mut HashMap<Key, Arc<Notify>>| {
+        let (pools, _) = store.list(by_key(NP), None);
+        for np in pools {
+            let key = (ns_of(&np).to_string(), name_of(&np).to_string());
+            ensure_worker(&store, seed, workers, key, &shutdown).notify_one();
+        }
+        for n in workers.values() {
+            n.notify_one();
+        }
+    };
+    ensure_all(&mut workers);
+    loop {
+        match next(&mut rx, &shutdown).await {
+            Next::Stop => return,
+            Next::Resync => ensure_all(&mut workers),
+            Next::Event(ev) => match ev.resource {
+                NP => {
+                    let key = (
+                        ns_of(&ev.object).to_string(),
+                        name_of(&ev.object).to_string(),
+                    );
+                    ensure_worker(&store, seed, &mut workers, key, &shutdown).notify_one();
+                }
+                MACHINES | VMIS => {
+                    if let Some(pool) = label(&ev.object, POOL_LABEL) {
+                        for ((_, name), n) in &workers {
+                            if name == pool {
+                                n.notify_one();
+                            }
+                        }
+                    }
+                }
+                HC if ev.kind == EventType::Added => ensure_all(&mut workers),
+                _ => {}
+            },
+        }
+        workers.retain(|_, n| Arc::strong_count(n) > 1);
+    }
+}
+
+fn ensure_worker(
+    store: &Arc<Store>,
+    seed: u64,
+    workers: &mut HashMap<Key, Arc<Notify>>,
+    key: Key,
+    shutdown: &CancellationToken,
+) -> Arc<Notify> {
+    workers
+        .entry(key.clone())
+        .or_insert_with(|| {
+            let notify = Arc::new(Notify::new());
+            tokio::spawn(worker(
+                store.clone(),
+                seed,
+                key,
+                notify.clone(),
+                shutdown.clone(),
+            ));
+            notify
+        })
+        .clone()
+}
+
+async fn worker(
+    store: Arc<Store>,
+    seed: u64,
+    key: Key,
+    notify: Arc<Notify>,
+    shutdown: CancellationToken,
+) {
+    loop {
+        if !reconcile(&store, seed, &key, &shutdown) {
+            return;
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = notify.notified() => {}
+        }
+    }
+}
+
+fn machines_of(store: &Store, pool: &PoolInfo) -> Vec<Value> {
+    let (items, _) = store.list(by_key(MACHINES), Some(&pool.cp_namespace));
+    items
+        .into_iter()
+        .filter(|m| label(m, POOL_LABEL) == Some(pool.name.as_str()))
+        .map(|m| (*m).clone())
+        .collect()
+}
+
+fn seq_of(m: &Value) -> u64 {
+    str_at(
+        m,
+        &format!("/metadata/annotations/{}", SEQ.replace('/', "~1")),
+    )
+    .and_then(|s| s.parse().ok())
+    .unwrap_or(0)
+}
+
+pub fn vm_of(m: &Value) -> String {
+    str_at(m, "/spec/infrastructureRef/name")
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Names of the virt-launcher pods of `vm`.
+pub fn launcher_pods(store: &Store, ns: &str, vm: &str) -> Vec<String> {
+    let (pods, _) = store.list(by_key("pods"), Some(ns));
+    pods.iter()
+        .filter(|p| label(p, "vm.kubevirt.io/name") == Some(vm))
+        .map(|p| name_of(p).to_string())
+        .collect()
+}
+
+/// Delete one replica's whole chain.
+pub fn delete_chain(store: &Store, ns: &str, machine: &str, vm: &str) {
+    let dv = format!("{vm}-rhcos");
+    for p in launcher_pods(store, ns, vm) {
+        let _ = store.delete(by_key("pods"), Some(ns), &p, false);
+    }
+    let _ = store.delete(by_key(VMIS), Some(ns), vm, false);
+    let _ = store.delete(by_key(VMS), Some(ns), vm, false);
+    let _ = store.delete(by_key(DVS), Some(ns), &dv, false);
+    let _ = store.delete(by_key(PVCS), Some(ns), &dv, false);
+    let _ = store.delete(by_key(MACHINES), Some(ns), machine, false);
+}
+
+/// Returns false when the pool is gone (its worker ends).
+fn reconcile(store: &Arc<Store>, seed: u64, key: &Key, shutdown: &CancellationToken) -> bool {
+    let Some(np) = store.get(by_key(NP), Some(&key.0), &key.1) else {
+        // Pool deleted: its machines go too.
+        let (items, _) = store.list(by_key(MACHINES), None);
+        let owner = format!("{}/{}", key.0, key.1);
+        for m in items {
+            if str_at(
+                &m,
+                "/metadata/annotations/hypershift.openshift.io~1nodePool",
+            ) == Some(owner.as_str())
+            {
+                delete_chain(store, ns_of(&m), name_of(&m), &vm_of(&m));
+            }
+        }
+        return false;
+    };
+    let cluster = str_at(&np, "/spec/clusterName")
+        .unwrap_or_default()
+        .to_string();
+    let hc = store.get(by_key(HC), Some(&key.0), &cluster);
+    let pool = PoolInfo::from_objects(&np, hc.as_deref());
+    let now = store.clock().now_rfc3339();
+    if hc.is_none()
+        || store
+            .get(by_key("namespaces"), None, &pool.cp_namespace)
+            .is_none()
+    {
+        let msg = format!("HostedCluster {}/{} not found", key.0, cluster);
+        let _ = store.mutate_retry(by_key(NP), Some(&key.0), &key.1, false, |o| {
+            crate::sim::scenario::objects::set_condition(
+                o, "Ready", "False", "NotFound", &msg, &now,
+            );
+            crate::sim::store::ensure_object(o, "status")
+                .entry("replicas")
+                .or_insert(serde_json::json!(0));
+            Ok(())
+        });
+        return true;
+    }
+    if pool.autoscaling {
+        // The cluster autoscaler owns these pools; the sim does not simulate it.
+        return true;
+    }
+    let mut machines = machines_of(store, &pool);
+    {
+        let desired = pool.replicas.max(0) as usize;
+        if machines.len() < desired {
+            let mut n = machines
+                .iter()
+                .map(seq_of)
+                .max()
+                .map_or(0, |m| m + 1)
+                .max(machines.len() as u64);
+            while machines.len() < desired {
+                let names = loop {
+                    let c = ChainNames::new(seed, &pool, n);
+                    n += 1;
+                    if store
+                        .get(by_key(MACHINES), Some(&pool.cp_namespace), &c.machine)
+                        .is_none()
+                        && store
+                            .get(by_key(VMS), Some(&pool.cp_namespace), &c.vm)
+                            .is_none()
+                    {
+                        break c;
+                    }
+                };
+                let mut m = kubevirt::machine(&pool, &names, "Pending", None, false, &now);
+                m["metadata"]["annotations"][SEQ] = serde_json::json!((n - 1).to_string());
+                match store.create(by_key(MACHINES), m, false) {
+                    Ok(created) => {
+                        machines.push(created);
+                        tokio::spawn(provision(
+                            store.clone(),
+                            pool.clone(),
+                            names,
+                            shutdown.clone(),
+                        ));
+                    }
+                    Err(_) => break,
+                }
+            }
+        } else if machines.len() > desired {
+            machines.sort_by(|a, b| {
+                let ka = (
+                    str_at(a, "/metadata/creationTimestamp").unwrap_or_default(),
+                    seq_of(a),
+                );
+                let kb = (
+                    str_at(b, "/metadata/creationTimestamp").unwrap_or_default(),
+                    seq_of(b),
+                );
+                kb.cmp(&ka)
+            });
+            let extra = machines.len() - desired;
+            for m in machines.drain(..extra) {
+                delete_chain(store, &pool.cp_namespace, name_of(&m), &vm_of(&m));
+            }
+        }
+    }
+    let mut vms: Vec<String> = machines.iter().map(vm_of).collect();
+    vms.sort();
+    let available = machines
+        .iter()
+        .filter(|m| m.pointer("/status/nodeRef/name").is_some())
+        .count();
+    let _ = store.mutate_retry(by_key(NP), Some(&key.0), &key.1, false, |o| {
+        hypershift::set_np_status(o, &pool, &vms, available, &now);
+        Ok(())
+    });
+    let (pools, _) = store.list(by_key(NP), Some(&key.0));
+    let bad = hypershift::non_migratable_pools(&pools, &cluster);
+    let _ = store.mutate_retry(by_key(HC), Some(&key.0), &cluster, false, |o| {
+        hypershift::set_hc_lm_condition(o, &bad, &now);
+        Ok(())
+    });
+    true
+}
+
+/// Walk one replica through provisioning. Stops as soon as its Machine is gone (scaled down).
+async fn provision(
+    store: Arc<Store>,
+    pool: PoolInfo,
+    names: ChainNames,
+    shutdown: CancellationToken,
+) {
+    let ns = pool.cp_namespace.clone();
+    let alive = |s: &Store| s.get(by_key(MACHINES), Some(&ns), &names.machine).is_some();
+    let set_machine = |s: &Store, phase: &str, ip: Option<&str>, ready: bool| {
+        let now = s.clock().now_rfc3339();
+        let fresh = kubevirt::machine(&pool, &names, phase, ip, ready, &now);
+        let _ = s.mutate_retry(by_key(MACHINES), Some(&ns), &names.machine, false, |m| {
+            m["status"] = fresh["status"].clone();
+            Ok(())
+        });
+    };
+    let upd = |s: &Store, key: &str, name: &str, fresh: &Value| -> Result<Value, ApiError> {
+        s.mutate_retry(by_key(key), Some(&ns), name, false, |o| {
+            o["status"] = fresh["status"].clone();
+            Ok(())
+        })
+    };
+    let dv = names.dv();
+    let steps = 8u32;
+    macro_rules! step {
+        ($secs:expr) => {
+            if !sim_sleep(&store, $secs, &shutdown).await || !alive(&store) {
+                return;
+            }
+        };
+    }
+    step!(4.0);
+    set_machine(&store, "Provisioning", None, false);
+    let now = store.clock().now_rfc3339();
+    let _ = store.create(
+        by_key(VMS),
+        kubevirt::virtual_machine(&pool, &names.vm, "Provisioning", false, &now),
+        false,
+    );
+    let _ = store.create(
+        by_key(DVS),
+        kubevirt::data_volume(&pool, &names.vm, "Pending", "N/A", &now),
+        false,
+    );
+    let _ = store.create(
+        by_key(PVCS),
+        kubevirt::pvc(&pool, &names.vm, false, &now),
+        false,
+    );
+    step!(5.0);
+    let now = store.clock().now_rfc3339();
+    let _ = upd(
+        &store,
+        DVS,
+        &dv,
+        &kubevirt::data_volume(&pool, &names.vm, "ImportScheduled", "N/A", &now),
+    );
+    let _ = upd(
+        &store,
+        PVCS,
+        &dv,
+        &kubevirt::pvc(&pool, &names.vm, true, &now),
+    );
+    step!(8.0);
+    for i in 0..steps {
+        let now = store.clock().now_rfc3339();
+        let _ = upd(
+            &store,
+            DVS,
+            &dv,
+            &kubevirt::data_volume(
+                &pool,
+                &names.vm,
+                "ImportInProgress",
+                &kubevirt::progress(i, steps),
+                &now,
+            ),
+        );
+        step!(12.0);
+    }
+    let now = store.clock().now_rfc3339();
+    let _ = upd(
+        &store,
+        DVS,
+        &dv,
+        &kubevirt::data_volume(&pool, &names.vm, "Succeeded", "100.0%", &now),
+    );
+    let _ = upd(
+        &store,
+        VMS,
+        &names.vm,
+        &kubevirt::virtual_machine(&pool, &names.vm, "Starting", false, &now),
+    );
+    let _ = store.create(
+        by_key(VMIS),
+        kubevirt::vmi(&pool, &names.vm, "Scheduling", None, &now),
+        false,
+    );
+    step!(5.0);
+    let node = pick_infra_node(&names.vm);
+    let now = store.clock().now_rfc3339();
+    let scheduled = kubevirt::vmi(&pool, &names.vm, "Scheduled", Some(&node), &now);
+    let _ = store.mutate_retry(by_key(VMIS), Some(&ns), &names.vm, false, |o| {
+        o["status"] = scheduled["status"].clone();
+        crate::sim::scenario::objects::set_in(
+            o,
+            &["metadata", "labels"],
+            scheduled["metadata"]["labels"].clone(),
+        );
+        Ok(())
+    });
+    let _ = store.create(
+        by_key("pods"),
+        kubevirt::launcher_pod(&pool, &names.vm, &node, "0", &now),
+        false,
+    );
+    step!(10.0);
+    let now = store.clock().now_rfc3339();
+    let _ = upd(
+        &store,
+        VMIS,
+        &names.vm,
+        &kubevirt::vmi(&pool, &names.vm, "Running", Some(&node), &now),
+    );
+    let _ = upd(
+        &store,
+        VMS,
+        &names.vm,
+        &kubevirt::virtual_machine(&pool, &names.vm, "Running", true, &now),
+    );
+    let ip = kubevirt::vm_ip(&names.vm);
+    set_machine(&store, "Provisioned", Some(&ip), false);
+    // Ignition, first boot, CSRs approved by the hosted cluster's machine-approver.
+    step!(45.0);
+    set_machine(&store, "Running", Some(&ip), true);
+}
+
+/// When live: shortly after start the `example-extra-cpu` pool is scaled 0 → 2 (seed 002).
+pub async fn scale_extra_cpu(store: Arc<Store>, shutdown: CancellationToken) {
+    if !sim_sleep(&store, 30.0, &shutdown).await {
+        return;
+    }
+    let _ = store.mutate_retry(
+        by_key(NP),
+        Some("clusters"),
+        "example-extra-cpu",
+        true,
+        |o| {
+            if o.pointer("/spec/replicas").and_then(Value::as_i64) == Some(0) {
+                crate::sim::scenario::objects::set_in(
+                    o,
+                    &["spec", "replicas"],
+                    serde_json::json!(2),
+                );
+            }
+            Ok(())
+        },
+    );
+}

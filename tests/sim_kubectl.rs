@@ -1,0 +1,446 @@
+//! The sim driven by the real `kubectl` (v1.32), through the kubeconfig the sim writes. These
+//! tests fail, never skip, when kubectl is missing.
+
+mod sim_support;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use shiftdeck::sim::resources::by_key;
+use shiftdeck::sim::{SimHandle, SimOptions, SimUser};
+use sim_support::*;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+fn kubectl_bin() -> PathBuf {
+    let on_path = std::env::var_os("PATH")
+        .map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join("kubectl"))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    on_path
+        .into_iter()
+        .chain([PathBuf::from("/usr/bin/kubectl")])
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("kubectl not found on PATH or at /usr/bin/kubectl: the sim's kubectl tests need kubectl v1.32 installed"))
+}
+
+struct Kube {
+    sim: SimHandle,
+    kubeconfig: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Kube {
+    async fn start(user: SimUser) -> Kube {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let kubeconfig = dir.path().join("kubeconfig");
+        let opts = SimOptions {
+            live: false,
+            user,
+            kubeconfig_out: Some(kubeconfig.clone()),
+            ..Default::default()
+        };
+        let sim = shiftdeck::sim::start(opts).await.expect("sim starts");
+        seed(&sim);
+        Kube {
+            sim,
+            kubeconfig,
+            _dir: dir,
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(kubectl_bin());
+        cmd.arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .arg("--cache-dir")
+            .arg(self._dir.path().join("cache"))
+            .args(args)
+            .stdin(Stdio::null())
+            .kill_on_drop(true);
+        cmd
+    }
+
+    /// Run kubectl; (success, stdout, stderr).
+    async fn run(&self, args: &[&str]) -> (bool, String, String) {
+        let out = tokio::time::timeout(Duration::from_secs(120), self.command(args).output())
+            .await
+            .unwrap_or_else(|_| panic!("kubectl {args:?} timed out"))
+            .expect("kubectl runs");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    async fn ok(&self, args: &[&str]) -> String {
+        let (ok, out, err) = self.run(args).await;
+        assert!(ok, "kubectl {args:?} failed:\n{out}\n{err}");
+        out
+    }
+
+    fn get(&self, key: &str, ns: Option<&str>, name: &str) -> Value {
+        (*self
+            .sim
+            .store
+            .get(by_key(key), ns, name)
+            .expect("object exists"))
+        .clone()
+    }
+}
+
+fn header(out: &str) -> String {
+    out.lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn rows(out: &str) -> Vec<Vec<String>> {
+    out.lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().map(str::to_string).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn get_prints_server_side_columns() {
+    let k = Kube::start(SimUser::Admin).await;
+    let out = k.ok(&["get", "nodes"]).await;
+    assert_eq!(header(&out), "NAME STATUS ROLES AGE VERSION");
+    let r = rows(&out);
+    assert_eq!(r.len(), 6);
+    assert_eq!(&r[0][..3], ["worker-0", "Ready", "worker"]);
+    assert_eq!(r[5][1], "NotReady");
+    assert_eq!(r[0][4], "v1.32.5");
+    let wide = k.ok(&["get", "nodes", "-o", "wide"]).await;
+    assert_eq!(
+        header(&wide),
+        "NAME STATUS ROLES AGE VERSION INTERNAL-IP EXTERNAL-IP OS-IMAGE KERNEL-VERSION CONTAINER-RUNTIME"
+    );
+
+    let out = k.ok(&["get", "csr"]).await;
+    assert_eq!(
+        header(&out),
+        "NAME AGE SIGNERNAME REQUESTOR REQUESTEDDURATION CONDITION"
+    );
+    assert!(
+        rows(&out)
+            .iter()
+            .all(|r| r.last().map(String::as_str) == Some("Pending")),
+        "{out}"
+    );
+
+    let out = k.ok(&["get", "hostedclusters", "-A"]).await;
+    assert_eq!(
+        header(&out),
+        "NAMESPACE NAME VERSION KUBECONFIG PROGRESS AVAILABLE PROGRESSING MESSAGE"
+    );
+    let line = out.lines().nth(1).unwrap_or("");
+    for want in [
+        "clusters",
+        "hc1",
+        "4.18.1",
+        "hc1-admin-kubeconfig",
+        "Completed",
+        "True",
+        "False",
+        "The hosted control plane is available",
+    ] {
+        assert!(line.contains(want), "{want} missing in {line:?}");
+    }
+
+    let np_header = "NAME CLUSTER DESIRED NODES CURRENT NODES AUTOSCALING AUTOREPAIR VERSION UPDATINGVERSION UPDATINGCONFIG MESSAGE";
+    let out = k.ok(&["get", "nodepools", "-n", "clusters"]).await;
+    assert_eq!(header(&out), np_header);
+    assert_eq!(rows(&out).len(), 2);
+    let out = k.ok(&["get", "nodepools", "-A"]).await;
+    assert_eq!(header(&out), format!("NAMESPACE {np_header}"));
+    let out = k.ok(&["get", "np", "-n", "clusters", "np-fixed"]).await;
+    assert_eq!(&rows(&out)[0][..4], ["np-fixed", "hc1", "2", "1"]);
+
+    let out = k.ok(&["get", "machinesets", "-A"]).await;
+    assert_eq!(
+        header(&out),
+        "NAMESPACE NAME DESIRED CURRENT READY AVAILABLE AGE"
+    );
+    assert_eq!(
+        &rows(&out)[0][..6],
+        ["openshift-machine-api", "ms-arm64", "1", "1", "1", "1"]
+    );
+
+    let out = k
+        .ok(&["get", "nodes", "-l", "kubernetes.io/arch=arm64"])
+        .await;
+    let names: Vec<String> = rows(&out).into_iter().map(|r| r[0].clone()).collect();
+    assert_eq!(names, vec!["worker-1", "worker-3", "worker-5"]);
+
+    let out = k.ok(&["get", "nodes", "-o", "json"]).await;
+    let list: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(list["kind"], json!("List"));
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(6));
+    assert_eq!(
+        list["items"][0]["status"]["nodeInfo"]["kubeletVersion"],
+        json!("v1.32.5")
+    );
+
+    let out = k.ok(&["get", "--raw", "/apis"]).await;
+    let groups: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(groups["kind"], json!("APIGroupList"));
+    assert!(out.contains("hypershift.openshift.io/v1beta1"));
+
+    let (ok, _, err) = k.run(&["get", "nodes", "nope"]).await;
+    assert!(!ok && err.contains("NotFound"), "{err}");
+    k.sim.shutdown();
+}
+
+#[tokio::test]
+async fn get_nodes_watch_shows_changes() {
+    let k = Kube::start(SimUser::Admin).await;
+    let mut child = k
+        .command(&["get", "nodes", "-w"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn kubectl");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let mut next_line = async || {
+        tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+            .await
+            .expect("kubectl -w printed in time")
+            .expect("read")
+            .expect("kubectl -w still running")
+    };
+    let first = next_line().await;
+    assert!(first.starts_with("NAME"), "{first}");
+    for _ in 0..6 {
+        next_line().await;
+    }
+    put(&k.sim, "nodes", node("arriving-node", "arm64", false));
+    let line = next_line().await;
+    assert!(
+        line.starts_with("arriving-node") && line.contains("NotReady"),
+        "{line}"
+    );
+    k.sim
+        .store
+        .mutate(by_key("nodes"), None, "arriving-node", false, |o| {
+            o["spec"]["unschedulable"] = json!(true);
+            o["status"]["conditions"][1]["status"] = json!("True");
+            Ok(())
+        })
+        .expect("modify");
+    let line = next_line().await;
+    assert!(
+        line.starts_with("arriving-node") && line.contains("Ready,SchedulingDisabled"),
+        "{line}"
+    );
+    let _ = child.kill().await;
+    k.sim.shutdown();
+}
+
+fn condition_types(csr: &Value) -> Vec<String> {
+    csr["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["type"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test]
+async fn approve_deny_scale_and_apply() {
+    let k = Kube::start(SimUser::Admin).await;
+    let csr = "certificatesigningrequests.certificates.k8s.io";
+    k.ok(&["certificate", "approve", "csr-0"]).await;
+    assert_eq!(
+        condition_types(&k.get(csr, None, "csr-0")),
+        vec!["Approved"]
+    );
+    k.ok(&["certificate", "deny", "csr-1"]).await;
+    assert_eq!(condition_types(&k.get(csr, None, "csr-1")), vec!["Denied"]);
+    let out = k.ok(&["get", "csr", "csr-0", "csr-1"]).await;
+    let conds: Vec<String> = rows(&out)
+        .into_iter()
+        .filter_map(|r| r.last().cloned())
+        .collect();
+    assert_eq!(conds, vec!["Approved", "Denied"]);
+
+    let np = "nodepools.hypershift.openshift.io";
+    k.ok(&[
+        "scale",
+        "nodepool/np-fixed",
+        "-n",
+        "clusters",
+        "--replicas=3",
+    ])
+    .await;
+    assert_eq!(
+        k.get(np, Some(NS), "np-fixed")["spec"]["replicas"],
+        json!(3)
+    );
+    let (ok, _, err) = k
+        .run(&[
+            "scale",
+            "nodepool/np-auto",
+            "-n",
+            "clusters",
+            "--replicas=3",
+        ])
+        .await;
+    assert!(!ok && err.contains("autoScaling"), "{err}");
+    k.ok(&["scale", "machineset/ms-arm64", "-n", MAPI, "--replicas=2"])
+        .await;
+    assert_eq!(
+        k.get("machinesets.machine.openshift.io", Some(MAPI), "ms-arm64")["spec"]["replicas"],
+        json!(2)
+    );
+
+    let file = k._dir.path().join("np.yaml");
+    let manifest = |replicas: u32| {
+        format!(
+            "apiVersion: hypershift.openshift.io/v1beta1\nkind: NodePool\nmetadata:\n  name: np-applied\n  namespace: clusters\nspec:\n  clusterName: hc1\n  replicas: {replicas}\n  release:\n    image: quay.io/ocp-release:4.18.1-multi\n  platform:\n    type: KubeVirt\n"
+        )
+    };
+    write(&file, &manifest(1));
+    let out = k.ok(&["apply", "--server-side", "-f", path(&file)]).await;
+    assert!(out.contains("np-applied serverside-applied"), "{out}");
+    assert_eq!(
+        k.get(np, Some(NS), "np-applied")["spec"]["replicas"],
+        json!(1)
+    );
+    write(&file, &manifest(5));
+    k.ok(&["apply", "--server-side", "-f", path(&file)]).await;
+    assert_eq!(
+        k.get(np, Some(NS), "np-applied")["spec"]["replicas"],
+        json!(5)
+    );
+    k.sim.shutdown();
+}
+
+fn write(p: &Path, s: &str) {
+    std::fs::write(p, s).expect("write manifest");
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("utf-8 temp path")
+}
+
+#[tokio::test]
+async fn auth_can_i_for_viewer_and_admin() {
+    let admin = Kube::start(SimUser::Admin).await;
+    let out = admin
+        .ok(&["auth", "can-i", "create", "nodepools", "-n", "clusters"])
+        .await;
+    assert_eq!(out.trim(), "yes");
+    let out = admin
+        .ok(&[
+            "auth",
+            "can-i",
+            "update",
+            "certificatesigningrequests/approval",
+        ])
+        .await;
+    assert_eq!(out.trim(), "yes");
+
+    let viewer = Kube::start(SimUser::Viewer).await;
+    let (ok, out, _) = viewer
+        .run(&["auth", "can-i", "create", "nodepools", "-n", "clusters"])
+        .await;
+    assert!(!ok);
+    assert_eq!(out.trim(), "no");
+    let out = viewer.ok(&["auth", "can-i", "list", "nodes"]).await;
+    assert_eq!(out.trim(), "yes");
+    let (ok, _, err) = viewer.run(&["certificate", "approve", "csr-0"]).await;
+    assert!(!ok && err.contains("forbidden"), "{err}");
+    let (ok, _, err) = viewer
+        .run(&[
+            "scale",
+            "nodepool/np-fixed",
+            "-n",
+            "clusters",
+            "--replicas=3",
+        ])
+        .await;
+    assert!(!ok && err.contains("forbidden"), "{err}");
+    viewer.ok(&["get", "nodepools", "-A"]).await;
+    admin.sim.shutdown();
+    viewer.sim.shutdown();
+}
+
+#[tokio::test]
+async fn imperative_creates_through_protobuf_clients() {
+    let k = Kube::start(SimUser::Admin).await;
+    k.ok(&["create", "namespace", "team-a"]).await;
+    k.ok(&[
+        "create",
+        "configmap",
+        "c1",
+        "-n",
+        "team-a",
+        "--from-literal=a=b",
+    ])
+    .await;
+    k.ok(&[
+        "create",
+        "secret",
+        "generic",
+        "s1",
+        "-n",
+        "team-a",
+        "--from-literal=pw=hunter2",
+    ])
+    .await;
+    assert_eq!(
+        k.get("configmaps", Some("team-a"), "c1")["data"],
+        json!({"a": "b"})
+    );
+    assert_eq!(
+        k.get("secrets", Some("team-a"), "s1")["data"]["pw"],
+        json!("aHVudGVyMg==")
+    );
+    put(&k.sim, "pods", pod("web-1", "team-a", "worker-0"));
+    put(&k.sim, "pods", pod("web-2", "team-a", "worker-1"));
+    let out = k.ok(&["get", "pods", "-n", "team-a"]).await;
+    assert_eq!(header(&out), "NAME READY STATUS RESTARTS AGE");
+    assert_eq!(&rows(&out)[0][..4], ["web-1", "1/1", "Running", "2"]);
+    let logs = k.ok(&["logs", "web-1", "-n", "team-a"]).await;
+    assert!(logs.contains("web-1"), "{logs}");
+    let out = k.ok(&["drain", "worker-0", "--timeout=60s"]).await;
+    assert!(out.contains("drained"), "{out}");
+    assert!(
+        k.sim
+            .store
+            .get(by_key("pods"), Some("team-a"), "web-1")
+            .is_none(),
+        "evicted"
+    );
+    assert!(
+        k.sim
+            .store
+            .get(by_key("pods"), Some("team-a"), "web-2")
+            .is_some(),
+        "other node untouched"
+    );
+    assert_eq!(
+        k.get("nodes", None, "worker-0")["spec"]["unschedulable"],
+        json!(true)
+    );
+    let out = k.ok(&["get", "namespaces"]).await;
+    assert_eq!(header(&out), "NAME STATUS AGE");
+    assert!(
+        rows(&out)
+            .iter()
+            .any(|r| r[0] == "team-a" && r[1] == "Active"),
+        "{out}"
+    );
+    k.sim.shutdown();
+}
