@@ -55,3 +55,5 @@ pub mod util;
 
 #[cfg(test)]
 mod parity_tests;
+#[cfg(test)]
+mod sim_tests;
