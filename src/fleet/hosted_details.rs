@@ -82,7 +82,20 @@ fn container_problem(pod: &Value) -> Option<String> {
             return Some(format!("{r} (exit {code})"));
         }
     }
-    None
+    // Running but failing its readiness probe.
+    arr_at(pod, "/status/containerStatuses")
+        .iter()
+        .find(|cs| {
+            cs.pointer("/state/running").is_some()
+                && cs.get("ready").and_then(serde_json::Value::as_bool) == Some(false)
+        })
+        .map(|cs| {
+            let c = cs
+                .get("name")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("?");
+            format!("NotReady ({c})")
+        })
 }
 
 /// Summarizes the pods of the control-plane namespace (pods of other namespaces are ignored).

@@ -72,10 +72,12 @@ fn pod_summary_reports_failing_reasons() {
         json!({"metadata": {"name": "job-x", "namespace": ns}, "status": {"phase": "Failed",
                "containerStatuses": [{"name": "j", "state": {"terminated": {"reason": "Error", "exitCode": 2}}}]}}),
         json!({"metadata": {"name": "evicted", "namespace": ns}, "status": {"phase": "Failed", "reason": "Evicted"}}),
+        json!({"metadata": {"name": "oauth-x", "namespace": ns}, "status": {"phase": "Running",
+               "containerStatuses": [{"name": "oauth", "ready": false, "state": {"running": {}}}]}}),
         json!({"metadata": {"name": "other-ns", "namespace": "clusters-other"}, "status": {"phase": "Failed"}}),
     ];
     let s = pod_summary(ns, &pods);
-    assert_eq!((s.running, s.total), (1, 5));
+    assert_eq!((s.running, s.total), (1, 6));
     let reasons: Vec<(&str, &str)> = s
         .failing
         .iter()
@@ -88,6 +90,7 @@ fn pod_summary_reports_failing_reasons() {
             ("evicted", "Evicted"),
             ("ignition-server-x", "ImagePullBackOff"),
             ("job-x", "Error (exit 2)"),
+            ("oauth-x", "NotReady (oauth)"),
         ]
     );
 }

@@ -278,10 +278,17 @@ pub fn machine_pipeline(machine: &Value, inp: &PipelineInputs<'_>) -> MachinePip
             stage: Stage::RootDisk,
             at: dv_at,
             done: dv_done,
-            detail: match (dv_phase, disk_percent) {
-                ("", _) => String::new(),
-                (p, Some(pc)) if !dv_done => format!("{p} {pc:.1}%"),
-                (p, _) => p.to_string(),
+            detail: {
+                let base = match (dv_phase, disk_percent) {
+                    ("", _) => String::new(),
+                    (p, Some(pc)) if !dv_done => format!("{p} {pc:.1}%"),
+                    (p, _) => p.to_string(),
+                };
+                match restarts {
+                    0 => base,
+                    1 => format!("{base} (1 restart)"),
+                    n => format!("{base} ({n} restarts)"),
+                }
             },
         },
         Step {

@@ -190,11 +190,18 @@ fn hard_failures_are_problems_at_once() {
             "DataVolume example-b-rhcos import restarted 4 times"
         ]
     );
+    assert_eq!(b.steps[2].detail, "Failed 45.3% (4 restarts)");
     let c = machine_pipeline(&w.machines[2], &w.inputs());
     assert_eq!(
         c.problems,
         ["VM example-c is ErrorUnschedulable", "VMI example-c failed"]
     );
+    // One restart is shown but not (yet) a problem.
+    w.dvs[1]["status"]["phase"] = json!("ImportInProgress");
+    w.dvs[1]["status"]["restartCount"] = json!(1);
+    let b = machine_pipeline(&w.machines[1], &w.inputs());
+    assert!(b.problems.is_empty());
+    assert_eq!(b.steps[2].detail, "ImportInProgress 45.3% (1 restart)");
 }
 
 #[test]

@@ -84,6 +84,18 @@ fn hub_hosted_clusters_and_pools() {
         det.partial_reasons
     );
 
+    let user_hc = hcs
+        .iter()
+        .find(|h| crate::fleet::util::name(h) == "user")
+        .expect("user hc");
+    let msg =
+        crate::fleet::util::condition_field(user_hc, "KubeVirtNodesLiveMigratable", "message")
+            .unwrap_or("");
+    assert_eq!(
+        crate::migration::lm_message::hc_non_migratable_pools(msg),
+        ["user-np"]
+    );
+
     let np_rows: Vec<NodePoolRow> = pools.iter().map(NodePoolRow::new).collect();
     let user = np_rows
         .iter()

@@ -134,6 +134,25 @@ pub fn parse_lm_message(message: &str) -> LmReport {
     r
 }
 
+/// Pool names from the HostedCluster-level message (`... found on the following NodePool(s)
+/// attached to this Hosted Cluster: np1, np2. It is recommended ...`); empty when absent.
+pub fn hc_non_migratable_pools(message: &str) -> Vec<String> {
+    const KEY: &str = "attached to this Hosted Cluster:";
+    let Some(i) = message.find(KEY) else {
+        return Vec::new();
+    };
+    let rest = &message[i + KEY.len()..];
+    let list = rest.split(". ").next().unwrap_or(rest);
+    list.trim()
+        .trim_end_matches('.')
+        .trim_matches(['<', '>'])
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// The live-migratable state of a NodePool or HostedCluster.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LmState {
@@ -289,6 +308,17 @@ Machine a-2: DisksNotLiveMigratable: a-2 is not a li... message truncated\n";
             parse_lm_message("x of 3 machines are not live migratable").total,
             None
         );
+    }
+
+    #[test]
+    fn hosted_cluster_message_names_pools() {
+        let msg = "Non-live-migratable node(s) have been found on the following NodePool(s) attached to this Hosted Cluster: np1, user-np. It is recommended to use storage with the ReadWriteMany access mode.";
+        assert_eq!(hc_non_migratable_pools(msg), ["np1", "user-np"]);
+        assert_eq!(
+            hc_non_migratable_pools("... attached to this Hosted Cluster: <np1, np2>"),
+            ["np1", "np2"]
+        );
+        assert!(hc_non_migratable_pools("All is well").is_empty());
     }
 
     #[test]

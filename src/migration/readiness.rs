@@ -354,6 +354,14 @@ impl ClusterReadiness {
         }
     }
 
+    /// Every pool's remedies, prefixed with the pool name.
+    pub fn remedies(&self) -> Vec<String> {
+        self.pools
+            .iter()
+            .flat_map(|p| p.remedies.iter().map(move |r| format!("{}: {r}", p.pool)))
+            .collect()
+    }
+
     /// Plain-words summary.
     pub fn summary(&self) -> String {
         if self.migratable == self.total {

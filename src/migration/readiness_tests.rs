@@ -255,6 +255,12 @@ fn cluster_readiness_sums_pools() {
         c.summary(),
         "3/6 VMs can live-migrate (DisksNotLiveMigratable ×3)"
     );
+    let rem = c.remedies();
+    assert_eq!(rem.len(), 1);
+    assert!(
+        rem[0].starts_with("clusters/user-np: root volumes use RWO class `lvms-vg1`"),
+        "{rem:?}"
+    );
     let c = ClusterReadiness::new(&hc, &pools[1..], &inp);
     assert_eq!(c.summary(), "all 3 VMs can live-migrate");
 }
