@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
 use super::scale::machines_of_pool;
-use super::util::{arr_at, condition, created, i64_at, name, str_at, time_at};
+use super::util::{arr_at, condition, created, i64_at, name, namespace, str_at, time_at};
 
 /// The pipeline stages, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -156,8 +156,12 @@ impl MachinePipeline {
     }
 }
 
-fn find<'a>(list: &'a [Value], n: &str) -> Option<&'a Value> {
-    list.iter().find(|o| name(o) == n)
+/// The object named `n`, preferring namespace `ns` (the control-plane namespace); any namespace
+/// otherwise (VMs on an external infra cluster live in its infra namespace).
+fn find<'a>(list: &'a [Value], ns: &str, n: &str) -> Option<&'a Value> {
+    list.iter()
+        .find(|o| name(o) == n && namespace(o) == ns)
+        .or_else(|| list.iter().find(|o| name(o) == n))
 }
 
 /// Parses a CDI progress string (`"45.30%"`, `"100.0%"`, `"N/A"`).
@@ -212,10 +216,11 @@ pub fn machine_pipeline(machine: &Value, inp: &PipelineInputs<'_>) -> MachinePip
     let node_name = str_at(machine, "/status/nodeRef/name")
         .unwrap_or(&vm_name)
         .to_string();
-    let vm = find(inp.vms, &vm_name);
-    let dv = find(inp.dvs, &format!("{vm_name}-rhcos"));
-    let vmi = find(inp.vmis, &vm_name);
-    let node = find(inp.nodes, &node_name);
+    let ns = namespace(machine);
+    let vm = find(inp.vms, ns, &vm_name);
+    let dv = find(inp.dvs, ns, &format!("{vm_name}-rhcos"));
+    let vmi = find(inp.vmis, ns, &vm_name);
+    let node = find(inp.nodes, "", &node_name);
     let mut problems = Vec::new();
 
     if str_at(machine, "/status/phase") == Some("Failed") {

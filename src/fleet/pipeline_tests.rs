@@ -135,6 +135,18 @@ fn stages_and_step_times() {
 }
 
 #[test]
+fn same_namespace_objects_win() {
+    let mut w = world();
+    let mut decoy = vmi("example-b", "Failed", None);
+    decoy["metadata"]["namespace"] = json!("elsewhere");
+    w.vmis.insert(0, decoy);
+    w.vmis.push(vmi("example-b", "Running", Some(9)));
+    let b = machine_pipeline(&w.machines[1], &w.inputs());
+    assert!(b.problems.is_empty(), "{:?}", b.problems);
+    assert!(b.steps[3].done);
+}
+
+#[test]
 fn progress_strings() {
     assert_eq!(parse_progress("45.30%"), Some(45.3));
     assert_eq!(parse_progress("100.0%"), Some(100.0));

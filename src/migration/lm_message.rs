@@ -102,12 +102,19 @@ pub fn parse_lm_message(message: &str) -> LmReport {
         .filter(|l| !l.trim().is_empty())
     {
         // The whole-message cap cuts mid-line and appends the marker right after the cut.
-        let (line, cut) = match line.find("... ") {
-            Some(i) if i > 0 && MARKERS.iter().any(|m| line[i..].starts_with(m)) => {
+        let glued = MARKERS
+            .iter()
+            .filter_map(|m| {
+                line.rfind(m)
+                    .filter(|i| *i > 0 && line[*i..].trim_end() == *m)
+            })
+            .min();
+        let (line, cut) = match glued {
+            Some(i) => {
                 r.truncated = true;
                 (&line[..i], true)
             }
-            _ => (line, false),
+            None => (line, false),
         };
         if r.total.is_none()
             && r.machines.is_empty()
@@ -282,6 +289,16 @@ Machine a-2: DisksNotLiveMigratable: a-2 is not a li... message truncated\n";
         assert!(!r.machines[0].cut);
         assert!(r.machines[1].cut);
         assert_eq!(r.machines[1].message, "a-2 is not a li");
+        // "... " inside a message is not a marker.
+        let r = parse_lm_message(
+            "1 of 1 machines are not live migratable\nMachine a-1: R: wait... then fail\n",
+        );
+        assert!(!r.truncated && !r.machines[0].cut);
+        assert_eq!(r.machines[0].message, "wait... then fail");
+        let r = parse_lm_message(
+            "3 of 3 machines are not live migratable\nMachine a-1: R: x... y... message truncated\n",
+        );
+        assert_eq!(r.machines[0].message, "x... y");
         let r = parse_lm_message(
             "2 of 2 machines are not live migratable\nMachine a-1: Disk... message truncated\n",
         );
