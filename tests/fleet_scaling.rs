@@ -110,3 +110,72 @@ async fn scale_up_pipeline_and_tracker() {
     assert!(done[0].total() > ChronoDuration::zero());
     h.shutdown();
 }
+
+const VMIM: &str = "virtualmachineinstancemigrations.kubevirt.io";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_all_moves_migratable_vmis_and_refuses_the_rest() {
+    use shiftdeck::migration::maintenance::{MaintenanceReport, infra_nodes};
+    use shiftdeck::migration::request::{MigrationOutcome, MigrationProgress, plan_migrate_all};
+
+    let opts = SimOptions {
+        profile: Profile::Hub,
+        live: false,
+        speed: 200.0,
+        seed: 7,
+        ..SimOptions::default()
+    };
+    let h = shiftdeck::sim::start(opts).await.expect("sim starts");
+    let s = h.store.clone();
+    let vmis = list(&s, "virtualmachineinstances.kubevirt.io");
+    let hcs = list(&s, "hostedclusters.hypershift.openshift.io");
+    // The infra node with the most VMIs, some of them not migratable if possible.
+    let node = infra_nodes(&vmis)
+        .into_iter()
+        .max_by_key(|n| {
+            let r = MaintenanceReport::new(n, &vmis, &hcs);
+            (r.drained_guest_nodes().len().min(1), r.vmis().count())
+        })
+        .expect("an infra node");
+    let report = MaintenanceReport::new(&node, &vmis, &hcs);
+    let plan = plan_migrate_all(&node, &vmis, &list(&s, VMIM));
+    eprintln!(
+        "{node}: {} to migrate, {} refused; {}",
+        plan.requests.len(),
+        plan.refused.len(),
+        report.verdict()
+    );
+    assert_eq!(plan.refused.len(), report.drained_guest_nodes().len());
+    assert!(!plan.requests.is_empty(), "{}", report.verdict());
+    for body in &plan.requests {
+        s.create(by_key(VMIM), body.clone(), false)
+            .expect("create migration");
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let progress = loop {
+        let p: Vec<MigrationProgress> = list(&s, VMIM).iter().map(MigrationProgress::of).collect();
+        if p.len() == plan.requests.len() && p.iter().all(MigrationProgress::finished) {
+            break p;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "migrations did not finish: {:?}",
+            p.iter().map(|m| m.line()).collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    for p in &progress {
+        assert_eq!(p.outcome, MigrationOutcome::Succeeded, "{}", p.line());
+        assert_eq!(p.source.as_deref(), Some(node.as_str()));
+        assert!(p.target.as_deref().is_some_and(|t| t != node));
+    }
+    // Afterwards only the refused (non-migratable) VMIs remain on the node.
+    let after = MaintenanceReport::new(
+        &node,
+        &list(&s, "virtualmachineinstances.kubevirt.io"),
+        &hcs,
+    );
+    assert_eq!(after.vmis().count(), plan.refused.len());
+    assert!(after.vmis().all(|v| v.will_restart()));
+    h.shutdown();
+}
