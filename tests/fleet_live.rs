@@ -1,6 +1,6 @@
-//! The fleet view models over a live simulated scale-up: the pipeline walks Machine → VM → disk →
-//! VMI → Node in order on the objects the sim's NodePool controller writes, and the tracker
-//! reports the finished scaling.
+//! The fleet and migration view models over a live simulated hub: during a scale-up the pipeline
+//! walks Machine → VM → disk → VMI → Node in order on the objects the sim's controllers write and
+//! the tracker reports the finished scaling; "migrate all" moves only migratable VMIs.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
