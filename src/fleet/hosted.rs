@@ -39,11 +39,22 @@ pub struct HostedClusterRow {
     pub nodes_ready: i64,
     /// Guest nodes desired, summed over the node pools (see [`pool_desired_nodes`]).
     pub nodes_desired: i64,
+    /// `CP Version` column of recent CRDs (newest `Completed` of `status.controlPlaneVersion`);
+    /// not in [`HostedClusterRow::HEADERS`], for panes that want it.
+    pub cp_version: String,
+    /// `CP Progress` (wide): `status.controlPlaneVersion.history[0].state`.
+    pub cp_progress: String,
+    /// `DP Progress` (wide): `status.version.history[0].state`.
+    pub dp_progress: String,
 }
 
 /// The version of the first `status.version.history` entry with state `Completed`.
 pub fn completed_version(hc: &Value) -> Option<&str> {
-    arr_at(hc, "/status/version/history")
+    first_completed(hc, "/status/version/history")
+}
+
+fn first_completed<'a>(hc: &'a Value, history: &str) -> Option<&'a str> {
+    arr_at(hc, history)
         .iter()
         .find(|h| h.get("state").and_then(Value::as_str) == Some("Completed"))
         .and_then(|h| h.get("version"))
@@ -108,6 +119,9 @@ impl HostedClusterRow {
             node_pools: mine.len(),
             nodes_ready: mine.iter().map(|p| pool_ready_nodes(p)).sum(),
             nodes_desired: mine.iter().map(|p| pool_desired_nodes(p)).sum(),
+            cp_version: s(first_completed(hc, "/status/controlPlaneVersion/history")),
+            cp_progress: s(str_at(hc, "/status/controlPlaneVersion/history/0/state")),
+            dp_progress: s(str_at(hc, "/status/version/history/0/state")),
         }
     }
 }

@@ -224,6 +224,10 @@ pub fn explain_partial(hc: &Value, apps: &AppsIngress, guest_nodes_ready: i64) -
             out.push(format!("{what}: {msg}"));
         }
     }
+    if let Some(("True", _, msg)) = cond("Progressing") {
+        let target = str_at(hc, "/spec/release/image").unwrap_or("");
+        out.push(format!("rolling out release {target}: {msg}"));
+    }
     match cond("Available") {
         Some(("True", _, _)) => {}
         Some((_, _, msg)) => out.push(format!("control plane not available yet: {msg}")),

@@ -188,6 +188,23 @@ fn partial_explanations_name_blockers_first() {
 }
 
 #[test]
+fn partial_while_progressing_names_the_release() {
+    let mut h = partial();
+    h["status"]["conditions"][1] = json!({"type": "Progressing", "status": "True", "reason": "Progressing",
+        "message": "HostedCluster is deploying, upgrading, or reconfiguring"});
+    let ready = [apps_svc(
+        "example-apps",
+        "clusters-example",
+        Some("192.168.20.30"),
+    )];
+    let e = explain_partial(&h, &apps_ingress(&h, &ready), 2);
+    assert_eq!(
+        e[0],
+        "rolling out release quay.io/openshift-release-dev/ocp-release:4.x.0-x86_64: HostedCluster is deploying, upgrading, or reconfiguring"
+    );
+}
+
+#[test]
 fn completed_cluster_needs_no_explanation() {
     let h = hc(
         "example",

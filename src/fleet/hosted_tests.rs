@@ -126,6 +126,24 @@ fn version_is_first_completed_and_progress_first_non_empty() {
     );
     assert_eq!(completed_version(&h), Some("4.18.1"));
     assert_eq!(progress(&h), Some("Partial"));
+    let row = HostedClusterRow::new(&h, &[]);
+    assert_eq!(
+        (
+            row.version.as_str(),
+            row.progress.as_str(),
+            row.dp_progress.as_str()
+        ),
+        ("4.18.1", "Partial", "")
+    );
+    assert_eq!(row.cp_version, "");
+    let mut h = h;
+    h["status"]["controlPlaneVersion"] = json!({"history": [
+        {"state": "Partial", "version": "4.18.2"}, {"state": "Completed", "version": "4.18.1"}]});
+    let row = HostedClusterRow::new(&h, &[]);
+    assert_eq!(
+        (row.cp_version.as_str(), row.cp_progress.as_str()),
+        ("4.18.1", "Partial")
+    );
 }
 
 #[test]
