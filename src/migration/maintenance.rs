@@ -61,11 +61,24 @@ pub fn owning_cluster(vmi: &Value, hcs: &[Value]) -> String {
         .unwrap_or_else(|| ns.strip_prefix("clusters-").unwrap_or(ns).to_string())
 }
 
+fn pool_label(o: &Value) -> Option<&str> {
+    label(o, NODEPOOL_NAME_LABEL).or_else(|| label(o, "hypershift.openshift.io/nodePool"))
+}
+
 /// The node pool of a VMI: label `hypershift.openshift.io/nodepool-name`, else
-/// `hypershift.openshift.io/nodePool`, else `(unknown)`.
-pub fn owning_pool(vmi: &Value) -> String {
-    label(vmi, NODEPOOL_NAME_LABEL)
-        .or_else(|| label(vmi, "hypershift.openshift.io/nodePool"))
+/// `hypershift.openshift.io/nodePool`, else the same labels on its owning VirtualMachine (found in
+/// `vms` by owner reference, or by name), else `(unknown)`.
+pub fn owning_pool(vmi: &Value, vms: &[Value]) -> String {
+    let owner = arr_at(vmi, "/metadata/ownerReferences")
+        .iter()
+        .find(|o| o.get("kind").and_then(Value::as_str) == Some("VirtualMachine"))
+        .and_then(|o| o.get("name").and_then(Value::as_str))
+        .unwrap_or_else(|| name(vmi));
+    let vm = vms
+        .iter()
+        .find(|v| name(v) == owner && namespace(v) == namespace(vmi));
+    pool_label(vmi)
+        .or_else(|| vm.and_then(pool_label))
         .map(|p| p.rsplit('/').next().unwrap_or(p).to_string())
         .unwrap_or_else(|| "(unknown)".into())
 }
@@ -83,6 +96,12 @@ impl MaintenanceReport {
     /// Builds the report from all VMIs (only those with `status.nodeName == node` are kept) and
     /// the HostedClusters (to name owners; may be empty).
     pub fn new(node: &str, vmis: &[Value], hcs: &[Value]) -> Self {
+        Self::with_vms(node, vmis, &[], hcs)
+    }
+
+    /// Like [`MaintenanceReport::new`], also reading node pools from the VirtualMachines that own
+    /// unlabeled VMIs.
+    pub fn with_vms(node: &str, vmis: &[Value], vms: &[Value], hcs: &[Value]) -> Self {
         let mut groups: BTreeMap<(String, String), Vec<VmiOnNode>> = BTreeMap::new();
         for v in vmis
             .iter()
@@ -98,7 +117,7 @@ impl MaintenanceReport {
                 name: name(v).to_string(),
                 namespace: namespace(v).to_string(),
                 cluster: owning_cluster(v, hcs),
-                pool: owning_pool(v),
+                pool: owning_pool(v, vms),
                 migratable: ok,
                 reason,
                 message,

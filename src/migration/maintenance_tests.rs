@@ -93,6 +93,13 @@ fn owners_without_hosted_clusters_and_missing_condition() {
             .starts_with("1 VMs will restart: x-1 (lab/(unknown): NoLiveMigratableCondition)")
     );
     assert_eq!(vmi_ips(&bare), ["10.128.2.7"]);
+    // The owning VM's labels name the pool.
+    let mut owned = bare.clone();
+    owned["metadata"]["ownerReferences"] = json!([{"kind": "VirtualMachine", "name": "vm-x"}]);
+    let vm = json!({"metadata": {"name": "vm-x", "namespace": "clusters-lab",
+                                 "labels": {"hypershift.openshift.io/nodepool-name": "lab-np"}}});
+    let r = MaintenanceReport::with_vms("infra-1", &[owned], &[vm], &[]);
+    assert_eq!(r.vmis().next().unwrap().pool, "lab-np");
     // Owner found through the infra-id label even in an external infra namespace.
     let mut ext = other_cluster_vmi("p-2", "infra-1");
     ext["metadata"]["namespace"] = json!("guest-vms");
