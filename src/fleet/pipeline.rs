@@ -94,6 +94,8 @@ pub struct MachinePipeline {
     pub infra_node: Option<String>,
     /// Why the machine is stuck or failed (empty when fine).
     pub problems: Vec<String>,
+    /// The Machine is being deleted (scale-down): `metadata.deletionTimestamp` or phase `Deleting`.
+    pub deleting: bool,
 }
 
 impl MachinePipeline {
@@ -324,6 +326,8 @@ pub fn machine_pipeline(machine: &Value, inp: &PipelineInputs<'_>) -> MachinePip
         disk_percent: disk_percent.filter(|_| !dv_done),
         infra_node,
         problems,
+        deleting: machine.pointer("/metadata/deletionTimestamp").is_some()
+            || str_at(machine, "/status/phase") == Some("Deleting"),
     }
 }
 
@@ -369,7 +373,8 @@ pub struct ScalingProgress {
     pub desired: i64,
     /// `status.replicas`.
     pub current: i64,
-    /// Machines not finished yet (stuck first, then oldest first), then finished ones.
+    /// Machines being deleted, then machines not finished yet (stuck first, then oldest first),
+    /// then finished ones.
     pub machines: Vec<MachinePipeline>,
 }
 
@@ -402,6 +407,7 @@ pub fn scaling_progress(
     flag_slow(&mut machines, now);
     machines.sort_by_key(|p| {
         (
+            !p.deleting,
             p.finished(),
             !p.stuck(),
             p.steps.first().and_then(|s| s.at),

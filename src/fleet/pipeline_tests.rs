@@ -147,6 +147,17 @@ fn same_namespace_objects_win() {
 }
 
 #[test]
+fn scale_down_lists_deleting_machines_first() {
+    let mut w = world();
+    w.machines[0]["metadata"]["deletionTimestamp"] = json!(ts(20));
+    w.machines[0]["status"]["phase"] = json!("Deleting");
+    let p = scaling_progress(&pool(2, 3), &w.inputs(), t(21)).unwrap();
+    assert_eq!(p.machines[0].machine, "example-a");
+    assert!(p.machines[0].deleting && p.machines[0].finished());
+    assert!(!p.machines[1].deleting);
+}
+
+#[test]
 fn progress_strings() {
     assert_eq!(parse_progress("45.30%"), Some(45.3));
     assert_eq!(parse_progress("100.0%"), Some(100.0));
