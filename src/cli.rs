@@ -52,6 +52,27 @@ pub enum Command {
     Sim(Box<SimArgs>),
     /// Print what a pane shows, once, for scripts.
     Get(GetArgs),
+    /// Mirror container images with skopeo, printing one progress line per event.
+    Mirror(MirrorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MirrorArgs {
+    /// Image list: a MicroShift release-<arch>.json (its .images map) or one reference per line.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Where to copy: dir:<directory> or docker://<registry host[:port]>[/prefix].
+    #[arg(value_name = "TARGET")]
+    pub target: String,
+    /// Registry credentials file passed to skopeo --authfile.
+    #[arg(long, value_name = "FILE")]
+    pub authfile: Option<PathBuf>,
+    /// Images copied at once.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallel: u16,
+    /// Verify registry TLS certificates (false for plain-http registries).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub tls_verify: bool,
 }
 
 #[derive(Debug, Args)]

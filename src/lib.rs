@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod copies;
 pub mod csr;
 pub mod fleet;
 pub mod migration;

@@ -8,6 +8,9 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Sim(args)) => run_sim(*args).await,
+        Some(Command::Mirror(args)) => {
+            std::process::exit(shiftdeck::copies::mirror_cmd::run(&args).await)
+        }
         _ => {
             eprintln!("shiftdeck: the TUI is not built yet");
             std::process::exit(1);

@@ -281,6 +281,8 @@ async fn nodepool_scale_up_builds_the_chain_and_scale_down_removes_it() {
             .is_some()
         );
     }
+    let events = list(&s, "events", Some("clusters-example"));
+    assert!(events.iter().any(|e| e["reason"] == "ImportSucceeded"));
     let np = s.get(by_key(NP), Some("clusters"), pool).unwrap();
     assert_eq!(cond(&np, "Ready").unwrap()["status"], "True");
     assert_eq!(
@@ -804,6 +806,79 @@ async fn custom_domain_cluster_completes_once_metallb_serves_its_apps_lb() {
     assert_eq!(cond(&hc, "Available").unwrap()["status"], "True");
     wait_for(60, "guest API for guest", || {
         shiftdeck::sim::controllers::guest::guest(&s, "clusters", "guest")
+    })
+    .await;
+    h.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_client_objects_do_not_stop_controllers() {
+    let h = start(opts(Profile::Hub, false)).await;
+    let s = h.store.clone();
+    let junk = |key: &str, obj: Value| {
+        s.create(by_key(key), obj, false).unwrap();
+    };
+    junk(
+        CSR,
+        serde_json::json!({"metadata": {"name": "junk-csr"}, "spec": {"request": 7, "usages": "all", "signerName": "kubernetes.io/kube-apiserver-client-kubelet"},
+        "status": {"conditions": [{"type": "Approved", "status": "True"}, "garbage"]}}),
+    );
+    junk(
+        CSR,
+        serde_json::json!({"metadata": {"name": "junk-csr-2"}, "spec": {"request": shiftdeck::sim::pki::b64("not pem"), "signerName": "kubernetes.io/kubelet-serving"},
+        "status": {"conditions": [{"type": "Approved", "status": "True"}]}}),
+    );
+    junk(
+        "virtualmachineinstancemigrations.kubevirt.io",
+        serde_json::json!({"metadata": {"name": "junk", "namespace": "clusters-example", "labels": "x"}, "spec": {"vmiName": 5}, "status": []}),
+    );
+    junk(
+        HC,
+        serde_json::json!({"metadata": {"name": "junk", "namespace": "clusters"}, "spec": "x", "status": "y"}),
+    );
+    junk(
+        MS,
+        serde_json::json!({"metadata": {"name": "junk", "namespace": "openshift-machine-api"},
+        "spec": {"replicas": 1, "template": {"metadata": {"labels": "oops"}, "spec": 3}}, "status": 9}),
+    );
+    junk(
+        "ipaddresspools.metallb.io",
+        serde_json::json!({"metadata": {"name": "junk", "namespace": "metallb-system"}, "spec": {"addresses": [1, "zzz", "10.0.0.0/99"]}}),
+    );
+    junk(
+        "services",
+        serde_json::json!({"metadata": {"name": "junk-lb", "namespace": "default", "annotations": 4}, "spec": {"type": "LoadBalancer"}, "status": "?"}),
+    );
+    // The Failed condition on the unparsable serving CSR shows the signer is still alive.
+    wait_for(60, "signer marks junk failed", || {
+        let c = s.get(by_key(CSR), None, "junk-csr-2")?;
+        cond(&c, "Failed").map(|_| ())
+    })
+    .await;
+    // The CSR flow, migrations and hosted-cluster provisioning still work.
+    let client = pending_csr(&s, BOOTSTRAPPER, "arm64-worker-2").unwrap();
+    approve(&s, &client);
+    wait_for(60, "node", || {
+        s.get(by_key("nodes"), None, "arm64-worker-2")
+    })
+    .await;
+    let vmi = pool_vmis(&s, "clusters-example", "example")[0]["metadata"]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    migrate(&s, "clusters-example", "after-junk", &vmi);
+    wait_for(60, "migration", || {
+        let m = s.get(
+            by_key("virtualmachineinstancemigrations.kubevirt.io"),
+            Some("clusters-example"),
+            "after-junk",
+        )?;
+        (m["status"]["phase"] == "Succeeded").then_some(())
+    })
+    .await;
+    wait_for(60, "junk machineset still reconciled", || {
+        let m = s.get(by_key(MS), Some("openshift-machine-api"), "junk")?;
+        (m["status"]["replicas"] == 1).then_some(())
     })
     .await;
     h.shutdown();

@@ -91,6 +91,46 @@ fn sign_all(store: &Arc<Store>, seed: u64, shutdown: &CancellationToken) {
     }
 }
 
+/// Signers kube-controller-manager issues certificates for.
+const KCM_SIGNERS: &[&str] = &[
+    CLIENT_SIGNER,
+    SERVING_SIGNER,
+    "kubernetes.io/kube-apiserver-client",
+];
+
+/// What the kubelet signers check before issuing (`pkg/controller/certificates/signer`):
+/// subject `system:node:<name>` in `system:nodes`, allowed usages, SANs only for serving.
+pub fn validate_for_signer(signer: &str, request: &str, usages: &[String]) -> Result<(), String> {
+    let Some(p) = pki::parse_request(request) else {
+        return Err("unable to parse csr: no PEM certificate request".into());
+    };
+    let allowed: &[&str] = match signer {
+        CLIENT_SIGNER => &["digital signature", "key encipherment", "client auth"],
+        SERVING_SIGNER => &["digital signature", "key encipherment", "server auth"],
+        _ => return Ok(()),
+    };
+    if let Some(u) = usages.iter().find(|u| !allowed.contains(&u.as_str())) {
+        return Err(format!("usage {u:?} is not allowed for signer {signer}"));
+    }
+    if p.organizations != ["system:nodes"] {
+        return Err("subject organization is not system:nodes".into());
+    }
+    if !p
+        .common_name
+        .as_deref()
+        .unwrap_or_default()
+        .starts_with("system:node:")
+    {
+        return Err("subject common name does not begin with system:node:".into());
+    }
+    let has_sans = !p.dns_names.is_empty() || !p.ip_addresses.is_empty();
+    match (signer, has_sans) {
+        (CLIENT_SIGNER, true) => Err("DNS, email and IP subjectAltNames are not allowed".into()),
+        (SERVING_SIGNER, false) => Err("at least one DNS or IP subjectAltName is required".into()),
+        _ => Ok(()),
+    }
+}
+
 /// The signer: issue approved CSRs, then what the kubelet does with the certificate.
 fn handle(store: &Arc<Store>, seed: u64, csr: &Value, shutdown: &CancellationToken) {
     if !is_approved(csr) || has_certificate(csr) {
@@ -112,7 +152,13 @@ fn handle(store: &Arc<Store>, seed: u64, csr: &Value, shutdown: &CancellationTok
         .pointer("/spec/expirationSeconds")
         .and_then(Value::as_u64);
     let now = store.clock().now_rfc3339();
-    let issued = pki::sign_request(&request, &usages, exp);
+    let signer = str_at(csr, "/spec/signerName").unwrap_or_default();
+    if !KCM_SIGNERS.contains(&signer) {
+        // Custom signers (e.g. HyperShift break-glass) are not the controller-manager's job.
+        return;
+    }
+    let issued = validate_for_signer(signer, &request, &usages)
+        .and_then(|()| pki::sign_request(&request, &usages, exp));
     let res = store.mutate_retry(by_key(CSR), None, &name, false, |o| {
         if has_certificate(o) || !is_approved(o) {
             return Err(crate::sim::error::ApiError::conflict(by_key(CSR), "unchanged"));
@@ -136,7 +182,6 @@ fn handle(store: &Arc<Store>, seed: u64, csr: &Value, shutdown: &CancellationTok
     if res.is_err() || issued.is_err() {
         return;
     }
-    let signer = str_at(csr, "/spec/signerName").unwrap_or_default();
     let user = str_at(csr, "/spec/username").unwrap_or_default();
     let Some(node) = node_of(csr) else {
         return;
@@ -233,7 +278,16 @@ fn client_issued(store: &Arc<Store>, seed: u64, node: &str, shutdown: &Cancellat
         }
         spec.provider_id = str_at(&machine, "/spec/providerID").map(str::to_string);
         let now = store.clock().now_rfc3339();
-        let _ = store.create(by_key("nodes"), objects::node(&spec, &now), false);
+        if let Ok(n) = store.create(by_key("nodes"), objects::node(&spec, &now), false) {
+            objects::event(
+                store,
+                &n,
+                "Normal",
+                "RegisteredNode",
+                &format!("Node {node} event: Registered Node {node} in Controller"),
+                "node-controller",
+            );
+        }
     }
     let mname = name_of(&machine).to_string();
     let mns = objects::ns_of(&machine).to_string();
@@ -252,10 +306,19 @@ fn client_issued(store: &Arc<Store>, seed: u64, node: &str, shutdown: &Cancellat
 
 fn set_ready(store: &Store, node: &str) {
     let now = store.clock().now_rfc3339();
-    let _ = store.mutate_retry(by_key("nodes"), None, node, false, |n| {
+    if let Ok(n) = store.mutate_retry(by_key("nodes"), None, node, false, |n| {
         objects::set_node_ready(n, true, &now);
         Ok(())
-    });
+    }) {
+        objects::event(
+            store,
+            &n,
+            "Normal",
+            "NodeReady",
+            &format!("Node {node} status is now: NodeReady"),
+            "kubelet",
+        );
+    }
 }
 
 /// Which arrivals carry a CSR that must fail validation: every 5th, rotating the kinds.
@@ -477,6 +540,25 @@ mod tests {
         );
         assert_eq!(arrival_index("arm64-worker-12"), Some(12));
         assert_eq!(arrival_index("worker-1"), None);
+    }
+
+    #[test]
+    fn signer_validation() {
+        let u = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let client = pki::b64(&pki::node_csr_pem("n1", pki::CsrKind::Client, &[], &[]).unwrap());
+        assert!(
+            validate_for_signer(
+                CLIENT_SIGNER,
+                &client,
+                &u(&["digital signature", "client auth"])
+            )
+            .is_ok()
+        );
+        assert!(validate_for_signer(CLIENT_SIGNER, &client, &u(&["server auth"])).is_err());
+        assert!(validate_for_signer(SERVING_SIGNER, &client, &u(&["server auth"])).is_err());
+        let rogue = pki::b64(&pki::csr_pem("admin", Some("system:masters"), &[], &[]).unwrap());
+        assert!(validate_for_signer(CLIENT_SIGNER, &rogue, &u(&["client auth"])).is_err());
+        assert!(validate_for_signer(CLIENT_SIGNER, "bm90IGEgY3Ny", &[]).is_err());
     }
 
     #[test]

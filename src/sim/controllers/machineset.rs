@@ -101,6 +101,14 @@ fn reconcile(store: &Arc<Store>, seed: u64, ms: &Value, shutdown: &CancellationT
             }
             let m = new_machine(ms, &mname, &now);
             if let Ok(created) = store.create(by_key(MACHINES), m, false) {
+                objects::event(
+                    store,
+                    &created,
+                    "Normal",
+                    "Create",
+                    &format!("Created Machine {mname}"),
+                    "machine-controller",
+                );
                 machines.push(created);
                 tokio::spawn(provision(
                     store.clone(),
@@ -161,6 +169,7 @@ fn new_machine(ms: &Value, name: &str, ts: &str) -> Value {
     let mut labels = ms
         .pointer("/spec/template/metadata/labels")
         .cloned()
+        .filter(Value::is_object)
         .unwrap_or_else(|| json!({}));
     labels[MS_LABEL] = json!(name_of(ms));
     let mut annotations = json!({"machine.openshift.io/instance-state": "Creating"});

@@ -238,9 +238,39 @@ async fn migrate(store: Arc<Store>, ns: String, name: String, shutdown: Cancella
         Ok(())
     });
     set_phase(&store, &ns, &name, "Succeeded", state(true, Some(&end)));
+    objects::event_for(
+        &store,
+        VMIS,
+        Some(&ns),
+        &vmi_name,
+        "Normal",
+        "Migrated",
+        &format!("The VirtualMachineInstance migrated to node {target}."),
+        "virt-handler",
+    );
+    objects::event_for(
+        &store,
+        VMIM,
+        Some(&ns),
+        &name,
+        "Normal",
+        "SuccessfulMigration",
+        "Source node reported migration succeeded",
+        "virtualmachine-controller",
+    );
 }
 
 fn fail(store: &Store, ns: &str, name: &str, reason: &str, source: &str, now: &str) {
+    objects::event_for(
+        store,
+        VMIM,
+        Some(ns),
+        name,
+        "Warning",
+        "FailedMigration",
+        reason,
+        "virtualmachine-controller",
+    );
     let state = json!({"failed": true, "completed": false, "failureReason": reason, "sourceNode": source, "startTimestamp": now, "endTimestamp": now});
     set_phase(store, ns, name, "Failed", state);
     let _ = store.mutate_retry(by_key(VMIM), Some(ns), name, false, |o| {

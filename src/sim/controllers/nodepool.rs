@@ -61,7 +61,7 @@ pub async fn run(
                     );
                     ensure_worker(&store, seed, &mut workers, key, &shutdown).notify_one();
                 }
-                MACHINES | VMIS => {
+                MACHINES | VMIS | VMS => {
                     if let Some(pool) = label(&ev.object, POOL_LABEL) {
                         for ((_, name), n) in &workers {
                             if name == pool {
@@ -141,6 +141,26 @@ pub fn vm_of(m: &Value) -> String {
     str_at(m, "/spec/infrastructureRef/name")
         .unwrap_or_default()
         .to_string()
+}
+
+/// VMs/VMIs of the pool that no Machine references any more (a provisioning step that raced
+/// with a scale-down) are deleted with the rest of their chain.
+fn collect_orphans(store: &Store, pool: &PoolInfo, vms: &[String]) {
+    let ns = &pool.cp_namespace;
+    let mut orphans = std::collections::BTreeSet::new();
+    for key in [VMS, VMIS] {
+        let (items, _) = store.list(by_key(key), Some(ns));
+        for o in items {
+            if label(&o, POOL_LABEL) == Some(pool.name.as_str())
+                && !vms.iter().any(|v| v == name_of(&o))
+            {
+                orphans.insert(name_of(&o).to_string());
+            }
+        }
+    }
+    for vm in orphans {
+        delete_chain(store, ns, "", &vm);
+    }
 }
 
 /// Names of the virt-launcher pods of `vm`.
@@ -267,13 +287,19 @@ fn reconcile(store: &Arc<Store>, seed: u64, key: &Key, shutdown: &CancellationTo
         }
     }
     let mut vms: Vec<String> = machines.iter().map(vm_of).collect();
+    collect_orphans(store, &pool, &vms);
     vms.sort();
     let available = machines
         .iter()
         .filter(|m| m.pointer("/status/nodeRef/name").is_some())
         .count();
+    let not_ready: Vec<String> = machines
+        .iter()
+        .filter(|m| m.pointer("/status/nodeRef/name").is_none())
+        .map(|m| name_of(m).to_string())
+        .collect();
     let _ = store.mutate_retry(by_key(NP), Some(&key.0), &key.1, false, |o| {
-        hypershift::set_np_status(o, &pool, &vms, available, &now);
+        hypershift::set_np_status_detail(o, &pool, &vms, available, &not_ready, &now);
         Ok(())
     });
     let (pools, _) = store.list(by_key(NP), Some(&key.0));
@@ -335,6 +361,16 @@ async fn provision(
         kubevirt::pvc(&pool, &names.vm, false, &now),
         false,
     );
+    ev(
+        &store,
+        VMS,
+        &ns,
+        &names.vm,
+        "Normal",
+        "SuccessfulDataVolumeCreate",
+        &format!("Created DataVolume {dv}"),
+        "virtualmachine-controller",
+    );
     step!(5.0);
     let now = store.clock().now_rfc3339();
     let _ = upd(
@@ -342,6 +378,16 @@ async fn provision(
         DVS,
         &dv,
         &kubevirt::data_volume(&pool, &names.vm, "ImportScheduled", "N/A", &now),
+    );
+    ev(
+        &store,
+        DVS,
+        &ns,
+        &dv,
+        "Normal",
+        "ImportScheduled",
+        &format!("Import into {dv} scheduled"),
+        "datavolume-import-controller",
     );
     let _ = upd(
         &store,
@@ -373,6 +419,16 @@ async fn provision(
         &dv,
         &kubevirt::data_volume(&pool, &names.vm, "Succeeded", "100.0%", &now),
     );
+    ev(
+        &store,
+        DVS,
+        &ns,
+        &dv,
+        "Normal",
+        "ImportSucceeded",
+        &format!("Successfully imported into PVC {dv}"),
+        "datavolume-import-controller",
+    );
     let _ = upd(
         &store,
         VMS,
@@ -383,6 +439,19 @@ async fn provision(
         by_key(VMIS),
         kubevirt::vmi(&pool, &names.vm, "Scheduling", None, &now),
         false,
+    );
+    ev(
+        &store,
+        VMS,
+        &ns,
+        &names.vm,
+        "Normal",
+        "SuccessfulCreate",
+        &format!(
+            "Started the virtual machine by creating the new virtual machine instance {}",
+            names.vm
+        ),
+        "virtualmachine-controller",
     );
     step!(5.0);
     let node = pick_infra_node(&names.vm);
@@ -410,6 +479,16 @@ async fn provision(
         &names.vm,
         &kubevirt::vmi(&pool, &names.vm, "Running", Some(&node), &now),
     );
+    ev(
+        &store,
+        VMIS,
+        &ns,
+        &names.vm,
+        "Normal",
+        "Started",
+        "VirtualMachineInstance started.",
+        "virt-handler",
+    );
     let _ = upd(
         &store,
         VMS,
@@ -421,6 +500,29 @@ async fn provision(
     // Ignition, first boot, CSRs approved by the hosted cluster's machine-approver.
     step!(45.0);
     set_machine(&store, "Running", Some(&ip), true);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn ev(
+    store: &Store,
+    key: &str,
+    ns: &str,
+    name: &str,
+    type_: &str,
+    reason: &str,
+    msg: &str,
+    component: &str,
+) {
+    crate::sim::scenario::objects::event_for(
+        store,
+        key,
+        Some(ns),
+        name,
+        type_,
+        reason,
+        msg,
+        component,
+    );
 }
 
 /// When live: shortly after start the `example-extra-cpu` pool is scaled 0 → 2 (seed 002).

@@ -249,6 +249,7 @@ pub fn seed(store: &Store, opts: &SimOptions) -> Result<(), ApiError> {
             csrs::seed_history(store, s, &name, &ip, age)?;
         }
     }
+    super::guest::seed_standalone_operators(store, &["control-plane-machine-set", "olm"], age)?;
     seed_config(store, &ts)?;
     seed_wmco(store, &ts)?;
     Ok(())
@@ -407,4 +408,41 @@ fn seed_wmco(store: &Store, ts: &str) -> Result<(), ApiError> {
         }),
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_has_the_paths_admins_query() {
+        let s = coreos_stream();
+        assert_eq!(
+            s["architectures"]["aarch64"]["rhel-coreos-extensions"]["azure-disk"]["url"],
+            "https://rhcos.blob.core.windows.net/imagebucket/rhcos-418.94.202501221327-0-azure.aarch64.vhd"
+        );
+        assert_eq!(
+            s["architectures"]["aarch64"]["rhel-coreos-extensions"]["azure-disk"]["release"],
+            RHCOS_RELEASE
+        );
+        let iso = s["architectures"]["x86_64"]["artifacts"]["metal"]["formats"]["iso"]["disk"]["location"]
+            .as_str()
+            .unwrap();
+        assert!(iso.ends_with("-live.x86_64.iso"));
+    }
+
+    #[test]
+    fn windows_nodes_are_tainted_and_labelled() {
+        let n = objects::node(&windows_node_spec("winworker-abcde", "10.0.1.5"), "t");
+        assert_eq!(n["metadata"]["labels"]["kubernetes.io/os"], "windows");
+        assert_eq!(
+            n["metadata"]["labels"]["node.kubernetes.io/windows-build"],
+            WINDOWS_BUILD
+        );
+        assert_eq!(n["spec"]["taints"][0]["value"], "Windows");
+        assert!(
+            n["metadata"]["annotations"]["windowsmachineconfig.openshift.io/version"].is_string()
+        );
+        assert!("winworker-abcde".len() <= 15);
+    }
 }

@@ -82,6 +82,26 @@ pub fn cluster_operator(name: &str, available: bool, degraded: Option<&str>, sin
     })
 }
 
+/// A standalone cluster's operators (hub, Azure): the hosted set plus the ones that run on the
+/// cluster itself, all Available since `age`.
+pub fn seed_standalone_operators(
+    store: &Store,
+    extra: &[&str],
+    age: Duration,
+) -> Result<(), ApiError> {
+    for (i, op) in OPERATORS.iter().chain(extra.iter()).enumerate() {
+        let t = store
+            .clock()
+            .ago_rfc3339(age.saturating_sub(Duration::from_secs(97 * i as u64)));
+        put(
+            store,
+            "clusteroperators.config.openshift.io",
+            cluster_operator(op, true, None, &t),
+        )?;
+    }
+    Ok(())
+}
+
 pub fn seed(store: &Store, opts: &SimOptions) -> Result<(), ApiError> {
     let _ = opts;
     let age = Duration::from_secs(3 * 86_400);

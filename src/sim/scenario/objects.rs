@@ -193,6 +193,62 @@ pub fn put_aged(store: &Store, key: &str, mut obj: Value, age: Duration) -> Resu
     }
 }
 
+/// Record a core/v1 Event about `involved` (a stored object), as its controller would.
+/// Cluster-scoped objects' events go to `default`. Failures are ignored: events are best effort.
+pub fn event(
+    store: &Store,
+    involved: &Value,
+    type_: &str,
+    reason: &str,
+    message: &str,
+    component: &str,
+) {
+    let ns = match str_at(involved, "/metadata/namespace") {
+        Some(ns) if !ns.is_empty() => ns.to_string(),
+        _ => "default".to_string(),
+    };
+    let name = name_of(involved);
+    let now = store.clock().now_rfc3339();
+    let ev = json!({
+        "metadata": {"name": format!("{name}.{:016x}", hash64(store.current_rv(), reason)), "namespace": ns},
+        "involvedObject": {
+            "apiVersion": involved.get("apiVersion").cloned().unwrap_or(Value::Null),
+            "kind": involved.get("kind").cloned().unwrap_or(Value::Null),
+            "name": name,
+            "namespace": str_at(involved, "/metadata/namespace"),
+            "uid": str_at(involved, "/metadata/uid"),
+            "resourceVersion": str_at(involved, "/metadata/resourceVersion"),
+        },
+        "reason": reason,
+        "message": message,
+        "type": type_,
+        "count": 1,
+        "firstTimestamp": now,
+        "lastTimestamp": now,
+        "source": {"component": component},
+        "reportingComponent": component,
+        "reportingInstance": "",
+    });
+    let _ = store.create(by_key("events"), ev, false);
+}
+
+/// `event` for an object looked up by kind and name.
+#[allow(clippy::too_many_arguments)]
+pub fn event_for(
+    store: &Store,
+    key: &str,
+    ns: Option<&str>,
+    name: &str,
+    type_: &str,
+    reason: &str,
+    message: &str,
+    component: &str,
+) {
+    if let Some(o) = store.get(by_key(key), ns, name) {
+        event(store, &o, type_, reason, message, component);
+    }
+}
+
 pub fn namespace(name: &str, labels: Value) -> Value {
     json!({
         "metadata": {

@@ -270,3 +270,16 @@ fn seed_datavolumes(store: &Store, seed: u64, n: usize) -> Result<(), ApiError> 
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_node_names_mix_arches() {
+        assert_eq!(scale_node_name(0), "x86-node-00000");
+        assert_eq!(scale_node_name(3), "arm64-node-00003");
+        let arm = (0..1000).filter(|i| scale_node_is_arm(*i)).count();
+        assert_eq!(arm, 250);
+    }
+}
