@@ -1,0 +1,282 @@
+//! Small helpers shared by the fleet and migration view models: reading optional fields out of
+//! `serde_json::Value`s, condition lookup with first-match semantics, times, durations and table cells.
+//!
+//! Everything read from a cluster is treated as optional: a missing or mistyped field yields `None`
+//! (and an empty cell), never a panic.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Map, Value};
+
+/// The string at a JSON pointer (`/status/version`), if present and a string.
+pub fn str_at<'a>(v: &'a Value, ptr: &str) -> Option<&'a str> {
+    v.pointer(ptr).and_then(Value::as_str)
+}
+
+/// The integer at a JSON pointer, accepting integers and integral floats.
+pub fn i64_at(v: &Value, ptr: &str) -> Option<i64> {
+    let x = v.pointer(ptr)?;
+    x.as_i64().or_else(|| {
+        x.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+            .map(|f| f as i64)
+    })
+}
+
+/// The array at a JSON pointer, or an empty slice.
+pub fn arr_at<'a>(v: &'a Value, ptr: &str) -> &'a [Value] {
+    v.pointer(ptr)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+/// `metadata.name` (empty when missing).
+pub fn name(v: &Value) -> &str {
+    str_at(v, "/metadata/name").unwrap_or("")
+}
+
+/// `metadata.namespace` (empty when missing).
+pub fn namespace(v: &Value) -> &str {
+    str_at(v, "/metadata/namespace").unwrap_or("")
+}
+
+/// A label value.
+pub fn label<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.pointer("/metadata/labels")
+        .and_then(Value::as_object)
+        .and_then(|m| m.get(key))
+        .and_then(Value::as_str)
+}
+
+/// An annotation value.
+pub fn annotation<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.pointer("/metadata/annotations")
+        .and_then(Value::as_object)
+        .and_then(|m| m.get(key))
+        .and_then(Value::as_str)
+}
+
+/// The first condition in `status.conditions` whose `type` equals `type_`, like the server-side
+/// printer-column conversion that keeps only the first JSONPath match.
+pub fn condition<'a>(obj: &'a Value, type_: &str) -> Option<&'a Value> {
+    arr_at(obj, "/status/conditions")
+        .iter()
+        .find(|c| c.get("type").and_then(Value::as_str) == Some(type_))
+}
+
+/// A condition field (`status`, `reason`, `message`...) of the first condition of that type.
+pub fn condition_field<'a>(obj: &'a Value, type_: &str, field: &str) -> Option<&'a str> {
+    condition(obj, type_)
+        .and_then(|c| c.get(field))
+        .and_then(Value::as_str)
+}
+
+/// Whether the first condition of that type has status `True`.
+pub fn condition_true(obj: &Value, type_: &str) -> bool {
+    condition_field(obj, type_, "status") == Some("True")
+}
+
+/// Parses an RFC 3339 time.
+pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The RFC 3339 time at a JSON pointer.
+pub fn time_at(v: &Value, ptr: &str) -> Option<DateTime<Utc>> {
+    str_at(v, ptr).and_then(parse_time)
+}
+
+/// `metadata.creationTimestamp`.
+pub fn created(v: &Value) -> Option<DateTime<Utc>> {
+    time_at(v, "/metadata/creationTimestamp")
+}
+
+/// kubectl's `HumanDuration` (`45s`, `5m30s`, `3h`, `2d4h`, `400d`, `3y20d`); the same rules as the
+/// sim's table printer, kept here so the view models do not depend on the sim.
+pub fn human_duration(d: Duration) -> String {
+    let secs = d.num_seconds();
+    if secs < -1 {
+        return "<invalid>".into();
+    }
+    let s = secs.max(0);
+    if s < 120 {
+        return format!("{s}s");
+    }
+    let m = s / 60;
+    if m < 10 {
+        return match s % 60 {
+            0 => format!("{m}m"),
+            r => format!("{m}m{r}s"),
+        };
+    }
+    if m < 180 {
+        return format!("{m}m");
+    }
+    let h = s / 3600;
+    if h < 8 {
+        return match m % 60 {
+            0 => format!("{h}h"),
+            r => format!("{h}h{r}m"),
+        };
+    }
+    if h < 48 {
+        return format!("{h}h");
+    }
+    if h < 24 * 8 {
+        return match h % 24 {
+            0 => format!("{}d", h / 24),
+            r => format!("{}d{r}h", h / 24),
+        };
+    }
+    if h < 24 * 365 * 2 {
+        return format!("{}d", h / 24);
+    }
+    if h < 24 * 365 * 8 {
+        let y = h / 24 / 365;
+        return match (h / 24) % 365 {
+            0 => format!("{y}y"),
+            d => format!("{y}y{d}d"),
+        };
+    }
+    format!("{}y", h / 24 / 365)
+}
+
+/// kubectl-style age of an object (`<unknown>` without a creation time).
+pub fn age(v: &Value, now: DateTime<Utc>) -> String {
+    created(v).map_or_else(|| "<unknown>".into(), |t| human_duration(now - t))
+}
+
+/// Makes a value safe for one table cell: trailing newlines trimmed, other control characters
+/// escaped (`\n`, `\u{1b}`), so a hostile message cannot break the table or the terminal.
+pub fn cell(s: &str) -> String {
+    let t = s.trim_end_matches(['\n', '\r']);
+    let mut out = String::with_capacity(t.len());
+    for c in t.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// An optional integer as a cell (empty when missing).
+pub fn int_cell(n: Option<i64>) -> String {
+    n.map(|n| n.to_string()).unwrap_or_default()
+}
+
+/// A table a `shiftdeck get <kind>` command prints: fixed headers and one row of cells per object.
+pub trait TableRow {
+    /// Column headers, in order.
+    const HEADERS: &'static [&'static str];
+    /// The cells, one per header, already sanitized with [`cell`].
+    fn cells(&self) -> Vec<String>;
+}
+
+/// Headers and cells of a table, for a text printer.
+pub fn table<T: TableRow>(rows: &[T]) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    (
+        T::HEADERS.to_vec(),
+        rows.iter().map(TableRow::cells).collect(),
+    )
+}
+
+/// The rows as a JSON array of objects keyed by header (`-o json` of `shiftdeck get`).
+pub fn rows_json<T: TableRow>(rows: &[T]) -> Value {
+    Value::Array(
+        rows.iter()
+            .map(|r| {
+                let map: Map<String, Value> = T::HEADERS
+                    .iter()
+                    .zip(r.cells())
+                    .map(|(h, c)| ((*h).to_string(), Value::String(c)))
+                    .collect();
+                Value::Object(map)
+            })
+            .collect(),
+    )
+}
+
+/// Parses a Kubernetes quantity (`4Gi`, `4096Mi`, `4G`, `512M`, `1.5Gi`, `100`) into bytes.
+pub fn quantity_bytes(q: &str) -> Option<f64> {
+    let q = q.trim();
+    let split = q
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(q.len());
+    let (num, suffix) = q.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let mult = match suffix {
+        "" => 1.0,
+        "Ki" => 1024.0,
+        "Mi" => 1024.0_f64.powi(2),
+        "Gi" => 1024.0_f64.powi(3),
+        "Ti" => 1024.0_f64.powi(4),
+        "Pi" => 1024.0_f64.powi(5),
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        _ => return None,
+    };
+    Some(n * mult)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn first_match_condition() {
+        let o = json!({"status": {"conditions": [
+            {"type": "Ready", "status": "False", "message": "first"},
+            {"type": "Ready", "status": "True", "message": "second"}]}});
+        assert_eq!(condition_field(&o, "Ready", "message"), Some("first"));
+        assert!(!condition_true(&o, "Ready"));
+        assert_eq!(condition_field(&o, "Other", "status"), None);
+        assert_eq!(
+            condition_field(&json!({"status": 3}), "Ready", "status"),
+            None
+        );
+    }
+
+    #[test]
+    fn durations_like_kubectl() {
+        assert_eq!(human_duration(Duration::seconds(45)), "45s");
+        assert_eq!(human_duration(Duration::seconds(330)), "5m30s");
+        assert_eq!(human_duration(Duration::seconds(55 * 60)), "55m");
+        assert_eq!(human_duration(Duration::seconds(3 * 3600)), "3h");
+        assert_eq!(human_duration(Duration::seconds(52 * 3600)), "2d4h");
+        assert_eq!(human_duration(Duration::seconds(-5)), "<invalid>");
+    }
+
+    #[test]
+    fn cells_escape_control_characters() {
+        assert_eq!(cell("a\nb\n"), "a\\nb");
+        assert_eq!(cell("x\u{1b}[31m"), "x\\u{1b}[31m");
+        assert_eq!(int_cell(None), "");
+        assert_eq!(int_cell(Some(3)), "3");
+    }
+
+    #[test]
+    fn quantities() {
+        assert_eq!(quantity_bytes("4Gi"), Some(4.0 * 1024.0 * 1024.0 * 1024.0));
+        assert_eq!(quantity_bytes("4G"), Some(4e9));
+        assert_eq!(quantity_bytes("1.5Ki"), Some(1536.0));
+        assert_eq!(quantity_bytes("4Xi"), None);
+        assert_eq!(quantity_bytes(""), None);
+    }
+
+    #[test]
+    fn integers_accept_integral_floats_only() {
+        let o = json!({"a": 3, "b": 2.0, "c": 2.5, "d": "3"});
+        assert_eq!(i64_at(&o, "/a"), Some(3));
+        assert_eq!(i64_at(&o, "/b"), Some(2));
+        assert_eq!(i64_at(&o, "/c"), None);
+        assert_eq!(i64_at(&o, "/d"), None);
+    }
+}
