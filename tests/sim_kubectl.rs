@@ -45,6 +45,7 @@ impl Kube {
             ..Default::default()
         };
         let sim = shiftdeck::sim::start(opts).await.expect("sim starts");
+        wipe(&sim);
         seed(&sim);
         Kube {
             sim,
@@ -108,6 +109,39 @@ fn rows(out: &str) -> Vec<Vec<String>> {
         .skip(1)
         .map(|l| l.split_whitespace().map(str::to_string).collect())
         .collect()
+}
+
+#[tokio::test]
+async fn kubectl_over_tls_needs_the_ca_and_a_token() {
+    let k = Kube::start(SimUser::Admin).await;
+    let kc = std::fs::read_to_string(&k.kubeconfig).expect("kubeconfig");
+    assert!(kc.contains(&format!("server: {}", k.sim.url)), "{kc}");
+    assert!(k.sim.url.starts_with("https://"), "{}", k.sim.url);
+    assert!(kc.contains("certificate-authority-data: "), "{kc}");
+    let out = k.ok(&["get", "nodes"]).await;
+    assert_eq!(rows(&out).len(), 6);
+    // Health is public, as on a real API server.
+    assert_eq!(k.ok(&["get", "--raw", "/readyz"]).await.trim(), "ok");
+
+    // No token: 401, which kubectl reports as "must be logged in".
+    let anon = k._dir.path().join("anon-kubeconfig");
+    std::fs::write(&anon, kc.replace(&format!("token: {}", k.sim.token), "{}")).expect("write");
+    let (ok, _, err) = k.run(&["--kubeconfig", path(&anon), "get", "nodes"]).await;
+    assert!(!ok && err.contains("Unauthorized"), "{err}");
+
+    // Without the CA the certificate is not trusted.
+    let untrusted = k._dir.path().join("untrusted-kubeconfig");
+    let no_ca: String = kc
+        .lines()
+        .filter(|l| !l.contains("certificate-authority-data"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&untrusted, no_ca).expect("write");
+    let (ok, _, err) = k
+        .run(&["--kubeconfig", path(&untrusted), "get", "nodes"])
+        .await;
+    assert!(!ok && err.contains("certificate"), "{err}");
+    k.sim.shutdown();
 }
 
 #[tokio::test]
