@@ -84,10 +84,15 @@ pub fn machineset(name: &str, replicas: i64) -> Value {
             "labelSelector": format!("machine.openshift.io/cluster-api-machineset={name}")}})
 }
 
+/// A pending kubelet client CSR carrying a real PKCS#10 request, so the sim's signer issues a
+/// certificate once it is approved (a malformed request would be marked Failed).
 pub fn csr(name: &str) -> Value {
+    use shiftdeck::sim::pki;
+    let pem = pki::node_csr_pem(name, pki::CsrKind::Client, &[], &[]).expect("CSR");
+    let request = pki::b64(&pem);
     json!({"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
         "metadata": {"name": name},
-        "spec": {"request": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K", "signerName": "kubernetes.io/kube-apiserver-client-kubelet",
+        "spec": {"request": request, "signerName": "kubernetes.io/kube-apiserver-client-kubelet",
             "usages": ["digital signature", "client auth"], "username": "system:serviceaccount:openshift-machine-config-operator:node-bootstrapper"}})
 }
 
