@@ -2,8 +2,9 @@
 //! HTTPS on loopback. `demo`, the tests and the benchmarks all talk to it through real clients.
 //!
 //! Layout: `store` holds objects and the event history; `server` speaks the Kubernetes API over
-//! HTTP; `scenario` seeds a profile's objects; `controllers` make the cluster live (CSRs, node
-//! pools, machine sets, hosted clusters, migrations, guest clusters).
+//! HTTPS; `tls` holds the process-wide serving CA and certificate; `scenario` seeds a profile's
+//! objects; `controllers` make the cluster live (CSRs, node pools, machine sets, hosted clusters,
+//! migrations, guest clusters).
 
 pub mod clock;
 pub mod controllers;
