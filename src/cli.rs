@@ -53,7 +53,7 @@ pub struct UiArgs {
 pub enum Command {
     /// Run the TUI against an embedded simulated cluster.
     Demo(DemoArgs),
-    /// Serve a simulated OpenShift cluster over HTTP on loopback until interrupted.
+    /// Serve a simulated OpenShift cluster over HTTPS on loopback until interrupted.
     Sim(Box<SimArgs>),
     /// Print what a pane shows, once, for scripts.
     Get(GetArgs),

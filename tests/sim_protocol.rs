@@ -100,11 +100,13 @@ async fn discovery_finds_fleet_kinds() {
     assert!(d.has_group("machine.openshift.io"));
     assert!(d.has_group("certificates.k8s.io"));
     // Subresource entries as kubectl needs them.
+    let auth = format!("Bearer {ADMIN_TOKEN}");
+    let bearer = ("Authorization", auth.as_str());
     let (code, doc) = raw(
         h.addr,
         "GET",
         "/apis/hypershift.openshift.io/v1beta1",
-        &[],
+        &[bearer],
         b"",
     )
     .await;
@@ -119,7 +121,14 @@ async fn discovery_finds_fleet_kinds() {
         (scale["group"].clone(), scale["kind"].clone()),
         (json!("autoscaling"), json!("Scale"))
     );
-    let (_, core) = raw(h.addr, "GET", "/apis/certificates.k8s.io/v1", &[], b"").await;
+    let (_, core) = raw(
+        h.addr,
+        "GET",
+        "/apis/certificates.k8s.io/v1",
+        &[bearer],
+        b"",
+    )
+    .await;
     assert!(
         core["resources"]
             .as_array()
@@ -141,10 +150,13 @@ async fn discovery_finds_fleet_kinds() {
         h.addr,
         "GET",
         "/apis",
-        &[(
-            "Accept",
-            "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json",
-        )],
+        &[
+            bearer,
+            (
+                "Accept",
+                "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json",
+            ),
+        ],
         b"",
     )
     .await;
@@ -954,6 +966,51 @@ async fn admin_review_and_forbid_fault() {
 }
 
 #[tokio::test]
+async fn missing_token_is_unauthorized_except_public_endpoints() {
+    let (h, _c) = admin().await;
+    assert!(h.url.starts_with("https://127.0.0.1:"), "{}", h.url);
+    for path in ["/api/v1/nodes", "/api", "/apis", "/openapi/v2"] {
+        let (code_, v) = raw(h.addr, "GET", path, &[], b"").await;
+        assert_eq!(
+            (code_, v["kind"].clone(), v["reason"].clone()),
+            (401, json!("Status"), json!("Unauthorized")),
+            "{path}"
+        );
+    }
+    let (code_, _) = raw(
+        h.addr,
+        "POST",
+        "/api/v1/nodes",
+        &[("Content-Type", "application/json")],
+        serde_json::to_vec(&node("anon-node", "arm64", true))
+            .expect("json")
+            .as_slice(),
+    )
+    .await;
+    assert_eq!(code_, 401);
+    assert!(h.store.get(by_key("nodes"), None, "anon-node").is_none());
+    for path in ["/healthz", "/readyz", "/livez", "/version"] {
+        let (code_, _) = raw(h.addr, "GET", path, &[], b"").await;
+        assert_eq!(code_, 200, "{path}");
+    }
+    // A kube client whose kubeconfig carries no token is refused too.
+    let kc = h
+        .kubeconfig_yaml()
+        .replace(&format!("token: {}", h.token), "{}");
+    let kc: kube::config::Kubeconfig = serde_yaml::from_str(&kc).expect("kubeconfig");
+    let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default())
+        .await
+        .expect("config");
+    let anon = kube::Client::try_from(cfg).expect("client");
+    let err = Api::<Node>::all(anon)
+        .list(&ListParams::default())
+        .await
+        .expect_err("unauthorized");
+    assert_eq!(code(&err), 401);
+    h.shutdown();
+}
+
+#[tokio::test]
 async fn bad_requests_get_proper_statuses_and_the_server_carries_on() {
     let (h, c) = admin().await;
     let a = h.addr;
@@ -1079,11 +1136,13 @@ async fn tables_and_partial_metadata() {
         "Accept",
         "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
     );
+    let auth = format!("Bearer {ADMIN_TOKEN}");
+    let bearer = ("Authorization", auth.as_str());
     let (code_, t) = raw(
         h.addr,
         "GET",
         "/apis/hypershift.openshift.io/v1beta1/namespaces/clusters/nodepools",
-        &[accept],
+        &[bearer, accept],
         b"",
     )
     .await;
@@ -1110,7 +1169,7 @@ async fn tables_and_partial_metadata() {
         h.addr,
         "GET",
         "/api/v1/nodes?includeObject=Object",
-        &[accept],
+        &[bearer, accept],
         b"",
     )
     .await;
@@ -1124,10 +1183,13 @@ async fn tables_and_partial_metadata() {
         h.addr,
         "GET",
         "/api/v1/nodes",
-        &[(
-            "Accept",
-            "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1",
-        )],
+        &[
+            bearer,
+            (
+                "Accept",
+                "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1",
+            ),
+        ],
         b"",
     )
     .await;

@@ -505,6 +505,26 @@ async fn available_hosted_clusters_get_guest_apis_with_nodes() {
         .unwrap();
     let kc = shiftdeck::sim::pki::unb64(secret["data"]["kubeconfig"].as_str().unwrap()).unwrap();
     assert!(kc.contains(&g.url), "{kc}");
+    assert!(g.url.starts_with("https://"), "{}", g.url);
+    // Drill-down: the Secret's kubeconfig reaches the guest API over TLS (sim CA, admin token).
+    let kc: kube::config::Kubeconfig = serde_yaml::from_str(&kc).unwrap();
+    assert!(
+        kc.clusters[0]
+            .cluster
+            .as_ref()
+            .unwrap()
+            .certificate_authority_data
+            .is_some()
+    );
+    let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default())
+        .await
+        .unwrap();
+    let gc = kube::Client::try_from(cfg).unwrap();
+    let nodes = kube::Api::<k8s_openapi::api::core::v1::Node>::all(gc)
+        .list(&Default::default())
+        .await
+        .unwrap();
+    assert_eq!(nodes.items.len(), 2);
     let user = wait_for(60, "guest user", || {
         let g = shiftdeck::sim::controllers::guest::guest(&s, "clusters", "user")?;
         (g.store.count(by_key("nodes")) == 3).then_some(g)

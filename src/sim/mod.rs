@@ -1,9 +1,10 @@
 //! `shiftdeck sim`: an embedded, protocol-faithful simulated OpenShift cluster served over real
-//! HTTP on loopback. `demo`, the tests and the benchmarks all talk to it through real clients.
+//! HTTPS on loopback. `demo`, the tests and the benchmarks all talk to it through real clients.
 //!
 //! Layout: `store` holds objects and the event history; `server` speaks the Kubernetes API over
-//! HTTP; `scenario` seeds a profile's objects; `controllers` make the cluster live (CSRs, node
-//! pools, machine sets, hosted clusters, migrations, guest clusters).
+//! HTTPS; `tls` holds the process-wide serving CA and certificate; `scenario` seeds a profile's
+//! objects; `controllers` make the cluster live (CSRs, node pools, machine sets, hosted clusters,
+//! migrations, guest clusters).
 
 pub mod clock;
 pub mod controllers;
@@ -14,6 +15,7 @@ pub mod resources;
 pub mod scenario;
 pub mod server;
 pub mod store;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -33,6 +35,8 @@ pub struct SimHandle {
     pub addr: SocketAddr,
     pub url: String,
     pub token: String,
+    /// PEM of the CA that signed the serving certificate (shared by every sim in the process).
+    pub ca_pem: String,
     pub profile: Profile,
     pub store: Arc<Store>,
     pub kubeconfig_path: Option<PathBuf>,
@@ -40,9 +44,15 @@ pub struct SimHandle {
 }
 
 impl SimHandle {
-    /// The kubeconfig YAML for this sim: bearer token, a context named after the profile.
+    /// The kubeconfig YAML for this sim: the `https://` URL, the sim CA as
+    /// `certificate-authority-data`, a bearer token and a context named after the profile.
     pub fn kubeconfig_yaml(&self) -> String {
-        kubeconfig_yaml(&self.url, &self.token, self.profile.context_name())
+        kubeconfig_yaml(
+            &self.url,
+            Some(&pki::b64(&self.ca_pem)),
+            &self.token,
+            self.profile.context_name(),
+        )
     }
 
     /// A kube-rs client for this sim, configured exactly as a user's kubeconfig would be.
@@ -65,34 +75,58 @@ impl SimHandle {
     }
 }
 
-pub fn kubeconfig_yaml(url: &str, token: &str, context: &str) -> String {
+/// A kubeconfig with one cluster, user and context. `ca_data` is base64 PEM
+/// (`certificate-authority-data`); without it clients fall back to the system roots.
+pub fn kubeconfig_yaml(url: &str, ca_data: Option<&str>, token: &str, context: &str) -> String {
+    let ca = ca_data
+        .map(|d| format!("\n    certificate-authority-data: {d}"))
+        .unwrap_or_default();
     format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: {context}\n  cluster:\n    server: {url}\ncontexts:\n- name: {context}\n  context:\n    cluster: {context}\n    user: {context}-user\n    namespace: default\ncurrent-context: {context}\nusers:\n- name: {context}-user\n  user:\n    token: {token}\npreferences: {{}}\n"
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: {context}\n  cluster:\n    server: {url}{ca}\ncontexts:\n- name: {context}\n  context:\n    cluster: {context}\n    user: {context}-user\n    namespace: default\ncurrent-context: {context}\nusers:\n- name: {context}-user\n  user:\n    token: {token}\npreferences: {{}}\n"
     )
 }
 
-/// Start a simulated cluster: seed the profile, start its controllers and serve HTTP.
+/// Start a simulated cluster: seed the profile, start its controllers and serve HTTPS.
 /// Returns once the listener is bound, so the URL is usable immediately.
 pub async fn start(opts: SimOptions) -> color_eyre::Result<SimHandle> {
     let clock = SimClock::new(opts.speed);
     let store = Arc::new(Store::new(clock, store::DEFAULT_HISTORY));
     scenario::seed(&store, &opts)?;
     let shutdown = tokio_util::sync::CancellationToken::new();
+    let tls = tls::shared().map_err(|e| color_eyre::eyre::eyre!("sim TLS setup: {e}"))?;
     let listener = tokio::net::TcpListener::bind(opts.listen).await?;
     let addr = listener.local_addr()?;
-    let url = format!("http://{addr}");
+    // The serving certificate covers loopback only; a wildcard listener is reached through it.
+    let url = match addr.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => {
+            format!("https://127.0.0.1:{}", addr.port())
+        }
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => format!("https://[::1]:{}", addr.port()),
+        _ => format!("https://{addr}"),
+    };
     let token = match opts.user {
         SimUser::Admin => ADMIN_TOKEN,
         SimUser::Viewer => VIEWER_TOKEN,
     }
     .to_string();
-    server::serve(listener, store.clone(), opts.clone(), shutdown.clone());
+    server::serve(
+        listener,
+        tls.acceptor(),
+        store.clone(),
+        opts.clone(),
+        shutdown.clone(),
+    );
     controllers::spawn(store.clone(), opts.clone(), shutdown.clone());
     let kubeconfig_path = match &opts.kubeconfig_out {
         Some(p) => {
             std::fs::write(
                 p,
-                kubeconfig_yaml(&url, &token, opts.profile.context_name()),
+                kubeconfig_yaml(
+                    &url,
+                    Some(&tls.ca_data()),
+                    &token,
+                    opts.profile.context_name(),
+                ),
             )?;
             Some(p.clone())
         }
@@ -102,6 +136,7 @@ pub async fn start(opts: SimOptions) -> color_eyre::Result<SimHandle> {
         addr,
         url,
         token,
+        ca_pem: tls.ca_pem.clone(),
         profile: opts.profile,
         store,
         kubeconfig_path,

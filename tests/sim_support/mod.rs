@@ -1,5 +1,5 @@
 //! Shared helpers for the sim tests: start a still sim, seed realistic objects straight into
-//! its store, and speak raw HTTP when a test needs full control of the bytes.
+//! its store, and speak raw HTTP/1.1 over TLS when a test needs full control of the bytes.
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
@@ -20,7 +20,25 @@ pub async fn start_sim(faults: &str, user: SimUser) -> SimHandle {
         faults: faults.parse().expect("valid faults"),
         ..Default::default()
     };
-    shiftdeck::sim::start(opts).await.expect("sim starts")
+    let h = shiftdeck::sim::start(opts).await.expect("sim starts");
+    wipe(&h);
+    h
+}
+
+/// Remove everything the profile's scenario seeded, so a test starts from an empty cluster and
+/// seeds exactly the objects it asserts on.
+pub fn wipe(h: &SimHandle) {
+    for res in shiftdeck::sim::resources::served(h.profile) {
+        let (objs, _) = h.store.list(res, None);
+        for o in objs {
+            let ns = o.pointer("/metadata/namespace").and_then(Value::as_str);
+            let name = o
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let _ = h.store.delete(res, ns, name, false);
+        }
+    }
 }
 
 pub fn node(name: &str, arch: &str, ready: bool) -> Value {
@@ -66,10 +84,15 @@ pub fn machineset(name: &str, replicas: i64) -> Value {
             "labelSelector": format!("machine.openshift.io/cluster-api-machineset={name}")}})
 }
 
+/// A pending kubelet client CSR carrying a real PKCS#10 request, so the sim's signer issues a
+/// certificate once it is approved (a malformed request would be marked Failed).
 pub fn csr(name: &str) -> Value {
+    use shiftdeck::sim::pki;
+    let pem = pki::node_csr_pem(name, pki::CsrKind::Client, &[], &[]).expect("CSR");
+    let request = pki::b64(&pem);
     json!({"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
         "metadata": {"name": name},
-        "spec": {"request": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K", "signerName": "kubernetes.io/kube-apiserver-client-kubelet",
+        "spec": {"request": request, "signerName": "kubernetes.io/kube-apiserver-client-kubelet",
             "usages": ["digital signature", "client auth"], "username": "system:serviceaccount:openshift-machine-config-operator:node-bootstrapper"}})
 }
 
@@ -131,7 +154,24 @@ pub fn seed(h: &SimHandle) {
     }
 }
 
-/// A raw HTTP/1.1 exchange (Connection: close): status code and body as JSON (or a string).
+/// A TLS connection to a sim, verified against the sim CA for the address's IP.
+pub async fn tls_connect(
+    addr: SocketAddr,
+) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
+    let cfg = shiftdeck::sim::tls::shared()
+        .expect("sim tls")
+        .client_config()
+        .expect("client config");
+    let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let name = tokio_rustls::rustls::pki_types::ServerName::IpAddress(addr.ip().into());
+    tokio_rustls::TlsConnector::from(cfg)
+        .connect(name, tcp)
+        .await
+        .expect("TLS handshake with the sim")
+}
+
+/// A raw HTTP/1.1 exchange over TLS (Connection: close): status code and body as JSON (or a
+/// string). No credentials unless `headers` carries an Authorization header.
 pub async fn raw(
     addr: SocketAddr,
     method: &str,
@@ -139,7 +179,7 @@ pub async fn raw(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> (u16, Value) {
-    let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let mut s = tls_connect(addr).await;
     let mut head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()

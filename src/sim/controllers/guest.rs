@@ -148,7 +148,12 @@ async fn start_available(
             }
         };
         guest_seed::customize(&handle.store, &key.0, &key.1, &handle.url);
-        let kubeconfig = crate::sim::kubeconfig_yaml(&handle.url, ADMIN_TOKEN, &key.1);
+        let kubeconfig = crate::sim::kubeconfig_yaml(
+            &handle.url,
+            Some(&crate::sim::pki::b64(&handle.ca_pem)),
+            ADMIN_TOKEN,
+            &key.1,
+        );
         let secret = hypershift::kubeconfig_secret(&key.0, &key.1, &kubeconfig);
         let sres = by_key("secrets");
         if store.create(sres, secret.clone(), false).is_err() {

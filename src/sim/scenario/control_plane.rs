@@ -210,6 +210,7 @@ pub fn placeholder_kubeconfig(hc: &Value) -> String {
     let name = objects::name_of(hc);
     crate::sim::kubeconfig_yaml(
         &format!("https://{}:6443", api_host(hc)),
+        None,
         crate::sim::ADMIN_TOKEN,
         name,
     )

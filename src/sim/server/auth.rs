@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::sim::error::ApiError;
 use crate::sim::resources::{self, ResourceDef};
-use crate::sim::{ADMIN_TOKEN, Faults, Profile, SimUser, VIEWER_TOKEN};
+use crate::sim::{ADMIN_TOKEN, Faults, Profile, VIEWER_TOKEN};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum User {
@@ -23,15 +23,12 @@ impl User {
     }
 }
 
-/// The caller's identity. A wrong token is 401. A request without any credentials is taken as
-/// the user the sim's kubeconfig names (`opts.user`): client-go (kubectl) never sends bearer
-/// tokens to an `http://` server, so insisting on one would lock kubectl out of the sim.
-pub fn authenticate(headers: &HeaderMap, anonymous_as: SimUser) -> Result<User, ApiError> {
+/// The caller's identity from its bearer token. No credentials, or a token the sim does not
+/// know, is 401 Unauthorized as on a real API server (anonymous auth is off on OpenShift). The
+/// public endpoints (`/healthz`, `/readyz`, `/livez`, `/version`) are answered before this.
+pub fn authenticate(headers: &HeaderMap) -> Result<User, ApiError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Ok(match anonymous_as {
-            SimUser::Admin => User::Admin,
-            SimUser::Viewer => User::Viewer,
-        });
+        return Err(ApiError::unauthorized());
     };
     let token = value
         .to_str()
@@ -171,19 +168,23 @@ mod tests {
     #[test]
     fn tokens() {
         let mut h = HeaderMap::new();
-        assert_eq!(authenticate(&h, SimUser::Viewer), Ok(User::Viewer));
+        assert_eq!(authenticate(&h).map_err(|e| e.code), Err(401));
         h.insert(
             header::AUTHORIZATION,
             format!("Bearer {ADMIN_TOKEN}").parse().expect("header"),
         );
-        assert_eq!(authenticate(&h, SimUser::Viewer), Ok(User::Admin));
+        assert_eq!(authenticate(&h), Ok(User::Admin));
+        h.insert(
+            header::AUTHORIZATION,
+            format!("Bearer {VIEWER_TOKEN}").parse().expect("header"),
+        );
+        assert_eq!(authenticate(&h), Ok(User::Viewer));
         h.insert(
             header::AUTHORIZATION,
             "Bearer nope".parse().expect("header"),
         );
-        assert_eq!(
-            authenticate(&h, SimUser::Admin).map_err(|e| e.code),
-            Err(401)
-        );
+        assert_eq!(authenticate(&h).map_err(|e| e.code), Err(401));
+        h.insert(header::AUTHORIZATION, "Basic YTpi".parse().expect("header"));
+        assert_eq!(authenticate(&h).map_err(|e| e.code), Err(401));
     }
 }

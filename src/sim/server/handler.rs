@@ -42,7 +42,7 @@ async fn handle_inner(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Res
         Ok(Route::Version) => return Ok(http::json(200, &discovery::version())),
         _ => {}
     }
-    let user = auth::authenticate(&parts.headers, shared.opts.user)?;
+    let user = auth::authenticate(&parts.headers)?;
     let profile = shared.opts.profile;
     let rr = match route? {
         Route::Health => return Ok(http::text(200, "ok")),

@@ -1,4 +1,4 @@
-//! The HTTP front of the sim: routing, verbs, watch streams, discovery, tables, auth and faults.
+//! The HTTPS front of the sim: routing, verbs, watch streams, discovery, tables, auth and faults.
 //!
 //! One module per concern: `route` maps paths to kinds, `handler` dispatches verbs to `crud`,
 //! `subresource` and `watch`; `format`/`table`/`jsonpath` render responses; `faults` injects
@@ -32,6 +32,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
 use super::SimOptions;
@@ -47,9 +48,10 @@ pub(crate) struct Shared {
     pub events: watch::EventCache,
 }
 
-/// Serve the Kubernetes API on `listener` until `shutdown` is cancelled.
+/// Serve the Kubernetes API over TLS on `listener` until `shutdown` is cancelled.
 pub fn serve(
     listener: TcpListener,
+    tls: TlsAcceptor,
     store: Arc<Store>,
     opts: SimOptions,
     shutdown: CancellationToken,
@@ -66,10 +68,10 @@ pub fn serve(
         events: watch::EventCache::default(),
     });
     faults::spawn_tickers(&shared);
-    tokio::spawn(accept_loop(listener, shared));
+    tokio::spawn(accept_loop(listener, tls, shared));
 }
 
-async fn accept_loop(mut listener: TcpListener, shared: Arc<Shared>) {
+async fn accept_loop(mut listener: TcpListener, tls: TlsAcceptor, shared: Arc<Shared>) {
     // A zero period would restart forever without ever accepting.
     let restart = shared
         .opts
@@ -87,7 +89,12 @@ async fn accept_loop(mut listener: TcpListener, shared: Arc<Shared>) {
                 accepted = listener.accept() => match accepted {
                     Ok((stream, _)) => {
                         let _ = stream.set_nodelay(true);
-                        tokio::spawn(serve_connection(stream, shared.clone(), generation.clone()));
+                        tokio::spawn(serve_connection(
+                            stream,
+                            tls.clone(),
+                            shared.clone(),
+                            generation.clone(),
+                        ));
                     }
                     Err(e) => {
                         tracing::warn!("sim accept failed: {e}");
@@ -129,11 +136,29 @@ async fn rebind(shared: &Shared) -> Option<TcpListener> {
     }
 }
 
+/// How long a client may take over the TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
 async fn serve_connection(
     stream: tokio::net::TcpStream,
+    tls: TlsAcceptor,
     shared: Arc<Shared>,
     generation: CancellationToken,
 ) {
+    let stream = tokio::select! {
+        () = generation.cancelled() => return,
+        r = tokio::time::timeout(HANDSHAKE_TIMEOUT, tls.accept(stream)) => match r {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => {
+                tracing::debug!("sim TLS handshake failed: {e}");
+                return;
+            }
+            Err(_) => {
+                tracing::debug!("sim TLS handshake timed out");
+                return;
+            }
+        },
+    };
     let svc = service_fn(move |req| {
         let shared = shared.clone();
         async move { Ok::<_, Infallible>(handler::handle(shared, req).await) }
