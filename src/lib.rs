@@ -4,3 +4,4 @@
 pub mod cli;
 pub mod csr;
 pub mod sim;
+pub mod wizard;
