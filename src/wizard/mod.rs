@@ -9,6 +9,10 @@
 //! - [`schema`]: CRD `openAPIV3Schema` checks plus the client-checkable CEL rules.
 
 pub mod build;
+pub mod exec;
+pub mod facts;
+pub mod form;
+pub mod preflight;
 pub mod schema;
 pub mod secret;
 pub mod validate;
