@@ -1,4 +1,5 @@
-//! Command line: `shiftdeck [tui options]`, `shiftdeck demo`, `shiftdeck sim`, `shiftdeck get`.
+//! Command line: `shiftdeck [tui options]`, `shiftdeck demo`, `shiftdeck sim`, `shiftdeck get`,
+//! `shiftdeck create`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -52,6 +53,8 @@ pub enum Command {
     Sim(Box<SimArgs>),
     /// Print what a pane shows, once, for scripts.
     Get(GetArgs),
+    /// Create a hosted cluster or node pool (the wizards' CLI form, `hcp` flags).
+    Create(crate::wizard::cmd::CreateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -108,6 +111,8 @@ pub struct GetArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum GetKind {
     Nodes,
+    /// Hosted Control Plane prerequisites of the management cluster.
+    Preflight,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

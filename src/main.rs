@@ -1,6 +1,6 @@
 use clap::Parser;
 use color_eyre::Result;
-use shiftdeck::cli::{Cli, Command};
+use shiftdeck::cli::{Cli, Command, GetKind};
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -8,6 +8,12 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Sim(args)) => run_sim(*args).await,
+        Some(Command::Create(args)) => {
+            std::process::exit(shiftdeck::wizard::cmd::run_create(&cli.conn, args).await)
+        }
+        Some(Command::Get(args)) if args.what == GetKind::Preflight => std::process::exit(
+            shiftdeck::wizard::cmd::run_get_preflight(&cli.conn, args.output).await,
+        ),
         _ => {
             eprintln!("shiftdeck: the TUI is not built yet");
             std::process::exit(1);

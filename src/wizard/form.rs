@@ -47,6 +47,35 @@ pub enum FieldId {
     Cluster,
 }
 
+impl FieldId {
+    /// The `hcp`/`shiftdeck create` flag that sets this field.
+    pub fn flag(self) -> &'static str {
+        use FieldId::*;
+        match self {
+            Name => "--name",
+            Namespace => "--namespace",
+            ReleaseImage => "--release-image",
+            PullSecret => "--pull-secret",
+            SshKey => "--ssh-key",
+            BaseDomain => "--base-domain",
+            EtcdStorageClass => "--etcd-storage-class",
+            Replicas => "--node-pool-replicas / --replicas",
+            Memory => "--memory",
+            Cores => "--cores",
+            RootVolumeSize => "--root-volume-size",
+            RootVolumeStorageClass => "--root-volume-storage-class",
+            QosClass => "--qos-class",
+            AdditionalNetworks => "--additional-network",
+            AttachDefaultNetwork => "--attach-default-network",
+            VmNodeSelector => "--vm-node-selector",
+            NetworkMultiqueue => "--network-multiqueue",
+            InfraKubeconfig => "--infra-kubeconfig-file",
+            InfraNamespace => "--infra-namespace",
+            Cluster => "--cluster-name",
+        }
+    }
+}
+
 /// The steps of the create-cluster wizard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -929,10 +958,10 @@ impl NodePoolForm {
     }
 }
 
-/// Format field errors as lines `label: message` for a CLI.
+/// Format field errors as lines `--flag: message` for the CLI.
 pub fn describe_errors(errs: &FieldErrors) -> String {
     errs.iter()
-        .map(|(id, m)| format!("  {id:?}: {m}"))
+        .map(|(id, m)| format!("  {}: {m}", id.flag()))
         .collect::<Vec<_>>()
         .join("\n")
 }

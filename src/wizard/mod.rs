@@ -9,6 +9,7 @@
 //! - [`schema`]: CRD `openAPIV3Schema` checks plus the client-checkable CEL rules.
 
 pub mod build;
+pub mod cmd;
 pub mod exec;
 pub mod facts;
 pub mod form;
