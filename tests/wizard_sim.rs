@@ -459,3 +459,55 @@ async fn binary_get_preflight_against_the_sim() {
     );
     h.shutdown();
 }
+
+#[tokio::test]
+async fn forbidden_kinds_cannot_be_checked_and_missing_kinds_are_not_installed() {
+    let h = shiftdeck::sim::start(SimOptions {
+        profile: Profile::Hub,
+        faults: shiftdeck::sim::Faults {
+            forbid: vec!["ingresscontrollers".into(), "managedclusters".into()],
+            ..Default::default()
+        },
+        ..SimOptions::default()
+    })
+    .await
+    .unwrap();
+    let facts = facts::fetch(&h.client().await.unwrap()).await;
+    assert!(matches!(facts.ingress, facts::Fetched::Forbidden(_)));
+    let checks = preflight::run(&facts);
+    let wildcard = checks.iter().find(|c| c.id == "wildcard-routes").unwrap();
+    assert_eq!(wildcard.status, Status::Warn);
+    assert!(
+        wildcard.seen.starts_with("cannot check: forbidden"),
+        "{wildcard:?}"
+    );
+    let local = checks.iter().find(|c| c.id == "local-cluster").unwrap();
+    assert_eq!(local.status, Status::Warn);
+    h.shutdown();
+
+    // MicroShift serves none of the OpenShift/HyperShift kinds: "not installed", not errors.
+    let h = shiftdeck::sim::start(SimOptions {
+        profile: Profile::Microshift,
+        ..SimOptions::default()
+    })
+    .await
+    .unwrap();
+    let facts = facts::fetch(&h.client().await.unwrap()).await;
+    assert_eq!(facts.hypershift_resources, facts::Fetched::NotInstalled);
+    assert_eq!(facts.openshift_version, facts::Fetched::NotInstalled);
+    let checks = preflight::run(&facts);
+    let status = |id: &str| checks.iter().find(|c| c.id == id).unwrap().status;
+    assert_eq!(status("openshift-version"), Status::Fail);
+    assert_eq!(status("hypershift-crds"), Status::Fail);
+    assert_eq!(status("local-cluster"), Status::Fail);
+    let form = ClusterForm::new(facts);
+    assert!(form.preflight_blocks());
+    let why = form
+        .can_advance(shiftdeck::wizard::form::Step::Preflight)
+        .unwrap_err();
+    assert!(
+        why.contains("blocked") && why.contains("not an OpenShift cluster"),
+        "{why}"
+    );
+    h.shutdown();
+}

@@ -197,6 +197,23 @@ impl Plan {
         Ok(out)
     }
 
+    /// One `(title, YAML)` per object, secrets redacted: what the review step shows.
+    pub fn review(&self) -> Vec<(String, String)> {
+        self.objects
+            .iter()
+            .map(|o| {
+                let title = if o.if_missing {
+                    format!("{} (created only if missing)", o.describe())
+                } else {
+                    o.describe()
+                };
+                let yaml = serde_yaml::to_string(&o.redacted())
+                    .unwrap_or_else(|e| format!("# cannot render: {e}\n"));
+                (title, yaml)
+            })
+            .collect()
+    }
+
     /// A `v1/List` with secrets redacted.
     pub fn to_json_redacted(&self) -> Value {
         json!({

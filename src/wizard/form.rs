@@ -694,6 +694,22 @@ impl ClusterForm {
             .collect()
     }
 
+    /// Whether the user may leave `step` forward; `Err` holds the explanation to show (blocking
+    /// preflight failures, or the first field error).
+    pub fn can_advance(&self, step: Step) -> Result<(), String> {
+        if step == Step::Preflight {
+            return if self.preflight_blocks() {
+                Err(preflight::summary(&self.preflight))
+            } else {
+                Ok(())
+            };
+        }
+        match self.step_errors(step).into_iter().next() {
+            Some((id, m)) => Err(format!("{}: {m}", self.meta(id).0)),
+            None => Ok(()),
+        }
+    }
+
     /// Errors that keep the user on `step` (for the review step: those of every step). Blocking
     /// preflight failures are reported by [`ClusterForm::preflight_blocks`].
     pub fn step_errors(&self, step: Step) -> FieldErrors {
@@ -716,37 +732,44 @@ impl ClusterForm {
         if !errs.is_empty() {
             return Err(errs);
         }
-        let build = || -> Result<ClusterSpec, Invalid> {
+        // Files are read again here: report a failure under the field it belongs to.
+        let build = || -> Result<ClusterSpec, (FieldId, Invalid)> {
             use FieldId::*;
-            let name = validate::cluster_name(self.value(Name))?;
-            let infra = match validate::infra_pair(
-                self.value(InfraKubeconfig),
-                self.value(InfraNamespace),
-            )? {
-                Some((path, ns)) => Some(ExternalInfra {
-                    kubeconfig: validate::infra_kubeconfig_file(&path)?,
-                    namespace: ns,
-                }),
-                None => None,
-            };
+            let at = |id: FieldId| move |e: Invalid| (id, e);
+            let name = validate::cluster_name(self.value(Name)).map_err(at(Name))?;
+            let infra =
+                match validate::infra_pair(self.value(InfraKubeconfig), self.value(InfraNamespace))
+                    .map_err(at(InfraNamespace))?
+                {
+                    Some((path, ns)) => Some(ExternalInfra {
+                        kubeconfig: validate::infra_kubeconfig_file(&path)
+                            .map_err(at(InfraKubeconfig))?,
+                        namespace: ns,
+                    }),
+                    None => None,
+                };
             Ok(ClusterSpec {
                 infra_id: build::new_infra_id(&name),
                 name,
-                namespace: validate::namespace(self.value(Namespace))?,
-                release_image: validate::release_image(self.value(ReleaseImage))?,
-                pull_secret: validate::pull_secret_file(self.value(PullSecret))?,
-                ssh_key: validate::ssh_key_file(self.value(SshKey))?,
-                base_domain: validate::base_domain(self.value(BaseDomain))?,
+                namespace: validate::namespace(self.value(Namespace)).map_err(at(Namespace))?,
+                release_image: validate::release_image(self.value(ReleaseImage))
+                    .map_err(at(ReleaseImage))?,
+                pull_secret: validate::pull_secret_file(self.value(PullSecret))
+                    .map_err(at(PullSecret))?,
+                ssh_key: validate::ssh_key_file(self.value(SshKey)).map_err(at(SshKey))?,
+                base_domain: validate::base_domain(self.value(BaseDomain))
+                    .map_err(at(BaseDomain))?,
                 etcd_storage_class: validate::storage_class(
                     "etcd storage class",
                     self.value(EtcdStorageClass),
-                )?,
-                node_pool: self.core.node_settings()?,
+                )
+                .map_err(at(EtcdStorageClass))?,
+                node_pool: self.core.node_settings().map_err(at(Replicas))?,
                 infra,
                 etcd_encryption_key: Sensitive::random_key(),
             })
         };
-        build().map_err(|e| vec![(FieldId::Name, e.0)])
+        build().map_err(|(id, e)| vec![(id, e.0)])
     }
 
     /// The objects the review step shows and the executor creates.
@@ -950,7 +973,7 @@ impl NodePoolForm {
                 settings: self.core.node_settings()?,
             })
         };
-        build().map_err(|e| vec![(FieldId::Name, e.0)])
+        build().map_err(|e| vec![(FieldId::ReleaseImage, e.0)])
     }
 
     pub fn plan(&self) -> Result<Plan, FieldErrors> {
