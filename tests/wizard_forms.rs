@@ -391,3 +391,45 @@ fn nodepool_form_hcp_checks() {
     assert_eq!(fields.len(), 14);
     assert!(fields.iter().all(|f| f.error.is_none()), "{fields:#?}");
 }
+
+#[test]
+fn files_are_read_on_set_not_when_fields_are_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let ps = dir.path().join("ps.json");
+    std::fs::write(&ps, r#"{"auths":{"registry.example.com":{"auth":"eA=="}}}"#).unwrap();
+    let mut form = ClusterForm::new(good());
+    form.set(FieldId::PullSecret, ps.to_string_lossy());
+    let w = form.check(FieldId::PullSecret).unwrap().unwrap();
+    assert!(
+        w.contains("quay.io") && w.contains("registry.example.com"),
+        "{w}"
+    );
+    // The file disappears: showing the fields does not notice (no I/O while rendering)...
+    std::fs::remove_file(&ps).unwrap();
+    let field = form
+        .fields(Step::Cluster)
+        .into_iter()
+        .find(|f| f.id == FieldId::PullSecret)
+        .unwrap();
+    assert!(field.error.is_none() && field.warning.is_some());
+    // ...until the files are read again.
+    form.reread_files();
+    assert!(
+        form.check(FieldId::PullSecret)
+            .unwrap_err()
+            .0
+            .contains("cannot read")
+    );
+    // Setting a new path reads it at once.
+    std::fs::write(&ps, r#"{"auths":{"quay.io":{"auth":"eA=="}}}"#).unwrap();
+    form.set(FieldId::PullSecret, format!("{}", ps.display()));
+    assert!(
+        form.check(FieldId::PullSecret)
+            .unwrap_err()
+            .0
+            .contains("cannot read")
+    );
+    form.set(FieldId::PullSecret, "");
+    form.set(FieldId::PullSecret, format!("{}", ps.display()));
+    assert_eq!(form.check(FieldId::PullSecret), Ok(None));
+}

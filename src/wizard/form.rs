@@ -185,6 +185,35 @@ pub struct Field {
 struct Core {
     facts: ClusterFacts,
     values: BTreeMap<FieldId, String>,
+    /// Verdicts of the file fields, by the path they were read from: files are read when the
+    /// path is set (or on `reread_files`), never while a UI asks for `fields`.
+    files: BTreeMap<FieldId, (String, Verdict)>,
+}
+
+type Verdict = Result<Option<String>, Invalid>;
+
+/// Fields whose value is a file path that is read to validate it.
+const FILE_FIELDS: [FieldId; 3] = [
+    FieldId::PullSecret,
+    FieldId::SshKey,
+    FieldId::InfraKubeconfig,
+];
+
+fn read_verdict(id: FieldId, path: &str) -> Verdict {
+    match id {
+        FieldId::PullSecret => validate::pull_secret_file(path).map(|ps| {
+            (!ps.registries.iter().any(|r| r.contains("quay.io"))).then(|| {
+                format!(
+                    "the pull secret has no credentials for quay.io (it has: {}): the OpenShift release images come from quay.io/openshift-release-dev",
+                    ps.registries.join(", ")
+                )
+            })
+        }),
+        FieldId::SshKey => validate::ssh_key_file(path).map(|_| None),
+        FieldId::InfraKubeconfig if path.trim().is_empty() => Ok(None),
+        FieldId::InfraKubeconfig => validate::infra_kubeconfig_file(path).map(|_| None),
+        _ => Ok(None),
+    }
 }
 
 fn choice(value: &str, label: &str, note: &str) -> Choice {
@@ -210,9 +239,37 @@ fn version_key(s: &str) -> (u32, u32, u32) {
 
 impl Core {
     fn new(facts: ClusterFacts, defaults: &[(FieldId, String)]) -> Self {
-        Core {
+        let mut core = Core {
             facts,
             values: defaults.iter().cloned().collect(),
+            files: BTreeMap::new(),
+        };
+        core.reread_files();
+        core
+    }
+
+    fn set(&mut self, id: FieldId, value: String) {
+        self.values.insert(id, value);
+        if FILE_FIELDS.contains(&id) && self.files.get(&id).is_none_or(|(p, _)| p != self.v(id)) {
+            let path = self.v(id).to_string();
+            self.files
+                .insert(id, (path.clone(), read_verdict(id, &path)));
+        }
+    }
+
+    fn reread_files(&mut self) {
+        for id in FILE_FIELDS {
+            let path = self.v(id).to_string();
+            self.files
+                .insert(id, (path.clone(), read_verdict(id, &path)));
+        }
+    }
+
+    /// The cached verdict of a file field.
+    fn file(&self, id: FieldId) -> Verdict {
+        match self.files.get(&id) {
+            Some((p, v)) if p == self.v(id) => v.clone(),
+            _ => read_verdict(id, self.v(id)),
         }
     }
 
@@ -521,8 +578,14 @@ impl ClusterForm {
         self.core.v(id)
     }
 
+    /// Set a field's text. A file field's file is read (and checked) here, once per path.
     pub fn set(&mut self, id: FieldId, value: impl Into<String>) {
-        self.core.values.insert(id, value.into());
+        self.core.set(id, value.into());
+    }
+
+    /// Read the files of the file fields again (after the user fixed one on disk).
+    pub fn reread_files(&mut self) {
+        self.core.reread_files();
     }
 
     /// True when a preflight check failed: step 1 does not let the user continue.
@@ -617,7 +680,8 @@ impl ClusterForm {
         }
     }
 
-    /// Validate one field in the context of the others and the cluster.
+    /// Validate one field in the context of the others and the cluster: `Ok(Some(warning))`
+    /// for advice, `Err` to block. Does no I/O (file fields use what `set` read).
     pub fn check(&self, id: FieldId) -> Result<Option<String>, Invalid> {
         use FieldId::*;
         let v = self.value(id);
@@ -662,8 +726,8 @@ impl ClusterForm {
                 Ok(None)
             }
             ReleaseImage => validate::release_image(v).map(|_| None),
-            PullSecret => validate::pull_secret_file(v).map(|_| None),
-            SshKey => validate::ssh_key_file(v).map(|_| None),
+            PullSecret => self.core.file(PullSecret),
+            SshKey => self.core.file(SshKey),
             BaseDomain => validate::base_domain(v).map(|d| {
                 d.map(|_| {
                     "a custom base domain needs a LoadBalancer service and wildcard DNS for the cluster's ingress; until then the cluster stays Partial".to_string()
@@ -676,9 +740,7 @@ impl ClusterForm {
             }
             InfraKubeconfig | InfraNamespace => {
                 match validate::infra_pair(self.value(InfraKubeconfig), self.value(InfraNamespace))? {
-                    Some((path, _)) if id == InfraKubeconfig => {
-                        validate::infra_kubeconfig_file(&path).map(|_| None)
-                    }
+                    Some(_) if id == InfraKubeconfig => self.core.file(InfraKubeconfig),
                     _ => Ok(None),
                 }
             }
@@ -817,7 +879,7 @@ impl NodePoolForm {
     }
 
     pub fn set(&mut self, id: FieldId, value: impl Into<String>) {
-        self.core.values.insert(id, value.into());
+        self.core.set(id, value.into());
     }
 
     fn cluster(&self) -> Option<&super::facts::HostedClusterInfo> {
