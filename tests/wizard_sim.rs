@@ -511,3 +511,132 @@ async fn forbidden_kinds_cannot_be_checked_and_missing_kinds_are_not_installed()
     );
     h.shutdown();
 }
+
+async fn run_bin(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_shiftdeck"))
+        .args(args)
+        .output()
+        .await
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn binary_create_cluster_and_nodepool_against_the_sim() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = files();
+    for (user, name) in [(SimUser::Admin, "admin"), (SimUser::Viewer, "viewer")] {
+        let kc = dir.path().join(format!("{name}.kubeconfig"));
+        let h = shiftdeck::sim::start(SimOptions {
+            profile: Profile::Hub,
+            user,
+            kubeconfig_out: Some(kc.clone()),
+            ..SimOptions::default()
+        })
+        .await
+        .unwrap();
+        let kc = kc.to_string_lossy().into_owned();
+        let create = [
+            "--kubeconfig",
+            &kc,
+            "create",
+            "cluster",
+            "kubevirt",
+            "--name",
+            "cli1",
+            "--node-pool-replicas",
+            "2",
+            "--pull-secret",
+            &f.pull_secret,
+            "--memory",
+            "6Gi",
+            "--etcd-storage-class",
+            "lvms-vg1",
+        ];
+        let (code, stdout, stderr) = run_bin(&create).await;
+        if user == SimUser::Viewer {
+            assert_eq!(code, Some(1), "{stdout}\n{stderr}");
+            assert!(
+                stderr.contains("403 Forbidden") && stderr.contains("not allowed"),
+                "{stderr}"
+            );
+            assert!(!exists(&h, "secrets", Some("clusters"), "cli1-pull-secret"));
+            h.shutdown();
+            continue;
+        }
+        assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+        assert!(
+            stdout.contains("HostedCluster clusters/cli1 created"),
+            "{stdout}"
+        );
+        assert!(exists(
+            &h,
+            "nodepools.hypershift.openshift.io",
+            Some("clusters"),
+            "cli1"
+        ));
+        // The same name again is refused by the validators, before anything is sent.
+        let (code, _, stderr) = run_bin(&create).await;
+        assert_eq!(code, Some(2));
+        assert!(
+            stderr.contains("--name: hostedcluster clusters/cli1 already exists"),
+            "{stderr}"
+        );
+
+        let np = [
+            "--kubeconfig",
+            &kc,
+            "create",
+            "nodepool",
+            "kubevirt",
+            "--cluster-name",
+            "cli1",
+            "--name",
+            "cli1-extra-cpu",
+            "--node-count",
+            "2",
+            "--memory",
+            "6Gi",
+            "--cores",
+            "4",
+            "--root-volume-size",
+            "16",
+        ];
+        let mut dry: Vec<&str> = np.to_vec();
+        dry.extend(["--dry-run", "-o", "json"]);
+        let (code, stdout, stderr) = run_bin(&dry).await;
+        assert_eq!(code, Some(0), "{stderr}");
+        assert!(
+            stderr.contains("NodePool clusters/cli1-extra-cpu accepted"),
+            "{stderr}"
+        );
+        let list: Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(list["items"][0]["spec"]["replicas"], 2);
+        assert!(!exists(
+            &h,
+            "nodepools.hypershift.openshift.io",
+            Some("clusters"),
+            "cli1-extra-cpu"
+        ));
+        let (code, stdout, stderr) = run_bin(&np).await;
+        assert_eq!(code, Some(0), "{stderr}");
+        assert!(stdout.contains("NodePool clusters/cli1-extra-cpu created"));
+        let pool = h
+            .store
+            .get(
+                by_key("nodepools.hypershift.openshift.io"),
+                Some("clusters"),
+                "cli1-extra-cpu",
+            )
+            .unwrap();
+        assert_eq!(
+            pool["spec"]["release"]["image"],
+            "quay.io/openshift-release-dev/ocp-release:4.18.1-multi"
+        );
+        h.shutdown();
+    }
+}
