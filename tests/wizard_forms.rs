@@ -64,12 +64,21 @@ fn good() -> ClusterFacts {
                 name: "example".into(),
                 platform: "KubeVirt".into(),
                 release_image: "quay.io/ocp-release:4.18.1-multi".into(),
+                payload_arch: Some("Multi".into()),
+            },
+            HostedClusterInfo {
+                namespace: "clusters".into(),
+                name: "s390".into(),
+                platform: "KubeVirt".into(),
+                release_image: "quay.io/ocp-release:4.18.1-s390x".into(),
+                payload_arch: Some("S390X".into()),
             },
             HostedClusterInfo {
                 namespace: "clusters".into(),
                 name: "aws1".into(),
                 platform: "AWS".into(),
                 release_image: "quay.io/ocp-release:4.18.1-multi".into(),
+                payload_arch: None,
             },
         ]),
         node_pools: Fetched::Got(vec![NodePoolInfo {
@@ -384,7 +393,30 @@ fn nodepool_form_hcp_checks() {
             .0
             .contains("does not exist")
     );
+    form.set(FieldId::Cluster, "s390");
+    assert!(
+        form.check(FieldId::Cluster)
+            .unwrap_err()
+            .0
+            .contains("S390X")
+    );
     form.set(FieldId::Cluster, "example");
+    form.set(FieldId::ReleaseImage, "quay.io/ocp-release:4.19.0-multi");
+    assert!(
+        form.check(FieldId::ReleaseImage)
+            .unwrap_err()
+            .0
+            .contains("newer")
+    );
+    form.set(FieldId::ReleaseImage, "quay.io/ocp-release:4.14.9-multi");
+    assert!(
+        form.check(FieldId::ReleaseImage)
+            .unwrap_err()
+            .0
+            .contains("more than 3")
+    );
+    form.set(FieldId::ReleaseImage, "quay.io/ocp-release:4.15.2-multi");
+    assert!(form.check(FieldId::ReleaseImage).unwrap().is_some());
     form.set(FieldId::ReleaseImage, "quay.io/ocp-release:4.17.12-multi");
     assert!(form.check(FieldId::ReleaseImage).unwrap().is_some());
     let fields = form.fields();

@@ -93,6 +93,8 @@ pub struct HostedClusterInfo {
     pub name: String,
     pub platform: String,
     pub release_image: String,
+    /// `status.payloadArch` (`Multi`, `AMD64`, ...), if reported.
+    pub payload_arch: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -392,6 +394,7 @@ pub async fn fetch(client: &Client) -> ClusterFacts {
                     name: name(o),
                     platform: s(o, "/spec/platform/type").unwrap_or_default(),
                     release_image: s(o, "/spec/release/image").unwrap_or_default(),
+                    payload_arch: s(o, "/status/payloadArch"),
                 })
                 .collect()
         }),

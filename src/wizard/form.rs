@@ -959,6 +959,15 @@ impl NodePoolForm {
                             hc.platform
                         )));
                     }
+                    if let Some(arch) = hc
+                        .payload_arch
+                        .as_deref()
+                        .filter(|a| !matches!(*a, "Multi" | "AMD64"))
+                    {
+                        return Err(Invalid(format!(
+                            "the hosted cluster's release payload is {arch}: an amd64 node pool needs a Multi or AMD64 payload"
+                        )));
+                    }
                 }
                 Ok(None)
             }
@@ -984,16 +993,31 @@ impl NodePoolForm {
                     }
                     return Ok(None);
                 }
-                validate::release_image(v).map(|_| {
-                    self.cluster()
-                        .filter(|hc| hc.release_image != v.trim())
-                        .map(|hc| {
-                            format!(
-                                "differs from the cluster's release {}: the node pool must not be newer than the control plane and at most 3 minor versions older",
-                                hc.release_image
-                            )
-                        })
-                })
+                let image = validate::release_image(v)?;
+                let Some(hc) = self.cluster().filter(|hc| hc.release_image != image) else {
+                    return Ok(None);
+                };
+                // Version skew (hcp: not newer than the control plane, at most n-3), when both
+                // pull specs carry a version tag.
+                let (np, cp) = (version_key(&image), version_key(&hc.release_image));
+                if np != (0, 0, 0) && cp != (0, 0, 0) {
+                    if np > cp {
+                        return Err(Invalid(format!(
+                            "the node pool release {}.{}.{} is newer than the control plane's {}.{}.{}",
+                            np.0, np.1, np.2, cp.0, cp.1, cp.2
+                        )));
+                    }
+                    if np.0 != cp.0 || cp.1 > np.1 + 3 {
+                        return Err(Invalid(format!(
+                            "the node pool release {}.{} is more than 3 minor versions older than the control plane's {}.{}",
+                            np.0, np.1, cp.0, cp.1
+                        )));
+                    }
+                }
+                Ok(Some(format!(
+                    "differs from the cluster's release {}: the node pool must not be newer than the control plane and at most 3 minor versions older",
+                    hc.release_image
+                )))
             }
             _ => self.core.check_node(id),
         }
