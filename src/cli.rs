@@ -1,4 +1,5 @@
-//! Command line: `shiftdeck [tui options]`, `shiftdeck demo`, `shiftdeck sim`, `shiftdeck get`.
+//! Command line: `shiftdeck [tui options]`, `shiftdeck demo`, `shiftdeck sim`, `shiftdeck get`,
+//! `shiftdeck create`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -57,6 +58,8 @@ pub enum Command {
     Sim(Box<SimArgs>),
     /// Print what a pane shows, once, for scripts.
     Get(GetArgs),
+    /// Create a hosted cluster or node pool (the wizards' CLI form, `hcp` flags).
+    Create(crate::wizard::cmd::CreateArgs),
     /// Mirror container images with skopeo, printing one progress line per event.
     Mirror(MirrorArgs),
 }
@@ -138,6 +141,8 @@ pub enum GetKind {
     Health,
     /// The cluster overview: identity, counts, boot images, WMCO, health.
     Overview,
+    /// Hosted Control Plane prerequisites of the management cluster.
+    Preflight,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -18,8 +18,11 @@ async fn main() -> ExitCode {
         Some(Command::Sim(args)) => run_sim(*args).await.map_err(|e| format!("{e:#}")),
         Some(Command::Get(args)) => run_get(&cli.conn, args).await,
         Some(Command::Demo(args)) => run_demo(&cli.ui, args).await,
+        Some(Command::Create(args)) => {
+            return exit_code(shiftdeck::wizard::cmd::run_create(&cli.conn, args).await);
+        }
         Some(Command::Mirror(args)) => {
-            return ExitCode::from(shiftdeck::copies::mirror_cmd::run(&args).await as u8);
+            return exit_code(shiftdeck::copies::mirror_cmd::run(&args).await);
         }
         None => run_tui(&cli.conn, &cli.ui).await,
     };
@@ -31,6 +34,11 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Exit codes of the script-facing commands: 0 ok, 1 something failed, 2 bad input.
+fn exit_code(code: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
 async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
@@ -46,6 +54,14 @@ async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
             let inputs = shiftdeck::overview::fetch::gather(&c.client).await;
             let model = shiftdeck::overview::OverviewModel::build(&inputs);
             shiftdeck::overview::report::render_overview(&model, args.output)?
+        }
+        GetKind::Preflight => {
+            let code = shiftdeck::wizard::cmd::run_get_preflight(conn, args.output).await;
+            return if code == 0 {
+                Ok(())
+            } else {
+                Err("preflight checks failed".into())
+            };
         }
     };
     print!("{out}");

@@ -1,0 +1,440 @@
+//! `shiftdeck create cluster kubevirt`, `shiftdeck create nodepool kubevirt` and
+//! `shiftdeck get preflight`: the wizards' forms filled from flags, so the CLI and the TUI share
+//! every validator and builder.
+
+use std::io::Write;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::exec::{self, DryRunOutcome};
+use super::facts::{self, ClusterFacts};
+use super::form::{self, ClusterForm, FieldId, NodePoolForm};
+use super::preflight::{self, Check};
+use crate::cli::{ConnArgs, OutputFormat};
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    #[command(subcommand)]
+    pub what: CreateWhat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CreateWhat {
+    /// Create a hosted cluster (like `hcp create cluster`).
+    Cluster {
+        #[command(subcommand)]
+        platform: ClusterPlatform,
+    },
+    /// Add a node pool to a hosted cluster (like `hcp create nodepool`).
+    Nodepool {
+        #[command(subcommand)]
+        platform: NodePoolPlatform,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClusterPlatform {
+    /// A hosted cluster whose workers are OpenShift Virtualization VMs.
+    Kubevirt(Box<CreateClusterKubevirt>),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NodePoolPlatform {
+    /// A node pool of OpenShift Virtualization VMs.
+    Kubevirt(Box<CreateNodePoolKubevirt>),
+}
+
+/// Print format of the objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Yaml,
+    Json,
+}
+
+/// The node-pool flags shared by both commands (`hcp` names and defaults).
+#[derive(Debug, Args, Clone)]
+pub struct NodeFlags {
+    /// Memory of each VM (Kubernetes quantity).
+    #[arg(long, default_value = "4Gi")]
+    pub memory: String,
+    /// CPU cores of each VM.
+    #[arg(long, default_value = "2")]
+    pub cores: String,
+    /// Root volume size in GiB (at least 16).
+    #[arg(long, default_value = "32")]
+    pub root_volume_size: String,
+    /// Storage class of the root volumes (default: the cluster default).
+    #[arg(long)]
+    pub root_volume_storage_class: Option<String>,
+    /// Burstable or Guaranteed.
+    #[arg(long, default_value = "Burstable")]
+    pub qos_class: String,
+    /// name:<namespace>/<network-attachment-definition> (repeatable).
+    #[arg(long = "additional-network")]
+    pub additional_network: Vec<String>,
+    /// Attach the default pod network (false requires --additional-network).
+    #[arg(long, default_value = "true", value_name = "BOOL")]
+    pub attach_default_network: String,
+    /// key=value[,key2=value2]: schedule the VMs on infra nodes with these labels.
+    #[arg(long)]
+    pub vm_node_selector: Option<String>,
+    /// Enable or Disable network interface multiqueue.
+    #[arg(long, default_value = "Enable")]
+    pub network_multiqueue: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateClusterKubevirt {
+    /// Hosted cluster name.
+    #[arg(long)]
+    pub name: String,
+    /// Namespace of the HostedCluster.
+    #[arg(long, default_value = "clusters")]
+    pub namespace: String,
+    /// Replicas of the default node pool.
+    #[arg(long, default_value = "0")]
+    pub node_pool_replicas: String,
+    /// Path to the pull secret file.
+    #[arg(long)]
+    pub pull_secret: String,
+    /// Release image (default: the newest ClusterImageSet).
+    #[arg(long)]
+    pub release_image: Option<String>,
+    /// Storage class for etcd.
+    #[arg(long)]
+    pub etcd_storage_class: Option<String>,
+    /// Custom base domain (needs a load balancer and wildcard DNS).
+    #[arg(long)]
+    pub base_domain: Option<String>,
+    /// Path to an SSH public key file.
+    #[arg(long)]
+    pub ssh_key: Option<String>,
+    /// Kubeconfig of an external infrastructure cluster for the VMs.
+    #[arg(long)]
+    pub infra_kubeconfig_file: Option<String>,
+    /// Namespace on the external infrastructure cluster.
+    #[arg(long)]
+    pub infra_namespace: Option<String>,
+    #[command(flatten)]
+    pub node: NodeFlags,
+    /// Print the objects instead of creating them. Needs no cluster when --release-image is
+    /// given; with a cluster, also asks the server to dry-run each object.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the objects (secrets redacted) in this format.
+    #[arg(short = 'o', long = "output", value_enum)]
+    pub output: Option<PlanFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateNodePoolKubevirt {
+    /// Node pool name.
+    #[arg(long)]
+    pub name: String,
+    /// The hosted cluster.
+    #[arg(long, default_value = "example")]
+    pub cluster_name: String,
+    /// Namespace of the hosted cluster.
+    #[arg(long, default_value = "clusters")]
+    pub namespace: String,
+    /// Number of VMs.
+    #[arg(long = "replicas", visible_alias = "node-count", default_value = "2")]
+    pub replicas: String,
+    /// Release image (default: the hosted cluster's).
+    #[arg(long)]
+    pub release_image: Option<String>,
+    #[command(flatten)]
+    pub node: NodeFlags,
+    /// Print the object instead of creating it (no cluster needed with --release-image).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the object in this format.
+    #[arg(short = 'o', long = "output", value_enum)]
+    pub output: Option<PlanFormat>,
+}
+
+/// A client from `--kubeconfig`/`--context`, `$KUBECONFIG`, `~/.kube/config` or in-cluster.
+pub async fn client(conn: &ConnArgs) -> Result<kube::Client, String> {
+    let opts = kube::config::KubeConfigOptions {
+        context: conn.context.clone(),
+        ..Default::default()
+    };
+    let config = match &conn.kubeconfig {
+        Some(p) => {
+            let kc = kube::config::Kubeconfig::read_from(p)
+                .map_err(|e| format!("cannot read kubeconfig {}: {e}", p.display()))?;
+            kube::Config::from_custom_kubeconfig(kc, &opts)
+                .await
+                .map_err(|e| format!("kubeconfig {}: {e}", p.display()))?
+        }
+        None => kube::Config::infer()
+            .await
+            .map_err(|e| format!("no cluster configured: {e}"))?,
+    };
+    kube::Client::try_from(config).map_err(|e| format!("cannot build a client: {e}"))
+}
+
+fn print_table(rows: &[[String; 4]]) -> String {
+    let headers = preflight::HEADERS.map(String::from);
+    let all: Vec<&[String; 4]> = std::iter::once(&headers).chain(rows.iter()).collect();
+    let widths: Vec<usize> = (0..3)
+        .map(|i| all.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for r in all {
+        for (i, w) in widths.iter().enumerate() {
+            out.push_str(&format!("{:<w$}   ", r[i], w = *w));
+        }
+        out.push_str(&r[3]);
+        let trimmed = out.trim_end().len();
+        out.truncate(trimmed);
+        out.push('\n');
+    }
+    out
+}
+
+/// Preflight checks as rows keyed by the table headers.
+pub fn preflight_rows(checks: &[Check]) -> serde_json::Value {
+    serde_json::Value::Array(
+        checks
+            .iter()
+            .map(|c| {
+                let row = c.row();
+                let mut m = serde_json::Map::new();
+                for (h, v) in preflight::HEADERS.iter().zip(row) {
+                    m.insert((*h).to_string(), serde_json::Value::String(v));
+                }
+                serde_json::Value::Object(m)
+            })
+            .collect(),
+    )
+}
+
+/// Render the checks in a `get` format.
+pub fn render_preflight(checks: &[Check], format: OutputFormat) -> Result<String, String> {
+    match format {
+        OutputFormat::Table => Ok(print_table(
+            &checks.iter().map(Check::row).collect::<Vec<_>>(),
+        )),
+        OutputFormat::Json => serde_json::to_string_pretty(&preflight_rows(checks))
+            .map(|s| s + "\n")
+            .map_err(|e| e.to_string()),
+        OutputFormat::Yaml => {
+            serde_yaml::to_string(&preflight_rows(checks)).map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// `shiftdeck get preflight`. Returns the process exit code (1 when a check fails).
+pub async fn run_get_preflight(conn: &ConnArgs, format: OutputFormat) -> i32 {
+    let client = match client(conn).await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("shiftdeck: {e}");
+            return 2;
+        }
+    };
+    let checks = preflight::run(&facts::fetch(&client).await);
+    match render_preflight(&checks, format) {
+        Ok(s) => {
+            print!("{s}");
+            if preflight::blocking(&checks).is_empty() {
+                0
+            } else {
+                1
+            }
+        }
+        Err(e) => {
+            eprintln!("shiftdeck: {e}");
+            2
+        }
+    }
+}
+
+fn set_node(set: &mut dyn FnMut(FieldId, String), n: &NodeFlags) {
+    set(FieldId::Memory, n.memory.clone());
+    set(FieldId::Cores, n.cores.clone());
+    set(FieldId::RootVolumeSize, n.root_volume_size.clone());
+    set(
+        FieldId::RootVolumeStorageClass,
+        n.root_volume_storage_class.clone().unwrap_or_default(),
+    );
+    set(FieldId::QosClass, n.qos_class.clone());
+    set(FieldId::AdditionalNetworks, n.additional_network.join(","));
+    set(
+        FieldId::AttachDefaultNetwork,
+        n.attach_default_network.clone(),
+    );
+    set(
+        FieldId::VmNodeSelector,
+        n.vm_node_selector.clone().unwrap_or_default(),
+    );
+    set(FieldId::NetworkMultiqueue, n.network_multiqueue.clone());
+}
+
+/// Fill a cluster form from the flags.
+pub fn cluster_form(a: &CreateClusterKubevirt, facts: Option<ClusterFacts>) -> ClusterForm {
+    let mut f = match facts {
+        Some(facts) => ClusterForm::new(facts),
+        None => ClusterForm::offline(),
+    };
+    {
+        let mut set = |id, v: String| f.set(id, v);
+        set(FieldId::Name, a.name.clone());
+        set(FieldId::Namespace, a.namespace.clone());
+        set(FieldId::Replicas, a.node_pool_replicas.clone());
+        set(FieldId::PullSecret, a.pull_secret.clone());
+        if let Some(r) = &a.release_image {
+            set(FieldId::ReleaseImage, r.clone());
+        }
+        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+        set(FieldId::EtcdStorageClass, opt(&a.etcd_storage_class));
+        set(FieldId::BaseDomain, opt(&a.base_domain));
+        set(FieldId::SshKey, opt(&a.ssh_key));
+        set(FieldId::InfraKubeconfig, opt(&a.infra_kubeconfig_file));
+        set(FieldId::InfraNamespace, opt(&a.infra_namespace));
+        set_node(&mut set, &a.node);
+    }
+    f
+}
+
+/// Fill a node-pool form from the flags.
+pub fn nodepool_form(a: &CreateNodePoolKubevirt, facts: ClusterFacts) -> NodePoolForm {
+    let mut f = NodePoolForm::new(facts);
+    {
+        let mut set = |id, v: String| f.set(id, v);
+        set(FieldId::Name, a.name.clone());
+        set(FieldId::Cluster, a.cluster_name.clone());
+        set(FieldId::Namespace, a.namespace.clone());
+        set(FieldId::Replicas, a.replicas.clone());
+        set(
+            FieldId::ReleaseImage,
+            a.release_image.clone().unwrap_or_default(),
+        );
+        set_node(&mut set, &a.node);
+    }
+    f
+}
+
+fn emit(plan: &super::build::Plan, format: Option<PlanFormat>) -> Result<(), String> {
+    let text = match format {
+        Some(PlanFormat::Json) => {
+            serde_json::to_string_pretty(&plan.to_json_redacted()).map_err(|e| e.to_string())?
+                + "\n"
+        }
+        Some(PlanFormat::Yaml) | None => plan.to_yaml_redacted().map_err(|e| e.to_string())?,
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).map_err(|e| e.to_string())
+}
+
+async fn finish(
+    client: Option<&kube::Client>,
+    plan: super::build::Plan,
+    dry_run: bool,
+    output: Option<PlanFormat>,
+) -> i32 {
+    if dry_run {
+        if let Err(e) = emit(&plan, output.or(Some(PlanFormat::Yaml))) {
+            eprintln!("shiftdeck: {e}");
+            return 2;
+        }
+        let Some(client) = client else { return 0 };
+        let report = exec::dry_run(client, &plan).await;
+        for s in &report.steps {
+            match &s.outcome {
+                DryRunOutcome::Accepted => eprintln!("dry run: {} accepted", s.object),
+                DryRunOutcome::Exists => eprintln!("dry run: {} exists, kept", s.object),
+                DryRunOutcome::Skipped(w) => eprintln!("dry run: {} not checked: {w}", s.object),
+                DryRunOutcome::Rejected(w) => eprintln!("dry run: {} REJECTED: {w}", s.object),
+            }
+        }
+        return if report.ok() { 0 } else { 1 };
+    }
+    let Some(client) = client else {
+        eprintln!("shiftdeck: creating needs a cluster");
+        return 2;
+    };
+    match exec::execute(client, &plan).await {
+        Ok(report) => {
+            if output.is_some() {
+                if let Err(e) = emit(&plan, output) {
+                    eprintln!("shiftdeck: {e}");
+                    return 2;
+                }
+            } else {
+                for o in &report.existed {
+                    println!("{o} exists, kept");
+                }
+                for o in &report.created {
+                    println!("{o} created");
+                }
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("shiftdeck: {}", e.explanation);
+            1
+        }
+    }
+}
+
+/// `shiftdeck create ...`. Returns the process exit code.
+pub async fn run_create(conn: &ConnArgs, args: CreateArgs) -> i32 {
+    let (release_given, dry_run, output) = match &args.what {
+        CreateWhat::Cluster {
+            platform: ClusterPlatform::Kubevirt(a),
+        } => (a.release_image.is_some(), a.dry_run, a.output),
+        CreateWhat::Nodepool {
+            platform: NodePoolPlatform::Kubevirt(a),
+        } => (a.release_image.is_some(), a.dry_run, a.output),
+    };
+    // A dry run with an explicit release image needs nothing from the cluster.
+    let client = if dry_run && release_given {
+        None
+    } else {
+        match client(conn).await {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!(
+                    "shiftdeck: {e}{}",
+                    if dry_run {
+                        " (a dry run without a cluster needs --release-image)"
+                    } else {
+                        ""
+                    }
+                );
+                return 2;
+            }
+        }
+    };
+    let facts = match &client {
+        Some(c) => Some(facts::fetch(c).await),
+        None => None,
+    };
+    let plan = match args.what {
+        CreateWhat::Cluster {
+            platform: ClusterPlatform::Kubevirt(a),
+        } => {
+            let f = cluster_form(&a, facts);
+            if !a.dry_run && f.preflight_blocks() {
+                eprintln!("shiftdeck: {}", preflight::summary(&f.preflight));
+                return 1;
+            }
+            f.plan()
+        }
+        CreateWhat::Nodepool {
+            platform: NodePoolPlatform::Kubevirt(a),
+        } => nodepool_form(&a, facts.unwrap_or_default()).plan(),
+    };
+    match plan {
+        Ok(plan) => finish(client.as_ref(), plan, dry_run, output).await,
+        Err(errs) => {
+            eprintln!(
+                "shiftdeck: invalid input:\n{}",
+                form::describe_errors(&errs)
+            );
+            2
+        }
+    }
+}

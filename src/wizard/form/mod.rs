@@ -1,0 +1,547 @@
+//! Form models for the wizards: the steps, their fields (label, help, kind, pick-list choices,
+//! current text) and each field's error or warning, with no UI code.
+//!
+//! A UI keeps one [`ClusterForm`] or [`NodePoolForm`], shows [`ClusterForm::fields`] for the
+//! current [`Step`], writes edits with `set`, lets the user advance when
+//! [`ClusterForm::step_errors`] is empty, and on the review step shows
+//! [`ClusterForm::plan`]'s redacted YAML. The CLI fills the same forms from flags, so both
+//! paths share every validator and builder.
+//!
+//! Values are the text the user typed. Pick lists come from [`ClusterFacts`]; a form built with
+//! [`ClusterFacts::default()`] (nothing known, e.g. `--dry-run` without a cluster) skips the
+//! checks that need the cluster (uniqueness, existence of storage classes and networks).
+
+use std::collections::BTreeMap;
+
+use super::build::{
+    self, ClusterSpec, ExternalInfra, NodePoolSettings, NodePoolSpec, Plan, defaults,
+};
+use super::facts::ClusterFacts;
+use super::preflight::{self, Check, MIN_MULTIQUEUE_MTU};
+use super::secret::Sensitive;
+use super::validate::{self, Invalid, Multiqueue};
+
+/// Every field of both wizards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FieldId {
+    Name,
+    Namespace,
+    ReleaseImage,
+    PullSecret,
+    SshKey,
+    BaseDomain,
+    EtcdStorageClass,
+    Replicas,
+    Memory,
+    Cores,
+    RootVolumeSize,
+    RootVolumeStorageClass,
+    QosClass,
+    AdditionalNetworks,
+    AttachDefaultNetwork,
+    VmNodeSelector,
+    NetworkMultiqueue,
+    InfraKubeconfig,
+    InfraNamespace,
+    /// Add-node-pool only: the HostedCluster.
+    Cluster,
+}
+
+impl FieldId {
+    /// The `hcp`/`shiftdeck create` flag that sets this field.
+    pub fn flag(self) -> &'static str {
+        use FieldId::*;
+        match self {
+            Name => "--name",
+            Namespace => "--namespace",
+            ReleaseImage => "--release-image",
+            PullSecret => "--pull-secret",
+            SshKey => "--ssh-key",
+            BaseDomain => "--base-domain",
+            EtcdStorageClass => "--etcd-storage-class",
+            Replicas => "--node-pool-replicas / --replicas",
+            Memory => "--memory",
+            Cores => "--cores",
+            RootVolumeSize => "--root-volume-size",
+            RootVolumeStorageClass => "--root-volume-storage-class",
+            QosClass => "--qos-class",
+            AdditionalNetworks => "--additional-network",
+            AttachDefaultNetwork => "--attach-default-network",
+            VmNodeSelector => "--vm-node-selector",
+            NetworkMultiqueue => "--network-multiqueue",
+            InfraKubeconfig => "--infra-kubeconfig-file",
+            InfraNamespace => "--infra-namespace",
+            Cluster => "--cluster-name",
+        }
+    }
+}
+
+/// The steps of the create-cluster wizard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Preflight,
+    Cluster,
+    NodePool,
+    ExternalInfra,
+    Review,
+}
+
+impl Step {
+    pub const ALL: [Step; 5] = [
+        Step::Preflight,
+        Step::Cluster,
+        Step::NodePool,
+        Step::ExternalInfra,
+        Step::Review,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Step::Preflight => "Preflight",
+            Step::Cluster => "Cluster",
+            Step::NodePool => "Default node pool",
+            Step::ExternalInfra => "External infrastructure (optional)",
+            Step::Review => "Review and create",
+        }
+    }
+
+    pub fn fields(self) -> &'static [FieldId] {
+        use FieldId::*;
+        match self {
+            Step::Preflight | Step::Review => &[],
+            Step::Cluster => &[
+                Name,
+                Namespace,
+                ReleaseImage,
+                PullSecret,
+                SshKey,
+                BaseDomain,
+                EtcdStorageClass,
+            ],
+            Step::NodePool => NODE_FIELDS,
+            Step::ExternalInfra => &[InfraKubeconfig, InfraNamespace],
+        }
+    }
+}
+
+const NODE_FIELDS: &[FieldId] = &[
+    FieldId::Replicas,
+    FieldId::Memory,
+    FieldId::Cores,
+    FieldId::RootVolumeSize,
+    FieldId::RootVolumeStorageClass,
+    FieldId::QosClass,
+    FieldId::AdditionalNetworks,
+    FieldId::AttachDefaultNetwork,
+    FieldId::VmNodeSelector,
+    FieldId::NetworkMultiqueue,
+];
+
+/// How a field is edited.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldKind {
+    Text,
+    /// A file path; the file is read when validated.
+    Path,
+    Number,
+    /// true/false.
+    Toggle,
+    /// One of `choices`; `free_text` allows typing a value not in the list.
+    Pick {
+        choices: Vec<Choice>,
+        free_text: bool,
+    },
+    /// Several of `choices`, stored comma-separated.
+    MultiPick {
+        choices: Vec<Choice>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    /// e.g. "default", "RWX: live-migratable".
+    pub note: String,
+}
+
+/// One field as a UI shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub id: FieldId,
+    pub label: &'static str,
+    pub help: String,
+    pub kind: FieldKind,
+    pub required: bool,
+    pub value: String,
+    /// Why the value is rejected (blocks advancing).
+    pub error: Option<String>,
+    /// Advice that does not block.
+    pub warning: Option<String>,
+}
+
+/// State shared by both forms.
+#[derive(Debug, Clone)]
+struct Core {
+    facts: ClusterFacts,
+    values: BTreeMap<FieldId, String>,
+    /// Verdicts of the file fields, by the path they were read from: files are read when the
+    /// path is set (or on `reread_files`), never while a UI asks for `fields`.
+    files: BTreeMap<FieldId, (String, Verdict)>,
+}
+
+type Verdict = Result<Option<String>, Invalid>;
+
+/// Fields whose value is a file path that is read to validate it.
+const FILE_FIELDS: [FieldId; 3] = [
+    FieldId::PullSecret,
+    FieldId::SshKey,
+    FieldId::InfraKubeconfig,
+];
+
+fn read_verdict(id: FieldId, path: &str) -> Verdict {
+    match id {
+        FieldId::PullSecret => validate::pull_secret_file(path).map(|ps| {
+            (!ps.registries.iter().any(|r| r.contains("quay.io"))).then(|| {
+                format!(
+                    "the pull secret has no credentials for quay.io (it has: {}): the OpenShift release images come from quay.io/openshift-release-dev",
+                    ps.registries.join(", ")
+                )
+            })
+        }),
+        FieldId::SshKey => validate::ssh_key_file(path).map(|_| None),
+        FieldId::InfraKubeconfig if path.trim().is_empty() => Ok(None),
+        FieldId::InfraKubeconfig => validate::infra_kubeconfig_file(path).map(|_| None),
+        _ => Ok(None),
+    }
+}
+
+fn choice(value: &str, label: &str, note: &str) -> Choice {
+    Choice {
+        value: value.into(),
+        label: label.into(),
+        note: note.into(),
+    }
+}
+
+/// The highest `x.y.z` in a string, for ordering release images.
+fn version_key(s: &str) -> (u32, u32, u32) {
+    let mut best = (0, 0, 0);
+    let digits: Vec<&str> = s.split(|c: char| !c.is_ascii_digit() && c != '.').collect();
+    for d in digits {
+        let p: Vec<u32> = d.split('.').filter_map(|x| x.parse().ok()).collect();
+        if p.len() >= 3 && (p[0], p[1], p[2]) > best {
+            best = (p[0], p[1], p[2]);
+        }
+    }
+    best
+}
+
+impl Core {
+    fn new(facts: ClusterFacts, defaults: &[(FieldId, String)]) -> Self {
+        let mut core = Core {
+            facts,
+            values: defaults.iter().cloned().collect(),
+            files: BTreeMap::new(),
+        };
+        core.reread_files();
+        core
+    }
+
+    fn set(&mut self, id: FieldId, value: String) {
+        self.values.insert(id, value);
+        if FILE_FIELDS.contains(&id) && self.files.get(&id).is_none_or(|(p, _)| p != self.v(id)) {
+            let path = self.v(id).to_string();
+            self.files
+                .insert(id, (path.clone(), read_verdict(id, &path)));
+        }
+    }
+
+    fn reread_files(&mut self) {
+        for id in FILE_FIELDS {
+            let path = self.v(id).to_string();
+            self.files
+                .insert(id, (path.clone(), read_verdict(id, &path)));
+        }
+    }
+
+    /// The cached verdict of a file field.
+    fn file(&self, id: FieldId) -> Verdict {
+        match self.files.get(&id) {
+            Some((p, v)) if p == self.v(id) => v.clone(),
+            _ => read_verdict(id, self.v(id)),
+        }
+    }
+
+    fn v(&self, id: FieldId) -> &str {
+        self.values.get(&id).map(String::as_str).unwrap_or("")
+    }
+
+    fn storage_choices(&self) -> Vec<Choice> {
+        self.facts
+            .storage_classes
+            .got()
+            .into_iter()
+            .flatten()
+            .map(|sc| {
+                let mut notes = Vec::new();
+                if sc.is_default {
+                    notes.push("default");
+                }
+                match self.facts.storage_class_rwx(&sc.name) {
+                    Some(true) => notes.push("RWX: live-migratable"),
+                    Some(false) => notes.push("RWO only: not live-migratable"),
+                    None => {}
+                }
+                choice(&sc.name, &sc.name, &notes.join(", "))
+            })
+            .collect()
+    }
+
+    fn storage_exists(&self, what: &str, name: &Option<String>) -> Result<(), Invalid> {
+        if let (Some(n), Some(scs)) = (name, self.facts.storage_classes.got())
+            && !scs.iter().any(|s| &s.name == n)
+        {
+            let known: Vec<&str> = scs.iter().map(|s| s.name.as_str()).collect();
+            return Err(Invalid(format!(
+                "there is no storage class {n} on the cluster for the {what} (available: {})",
+                known.join(", ")
+            )));
+        }
+        Ok(())
+    }
+
+    fn node_field(&self, id: FieldId) -> Option<(&'static str, String, FieldKind, bool)> {
+        use FieldId::*;
+        Some(match id {
+            Replicas => (
+                "Replicas",
+                "Number of worker VMs in the node pool (0 or more).".into(),
+                FieldKind::Number,
+                true,
+            ),
+            Memory => (
+                "Memory",
+                "Memory of each VM as a Kubernetes quantity, e.g. 6Gi or 8192Mi.".into(),
+                FieldKind::Text,
+                true,
+            ),
+            Cores => (
+                "Cores",
+                "CPU cores of each VM (1 or more).".into(),
+                FieldKind::Number,
+                true,
+            ),
+            RootVolumeSize => (
+                "Root volume size (GiB)",
+                format!(
+                    "Size of each VM's root disk in GiB, at least {}.",
+                    validate::MIN_ROOT_VOLUME_GI
+                ),
+                FieldKind::Number,
+                true,
+            ),
+            RootVolumeStorageClass => (
+                "Root volume storage class",
+                "Storage class of the VM root disks (empty = cluster default). A ReadWriteMany (RWX) class lets the VMs live-migrate during management-cluster maintenance.".into(),
+                FieldKind::Pick {
+                    choices: self.storage_choices(),
+                    free_text: true,
+                },
+                false,
+            ),
+            QosClass => (
+                "QoS class",
+                "Burstable shares CPUs with other workloads; Guaranteed gives the VMs dedicated CPU and memory (requests = limits).".into(),
+                FieldKind::Pick {
+                    choices: vec![
+                        choice("Burstable", "Burstable", "default"),
+                        choice("Guaranteed", "Guaranteed", "dedicated CPUs"),
+                    ],
+                    free_text: false,
+                },
+                true,
+            ),
+            AdditionalNetworks => (
+                "Additional networks",
+                "NetworkAttachmentDefinitions to attach to each VM, as <namespace>/<name> (or name:<namespace>/<name>), comma-separated.".into(),
+                FieldKind::MultiPick {
+                    choices: self
+                        .facts
+                        .network_attachments
+                        .got()
+                        .into_iter()
+                        .flatten()
+                        .map(|n| choice(n, &format!("name:{n}"), ""))
+                        .collect(),
+                },
+                false,
+            ),
+            AttachDefaultNetwork => (
+                "Attach default pod network",
+                "false makes an additional network the VMs' default network; it then requires at least one additional network.".into(),
+                FieldKind::Toggle,
+                true,
+            ),
+            VmNodeSelector => (
+                "VM node selector",
+                "Schedule the VMs only on infrastructure nodes with these labels: key=value[,key2=value2].".into(),
+                FieldKind::Text,
+                false,
+            ),
+            NetworkMultiqueue => (
+                "Network multiqueue",
+                "Enable several queues per VM network interface. Only with a cluster MTU of 9000 or more.".into(),
+                FieldKind::Pick {
+                    choices: vec![
+                        choice("Enable", "Enable", "hcp default"),
+                        choice("Disable", "Disable", ""),
+                    ],
+                    free_text: false,
+                },
+                true,
+            ),
+            _ => return None,
+        })
+    }
+
+    /// Validate one node-pool field; `Ok(Some(warning))` for advice.
+    fn check_node(&self, id: FieldId) -> Result<Option<String>, Invalid> {
+        use FieldId::*;
+        let v = self.v(id);
+        match id {
+            Replicas => validate::replicas(v).map(|_| None),
+            Memory => validate::memory(v).map(|_| None),
+            Cores => validate::cores(v).map(|_| None),
+            RootVolumeSize => validate::root_volume_size(v).map(|_| None),
+            RootVolumeStorageClass => {
+                let sc = validate::storage_class("root volume storage class", v)?;
+                self.storage_exists("root volumes", &sc)?;
+                let name = sc.or_else(|| {
+                    self.facts
+                        .storage_classes
+                        .got()?
+                        .iter()
+                        .find(|s| s.is_default)
+                        .map(|s| s.name.clone())
+                });
+                Ok(
+                    match name.and_then(|n| self.facts.storage_class_rwx(&n).map(|r| (n, r))) {
+                        Some((n, false)) => Some(format!(
+                            "{n} has no ReadWriteMany access: the VMs will not be live-migratable"
+                        )),
+                        _ => None,
+                    },
+                )
+            }
+            QosClass => validate::qos_class(v).map(|_| None),
+            AdditionalNetworks => {
+                let nets = validate::additional_networks(v)?;
+                if let Some(known) = self.facts.network_attachments.got() {
+                    for n in &nets {
+                        if !known.contains(n) {
+                            return Err(Invalid(format!(
+                                "there is no NetworkAttachmentDefinition {n} on the cluster"
+                            )));
+                        }
+                    }
+                }
+                Ok(None)
+            }
+            AttachDefaultNetwork => {
+                let attach = validate::boolean("attach default network", v)?;
+                let nets =
+                    validate::additional_networks(self.v(AdditionalNetworks)).unwrap_or_default();
+                validate::attach_default_network(attach, &nets).map(|_| None)
+            }
+            VmNodeSelector => validate::node_selector(v).map(|_| None),
+            NetworkMultiqueue => {
+                let mq = validate::multiqueue(v)?;
+                Ok(match (mq, self.facts.mtu()) {
+                    (Multiqueue::Enable, Some(m)) if m < MIN_MULTIQUEUE_MTU => Some(format!(
+                        "the cluster network MTU is {m}: enable multiqueue only with an MTU of {MIN_MULTIQUEUE_MTU} or more"
+                    )),
+                    _ => None,
+                })
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn node_settings(&self) -> Result<NodePoolSettings, Invalid> {
+        use FieldId::*;
+        let additional = validate::additional_networks(self.v(AdditionalNetworks))?;
+        let attach = validate::attach_default_network(
+            validate::boolean("attach default network", self.v(AttachDefaultNetwork))?,
+            &additional,
+        )?;
+        Ok(NodePoolSettings {
+            replicas: validate::replicas(self.v(Replicas))?,
+            memory: validate::memory(self.v(Memory))?,
+            cores: validate::cores(self.v(Cores))?,
+            root_volume_gi: validate::root_volume_size(self.v(RootVolumeSize))?,
+            root_volume_storage_class: validate::storage_class(
+                "root volume storage class",
+                self.v(RootVolumeStorageClass),
+            )?,
+            root_volume_access_modes: Vec::new(),
+            qos_class: validate::qos_class(self.v(QosClass))?,
+            additional_networks: additional,
+            attach_default_network: attach,
+            vm_node_selector: validate::node_selector(self.v(VmNodeSelector))?,
+            multiqueue: validate::multiqueue(self.v(NetworkMultiqueue))?,
+        })
+    }
+
+    fn node_defaults(replicas: i32) -> Vec<(FieldId, String)> {
+        use FieldId::*;
+        vec![
+            (Replicas, replicas.to_string()),
+            (Memory, defaults::MEMORY.into()),
+            (Cores, defaults::CORES.to_string()),
+            (RootVolumeSize, defaults::ROOT_VOLUME_GI.to_string()),
+            (QosClass, "Burstable".into()),
+            (AttachDefaultNetwork, "true".into()),
+            (NetworkMultiqueue, "Enable".into()),
+        ]
+    }
+}
+
+fn field(
+    id: FieldId,
+    (label, help, kind, required): (&'static str, String, FieldKind, bool),
+    value: &str,
+    checked: Result<Option<String>, Invalid>,
+) -> Field {
+    let (error, warning) = match checked {
+        Ok(w) => (None, w),
+        Err(e) => (Some(e.0), None),
+    };
+    Field {
+        id,
+        label,
+        help,
+        kind,
+        required,
+        value: value.to_string(),
+        error,
+        warning,
+    }
+}
+
+/// Errors of a list of fields.
+pub type FieldErrors = Vec<(FieldId, String)>;
+
+mod cluster;
+mod nodepool;
+
+pub use cluster::ClusterForm;
+pub use nodepool::{NODEPOOL_FORM_FIELDS, NodePoolForm};
+
+/// Format field errors as lines `--flag: message` for the CLI.
+pub fn describe_errors(errs: &FieldErrors) -> String {
+    errs.iter()
+        .map(|(id, m)| format!("  {}: {m}", id.flag()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
