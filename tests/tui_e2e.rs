@@ -191,7 +191,7 @@ async fn unreachable_server_shows_a_banner_and_keeps_retrying() {
         .local_addr()
         .unwrap()
         .port();
-    let yaml = sim::kubeconfig_yaml(&format!("http://127.0.0.1:{port}"), "t", "gone");
+    let yaml = sim::kubeconfig_yaml(&format!("http://127.0.0.1:{port}"), None, "t", "gone");
     let mut session = open(&yaml);
     let s = wait_for(&mut session, "the banner", |s| s.contains("(attempt")).await;
     assert!(s.contains("⚠ retrying http://127.0.0.1"), "{s}");
