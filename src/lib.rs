@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod action;
+pub mod actions;
 pub mod app;
 pub mod cli;
 pub mod config;

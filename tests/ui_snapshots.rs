@@ -137,7 +137,7 @@ fn palette_lists_only_real_commands() {
     key(&mut app, KeyCode::Char(':'));
     let s = screen(&mut app, 100, 20);
     assert!(
-        s.contains("nodes") && s.contains("ctx") && !s.contains("csr"),
+        s.contains("nodes") && s.contains("ctx") && s.contains("csr") && !s.contains("nodepools"),
         "{s}"
     );
     key(&mut app, KeyCode::Char('c'));
