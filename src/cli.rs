@@ -108,6 +108,9 @@ pub struct GetArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum GetKind {
     Nodes,
+    /// Certificate signing requests with their checks (also `csr`).
+    #[value(alias = "csr")]
+    Csrs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -10,6 +10,7 @@ pub mod csr;
 pub mod event_loop;
 pub mod gate;
 pub mod get;
+pub mod get_csrs;
 pub mod keymap;
 pub mod kube_conn;
 pub mod logging;

@@ -37,6 +37,7 @@ async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
     let c = source.connect(conn.context.as_deref()).await?;
     let out = match args.what {
         GetKind::Nodes => shiftdeck::get::nodes(c.client, &c.server, args.output).await?,
+        GetKind::Csrs => shiftdeck::get_csrs::csrs(c.client, &c.server, args.output).await?,
     };
     print!("{out}");
     Ok(())
