@@ -124,7 +124,9 @@ impl App {
             quit: false,
             confirm: None,
             autoapprove: false,
-            user: std::env::var("USER").unwrap_or_else(|_| "unknown".into()),
+            user: std::env::var("USER")
+                .or_else(|_| std::env::var("LOGNAME"))
+                .unwrap_or_else(|_| "unknown".into()),
             audit_path: crate::logging::log_dir().map(|d| d.join("audit.jsonl")),
         }
     }
