@@ -57,8 +57,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             }
         }
     }
+    // A notice wins over the standing "disabled" reason (it is usually about that action).
     if app.overlay == Overlay::None
         && app.doc.is_none()
+        && app.notice.is_none()
         && let Some(why) = app.actions_disabled()
     {
         spans.push(Span::styled(
