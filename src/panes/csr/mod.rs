@@ -341,3 +341,6 @@ impl Pane for CsrPane {
         ]
     }
 }
+
+#[cfg(test)]
+mod tests;
