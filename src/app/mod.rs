@@ -199,9 +199,11 @@ impl App {
             self.overlay = Overlay::None;
         }
         if self.autoapprove {
-            for p in &mut self.panes {
-                let _ = p.pane_key(crate::actions::PaneKey::AutoApprove(true), self.now);
-            }
+            // Auto-approval was turned on for one cluster: never carry it to another.
+            self.autoapprove = false;
+            self.notify(
+                "auto-approve is off for the new context (turn it on again with :autoapprove on)",
+            );
         }
         self.prefetch_access();
         self.store_changed();

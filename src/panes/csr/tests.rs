@@ -227,6 +227,24 @@ fn csr_pane_snapshot() {
     insta::assert_snapshot!("csr_pane_history", s);
     key(&mut app, 'J');
     insta::assert_snapshot!("csr_joining", screen(&mut app, 150, 12));
+    key(&mut app, 'J');
+    // Details of the selected (failing) CSR: every check with its reason.
+    key(&mut app, 'j');
+    app.handle_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let s = screen(&mut app, 150, 50);
+    assert!(
+        s.contains("csr-bbb — details")
+            && s.contains("Subject CN: system:node:arm-2")
+            && s.contains("Checks: FAILED")
+            && s.contains("✗ Machine [machine]"),
+        "{s}"
+    );
+    key(&mut app, 'y');
+    let s = screen(&mut app, 150, 50);
+    assert!(
+        s.contains("kind: CertificateSigningRequest") || s.contains("signerName"),
+        "{s}"
+    );
 }
 
 #[test]
