@@ -135,3 +135,114 @@ async fn decided_or_deleted_csrs_are_reported_calmly() {
     assert!(log.contains("\"action\":\"deny\""), "{log}");
     h.shutdown();
 }
+
+/// A tiny API server whose first PUT to `/approval` answers 409 Conflict (someone changed the
+/// CSR meanwhile); the task must re-read the CSR and succeed on the fresh object.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conflict_is_retried_against_the_fresh_object() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::Router;
+    use axum::extract::State;
+    use axum::http::StatusCode;
+    use axum::routing::get;
+    use serde_json::json;
+
+    #[derive(Clone, Default)]
+    struct Seen {
+        gets: Arc<AtomicUsize>,
+        puts: Arc<AtomicUsize>,
+        last_put: Arc<std::sync::Mutex<Value>>,
+    }
+    fn obj(rv: usize) -> Value {
+        json!({"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+            "metadata": {"name": "csr-x", "resourceVersion": rv.to_string()},
+            "spec": {"request": "", "signerName": shiftdeck::csr::SIGNER_CLIENT}})
+    }
+    type Reply = (StatusCode, [(&'static str, &'static str); 1], String);
+    fn reply(code: StatusCode, v: &Value) -> Reply {
+        (code, [("content-type", "application/json")], v.to_string())
+    }
+    async fn get_csr(State(s): State<Seen>) -> Reply {
+        let n = s.gets.fetch_add(1, Ordering::SeqCst);
+        reply(StatusCode::OK, &obj(n + 1))
+    }
+    async fn put_approval(State(s): State<Seen>, body: axum::body::Bytes) -> Reply {
+        let n = s.puts.fetch_add(1, Ordering::SeqCst);
+        let sent: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        *s.last_put.lock().unwrap() = sent.clone();
+        if n == 0 {
+            return reply(
+                StatusCode::CONFLICT,
+                &json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                    "reason": "Conflict", "code": 409,
+                    "message": "Operation cannot be fulfilled: the object has been modified"}),
+            );
+        }
+        reply(StatusCode::OK, &sent)
+    }
+    let seen = Seen::default();
+    let app = Router::new()
+        .route(
+            "/apis/certificates.k8s.io/v1/certificatesigningrequests/csr-x",
+            get(get_csr),
+        )
+        .route(
+            "/apis/certificates.k8s.io/v1/certificatesigningrequests/csr-x/approval",
+            axum::routing::put(put_approval),
+        )
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let yaml = sim::kubeconfig_yaml(&format!("http://{addr}"), "t", "mock");
+    let source = shiftdeck::kube_conn::Source::from_yaml(&yaml, "mock").unwrap();
+    let client = source.connect(None).await.unwrap().client;
+    let w = WriteRequest::Csr(CsrWrite {
+        decision: Decision::Approve,
+        items: vec![CsrItem {
+            name: "csr-x".into(),
+            signer: shiftdeck::csr::SIGNER_CLIENT.into(),
+            validation: shiftdeck::csr::checks::Validation {
+                kind: shiftdeck::csr::CsrKind::Client,
+                node: Some("n1".into()),
+                checks: vec![shiftdeck::csr::checks::Check {
+                    id: "signer",
+                    title: "Kubelet signer",
+                    passed: true,
+                    reason: "ok".into(),
+                }],
+                renewal: false,
+            },
+        }],
+        auto: false,
+        origin: Origin {
+            user: "tester".into(),
+            context: "mock".into(),
+            audit: None,
+        },
+    });
+    let report = shiftdeck::actions::run(client, w).await;
+    assert_eq!(
+        report.outcomes,
+        vec![("csr-x".to_string(), "approved".to_string())]
+    );
+    assert_eq!(seen.puts.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        seen.gets.load(Ordering::SeqCst),
+        2,
+        "re-read after the conflict"
+    );
+    let put = seen.last_put.lock().unwrap().clone();
+    assert_eq!(
+        put["metadata"]["resourceVersion"], "2",
+        "sent on the fresh object"
+    );
+    let cond = &put["status"]["conditions"][0];
+    assert_eq!(cond["type"], "Approved");
+    assert_eq!(cond["reason"], "ShiftdeckApprove");
+    assert_eq!(cond["message"], "approved by tester via shiftdeck");
+}
