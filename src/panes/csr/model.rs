@@ -83,6 +83,8 @@ pub struct CsrModel {
     known: HashSet<String>,
     /// Whether the CSR list is complete (before that nothing counts as an arrival).
     pub live: bool,
+    /// The list just became complete: the next `apply` takes every CSR as known.
+    prime: bool,
     pub auto: bool,
     /// Pending CSRs that arrived while auto-approval was on.
     auto_candidates: HashSet<String>,
@@ -125,7 +127,7 @@ impl CsrModel {
                     self.machines_installed.map(|b| if b { "m" } else { "-" }),
                 ))),
         );
-        if self.stamp == Some(stamp) {
+        if self.stamp == Some(stamp) && !self.prime {
             return false;
         }
         self.stamp = Some(stamp);
@@ -188,6 +190,12 @@ impl CsrModel {
     }
 
     fn track_arrivals(&mut self) {
+        if self.prime {
+            // The store holds the complete list now: none of it is arriving.
+            self.known = self.csrs.iter().map(|c| name(c).to_string()).collect();
+            self.prime = false;
+            return;
+        }
         if !self.live {
             return;
         }
@@ -309,10 +317,11 @@ impl CsrModel {
         }
     }
 
-    /// The CSR list is complete (or no longer): arrivals count from now on.
+    /// The CSR list is complete (or no longer): arrivals count from the next `apply` on, which
+    /// takes the then complete store as already known.
     pub fn set_live(&mut self, live: bool) {
         if live && !self.live {
-            self.known = self.csrs.iter().map(|c| name(c).to_string()).collect();
+            self.prime = true;
         }
         self.live = live;
     }

@@ -133,15 +133,25 @@ fn machine_api_absent_means_no_machine_checks() {
 
 #[test]
 fn auto_approval_only_takes_arrivals_passing_every_check_once() {
-    let mut m = model();
+    // Auto-approval turned on while the list is still loading (the model has seen nothing).
+    let mut m = CsrModel::new();
+    m.machines_installed = Some(true);
     m.set_auto(true);
-    // Not live yet: the initial list is not "arriving".
+    m.apply(Vec::new(), &[], &[], at(NOW));
     assert!(m.take_auto_approvals().is_empty());
+    // The list completes; the app re-syncs right after the state message.
     m.set_live(true);
+    m.apply(arcs(&csrs()), &arcs(&nodes()), &arcs(&machines()), at(NOW));
     assert!(
         m.take_auto_approvals().is_empty(),
-        "existing CSRs are left alone"
+        "the backlog is left alone"
     );
+    // Even when the state message comes after the store already synced.
+    let mut late = model();
+    late.set_auto(true);
+    late.set_live(true);
+    late.apply(arcs(&csrs()), &arcs(&nodes()), &arcs(&machines()), at(NOW));
+    assert!(late.take_auto_approvals().is_empty());
     let mut more = csrs();
     more.push(client_csr("csr-new-ok", "arm-3", at(NOW - 5)));
     more.push(client_csr("csr-new-bad", "arm-9", at(NOW - 5)));
