@@ -395,3 +395,61 @@ async fn viewer_and_read_only_see_actions_disabled_with_the_reason() {
     assert!(!s.contains("Approve all"), "{s}");
     admin.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn autoapprove_takes_arriving_valid_csrs_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let h = sim::start(SimOptions {
+        speed: 20.0,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let mut session = session_for(&h, false, Some(audit.clone())).await;
+    wait_for(&mut session, "the CSR list", |s| {
+        s.contains("● live") && s.contains("arm64-worker-legacy")
+    })
+    .await;
+    // Turning it on needs the RBAC answers; retry until the header says so.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !screen(&session.app).contains("AUTO-APPROVE ON") {
+        assert!(Instant::now() < deadline, "{}", screen(&session.app));
+        command(&mut session, "autoapprove on");
+        let _ = tokio::time::timeout(Duration::from_millis(300), session.next()).await;
+    }
+    let auto_records = |audit: &std::path::Path| -> Vec<Value> {
+        std::fs::read_to_string(audit)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .filter(|r: &Value| r["action"] == "auto-approve")
+            .collect()
+    };
+    // Machines keep arriving: both CSRs of one of them get approved without a key press.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let recs = auto_records(&audit);
+        let serving = recs.iter().any(|r| r["kind"] == "serving");
+        if serving {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no auto-approval: {recs:?}");
+        let _ = tokio::time::timeout(Duration::from_millis(300), session.next()).await;
+        session.run_effects();
+    }
+    let recs = auto_records(&audit);
+    for r in &recs {
+        assert_eq!(r["failed_checks"], serde_json::json!([]), "{r}");
+        assert_eq!(r["override"], false);
+    }
+    // The invalid CSR from before is untouched, and nothing pending before was taken.
+    assert!(condition_types(&csrs_of(&h, "arm64-worker-legacy")[0]).is_empty());
+    assert!(
+        condition_types(&csrs_of(&h, "arm64-worker-2")[0]).is_empty(),
+        "the backlog waits for a human"
+    );
+    command(&mut session, "autoapprove off");
+    assert!(!screen(&session.app).contains("AUTO-APPROVE ON"));
+    h.shutdown();
+}
