@@ -297,3 +297,22 @@ fn confirm_dialog_snapshots() {
     );
     assert_eq!(w.origin.context, "hub");
 }
+
+#[test]
+fn every_size_renders_without_panicking() {
+    let mut app = app();
+    allow_writes(&mut app);
+    for (w, h) in [(20, 5), (40, 8), (41, 9), (80, 12), (120, 30), (300, 80)] {
+        screen(&mut app, w, h);
+        key(&mut app, 'j');
+        key(&mut app, 'a');
+        for c in "ap".chars() {
+            key(&mut app, c);
+        }
+        screen(&mut app, w, h);
+        app.handle_key(&KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+        key(&mut app, 'J');
+        screen(&mut app, w, h);
+        key(&mut app, 'J');
+    }
+}
