@@ -172,6 +172,21 @@ mod tests {
     }
 
     #[test]
+    fn signers_are_reviewable_for_csr_approval() {
+        let review = |user, resource: &str| {
+            let body = json!({"spec": {"resourceAttributes": {"verb": "approve",
+                "group": "certificates.k8s.io", "resource": resource,
+                "name": "kubernetes.io/kubelet-serving"}}});
+            self_subject_access_review(user, &Faults::default(), Profile::Hub, body)
+                .pointer("/status/allowed")
+                .and_then(Value::as_bool)
+        };
+        assert_eq!(review(User::Admin, "signers"), Some(true));
+        assert_eq!(review(User::Viewer, "signers"), Some(false));
+        assert_eq!(review(User::Admin, "no-such-things"), Some(false));
+    }
+
+    #[test]
     fn tokens() {
         let mut h = HeaderMap::new();
         assert_eq!(authenticate(&h, SimUser::Viewer), Ok(User::Viewer));
