@@ -168,8 +168,10 @@ impl CsrPane {
             ConfirmLine::new(
                 Tone::Plain,
                 format!(
-                    "Approve {} pending CSRs that pass every check, client first:",
-                    bulk.items.len()
+                    "Approve {} pending CSR{} that pass{} every check, client first:",
+                    bulk.items.len(),
+                    if bulk.items.len() == 1 { "" } else { "s" },
+                    if bulk.items.len() == 1 { "es" } else { "" },
                 ),
             ),
             ConfirmLine::new(
