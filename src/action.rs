@@ -3,6 +3,9 @@
 
 use crossterm::event::KeyEvent;
 
+use crate::actions::{PaneKey, WriteReport};
+use crate::gate::{Access, Verdict};
+
 /// Everything a user (or the event loop) can ask the UI to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -44,6 +47,16 @@ pub enum Action {
     Resize(u16, u16),
     /// The slow clock: ages, countdowns, flashes and notices move on.
     Tick,
+    /// A pane-specific key (approve, deny, ...), handled by the active pane.
+    Pane(PaneKey),
+    /// A cluster write finished (sent by its task).
+    WriteDone(WriteReport),
+    /// An RBAC question was answered for the connection `generation`.
+    AccessChecked {
+        generation: u64,
+        access: Access,
+        verdict: Verdict,
+    },
 }
 
 /// Names of the bindable actions, as used in the config file's `[keys]` table.
@@ -63,6 +76,11 @@ pub const BINDABLE: &[(&str, &str)] = &[
     ("help", "Toggle this help"),
     ("sort_next", "Sort by the next column"),
     ("clear_filter", "Clear the filter"),
+    ("csr_approve", "CSRs: approve the selected CSR"),
+    ("csr_deny", "CSRs: deny the selected CSR"),
+    ("csr_approve_all", "CSRs: approve all passing every check"),
+    ("csr_history", "CSRs: pending only / all"),
+    ("csr_joining", "CSRs: joining nodes view"),
 ];
 
 impl Action {
@@ -84,6 +102,11 @@ impl Action {
             "help" => Action::ToggleHelp,
             "sort_next" => Action::SortNext,
             "clear_filter" => Action::ClearFilter,
+            "csr_approve" => Action::Pane(PaneKey::Approve),
+            "csr_deny" => Action::Pane(PaneKey::Deny),
+            "csr_approve_all" => Action::Pane(PaneKey::ApproveAll),
+            "csr_history" => Action::Pane(PaneKey::ToggleHistory),
+            "csr_joining" => Action::Pane(PaneKey::Joining),
             _ => return None,
         })
     }

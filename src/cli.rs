@@ -143,6 +143,9 @@ pub enum GetKind {
     Overview,
     /// Hosted Control Plane prerequisites of the management cluster.
     Preflight,
+    /// Certificate signing requests with their checks (also `csr`).
+    #[value(alias = "csr")]
+    Csrs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -38,6 +38,11 @@ pub struct Session {
     changed: Arc<Changes>,
     /// After a failed connect: when to try again, and which context.
     retry: Option<(tokio::time::Instant, Option<String>)>,
+    /// The current connection's client, for writes and RBAC questions.
+    client: Option<kube::Client>,
+    /// Results of write and RBAC tasks, applied as actions.
+    act_tx: mpsc::UnboundedSender<crate::action::Action>,
+    act_rx: mpsc::UnboundedReceiver<crate::action::Action>,
 }
 
 /// How long to wait before connecting again after building a client failed.
@@ -48,7 +53,11 @@ impl Session {
         app.contexts = source.contexts();
         let (watch_tx, watch_rx) = mpsc::unbounded_channel();
         let (conn_tx, conn_rx) = mpsc::unbounded_channel();
+        let (act_tx, act_rx) = mpsc::unbounded_channel();
         Session {
+            client: None,
+            act_tx,
+            act_rx,
             app,
             source,
             watches: None,
@@ -91,6 +100,7 @@ impl Session {
                     tx: self.watch_tx.clone(),
                     changed: self.changed.clone(),
                 };
+                self.client = Some(c.client.clone());
                 let watches = Watches::start(c.client, reporter);
                 self.app
                     .connected(generation, &c.context, &c.server, watches.stores.clone());
@@ -112,8 +122,48 @@ impl Session {
         for e in self.app.take_effects() {
             match e {
                 Effect::SwitchContext(name) => self.connect(Some(name)),
+                Effect::Write(req) => self.spawn_write(req),
+                Effect::CheckAccess(list) => self.spawn_access_checks(list),
             }
         }
+    }
+
+    /// Run a write in a task; its report comes back as `Action::WriteDone`.
+    fn spawn_write(&mut self, req: crate::actions::WriteRequest) {
+        let Some(client) = self.client.clone() else {
+            self.app.notify("not connected: nothing was written");
+            return;
+        };
+        let tx = self.act_tx.clone();
+        tokio::spawn(async move {
+            let report = crate::actions::run(client, req).await;
+            let _ = tx.send(crate::action::Action::WriteDone(report));
+        });
+    }
+
+    /// Ask RBAC questions in a task; answers come back as `Action::AccessChecked`.
+    fn spawn_access_checks(&mut self, list: Vec<crate::gate::Access>) {
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        let tx = self.act_tx.clone();
+        let generation = self.generation;
+        tokio::spawn(async move {
+            for access in list {
+                match crate::gate::review_verdict(&client, &access).await {
+                    Ok(verdict) => {
+                        let _ = tx.send(crate::action::Action::AccessChecked {
+                            generation,
+                            access,
+                            verdict,
+                        });
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, access = %access.describe(), "cannot check permission")
+                    }
+                }
+            }
+        });
     }
 
     /// Wait for the next message from the cluster side and apply it. Cancel-safe. Returns
@@ -134,6 +184,7 @@ impl Session {
                 self.connect(context);
                 false
             }
+            Some(a) = self.act_rx.recv() => self.app.update(a),
         };
         self.run_effects();
         dirty

@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod doc;
 pub mod input;
+mod writes;
 
 use std::time::{Duration, Instant};
 
@@ -29,13 +30,20 @@ const NOTICE: Duration = Duration::from_secs(6);
 
 /// Every pane, in tab order: the one place panes are registered.
 pub fn panes() -> Vec<Box<dyn Pane>> {
-    vec![Box::new(NodesPane::default())]
+    vec![
+        Box::new(NodesPane::default()),
+        Box::new(crate::panes::csr::CsrPane::default()),
+    ]
 }
 
 /// Side effects the event loop performs for the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     SwitchContext(String),
+    /// Run a cluster write in a task; it reports back with `Action::WriteDone`.
+    Write(crate::actions::WriteRequest),
+    /// Ask the API server these RBAC questions; answers come back as `Action::AccessChecked`.
+    CheckAccess(Vec<crate::gate::Access>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +54,8 @@ pub enum Overlay {
     Filter,
     /// Choosing a kubeconfig context: the list and the selected index.
     Contexts(usize),
+    /// The confirm dialog (`App::confirm`) is open.
+    Confirm,
 }
 
 /// The cluster the UI shows.
@@ -80,6 +90,14 @@ pub struct App {
     pub(crate) instant: Instant,
     effects: Vec<Effect>,
     quit: bool,
+    /// The open confirm dialog, with its text field.
+    pub(crate) confirm: Option<crate::ui::confirm::ConfirmDialog>,
+    /// `:autoapprove on` for this session.
+    pub autoapprove: bool,
+    /// Local user named in approvals and the audit log (`$USER`).
+    pub user: String,
+    /// Audit log of cluster writes (JSON lines next to the log file).
+    pub audit_path: Option<std::path::PathBuf>,
 }
 
 impl App {
@@ -104,6 +122,12 @@ impl App {
             instant: Instant::now(),
             effects: Vec::new(),
             quit: false,
+            confirm: None,
+            autoapprove: false,
+            user: std::env::var("USER")
+                .or_else(|_| std::env::var("LOGNAME"))
+                .unwrap_or_else(|_| "unknown".into()),
+            audit_path: crate::logging::log_dir().map(|d| d.join("audit.jsonl")),
         }
     }
 
@@ -154,7 +178,7 @@ impl App {
     pub fn key_context(&self) -> KeyContext {
         match self.overlay {
             Overlay::Help => KeyContext::Help,
-            Overlay::Palette | Overlay::Filter => KeyContext::Input,
+            Overlay::Palette | Overlay::Filter | Overlay::Confirm => KeyContext::Input,
             Overlay::Contexts(_) => KeyContext::Picker,
             Overlay::None if self.doc.is_some() => KeyContext::View,
             Overlay::None => KeyContext::Table,
@@ -164,7 +188,8 @@ impl App {
     /// A key press: resolve it through the keymap and apply it. Returns whether to redraw.
     pub fn handle_key(&mut self, key: &KeyEvent) -> bool {
         self.startup_warning = None;
-        match self.keymap.resolve(key, self.key_context()) {
+        let pane = self.pane().map(|p| p.kind());
+        match self.keymap.resolve_in(key, self.key_context(), pane) {
             Some(a) => self.update(a),
             None => false,
         }
@@ -194,6 +219,18 @@ impl App {
         self.panes = panes();
         self.doc = None;
         self.gate.forget_rbac();
+        self.confirm = None;
+        if self.overlay == Overlay::Confirm {
+            self.overlay = Overlay::None;
+        }
+        if self.autoapprove {
+            // Auto-approval was turned on for one cluster: never carry it to another.
+            self.autoapprove = false;
+            self.notify(
+                "auto-approve is off for the new context (turn it on again with :autoapprove on)",
+            );
+        }
+        self.prefetch_access();
         self.store_changed();
     }
 
@@ -211,7 +248,16 @@ impl App {
                 kind,
                 state,
             } if generation == self.conn.generation => {
+                let mut resync = false;
+                for p in &mut self.panes {
+                    if p.reads().contains(&kind) {
+                        resync |= p.kind_state(kind, &state);
+                    }
+                }
                 self.states.insert(kind, state);
+                if resync {
+                    self.sync_panes(|p| p.reads().contains(&kind));
+                }
                 true
             }
             WatchMsg::ClusterInfo { generation, info } if generation == self.conn.generation => {
@@ -244,6 +290,7 @@ impl App {
         }
         if changed {
             self.refresh_doc();
+            self.collect_auto_writes();
         }
         changed
     }
@@ -313,6 +360,13 @@ impl App {
                 self.input = LineInput::with_text(&current);
                 self.overlay = Overlay::Filter;
             }
+            Action::Input(key) if self.overlay == Overlay::Confirm => {
+                if let Some(d) = &mut self.confirm {
+                    d.input(key);
+                }
+            }
+            Action::Pane(key) => return self.pane_key(key),
+            Action::WriteDone(_) | Action::AccessChecked { .. } => self.on_result(action),
             Action::Input(key) => {
                 let changed = self.input.key(&key);
                 if changed && self.overlay == Overlay::Filter {
@@ -402,6 +456,10 @@ impl App {
     }
 
     fn back(&mut self) {
+        if self.overlay == Overlay::Confirm {
+            self.notify("cancelled");
+            self.confirm = None;
+        }
         if self.overlay != Overlay::None {
             self.overlay = Overlay::None;
         } else if self.doc.take().is_none()
@@ -419,6 +477,7 @@ impl App {
                 self.run_command(&cmd);
             }
             Overlay::Filter => {}
+            Overlay::Confirm => self.confirm_submit(),
             Overlay::Contexts(sel) => {
                 if let Some(name) = self.contexts.get(sel).cloned() {
                     self.switch_context(name);
@@ -446,6 +505,7 @@ impl App {
             Parsed::SwitchContext(name) => self.switch_context(name),
             Parsed::Quit => self.quit = true,
             Parsed::Help => self.overlay = Overlay::Help,
+            Parsed::AutoApprove(on) => self.set_autoapprove(on),
             Parsed::Unknown(c) => {
                 self.notify(format!("unknown command `:{c}` (`?` lists commands)"))
             }

@@ -5,10 +5,12 @@
 
 pub mod cluster_info;
 pub mod kind;
+pub mod machine;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
+use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use k8s_openapi::api::core::v1::Node;
 use kube::Client;
 use kube::runtime::reflector::{self, Store};
@@ -16,6 +18,7 @@ use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 
 pub use kind::{KindSpec, KindState};
+pub use machine::Machine;
 
 /// Every kind the UI watches. Later panes add theirs here (CRDs with `crd: true` are checked in
 /// discovery first and reported `NotInstalled` when absent, e.g. HyperShift kinds on MicroShift).
@@ -27,12 +30,31 @@ pub const NODES: KindSpec = KindSpec {
     crd: false,
 };
 
-pub const KINDS: &[KindSpec] = &[NODES];
+pub const CSRS: KindSpec = KindSpec {
+    id: "certificatesigningrequests",
+    group: "certificates.k8s.io",
+    version: "v1",
+    plural: "certificatesigningrequests",
+    crd: false,
+};
+
+/// OpenShift Machine API machines (absent on MicroShift, HyperShift guests, plain Kubernetes).
+pub const MACHINES: KindSpec = KindSpec {
+    id: "machines",
+    group: "machine.openshift.io",
+    version: "v1beta1",
+    plural: "machines",
+    crd: true,
+};
+
+pub const KINDS: &[KindSpec] = &[NODES, CSRS, MACHINES];
 
 /// Readers of every watched kind. Cheap to clone.
 #[derive(Clone)]
 pub struct Stores {
     pub nodes: Store<Node>,
+    pub csrs: Store<CertificateSigningRequest>,
+    pub machines: Store<Machine>,
 }
 
 impl Stores {
@@ -40,11 +62,19 @@ impl Stores {
     /// (`Writer::apply_watcher_event`).
     pub fn with_writers() -> (Stores, Writers) {
         let nodes = reflector::store::Writer::default();
+        let csrs = reflector::store::Writer::default();
+        let machines = reflector::store::Writer::default();
         (
             Stores {
                 nodes: nodes.as_reader(),
+                csrs: csrs.as_reader(),
+                machines: machines.as_reader(),
             },
-            Writers { nodes },
+            Writers {
+                nodes,
+                csrs,
+                machines,
+            },
         )
     }
 }
@@ -52,6 +82,8 @@ impl Stores {
 /// The writers matching `Stores`, one per kind.
 pub struct Writers {
     pub nodes: reflector::store::Writer<Node>,
+    pub csrs: reflector::store::Writer<CertificateSigningRequest>,
+    pub machines: reflector::store::Writer<Machine>,
 }
 
 /// State of every kind, as last reported.
@@ -132,15 +164,28 @@ impl Watches {
     /// Start one reflector per kind plus the cluster-info poller.
     pub fn start(client: Client, reporter: Reporter) -> Watches {
         let cancel = CancellationToken::new();
-        let nodes = reflector::store::Writer::default();
-        let stores = Stores {
-            nodes: nodes.as_reader(),
-        };
+        let (stores, w) = Stores::with_writers();
         kind::spawn_kind(
             client.clone(),
             NODES,
-            nodes,
+            w.nodes,
             kind::strip_node,
+            reporter.clone(),
+            cancel.clone(),
+        );
+        kind::spawn_kind(
+            client.clone(),
+            CSRS,
+            w.csrs,
+            kind::strip_csr,
+            reporter.clone(),
+            cancel.clone(),
+        );
+        kind::spawn_kind(
+            client.clone(),
+            MACHINES,
+            w.machines,
+            machine::strip_machine,
             reporter.clone(),
             cancel.clone(),
         );
