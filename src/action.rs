@@ -44,6 +44,8 @@ pub enum Action {
     Resize(u16, u16),
     /// The slow clock: ages, countdowns, flashes and notices move on.
     Tick,
+    /// Copy the selected URL or command to the clipboard (OSC 52).
+    Copy,
 }
 
 /// Names of the bindable actions, as used in the config file's `[keys]` table.
@@ -63,6 +65,7 @@ pub const BINDABLE: &[(&str, &str)] = &[
     ("help", "Toggle this help"),
     ("sort_next", "Sort by the next column"),
     ("clear_filter", "Clear the filter"),
+    ("copy", "Copy the selected URL or command (OSC 52)"),
 ];
 
 impl Action {
@@ -84,6 +87,7 @@ impl Action {
             "help" => Action::ToggleHelp,
             "sort_next" => Action::SortNext,
             "clear_filter" => Action::ClearFilter,
+            "copy" => Action::Copy,
             _ => return None,
         })
     }

@@ -38,6 +38,8 @@ pub struct Session {
     changed: Arc<Changes>,
     /// After a failed connect: when to try again, and which context.
     retry: Option<(tokio::time::Instant, Option<String>)>,
+    /// Escape sequences for the terminal itself (OSC 52 clipboard), written after a frame.
+    terminal_writes: Vec<String>,
 }
 
 /// How long to wait before connecting again after building a client failed.
@@ -59,6 +61,7 @@ impl Session {
             conn_rx,
             changed: Arc::new(Changes::default()),
             retry: None,
+            terminal_writes: Vec::new(),
         }
     }
 
@@ -112,8 +115,14 @@ impl Session {
         for e in self.app.take_effects() {
             match e {
                 Effect::SwitchContext(name) => self.connect(Some(name)),
+                Effect::Copy(text) => self.terminal_writes.push(crate::overview::osc52(&text)),
             }
         }
+    }
+
+    /// Escape sequences waiting to be written to the terminal (tests read them here).
+    pub fn take_terminal_writes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.terminal_writes)
     }
 
     /// Wait for the next message from the cluster side and apply it. Cancel-safe. Returns
@@ -180,6 +189,7 @@ where
             dirty = false;
             last_draw = Instant::now();
         }
+        write_to_terminal(&session.take_terminal_writes())?;
         if session.app.should_quit() {
             return Ok(());
         }
@@ -201,6 +211,19 @@ where
             () = tokio::time::sleep(wait), if dirty => {}
         }
     }
+}
+
+/// Writes escape sequences (OSC 52) straight to the terminal, between frames.
+fn write_to_terminal(writes: &[String]) -> std::io::Result<()> {
+    if writes.is_empty() {
+        return Ok(());
+    }
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for w in writes {
+        out.write_all(w.as_bytes())?;
+    }
+    out.flush()
 }
 
 async fn sleep_until_retry(at: Option<tokio::time::Instant>) {

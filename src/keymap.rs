@@ -152,6 +152,7 @@ pub const DEFAULTS: &[(&str, &[&str])] = &[
     ("help", &["?"]),
     ("sort_next", &["s"]),
     ("clear_filter", &["ctrl-l"]),
+    ("copy", &["c"]),
 ];
 
 #[derive(Debug, Clone)]

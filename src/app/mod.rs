@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod doc;
+mod flavor;
 pub mod input;
 
 use std::time::{Duration, Instant};
@@ -18,8 +19,11 @@ use self::input::LineInput;
 use crate::action::Action;
 use crate::gate::{ActionGate, GatedAction, Verdict};
 use crate::keymap::{KeyContext, Keymap};
+use crate::overview::ClusterFlavor;
 use crate::panes::Pane;
+use crate::panes::health::HealthPane;
 use crate::panes::nodes::NodesPane;
+use crate::panes::overview::OverviewPane;
 use crate::theme::Theme;
 use crate::watch::cluster_info::ClusterInfo;
 use crate::watch::{KindState, KindStates, Stores, WatchMsg};
@@ -29,13 +33,19 @@ const NOTICE: Duration = Duration::from_secs(6);
 
 /// Every pane, in tab order: the one place panes are registered.
 pub fn panes() -> Vec<Box<dyn Pane>> {
-    vec![Box::new(NodesPane::default())]
+    vec![
+        Box::new(OverviewPane::default()),
+        Box::new(NodesPane::default()),
+        Box::new(HealthPane::default()),
+    ]
 }
 
 /// Side effects the event loop performs for the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     SwitchContext(String),
+    /// Put this text on the clipboard (the loop writes `osc52(text)` to the terminal).
+    Copy(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +90,8 @@ pub struct App {
     pub(crate) instant: Instant,
     effects: Vec<Effect>,
     quit: bool,
+    /// The cluster's flavor, once the overview poller has read it (panes are hidden by it).
+    flavor: Option<ClusterFlavor>,
 }
 
 impl App {
@@ -104,7 +116,14 @@ impl App {
             instant: Instant::now(),
             effects: Vec::new(),
             quit: false,
+            flavor: None,
         }
+        .with_links()
+    }
+
+    fn with_links(mut self) -> App {
+        self.announce_panes();
+        self
     }
 
     /// The app from a loaded config (and the warning from loading it), `--theme` (which wins over
@@ -192,6 +211,8 @@ impl App {
         self.states.clear();
         self.stores = Some(stores);
         self.panes = panes();
+        self.flavor = None;
+        self.announce_panes();
         self.doc = None;
         self.gate.forget_rbac();
         self.store_changed();
@@ -242,6 +263,7 @@ impl App {
                 changed |= p.sync(stores, self.instant);
             }
         }
+        changed |= self.apply_flavor();
         if changed {
             self.refresh_doc();
         }
@@ -278,6 +300,7 @@ impl App {
     /// Apply one action. Returns whether the screen needs a redraw.
     pub fn update(&mut self, action: Action) -> bool {
         let body = crate::ui::layout(self, self.size).body;
+        let action = self.remap(action);
         match action {
             Action::Quit => self.quit = true,
             Action::Resize(w, h) => self.size = Rect::new(0, 0, w, h),
@@ -340,6 +363,7 @@ impl App {
             Action::Command(cmd) => self.run_command(&cmd),
             Action::SwitchContext(name) => self.switch_context(name),
             Action::Details | Action::Yaml => self.open_doc(&action),
+            Action::Copy => self.copy_selected(),
             Action::Move(_) | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom
                 if self.overlay != Overlay::None || self.doc.is_some() =>
             {

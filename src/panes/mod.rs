@@ -13,7 +13,9 @@
 //! 4. Actions that write go through `gate::ActionGate` (read-only, then RBAC).
 
 pub mod filter;
+pub mod health;
 pub mod nodes;
+pub mod overview;
 pub mod table;
 
 use std::time::Instant;
@@ -24,6 +26,8 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use crate::action::Action;
+use crate::overview::ClusterFlavor;
+use crate::overview::bootimages::CopyItem;
 use crate::theme::Theme;
 use crate::watch::{KindState, Stores};
 
@@ -67,4 +71,21 @@ pub trait Pane {
     fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>>;
     /// Draw the pane. Pure: no I/O, no locks.
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx);
+    /// Whether the pane belongs on a cluster of this flavor; irrelevant panes are hidden from
+    /// tabs and palette. Default: by its commands (see `ClusterFlavor::shows`), so HyperShift,
+    /// Machine API and KubeVirt panes disappear on MicroShift without code of their own.
+    fn relevant(&self, flavor: &ClusterFlavor) -> bool {
+        flavor.shows(self.commands())
+    }
+    /// What a generic action means on the current selection when it differs (the Overview
+    /// follows a count's link on Enter and copies on `y`). Default: nothing differs.
+    fn remap(&self, _action: &Action) -> Option<Action> {
+        None
+    }
+    /// What the copy key puts on the clipboard for the current selection.
+    fn copy_item(&self) -> Option<CopyItem> {
+        None
+    }
+    /// The palette commands of every pane shown, after that list changed (for links).
+    fn set_available(&mut self, _commands: &[&'static str]) {}
 }

@@ -5,6 +5,7 @@
 
 pub mod cluster_info;
 pub mod kind;
+pub mod overview_poll;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -33,6 +34,8 @@ pub const KINDS: &[KindSpec] = &[NODES];
 #[derive(Clone)]
 pub struct Stores {
     pub nodes: Store<Node>,
+    /// The overview poller's latest read (see [`overview_poll`]).
+    pub overview: overview_poll::OverviewStore,
 }
 
 impl Stores {
@@ -40,11 +43,16 @@ impl Stores {
     /// (`Writer::apply_watcher_event`).
     pub fn with_writers() -> (Stores, Writers) {
         let nodes = reflector::store::Writer::default();
+        let (overview_writer, overview) = overview_poll::channel();
         (
             Stores {
                 nodes: nodes.as_reader(),
+                overview,
             },
-            Writers { nodes },
+            Writers {
+                nodes,
+                overview: overview_writer,
+            },
         )
     }
 }
@@ -52,6 +60,7 @@ impl Stores {
 /// The writers matching `Stores`, one per kind.
 pub struct Writers {
     pub nodes: reflector::store::Writer<Node>,
+    pub overview: overview_poll::OverviewWriter,
 }
 
 /// State of every kind, as last reported.
@@ -133,14 +142,22 @@ impl Watches {
     pub fn start(client: Client, reporter: Reporter) -> Watches {
         let cancel = CancellationToken::new();
         let nodes = reflector::store::Writer::default();
+        let (overview_writer, overview) = overview_poll::channel();
         let stores = Stores {
             nodes: nodes.as_reader(),
+            overview,
         };
         kind::spawn_kind(
             client.clone(),
             NODES,
             nodes,
             kind::strip_node,
+            reporter.clone(),
+            cancel.clone(),
+        );
+        overview_poll::spawn(
+            client.clone(),
+            overview_writer,
             reporter.clone(),
             cancel.clone(),
         );
