@@ -78,3 +78,123 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use chrono::{DateTime, Utc};
+    use ratatui::Frame;
+    use ratatui::layout::Rect;
+    use ratatui::text::Line;
+    use serde_json::json;
+
+    use crate::action::Action;
+    use crate::app::App;
+    use crate::keymap::Keymap;
+    use crate::overview::{Fetched, OverviewInputs};
+    use crate::panes::{Pane, RenderCtx};
+    use crate::theme::Theme;
+    use crate::watch::{Stores, overview_poll};
+
+    /// A pane that landed later, known only by its commands.
+    struct Later(&'static [&'static str]);
+
+    impl Pane for Later {
+        fn title(&self) -> &'static str {
+            self.0[0]
+        }
+        fn commands(&self) -> &'static [&'static str] {
+            self.0
+        }
+        fn kind(&self) -> &'static str {
+            "later"
+        }
+        fn reads(&self) -> &'static [&'static str] {
+            &[]
+        }
+        fn columns(&self) -> Vec<(&'static str, char)> {
+            Vec::new()
+        }
+        fn sync(&mut self, _: &Stores, _: Instant) -> bool {
+            false
+        }
+        fn tick(&mut self, _: Instant) -> bool {
+            false
+        }
+        fn animating(&self) -> bool {
+            false
+        }
+        fn handle(&mut self, _: &Action, _: Rect) -> bool {
+            false
+        }
+        fn set_filter(&mut self, _: &str) {}
+        fn filter_text(&self) -> &str {
+            ""
+        }
+        fn selected_key(&self) -> Option<String> {
+            None
+        }
+        fn object_json(&self, _: &str) -> Option<serde_json::Value> {
+            None
+        }
+        fn details(&self, _: &str, _: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
+            None
+        }
+        fn render(&self, _: &mut Frame, _: Rect, _: &RenderCtx) {}
+    }
+
+    fn titles(app: &App) -> Vec<&'static str> {
+        app.panes.iter().map(|p| p.title()).collect()
+    }
+
+    fn app_on(inputs: OverviewInputs) -> App {
+        let (stores, writers) = Stores::with_writers();
+        let mut app = App::new(Keymap::default(), Theme::default(), false);
+        app.connected(1, "c", "https://x", stores);
+        for cmds in [
+            &["hostedclusters", "hc"][..],
+            &["np"],
+            &["machinesets"],
+            &["copy"],
+            &["csr"],
+        ] {
+            app.panes.push(Box::new(Later(cmds)));
+        }
+        app.update(Action::Command("csr".into()));
+        overview_poll::publish(&writers.overview, inputs);
+        app.store_changed();
+        app
+    }
+
+    #[test]
+    fn microshift_hides_hypershift_machine_api_and_kubevirt_panes() {
+        let app = app_on(OverviewInputs {
+            microshift_version: Fetched::Present(json!({"data": {"version": "4.18.1"}})),
+            ..OverviewInputs::default()
+        });
+        assert_eq!(titles(&app), vec!["Overview", "Nodes", "Health", "csr"]);
+        // The selection stays on the same pane although its index moved.
+        assert_eq!(app.pane().map(|p| p.title()), Some("csr"));
+        let cmds: Vec<String> = crate::app::commands::all(&app.panes)
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        assert!(!cmds.iter().any(|c| c == "hostedclusters" || c == "np"));
+    }
+
+    #[test]
+    fn openshift_keeps_every_pane() {
+        let app = app_on(OverviewInputs {
+            cluster_version: Fetched::Present(
+                json!({"status": {"desired": {"version": "4.18.1"}}}),
+            ),
+            ..OverviewInputs::default()
+        });
+        assert_eq!(titles(&app).len(), 8);
+        assert_eq!(
+            app.flavor().map(|f| f.label()),
+            Some("OpenShift 4.18.1".into())
+        );
+    }
+}

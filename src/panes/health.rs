@@ -235,7 +235,7 @@ impl Pane for HealthPane {
                 detail = format!("{detail} [{}]", c.pods.join(", "));
             }
             let text = format!(
-                " {:<24} {:<26} {detail}",
+                " {:<28} {:<26} {detail}",
                 c.title,
                 c.namespace.as_deref().unwrap_or("-")
             );

@@ -94,16 +94,16 @@ fn identity(model: &OverviewModel, out: &mut Vec<Row>) {
         return;
     }
     for (k, v) in model.identity.fields() {
-        out.push(Row::new(format!("  {k:<16} {v}"), Tone::Normal));
+        out.push(Row::new(format!("  {k:<18} {v}"), Tone::Normal));
     }
     let multi = model.payload.is_multi();
     out.push(Row::new(
-        format!("  {:<16} {}", "Payload", model.payload.summary()),
+        format!("  {:<18} {}", "Payload", model.payload.summary()),
         if multi { Tone::Ok } else { Tone::Warn },
     ));
     if let Some(step) = model.payload.next_step() {
         out.push(
-            Row::new(format!("  {:<16} {step}", "Next step"), Tone::Warn).with(copy(
+            Row::new(format!("  {:<18} {step}", "Next step"), Tone::Warn).with(copy(
                 "multi-arch migration command".to_string(),
                 TO_MULTI_ARCH_COMMAND.to_string(),
             )),
@@ -124,7 +124,7 @@ fn counts(model: &OverviewModel, available: &[&'static str], out: &mut Vec<Row>)
         };
         out.push(
             Row::new(
-                format!("  {:<16} {:<10} {}{arrow}", c.label, c.value, c.detail),
+                format!("  {:<18} {:<14} {}{arrow}", c.label, c.value, c.detail),
                 if c.attention {
                     Tone::Warn
                 } else {
@@ -192,7 +192,13 @@ fn boot_images(model: &OverviewModel, out: &mut Vec<Row>) {
             };
             out.push(
                 Row::new(
-                    format!("    {:<14} {}", art.kind.label(), art.summary()),
+                    format!(
+                        "    {:<14} {}",
+                        art.kind.label(),
+                        art.url
+                            .clone()
+                            .unwrap_or_else(|| format!("missing: {}", art.jq_path))
+                    ),
                     tone,
                 )
                 .with(item),
