@@ -209,7 +209,7 @@ impl Pane for HealthPane {
             ]),
             Line::styled(
                 format!(
-                    " {:<8} {:<24} {:<26} DETAIL",
+                    " {:<8} {:<28} {:<26} DETAIL",
                     "STATUS", "CHECK", "NAMESPACE"
                 ),
                 t.header_style(),
