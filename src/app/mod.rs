@@ -210,7 +210,11 @@ impl App {
         };
         self.states.clear();
         self.stores = Some(stores);
+        let title = self.pane().map(|p| p.title());
         self.panes = panes();
+        self.active = title
+            .and_then(|t| self.panes.iter().position(|p| p.title() == t))
+            .unwrap_or(0);
         self.flavor = None;
         self.announce_panes();
         self.doc = None;

@@ -20,16 +20,20 @@ use self::rows::{Item, Row};
 use crate::action::Action;
 use crate::csr::decode::DecodeCache;
 use crate::overview::bootimages::CopyItem;
-use crate::overview::{Fetched, OverviewInputs, OverviewModel};
+use crate::overview::windows::VERSION_ANNOTATION;
+use crate::overview::{Fetched, NodeSummary, OverviewInputs, OverviewModel};
 use crate::panes::{Pane, RenderCtx};
 use crate::watch::Stores;
 use crate::watch::overview_poll::KIND;
 
 #[derive(Default)]
 pub struct OverviewPane {
+    /// The poller's snapshot the model was built from.
+    base: Option<Arc<OverviewInputs>>,
+    /// `base` with the live nodes, when the Nodes store has any.
     inputs: Option<Arc<OverviewInputs>>,
-    /// (name, resourceVersion) of the live nodes the model was built with.
-    nodes_seen: Vec<(String, String)>,
+    /// What the model saw of the live nodes (see [`node_fingerprint`]).
+    nodes_seen: Vec<(NodeSummary, Option<String>)>,
     model: Option<OverviewModel>,
     rows: Vec<Row>,
     /// Index into `rows` of the selected row (always a selectable one, when any exists).
@@ -103,19 +107,24 @@ impl OverviewPane {
     }
 }
 
-fn node_fingerprint(stores: &Stores) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = stores
+/// What the overview shows of the live nodes (summary and WMCO version), so heartbeats that
+/// only move `resourceVersion` do not rebuild the model.
+fn node_fingerprint(stores: &Stores) -> Vec<(NodeSummary, Option<String>)> {
+    let mut v: Vec<(NodeSummary, Option<String>)> = stores
         .nodes
         .state()
         .iter()
         .map(|n| {
-            (
-                n.metadata.name.clone().unwrap_or_default(),
-                n.metadata.resource_version.clone().unwrap_or_default(),
-            )
+            let version = n
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(VERSION_ANNOTATION))
+                .cloned();
+            (NodeSummary::of(n), version)
         })
         .collect();
-    v.sort();
+    v.sort_by(|a, b| a.0.name.cmp(&b.0.name));
     v
 }
 
@@ -142,7 +151,7 @@ impl Pane for OverviewPane {
 
     fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
         let latest = stores.overview.borrow().clone();
-        let fresh = match (&latest, &self.inputs) {
+        let fresh = match (&latest, &self.base) {
             (Some(a), Some(b)) => !Arc::ptr_eq(a, b),
             (a, b) => a.is_some() != b.is_some(),
         };
@@ -150,6 +159,7 @@ impl Pane for OverviewPane {
         if !fresh && seen == self.nodes_seen {
             return false;
         }
+        self.base = latest.clone();
         self.inputs = latest.map(|base| {
             if seen.is_empty() {
                 return base;

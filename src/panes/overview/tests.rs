@@ -102,3 +102,41 @@ fn filter_keeps_matching_rows_and_a_visible_selection() {
     p.set_filter("");
     assert_eq!(p.selected_item(), Some(&Item::Link("nodes")));
 }
+
+#[test]
+fn sync_rebuilds_on_new_reads_and_node_changes_but_not_heartbeats() {
+    use crate::panes::nodes::fixtures::{NodeSpec, node};
+    use crate::watch::overview_poll;
+    use kube::runtime::watcher::Event;
+
+    let (stores, mut writers) = Stores::with_writers();
+    let mut p = OverviewPane::default();
+    let t = Instant::now();
+    assert!(!p.sync(&stores, t), "nothing read yet");
+    overview_poll::publish(&writers.overview, openshift_inputs());
+    assert!(p.sync(&stores, t));
+    assert!(!p.sync(&stores, t));
+    let apply = |w: &mut crate::watch::Writers, spec: &NodeSpec| {
+        w.nodes.apply_watcher_event(&Event::Apply(node(spec)));
+    };
+    let mut spec = NodeSpec {
+        name: "w-0",
+        ready: Some("True"),
+        rv: 1,
+        ..NodeSpec::default()
+    };
+    apply(&mut writers, &spec);
+    assert!(p.sync(&stores, t));
+    assert!(p.rows.iter().any(|r| r.text.contains("1 (1 ready)")));
+    spec.rv = 2;
+    apply(&mut writers, &spec);
+    assert!(!p.sync(&stores, t), "a heartbeat changes nothing shown");
+    spec.ready = Some("False");
+    apply(&mut writers, &spec);
+    assert!(p.sync(&stores, t));
+    assert!(
+        p.rows.iter().any(|r| r.text.contains("1 (0 ready)")),
+        "{:?}",
+        p.rows
+    );
+}
