@@ -216,6 +216,8 @@ async fn copy_key_writes_osc52_with_the_selected_url() {
     press(&mut session, KeyCode::Char('/'));
     type_text(&mut session, "metal iso");
     press(&mut session, KeyCode::Enter);
+    let s = render(&session.app);
+    assert!(s.contains("<c> copy") && s.contains("c/y: copy"), "{s}");
     press(&mut session, KeyCode::Char('c'));
     let writes = session.take_terminal_writes();
     assert_eq!(writes.len(), 1, "{writes:?}");

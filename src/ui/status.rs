@@ -51,6 +51,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 spans.push(Span::styled(format!(" {label}  "), t.fg(t.muted)));
             }
         }
+        // The copy key, where the selection has something to copy (Overview URLs, commands).
+        if app.key_context() == KeyContext::Table
+            && app.pane().is_some_and(|p| p.copy_item().is_some())
+            && let Some(k) = app.keymap.first_label("copy")
+        {
+            spans.push(Span::styled(format!("<{k}>"), t.header_style()));
+            spans.push(Span::styled(" copy  ", t.fg(t.muted)));
+        }
     }
     if let Some((n, _)) = &app.notice {
         spans.push(Span::styled(format!(" {n}"), t.fg(t.warn)));
