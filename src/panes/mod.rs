@@ -11,6 +11,9 @@
 //! 3. `app::panes()`: add the pane. Tabs, palette, help, filter, sort, YAML
 //!    (redacted), flashes and change tracking come with it.
 //! 4. Actions that write go through `gate::ActionGate` (read-only, then RBAC).
+//! 5. Panes for kinds a cluster flavor cannot have are hidden by `Pane::relevant` (default: by
+//!    the pane's commands, see `overview::ClusterFlavor::shows`; `hc`, `np`, `machinesets`,
+//!    `copy` and their usual aliases disappear on MicroShift).
 
 pub mod filter;
 pub mod health;

@@ -149,6 +149,9 @@ impl Pane for OverviewPane {
         Vec::new()
     }
 
+    /// The poller's snapshot, with the live Nodes store laid over it. When other kinds get
+    /// reflectors (CSRs, HostedClusters, NodePools...), lay their stores over the snapshot here
+    /// the same way and add their ids to `reads()`.
     fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
         let latest = stores.overview.borrow().clone();
         let fresh = match (&latest, &self.base) {
