@@ -57,6 +57,8 @@ pub enum Action {
         access: Access,
         verdict: Verdict,
     },
+    /// Copy the selected URL or command to the clipboard (OSC 52).
+    Copy,
 }
 
 /// Names of the bindable actions, as used in the config file's `[keys]` table.
@@ -81,6 +83,7 @@ pub const BINDABLE: &[(&str, &str)] = &[
     ("csr_approve_all", "CSRs: approve all passing every check"),
     ("csr_history", "CSRs: pending only / all"),
     ("csr_joining", "CSRs: joining nodes view"),
+    ("copy", "Copy the selected URL or command (OSC 52)"),
 ];
 
 impl Action {
@@ -107,6 +110,7 @@ impl Action {
             "csr_approve_all" => Action::Pane(PaneKey::ApproveAll),
             "csr_history" => Action::Pane(PaneKey::ToggleHistory),
             "csr_joining" => Action::Pane(PaneKey::Joining),
+            "copy" => Action::Copy,
             _ => return None,
         })
     }

@@ -43,6 +43,8 @@ pub struct Session {
     /// Results of write and RBAC tasks, applied as actions.
     act_tx: mpsc::UnboundedSender<crate::action::Action>,
     act_rx: mpsc::UnboundedReceiver<crate::action::Action>,
+    /// Escape sequences for the terminal itself (OSC 52 clipboard), written after a frame.
+    terminal_writes: Vec<String>,
 }
 
 /// How long to wait before connecting again after building a client failed.
@@ -68,6 +70,7 @@ impl Session {
             conn_rx,
             changed: Arc::new(Changes::default()),
             retry: None,
+            terminal_writes: Vec::new(),
         }
     }
 
@@ -124,6 +127,7 @@ impl Session {
                 Effect::SwitchContext(name) => self.connect(Some(name)),
                 Effect::Write(req) => self.spawn_write(req),
                 Effect::CheckAccess(list) => self.spawn_access_checks(list),
+                Effect::Copy(text) => self.terminal_writes.push(crate::overview::osc52(&text)),
             }
         }
     }
@@ -164,6 +168,11 @@ impl Session {
                 }
             }
         });
+    }
+
+    /// Escape sequences waiting to be written to the terminal (tests read them here).
+    pub fn take_terminal_writes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.terminal_writes)
     }
 
     /// Wait for the next message from the cluster side and apply it. Cancel-safe. Returns
@@ -231,6 +240,7 @@ where
             dirty = false;
             last_draw = Instant::now();
         }
+        write_to_terminal(&session.take_terminal_writes())?;
         if session.app.should_quit() {
             return Ok(());
         }
@@ -252,6 +262,19 @@ where
             () = tokio::time::sleep(wait), if dirty => {}
         }
     }
+}
+
+/// Writes escape sequences (OSC 52) straight to the terminal, between frames.
+fn write_to_terminal(writes: &[String]) -> std::io::Result<()> {
+    if writes.is_empty() {
+        return Ok(());
+    }
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for w in writes {
+        out.write_all(w.as_bytes())?;
+    }
+    out.flush()
 }
 
 async fn sleep_until_retry(at: Option<tokio::time::Instant>) {

@@ -157,6 +157,7 @@ pub const DEFAULTS: &[(&str, &[&str])] = &[
     ("csr_approve_all", &["A"]),
     ("csr_history", &["h"]),
     ("csr_joining", &["J"]),
+    ("copy", &["c"]),
 ];
 
 /// Bindings that apply only in one pane's table (action name prefix -> pane kind). There they

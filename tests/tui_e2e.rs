@@ -28,6 +28,8 @@ fn open(kubeconfig_yaml: &str) -> Session {
     let mut session = Session::new(App::new(Keymap::default(), Theme::default(), false), source);
     session.app.update(Action::Resize(W, H));
     session.connect(None);
+    // The TUI opens on the Overview; these tests watch the Nodes pane.
+    session.app.update(Action::Command("nodes".into()));
     session
 }
 

@@ -39,6 +39,8 @@ fn app_with(nodes: &[Node], state: KindState) -> (App, Writers) {
     app.contexts = vec!["hub".into(), "edge".into()];
     app.set_time(now(), Instant::now());
     app.connected(1, "hub", "https://api.hub.example:6443", stores);
+    // The TUI opens on the Overview; these snapshots are of the Nodes pane.
+    app.update(shiftdeck::action::Action::Command("nodes".into()));
     app.on_watch(WatchMsg::State {
         generation: 1,
         kind: "nodes",

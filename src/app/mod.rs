@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod doc;
+mod flavor;
 pub mod input;
 mod writes;
 
@@ -19,8 +20,11 @@ use self::input::LineInput;
 use crate::action::Action;
 use crate::gate::{ActionGate, GatedAction, Verdict};
 use crate::keymap::{KeyContext, Keymap};
+use crate::overview::ClusterFlavor;
 use crate::panes::Pane;
+use crate::panes::health::HealthPane;
 use crate::panes::nodes::NodesPane;
+use crate::panes::overview::OverviewPane;
 use crate::theme::Theme;
 use crate::watch::cluster_info::ClusterInfo;
 use crate::watch::{KindState, KindStates, Stores, WatchMsg};
@@ -31,8 +35,10 @@ const NOTICE: Duration = Duration::from_secs(6);
 /// Every pane, in tab order: the one place panes are registered.
 pub fn panes() -> Vec<Box<dyn Pane>> {
     vec![
+        Box::new(OverviewPane::default()),
         Box::new(NodesPane::default()),
         Box::new(crate::panes::csr::CsrPane::default()),
+        Box::new(HealthPane::default()),
     ]
 }
 
@@ -44,6 +50,8 @@ pub enum Effect {
     Write(crate::actions::WriteRequest),
     /// Ask the API server these RBAC questions; answers come back as `Action::AccessChecked`.
     CheckAccess(Vec<crate::gate::Access>),
+    /// Put this text on the clipboard (the loop writes `osc52(text)` to the terminal).
+    Copy(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +106,8 @@ pub struct App {
     pub user: String,
     /// Audit log of cluster writes (JSON lines next to the log file).
     pub audit_path: Option<std::path::PathBuf>,
+    /// The cluster's flavor, once the overview poller has read it (panes are hidden by it).
+    flavor: Option<ClusterFlavor>,
 }
 
 impl App {
@@ -128,7 +138,14 @@ impl App {
                 .or_else(|_| std::env::var("LOGNAME"))
                 .unwrap_or_else(|_| "unknown".into()),
             audit_path: crate::logging::log_dir().map(|d| d.join("audit.jsonl")),
+            flavor: None,
         }
+        .with_links()
+    }
+
+    fn with_links(mut self) -> App {
+        self.announce_panes();
+        self
     }
 
     /// The app from a loaded config (and the warning from loading it), `--theme` (which wins over
@@ -216,7 +233,13 @@ impl App {
         };
         self.states.clear();
         self.stores = Some(stores);
+        let title = self.pane().map(|p| p.title());
         self.panes = panes();
+        self.active = title
+            .and_then(|t| self.panes.iter().position(|p| p.title() == t))
+            .unwrap_or(0);
+        self.flavor = None;
+        self.announce_panes();
         self.doc = None;
         self.gate.forget_rbac();
         self.confirm = None;
@@ -288,6 +311,7 @@ impl App {
                 changed |= p.sync(stores, self.instant);
             }
         }
+        changed |= self.apply_flavor();
         if changed {
             self.refresh_doc();
             self.collect_auto_writes();
@@ -325,6 +349,7 @@ impl App {
     /// Apply one action. Returns whether the screen needs a redraw.
     pub fn update(&mut self, action: Action) -> bool {
         let body = crate::ui::layout(self, self.size).body;
+        let action = self.remap(action);
         match action {
             Action::Quit => self.quit = true,
             Action::Resize(w, h) => self.size = Rect::new(0, 0, w, h),
@@ -394,6 +419,7 @@ impl App {
             Action::Command(cmd) => self.run_command(&cmd),
             Action::SwitchContext(name) => self.switch_context(name),
             Action::Details | Action::Yaml => self.open_doc(&action),
+            Action::Copy => self.copy_selected(),
             Action::Move(_) | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom
                 if self.overlay != Overlay::None || self.doc.is_some() =>
             {

@@ -61,6 +61,17 @@ impl ClusterFlavor {
         }
     }
 
+    /// Whether a pane with these palette commands belongs on this flavor: a pane any of whose
+    /// commands names a [`Pane`] missing from [`ClusterFlavor::panes`] is hidden (HyperShift,
+    /// Machine API and KubeVirt panes on MicroShift); panes the list does not know are kept.
+    pub fn shows(&self, commands: &[&str]) -> bool {
+        let panes = self.panes();
+        commands
+            .iter()
+            .filter_map(|c| Pane::from_command(c))
+            .all(|p| panes.contains(&p))
+    }
+
     pub fn is_microshift(&self) -> bool {
         matches!(self, ClusterFlavor::MicroShift { .. })
     }
@@ -136,6 +147,22 @@ impl Pane {
             Pane::Health => "health",
             Pane::Windows => "windows",
         }
+    }
+
+    /// The pane a palette command names, including the usual aliases (`hostedclusters`,
+    /// `nodepools`, `ms`, `dv`...), so panes that land later are recognised by their commands.
+    pub fn from_command(cmd: &str) -> Option<Pane> {
+        Pane::from_id(cmd).or(match cmd {
+            "ov" => Some(Pane::Overview),
+            "no" | "node" => Some(Pane::Nodes),
+            "csrs" | "certificatesigningrequests" => Some(Pane::Csr),
+            "hostedclusters" | "hostedcluster" | "hcs" => Some(Pane::HostedClusters),
+            "nodepools" | "nodepool" | "nps" => Some(Pane::NodePools),
+            "machineset" | "ms" | "machines" | "machine" | "ma" => Some(Pane::MachineSets),
+            "copies" | "datavolumes" | "datavolume" | "dv" | "dvs" => Some(Pane::Copy),
+            "win" | "wmco" => Some(Pane::Windows),
+            _ => None,
+        })
     }
 
     /// The pane with that id.

@@ -11,10 +11,15 @@
 //! 3. `app::panes()`: add the pane. Tabs, palette, help, filter, sort, YAML
 //!    (redacted), flashes and change tracking come with it.
 //! 4. Actions that write go through `gate::ActionGate` (read-only, then RBAC).
+//! 5. Panes for kinds a cluster flavor cannot have are hidden by `Pane::relevant` (default: by
+//!    the pane's commands, see `overview::ClusterFlavor::shows`; `hc`, `np`, `machinesets`,
+//!    `copy` and their usual aliases disappear on MicroShift).
 
 pub mod csr;
 pub mod filter;
+pub mod health;
 pub mod nodes;
+pub mod overview;
 pub mod table;
 
 use std::time::Instant;
@@ -27,6 +32,8 @@ use ratatui::text::Line;
 use crate::action::Action;
 use crate::actions::{PaneKey, PaneRequest, WriteRequest};
 use crate::gate::Access;
+use crate::overview::ClusterFlavor;
+use crate::overview::bootimages::CopyItem;
 use crate::theme::Theme;
 use crate::watch::{KindState, Stores};
 
@@ -90,4 +97,21 @@ pub trait Pane {
     fn write_access(&self) -> Vec<Access> {
         Vec::new()
     }
+    /// Whether the pane belongs on a cluster of this flavor; irrelevant panes are hidden from
+    /// tabs and palette. Default: by its commands (see `ClusterFlavor::shows`), so HyperShift,
+    /// Machine API and KubeVirt panes disappear on MicroShift without code of their own.
+    fn relevant(&self, flavor: &ClusterFlavor) -> bool {
+        flavor.shows(self.commands())
+    }
+    /// What a generic action means on the current selection when it differs (the Overview
+    /// follows a count's link on Enter and copies on `y`). Default: nothing differs.
+    fn remap(&self, _action: &Action) -> Option<Action> {
+        None
+    }
+    /// What the copy key puts on the clipboard for the current selection.
+    fn copy_item(&self) -> Option<CopyItem> {
+        None
+    }
+    /// The palette commands of every pane shown, after that list changed (for links).
+    fn set_available(&mut self, _commands: &[&'static str]) {}
 }

@@ -56,6 +56,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 spans.push(Span::styled(format!(" {label}  "), t.fg(t.muted)));
             }
         }
+        // The copy key, where the selection has something to copy (Overview URLs, commands).
+        if app.key_context() == KeyContext::Table
+            && app.pane().is_some_and(|p| p.copy_item().is_some())
+            && let Some(k) = app.keymap.first_label("copy")
+        {
+            spans.push(Span::styled(format!("<{k}>"), t.header_style()));
+            spans.push(Span::styled(" copy  ", t.fg(t.muted)));
+        }
     }
     // A notice wins over the standing "disabled" reason (it is usually about that action).
     if app.overlay == Overlay::None

@@ -6,6 +6,7 @@
 pub mod cluster_info;
 pub mod kind;
 pub mod machine;
+pub mod overview_poll;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -55,6 +56,8 @@ pub struct Stores {
     pub nodes: Store<Node>,
     pub csrs: Store<CertificateSigningRequest>,
     pub machines: Store<Machine>,
+    /// The overview poller's latest read (see [`overview_poll`]).
+    pub overview: overview_poll::OverviewStore,
 }
 
 impl Stores {
@@ -64,16 +67,19 @@ impl Stores {
         let nodes = reflector::store::Writer::default();
         let csrs = reflector::store::Writer::default();
         let machines = reflector::store::Writer::default();
+        let (overview_writer, overview) = overview_poll::channel();
         (
             Stores {
                 nodes: nodes.as_reader(),
                 csrs: csrs.as_reader(),
                 machines: machines.as_reader(),
+                overview,
             },
             Writers {
                 nodes,
                 csrs,
                 machines,
+                overview: overview_writer,
             },
         )
     }
@@ -84,6 +90,7 @@ pub struct Writers {
     pub nodes: reflector::store::Writer<Node>,
     pub csrs: reflector::store::Writer<CertificateSigningRequest>,
     pub machines: reflector::store::Writer<Machine>,
+    pub overview: overview_poll::OverviewWriter,
 }
 
 /// State of every kind, as last reported.
@@ -189,6 +196,7 @@ impl Watches {
             reporter.clone(),
             cancel.clone(),
         );
+        overview_poll::spawn(client.clone(), w.overview, reporter.clone(), cancel.clone());
         cluster_info::spawn(client, reporter, cancel.clone());
         Watches { stores, cancel }
     }

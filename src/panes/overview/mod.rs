@@ -1,0 +1,265 @@
+//! The Overview pane (`:overview`, `:ov`), the screen the TUI opens on: identity and multi-arch
+//! verdict, counts linking to their panes, Windows (WMCO) health, boot images per architecture
+//! with copyable URLs and commands, and the health verdict.
+//!
+//! Data: the overview poller's snapshot (`Stores::overview`, every ~20 s) with the nodes taken
+//! from the live Nodes store when it has any. The model is rebuilt in `sync`, never in `render`.
+
+pub mod rows;
+pub mod view;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+use self::rows::{Item, Row};
+use crate::action::Action;
+use crate::csr::decode::DecodeCache;
+use crate::overview::bootimages::CopyItem;
+use crate::overview::windows::VERSION_ANNOTATION;
+use crate::overview::{Fetched, NodeSummary, OverviewInputs, OverviewModel};
+use crate::panes::{Pane, RenderCtx};
+use crate::watch::Stores;
+use crate::watch::overview_poll::KIND;
+
+#[derive(Default)]
+pub struct OverviewPane {
+    /// The poller's snapshot the model was built from.
+    base: Option<Arc<OverviewInputs>>,
+    /// `base` with the live nodes, when the Nodes store has any.
+    inputs: Option<Arc<OverviewInputs>>,
+    /// What the model saw of the live nodes (see [`node_fingerprint`]).
+    nodes_seen: Vec<(NodeSummary, Option<String>)>,
+    model: Option<OverviewModel>,
+    rows: Vec<Row>,
+    /// Index into `rows` of the selected row (always a selectable one, when any exists).
+    selected: Option<usize>,
+    available: Vec<&'static str>,
+    filter: String,
+    cache: DecodeCache,
+}
+
+impl OverviewPane {
+    /// The model, once the first read arrived.
+    pub fn model(&self) -> Option<&OverviewModel> {
+        self.model.as_ref()
+    }
+
+    /// Rows currently shown (after the filter).
+    pub fn visible(&self) -> Vec<(usize, &Row)> {
+        let f = self.filter.to_lowercase();
+        self.rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| f.is_empty() || r.text.to_lowercase().contains(&f))
+            .collect()
+    }
+
+    /// The selected row's item.
+    pub fn selected_item(&self) -> Option<&Item> {
+        self.selected
+            .and_then(|i| self.rows.get(i))
+            .and_then(|r| r.item.as_ref())
+    }
+
+    fn rebuild(&mut self) {
+        let Some(inputs) = &self.inputs else {
+            return;
+        };
+        let model = OverviewModel::build_with_cache(inputs, &mut self.cache);
+        let old = self.selected_item().cloned();
+        self.rows = rows::build(&model, &self.available);
+        self.model = Some(model);
+        // Keep the same item selected across refreshes when it is still there.
+        self.selected = old
+            .and_then(|o| self.rows.iter().position(|r| r.item.as_ref() == Some(&o)))
+            .or_else(|| self.selectable().first().copied());
+    }
+
+    /// Indexes of the selectable rows shown.
+    fn selectable(&self) -> Vec<usize> {
+        self.visible()
+            .into_iter()
+            .filter(|(_, r)| r.selectable())
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    fn move_by(&mut self, delta: i64) -> bool {
+        let sel = self.selectable();
+        if sel.is_empty() {
+            return false;
+        }
+        let cur = self
+            .selected
+            .and_then(|s| sel.iter().position(|i| *i == s))
+            .unwrap_or(0) as i64;
+        let max = sel.len() as i64 - 1;
+        let next = (cur + delta).clamp(0, max) as usize;
+        let new = sel.get(next).copied();
+        let changed = new != self.selected;
+        self.selected = new;
+        changed
+    }
+}
+
+/// What the overview shows of the live nodes (summary and WMCO version), so heartbeats that
+/// only move `resourceVersion` do not rebuild the model.
+fn node_fingerprint(stores: &Stores) -> Vec<(NodeSummary, Option<String>)> {
+    let mut v: Vec<(NodeSummary, Option<String>)> = stores
+        .nodes
+        .state()
+        .iter()
+        .map(|n| {
+            let version = n
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(VERSION_ANNOTATION))
+                .cloned();
+            (NodeSummary::of(n), version)
+        })
+        .collect();
+    v.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    v
+}
+
+impl Pane for OverviewPane {
+    fn title(&self) -> &'static str {
+        "Overview"
+    }
+
+    fn commands(&self) -> &'static [&'static str] {
+        &["overview", "ov"]
+    }
+
+    fn kind(&self) -> &'static str {
+        KIND
+    }
+
+    fn reads(&self) -> &'static [&'static str] {
+        &[KIND, "nodes"]
+    }
+
+    fn columns(&self) -> Vec<(&'static str, char)> {
+        Vec::new()
+    }
+
+    /// The poller's snapshot, with the live Nodes store laid over it. When other kinds get
+    /// reflectors (CSRs, HostedClusters, NodePools...), lay their stores over the snapshot here
+    /// the same way and add their ids to `reads()`.
+    fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
+        let latest = stores.overview.borrow().clone();
+        let fresh = match (&latest, &self.base) {
+            (Some(a), Some(b)) => !Arc::ptr_eq(a, b),
+            (a, b) => a.is_some() != b.is_some(),
+        };
+        let seen = node_fingerprint(stores);
+        if !fresh && seen == self.nodes_seen {
+            return false;
+        }
+        self.base = latest.clone();
+        self.inputs = latest.map(|base| {
+            if seen.is_empty() {
+                return base;
+            }
+            // The live store is newer than the last poll.
+            let mut i = (*base).clone();
+            i.nodes =
+                Fetched::Present(stores.nodes.state().iter().map(|n| (**n).clone()).collect());
+            Arc::new(i)
+        });
+        self.nodes_seen = seen;
+        self.rebuild();
+        true
+    }
+
+    fn tick(&mut self, _now: Instant) -> bool {
+        false
+    }
+
+    fn animating(&self) -> bool {
+        false
+    }
+
+    fn handle(&mut self, action: &Action, area: Rect) -> bool {
+        let page = i64::from(area.height.max(2) / 2);
+        match action {
+            Action::Move(d) => self.move_by(i64::from(*d)),
+            Action::PageUp => self.move_by(-page),
+            Action::PageDown => self.move_by(page),
+            Action::Top => self.move_by(i64::MIN / 2),
+            Action::Bottom => self.move_by(i64::MAX / 2),
+            Action::ClickRow(y) => {
+                let idx = view::row_at(self, area, *y);
+                match idx {
+                    Some(i) if self.rows.get(i).is_some_and(Row::selectable) => {
+                        self.selected = Some(i);
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
+    }
+
+    fn set_filter(&mut self, text: &str) {
+        self.filter = text.to_string();
+        let sel = self.selectable();
+        if !self.selected.is_some_and(|s| sel.contains(&s)) {
+            self.selected = sel.first().copied();
+        }
+    }
+
+    fn filter_text(&self) -> &str {
+        &self.filter
+    }
+
+    fn selected_key(&self) -> Option<String> {
+        None
+    }
+
+    fn object_json(&self, _key: &str) -> Option<serde_json::Value> {
+        None
+    }
+
+    fn details(&self, _key: &str, _now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
+        None
+    }
+
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
+        view::render(self, frame, area, ctx);
+    }
+
+    fn remap(&self, action: &Action) -> Option<Action> {
+        match (action, self.selected_item()) {
+            (Action::Details, Some(Item::Link(cmd))) => Some(Action::Command((*cmd).to_string())),
+            (Action::Details | Action::Yaml, Some(Item::Copy(_))) => Some(Action::Copy),
+            // Nothing else here has details or YAML.
+            (Action::Details | Action::Yaml, _) => Some(Action::Copy),
+            _ => None,
+        }
+    }
+
+    fn copy_item(&self) -> Option<CopyItem> {
+        match self.selected_item() {
+            Some(Item::Copy(c)) => Some(c.clone()),
+            _ => None,
+        }
+    }
+
+    fn set_available(&mut self, commands: &[&'static str]) {
+        if self.available != commands {
+            self.available = commands.to_vec();
+            self.rebuild();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,248 @@
+//! The Overview and Health panes: whole-screen snapshots per sim profile (fixed "now" for the
+//! UI; the overview shows no ages), and the real app driven with keys against the in-process sim:
+//! it opens on the Overview, absent kinds raise no banner, MicroShift hides the panes it cannot
+//! have, health passes there, and the copy key produces the OSC 52 sequence.
+#![allow(clippy::unwrap_used)]
+
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use shiftdeck::action::Action;
+use shiftdeck::app::App;
+use shiftdeck::event_loop::Session;
+use shiftdeck::keymap::Keymap;
+use shiftdeck::kube_conn::Source;
+use shiftdeck::sim::{self, Profile, SimHandle, SimOptions};
+use shiftdeck::theme::Theme;
+use shiftdeck::watch::{KindState, Stores, WatchMsg, overview_poll};
+
+const W: u16 = 140;
+const H: u16 = 50;
+
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_700_000_000, 0).unwrap()
+}
+
+async fn start(profile: Profile) -> SimHandle {
+    sim::start(SimOptions {
+        live: false,
+        profile,
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn render(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
+    t.draw(|f| app.render(f)).unwrap();
+    t.backend().to_string()
+}
+
+/// The app fed by hand with one gathered snapshot of the sim (as the poller would).
+async fn snapshot_app(profile: Profile) -> App {
+    let h = start(profile).await;
+    let client = h.client().await.unwrap();
+    let inputs = shiftdeck::overview::fetch::gather(&client).await;
+    let info = shiftdeck::watch::cluster_info::fetch(&client).await;
+    h.shutdown();
+    let (stores, writers) = Stores::with_writers();
+    let mut app = App::new(Keymap::default(), Theme::default(), false);
+    app.set_time(now(), Instant::now());
+    app.update(Action::Resize(W, H));
+    app.connected(1, "edge", "https://api.sim.example:6443", stores);
+    app.on_watch(WatchMsg::ClusterInfo {
+        generation: 1,
+        info,
+    });
+    app.on_watch(WatchMsg::State {
+        generation: 1,
+        kind: overview_poll::KIND,
+        state: KindState::Live,
+    });
+    overview_poll::publish(&writers.overview, inputs);
+    app.store_changed();
+    app
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overview_snapshots_per_profile() {
+    for (profile, name) in [
+        (Profile::Hub, "overview_hub"),
+        (Profile::Azure, "overview_azure"),
+        (Profile::Microshift, "overview_microshift"),
+    ] {
+        let app = snapshot_app(profile).await;
+        let s = render(&app);
+        assert!(s.contains("Overview :overview"), "{s}");
+        assert!(!s.contains('⚠'), "{name}: banner on the overview:\n{s}");
+        insta::assert_snapshot!(name, s);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_snapshot_microshift() {
+    let mut app = snapshot_app(Profile::Microshift).await;
+    app.update(Action::Command("health".into()));
+    let s = render(&app);
+    assert!(s.contains("healthy: all checks pass"), "{s}");
+    insta::assert_snapshot!("health_microshift", s);
+}
+
+// ---- end to end: the real session against the sim ----
+
+fn open(kubeconfig_yaml: &str) -> Session {
+    let source = Source::from_yaml(kubeconfig_yaml, "test").unwrap();
+    let mut session = Session::new(App::new(Keymap::default(), Theme::default(), false), source);
+    session.app.update(Action::Resize(W, H));
+    session.connect(None);
+    session
+}
+
+async fn wait_for(session: &mut Session, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let s = render(&session.app);
+        if pred(&s) {
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; screen:\n{s}"
+        );
+        tokio::select! {
+            _ = session.next() => {}
+            () = tokio::time::sleep(Duration::from_millis(200)) => {
+                session.app.set_time(Utc::now(), Instant::now());
+                session.app.update(Action::Tick);
+            }
+        }
+    }
+}
+
+fn press(session: &mut Session, code: KeyCode) {
+    session.handle_event(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn type_text(session: &mut Session, text: &str) {
+    for c in text.chars() {
+        press(session, KeyCode::Char(c));
+    }
+}
+
+/// The tab line (third line of the screen).
+fn tabs(s: &str) -> String {
+    s.lines().nth(1).unwrap_or_default().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opens_on_the_overview_in_every_profile() {
+    for (profile, flavor) in [
+        (Profile::Hub, "Cluster  OpenShift"),
+        (Profile::Azure, "Cluster  OpenShift"),
+        (Profile::Microshift, "Cluster  MicroShift"),
+    ] {
+        let h = start(profile).await;
+        let mut session = open(&h.kubeconfig_yaml());
+        let s = wait_for(&mut session, "the overview", |s| {
+            s.contains(flavor) && s.contains("● live")
+        })
+        .await;
+        assert_eq!(session.app.pane().unwrap().title(), "Overview", "{s}");
+        assert!(!s.contains('⚠'), "{profile:?}: error banner:\n{s}");
+        assert!(s.contains("Nodes") && s.contains("Pending CSRs"), "{s}");
+        let t = tabs(&s);
+        if profile == Profile::Microshift {
+            // Panes for kinds MicroShift cannot have are hidden, not shown as not installed.
+            for absent in [
+                ":hc",
+                ":np",
+                ":machinesets",
+                "Hosted",
+                "NodePool",
+                "MachineSet",
+            ] {
+                assert!(!t.contains(absent), "{absent} in tabs: {t}");
+            }
+            assert!(s.contains("MicroShift"), "header: {s}");
+            assert!(!s.contains("Boot images"), "{s}");
+        } else {
+            assert!(s.contains("Boot images"), "{s}");
+        }
+        assert!(
+            t.contains("Overview :overview") && t.contains("Health :health"),
+            "{t}"
+        );
+        // Enter on the nodes count opens the Nodes pane.
+        press(&mut session, KeyCode::Char('g'));
+        press(&mut session, KeyCode::Enter);
+        assert_eq!(session.app.pane().unwrap().title(), "Nodes");
+        h.shutdown();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_view_passes_on_microshift() {
+    let h = start(Profile::Microshift).await;
+    let mut session = open(&h.kubeconfig_yaml());
+    press(&mut session, KeyCode::Char(':'));
+    type_text(&mut session, "health");
+    press(&mut session, KeyCode::Enter);
+    let s = wait_for(&mut session, "the health checks", |s| {
+        s.contains("healthy: all checks pass")
+    })
+    .await;
+    for check in ["PASS", "openshift-ovn-kubernetes", "kube-system"] {
+        assert!(s.contains(check), "{check}: {s}");
+    }
+    assert!(!s.contains("FAIL"), "{s}");
+    // Enter opens a check with the pods concerned.
+    press(&mut session, KeyCode::Enter);
+    let s = render(&session.app);
+    assert!(s.contains("Pods concerned"), "{s}");
+    h.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copy_key_writes_osc52_with_the_selected_url() {
+    let h = start(Profile::Azure).await;
+    let mut session = open(&h.kubeconfig_yaml());
+    wait_for(&mut session, "boot images", |s| s.contains("Boot images")).await;
+    // Filter down to the metal ISO rows; the first copyable row is then selected.
+    press(&mut session, KeyCode::Char('/'));
+    type_text(&mut session, "metal iso");
+    press(&mut session, KeyCode::Enter);
+    let s = render(&session.app);
+    assert!(s.contains("<c> copy") && s.contains("c/y: copy"), "{s}");
+    press(&mut session, KeyCode::Char('c'));
+    let writes = session.take_terminal_writes();
+    assert_eq!(writes.len(), 1, "{writes:?}");
+    let w = &writes[0];
+    assert!(w.starts_with("\x1b]52;c;") && w.ends_with('\x07'), "{w:?}");
+    let b64 = &w["\x1b]52;c;".len()..w.len() - 1];
+    let text = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        text.starts_with("https://") && text.ends_with(".iso"),
+        "{text}"
+    );
+    let s = render(&session.app);
+    assert!(s.contains("copied"), "status bar: {s}");
+    // `y` copies too; a count row has nothing to copy.
+    press(&mut session, KeyCode::Char('y'));
+    assert_eq!(session.take_terminal_writes().len(), 1);
+    press(&mut session, KeyCode::Esc);
+    press(&mut session, KeyCode::Char('g'));
+    press(&mut session, KeyCode::Char('c'));
+    assert!(session.take_terminal_writes().is_empty());
+    assert!(render(&session.app).contains("nothing to copy"));
+    h.shutdown();
+}
