@@ -44,6 +44,8 @@ pub enum Action {
     Resize(u16, u16),
     /// The slow clock: ages, countdowns, flashes and notices move on.
     Tick,
+    /// Open the selected hosted cluster's guest cluster (Esc comes back).
+    OpenGuest,
 }
 
 /// Names of the bindable actions, as used in the config file's `[keys]` table.
@@ -63,6 +65,7 @@ pub const BINDABLE: &[(&str, &str)] = &[
     ("help", "Toggle this help"),
     ("sort_next", "Sort by the next column"),
     ("clear_filter", "Clear the filter"),
+    ("open_guest", "Open the guest cluster of a hosted cluster"),
 ];
 
 impl Action {
@@ -84,6 +87,7 @@ impl Action {
             "help" => Action::ToggleHelp,
             "sort_next" => Action::SortNext,
             "clear_filter" => Action::ClearFilter,
+            "open_guest" => Action::OpenGuest,
             _ => return None,
         })
     }

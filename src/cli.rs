@@ -143,6 +143,9 @@ pub enum GetKind {
     Overview,
     /// Hosted Control Plane prerequisites of the management cluster.
     Preflight,
+    /// Hosted clusters (`oc get hostedclusters -A` columns plus platform, node pools, nodes).
+    #[value(name = "hostedclusters", alias = "hc", alias = "hostedcluster")]
+    HostedClusters,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

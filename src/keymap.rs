@@ -152,6 +152,7 @@ pub const DEFAULTS: &[(&str, &[&str])] = &[
     ("help", &["?"]),
     ("sort_next", &["s"]),
     ("clear_filter", &["ctrl-l"]),
+    ("open_guest", &["o"]),
 ];
 
 #[derive(Debug, Clone)]
@@ -232,6 +233,7 @@ impl Keymap {
             KeyContext::Table => action.or_else(|| sort_key(&combo)),
             KeyContext::View => match name {
                 Some("details" | "yaml" | "back" | "quit" | "help" | "palette") => action,
+                Some("open_guest") => action,
                 Some("up" | "down" | "page_up" | "page_down" | "top" | "bottom") => action,
                 _ => None,
             },

@@ -12,8 +12,12 @@
 //!    (redacted), flashes and change tracking come with it.
 //! 4. Actions that write go through `gate::ActionGate` (read-only, then RBAC).
 
+pub mod cells;
+pub mod fetch;
 pub mod filter;
+pub mod hosted;
 pub mod nodes;
+pub mod operators;
 pub mod table;
 
 use std::time::Instant;
@@ -67,4 +71,17 @@ pub trait Pane {
     fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>>;
     /// Draw the pane. Pure: no I/O, no locks.
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx);
+    /// A one-shot read the details of `key` need (performed by the event loop on opening them).
+    fn details_fetch(&self, _key: &str) -> Option<fetch::Fetch> {
+        None
+    }
+    /// The result of a `details_fetch`. Returns whether anything visible changed.
+    fn fetched(&mut self, _data: &fetch::Fetched) -> bool {
+        false
+    }
+    /// The guest cluster `key` can be opened as (`None`: this pane has no guests; `Err`: why
+    /// this one cannot be opened).
+    fn guest(&self, _key: &str) -> Option<Result<fetch::GuestRef, String>> {
+        None
+    }
 }

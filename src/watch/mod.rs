@@ -4,6 +4,7 @@
 //! `spawn_kind` line in `Watches::start`.
 
 pub mod cluster_info;
+pub mod dynamic;
 pub mod kind;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,12 +28,39 @@ pub const NODES: KindSpec = KindSpec {
     crd: false,
 };
 
-pub const KINDS: &[KindSpec] = &[NODES];
+pub const HOSTEDCLUSTERS: KindSpec = KindSpec {
+    id: "hostedclusters",
+    group: "hypershift.openshift.io",
+    version: "v1beta1",
+    plural: "hostedclusters",
+    crd: true,
+};
+
+pub const NODEPOOLS: KindSpec = KindSpec {
+    id: "nodepools",
+    group: "hypershift.openshift.io",
+    version: "v1beta1",
+    plural: "nodepools",
+    crd: true,
+};
+
+pub const CLUSTEROPERATORS: KindSpec = KindSpec {
+    id: "clusteroperators",
+    group: "config.openshift.io",
+    version: "v1",
+    plural: "clusteroperators",
+    crd: true,
+};
+
+pub const KINDS: &[KindSpec] = &[NODES, HOSTEDCLUSTERS, NODEPOOLS, CLUSTEROPERATORS];
 
 /// Readers of every watched kind. Cheap to clone.
 #[derive(Clone)]
 pub struct Stores {
     pub nodes: Store<Node>,
+    pub hostedclusters: Store<dynamic::HostedCluster>,
+    pub nodepools: Store<dynamic::NodePool>,
+    pub clusteroperators: Store<dynamic::ClusterOperator>,
 }
 
 impl Stores {
@@ -40,11 +68,22 @@ impl Stores {
     /// (`Writer::apply_watcher_event`).
     pub fn with_writers() -> (Stores, Writers) {
         let nodes = reflector::store::Writer::default();
+        let hostedclusters = reflector::store::Writer::default();
+        let nodepools = reflector::store::Writer::default();
+        let clusteroperators = reflector::store::Writer::default();
         (
             Stores {
                 nodes: nodes.as_reader(),
+                hostedclusters: hostedclusters.as_reader(),
+                nodepools: nodepools.as_reader(),
+                clusteroperators: clusteroperators.as_reader(),
             },
-            Writers { nodes },
+            Writers {
+                nodes,
+                hostedclusters,
+                nodepools,
+                clusteroperators,
+            },
         )
     }
 }
@@ -52,6 +91,9 @@ impl Stores {
 /// The writers matching `Stores`, one per kind.
 pub struct Writers {
     pub nodes: reflector::store::Writer<Node>,
+    pub hostedclusters: reflector::store::Writer<dynamic::HostedCluster>,
+    pub nodepools: reflector::store::Writer<dynamic::NodePool>,
+    pub clusteroperators: reflector::store::Writer<dynamic::ClusterOperator>,
 }
 
 /// State of every kind, as last reported.
@@ -69,6 +111,11 @@ pub enum WatchMsg {
     ClusterInfo {
         generation: u64,
         info: cluster_info::ClusterInfo,
+    },
+    /// The result of a pane's one-shot read (`Effect::Fetch`).
+    Fetched {
+        generation: u64,
+        data: crate::panes::fetch::Fetched,
     },
 }
 
@@ -132,15 +179,36 @@ impl Watches {
     /// Start one reflector per kind plus the cluster-info poller.
     pub fn start(client: Client, reporter: Reporter) -> Watches {
         let cancel = CancellationToken::new();
-        let nodes = reflector::store::Writer::default();
-        let stores = Stores {
-            nodes: nodes.as_reader(),
-        };
+        let (stores, w) = Stores::with_writers();
         kind::spawn_kind(
             client.clone(),
             NODES,
-            nodes,
+            w.nodes,
             kind::strip_node,
+            reporter.clone(),
+            cancel.clone(),
+        );
+        kind::spawn_kind(
+            client.clone(),
+            HOSTEDCLUSTERS,
+            w.hostedclusters,
+            dynamic::strip_dyn,
+            reporter.clone(),
+            cancel.clone(),
+        );
+        kind::spawn_kind(
+            client.clone(),
+            NODEPOOLS,
+            w.nodepools,
+            dynamic::strip_dyn,
+            reporter.clone(),
+            cancel.clone(),
+        );
+        kind::spawn_kind(
+            client.clone(),
+            CLUSTEROPERATORS,
+            w.clusteroperators,
+            dynamic::strip_dyn,
             reporter.clone(),
             cancel.clone(),
         );
