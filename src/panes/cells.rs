@@ -39,7 +39,11 @@ pub fn empty_message(state: &KindState, what: &str, filter: &str) -> String {
         KindState::Loading => format!("Loading {what}…"),
         KindState::Forbidden(e) => format!("You may not list {what}: {e}"),
         KindState::NotInstalled => {
-            format!("{what} are not installed on this cluster (no such API).")
+            let mut w = what.to_string();
+            if let Some(first) = w.get(..1).map(str::to_uppercase) {
+                w.replace_range(..1, &first);
+            }
+            format!("{w} are not installed on this cluster (no such API).")
         }
         KindState::Reconnecting { .. } => "Waiting for the API server…".into(),
         KindState::Live if !filter.is_empty() => format!("No {what} match `{filter}`."),

@@ -42,6 +42,28 @@ fn since(t: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
         .unwrap_or_default()
 }
 
+/// Explanations wrap at this many columns (the view does not wrap).
+const WRAP: usize = 110;
+
+/// Split `text` at spaces into lines of at most `width` characters (longer words stay whole).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
 /// `fetched`: the pods and services of the control-plane namespace, once read (None: reading).
 pub fn lines(
     d: &HostedClusterDetails,
@@ -83,10 +105,13 @@ pub fn lines(
     if !d.partial_reasons.is_empty() {
         out.push(heading("Why Partial"));
         for reason in &d.partial_reasons {
-            out.push(Line::from(Span::styled(
-                format!("  • {reason}"),
-                Style::default().fg(Color::Yellow),
-            )));
+            for (i, part) in wrap(reason, WRAP).into_iter().enumerate() {
+                let bullet = if i == 0 { "•" } else { " " };
+                out.push(Line::from(Span::styled(
+                    format!("  {bullet} {part}"),
+                    Style::default().fg(Color::Yellow),
+                )));
+            }
         }
         out.push(Line::raw(""));
     }
@@ -135,10 +160,12 @@ pub fn lines(
             ),
             _ => String::new(),
         };
-        out.push(kv(
-            &or_none(&h.version),
-            format!("{:<10} {when}  {}", h.state, h.image),
-        ));
+        let version = if h.version.is_empty() {
+            "<pending>".to_string()
+        } else {
+            h.version.clone()
+        };
+        out.push(kv(&version, format!("{:<10} {when}  {}", h.state, h.image)));
     }
     out.push(Line::raw(""));
 

@@ -3,6 +3,7 @@
 //! why `Partial`; `o` opens the guest cluster with its admin kubeconfig.
 
 pub mod details;
+pub mod fixtures;
 pub mod get;
 pub mod model;
 
@@ -85,10 +86,13 @@ impl HostedPane {
             .count();
         let partial = rows.iter().filter(|r| r.row.progress == "Partial").count();
         let unavailable = rows.iter().filter(|r| r.row.available != "True").count();
-        let mut extra = vec![Span::styled(
-            format!("Completed {completed}"),
-            theme.fg(theme.ok),
-        )];
+        let mut extra = Vec::new();
+        if completed > 0 {
+            extra.push(Span::styled(
+                format!("Completed {completed}"),
+                theme.fg(theme.ok),
+            ));
+        }
         if partial > 0 {
             extra.push(Span::styled(
                 format!("Partial {partial}"),
@@ -101,10 +105,12 @@ impl HostedPane {
                 Style::default().fg(theme.error),
             ));
         }
-        extra.push(Span::styled(
-            "Enter details · o open guest".to_string(),
-            theme.fg(theme.muted),
-        ));
+        if !rows.is_empty() {
+            extra.push(Span::styled(
+                "Enter details · o open guest cluster".to_string(),
+                theme.fg(theme.muted),
+            ));
+        }
         cells::summary("Hosted clusters", &self.table, extra, theme)
     }
 }
