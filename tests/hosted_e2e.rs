@@ -178,3 +178,35 @@ async fn microshift_says_not_installed_quietly() {
     assert!(session.app.take_effects().is_empty());
     h.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_hostedclusters_lists_the_pane_rows() {
+    use shiftdeck::cli::OutputFormat;
+    use shiftdeck::panes::hosted::get::hostedclusters;
+    let h = sim::start(SimOptions::default()).await.unwrap();
+    let out = hostedclusters(h.client().await.unwrap(), &h.url, OutputFormat::Json)
+        .await
+        .unwrap();
+    let rows: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(&out).unwrap();
+    let names: Vec<&str> = rows.iter().map(|r| r["NAME"].as_str().unwrap()).collect();
+    assert_eq!(names, ["example", "guest", "user"]);
+    assert_eq!(rows[0]["PROGRESS"], "Completed");
+    assert_eq!(rows[1]["PROGRESS"], "Partial");
+    let table = hostedclusters(h.client().await.unwrap(), &h.url, OutputFormat::Table)
+        .await
+        .unwrap();
+    assert!(table.starts_with("NAMESPACE   NAME"), "{table}");
+    h.shutdown();
+
+    let m = sim::start(SimOptions {
+        profile: Profile::Microshift,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let err = hostedclusters(m.client().await.unwrap(), &m.url, OutputFormat::Table)
+        .await
+        .unwrap_err();
+    assert!(err.contains("not installed"), "{err}");
+    m.shutdown();
+}
