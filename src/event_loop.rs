@@ -293,10 +293,12 @@ where
             _ = tick.tick() => {
                 session.app.set_time(Utc::now(), Instant::now());
                 dirty |= session.app.update(crate::action::Action::Tick);
+                session.run_effects();
             }
             _ = fast.tick(), if session.app.animating() => {
                 session.app.set_time(Utc::now(), Instant::now());
                 dirty |= session.app.update(crate::action::Action::Tick);
+                session.run_effects();
             }
             () = tokio::time::sleep(wait), if dirty => {}
         }

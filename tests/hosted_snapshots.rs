@@ -98,6 +98,18 @@ fn hosted_cluster_details_of_a_partial_cluster() {
     });
     let s = screen(&mut app, 150, 50);
     assert!(s.contains("Why Partial") && s.contains("guest-apps"), "{s}");
+    // While the details stay open the pods and services are read again now and then.
+    let later = Instant::now() + std::time::Duration::from_secs(11);
+    app.set_time(now(), later);
+    app.update(shiftdeck::action::Action::Tick);
+    assert_eq!(
+        app.take_effects(),
+        vec![Effect::Fetch(Fetch {
+            namespace: "clusters-guest".into()
+        })]
+    );
+    app.update(shiftdeck::action::Action::Tick);
+    assert!(app.take_effects().is_empty());
     insta::assert_snapshot!(s);
     // `o` from the details opens the guest cluster.
     key(&mut app, KeyCode::Char('o'));

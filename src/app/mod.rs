@@ -26,6 +26,8 @@ use crate::watch::{KindState, KindStates, Stores, WatchMsg};
 
 /// How long a notice stays in the status bar.
 const NOTICE: Duration = Duration::from_secs(6);
+/// While a details view that needs a one-shot read is open, read again this often.
+const REFETCH: Duration = Duration::from_secs(10);
 
 /// Every pane, in tab order: the one place panes are registered.
 pub fn panes() -> Vec<Box<dyn Pane>> {
@@ -84,6 +86,8 @@ pub struct App {
     pub nested: Vec<String>,
     /// The pane active when each guest was opened (restored on the way back).
     nested_from: Vec<usize>,
+    /// When the open details view last asked for its one-shot read.
+    last_fetch: Option<Instant>,
     pub(crate) doc: Option<DocView>,
     pub(crate) overlay: Overlay,
     pub(crate) input: LineInput,
@@ -111,6 +115,7 @@ impl App {
             contexts: Vec::new(),
             nested: Vec::new(),
             nested_from: Vec::new(),
+            last_fetch: None,
             doc: None,
             overlay: Overlay::None,
             input: LineInput::default(),
@@ -320,6 +325,7 @@ impl App {
                 for p in &mut self.panes {
                     p.tick(self.instant);
                 }
+                self.refetch_details();
             }
             Action::ToggleHelp => {
                 self.overlay = if self.overlay == Overlay::Help {
@@ -429,6 +435,7 @@ impl App {
                 && let Some(f) = p.details_fetch(&key)
             {
                 self.effects.push(Effect::Fetch(f));
+                self.last_fetch = Some(self.instant);
             }
         }
         self.doc = Some(doc);
@@ -507,6 +514,27 @@ impl App {
                 self.notify(format!("switching to context {name}…"));
                 self.effects.push(Effect::SwitchContext(name));
             }
+        }
+    }
+
+    /// Keep an open details view's one-shot read fresh (control-plane pods come and go).
+    fn refetch_details(&mut self) {
+        let Some(doc) = self.doc.as_ref().filter(|d| d.mode == DocMode::Details) else {
+            return;
+        };
+        if self
+            .last_fetch
+            .is_some_and(|t| self.instant.duration_since(t) < REFETCH)
+        {
+            return;
+        }
+        if let Some(f) = self
+            .panes
+            .get(doc.pane)
+            .and_then(|p| p.details_fetch(&doc.key))
+        {
+            self.effects.push(Effect::Fetch(f));
+            self.last_fetch = Some(self.instant);
         }
     }
 
