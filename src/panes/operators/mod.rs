@@ -263,3 +263,40 @@ impl Pane for OperatorsPane {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn co(name: &str, avail: &str, progressing: &str, degraded: &str, msg: &str) -> Value {
+        json!({"metadata": {"name": name, "resourceVersion": "1"},
+               "status": {"versions": [{"name": "raw-internal", "version": "x"},
+                                       {"name": "operator", "version": "4.18.1"}],
+                          "conditions": [
+                {"type": "Available", "status": avail, "message": "avail msg",
+                 "lastTransitionTime": "2023-11-14T20:13:20Z"},
+                {"type": "Progressing", "status": progressing, "message": "progress msg"},
+                {"type": "Degraded", "status": degraded, "message": msg}]}})
+    }
+
+    #[test]
+    fn rows_like_oc_get_clusteroperators() {
+        let now = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let ok = CoRow::from_value(&co("dns", "True", "False", "False", ""));
+        assert_eq!(
+            ok.cells(now),
+            ["dns", "4.18.1", "True", "False", "False", "120m", ""]
+        );
+        assert!(ok.healthy());
+        let bad = CoRow::from_value(&co("storage", "True", "False", "True", "a\nb"));
+        assert_eq!(bad.message, "a b");
+        assert!(!bad.healthy());
+        let down = CoRow::from_value(&co("console", "False", "True", "False", ""));
+        assert_eq!(down.message, "avail msg");
+        let busy = CoRow::from_value(&co("ingress", "True", "True", "False", ""));
+        assert_eq!(busy.message, "progress msg");
+        let empty = CoRow::from_value(&json!({"metadata": {"name": "x"}}));
+        assert_eq!(empty.cells(now), ["x", "", "", "", "", "", ""]);
+    }
+}
