@@ -59,6 +59,8 @@ pub enum Action {
     },
     /// Copy the selected URL or command to the clipboard (OSC 52).
     Copy,
+    /// Open the selected hosted cluster's guest cluster (Esc comes back).
+    OpenGuest,
 }
 
 /// Names of the bindable actions, as used in the config file's `[keys]` table.
@@ -84,6 +86,7 @@ pub const BINDABLE: &[(&str, &str)] = &[
     ("csr_history", "CSRs: pending only / all"),
     ("csr_joining", "CSRs: joining nodes view"),
     ("copy", "Copy the selected URL or command (OSC 52)"),
+    ("open_guest", "Open the guest cluster of a hosted cluster"),
 ];
 
 impl Action {
@@ -111,6 +114,7 @@ impl Action {
             "csr_history" => Action::Pane(PaneKey::ToggleHistory),
             "csr_joining" => Action::Pane(PaneKey::Joining),
             "copy" => Action::Copy,
+            "open_guest" => Action::OpenGuest,
             _ => return None,
         })
     }

@@ -146,6 +146,9 @@ pub enum GetKind {
     /// Certificate signing requests with their checks (also `csr`).
     #[value(alias = "csr")]
     Csrs,
+    /// Hosted clusters (`oc get hostedclusters -A` columns plus platform, node pools, nodes).
+    #[value(name = "hostedclusters", alias = "hc", alias = "hostedcluster")]
+    HostedClusters,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -24,6 +24,11 @@ pub const TICK: Duration = Duration::from_secs(1);
 pub const FAST_TICK: Duration = Duration::from_millis(250);
 
 type ConnResult = (u64, String, Result<Connection, String>);
+type GuestResult = (
+    u64,
+    crate::panes::fetch::GuestRef,
+    Result<(Source, Connection), String>,
+);
 
 /// The app plus everything that talks to the cluster for it.
 pub struct Session {
@@ -45,6 +50,10 @@ pub struct Session {
     act_rx: mpsc::UnboundedReceiver<crate::action::Action>,
     /// Escape sequences for the terminal itself (OSC 52 clipboard), written after a frame.
     terminal_writes: Vec<String>,
+    /// Where each opened guest cluster came from: (source, context), outermost first.
+    parents: Vec<(Source, Option<String>)>,
+    guest_tx: mpsc::UnboundedSender<GuestResult>,
+    guest_rx: mpsc::UnboundedReceiver<GuestResult>,
 }
 
 /// How long to wait before connecting again after building a client failed.
@@ -56,10 +65,14 @@ impl Session {
         let (watch_tx, watch_rx) = mpsc::unbounded_channel();
         let (conn_tx, conn_rx) = mpsc::unbounded_channel();
         let (act_tx, act_rx) = mpsc::unbounded_channel();
+        let (guest_tx, guest_rx) = mpsc::unbounded_channel();
         Session {
             client: None,
             act_tx,
             act_rx,
+            parents: Vec::new(),
+            guest_tx,
+            guest_rx,
             app,
             source,
             watches: None,
@@ -124,10 +137,89 @@ impl Session {
     pub fn run_effects(&mut self) {
         for e in self.app.take_effects() {
             match e {
-                Effect::SwitchContext(name) => self.connect(Some(name)),
                 Effect::Write(req) => self.spawn_write(req),
                 Effect::CheckAccess(list) => self.spawn_access_checks(list),
                 Effect::Copy(text) => self.terminal_writes.push(crate::overview::osc52(&text)),
+                Effect::SwitchContext(name) => {
+                    // A context of the kubeconfig: leave any guest clusters first.
+                    if let Some((root, _)) = self.parents.drain(..).next() {
+                        self.source = root;
+                        while !self.app.nested.is_empty() {
+                            self.app.left_guest();
+                        }
+                    }
+                    self.connect(Some(name));
+                }
+                Effect::Fetch(f) => {
+                    if let Some(client) = self.client.clone() {
+                        let tx = self.watch_tx.clone();
+                        let generation = self.generation;
+                        tokio::spawn(async move {
+                            let data = crate::guest::fetch(client, f).await;
+                            let _ = tx.send(WatchMsg::Fetched { generation, data });
+                        });
+                    }
+                }
+                Effect::OpenGuest(g) => {
+                    if let Some(client) = self.client.clone() {
+                        let tx = self.guest_tx.clone();
+                        let generation = self.generation;
+                        tokio::spawn(async move {
+                            let r = crate::guest::open(client, &g).await;
+                            let _ = tx.send((generation, g, r));
+                        });
+                    }
+                }
+                Effect::LeaveGuest => {
+                    if let Some((source, context)) = self.parents.pop() {
+                        self.source = source;
+                        self.app.left_guest();
+                        self.connect(context);
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_guest(
+        &mut self,
+        generation: u64,
+        g: &crate::panes::fetch::GuestRef,
+        r: Result<(Source, Connection), String>,
+    ) {
+        if generation != self.generation {
+            return;
+        }
+        match r {
+            Ok((source, conn)) => {
+                tracing::info!(guest = %g.label(), server = %conn.server, "opened guest cluster");
+                let parent = std::mem::replace(&mut self.source, source);
+                let root = self
+                    .parents
+                    .first()
+                    .and_then(|p| p.1.clone())
+                    .unwrap_or_else(|| self.app.conn.context.clone());
+                // Guest kubeconfigs are reconnected through their current context.
+                let context = self
+                    .parents
+                    .is_empty()
+                    .then(|| self.app.conn.context.clone());
+                self.parents.push((parent, context));
+                self.generation += 1;
+                let generation = self.generation;
+                self.on_connection(
+                    generation,
+                    root.clone(),
+                    Ok(Connection {
+                        context: root,
+                        ..conn
+                    }),
+                );
+                self.app.entered_guest(&g.label());
+            }
+            Err(e) => {
+                tracing::warn!(guest = %g.label(), error = %e, "cannot open guest cluster");
+                self.app.notify(e);
             }
         }
     }
@@ -188,6 +280,10 @@ impl Session {
                 true
             }
             kinds = self.changed.wait() => self.app.kinds_changed(&kinds),
+            Some((g, guest, r)) = self.guest_rx.recv() => {
+                self.on_guest(g, &guest, r);
+                true
+            }
             () = sleep_until_retry(self.retry.as_ref().map(|r| r.0)), if self.retry.is_some() => {
                 let context = self.retry.take().and_then(|r| r.1);
                 self.connect(context);
@@ -254,10 +350,12 @@ where
             _ = tick.tick() => {
                 session.app.set_time(Utc::now(), Instant::now());
                 dirty |= session.app.update(crate::action::Action::Tick);
+                session.run_effects();
             }
             _ = fast.tick(), if session.app.animating() => {
                 session.app.set_time(Utc::now(), Instant::now());
                 dirty |= session.app.update(crate::action::Action::Tick);
+                session.run_effects();
             }
             () = tokio::time::sleep(wait), if dirty => {}
         }

@@ -158,6 +158,7 @@ pub const DEFAULTS: &[(&str, &[&str])] = &[
     ("csr_history", &["h"]),
     ("csr_joining", &["J"]),
     ("copy", &["c"]),
+    ("open_guest", &["o"]),
 ];
 
 /// Bindings that apply only in one pane's table (action name prefix -> pane kind). There they
@@ -263,6 +264,7 @@ impl Keymap {
             KeyContext::Table => action.or_else(|| sort_key(&combo)),
             KeyContext::View => match name {
                 Some("details" | "yaml" | "back" | "quit" | "help" | "palette") => action,
+                Some("open_guest") => action,
                 Some("up" | "down" | "page_up" | "page_down" | "top" | "bottom") => action,
                 _ => None,
             },

@@ -55,6 +55,9 @@ async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
             let model = shiftdeck::overview::OverviewModel::build(&inputs);
             shiftdeck::overview::report::render_overview(&model, args.output)?
         }
+        GetKind::HostedClusters => {
+            shiftdeck::panes::hosted::get::hostedclusters(c.client, &c.server, args.output).await?
+        }
         GetKind::Preflight => {
             let code = shiftdeck::wizard::cmd::run_get_preflight(conn, args.output).await;
             return if code == 0 {

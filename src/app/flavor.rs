@@ -194,7 +194,7 @@ mod tests {
             ),
             ..OverviewInputs::default()
         });
-        assert_eq!(titles(&app).len(), 9);
+        assert_eq!(titles(&app).len(), 11);
         assert_eq!(
             app.flavor().map(|f| f.label()),
             Some("OpenShift 4.18.1".into())

@@ -31,6 +31,8 @@ use crate::watch::{KindState, KindStates, Stores, WatchMsg};
 
 /// How long a notice stays in the status bar.
 const NOTICE: Duration = Duration::from_secs(6);
+/// While a details view that needs a one-shot read is open, read again this often.
+const REFETCH: Duration = Duration::from_secs(10);
 
 /// Every pane, in tab order: the one place panes are registered.
 pub fn panes() -> Vec<Box<dyn Pane>> {
@@ -38,6 +40,8 @@ pub fn panes() -> Vec<Box<dyn Pane>> {
         Box::new(OverviewPane::default()),
         Box::new(NodesPane::default()),
         Box::new(crate::panes::csr::CsrPane::default()),
+        Box::new(crate::panes::hosted::HostedPane::default()),
+        Box::new(crate::panes::operators::OperatorsPane::default()),
         Box::new(HealthPane::default()),
     ]
 }
@@ -52,6 +56,12 @@ pub enum Effect {
     CheckAccess(Vec<crate::gate::Access>),
     /// Put this text on the clipboard (the loop writes `osc52(text)` to the terminal).
     Copy(String),
+    /// List what the details of a pane's object need (see `Pane::details_fetch`).
+    Fetch(crate::panes::fetch::Fetch),
+    /// Open a hosted cluster's guest API with its admin kubeconfig (kept in memory only).
+    OpenGuest(crate::panes::fetch::GuestRef),
+    /// Go back from a guest cluster to the cluster it was opened from.
+    LeaveGuest,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +97,13 @@ pub struct App {
     pub(crate) states: KindStates,
     pub conn: ConnInfo,
     pub contexts: Vec<String>,
+    /// Guest clusters opened from hosted clusters, outermost first (`clusters/example`); the
+    /// header shows them as a breadcrumb after the context and Esc goes back one level.
+    pub nested: Vec<String>,
+    /// The pane active when each guest was opened (restored on the way back).
+    nested_from: Vec<usize>,
+    /// When the open details view last asked for its one-shot read.
+    last_fetch: Option<Instant>,
     pub(crate) doc: Option<DocView>,
     pub(crate) overlay: Overlay,
     pub(crate) input: LineInput,
@@ -122,6 +139,9 @@ impl App {
             states: KindStates::new(),
             conn: ConnInfo::default(),
             contexts: Vec::new(),
+            nested: Vec::new(),
+            nested_from: Vec::new(),
+            last_fetch: None,
             doc: None,
             overlay: Overlay::None,
             input: LineInput::default(),
@@ -287,6 +307,16 @@ impl App {
                 self.conn.info = info;
                 true
             }
+            WatchMsg::Fetched { generation, data } if generation == self.conn.generation => {
+                let mut changed = false;
+                for p in &mut self.panes {
+                    changed |= p.fetched(&data);
+                }
+                if changed {
+                    self.refresh_doc();
+                }
+                changed
+            }
             _ => false,
         }
     }
@@ -365,6 +395,7 @@ impl App {
                 for p in &mut self.panes {
                     p.tick(self.instant);
                 }
+                self.refetch_details();
             }
             Action::ToggleHelp => {
                 self.overlay = if self.overlay == Overlay::Help {
@@ -420,6 +451,7 @@ impl App {
             Action::SwitchContext(name) => self.switch_context(name),
             Action::Details | Action::Yaml => self.open_doc(&action),
             Action::Copy => self.copy_selected(),
+            Action::OpenGuest => self.open_guest(),
             Action::Move(_) | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom
                 if self.overlay != Overlay::None || self.doc.is_some() =>
             {
@@ -474,9 +506,15 @@ impl App {
         let Some(key) = key else {
             return;
         };
-        let mut doc = DocView::open(mode, self.active, key);
+        let mut doc = DocView::open(mode, self.active, key.clone());
         if let Some(p) = self.panes.get(self.active) {
             doc.refresh(p.as_ref(), &self.theme, self.now);
+            if mode == DocMode::Details
+                && let Some(f) = p.details_fetch(&key)
+            {
+                self.effects.push(Effect::Fetch(f));
+                self.last_fetch = Some(self.instant);
+            }
         }
         self.doc = Some(doc);
     }
@@ -488,6 +526,13 @@ impl App {
         }
         if self.overlay != Overlay::None {
             self.overlay = Overlay::None;
+        } else if self.doc.is_none()
+            && !self.nested.is_empty()
+            && self.pane().is_none_or(|p| p.filter_text().is_empty())
+        {
+            // Esc on an unfiltered table inside a guest cluster goes back to its parent.
+            self.notify("back to the management cluster…");
+            self.effects.push(Effect::LeaveGuest);
         } else if self.doc.take().is_none()
             && let Some(p) = self.panes.get_mut(self.active)
         {
@@ -553,6 +598,65 @@ impl App {
                 self.notify(format!("switching to context {name}…"));
                 self.effects.push(Effect::SwitchContext(name));
             }
+        }
+    }
+
+    /// Keep an open details view's one-shot read fresh (control-plane pods come and go).
+    fn refetch_details(&mut self) {
+        let Some(doc) = self.doc.as_ref().filter(|d| d.mode == DocMode::Details) else {
+            return;
+        };
+        if self
+            .last_fetch
+            .is_some_and(|t| self.instant.duration_since(t) < REFETCH)
+        {
+            return;
+        }
+        if let Some(f) = self
+            .panes
+            .get(doc.pane)
+            .and_then(|p| p.details_fetch(&doc.key))
+        {
+            self.effects.push(Effect::Fetch(f));
+            self.last_fetch = Some(self.instant);
+        }
+    }
+
+    /// `o` on a hosted cluster (table or details): open its guest cluster.
+    fn open_guest(&mut self) {
+        let key = match &self.doc {
+            Some(d) => Some(d.key.clone()),
+            None => self.pane().and_then(|p| p.selected_key()),
+        };
+        let target = key.and_then(|k| self.pane().and_then(|p| p.guest(&k)));
+        match target {
+            None => self.notify("o opens a guest cluster from the Hosted clusters pane (:hc)"),
+            Some(Err(why)) => self.notify(why),
+            Some(Ok(g)) => {
+                self.notify(format!("opening guest cluster {}…", g.label()));
+                self.effects.push(Effect::OpenGuest(g));
+            }
+        }
+    }
+
+    /// The guest cluster `label` is now shown (its watches started by `connected`).
+    pub fn entered_guest(&mut self, label: &str) {
+        self.nested.push(label.to_string());
+        self.nested_from.push(self.active);
+        if let Some(i) = self
+            .panes
+            .iter()
+            .position(|p| p.kind() == crate::watch::NODES.id)
+        {
+            self.active = i;
+        }
+    }
+
+    /// Back on the parent of a guest cluster.
+    pub fn left_guest(&mut self) {
+        self.nested.pop();
+        if let Some(i) = self.nested_from.pop() {
+            self.active = i;
         }
     }
 

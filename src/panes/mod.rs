@@ -15,10 +15,14 @@
 //!    the pane's commands, see `overview::ClusterFlavor::shows`; `hc`, `np`, `machinesets`,
 //!    `copy` and their usual aliases disappear on MicroShift).
 
+pub mod cells;
 pub mod csr;
+pub mod fetch;
 pub mod filter;
 pub mod health;
+pub mod hosted;
 pub mod nodes;
+pub mod operators;
 pub mod overview;
 pub mod table;
 
@@ -114,4 +118,17 @@ pub trait Pane {
     }
     /// The palette commands of every pane shown, after that list changed (for links).
     fn set_available(&mut self, _commands: &[&'static str]) {}
+    /// A one-shot read the details of `key` need (performed by the event loop on opening them).
+    fn details_fetch(&self, _key: &str) -> Option<fetch::Fetch> {
+        None
+    }
+    /// The result of a `details_fetch`. Returns whether anything visible changed.
+    fn fetched(&mut self, _data: &fetch::Fetched) -> bool {
+        false
+    }
+    /// The guest cluster `key` can be opened as (`None`: this pane has no guests; `Err`: why
+    /// this one cannot be opened).
+    fn guest(&self, _key: &str) -> Option<Result<fetch::GuestRef, String>> {
+        None
+    }
 }

@@ -30,9 +30,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         sep(),
         Span::styled("ctx ", t.fg(t.muted)),
         Span::styled(app.conn.context.clone(), t.header_style()),
-        sep(),
-        Span::styled(app.conn.server.clone(), t.fg(t.fg)),
     ];
+    // Inside guest clusters: the breadcrumb back to the management cluster.
+    for g in &app.nested {
+        spans.push(Span::styled(" › ", t.fg(t.muted)));
+        spans.push(Span::styled(g.clone(), t.header_style()));
+    }
+    spans.extend([sep(), Span::styled(app.conn.server.clone(), t.fg(t.fg))]);
     let info = &app.conn.info;
     if info.version.is_some() || info.platform.is_some() {
         spans.push(sep());

@@ -4,6 +4,7 @@
 //! `spawn_kind` line in `Watches::start`.
 
 pub mod cluster_info;
+pub mod dynamic;
 pub mod kind;
 pub mod machine;
 pub mod overview_poll;
@@ -48,7 +49,38 @@ pub const MACHINES: KindSpec = KindSpec {
     crd: true,
 };
 
-pub const KINDS: &[KindSpec] = &[NODES, CSRS, MACHINES];
+pub const HOSTEDCLUSTERS: KindSpec = KindSpec {
+    id: "hostedclusters",
+    group: "hypershift.openshift.io",
+    version: "v1beta1",
+    plural: "hostedclusters",
+    crd: true,
+};
+
+pub const NODEPOOLS: KindSpec = KindSpec {
+    id: "nodepools",
+    group: "hypershift.openshift.io",
+    version: "v1beta1",
+    plural: "nodepools",
+    crd: true,
+};
+
+pub const CLUSTEROPERATORS: KindSpec = KindSpec {
+    id: "clusteroperators",
+    group: "config.openshift.io",
+    version: "v1",
+    plural: "clusteroperators",
+    crd: true,
+};
+
+pub const KINDS: &[KindSpec] = &[
+    NODES,
+    CSRS,
+    MACHINES,
+    HOSTEDCLUSTERS,
+    NODEPOOLS,
+    CLUSTEROPERATORS,
+];
 
 /// Readers of every watched kind. Cheap to clone.
 #[derive(Clone)]
@@ -58,30 +90,35 @@ pub struct Stores {
     pub machines: Store<Machine>,
     /// The overview poller's latest read (see [`overview_poll`]).
     pub overview: overview_poll::OverviewStore,
+    pub hostedclusters: Store<dynamic::HostedCluster>,
+    pub nodepools: Store<dynamic::NodePool>,
+    pub clusteroperators: Store<dynamic::ClusterOperator>,
 }
 
 impl Stores {
     /// Stores with their writers, for tests and benchmarks that feed watch events by hand
     /// (`Writer::apply_watcher_event`).
     pub fn with_writers() -> (Stores, Writers) {
-        let nodes = reflector::store::Writer::default();
-        let csrs = reflector::store::Writer::default();
-        let machines = reflector::store::Writer::default();
         let (overview_writer, overview) = overview_poll::channel();
-        (
-            Stores {
-                nodes: nodes.as_reader(),
-                csrs: csrs.as_reader(),
-                machines: machines.as_reader(),
-                overview,
-            },
-            Writers {
-                nodes,
-                csrs,
-                machines,
-                overview: overview_writer,
-            },
-        )
+        let w = Writers {
+            nodes: Default::default(),
+            csrs: Default::default(),
+            machines: Default::default(),
+            hostedclusters: Default::default(),
+            nodepools: Default::default(),
+            clusteroperators: Default::default(),
+            overview: overview_writer,
+        };
+        let stores = Stores {
+            nodes: w.nodes.as_reader(),
+            csrs: w.csrs.as_reader(),
+            machines: w.machines.as_reader(),
+            hostedclusters: w.hostedclusters.as_reader(),
+            nodepools: w.nodepools.as_reader(),
+            clusteroperators: w.clusteroperators.as_reader(),
+            overview,
+        };
+        (stores, w)
     }
 }
 
@@ -91,6 +128,9 @@ pub struct Writers {
     pub csrs: reflector::store::Writer<CertificateSigningRequest>,
     pub machines: reflector::store::Writer<Machine>,
     pub overview: overview_poll::OverviewWriter,
+    pub hostedclusters: reflector::store::Writer<dynamic::HostedCluster>,
+    pub nodepools: reflector::store::Writer<dynamic::NodePool>,
+    pub clusteroperators: reflector::store::Writer<dynamic::ClusterOperator>,
 }
 
 /// State of every kind, as last reported.
@@ -108,6 +148,11 @@ pub enum WatchMsg {
     ClusterInfo {
         generation: u64,
         info: cluster_info::ClusterInfo,
+    },
+    /// The result of a pane's one-shot read (`Effect::Fetch`).
+    Fetched {
+        generation: u64,
+        data: crate::panes::fetch::Fetched,
     },
 }
 
@@ -172,30 +217,25 @@ impl Watches {
     pub fn start(client: Client, reporter: Reporter) -> Watches {
         let cancel = CancellationToken::new();
         let (stores, w) = Stores::with_writers();
-        kind::spawn_kind(
-            client.clone(),
-            NODES,
-            w.nodes,
-            kind::strip_node,
-            reporter.clone(),
-            cancel.clone(),
-        );
-        kind::spawn_kind(
-            client.clone(),
-            CSRS,
-            w.csrs,
-            kind::strip_csr,
-            reporter.clone(),
-            cancel.clone(),
-        );
-        kind::spawn_kind(
-            client.clone(),
-            MACHINES,
-            w.machines,
-            machine::strip_machine,
-            reporter.clone(),
-            cancel.clone(),
-        );
+        // One reflector task per kind: (spec, writer, strip function).
+        macro_rules! watch {
+            ($spec:expr, $writer:expr, $strip:expr) => {
+                kind::spawn_kind(
+                    client.clone(),
+                    $spec,
+                    $writer,
+                    $strip,
+                    reporter.clone(),
+                    cancel.clone(),
+                )
+            };
+        }
+        watch!(NODES, w.nodes, kind::strip_node);
+        watch!(CSRS, w.csrs, kind::strip_csr);
+        watch!(MACHINES, w.machines, machine::strip_machine);
+        watch!(HOSTEDCLUSTERS, w.hostedclusters, dynamic::strip_dyn);
+        watch!(NODEPOOLS, w.nodepools, dynamic::strip_dyn);
+        watch!(CLUSTEROPERATORS, w.clusteroperators, dynamic::strip_dyn);
         overview_poll::spawn(client.clone(), w.overview, reporter.clone(), cancel.clone());
         cluster_info::spawn(client, reporter, cancel.clone());
         Watches { stores, cancel }

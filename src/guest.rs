@@ -1,0 +1,89 @@
+//! The I/O behind the Hosted clusters pane: one-shot reads for its details and opening a guest
+//! cluster from its admin kubeconfig Secret. The kubeconfig stays in memory: it is never written,
+//! logged or shown, and error messages never quote it.
+
+use k8s_openapi::api::core::v1::{Pod, Secret, Service};
+use kube::api::ListParams;
+use kube::{Api, Client, Resource};
+use serde_json::{Value, json};
+
+use crate::fleet::hosted::admin_kubeconfig;
+use crate::kube_conn::{Connection, Source, one_line};
+use crate::panes::fetch::{Fetch, Fetched, GuestRef};
+
+async fn list_values<K>(api: Api<K>) -> Result<Vec<Value>, kube::Error>
+where
+    K: Resource + Clone + serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug,
+{
+    let list = api.list(&ListParams::default()).await?;
+    Ok(list
+        .items
+        .into_iter()
+        .map(|mut o| {
+            o.meta_mut().managed_fields = None;
+            serde_json::to_value(o).unwrap_or(Value::Null)
+        })
+        .collect())
+}
+
+/// List the pods and services of `f.namespace`.
+pub async fn fetch(client: Client, f: Fetch) -> Fetched {
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &f.namespace);
+    let services: Api<Service> = Api::namespaced(client, &f.namespace);
+    let (p, s) = tokio::join!(list_values(pods), list_values(services));
+    match (p, s) {
+        (Ok(pods), Ok(services)) => Fetched {
+            namespace: f.namespace,
+            pods,
+            services,
+            error: None,
+        },
+        (Err(e), _) | (_, Err(e)) => Fetched {
+            namespace: f.namespace.clone(),
+            pods: Vec::new(),
+            services: Vec::new(),
+            error: Some(format!(
+                "pods/services in {}: {}",
+                f.namespace,
+                one_line(&e)
+            )),
+        },
+    }
+}
+
+/// Read the admin kubeconfig Secret with `client` and build a connection to the guest API.
+/// Returns the guest's `Source` (kept in memory to reconnect) and the connection.
+pub async fn open(client: Client, g: &GuestRef) -> Result<(Source, Connection), String> {
+    let label = g.label();
+    let api: Api<Secret> = Api::namespaced(client, &g.namespace);
+    let secret = api.get(&g.secret).await.map_err(|e| {
+        format!(
+            "cannot read the admin kubeconfig secret {}/{}: {}",
+            g.namespace,
+            g.secret,
+            one_line(&e)
+        )
+    })?;
+    let secret = serde_json::to_value(&secret).map_err(|_| "unreadable secret".to_string())?;
+    let hc = json!({
+        "metadata": {"namespace": g.namespace, "name": g.name},
+        "status": {"kubeconfig": {"name": g.secret}},
+    });
+    let kc = admin_kubeconfig(&hc, &secret).map_err(|e| e.to_string())?;
+    // Parse errors may quote the text: say only where it came from.
+    let kubeconfig = kube::config::Kubeconfig::from_yaml(kc.expose()).map_err(|_| {
+        format!(
+            "secret {}/{} does not hold a valid kubeconfig",
+            g.namespace, g.secret
+        )
+    })?;
+    let source = Source::Kubeconfig {
+        kubeconfig: Box::new(kubeconfig),
+        label: format!("guest {label}"),
+    };
+    let conn = source
+        .connect(None)
+        .await
+        .map_err(|_| format!("the admin kubeconfig of {label} has no usable current context"))?;
+    Ok((source, conn))
+}

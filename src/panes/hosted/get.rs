@@ -1,0 +1,84 @@
+//! `shiftdeck get hostedclusters`: the rows the pane shows, printed once.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use kube::api::ListParams;
+use kube::{Api, Client};
+use serde_json::{Map, Value};
+
+use super::HostedPane;
+use super::model::{COLUMNS, items};
+use crate::cli::OutputFormat;
+use crate::kube_conn::one_line;
+use crate::watch::dynamic::{Dyn, DynKind, HostedCluster, NodePool, strip_dyn};
+
+async fn list<M: DynKind>(client: &Client, server: &str) -> Result<Vec<Arc<Dyn<M>>>, String> {
+    let api: Api<Dyn<M>> = Api::all(client.clone());
+    match api.list(&ListParams::default()).await {
+        Ok(l) => Ok(l
+            .items
+            .into_iter()
+            .map(|mut o| {
+                strip_dyn(&mut o);
+                Arc::new(o)
+            })
+            .collect()),
+        Err(kube::Error::Api(s)) if s.code == 404 => Err(format!(
+            "{} ({}/{}) are not installed on {server}",
+            M::PLURAL,
+            M::GROUP,
+            M::VERSION
+        )),
+        Err(e) => Err(format!(
+            "cannot list {} on {server}: {}",
+            M::PLURAL,
+            one_line(&e)
+        )),
+    }
+}
+
+/// List hosted clusters and their node pools and format the rows.
+pub async fn hostedclusters(
+    client: Client,
+    server: &str,
+    format: OutputFormat,
+) -> Result<String, String> {
+    let hcs = list::<crate::watch::dynamic::HostedClusterKind>(&client, server).await?;
+    let pools = list::<crate::watch::dynamic::NodePoolKind>(&client, server).await?;
+    Ok(format_rows(&hcs, &pools, format))
+}
+
+/// The pane's rows (default sort) in `format`.
+pub fn format_rows(
+    hcs: &[Arc<HostedCluster>],
+    pools: &[Arc<NodePool>],
+    format: OutputFormat,
+) -> String {
+    let mut pane = HostedPane::default();
+    pane.table.sync(&items(hcs, pools), Instant::now());
+    let rows: Vec<Vec<String>> = pane.rows().map(|r| r.cells()).collect();
+    let headers: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
+    match format {
+        OutputFormat::Table => crate::get::table(&headers, &rows),
+        OutputFormat::Json | OutputFormat::Yaml => {
+            let arr = Value::Array(
+                rows.iter()
+                    .map(|r| {
+                        let m: Map<String, Value> = headers
+                            .iter()
+                            .zip(r)
+                            .map(|(h, v)| ((*h).to_string(), Value::String(v.clone())))
+                            .collect();
+                        Value::Object(m)
+                    })
+                    .collect(),
+            );
+            if format == OutputFormat::Json {
+                serde_json::to_string_pretty(&arr).unwrap_or_default() + "\n"
+            } else {
+                serde_yaml::to_string(&arr).unwrap_or_default()
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! Pure rows of the Hosted clusters pane: one item per HostedCluster carrying its node pools (so
+//! node counts change, and flash, when a pool changes), rows from `fleet::hosted`, sort and filter.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::Resource;
+use serde_json::Value;
+
+use crate::fleet::hosted::{HostedClusterRow, pools_of};
+use crate::fleet::util::TableRow;
+use crate::panes::filter::Filter;
+use crate::watch::dynamic::{HostedCluster, NodePool};
+
+/// Headers and their Shift+letter sort keys (`oc get hostedclusters -A` plus three).
+pub const COLUMNS: &[(&str, char)] = &[
+    ("NAMESPACE", 'E'),
+    ("NAME", 'N'),
+    ("VERSION", 'V'),
+    ("KUBECONFIG", 'K'),
+    ("PROGRESS", 'R'),
+    ("AVAILABLE", 'A'),
+    ("PROGRESSING", 'G'),
+    ("MESSAGE", 'M'),
+    ("PLATFORM", 'L'),
+    ("NODEPOOLS", 'O'),
+    ("NODES", 'D'),
+];
+
+/// A HostedCluster with the node pools of the same cluster. Its resourceVersion combines theirs,
+/// so the live table re-derives the row when either changes.
+#[derive(Clone, Debug)]
+pub struct HcItem {
+    metadata: ObjectMeta,
+    pub hc: Value,
+    pub pools: Vec<Value>,
+}
+
+impl HcItem {
+    pub fn new(hc: Value, pools: Vec<Value>) -> HcItem {
+        let mut metadata: ObjectMeta =
+            serde_json::from_value(hc.get("metadata").cloned().unwrap_or(Value::Null))
+                .unwrap_or_default();
+        let mut rv = metadata.resource_version.clone().unwrap_or_default();
+        for p in &pools {
+            rv.push('+');
+            rv.push_str(
+                p.pointer("/metadata/resourceVersion")
+                    .and_then(Value::as_str)
+                    .unwrap_or(""),
+            );
+        }
+        metadata.resource_version = Some(rv);
+        metadata.managed_fields = None;
+        HcItem {
+            metadata,
+            hc,
+            pools,
+        }
+    }
+}
+
+impl Resource for HcItem {
+    type DynamicType = ();
+    type Scope = k8s_openapi::NamespaceResourceScope;
+    fn kind(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("HostedCluster")
+    }
+    fn group(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("hypershift.openshift.io")
+    }
+    fn version(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("v1beta1")
+    }
+    fn plural(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed("hostedclusters")
+    }
+    fn meta(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+    fn meta_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
+}
+
+/// Items from store snapshots: each cluster with its pools.
+pub fn items(hcs: &[Arc<HostedCluster>], pools: &[Arc<NodePool>]) -> Vec<Arc<HcItem>> {
+    let pools: Vec<Value> = pools.iter().map(|p| p.to_value()).collect();
+    hcs.iter()
+        .map(|h| {
+            let hc = h.to_value();
+            let mine = pools_of(&hc, &pools).into_iter().cloned().collect();
+            Arc::new(HcItem::new(hc, mine))
+        })
+        .collect()
+}
+
+/// One row: the `fleet` row plus labels for `key=value` filters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HcRow {
+    pub row: HostedClusterRow,
+    pub labels: BTreeMap<String, String>,
+}
+
+impl HcRow {
+    pub fn from_item(item: &HcItem) -> HcRow {
+        HcRow {
+            row: HostedClusterRow::new(&item.hc, &item.pools),
+            labels: item.metadata.labels.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The cells, as `get hostedclusters` prints them.
+    pub fn cells(&self) -> Vec<String> {
+        self.row.cells()
+    }
+
+    /// Name or namespace substring, or label terms.
+    pub fn matches(&self, filter: &Filter) -> bool {
+        let key = format!("{}/{}", self.row.namespace, self.row.name);
+        filter.matches(&key, &self.labels)
+    }
+}
+
+/// Compare by column `col`; ties break on namespace then name.
+pub fn compare(a: &HcRow, b: &HcRow, col: usize) -> Ordering {
+    let (x, y) = (&a.row, &b.row);
+    let primary = match col {
+        0 => x.namespace.cmp(&y.namespace),
+        1 => x.name.cmp(&y.name),
+        2 => x.version.cmp(&y.version),
+        3 => x.kubeconfig.cmp(&y.kubeconfig),
+        4 => x.progress.cmp(&y.progress),
+        5 => x.available.cmp(&y.available),
+        6 => x.progressing.cmp(&y.progressing),
+        7 => x.message.cmp(&y.message),
+        8 => x.platform.cmp(&y.platform),
+        9 => x.node_pools.cmp(&y.node_pools),
+        10 => (x.nodes_ready, x.nodes_desired).cmp(&(y.nodes_ready, y.nodes_desired)),
+        _ => Ordering::Equal,
+    };
+    primary.then_with(|| (&x.namespace, &x.name).cmp(&(&y.namespace, &y.name)))
+}

@@ -1,0 +1,196 @@
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::fixtures::{guest_control_plane, hosted_cluster, node_pool};
+use super::*;
+use crate::cli::OutputFormat;
+use crate::panes::table::Flash;
+use crate::watch::dynamic::{HostedCluster, NodePool};
+
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_700_000_000, 0).unwrap()
+}
+
+fn hcs() -> Vec<Arc<HostedCluster>> {
+    ["example", "guest"]
+        .iter()
+        .map(|n| Arc::new(HostedCluster::from_value(hosted_cluster(n, *n == "guest")).unwrap()))
+        .collect()
+}
+
+fn pools(example_ready: i64) -> Vec<Arc<NodePool>> {
+    [
+        node_pool("example", "example", 2, example_ready),
+        node_pool("example-extra", "example", 0, 0),
+        node_pool("guest", "guest", 2, 0),
+    ]
+    .into_iter()
+    .map(|p| Arc::new(NodePool::from_value(p).unwrap()))
+    .collect()
+}
+
+fn pane() -> HostedPane {
+    let mut p = HostedPane::default();
+    p.table
+        .sync(&model::items(&hcs(), &pools(2)), Instant::now());
+    p
+}
+
+fn text(lines: &[Line]) -> String {
+    lines
+        .iter()
+        .map(|l| {
+            l.spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn rows_count_each_clusters_own_pools() {
+    let p = pane();
+    let rows: Vec<Vec<String>> = p.rows().map(HcRow::cells).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0][1], "example");
+    assert_eq!(rows[0][2], "4.18.5");
+    assert_eq!(rows[0][4], "Completed");
+    assert_eq!(&rows[0][9..], ["2", "2/2"]);
+    assert_eq!(rows[1][1], "guest");
+    assert_eq!(rows[1][2], "");
+    assert_eq!(rows[1][4], "Partial");
+    assert_eq!(&rows[1][9..], ["1", "0/2"]);
+}
+
+#[test]
+fn a_pool_change_rederives_and_flashes_its_cluster_only() {
+    let mut p = pane();
+    let t = Instant::now();
+    let mut changed = pools(1);
+    let mut v = changed[0].to_value();
+    v["metadata"]["resourceVersion"] = Value::from("201");
+    changed[0] = Arc::new(NodePool::from_value(v).unwrap());
+    assert!(p.table.sync(&model::items(&hcs(), &changed), t));
+    let e = p.table.get("clusters/example").unwrap();
+    assert_eq!(e.row.row.nodes_ready, 1);
+    assert_eq!(e.flash.map(|f| f.0), Some(Flash::Changed));
+    assert!(p.table.get("clusters/guest").unwrap().flash.is_none());
+}
+
+#[test]
+fn filter_by_name_and_label_and_sort_by_nodes() {
+    let mut p = pane();
+    p.set_filter("gue");
+    assert_eq!(p.rows().count(), 1);
+    p.set_filter("cluster.open-cluster-management.io/clusterset=default");
+    assert_eq!(p.rows().count(), 2);
+    p.set_filter("");
+    p.table.sort_by(10);
+    assert_eq!(p.rows().next().unwrap().row.name, "guest");
+}
+
+#[test]
+fn details_explain_partial_once_services_are_read() {
+    let mut p = pane();
+    let key = "clusters/guest";
+    assert_eq!(
+        p.details_fetch(key),
+        Some(Fetch {
+            namespace: "clusters-guest".into()
+        })
+    );
+    let before = text(&p.details(key, now()).unwrap());
+    assert!(before.contains("Why Partial"), "{before}");
+    assert!(before.contains("reading pods and services…"), "{before}");
+    assert!(!before.contains("waiting for ingress"), "{before}");
+
+    let (pods, services) = guest_control_plane();
+    assert!(p.fetched(&Fetched {
+        namespace: "clusters-guest".into(),
+        pods,
+        services,
+        error: None,
+    }));
+    let after = text(&p.details(key, now()).unwrap());
+    assert!(after.contains("address pool `guest-apps`"), "{after}");
+    assert!(after.contains("*.apps.guest.hypershift.lab"), "{after}");
+    assert!(after.contains("Pods running            3/4"), "{after}");
+    assert!(
+        after.contains("ingress-operator-5f6d-q8w9  Running  CrashLoopBackOff"),
+        "{after}"
+    );
+    assert!(after.contains("ClusterVersionSucceeding"), "{after}");
+    assert!(after.contains("https://192.168.111.203:6443"), "{after}");
+
+    let example = text(&p.details("clusters/example", now()).unwrap());
+    assert!(!example.contains("Why Partial"), "{example}");
+    assert!(example.contains("4.17.12"), "{example}");
+}
+
+#[test]
+fn conditions_are_coloured_by_polarity() {
+    let p = pane();
+    let lines = p.details("clusters/guest", now()).unwrap();
+    let color_of = |ty: &str| {
+        lines
+            .iter()
+            .find(|l| l.spans.iter().any(|s| s.content.trim() == ty))
+            .map(|l| l.spans[0].style.fg)
+    };
+    assert_eq!(color_of("Degraded"), Some(Some(Color::Green)));
+    assert_eq!(color_of("ClusterVersionSucceeding"), Some(Some(Color::Red)));
+    assert_eq!(color_of("Progressing"), Some(Some(Color::Cyan)));
+}
+
+#[test]
+fn guest_needs_a_published_kubeconfig() {
+    let p = pane();
+    assert_eq!(
+        p.guest("clusters/example"),
+        Some(Ok(GuestRef {
+            namespace: "clusters".into(),
+            name: "example".into(),
+            secret: "example-admin-kubeconfig".into(),
+        }))
+    );
+    let mut hc = hosted_cluster("new", true);
+    hc["status"]["kubeconfig"] = Value::Null;
+    let mut p2 = HostedPane::default();
+    let hcs = vec![Arc::new(HostedCluster::from_value(hc).unwrap())];
+    p2.table.sync(&model::items(&hcs, &[]), Instant::now());
+    let err = p2.guest("clusters/new").unwrap().unwrap_err();
+    assert!(err.contains("not published"), "{err}");
+}
+
+#[test]
+fn wraps_long_explanations_at_spaces() {
+    assert_eq!(details::wrap("aa bb cc", 5), vec!["aa bb", "cc"]);
+    assert_eq!(details::wrap("toolongword x", 4), vec!["toolongword", "x"]);
+    assert_eq!(details::wrap("", 4), vec![""]);
+}
+
+#[test]
+fn get_prints_the_pane_rows() {
+    let t = get::format_rows(&hcs(), &pools(2), OutputFormat::Table);
+    let lines: Vec<&str> = t.lines().collect();
+    assert!(
+        lines[0].starts_with("NAMESPACE   NAME      VERSION   KUBECONFIG"),
+        "{t}"
+    );
+    assert!(
+        lines[1].contains("example-admin-kubeconfig   Completed"),
+        "{t}"
+    );
+    assert!(lines[2].ends_with("KubeVirt   1           0/2"), "{t}");
+    let j = get::format_rows(&hcs(), &pools(2), OutputFormat::Json);
+    let parsed: Vec<serde_json::Map<String, Value>> = serde_json::from_str(&j).unwrap();
+    assert_eq!(parsed[1]["PROGRESS"], "Partial");
+    assert_eq!(parsed[0]["NODES"], "2/2");
+    let keys: Vec<&String> = parsed[0].keys().collect();
+    assert_eq!(keys, COLUMNS.iter().map(|c| c.0).collect::<Vec<_>>());
+}

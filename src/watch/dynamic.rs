@@ -1,0 +1,141 @@
+//! Untyped objects of one statically known kind, for CRDs the UI reads through the pure `fleet`
+//! view models (which take `serde_json::Value`): `metadata` typed, everything else kept as JSON.
+//! Unlike `DynamicObject` the kind is a type parameter, so reflectors and `Api::all` work with
+//! `DynamicType = ()` like the k8s-openapi types.
+
+use std::borrow::Cow;
+use std::fmt::Debug;
+use std::marker::PhantomData;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::Resource;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A kind known at compile time.
+pub trait DynKind: Clone + Debug + Default + Send + Sync + 'static {
+    const GROUP: &'static str;
+    const VERSION: &'static str;
+    const KIND: &'static str;
+    const PLURAL: &'static str;
+    /// `NamespaceResourceScope` or `ClusterResourceScope`.
+    type Scope;
+}
+
+/// An object of kind `M`: typed metadata, the rest (apiVersion, kind, spec, status) as JSON.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct Dyn<M: DynKind> {
+    #[serde(default)]
+    pub metadata: ObjectMeta,
+    #[serde(flatten)]
+    pub rest: Map<String, Value>,
+    #[serde(skip)]
+    _kind: PhantomData<M>,
+}
+
+impl<M: DynKind> Dyn<M> {
+    /// The whole object as JSON, as the `fleet` view models take it.
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// From JSON (tests and fixtures); `None` when `metadata` does not parse.
+    pub fn from_value(v: Value) -> Option<Self> {
+        serde_json::from_value(v).ok()
+    }
+}
+
+/// Drop `managedFields` before caching.
+pub fn strip_dyn<M: DynKind>(o: &mut Dyn<M>) {
+    o.metadata.managed_fields = None;
+}
+
+impl<M: DynKind> Resource for Dyn<M> {
+    type DynamicType = ();
+    type Scope = M::Scope;
+
+    fn kind(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed(M::KIND)
+    }
+    fn group(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed(M::GROUP)
+    }
+    fn version(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed(M::VERSION)
+    }
+    fn plural(_: &()) -> Cow<'_, str> {
+        Cow::Borrowed(M::PLURAL)
+    }
+    fn meta(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+    fn meta_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
+}
+
+/// `hypershift.openshift.io/v1beta1` HostedCluster.
+#[derive(Clone, Debug, Default)]
+pub struct HostedClusterKind;
+impl DynKind for HostedClusterKind {
+    const GROUP: &'static str = "hypershift.openshift.io";
+    const VERSION: &'static str = "v1beta1";
+    const KIND: &'static str = "HostedCluster";
+    const PLURAL: &'static str = "hostedclusters";
+    type Scope = k8s_openapi::NamespaceResourceScope;
+}
+
+/// `hypershift.openshift.io/v1beta1` NodePool.
+#[derive(Clone, Debug, Default)]
+pub struct NodePoolKind;
+impl DynKind for NodePoolKind {
+    const GROUP: &'static str = "hypershift.openshift.io";
+    const VERSION: &'static str = "v1beta1";
+    const KIND: &'static str = "NodePool";
+    const PLURAL: &'static str = "nodepools";
+    type Scope = k8s_openapi::NamespaceResourceScope;
+}
+
+/// `config.openshift.io/v1` ClusterOperator.
+#[derive(Clone, Debug, Default)]
+pub struct ClusterOperatorKind;
+impl DynKind for ClusterOperatorKind {
+    const GROUP: &'static str = "config.openshift.io";
+    const VERSION: &'static str = "v1";
+    const KIND: &'static str = "ClusterOperator";
+    const PLURAL: &'static str = "clusteroperators";
+    type Scope = k8s_openapi::ClusterResourceScope;
+}
+
+pub type HostedCluster = Dyn<HostedClusterKind>;
+pub type NodePool = Dyn<NodePoolKind>;
+pub type ClusterOperator = Dyn<ClusterOperatorKind>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn round_trips_and_strips_managed_fields() {
+        let v = json!({"apiVersion": "hypershift.openshift.io/v1beta1", "kind": "HostedCluster",
+            "metadata": {"name": "a", "namespace": "clusters", "resourceVersion": "7",
+                         "managedFields": [{"manager": "x"}]},
+            "status": {"version": {"history": [{"state": "Completed"}]}}});
+        let mut o = HostedCluster::from_value(v).unwrap();
+        strip_dyn(&mut o);
+        let back = o.to_value();
+        assert_eq!(
+            back["status"]["version"]["history"][0]["state"],
+            "Completed"
+        );
+        assert_eq!(back["metadata"]["name"], "a");
+        assert!(back["metadata"].get("managedFields").is_none());
+        assert_eq!(HostedCluster::plural(&()), "hostedclusters");
+        assert_eq!(
+            HostedCluster::api_version(&()),
+            "hypershift.openshift.io/v1beta1"
+        );
+    }
+}

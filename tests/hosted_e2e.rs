@@ -1,0 +1,212 @@
+//! End to end against the in-process sim: the Hosted clusters pane on the hub, the details of a
+//! Partial cluster, drilling into a guest cluster (its nodes and cluster operators) and back with
+//! Esc, never showing the admin kubeconfig; and MicroShift's quiet "not installed".
+#![allow(clippy::unwrap_used)]
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use shiftdeck::action::Action;
+use shiftdeck::app::App;
+use shiftdeck::event_loop::Session;
+use shiftdeck::keymap::Keymap;
+use shiftdeck::kube_conn::Source;
+use shiftdeck::sim::options::Profile;
+use shiftdeck::sim::{self, ADMIN_TOKEN, SimOptions};
+use shiftdeck::theme::Theme;
+
+const W: u16 = 170;
+const H: u16 = 50;
+
+fn open(kubeconfig_yaml: &str) -> Session {
+    let source = Source::from_yaml(kubeconfig_yaml, "test").unwrap();
+    let mut session = Session::new(App::new(Keymap::default(), Theme::default(), false), source);
+    session.app.update(Action::Resize(W, H));
+    session.connect(None);
+    session
+}
+
+fn screen(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
+    t.draw(|f| app.render(f)).unwrap();
+    let s = t.backend().to_string();
+    // Whatever is on screen, the guest's credentials never are.
+    assert!(!s.contains(ADMIN_TOKEN), "token on screen:\n{s}");
+    assert!(
+        !s.contains("certificate-authority-data"),
+        "kubeconfig on screen:\n{s}"
+    );
+    s
+}
+
+async fn wait_for(session: &mut Session, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let s = screen(&session.app);
+        if pred(&s) {
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; screen:\n{s}"
+        );
+        tokio::select! {
+            _ = session.next() => {}
+            () = tokio::time::sleep(Duration::from_millis(200)) => {
+                session.app.set_time(Utc::now(), Instant::now());
+                session.app.update(Action::Tick);
+            }
+        }
+    }
+}
+
+fn press(session: &mut Session, code: KeyCode) {
+    session.handle_event(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn command(session: &mut Session, cmd: &str) {
+    press(session, KeyCode::Char(':'));
+    for c in cmd.chars() {
+        press(session, KeyCode::Char(c));
+    }
+    press(session, KeyCode::Enter);
+}
+
+/// Select the row whose text contains `name` by filtering for it.
+fn select(session: &mut Session, name: &str) {
+    press(session, KeyCode::Char('/'));
+    for c in name.chars() {
+        press(session, KeyCode::Char(c));
+    }
+    press(session, KeyCode::Enter);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hosted_clusters_details_and_guest_drill_down() {
+    let h = sim::start(SimOptions {
+        speed: 50.0,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let mut session = open(&h.kubeconfig_yaml());
+    command(&mut session, "hc");
+    let s = wait_for(&mut session, "three hosted clusters", |s| {
+        ["example", "user", "guest"]
+            .iter()
+            .all(|n| s.contains(&format!("clusters    {n} ")))
+    })
+    .await;
+    assert!(s.contains("Completed") && s.contains("Partial"), "{s}");
+    let guest_row = s
+        .lines()
+        .find(|l| l.contains("clusters    guest "))
+        .unwrap();
+    assert!(guest_row.contains("Partial"), "{s}");
+
+    // Details of the Partial cluster explain why, once the control-plane services are read.
+    select(&mut session, "guest");
+    press(&mut session, KeyCode::Enter);
+    let s = wait_for(&mut session, "the Partial explanation", |s| {
+        s.contains("Why Partial") && s.contains("address pool `guest-apps`")
+    })
+    .await;
+    assert!(s.contains("Pods running"), "{s}");
+    assert!(s.contains("*.apps.guest.hypershift.lab"), "{s}");
+    press(&mut session, KeyCode::Esc);
+    press(&mut session, KeyCode::Esc);
+
+    // Wait until the sim serves example's guest API (its Secret then points at it).
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while sim::controllers::guest::guest(&h.store, "clusters", "example").is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the example guest API never started"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    select(&mut session, "example");
+    press(&mut session, KeyCode::Char('o'));
+    let s = wait_for(&mut session, "the guest's nodes", |s| {
+        s.contains("hub › clusters/example") && s.contains("● live") && s.contains("Ready 2/2")
+    })
+    .await;
+    assert!(!s.contains("master-0"), "hub nodes in the guest:\n{s}");
+    command(&mut session, "co");
+    let s = wait_for(&mut session, "the guest's cluster operators", |s| {
+        s.contains("Cluster operators") && s.contains("kube-apiserver") && s.contains("● live")
+    })
+    .await;
+    assert!(s.contains("hub › clusters/example"), "{s}");
+    assert!(s.contains("AVAILABLE") && s.contains("DEGRADED"), "{s}");
+
+    // Esc returns to the management cluster and its Hosted clusters pane.
+    press(&mut session, KeyCode::Esc);
+    let s = wait_for(&mut session, "the hub again", |s| {
+        !s.contains("›") && s.contains("clusters    user ") && s.contains("● live")
+    })
+    .await;
+    assert!(s.contains("ctx hub"), "{s}");
+    h.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn microshift_says_not_installed_quietly() {
+    let h = sim::start(SimOptions {
+        profile: Profile::Microshift,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let mut session = open(&h.kubeconfig_yaml());
+    command(&mut session, "hc");
+    let s = wait_for(&mut session, "not installed", |s| {
+        s.contains("Hosted clusters are not installed")
+    })
+    .await;
+    assert!(!s.to_lowercase().contains("error"), "{s}");
+    assert!(
+        !s.contains("reconnecting") && !s.contains("forbidden"),
+        "{s}"
+    );
+    // `o` outside a hosted cluster row explains itself instead of doing anything.
+    press(&mut session, KeyCode::Char('o'));
+    assert!(session.app.take_effects().is_empty());
+    h.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_hostedclusters_lists_the_pane_rows() {
+    use shiftdeck::cli::OutputFormat;
+    use shiftdeck::panes::hosted::get::hostedclusters;
+    let h = sim::start(SimOptions::default()).await.unwrap();
+    let out = hostedclusters(h.client().await.unwrap(), &h.url, OutputFormat::Json)
+        .await
+        .unwrap();
+    let rows: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(&out).unwrap();
+    let names: Vec<&str> = rows.iter().map(|r| r["NAME"].as_str().unwrap()).collect();
+    assert_eq!(names, ["example", "guest", "user"]);
+    assert_eq!(rows[0]["PROGRESS"], "Completed");
+    assert_eq!(rows[1]["PROGRESS"], "Partial");
+    let table = hostedclusters(h.client().await.unwrap(), &h.url, OutputFormat::Table)
+        .await
+        .unwrap();
+    assert!(table.starts_with("NAMESPACE   NAME"), "{table}");
+    h.shutdown();
+
+    let m = sim::start(SimOptions {
+        profile: Profile::Microshift,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let err = hostedclusters(m.client().await.unwrap(), &m.url, OutputFormat::Table)
+        .await
+        .unwrap_err();
+    assert!(err.contains("not installed"), "{err}");
+    m.shutdown();
+}
