@@ -55,6 +55,10 @@ async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
             let model = shiftdeck::overview::OverviewModel::build(&inputs);
             shiftdeck::overview::report::render_overview(&model, args.output)?
         }
+        GetKind::Readiness => {
+            shiftdeck::get_readiness::readiness(&c.client, args.node.as_deref(), args.output)
+                .await?
+        }
         GetKind::Preflight => {
             let code = shiftdeck::wizard::cmd::run_get_preflight(conn, args.output).await;
             return if code == 0 {

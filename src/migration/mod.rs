@@ -22,6 +22,7 @@
 //! let p = request::MigrationProgress::of(&vmim);                      // p.line()
 //! ```
 
+pub mod inputs;
 pub mod lm_message;
 pub mod maintenance;
 pub mod readiness;

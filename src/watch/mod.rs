@@ -4,6 +4,7 @@
 //! `spawn_kind` line in `Watches::start`.
 
 pub mod cluster_info;
+pub mod dynamic;
 pub mod kind;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,6 +34,8 @@ pub const KINDS: &[KindSpec] = &[NODES];
 #[derive(Clone)]
 pub struct Stores {
     pub nodes: Store<Node>,
+    /// VMIs, migrations, PVCs, storage, NodePools, HostedClusters (live-migration views).
+    pub migration: dynamic::MigrationStores,
 }
 
 impl Stores {
@@ -40,11 +43,16 @@ impl Stores {
     /// (`Writer::apply_watcher_event`).
     pub fn with_writers() -> (Stores, Writers) {
         let nodes = reflector::store::Writer::default();
+        let (migration, migration_writers) = dynamic::MigrationStores::with_writers();
         (
             Stores {
                 nodes: nodes.as_reader(),
+                migration,
             },
-            Writers { nodes },
+            Writers {
+                nodes,
+                migration: migration_writers,
+            },
         )
     }
 }
@@ -52,6 +60,7 @@ impl Stores {
 /// The writers matching `Stores`, one per kind.
 pub struct Writers {
     pub nodes: reflector::store::Writer<Node>,
+    pub migration: dynamic::MigrationWriters,
 }
 
 /// State of every kind, as last reported.
@@ -133,9 +142,12 @@ impl Watches {
     pub fn start(client: Client, reporter: Reporter) -> Watches {
         let cancel = CancellationToken::new();
         let nodes = reflector::store::Writer::default();
+        let (migration, migration_writers) = dynamic::MigrationStores::with_writers();
         let stores = Stores {
             nodes: nodes.as_reader(),
+            migration,
         };
+        dynamic::spawn_all(&client, migration_writers, &reporter, &cancel);
         kind::spawn_kind(
             client.clone(),
             NODES,

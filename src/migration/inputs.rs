@@ -1,0 +1,122 @@
+//! The objects the live-migration views read, taken once from the watch stores (UI) or from one
+//! list per kind (`shiftdeck get readiness`), with the derived views built from them.
+
+use serde_json::Value;
+
+use super::maintenance::MaintenanceReport;
+use super::readiness::{ClusterReadiness, ReadinessInputs, ReadinessRow, readiness_rows};
+use super::request::MigrationProgress;
+use super::storage::StorageCatalog;
+use crate::fleet::util::{name, namespace, str_at};
+use crate::watch::KindSpec;
+use crate::watch::dynamic::{self, MigrationStores};
+
+/// One snapshot of every live-migration kind.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MigrationInputs {
+    pub vmis: Vec<Value>,
+    pub migrations: Vec<Value>,
+    pub pvcs: Vec<Value>,
+    pub storage_classes: Vec<Value>,
+    pub storage_profiles: Vec<Value>,
+    pub node_pools: Vec<Value>,
+    pub hosted_clusters: Vec<Value>,
+}
+
+impl MigrationInputs {
+    /// From lists keyed by kind (unknown kinds are ignored).
+    pub fn from_lists(lists: Vec<(KindSpec, Vec<Value>)>) -> Self {
+        let mut m = MigrationInputs::default();
+        for (spec, items) in lists {
+            let slot = match spec.id {
+                id if id == dynamic::VMIS.id => &mut m.vmis,
+                id if id == dynamic::VMIMS.id => &mut m.migrations,
+                id if id == dynamic::PVCS.id => &mut m.pvcs,
+                id if id == dynamic::STORAGE_CLASSES.id => &mut m.storage_classes,
+                id if id == dynamic::STORAGE_PROFILES.id => &mut m.storage_profiles,
+                id if id == dynamic::NODE_POOLS.id => &mut m.node_pools,
+                id if id == dynamic::HOSTED_CLUSTERS.id => &mut m.hosted_clusters,
+                _ => continue,
+            };
+            *slot = items;
+        }
+        m
+    }
+
+    /// From the watch stores.
+    pub fn from_stores(s: &MigrationStores) -> Self {
+        Self::from_lists(
+            dynamic::MIGRATION_KINDS
+                .iter()
+                .map(|k| (*k, s.values(k.id)))
+                .collect(),
+        )
+    }
+
+    /// The storage catalog.
+    pub fn storage(&self) -> StorageCatalog {
+        StorageCatalog::new(&self.storage_classes, &self.storage_profiles)
+    }
+
+    /// One row per KubeVirt node pool, sorted by pool.
+    pub fn readiness_rows(&self) -> Vec<ReadinessRow> {
+        let storage = self.storage();
+        let inp = ReadinessInputs {
+            vmis: &self.vmis,
+            pvcs: &self.pvcs,
+            storage: &storage,
+        };
+        readiness_rows(&self.node_pools, &inp)
+    }
+
+    /// Per hosted cluster (with KubeVirt pools), sorted by `namespace/name`.
+    pub fn clusters(&self) -> Vec<ClusterReadiness> {
+        let storage = self.storage();
+        let inp = ReadinessInputs {
+            vmis: &self.vmis,
+            pvcs: &self.pvcs,
+            storage: &storage,
+        };
+        let mut v: Vec<ClusterReadiness> = self
+            .hosted_clusters
+            .iter()
+            .map(|hc| ClusterReadiness::new(hc, &self.node_pools, &inp))
+            .filter(|c| !c.pools.is_empty())
+            .collect();
+        v.sort_by(|a, b| a.cluster.cmp(&b.cluster));
+        v
+    }
+
+    /// The maintenance report of an infra node.
+    pub fn maintenance(&self, node: &str) -> MaintenanceReport {
+        MaintenanceReport::new(node, &self.vmis, &self.hosted_clusters)
+    }
+
+    /// Migrations concerning `node`: leaving it (source node), or not yet scheduled for a VMI that
+    /// still runs there. Oldest first.
+    pub fn migrations_from(&self, node: &str) -> Vec<MigrationProgress> {
+        let mut v: Vec<(&str, MigrationProgress)> = self
+            .migrations
+            .iter()
+            .filter(|m| {
+                let p = MigrationProgress::of(m);
+                match &p.source {
+                    Some(s) => s == node,
+                    None => self.vmis.iter().any(|v| {
+                        name(v) == p.vmi
+                            && namespace(v) == namespace(m)
+                            && str_at(v, "/status/nodeName") == Some(node)
+                    }),
+                }
+            })
+            .map(|m| {
+                (
+                    str_at(m, "/metadata/creationTimestamp").unwrap_or(""),
+                    MigrationProgress::of(m),
+                )
+            })
+            .collect();
+        v.sort_by(|a, b| (a.0, &a.1.name).cmp(&(b.0, &b.1.name)));
+        v.into_iter().map(|(_, p)| p).collect()
+    }
+}
