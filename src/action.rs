@@ -3,6 +3,8 @@
 
 use crossterm::event::KeyEvent;
 
+use crate::migration::actions::MigAction;
+
 /// Everything a user (or the event loop) can ask the UI to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -44,6 +46,8 @@ pub enum Action {
     Resize(u16, u16),
     /// The slow clock: ages, countdowns, flashes and notices move on.
     Tick,
+    /// Infra-node maintenance and live migration (keys, confirm answers, task results).
+    Migration(crate::migration::actions::MigAction),
 }
 
 /// Names of the bindable actions, as used in the config file's `[keys]` table.
@@ -63,6 +67,17 @@ pub const BINDABLE: &[(&str, &str)] = &[
     ("help", "Toggle this help"),
     ("sort_next", "Sort by the next column"),
     ("clear_filter", "Clear the filter"),
+    (
+        "maintenance",
+        "Nodes: maintenance readiness of the selected node",
+    ),
+    ("cordon", "Nodes/Maintenance: cordon the node"),
+    ("uncordon", "Nodes/Maintenance: uncordon the node"),
+    ("live_migrate", "Maintenance: live-migrate the selected VMI"),
+    (
+        "migrate_all",
+        "Maintenance: live-migrate all migratable VMIs off the node",
+    ),
 ];
 
 impl Action {
@@ -84,6 +99,11 @@ impl Action {
             "help" => Action::ToggleHelp,
             "sort_next" => Action::SortNext,
             "clear_filter" => Action::ClearFilter,
+            "maintenance" => Action::Migration(MigAction::Maintenance),
+            "cordon" => Action::Migration(MigAction::Cordon),
+            "uncordon" => Action::Migration(MigAction::Uncordon),
+            "live_migrate" => Action::Migration(MigAction::MigrateSelected),
+            "migrate_all" => Action::Migration(MigAction::MigrateAll),
             _ => return None,
         })
     }

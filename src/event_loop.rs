@@ -38,6 +38,11 @@ pub struct Session {
     changed: Arc<Changes>,
     /// After a failed connect: when to try again, and which context.
     retry: Option<(tokio::time::Instant, Option<String>)>,
+    /// The current connection's client, for the writes and RBAC questions the app asks for.
+    client: Option<kube::Client>,
+    /// Tasks (writes, RBAC questions) report back with actions.
+    act_tx: mpsc::UnboundedSender<crate::action::Action>,
+    act_rx: mpsc::UnboundedReceiver<crate::action::Action>,
 }
 
 /// How long to wait before connecting again after building a client failed.
@@ -48,7 +53,11 @@ impl Session {
         app.contexts = source.contexts();
         let (watch_tx, watch_rx) = mpsc::unbounded_channel();
         let (conn_tx, conn_rx) = mpsc::unbounded_channel();
+        let (act_tx, act_rx) = mpsc::unbounded_channel();
         Session {
+            client: None,
+            act_tx,
+            act_rx,
             app,
             source,
             watches: None,
@@ -91,6 +100,7 @@ impl Session {
                     tx: self.watch_tx.clone(),
                     changed: self.changed.clone(),
                 };
+                self.client = Some(c.client.clone());
                 let watches = Watches::start(c.client, reporter);
                 self.app
                     .connected(generation, &c.context, &c.server, watches.stores.clone());
@@ -112,6 +122,25 @@ impl Session {
         for e in self.app.take_effects() {
             match e {
                 Effect::SwitchContext(name) => self.connect(Some(name)),
+                Effect::MigrationWrite(write, ctx) => match &self.client {
+                    Some(c) => crate::migration::actions::spawn_write(
+                        c.clone(),
+                        write,
+                        ctx,
+                        self.act_tx.clone(),
+                    ),
+                    None => tracing::warn!("no connection: write dropped"),
+                },
+                Effect::MigrationAccess(generation, accesses) => {
+                    if let Some(c) = &self.client {
+                        crate::migration::actions::spawn_access(
+                            c.clone(),
+                            generation,
+                            accesses,
+                            self.act_tx.clone(),
+                        );
+                    }
+                }
             }
         }
     }
@@ -129,6 +158,7 @@ impl Session {
                 true
             }
             kinds = self.changed.wait() => self.app.kinds_changed(&kinds),
+            Some(a) = self.act_rx.recv() => self.app.update(a),
             () = sleep_until_retry(self.retry.as_ref().map(|r| r.0)), if self.retry.is_some() => {
                 let context = self.retry.take().and_then(|r| r.1);
                 self.connect(context);

@@ -107,8 +107,22 @@ impl ActionGate {
         v
     }
 
+    /// Cache an RBAC answer obtained elsewhere (a task running [`review_verdict`]).
+    pub fn record(&mut self, access: Access, verdict: Verdict) {
+        self.rbac.insert(access, verdict);
+    }
+
     pub fn forget_rbac(&mut self) {
         self.rbac.clear();
+    }
+}
+
+/// Ask the API server one RBAC question (no caching; record the answer with
+/// [`ActionGate::record`]). A failed review denies with the reason.
+pub async fn review_verdict(client: &Client, access: &Access) -> Verdict {
+    match review(client, access).await {
+        Ok(status) => verdict_from_review(access, &status),
+        Err(e) => Verdict::Denied(format!("cannot check permission: {e}")),
     }
 }
 

@@ -152,6 +152,11 @@ pub const DEFAULTS: &[(&str, &[&str])] = &[
     ("help", &["?"]),
     ("sort_next", &["s"]),
     ("clear_filter", &["ctrl-l"]),
+    ("maintenance", &["m"]),
+    ("cordon", &["c"]),
+    ("uncordon", &["u"]),
+    ("live_migrate", &["l"]),
+    ("migrate_all", &["M"]),
 ];
 
 #[derive(Debug, Clone)]

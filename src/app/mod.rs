@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod doc;
 pub mod input;
+mod migration;
 
 use std::time::{Duration, Instant};
 
@@ -29,13 +30,24 @@ const NOTICE: Duration = Duration::from_secs(6);
 
 /// Every pane, in tab order: the one place panes are registered.
 pub fn panes() -> Vec<Box<dyn Pane>> {
-    vec![Box::new(NodesPane::default())]
+    vec![
+        Box::new(NodesPane::default()),
+        Box::new(crate::panes::readiness::ReadinessPane::default()),
+        Box::new(crate::panes::maintenance::MaintenancePane::default()),
+    ]
 }
 
 /// Side effects the event loop performs for the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     SwitchContext(String),
+    /// Run a confirmed maintenance write (cordon, migrations) in a task.
+    MigrationWrite(
+        crate::migration::actions::MigWrite,
+        crate::migration::actions::WriteCtx,
+    ),
+    /// Ask these RBAC questions for the connection `generation` in a task.
+    MigrationAccess(u64, Vec<crate::gate::Access>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +58,8 @@ pub enum Overlay {
     Filter,
     /// Choosing a kubeconfig context: the list and the selected index.
     Contexts(usize),
+    /// The maintenance confirm dialog (held by the Maintenance pane) is open.
+    MigrationConfirm,
 }
 
 /// The cluster the UI shows.
@@ -80,6 +94,8 @@ pub struct App {
     pub(crate) instant: Instant,
     effects: Vec<Effect>,
     quit: bool,
+    /// Audit log of cluster writes (JSON lines in the state dir).
+    pub audit_path: Option<std::path::PathBuf>,
 }
 
 impl App {
@@ -104,6 +120,7 @@ impl App {
             instant: Instant::now(),
             effects: Vec::new(),
             quit: false,
+            audit_path: crate::logging::log_dir().map(|d| d.join("audit.jsonl")),
         }
     }
 
@@ -154,7 +171,7 @@ impl App {
     pub fn key_context(&self) -> KeyContext {
         match self.overlay {
             Overlay::Help => KeyContext::Help,
-            Overlay::Palette | Overlay::Filter => KeyContext::Input,
+            Overlay::Palette | Overlay::Filter | Overlay::MigrationConfirm => KeyContext::Input,
             Overlay::Contexts(_) => KeyContext::Picker,
             Overlay::None if self.doc.is_some() => KeyContext::View,
             Overlay::None => KeyContext::Table,
@@ -313,6 +330,14 @@ impl App {
                 self.input = LineInput::with_text(&current);
                 self.overlay = Overlay::Filter;
             }
+            Action::Input(key) if self.overlay == Overlay::MigrationConfirm => {
+                return match key.code {
+                    crossterm::event::KeyCode::Char('y' | 'Y') => self.answer(true),
+                    crossterm::event::KeyCode::Char('n' | 'N') => self.answer(false),
+                    _ => false,
+                };
+            }
+            Action::Migration(a) => return self.migration_action(a),
             Action::Input(key) => {
                 let changed = self.input.key(&key);
                 if changed && self.overlay == Overlay::Filter {
@@ -402,7 +427,9 @@ impl App {
     }
 
     fn back(&mut self) {
-        if self.overlay != Overlay::None {
+        if self.overlay == Overlay::MigrationConfirm {
+            self.answer(false);
+        } else if self.overlay != Overlay::None {
             self.overlay = Overlay::None;
         } else if self.doc.take().is_none()
             && let Some(p) = self.panes.get_mut(self.active)
@@ -419,6 +446,10 @@ impl App {
                 self.run_command(&cmd);
             }
             Overlay::Filter => {}
+            Overlay::MigrationConfirm => {
+                self.overlay = Overlay::MigrationConfirm;
+                self.answer(true);
+            }
             Overlay::Contexts(sel) => {
                 if let Some(name) = self.contexts.get(sel).cloned() {
                     self.switch_context(name);

@@ -22,6 +22,7 @@
 //! let p = request::MigrationProgress::of(&vmim);                      // p.line()
 //! ```
 
+pub mod actions;
 pub mod inputs;
 pub mod lm_message;
 pub mod maintenance;

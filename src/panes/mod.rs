@@ -13,7 +13,9 @@
 //! 4. Actions that write go through `gate::ActionGate` (read-only, then RBAC).
 
 pub mod filter;
+pub mod maintenance;
 pub mod nodes;
+pub mod readiness;
 pub mod table;
 
 use std::time::Instant;
@@ -67,4 +69,8 @@ pub trait Pane {
     fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>>;
     /// Draw the pane. Pure: no I/O, no locks.
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx);
+    /// The concrete pane, for the app to hand it typed state (e.g. the maintenance node).
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        None
+    }
 }
