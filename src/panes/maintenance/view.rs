@@ -27,7 +27,7 @@ fn key_hint(theme: &Theme, keys: &str, what: &str, v: &Verdict) -> Vec<Span<'sta
     ]
 }
 
-fn perms_line(p: &MaintenancePane, theme: &Theme) -> Line<'static> {
+fn perms_lines(p: &MaintenancePane, theme: &Theme) -> Vec<Line<'static>> {
     let mut spans = Vec::new();
     spans.extend(key_hint(theme, "c/u", "cordon/uncordon", &p.perms.cordon));
     spans.extend(key_hint(theme, "l", "migrate selected", &p.perms.migrate));
@@ -44,18 +44,28 @@ fn perms_line(p: &MaintenancePane, theme: &Theme) -> Line<'static> {
             _ => {}
         }
     }
-    if !reasons.is_empty() {
-        spans.push(Span::styled(
-            format!("disabled: {}", reasons.join("; ")),
-            Style::default().fg(theme.warn),
-        ));
-    } else if p.perms.cordon == Verdict::Ask || p.perms.migrate == Verdict::Ask {
+    if p.perms.cordon == Verdict::Ask || p.perms.migrate == Verdict::Ask {
         spans.push(Span::styled(
             "checking permissions…",
             Style::default().fg(theme.muted),
         ));
     }
-    Line::from(spans)
+    let mut out = vec![Line::from(spans)];
+    out.extend(
+        reasons
+            .into_iter()
+            .map(|r| Line::styled(format!("disabled: {r}"), Style::default().fg(theme.warn))),
+    );
+    out
+}
+
+/// Rows `lines` take when wrapped to `width` (roughly: by characters).
+fn wrapped_height(lines: &[Line], width: u16) -> u16 {
+    let w = usize::from(width.max(1));
+    lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(w) as u16)
+        .sum()
 }
 
 pub fn render(p: &MaintenancePane, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
@@ -121,16 +131,16 @@ pub fn render(p: &MaintenancePane, frame: &mut Frame, area: Rect, ctx: &RenderCt
     } else {
         (mig_lines.len() as u16 + 1).min(area.height / 3)
     };
+    let mut top_lines = vec![head, verdict, guest];
+    top_lines.extend(perms_lines(p, theme));
+    let top_h = wrapped_height(&top_lines, area.width).min(area.height / 2);
     let [top, table_area, mig_area] = Layout::vertical([
-        Constraint::Length(4),
+        Constraint::Length(top_h),
         Constraint::Min(2),
         Constraint::Length(mig_h),
     ])
     .areas(area);
-    frame.render_widget(
-        Paragraph::new(vec![head, verdict, guest, perms_line(p, theme)]).wrap(Wrap { trim: true }),
-        top,
-    );
+    frame.render_widget(Paragraph::new(top_lines).wrap(Wrap { trim: true }), top);
     let rows = p.rows();
     if rows.is_empty() {
         let msg = match ctx.state {
