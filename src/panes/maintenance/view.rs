@@ -218,7 +218,9 @@ pub fn confirm(c: &Confirm, frame: &mut Frame, area: Rect, theme: &Theme) {
         .unwrap_or(40) as u16
         + 4;
     let width = width.min(area.width);
-    let height = (c.lines.len() as u16 + 4).min(area.height);
+    let inner = width.saturating_sub(2);
+    let text_lines: Vec<Line> = c.lines.iter().map(|l| Line::raw(l.clone())).collect();
+    let height = (wrapped_height(&text_lines, inner) + 4).min(area.height);
     let r = Rect::new(
         area.x + (area.width - width) / 2,
         area.y + (area.height - height) / 2,
@@ -239,7 +241,7 @@ pub fn confirm(c: &Confirm, frame: &mut Frame, area: Rect, theme: &Theme) {
     ));
     frame.render_widget(Clear, r);
     frame.render_widget(
-        Paragraph::new(lines).block(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(Style::default().fg(theme.warn))

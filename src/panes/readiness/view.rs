@@ -159,7 +159,7 @@ pub fn details(p: &PoolReadiness) -> Vec<Line<'static>> {
         Line::from(""),
     ];
     for r in &p.remedies {
-        out.push(Line::from(format!("Remedy: {r}")));
+        out.extend(wrap(r, 110, "        ", "Remedy: "));
     }
     for m in &p.machines {
         out.push(Line::from(""));
@@ -172,10 +172,12 @@ pub fn details(p: &PoolReadiness) -> Vec<Line<'static>> {
                 ""
             }
         )));
-        out.push(Line::from(format!(
-            "  reason      {}: {}",
-            m.reason, m.message
-        )));
+        out.extend(wrap(
+            &format!("{}: {}", m.reason, m.message),
+            110,
+            "              ",
+            "  reason      ",
+        ));
         out.push(Line::from(format!(
             "  root PVC    {} [{}] class {} (RWX: {})",
             m.pvc,
@@ -187,6 +189,28 @@ pub fn details(p: &PoolReadiness) -> Vec<Line<'static>> {
                 None => "no profile",
             }
         )));
+    }
+    out
+}
+
+/// Word-wrap `text` to `width` characters after `first`; continuation lines start with `indent`.
+fn wrap(text: &str, width: usize, indent: &str, first: &str) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    let mut cur = first.to_string();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && cur.chars().count() + 1 + word.chars().count() > width {
+            out.push(Line::from(std::mem::replace(&mut cur, indent.to_string())));
+            empty = true;
+        }
+        if !empty {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+        empty = false;
+    }
+    if !empty {
+        out.push(Line::from(cur));
     }
     out
 }
