@@ -135,3 +135,74 @@ async fn maintenance_report_and_migrate_all_dialog() {
     key(&mut app, KeyCode::Esc);
     assert!(!screen(&mut app, 150, 16).contains("y/Enter: confirm"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actions_go_through_gate_and_confirm_before_any_write() {
+    use shiftdeck::app::Effect;
+    use shiftdeck::migration::actions::MigWrite;
+
+    let mut app = hub_app().await;
+    for _ in 0..30 {
+        if app.pane().and_then(|p| p.selected_key()).as_deref() == Some("worker-5") {
+            break;
+        }
+        key(&mut app, KeyCode::Char('j'));
+    }
+    key(&mut app, KeyCode::Char('m'));
+    // Unknown permissions: the RBAC questions leave as one effect, keys only say so.
+    let asked = app.take_effects();
+    assert!(
+        matches!(&asked[..], [Effect::MigrationAccess(1, a)] if a.len() == 2),
+        "{asked:?}"
+    );
+    key(&mut app, KeyCode::Char('c'));
+    assert!(app.take_effects().is_empty());
+    assert!(screen(&mut app, 150, 16).contains("checking permission to patch nodes"));
+    for access in [patch_nodes(), create_migrations()] {
+        app.update(Action::Migration(MigAction::Access {
+            generation: 1,
+            access,
+            verdict: Verdict::Allowed,
+        }));
+    }
+    // Cordon: dialog, `n` cancels without a write; `c` again and Enter writes.
+    key(&mut app, KeyCode::Char('c'));
+    assert!(screen(&mut app, 150, 16).contains("cordon worker-5?"));
+    key(&mut app, KeyCode::Char('n'));
+    assert!(app.take_effects().is_empty());
+    key(&mut app, KeyCode::Char('c'));
+    key(&mut app, KeyCode::Enter);
+    let fx = app.take_effects();
+    assert!(
+        matches!(&fx[..], [Effect::MigrationWrite(MigWrite::Cordon { node, unschedulable: true }, ctx)]
+            if node == "worker-5" && ctx.generation == 1),
+        "{fx:?}"
+    );
+    // Migrate all: only the migratable VMI is in the write.
+    key(&mut app, KeyCode::Char('M'));
+    key(&mut app, KeyCode::Char('y'));
+    let fx = app.take_effects();
+    let [Effect::MigrationWrite(MigWrite::Migrate { bodies, .. }, _)] = &fx[..] else {
+        panic!("{fx:?}");
+    };
+    let vmis: Vec<&str> = bodies
+        .iter()
+        .map(|b| b["spec"]["vmiName"].as_str().unwrap())
+        .collect();
+    assert_eq!(vmis, ["example-7g9s4"]);
+    // The selected non-migratable VMI is refused without a dialog.
+    key(&mut app, KeyCode::Char('G'));
+    key(&mut app, KeyCode::Char('l'));
+    let s = screen(&mut app, 150, 16);
+    assert!(
+        s.contains("not migrating: user-np-7bdzb cannot live-migrate"),
+        "{s}"
+    );
+    assert!(app.take_effects().is_empty());
+    // A stale answer (other connection) changes nothing.
+    assert!(!app.update(Action::Migration(MigAction::Done {
+        generation: 7,
+        ok: true,
+        text: "x".into()
+    })));
+}

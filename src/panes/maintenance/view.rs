@@ -134,14 +134,19 @@ pub fn render(p: &MaintenancePane, frame: &mut Frame, area: Rect, ctx: &RenderCt
     let mut top_lines = vec![head, verdict, guest];
     top_lines.extend(perms_lines(p, theme));
     let top_h = wrapped_height(&top_lines, area.width).min(area.height / 2);
-    let [top, table_area, mig_area] = Layout::vertical([
+    let rows = p.rows();
+    let table_h = (rows.len() as u16 + 1)
+        .max(2)
+        .min(area.height.saturating_sub(top_h + mig_h).max(2));
+    // Table right under the header, migrations right under the table.
+    let [top, table_area, mig_area, _] = Layout::vertical([
         Constraint::Length(top_h),
-        Constraint::Min(2),
+        Constraint::Length(table_h),
         Constraint::Length(mig_h),
+        Constraint::Min(0),
     ])
     .areas(area);
     frame.render_widget(Paragraph::new(top_lines).wrap(Wrap { trim: true }), top);
-    let rows = p.rows();
     if rows.is_empty() {
         let msg = match ctx.state {
             KindState::NotInstalled => "KubeVirt is not installed on this cluster".to_string(),
