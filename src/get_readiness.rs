@@ -15,6 +15,19 @@ pub async fn readiness(
     node: Option<&str>,
     format: OutputFormat,
 ) -> Result<String, String> {
+    if let Some(n) = node {
+        let api: kube::Api<k8s_openapi::api::core::v1::Node> = kube::Api::all(client.clone());
+        match api.get_opt(n).await {
+            Ok(Some(_)) => {}
+            Ok(None) => return Err(format!("no node `{n}` on this cluster")),
+            Err(e) => {
+                return Err(format!(
+                    "cannot read node {n}: {}",
+                    crate::kube_conn::one_line(&e)
+                ));
+            }
+        }
+    }
     let inputs = MigrationInputs::from_lists(list_all(client).await?);
     format_readiness(&inputs, node, format)
 }

@@ -118,5 +118,8 @@ async fn get_readiness_pools_and_node_report() {
         }
     }
     assert!(seen.contains(&("example".into(), "yes".into())), "{seen:?}");
+    let out = run(&["get", "readiness", "--node", "nope", "--kubeconfig", kc]).await;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no node `nope`"));
     assert!(seen.contains(&("user-np".into(), "no".into())), "{seen:?}");
 }

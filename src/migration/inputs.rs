@@ -120,3 +120,95 @@ impl MigrationInputs {
         v.into_iter().map(|(_, p)| p).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::migration::readiness::tests::vmi;
+
+    fn vmim(name: &str, vmi: &str, created: &str, source: Option<&str>, phase: &str) -> Value {
+        let mut m = json!({"metadata": {"name": name, "namespace": "clusters-user",
+                                        "creationTimestamp": created},
+                           "spec": {"vmiName": vmi}, "status": {"phase": phase}});
+        if let Some(s) = source {
+            m["status"]["migrationState"] = json!({"sourceNode": s, "targetNode": "infra-9"});
+        }
+        m
+    }
+
+    #[test]
+    fn migrations_from_a_node_oldest_first_including_unscheduled_ones() {
+        let inp = MigrationInputs {
+            vmis: vec![
+                vmi("a", "p", "infra-1", true),
+                vmi("b", "p", "infra-2", true),
+            ],
+            migrations: vec![
+                vmim("m3", "a", "2026-01-01T00:00:03Z", None, ""),
+                vmim(
+                    "m1",
+                    "x",
+                    "2026-01-01T00:00:01Z",
+                    Some("infra-1"),
+                    "Succeeded",
+                ),
+                vmim("m2", "b", "2026-01-01T00:00:02Z", None, "Pending"),
+                vmim("m0", "y", "2026-01-01T00:00:00Z", Some("infra-2"), "Failed"),
+            ],
+            ..Default::default()
+        };
+        let names: Vec<String> = inp
+            .migrations_from("infra-1")
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(names, ["m1", "m3"]);
+        let lines: Vec<String> = inp
+            .migrations_from("infra-1")
+            .iter()
+            .map(MigrationProgress::line)
+            .collect();
+        assert_eq!(lines, ["x: infra-1 → infra-9 Succeeded", "a: ? Pending"]);
+    }
+
+    #[test]
+    fn from_lists_routes_by_kind_and_maintenance_uses_hosted_clusters() {
+        use crate::watch::NODES;
+        use crate::watch::dynamic::{HOSTED_CLUSTERS, VMIS};
+        let inp = MigrationInputs::from_lists(vec![
+            (VMIS, vec![vmi("user-np-a", "user-np", "infra-1", false)]),
+            (
+                HOSTED_CLUSTERS,
+                vec![json!({"metadata": {"name": "user", "namespace": "clusters"}})],
+            ),
+            (NODES, vec![json!({})]),
+        ]);
+        assert_eq!(inp.vmis.len(), 1);
+        assert_eq!(inp.hosted_clusters.len(), 1);
+        let rep = inp.maintenance("infra-1");
+        assert_eq!(rep.drained_guest_nodes(), ["user-np-a"]);
+        assert!(
+            rep.verdict()
+                .starts_with("1 VMs will restart: user-np-a (user/user-np")
+        );
+    }
+
+    #[test]
+    fn migrate_all_dialog_lists_refused_vmis() {
+        let vmis = vec![
+            vmi("a", "p", "infra-1", true),
+            vmi("b", "p", "infra-1", false),
+        ];
+        let plan = crate::migration::request::plan_migrate_all("infra-1", &vmis, &[]);
+        let l = crate::migration::actions::migrate_all_lines("infra-1", &plan);
+        assert_eq!(l[0], "Live-migrate 1 VMI(s) off infra-1:");
+        assert_eq!(l[1], "  ✓ clusters-user/a");
+        assert_eq!(
+            l[2],
+            "Not migrated (1), they stay and restart if the node is drained:"
+        );
+        assert!(l[3].starts_with("  ✗ b cannot live-migrate (DisksNotLiveMigratable)"));
+    }
+}
