@@ -27,6 +27,11 @@ fn now() -> DateTime<Utc> {
 
 /// The app connected to stores holding the hub's objects.
 async fn hub_app() -> App {
+    hub_app_with_writers().await.0
+}
+
+/// Like [`hub_app`], keeping the writers to change objects later.
+async fn hub_app_with_writers() -> (App, shiftdeck::watch::Writers) {
     let h = sim::start(SimOptions {
         live: false,
         ..Default::default()
@@ -72,7 +77,7 @@ async fn hub_app() -> App {
             state: KindState::Live,
         });
     }
-    app
+    (app, writers)
 }
 
 fn screen(app: &mut App, w: u16, h: u16) -> String {
@@ -141,7 +146,7 @@ async fn actions_go_through_gate_and_confirm_before_any_write() {
     use shiftdeck::app::Effect;
     use shiftdeck::migration::actions::MigWrite;
 
-    let mut app = hub_app().await;
+    let (mut app, mut writers) = hub_app_with_writers().await;
     for _ in 0..30 {
         if app.pane().and_then(|p| p.selected_key()).as_deref() == Some("worker-5") {
             break;
@@ -190,6 +195,23 @@ async fn actions_go_through_gate_and_confirm_before_any_write() {
         .map(|b| b["spec"]["vmiName"].as_str().unwrap())
         .collect();
     assert_eq!(vmis, ["example-7g9s4"]);
+    // The VMI turns non-migratable while the dialog is open: confirming sends nothing.
+    key(&mut app, KeyCode::Char('M'));
+    let mut v = serde_json::to_value(
+        app.pane()
+            .and_then(|p| p.object_json("clusters-example/example-7g9s4"))
+            .unwrap(),
+    )
+    .unwrap();
+    v["status"]["conditions"] = serde_json::json!([{"type": "LiveMigratable", "status": "False",
+        "reason": "DisksNotLiveMigratable", "message": "hotplugged RWO disk"}]);
+    writers.migration.writers[0].apply_watcher_event(&Event::Apply(
+        serde_json::from_value::<DynamicObject>(v).unwrap(),
+    ));
+    app.store_changed();
+    key(&mut app, KeyCode::Enter);
+    assert!(app.take_effects().is_empty());
+    assert!(screen(&mut app, 150, 16).contains("nothing sent"));
     // The selected non-migratable VMI is refused without a dialog.
     key(&mut app, KeyCode::Char('G'));
     key(&mut app, KeyCode::Char('l'));

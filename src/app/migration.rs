@@ -3,6 +3,7 @@
 //! writes and RBAC questions leave as `Effect`s.
 
 use super::{App, Effect, Overlay};
+use crate::fleet::util::{name, namespace, str_at};
 use crate::gate::{Access, GatedAction, Verdict};
 use crate::migration::actions::{
     MigAction, MigWrite, WriteCtx, create_migrations, migrate_all_lines, patch_nodes,
@@ -262,12 +263,33 @@ impl App {
         if self.overlay == Overlay::MigrationConfirm {
             self.overlay = Overlay::None;
         }
-        let Some(c) = self.maint().and_then(|m| m.confirm.take()) else {
+        let Some(mut c) = self.maint().and_then(|m| m.confirm.take()) else {
             return false;
         };
         if !yes {
             self.notify("cancelled");
             return true;
+        }
+        // The cluster may have moved on while the dialog was open: check every VMI again and
+        // never send one that is no longer migratable.
+        if let MigWrite::Migrate { bodies, .. } = &mut c.write
+            && let Some(m) = self.maint()
+        {
+            let inp = m.inputs();
+            bodies.retain(|b| {
+                inp.vmis
+                    .iter()
+                    .find(|v| {
+                        namespace(v) == namespace(b) && Some(name(v)) == str_at(b, "/spec/vmiName")
+                    })
+                    .is_some_and(|v| check_migratable(v, &inp.migrations).is_ok())
+            });
+            if bodies.is_empty() {
+                self.notify(
+                    "nothing sent: the VMIs are no longer migratable (or already migrating)",
+                );
+                return true;
+            }
         }
         let access = match &c.write {
             MigWrite::Cordon { .. } => patch_nodes(),
