@@ -3,6 +3,8 @@
 
 use crossterm::event::KeyEvent;
 
+use crate::actions::{PaneKey, WriteReport};
+use crate::gate::{Access, Verdict};
 use crate::migration::actions::MigAction;
 
 /// Everything a user (or the event loop) can ask the UI to do.
@@ -48,6 +50,16 @@ pub enum Action {
     Tick,
     /// Infra-node maintenance and live migration (keys, confirm answers, task results).
     Migration(crate::migration::actions::MigAction),
+    /// A pane-specific key (approve, deny, ...), handled by the active pane.
+    Pane(PaneKey),
+    /// A cluster write finished (sent by its task).
+    WriteDone(WriteReport),
+    /// An RBAC question was answered for the connection `generation`.
+    AccessChecked {
+        generation: u64,
+        access: Access,
+        verdict: Verdict,
+    },
 }
 
 /// Names of the bindable actions, as used in the config file's `[keys]` table.
@@ -74,10 +86,12 @@ pub const BINDABLE: &[(&str, &str)] = &[
     ("cordon", "Nodes/Maintenance: cordon the node"),
     ("uncordon", "Nodes/Maintenance: uncordon the node"),
     ("live_migrate", "Maintenance: live-migrate the selected VMI"),
-    (
-        "migrate_all",
-        "Maintenance: live-migrate all migratable VMIs off the node",
-    ),
+    ("migrate_all", "Maintenance: migrate all migratable VMIs"),
+    ("csr_approve", "CSRs: approve the selected CSR"),
+    ("csr_deny", "CSRs: deny the selected CSR"),
+    ("csr_approve_all", "CSRs: approve all passing every check"),
+    ("csr_history", "CSRs: pending only / all"),
+    ("csr_joining", "CSRs: joining nodes view"),
 ];
 
 impl Action {
@@ -104,6 +118,11 @@ impl Action {
             "uncordon" => Action::Migration(MigAction::Uncordon),
             "live_migrate" => Action::Migration(MigAction::MigrateSelected),
             "migrate_all" => Action::Migration(MigAction::MigrateAll),
+            "csr_approve" => Action::Pane(PaneKey::Approve),
+            "csr_deny" => Action::Pane(PaneKey::Deny),
+            "csr_approve_all" => Action::Pane(PaneKey::ApproveAll),
+            "csr_history" => Action::Pane(PaneKey::ToggleHistory),
+            "csr_joining" => Action::Pane(PaneKey::Joining),
             _ => return None,
         })
     }

@@ -148,6 +148,9 @@ pub enum GetKind {
     Preflight,
     /// Live-migration readiness per KubeVirt node pool (`--node NAME`: infra-node maintenance).
     Readiness,
+    /// Certificate signing requests with their checks (also `csr`).
+    #[value(alias = "csr")]
+    Csrs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -38,9 +38,9 @@ pub struct Session {
     changed: Arc<Changes>,
     /// After a failed connect: when to try again, and which context.
     retry: Option<(tokio::time::Instant, Option<String>)>,
-    /// The current connection's client, for the writes and RBAC questions the app asks for.
+    /// The current connection's client, for writes and RBAC questions.
     client: Option<kube::Client>,
-    /// Tasks (writes, RBAC questions) report back with actions.
+    /// Results of write and RBAC tasks, applied as actions.
     act_tx: mpsc::UnboundedSender<crate::action::Action>,
     act_rx: mpsc::UnboundedReceiver<crate::action::Action>,
 }
@@ -141,8 +141,48 @@ impl Session {
                         );
                     }
                 }
+                Effect::Write(req) => self.spawn_write(req),
+                Effect::CheckAccess(list) => self.spawn_access_checks(list),
             }
         }
+    }
+
+    /// Run a write in a task; its report comes back as `Action::WriteDone`.
+    fn spawn_write(&mut self, req: crate::actions::WriteRequest) {
+        let Some(client) = self.client.clone() else {
+            self.app.notify("not connected: nothing was written");
+            return;
+        };
+        let tx = self.act_tx.clone();
+        tokio::spawn(async move {
+            let report = crate::actions::run(client, req).await;
+            let _ = tx.send(crate::action::Action::WriteDone(report));
+        });
+    }
+
+    /// Ask RBAC questions in a task; answers come back as `Action::AccessChecked`.
+    fn spawn_access_checks(&mut self, list: Vec<crate::gate::Access>) {
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        let tx = self.act_tx.clone();
+        let generation = self.generation;
+        tokio::spawn(async move {
+            for access in list {
+                match crate::gate::review_verdict(&client, &access).await {
+                    Ok(verdict) => {
+                        let _ = tx.send(crate::action::Action::AccessChecked {
+                            generation,
+                            access,
+                            verdict,
+                        });
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, access = %access.describe(), "cannot check permission")
+                    }
+                }
+            }
+        });
     }
 
     /// Wait for the next message from the cluster side and apply it. Cancel-safe. Returns

@@ -107,23 +107,40 @@ impl ActionGate {
         v
     }
 
-    /// Cache an RBAC answer obtained elsewhere (a task running [`review_verdict`]).
-    pub fn record(&mut self, access: Access, verdict: Verdict) {
-        self.rbac.insert(access, verdict);
-    }
-
     pub fn forget_rbac(&mut self) {
         self.rbac.clear();
     }
+
+    /// Cache an answer obtained elsewhere (a task running [`review_verdict`]).
+    pub fn remember(&mut self, access: Access, verdict: Verdict) {
+        if verdict != Verdict::Ask {
+            self.rbac.insert(access, verdict);
+        }
+    }
+
+    /// One verdict for a write needing several permissions: the first denial wins, then any
+    /// unanswered question, else allowed.
+    pub fn check_all_local(&self, accesses: &[Access]) -> Verdict {
+        let verdicts: Vec<Verdict> = accesses
+            .iter()
+            .map(|a| self.check_local(&GatedAction::ClusterWrite(a.clone())))
+            .collect();
+        if let Some(d) = verdicts.iter().find(|v| matches!(v, Verdict::Denied(_))) {
+            return d.clone();
+        }
+        if verdicts.contains(&Verdict::Ask) {
+            return Verdict::Ask;
+        }
+        Verdict::Allowed
+    }
 }
 
-/// Ask the API server one RBAC question (no caching; record the answer with
-/// [`ActionGate::record`]). A failed review denies with the reason.
-pub async fn review_verdict(client: &Client, access: &Access) -> Verdict {
-    match review(client, access).await {
-        Ok(status) => verdict_from_review(access, &status),
-        Err(e) => Verdict::Denied(format!("cannot check permission: {e}")),
-    }
+/// Ask the API server (SelfSubjectAccessReview), without caching: for tasks that report the
+/// answer back to the UI, which caches it with [`ActionGate::remember`].
+pub async fn review_verdict(client: &Client, access: &Access) -> Result<Verdict, String> {
+    review(client, access)
+        .await
+        .map(|s| verdict_from_review(access, &s))
 }
 
 async fn review(client: &Client, a: &Access) -> Result<SubjectAccessReviewStatus, String> {

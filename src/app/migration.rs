@@ -43,7 +43,7 @@ impl App {
                 if generation != self.conn.generation {
                     return false;
                 }
-                self.gate.record(access, verdict);
+                self.gate.remember(access, verdict);
                 self.refresh_perms();
                 true
             }

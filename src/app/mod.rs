@@ -5,6 +5,7 @@ pub mod commands;
 pub mod doc;
 pub mod input;
 mod migration;
+mod writes;
 
 use std::time::{Duration, Instant};
 
@@ -32,6 +33,7 @@ const NOTICE: Duration = Duration::from_secs(6);
 pub fn panes() -> Vec<Box<dyn Pane>> {
     vec![
         Box::new(NodesPane::default()),
+        Box::new(crate::panes::csr::CsrPane::default()),
         Box::new(crate::panes::readiness::ReadinessPane::default()),
         Box::new(crate::panes::maintenance::MaintenancePane::default()),
     ]
@@ -48,6 +50,10 @@ pub enum Effect {
     ),
     /// Ask these RBAC questions for the connection `generation` in a task.
     MigrationAccess(u64, Vec<crate::gate::Access>),
+    /// Run a cluster write in a task; it reports back with `Action::WriteDone`.
+    Write(crate::actions::WriteRequest),
+    /// Ask the API server these RBAC questions; answers come back as `Action::AccessChecked`.
+    CheckAccess(Vec<crate::gate::Access>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +66,8 @@ pub enum Overlay {
     Contexts(usize),
     /// The maintenance confirm dialog (held by the Maintenance pane) is open.
     MigrationConfirm,
+    /// The confirm dialog (`App::confirm`) is open.
+    Confirm,
 }
 
 /// The cluster the UI shows.
@@ -94,7 +102,13 @@ pub struct App {
     pub(crate) instant: Instant,
     effects: Vec<Effect>,
     quit: bool,
-    /// Audit log of cluster writes (JSON lines in the state dir).
+    /// The open confirm dialog, with its text field.
+    pub(crate) confirm: Option<crate::ui::confirm::ConfirmDialog>,
+    /// `:autoapprove on` for this session.
+    pub autoapprove: bool,
+    /// Local user named in approvals and the audit log (`$USER`).
+    pub user: String,
+    /// Audit log of cluster writes (JSON lines next to the log file).
     pub audit_path: Option<std::path::PathBuf>,
 }
 
@@ -120,6 +134,11 @@ impl App {
             instant: Instant::now(),
             effects: Vec::new(),
             quit: false,
+            confirm: None,
+            autoapprove: false,
+            user: std::env::var("USER")
+                .or_else(|_| std::env::var("LOGNAME"))
+                .unwrap_or_else(|_| "unknown".into()),
             audit_path: crate::logging::log_dir().map(|d| d.join("audit.jsonl")),
         }
     }
@@ -171,7 +190,9 @@ impl App {
     pub fn key_context(&self) -> KeyContext {
         match self.overlay {
             Overlay::Help => KeyContext::Help,
-            Overlay::Palette | Overlay::Filter | Overlay::MigrationConfirm => KeyContext::Input,
+            Overlay::Palette | Overlay::Filter | Overlay::Confirm | Overlay::MigrationConfirm => {
+                KeyContext::Input
+            }
             Overlay::Contexts(_) => KeyContext::Picker,
             Overlay::None if self.doc.is_some() => KeyContext::View,
             Overlay::None => KeyContext::Table,
@@ -181,7 +202,8 @@ impl App {
     /// A key press: resolve it through the keymap and apply it. Returns whether to redraw.
     pub fn handle_key(&mut self, key: &KeyEvent) -> bool {
         self.startup_warning = None;
-        match self.keymap.resolve(key, self.key_context()) {
+        let pane = self.pane().map(|p| p.kind());
+        match self.keymap.resolve_in(key, self.key_context(), pane) {
             Some(a) => self.update(a),
             None => false,
         }
@@ -211,6 +233,18 @@ impl App {
         self.panes = panes();
         self.doc = None;
         self.gate.forget_rbac();
+        self.confirm = None;
+        if self.overlay == Overlay::Confirm {
+            self.overlay = Overlay::None;
+        }
+        if self.autoapprove {
+            // Auto-approval was turned on for one cluster: never carry it to another.
+            self.autoapprove = false;
+            self.notify(
+                "auto-approve is off for the new context (turn it on again with :autoapprove on)",
+            );
+        }
+        self.prefetch_access();
         self.store_changed();
     }
 
@@ -228,7 +262,16 @@ impl App {
                 kind,
                 state,
             } if generation == self.conn.generation => {
+                let mut resync = false;
+                for p in &mut self.panes {
+                    if p.reads().contains(&kind) {
+                        resync |= p.kind_state(kind, &state);
+                    }
+                }
                 self.states.insert(kind, state);
+                if resync {
+                    self.sync_panes(|p| p.reads().contains(&kind));
+                }
                 true
             }
             WatchMsg::ClusterInfo { generation, info } if generation == self.conn.generation => {
@@ -261,6 +304,7 @@ impl App {
         }
         if changed {
             self.refresh_doc();
+            self.collect_auto_writes();
         }
         changed
     }
@@ -338,6 +382,13 @@ impl App {
                 };
             }
             Action::Migration(a) => return self.migration_action(a),
+            Action::Input(key) if self.overlay == Overlay::Confirm => {
+                if let Some(d) = &mut self.confirm {
+                    d.input(key);
+                }
+            }
+            Action::Pane(key) => return self.pane_key(key),
+            Action::WriteDone(_) | Action::AccessChecked { .. } => self.on_result(action),
             Action::Input(key) => {
                 let changed = self.input.key(&key);
                 if changed && self.overlay == Overlay::Filter {
@@ -427,6 +478,10 @@ impl App {
     }
 
     fn back(&mut self) {
+        if self.overlay == Overlay::Confirm {
+            self.notify("cancelled");
+            self.confirm = None;
+        }
         if self.overlay == Overlay::MigrationConfirm {
             self.answer(false);
         } else if self.overlay != Overlay::None {
@@ -450,6 +505,7 @@ impl App {
                 self.overlay = Overlay::MigrationConfirm;
                 self.answer(true);
             }
+            Overlay::Confirm => self.confirm_submit(),
             Overlay::Contexts(sel) => {
                 if let Some(name) = self.contexts.get(sel).cloned() {
                     self.switch_context(name);
@@ -477,6 +533,7 @@ impl App {
             Parsed::SwitchContext(name) => self.switch_context(name),
             Parsed::Quit => self.quit = true,
             Parsed::Help => self.overlay = Overlay::Help,
+            Parsed::AutoApprove(on) => self.set_autoapprove(on),
             Parsed::Unknown(c) => {
                 self.notify(format!("unknown command `:{c}` (`?` lists commands)"))
             }

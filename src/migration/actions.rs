@@ -220,7 +220,9 @@ pub fn spawn_access(
 ) {
     tokio::spawn(async move {
         for access in accesses {
-            let verdict = crate::gate::review_verdict(&client, &access).await;
+            let verdict = crate::gate::review_verdict(&client, &access)
+                .await
+                .unwrap_or_else(|e| Verdict::Denied(format!("cannot check permission: {e}")));
             let _ = tx.send(Action::Migration(MigAction::Access {
                 generation,
                 access,

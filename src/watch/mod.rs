@@ -6,10 +6,12 @@
 pub mod cluster_info;
 pub mod dynamic;
 pub mod kind;
+pub mod machine;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
+use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use k8s_openapi::api::core::v1::Node;
 use kube::Client;
 use kube::runtime::reflector::{self, Store};
@@ -17,6 +19,7 @@ use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 
 pub use kind::{KindSpec, KindState};
+pub use machine::Machine;
 
 /// Every kind the UI watches. Later panes add theirs here (CRDs with `crd: true` are checked in
 /// discovery first and reported `NotInstalled` when absent, e.g. HyperShift kinds on MicroShift).
@@ -28,12 +31,31 @@ pub const NODES: KindSpec = KindSpec {
     crd: false,
 };
 
-pub const KINDS: &[KindSpec] = &[NODES];
+pub const CSRS: KindSpec = KindSpec {
+    id: "certificatesigningrequests",
+    group: "certificates.k8s.io",
+    version: "v1",
+    plural: "certificatesigningrequests",
+    crd: false,
+};
+
+/// OpenShift Machine API machines (absent on MicroShift, HyperShift guests, plain Kubernetes).
+pub const MACHINES: KindSpec = KindSpec {
+    id: "machines",
+    group: "machine.openshift.io",
+    version: "v1beta1",
+    plural: "machines",
+    crd: true,
+};
+
+pub const KINDS: &[KindSpec] = &[NODES, CSRS, MACHINES];
 
 /// Readers of every watched kind. Cheap to clone.
 #[derive(Clone)]
 pub struct Stores {
     pub nodes: Store<Node>,
+    pub csrs: Store<CertificateSigningRequest>,
+    pub machines: Store<Machine>,
     /// VMIs, migrations, PVCs, storage, NodePools, HostedClusters (live-migration views).
     pub migration: dynamic::MigrationStores,
 }
@@ -43,14 +65,20 @@ impl Stores {
     /// (`Writer::apply_watcher_event`).
     pub fn with_writers() -> (Stores, Writers) {
         let nodes = reflector::store::Writer::default();
+        let csrs = reflector::store::Writer::default();
+        let machines = reflector::store::Writer::default();
         let (migration, migration_writers) = dynamic::MigrationStores::with_writers();
         (
             Stores {
                 nodes: nodes.as_reader(),
+                csrs: csrs.as_reader(),
+                machines: machines.as_reader(),
                 migration,
             },
             Writers {
                 nodes,
+                csrs,
+                machines,
                 migration: migration_writers,
             },
         )
@@ -60,6 +88,8 @@ impl Stores {
 /// The writers matching `Stores`, one per kind.
 pub struct Writers {
     pub nodes: reflector::store::Writer<Node>,
+    pub csrs: reflector::store::Writer<CertificateSigningRequest>,
+    pub machines: reflector::store::Writer<Machine>,
     pub migration: dynamic::MigrationWriters,
 }
 
@@ -141,18 +171,29 @@ impl Watches {
     /// Start one reflector per kind plus the cluster-info poller.
     pub fn start(client: Client, reporter: Reporter) -> Watches {
         let cancel = CancellationToken::new();
-        let nodes = reflector::store::Writer::default();
-        let (migration, migration_writers) = dynamic::MigrationStores::with_writers();
-        let stores = Stores {
-            nodes: nodes.as_reader(),
-            migration,
-        };
-        dynamic::spawn_all(&client, migration_writers, &reporter, &cancel);
+        let (stores, w) = Stores::with_writers();
+        dynamic::spawn_all(&client, w.migration, &reporter, &cancel);
         kind::spawn_kind(
             client.clone(),
             NODES,
-            nodes,
+            w.nodes,
             kind::strip_node,
+            reporter.clone(),
+            cancel.clone(),
+        );
+        kind::spawn_kind(
+            client.clone(),
+            CSRS,
+            w.csrs,
+            kind::strip_csr,
+            reporter.clone(),
+            cancel.clone(),
+        );
+        kind::spawn_kind(
+            client.clone(),
+            MACHINES,
+            w.machines,
+            machine::strip_machine,
             reporter.clone(),
             cancel.clone(),
         );
