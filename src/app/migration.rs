@@ -43,6 +43,20 @@ impl App {
                 if generation != self.conn.generation {
                     return false;
                 }
+                // A failed review is not an answer: show it, but ask again next time.
+                if matches!(&verdict, Verdict::Denied(w) if w.starts_with("cannot check permission"))
+                {
+                    let cordon = access == patch_nodes();
+                    if let Some(m) = self.maint() {
+                        m.asked = false;
+                        if cordon {
+                            m.perms.cordon = verdict;
+                        } else {
+                            m.perms.migrate = verdict;
+                        }
+                    }
+                    return true;
+                }
                 self.gate.remember(access, verdict);
                 self.refresh_perms();
                 true
