@@ -5,6 +5,7 @@ use crossterm::event::KeyEvent;
 
 use crate::actions::{PaneKey, WriteReport};
 use crate::gate::{Access, Verdict};
+use crate::migration::actions::MigAction;
 
 /// Everything a user (or the event loop) can ask the UI to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +48,8 @@ pub enum Action {
     Resize(u16, u16),
     /// The slow clock: ages, countdowns, flashes and notices move on.
     Tick,
+    /// Infra-node maintenance and live migration (keys, confirm answers, task results).
+    Migration(crate::migration::actions::MigAction),
     /// A pane-specific key (approve, deny, ...), handled by the active pane.
     Pane(PaneKey),
     /// A cluster write finished (sent by its task).
@@ -80,6 +83,14 @@ pub const BINDABLE: &[(&str, &str)] = &[
     ("help", "Toggle this help"),
     ("sort_next", "Sort by the next column"),
     ("clear_filter", "Clear the filter"),
+    (
+        "maintenance",
+        "Nodes: maintenance readiness of the selected node",
+    ),
+    ("cordon", "Nodes/Maintenance: cordon the node"),
+    ("uncordon", "Nodes/Maintenance: uncordon the node"),
+    ("live_migrate", "Maintenance: live-migrate the selected VMI"),
+    ("migrate_all", "Maintenance: migrate all migratable VMIs"),
     ("csr_approve", "CSRs: approve the selected CSR"),
     ("csr_deny", "CSRs: deny the selected CSR"),
     ("csr_approve_all", "CSRs: approve all passing every check"),
@@ -108,6 +119,11 @@ impl Action {
             "help" => Action::ToggleHelp,
             "sort_next" => Action::SortNext,
             "clear_filter" => Action::ClearFilter,
+            "maintenance" => Action::Migration(MigAction::Maintenance),
+            "cordon" => Action::Migration(MigAction::Cordon),
+            "uncordon" => Action::Migration(MigAction::Uncordon),
+            "live_migrate" => Action::Migration(MigAction::MigrateSelected),
+            "migrate_all" => Action::Migration(MigAction::MigrateAll),
             "csr_approve" => Action::Pane(PaneKey::Approve),
             "csr_deny" => Action::Pane(PaneKey::Deny),
             "csr_approve_all" => Action::Pane(PaneKey::ApproveAll),

@@ -132,6 +132,9 @@ pub struct GetArgs {
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value = "table")]
     pub output: OutputFormat,
+    /// `get readiness`: the maintenance report of this infra node instead of the pool rows.
+    #[arg(long, value_name = "NAME")]
+    pub node: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -143,6 +146,8 @@ pub enum GetKind {
     Overview,
     /// Hosted Control Plane prerequisites of the management cluster.
     Preflight,
+    /// Live-migration readiness per KubeVirt node pool (`--node NAME`: infra-node maintenance).
+    Readiness,
     /// Certificate signing requests with their checks (also `csr`).
     #[value(alias = "csr")]
     Csrs,

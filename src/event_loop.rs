@@ -137,6 +137,25 @@ impl Session {
     pub fn run_effects(&mut self) {
         for e in self.app.take_effects() {
             match e {
+                Effect::MigrationWrite(write, ctx) => match &self.client {
+                    Some(c) => crate::migration::actions::spawn_write(
+                        c.clone(),
+                        write,
+                        ctx,
+                        self.act_tx.clone(),
+                    ),
+                    None => tracing::warn!("no connection: write dropped"),
+                },
+                Effect::MigrationAccess(generation, accesses) => {
+                    if let Some(c) = &self.client {
+                        crate::migration::actions::spawn_access(
+                            c.clone(),
+                            generation,
+                            accesses,
+                            self.act_tx.clone(),
+                        );
+                    }
+                }
                 Effect::Write(req) => self.spawn_write(req),
                 Effect::CheckAccess(list) => self.spawn_access_checks(list),
                 Effect::Copy(text) => self.terminal_writes.push(crate::overview::osc52(&text)),
@@ -284,12 +303,12 @@ impl Session {
                 self.on_guest(g, &guest, r);
                 true
             }
+            Some(a) = self.act_rx.recv() => self.app.update(a),
             () = sleep_until_retry(self.retry.as_ref().map(|r| r.0)), if self.retry.is_some() => {
                 let context = self.retry.take().and_then(|r| r.1);
                 self.connect(context);
                 false
             }
-            Some(a) = self.act_rx.recv() => self.app.update(a),
         };
         self.run_effects();
         dirty

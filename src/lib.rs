@@ -13,6 +13,7 @@ pub mod fleet;
 pub mod gate;
 pub mod get;
 pub mod get_csrs;
+pub mod get_readiness;
 pub mod guest;
 pub mod keymap;
 pub mod kube_conn;

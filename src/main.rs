@@ -58,6 +58,10 @@ async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
         GetKind::HostedClusters => {
             shiftdeck::panes::hosted::get::hostedclusters(c.client, &c.server, args.output).await?
         }
+        GetKind::Readiness => {
+            shiftdeck::get_readiness::readiness(&c.client, args.node.as_deref(), args.output)
+                .await?
+        }
         GetKind::Preflight => {
             let code = shiftdeck::wizard::cmd::run_get_preflight(conn, args.output).await;
             return if code == 0 {

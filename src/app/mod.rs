@@ -5,6 +5,7 @@ pub mod commands;
 pub mod doc;
 mod flavor;
 pub mod input;
+mod migration;
 mod writes;
 
 use std::time::{Duration, Instant};
@@ -43,6 +44,8 @@ pub fn panes() -> Vec<Box<dyn Pane>> {
         Box::new(crate::panes::hosted::HostedPane::default()),
         Box::new(crate::panes::operators::OperatorsPane::default()),
         Box::new(HealthPane::default()),
+        Box::new(crate::panes::readiness::ReadinessPane::default()),
+        Box::new(crate::panes::maintenance::MaintenancePane::default()),
     ]
 }
 
@@ -50,6 +53,13 @@ pub fn panes() -> Vec<Box<dyn Pane>> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     SwitchContext(String),
+    /// Run a confirmed maintenance write (cordon, migrations) in a task.
+    MigrationWrite(
+        crate::migration::actions::MigWrite,
+        crate::migration::actions::WriteCtx,
+    ),
+    /// Ask these RBAC questions for the connection `generation` in a task.
+    MigrationAccess(u64, Vec<crate::gate::Access>),
     /// Run a cluster write in a task; it reports back with `Action::WriteDone`.
     Write(crate::actions::WriteRequest),
     /// Ask the API server these RBAC questions; answers come back as `Action::AccessChecked`.
@@ -72,6 +82,8 @@ pub enum Overlay {
     Filter,
     /// Choosing a kubeconfig context: the list and the selected index.
     Contexts(usize),
+    /// The maintenance confirm dialog (held by the Maintenance pane) is open.
+    MigrationConfirm,
     /// The confirm dialog (`App::confirm`) is open.
     Confirm,
 }
@@ -215,7 +227,9 @@ impl App {
     pub fn key_context(&self) -> KeyContext {
         match self.overlay {
             Overlay::Help => KeyContext::Help,
-            Overlay::Palette | Overlay::Filter | Overlay::Confirm => KeyContext::Input,
+            Overlay::Palette | Overlay::Filter | Overlay::Confirm | Overlay::MigrationConfirm => {
+                KeyContext::Input
+            }
             Overlay::Contexts(_) => KeyContext::Picker,
             Overlay::None if self.doc.is_some() => KeyContext::View,
             Overlay::None => KeyContext::Table,
@@ -416,6 +430,14 @@ impl App {
                 self.input = LineInput::with_text(&current);
                 self.overlay = Overlay::Filter;
             }
+            Action::Input(key) if self.overlay == Overlay::MigrationConfirm => {
+                return match key.code {
+                    crossterm::event::KeyCode::Char('y' | 'Y') => self.answer(true),
+                    crossterm::event::KeyCode::Char('n' | 'N') => self.answer(false),
+                    _ => false,
+                };
+            }
+            Action::Migration(a) => return self.migration_action(a),
             Action::Input(key) if self.overlay == Overlay::Confirm => {
                 if let Some(d) = &mut self.confirm {
                     d.input(key);
@@ -524,7 +546,9 @@ impl App {
             self.notify("cancelled");
             self.confirm = None;
         }
-        if self.overlay != Overlay::None {
+        if self.overlay == Overlay::MigrationConfirm {
+            self.answer(false);
+        } else if self.overlay != Overlay::None {
             self.overlay = Overlay::None;
         } else if self.doc.is_none()
             && !self.nested.is_empty()
@@ -548,6 +572,10 @@ impl App {
                 self.run_command(&cmd);
             }
             Overlay::Filter => {}
+            Overlay::MigrationConfirm => {
+                self.overlay = Overlay::MigrationConfirm;
+                self.answer(true);
+            }
             Overlay::Confirm => self.confirm_submit(),
             Overlay::Contexts(sel) => {
                 if let Some(name) = self.contexts.get(sel).cloned() {

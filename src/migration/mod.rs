@@ -5,6 +5,9 @@
 //! - [`readiness`]: per node pool / hosted cluster readiness, cross-checks and remedies.
 //! - [`maintenance`]: infra-node maintenance report (VMIs by cluster/pool, drained guest nodes, verdict).
 //! - [`request`]: VirtualMachineInstanceMigration body, "migrate all" refusals, migration progress.
+//! - [`inputs`]: one snapshot of every kind above (from the watch stores or one list per kind).
+//! - [`actions`]: cordon/uncordon and migration writes, RBAC questions and the audit log, run in
+//!   tasks that report back by message (the UI only builds `MigWrite`s).
 //!
 //! Inputs are the management (infra) cluster's objects as `serde_json::Value`: NodePools and
 //! HostedClusters, VMIs (`kubevirt.io/v1`), PVCs, StorageClasses and CDI StorageProfiles, and
@@ -22,6 +25,8 @@
 //! let p = request::MigrationProgress::of(&vmim);                      // p.line()
 //! ```
 
+pub mod actions;
+pub mod inputs;
 pub mod lm_message;
 pub mod maintenance;
 pub mod readiness;

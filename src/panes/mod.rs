@@ -21,9 +21,11 @@ pub mod fetch;
 pub mod filter;
 pub mod health;
 pub mod hosted;
+pub mod maintenance;
 pub mod nodes;
 pub mod operators;
 pub mod overview;
+pub mod readiness;
 pub mod table;
 
 use std::time::Instant;
@@ -81,6 +83,10 @@ pub trait Pane {
     fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>>;
     /// Draw the pane. Pure: no I/O, no locks.
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx);
+    /// The concrete pane, for the app to hand it typed state (e.g. the maintenance node).
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        None
+    }
 
     // Optional hooks for panes with actions (defaults: none).
 

@@ -7,6 +7,7 @@ pub mod cluster_info;
 pub mod dynamic;
 pub mod kind;
 pub mod machine;
+pub mod migration_kinds;
 pub mod overview_poll;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -93,6 +94,8 @@ pub struct Stores {
     pub hostedclusters: Store<dynamic::HostedCluster>,
     pub nodepools: Store<dynamic::NodePool>,
     pub clusteroperators: Store<dynamic::ClusterOperator>,
+    /// VMIs, migrations, PVCs, storage, NodePools, HostedClusters (live-migration views).
+    pub migration: migration_kinds::MigrationStores,
 }
 
 impl Stores {
@@ -100,6 +103,7 @@ impl Stores {
     /// (`Writer::apply_watcher_event`).
     pub fn with_writers() -> (Stores, Writers) {
         let (overview_writer, overview) = overview_poll::channel();
+        let (migration, migration_writers) = migration_kinds::MigrationStores::with_writers();
         let w = Writers {
             nodes: Default::default(),
             csrs: Default::default(),
@@ -108,6 +112,7 @@ impl Stores {
             nodepools: Default::default(),
             clusteroperators: Default::default(),
             overview: overview_writer,
+            migration: migration_writers,
         };
         let stores = Stores {
             nodes: w.nodes.as_reader(),
@@ -117,6 +122,7 @@ impl Stores {
             nodepools: w.nodepools.as_reader(),
             clusteroperators: w.clusteroperators.as_reader(),
             overview,
+            migration,
         };
         (stores, w)
     }
@@ -131,6 +137,7 @@ pub struct Writers {
     pub hostedclusters: reflector::store::Writer<dynamic::HostedCluster>,
     pub nodepools: reflector::store::Writer<dynamic::NodePool>,
     pub clusteroperators: reflector::store::Writer<dynamic::ClusterOperator>,
+    pub migration: migration_kinds::MigrationWriters,
 }
 
 /// State of every kind, as last reported.
@@ -237,6 +244,7 @@ impl Watches {
         watch!(NODEPOOLS, w.nodepools, dynamic::strip_dyn);
         watch!(CLUSTEROPERATORS, w.clusteroperators, dynamic::strip_dyn);
         overview_poll::spawn(client.clone(), w.overview, reporter.clone(), cancel.clone());
+        migration_kinds::spawn_all(&client, w.migration, &reporter, &cancel);
         cluster_info::spawn(client, reporter, cancel.clone());
         Watches { stores, cancel }
     }

@@ -1,0 +1,86 @@
+//! `shiftdeck get readiness [--node NAME]`: live-migration readiness per node pool, or the
+//! maintenance report of one infra node, through the same models the TUI shows.
+
+use kube::Client;
+use serde_json::{Value, json};
+
+use crate::cli::OutputFormat;
+use crate::fleet::util::{TableRow, rows_json};
+use crate::migration::inputs::MigrationInputs;
+use crate::watch::migration_kinds::list_all;
+
+/// List the live-migration kinds once and format the readiness rows or the node's report.
+pub async fn readiness(
+    client: &Client,
+    node: Option<&str>,
+    format: OutputFormat,
+) -> Result<String, String> {
+    if let Some(n) = node {
+        let api: kube::Api<k8s_openapi::api::core::v1::Node> = kube::Api::all(client.clone());
+        match api.get_opt(n).await {
+            Ok(Some(_)) => {}
+            Ok(None) => return Err(format!("no node `{n}` on this cluster")),
+            Err(e) => {
+                return Err(format!(
+                    "cannot read node {n}: {}",
+                    crate::kube_conn::one_line(&e)
+                ));
+            }
+        }
+    }
+    let inputs = MigrationInputs::from_lists(list_all(client).await?);
+    format_readiness(&inputs, node, format)
+}
+
+/// Pure formatting: table with the view's headers; json/yaml an array of objects keyed by them.
+/// With a node, the table ends with the verdict line and json/yaml is
+/// `{node, verdict, safe, drainedGuestNodes, guestPDBs, vmis: [...]}`.
+pub fn format_readiness(
+    inputs: &MigrationInputs,
+    node: Option<&str>,
+    format: OutputFormat,
+) -> Result<String, String> {
+    let Some(node) = node else {
+        let rows = inputs.readiness_rows();
+        return render(format, rows_json(&rows), || {
+            let cells: Vec<Vec<String>> = rows.iter().map(TableRow::cells).collect();
+            crate::get::table(crate::migration::readiness::ReadinessRow::HEADERS, &cells)
+        });
+    };
+    let rep = inputs.maintenance(node);
+    let rows = rep.rows();
+    let obj = json!({
+        "node": node,
+        "verdict": rep.verdict(),
+        "safe": rep.safe(),
+        "drainedGuestNodes": rep.drained_guest_nodes(),
+        "guestPDBs": "not checked",
+        "vmis": rows_json(&rows),
+    });
+    render(format, obj, || {
+        let cells: Vec<Vec<String>> = rows.iter().map(TableRow::cells).collect();
+        let mut out = crate::get::table(
+            crate::migration::maintenance::MaintenanceRow::HEADERS,
+            &cells,
+        );
+        out.push_str(&format!(
+            "\n{node}: {}\n(guest PDBs not checked)\n",
+            rep.verdict()
+        ));
+        out
+    })
+}
+
+fn render(
+    format: OutputFormat,
+    v: Value,
+    table: impl FnOnce() -> String,
+) -> Result<String, String> {
+    match format {
+        OutputFormat::Table => Ok(table()),
+        OutputFormat::Json => serde_json::to_string_pretty(&v)
+            .map(|s| s + "\n")
+            .map_err(|e| e.to_string()),
+        OutputFormat::Yaml => serde_yaml::to_string(&v).map_err(|e| e.to_string()),
+    }
+}

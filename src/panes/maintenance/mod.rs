@@ -1,0 +1,266 @@
+//! The Maintenance pane: the maintenance report of one infra node (opened with `m` on a node in
+//! the Nodes pane): every VMI running there grouped by hosted cluster and node pool, migratable or
+//! not with the reason, the guest nodes that would be drained instead, the verdict, and the
+//! migrations leaving the node followed to Succeeded/Failed. Actions (cordon, uncordon, migrate
+//! one, migrate all) are decided by `App` (gate, confirm) and run by tasks.
+
+pub mod view;
+
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use serde_json::Value;
+
+use super::{Pane, RenderCtx};
+use crate::action::Action;
+use crate::fleet::util::{TableRow, name, namespace, str_at};
+use crate::gate::Verdict;
+use crate::migration::actions::MigWrite;
+use crate::migration::inputs::MigrationInputs;
+use crate::migration::maintenance::{MaintenanceReport, MaintenanceRow};
+use crate::migration::request::MigrationProgress;
+use crate::watch::Stores;
+use crate::watch::migration_kinds::{HOSTED_CLUSTERS, VMIMS, VMIS};
+
+/// A confirm dialog waiting for y/n.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub write: MigWrite,
+}
+
+/// Permission of the two kinds of action, as last known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Perms {
+    pub cordon: Verdict,
+    pub migrate: Verdict,
+}
+
+impl Default for Perms {
+    fn default() -> Self {
+        Perms {
+            cordon: Verdict::Ask,
+            migrate: Verdict::Ask,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct MaintenancePane {
+    /// The infra node shown (None until opened from the Nodes pane).
+    pub node: Option<String>,
+    pub(crate) inputs: MigrationInputs,
+    pub(crate) report: Option<MaintenanceReport>,
+    pub(crate) migrations: Vec<MigrationProgress>,
+    /// `spec.unschedulable` of the node; None when the node is unknown.
+    pub(crate) unschedulable: Option<bool>,
+    pub(crate) selected: usize,
+    pub(crate) filter: String,
+    pub perms: Perms,
+    pub confirm: Option<Confirm>,
+    /// Results of this session's writes, newest last.
+    pub log: Vec<(bool, String)>,
+    /// The RBAC questions were sent (answers arrive as messages).
+    pub asked: bool,
+    nodes_seen: Vec<(String, bool)>,
+}
+
+impl MaintenancePane {
+    /// Show `node` from now on.
+    pub fn open(&mut self, node: &str) {
+        if self.node.as_deref() != Some(node) {
+            self.selected = 0;
+            self.log.clear();
+        }
+        self.node = Some(node.to_string());
+        self.rebuild();
+    }
+
+    fn rebuild(&mut self) {
+        self.report = self.node.as_deref().map(|n| self.inputs.maintenance(n));
+        self.migrations = self
+            .node
+            .as_deref()
+            .map(|n| self.inputs.migrations_from(n))
+            .unwrap_or_default();
+        self.unschedulable = self.node.as_deref().and_then(|n| {
+            self.nodes_seen
+                .iter()
+                .find(|(name, _)| name == n)
+                .map(|(_, u)| *u)
+        });
+        let n = self.rows().len();
+        self.selected = self.selected.min(n.saturating_sub(1));
+    }
+
+    /// The visible VMI rows (filtered), in report order.
+    pub fn rows(&self) -> Vec<MaintenanceRow> {
+        let f = self.filter.to_lowercase();
+        self.report
+            .as_ref()
+            .map(|r| r.rows())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| f.is_empty() || r.cells().iter().any(|c| c.to_lowercase().contains(&f)))
+            .collect()
+    }
+
+    /// The selected VMI object.
+    pub fn selected_vmi(&self) -> Option<&Value> {
+        let rows = self.rows();
+        let r = rows.get(self.selected)?;
+        self.inputs
+            .vmis
+            .iter()
+            .find(|v| name(v) == r.0.name && namespace(v) == r.0.namespace)
+    }
+
+    /// The inputs (for planning actions).
+    pub fn inputs(&self) -> &MigrationInputs {
+        &self.inputs
+    }
+
+    /// Whether the node is cordoned (None: unknown).
+    pub fn unschedulable(&self) -> Option<bool> {
+        self.unschedulable
+    }
+}
+
+impl Pane for MaintenancePane {
+    fn title(&self) -> &'static str {
+        "Maintenance"
+    }
+    fn commands(&self) -> &'static [&'static str] {
+        &["maintenance", "maint"]
+    }
+    /// KubeVirt and HyperShift exist only on OpenShift: hidden on MicroShift and plain Kubernetes.
+    fn relevant(&self, flavor: &crate::overview::ClusterFlavor) -> bool {
+        matches!(flavor, crate::overview::ClusterFlavor::OpenShift { .. })
+    }
+    fn kind(&self) -> &'static str {
+        VMIS.id
+    }
+    fn reads(&self) -> &'static [&'static str] {
+        &[VMIS.id, VMIMS.id, HOSTED_CLUSTERS.id, "nodes"]
+    }
+    fn columns(&self) -> Vec<(&'static str, char)> {
+        MaintenanceRow::HEADERS.iter().map(|h| (*h, ' ')).collect()
+    }
+    fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
+        let inputs = MigrationInputs::from_stores(&stores.migration);
+        let nodes: Vec<(String, bool)> = stores
+            .nodes
+            .state()
+            .iter()
+            .map(|n| {
+                (
+                    n.metadata.name.clone().unwrap_or_default(),
+                    n.spec
+                        .as_ref()
+                        .and_then(|s| s.unschedulable)
+                        .unwrap_or(false),
+                )
+            })
+            .collect();
+        if inputs == self.inputs && nodes == self.nodes_seen {
+            return false;
+        }
+        self.inputs = inputs;
+        self.nodes_seen = nodes;
+        self.rebuild();
+        true
+    }
+    fn tick(&mut self, _now: Instant) -> bool {
+        false
+    }
+    fn animating(&self) -> bool {
+        false
+    }
+    fn handle(&mut self, action: &Action, area: Rect) -> bool {
+        let n = self.rows().len();
+        if n == 0 {
+            return false;
+        }
+        let page = i64::from(area.height.max(2) / 2);
+        let cur = self.selected as i64;
+        let next = match action {
+            Action::Move(d) => cur + i64::from(*d),
+            Action::PageUp => cur - page,
+            Action::PageDown => cur + page,
+            Action::Top => 0,
+            Action::Bottom => n as i64 - 1,
+            _ => return false,
+        };
+        self.selected = next.clamp(0, n as i64 - 1) as usize;
+        true
+    }
+    fn set_filter(&mut self, text: &str) {
+        self.filter = text.to_string();
+        self.rebuild();
+    }
+    fn filter_text(&self) -> &str {
+        &self.filter
+    }
+    fn selected_key(&self) -> Option<String> {
+        self.selected_vmi()
+            .map(|v| format!("{}/{}", namespace(v), name(v)))
+    }
+    fn object_json(&self, key: &str) -> Option<Value> {
+        self.inputs
+            .vmis
+            .iter()
+            .find(|v| format!("{}/{}", namespace(v), name(v)) == key)
+            .cloned()
+    }
+    fn details(&self, key: &str, _now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
+        let v = self.object_json(key)?;
+        let mut out = vec![Line::from(format!("VMI {key}"))];
+        let lm = crate::migration::readiness::vmi_live_migratable(&v);
+        let field = |label: &str, val: String| Line::from(format!("{label:<16}{val}"));
+        out.push(field(
+            "Node",
+            str_at(&v, "/status/nodeName").unwrap_or("-").into(),
+        ));
+        out.push(field(
+            "Phase",
+            str_at(&v, "/status/phase").unwrap_or("-").into(),
+        ));
+        out.push(field(
+            "LiveMigratable",
+            match &lm {
+                Some((true, _, _)) => "True".into(),
+                Some((false, r, _)) => format!("False ({r})"),
+                None => "(no condition)".into(),
+            },
+        ));
+        if let Some((false, _, m)) = &lm {
+            out.push(field("Message", m.clone()));
+        }
+        out.push(field(
+            "Root volume",
+            crate::migration::readiness::root_claim(&v),
+        ));
+        out.push(field(
+            "IPs",
+            crate::migration::maintenance::vmi_ips(&v).join(", "),
+        ));
+        if let Some(ms) = v.pointer("/status/migrationState") {
+            let p = |k: &str| ms.get(k).and_then(Value::as_str).unwrap_or("-").to_string();
+            out.push(field(
+                "Last migration",
+                format!("{} → {}", p("sourceNode"), p("targetNode")),
+            ));
+        }
+        Some(out)
+    }
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
+        view::render(self, frame, area, ctx);
+    }
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        Some(self)
+    }
+}

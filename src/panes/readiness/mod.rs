@@ -1,0 +1,140 @@
+//! The Readiness pane (`:readiness`, `:lm`): live-migration readiness per hosted cluster and
+//! KubeVirt node pool: migratable n/m, reasons grouped, the remedy in words, and per machine the
+//! cross-checked root volume (access mode, storage class, RWX support) in the details view.
+
+pub mod view;
+
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use serde_json::Value;
+
+use super::{Pane, RenderCtx};
+use crate::action::Action;
+use crate::fleet::util::{TableRow, name, namespace};
+use crate::migration::inputs::MigrationInputs;
+use crate::migration::readiness::{PoolReadiness, ReadinessRow};
+use crate::watch::Stores;
+use crate::watch::migration_kinds::{
+    HOSTED_CLUSTERS, NODE_POOLS, PVCS, STORAGE_CLASSES, STORAGE_PROFILES, VMIS,
+};
+
+#[derive(Default)]
+pub struct ReadinessPane {
+    pub(crate) inputs: MigrationInputs,
+    pub(crate) rows: Vec<ReadinessRow>,
+    pub(crate) selected: usize,
+    pub(crate) filter: String,
+}
+
+impl ReadinessPane {
+    /// The pool rows shown (filtered), sorted by cluster then pool.
+    pub fn visible(&self) -> Vec<&PoolReadiness> {
+        let f = self.filter.to_lowercase();
+        let mut v: Vec<&PoolReadiness> = self
+            .rows
+            .iter()
+            .filter(|r| f.is_empty() || r.cells().iter().any(|c| c.to_lowercase().contains(&f)))
+            .map(|r| &r.0)
+            .collect();
+        v.sort_by(|a, b| (&a.cluster, &a.pool).cmp(&(&b.cluster, &b.pool)));
+        v
+    }
+
+    /// Feed a snapshot (tests, `sync`). Returns whether anything changed.
+    pub fn apply(&mut self, inputs: MigrationInputs) -> bool {
+        if inputs == self.inputs && !self.rows.is_empty() {
+            return false;
+        }
+        self.rows = inputs.readiness_rows();
+        self.inputs = inputs;
+        self.selected = self.selected.min(self.visible().len().saturating_sub(1));
+        true
+    }
+
+    fn pool_obj(&self, key: &str) -> Option<&Value> {
+        self.inputs
+            .node_pools
+            .iter()
+            .find(|p| format!("{}/{}", namespace(p), name(p)) == key)
+    }
+}
+
+impl Pane for ReadinessPane {
+    fn title(&self) -> &'static str {
+        "Readiness"
+    }
+    fn commands(&self) -> &'static [&'static str] {
+        &["readiness", "lm"]
+    }
+    /// KubeVirt and HyperShift exist only on OpenShift: hidden on MicroShift and plain Kubernetes.
+    fn relevant(&self, flavor: &crate::overview::ClusterFlavor) -> bool {
+        matches!(flavor, crate::overview::ClusterFlavor::OpenShift { .. })
+    }
+    fn kind(&self) -> &'static str {
+        NODE_POOLS.id
+    }
+    fn reads(&self) -> &'static [&'static str] {
+        &[
+            NODE_POOLS.id,
+            VMIS.id,
+            PVCS.id,
+            STORAGE_CLASSES.id,
+            STORAGE_PROFILES.id,
+            HOSTED_CLUSTERS.id,
+        ]
+    }
+    fn columns(&self) -> Vec<(&'static str, char)> {
+        ReadinessRow::HEADERS.iter().map(|h| (*h, ' ')).collect()
+    }
+    fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
+        self.apply(MigrationInputs::from_stores(&stores.migration))
+    }
+    fn tick(&mut self, _now: Instant) -> bool {
+        false
+    }
+    fn animating(&self) -> bool {
+        false
+    }
+    fn handle(&mut self, action: &Action, area: Rect) -> bool {
+        let n = self.visible().len();
+        if n == 0 {
+            return false;
+        }
+        let page = i64::from(area.height.max(2) / 2);
+        let cur = self.selected as i64;
+        let next = match action {
+            Action::Move(d) => cur + i64::from(*d),
+            Action::PageUp => cur - page,
+            Action::PageDown => cur + page,
+            Action::Top => 0,
+            Action::Bottom => n as i64 - 1,
+            _ => return false,
+        };
+        self.selected = next.clamp(0, n as i64 - 1) as usize;
+        true
+    }
+    fn set_filter(&mut self, text: &str) {
+        self.filter = text.to_string();
+        self.selected = self.selected.min(self.visible().len().saturating_sub(1));
+    }
+    fn filter_text(&self) -> &str {
+        &self.filter
+    }
+    fn selected_key(&self) -> Option<String> {
+        self.visible().get(self.selected).map(|p| p.pool.clone())
+    }
+    fn object_json(&self, key: &str) -> Option<Value> {
+        self.pool_obj(key).cloned()
+    }
+    fn details(&self, key: &str, _now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
+        let p = self.rows.iter().find(|r| r.0.pool == key)?;
+        Some(view::details(&p.0))
+    }
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
+        view::render(self, frame, area, ctx);
+    }
+}

@@ -1,0 +1,221 @@
+//! Untyped watches (`DynamicObject`) for the kinds the live-migration views read: VMIs and their
+//! migrations, PVCs, StorageClasses, CDI StorageProfiles, NodePools and HostedClusters. The
+//! readiness models work on `serde_json::Value`, so a typed struct per kind would buy nothing.
+
+use futures::StreamExt;
+use kube::api::{ApiResource, DynamicObject};
+use kube::runtime::reflector::Store;
+use kube::runtime::reflector::store::Writer;
+use kube::runtime::{WatchStreamExt, watcher};
+use kube::{Api, Client};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use super::kind::installed;
+use super::{KindSpec, KindState, Reporter};
+use crate::kube_conn::one_line;
+
+const fn spec(id: &'static str, group: &'static str, version: &'static str, crd: bool) -> KindSpec {
+    KindSpec {
+        id,
+        group,
+        version,
+        plural: id,
+        crd,
+    }
+}
+
+pub const VMIS: KindSpec = spec("virtualmachineinstances", "kubevirt.io", "v1", true);
+pub const VMIMS: KindSpec = spec(
+    "virtualmachineinstancemigrations",
+    "kubevirt.io",
+    "v1",
+    true,
+);
+pub const PVCS: KindSpec = spec("persistentvolumeclaims", "", "v1", false);
+pub const STORAGE_CLASSES: KindSpec = spec("storageclasses", "storage.k8s.io", "v1", false);
+pub const STORAGE_PROFILES: KindSpec = spec("storageprofiles", "cdi.kubevirt.io", "v1beta1", true);
+pub const NODE_POOLS: KindSpec = spec("nodepools", "hypershift.openshift.io", "v1beta1", true);
+pub const HOSTED_CLUSTERS: KindSpec =
+    spec("hostedclusters", "hypershift.openshift.io", "v1beta1", true);
+
+/// Every kind of [`MigrationStores`], in field order.
+pub const MIGRATION_KINDS: [KindSpec; 7] = [
+    VMIS,
+    VMIMS,
+    PVCS,
+    STORAGE_CLASSES,
+    STORAGE_PROFILES,
+    NODE_POOLS,
+    HOSTED_CLUSTERS,
+];
+
+/// The `ApiResource` of a spec (kind is informational for watches; the plural routes).
+pub fn api_resource(s: &KindSpec) -> ApiResource {
+    ApiResource {
+        group: s.group.into(),
+        version: s.version.into(),
+        api_version: s.group_version(),
+        kind: String::new(),
+        plural: s.plural.into(),
+    }
+}
+
+/// Readers of the live-migration kinds, in [`MIGRATION_KINDS`] order.
+#[derive(Clone)]
+pub struct MigrationStores {
+    pub stores: Vec<Store<DynamicObject>>,
+}
+
+/// Their writers.
+pub struct MigrationWriters {
+    pub writers: Vec<Writer<DynamicObject>>,
+}
+
+impl MigrationStores {
+    /// Fresh stores and writers.
+    pub fn with_writers() -> (MigrationStores, MigrationWriters) {
+        let writers: Vec<Writer<DynamicObject>> = MIGRATION_KINDS
+            .iter()
+            .map(|s| Writer::new(api_resource(s)))
+            .collect();
+        (
+            MigrationStores {
+                stores: writers.iter().map(Writer::as_reader).collect(),
+            },
+            MigrationWriters { writers },
+        )
+    }
+
+    /// The objects of one kind (by `KindSpec::id`) as JSON values.
+    pub fn values(&self, id: &str) -> Vec<Value> {
+        MIGRATION_KINDS
+            .iter()
+            .position(|s| s.id == id)
+            .and_then(|i| self.stores.get(i))
+            .map(|s| {
+                s.state()
+                    .iter()
+                    .filter_map(|o| serde_json::to_value(o.as_ref()).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Start one reflector per live-migration kind.
+pub fn spawn_all(
+    client: &Client,
+    writers: MigrationWriters,
+    reporter: &Reporter,
+    cancel: &CancellationToken,
+) {
+    for (spec, writer) in MIGRATION_KINDS.into_iter().zip(writers.writers) {
+        let (client, reporter, cancel) = (client.clone(), reporter.clone(), cancel.clone());
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = cancel.cancelled() => {}
+                _ = run(client, spec, writer, &reporter) => {}
+            }
+        });
+    }
+}
+
+/// Drop managedFields and the last-applied annotation.
+pub fn strip(o: &mut DynamicObject) {
+    o.metadata.managed_fields = None;
+    if let Some(a) = o.metadata.annotations.as_mut() {
+        a.remove("kubectl.kubernetes.io/last-applied-configuration");
+    }
+}
+
+async fn run(client: Client, spec: KindSpec, writer: Writer<DynamicObject>, reporter: &Reporter) {
+    reporter.state(spec.id, KindState::Loading);
+    let mut attempt = 0u32;
+    loop {
+        match installed(&client, &spec).await {
+            Ok(true) => break,
+            Ok(false) => {
+                reporter.state(spec.id, KindState::NotInstalled);
+                return;
+            }
+            Err(e) => {
+                attempt += 1;
+                let error = one_line(&e);
+                reporter.state(spec.id, KindState::Reconnecting { attempt, error });
+                tokio::time::sleep(std::time::Duration::from_secs(2u64.pow(attempt.min(4)))).await;
+            }
+        }
+    }
+    let api: Api<DynamicObject> = Api::all_with(client, &api_resource(&spec));
+    let stream = watcher(api, watcher::Config::default())
+        .default_backoff()
+        .modify(strip)
+        .reflect(writer);
+    futures::pin_mut!(stream);
+    let mut attempt = 0u32;
+    let mut live = false;
+    while let Some(item) = stream.next().await {
+        match item {
+            Ok(watcher::Event::InitDone) => {
+                attempt = 0;
+                live = true;
+                reporter.state(spec.id, KindState::Live);
+            }
+            Ok(watcher::Event::Apply(_) | watcher::Event::Delete(_)) => {
+                if !live {
+                    live = true;
+                    attempt = 0;
+                    reporter.state(spec.id, KindState::Live);
+                }
+                reporter.changed.touch(spec.id);
+            }
+            Ok(watcher::Event::Init | watcher::Event::InitApply(_)) => {}
+            Err(e) => {
+                live = false;
+                let msg = one_line(&e);
+                let forbidden = matches!(&e, watcher::Error::InitialListFailed(kube::Error::Api(s))
+                    | watcher::Error::WatchStartFailed(kube::Error::Api(s))
+                    | watcher::Error::WatchFailed(kube::Error::Api(s)) if s.code == 403)
+                    || matches!(&e, watcher::Error::WatchError(s) if s.code == 403);
+                if forbidden {
+                    reporter.state(spec.id, KindState::Forbidden(msg));
+                } else {
+                    attempt += 1;
+                    reporter.state(
+                        spec.id,
+                        KindState::Reconnecting {
+                            attempt,
+                            error: msg,
+                        },
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// List every live-migration kind once (for `shiftdeck get readiness`); absent APIs give empty
+/// lists, other errors fail.
+pub async fn list_all(client: &Client) -> Result<Vec<(KindSpec, Vec<Value>)>, String> {
+    let mut out = Vec::new();
+    for spec in MIGRATION_KINDS {
+        let items = if installed(client, &spec).await.map_err(|e| one_line(&e))? {
+            let api: Api<DynamicObject> = Api::all_with(client.clone(), &api_resource(&spec));
+            api.list(&Default::default())
+                .await
+                .map_err(|e| format!("cannot list {}: {}", spec.id, one_line(&e)))?
+                .items
+                .into_iter()
+                .map(|mut o| {
+                    strip(&mut o);
+                    serde_json::to_value(o).unwrap_or(Value::Null)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        out.push((spec, items));
+    }
+    Ok(out)
+}

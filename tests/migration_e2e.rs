@@ -1,0 +1,279 @@
+//! End to end: infra-node maintenance against the simulated hub (speed 50), the real App and
+//! Session driven with keys: open the report with `m` on a node, cordon through the confirm
+//! dialog, migrate all migratable VMIs (the `user-np` ones on RWO storage are refused and stay),
+//! follow the migrations to Succeeded; a viewer sees the actions disabled with the reason.
+#![allow(clippy::unwrap_used)]
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::Value;
+use shiftdeck::action::Action;
+use shiftdeck::app::App;
+use shiftdeck::event_loop::Session;
+use shiftdeck::fleet::util::{label, name, str_at};
+use shiftdeck::keymap::Keymap;
+use shiftdeck::kube_conn::Source;
+use shiftdeck::migration::inputs::MigrationInputs;
+use shiftdeck::sim::{self, SimOptions, SimUser};
+use shiftdeck::theme::Theme;
+use shiftdeck::watch::migration_kinds::list_all;
+
+const W: u16 = 160;
+const H: u16 = 50;
+const POOL: &str = "hypershift.openshift.io/nodepool-name";
+
+fn open(kubeconfig_yaml: &str, read_only: bool) -> Session {
+    let source = Source::from_yaml(kubeconfig_yaml, "test").unwrap();
+    let mut session = Session::new(
+        App::new(Keymap::default(), Theme::default(), read_only),
+        source,
+    );
+    session.app.update(Action::Resize(W, H));
+    session.connect(None);
+    session
+}
+
+fn screen(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
+    t.draw(|f| app.render(f)).unwrap();
+    t.backend().to_string()
+}
+
+async fn pump(session: &mut Session) {
+    tokio::select! {
+        _ = session.next() => {}
+        () = tokio::time::sleep(Duration::from_millis(200)) => {
+            session.app.set_time(Utc::now(), Instant::now());
+            session.app.update(Action::Tick);
+        }
+    }
+}
+
+async fn wait_for(session: &mut Session, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let s = screen(&session.app);
+        if pred(&s) {
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; screen:\n{s}"
+        );
+        pump(session).await;
+    }
+}
+
+fn press(session: &mut Session, code: KeyCode) {
+    session.handle_event(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn type_text(session: &mut Session, text: &str) {
+    for c in text.chars() {
+        press(session, KeyCode::Char(c));
+    }
+}
+
+/// Select `node` in the Nodes pane by moving down from the top.
+async fn select_node(session: &mut Session, node: &str) {
+    wait_for(session, "the nodes", |s| s.contains(node)).await;
+    press(session, KeyCode::Char('g'));
+    for _ in 0..200 {
+        if session.app.pane().and_then(|p| p.selected_key()).as_deref() == Some(node) {
+            return;
+        }
+        press(session, KeyCode::Char('j'));
+    }
+    panic!("cannot select {node}");
+}
+
+async fn inputs(h: &sim::SimHandle) -> MigrationInputs {
+    MigrationInputs::from_lists(list_all(&h.client().await.unwrap()).await.unwrap())
+}
+
+fn vmis_on<'a>(inp: &'a MigrationInputs, node: &str, pool: &str) -> Vec<&'a Value> {
+    inp.vmis
+        .iter()
+        .filter(|v| str_at(v, "/status/nodeName") == Some(node) && label(v, POOL) == Some(pool))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cordon_and_migrate_all_off_an_infra_node() {
+    let h = sim::start(SimOptions {
+        speed: 50.0,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    // The infra node with the most `example` VMIs, preferring one that also runs `user-np`.
+    let inp = inputs(&h).await;
+    let mut nodes: Vec<String> = shiftdeck::migration::maintenance::infra_nodes(&inp.vmis);
+    nodes.sort_by_key(|n| {
+        (
+            vmis_on(&inp, n, "user-np").is_empty(),
+            std::cmp::Reverse(vmis_on(&inp, n, "example").len()),
+        )
+    });
+    let node = nodes
+        .into_iter()
+        .find(|n| !vmis_on(&inp, n, "example").is_empty())
+        .expect("an infra node running example VMIs");
+    let examples: Vec<String> = vmis_on(&inp, &node, "example")
+        .iter()
+        .map(|v| name(v).to_string())
+        .collect();
+    let stuck: Vec<String> = vmis_on(&inp, &node, "user-np")
+        .iter()
+        .map(|v| name(v).to_string())
+        .collect();
+
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let mut session = open(&h.kubeconfig_yaml(), false);
+    session.app.audit_path = Some(audit.clone());
+    select_node(&mut session, &node).await;
+    press(&mut session, KeyCode::Char('m'));
+    let s = wait_for(&mut session, "the maintenance report", |s| {
+        s.contains(&format!("Node {node}"))
+            && examples.iter().all(|e| s.contains(e.as_str()))
+            && !s.contains("checking permissions")
+    })
+    .await;
+    assert!(s.contains("guest PDBs not checked"), "{s}");
+    if stuck.is_empty() {
+        assert!(s.contains("Verdict: safe: all"), "{s}");
+    } else {
+        assert!(s.contains("VMs will restart"), "{s}");
+        assert!(s.contains("DisksNotLiveMigratable"), "{s}");
+    }
+
+    // Cordon through the confirm dialog.
+    press(&mut session, KeyCode::Char('c'));
+    let s = screen(&session.app);
+    assert!(s.contains(&format!("cordon {node}?")), "{s}");
+    press(&mut session, KeyCode::Char('y'));
+    wait_for(&mut session, "SchedulingDisabled in the report", |s| {
+        s.contains("SchedulingDisabled")
+    })
+    .await;
+    type_text(&mut session, ":nodes");
+    press(&mut session, KeyCode::Enter);
+    wait_for(&mut session, "the cordoned node in the Nodes pane", |s| {
+        s.lines().any(|l| {
+            l.trim_start_matches('"').starts_with(&format!("{node} "))
+                && l.contains("Ready,SchedulingDisabled")
+        })
+    })
+    .await;
+    type_text(&mut session, ":maint");
+    press(&mut session, KeyCode::Enter);
+
+    // Migrate all: the dialog lists refused VMIs; confirm.
+    press(&mut session, KeyCode::Char('M'));
+    let s = screen(&session.app);
+    assert!(s.contains("migrate all migratable VMIs off"), "{s}");
+    for e in &examples {
+        assert!(s.contains(&format!("✓ clusters-example/{e}")), "{s}");
+    }
+    for u in &stuck {
+        assert!(
+            s.contains("Not migrated") && s.contains(&format!("✗ {u} cannot live-migrate")),
+            "{s}"
+        );
+    }
+    press(&mut session, KeyCode::Enter);
+    let s = wait_for(&mut session, "every example migration Succeeded", |s| {
+        examples.iter().all(|e| {
+            s.lines()
+                .any(|l| l.contains(&format!("{e}: {node} → ")) && l.contains("Succeeded"))
+        })
+    })
+    .await;
+    assert!(s.contains(&format!("Migrations from {node}:")), "{s}");
+
+    // The cluster agrees: example VMIs moved, user-np VMIs stayed and got no migration.
+    let after = inputs(&h).await;
+    for e in &examples {
+        let v = after.vmis.iter().find(|v| name(v) == e).unwrap();
+        assert_ne!(
+            str_at(v, "/status/nodeName"),
+            Some(node.as_str()),
+            "{e} still on {node}"
+        );
+    }
+    for u in &stuck {
+        let v = after.vmis.iter().find(|v| name(v) == u).unwrap();
+        assert_eq!(str_at(v, "/status/nodeName"), Some(node.as_str()));
+        assert!(
+            !after
+                .migrations
+                .iter()
+                .any(|m| str_at(m, "/spec/vmiName") == Some(u.as_str())),
+            "a migration was created for non-migratable {u}"
+        );
+    }
+    // Audited.
+    let log = std::fs::read_to_string(&audit).unwrap();
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["action"], "cordon");
+    assert_eq!(lines[0]["node"], node.as_str());
+    let migrated: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["action"] == "live-migrate")
+        .map(|l| l["vmi"].as_str().unwrap())
+        .collect();
+    for e in &examples {
+        assert!(migrated.contains(&e.as_str()), "{log}");
+    }
+    h.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn viewer_and_read_only_see_actions_disabled_with_the_reason() {
+    let h = sim::start(SimOptions {
+        speed: 50.0,
+        user: SimUser::Viewer,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let inp = inputs(&h).await;
+    let node = shiftdeck::migration::maintenance::infra_nodes(&inp.vmis)
+        .into_iter()
+        .next()
+        .unwrap();
+    let mut session = open(&h.kubeconfig_yaml(), false);
+    select_node(&mut session, &node).await;
+    press(&mut session, KeyCode::Char('m'));
+    wait_for(&mut session, "the RBAC reason", |s| {
+        s.contains("disabled: RBAC: you may not patch nodes")
+            && s.contains("RBAC: you may not create virtualmachineinstancemigrations")
+    })
+    .await;
+    press(&mut session, KeyCode::Char('c'));
+    let s = screen(&session.app);
+    assert!(!s.contains(&format!("cordon {node}?")), "{s}");
+    assert!(s.contains("RBAC: you may not patch nodes"), "{s}");
+    press(&mut session, KeyCode::Char('M'));
+    let s = screen(&session.app);
+    assert!(!s.contains("migrate all migratable VMIs off"), "{s}");
+
+    let mut ro = open(&h.kubeconfig_yaml(), true);
+    select_node(&mut ro, &node).await;
+    press(&mut ro, KeyCode::Char('m'));
+    wait_for(&mut ro, "the read-only reason", |s| {
+        s.contains("disabled: read-only mode")
+    })
+    .await;
+    press(&mut ro, KeyCode::Char('u'));
+    assert!(!screen(&ro.app).contains(&format!("uncordon {node}?")));
+    h.shutdown();
+}

@@ -1,0 +1,235 @@
+//! Whole-screen snapshots of the Readiness pane and an infra node's maintenance report (with the
+//! "migrate all" confirm dialog), fed with the simulated hub's objects (deterministic with seed 1).
+#![allow(clippy::unwrap_used)]
+
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use k8s_openapi::api::core::v1::Node;
+use kube::api::{DynamicObject, ListParams};
+use kube::runtime::watcher::Event;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use shiftdeck::action::Action;
+use shiftdeck::app::App;
+use shiftdeck::gate::Verdict;
+use shiftdeck::keymap::Keymap;
+use shiftdeck::migration::actions::{MigAction, create_migrations, patch_nodes};
+use shiftdeck::sim::{self, SimOptions};
+use shiftdeck::theme::Theme;
+use shiftdeck::watch::migration_kinds::{MIGRATION_KINDS, list_all};
+use shiftdeck::watch::{KindState, Stores, WatchMsg};
+
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_700_000_000, 0).unwrap()
+}
+
+/// The app connected to stores holding the hub's objects.
+async fn hub_app() -> App {
+    hub_app_with_writers().await.0
+}
+
+/// Like [`hub_app`], keeping the writers to change objects later.
+async fn hub_app_with_writers() -> (App, shiftdeck::watch::Writers) {
+    let h = sim::start(SimOptions {
+        live: false,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = h.client().await.unwrap();
+    let lists = list_all(&client).await.unwrap();
+    let nodes = kube::Api::<Node>::all(client)
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items;
+    h.shutdown();
+    let (stores, mut writers) = Stores::with_writers();
+    writers.nodes.apply_watcher_event(&Event::Init);
+    for n in nodes {
+        writers.nodes.apply_watcher_event(&Event::InitApply(n));
+    }
+    writers.nodes.apply_watcher_event(&Event::InitDone);
+    for ((spec, items), w) in lists.into_iter().zip(writers.migration.writers.iter_mut()) {
+        assert_eq!(
+            spec.id,
+            MIGRATION_KINDS.iter().find(|k| k.id == spec.id).unwrap().id
+        );
+        w.apply_watcher_event(&Event::Init);
+        for v in items {
+            let o: DynamicObject = serde_json::from_value(v).unwrap();
+            w.apply_watcher_event(&Event::InitApply(o));
+        }
+        w.apply_watcher_event(&Event::InitDone);
+    }
+    let mut app = App::new(Keymap::default(), Theme::default(), false);
+    app.set_time(now(), Instant::now());
+    app.connected(1, "hub", "https://api.hub.example:6443", stores);
+    for kind in ["nodes"]
+        .into_iter()
+        .chain(MIGRATION_KINDS.iter().map(|k| k.id))
+    {
+        app.on_watch(WatchMsg::State {
+            generation: 1,
+            kind,
+            state: KindState::Live,
+        });
+    }
+    (app, writers)
+}
+
+fn screen(app: &mut App, w: u16, h: u16) -> String {
+    app.update(Action::Resize(w, h));
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| app.render(f)).unwrap();
+    t.backend().to_string()
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(&KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn command(app: &mut App, cmd: &str) {
+    key(app, KeyCode::Char(':'));
+    for c in cmd.chars() {
+        key(app, KeyCode::Char(c));
+    }
+    key(app, KeyCode::Enter);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readiness_view() {
+    let mut app = hub_app().await;
+    command(&mut app, "lm");
+    let s = screen(&mut app, 150, 18);
+    assert!(s.contains("clusters/user-np"), "{s}");
+    insta::assert_snapshot!(s);
+    // The details of the non-migratable pool: machines with their root volumes.
+    for _ in 0..5 {
+        if app.pane().and_then(|p| p.selected_key()).as_deref() == Some("clusters/user-np") {
+            break;
+        }
+        key(&mut app, KeyCode::Char('j'));
+    }
+    key(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!("readiness_user_np_details", screen(&mut app, 150, 24));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn maintenance_report_and_migrate_all_dialog() {
+    let mut app = hub_app().await;
+    for _ in 0..30 {
+        if app.pane().and_then(|p| p.selected_key()).as_deref() == Some("worker-5") {
+            break;
+        }
+        key(&mut app, KeyCode::Char('j'));
+    }
+    key(&mut app, KeyCode::Char('m'));
+    for access in [patch_nodes(), create_migrations()] {
+        app.update(Action::Migration(MigAction::Access {
+            generation: 1,
+            access,
+            verdict: Verdict::Allowed,
+        }));
+    }
+    insta::assert_snapshot!("maintenance_worker_5", screen(&mut app, 150, 16));
+    key(&mut app, KeyCode::Char('M'));
+    insta::assert_snapshot!("maintenance_migrate_all_dialog", screen(&mut app, 150, 16));
+    key(&mut app, KeyCode::Esc);
+    assert!(!screen(&mut app, 150, 16).contains("y/Enter: confirm"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actions_go_through_gate_and_confirm_before_any_write() {
+    use shiftdeck::app::Effect;
+    use shiftdeck::migration::actions::MigWrite;
+
+    let (mut app, mut writers) = hub_app_with_writers().await;
+    for _ in 0..30 {
+        if app.pane().and_then(|p| p.selected_key()).as_deref() == Some("worker-5") {
+            break;
+        }
+        key(&mut app, KeyCode::Char('j'));
+    }
+    key(&mut app, KeyCode::Char('m'));
+    // Unknown permissions: the RBAC questions leave as one effect, keys only say so.
+    // (Other panes may prefetch their own RBAC questions on connect.)
+    let asked: Vec<Effect> = app
+        .take_effects()
+        .into_iter()
+        .filter(|e| matches!(e, Effect::MigrationAccess(..)))
+        .collect();
+    assert!(
+        matches!(&asked[..], [Effect::MigrationAccess(1, a)] if a.len() == 2),
+        "{asked:?}"
+    );
+    key(&mut app, KeyCode::Char('c'));
+    assert!(app.take_effects().is_empty());
+    assert!(screen(&mut app, 150, 16).contains("checking permission to patch nodes"));
+    for access in [patch_nodes(), create_migrations()] {
+        app.update(Action::Migration(MigAction::Access {
+            generation: 1,
+            access,
+            verdict: Verdict::Allowed,
+        }));
+    }
+    // Cordon: dialog, `n` cancels without a write; `c` again and Enter writes.
+    key(&mut app, KeyCode::Char('c'));
+    assert!(screen(&mut app, 150, 16).contains("cordon worker-5?"));
+    key(&mut app, KeyCode::Char('n'));
+    assert!(app.take_effects().is_empty());
+    key(&mut app, KeyCode::Char('c'));
+    key(&mut app, KeyCode::Enter);
+    let fx = app.take_effects();
+    assert!(
+        matches!(&fx[..], [Effect::MigrationWrite(MigWrite::Cordon { node, unschedulable: true }, ctx)]
+            if node == "worker-5" && ctx.generation == 1),
+        "{fx:?}"
+    );
+    // Migrate all: only the migratable VMI is in the write.
+    key(&mut app, KeyCode::Char('M'));
+    key(&mut app, KeyCode::Char('y'));
+    let fx = app.take_effects();
+    let [Effect::MigrationWrite(MigWrite::Migrate { bodies, .. }, _)] = &fx[..] else {
+        panic!("{fx:?}");
+    };
+    let vmis: Vec<&str> = bodies
+        .iter()
+        .map(|b| b["spec"]["vmiName"].as_str().unwrap())
+        .collect();
+    assert_eq!(vmis, ["example-7g9s4"]);
+    // The VMI turns non-migratable while the dialog is open: confirming sends nothing.
+    key(&mut app, KeyCode::Char('M'));
+    let mut v = serde_json::to_value(
+        app.pane()
+            .and_then(|p| p.object_json("clusters-example/example-7g9s4"))
+            .unwrap(),
+    )
+    .unwrap();
+    v["status"]["conditions"] = serde_json::json!([{"type": "LiveMigratable", "status": "False",
+        "reason": "DisksNotLiveMigratable", "message": "hotplugged RWO disk"}]);
+    writers.migration.writers[0].apply_watcher_event(&Event::Apply(
+        serde_json::from_value::<DynamicObject>(v).unwrap(),
+    ));
+    app.store_changed();
+    key(&mut app, KeyCode::Enter);
+    assert!(app.take_effects().is_empty());
+    assert!(screen(&mut app, 150, 16).contains("nothing sent"));
+    // The selected non-migratable VMI is refused without a dialog.
+    key(&mut app, KeyCode::Char('G'));
+    key(&mut app, KeyCode::Char('l'));
+    let s = screen(&mut app, 150, 16);
+    assert!(
+        s.contains("not migrating: user-np-7bdzb cannot live-migrate"),
+        "{s}"
+    );
+    assert!(app.take_effects().is_empty());
+    // A stale answer (other connection) changes nothing.
+    assert!(!app.update(Action::Migration(MigAction::Done {
+        generation: 7,
+        ok: true,
+        text: "x".into()
+    })));
+}
