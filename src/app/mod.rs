@@ -29,7 +29,11 @@ const NOTICE: Duration = Duration::from_secs(6);
 
 /// Every pane, in tab order: the one place panes are registered.
 pub fn panes() -> Vec<Box<dyn Pane>> {
-    vec![Box::new(NodesPane::default())]
+    vec![
+        Box::new(NodesPane::default()),
+        Box::new(crate::panes::fleet::nodepools::NodePoolsPane::default()),
+        Box::new(crate::panes::fleet::machinesets::MachineSetsPane::default()),
+    ]
 }
 
 /// Side effects the event loop performs for the app.

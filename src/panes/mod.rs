@@ -13,6 +13,7 @@
 //! 4. Actions that write go through `gate::ActionGate` (read-only, then RBAC).
 
 pub mod filter;
+pub mod fleet;
 pub mod nodes;
 pub mod table;
 
@@ -67,4 +68,8 @@ pub trait Pane {
     fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>>;
     /// Draw the pane. Pure: no I/O, no locks.
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx);
+    /// The selected object when the pane can scale it (`+`/`-`/`=`).
+    fn scale_target(&self) -> Option<fleet::ScaleTarget> {
+        None
+    }
 }

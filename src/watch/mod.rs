@@ -4,6 +4,7 @@
 //! `spawn_kind` line in `Watches::start`.
 
 pub mod cluster_info;
+pub mod fleet;
 pub mod kind;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -27,12 +28,21 @@ pub const NODES: KindSpec = KindSpec {
     crd: false,
 };
 
-pub const KINDS: &[KindSpec] = &[NODES];
+pub const KINDS: &[KindSpec] = &[
+    NODES,
+    fleet::NODEPOOLS,
+    fleet::MACHINESETS,
+    fleet::FLEET_MACHINES,
+    fleet::VMS,
+    fleet::VMIS,
+    fleet::DVS,
+];
 
 /// Readers of every watched kind. Cheap to clone.
 #[derive(Clone)]
 pub struct Stores {
     pub nodes: Store<Node>,
+    pub fleet: fleet::FleetStores,
 }
 
 impl Stores {
@@ -40,11 +50,13 @@ impl Stores {
     /// (`Writer::apply_watcher_event`).
     pub fn with_writers() -> (Stores, Writers) {
         let nodes = reflector::store::Writer::default();
+        let (fleet_stores, fleet) = fleet::FleetStores::with_writers();
         (
             Stores {
                 nodes: nodes.as_reader(),
+                fleet: fleet_stores,
             },
-            Writers { nodes },
+            Writers { nodes, fleet },
         )
     }
 }
@@ -52,6 +64,7 @@ impl Stores {
 /// The writers matching `Stores`, one per kind.
 pub struct Writers {
     pub nodes: reflector::store::Writer<Node>,
+    pub fleet: fleet::FleetWriters,
 }
 
 /// State of every kind, as last reported.
@@ -135,6 +148,7 @@ impl Watches {
         let nodes = reflector::store::Writer::default();
         let stores = Stores {
             nodes: nodes.as_reader(),
+            fleet: fleet::FleetStores::start(&client, &reporter, &cancel),
         };
         kind::spawn_kind(
             client.clone(),
