@@ -44,6 +44,16 @@ pub enum Action {
     Resize(u16, u16),
     /// The slow clock: ages, countdowns, flashes and notices move on.
     Tick,
+    /// Scale the selected node pool / MachineSet: one up, one down, or type a number.
+    Scale(crate::scale_io::ScaleStep),
+    /// A scale write finished (sent by its task).
+    ScaleDone(crate::scale_io::ScaleOutcome),
+    /// An RBAC answer for a scale action, for the connection `generation`.
+    ScaleAccess {
+        generation: u64,
+        access: crate::gate::Access,
+        verdict: crate::gate::Verdict,
+    },
 }
 
 /// Names of the bindable actions, as used in the config file's `[keys]` table.
@@ -63,6 +73,12 @@ pub const BINDABLE: &[(&str, &str)] = &[
     ("help", "Toggle this help"),
     ("sort_next", "Sort by the next column"),
     ("clear_filter", "Clear the filter"),
+    ("scale_up", "Node pools/MachineSets: scale up by one"),
+    ("scale_down", "Node pools/MachineSets: scale down by one"),
+    (
+        "scale_to",
+        "Node pools/MachineSets: type a node count (N, +N, -N)",
+    ),
 ];
 
 impl Action {
@@ -84,6 +100,9 @@ impl Action {
             "help" => Action::ToggleHelp,
             "sort_next" => Action::SortNext,
             "clear_filter" => Action::ClearFilter,
+            "scale_up" => Action::Scale(crate::scale_io::ScaleStep::Up),
+            "scale_down" => Action::Scale(crate::scale_io::ScaleStep::Down),
+            "scale_to" => Action::Scale(crate::scale_io::ScaleStep::Type),
             _ => return None,
         })
     }

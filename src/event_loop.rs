@@ -38,6 +38,11 @@ pub struct Session {
     changed: Arc<Changes>,
     /// After a failed connect: when to try again, and which context.
     retry: Option<(tokio::time::Instant, Option<String>)>,
+    /// The connected client, for writes the app asks for (scale).
+    client: Option<kube::Client>,
+    /// Results of write and RBAC tasks, applied as actions.
+    act_tx: mpsc::UnboundedSender<crate::action::Action>,
+    act_rx: mpsc::UnboundedReceiver<crate::action::Action>,
 }
 
 /// How long to wait before connecting again after building a client failed.
@@ -48,6 +53,7 @@ impl Session {
         app.contexts = source.contexts();
         let (watch_tx, watch_rx) = mpsc::unbounded_channel();
         let (conn_tx, conn_rx) = mpsc::unbounded_channel();
+        let (act_tx, act_rx) = mpsc::unbounded_channel();
         Session {
             app,
             source,
@@ -59,6 +65,9 @@ impl Session {
             conn_rx,
             changed: Arc::new(Changes::default()),
             retry: None,
+            client: None,
+            act_tx,
+            act_rx,
         }
     }
 
@@ -91,6 +100,7 @@ impl Session {
                     tx: self.watch_tx.clone(),
                     changed: self.changed.clone(),
                 };
+                self.client = Some(c.client.clone());
                 let watches = Watches::start(c.client, reporter);
                 self.app
                     .connected(generation, &c.context, &c.server, watches.stores.clone());
@@ -112,6 +122,37 @@ impl Session {
         for e in self.app.take_effects() {
             match e {
                 Effect::SwitchContext(name) => self.connect(Some(name)),
+                Effect::Scale(job) => match self.client.clone() {
+                    Some(client) => {
+                        let tx = self.act_tx.clone();
+                        tokio::spawn(async move {
+                            let out = crate::scale_io::run(client, job).await;
+                            let _ = tx.send(crate::action::Action::ScaleDone(out));
+                        });
+                    }
+                    None => self.app.notify("not connected: nothing was scaled"),
+                },
+                Effect::CheckScaleAccess(access) => {
+                    if let Some(client) = self.client.clone() {
+                        let tx = self.act_tx.clone();
+                        let generation = self.generation;
+                        tokio::spawn(async move {
+                            let verdict =
+                                crate::gate::ask(&client, &access)
+                                    .await
+                                    .unwrap_or_else(|e| {
+                                        crate::gate::Verdict::Denied(format!(
+                                            "cannot check permission: {e}"
+                                        ))
+                                    });
+                            let _ = tx.send(crate::action::Action::ScaleAccess {
+                                generation,
+                                access,
+                                verdict,
+                            });
+                        });
+                    }
+                }
             }
         }
     }
@@ -129,6 +170,7 @@ impl Session {
                 true
             }
             kinds = self.changed.wait() => self.app.kinds_changed(&kinds),
+            Some(a) = self.act_rx.recv() => self.app.update(a),
             () = sleep_until_retry(self.retry.as_ref().map(|r| r.0)), if self.retry.is_some() => {
                 let context = self.retry.take().and_then(|r| r.1);
                 self.connect(context);

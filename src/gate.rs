@@ -107,9 +107,22 @@ impl ActionGate {
         v
     }
 
+    /// Cache an answer obtained elsewhere (a task that called [`ask`]).
+    pub fn remember(&mut self, access: Access, verdict: Verdict) {
+        self.rbac.insert(access, verdict);
+    }
+
     pub fn forget_rbac(&mut self) {
         self.rbac.clear();
     }
+}
+
+/// Ask the API server (SelfSubjectAccessReview) without touching a gate, for tasks; the caller
+/// caches the answer with [`ActionGate::remember`] (not when it is a transient failure).
+pub async fn ask(client: &Client, access: &Access) -> Result<Verdict, String> {
+    review(client, access)
+        .await
+        .map(|s| verdict_from_review(access, &s))
 }
 
 async fn review(client: &Client, a: &Access) -> Result<SubjectAccessReviewStatus, String> {

@@ -152,6 +152,9 @@ pub const DEFAULTS: &[(&str, &[&str])] = &[
     ("help", &["?"]),
     ("sort_next", &["s"]),
     ("clear_filter", &["ctrl-l"]),
+    ("scale_up", &["+"]),
+    ("scale_down", &["-"]),
+    ("scale_to", &["="]),
 ];
 
 #[derive(Debug, Clone)]

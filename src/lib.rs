@@ -18,6 +18,7 @@ pub mod migration;
 pub mod overview;
 pub mod panes;
 pub mod redact;
+pub mod scale_io;
 pub mod sim;
 pub mod theme;
 pub mod tui;

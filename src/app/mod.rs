@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod doc;
 pub mod input;
+pub mod scale;
 
 use std::time::{Duration, Instant};
 
@@ -40,6 +41,10 @@ pub fn panes() -> Vec<Box<dyn Pane>> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     SwitchContext(String),
+    /// Run a scale write in a task; it reports back with `Action::ScaleDone`.
+    Scale(crate::scale_io::ScaleJob),
+    /// Ask the API server this RBAC question; the answer comes back as `Action::ScaleAccess`.
+    CheckScaleAccess(crate::gate::Access),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +55,8 @@ pub enum Overlay {
     Filter,
     /// Choosing a kubeconfig context: the list and the selected index.
     Contexts(usize),
+    /// The scale dialog (`App::scale`) is open.
+    Scale,
 }
 
 /// The cluster the UI shows.
@@ -84,6 +91,12 @@ pub struct App {
     pub(crate) instant: Instant,
     effects: Vec<Effect>,
     quit: bool,
+    /// The scale dialog and a scale key waiting for an RBAC answer.
+    pub(crate) scale: scale::ScaleState,
+    /// Local user named in the audit log (`$USER`).
+    pub user: String,
+    /// Audit log of cluster writes (JSON lines next to the log file).
+    pub audit_path: Option<std::path::PathBuf>,
 }
 
 impl App {
@@ -108,6 +121,11 @@ impl App {
             instant: Instant::now(),
             effects: Vec::new(),
             quit: false,
+            scale: scale::ScaleState::default(),
+            user: std::env::var("USER")
+                .or_else(|_| std::env::var("LOGNAME"))
+                .unwrap_or_else(|_| "unknown".into()),
+            audit_path: crate::logging::log_dir().map(|d| d.join("audit.jsonl")),
         }
     }
 
@@ -158,7 +176,7 @@ impl App {
     pub fn key_context(&self) -> KeyContext {
         match self.overlay {
             Overlay::Help => KeyContext::Help,
-            Overlay::Palette | Overlay::Filter => KeyContext::Input,
+            Overlay::Palette | Overlay::Filter | Overlay::Scale => KeyContext::Input,
             Overlay::Contexts(_) => KeyContext::Picker,
             Overlay::None if self.doc.is_some() => KeyContext::View,
             Overlay::None => KeyContext::Table,
@@ -198,6 +216,10 @@ impl App {
         self.panes = panes();
         self.doc = None;
         self.gate.forget_rbac();
+        self.scale = scale::ScaleState::default();
+        if self.overlay == Overlay::Scale {
+            self.overlay = Overlay::None;
+        }
         self.store_changed();
     }
 
@@ -317,6 +339,9 @@ impl App {
                 self.input = LineInput::with_text(&current);
                 self.overlay = Overlay::Filter;
             }
+            Action::Input(key) if self.overlay == Overlay::Scale => self.scale_input(&key),
+            Action::Scale(step) => return self.scale_key(step),
+            Action::ScaleDone(_) | Action::ScaleAccess { .. } => return self.on_scale_msg(action),
             Action::Input(key) => {
                 let changed = self.input.key(&key);
                 if changed && self.overlay == Overlay::Filter {
@@ -406,6 +431,9 @@ impl App {
     }
 
     fn back(&mut self) {
+        if self.overlay == Overlay::Scale {
+            return self.scale_back();
+        }
         if self.overlay != Overlay::None {
             self.overlay = Overlay::None;
         } else if self.doc.take().is_none()
@@ -423,6 +451,7 @@ impl App {
                 self.run_command(&cmd);
             }
             Overlay::Filter => {}
+            Overlay::Scale => self.scale_submit(),
             Overlay::Contexts(sel) => {
                 if let Some(name) = self.contexts.get(sel).cloned() {
                     self.switch_context(name);

@@ -4,6 +4,7 @@
 pub mod banner;
 pub mod header;
 pub mod overlays;
+pub mod scale_dialog;
 pub mod status;
 
 use ratatui::Frame;

@@ -52,6 +52,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             }
         }
     }
+    if app.overlay == Overlay::None
+        && let Some(why) = app.scale_disabled()
+    {
+        spans.push(Span::styled(
+            format!(" scale disabled: {why}"),
+            t.fg(t.muted),
+        ));
+    }
     if let Some((n, _)) = &app.notice {
         spans.push(Span::styled(format!(" {n}"), t.fg(t.warn)));
     }
