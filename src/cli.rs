@@ -143,6 +143,10 @@ pub enum GetKind {
     Overview,
     /// Hosted Control Plane prerequisites of the management cluster.
     Preflight,
+    /// HyperShift node pools (`oc get nodepools -A` columns plus KubeVirt sizing).
+    Nodepools,
+    /// Machine API MachineSets with OS, ARCH and machines.
+    Machinesets,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -11,6 +11,7 @@ pub mod event_loop;
 pub mod fleet;
 pub mod gate;
 pub mod get;
+pub mod get_fleet;
 pub mod keymap;
 pub mod kube_conn;
 pub mod logging;

@@ -55,6 +55,12 @@ async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
             let model = shiftdeck::overview::OverviewModel::build(&inputs);
             shiftdeck::overview::report::render_overview(&model, args.output)?
         }
+        GetKind::Nodepools => {
+            shiftdeck::get_fleet::nodepools(c.client, &c.server, args.output).await?
+        }
+        GetKind::Machinesets => {
+            shiftdeck::get_fleet::machinesets(c.client, &c.server, args.output).await?
+        }
         GetKind::Preflight => {
             let code = shiftdeck::wizard::cmd::run_get_preflight(conn, args.output).await;
             return if code == 0 {
