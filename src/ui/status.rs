@@ -53,6 +53,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         }
     }
     if app.overlay == Overlay::None
+        && app.notice.is_none()
         && let Some(why) = app.scale_disabled()
     {
         spans.push(Span::styled(

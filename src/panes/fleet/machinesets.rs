@@ -21,23 +21,24 @@ use crate::watch::{KindState, Stores};
 
 /// Pane columns (index into `MachineSetRow::cells`).
 pub const COLS: &[Col] = &[
-    c("NAME", 0, 'N', 48),
-    c("DESIRED", 1, 'D', 7),
-    c("CURRENT", 2, 'C', 7),
-    c("READY", 3, 'R', 5),
-    c("AVAILABLE", 4, 'V', 9),
-    c("AGE", 5, 'A', 6),
-    c("OS", 6, 'O', 8),
-    c("ARCH", 7, 'H', 6),
-    c("MACHINES", 8, 'M', 80),
+    c("NAME", 0, 'N', 48, 0),
+    c("DESIRED", 1, 'D', 7, 0),
+    c("CURRENT", 2, 'C', 7, 0),
+    c("READY", 3, 'R', 5, 0),
+    c("AVAILABLE", 4, 'V', 9, 0),
+    c("AGE", 5, 'A', 6, 1),
+    c("OS", 6, 'O', 8, 0),
+    c("ARCH", 7, 'H', 6, 0),
+    c("MACHINES", 8, 'M', 80, 0),
 ];
 
-const fn c(header: &'static str, cell: usize, sort_key: char, max: u16) -> Col {
+const fn c(header: &'static str, cell: usize, sort_key: char, max: u16, drop: u8) -> Col {
     Col {
         header,
         cell,
         sort_key,
         max,
+        drop,
     }
 }
 

@@ -26,31 +26,32 @@ use crate::watch::{KindState, Stores};
 
 /// Pane columns: (header, index into `NodePoolRow::cells`, sort key, max width).
 pub const COLS: &[Col] = &[
-    c("NAMESPACE", 0, 'S', 20),
-    c("NAME", 1, 'N', 28),
-    c("CLUSTER", 2, 'C', 20),
-    c("DESIRED", 3, 'D', 7),
-    c("CURRENT", 4, 'U', 7),
-    c("AUTOSCALING", 5, 'A', 11),
-    c("AUTOREPAIR", 6, 'R', 10),
-    c("VERSION", 7, 'V', 10),
-    c("UPD-VER", 8, 'E', 7),
-    c("UPD-CFG", 9, 'F', 7),
-    c("PLATFORM", 11, 'P', 8),
-    c("CORES", 12, 'O', 5),
-    c("MEMORY", 13, 'M', 6),
-    c("ROOT", 14, 'T', 6),
-    c("STORAGECLASS", 15, 'L', 14),
-    c("LM", 16, 'I', 8),
-    c("MESSAGE", 10, 'G', 60),
+    c("NAMESPACE", 0, 'S', 20, 3),
+    c("NAME", 1, 'N', 28, 0),
+    c("CLUSTER", 2, 'C', 20, 5),
+    c("DESIRED", 3, 'D', 7, 0),
+    c("CURRENT", 4, 'U', 7, 0),
+    c("AUTOSCALING", 5, 'A', 11, 0),
+    c("AUTOREPAIR", 6, 'R', 10, 6),
+    c("VERSION", 7, 'V', 10, 0),
+    c("UPD-VER", 8, 'E', 7, 4),
+    c("UPD-CFG", 9, 'F', 7, 4),
+    c("PLATFORM", 11, 'P', 8, 7),
+    c("CORES", 12, 'O', 5, 2),
+    c("MEMORY", 13, 'M', 6, 2),
+    c("ROOT", 14, 'T', 6, 2),
+    c("STORAGECLASS", 15, 'L', 14, 8),
+    c("LM", 16, 'I', 8, 1),
+    c("MESSAGE", 10, 'G', 60, 0),
 ];
 
-const fn c(header: &'static str, cell: usize, sort_key: char, max: u16) -> Col {
+const fn c(header: &'static str, cell: usize, sort_key: char, max: u16, drop: u8) -> Col {
     Col {
         header,
         cell,
         sort_key,
         max,
+        drop,
     }
 }
 

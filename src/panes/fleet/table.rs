@@ -20,6 +20,8 @@ pub struct Col {
     pub cell: usize,
     pub sort_key: char,
     pub max: u16,
+    /// 0: always shown; otherwise dropped when the table is too wide, highest first.
+    pub drop: u8,
 }
 
 /// One row: its key (namespace/name), cells and whether it is busy (scaling).
@@ -159,8 +161,34 @@ impl FleetTable {
         self.selected.saturating_sub(height - 1)
     }
 
-    /// Draw header and rows in `area`.
-    pub fn render(&self, frame: &mut Frame, area: Rect, cols: &[Col], theme: &Theme) {
+    /// Draw header and rows in `area`, dropping optional columns that do not fit.
+    pub fn render(&self, frame: &mut Frame, area: Rect, all: &[Col], theme: &Theme) {
+        let natural = |c: &Col| {
+            self.items
+                .iter()
+                .map(|e| e.cells.get(c.cell).map_or(0, |s| s.chars().count()))
+                .chain([c.header.chars().count() + 1])
+                .max()
+                .unwrap_or(0)
+                .min(usize::from(c.max))
+        };
+        let mut keep: Vec<&Col> = all.iter().collect();
+        loop {
+            let total: usize = keep.iter().map(|c| natural(c) + 2).sum();
+            if total <= usize::from(area.width) + 2 {
+                break;
+            }
+            let Some(i) = (0..keep.len())
+                .filter(|i| keep[*i].drop > 0)
+                .max_by_key(|i| keep[*i].drop)
+            else {
+                break;
+            };
+            keep.remove(i);
+        }
+        let cols: Vec<Col> = keep.into_iter().copied().collect();
+        let cols = cols.as_slice();
+        let sort_header = self.sort.and_then(|(s, _)| all.get(s)).map(|c| c.header);
         let height = usize::from(area.height.saturating_sub(1));
         let offset = self.offset(height);
         let shown: Vec<(usize, &Item)> = self
@@ -173,9 +201,10 @@ impl FleetTable {
             .collect();
         let headers: Vec<String> = cols
             .iter()
-            .enumerate()
-            .map(|(i, c)| match self.sort {
-                Some((s, d)) if s == i => format!("{}{}", c.header, if d { "↓" } else { "↑" }),
+            .map(|c| match self.sort {
+                Some((_, d)) if sort_header == Some(c.header) => {
+                    format!("{}{}", c.header, if d { "↓" } else { "↑" })
+                }
                 _ => c.header.to_string(),
             })
             .collect();
