@@ -117,7 +117,12 @@ impl NodePoolsPane {
         for p in &self.pools {
             if let Some(s) = scaling_progress(p, &inp, ctx.now) {
                 let key = format!("{}/{}", namespace(p), name(p));
-                let since = self.tracker.active(&key).map(|a| a.since);
+                // A clock injected by tests may be behind the tracker's.
+                let since = self
+                    .tracker
+                    .active(&key)
+                    .map(|a| a.since)
+                    .filter(|t| *t <= ctx.now);
                 out.extend(pipeline_view::scaling_lines(&key, &s, since, ctx.now, t));
             }
         }
@@ -127,7 +132,12 @@ impl NodePoolsPane {
                 t.fg(t.muted),
             )));
         }
-        for f in self.tracker.recently_finished(ctx.now) {
+        for f in self
+            .tracker
+            .recently_finished(ctx.now)
+            .into_iter()
+            .filter(|f| f.finished <= ctx.now)
+        {
             out.push(pipeline_view::finished_line(f, ctx.now, t));
         }
         out
@@ -228,7 +238,7 @@ impl Pane for NodePoolsPane {
         }
         for m in machines {
             let p = crate::fleet::pipeline::machine_pipeline(m, &self.inputs());
-            out.push(pipeline_view::machine_line(&p, now, &theme));
+            out.extend(pipeline_view::machine_lines(&p, now, &theme));
         }
         if let Some(s) = &d.scaling {
             out.push(Line::raw(""));

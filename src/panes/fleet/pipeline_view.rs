@@ -90,13 +90,19 @@ pub fn machine_line(p: &MachinePipeline, now: DateTime<Utc>, theme: &Theme) -> L
     if let Some(n) = &p.infra_node {
         spans.push(Span::styled(format!("  (on {n})"), theme.fg(theme.muted)));
     }
-    for why in &p.problems {
-        spans.push(Span::styled(
-            format!("  ⚠ {why}"),
-            theme.fg(theme.error).add_modifier(Modifier::BOLD),
-        ));
-    }
     Line::from(spans)
+}
+
+/// One machine's line, then one line per problem (why it is stuck), indented under it.
+pub fn machine_lines(p: &MachinePipeline, now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'static>> {
+    let mut out = vec![machine_line(p, now, theme)];
+    out.extend(p.problems.iter().map(|why| {
+        Line::from(Span::styled(
+            format!("      ⚠ stuck: {why}"),
+            theme.fg(theme.error).add_modifier(Modifier::BOLD),
+        ))
+    }));
+    out
 }
 
 /// A pool's scaling: a progress line then one line per machine.
@@ -131,7 +137,7 @@ pub fn scaling_lines(
         ));
     }
     let mut out = vec![Line::from(head)];
-    out.extend(s.machines.iter().map(|m| machine_line(m, now, theme)));
+    out.extend(s.machines.iter().flat_map(|m| machine_lines(m, now, theme)));
     out
 }
 

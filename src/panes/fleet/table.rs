@@ -220,7 +220,7 @@ impl FleetTable {
                     .unwrap_or(0);
                 let w = u16::try_from(w).unwrap_or(u16::MAX).min(c.max);
                 if i + 1 == cols.len() {
-                    Constraint::Min(w)
+                    Constraint::Fill(1)
                 } else {
                     Constraint::Length(w)
                 }
