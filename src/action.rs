@@ -75,10 +75,7 @@ pub const BINDABLE: &[(&str, &str)] = &[
     ("clear_filter", "Clear the filter"),
     ("scale_up", "Node pools/MachineSets: scale up by one"),
     ("scale_down", "Node pools/MachineSets: scale down by one"),
-    (
-        "scale_to",
-        "Node pools/MachineSets: type a node count (N, +N, -N)",
-    ),
+    ("scale_to", "Node pools/MachineSets: set the node count"),
 ];
 
 impl Action {

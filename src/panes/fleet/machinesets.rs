@@ -92,7 +92,7 @@ impl Pane for MachineSetsPane {
         "MachineSets"
     }
     fn commands(&self) -> &'static [&'static str] {
-        &["ms", "machinesets", "machineset"]
+        &["ms", "machinesets"]
     }
     fn kind(&self) -> &'static str {
         MACHINESETS.id

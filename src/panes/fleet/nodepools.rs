@@ -158,7 +158,7 @@ impl Pane for NodePoolsPane {
         "Node pools"
     }
     fn commands(&self) -> &'static [&'static str] {
-        &["np", "nodepools", "nodepool"]
+        &["np", "nodepools"]
     }
     fn kind(&self) -> &'static str {
         NODEPOOLS.id
