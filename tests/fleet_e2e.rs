@@ -318,3 +318,38 @@ async fn azure_machinesets_show_windows_and_arm64() {
     assert!(x.contains("OS") && x.contains("ARCH"), "{x}");
     h.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_nodepools_and_machinesets_print_the_pane_rows() {
+    use shiftdeck::cli::OutputFormat;
+    let h = sim::start(SimOptions {
+        live: false,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = h.client().await.unwrap();
+    let t = shiftdeck::get_fleet::nodepools(client.clone(), "sim", OutputFormat::Table)
+        .await
+        .unwrap();
+    let header = t.lines().next().unwrap();
+    for h in [
+        "NAME",
+        "CLUSTER",
+        "DESIRED NODES",
+        "CURRENT NODES",
+        "AUTOSCALING",
+        "LIVEMIGRATABLE",
+    ] {
+        assert!(header.contains(h), "{header}");
+    }
+    assert!(t.lines().any(|l| l.contains("example-extra-cpu")), "{t}");
+    let j = shiftdeck::get_fleet::machinesets(client, "sim", OutputFormat::Json)
+        .await
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&j).unwrap();
+    assert_eq!(v[0]["NAME"], "hub-7x2kq-worker-0");
+    assert_eq!(v[0]["DESIRED"], "6");
+    assert_eq!(v[0]["ARCH"], "amd64");
+    h.shutdown();
+}

@@ -212,3 +212,18 @@ fn scale_down_confirm_names_likely_victims() {
     assert!(s.contains("Scale from 3 to 2 nodes?"), "{s}");
     insta::assert_snapshot!("scale_down_confirm", s);
 }
+
+#[test]
+fn read_only_disables_scale_keys_with_the_reason() {
+    let (stores, mut w) = Stores::with_writers();
+    feed(&mut w.fleet.nodepools, vec![pool("example", 2, 2, 2)]);
+    let mut app = App::new(Keymap::default(), Theme::default(), true);
+    app.set_time(now(), Instant::now());
+    app.connected(1, "hub", "https://api.hub.example:6443", stores);
+    command(&mut app, "np");
+    key(&mut app, '+');
+    let s = screen(&mut app, 120, 10);
+    assert!(s.contains("scaling disabled: read-only mode"), "{s}");
+    assert!(!s.contains("Scale from"), "{s}");
+    assert!(app.take_effects().is_empty());
+}
