@@ -265,3 +265,66 @@ impl FleetTable {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COLS: &[Col] = &[
+        Col {
+            header: "NAME",
+            cell: 0,
+            sort_key: 'N',
+            max: 20,
+            drop: 0,
+        },
+        Col {
+            header: "DESIRED",
+            cell: 1,
+            sort_key: 'D',
+            max: 7,
+            drop: 0,
+        },
+    ];
+
+    fn item(name: &str, n: &str) -> Item {
+        Item {
+            key: format!("ns/{name}"),
+            cells: vec![name.into(), n.into()],
+            busy: false,
+            bad: false,
+        }
+    }
+
+    #[test]
+    fn keeps_the_selected_key_across_updates_filters_and_numeric_sorts() {
+        let mut t = FleetTable::default();
+        assert!(t.set_items(vec![item("a", "10"), item("b", "9"), item("c", "2")], COLS));
+        let rows = Rect::new(0, 0, 10, 10);
+        t.handle(&Action::Move(1), rows, COLS);
+        assert_eq!(t.selected_key().as_deref(), Some("ns/b"));
+        // Sorted by DESIRED numerically (2, 9, 10), the selection follows b.
+        t.handle(&Action::SortBy('D'), rows, COLS);
+        assert_eq!(t.selected_key().as_deref(), Some("ns/b"));
+        t.handle(&Action::Top, rows, COLS);
+        assert_eq!(t.selected_key().as_deref(), Some("ns/c"));
+        // An unchanged update is not a change; a new row before keeps the selection.
+        assert!(!t.set_items(vec![item("a", "10"), item("b", "9"), item("c", "2")], COLS));
+        assert!(t.set_items(
+            vec![
+                item("0", "1"),
+                item("a", "10"),
+                item("b", "9"),
+                item("c", "2")
+            ],
+            COLS
+        ));
+        assert_eq!(t.selected_key().as_deref(), Some("ns/c"));
+        t.set_filter("A", COLS);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t.selected_key().as_deref(), Some("ns/a"));
+        t.set_filter("zzz", COLS);
+        assert!(t.is_empty());
+        assert_eq!(t.selected_key(), None);
+    }
+}
