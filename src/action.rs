@@ -3,6 +3,9 @@
 
 use crossterm::event::KeyEvent;
 
+use crate::actions::{PaneKey, WriteReport};
+use crate::gate::{Access, Verdict};
+
 /// Everything a user (or the event loop) can ask the UI to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -54,6 +57,16 @@ pub enum Action {
         access: crate::gate::Access,
         verdict: crate::gate::Verdict,
     },
+    /// A pane-specific key (approve, deny, ...), handled by the active pane.
+    Pane(PaneKey),
+    /// A cluster write finished (sent by its task).
+    WriteDone(WriteReport),
+    /// An RBAC question was answered for the connection `generation`.
+    AccessChecked {
+        generation: u64,
+        access: Access,
+        verdict: Verdict,
+    },
 }
 
 /// Names of the bindable actions, as used in the config file's `[keys]` table.
@@ -76,6 +89,11 @@ pub const BINDABLE: &[(&str, &str)] = &[
     ("scale_up", "Node pools/MachineSets: scale up by one"),
     ("scale_down", "Node pools/MachineSets: scale down by one"),
     ("scale_to", "Node pools/MachineSets: set the node count"),
+    ("csr_approve", "CSRs: approve the selected CSR"),
+    ("csr_deny", "CSRs: deny the selected CSR"),
+    ("csr_approve_all", "CSRs: approve all passing every check"),
+    ("csr_history", "CSRs: pending only / all"),
+    ("csr_joining", "CSRs: joining nodes view"),
 ];
 
 impl Action {
@@ -100,6 +118,11 @@ impl Action {
             "scale_up" => Action::Scale(crate::scale_io::ScaleStep::Up),
             "scale_down" => Action::Scale(crate::scale_io::ScaleStep::Down),
             "scale_to" => Action::Scale(crate::scale_io::ScaleStep::Type),
+            "csr_approve" => Action::Pane(PaneKey::Approve),
+            "csr_deny" => Action::Pane(PaneKey::Deny),
+            "csr_approve_all" => Action::Pane(PaneKey::ApproveAll),
+            "csr_history" => Action::Pane(PaneKey::ToggleHistory),
+            "csr_joining" => Action::Pane(PaneKey::Joining),
             _ => return None,
         })
     }

@@ -147,6 +147,9 @@ pub enum GetKind {
     Nodepools,
     /// Machine API MachineSets with OS, ARCH and machines.
     Machinesets,
+    /// Certificate signing requests with their checks (also `csr`).
+    #[value(alias = "csr")]
+    Csrs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -38,7 +38,7 @@ pub struct Session {
     changed: Arc<Changes>,
     /// After a failed connect: when to try again, and which context.
     retry: Option<(tokio::time::Instant, Option<String>)>,
-    /// The connected client, for writes the app asks for (scale).
+    /// The current connection's client, for writes and RBAC questions.
     client: Option<kube::Client>,
     /// Results of write and RBAC tasks, applied as actions.
     act_tx: mpsc::UnboundedSender<crate::action::Action>,
@@ -55,6 +55,9 @@ impl Session {
         let (conn_tx, conn_rx) = mpsc::unbounded_channel();
         let (act_tx, act_rx) = mpsc::unbounded_channel();
         Session {
+            client: None,
+            act_tx,
+            act_rx,
             app,
             source,
             watches: None,
@@ -65,9 +68,6 @@ impl Session {
             conn_rx,
             changed: Arc::new(Changes::default()),
             retry: None,
-            client: None,
-            act_tx,
-            act_rx,
         }
     }
 
@@ -137,14 +137,13 @@ impl Session {
                         let tx = self.act_tx.clone();
                         let generation = self.generation;
                         tokio::spawn(async move {
-                            let verdict =
-                                crate::gate::ask(&client, &access)
-                                    .await
-                                    .unwrap_or_else(|e| {
-                                        crate::gate::Verdict::Denied(format!(
-                                            "cannot check permission: {e}"
-                                        ))
-                                    });
+                            let verdict = crate::gate::review_verdict(&client, &access)
+                                .await
+                                .unwrap_or_else(|e| {
+                                    crate::gate::Verdict::Denied(format!(
+                                        "cannot check permission: {e}"
+                                    ))
+                                });
                             let _ = tx.send(crate::action::Action::ScaleAccess {
                                 generation,
                                 access,
@@ -153,8 +152,48 @@ impl Session {
                         });
                     }
                 }
+                Effect::Write(req) => self.spawn_write(req),
+                Effect::CheckAccess(list) => self.spawn_access_checks(list),
             }
         }
+    }
+
+    /// Run a write in a task; its report comes back as `Action::WriteDone`.
+    fn spawn_write(&mut self, req: crate::actions::WriteRequest) {
+        let Some(client) = self.client.clone() else {
+            self.app.notify("not connected: nothing was written");
+            return;
+        };
+        let tx = self.act_tx.clone();
+        tokio::spawn(async move {
+            let report = crate::actions::run(client, req).await;
+            let _ = tx.send(crate::action::Action::WriteDone(report));
+        });
+    }
+
+    /// Ask RBAC questions in a task; answers come back as `Action::AccessChecked`.
+    fn spawn_access_checks(&mut self, list: Vec<crate::gate::Access>) {
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        let tx = self.act_tx.clone();
+        let generation = self.generation;
+        tokio::spawn(async move {
+            for access in list {
+                match crate::gate::review_verdict(&client, &access).await {
+                    Ok(verdict) => {
+                        let _ = tx.send(crate::action::Action::AccessChecked {
+                            generation,
+                            access,
+                            verdict,
+                        });
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, access = %access.describe(), "cannot check permission")
+                    }
+                }
+            }
+        });
     }
 
     /// Wait for the next message from the cluster side and apply it. Cancel-safe. Returns
@@ -170,12 +209,12 @@ impl Session {
                 true
             }
             kinds = self.changed.wait() => self.app.kinds_changed(&kinds),
-            Some(a) = self.act_rx.recv() => self.app.update(a),
             () = sleep_until_retry(self.retry.as_ref().map(|r| r.0)), if self.retry.is_some() => {
                 let context = self.retry.take().and_then(|r| r.1);
                 self.connect(context);
                 false
             }
+            Some(a) = self.act_rx.recv() => self.app.update(a),
         };
         self.run_effects();
         dirty

@@ -107,19 +107,37 @@ impl ActionGate {
         v
     }
 
-    /// Cache an answer obtained elsewhere (a task that called [`ask`]).
-    pub fn remember(&mut self, access: Access, verdict: Verdict) {
-        self.rbac.insert(access, verdict);
-    }
-
     pub fn forget_rbac(&mut self) {
         self.rbac.clear();
     }
+
+    /// Cache an answer obtained elsewhere (a task running [`review_verdict`]).
+    pub fn remember(&mut self, access: Access, verdict: Verdict) {
+        if verdict != Verdict::Ask {
+            self.rbac.insert(access, verdict);
+        }
+    }
+
+    /// One verdict for a write needing several permissions: the first denial wins, then any
+    /// unanswered question, else allowed.
+    pub fn check_all_local(&self, accesses: &[Access]) -> Verdict {
+        let verdicts: Vec<Verdict> = accesses
+            .iter()
+            .map(|a| self.check_local(&GatedAction::ClusterWrite(a.clone())))
+            .collect();
+        if let Some(d) = verdicts.iter().find(|v| matches!(v, Verdict::Denied(_))) {
+            return d.clone();
+        }
+        if verdicts.contains(&Verdict::Ask) {
+            return Verdict::Ask;
+        }
+        Verdict::Allowed
+    }
 }
 
-/// Ask the API server (SelfSubjectAccessReview) without touching a gate, for tasks; the caller
-/// caches the answer with [`ActionGate::remember`] (not when it is a transient failure).
-pub async fn ask(client: &Client, access: &Access) -> Result<Verdict, String> {
+/// Ask the API server (SelfSubjectAccessReview), without caching: for tasks that report the
+/// answer back to the UI, which caches it with [`ActionGate::remember`].
+pub async fn review_verdict(client: &Client, access: &Access) -> Result<Verdict, String> {
     review(client, access)
         .await
         .map(|s| verdict_from_review(access, &s))

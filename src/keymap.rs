@@ -155,7 +155,25 @@ pub const DEFAULTS: &[(&str, &[&str])] = &[
     ("scale_up", &["+"]),
     ("scale_down", &["-"]),
     ("scale_to", &["="]),
+    ("csr_approve", &["a"]),
+    ("csr_deny", &["d"]),
+    ("csr_approve_all", &["A"]),
+    ("csr_history", &["h"]),
+    ("csr_joining", &["J"]),
 ];
+
+/// Bindings that apply only in one pane's table (action name prefix -> pane kind). There they
+/// win over the global ones (`d` denies a CSR instead of opening details); elsewhere they do
+/// nothing, so `A` still sorts the Nodes pane by AGE.
+pub const PANE_SCOPED: &[(&str, &str)] = &[("csr_", crate::watch::CSRS.id)];
+
+/// The pane a bindable action is scoped to, if any.
+pub fn scope_of(name: &str) -> Option<&'static str> {
+    PANE_SCOPED
+        .iter()
+        .find(|(prefix, _)| name.starts_with(prefix))
+        .map(|(_, pane)| *pane)
+}
 
 #[derive(Debug, Clone)]
 pub struct Keymap {
@@ -209,15 +227,26 @@ impl Keymap {
             .collect()
     }
 
-    fn bound(&self, combo: &KeyCombo) -> Option<&'static str> {
-        BINDABLE
-            .iter()
-            .map(|(n, _)| *n)
+    fn bound(&self, combo: &KeyCombo, pane: Option<&str>) -> Option<&'static str> {
+        let names = || BINDABLE.iter().map(|(n, _)| *n);
+        names()
+            .filter(|n| pane.is_some() && scope_of(n) == pane)
+            .chain(names().filter(|n| scope_of(n).is_none()))
             .find(|n| self.keys_for(n).contains(combo))
     }
 
     /// What `key` means in `ctx`. Pure: no state, no I/O.
     pub fn resolve(&self, key: &KeyEvent, ctx: KeyContext) -> Option<Action> {
+        self.resolve_in(key, ctx, None)
+    }
+
+    /// Like `resolve`, with the active pane's kind so its own bindings apply in its table.
+    pub fn resolve_in(
+        &self,
+        key: &KeyEvent,
+        ctx: KeyContext,
+        pane: Option<&str>,
+    ) -> Option<Action> {
         let combo = KeyCombo::from_event(key);
         let ctrl_c = combo.code == KeyCode::Char('c') && combo.mods == KeyModifiers::CONTROL;
         if ctx == KeyContext::Input {
@@ -229,7 +258,8 @@ impl Keymap {
                 _ => Action::Input(*key),
             });
         }
-        let name = self.bound(&combo);
+        let pane = if ctx == KeyContext::Table { pane } else { None };
+        let name = self.bound(&combo, pane);
         let action = name.and_then(Action::from_name);
         match ctx {
             KeyContext::Table => action.or_else(|| sort_key(&combo)),
@@ -367,6 +397,38 @@ mod tests {
             Some(Action::Submit)
         );
         assert_eq!(km.resolve(&ch('q'), KeyContext::Picker), None);
+    }
+
+    #[test]
+    fn pane_scoped_keys_apply_only_in_their_pane() {
+        use crate::actions::PaneKey;
+        let km = Keymap::default();
+        let t = KeyContext::Table;
+        let csr = Some(crate::watch::CSRS.id);
+        assert_eq!(
+            km.resolve_in(&ch('d'), t, csr),
+            Some(Action::Pane(PaneKey::Deny))
+        );
+        assert_eq!(
+            km.resolve_in(&ch('A'), t, csr),
+            Some(Action::Pane(PaneKey::ApproveAll))
+        );
+        assert_eq!(
+            km.resolve_in(&ch('J'), t, csr),
+            Some(Action::Pane(PaneKey::Joining))
+        );
+        // Elsewhere: `d` is details, `A` sorts, `a` is nothing.
+        assert_eq!(
+            km.resolve_in(&ch('d'), t, Some("nodes")),
+            Some(Action::Details)
+        );
+        assert_eq!(km.resolve(&ch('A'), t), Some(Action::SortBy('A')));
+        assert_eq!(km.resolve(&ch('a'), t), None);
+        // Not in views.
+        assert_eq!(
+            km.resolve_in(&ch('d'), KeyContext::View, csr),
+            Some(Action::Details)
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod action;
+pub mod actions;
 pub mod app;
 pub mod cli;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod event_loop;
 pub mod fleet;
 pub mod gate;
 pub mod get;
+pub mod get_csrs;
 pub mod get_fleet;
 pub mod keymap;
 pub mod kube_conn;

@@ -69,6 +69,7 @@ async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
                 Err("preflight checks failed".into())
             };
         }
+        GetKind::Csrs => shiftdeck::get_csrs::csrs(c.client, &c.server, args.output).await?,
     };
     print!("{out}");
     Ok(())

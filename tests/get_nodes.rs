@@ -117,7 +117,7 @@ async fn get_nodes_json_yaml_and_table() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        err.starts_with("shiftdeck: cannot list nodes on http://127.0.0.1"),
+        err.starts_with("shiftdeck: cannot list nodes on https://127.0.0.1"),
         "{err}"
     );
 }

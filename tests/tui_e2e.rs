@@ -243,10 +243,21 @@ async fn action_gate_asks_rbac_and_honours_read_only() {
 }
 
 /// A kubeconfig with two contexts, one per sim.
+/// The sim's CA as kubeconfig `certificate-authority-data`.
+fn ca_data(h: &sim::SimHandle) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(&h.ca_pem)
+}
+
 fn two_context_kubeconfig(a: &sim::SimHandle, b: &sim::SimHandle) -> String {
     format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: a\n  cluster:\n    server: {}\n- name: b\n  cluster:\n    server: {}\ncontexts:\n- name: first\n  context:\n    cluster: a\n    user: ua\n- name: second\n  context:\n    cluster: b\n    user: ub\ncurrent-context: first\nusers:\n- name: ua\n  user:\n    token: {}\n- name: ub\n  user:\n    token: {}\n",
-        a.url, b.url, a.token, b.token
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: a\n  cluster:\n    server: {}\n    certificate-authority-data: {}\n- name: b\n  cluster:\n    server: {}\n    certificate-authority-data: {}\ncontexts:\n- name: first\n  context:\n    cluster: a\n    user: ua\n- name: second\n  context:\n    cluster: b\n    user: ub\ncurrent-context: first\nusers:\n- name: ua\n  user:\n    token: {}\n- name: ub\n  user:\n    token: {}\n",
+        a.url,
+        ca_data(a),
+        b.url,
+        ca_data(b),
+        a.token,
+        b.token
     )
 }
 
@@ -526,8 +537,10 @@ async fn failed_connect_shows_a_banner_and_retries_until_it_works() {
     let dir = tempfile::tempdir().unwrap();
     let (cert, key) = (dir.path().join("client.crt"), dir.path().join("client.key"));
     let yaml = format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {}\ncontexts:\n- name: certs\n  context:\n    cluster: c\n    user: u\ncurrent-context: certs\nusers:\n- name: u\n  user:\n    client-certificate: {}\n    client-key: {}\n",
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {}\n    certificate-authority-data: {}\ncontexts:\n- name: certs\n  context:\n    cluster: c\n    user: u\ncurrent-context: certs\nusers:\n- name: u\n  user:\n    token: {}\n    client-certificate: {}\n    client-key: {}\n",
         h.url,
+        ca_data(&h),
+        h.token,
         cert.display(),
         key.display()
     );
@@ -537,7 +550,7 @@ async fn failed_connect_shows_a_banner_and_retries_until_it_works() {
     })
     .await;
     assert!(
-        s.contains("⚠ retrying in 5s: cannot build a client for http://127.0.0.1"),
+        s.contains("⚠ retrying in 5s: cannot build a client for https://127.0.0.1"),
         "{s}"
     );
     // The files appear (e.g. a credential helper caught up): the next retry connects.

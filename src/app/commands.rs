@@ -20,6 +20,8 @@ pub enum Parsed {
     SwitchContext(String),
     Quit,
     Help,
+    /// `:autoapprove on|off` (`None`: missing or bad argument).
+    AutoApprove(Option<bool>),
     Unknown(String),
     Empty,
 }
@@ -37,6 +39,11 @@ pub fn builtins() -> Vec<CommandInfo> {
             "Switch kubeconfig context (`:ctx NAME` or pick)",
         ),
         c("help", &[], "Show keys and commands"),
+        c(
+            "autoapprove",
+            &[],
+            "Auto-approve arriving CSRs passing every check (`on`/`off`)",
+        ),
         c("q", &["quit", "q!"], "Quit shiftdeck"),
     ]
 }
@@ -83,6 +90,11 @@ pub fn parse(panes: &[Box<dyn Pane>], input: &str) -> Parsed {
         },
         "q" | "quit" | "q!" => Parsed::Quit,
         "help" => Parsed::Help,
+        "autoapprove" => Parsed::AutoApprove(match arg {
+            Some("on") => Some(true),
+            Some("off") => Some(false),
+            _ => None,
+        }),
         other => Parsed::Unknown(other.into()),
     }
 }
@@ -106,13 +118,19 @@ mod tests {
         assert_eq!(parse(&p, "q"), Parsed::Quit);
         assert_eq!(parse(&p, "csr"), Parsed::Unknown("csr".into()));
         assert_eq!(parse(&p, ""), Parsed::Empty);
+        assert_eq!(parse(&p, "autoapprove on"), Parsed::AutoApprove(Some(true)));
+        assert_eq!(
+            parse(&p, "autoapprove off"),
+            Parsed::AutoApprove(Some(false))
+        );
+        assert_eq!(parse(&p, "autoapprove"), Parsed::AutoApprove(None));
     }
 
     #[test]
     fn lists_only_existing_commands() {
         let p = panes();
         let names: Vec<String> = all(&p).into_iter().map(|c| c.name).collect();
-        assert_eq!(names, vec!["nodes", "ctx", "help", "q"]);
+        assert_eq!(names, vec!["nodes", "ctx", "help", "autoapprove", "q"]);
         let m: Vec<String> = matching(&p, "n").into_iter().map(|c| c.name).collect();
         assert_eq!(m, vec!["nodes"]);
         assert!(matching(&p, "hc").is_empty());

@@ -5,6 +5,7 @@ pub mod commands;
 pub mod doc;
 pub mod input;
 pub mod scale;
+mod writes;
 
 use std::time::{Duration, Instant};
 
@@ -34,6 +35,7 @@ pub fn panes() -> Vec<Box<dyn Pane>> {
         Box::new(NodesPane::default()),
         Box::new(crate::panes::fleet::nodepools::NodePoolsPane::default()),
         Box::new(crate::panes::fleet::machinesets::MachineSetsPane::default()),
+        Box::new(crate::panes::csr::CsrPane::default()),
     ]
 }
 
@@ -45,6 +47,10 @@ pub enum Effect {
     Scale(crate::scale_io::ScaleJob),
     /// Ask the API server this RBAC question; the answer comes back as `Action::ScaleAccess`.
     CheckScaleAccess(crate::gate::Access),
+    /// Run a cluster write in a task; it reports back with `Action::WriteDone`.
+    Write(crate::actions::WriteRequest),
+    /// Ask the API server these RBAC questions; answers come back as `Action::AccessChecked`.
+    CheckAccess(Vec<crate::gate::Access>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +63,8 @@ pub enum Overlay {
     Contexts(usize),
     /// The scale dialog (`App::scale`) is open.
     Scale,
+    /// The confirm dialog (`App::confirm`) is open.
+    Confirm,
 }
 
 /// The cluster the UI shows.
@@ -93,7 +101,11 @@ pub struct App {
     quit: bool,
     /// The scale dialog and a scale key waiting for an RBAC answer.
     pub(crate) scale: scale::ScaleState,
-    /// Local user named in the audit log (`$USER`).
+    /// The open confirm dialog, with its text field.
+    pub(crate) confirm: Option<crate::ui::confirm::ConfirmDialog>,
+    /// `:autoapprove on` for this session.
+    pub autoapprove: bool,
+    /// Local user named in approvals and the audit log (`$USER`).
     pub user: String,
     /// Audit log of cluster writes (JSON lines next to the log file).
     pub audit_path: Option<std::path::PathBuf>,
@@ -122,6 +134,8 @@ impl App {
             effects: Vec::new(),
             quit: false,
             scale: scale::ScaleState::default(),
+            confirm: None,
+            autoapprove: false,
             user: std::env::var("USER")
                 .or_else(|_| std::env::var("LOGNAME"))
                 .unwrap_or_else(|_| "unknown".into()),
@@ -176,7 +190,9 @@ impl App {
     pub fn key_context(&self) -> KeyContext {
         match self.overlay {
             Overlay::Help => KeyContext::Help,
-            Overlay::Palette | Overlay::Filter | Overlay::Scale => KeyContext::Input,
+            Overlay::Palette | Overlay::Filter | Overlay::Confirm | Overlay::Scale => {
+                KeyContext::Input
+            }
             Overlay::Contexts(_) => KeyContext::Picker,
             Overlay::None if self.doc.is_some() => KeyContext::View,
             Overlay::None => KeyContext::Table,
@@ -186,7 +202,8 @@ impl App {
     /// A key press: resolve it through the keymap and apply it. Returns whether to redraw.
     pub fn handle_key(&mut self, key: &KeyEvent) -> bool {
         self.startup_warning = None;
-        match self.keymap.resolve(key, self.key_context()) {
+        let pane = self.pane().map(|p| p.kind());
+        match self.keymap.resolve_in(key, self.key_context(), pane) {
             Some(a) => self.update(a),
             None => false,
         }
@@ -220,6 +237,18 @@ impl App {
         if self.overlay == Overlay::Scale {
             self.overlay = Overlay::None;
         }
+        self.confirm = None;
+        if self.overlay == Overlay::Confirm {
+            self.overlay = Overlay::None;
+        }
+        if self.autoapprove {
+            // Auto-approval was turned on for one cluster: never carry it to another.
+            self.autoapprove = false;
+            self.notify(
+                "auto-approve is off for the new context (turn it on again with :autoapprove on)",
+            );
+        }
+        self.prefetch_access();
         self.store_changed();
     }
 
@@ -237,7 +266,16 @@ impl App {
                 kind,
                 state,
             } if generation == self.conn.generation => {
+                let mut resync = false;
+                for p in &mut self.panes {
+                    if p.reads().contains(&kind) {
+                        resync |= p.kind_state(kind, &state);
+                    }
+                }
                 self.states.insert(kind, state);
+                if resync {
+                    self.sync_panes(|p| p.reads().contains(&kind));
+                }
                 true
             }
             WatchMsg::ClusterInfo { generation, info } if generation == self.conn.generation => {
@@ -270,6 +308,7 @@ impl App {
         }
         if changed {
             self.refresh_doc();
+            self.collect_auto_writes();
         }
         changed
     }
@@ -342,6 +381,13 @@ impl App {
             Action::Input(key) if self.overlay == Overlay::Scale => self.scale_input(&key),
             Action::Scale(step) => return self.scale_key(step),
             Action::ScaleDone(_) | Action::ScaleAccess { .. } => return self.on_scale_msg(action),
+            Action::Input(key) if self.overlay == Overlay::Confirm => {
+                if let Some(d) = &mut self.confirm {
+                    d.input(key);
+                }
+            }
+            Action::Pane(key) => return self.pane_key(key),
+            Action::WriteDone(_) | Action::AccessChecked { .. } => self.on_result(action),
             Action::Input(key) => {
                 let changed = self.input.key(&key);
                 if changed && self.overlay == Overlay::Filter {
@@ -434,6 +480,10 @@ impl App {
         if self.overlay == Overlay::Scale {
             return self.scale_back();
         }
+        if self.overlay == Overlay::Confirm {
+            self.notify("cancelled");
+            self.confirm = None;
+        }
         if self.overlay != Overlay::None {
             self.overlay = Overlay::None;
         } else if self.doc.take().is_none()
@@ -452,6 +502,7 @@ impl App {
             }
             Overlay::Filter => {}
             Overlay::Scale => self.scale_submit(),
+            Overlay::Confirm => self.confirm_submit(),
             Overlay::Contexts(sel) => {
                 if let Some(name) = self.contexts.get(sel).cloned() {
                     self.switch_context(name);
@@ -479,6 +530,7 @@ impl App {
             Parsed::SwitchContext(name) => self.switch_context(name),
             Parsed::Quit => self.quit = true,
             Parsed::Help => self.overlay = Overlay::Help,
+            Parsed::AutoApprove(on) => self.set_autoapprove(on),
             Parsed::Unknown(c) => {
                 self.notify(format!("unknown command `:{c}` (`?` lists commands)"))
             }

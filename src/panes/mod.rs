@@ -12,6 +12,7 @@
 //!    (redacted), flashes and change tracking come with it.
 //! 4. Actions that write go through `gate::ActionGate` (read-only, then RBAC).
 
+pub mod csr;
 pub mod filter;
 pub mod fleet;
 pub mod nodes;
@@ -25,6 +26,8 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use crate::action::Action;
+use crate::actions::{PaneKey, PaneRequest, WriteRequest};
+use crate::gate::Access;
 use crate::theme::Theme;
 use crate::watch::{KindState, Stores};
 
@@ -71,5 +74,25 @@ pub trait Pane {
     /// The selected object when the pane can scale it (`+`/`-`/`=`).
     fn scale_target(&self) -> Option<fleet::ScaleTarget> {
         None
+    }
+
+    // Optional hooks for panes with actions (defaults: none).
+
+    /// The state of a kind the pane reads changed (e.g. an optional API is not installed).
+    /// Returns whether the pane must re-sync.
+    fn kind_state(&mut self, _kind: &'static str, _state: &KindState) -> bool {
+        false
+    }
+    /// A pane-specific key (`keymap::PANE_SCOPED`): what the app should do. Pure.
+    fn pane_key(&mut self, _key: PaneKey, _now: DateTime<Utc>) -> Option<PaneRequest> {
+        None
+    }
+    /// Writes the pane wants without a key press (auto-approval), taken after each sync.
+    fn take_auto_writes(&mut self) -> Vec<WriteRequest> {
+        Vec::new()
+    }
+    /// The RBAC questions behind the pane's actions, so the app can say when they are disabled.
+    fn write_access(&self) -> Vec<Access> {
+        Vec::new()
     }
 }

@@ -45,6 +45,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     spans.push(sep());
     spans.push(Span::styled(state_text, Style::default().fg(color)));
+    if app.autoapprove {
+        spans.push(sep());
+        spans.push(Span::styled(
+            "AUTO-APPROVE ON",
+            Style::default().fg(t.warn).add_modifier(Modifier::BOLD),
+        ));
+    }
     if app.gate.read_only() {
         spans.push(sep());
         spans.push(Span::styled(

@@ -2,6 +2,7 @@
 //! Everything here takes `&App` and draws; nothing changes state.
 
 pub mod banner;
+pub mod confirm;
 pub mod header;
 pub mod overlays;
 pub mod scale_dialog;

@@ -44,6 +44,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             "   enter keep · esc close · text or key=value",
             t.fg(t.muted),
         ));
+    } else if app.overlay == Overlay::Confirm {
+        spans.push(Span::styled("<enter>", t.header_style()));
+        spans.push(Span::styled(" confirm  ", t.fg(t.muted)));
+        spans.push(Span::styled("<esc>", t.header_style()));
+        spans.push(Span::styled(" cancel  ", t.fg(t.muted)));
     } else {
         for (name, label) in hints(app.key_context()) {
             if let Some(k) = app.keymap.first_label(name) {
@@ -59,6 +64,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(
             format!(" scale disabled: {why}"),
             t.fg(t.muted),
+        ));
+    }
+    // A notice wins over the standing "disabled" reason (it is usually about that action).
+    if app.overlay == Overlay::None
+        && app.doc.is_none()
+        && app.notice.is_none()
+        && let Some(why) = app.actions_disabled()
+    {
+        spans.push(Span::styled(
+            format!(" ⊘ actions disabled: {why}"),
+            t.fg(t.error),
         ));
     }
     if let Some((n, _)) = &app.notice {

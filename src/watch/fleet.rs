@@ -224,10 +224,11 @@ impl FleetStores {
             w,
         )
     }
+}
 
-    /// Start one reflector per fleet kind.
-    pub fn start(client: &Client, reporter: &Reporter, cancel: &CancellationToken) -> FleetStores {
-        let (stores, w) = FleetStores::with_writers();
+/// Start one reflector per fleet kind, each the only writer of its store.
+pub fn spawn(w: FleetWriters, client: &Client, reporter: &Reporter, cancel: &CancellationToken) {
+    {
         let c = || client.clone();
         let r = || reporter.clone();
         let x = || cancel.clone();
@@ -237,7 +238,6 @@ impl FleetStores {
         kind::spawn_kind(c(), VMS, w.vms, strip_vm, r(), x());
         kind::spawn_kind(c(), VMIS, w.vmis, strip_vmi, r(), x());
         kind::spawn_kind(c(), DVS, w.dvs, strip_dv, r(), x());
-        stores
     }
 }
 

@@ -74,6 +74,11 @@ pub fn strip_node(n: &mut Node) {
     }
 }
 
+/// CSRs keep their request (the checks decode it); only managedFields go.
+pub fn strip_csr(c: &mut k8s_openapi::api::certificates::v1::CertificateSigningRequest) {
+    c.meta_mut().managed_fields = None;
+}
+
 /// Whether the API group/version of `spec` is served (404 on discovery means not installed).
 pub async fn installed(client: &Client, spec: &KindSpec) -> Result<bool, kube::Error> {
     if !spec.crd {

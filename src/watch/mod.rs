@@ -6,10 +6,12 @@
 pub mod cluster_info;
 pub mod fleet;
 pub mod kind;
+pub mod machine;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
+use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use k8s_openapi::api::core::v1::Node;
 use kube::Client;
 use kube::runtime::reflector::{self, Store};
@@ -17,6 +19,7 @@ use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 
 pub use kind::{KindSpec, KindState};
+pub use machine::Machine;
 
 /// Every kind the UI watches. Later panes add theirs here (CRDs with `crd: true` are checked in
 /// discovery first and reported `NotInstalled` when absent, e.g. HyperShift kinds on MicroShift).
@@ -28,11 +31,31 @@ pub const NODES: KindSpec = KindSpec {
     crd: false,
 };
 
+pub const CSRS: KindSpec = KindSpec {
+    id: "certificatesigningrequests",
+    group: "certificates.k8s.io",
+    version: "v1",
+    plural: "certificatesigningrequests",
+    crd: false,
+};
+
+/// OpenShift Machine API machines (absent on MicroShift, HyperShift guests, plain Kubernetes).
+pub const MACHINES: KindSpec = KindSpec {
+    id: "machines",
+    group: "machine.openshift.io",
+    version: "v1beta1",
+    plural: "machines",
+    crd: true,
+};
+
+/// `fleet::FLEET_MACHINES` has the id of `MACHINES` (same API, watched a second time with
+/// what the scaling pipeline reads kept), so it is not listed twice.
 pub const KINDS: &[KindSpec] = &[
     NODES,
+    CSRS,
+    MACHINES,
     fleet::NODEPOOLS,
     fleet::MACHINESETS,
-    fleet::FLEET_MACHINES,
     fleet::VMS,
     fleet::VMIS,
     fleet::DVS,
@@ -43,6 +66,8 @@ pub const KINDS: &[KindSpec] = &[
 pub struct Stores {
     pub nodes: Store<Node>,
     pub fleet: fleet::FleetStores,
+    pub csrs: Store<CertificateSigningRequest>,
+    pub machines: Store<Machine>,
 }
 
 impl Stores {
@@ -51,12 +76,21 @@ impl Stores {
     pub fn with_writers() -> (Stores, Writers) {
         let nodes = reflector::store::Writer::default();
         let (fleet_stores, fleet) = fleet::FleetStores::with_writers();
+        let csrs = reflector::store::Writer::default();
+        let machines = reflector::store::Writer::default();
         (
             Stores {
                 nodes: nodes.as_reader(),
+                csrs: csrs.as_reader(),
+                machines: machines.as_reader(),
                 fleet: fleet_stores,
             },
-            Writers { nodes, fleet },
+            Writers {
+                nodes,
+                csrs,
+                machines,
+                fleet,
+            },
         )
     }
 }
@@ -65,6 +99,8 @@ impl Stores {
 pub struct Writers {
     pub nodes: reflector::store::Writer<Node>,
     pub fleet: fleet::FleetWriters,
+    pub csrs: reflector::store::Writer<CertificateSigningRequest>,
+    pub machines: reflector::store::Writer<Machine>,
 }
 
 /// State of every kind, as last reported.
@@ -145,19 +181,32 @@ impl Watches {
     /// Start one reflector per kind plus the cluster-info poller.
     pub fn start(client: Client, reporter: Reporter) -> Watches {
         let cancel = CancellationToken::new();
-        let nodes = reflector::store::Writer::default();
-        let stores = Stores {
-            nodes: nodes.as_reader(),
-            fleet: fleet::FleetStores::start(&client, &reporter, &cancel),
-        };
+        let (stores, w) = Stores::with_writers();
         kind::spawn_kind(
             client.clone(),
             NODES,
-            nodes,
+            w.nodes,
             kind::strip_node,
             reporter.clone(),
             cancel.clone(),
         );
+        kind::spawn_kind(
+            client.clone(),
+            CSRS,
+            w.csrs,
+            kind::strip_csr,
+            reporter.clone(),
+            cancel.clone(),
+        );
+        kind::spawn_kind(
+            client.clone(),
+            MACHINES,
+            w.machines,
+            machine::strip_machine,
+            reporter.clone(),
+            cancel.clone(),
+        );
+        fleet::spawn(w.fleet, &client, &reporter, &cancel);
         cluster_info::spawn(client, reporter, cancel.clone());
         Watches { stores, cancel }
     }

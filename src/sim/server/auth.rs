@@ -112,9 +112,12 @@ pub fn self_subject_access_review(
         Some(a) => {
             let get = |k: &str| a.get(k).and_then(Value::as_str).unwrap_or("");
             let (plural, sub, verb) = (get("resource"), get("subresource"), get("verb"));
+            // `signers` is an RBAC-only resource (`approve signers/<name>` for CSR approval):
+            // not served, but a real authorizer answers for it.
             let known = plural == "*"
                 || resources::served(profile).any(|r| r.plural == plural)
-                || plural.is_empty();
+                || plural.is_empty()
+                || (plural == "signers" && get("group") == "certificates.k8s.io");
             let (ok, why) = decide(user, faults, plural, (!sub.is_empty()).then_some(sub), verb);
             (ok && known, why)
         }
@@ -163,6 +166,21 @@ mod tests {
         let forbid: Faults = "forbid=nodepools".parse().expect("faults");
         assert!(!decide(User::Admin, &forbid, "nodepools", None, "get").0);
         assert!(decide(User::Admin, &forbid, "nodes", None, "get").0);
+    }
+
+    #[test]
+    fn signers_are_reviewable_for_csr_approval() {
+        let review = |user, resource: &str| {
+            let body = json!({"spec": {"resourceAttributes": {"verb": "approve",
+                "group": "certificates.k8s.io", "resource": resource,
+                "name": "kubernetes.io/kubelet-serving"}}});
+            self_subject_access_review(user, &Faults::default(), Profile::Hub, body)
+                .pointer("/status/allowed")
+                .and_then(Value::as_bool)
+        };
+        assert_eq!(review(User::Admin, "signers"), Some(true));
+        assert_eq!(review(User::Viewer, "signers"), Some(false));
+        assert_eq!(review(User::Admin, "no-such-things"), Some(false));
     }
 
     #[test]

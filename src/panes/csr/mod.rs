@@ -1,0 +1,348 @@
+//! The CSR pane (`:csr`): pending node CSRs first with their checks and approval deadline,
+//! history a key away, the joining-nodes pipeline, and approve / deny / approve-all behind a
+//! confirm dialog. The core (decode, checks, rows, approval policy) is `crate::csr`.
+
+pub mod details;
+pub mod joining_view;
+pub mod model;
+pub mod view;
+
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+use self::model::{COLUMNS, CsrModel, to_ts};
+use super::filter::Filter;
+use super::{Pane, RenderCtx};
+use crate::action::Action;
+use crate::actions::csr_approve::{CsrItem, CsrWrite, approval_access, signer_access};
+use crate::actions::{
+    ConfirmLine, ConfirmRequest, Origin, PaneKey, PaneRequest, Tone, WriteRequest,
+};
+use crate::csr::approval::{
+    Decision, bulk_approvable, needs_identity_confirmation, needs_override, override_allowed,
+};
+use crate::csr::checks::Validation;
+use crate::csr::rows::{CsrState, HistoryFilter, csr_state};
+use crate::csr::{SIGNER_CLIENT, SIGNER_SERVING, display_safe};
+use crate::gate::Access;
+use crate::watch::{CSRS, KindState, MACHINES, NODES, Stores};
+
+pub struct CsrPane {
+    pub model: CsrModel,
+    /// Showing the joining-nodes view instead of the table.
+    pub joining: bool,
+}
+
+impl Default for CsrPane {
+    fn default() -> Self {
+        CsrPane {
+            model: CsrModel::new(),
+            joining: false,
+        }
+    }
+}
+
+/// Check lines for a confirm dialog.
+fn check_lines(v: &Validation) -> Vec<ConfirmLine> {
+    v.checks
+        .iter()
+        .map(|c| {
+            let (mark, tone) = if c.passed {
+                ("✓", Tone::Good)
+            } else {
+                ("✗", Tone::Bad)
+            };
+            ConfirmLine::new(
+                tone,
+                display_safe(&format!("  {mark} {}: {}", c.title, c.reason)),
+            )
+        })
+        .collect()
+}
+
+fn item(name: &str, signer: &str, v: &Validation) -> CsrItem {
+    CsrItem {
+        name: name.to_string(),
+        signer: signer.to_string(),
+        validation: v.clone(),
+    }
+}
+
+impl CsrPane {
+    fn single(&self, decision: Decision) -> PaneRequest {
+        let Some(row) = self.model.selected_row() else {
+            return PaneRequest::Notice("no CSR selected".into());
+        };
+        let Some((csr, v)) = self.model.get(&row.name) else {
+            return PaneRequest::Notice(format!("{} is gone", row.name));
+        };
+        let name = display_safe(&row.name);
+        let verb = match decision {
+            Decision::Approve => "approve",
+            Decision::Deny => "deny",
+        };
+        if csr_state(csr) != CsrState::Pending {
+            return PaneRequest::Notice(format!(
+                "{name} is already {}: nothing to {verb}",
+                row.condition
+            ));
+        }
+        if decision == Decision::Approve && !override_allowed(v) {
+            let why = v
+                .first_failure()
+                .map(|c| display_safe(&c.reason))
+                .unwrap_or_default();
+            return PaneRequest::Notice(format!(
+                "{name} cannot be approved: its request cannot be trusted ({why})"
+            ));
+        }
+        let node = v.node.as_deref().map(display_safe);
+        let mut lines = vec![
+            ConfirmLine::new(
+                Tone::Plain,
+                format!(
+                    "{} CSR {name} ({}) for node {}",
+                    if decision == Decision::Approve {
+                        "Approve"
+                    } else {
+                        "Deny"
+                    },
+                    v.kind.short(),
+                    node.as_deref().unwrap_or("<unknown>")
+                ),
+            ),
+            ConfirmLine::new(
+                Tone::Muted,
+                format!("requested by {}", display_safe(&row.requestor)),
+            ),
+            ConfirmLine::new(Tone::Plain, format!("Checks: {}", v.summary())),
+        ];
+        lines.extend(check_lines(v));
+        let target = node.clone().unwrap_or_else(|| "<node>".into());
+        let prompt = match decision {
+            Decision::Deny => None,
+            Decision::Approve if needs_override(v) => Some(format!(
+                "Checks failed. Type `{target}` or `approve` to override:"
+            )),
+            Decision::Approve if needs_identity_confirmation(v) => Some(format!(
+                "No Machine vouches for this node. Type `{target}` or `approve` to confirm:"
+            )),
+            Decision::Approve => None,
+        };
+        PaneRequest::Confirm(Box::new(ConfirmRequest {
+            title: format!(
+                "{} {name}",
+                if decision == Decision::Approve {
+                    "Approve"
+                } else {
+                    "Deny"
+                }
+            ),
+            lines,
+            prompt,
+            write: WriteRequest::Csr(CsrWrite {
+                decision,
+                items: vec![item(&row.name, &csr.spec.signer_name, v)],
+                auto: false,
+                origin: Origin::default(),
+            }),
+        }))
+    }
+
+    fn approve_all(&self) -> PaneRequest {
+        let bulk = bulk_approvable(self.model.pairs());
+        if bulk.items.is_empty() {
+            let pending = self.model.pending_count();
+            return PaneRequest::Notice(if pending == 0 {
+                "no pending CSRs".into()
+            } else {
+                format!("nothing to approve: all {pending} pending CSRs fail a check")
+            });
+        }
+        let mut lines = vec![
+            ConfirmLine::new(
+                Tone::Plain,
+                format!(
+                    "Approve {} pending CSR{} that pass{} every check, client first:",
+                    bulk.items.len(),
+                    if bulk.items.len() == 1 { "" } else { "s" },
+                    if bulk.items.len() == 1 { "es" } else { "" },
+                ),
+            ),
+            ConfirmLine::new(
+                Tone::Good,
+                format!("  client: {}   serving: {}", bulk.clients, bulk.serving),
+            ),
+            ConfirmLine::new(Tone::Plain, "Per node:"),
+        ];
+        for (node, n) in &bulk.per_node {
+            lines.push(ConfirmLine::new(
+                Tone::Plain,
+                format!("  {}: {n}", display_safe(node)),
+            ));
+        }
+        if !bulk.skipped.is_empty() {
+            lines.push(ConfirmLine::new(
+                Tone::Bad,
+                format!(
+                    "Skipped ({} failing a check): {}",
+                    bulk.skipped.len(),
+                    display_safe(&bulk.skipped.join(", "))
+                ),
+            ));
+        }
+        let items = bulk
+            .items
+            .iter()
+            .filter_map(|i| {
+                let (c, v) = self.model.get(&i.name)?;
+                Some(item(&i.name, &c.spec.signer_name, v))
+            })
+            .collect();
+        PaneRequest::Confirm(Box::new(ConfirmRequest {
+            title: "Approve all passing CSRs".into(),
+            lines,
+            prompt: None,
+            write: WriteRequest::Csr(CsrWrite {
+                decision: Decision::Approve,
+                items,
+                auto: false,
+                origin: Origin::default(),
+            }),
+        }))
+    }
+}
+
+impl Pane for CsrPane {
+    fn title(&self) -> &'static str {
+        "CSRs"
+    }
+    fn commands(&self) -> &'static [&'static str] {
+        &["csr", "csrs", "certificatesigningrequests"]
+    }
+    fn kind(&self) -> &'static str {
+        CSRS.id
+    }
+    fn reads(&self) -> &'static [&'static str] {
+        &[CSRS.id, NODES.id, MACHINES.id]
+    }
+    fn columns(&self) -> Vec<(&'static str, char)> {
+        COLUMNS.to_vec()
+    }
+    fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
+        self.model.apply(
+            stores.csrs.state(),
+            &stores.nodes.state(),
+            &stores.machines.state(),
+            Timestamp::now(),
+        )
+    }
+    fn tick(&mut self, _now: Instant) -> bool {
+        // Ages and countdowns are drawn from the render clock; nothing to expire.
+        false
+    }
+    fn animating(&self) -> bool {
+        false
+    }
+    fn handle(&mut self, action: &Action, area: Rect) -> bool {
+        view::handle(self, action, area)
+    }
+    fn set_filter(&mut self, text: &str) {
+        self.model.filter = Filter::parse(text);
+        self.model.selected = 0;
+        self.model.rebuild_rows(Timestamp::now());
+    }
+    fn filter_text(&self) -> &str {
+        self.model.filter.text()
+    }
+    fn selected_key(&self) -> Option<String> {
+        self.model.selected_row().map(|r| r.name.clone())
+    }
+    fn object_json(&self, key: &str) -> Option<serde_json::Value> {
+        let (c, _) = self.model.get(key)?;
+        serde_json::to_value(c.as_ref()).ok()
+    }
+    fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
+        let (c, v) = self.model.get(key)?;
+        Some(details::lines(c, v, to_ts(now)))
+    }
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
+        if self.joining {
+            joining_view::render(self, frame, area, ctx);
+        } else {
+            view::render(self, frame, area, ctx);
+        }
+    }
+    fn kind_state(&mut self, kind: &'static str, state: &KindState) -> bool {
+        if kind == CSRS.id {
+            self.model.set_live(*state == KindState::Live);
+            true
+        } else if kind == MACHINES.id {
+            self.model.machines_installed = match state {
+                KindState::NotInstalled => Some(false),
+                KindState::Live => Some(true),
+                _ => self.model.machines_installed,
+            };
+            true
+        } else {
+            false
+        }
+    }
+    fn pane_key(&mut self, key: PaneKey, _now: DateTime<Utc>) -> Option<PaneRequest> {
+        match key {
+            PaneKey::Approve => Some(self.single(Decision::Approve)),
+            PaneKey::Deny => Some(self.single(Decision::Deny)),
+            PaneKey::ApproveAll => Some(self.approve_all()),
+            PaneKey::ToggleHistory => {
+                self.model.history = match self.model.history {
+                    HistoryFilter::PendingOnly => HistoryFilter::All,
+                    HistoryFilter::All => HistoryFilter::PendingOnly,
+                };
+                self.model.rebuild_rows(Timestamp::now());
+                None
+            }
+            PaneKey::Joining => {
+                self.joining = !self.joining;
+                None
+            }
+            PaneKey::AutoApprove(on) => {
+                self.model.set_auto(on);
+                None
+            }
+        }
+    }
+    fn take_auto_writes(&mut self) -> Vec<WriteRequest> {
+        let names = self.model.take_auto_approvals();
+        let items: Vec<CsrItem> = names
+            .iter()
+            .filter_map(|n| {
+                let (c, v) = self.model.get(n)?;
+                Some(item(n, &c.spec.signer_name, v))
+            })
+            .collect();
+        if items.is_empty() {
+            return Vec::new();
+        }
+        vec![WriteRequest::Csr(CsrWrite {
+            decision: Decision::Approve,
+            items,
+            auto: true,
+            origin: Origin::default(),
+        })]
+    }
+    fn write_access(&self) -> Vec<Access> {
+        vec![
+            approval_access(),
+            signer_access(SIGNER_CLIENT),
+            signer_access(SIGNER_SERVING),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,318 @@
+//! View-model tests of the CSR pane and whole-screen snapshots (fixed clock) of the pane, the
+//! joining view and the confirm dialog.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
+use k8s_openapi::api::core::v1::Node;
+use kube::runtime::watcher::Event;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::model::CsrModel;
+use crate::action::Action;
+use crate::app::App;
+use crate::csr::rows::HistoryFilter;
+use crate::csr::testutil::{at, client_csr, issued, machine, node, serving_csr, with_condition};
+use crate::gate::Verdict;
+use crate::keymap::Keymap;
+use crate::panes::filter::Filter;
+use crate::theme::Theme;
+use crate::watch::{KindState, Machine, Stores, WatchMsg};
+
+/// The clock of every test: 50 minutes after `t0`.
+const NOW: i64 = 50 * 60;
+
+fn csrs() -> Vec<CertificateSigningRequest> {
+    vec![
+        // Valid: a Machine vouches for arm-1.
+        client_csr("csr-aaa", "arm-1", at(NOW - 120)),
+        // No Machine for arm-2: fails `machine`; 10 minutes left (warning).
+        client_csr("csr-bbb", "arm-2", at(0)),
+        // Approved and issued long ago: history only.
+        issued(with_condition(
+            serving_csr("csr-ccc", "w1", &["w1", "10.0.0.5"], at(-7200)),
+            "Approved",
+            at(-7100),
+        )),
+        // Pending past the hour.
+        client_csr("csr-ddd", "arm-3", at(-3 * 3600)),
+    ]
+}
+
+fn nodes() -> Vec<Node> {
+    vec![node(
+        "w1",
+        &[("Hostname", "w1"), ("InternalIP", "10.0.0.5")],
+        Some((true, at(-7000))),
+        at(-8000),
+    )]
+}
+
+fn machines() -> Vec<Machine> {
+    ["arm-1", "arm-3"]
+        .iter()
+        .map(|n| {
+            serde_json::from_value(machine(
+                n,
+                &[("Hostname", n), ("InternalIP", "10.0.1.9")],
+                None,
+                at(NOW - 600),
+            ))
+            .unwrap()
+        })
+        .collect()
+}
+
+fn arcs<T: Clone>(v: &[T]) -> Vec<Arc<T>> {
+    v.iter().cloned().map(Arc::new).collect()
+}
+
+fn model() -> CsrModel {
+    let mut m = CsrModel::new();
+    m.machines_installed = Some(true);
+    assert!(m.apply(arcs(&csrs()), &arcs(&nodes()), &arcs(&machines()), at(NOW)));
+    m
+}
+
+fn names(m: &CsrModel) -> Vec<String> {
+    m.rows().map(|r| r.name.clone()).collect()
+}
+
+#[test]
+fn pending_only_by_default_newest_first_history_a_toggle_away() {
+    let mut m = model();
+    assert_eq!(names(&m), ["csr-aaa", "csr-bbb", "csr-ddd"]);
+    assert_eq!(m.pending_count(), 3);
+    assert_eq!(m.total(), 4);
+    let checks: Vec<String> = m.rows().map(|r| r.check.clone()).collect();
+    assert_eq!(checks[0], "✓");
+    assert_eq!(checks[1], "machine");
+    m.history = HistoryFilter::All;
+    m.rebuild_rows(at(NOW));
+    assert_eq!(names(&m), ["csr-aaa", "csr-bbb", "csr-ddd", "csr-ccc"]);
+}
+
+#[test]
+fn same_stores_do_not_recompute_and_selection_follows_the_row() {
+    let mut m = model();
+    assert!(!m.apply(arcs(&csrs()), &arcs(&nodes()), &arcs(&machines()), at(NOW)));
+    m.move_by(1);
+    assert_eq!(m.selected_row().unwrap().name, "csr-bbb");
+    // A newer CSR arrives on top: the selection stays on csr-bbb.
+    let mut more = csrs();
+    more.push(client_csr("csr-eee", "arm-1", at(NOW - 10)));
+    assert!(m.apply(arcs(&more), &arcs(&nodes()), &arcs(&machines()), at(NOW)));
+    assert_eq!(names(&m)[0], "csr-eee");
+    assert_eq!(m.selected_row().unwrap().name, "csr-bbb");
+}
+
+#[test]
+fn text_filter_and_sort() {
+    let mut m = model();
+    m.filter = Filter::parse("arm-2");
+    m.rebuild_rows(at(NOW));
+    assert_eq!(names(&m), ["csr-bbb"]);
+    m.filter = Filter::default();
+    m.sort = Some((0, true));
+    m.rebuild_rows(at(NOW));
+    assert_eq!(names(&m), ["csr-ddd", "csr-bbb", "csr-aaa"]);
+}
+
+#[test]
+fn machine_api_absent_means_no_machine_checks() {
+    let mut m = CsrModel::new();
+    m.machines_installed = Some(false);
+    m.apply(arcs(&csrs()), &arcs(&nodes()), &[], at(NOW));
+    let (_, v) = m.get("csr-bbb").unwrap();
+    assert!(v.passed_all(), "{v:?}");
+    assert!(!v.identity_confirmed());
+}
+
+#[test]
+fn auto_approval_only_takes_arrivals_passing_every_check_once() {
+    // Auto-approval turned on while the list is still loading (the model has seen nothing).
+    let mut m = CsrModel::new();
+    m.machines_installed = Some(true);
+    m.set_auto(true);
+    m.apply(Vec::new(), &[], &[], at(NOW));
+    assert!(m.take_auto_approvals().is_empty());
+    // The list completes; the app re-syncs right after the state message.
+    m.set_live(true);
+    m.apply(arcs(&csrs()), &arcs(&nodes()), &arcs(&machines()), at(NOW));
+    assert!(
+        m.take_auto_approvals().is_empty(),
+        "the backlog is left alone"
+    );
+    // Even when the state message comes after the store already synced.
+    let mut late = model();
+    late.set_auto(true);
+    late.set_live(true);
+    late.apply(arcs(&csrs()), &arcs(&nodes()), &arcs(&machines()), at(NOW));
+    assert!(late.take_auto_approvals().is_empty());
+    let mut more = csrs();
+    more.push(client_csr("csr-new-ok", "arm-3", at(NOW - 5)));
+    more.push(client_csr("csr-new-bad", "arm-9", at(NOW - 5)));
+    m.apply(arcs(&more), &arcs(&nodes()), &arcs(&machines()), at(NOW));
+    assert_eq!(m.take_auto_approvals(), ["csr-new-ok"]);
+    assert!(m.take_auto_approvals().is_empty(), "never twice");
+    // The failing one stays held; off clears the candidates.
+    m.set_auto(false);
+    assert!(m.take_auto_approvals().is_empty());
+}
+
+// Whole-screen snapshots through the App, with a fixed clock.
+
+fn chrono_now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(at(NOW).as_second(), 0).unwrap()
+}
+
+fn app() -> App {
+    let (stores, mut w): (Stores, _) = Stores::with_writers();
+    w.csrs.apply_watcher_event(&Event::Init);
+    for c in csrs() {
+        w.csrs.apply_watcher_event(&Event::InitApply(c));
+    }
+    w.csrs.apply_watcher_event(&Event::InitDone);
+    w.nodes.apply_watcher_event(&Event::Init);
+    for n in nodes() {
+        w.nodes.apply_watcher_event(&Event::InitApply(n));
+    }
+    w.nodes.apply_watcher_event(&Event::InitDone);
+    w.machines.apply_watcher_event(&Event::Init);
+    for m in machines() {
+        w.machines.apply_watcher_event(&Event::InitApply(m));
+    }
+    w.machines.apply_watcher_event(&Event::InitDone);
+    let mut app = App::new(Keymap::default(), Theme::default(), false);
+    app.set_time(chrono_now(), Instant::now());
+    app.connected(1, "hub", "https://api.hub.example:6443", stores);
+    for kind in ["nodes", "certificatesigningrequests", "machines"] {
+        app.on_watch(WatchMsg::State {
+            generation: 1,
+            kind,
+            state: KindState::Live,
+        });
+    }
+    app.update(Action::Command("csr".into()));
+    app
+}
+
+fn allow_writes(app: &mut App) {
+    let access = app.pane().unwrap().write_access();
+    for access in access {
+        app.update(Action::AccessChecked {
+            generation: 1,
+            access,
+            verdict: Verdict::Allowed,
+        });
+    }
+}
+
+fn screen(app: &mut App, w: u16, h: u16) -> String {
+    app.update(Action::Resize(w, h));
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| app.render(f)).unwrap();
+    t.backend().to_string()
+}
+
+fn key(app: &mut App, c: char) {
+    app.handle_key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+}
+
+#[test]
+fn csr_pane_snapshot() {
+    let mut app = app();
+    let s = screen(&mut app, 150, 12);
+    assert!(s.contains("CSRs — pending only"), "{s}");
+    insta::assert_snapshot!("csr_pane", s);
+    key(&mut app, 'h');
+    let s = screen(&mut app, 150, 12);
+    assert!(
+        s.contains("CSRs — all") && s.contains("Approved,Issued"),
+        "{s}"
+    );
+    insta::assert_snapshot!("csr_pane_history", s);
+    key(&mut app, 'J');
+    insta::assert_snapshot!("csr_joining", screen(&mut app, 150, 12));
+    key(&mut app, 'J');
+    // Details of the selected (failing) CSR: every check with its reason.
+    key(&mut app, 'j');
+    app.handle_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let s = screen(&mut app, 150, 50);
+    assert!(
+        s.contains("csr-bbb — details")
+            && s.contains("Subject CN: system:node:arm-2")
+            && s.contains("Checks: FAILED")
+            && s.contains("✗ Machine [machine]"),
+        "{s}"
+    );
+    key(&mut app, 'y');
+    let s = screen(&mut app, 150, 50);
+    assert!(
+        s.contains("kind: CertificateSigningRequest") || s.contains("signerName"),
+        "{s}"
+    );
+}
+
+#[test]
+fn confirm_dialog_snapshots() {
+    let mut app = app();
+    // Before the RBAC answers are in, `a` only says it is checking.
+    key(&mut app, 'a');
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("checking permissions"), "{s}");
+    allow_writes(&mut app);
+    key(&mut app, 'j');
+    key(&mut app, 'a');
+    for c in "arm-9".chars() {
+        key(&mut app, c);
+    }
+    app.handle_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("does not confirm"), "{s}");
+    insta::assert_snapshot!("confirm_override", s);
+    app.handle_key(&KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    key(&mut app, 'A');
+    let s = screen(&mut app, 120, 30);
+    assert!(s.contains("Skipped (2 failing a check)"), "{s}");
+    insta::assert_snapshot!("confirm_bulk", s);
+    // Enter queues exactly one write with the one passing CSR.
+    app.handle_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let writes: Vec<_> = app
+        .take_effects()
+        .into_iter()
+        .filter_map(|e| match e {
+            crate::app::Effect::Write(crate::actions::WriteRequest::Csr(w)) => Some(w),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(writes.len(), 1);
+    let w = &writes[0];
+    assert_eq!(
+        w.items.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(),
+        ["csr-aaa"]
+    );
+    assert_eq!(w.origin.context, "hub");
+}
+
+#[test]
+fn every_size_renders_without_panicking() {
+    let mut app = app();
+    allow_writes(&mut app);
+    for (w, h) in [(20, 5), (40, 8), (41, 9), (80, 12), (120, 30), (300, 80)] {
+        screen(&mut app, w, h);
+        key(&mut app, 'j');
+        key(&mut app, 'a');
+        for c in "ap".chars() {
+            key(&mut app, c);
+        }
+        screen(&mut app, w, h);
+        app.handle_key(&KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+        key(&mut app, 'J');
+        screen(&mut app, w, h);
+        key(&mut app, 'J');
+    }
+}

@@ -1,0 +1,248 @@
+//! `shiftdeck get csrs` against the simulated hub (the binary, a kubeconfig file, real HTTP),
+//! and the approval task's calm answers for CSRs that are already decided or gone.
+#![allow(clippy::unwrap_used)]
+
+use serde_json::{Map, Value};
+use shiftdeck::actions::csr_approve::{CsrItem, CsrWrite};
+use shiftdeck::actions::{Origin, WriteRequest};
+use shiftdeck::csr::approval::Decision;
+use shiftdeck::csr::rows::HEADERS;
+use shiftdeck::sim::{self, SimOptions};
+
+async fn run(args: &[&str]) -> std::process::Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_shiftdeck"))
+        .args(args)
+        .env("XDG_STATE_HOME", std::env::temp_dir())
+        .env_remove("KUBECONFIG")
+        .output()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_csrs_json_table_and_yaml() {
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kubeconfig");
+    let h = sim::start(SimOptions {
+        live: false,
+        kubeconfig_out: Some(kc.clone()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let kc = kc.to_str().unwrap();
+    let out = run(&["get", "csrs", "-o", "json", "--kubeconfig", kc]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<Map<String, Value>> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(rows.len() > 2);
+    let keys: Vec<&String> = rows[0].keys().collect();
+    assert_eq!(keys, HEADERS.to_vec());
+    // Pending first: the valid arrival and the one from the wrong requestor.
+    assert_eq!(rows[0]["CONDITION"], "Pending");
+    let by_node = |n: &str| rows.iter().find(|r| r["NODE"] == n).unwrap();
+    let good = by_node("arm64-worker-2");
+    assert_eq!(good["KIND"], "client");
+    assert_eq!(good["CHECK"], "✓");
+    assert!(good["DEADLINE"].as_str().unwrap().ends_with(" left"));
+    let bad = by_node("arm64-worker-legacy");
+    assert_eq!(bad["CHECK"], "requestor");
+    assert_eq!(bad["REQUESTOR"], "system:serviceaccount:default:builder");
+    // History is there too, issued.
+    assert!(
+        rows.iter()
+            .any(|r| r["CONDITION"] == "Approved,Issued" && r["DEADLINE"] == ""),
+        "{rows:?}"
+    );
+
+    let out = run(&["get", "csr", "--kubeconfig", kc]).await;
+    let text = String::from_utf8(out.stdout).unwrap();
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.starts_with("NAME") && first.contains("CHECK") && first.contains("DEADLINE"),
+        "{text}"
+    );
+    let out = run(&["get", "csrs", "-o", "yaml", "--kubeconfig", kc]).await;
+    let y: Vec<Map<String, Value>> = serde_yaml::from_slice(&out.stdout).unwrap();
+    assert_eq!(y.len(), rows.len());
+    h.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decided_or_deleted_csrs_are_reported_calmly() {
+    let h = sim::start(SimOptions {
+        live: false,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = h.client().await.unwrap();
+    let res = sim::resources::by_key("certificatesigningrequests.certificates.k8s.io");
+    let (all, _) = h.store.list(res, None);
+    let approved = all
+        .iter()
+        .find(|c| c.to_string().contains("\"Approved\""))
+        .and_then(|c| c.pointer("/metadata/name").and_then(Value::as_str))
+        .unwrap()
+        .to_string();
+    let validation = shiftdeck::csr::checks::Validation {
+        kind: shiftdeck::csr::CsrKind::Client,
+        node: None,
+        checks: vec![],
+        renewal: false,
+    };
+    let item = |name: &str| CsrItem {
+        name: name.into(),
+        signer: shiftdeck::csr::SIGNER_CLIENT.into(),
+        validation: validation.clone(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let w = WriteRequest::Csr(CsrWrite {
+        decision: Decision::Deny,
+        items: vec![item(&approved), item("csr-does-not-exist")],
+        auto: false,
+        origin: Origin {
+            user: "tester".into(),
+            context: "hub".into(),
+            audit: Some(audit.clone()),
+        },
+    });
+    let report = shiftdeck::actions::run(client, w).await;
+    assert_eq!(
+        report.outcomes,
+        vec![
+            (approved.clone(), "already approved".to_string()),
+            (
+                "csr-does-not-exist".to_string(),
+                "deleted meanwhile".to_string()
+            ),
+        ]
+    );
+    assert!(
+        report.summary.starts_with("denied 0 of 2 CSRs"),
+        "{}",
+        report.summary
+    );
+    // Nothing changed in the cluster, and both attempts are audited.
+    let after = h.store.get(res, None, &approved).unwrap();
+    assert!(!after.to_string().contains("ShiftdeckDeny"));
+    let log = std::fs::read_to_string(&audit).unwrap();
+    assert_eq!(log.lines().count(), 2);
+    assert!(log.contains("\"action\":\"deny\""), "{log}");
+    h.shutdown();
+}
+
+/// A tiny API server whose first PUT to `/approval` answers 409 Conflict (someone changed the
+/// CSR meanwhile); the task must re-read the CSR and succeed on the fresh object.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conflict_is_retried_against_the_fresh_object() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::Router;
+    use axum::extract::State;
+    use axum::http::StatusCode;
+    use axum::routing::get;
+    use serde_json::json;
+
+    #[derive(Clone, Default)]
+    struct Seen {
+        gets: Arc<AtomicUsize>,
+        puts: Arc<AtomicUsize>,
+        last_put: Arc<std::sync::Mutex<Value>>,
+    }
+    fn obj(rv: usize) -> Value {
+        json!({"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+            "metadata": {"name": "csr-x", "resourceVersion": rv.to_string()},
+            "spec": {"request": "", "signerName": shiftdeck::csr::SIGNER_CLIENT}})
+    }
+    type Reply = (StatusCode, [(&'static str, &'static str); 1], String);
+    fn reply(code: StatusCode, v: &Value) -> Reply {
+        (code, [("content-type", "application/json")], v.to_string())
+    }
+    async fn get_csr(State(s): State<Seen>) -> Reply {
+        let n = s.gets.fetch_add(1, Ordering::SeqCst);
+        reply(StatusCode::OK, &obj(n + 1))
+    }
+    async fn put_approval(State(s): State<Seen>, body: axum::body::Bytes) -> Reply {
+        let n = s.puts.fetch_add(1, Ordering::SeqCst);
+        let sent: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        *s.last_put.lock().unwrap() = sent.clone();
+        if n == 0 {
+            return reply(
+                StatusCode::CONFLICT,
+                &json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                    "reason": "Conflict", "code": 409,
+                    "message": "Operation cannot be fulfilled: the object has been modified"}),
+            );
+        }
+        reply(StatusCode::OK, &sent)
+    }
+    let seen = Seen::default();
+    let app = Router::new()
+        .route(
+            "/apis/certificates.k8s.io/v1/certificatesigningrequests/csr-x",
+            get(get_csr),
+        )
+        .route(
+            "/apis/certificates.k8s.io/v1/certificatesigningrequests/csr-x/approval",
+            axum::routing::put(put_approval),
+        )
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let yaml = sim::kubeconfig_yaml(&format!("http://{addr}"), None, "t", "mock");
+    let source = shiftdeck::kube_conn::Source::from_yaml(&yaml, "mock").unwrap();
+    let client = source.connect(None).await.unwrap().client;
+    let w = WriteRequest::Csr(CsrWrite {
+        decision: Decision::Approve,
+        items: vec![CsrItem {
+            name: "csr-x".into(),
+            signer: shiftdeck::csr::SIGNER_CLIENT.into(),
+            validation: shiftdeck::csr::checks::Validation {
+                kind: shiftdeck::csr::CsrKind::Client,
+                node: Some("n1".into()),
+                checks: vec![shiftdeck::csr::checks::Check {
+                    id: "signer",
+                    title: "Kubelet signer",
+                    passed: true,
+                    reason: "ok".into(),
+                }],
+                renewal: false,
+            },
+        }],
+        auto: false,
+        origin: Origin {
+            user: "tester".into(),
+            context: "mock".into(),
+            audit: None,
+        },
+    });
+    let report = shiftdeck::actions::run(client, w).await;
+    assert_eq!(
+        report.outcomes,
+        vec![("csr-x".to_string(), "approved".to_string())]
+    );
+    assert_eq!(seen.puts.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        seen.gets.load(Ordering::SeqCst),
+        2,
+        "re-read after the conflict"
+    );
+    let put = seen.last_put.lock().unwrap().clone();
+    assert_eq!(
+        put["metadata"]["resourceVersion"], "2",
+        "sent on the fresh object"
+    );
+    let cond = &put["status"]["conditions"][0];
+    assert_eq!(cond["type"], "Approved");
+    assert_eq!(cond["reason"], "ShiftdeckApprove");
+    assert_eq!(cond["message"], "approved by tester via shiftdeck");
+}
