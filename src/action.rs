@@ -50,6 +50,16 @@ pub enum Action {
     Tick,
     /// Infra-node maintenance and live migration (keys, confirm answers, task results).
     Migration(crate::migration::actions::MigAction),
+    /// Scale the selected node pool / MachineSet: one up, one down, or type a number.
+    Scale(crate::scale_io::ScaleStep),
+    /// A scale write finished (sent by its task).
+    ScaleDone(crate::scale_io::ScaleOutcome),
+    /// An RBAC answer for a scale action, for the connection `generation`.
+    ScaleAccess {
+        generation: u64,
+        access: crate::gate::Access,
+        verdict: crate::gate::Verdict,
+    },
     /// A pane-specific key (approve, deny, ...), handled by the active pane.
     Pane(PaneKey),
     /// A cluster write finished (sent by its task).
@@ -91,6 +101,9 @@ pub const BINDABLE: &[(&str, &str)] = &[
     ("uncordon", "Nodes/Maintenance: uncordon the node"),
     ("live_migrate", "Maintenance: live-migrate the selected VMI"),
     ("migrate_all", "Maintenance: migrate all migratable VMIs"),
+    ("scale_up", "Node pools/MachineSets: scale up by one"),
+    ("scale_down", "Node pools/MachineSets: scale down by one"),
+    ("scale_to", "Node pools/MachineSets: set the node count"),
     ("csr_approve", "CSRs: approve the selected CSR"),
     ("csr_deny", "CSRs: deny the selected CSR"),
     ("csr_approve_all", "CSRs: approve all passing every check"),
@@ -124,6 +137,9 @@ impl Action {
             "uncordon" => Action::Migration(MigAction::Uncordon),
             "live_migrate" => Action::Migration(MigAction::MigrateSelected),
             "migrate_all" => Action::Migration(MigAction::MigrateAll),
+            "scale_up" => Action::Scale(crate::scale_io::ScaleStep::Up),
+            "scale_down" => Action::Scale(crate::scale_io::ScaleStep::Down),
+            "scale_to" => Action::Scale(crate::scale_io::ScaleStep::Type),
             "csr_approve" => Action::Pane(PaneKey::Approve),
             "csr_deny" => Action::Pane(PaneKey::Deny),
             "csr_approve_all" => Action::Pane(PaneKey::ApproveAll),

@@ -148,6 +148,10 @@ pub enum GetKind {
     Preflight,
     /// Live-migration readiness per KubeVirt node pool (`--node NAME`: infra-node maintenance).
     Readiness,
+    /// HyperShift node pools (`oc get nodepools -A` columns plus KubeVirt sizing).
+    Nodepools,
+    /// Machine API MachineSets with OS, ARCH and machines.
+    Machinesets,
     /// Certificate signing requests with their checks (also `csr`).
     #[value(alias = "csr")]
     Csrs,

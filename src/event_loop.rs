@@ -156,6 +156,36 @@ impl Session {
                         );
                     }
                 }
+                Effect::Scale(job) => match self.client.clone() {
+                    Some(client) => {
+                        let tx = self.act_tx.clone();
+                        tokio::spawn(async move {
+                            let out = crate::scale_io::run(client, job).await;
+                            let _ = tx.send(crate::action::Action::ScaleDone(out));
+                        });
+                    }
+                    None => self.app.notify("not connected: nothing was scaled"),
+                },
+                Effect::CheckScaleAccess(access) => {
+                    if let Some(client) = self.client.clone() {
+                        let tx = self.act_tx.clone();
+                        let generation = self.generation;
+                        tokio::spawn(async move {
+                            let verdict = crate::gate::review_verdict(&client, &access)
+                                .await
+                                .unwrap_or_else(|e| {
+                                    crate::gate::Verdict::Denied(format!(
+                                        "cannot check permission: {e}"
+                                    ))
+                                });
+                            let _ = tx.send(crate::action::Action::ScaleAccess {
+                                generation,
+                                access,
+                                verdict,
+                            });
+                        });
+                    }
+                }
                 Effect::Write(req) => self.spawn_write(req),
                 Effect::CheckAccess(list) => self.spawn_access_checks(list),
                 Effect::Copy(text) => self.terminal_writes.push(crate::overview::osc52(&text)),

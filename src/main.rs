@@ -62,6 +62,12 @@ async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
             shiftdeck::get_readiness::readiness(&c.client, args.node.as_deref(), args.output)
                 .await?
         }
+        GetKind::Nodepools => {
+            shiftdeck::get_fleet::nodepools(c.client, &c.server, args.output).await?
+        }
+        GetKind::Machinesets => {
+            shiftdeck::get_fleet::machinesets(c.client, &c.server, args.output).await?
+        }
         GetKind::Preflight => {
             let code = shiftdeck::wizard::cmd::run_get_preflight(conn, args.output).await;
             return if code == 0 {

@@ -80,6 +80,10 @@ fn type_text(session: &mut Session, text: &str) {
 
 /// Select `node` in the Nodes pane by moving down from the top.
 async fn select_node(session: &mut Session, node: &str) {
+    // The TUI opens on the Overview; go to the Nodes pane first.
+    press(session, KeyCode::Char(':'));
+    type_text(session, "nodes");
+    press(session, KeyCode::Enter);
     wait_for(session, "the nodes", |s| s.contains(node)).await;
     press(session, KeyCode::Char('g'));
     for _ in 0..200 {

@@ -6,6 +6,7 @@ pub mod doc;
 mod flavor;
 pub mod input;
 mod migration;
+pub mod scale;
 mod writes;
 
 use std::time::{Duration, Instant};
@@ -42,6 +43,8 @@ pub fn panes() -> Vec<Box<dyn Pane>> {
         Box::new(NodesPane::default()),
         Box::new(crate::panes::csr::CsrPane::default()),
         Box::new(crate::panes::hosted::HostedPane::default()),
+        Box::new(crate::panes::fleet::nodepools::NodePoolsPane::default()),
+        Box::new(crate::panes::fleet::machinesets::MachineSetsPane::default()),
         Box::new(crate::panes::operators::OperatorsPane::default()),
         Box::new(HealthPane::default()),
         Box::new(crate::panes::readiness::ReadinessPane::default()),
@@ -60,6 +63,10 @@ pub enum Effect {
     ),
     /// Ask these RBAC questions for the connection `generation` in a task.
     MigrationAccess(u64, Vec<crate::gate::Access>),
+    /// Run a scale write in a task; it reports back with `Action::ScaleDone`.
+    Scale(crate::scale_io::ScaleJob),
+    /// Ask the API server this RBAC question; the answer comes back as `Action::ScaleAccess`.
+    CheckScaleAccess(crate::gate::Access),
     /// Run a cluster write in a task; it reports back with `Action::WriteDone`.
     Write(crate::actions::WriteRequest),
     /// Ask the API server these RBAC questions; answers come back as `Action::AccessChecked`.
@@ -84,6 +91,8 @@ pub enum Overlay {
     Contexts(usize),
     /// The maintenance confirm dialog (held by the Maintenance pane) is open.
     MigrationConfirm,
+    /// The scale dialog (`App::scale`) is open.
+    Scale,
     /// The confirm dialog (`App::confirm`) is open.
     Confirm,
 }
@@ -127,6 +136,8 @@ pub struct App {
     pub(crate) instant: Instant,
     effects: Vec<Effect>,
     quit: bool,
+    /// The scale dialog and a scale key waiting for an RBAC answer.
+    pub(crate) scale: scale::ScaleState,
     /// The open confirm dialog, with its text field.
     pub(crate) confirm: Option<crate::ui::confirm::ConfirmDialog>,
     /// `:autoapprove on` for this session.
@@ -164,6 +175,7 @@ impl App {
             instant: Instant::now(),
             effects: Vec::new(),
             quit: false,
+            scale: scale::ScaleState::default(),
             confirm: None,
             autoapprove: false,
             user: std::env::var("USER")
@@ -227,9 +239,11 @@ impl App {
     pub fn key_context(&self) -> KeyContext {
         match self.overlay {
             Overlay::Help => KeyContext::Help,
-            Overlay::Palette | Overlay::Filter | Overlay::Confirm | Overlay::MigrationConfirm => {
-                KeyContext::Input
-            }
+            Overlay::Palette
+            | Overlay::Filter
+            | Overlay::Confirm
+            | Overlay::MigrationConfirm
+            | Overlay::Scale => KeyContext::Input,
             Overlay::Contexts(_) => KeyContext::Picker,
             Overlay::None if self.doc.is_some() => KeyContext::View,
             Overlay::None => KeyContext::Table,
@@ -276,6 +290,10 @@ impl App {
         self.announce_panes();
         self.doc = None;
         self.gate.forget_rbac();
+        self.scale = scale::ScaleState::default();
+        if self.overlay == Overlay::Scale {
+            self.overlay = Overlay::None;
+        }
         self.confirm = None;
         if self.overlay == Overlay::Confirm {
             self.overlay = Overlay::None;
@@ -438,6 +456,9 @@ impl App {
                 };
             }
             Action::Migration(a) => return self.migration_action(a),
+            Action::Input(key) if self.overlay == Overlay::Scale => self.scale_input(&key),
+            Action::Scale(step) => return self.scale_key(step),
+            Action::ScaleDone(_) | Action::ScaleAccess { .. } => return self.on_scale_msg(action),
             Action::Input(key) if self.overlay == Overlay::Confirm => {
                 if let Some(d) = &mut self.confirm {
                     d.input(key);
@@ -542,6 +563,9 @@ impl App {
     }
 
     fn back(&mut self) {
+        if self.overlay == Overlay::Scale {
+            return self.scale_back();
+        }
         if self.overlay == Overlay::Confirm {
             self.notify("cancelled");
             self.confirm = None;
@@ -576,6 +600,7 @@ impl App {
                 self.overlay = Overlay::MigrationConfirm;
                 self.answer(true);
             }
+            Overlay::Scale => self.scale_submit(),
             Overlay::Confirm => self.confirm_submit(),
             Overlay::Contexts(sel) => {
                 if let Some(name) = self.contexts.get(sel).cloned() {

@@ -19,6 +19,7 @@ pub mod cells;
 pub mod csr;
 pub mod fetch;
 pub mod filter;
+pub mod fleet;
 pub mod health;
 pub mod hosted;
 pub mod maintenance;
@@ -85,6 +86,10 @@ pub trait Pane {
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx);
     /// The concrete pane, for the app to hand it typed state (e.g. the maintenance node).
     fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        None
+    }
+    /// The selected object when the pane can scale it (`+`/`-`/`=`).
+    fn scale_target(&self) -> Option<fleet::ScaleTarget> {
         None
     }
 

@@ -5,6 +5,7 @@ pub mod banner;
 pub mod confirm;
 pub mod header;
 pub mod overlays;
+pub mod scale_dialog;
 pub mod status;
 
 use ratatui::Frame;

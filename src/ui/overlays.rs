@@ -33,6 +33,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, areas: Areas) {
         Overlay::Help => help(app, frame, areas.body),
         Overlay::Palette => palette(app, frame, area),
         Overlay::Contexts(sel) => contexts(app, frame, areas.body, sel),
+        Overlay::Scale => super::scale_dialog::render(app, frame, areas.body),
         Overlay::Confirm => {
             if let Some(d) = &app.confirm {
                 d.render(&app.theme, frame, areas.body);

@@ -65,6 +65,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             spans.push(Span::styled(" copy  ", t.fg(t.muted)));
         }
     }
+    if app.overlay == Overlay::None
+        && app.notice.is_none()
+        && let Some(why) = app.scale_disabled()
+    {
+        spans.push(Span::styled(
+            format!(" scale disabled: {why}"),
+            t.fg(t.muted),
+        ));
+    }
     // A notice wins over the standing "disabled" reason (it is usually about that action).
     if app.overlay == Overlay::None
         && app.doc.is_none()

@@ -5,6 +5,7 @@
 
 pub mod cluster_info;
 pub mod dynamic;
+pub mod fleet;
 pub mod kind;
 pub mod machine;
 pub mod migration_kinds;
@@ -81,12 +82,17 @@ pub const KINDS: &[KindSpec] = &[
     HOSTEDCLUSTERS,
     NODEPOOLS,
     CLUSTEROPERATORS,
+    fleet::MACHINESETS,
+    fleet::VMS,
+    fleet::VMIS,
+    fleet::DVS,
 ];
 
 /// Readers of every watched kind. Cheap to clone.
 #[derive(Clone)]
 pub struct Stores {
     pub nodes: Store<Node>,
+    pub fleet: fleet::FleetStores,
     pub csrs: Store<CertificateSigningRequest>,
     pub machines: Store<Machine>,
     /// The overview poller's latest read (see [`overview_poll`]).
@@ -104,7 +110,9 @@ impl Stores {
     pub fn with_writers() -> (Stores, Writers) {
         let (overview_writer, overview) = overview_poll::channel();
         let (migration, migration_writers) = migration_kinds::MigrationStores::with_writers();
+        let (fleet_stores, fleet) = fleet::FleetStores::with_writers();
         let w = Writers {
+            fleet,
             nodes: Default::default(),
             csrs: Default::default(),
             machines: Default::default(),
@@ -115,6 +123,7 @@ impl Stores {
             migration: migration_writers,
         };
         let stores = Stores {
+            fleet: fleet_stores,
             nodes: w.nodes.as_reader(),
             csrs: w.csrs.as_reader(),
             machines: w.machines.as_reader(),
@@ -131,6 +140,7 @@ impl Stores {
 /// The writers matching `Stores`, one per kind.
 pub struct Writers {
     pub nodes: reflector::store::Writer<Node>,
+    pub fleet: fleet::FleetWriters,
     pub csrs: reflector::store::Writer<CertificateSigningRequest>,
     pub machines: reflector::store::Writer<Machine>,
     pub overview: overview_poll::OverviewWriter,
@@ -245,6 +255,7 @@ impl Watches {
         watch!(CLUSTEROPERATORS, w.clusteroperators, dynamic::strip_dyn);
         overview_poll::spawn(client.clone(), w.overview, reporter.clone(), cancel.clone());
         migration_kinds::spawn_all(&client, w.migration, &reporter, &cancel);
+        fleet::spawn(w.fleet, &client, &reporter, &cancel);
         cluster_info::spawn(client, reporter, cancel.clone());
         Watches { stores, cancel }
     }

@@ -1,0 +1,313 @@
+//! The Node pools pane: `oc get nodepools -A` columns plus KubeVirt sizing and the
+//! live-migratable badge; while a pool scales, a progress bar and the per-machine pipeline under
+//! the table; recently finished scalings stay listed with their total time.
+
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use serde_json::Value;
+
+use super::pipeline_view::{self, GUEST_NOTE};
+use super::table::{Col, FleetTable, Item};
+use super::{ScaleKind, ScaleTarget};
+use crate::action::Action;
+use crate::fleet::nodepool::{NodePoolDetails, NodePoolRow};
+use crate::fleet::pipeline::{PipelineInputs, scaling_progress};
+use crate::fleet::scale::machines_of_pool;
+use crate::fleet::tracker::ScalingTracker;
+use crate::fleet::util::{TableRow, name, namespace};
+use crate::panes::{Pane, RenderCtx};
+use crate::watch::fleet::{self as wf, NODEPOOLS};
+use crate::watch::{KindState, Stores};
+
+/// Pane columns: (header, index into `NodePoolRow::cells`, sort key, max width).
+pub const COLS: &[Col] = &[
+    c("NAMESPACE", 0, 'S', 20, 3),
+    c("NAME", 1, 'N', 28, 0),
+    c("CLUSTER", 2, 'C', 20, 5),
+    c("DESIRED", 3, 'D', 7, 0),
+    c("CURRENT", 4, 'U', 7, 0),
+    c("AUTOSCALING", 5, 'A', 11, 0),
+    c("AUTOREPAIR", 6, 'R', 10, 6),
+    c("VERSION", 7, 'V', 10, 0),
+    c("UPD-VER", 8, 'E', 7, 4),
+    c("UPD-CFG", 9, 'F', 7, 4),
+    c("PLATFORM", 11, 'P', 8, 7),
+    c("CORES", 12, 'O', 5, 2),
+    c("MEMORY", 13, 'M', 6, 2),
+    c("ROOT", 14, 'T', 6, 2),
+    c("STORAGECLASS", 15, 'L', 14, 8),
+    c("LM", 16, 'I', 8, 1),
+    c("MESSAGE", 10, 'G', 60, 0),
+];
+
+const fn c(header: &'static str, cell: usize, sort_key: char, max: u16, drop: u8) -> Col {
+    Col {
+        header,
+        cell,
+        sort_key,
+        max,
+        drop,
+    }
+}
+
+/// How long finished scalings stay listed.
+pub const KEEP_FINISHED: i64 = 30 * 60;
+
+pub struct NodePoolsPane {
+    pub table: FleetTable,
+    pools: Vec<Value>,
+    machines: Vec<Value>,
+    vms: Vec<Value>,
+    vmis: Vec<Value>,
+    dvs: Vec<Value>,
+    guest_nodes: Vec<Value>,
+    tracker: ScalingTracker,
+    /// Wall clock for the tracker (tests inject a fixed one).
+    pub clock: fn() -> DateTime<Utc>,
+}
+
+impl Default for NodePoolsPane {
+    fn default() -> Self {
+        NodePoolsPane {
+            table: FleetTable::default(),
+            pools: Vec::new(),
+            machines: Vec::new(),
+            vms: Vec::new(),
+            vmis: Vec::new(),
+            dvs: Vec::new(),
+            guest_nodes: Vec::new(),
+            tracker: ScalingTracker::new(Duration::seconds(KEEP_FINISHED)),
+            clock: Utc::now,
+        }
+    }
+}
+
+impl NodePoolsPane {
+    fn inputs(&self) -> PipelineInputs<'_> {
+        PipelineInputs {
+            machines: &self.machines,
+            vms: &self.vms,
+            dvs: &self.dvs,
+            vmis: &self.vmis,
+            nodes: &self.guest_nodes,
+        }
+    }
+
+    fn pool(&self, key: &str) -> Option<&Value> {
+        self.pools
+            .iter()
+            .find(|p| format!("{}/{}", namespace(p), name(p)) == key)
+    }
+
+    /// Rows as `shiftdeck get nodepools` prints them.
+    pub fn rows(&self) -> Vec<NodePoolRow> {
+        crate::fleet::nodepool::node_pool_rows(&self.pools)
+    }
+
+    /// The pipeline section: scaling pools, then recently finished scalings.
+    pub fn scaling_lines(&self, ctx: &RenderCtx) -> Vec<Line<'static>> {
+        let t = ctx.theme;
+        let mut out = Vec::new();
+        let inp = self.inputs();
+        for p in &self.pools {
+            if let Some(s) = scaling_progress(p, &inp, ctx.now) {
+                let key = format!("{}/{}", namespace(p), name(p));
+                // A clock injected by tests may be behind the tracker's.
+                let since = self
+                    .tracker
+                    .active(&key)
+                    .map(|a| a.since)
+                    .filter(|t| *t <= ctx.now);
+                out.extend(pipeline_view::scaling_lines(&key, &s, since, ctx.now, t));
+            }
+        }
+        if !out.is_empty() {
+            out.push(Line::from(Span::styled(
+                format!("  {GUEST_NOTE}"),
+                t.fg(t.muted),
+            )));
+        }
+        for f in self
+            .tracker
+            .recently_finished(ctx.now)
+            .into_iter()
+            .filter(|f| f.finished <= ctx.now)
+        {
+            out.push(pipeline_view::finished_line(f, ctx.now, t));
+        }
+        out
+    }
+}
+
+fn item(row: &NodePoolRow) -> Item {
+    Item {
+        key: format!("{}/{}", row.namespace, row.name),
+        busy: row.desired.is_some() && row.desired != row.current,
+        bad: false,
+        cells: row.cells(),
+    }
+}
+
+impl Pane for NodePoolsPane {
+    fn title(&self) -> &'static str {
+        "Node pools"
+    }
+    fn commands(&self) -> &'static [&'static str] {
+        &["np", "nodepools"]
+    }
+    fn kind(&self) -> &'static str {
+        NODEPOOLS.id
+    }
+    fn reads(&self) -> &'static [&'static str] {
+        &[
+            NODEPOOLS.id,
+            wf::FLEET_MACHINES.id,
+            wf::VMS.id,
+            wf::VMIS.id,
+            wf::DVS.id,
+        ]
+    }
+    fn columns(&self) -> Vec<(&'static str, char)> {
+        COLS.iter().map(|c| (c.header, c.sort_key)).collect()
+    }
+    fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
+        let f = &stores.fleet;
+        self.pools = wf::values(&f.nodepools, wf::NodePool::to_value);
+        self.machines = wf::values(&f.machines, wf::FleetMachine::to_value);
+        self.vms = wf::values(&f.vms, wf::VirtualMachine::to_value);
+        self.vmis = wf::values(&f.vmis, wf::VirtualMachineInstance::to_value);
+        self.dvs = wf::values(&f.dvs, wf::DataVolume::to_value);
+        self.guest_nodes = pipeline_view::nodes_from_machines(&self.machines);
+        self.tracker.observe(&self.pools, (self.clock)());
+        let items = self.rows().iter().map(item).collect();
+        self.table.set_items(items, COLS);
+        // The pipeline section moves with machines, VMs and disks even when rows do not.
+        true
+    }
+    fn tick(&mut self, _now: Instant) -> bool {
+        false
+    }
+    fn animating(&self) -> bool {
+        false
+    }
+    fn handle(&mut self, action: &Action, area: Rect) -> bool {
+        let rows = Rect::new(
+            area.x,
+            area.y + 2,
+            area.width,
+            area.height.saturating_sub(2),
+        );
+        self.table.handle(action, rows, COLS)
+    }
+    fn set_filter(&mut self, text: &str) {
+        self.table.set_filter(text, COLS);
+    }
+    fn filter_text(&self) -> &str {
+        self.table.filter()
+    }
+    fn selected_key(&self) -> Option<String> {
+        self.table.selected_key()
+    }
+    fn object_json(&self, key: &str) -> Option<Value> {
+        self.pool(key).cloned()
+    }
+    fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
+        let pool = self.pool(key)?;
+        let d = NodePoolDetails::new(pool, &self.inputs(), now);
+        let theme = crate::theme::Theme::default();
+        let mut out: Vec<Line<'static>> = NodePoolRow::HEADERS
+            .iter()
+            .zip(d.row.cells())
+            .map(|(h, v)| Line::raw(format!("  {h:<18}{v}")))
+            .collect();
+        out.push(Line::raw(""));
+        out.push(Line::raw("Conditions"));
+        for c in &d.conditions {
+            use crate::fleet::conditions::Health;
+            let color = match c.health {
+                Health::Unhealthy => theme.error,
+                Health::Unknown => theme.warn,
+                Health::Info => theme.muted,
+                Health::Healthy => theme.ok,
+            };
+            let age = c
+                .last_transition
+                .map(|t| crate::fleet::util::human_duration(now - t))
+                .unwrap_or_default();
+            out.push(Line::from(vec![
+                Span::styled(format!("  {:<34}{:<8}", c.type_, c.status), theme.fg(color)),
+                Span::raw(format!("{:<7}{:<24}{}", age, c.reason, c.message)),
+            ]));
+        }
+        out.push(Line::raw(""));
+        out.push(Line::raw("Machines"));
+        let machines = machines_of_pool(pool, &self.machines);
+        if machines.is_empty() {
+            out.push(Line::raw("  none"));
+        }
+        for m in machines {
+            let p = crate::fleet::pipeline::machine_pipeline(m, &self.inputs());
+            out.extend(pipeline_view::machine_lines(&p, now, &theme));
+        }
+        if let Some(s) = &d.scaling {
+            out.push(Line::raw(""));
+            out.extend(pipeline_view::scaling_lines(key, s, None, now, &theme));
+        }
+        out.push(Line::raw(format!("  {GUEST_NOTE}")));
+        Some(out)
+    }
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
+        let t = ctx.theme;
+        let section = self.scaling_lines(ctx);
+        let scaling = self.rows().iter().filter(|r| item(r).busy).count();
+        let summary = format!(
+            "{} node pools · {} scaling · +/- scale · = set count",
+            self.pools.len(),
+            scaling
+        );
+        let sec_h = if section.is_empty() {
+            0
+        } else {
+            (section.len() as u16 + 1).min(area.height / 2)
+        };
+        let [sum, tbl, sec] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(2),
+            Constraint::Length(sec_h),
+        ])
+        .areas(area);
+        frame.render_widget(Paragraph::new(summary).style(t.fg(t.muted)), sum);
+        if self.table.is_empty() && self.table.filter().is_empty() {
+            let msg = match ctx.state {
+                KindState::Loading => "Loading node pools…".to_string(),
+                KindState::Forbidden(e) => format!("You may not list node pools: {e}"),
+                KindState::NotInstalled => {
+                    "NodePools are not installed here (no HyperShift): nothing to show.".into()
+                }
+                KindState::Reconnecting { .. } => "Waiting for the API server…".into(),
+                KindState::Live => "No node pools.".into(),
+            };
+            frame.render_widget(Paragraph::new(msg).style(t.fg(t.muted)), tbl);
+            return;
+        }
+        self.table.render(frame, tbl, COLS, t);
+        if sec_h > 0 {
+            let mut lines = vec![Line::from(Span::styled("Scaling", t.title_style()))];
+            lines.extend(section);
+            frame.render_widget(Paragraph::new(lines), sec);
+        }
+    }
+    fn scale_target(&self) -> Option<ScaleTarget> {
+        let key = self.table.selected_key()?;
+        Some(ScaleTarget {
+            kind: ScaleKind::NodePool,
+            obj: self.pool(&key)?.clone(),
+            machines: self.machines.clone(),
+        })
+    }
+}

@@ -1,0 +1,288 @@
+//! Watched kinds of the Node pools and MachineSets panes: HyperShift NodePools, Machine API
+//! MachineSets and Machines, KubeVirt VirtualMachines/VirtualMachineInstances and CDI
+//! DataVolumes. All are optional APIs (`crd: true`: absent → "not installed", quietly).
+//!
+//! Each is a small typed struct holding `metadata`, `spec` and `status` as JSON (the pure view
+//! models in [`crate::fleet`] read `serde_json::Value`); the strip functions drop managedFields,
+//! the last-applied annotation and whatever the panes never read.
+
+use std::borrow::Cow;
+
+use k8s_openapi::NamespaceResourceScope;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::Client;
+use kube::runtime::reflector::{self, Store};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use super::{KindSpec, Reporter, kind};
+
+macro_rules! fleet_kind {
+    ($(#[$doc:meta])* $ty:ident, $group:literal, $version:literal, $kind:literal, $plural:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct $ty {
+            #[serde(default)]
+            pub metadata: ObjectMeta,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub spec: Option<Value>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub status: Option<Value>,
+        }
+
+        impl kube::Resource for $ty {
+            type DynamicType = ();
+            type Scope = NamespaceResourceScope;
+            fn kind(_: &()) -> Cow<'_, str> {
+                $kind.into()
+            }
+            fn group(_: &()) -> Cow<'_, str> {
+                $group.into()
+            }
+            fn version(_: &()) -> Cow<'_, str> {
+                $version.into()
+            }
+            fn plural(_: &()) -> Cow<'_, str> {
+                $plural.into()
+            }
+            fn meta(&self) -> &ObjectMeta {
+                &self.metadata
+            }
+            fn meta_mut(&mut self) -> &mut ObjectMeta {
+                &mut self.metadata
+            }
+        }
+
+        impl $ty {
+            /// The object as the view models read it (`apiVersion` and `kind` included).
+            pub fn to_value(&self) -> Value {
+                let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
+                if let Value::Object(m) = &mut v {
+                    m.insert("apiVersion".into(), Value::String(concat!($group, "/", $version).into()));
+                    m.insert("kind".into(), Value::String($kind.into()));
+                }
+                v
+            }
+        }
+    };
+}
+
+fleet_kind!(
+    /// `hypershift.openshift.io/v1beta1` NodePool.
+    NodePool, "hypershift.openshift.io", "v1beta1", "NodePool", "nodepools"
+);
+fleet_kind!(
+    /// `machine.openshift.io/v1beta1` MachineSet.
+    MachineSet, "machine.openshift.io", "v1beta1", "MachineSet", "machinesets"
+);
+fleet_kind!(
+    /// `machine.openshift.io/v1beta1` Machine (NodePool machines on the hub, MachineSet machines).
+    FleetMachine, "machine.openshift.io", "v1beta1", "Machine", "machines"
+);
+fleet_kind!(
+    /// `kubevirt.io/v1` VirtualMachine.
+    VirtualMachine, "kubevirt.io", "v1", "VirtualMachine", "virtualmachines"
+);
+fleet_kind!(
+    /// `kubevirt.io/v1` VirtualMachineInstance.
+    VirtualMachineInstance, "kubevirt.io", "v1", "VirtualMachineInstance", "virtualmachineinstances"
+);
+fleet_kind!(
+    /// `cdi.kubevirt.io/v1beta1` DataVolume.
+    DataVolume, "cdi.kubevirt.io", "v1beta1", "DataVolume", "datavolumes"
+);
+
+const fn spec(
+    id: &'static str,
+    group: &'static str,
+    version: &'static str,
+    plural: &'static str,
+) -> KindSpec {
+    KindSpec {
+        id,
+        group,
+        version,
+        plural,
+        crd: true,
+    }
+}
+
+pub const NODEPOOLS: KindSpec = spec(
+    "nodepools",
+    "hypershift.openshift.io",
+    "v1beta1",
+    "nodepools",
+);
+pub const MACHINESETS: KindSpec = spec(
+    "machinesets",
+    "machine.openshift.io",
+    "v1beta1",
+    "machinesets",
+);
+pub const FLEET_MACHINES: KindSpec =
+    spec("machines", "machine.openshift.io", "v1beta1", "machines");
+pub const VMS: KindSpec = spec("virtualmachines", "kubevirt.io", "v1", "virtualmachines");
+pub const VMIS: KindSpec = spec(
+    "virtualmachineinstances",
+    "kubevirt.io",
+    "v1",
+    "virtualmachineinstances",
+);
+pub const DVS: KindSpec = spec("datavolumes", "cdi.kubevirt.io", "v1beta1", "datavolumes");
+
+/// Every kind of this module, for `watch::KINDS`.
+pub const FLEET_KINDS: [KindSpec; 6] = [NODEPOOLS, MACHINESETS, FLEET_MACHINES, VMS, VMIS, DVS];
+
+fn strip_meta(m: &mut ObjectMeta) {
+    m.managed_fields = None;
+    if let Some(a) = m.annotations.as_mut() {
+        a.remove("kubectl.kubernetes.io/last-applied-configuration");
+    }
+}
+
+fn keep_keys(v: &mut Option<Value>, keep: &[&str]) {
+    if let Some(Value::Object(m)) = v.as_mut() {
+        m.retain(|k, _| keep.contains(&k.as_str()));
+    }
+}
+
+pub fn strip_nodepool(o: &mut NodePool) {
+    strip_meta(&mut o.metadata);
+}
+pub fn strip_machineset(o: &mut MachineSet) {
+    // The template stays: OS comes from its labels, ARCH from its providerSpec.
+    strip_meta(&mut o.metadata);
+}
+pub fn strip_machine(o: &mut FleetMachine) {
+    strip_meta(&mut o.metadata);
+}
+/// VMs: only status (printableStatus) and metadata are read.
+pub fn strip_vm(o: &mut VirtualMachine) {
+    strip_meta(&mut o.metadata);
+    o.spec = None;
+}
+/// VMIs: phase, nodeName, conditions and phase transition times are read.
+pub fn strip_vmi(o: &mut VirtualMachineInstance) {
+    strip_meta(&mut o.metadata);
+    o.spec = None;
+    keep_keys(
+        &mut o.status,
+        &[
+            "phase",
+            "nodeName",
+            "conditions",
+            "phaseTransitionTimestamps",
+        ],
+    );
+}
+/// DataVolumes: phase, progress, restartCount and conditions.
+pub fn strip_dv(o: &mut DataVolume) {
+    strip_meta(&mut o.metadata);
+    o.spec = None;
+}
+
+/// Readers of the fleet kinds.
+#[derive(Clone)]
+pub struct FleetStores {
+    pub nodepools: Store<NodePool>,
+    pub machinesets: Store<MachineSet>,
+    pub machines: Store<FleetMachine>,
+    pub vms: Store<VirtualMachine>,
+    pub vmis: Store<VirtualMachineInstance>,
+    pub dvs: Store<DataVolume>,
+}
+
+/// The writers matching [`FleetStores`].
+pub struct FleetWriters {
+    pub nodepools: reflector::store::Writer<NodePool>,
+    pub machinesets: reflector::store::Writer<MachineSet>,
+    pub machines: reflector::store::Writer<FleetMachine>,
+    pub vms: reflector::store::Writer<VirtualMachine>,
+    pub vmis: reflector::store::Writer<VirtualMachineInstance>,
+    pub dvs: reflector::store::Writer<DataVolume>,
+}
+
+impl FleetStores {
+    pub fn with_writers() -> (FleetStores, FleetWriters) {
+        let w = FleetWriters {
+            nodepools: Default::default(),
+            machinesets: Default::default(),
+            machines: Default::default(),
+            vms: Default::default(),
+            vmis: Default::default(),
+            dvs: Default::default(),
+        };
+        (
+            FleetStores {
+                nodepools: w.nodepools.as_reader(),
+                machinesets: w.machinesets.as_reader(),
+                machines: w.machines.as_reader(),
+                vms: w.vms.as_reader(),
+                vmis: w.vmis.as_reader(),
+                dvs: w.dvs.as_reader(),
+            },
+            w,
+        )
+    }
+}
+
+/// Start one reflector per fleet kind, each the only writer of its store.
+pub fn spawn(w: FleetWriters, client: &Client, reporter: &Reporter, cancel: &CancellationToken) {
+    {
+        let c = || client.clone();
+        let r = || reporter.clone();
+        let x = || cancel.clone();
+        kind::spawn_kind(c(), NODEPOOLS, w.nodepools, strip_nodepool, r(), x());
+        kind::spawn_kind(c(), MACHINESETS, w.machinesets, strip_machineset, r(), x());
+        kind::spawn_kind(c(), FLEET_MACHINES, w.machines, strip_machine, r(), x());
+        kind::spawn_kind(c(), VMS, w.vms, strip_vm, r(), x());
+        kind::spawn_kind(c(), VMIS, w.vmis, strip_vmi, r(), x());
+        kind::spawn_kind(c(), DVS, w.dvs, strip_dv, r(), x());
+    }
+}
+
+/// A store's objects as JSON values, sorted by namespace/name.
+pub fn values<K>(store: &Store<K>, f: fn(&K) -> Value) -> Vec<Value>
+where
+    K: kube::Resource<DynamicType = ()> + Clone + 'static,
+{
+    let mut v: Vec<Value> = store.state().iter().map(|o| f(o)).collect();
+    v.sort_by(|a, b| {
+        let k = |v: &Value| {
+            (
+                crate::fleet::util::namespace(v).to_string(),
+                crate::fleet::util::name(v).to_string(),
+            )
+        };
+        k(a).cmp(&k(b))
+    });
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn strips_what_is_not_shown_and_keeps_what_is() {
+        let mut vmi: VirtualMachineInstance = serde_json::from_value(json!({
+            "metadata": {"name": "v", "namespace": "ns", "managedFields": [{"manager": "x"}],
+                "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}", "a": "b"}},
+            "spec": {"domain": {"cpu": {"cores": 4}}},
+            "status": {"phase": "Running", "nodeName": "infra-1", "interfaces": [{"ip": "1.2.3.4"}]}
+        }))
+        .unwrap();
+        strip_vmi(&mut vmi);
+        let v = vmi.to_value();
+        assert!(v["metadata"].get("managedFields").is_none());
+        assert_eq!(v["metadata"]["annotations"], json!({"a": "b"}));
+        assert!(v.get("spec").is_none());
+        assert_eq!(
+            v["status"],
+            json!({"phase": "Running", "nodeName": "infra-1"})
+        );
+        assert_eq!(v["apiVersion"], "kubevirt.io/v1");
+        assert_eq!(v["kind"], "VirtualMachineInstance");
+    }
+}
