@@ -38,6 +38,8 @@ pub struct Session {
     changed: Arc<Changes>,
     /// After a failed connect: when to try again, and which context.
     retry: Option<(tokio::time::Instant, Option<String>)>,
+    /// The wizards' I/O (facts, dry run, create) on the current connection.
+    pub jobs: crate::ui::wizard::jobs::Jobs,
 }
 
 /// How long to wait before connecting again after building a client failed.
@@ -59,6 +61,7 @@ impl Session {
             conn_rx,
             changed: Arc::new(Changes::default()),
             retry: None,
+            jobs: Default::default(),
         }
     }
 
@@ -91,6 +94,7 @@ impl Session {
                     tx: self.watch_tx.clone(),
                     changed: self.changed.clone(),
                 };
+                self.jobs.set_client(c.client.clone());
                 let watches = Watches::start(c.client, reporter);
                 self.app
                     .connected(generation, &c.context, &c.server, watches.stores.clone());
@@ -114,6 +118,9 @@ impl Session {
                 Effect::SwitchContext(name) => self.connect(Some(name)),
             }
         }
+        for job in self.app.take_jobs() {
+            self.jobs.spawn(job);
+        }
     }
 
     /// Wait for the next message from the cluster side and apply it. Cancel-safe. Returns
@@ -129,6 +136,7 @@ impl Session {
                 true
             }
             kinds = self.changed.wait() => self.app.kinds_changed(&kinds),
+            Some(m) = self.jobs.recv() => self.app.on_wizard_msg(m),
             () = sleep_until_retry(self.retry.as_ref().map(|r| r.0)), if self.retry.is_some() => {
                 let context = self.retry.take().and_then(|r| r.1);
                 self.connect(context);

@@ -20,6 +20,12 @@ pub enum Parsed {
     SwitchContext(String),
     Quit,
     Help,
+    /// `:preflight`: the HCP-on-KubeVirt prerequisite checks.
+    Preflight,
+    /// `:create` / `:newcluster`: the create-hosted-cluster wizard.
+    CreateCluster,
+    /// `:addnodepool`: the add-node-pool wizard.
+    AddNodePool,
     Unknown(String),
     Empty,
 }
@@ -38,6 +44,17 @@ pub fn builtins() -> Vec<CommandInfo> {
         ),
         c("help", &[], "Show keys and commands"),
         c("q", &["quit", "q!"], "Quit shiftdeck"),
+        c(
+            "preflight",
+            &[],
+            "Hosted Control Planes on KubeVirt: prerequisite checks",
+        ),
+        c(
+            "create",
+            &["newcluster"],
+            "Create hosted cluster (KubeVirt) wizard",
+        ),
+        c("addnodepool", &[], "Add node pool (KubeVirt) wizard"),
     ]
 }
 
@@ -83,6 +100,9 @@ pub fn parse(panes: &[Box<dyn Pane>], input: &str) -> Parsed {
         },
         "q" | "quit" | "q!" => Parsed::Quit,
         "help" => Parsed::Help,
+        "preflight" => Parsed::Preflight,
+        "create" | "newcluster" => Parsed::CreateCluster,
+        "addnodepool" => Parsed::AddNodePool,
         other => Parsed::Unknown(other.into()),
     }
 }
@@ -112,7 +132,18 @@ mod tests {
     fn lists_only_existing_commands() {
         let p = panes();
         let names: Vec<String> = all(&p).into_iter().map(|c| c.name).collect();
-        assert_eq!(names, vec!["nodes", "ctx", "help", "q"]);
+        assert_eq!(
+            names,
+            vec![
+                "nodes",
+                "ctx",
+                "help",
+                "q",
+                "preflight",
+                "create",
+                "addnodepool"
+            ]
+        );
         let m: Vec<String> = matching(&p, "n").into_iter().map(|c| c.name).collect();
         assert_eq!(m, vec!["nodes"]);
         assert!(matching(&p, "hc").is_empty());

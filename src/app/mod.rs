@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod doc;
 pub mod input;
+pub mod wizards;
 
 use std::time::{Duration, Instant};
 
@@ -80,6 +81,12 @@ pub struct App {
     pub(crate) instant: Instant,
     effects: Vec<Effect>,
     quit: bool,
+    /// The creation wizard (`:create`, `:addnodepool`).
+    pub(crate) wizard: wizards::WizardState,
+    /// The `:preflight` view, when open.
+    pub(crate) preflight: Option<crate::ui::wizard::preflight_view::PreflightView>,
+    /// Wizard I/O for the event loop.
+    jobs: Vec<crate::ui::wizard::jobs::Job>,
 }
 
 impl App {
@@ -104,6 +111,9 @@ impl App {
             instant: Instant::now(),
             effects: Vec::new(),
             quit: false,
+            wizard: wizards::WizardState::Closed,
+            preflight: None,
+            jobs: Vec::new(),
         }
     }
 
@@ -164,6 +174,11 @@ impl App {
     /// A key press: resolve it through the keymap and apply it. Returns whether to redraw.
     pub fn handle_key(&mut self, key: &KeyEvent) -> bool {
         self.startup_warning = None;
+        if self.overlay == Overlay::None
+            && let Some(redraw) = self.wizard_key(key)
+        {
+            return redraw;
+        }
         match self.keymap.resolve(key, self.key_context()) {
             Some(a) => self.update(a),
             None => false,
@@ -446,6 +461,9 @@ impl App {
             Parsed::SwitchContext(name) => self.switch_context(name),
             Parsed::Quit => self.quit = true,
             Parsed::Help => self.overlay = Overlay::Help,
+            Parsed::Preflight => self.open_preflight(),
+            Parsed::CreateCluster => self.open_wizard(crate::ui::wizard::jobs::Target::Cluster),
+            Parsed::AddNodePool => self.open_wizard(crate::ui::wizard::jobs::Target::NodePool),
             Parsed::Unknown(c) => {
                 self.notify(format!("unknown command `:{c}` (`?` lists commands)"))
             }

@@ -94,10 +94,17 @@ impl AuditRecord {
 /// parent directories if needed. The line is written with a single `write_all` on an
 /// append-mode file, so concurrent writers do not interleave within a line.
 pub fn append_audit(path: &Path, record: &AuditRecord) -> io::Result<()> {
+    append_json_line(path, record)
+}
+
+/// Appends any serializable record as one JSON line, like [`append_audit`] (other audited
+/// actions, e.g. the creation wizards, share the file format and guarantees).
+pub fn append_json_line<T: Serialize>(path: &Path, record: &T) -> io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    let line = record.to_line().map_err(io::Error::other)?;
+    let mut line = serde_json::to_string(record).map_err(io::Error::other)?;
+    line.push('\n');
     let mut opts = OpenOptions::new();
     opts.create(true).append(true);
     #[cfg(unix)]
