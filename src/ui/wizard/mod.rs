@@ -145,6 +145,7 @@ impl Wizard {
         let value = self.focused().map(|f| f.value).unwrap_or_default();
         let mut ed = TextArea::new(vec![value]);
         ed.move_cursor(tui_textarea::CursorMove::End);
+        ed.set_placeholder_text("(empty)");
         self.editor = ed;
         self.choice = 0;
     }
@@ -404,9 +405,6 @@ impl Wizard {
             .unwrap_or_else(|| kind.to_string())
     }
 }
-
-#[cfg(test)]
-mod tests;
 
 /// Draw the wizard (or its loading notice) over everything but the status bar.
 pub fn render_over(

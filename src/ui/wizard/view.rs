@@ -28,7 +28,7 @@ pub fn render(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, area);
     let [main, footer] = Layout::vertical([Constraint::Min(0), Constraint::Length(2)]).areas(inner);
     let [steps, body] =
-        Layout::horizontal([Constraint::Length(38), Constraint::Min(0)]).areas(main);
+        Layout::horizontal([Constraint::Length(42), Constraint::Min(0)]).areas(main);
     render_steps(theme, w, frame, steps);
     if w.is_preflight() {
         render_preflight(theme, w, frame, body);
