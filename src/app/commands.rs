@@ -145,7 +145,7 @@ mod tests {
             ]
         );
         let m: Vec<String> = matching(&p, "n").into_iter().map(|c| c.name).collect();
-        assert_eq!(m, vec!["nodes"]);
+        assert_eq!(m, vec!["nodes", "create"]); // `create` by its alias `newcluster`
         assert!(matching(&p, "hc").is_empty());
     }
 }
