@@ -453,3 +453,82 @@ fn read_only_cannot_reach_create_and_says_why() {
     assert!(matches!(app.wizard(), WizardState::Closed));
     assert!(screen(&app).contains("cannot create: RBAC: you may not create nodepools"));
 }
+
+#[test]
+fn snapshot_blocked_preflight_step() {
+    let mut app = app();
+    let mut f = good();
+    f.ingress = Fetched::Got(Some(IngressInfo {
+        wildcard_policy: None,
+        domain: Some("apps.hub.example.com".into()),
+    }));
+    open_cluster_wizard(&mut app, f);
+    press(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!("wizard_1_preflight_blocked", screen(&app));
+}
+
+#[test]
+fn snapshot_nodepool_review_with_dry_run_and_failed_create() {
+    use shiftdeck::wizard::exec::{
+        CreateError, DryRunOutcome, DryRunReport, DryRunStep, ObjectRef,
+    };
+    let mut app = app();
+    app.update(Action::Command("addnodepool".into()));
+    assert!(matches!(
+        app.take_jobs().as_slice(),
+        [Job::Facts(Target::NodePool)]
+    ));
+    app.on_wizard_msg(Msg::Facts {
+        target: Target::NodePool,
+        facts: Box::new(good()),
+        denied: None,
+    });
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Tab);
+    for c in "example-extra".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    for _ in 0..7 {
+        press(&mut app, KeyCode::Tab);
+    }
+    press(&mut app, KeyCode::Right);
+    insta::assert_snapshot!("nodepool_1_fields", screen(&app));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('d'));
+    assert!(matches!(app.take_jobs().as_slice(), [Job::DryRun(_)]));
+    let pool = ObjectRef {
+        kind: "NodePool".into(),
+        namespace: Some("clusters".into()),
+        name: "example-extra".into(),
+    };
+    app.on_wizard_msg(Msg::DryRun(DryRunReport {
+        steps: vec![DryRunStep {
+            object: pool.clone(),
+            outcome: DryRunOutcome::Accepted,
+        }],
+    }));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('y'));
+    let jobs = app.take_jobs();
+    let [Job::Create { target, .. }] = jobs.as_slice() else {
+        panic!("{jobs:?}")
+    };
+    assert_eq!(target, "NodePool clusters/example-extra");
+    app.on_wizard_msg(Msg::Created {
+        target: target.clone(),
+        result: Err(CreateError {
+            failed: pool.clone(),
+            explanation: "creating NodePool clusters/example-extra: the server rejected it (409 AlreadyExists). Nothing else was created, so nothing was rolled back.".into(),
+            rolled_back: Vec::new(),
+            left_behind: Vec::new(),
+            status: Some(409),
+        }),
+        audit_error: None,
+    });
+    insta::assert_snapshot!("nodepool_2_review_failed", screen(&app));
+    assert!(
+        matches!(app.wizard(), WizardState::Open(_)),
+        "stays open to retry or cancel"
+    );
+}

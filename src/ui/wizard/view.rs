@@ -67,6 +67,15 @@ fn render_preflight(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
         return;
     };
     let mut lines = preflight_view::lines(theme, &f.preflight);
+    if !w.blocked.is_empty() {
+        lines.insert(
+            1,
+            Line::styled(
+                "Enter: cannot continue while a check fails (each failure's fix is below).",
+                theme.fg(theme.error).add_modifier(Modifier::BOLD),
+            ),
+        );
+    }
     if f.preflight_blocks() {
         lines.insert(
             1,
@@ -196,6 +205,12 @@ fn render_fields(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
             line.extend(shown_value(f, w.choice, focused));
         }
         lines.push(Line::from(line));
+        if focused && matches!(&f.kind, FieldKind::MultiPick { choices } if !choices.is_empty()) {
+            lines.push(Line::styled(
+                "  ←/→: move between networks   Space: attach / detach",
+                theme.fg(theme.muted),
+            ));
+        }
         if free_pick {
             let mut l = vec![Span::styled(
                 format!("{:<30}", "  ←/→ choose:"),
