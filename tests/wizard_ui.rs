@@ -532,3 +532,14 @@ fn snapshot_nodepool_review_with_dry_run_and_failed_create() {
         "stays open to retry or cancel"
     );
 }
+
+#[test]
+fn the_preflight_step_scrolls() {
+    let mut w = Wizard::cluster(ClusterForm::new(good()));
+    send(&mut w, KeyCode::Down);
+    send(&mut w, KeyCode::Down);
+    send(&mut w, KeyCode::Up);
+    assert_eq!((w.page, w.scroll), (0, 1));
+    send(&mut w, KeyCode::Enter);
+    assert_eq!((w.page, w.scroll), (1, 0));
+}

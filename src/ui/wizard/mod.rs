@@ -262,6 +262,16 @@ impl Wizard {
                     self.go_to(self.page - 1);
                 }
             }
+            KeyCode::Down | KeyCode::Char('j') if self.is_preflight() => {
+                let max = match &self.form {
+                    Form::Cluster(f) => f.preflight.len() * 4,
+                    Form::NodePool(_) => 0,
+                };
+                self.scroll = (self.scroll + 1).min(max);
+            }
+            KeyCode::Up | KeyCode::Char('k') if self.is_preflight() => {
+                self.scroll = self.scroll.saturating_sub(1);
+            }
             KeyCode::Tab | KeyCode::Down if !self.is_review() => self.move_focus(1),
             KeyCode::BackTab | KeyCode::Up if !self.is_review() => self.move_focus(-1),
             KeyCode::Enter if !self.is_review() => {

@@ -88,7 +88,7 @@ fn render_preflight(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .block(Block::default().borders(Borders::NONE)),
+            .scroll((u16::try_from(w.scroll).unwrap_or(u16::MAX), 0)),
         pad(area),
     );
 }
