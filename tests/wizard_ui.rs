@@ -543,3 +543,13 @@ fn the_preflight_step_scrolls() {
     send(&mut w, KeyCode::Enter);
     assert_eq!((w.page, w.scroll), (1, 0));
 }
+
+#[test]
+fn ctrl_c_still_quits_from_a_wizard() {
+    let mut app = app();
+    open_cluster_wizard(&mut app, good());
+    press(&mut app, KeyCode::Char('q'));
+    assert!(!app.should_quit(), "q is not a quit key inside the wizard");
+    app.handle_key(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(app.should_quit());
+}

@@ -186,6 +186,9 @@ impl App {
     }
 
     pub fn handle_mouse(&mut self, m: &MouseEvent) -> bool {
+        if self.wizard_open() {
+            return false;
+        }
         let action = match m.kind {
             MouseEventKind::ScrollUp => Action::Move(-3),
             MouseEventKind::ScrollDown => Action::Move(3),

@@ -2,7 +2,7 @@
 //! (gated by `--read-only` and RBAC), routing keys to them while open, queueing their jobs for
 //! the event loop and applying the jobs' results.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::App;
 use crate::gate::{GatedAction, Verdict};
@@ -31,6 +31,11 @@ impl App {
         &self.wizard
     }
 
+    /// Whether a wizard (or its loading notice) covers the screen.
+    pub fn wizard_open(&self) -> bool {
+        !matches!(self.wizard, WizardState::Closed)
+    }
+
     pub fn preflight_view(&self) -> Option<&PreflightView> {
         self.preflight.as_ref()
     }
@@ -56,6 +61,10 @@ impl App {
 
     /// Keys while the preflight view or a wizard is open. `None`: not taken, use the keymap.
     pub(crate) fn wizard_key(&mut self, key: &KeyEvent) -> Option<bool> {
+        // Ctrl-C still quits from anywhere.
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            return None;
+        }
         match &mut self.wizard {
             WizardState::Open(w) => {
                 let req = w.key(key);
