@@ -44,11 +44,7 @@ pub fn builtins() -> Vec<CommandInfo> {
         ),
         c("help", &[], "Show keys and commands"),
         c("q", &["quit", "q!"], "Quit shiftdeck"),
-        c(
-            "preflight",
-            &[],
-            "Hosted Control Planes on KubeVirt: prerequisite checks",
-        ),
+        c("preflight", &[], "HCP on KubeVirt: prerequisite checks"),
         c(
             "create",
             &["newcluster"],
