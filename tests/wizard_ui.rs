@@ -106,10 +106,19 @@ fn good() -> ClusterFacts {
 const PULL_SECRET: &str = r#"{"auths":{"quay.io":{"auth":"dXNlcjpzM2NyM3QtcHVsbA=="}}}"#;
 
 /// A pull-secret file at a fixed path (shown in snapshots as `[PULL_SECRET]`).
+/// Written once per test binary (tests run in parallel and read it while typing).
 fn pull_secret_file() -> String {
-    let p = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wizard-ui-pull-secret.json");
-    std::fs::write(&p, PULL_SECRET).unwrap();
-    p.to_string_lossy().into_owned()
+    static PATH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| {
+        let p =
+            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("wizard-ui-pull-secret.json");
+        let tmp = p.with_extension("tmp");
+        std::fs::write(&tmp, PULL_SECRET).unwrap();
+        // Atomic: a concurrently running test binary never reads a half-written file.
+        std::fs::rename(&tmp, &p).unwrap();
+        p.to_string_lossy().into_owned()
+    })
+    .clone()
 }
 
 fn key(c: KeyCode) -> KeyEvent {
@@ -552,4 +561,35 @@ fn ctrl_c_still_quits_from_a_wizard() {
     assert!(!app.should_quit(), "q is not a quit key inside the wizard");
     app.handle_key(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
     assert!(app.should_quit());
+}
+
+#[test]
+fn every_step_renders_at_any_size_without_panicking() {
+    let mut app = app();
+    open_cluster_wizard(&mut app, good());
+    let ps = pull_secret_file();
+    for step in 0..5 {
+        for (w, h) in [(20, 5), (40, 8), (60, 12), (80, 24), (100, 30), (250, 80)] {
+            app.update(Action::Resize(w, h));
+            let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+            t.draw(|f| app.render(f)).unwrap();
+        }
+        app.update(Action::Resize(W, H));
+        if step == 1 {
+            for c in "demo".chars() {
+                press(&mut app, KeyCode::Char(c));
+            }
+            for _ in 0..3 {
+                press(&mut app, KeyCode::Tab);
+            }
+            for c in ps.chars() {
+                press(&mut app, KeyCode::Char(c));
+            }
+        }
+        press(&mut app, KeyCode::Enter);
+    }
+    match app.wizard() {
+        WizardState::Open(w) => assert!(w.is_review()),
+        _ => panic!("wizard closed"),
+    }
 }

@@ -27,8 +27,11 @@ pub fn render(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [main, footer] = Layout::vertical([Constraint::Min(0), Constraint::Length(2)]).areas(inner);
-    let [steps, body] =
-        Layout::horizontal([Constraint::Length(42), Constraint::Min(0)]).areas(main);
+    let [steps, body] = Layout::horizontal([
+        Constraint::Length(42.min(main.width / 3)),
+        Constraint::Min(0),
+    ])
+    .areas(main);
     render_steps(theme, w, frame, steps);
     if w.is_preflight() {
         render_preflight(theme, w, frame, body);
@@ -251,7 +254,7 @@ fn render_fields(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
         && row as usize >= first
     {
         let y = area.y + row - first as u16;
-        if y < area.y + area.height {
+        if y < area.y + area.height && area.width > 31 {
             let r = Rect {
                 x: area.x + 30,
                 y,
