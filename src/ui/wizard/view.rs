@@ -227,13 +227,14 @@ fn render_fields(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
                 lines.push(Line::styled(format!("  {h}"), theme.fg(theme.muted)));
             }
         }
+        let width = area.width.saturating_sub(6) as usize;
         if let Some(e) = &f.error
             && (focused || !f.value.is_empty())
         {
-            lines.push(Line::styled(format!("  ✗ {e}"), theme.fg(theme.error)));
+            push_wrapped(&mut lines, "  ✗ ", e, width, theme.fg(theme.error));
         }
         if let Some(wn) = &f.warning {
-            lines.push(Line::styled(format!("  ! {wn}"), theme.fg(theme.warn)));
+            push_wrapped(&mut lines, "  ! ", wn, width, theme.fg(theme.warn));
         }
     }
     if !w.blocked.is_empty() {
@@ -243,7 +244,13 @@ fn render_fields(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
             theme.fg(theme.error).add_modifier(Modifier::BOLD),
         ));
         for b in &w.blocked {
-            lines.push(Line::styled(format!("  • {b}"), theme.fg(theme.error)));
+            push_wrapped(
+                &mut lines,
+                "  • ",
+                b,
+                area.width.saturating_sub(6) as usize,
+                theme.fg(theme.error),
+            );
         }
     }
     // Keep the focused field on screen.
@@ -276,6 +283,15 @@ fn lines_before_focus(lines: &[Line], editor_at: Option<u16>, height: u16) -> us
         0
     } else {
         (at + 4 - h).min(lines.len().saturating_sub(1))
+    }
+}
+
+/// `text` wrapped to `width`, the first line after `mark`, the rest indented to match.
+fn push_wrapped(lines: &mut Vec<Line>, mark: &str, text: &str, width: usize, style: Style) {
+    let indent = " ".repeat(mark.chars().count());
+    for (i, l) in wrap_text(text, width).into_iter().enumerate() {
+        let lead = if i == 0 { mark } else { indent.as_str() };
+        lines.push(Line::styled(format!("{lead}{l}"), style));
     }
 }
 
