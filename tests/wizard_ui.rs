@@ -593,3 +593,31 @@ fn every_step_renders_at_any_size_without_panicking() {
         _ => panic!("wizard closed"),
     }
 }
+
+#[tokio::test]
+async fn without_a_connection_jobs_answer_not_connected() {
+    let mut w = Wizard::cluster(ClusterForm::new(good()));
+    to_review(&mut w);
+    let plan = Box::new(w.plan.clone().unwrap());
+    let mut jobs = shiftdeck::ui::wizard::jobs::Jobs::default();
+    jobs.audit = None;
+    jobs.spawn(Job::DryRun(plan.clone()));
+    let Some(Msg::DryRun(r)) = jobs.recv().await else {
+        panic!("no dry-run answer")
+    };
+    assert!(!r.ok(), "{r:?}");
+    jobs.spawn(Job::Create {
+        plan,
+        context: "hub".into(),
+        target: "HostedCluster clusters/demo".into(),
+    });
+    let Some(Msg::Created { result, .. }) = jobs.recv().await else {
+        panic!("no create answer")
+    };
+    assert!(result.unwrap_err().explanation.contains("not connected"));
+    jobs.spawn(Job::Facts(Target::Cluster));
+    let Some(Msg::Facts { denied, .. }) = jobs.recv().await else {
+        panic!("no facts answer")
+    };
+    assert_eq!(denied.as_deref(), Some("not connected to a cluster"));
+}

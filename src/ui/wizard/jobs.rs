@@ -146,7 +146,12 @@ fn not_connected(job: Job) -> Msg {
             facts: Box::default(),
             denied: Some(why),
         },
-        Job::DryRun(_) => Msg::DryRun(DryRunReport { steps: Vec::new() }),
+        Job::DryRun(plan) => Msg::DryRun(DryRunReport {
+            steps: vec![exec::DryRunStep {
+                object: exec_ref(&plan),
+                outcome: exec::DryRunOutcome::Rejected(why),
+            }],
+        }),
         Job::Create { target, plan, .. } => Msg::Created {
             target,
             result: Err(CreateError {
