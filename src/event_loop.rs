@@ -54,6 +54,8 @@ pub struct Session {
     parents: Vec<(Source, Option<String>)>,
     guest_tx: mpsc::UnboundedSender<GuestResult>,
     guest_rx: mpsc::UnboundedReceiver<GuestResult>,
+    /// The wizards' I/O (facts, dry run, create) on the current connection.
+    pub jobs: crate::ui::wizard::jobs::Jobs,
 }
 
 /// How long to wait before connecting again after building a client failed.
@@ -84,6 +86,7 @@ impl Session {
             changed: Arc::new(Changes::default()),
             retry: None,
             terminal_writes: Vec::new(),
+            jobs: Default::default(),
         }
     }
 
@@ -117,6 +120,7 @@ impl Session {
                     changed: self.changed.clone(),
                 };
                 self.client = Some(c.client.clone());
+                self.jobs.set_client(c.client.clone());
                 let watches = Watches::start(c.client, reporter);
                 self.app
                     .connected(generation, &c.context, &c.server, watches.stores.clone());
@@ -228,6 +232,9 @@ impl Session {
                 }
             }
         }
+        for job in self.app.take_jobs() {
+            self.jobs.spawn(job);
+        }
     }
 
     fn on_guest(
@@ -334,6 +341,7 @@ impl Session {
                 true
             }
             Some(a) = self.act_rx.recv() => self.app.update(a),
+            Some(m) = self.jobs.recv() => self.app.on_wizard_msg(m),
             () = sleep_until_retry(self.retry.as_ref().map(|r| r.0)), if self.retry.is_some() => {
                 let context = self.retry.take().and_then(|r| r.1);
                 self.connect(context);

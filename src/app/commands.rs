@@ -22,6 +22,12 @@ pub enum Parsed {
     Help,
     /// `:autoapprove on|off` (`None`: missing or bad argument).
     AutoApprove(Option<bool>),
+    /// `:preflight`: the HCP-on-KubeVirt prerequisite checks.
+    Preflight,
+    /// `:create` / `:newcluster`: the create-hosted-cluster wizard.
+    CreateCluster,
+    /// `:addnodepool`: the add-node-pool wizard.
+    AddNodePool,
     Unknown(String),
     Empty,
 }
@@ -45,6 +51,13 @@ pub fn builtins() -> Vec<CommandInfo> {
             "Auto-approve arriving CSRs passing every check (`on`/`off`)",
         ),
         c("q", &["quit", "q!"], "Quit shiftdeck"),
+        c("preflight", &[], "HCP on KubeVirt: prerequisite checks"),
+        c(
+            "create",
+            &["newcluster"],
+            "Create hosted cluster (KubeVirt) wizard",
+        ),
+        c("addnodepool", &[], "Add node pool (KubeVirt) wizard"),
     ]
 }
 
@@ -95,6 +108,9 @@ pub fn parse(panes: &[Box<dyn Pane>], input: &str) -> Parsed {
             Some("off") => Some(false),
             _ => None,
         }),
+        "preflight" => Parsed::Preflight,
+        "create" | "newcluster" => Parsed::CreateCluster,
+        "addnodepool" => Parsed::AddNodePool,
         other => Parsed::Unknown(other.into()),
     }
 }
@@ -130,9 +146,21 @@ mod tests {
     fn lists_only_existing_commands() {
         let p = panes();
         let names: Vec<String> = all(&p).into_iter().map(|c| c.name).collect();
-        assert_eq!(names, vec!["nodes", "ctx", "help", "autoapprove", "q"]);
+        assert_eq!(
+            names,
+            vec![
+                "nodes",
+                "ctx",
+                "help",
+                "autoapprove",
+                "q",
+                "preflight",
+                "create",
+                "addnodepool"
+            ]
+        );
         let m: Vec<String> = matching(&p, "n").into_iter().map(|c| c.name).collect();
-        assert_eq!(m, vec!["nodes"]);
+        assert_eq!(m, vec!["nodes", "create"]); // `create` by its alias `newcluster`
         assert!(matching(&p, "hc").is_empty());
     }
 }

@@ -7,6 +7,7 @@ mod flavor;
 pub mod input;
 mod migration;
 pub mod scale;
+pub mod wizards;
 mod writes;
 
 use std::time::{Duration, Instant};
@@ -148,6 +149,12 @@ pub struct App {
     pub audit_path: Option<std::path::PathBuf>,
     /// The cluster's flavor, once the overview poller has read it (panes are hidden by it).
     flavor: Option<ClusterFlavor>,
+    /// The creation wizard (`:create`, `:addnodepool`).
+    pub(crate) wizard: wizards::WizardState,
+    /// The `:preflight` view, when open.
+    pub(crate) preflight: Option<crate::ui::wizard::preflight_view::PreflightView>,
+    /// Wizard I/O for the event loop.
+    jobs: Vec<crate::ui::wizard::jobs::Job>,
 }
 
 impl App {
@@ -183,6 +190,9 @@ impl App {
                 .unwrap_or_else(|_| "unknown".into()),
             audit_path: crate::logging::log_dir().map(|d| d.join("audit.jsonl")),
             flavor: None,
+            wizard: wizards::WizardState::Closed,
+            preflight: None,
+            jobs: Vec::new(),
         }
         .with_links()
     }
@@ -253,6 +263,11 @@ impl App {
     /// A key press: resolve it through the keymap and apply it. Returns whether to redraw.
     pub fn handle_key(&mut self, key: &KeyEvent) -> bool {
         self.startup_warning = None;
+        if self.overlay == Overlay::None
+            && let Some(redraw) = self.wizard_key(key)
+        {
+            return redraw;
+        }
         let pane = self.pane().map(|p| p.kind());
         match self.keymap.resolve_in(key, self.key_context(), pane) {
             Some(a) => self.update(a),
@@ -261,6 +276,9 @@ impl App {
     }
 
     pub fn handle_mouse(&mut self, m: &MouseEvent) -> bool {
+        if self.wizard_open() {
+            return false;
+        }
         let action = match m.kind {
             MouseEventKind::ScrollUp => Action::Move(-3),
             MouseEventKind::ScrollDown => Action::Move(3),
@@ -630,6 +648,9 @@ impl App {
             Parsed::Quit => self.quit = true,
             Parsed::Help => self.overlay = Overlay::Help,
             Parsed::AutoApprove(on) => self.set_autoapprove(on),
+            Parsed::Preflight => self.open_preflight(),
+            Parsed::CreateCluster => self.open_wizard(crate::ui::wizard::jobs::Target::Cluster),
+            Parsed::AddNodePool => self.open_wizard(crate::ui::wizard::jobs::Target::NodePool),
             Parsed::Unknown(c) => {
                 self.notify(format!("unknown command `:{c}` (`?` lists commands)"))
             }

@@ -7,6 +7,7 @@ pub mod header;
 pub mod overlays;
 pub mod scale_dialog;
 pub mod status;
+pub mod wizard;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -77,6 +78,11 @@ pub fn render(app: &App, frame: &mut Frame) {
             }
         }
     }
+    if let Some(v) = app.preflight_view() {
+        frame.render_widget(ratatui::widgets::Clear, a.body);
+        wizard::preflight_view::render(theme, v, frame, a.body);
+    }
+    wizard::render_over(app, frame, area, a);
     status::render(app, frame, a.status);
     overlays::render(app, frame, area, a);
 }

@@ -47,7 +47,7 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
     let t = &app.theme;
     let row = |k: String, d: String| {
         Line::from(vec![
-            Span::styled(format!("  {k:<18}"), t.header_style()),
+            Span::styled(format!("  {k:<17} "), t.header_style()),
             Span::styled(d, t.fg(t.fg)),
         ])
     };

@@ -1,0 +1,174 @@
+//! The app side of the creation wizards and the preflight view: opening them from commands
+//! (gated by `--read-only` and RBAC), routing keys to them while open, queueing their jobs for
+//! the event loop and applying the jobs' results.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::App;
+use crate::gate::{GatedAction, Verdict};
+use crate::ui::wizard::jobs::{self, Job, Msg, Target};
+use crate::ui::wizard::preflight_view::PreflightView;
+use crate::ui::wizard::{Request, Wizard};
+use crate::wizard::form::{ClusterForm, NodePoolForm};
+
+/// What the wizard area shows.
+#[derive(Debug, Clone, Default)]
+pub enum WizardState {
+    #[default]
+    Closed,
+    /// Reading the facts (and the RBAC answer) for this wizard.
+    Loading(Target),
+    Open(Box<Wizard>),
+}
+
+impl App {
+    /// Jobs for the event loop (facts, dry run, create).
+    pub fn take_jobs(&mut self) -> Vec<Job> {
+        std::mem::take(&mut self.jobs)
+    }
+
+    pub fn wizard(&self) -> &WizardState {
+        &self.wizard
+    }
+
+    /// Whether a wizard (or its loading notice) covers the screen.
+    pub fn wizard_open(&self) -> bool {
+        !matches!(self.wizard, WizardState::Closed)
+    }
+
+    pub fn preflight_view(&self) -> Option<&PreflightView> {
+        self.preflight.as_ref()
+    }
+
+    /// `:preflight`: open the view and read the cluster afresh.
+    pub(crate) fn open_preflight(&mut self) {
+        self.preflight = Some(PreflightView::default());
+        self.jobs.push(Job::Facts(Target::Preflight));
+    }
+
+    /// `:create` / `:addnodepool`: refused with the reason in read-only mode; otherwise the
+    /// facts and the RBAC answer are read, and the wizard opens when they arrive.
+    pub(crate) fn open_wizard(&mut self, target: Target) {
+        if let Some(a) = jobs::access(target)
+            && let Verdict::Denied(why) = self.gate.check_local(&GatedAction::ClusterWrite(a))
+        {
+            self.notify(format!("cannot create: {why}"));
+            return;
+        }
+        self.wizard = WizardState::Loading(target);
+        self.jobs.push(Job::Facts(target));
+    }
+
+    /// Keys while the preflight view or a wizard is open. `None`: not taken, use the keymap.
+    pub(crate) fn wizard_key(&mut self, key: &KeyEvent) -> Option<bool> {
+        // Ctrl-C still quits from anywhere.
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            return None;
+        }
+        match &mut self.wizard {
+            WizardState::Open(w) => {
+                let req = w.key(key);
+                if let Some(r) = req {
+                    self.wizard_request(r);
+                }
+                return Some(true);
+            }
+            WizardState::Loading(_) => {
+                if key.code == KeyCode::Esc {
+                    self.wizard = WizardState::Closed;
+                }
+                return Some(true);
+            }
+            WizardState::Closed => {}
+        }
+        let view = self.preflight.as_mut()?;
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => self.preflight = None,
+            KeyCode::Down | KeyCode::Char('j') => view.scroll_by(1),
+            KeyCode::Up | KeyCode::Char('k') => view.scroll_by(-1),
+            KeyCode::PageDown => view.scroll_by(20),
+            KeyCode::PageUp => view.scroll_by(-20),
+            KeyCode::Char(':') => return None,
+            _ => {}
+        }
+        Some(true)
+    }
+
+    fn wizard_request(&mut self, r: Request) {
+        match r {
+            Request::Close => self.wizard = WizardState::Closed,
+            Request::DryRun(plan) => self.jobs.push(Job::DryRun(plan)),
+            Request::Create(plan) => {
+                let target = match &self.wizard {
+                    WizardState::Open(w) => w.target(),
+                    _ => String::new(),
+                };
+                self.jobs.push(Job::Create {
+                    plan,
+                    context: self.conn.context.clone(),
+                    target,
+                });
+            }
+        }
+    }
+
+    /// A job's result.
+    pub fn on_wizard_msg(&mut self, m: Msg) -> bool {
+        match m {
+            Msg::Facts {
+                target: Target::Preflight,
+                facts,
+                ..
+            } => {
+                if let Some(v) = &mut self.preflight {
+                    v.checks = Some(crate::wizard::preflight::run(&facts));
+                }
+            }
+            Msg::Facts {
+                target,
+                facts,
+                denied,
+            } => {
+                if !matches!(self.wizard, WizardState::Loading(t) if t == target) {
+                    return false;
+                }
+                if let Some(why) = denied {
+                    self.wizard = WizardState::Closed;
+                    self.notify(format!("cannot create: {why}"));
+                    return true;
+                }
+                let w = match target {
+                    Target::NodePool => Wizard::nodepool(NodePoolForm::new(*facts)),
+                    _ => Wizard::cluster(ClusterForm::new(*facts)),
+                };
+                self.wizard = WizardState::Open(Box::new(w));
+            }
+            Msg::DryRun(report) => {
+                if let WizardState::Open(w) = &mut self.wizard {
+                    w.dry_run_done(report);
+                }
+            }
+            Msg::Created {
+                target,
+                result,
+                audit_error,
+            } => {
+                let ok = result.is_ok();
+                if let WizardState::Open(w) = &mut self.wizard {
+                    w.create_done(&result);
+                }
+                if ok {
+                    self.wizard = WizardState::Closed;
+                    let mut text = format!("created {target}");
+                    if let Some(e) = audit_error {
+                        text.push_str(&format!(" (not recorded: {e})"));
+                    }
+                    self.notify(text);
+                } else if let Some(e) = audit_error {
+                    self.notify(format!("not recorded: {e}"));
+                }
+            }
+        }
+        true
+    }
+}

@@ -1,0 +1,248 @@
+//! End to end: the creation wizard in the real App and Session, driven with keys against the
+//! in-process simulated hub: a cluster created through every step appears and completes; a
+//! create that fails at the NodePool rolls back; a viewer cannot reach Create.
+#![allow(clippy::unwrap_used)]
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde_json::json;
+use shiftdeck::action::Action;
+use shiftdeck::app::App;
+use shiftdeck::event_loop::Session;
+use shiftdeck::keymap::Keymap;
+use shiftdeck::kube_conn::Source;
+use shiftdeck::sim::resources::by_key;
+use shiftdeck::sim::{self, Profile, SimHandle, SimOptions, SimUser};
+use shiftdeck::theme::Theme;
+
+const W: u16 = 150;
+const H: u16 = 50;
+const PULL_SECRET: &str = r#"{"auths":{"quay.io":{"auth":"dXNlcjpzM2NyM3QtcHVsbA=="}}}"#;
+const SECRET_B64: &str = "dXNlcjpzM2NyM3QtcHVsbA";
+
+async fn hub(user: SimUser) -> SimHandle {
+    sim::start(SimOptions {
+        profile: Profile::Hub,
+        speed: 100.0,
+        user,
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn open(h: &SimHandle, audit: &std::path::Path) -> Session {
+    let source = Source::from_yaml(&h.kubeconfig_yaml(), "test").unwrap();
+    let mut session = Session::new(App::new(Keymap::default(), Theme::default(), false), source);
+    session.jobs.audit = Some(audit.to_path_buf());
+    session.app.update(Action::Resize(W, H));
+    session.connect(None);
+    session
+}
+
+fn screen(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
+    t.draw(|f| app.render(f)).unwrap();
+    t.backend().to_string()
+}
+
+/// Pump the session until the screen satisfies `pred`; every screen seen is checked for the
+/// pull secret's contents.
+async fn wait_for(session: &mut Session, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let s = screen(&session.app);
+        assert!(!s.contains(SECRET_B64), "secret on screen:\n{s}");
+        if pred(&s) {
+            return s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; screen:\n{s}"
+        );
+        tokio::select! {
+            _ = session.next() => {}
+            () = tokio::time::sleep(Duration::from_millis(200)) => {
+                session.app.set_time(Utc::now(), Instant::now());
+                session.app.update(Action::Tick);
+            }
+        }
+    }
+}
+
+fn press(session: &mut Session, code: KeyCode) {
+    session.handle_event(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn type_text(session: &mut Session, text: &str) {
+    for c in text.chars() {
+        press(session, KeyCode::Char(c));
+    }
+}
+
+fn command(session: &mut Session, cmd: &str) {
+    press(session, KeyCode::Char(':'));
+    type_text(session, cmd);
+    press(session, KeyCode::Enter);
+}
+
+/// `:create`, through preflight, name and pull secret (defaults elsewhere), to the review.
+async fn fill_to_review(session: &mut Session, name: &str, pull_secret: &str) {
+    command(session, "create");
+    wait_for(session, "the preflight step", |s| {
+        s.contains("▶ 1. Preflight") && s.contains("you can continue")
+    })
+    .await;
+    press(session, KeyCode::Enter);
+    wait_for(session, "the cluster step", |s| s.contains("▶ 2. Cluster")).await;
+    type_text(session, name);
+    for _ in 0..3 {
+        press(session, KeyCode::Tab);
+    }
+    type_text(session, pull_secret);
+    press(session, KeyCode::Enter);
+    let s = screen(&session.app);
+    assert!(s.contains("▶ 3. Default node pool"), "{s}");
+    press(session, KeyCode::Enter);
+    press(session, KeyCode::Enter);
+    let s = screen(&session.app);
+    assert!(s.contains("▶ 5. Review and create"), "{s}");
+    assert!(
+        s.contains(&format!("# Secret clusters/{name}-pull-secret")),
+        "{s}"
+    );
+}
+
+fn exists(h: &SimHandle, key: &str, name: &str) -> bool {
+    h.store.get(by_key(key), Some("clusters"), name).is_some()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_a_cluster_with_keys_then_a_failing_create_rolls_back() {
+    let h = hub(SimUser::Admin).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ps = dir.path().join("pull-secret.json");
+    std::fs::write(&ps, PULL_SECRET).unwrap();
+    let ps = ps.to_string_lossy().into_owned();
+    let audit = dir.path().join("audit.jsonl");
+    let mut session = open(&h, &audit);
+    wait_for(&mut session, "the watch to go live", |s| {
+        s.contains("● live")
+    })
+    .await;
+
+    // The preflight view.
+    command(&mut session, "preflight");
+    let s = wait_for(&mut session, "preflight results", |s| s.contains("PASS")).await;
+    assert!(s.contains("WARN") && s.contains("1400"), "{s}");
+    press(&mut session, KeyCode::Esc);
+
+    fill_to_review(&mut session, "e2e1", &ps).await;
+    press(&mut session, KeyCode::Char('d'));
+    wait_for(&mut session, "the dry run", |s| {
+        s.contains("Dry run: the server accepts every object")
+    })
+    .await;
+    assert!(!exists(
+        &h,
+        "hostedclusters.hypershift.openshift.io",
+        "e2e1"
+    ));
+    press(&mut session, KeyCode::Char('c'));
+    press(&mut session, KeyCode::Char('y'));
+    wait_for(&mut session, "the create", |s| {
+        s.contains("created HostedCluster clusters/e2e1")
+    })
+    .await;
+    assert!(exists(&h, "nodepools.hypershift.openshift.io", "e2e1"));
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let hc = h
+            .store
+            .get(
+                by_key("hostedclusters.hypershift.openshift.io"),
+                Some("clusters"),
+                "e2e1",
+            )
+            .unwrap();
+        if hc.pointer("/status/version/history/0/state") == Some(&json!("Completed")) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "e2e1 did not complete: {hc:#}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let log = std::fs::read_to_string(&audit).unwrap();
+    let line: serde_json::Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
+    assert_eq!(line["action"], "create");
+    assert_eq!(line["target"], "HostedCluster clusters/e2e1");
+    assert!(line["outcome"].as_str().unwrap().starts_with("created: "));
+    assert!(!log.contains(SECRET_B64));
+
+    // A NodePool that appears after the wizard read the cluster: only the server can refuse.
+    fill_to_review(&mut session, "e2e2", &ps).await;
+    h.store
+        .create(
+            by_key("nodepools.hypershift.openshift.io"),
+            json!({
+                "apiVersion": "hypershift.openshift.io/v1beta1",
+                "kind": "NodePool",
+                "metadata": {"name": "e2e2", "namespace": "clusters"},
+                "spec": {"clusterName": "ghost", "replicas": 0, "management": {"upgradeType": "Replace"},
+                         "platform": {"type": "KubeVirt"}, "release": {"image": "quay.io/x:4.18.1"}}
+            }),
+            false,
+        )
+        .unwrap();
+    press(&mut session, KeyCode::Enter);
+    press(&mut session, KeyCode::Char('y'));
+    let s = wait_for(&mut session, "the rollback", |s| {
+        s.contains("Create failed")
+    })
+    .await;
+    assert!(
+        s.contains("Rolled back") || s.contains("rolled back"),
+        "{s}"
+    );
+    assert!(!exists(
+        &h,
+        "hostedclusters.hypershift.openshift.io",
+        "e2e2"
+    ));
+    assert!(!exists(&h, "secrets", "e2e2-pull-secret"));
+    assert!(!exists(&h, "secrets", "e2e2-etcd-encryption-key"));
+    let log = std::fs::read_to_string(&audit).unwrap();
+    let last: serde_json::Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
+    assert_eq!(last["target"], "HostedCluster clusters/e2e2");
+    assert!(last["outcome"].as_str().unwrap().starts_with("failed: "));
+    h.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_viewer_cannot_reach_create() {
+    let h = hub(SimUser::Viewer).await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let mut session = open(&h, &audit);
+    wait_for(&mut session, "the watch to go live", |s| {
+        s.contains("● live")
+    })
+    .await;
+    command(&mut session, "create");
+    let s = wait_for(&mut session, "the refusal", |s| {
+        s.contains("cannot create: RBAC")
+    })
+    .await;
+    assert!(s.contains("create hostedclusters"), "{s}");
+    assert!(!s.contains("▶ 1. Preflight"), "{s}");
+    command(&mut session, "addnodepool");
+    wait_for(&mut session, "the refusal", |s| {
+        s.contains("cannot create: RBAC") && s.contains("nodepools")
+    })
+    .await;
+    assert!(!audit.exists());
+    h.shutdown();
+}
