@@ -143,6 +143,8 @@ pub enum GetKind {
     Overview,
     /// Hosted Control Plane prerequisites of the management cluster.
     Preflight,
+    /// DataVolume imports and the config file's Azure blob copies.
+    Copies,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

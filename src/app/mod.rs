@@ -2,6 +2,7 @@
 //! effects (switching context) are queued as `Effect`s for the event loop to carry out.
 
 pub mod commands;
+pub mod copies;
 pub mod doc;
 pub mod input;
 
@@ -29,7 +30,10 @@ const NOTICE: Duration = Duration::from_secs(6);
 
 /// Every pane, in tab order: the one place panes are registered.
 pub fn panes() -> Vec<Box<dyn Pane>> {
-    vec![Box::new(NodesPane::default())]
+    vec![
+        Box::new(NodesPane::default()),
+        Box::new(crate::panes::copies::CopiesPane::default()),
+    ]
 }
 
 /// Side effects the event loop performs for the app.
@@ -164,6 +168,13 @@ impl App {
     /// A key press: resolve it through the keymap and apply it. Returns whether to redraw.
     pub fn handle_key(&mut self, key: &KeyEvent) -> bool {
         self.startup_warning = None;
+        if self.key_context() == KeyContext::Table
+            && let Some(p) = self.panes.get_mut(self.active)
+            && (p.modal() || self.keymap.resolve(key, KeyContext::Table).is_none())
+            && p.pane_key(key, &self.gate)
+        {
+            return true;
+        }
         match self.keymap.resolve(key, self.key_context()) {
             Some(a) => self.update(a),
             None => false,
@@ -191,7 +202,8 @@ impl App {
         };
         self.states.clear();
         self.stores = Some(stores);
-        self.panes = panes();
+        let mut old = std::mem::replace(&mut self.panes, panes());
+        crate::panes::copies::carry_over(&mut old, &mut self.panes);
         self.doc = None;
         self.gate.forget_rbac();
         self.store_changed();
@@ -434,6 +446,9 @@ impl App {
             Parsed::Pane(i) => {
                 self.active = i;
                 self.doc = None;
+                if let Some(p) = self.panes.get_mut(i) {
+                    p.pane_command(cmd, &self.gate);
+                }
             }
             Parsed::PickContext => {
                 let sel = self

@@ -12,6 +12,7 @@
 //!    (redacted), flashes and change tracking come with it.
 //! 4. Actions that write go through `gate::ActionGate` (read-only, then RBAC).
 
+pub mod copies;
 pub mod filter;
 pub mod nodes;
 pub mod table;
@@ -67,4 +68,22 @@ pub trait Pane {
     fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>>;
     /// Draw the pane. Pure: no I/O, no locks.
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx);
+    /// For panes whose state must outlive a reconnect (`copies::carry_over`).
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        None
+    }
+    /// The whole palette line when one of `commands()` opened the pane (arguments included).
+    fn pane_command(&mut self, _line: &str, _gate: &crate::gate::ActionGate) {}
+    /// A key the keymap does not bind (or any key while `modal()`). Returns whether handled.
+    fn pane_key(
+        &mut self,
+        _key: &crossterm::event::KeyEvent,
+        _gate: &crate::gate::ActionGate,
+    ) -> bool {
+        false
+    }
+    /// Whether the pane shows a form or confirmation that takes every key.
+    fn modal(&self) -> bool {
+        false
+    }
 }

@@ -17,6 +17,8 @@ use tokio_util::sync::CancellationToken;
 
 pub use kind::{KindSpec, KindState};
 
+use crate::copies::dv_resource::DataVolume;
+
 /// Every kind the UI watches. Later panes add theirs here (CRDs with `crd: true` are checked in
 /// discovery first and reported `NotInstalled` when absent, e.g. HyperShift kinds on MicroShift).
 pub const NODES: KindSpec = KindSpec {
@@ -27,12 +29,21 @@ pub const NODES: KindSpec = KindSpec {
     crd: false,
 };
 
-pub const KINDS: &[KindSpec] = &[NODES];
+pub const DATAVOLUMES: KindSpec = KindSpec {
+    id: "datavolumes",
+    group: "cdi.kubevirt.io",
+    version: "v1beta1",
+    plural: "datavolumes",
+    crd: true,
+};
+
+pub const KINDS: &[KindSpec] = &[NODES, DATAVOLUMES];
 
 /// Readers of every watched kind. Cheap to clone.
 #[derive(Clone)]
 pub struct Stores {
     pub nodes: Store<Node>,
+    pub datavolumes: Store<DataVolume>,
 }
 
 impl Stores {
@@ -40,11 +51,13 @@ impl Stores {
     /// (`Writer::apply_watcher_event`).
     pub fn with_writers() -> (Stores, Writers) {
         let nodes = reflector::store::Writer::default();
+        let datavolumes = reflector::store::Writer::default();
         (
             Stores {
                 nodes: nodes.as_reader(),
+                datavolumes: datavolumes.as_reader(),
             },
-            Writers { nodes },
+            Writers { nodes, datavolumes },
         )
     }
 }
@@ -52,6 +65,7 @@ impl Stores {
 /// The writers matching `Stores`, one per kind.
 pub struct Writers {
     pub nodes: reflector::store::Writer<Node>,
+    pub datavolumes: reflector::store::Writer<DataVolume>,
 }
 
 /// State of every kind, as last reported.
@@ -133,14 +147,24 @@ impl Watches {
     pub fn start(client: Client, reporter: Reporter) -> Watches {
         let cancel = CancellationToken::new();
         let nodes = reflector::store::Writer::default();
+        let datavolumes = reflector::store::Writer::default();
         let stores = Stores {
             nodes: nodes.as_reader(),
+            datavolumes: datavolumes.as_reader(),
         };
         kind::spawn_kind(
             client.clone(),
             NODES,
             nodes,
             kind::strip_node,
+            reporter.clone(),
+            cancel.clone(),
+        );
+        kind::spawn_kind(
+            client.clone(),
+            DATAVOLUMES,
+            datavolumes,
+            crate::copies::dv_resource::strip,
             reporter.clone(),
             cancel.clone(),
         );
