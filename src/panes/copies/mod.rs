@@ -53,6 +53,8 @@ pub struct CopiesPane {
     /// The outcome of the last action, shown under the table.
     pub notice: Option<String>,
     client: Option<BlobClient>,
+    /// Wall clock for DataVolume samples; `None` is the real clock (tests pin it).
+    pub fixed_now: Option<DateTime<Utc>>,
     tx: UnboundedSender<CopyMsg>,
     rx: UnboundedReceiver<CopyMsg>,
 }
@@ -71,6 +73,7 @@ impl Default for CopiesPane {
             modal: None,
             notice: None,
             client: None,
+            fixed_now: None,
             tx,
             rx,
         }
@@ -439,7 +442,7 @@ impl Pane for CopiesPane {
             .iter()
             .map(|d| (**d).clone())
             .collect();
-        let changed = self.sync_dvs(&dvs, Utc::now());
+        let changed = self.sync_dvs(&dvs, self.fixed_now.unwrap_or_else(Utc::now));
         self.clamp();
         changed
     }

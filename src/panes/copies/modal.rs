@@ -25,7 +25,7 @@ impl BlobForm {
         url.set_placeholder_text("https://ACCOUNT.blob.core.windows.net/CONTAINER/BLOB");
         let mut sas = TextArea::default();
         sas.set_mask_char('•');
-        sas.set_placeholder_text("sv=…&sig=… (hidden)");
+        sas.set_placeholder_text("sv=…&se=…&sp=… (hidden)");
         BlobForm { url, sas, focus: 0 }
     }
 
