@@ -338,6 +338,34 @@ async fn copies_pane_against_the_sim_and_the_fake_blob_service() {
     })
     .await;
 
+    // Start a copy with `:blobcopy` (the hub has no coreos-bootimages, so give the source).
+    press(&mut session, KeyCode::Char(':'));
+    type_text(&mut session, "blobcopy");
+    press(&mut session, KeyCode::Enter);
+    type_text(
+        &mut session,
+        &format!("http://{}/fakeaccount/vhds", blobs.addr),
+    );
+    press(&mut session, KeyCode::Tab);
+    type_text(&mut session, FAKE_SAS);
+    press(&mut session, KeyCode::Tab);
+    type_text(
+        &mut session,
+        "https://rhcos.blob.core.windows.net/imagebucket/rhcos-416.94.202410211619-0-azure.aarch64.vhd",
+    );
+    let s = screen(&session.app);
+    no_signature(&s);
+    assert!(
+        s.contains("rhcos-416.94"),
+        "the source is in the form:\n{s}"
+    );
+    press(&mut session, KeyCode::Enter);
+    wait_for(&mut session, "the started copy tracked", |s| {
+        s.lines()
+            .any(|l| l.contains("blob") && l.contains("rhcos-416") && l.contains('%'))
+    })
+    .await;
+
     // Abort the demo copy: filter to it, x, confirm with y.
     press(&mut session, KeyCode::Char('/'));
     type_text(&mut session, "rhcos-415");

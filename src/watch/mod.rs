@@ -44,6 +44,9 @@ pub const KINDS: &[KindSpec] = &[NODES, DATAVOLUMES];
 pub struct Stores {
     pub nodes: Store<Node>,
     pub datavolumes: Store<DataVolume>,
+    /// The connection the stores come from (`None` for hand-fed stores), for panes whose
+    /// actions need a one-off read (e.g. the `coreos-bootimages` ConfigMap).
+    pub client: Option<Client>,
 }
 
 impl Stores {
@@ -56,6 +59,7 @@ impl Stores {
             Stores {
                 nodes: nodes.as_reader(),
                 datavolumes: datavolumes.as_reader(),
+                client: None,
             },
             Writers { nodes, datavolumes },
         )
@@ -151,6 +155,7 @@ impl Watches {
         let stores = Stores {
             nodes: nodes.as_reader(),
             datavolumes: datavolumes.as_reader(),
+            client: Some(client.clone()),
         };
         kind::spawn_kind(
             client.clone(),

@@ -18,7 +18,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
-use self::modal::Modal;
+use self::modal::{BlobForm, FormPurpose, Modal};
 use self::runtime::CopyMsg;
 use crate::action::Action;
 use crate::copies::azure::{BlobClient, BlobCopyWatch, CopyStatus};
@@ -53,6 +53,8 @@ pub struct CopiesPane {
     /// The outcome of the last action, shown under the table.
     pub notice: Option<String>,
     client: Option<BlobClient>,
+    /// The cluster connection (for the `coreos-bootimages` ConfigMap when starting a copy).
+    kube: Option<kube::Client>,
     /// Wall clock for DataVolume samples; `None` is the real clock (tests pin it).
     pub fixed_now: Option<DateTime<Utc>>,
     tx: UnboundedSender<CopyMsg>,
@@ -73,6 +75,7 @@ impl Default for CopiesPane {
             modal: None,
             notice: None,
             client: None,
+            kube: None,
             fixed_now: None,
             tx,
             rx,
@@ -130,6 +133,11 @@ impl CopiesPane {
                 return;
             }
         };
+        self.track_target(target);
+    }
+
+    /// Track copies into `target` (its SAS included) and start polling.
+    pub fn track_target(&mut self, target: BlobTarget) {
         let key = target.url();
         if self.blobs.iter().any(|b| b.target.url() == key) {
             self.notice = Some(format!("already tracking {}", target.blob));
@@ -181,6 +189,11 @@ impl CopiesPane {
                     Ok(()) => format!("aborted the copy into {name}"),
                     Err(e) => format!("abort of {name} failed: {e}"),
                 });
+            }
+            CopyMsg::CopyStarted(Err(e)) => self.notice = Some(e),
+            CopyMsg::CopyStarted(Ok((dest, az))) => {
+                self.notice = Some(format!("started: {az}"));
+                self.track_target(dest);
             }
             CopyMsg::Mirror { job, event } => {
                 if let Some(run) = self.mirrors.get_mut(job) {
@@ -278,6 +291,11 @@ impl CopiesPane {
         let mut words = line.split_whitespace();
         match words.next() {
             Some("blob") => self.modal = Some(Modal::Blob(Box::default())),
+            Some("blobcopy") => {
+                self.modal = Some(Modal::Blob(Box::new(BlobForm::for_purpose(
+                    FormPurpose::StartCopy,
+                ))));
+            }
             Some("mirror") => {
                 let (Some(file), Some(target)) = (words.next(), words.next()) else {
                     self.notice =
@@ -313,6 +331,27 @@ impl CopiesPane {
                 modal::Outcome::Keep(m) => self.modal = Some(m),
                 modal::Outcome::Cancel => {}
                 modal::Outcome::Abort(k) => self.abort(&k),
+                modal::Outcome::StartCopy {
+                    container,
+                    sas,
+                    source,
+                } => {
+                    if let Verdict::Denied(why) =
+                        gate.check_local(&GatedAction::External("start blob copy".into()))
+                    {
+                        self.notice = Some(why);
+                    } else if let Some(client) = self.client() {
+                        self.notice = Some("starting the copy…".into());
+                        runtime::spawn_start_copy(
+                            self.tx.clone(),
+                            client,
+                            self.kube.clone(),
+                            container,
+                            sas,
+                            source,
+                        );
+                    }
+                }
                 modal::Outcome::Track { url, sas } => {
                     if let Verdict::Denied(why) =
                         gate.check_local(&GatedAction::External("track blob copy".into()))
@@ -424,7 +463,7 @@ impl Pane for CopiesPane {
         "Copies"
     }
     fn commands(&self) -> &'static [&'static str] {
-        &["copy", "copies", "blob", "mirror"]
+        &["copy", "copies", "blob", "blobcopy", "mirror"]
     }
     fn kind(&self) -> &'static str {
         "datavolumes"
@@ -436,6 +475,7 @@ impl Pane for CopiesPane {
         view::COLUMNS.iter().map(|c| (*c, ' ')).collect()
     }
     fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
+        self.kube = stores.client.clone();
         let dvs: Vec<_> = stores
             .datavolumes
             .state()

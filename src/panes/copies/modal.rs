@@ -11,26 +11,70 @@ use tui_textarea::TextArea;
 
 use crate::theme::Theme;
 
-/// Two single-line fields; Tab moves between them, Enter submits, Esc cancels.
+/// What a blob form is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormPurpose {
+    /// `:blob`: track an existing copy (blob URL, SAS).
+    Track,
+    /// `:blobcopy`: start a boot image copy (container URL, SAS, optional source).
+    StartCopy,
+}
+
+/// Single-line fields; Tab moves between them, Enter goes to the next or submits, Esc cancels.
+/// The SAS field (index 1) is masked on screen.
 pub struct BlobForm {
-    pub url: TextArea<'static>,
-    pub sas: TextArea<'static>,
-    /// 0: URL, 1: SAS.
+    pub purpose: FormPurpose,
+    pub fields: Vec<(&'static str, TextArea<'static>)>,
     pub focus: usize,
 }
 
 impl BlobForm {
     pub fn new() -> Self {
-        let mut url = TextArea::default();
-        url.set_placeholder_text("https://ACCOUNT.blob.core.windows.net/CONTAINER/BLOB");
-        let mut sas = TextArea::default();
-        sas.set_mask_char('•');
-        sas.set_placeholder_text("sv=…&se=…&sp=… (hidden)");
-        BlobForm { url, sas, focus: 0 }
+        Self::for_purpose(FormPurpose::Track)
     }
 
-    fn text(t: &TextArea) -> String {
-        t.lines().join("")
+    pub fn for_purpose(purpose: FormPurpose) -> Self {
+        let field = |placeholder: &str| {
+            let mut t = TextArea::default();
+            t.set_placeholder_text(placeholder);
+            t
+        };
+        let mut sas = field("sv=…&se=…&sp=… (hidden)");
+        sas.set_mask_char('•');
+        let fields = match purpose {
+            FormPurpose::Track => vec![
+                (
+                    "Blob URL",
+                    field("https://ACCOUNT.blob.core.windows.net/CONTAINER/BLOB"),
+                ),
+                ("SAS token (hidden)", sas),
+            ],
+            FormPurpose::StartCopy => vec![
+                (
+                    "Destination container URL",
+                    field("https://ACCOUNT.blob.core.windows.net/CONTAINER"),
+                ),
+                ("SAS token (hidden)", sas),
+                (
+                    "Source URL (empty: the cluster's coreos-bootimages aarch64 VHD)",
+                    field(
+                        "https://rhcos.blob.core.windows.net/imagebucket/rhcos-…-azure.aarch64.vhd",
+                    ),
+                ),
+            ],
+        };
+        BlobForm {
+            purpose,
+            fields,
+            focus: 0,
+        }
+    }
+
+    fn text(&self, i: usize) -> String {
+        self.fields
+            .get(i)
+            .map(|(_, t)| t.lines().join(""))
+            .unwrap_or_default()
     }
 }
 
@@ -50,7 +94,15 @@ pub enum Outcome {
     Keep(Modal),
     Cancel,
     Abort(String),
-    Track { url: String, sas: String },
+    Track {
+        url: String,
+        sas: String,
+    },
+    StartCopy {
+        container: String,
+        sas: String,
+        source: String,
+    },
 }
 
 impl Modal {
@@ -61,29 +113,41 @@ impl Modal {
                 KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Outcome::Cancel,
                 _ => Outcome::Keep(Modal::ConfirmAbort { key: k, blob }),
             },
-            Modal::Blob(mut f) => match key.code {
-                KeyCode::Esc => Outcome::Cancel,
-                KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => {
-                    f.focus = 1 - f.focus;
-                    Outcome::Keep(Modal::Blob(f))
-                }
-                KeyCode::Enter if f.focus == 0 => {
-                    f.focus = 1;
-                    Outcome::Keep(Modal::Blob(f))
-                }
-                KeyCode::Enter => Outcome::Track {
-                    url: BlobForm::text(&f.url),
-                    sas: BlobForm::text(&f.sas),
-                },
-                _ => {
-                    if f.focus == 0 {
-                        f.url.input(*key);
-                    } else {
-                        f.sas.input(*key);
+            Modal::Blob(mut f) => {
+                let n = f.fields.len();
+                match key.code {
+                    KeyCode::Esc => Outcome::Cancel,
+                    KeyCode::Tab | KeyCode::Down => {
+                        f.focus = (f.focus + 1) % n;
+                        Outcome::Keep(Modal::Blob(f))
                     }
-                    Outcome::Keep(Modal::Blob(f))
+                    KeyCode::BackTab | KeyCode::Up => {
+                        f.focus = (f.focus + n - 1) % n;
+                        Outcome::Keep(Modal::Blob(f))
+                    }
+                    KeyCode::Enter if f.focus + 1 < n => {
+                        f.focus += 1;
+                        Outcome::Keep(Modal::Blob(f))
+                    }
+                    KeyCode::Enter => match f.purpose {
+                        FormPurpose::Track => Outcome::Track {
+                            url: f.text(0),
+                            sas: f.text(1),
+                        },
+                        FormPurpose::StartCopy => Outcome::StartCopy {
+                            container: f.text(0),
+                            sas: f.text(1),
+                            source: f.text(2),
+                        },
+                    },
+                    _ => {
+                        if let Some((_, t)) = f.fields.get_mut(f.focus) {
+                            t.input(*key);
+                        }
+                        Outcome::Keep(Modal::Blob(f))
+                    }
                 }
-            },
+            }
         }
     }
 
@@ -113,38 +177,41 @@ impl Modal {
                 frame.render_widget(Paragraph::new(text).block(block).style(theme.base()), r);
             }
             Modal::Blob(f) => {
-                let r = centered(area, 80, 9);
+                let h = 2 * f.fields.len() as u16 + 3;
+                let r = centered(area, 90, h);
                 frame.render_widget(Clear, r);
+                let title = match f.purpose {
+                    FormPurpose::Track => " Track an Azure blob copy ",
+                    FormPurpose::StartCopy => " Start an ARM64 boot image copy ",
+                };
                 let block = Block::default()
                     .borders(Borders::ALL)
                     .border_style(theme.border_style())
-                    .title(Span::styled(
-                        " Track an Azure blob copy ",
-                        theme.title_style(),
-                    ));
+                    .title(Span::styled(title, theme.title_style()));
                 let inner = block.inner(r);
                 frame.render_widget(block, r);
-                let [l1, f1, l2, f2, help] =
-                    Layout::vertical([Constraint::Length(1); 5]).areas(inner);
-                let label = |s: &'static str, on: bool| {
-                    let st = if on {
+                let rows = Layout::vertical(vec![Constraint::Length(1); 2 * f.fields.len() + 1])
+                    .split(inner);
+                for (i, (label, t)) in f.fields.iter().enumerate() {
+                    let st = if i == f.focus {
                         theme.header_style()
                     } else {
                         theme.fg(theme.muted)
                     };
-                    Paragraph::new(Span::styled(s, st))
-                };
-                frame.render_widget(label("Blob URL", f.focus == 0), l1);
-                frame.render_widget(&f.url, f1);
-                frame.render_widget(label("SAS token (hidden)", f.focus == 1), l2);
-                frame.render_widget(&f.sas, f2);
-                frame.render_widget(
-                    Paragraph::new(Span::styled(
-                        "tab switch field · enter next/track · esc cancel",
-                        theme.fg(theme.muted),
-                    )),
-                    help,
-                );
+                    if let (Some(l), Some(a)) = (rows.get(2 * i), rows.get(2 * i + 1)) {
+                        frame.render_widget(Paragraph::new(Span::styled(*label, st)), *l);
+                        frame.render_widget(t, *a);
+                    }
+                }
+                if let Some(help) = rows.last() {
+                    frame.render_widget(
+                        Paragraph::new(Span::styled(
+                            "tab switch field · enter next/submit · esc cancel",
+                            theme.fg(theme.muted),
+                        )),
+                        *help,
+                    );
+                }
             }
         }
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::copies::azure::{BlobClient, BlobError, BlobProperties, CopyStatus};
+use crate::copies::azure::{BlobClient, BlobError, BlobProperties, BootImageCopy, CopyStatus};
 use crate::copies::mirror::{MirrorEvent, MirrorJob};
 use crate::copies::sas::BlobTarget;
 
@@ -32,6 +32,61 @@ pub enum CopyMsg {
         job: usize,
         event: MirrorEvent,
     },
+    /// `:blobcopy` finished starting: the destination and the equivalent `az` command, or why not.
+    CopyStarted(Result<(BlobTarget, String), String>),
+}
+
+/// The `coreos-bootimages` ConfigMap as JSON, if the cluster has it.
+async fn bootimages(kube: &kube::Client) -> Option<serde_json::Value> {
+    let api: kube::Api<k8s_openapi::api::core::v1::ConfigMap> =
+        kube::Api::namespaced(kube.clone(), "openshift-machine-config-operator");
+    let cm = api.get_opt("coreos-bootimages").await.ok().flatten()?;
+    serde_json::to_value(cm).ok()
+}
+
+/// Plan (source defaulting to the cluster's aarch64 VHD) and start a boot image copy.
+pub fn spawn_start_copy(
+    tx: UnboundedSender<CopyMsg>,
+    client: BlobClient,
+    kube: Option<kube::Client>,
+    container: String,
+    sas: String,
+    source: String,
+) {
+    let Ok(rt) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    rt.spawn(async move {
+        let source = Some(source.trim()).filter(|s| !s.is_empty());
+        let cm = match (&kube, source) {
+            (Some(k), None) => bootimages(k).await,
+            _ => None,
+        };
+        // Without the ConfigMap, a given source names the destination blob after itself.
+        let blob = match (&cm, source) {
+            (None, Some(src)) => src
+                .split('?')
+                .next()
+                .and_then(|p| p.rsplit('/').next())
+                .filter(|b| !b.is_empty())
+                .map(str::to_string),
+            _ => None,
+        };
+        let result = match BootImageCopy::plan(
+            container.trim(),
+            sas.trim(),
+            cm.as_ref(),
+            source,
+            blob.as_deref(),
+        ) {
+            Err(e) => Err(format!("cannot start the copy: {e}")),
+            Ok(plan) => match client.start_copy(&plan.dest, &plan.source).await {
+                Ok(_) => Ok((plan.dest.clone(), plan.az_command())),
+                Err(e) => Err(format!("Copy Blob into {} failed: {e}", plan.dest.blob)),
+            },
+        };
+        let _ = tx.send(CopyMsg::CopyStarted(result));
+    });
 }
 
 /// Whether tasks can be spawned here (a tokio runtime is running).

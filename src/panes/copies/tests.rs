@@ -161,3 +161,29 @@ fn mirror_command_reports_bad_input_without_starting() {
     );
     assert!(p.mirrors.is_empty());
 }
+
+#[test]
+fn blobcopy_form_collects_three_fields() {
+    let mut p = CopiesPane::default();
+    let gate = ActionGate::new(false);
+    p.command("blobcopy", &gate);
+    for (i, text) in ["http://h/acct/vhds", FAKE_SAS, "https://s/x/rhcos-416.vhd"]
+        .iter()
+        .enumerate()
+    {
+        if i > 0 {
+            p.key(&KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE), &gate);
+        }
+        for c in text.chars() {
+            p.key(&key(c), &gate);
+        }
+    }
+    let Some(Modal::Blob(f)) = &p.modal else {
+        panic!("form closed")
+    };
+    let texts: Vec<String> = f.fields.iter().map(|(_, t)| t.lines().join("")).collect();
+    assert_eq!(
+        texts,
+        vec!["http://h/acct/vhds", FAKE_SAS, "https://s/x/rhcos-416.vhd"]
+    );
+}
