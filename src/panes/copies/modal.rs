@@ -154,7 +154,7 @@ impl Modal {
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
         match self {
             Modal::ConfirmAbort { blob, .. } => {
-                let r = centered(area, 64, 5);
+                let r = centered(area, 90, 6);
                 frame.render_widget(Clear, r);
                 let block = Block::default()
                     .borders(Borders::ALL)
@@ -174,7 +174,13 @@ impl Modal {
                         Span::raw("/esc keep copying"),
                     ]),
                 ];
-                frame.render_widget(Paragraph::new(text).block(block).style(theme.base()), r);
+                frame.render_widget(
+                    Paragraph::new(text)
+                        .block(block)
+                        .style(theme.base())
+                        .wrap(ratatui::widgets::Wrap { trim: true }),
+                    r,
+                );
             }
             Modal::Blob(f) => {
                 let h = 2 * f.fields.len() as u16 + 3;
