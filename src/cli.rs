@@ -158,6 +158,8 @@ pub enum GetKind {
     /// Hosted clusters (`oc get hostedclusters -A` columns plus platform, node pools, nodes).
     #[value(name = "hostedclusters", alias = "hc", alias = "hostedcluster")]
     HostedClusters,
+    /// DataVolume imports and the config file's Azure blob copies.
+    Copies,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

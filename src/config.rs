@@ -65,6 +65,33 @@ pub struct Config {
     pub keys: BTreeMap<String, Vec<String>>,
     /// Where it came from, if a file.
     pub path: Option<PathBuf>,
+    /// `[[copies.azure]]`: blob copies the Copies pane tracks from the start.
+    pub copies_azure: Vec<AzureCopy>,
+}
+
+/// One tracked Azure blob copy: the destination blob URL and a SAS (never shown).
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AzureCopy {
+    pub url: String,
+    #[serde(default)]
+    pub sas: String,
+}
+
+impl fmt::Debug for AzureCopy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AzureCopy")
+            .field("url", &crate::copies::sas::redact(&self.url))
+            .field("sas", &crate::copies::sas::REDACTED)
+            .finish()
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CopiesFile {
+    #[serde(default)]
+    azure: Vec<AzureCopy>,
 }
 
 #[derive(Deserialize)]
@@ -73,6 +100,8 @@ struct ConfigFile {
     theme: Option<String>,
     #[serde(default)]
     keys: BTreeMap<Spanned<String>, Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    copies: CopiesFile,
 }
 
 /// Where the config file is looked for.
@@ -124,6 +153,7 @@ pub fn parse(file: &str, src: &str) -> Result<Config, ConfigError> {
         theme: raw.theme,
         keys,
         path: None,
+        copies_azure: raw.copies.azure,
     })
 }
 

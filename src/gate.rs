@@ -19,6 +19,8 @@ pub enum GatedAction {
     SwitchContext(String),
     /// A write to the cluster, e.g. cordon: `patch nodes/worker-0`.
     ClusterWrite(Access),
+    /// A write outside the cluster (e.g. an Azure blob copy): only read-only mode disables it.
+    External(String),
 }
 
 /// The RBAC question for a cluster write.
@@ -85,6 +87,8 @@ impl ActionGate {
                 Verdict::Denied(READ_ONLY_REASON.into())
             }
             GatedAction::ClusterWrite(a) => self.rbac.get(a).cloned().unwrap_or(Verdict::Ask),
+            GatedAction::External(_) if self.read_only => Verdict::Denied(READ_ONLY_REASON.into()),
+            GatedAction::External(_) => Verdict::Allowed,
         }
     }
 

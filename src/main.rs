@@ -68,6 +68,10 @@ async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
         GetKind::Machinesets => {
             shiftdeck::get_fleet::machinesets(c.client, &c.server, args.output).await?
         }
+        GetKind::Copies => {
+            let (cfg, _) = config::load_or_default();
+            shiftdeck::copies::get::copies(&c.client, &cfg.copies_azure, args.output).await?
+        }
         GetKind::Preflight => {
             let code = shiftdeck::wizard::cmd::run_get_preflight(conn, args.output).await;
             return if code == 0 {
@@ -92,10 +96,24 @@ fn build_app(ui: &UiArgs) -> App {
     app
 }
 
-async fn run_ui(source: Source, context: Option<String>, ui: &UiArgs) -> Result<(), String> {
+async fn run_ui(
+    source: Source,
+    context: Option<String>,
+    ui: &UiArgs,
+    extra_copies: &[(String, String)],
+) -> Result<(), String> {
     // Fail fast with one line on an unknown context, before touching the terminal.
     source.resolve_context(context.as_deref())?;
-    let mut session = Session::new(build_app(ui), source);
+    let mut app = build_app(ui);
+    let (cfg, _) = config::load_or_default();
+    let mut copies: Vec<(String, String)> = cfg
+        .copies_azure
+        .iter()
+        .map(|c| (c.url.clone(), c.sas.clone()))
+        .collect();
+    copies.extend_from_slice(extra_copies);
+    app.track_blob_copies(&copies);
+    let mut session = Session::new(app, source);
     session.connect(context);
     let mut terminal =
         shiftdeck::tui::init().map_err(|e| format!("cannot start the terminal UI: {e}"))?;
@@ -106,7 +124,7 @@ async fn run_ui(source: Source, context: Option<String>, ui: &UiArgs) -> Result<
 
 async fn run_tui(conn: &ConnArgs, ui: &UiArgs) -> Result<(), String> {
     let source = Source::discover(conn.kubeconfig.as_deref())?;
-    run_ui(source, conn.context.clone(), ui).await
+    run_ui(source, conn.context.clone(), ui, &[]).await
 }
 
 async fn run_demo(ui: &UiArgs, args: DemoArgs) -> Result<(), String> {
@@ -119,7 +137,20 @@ async fn run_demo(ui: &UiArgs, args: DemoArgs) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot start the simulated cluster: {e}"))?;
     let source = Source::from_yaml(&sim.kubeconfig_yaml(), "demo")?;
-    let r = run_ui(source, None, ui).await;
+    // Slow Azure blob copies for the Copies pane, tracked like any configured copy.
+    let (blobs, blob_copies) =
+        match shiftdeck::copies::fake_blob::start_fake_blob_service(args.speed).await {
+            Ok((_, h)) => {
+                let copies = shiftdeck::copies::fake_blob::demo_tracked_copies(&h);
+                (Some(h), copies)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot start the fake blob service");
+                (None, Vec::new())
+            }
+        };
+    let r = run_ui(source, None, ui, &blob_copies).await;
+    drop(blobs);
     sim.shutdown();
     r
 }

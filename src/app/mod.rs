@@ -2,6 +2,7 @@
 //! effects (switching context) are queued as `Effect`s for the event loop to carry out.
 
 pub mod commands;
+pub mod copies;
 pub mod doc;
 mod flavor;
 pub mod input;
@@ -49,6 +50,7 @@ pub fn panes() -> Vec<Box<dyn Pane>> {
         Box::new(crate::panes::operators::OperatorsPane::default()),
         Box::new(HealthPane::default()),
         Box::new(crate::panes::readiness::ReadinessPane::default()),
+        Box::new(crate::panes::copies::CopiesPane::default()),
         Box::new(crate::panes::maintenance::MaintenancePane::default()),
     ]
 }
@@ -269,6 +271,19 @@ impl App {
             return redraw;
         }
         let pane = self.pane().map(|p| p.kind());
+        // Keys the keymap leaves unbound (or every key while the pane shows a form) go to the
+        // pane itself (the Copies pane's `x`, `r` and forms).
+        if self.key_context() == KeyContext::Table
+            && let Some(p) = self.panes.get_mut(self.active)
+            && (p.modal()
+                || self
+                    .keymap
+                    .resolve_in(key, KeyContext::Table, pane)
+                    .is_none())
+            && p.raw_key(key, &self.gate)
+        {
+            return true;
+        }
         match self.keymap.resolve_in(key, self.key_context(), pane) {
             Some(a) => self.update(a),
             None => false,
@@ -300,7 +315,9 @@ impl App {
         self.states.clear();
         self.stores = Some(stores);
         let title = self.pane().map(|p| p.title());
-        self.panes = panes();
+        // Tracked blob copies and mirror jobs are not the cluster's: they survive a reconnect.
+        let mut old = std::mem::replace(&mut self.panes, panes());
+        crate::panes::copies::carry_over(&mut old, &mut self.panes);
         self.active = title
             .and_then(|t| self.panes.iter().position(|p| p.title() == t))
             .unwrap_or(0);
@@ -635,6 +652,9 @@ impl App {
             Parsed::Pane(i) => {
                 self.active = i;
                 self.doc = None;
+                if let Some(p) = self.panes.get_mut(i) {
+                    p.pane_command(cmd, &self.gate);
+                }
             }
             Parsed::PickContext => {
                 let sel = self

@@ -132,6 +132,18 @@ impl Drop for FakeBlobHandle {
     }
 }
 
+/// The demo's tracked copies as `(blob URL, SAS)`: the running copy and the one that fails.
+pub fn demo_tracked_copies(h: &FakeBlobHandle) -> Vec<(String, String)> {
+    let failing = format!(
+        "http://{}/{FAKE_ACCOUNT}/{DEMO_CONTAINER}/{DEMO_FAILING_BLOB}",
+        h.addr
+    );
+    vec![
+        (h.demo_blob_url(), FAKE_SAS.to_string()),
+        (failing, FAKE_SAS.to_string()),
+    ]
+}
+
 /// Start the fake on `127.0.0.1:<free port>`; returns the account endpoint
 /// (`http://127.0.0.1:<port>/fakeaccount`) and the handle. `speed` (> 0) multiplies the copy rate.
 pub async fn start_fake_blob_service(speed: f64) -> std::io::Result<(String, FakeBlobHandle)> {

@@ -33,7 +33,9 @@
 
 pub mod azure;
 pub mod datavolume;
+pub mod dv_resource;
 pub mod fake_blob;
+pub mod get;
 pub mod mirror;
 pub mod mirror_cmd;
 pub mod progress;

@@ -16,6 +16,7 @@
 //!    `copy` and their usual aliases disappear on MicroShift).
 
 pub mod cells;
+pub mod copies;
 pub mod csr;
 pub mod fetch;
 pub mod filter;
@@ -141,5 +142,19 @@ pub trait Pane {
     /// this one cannot be opened).
     fn guest(&self, _key: &str) -> Option<Result<fetch::GuestRef, String>> {
         None
+    }
+    /// The whole palette line when one of `commands()` opened the pane (arguments included).
+    fn pane_command(&mut self, _line: &str, _gate: &crate::gate::ActionGate) {}
+    /// A key the keymap does not bind (or any key while `modal()`). Returns whether handled.
+    fn raw_key(
+        &mut self,
+        _key: &crossterm::event::KeyEvent,
+        _gate: &crate::gate::ActionGate,
+    ) -> bool {
+        false
+    }
+    /// Whether the pane shows a form or confirmation that takes every key.
+    fn modal(&self) -> bool {
+        false
     }
 }

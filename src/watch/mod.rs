@@ -24,6 +24,8 @@ use tokio_util::sync::CancellationToken;
 pub use kind::{KindSpec, KindState};
 pub use machine::Machine;
 
+use crate::copies::dv_resource::DataVolume;
+
 /// Every kind the UI watches. Later panes add theirs here (CRDs with `crd: true` are checked in
 /// discovery first and reported `NotInstalled` when absent, e.g. HyperShift kinds on MicroShift).
 pub const NODES: KindSpec = KindSpec {
@@ -87,6 +89,13 @@ pub const KINDS: &[KindSpec] = &[
     fleet::VMIS,
     fleet::DVS,
 ];
+pub const DATAVOLUMES: KindSpec = KindSpec {
+    id: "datavolumes",
+    group: "cdi.kubevirt.io",
+    version: "v1beta1",
+    plural: "datavolumes",
+    crd: true,
+};
 
 /// Readers of every watched kind. Cheap to clone.
 #[derive(Clone)]
@@ -102,6 +111,10 @@ pub struct Stores {
     pub clusteroperators: Store<dynamic::ClusterOperator>,
     /// VMIs, migrations, PVCs, storage, NodePools, HostedClusters (live-migration views).
     pub migration: migration_kinds::MigrationStores,
+    pub datavolumes: Store<DataVolume>,
+    /// The connection the stores come from (`None` for hand-fed stores), for panes whose
+    /// actions need a one-off read (e.g. the `coreos-bootimages` ConfigMap).
+    pub client: Option<Client>,
 }
 
 impl Stores {
@@ -112,6 +125,7 @@ impl Stores {
         let (migration, migration_writers) = migration_kinds::MigrationStores::with_writers();
         let (fleet_stores, fleet) = fleet::FleetStores::with_writers();
         let w = Writers {
+            datavolumes: Default::default(),
             fleet,
             nodes: Default::default(),
             csrs: Default::default(),
@@ -123,6 +137,8 @@ impl Stores {
             migration: migration_writers,
         };
         let stores = Stores {
+            datavolumes: w.datavolumes.as_reader(),
+            client: None,
             fleet: fleet_stores,
             nodes: w.nodes.as_reader(),
             csrs: w.csrs.as_reader(),
@@ -148,6 +164,7 @@ pub struct Writers {
     pub nodepools: reflector::store::Writer<dynamic::NodePool>,
     pub clusteroperators: reflector::store::Writer<dynamic::ClusterOperator>,
     pub migration: migration_kinds::MigrationWriters,
+    pub datavolumes: reflector::store::Writer<DataVolume>,
 }
 
 /// State of every kind, as last reported.
@@ -233,7 +250,8 @@ impl Watches {
     /// Start one reflector per kind plus the cluster-info poller.
     pub fn start(client: Client, reporter: Reporter) -> Watches {
         let cancel = CancellationToken::new();
-        let (stores, w) = Stores::with_writers();
+        let (mut stores, w) = Stores::with_writers();
+        stores.client = Some(client.clone());
         // One reflector task per kind: (spec, writer, strip function).
         macro_rules! watch {
             ($spec:expr, $writer:expr, $strip:expr) => {
@@ -256,6 +274,11 @@ impl Watches {
         overview_poll::spawn(client.clone(), w.overview, reporter.clone(), cancel.clone());
         migration_kinds::spawn_all(&client, w.migration, &reporter, &cancel);
         fleet::spawn(w.fleet, &client, &reporter, &cancel);
+        watch!(
+            DATAVOLUMES,
+            w.datavolumes,
+            crate::copies::dv_resource::strip
+        );
         cluster_info::spawn(client, reporter, cancel.clone());
         Watches { stores, cancel }
     }

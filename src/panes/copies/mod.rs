@@ -1,0 +1,568 @@
+//! The Copies pane (`:copy`, `:copies`): CDI DataVolume imports, Azure blob copies and mirror
+//! jobs in one progress table, live copies on top and finished ones below. DataVolumes come from
+//! the watch layer on `sync`; blob polls, aborts and mirror runs are tasks reporting by message,
+//! folded in on `tick`.
+
+pub mod modal;
+pub mod runtime;
+pub mod view;
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+
+use self::modal::{BlobForm, FormPurpose, Modal};
+use self::runtime::CopyMsg;
+use crate::action::Action;
+use crate::copies::azure::{BlobClient, BlobCopyWatch, CopyStatus};
+use crate::copies::datavolume::DataVolumeCopy;
+use crate::copies::mirror::{MirrorJob, MirrorStatus};
+use crate::copies::sas::BlobTarget;
+use crate::copies::{CopyBook, CopyItem, CopyState, SourceKind};
+use crate::gate::{ActionGate, GatedAction, Verdict};
+use crate::panes::{Pane, RenderCtx};
+use crate::watch::Stores;
+
+/// Finished copies kept in the history section.
+pub const HISTORY: usize = 50;
+
+/// A mirror job and its per-image status.
+pub struct MirrorRun {
+    pub job: MirrorJob,
+    pub status: MirrorStatus,
+}
+
+pub struct CopiesPane {
+    pub book: CopyBook,
+    /// DataVolume key -> resourceVersion last folded in (so a re-sync adds no samples).
+    dv_seen: HashMap<String, String>,
+    /// DataVolume key -> CDI phase, shown instead of the unified state.
+    pub dv_phase: HashMap<String, String>,
+    pub blobs: Vec<BlobCopyWatch>,
+    pub mirrors: Vec<MirrorRun>,
+    pub selected: usize,
+    filter: String,
+    pub modal: Option<Modal>,
+    /// The outcome of the last action, shown under the table.
+    pub notice: Option<String>,
+    client: Option<BlobClient>,
+    /// The cluster connection (for the `coreos-bootimages` ConfigMap when starting a copy).
+    kube: Option<kube::Client>,
+    /// Wall clock for DataVolume samples; `None` is the real clock (tests pin it).
+    pub fixed_now: Option<DateTime<Utc>>,
+    tx: UnboundedSender<CopyMsg>,
+    rx: UnboundedReceiver<CopyMsg>,
+}
+
+impl Default for CopiesPane {
+    fn default() -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        CopiesPane {
+            book: CopyBook::new(HISTORY),
+            dv_seen: HashMap::new(),
+            dv_phase: HashMap::new(),
+            blobs: Vec::new(),
+            mirrors: Vec::new(),
+            selected: 0,
+            filter: String::new(),
+            modal: None,
+            notice: None,
+            client: None,
+            kube: None,
+            fixed_now: None,
+            tx,
+            rx,
+        }
+    }
+}
+
+/// Row key as `selected_key` returns it: `<kind>:<key>`.
+pub fn row_key(item: &CopyItem) -> String {
+    format!("{}:{}", item.kind.label(), item.key)
+}
+
+impl CopiesPane {
+    /// Items in display order (live first, then history), filtered.
+    pub fn visible(&self) -> Vec<&CopyItem> {
+        let f = self.filter.to_lowercase();
+        self.book
+            .all()
+            .into_iter()
+            .filter(|i| {
+                f.is_empty()
+                    || i.name.to_lowercase().contains(&f)
+                    || i.detail.to_lowercase().contains(&f)
+                    || i.kind.label().to_lowercase().contains(&f)
+            })
+            .collect()
+    }
+
+    fn selected_item(&self) -> Option<&CopyItem> {
+        let v = self.visible();
+        v.get(self.selected.min(v.len().saturating_sub(1))).copied()
+    }
+
+    fn client(&mut self) -> Option<BlobClient> {
+        if self.client.is_none() {
+            match BlobClient::new(runtime::BLOB_TIMEOUT) {
+                Ok(c) => self.client = Some(c),
+                Err(e) => self.notice = Some(format!("cannot create the blob client: {e}")),
+            }
+        }
+        self.client.clone()
+    }
+
+    /// Track the copy into blob `url` with `sas` (polled every few seconds). Problems with the
+    /// URL or SAS become the row's message, never a refusal.
+    pub fn track_blob(&mut self, url: &str, sas: &str) {
+        let sas = Some(sas.trim()).filter(|s| !s.is_empty());
+        let target = match BlobTarget::parse(url.trim(), sas) {
+            Ok(t) => t,
+            Err(e) => {
+                self.notice = Some(format!(
+                    "cannot track {}: {e}",
+                    crate::copies::sas::redact(url)
+                ));
+                return;
+            }
+        };
+        self.track_target(target);
+    }
+
+    /// Track copies into `target` (its SAS included) and start polling.
+    pub fn track_target(&mut self, target: BlobTarget) {
+        let key = target.url();
+        if self.blobs.iter().any(|b| b.target.url() == key) {
+            self.notice = Some(format!("already tracking {}", target.blob));
+            return;
+        }
+        let watch = BlobCopyWatch::new(target.clone());
+        self.book.upsert(watch.item.clone());
+        self.blobs.push(watch);
+        if let Some(client) = self.client()
+            && runtime::can_spawn()
+        {
+            runtime::spawn_poll(self.tx.clone(), client, target);
+        }
+    }
+
+    /// Start mirror job `job` (all its images).
+    pub fn start_mirror(&mut self, job: MirrorJob) {
+        let status = MirrorStatus::new(&job);
+        for item in status.items() {
+            self.book.upsert(item.clone());
+        }
+        let n = self.mirrors.len();
+        let all: Vec<usize> = (0..job.plan().len()).collect();
+        runtime::spawn_mirror(self.tx.clone(), n, &job, all);
+        self.mirrors.push(MirrorRun { job, status });
+    }
+
+    /// Fold one task message into the book.
+    pub fn apply_msg(&mut self, msg: CopyMsg) {
+        match msg {
+            CopyMsg::BlobPolled { key, result, at } => {
+                if let Some(w) = self.blobs.iter_mut().find(|b| b.target.url() == key) {
+                    w.apply(result, at);
+                    let mut item = w.item.clone();
+                    // An unreadable blob is a failure state on the row, not a crash.
+                    if matches!(w.last, Some(Err(_))) {
+                        item.state = CopyState::Failed;
+                    }
+                    self.book.upsert(item);
+                }
+            }
+            CopyMsg::BlobAborted { key, result } => {
+                let name = self
+                    .blobs
+                    .iter()
+                    .find(|b| b.target.url() == key)
+                    .map_or(String::new(), |b| b.target.blob.clone());
+                self.notice = Some(match result {
+                    Ok(()) => format!("aborted the copy into {name}"),
+                    Err(e) => format!("abort of {name} failed: {e}"),
+                });
+            }
+            CopyMsg::CopyStarted(Err(e)) => self.notice = Some(e),
+            CopyMsg::CopyStarted(Ok((dest, az))) => {
+                self.notice = Some(format!("started: {az}"));
+                self.track_target(dest);
+            }
+            CopyMsg::Mirror { job, event } => {
+                if let Some(run) = self.mirrors.get_mut(job) {
+                    run.status.apply(&event);
+                    for item in run.status.items() {
+                        self.book.upsert(item.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Retry the failed images of the mirror job the selected row belongs to.
+    fn retry_mirror(&mut self) {
+        let Some(key) = self
+            .selected_item()
+            .filter(|i| matches!(i.kind, SourceKind::Image | SourceKind::MirrorJob))
+            .map(|i| i.key.clone())
+        else {
+            self.notice = Some("select a failed mirror image to retry (r)".into());
+            return;
+        };
+        let Some(no) = self
+            .mirrors
+            .iter()
+            .position(|m| m.status.items().iter().any(|i| i.key == key))
+        else {
+            return;
+        };
+        let Some(run) = self.mirrors.get_mut(no) else {
+            return;
+        };
+        let failed = run.status.failed_indices();
+        if failed.is_empty() {
+            self.notice = Some("no failed images in this mirror job".into());
+            return;
+        }
+        run.status.reset(&failed);
+        for item in run.status.items() {
+            self.book.upsert(item.clone());
+        }
+        self.notice = Some(format!("retrying {} image(s)", failed.len()));
+        runtime::spawn_mirror(self.tx.clone(), no, &run.job, failed);
+    }
+
+    /// `x` on a pending blob copy: ask first.
+    fn ask_abort(&mut self, gate: &ActionGate) {
+        let Some(item) = self
+            .selected_item()
+            .filter(|i| i.kind == SourceKind::AzureBlob)
+        else {
+            self.notice = Some("abort (x) applies to Azure blob copies".into());
+            return;
+        };
+        let key = item.key.clone();
+        if let Verdict::Denied(why) =
+            gate.check_local(&GatedAction::External(format!("abort blob copy {key}")))
+        {
+            self.notice = Some(why);
+            return;
+        }
+        let Some(w) = self.blobs.iter().find(|b| b.target.url() == key) else {
+            return;
+        };
+        match &w.last {
+            Some(Ok(p)) if p.copy.status == Some(CopyStatus::Pending) && p.copy.id.is_some() => {
+                self.modal = Some(Modal::ConfirmAbort {
+                    key,
+                    blob: w.target.blob.clone(),
+                });
+            }
+            _ => self.notice = Some(format!("{} has no pending copy to abort", w.target.blob)),
+        }
+    }
+
+    fn abort(&mut self, key: &str) {
+        let Some(w) = self.blobs.iter().find(|b| b.target.url() == key) else {
+            return;
+        };
+        let Some(Ok(p)) = &w.last else {
+            return;
+        };
+        let Some(id) = p.copy.id.clone() else {
+            return;
+        };
+        let target = w.target.clone();
+        self.notice = Some(format!("aborting the copy into {}…", target.blob));
+        if let Some(client) = self.client() {
+            runtime::spawn_abort(self.tx.clone(), client, target, id);
+        }
+    }
+
+    /// A palette command addressed to this pane (`blob`, `mirror FILE TARGET`).
+    pub fn command(&mut self, line: &str, gate: &ActionGate) {
+        let mut words = line.split_whitespace();
+        match words.next() {
+            Some("blob") => self.modal = Some(Modal::Blob(Box::default())),
+            Some("blobcopy") => {
+                self.modal = Some(Modal::Blob(Box::new(BlobForm::for_purpose(
+                    FormPurpose::StartCopy,
+                ))));
+            }
+            Some("mirror") => {
+                let (Some(file), Some(target)) = (words.next(), words.next()) else {
+                    self.notice =
+                        Some("usage: :mirror FILE TARGET (dir:PATH or a registry)".into());
+                    return;
+                };
+                if let Verdict::Denied(why) =
+                    gate.check_local(&GatedAction::External("mirror images".into()))
+                {
+                    self.notice = Some(why);
+                    return;
+                }
+                let target = match target.parse() {
+                    Ok(t) => t,
+                    Err(e) => {
+                        self.notice = Some(format!("bad mirror target: {e}"));
+                        return;
+                    }
+                };
+                match MirrorJob::from_file(std::path::Path::new(file), target, Default::default()) {
+                    Ok(job) => self.start_mirror(job),
+                    Err(e) => self.notice = Some(format!("cannot mirror: {e}")),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A key for the pane (only keys the keymap does not bind, or any key while a modal is open).
+    pub fn key(&mut self, key: &KeyEvent, gate: &ActionGate) -> bool {
+        if let Some(m) = self.modal.take() {
+            match m.key(key) {
+                modal::Outcome::Keep(m) => self.modal = Some(m),
+                modal::Outcome::Cancel => {}
+                modal::Outcome::Abort(k) => self.abort(&k),
+                modal::Outcome::StartCopy {
+                    container,
+                    sas,
+                    source,
+                } => {
+                    if let Verdict::Denied(why) =
+                        gate.check_local(&GatedAction::External("start blob copy".into()))
+                    {
+                        self.notice = Some(why);
+                    } else if let Some(client) = self.client() {
+                        self.notice = Some("starting the copy…".into());
+                        runtime::spawn_start_copy(
+                            self.tx.clone(),
+                            client,
+                            self.kube.clone(),
+                            container,
+                            sas,
+                            source,
+                        );
+                    }
+                }
+                modal::Outcome::Track { url, sas } => {
+                    if let Verdict::Denied(why) =
+                        gate.check_local(&GatedAction::External("track blob copy".into()))
+                    {
+                        self.notice = Some(why);
+                    } else {
+                        self.track_blob(&url, &sas);
+                    }
+                }
+            }
+            return true;
+        }
+        match key.code {
+            KeyCode::Char('x') => self.ask_abort(gate),
+            KeyCode::Char('r') => self.retry_mirror(),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Forget cluster data (a new connection); tracked blob copies and mirror jobs stay.
+    pub fn reset_cluster(&mut self) {
+        for key in self.dv_seen.keys() {
+            self.book.remove(SourceKind::DataVolume, key);
+        }
+        self.dv_seen.clear();
+        self.dv_phase.clear();
+    }
+
+    /// Fold the DataVolume store in; `now` stamps new samples.
+    pub fn sync_dvs(
+        &mut self,
+        dvs: &[crate::copies::dv_resource::DataVolume],
+        now: DateTime<Utc>,
+    ) -> bool {
+        let mut changed = false;
+        let mut present = std::collections::HashSet::new();
+        for obj in dvs {
+            let Ok(dv) = DataVolumeCopy::from_json(&obj.to_json()) else {
+                continue;
+            };
+            let key = dv.key();
+            present.insert(key.clone());
+            let rv = obj.metadata.resource_version.clone().unwrap_or_default();
+            if self.dv_seen.get(&key) == Some(&rv) {
+                continue;
+            }
+            let item = dv.to_item(self.book.get(SourceKind::DataVolume, &key), now);
+            self.dv_phase.insert(key.clone(), dv.phase.clone());
+            self.dv_seen.insert(key, rv);
+            self.book.upsert(item);
+            changed = true;
+        }
+        let gone: Vec<String> = self
+            .dv_seen
+            .keys()
+            .filter(|k| !present.contains(*k))
+            .cloned()
+            .collect();
+        for k in gone {
+            self.dv_seen.remove(&k);
+            self.dv_phase.remove(&k);
+            self.book.remove(SourceKind::DataVolume, &k);
+            changed = true;
+        }
+        changed
+    }
+
+    /// The blob watch behind a row key, for details.
+    pub fn blob(&self, key: &str) -> Option<&BlobCopyWatch> {
+        self.blobs.iter().find(|b| b.target.url() == key)
+    }
+
+    fn clamp(&mut self) {
+        let n = self.visible().len();
+        self.selected = self.selected.min(n.saturating_sub(1));
+    }
+}
+
+/// Move the Copies pane's tracked copies and jobs from the old panes to the new ones (context
+/// switch or first connect rebuilds the panes).
+pub fn carry_over(old: &mut [Box<dyn Pane>], new: &mut [Box<dyn Pane>]) {
+    let taken = old.iter_mut().find_map(|p| {
+        p.as_any_mut()
+            .and_then(|a| a.downcast_mut::<CopiesPane>())
+            .map(std::mem::take)
+    });
+    let Some(mut pane) = taken else {
+        return;
+    };
+    pane.reset_cluster();
+    if let Some(slot) = new
+        .iter_mut()
+        .find_map(|p| p.as_any_mut().and_then(|a| a.downcast_mut::<CopiesPane>()))
+    {
+        *slot = pane;
+    }
+}
+
+/// The Copies pane among `panes`.
+pub fn find(panes: &mut [Box<dyn Pane>]) -> Option<&mut CopiesPane> {
+    panes
+        .iter_mut()
+        .find_map(|p| p.as_any_mut().and_then(|a| a.downcast_mut::<CopiesPane>()))
+}
+
+impl Pane for CopiesPane {
+    fn title(&self) -> &'static str {
+        "Copies"
+    }
+    fn commands(&self) -> &'static [&'static str] {
+        &["copy", "copies", "blob", "blobcopy", "mirror"]
+    }
+    fn kind(&self) -> &'static str {
+        "datavolumes"
+    }
+    fn reads(&self) -> &'static [&'static str] {
+        &["datavolumes"]
+    }
+    fn columns(&self) -> Vec<(&'static str, char)> {
+        view::COLUMNS.iter().map(|c| (*c, ' ')).collect()
+    }
+    fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
+        self.kube = stores.client.clone();
+        let dvs: Vec<_> = stores
+            .datavolumes
+            .state()
+            .iter()
+            .map(|d| (**d).clone())
+            .collect();
+        let changed = self.sync_dvs(&dvs, self.fixed_now.unwrap_or_else(Utc::now));
+        self.clamp();
+        changed
+    }
+    fn tick(&mut self, _now: Instant) -> bool {
+        let mut changed = false;
+        while let Ok(m) = self.rx.try_recv() {
+            self.apply_msg(m);
+            changed = true;
+        }
+        self.clamp();
+        changed
+    }
+    fn animating(&self) -> bool {
+        self.book.live().next().is_some()
+    }
+    fn handle(&mut self, action: &Action, area: Rect) -> bool {
+        let n = self.visible().len();
+        let last = n.saturating_sub(1);
+        let page = usize::from(area.height.saturating_sub(4)).max(1);
+        self.selected = match action {
+            Action::Move(d) => {
+                (self.selected as i64 + i64::from(*d)).clamp(0, last as i64) as usize
+            }
+            Action::PageUp => self.selected.saturating_sub(page),
+            Action::PageDown => (self.selected + page).min(last),
+            Action::Top => 0,
+            Action::Bottom => last,
+            Action::ClickRow(row) => {
+                let first = area.y + 2;
+                match row.checked_sub(first) {
+                    Some(r) if usize::from(r) < n => usize::from(r),
+                    _ => return false,
+                }
+            }
+            _ => return false,
+        };
+        true
+    }
+    fn set_filter(&mut self, text: &str) {
+        self.filter = text.to_string();
+        self.clamp();
+    }
+    fn filter_text(&self) -> &str {
+        &self.filter
+    }
+    fn selected_key(&self) -> Option<String> {
+        self.selected_item().map(row_key)
+    }
+    fn object_json(&self, key: &str) -> Option<serde_json::Value> {
+        let item = self.visible().into_iter().find(|i| row_key(i) == key)?;
+        let v = crate::copies::rows::rows_json([item], Utc::now());
+        let mut obj = v.as_array()?.first()?.clone();
+        if let Some(w) = self.blob(&item.key)
+            && let Some(Ok(p)) = &w.last
+            && let Some(o) = obj.as_object_mut()
+        {
+            o.insert("copy".into(), p.copy.to_az_json());
+        }
+        Some(obj)
+    }
+    fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
+        let item = self.book.all().into_iter().find(|i| row_key(i) == key)?;
+        Some(view::details(self, item, now))
+    }
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
+        view::render(self, frame, area, ctx);
+    }
+    fn as_any_mut(&mut self) -> Option<&mut dyn Any> {
+        Some(self)
+    }
+    fn pane_command(&mut self, line: &str, gate: &ActionGate) {
+        self.command(line, gate);
+    }
+    fn raw_key(&mut self, key: &KeyEvent, gate: &ActionGate) -> bool {
+        self.key(key, gate)
+    }
+    fn modal(&self) -> bool {
+        self.modal.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,189 @@
+use chrono::TimeZone;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde_json::json;
+
+use super::view::{bar, spark};
+use super::*;
+use crate::copies::azure::{BlobError, BlobProperties, CopyProperties};
+use crate::copies::dv_resource::DataVolume;
+use crate::copies::fake_blob::FAKE_SAS;
+
+fn t(s: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(1_700_000_000 + s, 0)
+        .single()
+        .expect("time")
+}
+
+fn key(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+pub fn dv(name: &str, rv: &str, phase: &str, progress: &str) -> DataVolume {
+    serde_json::from_value(json!({
+        "apiVersion": "cdi.kubevirt.io/v1beta1", "kind": "DataVolume",
+        "metadata": {"name": name, "namespace": "clusters-example", "resourceVersion": rv,
+                     "creationTimestamp": "2023-11-14T22:13:20Z"},
+        "spec": {"source": {"http": {"url": "https://example.com/rhcos.qcow2"}},
+                 "storage": {"resources": {"requests": {"storage": "32Gi"}}}},
+        "status": {"phase": phase, "progress": progress}
+    }))
+    .expect("dv")
+}
+
+pub fn pending(done: u64) -> BlobProperties {
+    BlobProperties {
+        content_length: Some(1000),
+        copy: CopyProperties {
+            id: Some("copy-1".into()),
+            status: Some(CopyStatus::Pending),
+            progress: Some((done, 1000)),
+            source: Some("https://rhcos.blob.core.windows.net/imagebucket/x.vhd".into()),
+            completion_time: None,
+            status_description: None,
+        },
+    }
+}
+
+const URL: &str = "http://127.0.0.1:1/fakeaccount/vhds/rhcos-415-azure.aarch64.vhd";
+
+#[test]
+fn bar_and_spark() {
+    assert_eq!(bar(None), "-");
+    assert!(bar(Some(0.5)).ends_with(" 50.0%"));
+    assert_eq!(spark(&[0, 100]), "▁█");
+}
+
+#[test]
+fn datavolumes_fold_in_once_per_resource_version_and_leave_when_deleted() {
+    let mut p = CopiesPane::default();
+    assert!(p.sync_dvs(&[dv("a", "1", "ImportInProgress", "10.00%")], t(0)));
+    assert!(
+        !p.sync_dvs(&[dv("a", "1", "ImportInProgress", "10.00%")], t(5)),
+        "same rv"
+    );
+    assert!(p.sync_dvs(&[dv("a", "2", "ImportInProgress", "40.00%")], t(10)));
+    let item = p
+        .book
+        .get(SourceKind::DataVolume, "clusters-example/a")
+        .expect("item");
+    assert_eq!(item.fraction, Some(0.4));
+    assert!(item.rate_fraction.is_some(), "two samples give a rate");
+    assert_eq!(p.dv_phase["clusters-example/a"], "ImportInProgress");
+    assert!(p.sync_dvs(&[], t(20)));
+    assert!(p.book.all().is_empty());
+}
+
+#[test]
+fn blob_errors_are_failed_rows_and_polls_update_progress() {
+    let mut p = CopiesPane::default();
+    p.track_blob(URL, FAKE_SAS);
+    let k = p.blobs[0].target.url();
+    p.apply_msg(CopyMsg::BlobPolled {
+        key: k.clone(),
+        result: Ok(pending(250)),
+        at: t(0),
+    });
+    let item = p.book.get(SourceKind::AzureBlob, &k).expect("live");
+    assert_eq!(item.fraction, Some(0.25));
+    let denied = BlobError::Service {
+        status: 403,
+        code: "AuthenticationFailed".into(),
+        message: None,
+    };
+    p.apply_msg(CopyMsg::BlobPolled {
+        key: k.clone(),
+        result: Err(denied),
+        at: t(3),
+    });
+    let item = p.book.all().into_iter().find(|i| i.key == k).expect("row");
+    assert_eq!(item.state, CopyState::Failed);
+    assert!(item.message.as_deref().unwrap_or_default().contains("403"));
+}
+
+#[test]
+fn abort_asks_first_and_read_only_refuses() {
+    let mut p = CopiesPane::default();
+    p.track_blob(URL, FAKE_SAS);
+    let k = p.blobs[0].target.url();
+    p.apply_msg(CopyMsg::BlobPolled {
+        key: k,
+        result: Ok(pending(100)),
+        at: t(0),
+    });
+    let ro = ActionGate::new(true);
+    assert!(p.key(&key('x'), &ro));
+    assert!(p.modal.is_none());
+    assert!(
+        p.notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("read-only")
+    );
+    let rw = ActionGate::new(false);
+    assert!(p.key(&key('x'), &rw));
+    assert!(matches!(p.modal, Some(Modal::ConfirmAbort { .. })));
+    assert!(p.key(&key('n'), &rw));
+    assert!(p.modal.is_none(), "n keeps copying");
+    assert!(!p.key(&key('z'), &rw), "unbound keys fall through");
+}
+
+#[test]
+fn blob_form_masks_nothing_it_returns_and_tracks() {
+    let mut p = CopiesPane::default();
+    let gate = ActionGate::new(false);
+    p.command("blob", &gate);
+    assert!(p.modal.is_some());
+    for c in URL.chars() {
+        p.key(&key(c), &gate);
+    }
+    p.key(&KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE), &gate);
+    for c in FAKE_SAS.chars() {
+        p.key(&key(c), &gate);
+    }
+    p.key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), &gate);
+    assert!(p.modal.is_none());
+    assert_eq!(p.blobs.len(), 1);
+    assert!(p.blobs[0].target.sas.is_some());
+}
+
+#[test]
+fn mirror_command_reports_bad_input_without_starting() {
+    let mut p = CopiesPane::default();
+    let gate = ActionGate::new(false);
+    p.command("mirror", &gate);
+    assert!(p.notice.as_deref().unwrap_or_default().starts_with("usage"));
+    p.command("mirror /nonexistent/list.txt dir:/tmp/x", &gate);
+    assert!(
+        p.notice
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("cannot mirror")
+    );
+    assert!(p.mirrors.is_empty());
+}
+
+#[test]
+fn blobcopy_form_collects_three_fields() {
+    let mut p = CopiesPane::default();
+    let gate = ActionGate::new(false);
+    p.command("blobcopy", &gate);
+    for (i, text) in ["http://h/acct/vhds", FAKE_SAS, "https://s/x/rhcos-416.vhd"]
+        .iter()
+        .enumerate()
+    {
+        if i > 0 {
+            p.key(&KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE), &gate);
+        }
+        for c in text.chars() {
+            p.key(&key(c), &gate);
+        }
+    }
+    let Some(Modal::Blob(f)) = &p.modal else {
+        panic!("form closed")
+    };
+    let texts: Vec<String> = f.fields.iter().map(|(_, t)| t.lines().join("")).collect();
+    assert_eq!(
+        texts,
+        vec!["http://h/acct/vhds", FAKE_SAS, "https://s/x/rhcos-416.vhd"]
+    );
+}
