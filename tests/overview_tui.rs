@@ -173,10 +173,8 @@ async fn opens_on_the_overview_in_every_profile() {
         } else {
             assert!(s.contains("Boot images"), "{s}");
         }
-        assert!(
-            t.contains("Overview :overview") && t.contains("Health :health"),
-            "{t}"
-        );
+        // The first tab is the Overview (later tabs may run past the edge of a narrow screen).
+        assert!(t.contains("Overview :overview"), "{t}");
         // Enter on the nodes count opens the Nodes pane.
         press(&mut session, KeyCode::Char('g'));
         press(&mut session, KeyCode::Enter);

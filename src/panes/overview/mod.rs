@@ -242,6 +242,10 @@ impl Pane for OverviewPane {
             (Action::Details | Action::Yaml, Some(Item::Copy(_))) => Some(Action::Copy),
             // Nothing else here has details or YAML.
             (Action::Details | Action::Yaml, _) => Some(Action::Copy),
+            // `c` is cordon on the Nodes pane and copy here; the Overview has no nodes to cordon.
+            (Action::Migration(crate::migration::actions::MigAction::Cordon), _) => {
+                Some(Action::Copy)
+            }
             _ => None,
         }
     }
