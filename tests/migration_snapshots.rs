@@ -120,6 +120,7 @@ async fn readiness_view() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn maintenance_report_and_migrate_all_dialog() {
     let mut app = hub_app().await;
+    command(&mut app, "nodes");
     for _ in 0..30 {
         if app.pane().and_then(|p| p.selected_key()).as_deref() == Some("worker-5") {
             break;
@@ -147,6 +148,7 @@ async fn actions_go_through_gate_and_confirm_before_any_write() {
     use shiftdeck::migration::actions::MigWrite;
 
     let (mut app, mut writers) = hub_app_with_writers().await;
+    command(&mut app, "nodes");
     for _ in 0..30 {
         if app.pane().and_then(|p| p.selected_key()).as_deref() == Some("worker-5") {
             break;

@@ -341,7 +341,22 @@ impl CopyBook {
             self.live.remove(&k);
             self.history
                 .retain(|h| !(h.kind == item.kind && h.key == item.key));
-            self.history.push_front(item);
+            // Newest first; equal finish times by kind and key, so the order does not depend
+            // on which watch delivered first.
+            let at = match item.finished {
+                None => 0,
+                Some(f) => self
+                    .history
+                    .iter()
+                    .position(|h| match h.finished {
+                        Some(hf) => {
+                            hf < f || (hf == f && (h.kind, &h.key) > (item.kind, &item.key))
+                        }
+                        None => false,
+                    })
+                    .unwrap_or(self.history.len()),
+            };
+            self.history.insert(at, item);
             self.history.truncate(self.history_cap);
         } else {
             self.history
@@ -472,5 +487,23 @@ mod tests {
         b.upsert(CopyItem::new(SourceKind::Image, "b", "b"));
         let keys: Vec<_> = b.all().iter().map(|h| h.key.clone()).collect();
         assert_eq!(keys, ["b", "c"]);
+    }
+
+    #[test]
+    fn history_orders_by_finish_time_then_key_whatever_the_arrival_order() {
+        let done = |k: &str, at: i64| {
+            let mut x = CopyItem::new(SourceKind::DataVolume, k, k);
+            x.state = CopyState::Succeeded;
+            x.finished = Some(t(at));
+            x
+        };
+        for order in [["x", "y", "z"], ["z", "y", "x"], ["y", "z", "x"]] {
+            let mut b = CopyBook::new(5);
+            for k in order {
+                b.upsert(done(k, if k == "z" { 20 } else { 10 }));
+            }
+            let keys: Vec<_> = b.history().map(|h| h.key.as_str()).collect();
+            assert_eq!(keys, ["z", "x", "y"], "arrival {order:?}");
+        }
     }
 }

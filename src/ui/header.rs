@@ -68,16 +68,134 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 
 pub fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
+    let tabs: Vec<(&str, &str)> = app
+        .panes
+        .iter()
+        .map(|p| (p.title(), p.commands().first().copied().unwrap_or_default()))
+        .collect();
+    let labels = tab_labels(&tabs, app.active, area.width as usize);
     let mut spans = vec![Span::raw(" ")];
-    for (i, p) in app.panes.iter().enumerate() {
-        let cmd = p.commands().first().copied().unwrap_or_default();
-        let label = format!(" {} :{cmd} ", p.title());
-        if i == app.active {
-            spans.push(Span::styled(label, t.selection_style().fg(t.title)));
-        } else {
-            spans.push(Span::styled(label, t.fg(t.muted)));
-        }
+    for (i, label) in labels {
+        let style = match i {
+            Some(i) if i == app.active => t.selection_style().fg(t.title),
+            Some(_) => t.fg(t.muted),
+            None => t.fg(t.muted),
+        };
+        spans.push(Span::styled(label, style));
         spans.push(Span::raw(" "));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+type LabelStyle = dyn Fn(&str, &str) -> String;
+
+/// Tab labels that fit `width`: full (`Nodes :nodes`), then titles only, then commands only,
+/// then a window of commands around the active tab with `‹n`/`n›` counts of what is hidden.
+/// `None` marks an overflow marker.
+pub fn tab_labels(
+    tabs: &[(&str, &str)],
+    active: usize,
+    width: usize,
+) -> Vec<(Option<usize>, String)> {
+    let fits =
+        |labels: &[String]| labels.iter().map(|l| l.chars().count() + 1).sum::<usize>() < width;
+    let styles: [&LabelStyle; 3] = [
+        &|title, cmd| format!(" {title} :{cmd} "),
+        &|title, _| format!(" {title} "),
+        &|_, cmd| format!(" :{cmd} "),
+    ];
+    for style in styles {
+        let labels: Vec<String> = tabs.iter().map(|(t, c)| style(t, c)).collect();
+        if fits(&labels) {
+            return labels
+                .into_iter()
+                .enumerate()
+                .map(|(i, l)| (Some(i), l))
+                .collect();
+        }
+    }
+    // Grow a window around the active tab, leaving room for both markers.
+    let short: Vec<String> = tabs.iter().map(|(_, c)| format!(" :{c} ")).collect();
+    let active = active.min(tabs.len().saturating_sub(1));
+    let (mut lo, mut hi) = (active, active + 1);
+    let cost = |lo: usize, hi: usize| {
+        let body: usize = short[lo..hi].iter().map(|l| l.chars().count() + 1).sum();
+        let markers = if lo > 0 { 4 } else { 0 } + if hi < short.len() { 4 } else { 0 };
+        1 + body + markers
+    };
+    loop {
+        let grew = if hi < short.len() && cost(lo, hi + 1) <= width {
+            hi += 1;
+            true
+        } else if lo > 0 && cost(lo - 1, hi) <= width {
+            lo -= 1;
+            true
+        } else {
+            false
+        };
+        if !grew {
+            break;
+        }
+    }
+    let mut out = Vec::new();
+    if lo > 0 {
+        out.push((None, format!("‹{lo}")));
+    }
+    out.extend((lo..hi.min(short.len())).map(|i| (Some(i), short[i].clone())));
+    if hi < short.len() {
+        out.push((None, format!("{}›", short.len() - hi)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tab_tests {
+    use super::tab_labels;
+
+    const TABS: [(&str, &str); 4] = [
+        ("Overview", "overview"),
+        ("Nodes", "nodes"),
+        ("Hosted clusters", "hc"),
+        ("Node pools", "np"),
+    ];
+
+    fn text(labels: &[(Option<usize>, String)]) -> String {
+        labels
+            .iter()
+            .map(|(_, l)| l.as_str())
+            .collect::<Vec<_>>()
+            .join("|")
+    }
+
+    #[test]
+    fn full_labels_when_wide() {
+        let l = tab_labels(&TABS, 0, 200);
+        assert_eq!(l.len(), 4);
+        assert_eq!(l[2].1, " Hosted clusters :hc ");
+    }
+
+    #[test]
+    fn titles_then_commands_as_width_shrinks() {
+        assert_eq!(
+            text(&tab_labels(&TABS, 0, 52)),
+            " Overview | Nodes | Hosted clusters | Node pools "
+        );
+        assert_eq!(
+            text(&tab_labels(&TABS, 0, 35)),
+            " :overview | :nodes | :hc | :np "
+        );
+    }
+
+    #[test]
+    fn narrow_windows_around_the_active_tab() {
+        let l = tab_labels(&TABS, 3, 20);
+        assert_eq!(
+            l.last().map(|(i, _)| *i),
+            Some(Some(3)),
+            "active tab stays visible: {l:?}"
+        );
+        assert!(l[0].0.is_none() && l[0].1.starts_with('‹'), "{l:?}");
+        let w: usize = 1 + l.iter().map(|(_, s)| s.chars().count() + 1).sum::<usize>();
+        assert!(w <= 20, "width {w}: {l:?}");
+    }
 }
