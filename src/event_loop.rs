@@ -41,6 +41,9 @@ pub struct Session {
     conn_tx: mpsc::UnboundedSender<ConnResult>,
     conn_rx: mpsc::UnboundedReceiver<ConnResult>,
     changed: Arc<Changes>,
+    /// Views catch up with the stores at most once per frame: syncing faster than we draw
+    /// is wasted work under an event flood (the changes accumulate meanwhile, nothing is lost).
+    next_sync: tokio::time::Instant,
     /// After a failed connect: when to try again, and which context.
     retry: Option<(tokio::time::Instant, Option<String>)>,
     /// The current connection's client, for writes and RBAC questions.
@@ -84,6 +87,7 @@ impl Session {
             conn_tx,
             conn_rx,
             changed: Arc::new(Changes::default()),
+            next_sync: tokio::time::Instant::now(),
             retry: None,
             terminal_writes: Vec::new(),
             jobs: Default::default(),
@@ -335,7 +339,13 @@ impl Session {
                 self.on_connection(g, label, r);
                 true
             }
-            kinds = self.changed.wait() => self.app.kinds_changed(&kinds),
+            kinds = async {
+                tokio::time::sleep_until(self.next_sync).await;
+                self.changed.wait().await
+            } => {
+                self.next_sync = tokio::time::Instant::now() + FRAME;
+                self.app.kinds_changed(&kinds)
+            }
             Some((g, guest, r)) = self.guest_rx.recv() => {
                 self.on_guest(g, &guest, r);
                 true

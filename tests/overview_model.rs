@@ -456,7 +456,7 @@ fn wmco_health_and_upgrade_progress() {
     // Forbidden secrets cannot be called present.
     ok.cloud_private_key = Fetched::Forbidden;
     assert_eq!(
-        WmcoHealth::build(&ok, &[]).cloud_private_key,
+        WmcoHealth::build(&ok, &[] as &[Node]).cloud_private_key,
         Presence::Forbidden
     );
 }
@@ -471,9 +471,9 @@ fn model_from_inputs_counts_and_windows_no_metrics() {
         network: Fetched::Forbidden,
         microshift_version: Fetched::NotFound,
         nodes: Fetched::Present(vec![
-            node("m0", "amd64", "linux", true, true, json!({})),
-            node("w0", "amd64", "linux", false, false, json!({})),
-            node("win", "amd64", "windows", true, false, json!({})),
+            node("m0", "amd64", "linux", true, true, json!({})).into(),
+            node("w0", "amd64", "linux", false, false, json!({})).into(),
+            node("win", "amd64", "windows", true, false, json!({})).into(),
         ]),
         csrs: Fetched::Present(vec![]),
         hosted_clusters: Fetched::Present(vec![

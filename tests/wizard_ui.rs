@@ -339,7 +339,15 @@ fn screen(app: &App) -> String {
     t.draw(|f| app.render(f)).unwrap();
     t.backend()
         .to_string()
-        .replace(&pull_secret_file(), "[PULL_SECRET]")
+        // Padded to the path's length, so the snapshot does not depend on where the repo is.
+        .replace(
+            &pull_secret_file(),
+            &format!(
+                "{:<w$}",
+                "[PULL_SECRET]",
+                w = pull_secret_file().chars().count()
+            ),
+        )
 }
 
 fn press(app: &mut App, c: KeyCode) {

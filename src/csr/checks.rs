@@ -55,6 +55,14 @@ impl NodeLookup for HashMap<String, Node> {
     }
 }
 
+impl NodeLookup for Vec<std::sync::Arc<Node>> {
+    fn node(&self, name: &str) -> Option<&Node> {
+        self.iter()
+            .find(|n| n.metadata.name.as_deref() == Some(name))
+            .map(|n| n.as_ref())
+    }
+}
+
 impl NodeLookup for Vec<Node> {
     fn node(&self, name: &str) -> Option<&Node> {
         self.iter()

@@ -304,6 +304,32 @@ async fn gather_wmco(client: &Client, served: &Served) -> WmcoInputs {
 /// Reads every overview input once. Never fails as a whole: each item carries its own state.
 /// `preflight_failures` is left `None` (the preflight pane fills it in).
 pub async fn gather(client: &Client) -> OverviewInputs {
+    gather_with(client, None).await
+}
+
+/// How long the poller waits for the live Nodes store before listing Nodes itself.
+const STORE_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// [`gather`], taking the Nodes from a live reflector store once it holds them: listing
+/// thousands of full Nodes every poll would keep a second, unstripped copy of them in memory.
+pub async fn gather_with(
+    client: &Client,
+    live_nodes: Option<&kube::runtime::reflector::Store<Node>>,
+) -> OverviewInputs {
+    let nodes_list = async {
+        // The watch is listing them right now: wait for it rather than list them twice.
+        let mut from_store = None;
+        if let Some(store) = live_nodes {
+            let ready = tokio::time::timeout(STORE_WAIT, store.wait_until_ready()).await;
+            from_store = Some(store.state()).filter(|n| ready.is_ok() && !n.is_empty());
+        }
+        match from_store {
+            Some(nodes) => Fetched::Present(nodes),
+            None => list_typed(Api::<Node>::all(client.clone()))
+                .await
+                .map(|v| v.into_iter().map(std::sync::Arc::new).collect()),
+        }
+    };
     let served = Served::discover(client).await;
     let (
         (cluster_version, microshift_version),
@@ -329,7 +355,7 @@ pub async fn gather(client: &Client) -> OverviewInputs {
         ),
         get_custom(client, &served, "config.openshift.io", "Network", "cluster"),
         configmap_json(client, bootimages::NAMESPACE, bootimages::CONFIGMAP),
-        list_typed(Api::<Node>::all(client.clone())),
+        nodes_list,
         list_typed(Api::<CertificateSigningRequest>::all(client.clone())),
         list_custom(client, &served, "machine.openshift.io", "Machine", None),
         list_custom(

@@ -67,7 +67,8 @@ pub struct OverviewInputs {
     pub microshift_version: Fetched<Value>,
     /// ConfigMap `openshift-machine-config-operator/coreos-bootimages`.
     pub bootimages: Fetched<Value>,
-    pub nodes: Fetched<Vec<Node>>,
+    /// Shared with the live store: the overview reads them, never changes them.
+    pub nodes: Fetched<Vec<std::sync::Arc<Node>>>,
     pub csrs: Fetched<Vec<CertificateSigningRequest>>,
     /// `machine.openshift.io/v1beta1` Machines (for the CSR checks).
     pub machines: Fetched<Vec<Value>>,
@@ -143,11 +144,11 @@ impl OverviewModel {
     pub fn build_with_cache(inputs: &OverviewInputs, cache: &mut DecodeCache) -> Self {
         let flavor = ClusterFlavor::detect(&inputs.cluster_version, &inputs.microshift_version);
         let no_nodes = Vec::new();
-        let node_list: &Vec<Node> = inputs.nodes.get().unwrap_or(&no_nodes);
+        let node_list: &Vec<std::sync::Arc<Node>> = inputs.nodes.get().unwrap_or(&no_nodes);
         let summaries = inputs
             .nodes
             .as_ref()
-            .map(|ns| ns.iter().map(NodeSummary::of).collect::<Vec<_>>());
+            .map(|ns| ns.iter().map(|n| NodeSummary::of(n)).collect::<Vec<_>>());
         let nodes: Vec<NodeSummary> = summaries.get().cloned().unwrap_or_default();
         let node_groups = nodes::group(&nodes);
         let identity = Identity::build(

@@ -85,7 +85,7 @@ fn is_wmco(v: &Value) -> bool {
 
 impl WmcoHealth {
     /// Builds the view from the inputs and all Nodes.
-    pub fn build(inputs: &WmcoInputs, nodes: &[Node]) -> Self {
+    pub fn build<N: std::borrow::Borrow<Node>>(inputs: &WmcoInputs, nodes: &[N]) -> Self {
         let mut notes = Vec::new();
         let mut list = |what: &str, f: &Fetched<Vec<Value>>| -> Vec<Value> {
             match f {
@@ -154,7 +154,11 @@ impl WmcoHealth {
                 None
             }
         };
-        let windows: Vec<&Node> = nodes.iter().filter(|n| is_windows(n)).collect();
+        let windows: Vec<&Node> = nodes
+            .iter()
+            .map(|n| n.borrow())
+            .filter(|n| is_windows(n))
+            .collect();
         let mut nodes_on_version = 0;
         let mut nodes_behind = Vec::new();
         for n in &windows {

@@ -2,6 +2,7 @@
 //! reflector's snapshot, flashes for added/changed/deleted rows (deleted rows linger a moment), and
 //! the filtered + sorted index, recomputed only when the store, filter or sort change.
 
+use kube::Resource;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -92,16 +93,21 @@ impl<R: RowModel> LiveTable<R> {
         let mut changed = false;
         let mut seen = vec![false; self.entries.len()];
         for obj in snapshot {
-            let key = key_of(obj.as_ref());
-            let rv = obj.resource_version();
-            match self.by_key.get(&key).copied() {
+            // Cluster-scoped keys are the name: look them up without allocating.
+            let meta = obj.meta();
+            let found = match (&meta.namespace, &meta.name) {
+                (None, Some(name)) => self.by_key.get(name.as_str()).copied(),
+                _ => self.by_key.get(&key_of(obj.as_ref())).copied(),
+            };
+            let rv = meta.resource_version.as_deref();
+            match found {
                 Some(i) => {
                     seen[i] = true;
                     let e = &mut self.entries[i];
-                    if e.rv != rv || e.deleted_at.is_some() {
+                    if e.rv.as_deref() != rv || e.deleted_at.is_some() {
                         e.row = R::from_obj(obj);
                         e.obj = obj.clone();
-                        e.rv = rv;
+                        e.rv = rv.map(str::to_string);
                         e.flash = flash.then_some((
                             if e.deleted_at.is_some() {
                                 Flash::Added
@@ -115,12 +121,13 @@ impl<R: RowModel> LiveTable<R> {
                     }
                 }
                 None => {
+                    let key = key_of(obj.as_ref());
                     self.by_key.insert(key.clone(), self.entries.len());
                     self.entries.push(Entry {
                         key,
                         row: R::from_obj(obj),
                         obj: obj.clone(),
-                        rv,
+                        rv: rv.map(str::to_string),
                         flash: flash.then_some((Flash::Added, now)),
                         deleted_at: None,
                     });
@@ -179,12 +186,15 @@ impl<R: RowModel> LiveTable<R> {
 
     fn rebuild(&mut self) {
         let selected_key = self.selected_entry().map(|e| e.key.clone());
-        self.by_key = self
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.key.clone(), i))
-            .collect();
+        // Indexes only move when entries are removed (additions keep the index up to date).
+        if self.by_key.len() != self.entries.len() {
+            self.by_key = self
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.key.clone(), i))
+                .collect();
+        }
         let entries = &self.entries;
         let mut visible: Vec<usize> = (0..entries.len())
             .filter(|i| entries[*i].row.matches(&self.filter))

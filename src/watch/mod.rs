@@ -271,7 +271,13 @@ impl Watches {
         watch!(HOSTEDCLUSTERS, w.hostedclusters, dynamic::strip_dyn);
         watch!(NODEPOOLS, w.nodepools, dynamic::strip_dyn);
         watch!(CLUSTEROPERATORS, w.clusteroperators, dynamic::strip_dyn);
-        overview_poll::spawn(client.clone(), w.overview, reporter.clone(), cancel.clone());
+        overview_poll::spawn(
+            client.clone(),
+            w.overview,
+            reporter.clone(),
+            cancel.clone(),
+            stores.nodes.clone(),
+        );
         migration_kinds::spawn_all(&client, w.migration, &reporter, &cancel);
         fleet::spawn(w.fleet, &client, &reporter, &cancel);
         watch!(

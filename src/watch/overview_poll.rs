@@ -41,16 +41,24 @@ pub fn spawn(
     writer: OverviewWriter,
     reporter: Reporter,
     cancel: CancellationToken,
+    live_nodes: kube::runtime::reflector::Store<k8s_openapi::api::core::v1::Node>,
 ) {
     tokio::spawn(async move {
         let mut failures = 0u32;
         loop {
             let inputs = tokio::select! {
                 _ = cancel.cancelled() => return,
-                i = crate::overview::fetch::gather(&client) => i,
+                i = crate::overview::fetch::gather_with(&client, Some(&live_nodes)) => i,
             };
-            // Nodes are always served: failing to list them means the cluster is unreachable.
-            let (state, wait) = match &inputs.nodes {
+            // Nodes and CSRs are always served: failing to list them means the cluster is
+            // unreachable (the nodes may come from the live store, the CSRs never do).
+            let failed = match (&inputs.nodes, &inputs.csrs) {
+                (Fetched::Failed(e), _) | (_, Fetched::Failed(e)) => {
+                    Fetched::<()>::Failed(e.clone())
+                }
+                _ => Fetched::Present(()),
+            };
+            let (state, wait) = match &failed {
                 Fetched::Failed(e) => {
                     failures += 1;
                     let error = e.clone();

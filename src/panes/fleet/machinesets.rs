@@ -87,6 +87,43 @@ impl MachineSetsPane {
     }
 }
 
+/// The nodes that machines point at, reduced to what the rows read (name and arch label):
+/// serialising every node of a large cluster on each node event would dominate the loop.
+fn referenced_nodes(
+    machines: &[Value],
+    nodes: &[std::sync::Arc<k8s_openapi::api::core::v1::Node>],
+) -> Vec<Value> {
+    let wanted: std::collections::HashSet<&str> = machines
+        .iter()
+        .filter_map(|m| m.pointer("/status/nodeRef/name").and_then(Value::as_str))
+        .collect();
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    nodes
+        .iter()
+        .filter(|n| {
+            n.metadata
+                .name
+                .as_deref()
+                .is_some_and(|n| wanted.contains(n))
+        })
+        .map(|n| {
+            let arch = n
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get("kubernetes.io/arch"));
+            serde_json::json!({
+                "metadata": {
+                    "name": n.metadata.name,
+                    "labels": {"kubernetes.io/arch": arch},
+                }
+            })
+        })
+        .collect()
+}
+
 impl Pane for MachineSetsPane {
     fn title(&self) -> &'static str {
         "MachineSets"
@@ -110,12 +147,7 @@ impl Pane for MachineSetsPane {
     fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
         self.sets = wf::values(&stores.fleet.machinesets, wf::MachineSet::to_value);
         self.machines = wf::values(&stores.fleet.machines, wf::FleetMachine::to_value);
-        self.nodes = stores
-            .nodes
-            .state()
-            .iter()
-            .filter_map(|n| serde_json::to_value(n.as_ref()).ok())
-            .collect();
+        self.nodes = referenced_nodes(&self.machines, &stores.nodes.state());
         let items = self.items((self.clock)());
         self.table.set_items(items, COLS)
     }

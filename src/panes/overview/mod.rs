@@ -169,8 +169,7 @@ impl Pane for OverviewPane {
             }
             // The live store is newer than the last poll.
             let mut i = (*base).clone();
-            i.nodes =
-                Fetched::Present(stores.nodes.state().iter().map(|n| (**n).clone()).collect());
+            i.nodes = Fetched::Present(stores.nodes.state());
             Arc::new(i)
         });
         self.nodes_seen = seen;
