@@ -145,8 +145,16 @@ impl Pane for MachineSetsPane {
         COLS.iter().map(|c| (c.header, c.sort_key)).collect()
     }
     fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
-        self.sets = wf::values(&stores.fleet.machinesets, wf::MachineSet::to_value);
-        self.machines = wf::values(&stores.fleet.machines, wf::FleetMachine::to_value);
+        wf::refresh(
+            &mut self.sets,
+            &stores.fleet.machinesets,
+            wf::MachineSet::to_value,
+        );
+        wf::refresh(
+            &mut self.machines,
+            &stores.fleet.machines,
+            wf::FleetMachine::to_value,
+        );
         self.nodes = referenced_nodes(&self.machines, &stores.nodes.state());
         let items = self.items((self.clock)());
         self.table.set_items(items, COLS)

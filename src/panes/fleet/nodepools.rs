@@ -67,6 +67,10 @@ pub struct NodePoolsPane {
     dvs: Vec<Value>,
     guest_nodes: Vec<Value>,
     tracker: ScalingTracker,
+    /// Indexes of the pools with a scaling pipeline, and how many rows are busy, as of the last
+    /// sync: rendering must not walk every pool each frame.
+    scaling: Vec<usize>,
+    busy: usize,
     /// Wall clock for the tracker (tests inject a fixed one).
     pub clock: fn() -> DateTime<Utc>,
 }
@@ -82,6 +86,8 @@ impl Default for NodePoolsPane {
             dvs: Vec::new(),
             guest_nodes: Vec::new(),
             tracker: ScalingTracker::new(Duration::seconds(KEEP_FINISHED)),
+            scaling: Vec::new(),
+            busy: 0,
             clock: Utc::now,
         }
     }
@@ -114,7 +120,7 @@ impl NodePoolsPane {
         let t = ctx.theme;
         let mut out = Vec::new();
         let inp = self.inputs();
-        for p in &self.pools {
+        for p in self.scaling.iter().filter_map(|i| self.pools.get(*i)) {
             if let Some(s) = scaling_progress(p, &inp, ctx.now) {
                 let key = format!("{}/{}", namespace(p), name(p));
                 // A clock injected by tests may be behind the tracker's.
@@ -177,14 +183,25 @@ impl Pane for NodePoolsPane {
     }
     fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
         let f = &stores.fleet;
-        self.pools = wf::values(&f.nodepools, wf::NodePool::to_value);
-        self.machines = wf::values(&f.machines, wf::FleetMachine::to_value);
-        self.vms = wf::values(&f.vms, wf::VirtualMachine::to_value);
-        self.vmis = wf::values(&f.vmis, wf::VirtualMachineInstance::to_value);
-        self.dvs = wf::values(&f.dvs, wf::DataVolume::to_value);
+        wf::refresh(&mut self.pools, &f.nodepools, wf::NodePool::to_value);
+        wf::refresh(&mut self.machines, &f.machines, wf::FleetMachine::to_value);
+        wf::refresh(&mut self.vms, &f.vms, wf::VirtualMachine::to_value);
+        wf::refresh(
+            &mut self.vmis,
+            &f.vmis,
+            wf::VirtualMachineInstance::to_value,
+        );
+        wf::refresh(&mut self.dvs, &f.dvs, wf::DataVolume::to_value);
         self.guest_nodes = pipeline_view::nodes_from_machines(&self.machines);
-        self.tracker.observe(&self.pools, (self.clock)());
-        let items = self.rows().iter().map(item).collect();
+        let now = (self.clock)();
+        self.tracker.observe(&self.pools, now);
+        let inp = self.inputs();
+        let scaling: Vec<usize> = (0..self.pools.len())
+            .filter(|i| scaling_progress(&self.pools[*i], &inp, now).is_some())
+            .collect();
+        self.scaling = scaling;
+        let items: Vec<Item> = self.rows().iter().map(item).collect();
+        self.busy = items.iter().filter(|i| i.busy).count();
         self.table.set_items(items, COLS);
         // The pipeline section moves with machines, VMs and disks even when rows do not.
         true
@@ -264,7 +281,7 @@ impl Pane for NodePoolsPane {
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
         let t = ctx.theme;
         let section = self.scaling_lines(ctx);
-        let scaling = self.rows().iter().filter(|r| item(r).busy).count();
+        let scaling = self.busy;
         let summary = format!(
             "{} node pools · {} scaling · +/- scale · = set count",
             self.pools.len(),

@@ -70,6 +70,7 @@ pub struct HostedPane {
     pub table: LiveTable<HcRow>,
     /// Pods and services of control-plane namespaces, by namespace, as last read.
     fetched: HashMap<String, Fetched>,
+    cache: model::ItemCache,
 }
 
 impl HostedPane {
@@ -132,7 +133,11 @@ impl Pane for HostedPane {
         COLUMNS.to_vec()
     }
     fn sync(&mut self, stores: &Stores, now: Instant) -> bool {
-        let items = model::items(&stores.hostedclusters.state(), &stores.nodepools.state());
+        let items = model::items_cached(
+            &mut self.cache,
+            &stores.hostedclusters.state(),
+            &stores.nodepools.state(),
+        );
         self.table.sync(&items, now)
     }
     fn tick(&mut self, now: Instant) -> bool {

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -86,13 +86,83 @@ impl Resource for HcItem {
     }
 }
 
+/// Items from the last sync by `namespace/name`, with the resourceVersions they were built from.
+#[derive(Default)]
+pub struct ItemCache(HashMap<String, (String, Arc<HcItem>)>);
+
+/// [`items`], reusing the items of clusters whose object and pools did not change: one pool
+/// changing among a thousand re-serialises one cluster's objects, not all of them.
+pub fn items_cached(
+    cache: &mut ItemCache,
+    hcs: &[Arc<HostedCluster>],
+    pools: &[Arc<NodePool>],
+) -> Vec<Arc<HcItem>> {
+    let mut by_cluster: HashMap<(&str, &str), Vec<&Arc<NodePool>>> = HashMap::new();
+    for p in pools {
+        let ns = p.metadata.namespace.as_deref().unwrap_or_default();
+        let cluster = p
+            .rest
+            .get("spec")
+            .and_then(|s| s.get("clusterName"))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        by_cluster.entry((ns, cluster)).or_default().push(p);
+    }
+    let mut next = HashMap::with_capacity(hcs.len());
+    let out = hcs
+        .iter()
+        .map(|h| {
+            let ns = h.metadata.namespace.as_deref().unwrap_or_default();
+            let name = h.metadata.name.as_deref().unwrap_or_default();
+            let mine = by_cluster
+                .get(&(ns, name))
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let mut stamp = h.metadata.resource_version.clone().unwrap_or_default();
+            for p in mine {
+                stamp.push('+');
+                stamp.push_str(p.metadata.resource_version.as_deref().unwrap_or_default());
+            }
+            let key = format!("{ns}/{name}");
+            let item = match cache.0.remove(&key) {
+                Some((s, item)) if s == stamp => item,
+                _ => Arc::new(HcItem::new(
+                    h.to_value(),
+                    mine.iter().map(|p| p.to_value()).collect(),
+                )),
+            };
+            next.insert(key, (stamp, item.clone()));
+            item
+        })
+        .collect();
+    cache.0 = next;
+    out
+}
+
 /// Items from store snapshots: each cluster with its pools.
 pub fn items(hcs: &[Arc<HostedCluster>], pools: &[Arc<NodePool>]) -> Vec<Arc<HcItem>> {
-    let pools: Vec<Value> = pools.iter().map(|p| p.to_value()).collect();
+    // Grouped once by (namespace, spec.clusterName): matching every cluster against every
+    // pool is quadratic and showed at 200 clusters × 1,000 pools.
+    let mut by_cluster: HashMap<(String, String), Vec<Value>> = HashMap::new();
+    for p in pools {
+        let v = p.to_value();
+        let ns = p.metadata.namespace.clone().unwrap_or_default();
+        let cluster = v
+            .pointer("/spec/clusterName")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        by_cluster.entry((ns, cluster)).or_default().push(v);
+    }
     hcs.iter()
         .map(|h| {
             let hc = h.to_value();
-            let mine = pools_of(&hc, &pools).into_iter().cloned().collect();
+            let key = (
+                h.metadata.namespace.clone().unwrap_or_default(),
+                h.metadata.name.clone().unwrap_or_default(),
+            );
+            let mine = by_cluster.get(&key).cloned().unwrap_or_default();
+            debug_assert_eq!(mine.len(), pools_of(&hc, &mine).len());
             Arc::new(HcItem::new(hc, mine))
         })
         .collect()

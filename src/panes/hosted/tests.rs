@@ -194,3 +194,37 @@ fn get_prints_the_pane_rows() {
     let keys: Vec<&String> = parsed[0].keys().collect();
     assert_eq!(keys, COLUMNS.iter().map(|c| c.0).collect::<Vec<_>>());
 }
+
+#[test]
+fn item_cache_rebuilds_only_the_cluster_whose_pool_changed() {
+    let mut cache = model::ItemCache::default();
+    let first = model::items_cached(&mut cache, &hcs(), &pools(2));
+    let again = model::items_cached(&mut cache, &hcs(), &pools(2));
+    assert_eq!(first.len(), again.len());
+    assert!(first.iter().zip(&again).all(|(a, b)| Arc::ptr_eq(a, b)));
+    // A pool of "example" moves to a new resourceVersion: only "example" is rebuilt.
+    let mut changed = pools(2);
+    let i = changed
+        .iter()
+        .position(|p| p.metadata.name.as_deref() == Some("example"))
+        .unwrap();
+    let mut p = (*changed[i]).clone();
+    p.metadata.resource_version = Some("999".into());
+    changed[i] = Arc::new(p);
+    let third = model::items_cached(&mut cache, &hcs(), &changed);
+    for (a, b) in again.iter().zip(&third) {
+        let is_example = a.hc.pointer("/metadata/name").and_then(|v| v.as_str()) == Some("example");
+        assert_eq!(
+            Arc::ptr_eq(a, b),
+            !is_example,
+            "{:?}",
+            a.hc.pointer("/metadata/name")
+        );
+    }
+    // Same rows as the uncached build.
+    let fresh = model::items(&hcs(), &changed);
+    assert_eq!(
+        third.iter().map(|i| i.pools.len()).collect::<Vec<_>>(),
+        fresh.iter().map(|i| i.pools.len()).collect::<Vec<_>>()
+    );
+}

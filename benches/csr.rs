@@ -1,0 +1,160 @@
+//! CSR pane benchmark (issue 4), a plain bench binary: `cargo bench --bench csr`.
+//!
+//! The simulated hub with 20,000 extra CSRs (`--scale csrs=20000`, real PKCS#10 requests), read
+//! once through the kube client into the stores, then:
+//! 1. the first sync of the CSR pane (decodes and validates every request);
+//! 2. a sync after one CSR changed (the cache keeps the other decodes);
+//! 3. one frame of the CSR pane at 200×60, pending view and history view (p50/p95),
+//!    next to the Nodes pane's figure from `cargo bench --bench tui`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
+use k8s_openapi::api::core::v1::Node;
+use kube::api::ListParams;
+use kube::runtime::watcher::Event;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use shiftdeck::action::Action;
+use shiftdeck::app::App;
+use shiftdeck::keymap::Keymap;
+use shiftdeck::sim::{self, SimOptions};
+use shiftdeck::theme::Theme;
+use shiftdeck::watch::{CSRS, KindState, NODES, Stores, WatchMsg};
+
+const SCALE_CSRS: usize = 20_000;
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    samples[((samples.len() - 1) as f64 * p) as usize]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(&KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn frames(app: &mut App, terminal: &mut Terminal<TestBackend>) -> (Duration, Duration) {
+    for _ in 0..20 {
+        terminal.draw(|f| app.render(f)).unwrap();
+    }
+    let mut samples = Vec::with_capacity(300);
+    for i in 0..300 {
+        app.update(if i % 2 == 0 {
+            Action::PageDown
+        } else {
+            Action::PageUp
+        });
+        let t = Instant::now();
+        terminal.draw(|f| app.render(f)).unwrap();
+        samples.push(t.elapsed());
+    }
+    (
+        percentile(&mut samples, 0.5),
+        percentile(&mut samples, 0.95),
+    )
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (csrs, nodes) = rt.block_on(async {
+        let h = sim::start(SimOptions {
+            live: false,
+            scale: format!("csrs={SCALE_CSRS}").parse().unwrap(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let client = h.client().await.unwrap();
+        let csrs = kube::Api::<CertificateSigningRequest>::all(client.clone())
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items;
+        let nodes = kube::Api::<Node>::all(client)
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items;
+        h.shutdown();
+        (csrs, nodes)
+    });
+    let count = csrs.len();
+    let (stores, mut w) = Stores::with_writers();
+    w.nodes.apply_watcher_event(&Event::Init);
+    for n in nodes {
+        w.nodes.apply_watcher_event(&Event::InitApply(n));
+    }
+    w.nodes.apply_watcher_event(&Event::InitDone);
+    w.csrs.apply_watcher_event(&Event::Init);
+    for c in &csrs {
+        w.csrs.apply_watcher_event(&Event::InitApply(c.clone()));
+    }
+    w.csrs.apply_watcher_event(&Event::InitDone);
+
+    let mut app = App::new(Keymap::default(), Theme::default(), false);
+    app.set_time(Utc::now(), Instant::now());
+    key(&mut app, KeyCode::Char(':'));
+    for c in "csr".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    key(&mut app, KeyCode::Enter);
+    let t = Instant::now();
+    app.connected(1, "bench", "https://bench.example:6443", stores);
+    for kind in [NODES.id, CSRS.id] {
+        app.on_watch(WatchMsg::State {
+            generation: 1,
+            kind,
+            state: KindState::Live,
+        });
+    }
+    app.kinds_changed(&BTreeSet::from([CSRS.id, NODES.id]));
+    let first = t.elapsed();
+
+    // One CSR changes (a new resourceVersion): everything else comes from the decode cache.
+    let mut samples = Vec::new();
+    for i in 0..20 {
+        let mut c = csrs[i * 97 % count].clone();
+        c.metadata.resource_version = Some(format!("9{i}000000"));
+        w.csrs.apply_watcher_event(&Event::Apply(c));
+        let t = Instant::now();
+        app.kinds_changed(&BTreeSet::from([CSRS.id]));
+        samples.push(t.elapsed());
+    }
+    let resync = percentile(&mut samples, 0.5);
+
+    app.update(Action::Resize(200, 60));
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let (pending50, pending95) = frames(&mut app, &mut terminal);
+    key(&mut app, KeyCode::Char('h'));
+    let (all50, all95) = frames(&mut app, &mut terminal);
+    let screen = terminal.backend().to_string();
+    assert!(
+        screen.contains("CSRs — all") && screen.contains(&format!("of {count}")),
+        "the history view with every CSR:\n{screen}"
+    );
+
+    println!("CSR pane with {count} CSRs (20,000 from --scale, real PKCS#10 requests):");
+    println!(
+        "  first sync (decode + validate every request): {:.0} ms",
+        ms(first)
+    );
+    println!("  sync after one CSR changed: p50 {:.2} ms", ms(resync));
+    println!(
+        "  render 200x60, pending view: p50 {:.3} ms, p95 {:.3} ms; history view: p50 {:.3} ms, p95 {:.3} ms (Nodes pane target p50 <= 2 ms)",
+        ms(pending50),
+        ms(pending95),
+        ms(all50),
+        ms(all95)
+    );
+}
