@@ -22,8 +22,9 @@ shot() {
     echo '<!DOCTYPE html><html><head><meta charset="utf-8"><style>'
     echo 'body{margin:0;background:#000} pre{margin:0;padding:8px;font:14px/1.2 "DejaVu Sans Mono",monospace;color:#ddd;background:#000}'
     echo '</style></head><body>'
+    echo '<pre>'
     aha --no-header --black < "$out/$name.ansi"
-    echo '</body></html>'
+    echo '</pre></body></html>'
   } > "$out/$name.html"
   chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
@@ -37,9 +38,20 @@ shot() {
 # keys KEY...: type into the TUI and let it redraw.
 keys() { tmux send-keys -t "$session" "$@"; sleep 1; }
 
-tmux new-session -d -s "$session" -x "$cols" -y "$rows" \
-  "env XDG_STATE_HOME=$(mktemp -d) $bin demo --profile hub --speed 30"
-sleep 6
+# cmd NAME: open a pane through the command palette.
+cmd() { tmux send-keys -t "$session" ':' "$1" Enter; sleep 1.5; }
+
+# demo PROFILE: (re)start the demo on that simulated cluster.
+demo() {
+  tmux kill-session -t "$session" 2>/dev/null || true
+  tmux new-session -d -s "$session" -x "$cols" -y "$rows" \
+    "env XDG_STATE_HOME=$(mktemp -d) $bin demo --profile $1 --speed 30"
+  sleep 8
+}
+
+demo hub
+shot overview-hub
+cmd nodes
 shot nodes
 keys '?'
 shot help
@@ -49,3 +61,25 @@ shot node-details
 keys Escape
 keys '/' 'kubernetes.io/arch=arm64' Enter
 shot nodes-filtered-arm64
+keys Escape
+cmd csr
+shot csrs
+keys J
+shot csrs-joining
+keys Escape
+cmd hc
+shot hosted-clusters
+cmd np
+shot node-pools
+cmd readiness
+shot readiness
+cmd copy
+shot copies
+
+demo azure
+shot overview-azure
+cmd ms
+shot machinesets-azure
+
+demo microshift
+shot overview-microshift
