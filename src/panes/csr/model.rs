@@ -116,10 +116,12 @@ impl CsrModel {
         machines: &[Arc<Machine>],
         now: Timestamp,
     ) -> bool {
+        // Nodes only matter to the validations: with no CSRs they change nothing.
+        let stamped_nodes = if csrs.is_empty() { &[][..] } else { nodes };
         let stamp = fingerprint(
             csrs.iter()
                 .map(|c| (name(c), c.metadata.resource_version.as_deref()))
-                .chain(nodes.iter().map(|n| {
+                .chain(stamped_nodes.iter().map(|n| {
                     (
                         n.metadata.name.as_deref().unwrap_or_default(),
                         n.metadata.resource_version.as_deref(),
