@@ -51,7 +51,7 @@ pub use fetched::{Fetched, Presence};
 pub use flavor::{ClusterFlavor, Pane};
 pub use health::{ApiHealth, HealthReport};
 pub use identity::{Identity, Payload};
-pub use nodes::{NodeGroup, NodeSummary};
+pub use nodes::{NodeGroup, NodeSummary, NodeSummaryRef};
 pub use windows::{WmcoHealth, WmcoInputs};
 
 /// Everything the overview reads. `Default` is "nothing served", handy in tests.

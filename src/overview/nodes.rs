@@ -44,29 +44,54 @@ pub fn is_ready(n: &Node) -> bool {
         .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
 }
 
-impl NodeSummary {
-    pub fn of(n: &Node) -> Self {
+/// [`NodeSummary`] borrowed from its node: hashing or comparing it allocates nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct NodeSummaryRef<'a> {
+    pub name: &'a str,
+    pub arch: &'a str,
+    pub os: &'a str,
+    pub ready: bool,
+    pub control_plane: bool,
+    pub no_metrics: bool,
+}
+
+impl<'a> NodeSummaryRef<'a> {
+    pub fn of(n: &'a Node) -> Self {
         let info = n.status.as_ref().and_then(|s| s.node_info.as_ref());
         let arch = label(n, "kubernetes.io/arch")
-            .map(str::to_string)
-            .or_else(|| info.map(|i| i.architecture.clone()))
+            .or_else(|| info.map(|i| i.architecture.as_str()))
             .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "unknown".to_string());
+            .unwrap_or("unknown");
         let os = label(n, "kubernetes.io/os")
-            .map(str::to_string)
-            .or_else(|| info.map(|i| i.operating_system.clone()))
+            .or_else(|| info.map(|i| i.operating_system.as_str()))
             .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "unknown".to_string());
-        let windows = is_windows(n);
-        NodeSummary {
-            name: n.metadata.name.clone().unwrap_or_default(),
+            .unwrap_or("unknown");
+        NodeSummaryRef {
+            name: n.metadata.name.as_deref().unwrap_or_default(),
             arch,
             os,
             ready: is_ready(n),
             control_plane: label(n, "node-role.kubernetes.io/control-plane").is_some()
                 || label(n, "node-role.kubernetes.io/master").is_some(),
-            no_metrics: windows,
+            no_metrics: is_windows(n),
         }
+    }
+
+    pub fn to_summary(self) -> NodeSummary {
+        NodeSummary {
+            name: self.name.to_string(),
+            arch: self.arch.to_string(),
+            os: self.os.to_string(),
+            ready: self.ready,
+            control_plane: self.control_plane,
+            no_metrics: self.no_metrics,
+        }
+    }
+}
+
+impl NodeSummary {
+    pub fn of(n: &Node) -> Self {
+        NodeSummaryRef::of(n).to_summary()
     }
 }
 

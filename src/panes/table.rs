@@ -23,7 +23,9 @@ pub const LINGER: Duration = Duration::from_millis(3000);
 pub trait RowModel: Sized {
     type Obj: kube::Resource + ResourceExt;
     fn from_obj(obj: &Self::Obj) -> Self;
-    fn matches(&self, filter: &Filter) -> bool;
+    /// Whether the row passes `filter`; `obj` is the object it was derived from, so rows need not
+    /// copy what only filtering reads (labels).
+    fn matches(&self, obj: &Self::Obj, filter: &Filter) -> bool;
     fn compare(a: &Self, b: &Self, col: usize) -> Ordering;
 }
 
@@ -37,8 +39,8 @@ pub enum Flash {
 pub struct Entry<R: RowModel> {
     pub key: String,
     pub row: R,
+    /// The object the row was derived from (its resourceVersion says when to derive again).
     pub obj: Arc<R::Obj>,
-    rv: Option<String>,
     pub flash: Option<(Flash, Instant)>,
     pub deleted_at: Option<Instant>,
 }
@@ -58,6 +60,8 @@ pub struct LiveTable<R: RowModel> {
     selected: usize,
     /// Whether the first snapshot was taken: rows only flash after that.
     primed: bool,
+    /// Scratch for `sync`, kept so a sync of thousands of rows does not allocate it anew.
+    seen: Vec<bool>,
 }
 
 impl<R: RowModel> Default for LiveTable<R> {
@@ -73,6 +77,7 @@ impl<R: RowModel> Default for LiveTable<R> {
             },
             selected: 0,
             primed: false,
+            seen: Vec::new(),
         }
     }
 }
@@ -91,7 +96,9 @@ impl<R: RowModel> LiveTable<R> {
         let flash = self.primed;
         self.primed = true;
         let mut changed = false;
-        let mut seen = vec![false; self.entries.len()];
+        let mut seen = std::mem::take(&mut self.seen);
+        seen.clear();
+        seen.resize(self.entries.len(), false);
         for obj in snapshot {
             // Cluster-scoped keys are the name: look them up without allocating.
             let meta = obj.meta();
@@ -104,10 +111,9 @@ impl<R: RowModel> LiveTable<R> {
                 Some(i) => {
                     seen[i] = true;
                     let e = &mut self.entries[i];
-                    if e.rv.as_deref() != rv || e.deleted_at.is_some() {
+                    if e.obj.meta().resource_version.as_deref() != rv || e.deleted_at.is_some() {
                         e.row = R::from_obj(obj);
                         e.obj = obj.clone();
-                        e.rv = rv.map(str::to_string);
                         e.flash = flash.then_some((
                             if e.deleted_at.is_some() {
                                 Flash::Added
@@ -127,7 +133,6 @@ impl<R: RowModel> LiveTable<R> {
                         key,
                         row: R::from_obj(obj),
                         obj: obj.clone(),
-                        rv: rv.map(str::to_string),
                         flash: flash.then_some((Flash::Added, now)),
                         deleted_at: None,
                     });
@@ -135,14 +140,14 @@ impl<R: RowModel> LiveTable<R> {
                 }
             }
         }
-        for (i, was_seen) in seen.into_iter().enumerate() {
-            let e = &mut self.entries[i];
+        for (e, was_seen) in self.entries.iter_mut().zip(&seen) {
             if !was_seen && e.deleted_at.is_none() {
                 e.deleted_at = Some(now);
                 e.flash = Some((Flash::Deleted, now));
                 changed = true;
             }
         }
+        self.seen = seen;
         if !flash {
             // Nothing lingers from before the first snapshot.
             self.entries.retain(|e| e.deleted_at.is_none());
@@ -196,13 +201,19 @@ impl<R: RowModel> LiveTable<R> {
                 .collect();
         }
         let entries = &self.entries;
-        let mut visible: Vec<usize> = (0..entries.len())
-            .filter(|i| entries[*i].row.matches(&self.filter))
-            .collect();
+        // Refill the index in place: no new allocation per sync.
+        let mut visible = std::mem::take(&mut self.visible);
+        visible.clear();
+        visible.extend((0..entries.len()).filter(|i| {
+            let e = &entries[*i];
+            e.row.matches(&e.obj, &self.filter)
+        }));
         let sort = self.sort;
-        visible.sort_by(|a, b| {
+        // Unstable sort with the entry index as the last key: the order of a stable sort, without
+        // the stable sort's scratch allocation.
+        visible.sort_unstable_by(|a, b| {
             let o = R::compare(&entries[*a].row, &entries[*b].row, sort.col);
-            if sort.descending { o.reverse() } else { o }
+            if sort.descending { o.reverse() } else { o }.then(a.cmp(b))
         });
         self.visible = visible;
         if let Some(k) = selected_key

@@ -64,13 +64,31 @@ impl KindState {
     }
 }
 
-/// Drop what no pane shows before caching: managedFields always, plus per-kind bulk.
+/// Objects per list page while a watch (re)lists.
+pub const LIST_PAGE: u32 = 100;
+
+/// Node annotations some view reads; the rest (MCO state, OVN addresses, ...) are never shown
+/// but cost a few hundred bytes per node in the cache.
+const NODE_ANNOTATIONS_KEPT: &[&str] = &[crate::overview::windows::VERSION_ANNOTATION];
+
+/// Drop what no pane shows before caching: managedFields always, plus per-kind bulk. Nodes keep
+/// what the views read: labels, spec, the annotations in [`NODE_ANNOTATIONS_KEPT`], and the
+/// status the details show (conditions, addresses, capacity/allocatable, nodeInfo).
 pub fn strip_node(n: &mut Node) {
-    n.meta_mut().managed_fields = None;
+    let meta = n.meta_mut();
+    meta.managed_fields = None;
+    if let Some(a) = meta.annotations.as_mut() {
+        a.retain(|k, _| NODE_ANNOTATIONS_KEPT.contains(&k.as_str()));
+        if a.is_empty() {
+            meta.annotations = None;
+        }
+    }
     if let Some(s) = n.status.as_mut() {
         s.images = None;
         s.volumes_attached = None;
         s.volumes_in_use = None;
+        s.config = None;
+        s.runtime_handlers = None;
     }
 }
 
@@ -154,7 +172,9 @@ async fn run_kind<K>(
         }
     }
     let api: Api<K> = Api::all(client);
-    let stream = watcher(api, watcher::Config::default())
+    // Smaller list pages than kube's 500: each page's JSON and objects are transient, and with
+    // 5,000 nodes (~8 KB of JSON each) 500-object pages left ~10 MB of holes in the heap.
+    let stream = watcher(api, watcher::Config::default().page_size(LIST_PAGE))
         .default_backoff()
         .modify(strip)
         .reflect(writer);
@@ -195,5 +215,80 @@ async fn run_kind<K>(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::overview::NodeSummary;
+    use crate::overview::windows::VERSION_ANNOTATION;
+    use crate::panes::nodes::details;
+    use crate::panes::nodes::fixtures::{NodeSpec, node_json};
+    use crate::panes::nodes::model::NodeRow;
+    use serde_json::json;
+
+    fn full_node() -> Node {
+        let mut j = node_json(&NodeSpec {
+            os: "windows",
+            taints: 2,
+            ..Default::default()
+        });
+        j["metadata"]["annotations"] = json!({
+            VERSION_ANNOTATION: "9.0.0",
+            "machineconfiguration.openshift.io/state": "Done",
+            "k8s.ovn.org/node-primary-ifaddr": "{\"ipv4\":\"10.0.0.1/24\"}",
+        });
+        j["status"]["config"] = json!({"active": {"configMap": {"name": "c", "namespace": "n", "kubeletConfigKey": "k"}}});
+        j["status"]["runtimeHandlers"] = json!([{"name": "crun"}]);
+        j["status"]["volumesInUse"] = json!(["v"]);
+        serde_json::from_value(j).unwrap()
+    }
+
+    #[test]
+    fn stripping_a_node_keeps_what_the_views_read() {
+        let full = full_node();
+        let mut n = full.clone();
+        strip_node(&mut n);
+        let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let row = NodeRow::from_node(&full);
+        assert_eq!(NodeRow::from_node(&n), row);
+        assert_eq!(NodeSummary::of(&n), NodeSummary::of(&full));
+        assert_eq!(
+            details::lines(&n, &row, now),
+            details::lines(&full, &row, now)
+        );
+        assert_eq!(n.metadata.labels, full.metadata.labels);
+        assert_eq!(n.spec, full.spec);
+        let (s, f) = (n.status.as_ref().unwrap(), full.status.as_ref().unwrap());
+        assert_eq!(s.conditions, f.conditions);
+        assert_eq!(s.addresses, f.addresses);
+        assert_eq!(s.capacity, f.capacity);
+        assert_eq!(s.allocatable, f.allocatable);
+        assert_eq!(s.node_info, f.node_info);
+        // Only the annotations some view reads stay.
+        let kept: Vec<&str> = n
+            .metadata
+            .annotations
+            .iter()
+            .flatten()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(kept, vec![VERSION_ANNOTATION]);
+        assert!(n.metadata.managed_fields.is_none());
+        assert!(s.images.is_none() && s.config.is_none() && s.runtime_handlers.is_none());
+        assert!(s.volumes_in_use.is_none());
+    }
+
+    #[test]
+    fn a_node_without_kept_annotations_has_none() {
+        let mut n = full_node();
+        n.metadata
+            .annotations
+            .as_mut()
+            .unwrap()
+            .remove(VERSION_ANNOTATION);
+        strip_node(&mut n);
+        assert!(n.metadata.annotations.is_none());
     }
 }

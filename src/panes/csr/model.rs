@@ -42,6 +42,15 @@ impl NodeLookup for NodeIndex {
     }
 }
 
+/// Nodes by name, borrowed from the snapshot (no name copies per sync).
+struct NodeRefs<'a>(HashMap<&'a str, &'a Node>);
+
+impl NodeLookup for NodeRefs<'_> {
+    fn node(&self, name: &str) -> Option<&Node> {
+        self.0.get(name).copied()
+    }
+}
+
 /// Wall clock as the CSR core wants it.
 pub fn to_ts(now: chrono::DateTime<chrono::Utc>) -> Timestamp {
     Timestamp::from_second(now.timestamp()).unwrap_or(Timestamp::UNIX_EPOCH)
@@ -107,10 +116,12 @@ impl CsrModel {
         machines: &[Arc<Machine>],
         now: Timestamp,
     ) -> bool {
+        // Nodes only matter to the validations: with no CSRs they change nothing.
+        let stamped_nodes = if csrs.is_empty() { &[][..] } else { nodes };
         let stamp = fingerprint(
             csrs.iter()
                 .map(|c| (name(c), c.metadata.resource_version.as_deref()))
-                .chain(nodes.iter().map(|n| {
+                .chain(stamped_nodes.iter().map(|n| {
                     (
                         n.metadata.name.as_deref().unwrap_or_default(),
                         n.metadata.resource_version.as_deref(),
@@ -133,12 +144,15 @@ impl CsrModel {
         self.stamp = Some(stamp);
         let mut csrs = csrs;
         csrs.sort_by(|a, b| name(a).cmp(name(b)));
-        let index = NodeIndex(
+        // Only validations look nodes up: with no CSRs there is nothing to index.
+        let index = NodeRefs(if csrs.is_empty() {
+            HashMap::new()
+        } else {
             nodes
                 .iter()
-                .filter_map(|n| Some((n.metadata.name.clone()?, n.clone())))
-                .collect(),
-        );
+                .filter_map(|n| Some((n.metadata.name.as_deref()?, n.as_ref())))
+                .collect()
+        });
         let machine_values: Option<Vec<Value>> = match self.machines_installed {
             Some(false) => None,
             // Unknown yet: machines in the store prove the API exists; none means we cannot tell.

@@ -34,7 +34,7 @@ impl RowModel for HcRow {
     fn from_obj(obj: &HcItem) -> Self {
         HcRow::from_item(obj)
     }
-    fn matches(&self, filter: &Filter) -> bool {
+    fn matches(&self, _obj: &HcItem, filter: &Filter) -> bool {
         HcRow::matches(self, filter)
     }
     fn compare(a: &Self, b: &Self, col: usize) -> Ordering {

@@ -71,14 +71,11 @@ pub fn lines(node: &Node, row: &NodeRow, now: DateTime<Utc>) -> Vec<Line<'static
     out.push(Line::raw(""));
 
     out.push(heading("Labels"));
-    if row.labels.is_empty() {
-        out.push(Line::raw("  <none>"));
+    let labels = node.metadata.labels.as_ref().filter(|l| !l.is_empty());
+    match labels {
+        Some(l) => out.extend(l.iter().map(|(k, v)| Line::raw(format!("  {k}={v}")))),
+        None => out.push(Line::raw("  <none>")),
     }
-    out.extend(
-        row.labels
-            .iter()
-            .map(|(k, v)| Line::raw(format!("  {k}={v}"))),
-    );
     out.push(Line::raw(""));
 
     out.push(heading("Taints"));

@@ -27,8 +27,8 @@ impl RowModel for NodeRow {
     fn from_obj(obj: &Node) -> Self {
         NodeRow::from_node(obj)
     }
-    fn matches(&self, filter: &Filter) -> bool {
-        NodeRow::matches(self, filter)
+    fn matches(&self, obj: &Node, filter: &Filter) -> bool {
+        NodeRow::matches(self, obj, filter)
     }
     fn compare(a: &Self, b: &Self, col: usize) -> Ordering {
         model::compare(a, b, col)

@@ -84,7 +84,8 @@ impl Readiness {
     }
 }
 
-/// One row: everything the table shows about a node, derived once per resourceVersion.
+/// One row: everything the table shows about a node, derived once per resourceVersion. Labels
+/// are not copied here (filters and details read them from the node).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeRow {
     pub name: String,
@@ -97,13 +98,19 @@ pub struct NodeRow {
     pub os: String,
     pub internal_ip: String,
     pub taints: usize,
-    pub labels: BTreeMap<String, String>,
+}
+
+static NO_LABELS: BTreeMap<String, String> = BTreeMap::new();
+
+/// A node's labels (an empty map when it has none).
+pub fn labels_of(node: &Node) -> &BTreeMap<String, String> {
+    node.metadata.labels.as_ref().unwrap_or(&NO_LABELS)
 }
 
 impl NodeRow {
     pub fn from_node(node: &Node) -> NodeRow {
         let meta = &node.metadata;
-        let labels = meta.labels.clone().unwrap_or_default();
+        let labels = labels_of(node);
         let status = node.status.as_ref();
         let readiness = status
             .and_then(|s| s.conditions.as_ref())
@@ -119,47 +126,48 @@ impl NodeRow {
             .and_then(|s| s.unschedulable)
             .unwrap_or(false);
         let info = status.and_then(|s| s.node_info.as_ref());
-        let label = |k: &str| labels.get(k).cloned();
+        // Borrow until the final value is known: one allocation per cell.
+        let label = |k: &str| labels.get(k).map(String::as_str);
         let arch = label("kubernetes.io/arch")
             .or_else(|| label("beta.kubernetes.io/arch"))
-            .or_else(|| info.map(|i| i.architecture.clone()))
+            .or_else(|| info.map(|i| i.architecture.as_str()))
             .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "<unknown>".into());
+            .unwrap_or("<unknown>");
         let os_name = label("kubernetes.io/os")
             .or_else(|| label("beta.kubernetes.io/os"))
-            .or_else(|| info.map(|i| i.operating_system.clone()))
+            .or_else(|| info.map(|i| i.operating_system.as_str()))
             .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "<unknown>".into());
+            .unwrap_or("<unknown>");
         let os = match label("node.kubernetes.io/windows-build") {
             Some(build) if os_name == "windows" && !build.is_empty() => format!("windows {build}"),
-            _ => os_name,
+            _ => os_name.to_string(),
         };
         let internal_ip = status
             .and_then(|s| s.addresses.as_ref())
             .and_then(|a| a.iter().find(|a| a.type_ == "InternalIP"))
-            .map_or_else(|| "<none>".into(), |a| a.address.clone());
+            .map_or("<none>", |a| a.address.as_str());
         NodeRow {
             name: meta.name.clone().unwrap_or_default(),
             readiness,
             unschedulable,
-            roles: roles(&labels),
+            roles: roles(labels),
             created: meta
                 .creation_timestamp
                 .as_ref()
                 .and_then(|t| to_chrono(&t.0)),
             version: info
-                .map(|i| i.kubelet_version.clone())
+                .map(|i| i.kubelet_version.as_str())
                 .filter(|v| !v.is_empty())
-                .unwrap_or_else(|| "<unknown>".into()),
-            arch,
+                .unwrap_or("<unknown>")
+                .to_string(),
+            arch: arch.to_string(),
             os,
-            internal_ip,
+            internal_ip: internal_ip.to_string(),
             taints: node
                 .spec
                 .as_ref()
                 .and_then(|s| s.taints.as_ref())
                 .map_or(0, Vec::len),
-            labels,
         }
     }
 
@@ -196,9 +204,9 @@ impl NodeRow {
         }
     }
 
-    /// Whether the row passes `filter` (name substring and label terms).
-    pub fn matches(&self, filter: &Filter) -> bool {
-        filter.matches(&self.name, &self.labels)
+    /// Whether the row of `node` passes `filter` (name substring and label terms).
+    pub fn matches(&self, node: &Node, filter: &Filter) -> bool {
+        filter.matches(&self.name, labels_of(node))
     }
 }
 
@@ -284,11 +292,17 @@ impl Summary {
             }
             let family = r.os_family();
             let bucket = if family == "linux" || family == "<unknown>" {
-                r.arch.clone()
+                r.arch.as_str()
             } else {
-                family.to_string()
+                family
             };
-            *s.platforms.entry(bucket).or_default() += 1;
+            // Allocate the key only for a new bucket.
+            match s.platforms.get_mut(bucket) {
+                Some(n) => *n += 1,
+                None => {
+                    s.platforms.insert(bucket.to_string(), 1);
+                }
+            }
         }
         s
     }

@@ -148,7 +148,7 @@ fn summary_counts_platforms_and_readiness() {
 
 #[test]
 fn filters_and_sorts() {
-    let rows: Vec<NodeRow> = [
+    let nodes: Vec<Node> = [
         NodeSpec {
             name: "worker-b",
             arch: "arm64",
@@ -171,17 +171,20 @@ fn filters_and_sorts() {
         },
     ]
     .iter()
-    .map(|s| NodeRow::from_node(&node(s)))
+    .map(node)
     .collect();
+    let rows: Vec<NodeRow> = nodes.iter().map(NodeRow::from_node).collect();
     let f = Filter::parse("kubernetes.io/arch=arm64");
     let names: Vec<&str> = rows
         .iter()
-        .filter(|r| r.matches(&f))
-        .map(|r| r.name.as_str())
+        .zip(&nodes)
+        .filter(|(r, n)| r.matches(n, &f))
+        .map(|(r, _)| r.name.as_str())
         .collect();
     assert_eq!(names, vec!["worker-b"]);
     let f = Filter::parse("worker");
-    assert_eq!(rows.iter().filter(|r| r.matches(&f)).count(), 2);
+    let matching = rows.iter().zip(&nodes).filter(|(r, n)| r.matches(n, &f));
+    assert_eq!(matching.count(), 2);
 
     let sorted = |col: usize| {
         let mut v: Vec<&NodeRow> = rows.iter().collect();

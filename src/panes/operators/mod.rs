@@ -115,7 +115,7 @@ impl RowModel for CoRow {
     fn from_obj(obj: &ClusterOperator) -> Self {
         CoRow::from_value(&obj.to_value())
     }
-    fn matches(&self, filter: &Filter) -> bool {
+    fn matches(&self, _obj: &ClusterOperator, filter: &Filter) -> bool {
         filter.matches(&self.name, &self.labels)
     }
     fn compare(a: &Self, b: &Self, col: usize) -> Ordering {

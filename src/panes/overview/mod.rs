@@ -8,10 +8,12 @@
 pub mod rows;
 pub mod view;
 
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
+use k8s_openapi::api::core::v1::Node;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -21,7 +23,7 @@ use crate::action::Action;
 use crate::csr::decode::DecodeCache;
 use crate::overview::bootimages::CopyItem;
 use crate::overview::windows::VERSION_ANNOTATION;
-use crate::overview::{Fetched, NodeSummary, OverviewInputs, OverviewModel};
+use crate::overview::{Fetched, NodeSummaryRef, OverviewInputs, OverviewModel};
 use crate::panes::{Pane, RenderCtx};
 use crate::watch::Stores;
 use crate::watch::overview_poll::KIND;
@@ -33,7 +35,7 @@ pub struct OverviewPane {
     /// `base` with the live nodes, when the Nodes store has any.
     inputs: Option<Arc<OverviewInputs>>,
     /// What the model saw of the live nodes (see [`node_fingerprint`]).
-    nodes_seen: Vec<(NodeSummary, Option<String>)>,
+    nodes_seen: (usize, u64),
     model: Option<OverviewModel>,
     rows: Vec<Row>,
     /// Index into `rows` of the selected row (always a selectable one, when any exists).
@@ -108,24 +110,23 @@ impl OverviewPane {
 }
 
 /// What the overview shows of the live nodes (summary and WMCO version), so heartbeats that
-/// only move `resourceVersion` do not rebuild the model.
-fn node_fingerprint(stores: &Stores) -> Vec<(NodeSummary, Option<String>)> {
-    let mut v: Vec<(NodeSummary, Option<String>)> = stores
-        .nodes
-        .state()
+/// only move `resourceVersion` do not rebuild the model: the node count and an order-independent
+/// sum of per-node hashes (names are unique), computed without copying or sorting anything.
+fn node_fingerprint(nodes: &[Arc<Node>]) -> (usize, u64) {
+    let sum = nodes
         .iter()
         .map(|n| {
             let version = n
                 .metadata
                 .annotations
                 .as_ref()
-                .and_then(|a| a.get(VERSION_ANNOTATION))
-                .cloned();
-            (NodeSummary::of(n), version)
+                .and_then(|a| a.get(VERSION_ANNOTATION));
+            let mut h = DefaultHasher::new();
+            (NodeSummaryRef::of(n), version).hash(&mut h);
+            h.finish()
         })
-        .collect();
-    v.sort_by(|a, b| a.0.name.cmp(&b.0.name));
-    v
+        .fold(0u64, u64::wrapping_add);
+    (nodes.len(), sum)
 }
 
 impl Pane for OverviewPane {
@@ -158,18 +159,19 @@ impl Pane for OverviewPane {
             (Some(a), Some(b)) => !Arc::ptr_eq(a, b),
             (a, b) => a.is_some() != b.is_some(),
         };
-        let seen = node_fingerprint(stores);
+        let nodes = stores.nodes.state();
+        let seen = node_fingerprint(&nodes);
         if !fresh && seen == self.nodes_seen {
             return false;
         }
         self.base = latest.clone();
         self.inputs = latest.map(|base| {
-            if seen.is_empty() {
+            if nodes.is_empty() {
                 return base;
             }
             // The live store is newer than the last poll.
             let mut i = (*base).clone();
-            i.nodes = Fetched::Present(stores.nodes.state());
+            i.nodes = Fetched::Present(nodes);
             Arc::new(i)
         });
         self.nodes_seen = seen;
