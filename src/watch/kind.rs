@@ -67,22 +67,11 @@ impl KindState {
 /// Objects per list page while a watch (re)lists.
 pub const LIST_PAGE: u32 = 100;
 
-/// Node annotations some view reads; the rest (MCO state, OVN addresses, ...) are never shown
-/// but cost a few hundred bytes per node in the cache.
-const NODE_ANNOTATIONS_KEPT: &[&str] = &[crate::overview::windows::VERSION_ANNOTATION];
-
 /// Drop what no pane shows before caching: managedFields always, plus per-kind bulk. Nodes keep
-/// what the views read: labels, spec, the annotations in [`NODE_ANNOTATIONS_KEPT`], and the
-/// status the details show (conditions, addresses, capacity/allocatable, nodeInfo).
+/// their metadata (the YAML view shows annotations as the cluster has them), spec, and the status
+/// the details show (conditions, addresses, capacity/allocatable, nodeInfo).
 pub fn strip_node(n: &mut Node) {
-    let meta = n.meta_mut();
-    meta.managed_fields = None;
-    if let Some(a) = meta.annotations.as_mut() {
-        a.retain(|k, _| NODE_ANNOTATIONS_KEPT.contains(&k.as_str()));
-        if a.is_empty() {
-            meta.annotations = None;
-        }
-    }
+    n.meta_mut().managed_fields = None;
     if let Some(s) = n.status.as_mut() {
         s.images = None;
         s.volumes_attached = None;
@@ -266,29 +255,10 @@ mod tests {
         assert_eq!(s.capacity, f.capacity);
         assert_eq!(s.allocatable, f.allocatable);
         assert_eq!(s.node_info, f.node_info);
-        // Only the annotations some view reads stay.
-        let kept: Vec<&str> = n
-            .metadata
-            .annotations
-            .iter()
-            .flatten()
-            .map(|(k, _)| k.as_str())
-            .collect();
-        assert_eq!(kept, vec![VERSION_ANNOTATION]);
+        // Annotations stay as the cluster has them: the YAML view shows them.
+        assert_eq!(n.metadata.annotations, full.metadata.annotations);
         assert!(n.metadata.managed_fields.is_none());
         assert!(s.images.is_none() && s.config.is_none() && s.runtime_handlers.is_none());
         assert!(s.volumes_in_use.is_none());
-    }
-
-    #[test]
-    fn a_node_without_kept_annotations_has_none() {
-        let mut n = full_node();
-        n.metadata
-            .annotations
-            .as_mut()
-            .unwrap()
-            .remove(VERSION_ANNOTATION);
-        strip_node(&mut n);
-        assert!(n.metadata.annotations.is_none());
     }
 }
