@@ -243,17 +243,12 @@ pub fn spawn(w: FleetWriters, client: &Client, reporter: &Reporter, cancel: &Can
 
 /// Bring `prev` (the values from the last call) up to date with the store: only objects whose
 /// resourceVersion changed are serialised again, so one change among a thousand pools costs one
-/// conversion, not a thousand. Sorted by namespace/name like [`values`].
+/// conversion, not a thousand. Sorted by namespace/name.
 pub fn refresh<K>(prev: &mut Vec<Value>, store: &Store<K>, f: fn(&K) -> Value)
 where
     K: kube::Resource<DynamicType = ()> + Clone + 'static,
 {
     use crate::fleet::util::{name, namespace};
-    let rv_of = |v: &Value| {
-        v.pointer("/metadata/resourceVersion")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
     let mut old: std::collections::HashMap<(String, String), Value> = prev
         .drain(..)
         .map(|v| ((namespace(&v).to_string(), name(&v).to_string()), v))
@@ -269,7 +264,10 @@ where
             );
             match old.remove(&key) {
                 Some(v)
-                    if meta.resource_version.is_some() && rv_of(&v) == meta.resource_version =>
+                    if meta.resource_version.is_some()
+                        && v.pointer("/metadata/resourceVersion")
+                            .and_then(Value::as_str)
+                            == meta.resource_version.as_deref() =>
                 {
                     v
                 }
@@ -279,24 +277,6 @@ where
         .collect();
     out.sort_by(|a, b| (namespace(a), name(a)).cmp(&(namespace(b), name(b))));
     *prev = out;
-}
-
-/// A store's objects as JSON values, sorted by namespace/name.
-pub fn values<K>(store: &Store<K>, f: fn(&K) -> Value) -> Vec<Value>
-where
-    K: kube::Resource<DynamicType = ()> + Clone + 'static,
-{
-    let mut v: Vec<Value> = store.state().iter().map(|o| f(o)).collect();
-    v.sort_by(|a, b| {
-        let k = |v: &Value| {
-            (
-                crate::fleet::util::namespace(v).to_string(),
-                crate::fleet::util::name(v).to_string(),
-            )
-        };
-        k(a).cmp(&k(b))
-    });
-    v
 }
 
 #[cfg(test)]

@@ -52,16 +52,13 @@ pub fn spawn(
             };
             // Nodes and CSRs are always served: failing to list them means the cluster is
             // unreachable (the nodes may come from the live store, the CSRs never do).
-            let failed = match (&inputs.nodes, &inputs.csrs) {
-                (Fetched::Failed(e), _) | (_, Fetched::Failed(e)) => {
-                    Fetched::<()>::Failed(e.clone())
-                }
-                _ => Fetched::Present(()),
+            let failure = match (&inputs.nodes, &inputs.csrs) {
+                (Fetched::Failed(e), _) | (_, Fetched::Failed(e)) => Some(e.clone()),
+                _ => None,
             };
-            let (state, wait) = match &failed {
-                Fetched::Failed(e) => {
+            let (state, wait) = match failure {
+                Some(error) => {
                     failures += 1;
-                    let error = e.clone();
                     (
                         KindState::Reconnecting {
                             attempt: failures,
@@ -70,7 +67,7 @@ pub fn spawn(
                         RETRY,
                     )
                 }
-                _ => {
+                None => {
                     failures = 0;
                     (KindState::Live, POLL)
                 }

@@ -10,7 +10,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::Resource;
 use serde_json::Value;
 
-use crate::fleet::hosted::{HostedClusterRow, pools_of};
+use crate::fleet::hosted::HostedClusterRow;
 use crate::fleet::util::TableRow;
 use crate::panes::filter::Filter;
 use crate::watch::dynamic::{HostedCluster, NodePool};
@@ -141,31 +141,7 @@ pub fn items_cached(
 
 /// Items from store snapshots: each cluster with its pools.
 pub fn items(hcs: &[Arc<HostedCluster>], pools: &[Arc<NodePool>]) -> Vec<Arc<HcItem>> {
-    // Grouped once by (namespace, spec.clusterName): matching every cluster against every
-    // pool is quadratic and showed at 200 clusters × 1,000 pools.
-    let mut by_cluster: HashMap<(String, String), Vec<Value>> = HashMap::new();
-    for p in pools {
-        let v = p.to_value();
-        let ns = p.metadata.namespace.clone().unwrap_or_default();
-        let cluster = v
-            .pointer("/spec/clusterName")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        by_cluster.entry((ns, cluster)).or_default().push(v);
-    }
-    hcs.iter()
-        .map(|h| {
-            let hc = h.to_value();
-            let key = (
-                h.metadata.namespace.clone().unwrap_or_default(),
-                h.metadata.name.clone().unwrap_or_default(),
-            );
-            let mine = by_cluster.get(&key).cloned().unwrap_or_default();
-            debug_assert_eq!(mine.len(), pools_of(&hc, &mine).len());
-            Arc::new(HcItem::new(hc, mine))
-        })
-        .collect()
+    items_cached(&mut ItemCache::default(), hcs, pools)
 }
 
 /// One row: the `fleet` row plus labels for `key=value` filters.
