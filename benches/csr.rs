@@ -8,8 +8,10 @@
 //!    next to the Nodes pane's figure from `cargo bench --bench tui`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::Utc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -25,41 +27,12 @@ use shiftdeck::keymap::Keymap;
 use shiftdeck::sim::{self, SimOptions};
 use shiftdeck::theme::Theme;
 use shiftdeck::watch::{CSRS, KindState, NODES, Stores, WatchMsg};
+use support::{frames, ms, percentile};
 
 const SCALE_CSRS: usize = 20_000;
 
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort();
-    samples[((samples.len() - 1) as f64 * p) as usize]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
 fn key(app: &mut App, code: KeyCode) {
     app.handle_key(&KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn frames(app: &mut App, terminal: &mut Terminal<TestBackend>) -> (Duration, Duration) {
-    for _ in 0..20 {
-        terminal.draw(|f| app.render(f)).unwrap();
-    }
-    let mut samples = Vec::with_capacity(300);
-    for i in 0..300 {
-        app.update(if i % 2 == 0 {
-            Action::PageDown
-        } else {
-            Action::PageUp
-        });
-        let t = Instant::now();
-        terminal.draw(|f| app.render(f)).unwrap();
-        samples.push(t.elapsed());
-    }
-    (
-        percentile(&mut samples, 0.5),
-        percentile(&mut samples, 0.95),
-    )
 }
 
 fn main() {
@@ -135,9 +108,9 @@ fn main() {
 
     app.update(Action::Resize(200, 60));
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
-    let (pending50, pending95) = frames(&mut app, &mut terminal);
+    let (pending50, pending95) = frames(&mut app, &mut terminal, 300);
     key(&mut app, KeyCode::Char('h'));
-    let (all50, all95) = frames(&mut app, &mut terminal);
+    let (all50, all95) = frames(&mut app, &mut terminal, 300);
     let screen = terminal.backend().to_string();
     assert!(
         screen.contains("CSRs — all") && screen.contains(&format!("of {count}")),

@@ -8,7 +8,9 @@
 //! 2. one frame of the Hosted clusters pane and of the Node pools pane at 200×60 (p50/p95).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
+mod support;
+
+use std::time::Instant;
 
 use chrono::Utc;
 use kube::api::{ApiResource, DynamicObject, GroupVersionKind, ListParams};
@@ -23,15 +25,7 @@ use shiftdeck::sim::{self, SimOptions};
 use shiftdeck::theme::Theme;
 use shiftdeck::watch::dynamic::{HostedCluster, NodePool};
 use shiftdeck::watch::{KindState, Stores, WatchMsg};
-
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort();
-    samples[((samples.len() - 1) as f64 * p) as usize]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
+use support::{frames, ms, percentile};
 
 async fn list(client: &kube::Client, kind: &str) -> Vec<Value> {
     let gvk = GroupVersionKind::gvk("hypershift.openshift.io", "v1beta1", kind);
@@ -44,27 +38,6 @@ async fn list(client: &kube::Client, kind: &str) -> Vec<Value> {
         .into_iter()
         .map(|o| serde_json::to_value(o).unwrap())
         .collect()
-}
-
-fn frames(app: &mut App, terminal: &mut Terminal<TestBackend>) -> (Duration, Duration) {
-    for _ in 0..20 {
-        terminal.draw(|f| app.render(f)).unwrap();
-    }
-    let mut samples = Vec::with_capacity(300);
-    for i in 0..300 {
-        app.update(if i % 2 == 0 {
-            Action::PageDown
-        } else {
-            Action::PageUp
-        });
-        let t = Instant::now();
-        terminal.draw(|f| app.render(f)).unwrap();
-        samples.push(t.elapsed());
-    }
-    (
-        percentile(&mut samples, 0.5),
-        percentile(&mut samples, 0.95),
-    )
 }
 
 fn main() {
@@ -137,9 +110,9 @@ fn main() {
     app.update(Action::Resize(200, 60));
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
     app.update(Action::Command("hc".into()));
-    let (hc50, hc95) = frames(&mut app, &mut terminal);
+    let (hc50, hc95) = frames(&mut app, &mut terminal, 300);
     app.update(Action::Command("np".into()));
-    let (np50, np95) = frames(&mut app, &mut terminal);
+    let (np50, np95) = frames(&mut app, &mut terminal, 300);
     let screen = terminal.backend().to_string();
     assert!(
         screen.contains("Node pools"),

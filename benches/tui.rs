@@ -8,6 +8,8 @@
 //! 4. Resident memory of this process with those 5,000+ nodes cached and shown.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -25,15 +27,10 @@ use shiftdeck::kube_conn::Source;
 use shiftdeck::panes::nodes::fixtures::sample_nodes;
 use shiftdeck::theme::Theme;
 use shiftdeck::watch::{KindState, Stores, WatchMsg, Writers};
+use support::{frames, ms, percentile};
 
 fn now() -> DateTime<Utc> {
     DateTime::from_timestamp(1_700_000_000, 0).unwrap()
-}
-
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort();
-    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[i]
 }
 
 fn app_with_nodes(nodes: &[Node]) -> (App, Writers) {
@@ -61,27 +58,11 @@ fn bench_render() {
     let (mut app, _w) = app_with_nodes(&sample_nodes(5000, now()));
     app.update(Action::Resize(200, 60));
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
-    // Warm up, then alternate between two scroll positions so every frame has new content.
-    for _ in 0..20 {
-        terminal.draw(|f| app.render(f)).unwrap();
-    }
-    let mut samples = Vec::with_capacity(500);
-    for i in 0..500 {
-        app.update(if i % 2 == 0 {
-            Action::PageDown
-        } else {
-            Action::PageUp
-        });
-        let t = Instant::now();
-        terminal.draw(|f| app.render(f)).unwrap();
-        samples.push(t.elapsed());
-    }
-    let p50 = percentile(&mut samples, 0.5);
-    let p95 = percentile(&mut samples, 0.95);
+    let (p50, p95) = frames(&mut app, &mut terminal, 500);
     println!(
         "render nodes pane, 5,000 nodes, 200x60: p50 {:.3} ms, p95 {:.3} ms (target p50 <= 2 ms)",
-        p50.as_secs_f64() * 1e3,
-        p95.as_secs_f64() * 1e3
+        ms(p50),
+        ms(p95)
     );
 }
 
@@ -123,7 +104,7 @@ fn bench_apply() {
     println!(
         "  store only: {:.0} events/s; one sync of the views reading nodes (5,000 changed): {:.1} ms",
         total as f64 / store_only.as_secs_f64(),
-        sync_once.as_secs_f64() * 1e3
+        ms(sync_once)
     );
     let nodes_kind = std::collections::BTreeSet::from(["nodes"]);
     let t = Instant::now();
@@ -142,7 +123,7 @@ fn bench_apply() {
     let el = t.elapsed();
     println!(
         "apply 100,000 node watch events to store + view model ({syncs} view syncs): {:.0} ms, {:.0} events/s (target >= 200,000/s)",
-        el.as_secs_f64() * 1e3,
+        ms(el),
         total as f64 / el.as_secs_f64()
     );
 }
@@ -269,8 +250,8 @@ fn main() {
     let o = percentile(&mut ours, 0.5);
     println!(
         "start-to-first-complete-paint, {count} nodes over loopback TLS: shiftdeck p50 {:.0} ms vs `kubectl get nodes -o json > /dev/null` p50 {:.0} ms = {:.2}x (target <= 1.3x)",
-        o.as_secs_f64() * 1e3,
-        k.as_secs_f64() * 1e3,
+        ms(o),
+        ms(k),
         o.as_secs_f64() / k.as_secs_f64()
     );
 
