@@ -137,6 +137,23 @@ async fn run_kind<K>(
 ) where
     K: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
 {
+    let api: Api<K> = Api::all(client.clone());
+    run_watch(client, spec, api, writer, strip, reporter).await;
+}
+
+/// Discovery (for optional APIs), then the watcher and reflector on `api`, reporting the
+/// kind's state and coalesced change notifications. Typed and dynamic kinds share it.
+pub(crate) async fn run_watch<K>(
+    client: Client,
+    spec: KindSpec,
+    api: Api<K>,
+    writer: Writer<K>,
+    strip: fn(&mut K),
+    reporter: &Reporter,
+) where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+    K::DynamicType: Eq + std::hash::Hash + Clone + Send + Sync,
+{
     reporter.state(spec.id, KindState::Loading);
     // Discovery first for optional APIs, retrying while the server is unreachable.
     let mut attempt = 0;
@@ -160,7 +177,6 @@ async fn run_kind<K>(
             }
         }
     }
-    let api: Api<K> = Api::all(client);
     // Smaller list pages than kube's 500: each page's JSON and objects are transient, and with
     // 5,000 nodes (~8 KB of JSON each) 500-object pages left ~10 MB of holes in the heap.
     let stream = watcher(api, watcher::Config::default().page_size(LIST_PAGE))

@@ -2,17 +2,15 @@
 //! migrations, PVCs, StorageClasses, CDI StorageProfiles, NodePools and HostedClusters. The
 //! readiness models work on `serde_json::Value`, so a typed struct per kind would buy nothing.
 
-use futures::StreamExt;
 use kube::api::{ApiResource, DynamicObject};
 use kube::runtime::reflector::Store;
 use kube::runtime::reflector::store::Writer;
-use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Api, Client};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use super::kind::installed;
-use super::{KindSpec, KindState, Reporter};
+use super::{KindSpec, Reporter};
 use crate::kube_conn::one_line;
 
 const fn spec(id: &'static str, group: &'static str, version: &'static str, crd: bool) -> KindSpec {
@@ -130,69 +128,8 @@ pub fn strip(o: &mut DynamicObject) {
 }
 
 async fn run(client: Client, spec: KindSpec, writer: Writer<DynamicObject>, reporter: &Reporter) {
-    reporter.state(spec.id, KindState::Loading);
-    let mut attempt = 0u32;
-    loop {
-        match installed(&client, &spec).await {
-            Ok(true) => break,
-            Ok(false) => {
-                reporter.state(spec.id, KindState::NotInstalled);
-                return;
-            }
-            Err(e) => {
-                attempt += 1;
-                let error = one_line(&e);
-                reporter.state(spec.id, KindState::Reconnecting { attempt, error });
-                tokio::time::sleep(std::time::Duration::from_secs(2u64.pow(attempt.min(4)))).await;
-            }
-        }
-    }
-    let api: Api<DynamicObject> = Api::all_with(client, &api_resource(&spec));
-    let stream = watcher(api, watcher::Config::default())
-        .default_backoff()
-        .modify(strip)
-        .reflect(writer);
-    futures::pin_mut!(stream);
-    let mut attempt = 0u32;
-    let mut live = false;
-    while let Some(item) = stream.next().await {
-        match item {
-            Ok(watcher::Event::InitDone) => {
-                attempt = 0;
-                live = true;
-                reporter.state(spec.id, KindState::Live);
-            }
-            Ok(watcher::Event::Apply(_) | watcher::Event::Delete(_)) => {
-                if !live {
-                    live = true;
-                    attempt = 0;
-                    reporter.state(spec.id, KindState::Live);
-                }
-                reporter.changed.touch(spec.id);
-            }
-            Ok(watcher::Event::Init | watcher::Event::InitApply(_)) => {}
-            Err(e) => {
-                live = false;
-                let msg = one_line(&e);
-                let forbidden = matches!(&e, watcher::Error::InitialListFailed(kube::Error::Api(s))
-                    | watcher::Error::WatchStartFailed(kube::Error::Api(s))
-                    | watcher::Error::WatchFailed(kube::Error::Api(s)) if s.code == 403)
-                    || matches!(&e, watcher::Error::WatchError(s) if s.code == 403);
-                if forbidden {
-                    reporter.state(spec.id, KindState::Forbidden(msg));
-                } else {
-                    attempt += 1;
-                    reporter.state(
-                        spec.id,
-                        KindState::Reconnecting {
-                            attempt,
-                            error: msg,
-                        },
-                    );
-                }
-            }
-        }
-    }
+    let api: Api<DynamicObject> = Api::all_with(client.clone(), &api_resource(&spec));
+    super::kind::run_watch(client, spec, api, writer, strip, reporter).await;
 }
 
 /// List every live-migration kind once (for `shiftdeck get readiness`); absent APIs give empty
