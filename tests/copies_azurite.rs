@@ -1,7 +1,6 @@
 //! Azure blob copies against a real Azurite (`npm install -g azurite`), started by each test.
 //! A missing `azurite-blob` fails the test with a message saying how to install it.
 
-use std::net::TcpListener;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -10,6 +9,7 @@ use chrono::Utc;
 use shiftdeck::copies::azure::{BlobClient, BlobCopyWatch, BlobError, CopyStatus, az};
 use shiftdeck::copies::sas::{AccountSas, BlobTarget, SasToken, ServiceSas};
 use shiftdeck::copies::{CopyState, rows};
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 const ACCOUNT: &str = "devstoreaccount1";
@@ -19,8 +19,9 @@ const WRONG_KEY: &str =
     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==";
 const EXPIRY: &str = "2099-01-01T00:00:00Z";
 
+/// A port nothing listens on (for the unreachable-endpoint case).
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
+    std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port()
@@ -32,40 +33,44 @@ struct Azurite {
     _dir: tempfile::TempDir,
 }
 
+/// Starts Azurite on port 0 and reads the port it printed: choosing a free port first races with
+/// the other tests of this binary (two Azurites on one port, one exits with EADDRINUSE).
 async fn start_azurite() -> Azurite {
-    let port = free_port();
     let dir = tempfile::tempdir().expect("tempdir");
-    let child = Command::new("azurite-blob")
-        .args([
-            "--silent",
-            "--inMemoryPersistence",
-            "--blobHost",
-            "127.0.0.1",
-        ])
-        .args(["--blobPort", &port.to_string()])
+    let mut child = Command::new("azurite-blob")
+        .args(["--inMemoryPersistence", "--blobHost", "127.0.0.1"])
+        .args(["--blobPort", "0"])
         .args(["--skipApiVersionCheck", "--loose", "--disableTelemetry"])
         .current_dir(dir.path())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .kill_on_drop(true)
         .spawn()
         .unwrap_or_else(|e| {
             panic!("cannot start `azurite-blob` ({e}): install it with `npm install -g azurite`")
         });
-    for _ in 0..200 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return Azurite {
-                _child: child,
-                endpoint: format!("http://127.0.0.1:{port}/{ACCOUNT}"),
-                _dir: dir,
-            };
+    let stdout = child.stdout.take().expect("azurite stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let marker = "successfully listens on http://127.0.0.1:";
+    let port = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            if let Some(at) = line.find(marker) {
+                return line[at + marker.len()..].trim().parse::<u16>().ok();
+            }
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        None
+    })
+    .await
+    .ok()
+    .flatten()
+    .expect("azurite-blob did not report a listening port within 20 s");
+    // Keep draining stdout so Azurite never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Azurite {
+        _child: child,
+        endpoint: format!("http://127.0.0.1:{port}/{ACCOUNT}"),
+        _dir: dir,
     }
-    panic!("azurite-blob did not listen on 127.0.0.1:{port} within 20 s");
 }
 
 fn account_sas(key: &str) -> SasToken {

@@ -34,7 +34,13 @@ struct Registry {
     _dir: tempfile::TempDir,
 }
 
+/// Registries of this binary start one at a time: a port picked while another registry is still
+/// starting could be picked twice (the loser exits with "address in use" and the test would talk to
+/// the other test's registry).
+static STARTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn start_registry() -> Registry {
+    let _one_at_a_time = STARTING.lock().await;
     let bin = need("docker-registry", "apt-get install -y docker-registry");
     need("skopeo", "apt-get install -y skopeo");
     let dir = tempfile::tempdir().expect("tempdir");
@@ -48,7 +54,7 @@ async fn start_registry() -> Registry {
         ),
     )
     .expect("config");
-    let child = Command::new(bin)
+    let mut child = Command::new(bin)
         .arg("serve")
         .arg(&config)
         .stdout(Stdio::null())
@@ -57,6 +63,9 @@ async fn start_registry() -> Registry {
         .spawn()
         .expect("start docker-registry");
     for _ in 0..100 {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("docker-registry exited ({status}) before listening on 127.0.0.1:{port}");
+        }
         if tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .is_ok()
