@@ -2,9 +2,11 @@
 //! against the real CRD schemas from `../shared/reference/crds`.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+mod crd_support;
 
+use std::collections::BTreeMap;
+
+use crd_support::crd_dir;
 use serde_json::{Value, json};
 use shiftdeck::wizard::build::{
     self, ClusterSpec, ExternalInfra, NodePoolSettings, NodePoolSpec, Plan,
@@ -16,16 +18,6 @@ use shiftdeck::wizard::validate::{self, Multiqueue, QosClass};
 const PULL_SECRET: &str =
     r#"{"auths":{"quay.io":{"auth":"dXNlcjpzZWNyZXQtdG9rZW4=","email":"a@b.c"}}}"#;
 const RELEASE: &str = "quay.io/openshift-release-dev/ocp-release:4.18.1-multi";
-
-fn crd_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/crds");
-    assert!(
-        dir.is_dir(),
-        "the HyperShift CRDs are expected in {} (clone the shared/ folder beside the repo)",
-        dir.display()
-    );
-    dir
-}
 
 fn hc_schema() -> CrdSchema {
     CrdSchema::from_file(

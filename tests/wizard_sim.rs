@@ -2,9 +2,11 @@
 //! dry run, rollback, a viewer's refusal, and the built binary's `--dry-run -o yaml`.
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
+mod crd_support;
+
 use std::time::{Duration, Instant};
 
+use crd_support::crd_dir;
 use serde_json::{Value, json};
 use shiftdeck::sim::resources::by_key;
 use shiftdeck::sim::{Profile, SimHandle, SimOptions, SimUser};
@@ -328,13 +330,7 @@ async fn a_viewer_gets_a_clear_refusal_and_nothing_is_created() {
 }
 
 fn crd(name: &str) -> CrdSchema {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/crds");
-    assert!(
-        dir.is_dir(),
-        "the HyperShift CRDs are expected in {} (clone shared/ beside the repo)",
-        dir.display()
-    );
-    CrdSchema::from_file(&dir.join(name), "v1beta1").unwrap()
+    CrdSchema::from_file(&crd_dir().join(name), "v1beta1").unwrap()
 }
 
 #[test]

@@ -159,22 +159,33 @@ async fn create_a_cluster_with_keys_then_a_failing_create_rolls_back() {
     })
     .await;
     assert!(exists(&h, "nodepools.hypershift.openshift.io", "e2e1"));
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let hc = h
-            .store
-            .get(
-                by_key("hostedclusters.hypershift.openshift.io"),
-                Some("clusters"),
-                "e2e1",
-            )
-            .unwrap();
-        if hc.pointer("/status/version/history/0/state") == Some(&json!("Completed")) {
-            break;
-        }
-        assert!(Instant::now() < deadline, "e2e1 did not complete: {hc:#}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    // The Hosted clusters pane opens on the new cluster's details and follows it to Completed.
+    let s = wait_for(&mut session, "the new cluster's details", |s| {
+        s.contains("Hosted clusters / clusters/e2e1 — details")
+    })
+    .await;
+    assert!(!s.contains("deleted"), "{s}");
+    let progress = |s: &str| {
+        s.lines()
+            .find(|l| l.contains("Progress  "))
+            .map(str::to_string)
+    };
+    let s = wait_for(&mut session, "the cluster to complete on screen", |s| {
+        progress(s).is_some_and(|l| l.contains("Completed"))
+    })
+    .await;
+    assert!(
+        s.contains("Hosted clusters / clusters/e2e1 — details"),
+        "{s}"
+    );
+    // Back on the table, the new cluster's row is the selected one.
+    press(&mut session, KeyCode::Esc);
+    let s = wait_for(&mut session, "the table", |s| s.contains("NAMESPACE")).await;
+    assert_eq!(
+        session.app.pane().and_then(|p| p.selected_key()).as_deref(),
+        Some("clusters/e2e1"),
+        "{s}"
+    );
     let log = std::fs::read_to_string(&audit).unwrap();
     let line: serde_json::Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
     assert_eq!(line["action"], "create");
@@ -218,6 +229,34 @@ async fn create_a_cluster_with_keys_then_a_failing_create_rolls_back() {
     let last: serde_json::Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
     assert_eq!(last["target"], "HostedCluster clusters/e2e2");
     assert!(last["outcome"].as_str().unwrap().starts_with("failed: "));
+
+    // A node pool added with `:addnodepool` opens the Node pools pane on it.
+    press(&mut session, KeyCode::Esc);
+    press(&mut session, KeyCode::Char('y'));
+    command(&mut session, "addnodepool");
+    wait_for(&mut session, "the node pool wizard", |s| {
+        s.contains("▶ 1. Node pool")
+    })
+    .await;
+    press(&mut session, KeyCode::Tab);
+    press(&mut session, KeyCode::Right);
+    press(&mut session, KeyCode::Tab);
+    type_text(&mut session, "e2e1-extra");
+    press(&mut session, KeyCode::Enter);
+    let s = screen(&session.app);
+    assert!(s.contains("▶ 2. Review and create"), "{s}");
+    press(&mut session, KeyCode::Char('c'));
+    press(&mut session, KeyCode::Char('y'));
+    let s = wait_for(&mut session, "the new pool's details", |s| {
+        s.contains("Node pools / clusters/e2e1-extra — details")
+    })
+    .await;
+    assert!(s.contains("created NodePool clusters/e2e1-extra"), "{s}");
+    assert!(exists(
+        &h,
+        "nodepools.hypershift.openshift.io",
+        "e2e1-extra"
+    ));
     h.shutdown();
 }
 

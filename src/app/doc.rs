@@ -22,8 +22,10 @@ pub struct DocView {
     pub key: String,
     pub lines: Vec<Line<'static>>,
     pub scroll: usize,
-    /// The object was deleted; the last known content stays on screen.
+    /// The object is not in the store: deleted (the last known content stays on screen) or,
+    /// when never `seen`, not arrived yet (just created).
     pub gone: bool,
+    pub seen: bool,
 }
 
 impl DocView {
@@ -35,6 +37,7 @@ impl DocView {
             lines: Vec::new(),
             scroll: 0,
             gone: false,
+            seen: false,
         }
     }
 
@@ -48,6 +51,7 @@ impl DocView {
             Some(l) => {
                 self.lines = l;
                 self.gone = false;
+                self.seen = true;
             }
             None => self.gone = true,
         }

@@ -157,6 +157,8 @@ pub struct App {
     pub(crate) preflight: Option<crate::ui::wizard::preflight_view::PreflightView>,
     /// Wizard I/O for the event loop.
     jobs: Vec<crate::ui::wizard::jobs::Job>,
+    /// An object just created (pane index, key): its row is selected once the watch delivers it.
+    follow: Option<(usize, String)>,
 }
 
 impl App {
@@ -195,6 +197,7 @@ impl App {
             wizard: wizards::WizardState::Closed,
             preflight: None,
             jobs: Vec::new(),
+            follow: None,
         }
         .with_links()
     }
@@ -409,6 +412,13 @@ impl App {
             }
         }
         changed |= self.apply_flavor();
+        if let Some((i, key)) = &self.follow
+            && let Some(p) = self.panes.get_mut(*i)
+            && p.select_key(key)
+        {
+            self.follow = None;
+            changed = true;
+        }
         if changed {
             self.refresh_doc();
             self.collect_auto_writes();

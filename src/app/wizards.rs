@@ -11,6 +11,39 @@ use crate::ui::wizard::preflight_view::PreflightView;
 use crate::ui::wizard::{Request, Wizard};
 use crate::wizard::form::{ClusterForm, NodePoolForm};
 
+use super::doc::{DocMode, DocView};
+
+/// The watched kind and key of a wizard's target (`HostedCluster clusters/example`).
+fn created_object(target: &str) -> Option<(&'static str, &str)> {
+    let (kind, key) = target.split_once(' ')?;
+    let kind = match kind {
+        "HostedCluster" => crate::watch::HOSTEDCLUSTERS.id,
+        "NodePool" => crate::watch::NODEPOOLS.id,
+        _ => return None,
+    };
+    (!key.is_empty()).then_some((kind, key))
+}
+
+#[cfg(test)]
+mod created_tests {
+    use super::created_object;
+    use crate::watch::{HOSTEDCLUSTERS, NODEPOOLS};
+
+    #[test]
+    fn targets_name_the_pane_and_key_of_the_new_object() {
+        assert_eq!(
+            created_object("HostedCluster clusters/example"),
+            Some((HOSTEDCLUSTERS.id, "clusters/example"))
+        );
+        assert_eq!(
+            created_object("NodePool clusters/example-arm"),
+            Some((NODEPOOLS.id, "clusters/example-arm"))
+        );
+        assert_eq!(created_object("HostedCluster"), None);
+        assert_eq!(created_object("Secret clusters/x"), None);
+    }
+}
+
 /// What the wizard area shows.
 #[derive(Debug, Clone, Default)]
 pub enum WizardState {
@@ -112,6 +145,27 @@ impl App {
         }
     }
 
+    /// After a create: the pane of the new object, its row selected once the watch delivers it,
+    /// and its details open so the admin watches it progress.
+    fn follow_created(&mut self, target: &str) {
+        let Some((kind, key)) = created_object(target) else {
+            return;
+        };
+        let Some(i) = self.panes.iter().position(|p| p.kind() == kind) else {
+            return;
+        };
+        self.active = i;
+        self.preflight = None;
+        let mut doc = DocView::open(DocMode::Details, i, key.to_string());
+        if let Some(p) = self.panes.get_mut(i) {
+            if !p.select_key(key) {
+                self.follow = Some((i, key.to_string()));
+            }
+            doc.refresh(p.as_ref(), &self.theme, self.now);
+        }
+        self.doc = Some(doc);
+    }
+
     /// A job's result.
     pub fn on_wizard_msg(&mut self, m: Msg) -> bool {
         match m {
@@ -164,6 +218,7 @@ impl App {
                         text.push_str(&format!(" (not recorded: {e})"));
                     }
                     self.notify(text);
+                    self.follow_created(&target);
                 } else if let Some(e) = audit_error {
                     self.notify(format!("not recorded: {e}"));
                 }

@@ -79,6 +79,11 @@ pub trait Pane {
     fn filter_text(&self) -> &str;
     /// Key of the selected object (name or namespace/name).
     fn selected_key(&self) -> Option<String>;
+    /// Select the row of `key` (name or namespace/name); whether it is shown. Panes that are not
+    /// a table of objects say no.
+    fn select_key(&mut self, _key: &str) -> bool {
+        false
+    }
     /// The object as JSON (for the YAML view; the caller redacts).
     fn object_json(&self, key: &str) -> Option<serde_json::Value>;
     /// The details view of an object.

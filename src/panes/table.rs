@@ -286,6 +286,18 @@ impl<R: RowModel> LiveTable<R> {
         self.by_key.get(key).and_then(|i| self.entries.get(*i))
     }
 
+    /// Select the row of `key` if it passes the filter; whether it does.
+    pub fn select_key(&mut self, key: &str) -> bool {
+        let entries = &self.entries;
+        match self.visible.iter().position(|i| entries[*i].key == key) {
+            Some(pos) => {
+                self.selected = pos;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Move the selection by `delta`, clamped.
     pub fn move_by(&mut self, delta: i64) {
         let max = self.visible.len().saturating_sub(1) as i64;

@@ -98,8 +98,13 @@ fn render_doc(app: &App, doc: &crate::app::doc::DocView, frame: &mut Frame, area
         format!(" {kind} / {} — {mode} ", doc.key),
         theme.title_style(),
     )];
-    if doc.gone {
+    if doc.gone && doc.seen {
         title.push(Span::styled(" deleted ", Style::default().fg(theme.error)));
+    } else if doc.gone {
+        title.push(Span::styled(
+            " waiting for the watch to deliver it… ",
+            Style::default().fg(theme.warn),
+        ));
     }
     let block = Block::default()
         .borders(Borders::TOP)

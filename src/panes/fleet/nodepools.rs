@@ -230,6 +230,9 @@ impl Pane for NodePoolsPane {
     fn selected_key(&self) -> Option<String> {
         self.table.selected_key()
     }
+    fn select_key(&mut self, key: &str) -> bool {
+        self.table.select_key(key)
+    }
     fn object_json(&self, key: &str) -> Option<Value> {
         self.pool(key).cloned()
     }

@@ -114,6 +114,22 @@ impl FleetTable {
             .map(|e| e.key.clone())
     }
 
+    /// Select the row of `key` if it is shown; whether it was.
+    pub fn select_key(&mut self, key: &str) -> bool {
+        let items = &self.items;
+        match self
+            .order
+            .iter()
+            .position(|i| items.get(*i).is_some_and(|e| e.key == key))
+        {
+            Some(pos) => {
+                self.selected = pos;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Navigation and sorting; `rows` is the area of the table body.
     pub fn handle(&mut self, action: &Action, rows: Rect, cols: &[Col]) -> bool {
         let n = self.order.len() as i64;

@@ -159,6 +159,9 @@ impl Pane for HostedPane {
     fn selected_key(&self) -> Option<String> {
         self.table.selected_entry().map(|e| e.key.clone())
     }
+    fn select_key(&mut self, key: &str) -> bool {
+        self.table.select_key(key)
+    }
     fn object_json(&self, key: &str) -> Option<serde_json::Value> {
         Some(self.table.get(key)?.obj.hc.clone())
     }
