@@ -241,13 +241,14 @@ impl DecodeCache {
     }
 
     /// Drops entries for CSRs not in `live` (call after a store refresh).
-    pub fn retain_live(&mut self, live: &[CertificateSigningRequest]) {
+    pub fn retain_live<C: std::borrow::Borrow<CertificateSigningRequest>>(&mut self, live: &[C]) {
         let keep: HashSet<(&str, &str)> = live
             .iter()
             .map(|c| {
+                let m = &c.borrow().metadata;
                 (
-                    c.metadata.name.as_deref().unwrap_or_default(),
-                    c.metadata.uid.as_deref().unwrap_or_default(),
+                    m.name.as_deref().unwrap_or_default(),
+                    m.uid.as_deref().unwrap_or_default(),
                 )
             })
             .collect();

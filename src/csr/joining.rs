@@ -106,14 +106,15 @@ pub struct JoiningNode {
 /// Builds the pipeline for recently joining nodes from CSRs with their validations (for the node
 /// name and kind) and the Nodes, sorted so stuck ones come first: not Ready
 /// before Ready, then longest in the current stage first, then by name.
-pub fn joining_nodes<'a>(
+pub fn joining_nodes<'a, N: std::borrow::Borrow<Node>>(
     csrs: impl IntoIterator<Item = (&'a CertificateSigningRequest, &'a Validation)>,
-    nodes: &[Node],
+    nodes: &[N],
     now: Timestamp,
 ) -> Vec<JoiningNode> {
     let window_start = now - JOINING_WINDOW;
     let by_name: HashMap<&str, &Node> = nodes
         .iter()
+        .map(|n| n.borrow())
         .filter_map(|n| Some((n.metadata.name.as_deref()?, n)))
         .collect();
     // Newest client and serving CSR per node.

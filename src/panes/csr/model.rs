@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use k8s_openapi::api::core::v1::Node;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
 
@@ -17,7 +16,7 @@ use crate::csr::approval::{AutoApprovePolicy, auto_approve};
 use crate::csr::checks::{Inputs, NodeLookup, Validation, validate_decoded};
 use crate::csr::decode::DecodeCache;
 use crate::csr::name;
-use crate::csr::rows::{CsrRow, CsrState, HistoryFilter, build_rows, csr_state};
+use crate::csr::rows::{CsrRow, CsrState, HistoryFilter, csr_state};
 use crate::panes::filter::Filter;
 use crate::watch::Machine;
 
@@ -65,21 +64,38 @@ fn fingerprint<'a>(items: impl Iterator<Item = (&'a str, Option<&'a str>)>) -> u
     h.finish()
 }
 
+/// The inputs of one validation other than the Machines: the CSR's and its node's versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ValDeps {
+    csr_uid: Option<String>,
+    csr_rv: Option<String>,
+    /// The resourceVersion of the Node the CSR names (empty if it has none); `None` while no such
+    /// Node exists. Validations do not read the clock (deadlines are the rows'), so time alone
+    /// never invalidates one.
+    node_rv: Option<String>,
+}
+
 /// Everything derived from the stores, recomputed only when they change.
 #[derive(Default)]
 pub struct CsrModel {
     /// CSRs sorted by name, with their validations (same index).
     pub csrs: Vec<Arc<CertificateSigningRequest>>,
     pub vals: Vec<Validation>,
+    /// What each validation read besides its CSR (same index): re-validated only when it moved.
+    deps: Vec<ValDeps>,
+    /// Fingerprint of the Machines every validation read.
+    machines_stamp: u64,
     index: HashMap<String, usize>,
     /// Nodes named by some CSR (for the joining view).
-    pub nodes: Vec<Node>,
+    pub nodes: Vec<Arc<Node>>,
     /// `Some(false)` once the Machine API is known to be absent.
     pub machines_installed: Option<bool>,
     cache: DecodeCache,
     stamp: Option<u64>,
-    /// All rows in the default order (pending first, newest first), built with `built_at`.
+    /// One row per CSR (same index as `csrs`), rebuilt only for CSRs that changed.
     rows: Vec<CsrRow>,
+    /// Indices into `rows` in the default order: pending first, newest first, then by name.
+    order: Vec<usize>,
     /// Indices into `rows` shown with the current history filter, text filter and sort.
     visible: Vec<usize>,
     pub history: HistoryFilter,
@@ -143,7 +159,7 @@ impl CsrModel {
         }
         self.stamp = Some(stamp);
         let mut csrs = csrs;
-        csrs.sort_by(|a, b| name(a).cmp(name(b)));
+        csrs.sort_unstable_by(|a, b| name(a).cmp(name(b)));
         // Only validations look nodes up: with no CSRs there is nothing to index.
         let index = NodeRefs(if csrs.is_empty() {
             HashMap::new()
@@ -153,39 +169,107 @@ impl CsrModel {
                 .filter_map(|n| Some((n.metadata.name.as_deref()?, n.as_ref())))
                 .collect()
         });
-        let machine_values: Option<Vec<Value>> = match self.machines_installed {
-            Some(false) => None,
-            // Unknown yet: machines in the store prove the API exists; none means we cannot tell.
-            None if machines.is_empty() => None,
-            _ => Some(machines.iter().map(|m| m.to_value()).collect()),
+        let machines_stamp = fingerprint(
+            machines
+                .iter()
+                .map(|m| {
+                    (
+                        m.metadata.name.as_deref().unwrap_or_default(),
+                        m.metadata.resource_version.as_deref(),
+                    )
+                })
+                .chain(std::iter::once((
+                    "",
+                    self.machines_installed.map(|b| if b { "m" } else { "-" }),
+                ))),
+        );
+        // Validations (and rows) of unchanged CSRs whose node did not move are kept: with
+        // 20,000 CSRs one change re-validates one, not all. Machines feed every validation: a
+        // change there re-validates all.
+        let mut old: Vec<Option<(Validation, ValDeps, CsrRow)>> =
+            if machines_stamp == self.machines_stamp {
+                let vals = std::mem::take(&mut self.vals);
+                let deps = std::mem::take(&mut self.deps);
+                let rows = std::mem::take(&mut self.rows);
+                vals.into_iter()
+                    .zip(deps)
+                    .zip(rows)
+                    .map(|((v, d), r)| Some((v, d, r)))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+        self.machines_stamp = machines_stamp;
+        let mut machine_values: Option<Option<Vec<Value>>> = None;
+        let machines_installed = self.machines_installed;
+        let node_rv = |n: Option<&str>| {
+            n.and_then(|n| index.0.get(n))
+                .map(|n| n.metadata.resource_version.as_deref().unwrap_or_default())
         };
-        let inputs = Inputs {
-            nodes: &index,
-            machines: machine_values.as_deref(),
-            now,
-        };
-        self.vals = csrs
-            .iter()
-            .map(|c| validate_decoded(c, self.cache.get(c), &inputs))
-            .collect();
-        // The cache keys on name and uid only: shells are enough to say what is live.
-        let shells: Vec<CertificateSigningRequest> = csrs
-            .iter()
-            .map(|c| CertificateSigningRequest {
-                metadata: ObjectMeta {
-                    name: c.metadata.name.clone(),
-                    uid: c.metadata.uid.clone(),
-                    ..Default::default()
-                },
-                ..Default::default()
-            })
-            .collect();
-        self.cache.retain_live(&shells);
-        self.index = csrs
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (name(c).to_string(), i))
-            .collect();
+        let mut vals = Vec::with_capacity(csrs.len());
+        let mut deps = Vec::with_capacity(csrs.len());
+        let mut rows = Vec::with_capacity(csrs.len());
+        for c in &csrs {
+            // Without a resourceVersion nothing says the CSR is unchanged.
+            let reuse = self
+                .index
+                .get(name(c))
+                .and_then(|i| old.get_mut(*i))
+                .and_then(Option::take)
+                .filter(|(v, d, _)| {
+                    d.csr_rv.is_some()
+                        && d.csr_uid == c.metadata.uid
+                        && d.csr_rv == c.metadata.resource_version
+                        && d.node_rv.as_deref() == node_rv(v.node.as_deref())
+                });
+            let (v, d, r) = match reuse {
+                Some(vdr) => vdr,
+                None => {
+                    // Machines as JSON only once something needs validating.
+                    let mv = machine_values.get_or_insert_with(|| match machines_installed {
+                        Some(false) => None,
+                        // Unknown yet: machines in the store prove the API exists; none means
+                        // we cannot tell.
+                        None if machines.is_empty() => None,
+                        _ => Some(machines.iter().map(|m| m.to_value()).collect()),
+                    });
+                    let inputs = Inputs {
+                        nodes: &index,
+                        machines: mv.as_deref(),
+                        now,
+                    };
+                    let v = validate_decoded(c, self.cache.get(c), &inputs);
+                    let d = ValDeps {
+                        csr_uid: c.metadata.uid.clone(),
+                        csr_rv: c.metadata.resource_version.clone(),
+                        node_rv: node_rv(v.node.as_deref()).map(str::to_string),
+                    };
+                    let r = CsrRow::new(c, &v, now);
+                    (v, d, r)
+                }
+            };
+            vals.push(v);
+            deps.push(d);
+            rows.push(r);
+        }
+        // The same names in the same order (the usual case: a CSR changed): the index and the
+        // decode cache stay as they are.
+        let same_names = csrs.len() == self.csrs.len()
+            && csrs
+                .iter()
+                .zip(&self.csrs)
+                .all(|(a, b)| name(a) == name(b) && a.metadata.uid == b.metadata.uid);
+        if !same_names {
+            self.cache.retain_live(&csrs);
+            self.index = csrs
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (name(c).to_string(), i))
+                .collect();
+        }
+        self.vals = vals;
+        self.deps = deps;
+        self.rows = rows;
         let wanted: HashSet<&str> = self.vals.iter().filter_map(|v| v.node.as_deref()).collect();
         self.nodes = nodes
             .iter()
@@ -195,10 +279,11 @@ impl CsrModel {
                     .as_deref()
                     .is_some_and(|x| wanted.contains(x))
             })
-            .map(|n| (**n).clone())
+            .cloned()
             .collect();
         self.csrs = csrs;
         self.track_arrivals();
+        self.sort_default();
         self.rebuild_rows(now);
         true
     }
@@ -224,23 +309,42 @@ impl CsrModel {
         }
     }
 
-    /// Rebuild rows (after a store, filter or sort change).
-    pub fn rebuild_rows(&mut self, now: Timestamp) {
-        let selected = self.selected_row().map(|r| r.name.clone());
-        self.rows = build_rows(
-            self.csrs.iter().map(Arc::as_ref).zip(&self.vals),
-            HistoryFilter::All,
-            now,
-        );
+    /// The default order (pending first, newest first, then by name) of `rows`.
+    fn sort_default(&mut self) {
         let rows = &self.rows;
-        let mut visible: Vec<usize> = (0..rows.len())
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        order.extend(0..rows.len());
+        // Rows are by name already: the index breaks ties like the name would.
+        order.sort_unstable_by(|a, b| {
+            let (ra, rb) = (&rows[*a], &rows[*b]);
+            (ra.state != CsrState::Pending)
+                .cmp(&(rb.state != CsrState::Pending))
+                .then_with(|| rb.created.cmp(&ra.created))
+                .then_with(|| a.cmp(b))
+        });
+        self.order = order;
+    }
+
+    /// Which rows show, in which order (after a store, filter, history or sort change). Rows
+    /// themselves are only rebuilt for CSRs that changed; ages and countdowns are drawn from the
+    /// render clock.
+    pub fn rebuild_rows(&mut self, _now: Timestamp) {
+        let selected = self.selected_row().map(|r| r.name.clone());
+        let rows = &self.rows;
+        let no_labels = BTreeMap::new();
+        let mut visible: Vec<usize> = self
+            .order
+            .iter()
+            .copied()
             .filter(|i| {
                 let r = &rows[*i];
                 (self.history == HistoryFilter::All || r.state == CsrState::Pending)
-                    && self.filter.matches(
-                        &format!("{} {} {} {}", r.name, r.node, r.requestor, r.kind.short()),
-                        &BTreeMap::new(),
-                    )
+                    && (self.filter.is_empty()
+                        || self.filter.matches(
+                            &format!("{} {} {} {}", r.name, r.node, r.requestor, r.kind.short()),
+                            &no_labels,
+                        ))
             })
             .collect();
         if let Some((col, desc)) = self.sort {

@@ -121,6 +121,58 @@ fn text_filter_and_sort() {
     assert_eq!(names(&m), ["csr-ddd", "csr-bbb", "csr-aaa"]);
 }
 
+fn versioned(mut c: CertificateSigningRequest, rv: &str) -> CertificateSigningRequest {
+    c.metadata.resource_version = Some(rv.into());
+    c.metadata.uid = Some(format!(
+        "uid-{}",
+        c.metadata.name.clone().unwrap_or_default()
+    ));
+    c
+}
+
+/// Validations are kept for unchanged CSRs and redone when their CSR, their node or the Machines
+/// move: each input change below flips exactly the verdicts it should.
+#[test]
+fn validations_follow_their_csr_their_node_and_the_machines() {
+    let csrs: Vec<_> = csrs().into_iter().map(|c| versioned(c, "1")).collect();
+    let mut m = CsrModel::new();
+    m.machines_installed = Some(true);
+    let mut nodes = nodes();
+    let mut machines = machines();
+    assert!(m.apply(arcs(&csrs), &arcs(&nodes), &arcs(&machines), at(NOW)));
+    let failed = |m: &CsrModel, n: &str| m.get(n).unwrap().1.failed_ids();
+    assert!(failed(&m, "csr-aaa").is_empty());
+    assert_eq!(failed(&m, "csr-bbb"), ["machine"]);
+
+    // arm-1 joins: its client CSR no longer asks for a new node; csr-bbb is untouched.
+    nodes.push(node("arm-1", &[("Hostname", "arm-1")], None, at(NOW)));
+    nodes.last_mut().unwrap().metadata.resource_version = Some("7".into());
+    assert!(m.apply(arcs(&csrs), &arcs(&nodes), &arcs(&machines), at(NOW)));
+    assert!(failed(&m, "csr-aaa").contains(&"node-absent"));
+    assert_eq!(failed(&m, "csr-bbb"), ["machine"]);
+
+    // A Machine for arm-2 appears: csr-bbb passes.
+    let mut arm2: Machine =
+        serde_json::from_value(machine("arm-2", &[("Hostname", "arm-2")], None, at(-600))).unwrap();
+    arm2.metadata.resource_version = Some("3".into());
+    machines.push(arm2);
+    assert!(m.apply(arcs(&csrs), &arcs(&nodes), &arcs(&machines), at(NOW)));
+    assert!(
+        failed(&m, "csr-bbb").is_empty(),
+        "{:?}",
+        failed(&m, "csr-bbb")
+    );
+
+    // csr-bbb is deleted and created again under the same name for another node (a request is
+    // immutable: a new one is a new object, with a new uid).
+    let mut changed = csrs.clone();
+    changed[1] = versioned(client_csr("csr-bbb", "arm-9", at(0)), "2");
+    changed[1].metadata.uid = Some("uid-csr-bbb-2".into());
+    assert!(m.apply(arcs(&changed), &arcs(&nodes), &arcs(&machines), at(NOW)));
+    assert_eq!(m.get("csr-bbb").unwrap().1.node.as_deref(), Some("arm-9"));
+    assert_eq!(failed(&m, "csr-bbb"), ["machine"]);
+}
+
 #[test]
 fn machine_api_absent_means_no_machine_checks() {
     let mut m = CsrModel::new();
