@@ -36,6 +36,11 @@ struct Kube {
 
 impl Kube {
     async fn start(user: SimUser) -> Kube {
+        Self::start_with(user, true).await
+    }
+
+    /// `wipe_and_seed`: replace the profile's objects with the small test fixture set.
+    async fn start_with(user: SimUser, wipe_and_seed: bool) -> Kube {
         let dir = tempfile::tempdir().expect("tempdir");
         let kubeconfig = dir.path().join("kubeconfig");
         let opts = SimOptions {
@@ -45,8 +50,10 @@ impl Kube {
             ..Default::default()
         };
         let sim = shiftdeck::sim::start(opts).await.expect("sim starts");
-        wipe(&sim);
-        seed(&sim);
+        if wipe_and_seed {
+            wipe(&sim);
+            seed(&sim);
+        }
         Kube {
             sim,
             kubeconfig,
@@ -486,6 +493,86 @@ async fn imperative_creates_through_protobuf_clients() {
             .iter()
             .any(|r| r[0] == "team-a" && r[1] == "Active"),
         "{out}"
+    );
+    k.sim.shutdown();
+}
+
+#[tokio::test]
+async fn get_crd_lists_and_shows_the_custom_kinds() {
+    let k = Kube::start_with(SimUser::Admin, false).await;
+    let out = k.ok(&["get", "crd"]).await;
+    assert_eq!(header(&out), "NAME CREATED AT", "{out}");
+    let names: Vec<String> = rows(&out).into_iter().map(|r| r[0].clone()).collect();
+    for want in [
+        "hostedclusters.hypershift.openshift.io",
+        "nodepools.hypershift.openshift.io",
+        "machinesets.machine.openshift.io",
+        "machines.machine.openshift.io",
+        "virtualmachines.kubevirt.io",
+        "virtualmachineinstances.kubevirt.io",
+        "datavolumes.cdi.kubevirt.io",
+        "clusterversions.config.openshift.io",
+    ] {
+        assert!(names.iter().any(|n| n == want), "{want} missing:\n{out}");
+    }
+    assert!(!names.iter().any(|n| n.starts_with("nodes")), "{out}");
+    // Every row's CREATED AT is a timestamp, as kubectl prints it for CRDs.
+    for r in rows(&out) {
+        assert!(r[1].ends_with('Z') && r[1].contains('T'), "{r:?}");
+    }
+
+    let yaml = k
+        .ok(&[
+            "get",
+            "crd",
+            "hostedclusters.hypershift.openshift.io",
+            "-o",
+            "yaml",
+        ])
+        .await;
+    let crd: Value = serde_yaml::from_str(&yaml).expect("CRD YAML");
+    assert_eq!(crd["kind"], "CustomResourceDefinition");
+    assert_eq!(
+        crd["metadata"]["name"],
+        "hostedclusters.hypershift.openshift.io"
+    );
+    assert_eq!(crd["spec"]["group"], "hypershift.openshift.io");
+    assert_eq!(crd["spec"]["scope"], "Namespaced");
+    assert_eq!(crd["spec"]["names"]["kind"], "HostedCluster");
+    assert_eq!(crd["spec"]["names"]["plural"], "hostedclusters");
+    assert_eq!(crd["spec"]["names"]["shortNames"], json!(["hc", "hcs"]));
+    let v = &crd["spec"]["versions"][0];
+    assert_eq!(v["name"], "v1beta1");
+    assert_eq!(v["served"], true);
+    assert_eq!(v["storage"], true);
+    assert_eq!(
+        v["schema"]["openAPIV3Schema"]["x-kubernetes-preserve-unknown-fields"],
+        true
+    );
+    assert_eq!(v["subresources"]["status"], json!({}));
+    assert_eq!(crd["status"]["storedVersions"], json!(["v1beta1"]));
+    // Cluster-scoped kinds say so.
+    let cv = k
+        .ok(&[
+            "get",
+            "crd",
+            "clusterversions.config.openshift.io",
+            "-o",
+            "jsonpath={.spec.scope}",
+        ])
+        .await;
+    assert_eq!(cv, "Cluster");
+    k.sim.shutdown();
+}
+
+#[tokio::test]
+async fn create_of_an_existing_object_says_already_exists() {
+    let k = Kube::start(SimUser::Admin).await;
+    let (ok, out, err) = k.run(&["create", "namespace", NS]).await;
+    assert!(!ok, "{out}");
+    assert!(
+        err.contains("Error from server (AlreadyExists): namespaces \"clusters\" already exists"),
+        "{err}"
     );
     k.sim.shutdown();
 }

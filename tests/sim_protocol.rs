@@ -1242,3 +1242,190 @@ async fn metadata_watcher_reflects_partial_objects() {
     task.abort();
     h.shutdown();
 }
+
+/// Groups the API server builds in; every other group discovery lists is served by a CRD.
+const BUILT_IN_GROUPS: &[&str] = &[
+    "",
+    "certificates.k8s.io",
+    "storage.k8s.io",
+    "apiextensions.k8s.io",
+    "authorization.k8s.io",
+];
+
+#[tokio::test]
+async fn crds_describe_every_custom_kind_discovery_lists() {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    use kube::discovery::{Discovery, Scope};
+    // Not wiped: the CRDs are part of what the profile seeds.
+    let h = shiftdeck::sim::start(shiftdeck::sim::SimOptions {
+        live: false,
+        ..Default::default()
+    })
+    .await
+    .expect("sim starts");
+    let c = h.client().await.expect("client");
+    let crds: Api<CustomResourceDefinition> = Api::all(c.clone());
+    let listed = crds.list(&ListParams::default()).await.expect("list CRDs");
+    let by_name: BTreeMap<String, CustomResourceDefinition> = listed
+        .items
+        .into_iter()
+        .map(|crd| (crd.name_any(), crd))
+        .collect();
+    let discovery = Discovery::new(c.clone()).run().await.expect("discovery");
+    let mut custom = Vec::new();
+    for group in discovery.groups() {
+        for (ar, caps) in group.recommended_resources() {
+            let name = format!("{}.{}", ar.plural, ar.group);
+            if BUILT_IN_GROUPS.contains(&ar.group.as_str()) {
+                assert!(!by_name.contains_key(&name), "built-in {name} has a CRD");
+                continue;
+            }
+            custom.push(name.clone());
+            let crd = by_name
+                .get(&name)
+                .unwrap_or_else(|| panic!("discovery lists {name} but no CRD does"));
+            let spec = &crd.spec;
+            assert_eq!(spec.group, ar.group, "{name}");
+            assert_eq!(spec.names.kind, ar.kind, "{name}");
+            assert_eq!(spec.names.plural, ar.plural, "{name}");
+            assert_eq!(
+                spec.names.list_kind.as_deref(),
+                Some(format!("{}List", ar.kind).as_str())
+            );
+            let scope = match caps.scope {
+                Scope::Namespaced => "Namespaced",
+                Scope::Cluster => "Cluster",
+            };
+            assert_eq!(spec.scope, scope, "{name}");
+            assert_eq!(spec.versions.len(), 1, "{name}");
+            let v = &spec.versions[0];
+            assert_eq!(v.name, ar.version, "{name}");
+            assert!(v.served && v.storage, "{name}");
+            let schema = v
+                .schema
+                .as_ref()
+                .and_then(|s| s.open_api_v3_schema.as_ref())
+                .unwrap_or_else(|| panic!("{name} has no openAPIV3Schema"));
+            assert_eq!(schema.x_kubernetes_preserve_unknown_fields, Some(true));
+            let has_sub = |s: &str| caps.subresources.iter().any(|(sar, _)| sar.plural == s);
+            let subs = v.subresources.as_ref();
+            assert_eq!(
+                subs.is_some_and(|s| s.status.is_some()),
+                has_sub("status"),
+                "{name} status subresource"
+            );
+            assert_eq!(
+                subs.is_some_and(|s| s.scale.is_some()),
+                has_sub("scale"),
+                "{name} scale subresource"
+            );
+            let established = crd
+                .status
+                .as_ref()
+                .and_then(|s| s.conditions.as_ref())
+                .is_some_and(|cs| {
+                    cs.iter()
+                        .any(|c| c.type_ == "Established" && c.status == "True")
+                });
+            assert!(established, "{name} is not Established");
+        }
+    }
+    custom.sort();
+    let mut crd_names: Vec<String> = by_name.keys().cloned().collect();
+    crd_names.sort();
+    assert_eq!(crd_names, custom, "CRDs and discovery disagree");
+    for want in [
+        "hostedclusters.hypershift.openshift.io",
+        "nodepools.hypershift.openshift.io",
+        "machinesets.machine.openshift.io",
+        "virtualmachines.kubevirt.io",
+        "datavolumes.cdi.kubevirt.io",
+        "clusterversions.config.openshift.io",
+    ] {
+        assert!(crd_names.iter().any(|n| n == want), "missing {want}");
+    }
+    // By name, with the details a client reads from it.
+    let np = crds
+        .get("nodepools.hypershift.openshift.io")
+        .await
+        .expect("get CRD");
+    let v = &np.spec.versions[0];
+    let scale = v
+        .subresources
+        .as_ref()
+        .and_then(|s| s.scale.as_ref())
+        .expect("scale subresource");
+    assert_eq!(scale.spec_replicas_path, ".spec.replicas");
+    assert_eq!(
+        scale.label_selector_path.as_deref(),
+        Some(".status.selector")
+    );
+    let cols: Vec<&str> = v
+        .additional_printer_columns
+        .iter()
+        .flatten()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(cols[..3], ["Cluster", "Desired Nodes", "Current Nodes"]);
+    assert_eq!(
+        np.spec.names.short_names,
+        Some(vec!["np".to_string(), "nps".to_string()])
+    );
+    h.shutdown();
+
+    // MicroShift serves none of the OpenShift custom kinds, so it has no such CRDs.
+    let m = shiftdeck::sim::start(shiftdeck::sim::SimOptions {
+        live: false,
+        profile: shiftdeck::sim::Profile::Microshift,
+        ..Default::default()
+    })
+    .await
+    .expect("microshift sim starts");
+    let mc = m.client().await.expect("client");
+    let none = Api::<CustomResourceDefinition>::all(mc)
+        .list(&ListParams::default())
+        .await
+        .expect("list CRDs");
+    assert!(none.items.is_empty(), "{:?}", none.items.len());
+    m.shutdown();
+}
+
+#[tokio::test]
+async fn creating_an_existing_object_is_409_already_exists() {
+    let (h, c) = admin().await;
+    let np: DynamicObject =
+        serde_json::from_value(nodepool("np-fixed", Some(2))).expect("nodepool");
+    let err = nodepools(c.clone())
+        .create(&PostParams::default(), &np)
+        .await
+        .expect_err("np-fixed exists");
+    let kube::Error::Api(status) = err else {
+        panic!("expected an API error, got {err:?}");
+    };
+    assert_eq!(status.code, 409);
+    assert_eq!(status.reason, "AlreadyExists");
+    assert!(status.is_failure(), "{status:?}");
+    assert_eq!(
+        status.message,
+        "nodepools.hypershift.openshift.io \"np-fixed\" already exists"
+    );
+    let details = status.details.as_ref().expect("details");
+    assert_eq!(details.name, "np-fixed");
+    assert_eq!(details.group, "hypershift.openshift.io");
+    assert_eq!(details.kind, "nodepools");
+    // Cluster-scoped and core kinds alike.
+    let ns: k8s_openapi::api::core::v1::Namespace =
+        serde_json::from_value(json!({"metadata": {"name": NS}})).expect("ns");
+    let err = Api::<k8s_openapi::api::core::v1::Namespace>::all(c)
+        .create(&PostParams::default(), &ns)
+        .await
+        .expect_err("namespace exists");
+    let kube::Error::Api(status) = err else {
+        panic!("expected an API error, got {err:?}");
+    };
+    assert_eq!(
+        (status.code, status.reason.as_str()),
+        (409, "AlreadyExists")
+    );
+    h.shutdown();
+}

@@ -520,7 +520,7 @@ async fn available_hosted_clusters_get_guest_apis_with_nodes() {
         .await
         .unwrap();
     let gc = kube::Client::try_from(cfg).unwrap();
-    let nodes = kube::Api::<k8s_openapi::api::core::v1::Node>::all(gc)
+    let nodes = kube::Api::<k8s_openapi::api::core::v1::Node>::all(gc.clone())
         .list(&Default::default())
         .await
         .unwrap();
@@ -541,12 +541,82 @@ async fn available_hosted_clusters_get_guest_apis_with_nodes() {
     assert_eq!(cond(&storage, "Degraded").unwrap()["status"], "True");
     // The Partial custom-domain cluster is not served.
     assert!(shiftdeck::sim::controllers::guest::guest(&s, "clusters", "guest").is_none());
-    // Scaling a pool adds guest nodes.
+    // Scaling a pool adds guest nodes, which join through the guest's CSRs: a client CSR
+    // from the node-bootstrapper, then (once issued) a serving CSR from the node. Both are
+    // listed and approved through the guest's kubeconfig.
+    let before: Vec<String> = names(&g.store, CSR, None);
     s.mutate(by_key(NP), Some("clusters"), "example", true, |o| {
         o["spec"]["replicas"] = serde_json::json!(3);
         Ok(())
     })
     .unwrap();
+    let new_vm = wait_for(120, "the new replica's VMI running", || {
+        pool_vmis(&s, "clusters-example", "example")
+            .iter()
+            .filter(|v| v["status"]["phase"] == "Running")
+            .map(|v| v["metadata"]["name"].as_str().unwrap().to_string())
+            .find(|v| !want.contains(v))
+    })
+    .await;
+    let csrs = kube::Api::<k8s_openapi::api::certificates::v1::CertificateSigningRequest>::all(gc);
+    let pending_for = |signer: &'static str| {
+        let csrs = csrs.clone();
+        let before = before.clone();
+        let new_vm = new_vm.clone();
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(120);
+            loop {
+                let list = csrs.list(&Default::default()).await.unwrap();
+                let found = list.items.into_iter().find(|c| {
+                    let name = c.metadata.name.clone().unwrap_or_default();
+                    let pending = c
+                        .status
+                        .as_ref()
+                        .and_then(|st| st.conditions.as_ref())
+                        .is_none_or(|cs| cs.is_empty());
+                    let cn = shiftdeck::sim::pki::parse_request(&shiftdeck::sim::pki::b64(
+                        std::str::from_utf8(&c.spec.request.0).unwrap_or_default(),
+                    ))
+                    .and_then(|p| p.common_name);
+                    !before.contains(&name)
+                        && pending
+                        && c.spec.signer_name == signer
+                        && cn.as_deref() == Some(&format!("system:node:{new_vm}"))
+                });
+                if let Some(c) = found {
+                    return c;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "no pending {signer} CSR for {new_vm}"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    let approve = |name: String| {
+        let csrs = csrs.clone();
+        async move {
+            let body = serde_json::json!({"status": {"conditions": [{"type": "Approved", "status": "True",
+                "reason": "AdminApprove", "message": "approved through the guest kubeconfig"}]}});
+            csrs.patch_approval(&name, &Default::default(), &kube::api::Patch::Merge(body))
+                .await
+                .unwrap();
+        }
+    };
+    let client = pending_for("kubernetes.io/kube-apiserver-client-kubelet").await;
+    assert_eq!(client.spec.username.as_deref(), Some(BOOTSTRAPPER));
+    // No Node before the client certificate is issued.
+    assert!(g.store.get(by_key("nodes"), None, &new_vm).is_none());
+    approve(client.metadata.name.clone().unwrap()).await;
+    let serving = pending_for("kubernetes.io/kubelet-serving").await;
+    assert_eq!(
+        serving.spec.username.as_deref(),
+        Some(format!("system:node:{new_vm}").as_str())
+    );
+    let node = g.store.get(by_key("nodes"), None, &new_vm).unwrap();
+    assert_eq!(cond(&node, "Ready").unwrap()["status"], "False");
+    approve(serving.metadata.name.clone().unwrap()).await;
     wait_for(120, "third guest node ready", || {
         let nodes = list(&g.store, "nodes", None);
         (nodes.len() == 3

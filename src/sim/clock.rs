@@ -30,6 +30,11 @@ impl SimClock {
         d.div_f64(self.speed)
     }
 
+    /// Simulated time since the sim started (`speed` times the wall-clock time).
+    pub fn sim_elapsed(&self) -> Duration {
+        self.started.elapsed().mul_f64(self.speed)
+    }
+
     /// Sleep for `d` of simulated time.
     pub async fn sleep(&self, d: Duration) {
         tokio::time::sleep(self.scaled(d)).await;

@@ -55,6 +55,46 @@ pub fn csr_pem(
     ips: &[IpAddr],
 ) -> Result<String, String> {
     let key = KeyPair::generate().map_err(|e| e.to_string())?;
+    csr_pem_with_key(&key, cn, org, dns, ips)
+}
+
+/// One process-wide ECDSA P-256 node key for bulk-generated requests (`--scale csrs=N`):
+/// every request is still built and signed on its own (distinct subject, SANs and signature),
+/// only the key pair is shared, because generating 20,000 keys would dominate the startup.
+fn bulk_key() -> Result<&'static KeyPair, String> {
+    static KEY: OnceLock<Result<KeyPair, String>> = OnceLock::new();
+    KEY.get_or_init(|| KeyPair::generate().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// Like `node_csr_pem`, with the shared bulk key: cheap enough for tens of thousands of CSRs.
+pub fn bulk_node_csr_pem(
+    node: &str,
+    kind: CsrKind,
+    dns: &[String],
+    ips: &[IpAddr],
+) -> Result<String, String> {
+    let (dns, ips): (&[String], &[IpAddr]) = match kind {
+        CsrKind::Client => (&[], &[]),
+        CsrKind::Serving => (dns, ips),
+    };
+    csr_pem_with_key(
+        bulk_key()?,
+        &format!("system:node:{node}"),
+        Some("system:nodes"),
+        dns,
+        ips,
+    )
+}
+
+fn csr_pem_with_key(
+    key: &KeyPair,
+    cn: &str,
+    org: Option<&str>,
+    dns: &[String],
+    ips: &[IpAddr],
+) -> Result<String, String> {
     let mut params = CertificateParams::default();
     let mut dn = DistinguishedName::new();
     if let Some(o) = org {
@@ -63,7 +103,7 @@ pub fn csr_pem(
     dn.push(DnType::CommonName, cn);
     params.distinguished_name = dn;
     params.subject_alt_names = sans(dns, ips)?;
-    let csr = params.serialize_request(&key).map_err(|e| e.to_string())?;
+    let csr = params.serialize_request(key).map_err(|e| e.to_string())?;
     csr.pem().map_err(|e| e.to_string())
 }
 

@@ -423,6 +423,20 @@ const fn with_scale(mut d: ResourceDef, label_selector: Option<&'static str>) ->
     d
 }
 
+const fn with_scale_paths(
+    mut d: ResourceDef,
+    spec_replicas: &'static str,
+    status_replicas: &'static str,
+    label_selector: Option<&'static str>,
+) -> ResourceDef {
+    d.scale = Some(ScalePaths {
+        spec_replicas,
+        status_replicas,
+        label_selector,
+    });
+    d
+}
+
 const fn virtual_kind(mut d: ResourceDef) -> ResourceDef {
     d.verbs = CREATE_ONLY;
     d
@@ -721,17 +735,23 @@ pub static RESOURCES: &[ResourceDef] = &[
     ),
     // operator.openshift.io/v1
     crd(
-        def(
-            "ingresscontrollers.operator.openshift.io",
-            "operator.openshift.io",
-            "v1",
-            "ingresscontrollers",
-            "ingresscontroller",
-            "IngressController",
-            true,
-            &[],
-            &["scale", "status"],
-            OPENSHIFT,
+        // As the real CRD: replicas scale the router deployment.
+        with_scale_paths(
+            def(
+                "ingresscontrollers.operator.openshift.io",
+                "operator.openshift.io",
+                "v1",
+                "ingresscontrollers",
+                "ingresscontroller",
+                "IngressController",
+                true,
+                &[],
+                &["scale", "status"],
+                OPENSHIFT,
+            ),
+            ".spec.replicas",
+            ".status.availableReplicas",
+            Some(".status.selector"),
         ),
         NONE_COLS,
     ),
@@ -974,6 +994,13 @@ mod tests {
                 format!("{}.{}", r.plural, r.group)
             };
             assert_eq!(r.gr, expected);
+        }
+    }
+
+    #[test]
+    fn advertised_scale_subresources_have_paths() {
+        for r in RESOURCES {
+            assert_eq!(r.has_subresource("scale"), r.scale.is_some(), "{}", r.gr);
         }
     }
 

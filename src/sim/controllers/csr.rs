@@ -4,6 +4,7 @@
 //! hour post new ones (the old ones stay, as on a real cluster). On the hub, bare-metal ARM64
 //! machines keep arriving when `live`.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -348,6 +349,39 @@ fn csr_for(c: &Value, node: &str, signer: &str) -> bool {
         return false;
     }
     node_of(c).as_deref() == Some(node)
+}
+
+/// What a node's kubelet has asked `signer` for so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KubeletCsrs {
+    /// Any CSR at all (pending, issued, denied or failed).
+    pub posted: bool,
+    pub pending: bool,
+    pub issued: bool,
+}
+
+/// Every kubelet CSR of a cluster by (node, signer), parsing each request once.
+pub fn kubelet_csr_index(store: &Store) -> HashMap<(String, &'static str), KubeletCsrs> {
+    let (items, _) = store.list(by_key(CSR), None);
+    let mut out: HashMap<(String, &'static str), KubeletCsrs> = HashMap::new();
+    for c in &items {
+        let signer = match str_at(c, "/spec/signerName") {
+            Some(CLIENT_SIGNER) => CLIENT_SIGNER,
+            Some(SERVING_SIGNER) => SERVING_SIGNER,
+            _ => continue,
+        };
+        let Some(node) = node_of(c) else { continue };
+        if signer == SERVING_SIGNER
+            && str_at(c, "/spec/username") != Some(&format!("system:node:{node}"))
+        {
+            continue;
+        }
+        let e = out.entry((node, signer)).or_default();
+        e.posted = true;
+        e.pending |= is_pending(c);
+        e.issued |= has_certificate(c);
+    }
+    out
 }
 
 fn pending_for(store: &Store, node: &str, signer: &str) -> bool {

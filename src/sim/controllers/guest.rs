@@ -11,7 +11,9 @@ use serde_json::Value;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
+use super::csr as csr_ctl;
 use super::{Next, next};
+use crate::sim::pki::{CLIENT_SIGNER, SERVING_SIGNER};
 use crate::sim::resources::by_key;
 use crate::sim::scenario::objects::{self, condition_status, label, name_of, ns_of, str_at};
 use crate::sim::scenario::{csrs, guest as guest_seed, hypershift, kubevirt};
@@ -34,6 +36,7 @@ pub struct Guest {
     pub store: Arc<Store>,
 }
 
+type CsrIndex = HashMap<(String, &'static str), csr_ctl::KubeletCsrs>;
 type Registry = Mutex<HashMap<usize, BTreeMap<(String, String), Guest>>>;
 
 fn registry() -> &'static Registry {
@@ -67,8 +70,8 @@ pub async fn run(
 ) {
     let mut handles: HashMap<(String, String), SimHandle> = HashMap::new();
     loop {
-        start_available(&store, &opts, &mut handles, &shutdown).await;
-        sync_all(&store, &handles);
+        let started = start_available(&store, &opts, &mut handles, &shutdown).await;
+        sync_all(&store, &handles, &started);
         // Wait for something relevant, then coalesce a burst of events into one pass.
         loop {
             match next(&mut rx, &shutdown).await {
@@ -84,7 +87,9 @@ pub async fn run(
                 }
                 Next::Resync => break,
                 Next::Event(ev) => {
-                    if matches!(ev.resource, HC | VMIS | MACHINES) {
+                    // Status-only scale clusters (and their churn) never have a guest API.
+                    let scale = label(&ev.object, "sim.shiftdeck.io/scale").is_some();
+                    if matches!(ev.resource, HC | VMIS | MACHINES) && !scale {
                         break;
                     }
                 }
@@ -95,12 +100,14 @@ pub async fn run(
     }
 }
 
+/// Start guest APIs for newly available clusters; returns the keys of those just started.
 async fn start_available(
     store: &Arc<Store>,
     opts: &SimOptions,
     handles: &mut HashMap<(String, String), SimHandle>,
     shutdown: &CancellationToken,
-) {
+) -> Vec<(String, String)> {
+    let mut started = Vec::new();
     let (hcs, _) = store.list(by_key(HC), None);
     // Deleted hosted clusters stop being served.
     handles.retain(|key, h| {
@@ -181,18 +188,87 @@ async fn start_available(
             .entry(hub_key(store))
             .or_default()
             .insert(key.clone(), g);
+        tokio::spawn(watch_guest_csrs(
+            store.clone(),
+            handle.store.clone(),
+            key.clone(),
+            handle.cancellation(),
+        ));
+        started.push(key.clone());
         handles.insert(key, handle);
     }
+    started
 }
 
-fn sync_all(store: &Arc<Store>, handles: &HashMap<(String, String), SimHandle>) {
-    for ((ns, name), h) in handles {
-        sync_nodes(store, ns, name, &h.store);
+/// Kubelets of joining guest nodes react to their CSRs being answered in the guest API.
+async fn watch_guest_csrs(
+    hub: Arc<Store>,
+    guest: Arc<Store>,
+    key: (String, String),
+    shutdown: CancellationToken,
+) {
+    let Some(mut rx) = super::subscribe(&guest) else {
+        return;
+    };
+    loop {
+        match next(&mut rx, &shutdown).await {
+            Next::Stop => return,
+            Next::Resync => sync_nodes(&hub, &key.0, &key.1, &guest, true),
+            Next::Event(ev) => {
+                if ev.resource == csrs::CSR {
+                    sync_nodes(&hub, &key.0, &key.1, &guest, true);
+                }
+            }
+        }
     }
 }
 
-/// Make the guest's Nodes match the running VMIs of the cluster's NodePools.
-pub fn sync_nodes(hub: &Store, ns: &str, name: &str, guest: &Store) {
+fn sync_all(
+    store: &Arc<Store>,
+    handles: &HashMap<(String, String), SimHandle>,
+    just_started: &[(String, String)],
+) {
+    for (key, h) in handles {
+        // Nodes already there when the guest API starts were joined before it: they appear
+        // with approved CSR history. Later ones join through the guest's CSRs.
+        let join_via_csrs = !just_started.contains(key);
+        sync_nodes(store, &key.0, &key.1, &h.store, join_via_csrs);
+    }
+}
+
+/// The kubelet of a new guest node (its VMI just started running): post the client CSR; once
+/// it is issued, register the Node (NotReady) and post the serving CSR. The guest's own CSR
+/// signer makes the node Ready once the serving certificate is issued.
+fn kubelet_join(guest: &Store, index: &CsrIndex, cluster: &str, pool: &str, vm: &str, now: &str) {
+    let seed = objects::hash64(2, cluster);
+    let of = |signer: &'static str| {
+        index
+            .get(&(vm.to_string(), signer))
+            .copied()
+            .unwrap_or_default()
+    };
+    let client = of(CLIENT_SIGNER);
+    if !client.issued {
+        if !client.pending {
+            let _ = csrs::post_client(guest, seed, vm, None);
+        }
+        return;
+    }
+    let nodes = by_key("nodes");
+    if guest.get(nodes, None, vm).is_none() {
+        let _ = guest.create(nodes, kubevirt::guest_node(pool, vm, false, now), false);
+    }
+    let serving = of(SERVING_SIGNER);
+    if !serving.pending && !serving.issued {
+        let ips: Vec<std::net::IpAddr> = kubevirt::vm_ip(vm).parse().into_iter().collect();
+        let _ = csrs::post_serving(guest, seed, vm, &ips, None);
+    }
+}
+
+/// Make the guest's Nodes match the running VMIs of the cluster's NodePools. With
+/// `join_via_csrs`, nodes that are not there yet join through pending CSRs in the guest
+/// (client, then serving) instead of appearing at once.
+pub fn sync_nodes(hub: &Store, ns: &str, name: &str, guest: &Store, join_via_csrs: bool) {
     let cp = hypershift::cp_namespace(ns, name);
     let (vmis, _) = hub.list(by_key(VMIS), Some(&cp));
     let (machines, _) = hub.list(by_key(MACHINES), Some(&cp));
@@ -225,7 +301,16 @@ pub fn sync_nodes(hub: &Store, ns: &str, name: &str, guest: &Store) {
             let _ = guest.delete(nodes, None, name_of(n), false);
         }
     }
+    let index = csr_ctl::kubelet_csr_index(guest);
     for (vm, (pool, ready)) in want {
+        // A node whose kubelet has posted CSRs here: it and the guest's signer own the node.
+        let csr_joined = index
+            .get(&(vm.clone(), CLIENT_SIGNER))
+            .is_some_and(|c| c.posted);
+        if csr_joined || (join_via_csrs && guest.get(nodes, None, &vm).is_none()) {
+            kubelet_join(guest, &index, name, &pool, &vm, &now);
+            continue;
+        }
         match guest.get(nodes, None, &vm) {
             None => {
                 let _ = guest.create(nodes, kubevirt::guest_node(&pool, &vm, ready, &now), false);

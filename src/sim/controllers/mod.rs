@@ -79,8 +79,8 @@ pub fn spawn(store: Arc<Store>, opts: SimOptions, shutdown: CancellationToken) {
         }
         Profile::Microshift | Profile::Guest => {}
     }
-    if opts.live && opts.scale.nodes > 0 {
-        tokio::spawn(churn::run(store, opts.scale.nodes, shutdown));
+    if opts.live && churn::wanted(&opts) {
+        tokio::spawn(churn::run(store, opts, shutdown));
     }
 }
 

@@ -19,6 +19,7 @@
 
 pub mod azure;
 pub mod control_plane;
+pub mod crds;
 pub mod csrs;
 pub mod guest;
 pub mod hub;
@@ -34,6 +35,7 @@ use super::store::Store;
 use super::{Profile, SimOptions};
 
 pub fn seed(store: &Store, opts: &SimOptions) -> color_eyre::Result<()> {
+    crds::seed(store, opts.profile)?;
     match opts.profile {
         Profile::Hub => hub::seed(store, opts)?,
         Profile::Azure => azure::seed(store, opts)?,

@@ -13,9 +13,16 @@ use super::kubevirt::{self, PoolInfo};
 use super::objects::{self, NodeSpec, hash64, put, put_aged};
 use crate::sim::SimOptions;
 use crate::sim::error::ApiError;
-use crate::sim::pki::CsrKind;
+use crate::sim::pki::{self, CsrKind};
 use crate::sim::resources::by_key;
 use crate::sim::store::Store;
+
+/// Namespace of the scaled DataVolumes (`vm-NNNNN-rhcos`).
+pub const SCALE_DV_NS: &str = "scale-datavolumes";
+
+pub fn scale_dv_name(i: usize) -> String {
+    format!("vm-{i:05}-rhcos")
+}
 
 /// Every 4th scaled node is ARM64.
 pub fn scale_node_is_arm(i: usize) -> bool {
@@ -85,12 +92,7 @@ fn seed_nodes(store: &Store, seed: u64, n: usize) -> Result<(), ApiError> {
             amd.clone()
         };
         let h = hash64(seed, &name);
-        let ip = format!(
-            "10.{}.{}.{}",
-            20 + (i / 62_500) % 200,
-            (i / 250) % 250,
-            2 + i % 250
-        );
+        let ip = scale_node_ip(i);
         node["metadata"]["name"] = json!(name);
         node["metadata"]["labels"]["kubernetes.io/hostname"] = json!(name);
         node["metadata"]["labels"]["topology.kubernetes.io/zone"] =
@@ -110,24 +112,120 @@ fn seed_nodes(store: &Store, seed: u64, n: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The InternalIP of scaled node `i` (unique up to 12.5 million nodes).
+pub fn scale_node_ip(i: usize) -> String {
+    format!(
+        "10.{}.{}.{}",
+        20 + (i / 62_500) % 200,
+        (i / 250) % 250,
+        2 + i % 250
+    )
+}
+
+/// Scaled CSR `i`: the node it is for and whether it is the client or the serving one (each
+/// node posts a client CSR, then a serving one).
+pub fn scale_csr_node(i: usize) -> (String, CsrKind) {
+    let kind = if i.is_multiple_of(2) {
+        CsrKind::Client
+    } else {
+        CsrKind::Serving
+    };
+    (scale_node_name(i / 2), kind)
+}
+
+/// Whether scaled CSR `i` is approved and issued (most), still pending or denied.
+fn scale_csr_state(i: usize) -> &'static str {
+    match i % 100 {
+        0..=3 => "pending",
+        4 => "denied",
+        _ => "issued",
+    }
+}
+
+/// `spec.request` and, when issued, `status.certificate` (both base64 PEM).
+type CsrMaterial = (String, Option<String>);
+
+/// `spec.request` (and `status.certificate` when issued) of scaled CSR `i`: a request of its
+/// own whose subject names its node (and, for serving CSRs, the node's name and address as
+/// SANs), signed with the shared bulk key; issued ones get a certificate from the sim CA.
+fn scale_csr_material(i: usize) -> Result<CsrMaterial, String> {
+    let (node, kind) = scale_csr_node(i);
+    let ips: Vec<std::net::IpAddr> = match kind {
+        CsrKind::Client => Vec::new(),
+        CsrKind::Serving => vec![
+            scale_node_ip(i / 2)
+                .parse()
+                .map_err(|e| format!("scale node ip: {e}"))?,
+        ],
+    };
+    let pem = pki::bulk_node_csr_pem(&node, kind, std::slice::from_ref(&node), &ips)?;
+    let request = pki::b64(&pem);
+    let certificate = if scale_csr_state(i) == "issued" {
+        let us: Vec<String> = objects::usages(kind)
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(pki::sign_request(&request, &us, None)?)
+    } else {
+        None
+    };
+    Ok((request, certificate))
+}
+
+/// Build every scaled CSR's key material, spread over the available cores (signing is the
+/// expensive part of seeding 20,000 CSRs).
+fn scale_csr_materials(n: usize) -> Result<Vec<CsrMaterial>, ApiError> {
+    let workers = std::thread::available_parallelism()
+        .map(std::num::NonZeroUsize::get)
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let chunk = n.div_ceil(workers).max(1);
+    let parts: Vec<Result<Vec<CsrMaterial>, String>> = std::thread::scope(|sc| {
+        let handles: Vec<_> = (0..n)
+            .step_by(chunk)
+            .map(|start| {
+                sc.spawn(move || {
+                    (start..(start + chunk).min(n))
+                        .map(scale_csr_material)
+                        .collect::<Result<Vec<_>, String>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("CSR material worker panicked".to_string()))
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(n);
+    for p in parts {
+        out.extend(p.map_err(ApiError::internal)?);
+    }
+    Ok(out)
+}
+
 fn seed_csrs(store: &Store, seed: u64, n: usize) -> Result<(), ApiError> {
     let ip: std::net::IpAddr = "10.20.0.2".parse().map_err(|_| ApiError::internal("ip"))?;
     let client = csrs::issue("x86-node-00000", CsrKind::Client, &[])?;
     let serving = csrs::issue("x86-node-00000", CsrKind::Serving, &[ip])?;
     let csr = by_key(CSR);
-    // One template per kind, patched per object: building JSON is the expensive part.
+    // One template per kind, patched per object: building JSON is the expensive part after the
+    // key material, which is made up front on every core.
     let t_client =
         csrs::approved_object("template", "x86-node-00000", CsrKind::Client, &client, "");
     let t_serving =
         csrs::approved_object("template", "x86-node-00000", CsrKind::Serving, &serving, "");
+    let materials = scale_csr_materials(n)?;
     let now = store.clock().now();
-    for i in 0..n {
-        let node = scale_node_name(i / 2);
-        let kind = if i % 2 == 0 {
-            CsrKind::Client
-        } else {
-            CsrKind::Serving
-        };
+    for (i, (request, certificate)) in materials.into_iter().enumerate() {
+        let (node, kind) = scale_csr_node(i);
         let secs = 60 + (hash64(seed, &format!("age/{i}")) % (30 * 86_400));
         let ts = (now - chrono::Duration::seconds(secs as i64))
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -138,18 +236,19 @@ fn seed_csrs(store: &Store, seed: u64, n: usize) -> Result<(), ApiError> {
             t_serving.clone()
         };
         obj["metadata"]["name"] = json!(name);
+        obj["spec"]["request"] = json!(request);
         if kind == CsrKind::Serving {
             obj["spec"]["username"] = json!(format!("system:node:{node}"));
         }
-        match i % 100 {
-            // A few still pending (no status), one denied.
-            0..=3 => obj["status"] = json!({}),
-            4 => {
+        match scale_csr_state(i) {
+            "pending" => obj["status"] = json!({}),
+            "denied" => {
                 obj["status"] = json!({"conditions": [{"type": "Denied", "status": "True", "reason": "KubectlDeny", "message": "This CSR was denied by kubectl certificate deny.", "lastUpdateTime": ts, "lastTransitionTime": ts}]});
             }
             _ => {
                 obj["status"]["conditions"][0]["lastUpdateTime"] = json!(ts);
                 obj["status"]["conditions"][0]["lastTransitionTime"] = json!(ts);
+                obj["status"]["certificate"] = json!(certificate.unwrap_or_default());
             }
         }
         match store.create_backdated(csr, obj, &ts) {
@@ -169,7 +268,7 @@ fn seed_hostedclusters(store: &Store, seed: u64, n: usize) -> Result<Vec<String>
     )?;
     let mut names = Vec::new();
     for i in 0..n {
-        let name = format!("hc-{i:04}");
+        let name = scale_hc_name(i);
         let age = Duration::from_secs(3600 + hash64(seed, &name) % (60 * 86_400));
         let started = store.clock().ago_rfc3339(age);
         let mut hc = hypershift::hosted_cluster(seed, "clusters-scale", &name, None);
@@ -195,18 +294,51 @@ fn seed_hostedclusters(store: &Store, seed: u64, n: usize) -> Result<Vec<String>
     Ok(names)
 }
 
-fn seed_nodepools(store: &Store, seed: u64, n: usize, clusters: &[String]) -> Result<(), ApiError> {
-    let (ns, clusters): (&str, Vec<String>) = if clusters.is_empty() {
+/// The clusters scaled node pools belong to: the scaled hosted clusters when there are any,
+/// otherwise `clusters/example`. Returns (namespace, cluster names).
+pub fn scale_pool_clusters(hostedclusters: usize) -> (&'static str, Vec<String>) {
+    if hostedclusters == 0 {
         ("clusters", vec!["example".to_string()])
     } else {
-        ("clusters-scale", clusters.to_vec())
-    };
+        (
+            "clusters-scale",
+            (0..hostedclusters).map(scale_hc_name).collect(),
+        )
+    }
+}
+
+pub fn scale_hc_name(i: usize) -> String {
+    format!("hc-{i:04}")
+}
+
+/// Namespace-less name of scaled node pool `i` over `clusters` (`scale_pool_clusters`).
+/// Scaled node pool `i` over `clusters` (`scale_pool_clusters`): (cluster, pool name).
+pub fn scale_nodepool(i: usize, clusters: &[String]) -> (&str, String) {
+    let cluster = clusters
+        .get(i % clusters.len().max(1))
+        .map_or("example", String::as_str);
+    (cluster, format!("{cluster}-np-{i:04}"))
+}
+
+/// The first `n` machine names of scaled pool `name`.
+pub fn scale_pool_machines(seed: u64, name: &str, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|k| {
+            format!(
+                "{name}-{}",
+                objects::suffix(seed, &format!("{name}/{k}"), 5)
+            )
+        })
+        .collect()
+}
+
+fn seed_nodepools(store: &Store, seed: u64, n: usize, clusters: &[String]) -> Result<(), ApiError> {
+    let (ns, clusters) = scale_pool_clusters(clusters.len());
     if store.get(by_key("namespaces"), None, ns).is_none() {
         put(store, "namespaces", objects::namespace(ns, json!({})))?;
     }
     for i in 0..n {
-        let cluster = &clusters[i % clusters.len()];
-        let name = format!("{cluster}-np-{i:04}");
+        let (cluster, name) = scale_nodepool(i, &clusters);
         let (sc, mode) = if i % 3 == 2 {
             ("lvms-vg1", "ReadWriteOnce")
         } else {
@@ -219,14 +351,7 @@ fn seed_nodepools(store: &Store, seed: u64, n: usize, clusters: &[String]) -> Re
         np["spec"]["autoScaling"] = json!({"min": replicas.max(1), "max": replicas.max(1) + 2});
         np["spec"].as_object_mut().map(|m| m.remove("replicas"));
         let pool = PoolInfo::from_objects(&np, None);
-        let vms: Vec<String> = (0..replicas)
-            .map(|k| {
-                format!(
-                    "{name}-{}",
-                    objects::suffix(seed, &format!("{name}/{k}"), 5)
-                )
-            })
-            .collect();
+        let vms = scale_pool_machines(seed, &name, replicas.max(0) as usize);
         let ts = store.clock().ago_rfc3339(Duration::from_secs(86_400));
         hypershift::set_np_status(&mut np, &pool, &vms, vms.len(), &ts);
         put(store, "nodepools.hypershift.openshift.io", np)?;
@@ -235,7 +360,7 @@ fn seed_nodepools(store: &Store, seed: u64, n: usize, clusters: &[String]) -> Re
 }
 
 fn seed_datavolumes(store: &Store, seed: u64, n: usize) -> Result<(), ApiError> {
-    let ns = "scale-datavolumes";
+    let ns = SCALE_DV_NS;
     put(store, "namespaces", objects::namespace(ns, json!({})))?;
     let np = hypershift::node_pool(
         ns,

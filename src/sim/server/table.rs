@@ -82,6 +82,7 @@ const POD_COLS: &[Col] = &[
 ];
 const NS_COLS: &[Col] = &[NAME, c("Status", "string", 0), c("Age", "string", 0)];
 const GENERIC_COLS: &[Col] = &[NAME, c("Age", "string", 0)];
+const CRD_COLS: &[Col] = &[NAME, c("Created At", "date", 0)];
 
 fn builtin_cols(res: &ResourceDef) -> Option<&'static [Col]> {
     if res.crd && !res.columns.is_empty() {
@@ -92,6 +93,7 @@ fn builtin_cols(res: &ResourceDef) -> Option<&'static [Col]> {
         "certificatesigningrequests" => CSR_COLS,
         "pods" => POD_COLS,
         "namespaces" => NS_COLS,
+        "customresourcedefinitions" => CRD_COLS,
         _ => GENERIC_COLS,
     })
 }
@@ -331,6 +333,10 @@ fn cells(res: &ResourceDef, o: &Value, now: DateTime<Utc>) -> Vec<Value> {
                 json!(s(o, "/status/phase").unwrap_or("Active")),
                 age_of(o.pointer("/metadata/creationTimestamp"), now),
             ],
+            // kubectl prints the creation time itself for CRDs, not an age.
+            "customresourcedefinitions" => vec![json!(
+                s(o, "/metadata/creationTimestamp").unwrap_or_default()
+            )],
             _ => vec![age_of(o.pointer("/metadata/creationTimestamp"), now)],
         },
     };
