@@ -313,6 +313,15 @@ fn memory_child(kubeconfig: &str, count: usize) {
         }
         terminal.draw(|f| session.app.render(f)).unwrap();
     });
+    let _ = tikv_jemalloc_ctl::epoch::advance();
+    println!(
+        "jemalloc: allocated {:.1} MB, active {:.1} MB, resident {:.1} MB, mapped {:.1} MB, metadata {:.1} MB",
+        tikv_jemalloc_ctl::stats::allocated::read().unwrap_or(0) as f64 / 1048576.0,
+        tikv_jemalloc_ctl::stats::active::read().unwrap_or(0) as f64 / 1048576.0,
+        tikv_jemalloc_ctl::stats::resident::read().unwrap_or(0) as f64 / 1048576.0,
+        tikv_jemalloc_ctl::stats::mapped::read().unwrap_or(0) as f64 / 1048576.0,
+        tikv_jemalloc_ctl::stats::metadata::read().unwrap_or(0) as f64 / 1048576.0,
+    );
     println!(
         "resident memory with {count} nodes cached and shown: {:.1} MB at first paint, {:.1} MB 5 s later (process at start: {:.1} MB; target <= 60 MB)",
         at_paint as f64 / 1024.0,
