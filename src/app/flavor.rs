@@ -68,6 +68,32 @@ impl App {
         }
     }
 
+    /// Put every hidden pane back in its place (the active pane stays the same).
+    fn restore_hidden(&mut self) {
+        let mut back = std::mem::take(&mut self.hidden);
+        back.sort_by_key(|h| h.at);
+        for h in back {
+            let at = h.at.min(self.panes.len());
+            self.panes.insert(at, h.pane);
+        }
+    }
+
+    /// Show every pane again and forget the shape (leaving a guest cluster: its parent's shape
+    /// is read anew).
+    pub(crate) fn show_every_pane(&mut self) {
+        if self.hidden.is_empty() {
+            return;
+        }
+        let active = self.pane().map(|p| p.title());
+        self.restore_hidden();
+        self.shape = None;
+        self.active = active
+            .and_then(|t| self.panes.iter().position(|p| p.title() == t))
+            .unwrap_or(0);
+        self.doc = None;
+        self.announce_panes();
+    }
+
     /// Read the cluster's shape from the overview snapshot and show exactly the panes it can
     /// have (hidden ones come back when a later read finds their kinds). Returns whether the
     /// pane list changed.
@@ -89,12 +115,7 @@ impl App {
         let active = self.pane().map(|p| p.title());
         let before = self.pane_titles();
         // Every pane back in its place, then hide those this cluster cannot have.
-        let mut back = std::mem::take(&mut self.hidden);
-        back.sort_by_key(|h| h.at);
-        for h in back {
-            let at = h.at.min(self.panes.len());
-            self.panes.insert(at, h.pane);
-        }
+        self.restore_hidden();
         for (at, pane) in std::mem::take(&mut self.panes).into_iter().enumerate() {
             match pane.hidden_because(&shape) {
                 Some(why) => self.hidden.push(HiddenPane { pane, at, why }),
@@ -347,5 +368,26 @@ mod tests {
         assert_eq!(titles(&app), all);
         assert!(app.hidden_panes().is_empty());
         assert_eq!(app.pane().map(|p| p.title()), Some("MachineSets"));
+    }
+
+    #[test]
+    fn leaving_a_guest_cluster_returns_to_the_pane_it_was_opened_from() {
+        let (stores, writers) = Stores::with_writers();
+        let mut app = App::new(Keymap::default(), Theme::default(), false);
+        app.connected(1, "hub", "https://hub", stores);
+        overview_poll::publish(&writers.overview, openshift(true));
+        app.store_changed();
+        app.update(Action::Command("hc".into()));
+        // The guest's API: connected anew, entered on its Nodes, serving no HyperShift.
+        let (stores, writers) = Stores::with_writers();
+        app.connected(2, "hub", "https://guest", stores);
+        app.entered_guest("clusters/example");
+        overview_poll::publish(&writers.overview, openshift(false));
+        app.store_changed();
+        assert_eq!(app.pane().map(|p| p.title()), Some("Nodes"));
+        assert!(!titles(&app).contains(&"Hosted clusters"));
+        app.left_guest();
+        assert_eq!(app.pane().map(|p| p.title()), Some("Hosted clusters"));
+        assert!(app.hidden_panes().is_empty());
     }
 }

@@ -124,8 +124,8 @@ pub struct App {
     /// Guest clusters opened from hosted clusters, outermost first (`clusters/example`); the
     /// header shows them as a breadcrumb after the context and Esc goes back one level.
     pub nested: Vec<String>,
-    /// The pane active when each guest was opened (restored on the way back).
-    nested_from: Vec<usize>,
+    /// The pane active when each guest was opened, by title (restored on the way back).
+    nested_from: Vec<&'static str>,
     /// When the open details view last asked for its one-shot read.
     last_fetch: Option<Instant>,
     pub(crate) doc: Option<DocView>,
@@ -748,7 +748,9 @@ impl App {
     /// The guest cluster `label` is now shown (its watches started by `connected`).
     pub fn entered_guest(&mut self, label: &str) {
         self.nested.push(label.to_string());
-        self.nested_from.push(self.active);
+        if let Some(title) = self.pane().map(|p| p.title()) {
+            self.nested_from.push(title);
+        }
         if let Some(i) = self
             .panes
             .iter()
@@ -761,7 +763,14 @@ impl App {
     /// Back on the parent of a guest cluster.
     pub fn left_guest(&mut self) {
         self.nested.pop();
-        if let Some(i) = self.nested_from.pop() {
+        // What the guest could not show, its parent may: every pane back until the parent's
+        // overview is read.
+        self.show_every_pane();
+        if let Some(i) = self
+            .nested_from
+            .pop()
+            .and_then(|t| self.panes.iter().position(|p| p.title() == t))
+        {
             self.active = i;
         }
     }
