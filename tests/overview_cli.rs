@@ -70,7 +70,7 @@ async fn get_health_works_on_openshift_in_every_format() {
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["cluster"]["flavor"], "openshift");
     // Only core namespaces that exist are checked (this cluster has openshift-ingress and
-    // kube-system but no openshift-dns).
+    // openshift-dns but no openshift-storage), and its platform pods pass them all.
     let nss: Vec<&str> = v["checks"]
         .as_array()
         .unwrap()
@@ -78,7 +78,9 @@ async fn get_health_works_on_openshift_in_every_format() {
         .filter_map(|c| c["namespace"].as_str())
         .collect();
     assert!(nss.contains(&"openshift-ingress"));
-    assert!(!nss.contains(&"openshift-dns"));
+    assert!(nss.contains(&"openshift-dns"));
+    assert!(!nss.contains(&"openshift-storage"));
+    assert_eq!(v["healthy"], true, "{out}");
 
     let (ok, out, _) = run(&["get", "health", "-o", "yaml"], &kc).await;
     assert!(ok);
@@ -100,6 +102,15 @@ async fn get_health_works_on_openshift_in_every_format() {
     assert!(out.contains("Azure VHD"));
     assert!(out.contains("WMCO 10.18.1"));
     assert!(out.contains("Windows nodes: no metrics"));
+    assert!(out.contains("Health: all checks pass"), "{out}");
+    assert!(out.contains("Preflight failures"), "{out}");
+    // The panes this cluster gets: no HyperShift, KubeVirt or live-migration panes.
+    assert!(
+        out.contains(
+            "Panes: overview, nodes, csr, machinesets, co, health, copy, preflight, windows"
+        ),
+        "{out}"
+    );
     let (ok, out, _) = run(&["get", "overview", "-o", "json"], &kc).await;
     assert!(ok);
     let v: Value = serde_json::from_str(&out).unwrap();

@@ -4,10 +4,54 @@
 
 use k8s_openapi::api::core::v1::{Node, Pod};
 use serde_json::{Value, json};
+use shiftdeck::overview::counts::preflight_row;
 use shiftdeck::overview::health::{self, ApiHealth, CheckStatus, HealthInputs};
 use shiftdeck::overview::identity::{self, Payload};
 use shiftdeck::overview::windows::{WmcoHealth, WmcoInputs, on_version};
 use shiftdeck::overview::{ClusterFlavor, Fetched, OverviewInputs, OverviewModel, Pane, Presence};
+use shiftdeck::wizard::preflight::{Check, Status};
+
+fn pf_check(id: &'static str, status: Status) -> Check {
+    Check {
+        id,
+        title: id,
+        status,
+        seen: String::new(),
+        fix: String::new(),
+    }
+}
+
+#[test]
+fn preflight_count_names_failures_and_needs_attention_only_where_control_planes_are_hosted() {
+    let none = preflight_row(None, true);
+    assert_eq!(
+        (none.value.as_str(), none.detail.as_str()),
+        ("-", "not run")
+    );
+    assert!(!none.attention);
+    let passing = [pf_check("a", Status::Pass), pf_check("b", Status::Warn)];
+    let ok = preflight_row(Some(&passing), true);
+    assert_eq!(ok.value, "0");
+    assert_eq!(ok.detail, "all 2 HCP-on-KubeVirt checks pass, 1 warning(s)");
+    assert!(!ok.attention);
+    let failing = [
+        pf_check("a", Status::Fail),
+        pf_check("metallb", Status::Fail),
+    ];
+    let hub = preflight_row(Some(&failing), true);
+    assert_eq!(hub.value, "2");
+    assert_eq!(hub.detail, "2 of 2 HCP-on-KubeVirt checks fail: a, metallb");
+    assert!(hub.attention);
+    // Without HyperShift (an Azure cluster) the count says what is missing, quietly.
+    let azure = preflight_row(Some(&failing), false);
+    assert_eq!(azure.value, "2");
+    assert_eq!(
+        azure.detail,
+        "HyperShift not installed; 2 of 2 HCP-on-KubeVirt checks unmet"
+    );
+    assert!(!azure.attention);
+    assert_eq!(azure.pane, Pane::Preflight);
+}
 
 fn pod(ns: &str, name: &str, containers: Value, ready: bool, phase: &str) -> Pod {
     serde_json::from_value(json!({
@@ -491,7 +535,12 @@ fn model_from_inputs_counts_and_windows_no_metrics() {
             json!({"status": {"phase": "ImportInProgress", "progress": "42.0%"}}),
             json!({"status": {"phase": "Failed"}}),
         ]),
-        preflight_failures: Some(2),
+        preflight: Some(vec![
+            pf_check("openshift-version", Status::Pass),
+            pf_check("openshift-virtualization", Status::Fail),
+            pf_check("metallb", Status::Warn),
+            pf_check("rwx-storage", Status::Fail),
+        ]),
         ..OverviewInputs::default()
     };
     let m = OverviewModel::build(&inputs);
@@ -534,6 +583,12 @@ fn model_from_inputs_counts_and_windows_no_metrics() {
     assert_eq!(row(Pane::Copy).value, "2");
     assert_eq!(row(Pane::Copy).detail, "3 DataVolumes, 1 failed");
     assert_eq!(row(Pane::Preflight).value, "2");
+    assert_eq!(
+        row(Pane::Preflight).detail,
+        "2 of 4 HCP-on-KubeVirt checks fail: openshift-virtualization, rwx-storage"
+    );
+    // HostedClusters are served: this cluster hosts control planes, so failures need attention.
+    assert!(row(Pane::Preflight).attention);
     assert!(m.nodes.iter().find(|n| n.name == "win").unwrap().no_metrics);
     assert!(!m.nodes.iter().find(|n| n.name == "w0").unwrap().no_metrics);
     assert!(

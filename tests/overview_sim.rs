@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, PostParams};
+use kube::api::{Api, DeleteParams, ListParams};
 use serde_json::json;
 use shiftdeck::overview::bootimages::ArtifactKind;
 use shiftdeck::overview::health::CheckStatus;
@@ -10,6 +10,7 @@ use shiftdeck::overview::{
     ClusterFlavor, Fetched, OverviewInputs, OverviewModel, Pane, Payload, Presence, fetch,
 };
 use shiftdeck::sim::{Faults, Profile, SimHandle, SimOptions};
+use shiftdeck::wizard::{facts, preflight};
 
 async fn start(profile: Profile, faults: Faults) -> SimHandle {
     shiftdeck::sim::start(SimOptions {
@@ -41,6 +42,7 @@ fn failures(i: &OverviewInputs) -> Vec<String> {
     f("hosted_clusters", &i.hosted_clusters, &mut out);
     f("node_pools", &i.node_pools, &mut out);
     f("data_volumes", &i.data_volumes, &mut out);
+    f("kubevirt", &i.kubevirt, &mut out);
     f("api_health", &i.api_health, &mut out);
     f("namespaces", &i.namespaces, &mut out);
     f("core_pods", &i.core_pods, &mut out);
@@ -76,9 +78,14 @@ async fn microshift_is_detected_and_degrades_quietly() {
         ("node_pools", inputs.node_pools.is_served()),
         ("data_volumes", inputs.data_volumes.is_served()),
         ("csvs", inputs.wmco.csvs.is_served()),
+        ("kubevirt", inputs.kubevirt.is_served()),
     ] {
         assert!(!served, "{name} should be NotServed on MicroShift");
     }
+    assert_eq!(
+        inputs.preflight, None,
+        "the HCP preflight is not run on MicroShift"
+    );
     assert_eq!(inputs.bootimages, Fetched::NotFound);
     assert_eq!(inputs.wmco.cloud_private_key, Fetched::NotFound);
 
@@ -158,15 +165,27 @@ async fn hub_is_openshift_multi_arch_with_counts() {
     assert!(hc.attention);
     assert_eq!(row(Pane::NodePools).value, "0");
     assert_eq!(row(Pane::Copy).value, "0");
-    assert_eq!(row(Pane::Preflight).detail, "not run");
-    for p in [
-        Pane::HostedClusters,
-        Pane::NodePools,
-        Pane::MachineSets,
-        Pane::Copy,
-    ] {
-        assert!(m.panes.contains(&p), "{p:?}");
-    }
+    // The preflight count is the `:preflight` checks' failures (the same reads and checks).
+    let checks = preflight::run(&facts::fetch(&client).await);
+    assert_eq!(inputs.preflight.as_deref(), Some(checks.as_slice()));
+    let pf = row(Pane::Preflight);
+    assert_eq!(pf.value, preflight::blocking(&checks).len().to_string());
+    assert!(
+        pf.detail.contains("HCP-on-KubeVirt checks"),
+        "{}",
+        pf.detail
+    );
+    assert!(
+        !pf.detail.contains("HyperShift not installed"),
+        "{}",
+        pf.detail
+    );
+    assert_eq!(inputs.kubevirt, Fetched::Present(()));
+    let all: Vec<Pane> = Pane::ALL
+        .into_iter()
+        .filter(|p| *p != Pane::Windows)
+        .collect();
+    assert_eq!(m.panes, all, "the hub serves every kind");
     assert!(!m.panes.contains(&Pane::Windows));
     // Core namespaces exist but the scenario runs no pods in them: skipped (not MicroShift),
     // and "any pod started" is satisfied by a running pod elsewhere.
@@ -181,8 +200,30 @@ async fn hub_is_openshift_multi_arch_with_counts() {
             .filter(|c| c.namespace.is_some())
             .all(|c| c.status == CheckStatus::Skipped)
     );
-    // The hub has no coreos-bootimages ConfigMap: said plainly.
-    assert!(m.boot_images.as_ref().unwrap_err().contains("not found"));
+    // Boot images from the hub's coreos-bootimages stream: both architectures, complete
+    // (the ARM64 ISO/PXE artifacts are what the bare-metal arrivals boot from).
+    let b = m.boot_images.as_ref().unwrap();
+    assert_eq!(b.stream.as_deref(), Some("rhcos-4.18"));
+    assert!(b.missing_architectures.is_empty());
+    for arch in ["aarch64", "x86_64"] {
+        let a = b.arch(arch).unwrap();
+        assert_eq!(
+            a.release.as_deref(),
+            Some("418.94.202501221327-0"),
+            "{arch}"
+        );
+        assert!(a.missing().is_empty(), "{arch}: {:?}", a.missing());
+        for kind in [
+            ArtifactKind::AzureVhd,
+            ArtifactKind::MetalIso,
+            ArtifactKind::PxeKernel,
+            ArtifactKind::PxeInitramfs,
+            ArtifactKind::PxeRootfs,
+        ] {
+            let url = a.artifact(kind).unwrap().url.clone().unwrap();
+            assert!(url.starts_with("https://") && url.contains(arch), "{url}");
+        }
+    }
     sim.shutdown();
 }
 
@@ -210,10 +251,51 @@ async fn azure_boot_images_windows_and_wmco() {
     let m = OverviewModel::build(&inputs);
     assert_eq!(m.identity.platform.as_deref(), Some("Azure"));
     assert!(m.payload.is_multi());
-    assert!(!m.panes.contains(&Pane::HostedClusters));
-    assert!(!m.panes.contains(&Pane::Copy));
-    assert!(m.panes.contains(&Pane::MachineSets));
-    assert!(m.panes.contains(&Pane::Windows));
+    // No HyperShift or KubeVirt here (discovery): their panes are not listed. Copies stays
+    // (Azure blob copies of boot images).
+    assert_eq!(inputs.kubevirt, Fetched::NotServed);
+    assert_eq!(
+        m.panes,
+        [
+            Pane::Overview,
+            Pane::Nodes,
+            Pane::Csr,
+            Pane::MachineSets,
+            Pane::Operators,
+            Pane::Health,
+            Pane::Copy,
+            Pane::Preflight,
+            Pane::Windows
+        ]
+    );
+    // The preflight runs and says what an HCP host would need, without raising attention.
+    let pf = m.counts.iter().find(|c| c.pane == Pane::Preflight).unwrap();
+    assert_ne!(pf.value, "0");
+    assert!(
+        pf.detail.starts_with("HyperShift not installed; "),
+        "{}",
+        pf.detail
+    );
+    let checks = preflight::run(&facts::fetch(&client).await);
+    assert_eq!(pf.value, preflight::blocking(&checks).len().to_string());
+    assert!(!pf.attention);
+    // The platform pods of the core namespaces run: health has no false failure.
+    assert!(m.health.healthy, "{:#?}", m.health);
+    for ns in [
+        "openshift-ovn-kubernetes",
+        "openshift-dns",
+        "openshift-ingress",
+        "openshift-service-ca",
+    ] {
+        assert!(
+            m.health
+                .checks
+                .iter()
+                .filter(|c| c.namespace.as_deref() == Some(ns))
+                .all(|c| c.status == CheckStatus::Pass),
+            "{ns}"
+        );
+    }
 
     let b = m.boot_images.as_ref().unwrap();
     let arm = b.arch("aarch64").unwrap();
@@ -246,29 +328,28 @@ async fn azure_boot_images_windows_and_wmco() {
     assert_eq!(w.cloud_private_key, Presence::Present);
     assert_eq!(w.windows_user_data, Presence::Present);
     assert_eq!((w.nodes_on_version, w.windows_nodes), (2, 2));
-    // The scenario seeds no operator pod: the view says so and is not healthy.
-    assert_eq!(w.operator_pods, Some(vec![]));
-    assert!(!w.healthy());
+    // The operator pod runs: WMCO is healthy.
+    let op = w.operator_pods.as_ref().unwrap();
+    assert_eq!(op.len(), 1, "{op:?}");
+    assert!(w.healthy(), "{:#?}", w);
     let text = serde_json::to_string(&m).unwrap();
     assert!(
         !text.contains("PRIVATE KEY") && !text.contains("powershell"),
         "secret contents must never reach the model"
     );
 
-    // Once the operator pod runs, WMCO is healthy.
+    // Without its operator pod, WMCO needs attention and the view says so.
     let pods: Api<Pod> =
         Api::namespaced(client.clone(), "openshift-windows-machine-config-operator");
-    let pod: Pod = serde_json::from_value(json!({
-        "metadata": {"name": "windows-machine-config-operator-5c8f7d9b4-x2kqz", "namespace": "openshift-windows-machine-config-operator"},
-        "spec": {"containers": [{"name": "manager", "image": "registry.redhat.io/openshift4-wincw/windows-machine-config-rhel9-operator@sha256:00"}]},
-        "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
-    }))
-    .unwrap();
-    pods.create(&PostParams::default(), &pod).await.unwrap();
+    for p in pods.list(&ListParams::default()).await.unwrap() {
+        let name = p.metadata.name.unwrap();
+        pods.delete(&name, &DeleteParams::default()).await.unwrap();
+    }
     let m = OverviewModel::build(&fetch::gather(&client).await);
     let w = m.windows.unwrap();
-    assert_eq!(w.operator_pods.as_ref().unwrap().len(), 1);
-    assert!(w.healthy(), "{:#?}", w);
+    assert_eq!(w.operator_pods, Some(vec![]));
+    assert!(!w.healthy());
+    assert!(w.lines().join("\n").contains("Operator pods: none found"));
     sim.shutdown();
 }
 

@@ -149,6 +149,66 @@ fn tabs(s: &str) -> String {
     s.lines().nth(1).unwrap_or_default().to_string()
 }
 
+/// Panes shown and hidden per profile: the hub serves everything; Azure has no HyperShift and no
+/// KubeVirt (no Hosted clusters, Node pools, Readiness, Maintenance); MicroShift has only the
+/// panes its flavor can have.
+fn expected_panes(profile: Profile) -> (&'static [&'static str], &'static [&'static str]) {
+    match profile {
+        Profile::Hub => (
+            &[
+                "Overview",
+                "Nodes",
+                "CSRs",
+                "Hosted clusters",
+                "Node pools",
+                "MachineSets",
+                "Cluster operators",
+                "Health",
+                "Readiness",
+                "Copies",
+                "Maintenance",
+            ],
+            &[],
+        ),
+        Profile::Azure => (
+            &[
+                "Overview",
+                "Nodes",
+                "CSRs",
+                "MachineSets",
+                "Cluster operators",
+                "Health",
+                "Copies",
+            ],
+            &["Hosted clusters", "Node pools", "Readiness", "Maintenance"],
+        ),
+        _ => (
+            &["Overview", "Nodes", "CSRs", "Health"],
+            &[
+                "Hosted clusters",
+                "Node pools",
+                "MachineSets",
+                "Cluster operators",
+                "Readiness",
+                "Copies",
+                "Maintenance",
+            ],
+        ),
+    }
+}
+
+/// A hidden pane's command and what its message must name.
+fn hidden_command(profile: Profile) -> Option<(&'static str, &'static str)> {
+    match profile {
+        Profile::Hub => None,
+        Profile::Azure => Some((
+            "hc",
+            "does not serve hypershift.openshift.io HostedClusters",
+        )),
+        _ => Some(("machinesets", "MicroShift has no Machine API")),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn opens_on_the_overview_in_every_profile() {
     for (profile, flavor) in [
@@ -166,22 +226,61 @@ async fn opens_on_the_overview_in_every_profile() {
         assert!(!s.contains('⚠'), "{profile:?}: error banner:\n{s}");
         assert!(s.contains("Nodes") && s.contains("Pending CSRs"), "{s}");
         let t = tabs(&s);
+        // Exactly the panes this cluster can have (flavor, then discovery); the rest hidden.
+        let (shown, hidden) = expected_panes(profile);
+        assert_eq!(session.app.pane_titles(), shown, "{profile:?}");
+        let hidden_now: Vec<&str> = session.app.hidden_panes().iter().map(|h| h.0).collect();
+        assert_eq!(hidden_now, hidden, "{profile:?}");
+        for absent in hidden {
+            assert!(!t.contains(absent), "{absent} in tabs: {t}");
+        }
         if profile == Profile::Microshift {
-            // Panes for kinds MicroShift cannot have are hidden, not shown as not installed.
-            for absent in [
-                ":hc",
-                ":np",
-                ":machinesets",
-                "Hosted",
-                "NodePool",
-                "MachineSet",
-            ] {
-                assert!(!t.contains(absent), "{absent} in tabs: {t}");
-            }
             assert!(s.contains("MicroShift"), "header: {s}");
             assert!(!s.contains("Boot images"), "{s}");
         } else {
             assert!(s.contains("Boot images"), "{s}");
+            assert!(
+                s.contains("aarch64: release") && s.contains("x86_64: release"),
+                "{s}"
+            );
+        }
+        // A hidden pane's command says why instead of "unknown command".
+        if let Some((cmd, why)) = hidden_command(profile) {
+            press(&mut session, KeyCode::Char(':'));
+            type_text(&mut session, cmd);
+            press(&mut session, KeyCode::Enter);
+            let s = render(&session.app);
+            assert!(
+                s.contains("is unavailable here") && s.contains(why),
+                "{cmd}: {s}"
+            );
+            assert_eq!(session.app.pane().unwrap().title(), "Overview");
+        }
+        // Every pane shown opens without an error banner.
+        for title in shown {
+            let i = session
+                .app
+                .pane_titles()
+                .iter()
+                .position(|t| t == title)
+                .unwrap();
+            let cmd = session.app.pane_commands(i)[0];
+            session.app.update(Action::Command(cmd.to_string()));
+            let s = render(&session.app);
+            assert_eq!(session.app.pane().unwrap().title(), *title);
+            assert!(!s.contains('⚠'), "{profile:?} {title}: error banner:\n{s}");
+        }
+        session.app.update(Action::Command("overview".into()));
+        if profile != Profile::Microshift {
+            // The preflight count links to the `:preflight` checks.
+            press(&mut session, KeyCode::Char('/'));
+            type_text(&mut session, "Preflight failures");
+            press(&mut session, KeyCode::Enter);
+            press(&mut session, KeyCode::Enter);
+            assert!(session.app.preflight_view().is_some(), "{profile:?}");
+            press(&mut session, KeyCode::Esc); // closes the preflight view
+            assert!(session.app.preflight_view().is_none());
+            press(&mut session, KeyCode::Esc); // clears the filter
         }
         // The first tab is the Overview (later tabs may run past the edge of a narrow screen).
         assert!(first_tab(&s).contains("overview"), "{t}");

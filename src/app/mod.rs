@@ -24,7 +24,7 @@ use self::input::LineInput;
 use crate::action::Action;
 use crate::gate::{ActionGate, GatedAction, Verdict};
 use crate::keymap::{KeyContext, Keymap};
-use crate::overview::ClusterFlavor;
+use crate::overview::ClusterShape;
 use crate::panes::Pane;
 use crate::panes::health::HealthPane;
 use crate::panes::nodes::NodesPane;
@@ -124,8 +124,8 @@ pub struct App {
     /// Guest clusters opened from hosted clusters, outermost first (`clusters/example`); the
     /// header shows them as a breadcrumb after the context and Esc goes back one level.
     pub nested: Vec<String>,
-    /// The pane active when each guest was opened (restored on the way back).
-    nested_from: Vec<usize>,
+    /// The pane active when each guest was opened, by title (restored on the way back).
+    nested_from: Vec<&'static str>,
     /// When the open details view last asked for its one-shot read.
     last_fetch: Option<Instant>,
     pub(crate) doc: Option<DocView>,
@@ -149,8 +149,11 @@ pub struct App {
     pub user: String,
     /// Audit log of cluster writes (JSON lines next to the log file).
     pub audit_path: Option<std::path::PathBuf>,
-    /// The cluster's flavor, once the overview poller has read it (panes are hidden by it).
-    flavor: Option<ClusterFlavor>,
+    /// The cluster's flavor and served APIs, once the overview poller has read them (panes are
+    /// hidden by it).
+    shape: Option<ClusterShape>,
+    /// Panes this cluster cannot show, with why (their commands say so).
+    hidden: Vec<flavor::HiddenPane>,
     /// The creation wizard (`:create`, `:addnodepool`).
     pub(crate) wizard: wizards::WizardState,
     /// The `:preflight` view, when open.
@@ -193,7 +196,8 @@ impl App {
                 .or_else(|_| std::env::var("LOGNAME"))
                 .unwrap_or_else(|_| "unknown".into()),
             audit_path: crate::logging::log_dir().map(|d| d.join("audit.jsonl")),
-            flavor: None,
+            shape: None,
+            hidden: Vec::new(),
             wizard: wizards::WizardState::Closed,
             preflight: None,
             jobs: Vec::new(),
@@ -320,11 +324,12 @@ impl App {
         let title = self.pane().map(|p| p.title());
         // Tracked blob copies and mirror jobs are not the cluster's: they survive a reconnect.
         let mut old = std::mem::replace(&mut self.panes, panes());
+        old.extend(self.hidden.drain(..).map(|h| h.pane));
         crate::panes::copies::carry_over(&mut old, &mut self.panes);
         self.active = title
             .and_then(|t| self.panes.iter().position(|p| p.title() == t))
             .unwrap_or(0);
-        self.flavor = None;
+        self.shape = None;
         self.announce_panes();
         self.doc = None;
         self.gate.forget_rbac();
@@ -678,12 +683,19 @@ impl App {
             Parsed::Quit => self.quit = true,
             Parsed::Help => self.overlay = Overlay::Help,
             Parsed::AutoApprove(on) => self.set_autoapprove(on),
-            Parsed::Preflight => self.open_preflight(),
+            Parsed::Preflight => match self.why_hidden(crate::overview::Pane::Preflight) {
+                Some(why) => self.notify(format!("`:preflight` is unavailable here: {why}")),
+                None => self.open_preflight(),
+            },
             Parsed::CreateCluster => self.open_wizard(crate::ui::wizard::jobs::Target::Cluster),
             Parsed::AddNodePool => self.open_wizard(crate::ui::wizard::jobs::Target::NodePool),
-            Parsed::Unknown(c) => {
-                self.notify(format!("unknown command `:{c}` (`?` lists commands)"))
-            }
+            Parsed::Unknown(c) => match self.hidden_pane(&c) {
+                Some(h) => {
+                    let msg = format!("`:{c}` is unavailable here: {}", h.why);
+                    self.notify(msg)
+                }
+                None => self.notify(format!("unknown command `:{c}` (`?` lists commands)")),
+            },
             Parsed::Empty => {}
         }
     }
@@ -746,7 +758,9 @@ impl App {
     /// The guest cluster `label` is now shown (its watches started by `connected`).
     pub fn entered_guest(&mut self, label: &str) {
         self.nested.push(label.to_string());
-        self.nested_from.push(self.active);
+        if let Some(title) = self.pane().map(|p| p.title()) {
+            self.nested_from.push(title);
+        }
         if let Some(i) = self
             .panes
             .iter()
@@ -759,7 +773,14 @@ impl App {
     /// Back on the parent of a guest cluster.
     pub fn left_guest(&mut self) {
         self.nested.pop();
-        if let Some(i) = self.nested_from.pop() {
+        // What the guest could not show, its parent may: every pane back until the parent's
+        // overview is read.
+        self.show_every_pane();
+        if let Some(i) = self
+            .nested_from
+            .pop()
+            .and_then(|t| self.panes.iter().position(|p| p.title() == t))
+        {
             self.active = i;
         }
     }

@@ -11,6 +11,7 @@ use super::nodes::{NodeGroup, NodeSummary};
 use crate::csr::checks::{self, Inputs, NodeLookup};
 use crate::csr::decode::DecodeCache;
 use crate::csr::rows::{CsrState, csr_state};
+use crate::wizard::preflight::{self, Check, Status};
 
 /// One count on the overview.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -185,17 +186,47 @@ pub fn copies_row(dvs: &Fetched<Vec<Value>>) -> CountRow {
     }
 }
 
-/// Preflight failures, an optional input from the preflight pane (`None`: not run).
-pub fn preflight_row(failures: Option<usize>) -> CountRow {
+/// Failures of the HCP-on-KubeVirt preflight ([`crate::wizard::preflight::run`], the same checks
+/// `:preflight` and `shiftdeck get preflight` show), naming the failing checks. They need the
+/// admin's attention only on a cluster that hosts control planes (serves HyperShift); elsewhere
+/// they say what is missing before it could. `None`: not run (not OpenShift).
+pub fn preflight_row(checks: Option<&[Check]>, hosts_control_planes: bool) -> CountRow {
+    let Some(checks) = checks else {
+        return CountRow {
+            label: "Preflight failures",
+            value: "-".to_string(),
+            detail: "not run".to_string(),
+            pane: Pane::Preflight,
+            attention: false,
+        };
+    };
+    let failing = preflight::blocking(checks);
+    let warnings = checks.iter().filter(|c| c.status == Status::Warn).count();
+    let detail = if failing.is_empty() {
+        format!(
+            "all {} HCP-on-KubeVirt checks pass, {warnings} warning(s)",
+            checks.len()
+        )
+    } else if hosts_control_planes {
+        let ids: Vec<&str> = failing.iter().map(|c| c.id).collect();
+        format!(
+            "{} of {} HCP-on-KubeVirt checks fail: {}",
+            failing.len(),
+            checks.len(),
+            ids.join(", ")
+        )
+    } else {
+        format!(
+            "HyperShift not installed; {} of {} HCP-on-KubeVirt checks unmet",
+            failing.len(),
+            checks.len()
+        )
+    };
     CountRow {
         label: "Preflight failures",
-        value: failures.map_or_else(|| "-".to_string(), |n| n.to_string()),
-        detail: if failures.is_some() {
-            "from the last preflight run".to_string()
-        } else {
-            "not run".to_string()
-        },
+        value: failing.len().to_string(),
+        detail,
         pane: Pane::Preflight,
-        attention: failures.is_some_and(|n| n > 0),
+        attention: hosts_control_planes && !failing.is_empty(),
     }
 }

@@ -20,11 +20,12 @@ use super::windows::{CLOUD_PRIVATE_KEY, WINDOWS_USER_DATA, WMCO_NAMESPACE, WmcoI
 use super::{OverviewInputs, bootimages};
 
 /// API groups whose kinds the overview may read.
-pub const GROUPS: [&str; 5] = [
+pub const GROUPS: [&str; 6] = [
     "config.openshift.io",
     "machine.openshift.io",
     "hypershift.openshift.io",
     "cdi.kubevirt.io",
+    "kubevirt.io",
     "operators.coreos.com",
 ];
 
@@ -81,6 +82,27 @@ impl Served {
             .map(|(ar, _)| ar)
             .ok_or(Fetched::NotServed)
     }
+
+    /// Whether `group`/`kind` is served, as a state (`Present(())` when it is).
+    pub fn kind(&self, group: &str, kind: &str) -> Fetched<()> {
+        match self.resource::<()>(group, kind) {
+            Ok(_) => Fetched::Present(()),
+            Err(state) => state,
+        }
+    }
+}
+
+/// The HCP-on-KubeVirt preflight checks, on OpenShift only (the same reads and checks as
+/// `:preflight`); `None` elsewhere or when discovery failed.
+async fn preflight(
+    client: &Client,
+    served: &Served,
+) -> Option<Vec<crate::wizard::preflight::Check>> {
+    served
+        .resource::<()>("config.openshift.io", "ClusterVersion")
+        .ok()?;
+    let facts = crate::wizard::facts::fetch_preflight(client).await;
+    Some(crate::wizard::preflight::run(&facts))
 }
 
 /// JSON of an object, without `metadata.managedFields`.
@@ -302,7 +324,6 @@ async fn gather_wmco(client: &Client, served: &Served) -> WmcoInputs {
 }
 
 /// Reads every overview input once. Never fails as a whole: each item carries its own state.
-/// `preflight_failures` is left `None` (the preflight pane fills it in).
 pub async fn gather(client: &Client) -> OverviewInputs {
     gather_with(client, None).await
 }
@@ -344,6 +365,7 @@ pub async fn gather_with(
         data_volumes,
         health,
         wmco,
+        preflight,
     ) = futures::join!(
         gather_flavor(client, &served),
         get_custom(
@@ -369,6 +391,7 @@ pub async fn gather_with(
         list_custom(client, &served, "cdi.kubevirt.io", "DataVolume", None),
         gather_health(client),
         gather_wmco(client, &served),
+        preflight(client, &served),
     );
     OverviewInputs {
         cluster_version,
@@ -382,7 +405,8 @@ pub async fn gather_with(
         hosted_clusters,
         node_pools,
         data_volumes,
-        preflight_failures: None,
+        kubevirt: served.kind("kubevirt.io", "VirtualMachineInstance"),
+        preflight,
         api_health: health.api,
         namespaces: health.namespaces,
         core_pods: health.core_pods,

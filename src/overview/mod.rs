@@ -48,7 +48,7 @@ use crate::csr::decode::DecodeCache;
 pub use bootimages::{BootImages, osc52};
 pub use counts::CountRow;
 pub use fetched::{Fetched, Presence};
-pub use flavor::{ClusterFlavor, Pane};
+pub use flavor::{ClusterFlavor, ClusterShape, Pane, ServedApis};
 pub use health::{ApiHealth, HealthReport};
 pub use identity::{Identity, Payload};
 pub use nodes::{NodeGroup, NodeSummary, NodeSummaryRef};
@@ -75,8 +75,12 @@ pub struct OverviewInputs {
     pub hosted_clusters: Fetched<Vec<Value>>,
     pub node_pools: Fetched<Vec<Value>>,
     pub data_volumes: Fetched<Vec<Value>>,
-    /// Failures of the last preflight run (built elsewhere); `None` when not run.
-    pub preflight_failures: Option<usize>,
+    /// Whether `kubevirt.io` VirtualMachineInstances are served (discovery only: nothing is
+    /// listed; `Present(())` when served).
+    pub kubevirt: Fetched<()>,
+    /// The HCP-on-KubeVirt preflight checks ([`crate::wizard::preflight::run`]) as of this
+    /// read; `None` when not run (not OpenShift).
+    pub preflight: Option<Vec<crate::wizard::preflight::Check>>,
     /// `/readyz`.
     pub api_health: Fetched<ApiHealth>,
     /// All namespace names.
@@ -103,7 +107,8 @@ impl Default for OverviewInputs {
             hosted_clusters: Fetched::NotServed,
             node_pools: Fetched::NotServed,
             data_volumes: Fetched::NotServed,
-            preflight_failures: None,
+            kubevirt: Fetched::NotServed,
+            preflight: None,
             api_health: Fetched::NotServed,
             namespaces: Fetched::NotServed,
             core_pods: Fetched::NotServed,
@@ -118,7 +123,8 @@ impl Default for OverviewInputs {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct OverviewModel {
     pub flavor: ClusterFlavor,
-    /// Panes to show: the flavor's panes minus those whose kinds this cluster does not serve.
+    /// Panes to show: the flavor's panes minus those whose kinds this cluster does not serve
+    /// ([`ClusterShape::panes`]), and Windows only with WMCO or Windows nodes.
     pub panes: Vec<Pane>,
     /// Only meaningful on OpenShift.
     pub identity: Identity,
@@ -142,7 +148,8 @@ impl OverviewModel {
 
     /// [`OverviewModel::build`], decoding CSRs through `cache` (see [`DecodeCache`]).
     pub fn build_with_cache(inputs: &OverviewInputs, cache: &mut DecodeCache) -> Self {
-        let flavor = ClusterFlavor::detect(&inputs.cluster_version, &inputs.microshift_version);
+        let shape = ClusterShape::of(inputs);
+        let flavor = shape.flavor.clone();
         let no_nodes = Vec::new();
         let node_list: &Vec<std::sync::Arc<Node>> = inputs.nodes.get().unwrap_or(&no_nodes);
         let summaries = inputs
@@ -181,7 +188,10 @@ impl OverviewModel {
             if inputs.data_volumes.is_served() {
                 counts.push(counts::copies_row(&inputs.data_volumes));
             }
-            counts.push(counts::preflight_row(inputs.preflight_failures));
+            counts.push(counts::preflight_row(
+                inputs.preflight.as_deref(),
+                inputs.hosted_clusters.is_served(),
+            ));
         }
         let boot_images = match &inputs.bootimages {
             Fetched::Present(cm) => BootImages::from_configmap(cm).map_err(|e| e.to_string()),
@@ -201,17 +211,10 @@ impl OverviewModel {
         });
         let wmco = WmcoHealth::build(&inputs.wmco, node_list);
         let windows = (wmco.installed || wmco.windows_nodes > 0).then_some(wmco);
-        let panes = flavor
+        let panes = shape
             .panes()
             .into_iter()
-            .filter(|p| match p {
-                Pane::HostedClusters => inputs.hosted_clusters.is_served(),
-                Pane::NodePools => inputs.node_pools.is_served(),
-                Pane::MachineSets => inputs.machines.is_served(),
-                Pane::Copy => inputs.data_volumes.is_served(),
-                Pane::Windows => windows.is_some(),
-                _ => true,
-            })
+            .filter(|p| *p != Pane::Windows || windows.is_some())
             .collect();
         OverviewModel {
             flavor,

@@ -11,9 +11,10 @@
 //! 3. `app::panes()`: add the pane. Tabs, palette, help, filter, sort, YAML
 //!    (redacted), flashes and change tracking come with it.
 //! 4. Actions that write go through `gate::ActionGate` (read-only, then RBAC).
-//! 5. Panes for kinds a cluster flavor cannot have are hidden by `Pane::relevant` (default: by
-//!    the pane's commands, see `overview::ClusterFlavor::shows`; `hc`, `np`, `machinesets`,
-//!    `copy` and their usual aliases disappear on MicroShift).
+//! 5. Panes for kinds a cluster cannot have are hidden by `Pane::hidden_because` (default: by
+//!    the pane's commands, see `overview::ClusterShape::why_hidden_commands`: `hc`, `np`,
+//!    `machinesets`, `copy`... disappear on MicroShift, and `hc`, `np`, `readiness`,
+//!    `maintenance` wherever discovery says HyperShift or KubeVirt kinds are not served).
 
 pub mod cells;
 pub mod copies;
@@ -40,7 +41,7 @@ use ratatui::text::Line;
 use crate::action::Action;
 use crate::actions::{PaneKey, PaneRequest, WriteRequest};
 use crate::gate::Access;
-use crate::overview::ClusterFlavor;
+use crate::overview::ClusterShape;
 use crate::overview::bootimages::CopyItem;
 use crate::theme::Theme;
 use crate::watch::{KindState, Stores};
@@ -118,11 +119,13 @@ pub trait Pane {
     fn write_access(&self) -> Vec<Access> {
         Vec::new()
     }
-    /// Whether the pane belongs on a cluster of this flavor; irrelevant panes are hidden from
-    /// tabs and palette. Default: by its commands (see `ClusterFlavor::shows`), so HyperShift,
-    /// Machine API and KubeVirt panes disappear on MicroShift without code of their own.
-    fn relevant(&self, flavor: &ClusterFlavor) -> bool {
-        flavor.shows(self.commands())
+    /// Why the pane is hidden on this cluster (from tabs and palette; its commands then say
+    /// this), or `None` when it is shown. Default: by its commands (see
+    /// `ClusterShape::why_hidden_commands`), so HyperShift, Machine API and KubeVirt panes
+    /// disappear on MicroShift, and wherever discovery says their kinds are not served, without
+    /// code of their own.
+    fn hidden_because(&self, cluster: &ClusterShape) -> Option<String> {
+        cluster.why_hidden_commands(self.commands())
     }
     /// What a generic action means on the current selection when it differs (the Overview
     /// follows a count's link on Enter and copies on `y`). Default: nothing differs.

@@ -86,7 +86,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ));
     }
     if let Some((n, _)) = &app.notice {
-        spans.push(Span::styled(format!(" {n}"), t.fg(t.warn)));
+        let notice = Span::styled(format!(" {n}"), t.fg(t.warn));
+        // A notice that would run past the edge wins over the key hints (they come back when
+        // it expires): a truncated "why" is no use.
+        let used: usize = spans.iter().map(Span::width).sum();
+        if used + notice.width() > usize::from(area.width) {
+            spans.clear();
+        }
+        spans.push(notice);
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(t.base()), area);
 }

@@ -211,8 +211,83 @@ fn openshift_version(items: Vec<DynamicObject>) -> Option<String> {
         .or_else(|| s(&cv, "/status/desired/version"))
 }
 
-/// Read everything the wizards need, concurrently. Never fails as a whole.
+/// Read everything the wizards need, concurrently: [`fetch_preflight`] and the pick-lists
+/// (ClusterImageSets, NetworkAttachmentDefinitions, HostedClusters, NodePools). Never fails as a
+/// whole.
 pub async fn fetch(client: &Client) -> ClusterFacts {
+    let cis = ar(
+        "hive.openshift.io",
+        "v1",
+        "ClusterImageSet",
+        "clusterimagesets",
+    );
+    let nad = ar(
+        "k8s.cni.cncf.io",
+        "v1",
+        "NetworkAttachmentDefinition",
+        "network-attachment-definitions",
+    );
+    let hc = ar(
+        "hypershift.openshift.io",
+        "v1beta1",
+        "HostedCluster",
+        "hostedclusters",
+    );
+    let np = ar(
+        "hypershift.openshift.io",
+        "v1beta1",
+        "NodePool",
+        "nodepools",
+    );
+    let (facts, ciss, nads, hcs, nps) = futures::join!(
+        fetch_preflight(client),
+        list(client, &cis, None),
+        list(client, &nad, None),
+        list(client, &hc, None),
+        list(client, &np, None),
+    );
+    ClusterFacts {
+        cluster_image_sets: ciss.map(|v| {
+            v.iter()
+                .map(|o| ImageSetInfo {
+                    name: name(o),
+                    release_image: s(o, "/spec/releaseImage").unwrap_or_default(),
+                })
+                .collect()
+        }),
+        network_attachments: nads.map(|v| {
+            v.iter()
+                .map(|o| format!("{}/{}", namespace(o), name(o)))
+                .collect()
+        }),
+        hosted_clusters: hcs.map(|v| {
+            v.iter()
+                .map(|o| HostedClusterInfo {
+                    namespace: namespace(o),
+                    name: name(o),
+                    platform: s(o, "/spec/platform/type").unwrap_or_default(),
+                    release_image: s(o, "/spec/release/image").unwrap_or_default(),
+                    payload_arch: s(o, "/status/payloadArch"),
+                })
+                .collect()
+        }),
+        node_pools: nps.map(|v| {
+            v.iter()
+                .map(|o| NodePoolInfo {
+                    namespace: namespace(o),
+                    name: name(o),
+                    cluster_name: s(o, "/spec/clusterName").unwrap_or_default(),
+                })
+                .collect()
+        }),
+        ..facts
+    }
+}
+
+/// Read only what [`super::preflight::run`] checks (also used by the overview's preflight
+/// count), concurrently; the pick-list fields are left `NotInstalled` (not read). Never fails
+/// as a whole.
+pub async fn fetch_preflight(client: &Client) -> ClusterFacts {
     let cv = ar(
         "config.openshift.io",
         "v1",
@@ -247,31 +322,6 @@ pub async fn fetch(client: &Client) -> ClusterFacts {
         "ManagedCluster",
         "managedclusters",
     );
-    let cis = ar(
-        "hive.openshift.io",
-        "v1",
-        "ClusterImageSet",
-        "clusterimagesets",
-    );
-    let nad = ar(
-        "k8s.cni.cncf.io",
-        "v1",
-        "NetworkAttachmentDefinition",
-        "network-attachment-definitions",
-    );
-    let hc = ar(
-        "hypershift.openshift.io",
-        "v1beta1",
-        "HostedCluster",
-        "hostedclusters",
-    );
-    let np = ar(
-        "hypershift.openshift.io",
-        "v1beta1",
-        "NodePool",
-        "nodepools",
-    );
-
     let (cv, csvs, ic, scs, sps, net, mlbs, pools) = futures::join!(
         list(client, &cv, None),
         list(client, &csv, None),
@@ -282,22 +332,15 @@ pub async fn fetch(client: &Client) -> ClusterFacts {
         list(client, &mlb, None),
         list(client, &pool, None),
     );
-    let (mcs, hs_res, ciss, nads, hcs, nps) = futures::join!(
-        list(client, &mc, None),
-        async {
-            match client
-                .list_api_group_resources("hypershift.openshift.io/v1beta1")
-                .await
-            {
-                Ok(l) => Fetched::Got(l.resources.into_iter().map(|r| r.name).collect()),
-                Err(e) => classify(e),
-            }
-        },
-        list(client, &cis, None),
-        list(client, &nad, None),
-        list(client, &hc, None),
-        list(client, &np, None),
-    );
+    let (mcs, hs_res) = futures::join!(list(client, &mc, None), async {
+        match client
+            .list_api_group_resources("hypershift.openshift.io/v1beta1")
+            .await
+        {
+            Ok(l) => Fetched::Got(l.resources.into_iter().map(|r| r.name).collect()),
+            Err(e) => classify(e),
+        }
+    },);
     ClusterFacts {
         openshift_version: cv.map(openshift_version),
         csvs: csvs.map(|v| {
@@ -374,38 +417,6 @@ pub async fn fetch(client: &Client) -> ClusterFacts {
         }),
         managed_clusters: mcs.map(|v| v.iter().map(name).collect()),
         hypershift_resources: hs_res,
-        cluster_image_sets: ciss.map(|v| {
-            v.iter()
-                .map(|o| ImageSetInfo {
-                    name: name(o),
-                    release_image: s(o, "/spec/releaseImage").unwrap_or_default(),
-                })
-                .collect()
-        }),
-        network_attachments: nads.map(|v| {
-            v.iter()
-                .map(|o| format!("{}/{}", namespace(o), name(o)))
-                .collect()
-        }),
-        hosted_clusters: hcs.map(|v| {
-            v.iter()
-                .map(|o| HostedClusterInfo {
-                    namespace: namespace(o),
-                    name: name(o),
-                    platform: s(o, "/spec/platform/type").unwrap_or_default(),
-                    release_image: s(o, "/spec/release/image").unwrap_or_default(),
-                    payload_arch: s(o, "/status/payloadArch"),
-                })
-                .collect()
-        }),
-        node_pools: nps.map(|v| {
-            v.iter()
-                .map(|o| NodePoolInfo {
-                    namespace: namespace(o),
-                    name: name(o),
-                    cluster_name: s(o, "/spec/clusterName").unwrap_or_default(),
-                })
-                .collect()
-        }),
+        ..ClusterFacts::default()
     }
 }

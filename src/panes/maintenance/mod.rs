@@ -137,10 +137,6 @@ impl Pane for MaintenancePane {
     fn commands(&self) -> &'static [&'static str] {
         &["maintenance", "maint"]
     }
-    /// KubeVirt and HyperShift exist only on OpenShift: hidden on MicroShift and plain Kubernetes.
-    fn relevant(&self, flavor: &crate::overview::ClusterFlavor) -> bool {
-        matches!(flavor, crate::overview::ClusterFlavor::OpenShift { .. })
-    }
     fn kind(&self) -> &'static str {
         VMIS.id
     }

@@ -159,10 +159,6 @@ impl Pane for OperatorsPane {
     fn commands(&self) -> &'static [&'static str] {
         &["co", "clusteroperators", "clusteroperator"]
     }
-    /// ClusterOperators exist only on OpenShift (and its hosted clusters), never on MicroShift.
-    fn relevant(&self, flavor: &crate::overview::ClusterFlavor) -> bool {
-        matches!(flavor, crate::overview::ClusterFlavor::OpenShift { .. })
-    }
     fn kind(&self) -> &'static str {
         CLUSTEROPERATORS.id
     }

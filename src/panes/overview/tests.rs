@@ -1,6 +1,6 @@
 use super::rows::{Item, build};
 use super::*;
-use crate::overview::{ClusterFlavor, OverviewInputs};
+use crate::overview::{ClusterFlavor, ClusterShape, OverviewInputs, Pane as OvPane, ServedApis};
 use serde_json::json;
 
 fn openshift_inputs() -> OverviewInputs {
@@ -75,18 +75,49 @@ fn microshift_has_no_boot_images_and_hides_hypershift() {
     assert_eq!(model.flavor.label(), "MicroShift 4.18.1");
     let rows = build(model, &["nodes"]);
     assert!(rows.iter().all(|r| !r.text.contains("Boot images")));
-    let ms = ClusterFlavor::MicroShift { version: None };
-    assert!(!ms.shows(&["hostedclusters", "hc"]));
-    assert!(!ms.shows(&["np"]));
-    assert!(!ms.shows(&["machinesets", "ms"]));
-    assert!(!ms.shows(&["copy"]));
-    assert!(ms.shows(&["nodes", "no"]));
-    assert!(ms.shows(&["somethingnew"]));
-    let os = ClusterFlavor::OpenShift {
-        version: None,
-        channel: None,
+    let ms = ClusterShape {
+        flavor: ClusterFlavor::MicroShift { version: None },
+        apis: ServedApis::all(),
     };
-    assert!(os.shows(&["hc"]));
+    let hidden = |s: &ClusterShape, c: &[&str]| s.why_hidden_commands(c);
+    assert_eq!(
+        hidden(&ms, &["hostedclusters", "hc"]).as_deref(),
+        Some("MicroShift has no HyperShift")
+    );
+    assert!(hidden(&ms, &["np"]).is_some());
+    assert!(hidden(&ms, &["machinesets", "ms"]).is_some());
+    assert!(hidden(&ms, &["copy"]).is_some());
+    assert!(hidden(&ms, &["readiness", "lm"]).is_some());
+    assert!(hidden(&ms, &["co"]).is_some());
+    assert_eq!(hidden(&ms, &["nodes", "no"]), None);
+    assert_eq!(hidden(&ms, &["somethingnew"]), None);
+    let mut os = ClusterShape {
+        flavor: ClusterFlavor::OpenShift {
+            version: None,
+            channel: None,
+        },
+        apis: ServedApis::all(),
+    };
+    assert_eq!(os.panes(), OvPane::ALL.to_vec());
+    assert_eq!(hidden(&os, &["hc"]), None);
+    // OpenShift without HyperShift or KubeVirt (discovery): those panes go, the rest stay.
+    os.apis.hosted_clusters = false;
+    os.apis.node_pools = false;
+    os.apis.kubevirt = false;
+    assert!(
+        hidden(&os, &["hc"])
+            .unwrap()
+            .contains("does not serve hypershift.openshift.io HostedClusters")
+    );
+    assert!(
+        hidden(&os, &["maintenance", "maint"])
+            .unwrap()
+            .contains("kubevirt.io")
+    );
+    assert!(hidden(&os, &["readiness"]).is_some());
+    for shown in [&["machinesets"][..], &["co"], &["copy"], &["health"]] {
+        assert_eq!(hidden(&os, shown), None, "{shown:?}");
+    }
 }
 
 #[test]

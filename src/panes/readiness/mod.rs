@@ -70,10 +70,6 @@ impl Pane for ReadinessPane {
     fn commands(&self) -> &'static [&'static str] {
         &["readiness", "lm"]
     }
-    /// KubeVirt and HyperShift exist only on OpenShift: hidden on MicroShift and plain Kubernetes.
-    fn relevant(&self, flavor: &crate::overview::ClusterFlavor) -> bool {
-        matches!(flavor, crate::overview::ClusterFlavor::OpenShift { .. })
-    }
     fn kind(&self) -> &'static str {
         NODE_POOLS.id
     }

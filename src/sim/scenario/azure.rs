@@ -1,6 +1,7 @@
 //! An Azure IPI cluster (seeds 000 + 004): x86_64 masters, a worker MachineSet per zone, an
 //! ARM64 MachineSet booting a gallery image, a Windows MachineSet managed by WMCO, the
-//! `coreos-bootimages` stream, and approved CSR history for every node.
+//! `coreos-bootimages` stream, approved CSR history for every node, and the platform pods of the
+//! core namespaces with the WMCO operator pod.
 
 use std::time::Duration;
 
@@ -8,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::csrs;
 use super::objects::{self, MULTI_RELEASE_IMAGE, NodeSpec, OCP_VERSION, put, put_aged, suffix};
+use super::pods::{self, PodSet, RunOn};
 use crate::sim::SimOptions;
 use crate::sim::error::ApiError;
 use crate::sim::store::Store;
@@ -18,7 +20,6 @@ pub const RG: &str = "azure-5mzx8-rg";
 pub const GALLERY: &str = "gallery_azure_5mzx8";
 pub const WINDOWS_MS: &str = "winworker";
 pub const WINDOWS_BUILD: &str = "10.0.20348";
-pub const RHCOS_RELEASE: &str = "418.94.202501221327-0";
 const DAY: u64 = 86_400;
 
 pub fn windows_node_spec(name: &str, ip: &str) -> NodeSpec {
@@ -161,12 +162,20 @@ pub fn seed(store: &Store, opts: &SimOptions) -> Result<(), ApiError> {
         "openshift-monitoring",
         "openshift-windows-machine-config-operator",
         "openshift-cloud-controller-manager",
+        "openshift-dns",
+        "openshift-ovn-kubernetes",
+        "openshift-service-ca",
     ] {
         put_aged(store, "namespaces", objects::namespace(ns, json!({})), age)?;
     }
+    // Every node with its IP, and which run Linux (Windows nodes run no Linux DaemonSet pods).
+    let mut hosts: Vec<(String, String)> = Vec::new();
+    let mut linux: Vec<Host> = Vec::new();
     for i in 0..3 {
         let name = format!("{INFRA_ID}-master-{i}");
         let ip = format!("10.0.0.{}", 6 + i);
+        hosts.push((name.clone(), ip.clone()));
+        linux.push(Host::Master(name.clone()));
         let mut n = NodeSpec::rhcos(&name, "amd64", vec!["control-plane", "master"], &ip);
         n.cpu = 8;
         n.memory_gi = 32;
@@ -220,6 +229,10 @@ pub fn seed(store: &Store, opts: &SimOptions) -> Result<(), ApiError> {
             );
             let h = objects::hash64(s, &name);
             let ip = format!("10.0.{}.{}", 128 + h % 64, 4 + (h >> 8) % 250);
+            hosts.push((name.clone(), ip.clone()));
+            if !d.windows {
+                linux.push(Host::Worker(name.clone(), d.arch));
+            }
             put_aged(
                 store,
                 "machines.machine.openshift.io",
@@ -252,46 +265,115 @@ pub fn seed(store: &Store, opts: &SimOptions) -> Result<(), ApiError> {
     super::guest::seed_standalone_operators(store, &["control-plane-machine-set", "olm"], age)?;
     seed_config(store, &ts)?;
     seed_wmco(store, &ts)?;
+    seed_platform_pods(store, s, &hosts, &linux, age)?;
     Ok(())
 }
 
-/// CoreOS stream metadata as the installer embeds it in `coreos-bootimages`.
-pub fn coreos_stream() -> Value {
-    let arch = |a: &str, azure_arch: &str| {
-        let base = format!(
-            "https://rhcos.mirror.openshift.com/art/storage/prod/streams/4.18-9.4/builds/{RHCOS_RELEASE}/{a}"
-        );
-        json!({
-            "artifacts": {
-                "metal": {
-                    "release": RHCOS_RELEASE,
-                    "formats": {
-                        "iso": {"disk": {"location": format!("{base}/rhcos-{RHCOS_RELEASE}-live.{a}.iso"), "sha256": objects::hex(1, &format!("iso/{a}"), 64)}},
-                        "pxe": {
-                            "kernel": {"location": format!("{base}/rhcos-{RHCOS_RELEASE}-live-kernel-{a}"), "sha256": objects::hex(2, &format!("k/{a}"), 64)},
-                            "initramfs": {"location": format!("{base}/rhcos-{RHCOS_RELEASE}-live-initramfs.{a}.img"), "sha256": objects::hex(3, &format!("i/{a}"), 64)},
-                            "rootfs": {"location": format!("{base}/rhcos-{RHCOS_RELEASE}-live-rootfs.{a}.img"), "sha256": objects::hex(4, &format!("r/{a}"), 64)}
-                        },
-                        "raw.gz": {"disk": {"location": format!("{base}/rhcos-{RHCOS_RELEASE}-metal.{a}.raw.gz"), "sha256": objects::hex(5, &format!("raw/{a}"), 64)}}
-                    }
-                },
-                "azure": {
-                    "release": RHCOS_RELEASE,
-                    "formats": {"vhd.gz": {"disk": {"location": format!("{base}/rhcos-{RHCOS_RELEASE}-azure.{a}.vhd.gz"), "sha256": objects::hex(6, &format!("vhd/{a}"), 64)}}}
-                }
-            },
-            "images": {"azure": {"release": RHCOS_RELEASE, "url": format!("https://rhcos.blob.core.windows.net/imagebucket/rhcos-{RHCOS_RELEASE}-azure.{a}.vhd")}},
-            "rhel-coreos-extensions": {
-                "azure-disk": {"release": RHCOS_RELEASE, "url": format!("https://rhcos.blob.core.windows.net/imagebucket/rhcos-{RHCOS_RELEASE}-azure.{a}.vhd")},
-                "marketplace": {"azure": {"no-purchase-plan": {"hyperVGen2": {"publisher": "azureopenshift", "offer": "aro4", "sku": format!("418-v2-{azure_arch}"), "version": "418.94.20250122"}}}}
-            }
+/// A Linux node, for placing pods.
+enum Host {
+    Master(String),
+    Worker(String, &'static str),
+}
+
+/// The pods of the core namespaces the health checks read (OVN-Kubernetes, DNS, router, service
+/// CA) and the WMCO operator pod, placed as OpenShift places them: DaemonSets on every Linux node,
+/// control-plane components on masters, the router on x86_64 workers.
+fn seed_platform_pods(
+    store: &Store,
+    s: u64,
+    hosts: &[(String, String)],
+    linux: &[Host],
+    age: Duration,
+) -> Result<(), ApiError> {
+    let all_linux: Vec<String> = linux
+        .iter()
+        .map(|h| match h {
+            Host::Master(n) | Host::Worker(n, _) => n.clone(),
         })
+        .collect();
+    let masters: Vec<String> = linux
+        .iter()
+        .filter_map(|h| match h {
+            Host::Master(n) => Some(n.clone()),
+            Host::Worker(..) => None,
+        })
+        .collect();
+    let amd64_workers: Vec<String> = linux
+        .iter()
+        .filter_map(|h| match h {
+            Host::Worker(n, "amd64") => Some(n.clone()),
+            _ => None,
+        })
+        .collect();
+    let first = |list: &[String], n: usize| list.iter().take(n).cloned().collect::<Vec<_>>();
+    let nodes = pods::Nodes { all: hosts };
+    let platform = [
+        PodSet {
+            namespace: "openshift-ovn-kubernetes",
+            name: "ovnkube-node",
+            run_on: RunOn::EachOf(all_linux.clone()),
+            containers: &[
+                "ovn-controller",
+                "ovn-acl-logging",
+                "kube-rbac-proxy-node",
+                "kube-rbac-proxy-ovn-metrics",
+                "northd",
+                "nbdb",
+                "sbdb",
+                "ovnkube-controller",
+            ],
+        },
+        PodSet {
+            namespace: "openshift-ovn-kubernetes",
+            name: "ovnkube-control-plane",
+            run_on: RunOn::Replicas(first(&masters, 2)),
+            containers: &["kube-rbac-proxy", "ovnkube-cluster-manager"],
+        },
+        PodSet {
+            namespace: "openshift-dns",
+            name: "dns-default",
+            run_on: RunOn::EachOf(all_linux.clone()),
+            containers: &["dns", "kube-rbac-proxy"],
+        },
+        PodSet {
+            namespace: "openshift-dns",
+            name: "node-resolver",
+            run_on: RunOn::EachOf(all_linux),
+            containers: &["dns-node-resolver"],
+        },
+        PodSet {
+            namespace: "openshift-ingress",
+            name: "router-default",
+            run_on: RunOn::Replicas(first(&amd64_workers, 2)),
+            containers: &["router"],
+        },
+        PodSet {
+            namespace: "openshift-service-ca",
+            name: "service-ca",
+            run_on: RunOn::Replicas(first(&masters, 1)),
+            containers: &["service-ca-controller"],
+        },
+    ];
+    let payload = |c: &str| {
+        format!(
+            "quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:{}",
+            objects::hex(s, c, 64)
+        )
     };
-    json!({
-        "stream": "rhcos-4.18",
-        "metadata": {"last-modified": "2025-01-23T10:12:40Z", "generator": "plume cosa2stream 0.18.0+dirty"},
-        "architectures": {"aarch64": arch("aarch64", "arm64"), "x86_64": arch("x86_64", "x64")}
-    })
+    pods::seed_sets(store, s, &nodes, &platform, &payload, age)?;
+    let wmco = [PodSet {
+        namespace: WMCO_NAMESPACE,
+        name: "windows-machine-config-operator",
+        run_on: RunOn::Replicas(first(&masters, 1)),
+        containers: &["manager"],
+    }];
+    let wmco_image = |c: &str| {
+        format!(
+            "registry.redhat.io/openshift4-wincw/windows-machine-config-rhel9-operator@sha256:{}",
+            objects::hex(s, &format!("wmco/{c}"), 64)
+        )
+    };
+    pods::seed_sets(store, s, &nodes, &wmco, &wmco_image, age)
 }
 
 fn seed_config(store: &Store, ts: &str) -> Result<(), ApiError> {
@@ -338,15 +420,7 @@ fn seed_config(store: &Store, ts: &str) -> Result<(), ApiError> {
             }
         }),
     )?;
-    put(
-        store,
-        "configmaps",
-        json!({
-            "metadata": {"name": "coreos-bootimages", "namespace": "openshift-machine-config-operator",
-                         "labels": {"coreos-bootimages.openshift.io/generated": "true"}},
-            "data": {"releaseVersion": OCP_VERSION, "stream": coreos_stream().to_string()}
-        }),
-    )?;
+    super::bootimages::seed(store)?;
     put(
         store,
         "ingresscontrollers.operator.openshift.io",
@@ -359,8 +433,11 @@ fn seed_config(store: &Store, ts: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The WMCO namespace.
+pub const WMCO_NAMESPACE: &str = "openshift-windows-machine-config-operator";
+
 fn seed_wmco(store: &Store, ts: &str) -> Result<(), ApiError> {
-    let ns = "openshift-windows-machine-config-operator";
+    let ns = WMCO_NAMESPACE;
     let csv_name = "windows-machine-config-operator.v10.18.1";
     put(
         store,
@@ -413,23 +490,6 @@ fn seed_wmco(store: &Store, ts: &str) -> Result<(), ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn stream_has_the_paths_admins_query() {
-        let s = coreos_stream();
-        assert_eq!(
-            s["architectures"]["aarch64"]["rhel-coreos-extensions"]["azure-disk"]["url"],
-            "https://rhcos.blob.core.windows.net/imagebucket/rhcos-418.94.202501221327-0-azure.aarch64.vhd"
-        );
-        assert_eq!(
-            s["architectures"]["aarch64"]["rhel-coreos-extensions"]["azure-disk"]["release"],
-            RHCOS_RELEASE
-        );
-        let iso = s["architectures"]["x86_64"]["artifacts"]["metal"]["formats"]["iso"]["disk"]["location"]
-            .as_str()
-            .unwrap();
-        assert!(iso.ends_with("-live.x86_64.iso"));
-    }
 
     #[test]
     fn windows_nodes_are_tainted_and_labelled() {

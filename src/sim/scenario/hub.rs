@@ -96,6 +96,7 @@ pub fn seed(store: &Store, opts: &SimOptions) -> Result<(), ApiError> {
     }
     seed_nodes(store, s, &ts_old)?;
     platform::seed_config(store, s)?;
+    super::bootimages::seed(store)?;
     platform::seed_storage(store)?;
     platform::seed_operators(store)?;
     super::guest::seed_standalone_operators(

@@ -10,7 +10,8 @@ use super::hub::{
     ARM_WORKERS, INFRA_ID, MASTERS, X86_WORKERS, arm_ip, arm_name, infra_nodes, node_ip,
 };
 use super::hypershift;
-use super::objects::{self, MULTI_RELEASE_IMAGE, OCP_VERSION, hex, put, put_aged};
+use super::objects::{self, MULTI_RELEASE_IMAGE, OCP_VERSION, hex, put};
+use super::pods::{self, Nodes, PodSet, RunOn};
 use crate::sim::error::ApiError;
 use crate::sim::store::Store;
 
@@ -321,7 +322,6 @@ pub fn seed_operators(store: &Store) -> Result<(), ApiError> {
 /// The pods of the hub's own operators: HyperShift, MCE, OpenShift Virtualization, MetalLB.
 pub fn seed_operator_pods(store: &Store, s: u64) -> Result<(), ApiError> {
     let age = Duration::from_secs(20 * DAY);
-    let ts = store.clock().ago_rfc3339(age);
     let img = |c: &str| format!("registry.redhat.io/openshift4/{c}@sha256:{}", hex(s, c, 64));
     let workers = infra_nodes();
     let all_nodes: Vec<String> = (0..MASTERS)
@@ -380,48 +380,35 @@ pub fn seed_operator_pods(store: &Store, s: u64) -> Result<(), ApiError> {
             &["speaker", "frr", "reloader"],
         ),
     ];
-    for (ns, set, replicas, containers) in sets {
-        let daemon = *replicas == 0;
-        let nodes: Vec<String> = if daemon {
-            if *set == "virt-handler" {
-                workers.clone()
+    let hosts: Vec<(String, String)> = all_nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.clone(), node_ip_any(i)))
+        .collect();
+    let sets: Vec<PodSet> = sets
+        .iter()
+        .map(|(ns, set, replicas, containers)| PodSet {
+            namespace: ns,
+            name: set,
+            run_on: if *replicas == 0 {
+                RunOn::EachOf(if *set == "virt-handler" {
+                    workers.clone()
+                } else {
+                    all_nodes.clone()
+                })
             } else {
-                all_nodes.clone()
-            }
-        } else {
-            (0..*replicas)
-                .map(|r| workers[(objects::hash64(s, set) as usize + r) % workers.len()].clone())
-                .collect()
-        };
-        let rs = hex(s, &format!("{ns}/{set}"), 10);
-        for (i, node) in nodes.iter().enumerate() {
-            let name = if daemon {
-                format!(
-                    "{set}-{}",
-                    objects::suffix(s, &format!("{ns}/{set}/{i}"), 5)
+                RunOn::Replicas(
+                    (0..*replicas)
+                        .map(|r| {
+                            workers[(objects::hash64(s, set) as usize + r) % workers.len()].clone()
+                        })
+                        .collect(),
                 )
-            } else {
-                format!(
-                    "{set}-{rs}-{}",
-                    objects::suffix(s, &format!("{ns}/{set}/{i}"), 5)
-                )
-            };
-            let cs: Vec<(&str, String)> = containers.iter().map(|c| (*c, img(c))).collect();
-            let cs_ref: Vec<(&str, &str)> = cs.iter().map(|(a, b)| (*a, b.as_str())).collect();
-            let idx = all_nodes.iter().position(|n| n == node).unwrap_or(0);
-            let ip = if daemon {
-                node_ip_any(idx)
-            } else {
-                format!("10.128.{}.{}", 2 + idx, 10 + i)
-            };
-            let mut p = objects::pod(ns, &name, node, &ip, &cs_ref, true, &ts);
-            p["metadata"]["labels"] = json!({"app": set, "app.kubernetes.io/component": set});
-            p["metadata"]["ownerReferences"] = json!([{"apiVersion": "apps/v1", "kind": if daemon { "DaemonSet" } else { "ReplicaSet" },
-                "name": if daemon { set.to_string() } else { format!("{set}-{rs}") }, "controller": true, "uid": hypershift::uuid(s, &format!("{ns}/{set}"))}]);
-            put_aged(store, "pods", p, age)?;
-        }
-    }
-    Ok(())
+            },
+            containers,
+        })
+        .collect();
+    pods::seed_sets(store, s, &Nodes { all: &hosts }, &sets, &img, age)
 }
 
 /// Host IP of the `i`th node in master, worker, arm64 order.

@@ -11,13 +11,16 @@
 //!   x0 → 2 when live), `clusters/user` (pool `user-np` x3 on RWO `lvms-vg1`: not live
 //!   migratable), `clusters/guest` (custom base domain, Partial until IPAddressPool `guest-apps`
 //!   exists in `metallb-system`). Available clusters are also served as guest APIs
-//!   (`controllers::guest::guests`).
+//!   (`controllers::guest::guests`). The `coreos-bootimages` stream (aarch64, x86_64).
 //! - `azure`: IPI cluster `azure-5mzx8` with zone worker MachineSets, ARM64 MachineSet
-//!   (`Standard_D8ps_v5`, gallery image), Windows MachineSet `winworker`, WMCO, `coreos-bootimages`.
+//!   (`Standard_D8ps_v5`, gallery image), Windows MachineSet `winworker`, WMCO and its operator
+//!   pod, `coreos-bootimages`, and the platform pods of the core namespaces (OVN-Kubernetes,
+//!   DNS, router, service CA).
 //! - `microshift`: node `edge-01.example.com`, MicroShift pods, `kube-public/microshift-version`.
 //! - `guest`: a hosted cluster's API (operators, ClusterVersion); nodes come from the hub.
 
 pub mod azure;
+pub mod bootimages;
 pub mod control_plane;
 pub mod crds;
 pub mod csrs;
@@ -29,6 +32,7 @@ pub mod kubevirt;
 pub mod microshift;
 pub mod nodepools;
 pub mod objects;
+pub mod pods;
 pub mod scale;
 
 use super::store::Store;
