@@ -172,6 +172,13 @@ async fn maintenance_report_and_migrate_all_dialog() {
         reports,
     })));
     insta::assert_snapshot!("maintenance_worker_5_guest_pdbs", screen(&mut app, 150, 16));
+    // Opening the report again (m on the node) checks the guests again.
+    command(&mut app, "nodes");
+    key(&mut app, KeyCode::Char('m'));
+    assert!(app.take_effects().iter().any(
+        |e| matches!(e, shiftdeck::app::Effect::GuestPdbs { node, .. } if node == "worker-5")
+    ));
+    assert!(screen(&mut app, 150, 16).contains("checking guest PDBs…"));
     key(&mut app, KeyCode::Char('M'));
     insta::assert_snapshot!("maintenance_migrate_all_dialog", screen(&mut app, 150, 16));
     key(&mut app, KeyCode::Esc);

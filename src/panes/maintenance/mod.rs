@@ -82,6 +82,8 @@ impl MaintenancePane {
             self.log.clear();
         }
         self.node = Some(node.to_string());
+        // Opening the report (again) checks the guest PDBs again.
+        self.pdb_asked = None;
         self.rebuild();
     }
 
