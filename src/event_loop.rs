@@ -227,6 +227,26 @@ impl Session {
                         });
                     }
                 }
+                Effect::GuestPdbs {
+                    generation,
+                    node,
+                    targets,
+                } => {
+                    if let Some(client) = self.client.clone() {
+                        let tx = self.act_tx.clone();
+                        tokio::spawn(async move {
+                            let reports = crate::guest::guest_pdbs(client, targets.clone()).await;
+                            let _ = tx.send(crate::action::Action::Migration(
+                                crate::migration::actions::MigAction::GuestPdbs {
+                                    generation,
+                                    node,
+                                    targets,
+                                    reports,
+                                },
+                            ));
+                        });
+                    }
+                }
                 Effect::LeaveGuest => {
                     if let Some((source, context)) = self.parents.pop() {
                         self.source = source;

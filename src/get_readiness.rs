@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use crate::cli::OutputFormat;
 use crate::fleet::util::{TableRow, rows_json};
+use crate::migration::guest_pdbs::{GuestPdbReport, targets};
 use crate::migration::inputs::MigrationInputs;
 use crate::watch::migration_kinds::list_all;
 
@@ -29,15 +30,24 @@ pub async fn readiness(
         }
     }
     let inputs = MigrationInputs::from_lists(list_all(client).await?);
-    format_readiness(&inputs, node, format)
+    let pdbs = match node {
+        Some(n) => {
+            let targets = targets(&inputs.maintenance(n), &inputs.hosted_clusters);
+            crate::guest::guest_pdbs(client.clone(), targets).await
+        }
+        None => Vec::new(),
+    };
+    format_readiness(&inputs, node, &pdbs, format)
 }
 
 /// Pure formatting: table with the view's headers; json/yaml an array of objects keyed by them.
 /// With a node, the table ends with the verdict line and json/yaml is
-/// `{node, verdict, safe, drainedGuestNodes, guestPDBs, vmis: [...]}`.
+/// `{node, verdict, safe, drainedGuestNodes, guestPDBs, vmis: [...]}`, where `guestPDBs` has one
+/// entry per hosted cluster with drained guest nodes (`pdbs` from [`crate::guest::guest_pdbs`]).
 pub fn format_readiness(
     inputs: &MigrationInputs,
     node: Option<&str>,
+    pdbs: &[GuestPdbReport],
     format: OutputFormat,
 ) -> Result<String, String> {
     let Some(node) = node else {
@@ -54,7 +64,7 @@ pub fn format_readiness(
         "verdict": rep.verdict(),
         "safe": rep.safe(),
         "drainedGuestNodes": rep.drained_guest_nodes(),
-        "guestPDBs": "not checked",
+        "guestPDBs": pdbs.iter().map(GuestPdbReport::to_json).collect::<Vec<_>>(),
         "vmis": rows_json(&rows),
     });
     render(format, obj, || {
@@ -63,10 +73,13 @@ pub fn format_readiness(
             crate::migration::maintenance::MaintenanceRow::HEADERS,
             &cells,
         );
-        out.push_str(&format!(
-            "\n{node}: {}\n(guest PDBs not checked)\n",
-            rep.verdict()
-        ));
+        out.push_str(&format!("\n{node}: {}\n", rep.verdict()));
+        if pdbs.is_empty() {
+            out.push_str("guest PDBs: none to check (no guest node is drained)\n");
+        }
+        for r in pdbs {
+            out.push_str(&format!("guest PDBs of {}\n", r.line()));
+        }
         out
     })
 }

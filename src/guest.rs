@@ -87,3 +87,79 @@ pub async fn open(client: Client, g: &GuestRef) -> Result<(Source, Connection), 
         .map_err(|_| format!("the admin kubeconfig of {label} has no usable current context"))?;
     Ok((source, conn))
 }
+
+/// How long one guest cluster may take to answer the PDB check.
+pub const GUEST_PDB_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// For each hosted cluster with drained guest nodes: open its guest API with its admin
+/// kubeconfig (read with `client`, kept in memory), list its policy/v1 PodDisruptionBudgets and
+/// the pods on the drained nodes, and check them. Clusters are checked concurrently.
+pub async fn guest_pdbs(
+    client: Client,
+    targets: Vec<crate::migration::guest_pdbs::GuestTarget>,
+) -> Vec<crate::migration::guest_pdbs::GuestPdbReport> {
+    use crate::migration::guest_pdbs::GuestPdbReport;
+    let checks = targets.into_iter().map(|t| {
+        let client = client.clone();
+        async move {
+            let result =
+                match tokio::time::timeout(GUEST_PDB_TIMEOUT, check_guest(client, &t)).await {
+                    Ok(r) => r,
+                    Err(_) => crate::migration::guest_pdbs::GuestPdbs::Unreachable(format!(
+                        "no answer within {} s",
+                        GUEST_PDB_TIMEOUT.as_secs()
+                    )),
+                };
+            GuestPdbReport {
+                cluster: t.cluster,
+                nodes: t.nodes,
+                result,
+            }
+        }
+    });
+    futures::future::join_all(checks).await
+}
+
+async fn check_guest(
+    client: Client,
+    t: &crate::migration::guest_pdbs::GuestTarget,
+) -> crate::migration::guest_pdbs::GuestPdbs {
+    use crate::migration::guest_pdbs::{GuestPdbs, check_pdbs};
+    use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+    let g = match &t.guest {
+        Ok(g) => g,
+        Err(why) => return GuestPdbs::NoKubeconfig(why.clone()),
+    };
+    let conn = match open(client, g).await {
+        Ok((_, conn)) => conn,
+        Err(why) => return GuestPdbs::NoKubeconfig(why),
+    };
+    let pdbs = match list_values(Api::<PodDisruptionBudget>::all(conn.client.clone())).await {
+        Ok(p) => p,
+        Err(e) => {
+            return GuestPdbs::Unreachable(format!(
+                "cannot list PodDisruptionBudgets at {}: {}",
+                conn.server,
+                one_line(&e)
+            ));
+        }
+    };
+    let mut pods = Vec::new();
+    for node in &t.nodes {
+        let api: Api<Pod> = Api::all(conn.client.clone());
+        let lp = ListParams::default().fields(&format!("spec.nodeName={node}"));
+        match api.list(&lp).await {
+            Ok(list) => pods.extend(list.items.into_iter().map(|mut p| {
+                p.metadata.managed_fields = None;
+                serde_json::to_value(p).unwrap_or(Value::Null)
+            })),
+            Err(e) => {
+                return GuestPdbs::Unreachable(format!(
+                    "cannot list the pods on {node}: {}",
+                    one_line(&e)
+                ));
+            }
+        }
+    }
+    GuestPdbs::Checked(check_pdbs(&pdbs, &pods, &t.nodes))
+}

@@ -18,13 +18,37 @@ async fn run(args: &[&str]) -> std::process::Output {
 async fn get_readiness_pools_and_node_report() {
     let dir = tempfile::tempdir().unwrap();
     let kc = dir.path().join("kubeconfig");
-    let _h = sim::start(SimOptions {
+    let h = sim::start(SimOptions {
         live: false,
         kubeconfig_out: Some(kc.clone()),
         ..Default::default()
     })
     .await
     .unwrap();
+    // The `user` guest API is up and its disruption controller has counted the checkout pods.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let counted =
+            sim::controllers::guest::guest(&h.store, "clusters", "user").is_some_and(|g| {
+                let pdbs = g
+                    .store
+                    .list(
+                        sim::resources::by_key("poddisruptionbudgets.policy"),
+                        Some("shop"),
+                    )
+                    .0;
+                pdbs.iter()
+                    .any(|p| p.pointer("/status/expectedPods").and_then(Value::as_i64) == Some(2))
+            });
+        if counted {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the user guest never started"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let kc = kc.to_str().unwrap();
 
     let out = run(&["get", "readiness", "-o", "json", "--kubeconfig", kc]).await;
@@ -81,6 +105,7 @@ async fn get_readiness_pools_and_node_report() {
 
     // The maintenance report of every infra node hosting VMIs: together they hold both pools.
     let mut seen = Vec::new();
+    let mut blocking = Vec::new();
     for node in [
         "worker-0", "worker-1", "worker-2", "worker-3", "worker-4", "worker-5",
     ] {
@@ -102,7 +127,38 @@ async fn get_readiness_pools_and_node_report() {
         );
         let rep: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(rep["node"], node);
-        assert_eq!(rep["guestPDBs"], "not checked");
+        // One guest PDB check per hosted cluster with drained guest nodes: only `user` here.
+        let pdbs = rep["guestPDBs"].as_array().unwrap();
+        if rep["drainedGuestNodes"].as_array().unwrap().is_empty() {
+            assert!(pdbs.is_empty(), "{rep}");
+        } else {
+            assert_eq!(pdbs.len(), 1, "{rep}");
+            assert_eq!(pdbs[0]["cluster"], "clusters/user", "{rep}");
+            assert_eq!(pdbs[0]["status"], "checked", "{rep}");
+            assert_eq!(pdbs[0]["drainedNodes"], rep["drainedGuestNodes"], "{rep}");
+            let router = pdbs[0]["pdbs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == "router-default")
+                .unwrap_or_else(|| panic!("no router PDB in {rep}"));
+            assert_eq!(router["namespace"], "openshift-ingress");
+            for p in pdbs[0]["pdbs"].as_array().unwrap() {
+                if p["verdict"] == "blocks" {
+                    assert_eq!(p["name"], "checkout", "{rep}");
+                    assert_eq!(p["disruptionsAllowed"], 0, "{rep}");
+                    assert!(p["podsOnDrainedNodes"].as_u64().unwrap() >= 1, "{rep}");
+                    blocking.push(node);
+                    let t = run(&["get", "readiness", "--node", node, "--kubeconfig", kc]).await;
+                    let t = String::from_utf8_lossy(&t.stdout).to_string();
+                    assert!(
+                        t.contains("guest PDBs of clusters/user (")
+                            && t.contains("blocks: shop/checkout (0 disruption(s) allowed"),
+                        "{t}"
+                    );
+                }
+            }
+        }
         for v in rep["vmis"].as_array().unwrap() {
             seen.push((
                 v["NODEPOOL"].as_str().unwrap().to_string(),
@@ -118,6 +174,11 @@ async fn get_readiness_pools_and_node_report() {
         }
     }
     assert!(seen.contains(&("example".into(), "yes".into())), "{seen:?}");
+    // Two checkout replicas on user-np guest nodes: some infra node's drain is blocked by them.
+    assert!(
+        !blocking.is_empty(),
+        "no node reported shop/checkout as blocking"
+    );
     let out = run(&["get", "readiness", "--node", "nope", "--kubeconfig", kc]).await;
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no node `nope`"));

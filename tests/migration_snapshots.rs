@@ -136,6 +136,49 @@ async fn maintenance_report_and_migrate_all_dialog() {
         }));
     }
     insta::assert_snapshot!("maintenance_worker_5", screen(&mut app, 150, 16));
+    // The guest PDB check answers: the blocking PDB is named, in the error colour.
+    let targets = app
+        .take_effects()
+        .into_iter()
+        .find_map(|e| match e {
+            shiftdeck::app::Effect::GuestPdbs { targets, .. } => Some(targets),
+            _ => None,
+        })
+        .unwrap();
+    use shiftdeck::migration::guest_pdbs::{GuestPdbReport, GuestPdbs, PdbCheck, PdbVerdict};
+    let reports = vec![GuestPdbReport {
+        cluster: targets[0].cluster.clone(),
+        nodes: targets[0].nodes.clone(),
+        result: GuestPdbs::Checked(vec![PdbCheck {
+            namespace: "shop".into(),
+            name: "checkout".into(),
+            disruptions_allowed: Some(0),
+            on_drained: 1,
+            note: None,
+            verdict: PdbVerdict::Blocks,
+        }]),
+    }];
+    // An answer to another node's check is dropped.
+    assert!(!app.update(Action::Migration(MigAction::GuestPdbs {
+        generation: 1,
+        node: "worker-0".into(),
+        targets: targets.clone(),
+        reports: reports.clone(),
+    })));
+    assert!(app.update(Action::Migration(MigAction::GuestPdbs {
+        generation: 1,
+        node: "worker-5".into(),
+        targets,
+        reports,
+    })));
+    insta::assert_snapshot!("maintenance_worker_5_guest_pdbs", screen(&mut app, 150, 16));
+    // Opening the report again (m on the node) checks the guests again.
+    command(&mut app, "nodes");
+    key(&mut app, KeyCode::Char('m'));
+    assert!(app.take_effects().iter().any(
+        |e| matches!(e, shiftdeck::app::Effect::GuestPdbs { node, .. } if node == "worker-5")
+    ));
+    assert!(screen(&mut app, 150, 16).contains("checking guest PDBs…"));
     key(&mut app, KeyCode::Char('M'));
     insta::assert_snapshot!("maintenance_migrate_all_dialog", screen(&mut app, 150, 16));
     key(&mut app, KeyCode::Esc);
@@ -158,8 +201,21 @@ async fn actions_go_through_gate_and_confirm_before_any_write() {
     key(&mut app, KeyCode::Char('m'));
     // Unknown permissions: the RBAC questions leave as one effect, keys only say so.
     // (Other panes may prefetch their own RBAC questions on connect.)
-    let asked: Vec<Effect> = app
-        .take_effects()
+    let fx = app.take_effects();
+    // The guest PDB check of the one drained guest node (user-np-7bdzb, cluster clusters/user).
+    let pdb_checks: Vec<&Effect> = fx
+        .iter()
+        .filter(|e| matches!(e, Effect::GuestPdbs { .. }))
+        .collect();
+    assert!(
+        matches!(&pdb_checks[..], [Effect::GuestPdbs { generation: 1, node, targets }]
+            if node == "worker-5" && targets.len() == 1
+                && targets[0].cluster == "clusters/user"
+                && targets[0].nodes == ["user-np-7bdzb"]
+                && targets[0].guest.as_ref().is_ok_and(|g| g.secret == "user-admin-kubeconfig")),
+        "{fx:?}"
+    );
+    let asked: Vec<Effect> = fx
         .into_iter()
         .filter(|e| matches!(e, Effect::MigrationAccess(..)))
         .collect();
@@ -216,6 +272,13 @@ async fn actions_go_through_gate_and_confirm_before_any_write() {
         serde_json::from_value::<DynamicObject>(v).unwrap(),
     ));
     app.store_changed();
+    // Its guest node would now be drained too: the guest PDB check is asked again, for both.
+    let fx = app.take_effects();
+    assert!(
+        matches!(&fx[..], [Effect::GuestPdbs { targets, .. }]
+            if targets.iter().map(|t| t.cluster.as_str()).collect::<Vec<_>>() == ["clusters/example", "clusters/user"]),
+        "{fx:?}"
+    );
     key(&mut app, KeyCode::Enter);
     assert!(app.take_effects().is_empty());
     assert!(screen(&mut app, 150, 16).contains("nothing sent"));

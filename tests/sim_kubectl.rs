@@ -576,3 +576,198 @@ async fn create_of_an_existing_object_says_already_exists() {
     );
     k.sim.shutdown();
 }
+
+/// kubectl against another kubeconfig (a guest cluster's).
+async fn kubectl_at(kubeconfig: &Path, args: &[&str]) -> String {
+    let out = tokio::time::timeout(
+        Duration::from_secs(120),
+        tokio::process::Command::new(kubectl_bin())
+            .arg("--kubeconfig")
+            .arg(kubeconfig)
+            .args(args)
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("kubectl {args:?} timed out"))
+    .expect("kubectl runs");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert!(
+        out.status.success(),
+        "kubectl {args:?} failed:\n{stdout}\n{stderr}"
+    );
+    stdout
+}
+
+#[tokio::test]
+async fn guest_serves_pod_disruption_budgets_and_pods_on_its_nodes() {
+    let k = Kube::start_with(SimUser::Admin, false).await;
+    // The `user` guest API starts once the hub's controllers see the cluster Available.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while shiftdeck::sim::controllers::guest::guest(&k.sim.store, "clusters", "user").is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "user guest not served"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let secret = k.get("secrets", Some("clusters"), "user-admin-kubeconfig");
+    let kc = shiftdeck::sim::pki::unb64(secret["data"]["kubeconfig"].as_str().expect("data"))
+        .expect("base64 kubeconfig");
+    let guest_kc = k._dir.path().join("user.kubeconfig");
+    write(&guest_kc, &kc);
+
+    let out = kubectl_at(&guest_kc, &["api-resources", "--api-group=policy"]).await;
+    assert!(
+        out.lines().any(|l| l.split_whitespace().collect::<Vec<_>>()
+            == [
+                "poddisruptionbudgets",
+                "pdb",
+                "policy/v1",
+                "true",
+                "PodDisruptionBudget"
+            ]),
+        "{out}"
+    );
+    // Wait for the disruption controller's status, then read the kubectl columns.
+    let mut out = String::new();
+    for _ in 0..100 {
+        out = kubectl_at(&guest_kc, &["get", "pdb", "-A"]).await;
+        if out.contains("checkout") && out.contains("router-default") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        header(&out),
+        "NAMESPACE NAME MIN AVAILABLE MAX UNAVAILABLE ALLOWED DISRUPTIONS AGE",
+        "{out}"
+    );
+    let r = rows(&out);
+    let checkout = r.iter().find(|r| r[1] == "checkout").expect("checkout PDB");
+    assert_eq!(
+        &checkout[..5],
+        ["shop", "checkout", "2", "N/A", "0"],
+        "{out}"
+    );
+    let router = r
+        .iter()
+        .find(|r| r[1] == "router-default")
+        .expect("router PDB");
+    assert_eq!(
+        &router[..5],
+        ["openshift-ingress", "router-default", "N/A", "50%", "1"],
+        "{out}"
+    );
+
+    // Its two pods run on two different guest nodes (the user-np VMs).
+    let pods: Value = serde_json::from_str(
+        &kubectl_at(
+            &guest_kc,
+            &[
+                "get",
+                "pods",
+                "-n",
+                "shop",
+                "-l",
+                "app=checkout",
+                "-o",
+                "json",
+            ],
+        )
+        .await,
+    )
+    .expect("json");
+    let nodes: std::collections::BTreeSet<&str> = pods["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|p| p["spec"]["nodeName"].as_str().expect("nodeName"))
+        .collect();
+    assert_eq!(nodes.len(), 2, "{pods}");
+    assert!(nodes.iter().all(|n| n.starts_with("user-np-")), "{nodes:?}");
+    let node = nodes.iter().next().copied().unwrap_or_default();
+    let on_node = kubectl_at(
+        &guest_kc,
+        &[
+            "get",
+            "pods",
+            "-A",
+            "--field-selector",
+            &format!("spec.nodeName={node}"),
+            "-o",
+            "name",
+        ],
+    )
+    .await;
+    assert!(on_node.contains("pod/checkout-"), "{on_node}");
+
+    // CRUD: create, patch (the status follows), delete.
+    kubectl_at(
+        &guest_kc,
+        &[
+            "create",
+            "poddisruptionbudget",
+            "web",
+            "-n",
+            "shop",
+            "--selector=app=web",
+            "--min-available=1",
+        ],
+    )
+    .await;
+    kubectl_at(
+        &guest_kc,
+        &[
+            "patch",
+            "pdb",
+            "checkout",
+            "-n",
+            "shop",
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"minAvailable":1}}"#,
+        ],
+    )
+    .await;
+    let mut allowed = String::new();
+    for _ in 0..100 {
+        allowed = kubectl_at(
+            &guest_kc,
+            &[
+                "get",
+                "pdb",
+                "checkout",
+                "-n",
+                "shop",
+                "-o",
+                "jsonpath={.status.disruptionsAllowed}",
+            ],
+        )
+        .await;
+        if allowed == "1" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(allowed, "1");
+    let web: Value = serde_json::from_str(
+        &kubectl_at(
+            &guest_kc,
+            &["get", "pdb", "web", "-n", "shop", "-o", "json"],
+        )
+        .await,
+    )
+    .expect("json");
+    assert_eq!(
+        web["spec"]["selector"]["matchLabels"]["app"], "web",
+        "{web}"
+    );
+    kubectl_at(&guest_kc, &["delete", "pdb", "web", "-n", "shop"]).await;
+    let out = kubectl_at(&guest_kc, &["get", "pdb", "-n", "shop", "-o", "name"]).await;
+    assert_eq!(out.trim(), "poddisruptionbudget.policy/checkout");
+}

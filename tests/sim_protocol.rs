@@ -1248,6 +1248,7 @@ const BUILT_IN_GROUPS: &[&str] = &[
     "",
     "certificates.k8s.io",
     "storage.k8s.io",
+    "policy",
     "apiextensions.k8s.io",
     "authorization.k8s.io",
 ];

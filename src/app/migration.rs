@@ -35,6 +35,18 @@ impl App {
                 self.notify(text);
                 true
             }
+            MigAction::GuestPdbs {
+                generation,
+                node,
+                targets,
+                reports,
+            } => {
+                if generation != self.conn.generation {
+                    return false;
+                }
+                self.maint()
+                    .is_some_and(|m| m.guest_pdbs_checked(&node, &targets, reports))
+            }
             MigAction::Access {
                 generation,
                 access,
@@ -103,7 +115,20 @@ impl App {
         self.active = i;
         self.doc = None;
         self.refresh_perms();
+        self.request_guest_pdbs();
         true
+    }
+
+    /// Ask for the guest PDB check when the drained guest nodes of the shown node changed.
+    pub(crate) fn request_guest_pdbs(&mut self) {
+        let generation = self.conn.generation;
+        if let Some((node, targets)) = self.maint().and_then(|m| m.guest_pdb_request()) {
+            self.effects.push(Effect::GuestPdbs {
+                generation,
+                node,
+                targets,
+            });
+        }
     }
 
     /// The node actions apply to: the Maintenance pane's, or the selected one in the Nodes pane

@@ -82,6 +82,13 @@ pub enum Effect {
     OpenGuest(crate::panes::fetch::GuestRef),
     /// Go back from a guest cluster to the cluster it was opened from.
     LeaveGuest,
+    /// Check the guest PodDisruptionBudgets of the hosted clusters whose guest nodes would be
+    /// drained by maintenance of `node`; the result comes back as `MigAction::GuestPdbs`.
+    GuestPdbs {
+        generation: u64,
+        node: String,
+        targets: Vec<crate::migration::guest_pdbs::GuestTarget>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -427,6 +434,7 @@ impl App {
         if changed {
             self.refresh_doc();
             self.collect_auto_writes();
+            self.request_guest_pdbs();
         }
         changed
     }

@@ -39,6 +39,13 @@ pub enum MigAction {
         ok: bool,
         text: String,
     },
+    /// The guest PDB check of a node's drained guest nodes finished.
+    GuestPdbs {
+        generation: u64,
+        node: String,
+        targets: Vec<super::guest_pdbs::GuestTarget>,
+        reports: Vec<super::guest_pdbs::GuestPdbReport>,
+    },
     /// An RBAC question was answered.
     Access {
         generation: u64,

@@ -4,6 +4,7 @@
 //! - [`storage`]: StorageClass/StorageProfile catalog (which classes offer ReadWriteMany).
 //! - [`readiness`]: per node pool / hosted cluster readiness, cross-checks and remedies.
 //! - [`maintenance`]: infra-node maintenance report (VMIs by cluster/pool, drained guest nodes, verdict).
+//! - [`guest_pdbs`]: guest PodDisruptionBudgets that could block draining those guest nodes.
 //! - [`request`]: VirtualMachineInstanceMigration body, "migrate all" refusals, migration progress.
 //! - [`inputs`]: one snapshot of every kind above (from the watch stores or one list per kind).
 //! - [`actions`]: cordon/uncordon and migration writes, RBAC questions and the audit log, run in
@@ -26,6 +27,7 @@
 //! ```
 
 pub mod actions;
+pub mod guest_pdbs;
 pub mod inputs;
 pub mod lm_message;
 pub mod maintenance;

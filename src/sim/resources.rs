@@ -552,6 +552,19 @@ pub static RESOURCES: &[ResourceDef] = &[
         NO_SUB,
         ALL,
     ),
+    // policy/v1
+    def(
+        "poddisruptionbudgets.policy",
+        "policy",
+        "v1",
+        "poddisruptionbudgets",
+        "poddisruptionbudget",
+        "PodDisruptionBudget",
+        true,
+        &["pdb"],
+        ST,
+        ALL,
+    ),
     // certificates.k8s.io/v1
     def(
         "certificatesigningrequests.certificates.k8s.io",

@@ -19,6 +19,7 @@ use crate::action::Action;
 use crate::fleet::util::{TableRow, name, namespace, str_at};
 use crate::gate::Verdict;
 use crate::migration::actions::MigWrite;
+use crate::migration::guest_pdbs::{GuestPdbReport, GuestTarget, targets};
 use crate::migration::inputs::MigrationInputs;
 use crate::migration::maintenance::{MaintenanceReport, MaintenanceRow};
 use crate::migration::request::MigrationProgress;
@@ -67,6 +68,10 @@ pub struct MaintenancePane {
     /// The RBAC questions were sent (answers arrive as messages).
     pub asked: bool,
     nodes_seen: Vec<(String, bool)>,
+    /// The guest PDB check last asked for: the node and its targets.
+    pdb_asked: Option<(String, Vec<GuestTarget>)>,
+    /// Its result (None while under way; empty when no guest node is drained).
+    pub(crate) guest_pdbs: Option<Vec<GuestPdbReport>>,
 }
 
 impl MaintenancePane {
@@ -77,6 +82,8 @@ impl MaintenancePane {
             self.log.clear();
         }
         self.node = Some(node.to_string());
+        // Opening the report (again) checks the guest PDBs again.
+        self.pdb_asked = None;
         self.rebuild();
     }
 
@@ -122,6 +129,45 @@ impl MaintenancePane {
     /// The inputs (for planning actions).
     pub fn inputs(&self) -> &MigrationInputs {
         &self.inputs
+    }
+
+    /// The guest PDB check to run now, if the node or its drained guest nodes changed since the
+    /// last one (the app turns it into an `Effect::GuestPdbs`).
+    pub fn guest_pdb_request(&mut self) -> Option<(String, Vec<GuestTarget>)> {
+        let (node, report) = (self.node.clone()?, self.report.as_ref()?);
+        let want = (node, targets(report, &self.inputs.hosted_clusters));
+        if self.pdb_asked.as_ref() == Some(&want) {
+            return None;
+        }
+        self.pdb_asked = Some(want.clone());
+        if want.1.is_empty() {
+            self.guest_pdbs = Some(Vec::new());
+            return None;
+        }
+        self.guest_pdbs = None;
+        Some(want)
+    }
+
+    /// The result of a guest PDB check; ignored unless it answers the latest request.
+    pub fn guest_pdbs_checked(
+        &mut self,
+        node: &str,
+        targets: &[GuestTarget],
+        reports: Vec<GuestPdbReport>,
+    ) -> bool {
+        let current = self
+            .pdb_asked
+            .as_ref()
+            .is_some_and(|(n, t)| n == node && t == targets);
+        if current {
+            self.guest_pdbs = Some(reports);
+        }
+        current
+    }
+
+    /// The guest PDB reports of the shown node (None while the check is under way).
+    pub fn guest_pdbs(&self) -> Option<&[GuestPdbReport]> {
+        self.guest_pdbs.as_deref()
     }
 
     /// Whether the node is cordoned (None: unknown).

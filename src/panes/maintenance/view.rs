@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, Wrap};
 use super::{Confirm, MaintenancePane};
 use crate::fleet::util::TableRow;
 use crate::gate::Verdict;
+use crate::migration::guest_pdbs::{GuestPdbs, PdbVerdict};
 use crate::migration::maintenance::MaintenanceRow;
 use crate::migration::request::MigrationOutcome;
 use crate::panes::RenderCtx;
@@ -59,6 +60,29 @@ fn perms_lines(p: &MaintenancePane, theme: &Theme) -> Vec<Line<'static>> {
     out
 }
 
+/// One line per hosted cluster whose guest PDBs were checked (or could not be).
+fn pdb_lines(p: &MaintenancePane, theme: &Theme) -> Vec<Line<'static>> {
+    p.guest_pdbs()
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            let color = if !r.with(PdbVerdict::Blocks).is_empty() {
+                theme.error
+            } else if !r.with(PdbVerdict::MaySlow).is_empty()
+                || !matches!(r.result, GuestPdbs::Checked(_))
+            {
+                theme.warn
+            } else {
+                theme.ok
+            };
+            Line::styled(
+                format!("Guest PDBs of {}", r.line()),
+                Style::default().fg(color),
+            )
+        })
+        .collect()
+}
+
 /// Rows `lines` take when wrapped to `width` (roughly: by characters).
 fn wrapped_height(lines: &[Line], width: u16) -> u16 {
     let w = usize::from(width.max(1));
@@ -102,17 +126,22 @@ pub fn render(p: &MaintenancePane, frame: &mut Frame, area: Rect, ctx: &RenderCt
     };
     let verdict = Line::styled(format!("Verdict: {}", rep.verdict()), verdict_style);
     let drained = rep.drained_guest_nodes();
-    let guest = Line::styled(
+    let mut guest = vec![Line::styled(
         format!(
-            "Guest nodes drained instead of migrated: {} · guest PDBs not checked",
+            "Guest nodes drained instead of migrated: {}{}",
             if drained.is_empty() {
                 "none".to_string()
             } else {
                 drained.join(", ")
+            },
+            match (drained.is_empty(), p.guest_pdbs()) {
+                (false, None) => " · checking guest PDBs…",
+                _ => "",
             }
         ),
         Style::default().fg(theme.fg),
-    );
+    )];
+    guest.extend(pdb_lines(p, theme));
     let mut mig_lines: Vec<Line> = Vec::new();
     for m in &p.migrations {
         let style = match m.outcome {
@@ -131,7 +160,8 @@ pub fn render(p: &MaintenancePane, frame: &mut Frame, area: Rect, ctx: &RenderCt
     } else {
         (mig_lines.len() as u16 + 1).min(area.height / 3)
     };
-    let mut top_lines = vec![head, verdict, guest];
+    let mut top_lines = vec![head, verdict];
+    top_lines.extend(guest);
     top_lines.extend(perms_lines(p, theme));
     let top_h = wrapped_height(&top_lines, area.width).min(area.height / 2);
     let rows = p.rows();

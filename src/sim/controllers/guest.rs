@@ -7,11 +7,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use serde_json::Value;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use super::csr as csr_ctl;
+use super::guest_workloads;
 use super::{Next, next};
 use crate::sim::pki::{CLIENT_SIGNER, SERVING_SIGNER};
 use crate::sim::resources::by_key;
@@ -155,6 +155,7 @@ async fn start_available(
             }
         };
         guest_seed::customize(&handle.store, &key.0, &key.1, &handle.url);
+        guest_workloads::seed(&handle.store, &key.1);
         let kubeconfig = crate::sim::kubeconfig_yaml(
             &handle.url,
             Some(&crate::sim::pki::b64(&handle.ca_pem)),
@@ -217,6 +218,10 @@ async fn watch_guest_csrs(
             Next::Event(ev) => {
                 if ev.resource == csrs::CSR {
                     sync_nodes(&hub, &key.0, &key.1, &guest, true);
+                } else if ev.resource == "nodes" {
+                    guest_workloads::sync(&guest, &key.1);
+                } else if ev.resource == "pods" || ev.resource == guest_workloads::PDBS {
+                    guest_workloads::pdb_status(&guest);
                 }
             }
         }
@@ -344,5 +349,5 @@ pub fn sync_nodes(hub: &Store, ns: &str, name: &str, guest: &Store, join_via_csr
             }
         }
     }
-    let _: Option<Value> = None;
+    guest_workloads::sync(guest, name);
 }

@@ -9,6 +9,7 @@
 pub mod churn;
 pub mod csr;
 pub mod guest;
+pub mod guest_workloads;
 pub mod hostedcluster;
 pub mod machineset;
 pub mod metallb;

@@ -1,7 +1,8 @@
 //! Just enough Kubernetes protobuf decoding for the request bodies kubectl's typed clients send
 //! (`application/vnd.kubernetes.protobuf`): SelfSubjectAccessReview (`auth can-i`),
 //! CertificateSigningRequest (`certificate approve|deny`) and Namespace, ConfigMap and Secret
-//! (`create namespace|configmap|secret`), and Eviction (`drain`). Other kinds answer 415. Bodies become the JSON the rest of
+//! (`create namespace|configmap|secret`), Eviction (`drain`) and PodDisruptionBudget
+//! (`create poddisruptionbudget`). Other kinds answer 415. Bodies become the JSON the rest of
 //! the server works with; responses are always JSON, which those clients also accept.
 
 use base64::Engine;
@@ -230,6 +231,90 @@ fn csr(buf: &[u8]) -> Result<Value, ApiError> {
     Ok(Value::Object(obj))
 }
 
+/// `IntOrString` (type = 1: 0 int, 1 string; intVal = 2; strVal = 3).
+fn int_or_string(buf: &[u8]) -> Result<Value, ApiError> {
+    let (mut is_str, mut i, mut s) = (false, 0i64, Value::String(String::new()));
+    for (num, f) in fields(buf)? {
+        match (num, f) {
+            (1, Field::Varint(t)) => is_str = t == 1,
+            // int32, sign-extended to 64 bits on the wire.
+            (2, Field::Varint(v)) => i = i64::from(v as i32),
+            (3, Field::Bytes(b)) => s = string(b),
+            _ => {}
+        }
+    }
+    Ok(if is_str { s } else { json!(i) })
+}
+
+/// `LabelSelector` (matchLabels = 1, matchExpressions = 2: key = 1, operator = 2, values = 3).
+fn label_selector(buf: &[u8]) -> Result<Value, ApiError> {
+    let mut sel = Map::new();
+    for (num, f) in fields(buf)? {
+        match (num, f) {
+            (1, Field::Bytes(b)) => insert_entry(&mut sel, "matchLabels", b, false)?,
+            (2, Field::Bytes(b)) => {
+                let mut req = strings(b, &[(1, "key"), (2, "operator")])?;
+                let values: Vec<Value> = fields(b)?
+                    .into_iter()
+                    .filter_map(|(n, f)| match (n, f) {
+                        (3, Field::Bytes(v)) => Some(string(v)),
+                        _ => None,
+                    })
+                    .collect();
+                if !values.is_empty() {
+                    req.insert("values".into(), Value::Array(values));
+                }
+                if let Some(a) = sel
+                    .entry("matchExpressions")
+                    .or_insert_with(|| json!([]))
+                    .as_array_mut()
+                {
+                    a.push(Value::Object(req));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(Value::Object(sel))
+}
+
+/// policy/v1 PodDisruptionBudget (`create poddisruptionbudget`): metadata = 1, spec = 2
+/// (minAvailable = 1, selector = 2, maxUnavailable = 3, unhealthyPodEvictionPolicy = 4).
+fn pdb(buf: &[u8]) -> Result<Value, ApiError> {
+    let mut obj = Map::new();
+    for (num, f) in fields(buf)? {
+        match (num, f) {
+            (1, Field::Bytes(b)) => {
+                obj.insert("metadata".into(), object_meta(b)?);
+            }
+            (2, Field::Bytes(b)) => {
+                let mut spec = Map::new();
+                for (n, f) in fields(b)? {
+                    match (n, f) {
+                        (1, Field::Bytes(v)) => {
+                            spec.insert("minAvailable".into(), int_or_string(v)?);
+                        }
+                        (2, Field::Bytes(v)) => {
+                            spec.insert("selector".into(), label_selector(v)?);
+                        }
+                        (3, Field::Bytes(v)) => {
+                            spec.insert("maxUnavailable".into(), int_or_string(v)?);
+                        }
+                        (4, Field::Bytes(v)) => {
+                            spec.insert("unhealthyPodEvictionPolicy".into(), string(v));
+                        }
+                        _ => {}
+                    }
+                }
+                obj.insert("spec".into(), Value::Object(spec));
+            }
+            // The status belongs to the disruption controller.
+            _ => {}
+        }
+    }
+    Ok(Value::Object(obj))
+}
+
 /// Decode a `k8s\0`-enveloped protobuf body into JSON, for the kinds above.
 pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
     let rest = body
@@ -252,12 +337,13 @@ pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
         "SelfSubjectAccessReview" => ssar(raw)?,
         "CertificateSigningRequest" => csr(raw)?,
         "Namespace" | "ConfigMap" | "Secret" | "Eviction" => simple(&kind, raw)?,
+        "PodDisruptionBudget" => pdb(raw)?,
         other => {
             return Err(ApiError::new(
                 415,
                 "UnsupportedMediaType",
                 format!(
-                    "the sim decodes protobuf only for SelfSubjectAccessReview, CertificateSigningRequest, Namespace, ConfigMap, Secret and Eviction, not {other:?}; send JSON"
+                    "the sim decodes protobuf only for SelfSubjectAccessReview, CertificateSigningRequest, Namespace, ConfigMap, Secret, Eviction and PodDisruptionBudget, not {other:?}; send JSON"
                 ),
             ));
         }
@@ -311,5 +397,35 @@ mod tests {
             decode(&[MAGIC.to_vec(), ld(1, &tm), ld(2, b"")].concat()).expect_err("unsupported");
         assert_eq!(e.code, 415);
         assert!(decode(b"nope").is_err());
+    }
+
+    fn varint_field(num: u64, v: u8) -> Vec<u8> {
+        vec![(num << 3) as u8, v]
+    }
+
+    #[test]
+    fn decodes_a_pod_disruption_budget() {
+        let min = [varint_field(1, 0), varint_field(2, 2)].concat();
+        let max = [varint_field(1, 1), ld(3, b"50%")].concat();
+        let labels = [ld(1, b"app"), ld(2, b"web")].concat();
+        let expr = [ld(1, b"tier"), ld(2, b"In"), ld(3, b"a"), ld(3, b"b")].concat();
+        let sel = [ld(1, &labels), ld(2, &expr)].concat();
+        let spec = [ld(1, &min), ld(2, &sel), ld(3, &max)].concat();
+        let meta = [ld(1, b"web"), ld(3, b"shop")].concat();
+        let raw = [ld(1, &meta), ld(2, &spec)].concat();
+        let tm = [ld(1, b"policy/v1"), ld(2, b"PodDisruptionBudget")].concat();
+        let v = decode(&[MAGIC.to_vec(), ld(1, &tm), ld(2, &raw)].concat()).expect("decodes");
+        assert_eq!(v["apiVersion"], "policy/v1");
+        assert_eq!(v["metadata"]["namespace"], "shop");
+        assert_eq!(
+            v["spec"],
+            json!({"minAvailable": 2, "maxUnavailable": "50%",
+                   "selector": {"matchLabels": {"app": "web"},
+                                "matchExpressions": [{"key": "tier", "operator": "In", "values": ["a", "b"]}]}})
+        );
+        // An empty selector stays `{}` (it selects every pod of the namespace).
+        let raw = [ld(1, &meta), ld(2, &ld(2, b""))].concat();
+        let v = decode(&[MAGIC.to_vec(), ld(1, &tm), ld(2, &raw)].concat()).expect("decodes");
+        assert_eq!(v["spec"]["selector"], json!({}));
     }
 }

@@ -81,6 +81,13 @@ const POD_COLS: &[Col] = &[
     c("Node", "string", 1),
 ];
 const NS_COLS: &[Col] = &[NAME, c("Status", "string", 0), c("Age", "string", 0)];
+const PDB_COLS: &[Col] = &[
+    NAME,
+    c("Min Available", "string", 0),
+    c("Max Unavailable", "string", 0),
+    c("Allowed Disruptions", "integer", 0),
+    c("Age", "string", 0),
+];
 const GENERIC_COLS: &[Col] = &[NAME, c("Age", "string", 0)];
 const CRD_COLS: &[Col] = &[NAME, c("Created At", "date", 0)];
 
@@ -93,6 +100,7 @@ fn builtin_cols(res: &ResourceDef) -> Option<&'static [Col]> {
         "certificatesigningrequests" => CSR_COLS,
         "pods" => POD_COLS,
         "namespaces" => NS_COLS,
+        "poddisruptionbudgets" => PDB_COLS,
         "customresourcedefinitions" => CRD_COLS,
         _ => GENERIC_COLS,
     })
@@ -333,6 +341,24 @@ fn cells(res: &ResourceDef, o: &Value, now: DateTime<Utc>) -> Vec<Value> {
                 json!(s(o, "/status/phase").unwrap_or("Active")),
                 age_of(o.pointer("/metadata/creationTimestamp"), now),
             ],
+            "poddisruptionbudgets" => {
+                // kubectl prints N/A for the bound that is not set.
+                let bound = |p: &str| match o.pointer(p) {
+                    Some(Value::String(v)) => json!(v),
+                    Some(Value::Number(n)) => json!(n.to_string()),
+                    _ => json!("N/A"),
+                };
+                vec![
+                    bound("/spec/minAvailable"),
+                    bound("/spec/maxUnavailable"),
+                    json!(
+                        o.pointer("/status/disruptionsAllowed")
+                            .and_then(Value::as_i64)
+                            .unwrap_or(0)
+                    ),
+                    age_of(o.pointer("/metadata/creationTimestamp"), now),
+                ]
+            }
             // kubectl prints the creation time itself for CRDs, not an age.
             "customresourcedefinitions" => vec![json!(
                 s(o, "/metadata/creationTimestamp").unwrap_or_default()
