@@ -74,6 +74,8 @@ pub enum Action {
     Copy,
     /// Open the selected hosted cluster's guest cluster (Esc comes back).
     OpenGuest,
+    /// Enter on a hosted cluster: its guest cluster, or its details when it cannot be opened.
+    DrillDown,
 }
 
 /// Names of the bindable actions, as used in the config file's `[keys]` table.
@@ -111,6 +113,7 @@ pub const BINDABLE: &[(&str, &str)] = &[
     ("csr_joining", "CSRs: joining nodes view"),
     ("copy", "Copy the selected URL or command (OSC 52)"),
     ("open_guest", "Open the guest cluster of a hosted cluster"),
+    ("hc_drill_down", "Hosted clusters: into the guest cluster"),
 ];
 
 impl Action {
@@ -147,6 +150,7 @@ impl Action {
             "csr_joining" => Action::Pane(PaneKey::Joining),
             "copy" => Action::Copy,
             "open_guest" => Action::OpenGuest,
+            "hc_drill_down" => Action::DrillDown,
             _ => return None,
         })
     }

@@ -167,12 +167,16 @@ pub const DEFAULTS: &[(&str, &[&str])] = &[
     ("csr_joining", &["J"]),
     ("copy", &["c"]),
     ("open_guest", &["o"]),
+    ("hc_drill_down", &["enter"]),
 ];
 
 /// Bindings that apply only in one pane's table (action name prefix -> pane kind). There they
 /// win over the global ones (`d` denies a CSR instead of opening details); elsewhere they do
 /// nothing, so `A` still sorts the Nodes pane by AGE.
-pub const PANE_SCOPED: &[(&str, &str)] = &[("csr_", crate::watch::CSRS.id)];
+pub const PANE_SCOPED: &[(&str, &str)] = &[
+    ("csr_", crate::watch::CSRS.id),
+    ("hc_", crate::watch::HOSTEDCLUSTERS.id),
+];
 
 /// The pane a bindable action is scoped to, if any.
 pub fn scope_of(name: &str) -> Option<&'static str> {

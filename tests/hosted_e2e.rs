@@ -109,7 +109,7 @@ async fn hosted_clusters_details_and_guest_drill_down() {
 
     // Details of the Partial cluster explain why, once the control-plane services are read.
     select(&mut session, "guest");
-    press(&mut session, KeyCode::Enter);
+    press(&mut session, KeyCode::Char('d'));
     let s = wait_for(&mut session, "the Partial explanation", |s| {
         s.contains("Why Partial") && s.contains("address pool `guest-apps`")
     })
@@ -129,8 +129,9 @@ async fn hosted_clusters_details_and_guest_drill_down() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
+    // Enter drills down into the guest cluster (`o` does too).
     select(&mut session, "example");
-    press(&mut session, KeyCode::Char('o'));
+    press(&mut session, KeyCode::Enter);
     let s = wait_for(&mut session, "the guest's nodes", |s| {
         s.contains("hub › clusters/example") && s.contains("● live") && s.contains("Ready 2/2")
     })

@@ -75,10 +75,34 @@ fn hosted_clusters_pane() {
 }
 
 #[test]
+fn enter_drills_down_into_the_guest_cluster() {
+    let (mut app, _w) = app_with(KindState::Live, true);
+    app.take_effects();
+    key(&mut app, KeyCode::Enter);
+    let opens: Vec<Effect> = app
+        .take_effects()
+        .into_iter()
+        .filter(|e| matches!(e, Effect::OpenGuest(_)))
+        .collect();
+    assert_eq!(opens.len(), 1, "{opens:?}");
+    match &opens[0] {
+        Effect::OpenGuest(g) => assert_eq!(g.label(), "clusters/example"),
+        other => panic!("{other:?}"),
+    }
+    // `d` still opens the details.
+    key(&mut app, KeyCode::Char('d'));
+    let s = screen(&mut app, 160, 40);
+    assert!(
+        s.contains("Hosted clusters / clusters/example — details"),
+        "{s}"
+    );
+}
+
+#[test]
 fn hosted_cluster_details_of_a_partial_cluster() {
     let (mut app, _w) = app_with(KindState::Live, true);
     key(&mut app, KeyCode::Char('j'));
-    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('d'));
     // Opening details asks for the control-plane pods and services (other effects, such as the
     // CSR pane's permission checks after connecting, are not this test's business).
     let fetches: Vec<Effect> = app

@@ -615,9 +615,21 @@ async fn guest_serves_pod_disruption_budgets_and_pods_on_its_nodes() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let secret = k.get("secrets", Some("clusters"), "user-admin-kubeconfig");
-    let kc = shiftdeck::sim::pki::unb64(secret["data"]["kubeconfig"].as_str().expect("data"))
-        .expect("base64 kubeconfig");
+    // The admin kubeconfig Secret is rewritten to the guest's loopback address just after the
+    // guest API starts: wait for that too.
+    let kc = loop {
+        let secret = k.get("secrets", Some("clusters"), "user-admin-kubeconfig");
+        let kc = shiftdeck::sim::pki::unb64(secret["data"]["kubeconfig"].as_str().expect("data"))
+            .expect("base64 kubeconfig");
+        if kc.contains("127.0.0.1") {
+            break kc;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the user admin kubeconfig never pointed at the guest API"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     let guest_kc = k._dir.path().join("user.kubeconfig");
     write(&guest_kc, &kc);
 

@@ -553,6 +553,7 @@ impl App {
             Action::Details | Action::Yaml => self.open_doc(&action),
             Action::Copy => self.copy_selected(),
             Action::OpenGuest => self.open_guest(),
+            Action::DrillDown => self.drill_down(),
             Action::Move(_) | Action::PageUp | Action::PageDown | Action::Top | Action::Bottom
                 if self.overlay != Overlay::None || self.doc.is_some() =>
             {
@@ -743,6 +744,20 @@ impl App {
         {
             self.effects.push(Effect::Fetch(f));
             self.last_fetch = Some(self.instant);
+        }
+    }
+
+    /// Enter on a hosted cluster: into its guest cluster when it published an admin kubeconfig;
+    /// otherwise its details, which say why it cannot be opened yet.
+    fn drill_down(&mut self) {
+        let key = self.pane().and_then(|p| p.selected_key());
+        match key.and_then(|k| self.pane().and_then(|p| p.guest(&k))) {
+            Some(Ok(_)) => self.open_guest(),
+            Some(Err(why)) => {
+                self.open_doc(&Action::Details);
+                self.notify(why);
+            }
+            None => self.open_doc(&Action::Details),
         }
     }
 

@@ -108,7 +108,7 @@ impl HostedPane {
         }
         if !rows.is_empty() {
             extra.push(Span::styled(
-                "Enter details · o open guest cluster".to_string(),
+                "Enter open guest cluster · d details".to_string(),
                 theme.fg(theme.muted),
             ));
         }
