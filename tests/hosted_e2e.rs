@@ -178,6 +178,13 @@ async fn microshift_says_not_installed_quietly() {
         !s.contains("reconnecting") && !s.contains("forbidden"),
         "{s}"
     );
+    // Copies stays (image mirroring); DataVolumes not being served is said calmly.
+    command(&mut session, "copy");
+    let s = wait_for(&mut session, "the Copies pane", |s| {
+        s.contains("DataVolumes: CDI not installed") && s.contains(":mirror FILE TARGET")
+    })
+    .await;
+    assert!(!s.contains('⚠'), "{s}");
     // `o` outside a hosted cluster row does nothing.
     press(&mut session, KeyCode::Char('o'));
     assert!(

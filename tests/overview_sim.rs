@@ -98,7 +98,13 @@ async fn microshift_is_detected_and_degrades_quietly() {
     );
     assert_eq!(
         m.panes,
-        [Pane::Overview, Pane::Nodes, Pane::Csr, Pane::Health]
+        [
+            Pane::Overview,
+            Pane::Nodes,
+            Pane::Csr,
+            Pane::Health,
+            Pane::Copy
+        ]
     );
     assert!(m.windows.is_none());
     assert_eq!(m.counts.len(), 2, "only nodes and CSRs on MicroShift");

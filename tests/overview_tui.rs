@@ -182,15 +182,15 @@ fn expected_panes(profile: Profile) -> (&'static [&'static str], &'static [&'sta
             ],
             &["Hosted clusters", "Node pools", "Readiness", "Maintenance"],
         ),
+        // Copies stays for its skopeo image mirroring.
         _ => (
-            &["Overview", "Nodes", "CSRs", "Health"],
+            &["Overview", "Nodes", "CSRs", "Health", "Copies"],
             &[
                 "Hosted clusters",
                 "Node pools",
                 "MachineSets",
                 "Cluster operators",
                 "Readiness",
-                "Copies",
                 "Maintenance",
             ],
         ),

@@ -261,7 +261,9 @@ mod tests {
         });
         assert_eq!(
             titles(&app),
-            vec!["Overview", "Nodes", "CSRs", "Health", "csr"]
+            vec![
+                "Overview", "Nodes", "CSRs", "Health", "Copies", "copy", "csr"
+            ]
         );
         // The selection stays on the same pane although its index moved.
         assert_eq!(app.pane().map(|p| p.title()), Some("CSRs"));

@@ -75,14 +75,20 @@ impl ClusterFlavor {
     }
 
     /// Panes that can make sense on this flavor, in tab order. MicroShift has no HyperShift,
-    /// Machine API, ClusterOperators or KubeVirt, so those panes are left out; OpenShift gets
+    /// Machine API, ClusterOperators or KubeVirt, so those panes are left out (Copies stays for
+    /// its image mirroring); OpenShift gets
     /// every pane ([`ClusterShape`] further drops panes whose kinds the cluster does not serve).
     pub fn panes(&self) -> Vec<Pane> {
         match self {
             ClusterFlavor::OpenShift { .. } => Pane::ALL.to_vec(),
-            ClusterFlavor::MicroShift { .. } => {
-                vec![Pane::Overview, Pane::Nodes, Pane::Csr, Pane::Health]
-            }
+            // Copies stays: mirroring release images with skopeo is a MicroShift workflow.
+            ClusterFlavor::MicroShift { .. } => vec![
+                Pane::Overview,
+                Pane::Nodes,
+                Pane::Csr,
+                Pane::Copy,
+                Pane::Health,
+            ],
             ClusterFlavor::Kubernetes => vec![
                 Pane::Overview,
                 Pane::Nodes,

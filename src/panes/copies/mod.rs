@@ -88,6 +88,53 @@ pub fn row_key(item: &CopyItem) -> String {
     format!("{}:{}", item.kind.label(), item.key)
 }
 
+const MIRROR_USAGE: &str = "usage: :mirror FILE TARGET [--authfile PATH] [--parallel N] \
+                            [--tls-verify=false] (TARGET: dir:PATH or a registry)";
+
+/// `:mirror` arguments: the image list, the target and the same flags as `shiftdeck mirror`.
+fn mirror_args<'a>(
+    args: &[&'a str],
+) -> Result<(&'a str, &'a str, crate::copies::mirror::MirrorOptions), String> {
+    let mut opts = crate::copies::mirror::MirrorOptions::default();
+    let mut positional = Vec::new();
+    let mut it = args.iter().copied();
+    while let Some(a) = it.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v)),
+            _ => (a, None),
+        };
+        let mut value = |name: &str| {
+            inline
+                .or_else(|| it.next())
+                .ok_or_else(|| format!("{name} needs a value; {MIRROR_USAGE}"))
+        };
+        match flag {
+            "--authfile" => opts.authfile = Some(value("--authfile")?.into()),
+            "--parallel" => {
+                let v = value("--parallel")?;
+                opts.parallel = v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=32).contains(n))
+                    .ok_or_else(|| format!("--parallel must be 1 to 32, not `{v}`"))?;
+            }
+            "--tls-verify" => {
+                opts.tls_verify = match inline.unwrap_or("true") {
+                    "true" => true,
+                    "false" => false,
+                    v => return Err(format!("--tls-verify is true or false, not `{v}`")),
+                }
+            }
+            f if f.starts_with("--") => return Err(format!("unknown flag {f}; {MIRROR_USAGE}")),
+            _ => positional.push(a),
+        }
+    }
+    match positional.as_slice() {
+        [file, target] => Ok((file, target, opts)),
+        _ => Err(MIRROR_USAGE.to_string()),
+    }
+}
+
 impl CopiesPane {
     /// Items in display order (live first, then history), filtered.
     pub fn visible(&self) -> Vec<&CopyItem> {
@@ -286,7 +333,7 @@ impl CopiesPane {
         }
     }
 
-    /// A palette command addressed to this pane (`blob`, `mirror FILE TARGET`).
+    /// A palette command addressed to this pane (`blob`, `mirror FILE TARGET [flags]`).
     pub fn command(&mut self, line: &str, gate: &ActionGate) {
         let mut words = line.split_whitespace();
         match words.next() {
@@ -297,10 +344,13 @@ impl CopiesPane {
                 ))));
             }
             Some("mirror") => {
-                let (Some(file), Some(target)) = (words.next(), words.next()) else {
-                    self.notice =
-                        Some("usage: :mirror FILE TARGET (dir:PATH or a registry)".into());
-                    return;
+                let args: Vec<&str> = words.collect();
+                let (file, target, opts) = match mirror_args(&args) {
+                    Ok(a) => a,
+                    Err(e) => {
+                        self.notice = Some(e);
+                        return;
+                    }
                 };
                 if let Verdict::Denied(why) =
                     gate.check_local(&GatedAction::External("mirror images".into()))
@@ -315,7 +365,7 @@ impl CopiesPane {
                         return;
                     }
                 };
-                match MirrorJob::from_file(std::path::Path::new(file), target, Default::default()) {
+                match MirrorJob::from_file(std::path::Path::new(file), target, opts) {
                     Ok(job) => self.start_mirror(job),
                     Err(e) => self.notice = Some(format!("cannot mirror: {e}")),
                 }

@@ -147,11 +147,55 @@ fn blob_form_masks_nothing_it_returns_and_tracks() {
 }
 
 #[test]
+fn mirror_flags_are_those_of_the_cli() {
+    let (file, target, o) = super::mirror_args(&[
+        "release-aarch64.json",
+        "--authfile",
+        "/run/auth.json",
+        "docker://mirror:5000",
+        "--parallel=5",
+        "--tls-verify=false",
+    ])
+    .unwrap();
+    assert_eq!(
+        (file, target),
+        ("release-aarch64.json", "docker://mirror:5000")
+    );
+    assert_eq!(
+        o.authfile.as_deref(),
+        Some(std::path::Path::new("/run/auth.json"))
+    );
+    assert_eq!(o.parallel, 5);
+    assert!(!o.tls_verify);
+    let (_, _, o) = super::mirror_args(&["l.txt", "dir:/m"]).unwrap();
+    assert!(o.authfile.is_none() && o.tls_verify && o.parallel == 3);
+    for bad in [
+        &["l.txt"][..],
+        &["l.txt", "dir:/m", "extra"],
+        &["l.txt", "dir:/m", "--authfile"],
+        &["l.txt", "dir:/m", "--parallel", "0"],
+        &["l.txt", "dir:/m", "--parallel=x"],
+        &["l.txt", "dir:/m", "--tls-verify=maybe"],
+        &["l.txt", "dir:/m", "--insecure"],
+    ] {
+        let e = super::mirror_args(bad).expect_err("rejected");
+        assert!(!e.is_empty(), "{bad:?}");
+    }
+}
+
+#[test]
 fn mirror_command_reports_bad_input_without_starting() {
     let mut p = CopiesPane::default();
     let gate = ActionGate::new(false);
     p.command("mirror", &gate);
     assert!(p.notice.as_deref().unwrap_or_default().starts_with("usage"));
+    p.command("mirror /nonexistent/list.txt dir:/tmp/x --authfile", &gate);
+    assert!(
+        p.notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("needs a value")
+    );
     p.command("mirror /nonexistent/list.txt dir:/tmp/x", &gate);
     assert!(
         p.notice

@@ -86,7 +86,8 @@ fn microshift_has_no_boot_images_and_hides_hypershift() {
     );
     assert!(hidden(&ms, &["np"]).is_some());
     assert!(hidden(&ms, &["machinesets", "ms"]).is_some());
-    assert!(hidden(&ms, &["copy"]).is_some());
+    // Copies stays on MicroShift: its image mirroring is a MicroShift workflow.
+    assert_eq!(hidden(&ms, &["copy"]), None);
     assert!(hidden(&ms, &["readiness", "lm"]).is_some());
     assert!(hidden(&ms, &["co"]).is_some());
     assert_eq!(hidden(&ms, &["nodes", "no"]), None);
