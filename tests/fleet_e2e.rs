@@ -295,6 +295,88 @@ async fn viewer_sees_scale_keys_disabled_with_the_reason() {
     h.shutdown();
 }
 
+/// DESIRED and CURRENT of a MachineSet's row (its first two numbers).
+fn ms_desired_current(s: &str, name: &str) -> Option<(i64, i64)> {
+    let l = s
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(name))?;
+    let nums: Vec<i64> = l
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .take(2)
+        .collect();
+    match nums.as_slice() {
+        [d, c] => Some((*d, *c)),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scale_an_arm64_machineset_up_and_down_by_keys() {
+    let h = sim::start(SimOptions {
+        live: false,
+        speed: 50.0,
+        profile: Profile::Azure,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let audit =
+        std::env::temp_dir().join(format!("shiftdeck-ms-audit-{}.jsonl", std::process::id()));
+    let _ = std::fs::remove_file(&audit);
+    let mut s = open(&h.kubeconfig_yaml(), Some(audit.clone()));
+    goto(&mut s, "ms", "arm64-worker").await;
+    let x = wait_for(&mut s, "the ARM64 set", |x| x.contains("arm64-worker")).await;
+    let name = x
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .find(|w| w.contains("arm64-worker"))
+        .unwrap()
+        .to_string();
+    wait_for(&mut s, "2 of 2", |x| {
+        ms_desired_current(x, &name) == Some((2, 2))
+    })
+    .await;
+
+    press(&mut s, KeyCode::Char('+'));
+    wait_for(&mut s, "the confirm", |x| x.contains("Scale from 2 to 3")).await;
+    press(&mut s, KeyCode::Enter);
+    wait_for(&mut s, "3 of 3", |x| {
+        ms_desired_current(x, &name) == Some((3, 3))
+    })
+    .await;
+
+    // Down: the confirm says the node is drained first and names the machine likely to go.
+    press(&mut s, KeyCode::Char('-'));
+    let c = wait_for(&mut s, "the scale-down confirm", |x| {
+        x.contains("Scale from 3 to 2")
+    })
+    .await;
+    assert!(c.contains("drained"), "{c}");
+    assert!(c.contains("Likely to be removed:"), "{c}");
+    press(&mut s, KeyCode::Enter);
+    wait_for(&mut s, "2 of 2 again", |x| {
+        ms_desired_current(x, &name) == Some((2, 2))
+    })
+    .await;
+    let log = std::fs::read_to_string(&audit).unwrap();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{log}");
+    assert_eq!(
+        (lines[0]["from"].as_i64(), lines[0]["to"].as_i64()),
+        (Some(2), Some(3))
+    );
+    assert_eq!(
+        (lines[1]["from"].as_i64(), lines[1]["to"].as_i64()),
+        (Some(3), Some(2))
+    );
+    let _ = std::fs::remove_file(&audit);
+    h.shutdown();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn azure_machinesets_show_windows_and_arm64() {
     let h = sim::start(SimOptions {

@@ -244,7 +244,7 @@ pub const MS_AUTOSCALER_MAX: &str =
 /// Validates a typed scale for a `machine.openshift.io` MachineSet. Refused while a
 /// MachineAutoscaler owns it (its min/max annotations are set). Scale-down victims follow
 /// `spec.deletePolicy` (`Oldest` → oldest first; `Newest` and the default `Random` → newest shown
-/// first, with a note for `Random`); Windows sets get a drain note.
+/// first, with a note for `Random`); every scale-down notes that nodes are drained first.
 pub fn plan_machineset_scale(
     ms: &Value,
     text: &str,
@@ -260,21 +260,17 @@ pub fn plan_machineset_scale(
     let mut note = None;
     let likely_removed = if to < from {
         let mine = super::machineset::machines_of_set(ms, machines);
-        if policy == "Random" {
-            note = Some("deletePolicy Random: any machine may be removed; newest shown".into());
-        }
-        if super::machineset::is_windows(ms) {
-            note = Some(
-                [
-                    note.as_deref(),
-                    Some("Windows nodes are drained before their machines are deleted"),
-                ]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join("; "),
-            );
-        }
+        // The machine controller cordons and drains each node before deleting its machine.
+        let drain = if super::machineset::is_windows(ms) {
+            "Windows nodes are drained (pods evicted) before their machines are deleted"
+        } else {
+            "nodes are drained (pods evicted) before their machines are deleted"
+        };
+        note = Some(if policy == "Random" {
+            format!("deletePolicy Random: any machine may be removed; newest shown; {drain}")
+        } else {
+            drain.to_string()
+        });
         victims(&mine, from - to, policy == "Oldest")
     } else {
         Vec::new()

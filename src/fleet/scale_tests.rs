@@ -168,7 +168,10 @@ fn machineset_scale_follows_delete_policy() {
     ];
     let p = plan_machineset_scale(&machineset(3, Some("Oldest"), false), "1", &ms).unwrap();
     assert_eq!(p.likely_removed, ["node-win-a", "node-win-c"]);
-    assert_eq!(p.note, None);
+    assert_eq!(
+        p.note.as_deref(),
+        Some("nodes are drained (pods evicted) before their machines are deleted")
+    );
     let p = plan_machineset_scale(&machineset(3, Some("Newest"), false), "-", &ms).unwrap();
     assert_eq!(p.likely_removed, ["node-win-b"]);
     let p = plan_machineset_scale(&machineset(3, None, true), "-1", &ms).unwrap();
@@ -176,7 +179,7 @@ fn machineset_scale_follows_delete_policy() {
     assert_eq!(
         p.note.as_deref(),
         Some(
-            "deletePolicy Random: any machine may be removed; newest shown; Windows nodes are drained before their machines are deleted"
+            "deletePolicy Random: any machine may be removed; newest shown; Windows nodes are drained (pods evicted) before their machines are deleted"
         )
     );
     assert_eq!(p.body, json!({"spec": {"replicas": 2}}));
