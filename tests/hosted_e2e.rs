@@ -155,6 +155,102 @@ async fn hosted_clusters_details_and_guest_drill_down() {
     h.shutdown();
 }
 
+/// Ready nodes of a guest (read from the sim's guest store).
+fn guest_ready_nodes(g: &sim::controllers::guest::Guest) -> Vec<String> {
+    g.store
+        .list(sim::resources::by_key("nodes"), None)
+        .0
+        .into_iter()
+        .filter(|n| {
+            n.pointer("/status/conditions")
+                .and_then(|c| c.as_array())
+                .is_some_and(|c| {
+                    c.iter()
+                        .any(|c| c["type"] == "Ready" && c["status"] == "True")
+                })
+        })
+        .filter_map(|n| n.pointer("/metadata/name")?.as_str().map(str::to_string))
+        .collect()
+}
+
+/// Issue 5's drill-down with issue 4's approvals: the new `example-extra-cpu` machines join the
+/// guest cluster only through CSRs, approved from the guest's own CSR pane (client, then serving).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guest_csrs_are_approved_from_inside_the_guest() {
+    let h = sim::start(SimOptions {
+        speed: 50.0,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let g = loop {
+        if let Some(g) = sim::controllers::guest::guest(&h.store, "clusters", "example") {
+            break g;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the example guest API never started"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let mut session = open(&h.kubeconfig_yaml());
+    command(&mut session, "hc");
+    wait_for(&mut session, "the hosted clusters", |s| {
+        s.contains("clusters    example ") && s.contains("● live")
+    })
+    .await;
+    select(&mut session, "example");
+    press(&mut session, KeyCode::Enter);
+    wait_for(&mut session, "the guest", |s| {
+        s.contains("hub › clusters/example") && s.contains("● live")
+    })
+    .await;
+    command(&mut session, "csr");
+    let s = wait_for(&mut session, "a pending client CSR of a new machine", |s| {
+        s.lines()
+            .any(|l| l.contains("extra-cpu") && l.contains("client") && l.contains("Pending"))
+    })
+    .await;
+    assert!(s.contains("hub › clusters/example"), "{s}");
+    let before = guest_ready_nodes(&g).len();
+    // Approve whatever passes every check until both new machines are Ready nodes.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if guest_ready_nodes(&g)
+            .iter()
+            .filter(|n| n.contains("extra-cpu"))
+            .count()
+            == 2
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the new machines did not become Ready nodes: {:?}\n{}",
+            guest_ready_nodes(&g),
+            screen(&session.app)
+        );
+        let s = screen(&session.app);
+        if s.lines()
+            .any(|l| l.contains("extra-cpu") && l.contains("Pending"))
+        {
+            press(&mut session, KeyCode::Char('A'));
+            let s = screen(&session.app);
+            if s.contains("Approve all passing CSRs") {
+                assert!(!s.contains("Skipped"), "a guest CSR failed a check: {s}");
+                press(&mut session, KeyCode::Enter);
+            } else {
+                // RBAC answers may still be on their way.
+                press(&mut session, KeyCode::Esc);
+            }
+        }
+        let _ = tokio::time::timeout(Duration::from_millis(300), session.next()).await;
+    }
+    assert!(guest_ready_nodes(&g).len() >= before + 2);
+    h.shutdown();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn microshift_says_not_installed_quietly() {
     let h = sim::start(SimOptions {
