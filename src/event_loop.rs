@@ -212,7 +212,7 @@ impl Session {
                         let tx = self.watch_tx.clone();
                         let generation = self.generation;
                         tokio::spawn(async move {
-                            let data = crate::guest::fetch(client, f).await;
+                            let data = crate::fetch_io::fetch(client, f).await;
                             let _ = tx.send(WatchMsg::Fetched { generation, data });
                         });
                     }

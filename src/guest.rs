@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::fleet::hosted::admin_kubeconfig;
 use crate::kube_conn::{Connection, Source, one_line};
-use crate::panes::fetch::{Fetch, Fetched, GuestRef};
+use crate::panes::fetch::{GuestRef, NamespaceObjects};
 
 async fn list_values<K>(api: Api<K>) -> Result<Vec<Value>, kube::Error>
 where
@@ -26,27 +26,23 @@ where
         .collect())
 }
 
-/// List the pods and services of `f.namespace`.
-pub async fn fetch(client: Client, f: Fetch) -> Fetched {
-    let pods: Api<Pod> = Api::namespaced(client.clone(), &f.namespace);
-    let services: Api<Service> = Api::namespaced(client, &f.namespace);
+/// List the pods and services of `namespace`.
+pub async fn list_namespace(client: Client, namespace: String) -> NamespaceObjects {
+    let pods: Api<Pod> = Api::namespaced(client.clone(), &namespace);
+    let services: Api<Service> = Api::namespaced(client, &namespace);
     let (p, s) = tokio::join!(list_values(pods), list_values(services));
     match (p, s) {
-        (Ok(pods), Ok(services)) => Fetched {
-            namespace: f.namespace,
+        (Ok(pods), Ok(services)) => NamespaceObjects {
+            namespace,
             pods,
             services,
             error: None,
         },
-        (Err(e), _) | (_, Err(e)) => Fetched {
-            namespace: f.namespace.clone(),
+        (Err(e), _) | (_, Err(e)) => NamespaceObjects {
+            error: Some(format!("pods/services in {namespace}: {}", one_line(&e))),
+            namespace,
             pods: Vec::new(),
             services: Vec::new(),
-            error: Some(format!(
-                "pods/services in {}: {}",
-                f.namespace,
-                one_line(&e)
-            )),
         },
     }
 }

@@ -14,6 +14,7 @@ pub mod config;
 pub mod copies;
 pub mod csr;
 pub mod event_loop;
+pub mod fetch_io;
 pub mod fleet;
 pub mod gate;
 pub mod get;

@@ -11,7 +11,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use shiftdeck::app::{App, Effect};
 use shiftdeck::keymap::Keymap;
-use shiftdeck::panes::fetch::{Fetch, Fetched, GuestRef};
+use shiftdeck::panes::fetch::{Fetch, Fetched, GuestRef, NamespaceObjects};
 use shiftdeck::panes::hosted::fixtures::{guest_control_plane, hosted_cluster, node_pool};
 use shiftdeck::theme::Theme;
 use shiftdeck::watch::dynamic::{HostedCluster, NodePool};
@@ -112,19 +112,19 @@ fn hosted_cluster_details_of_a_partial_cluster() {
         .collect();
     assert_eq!(
         fetches,
-        vec![Effect::Fetch(Fetch {
+        vec![Effect::Fetch(Fetch::Namespace {
             namespace: "clusters-guest".into()
         })]
     );
     let (pods, services) = guest_control_plane();
     app.on_watch(WatchMsg::Fetched {
         generation: 1,
-        data: Fetched {
+        data: Fetched::Namespace(NamespaceObjects {
             namespace: "clusters-guest".into(),
             pods,
             services,
             error: None,
-        },
+        }),
     });
     let s = screen(&mut app, 150, 50);
     assert!(s.contains("Why Partial") && s.contains("guest-apps"), "{s}");
@@ -134,7 +134,7 @@ fn hosted_cluster_details_of_a_partial_cluster() {
     app.update(shiftdeck::action::Action::Tick);
     assert_eq!(
         app.take_effects(),
-        vec![Effect::Fetch(Fetch {
+        vec![Effect::Fetch(Fetch::Namespace {
             namespace: "clusters-guest".into()
         })]
     );

@@ -185,6 +185,74 @@ async fn nodes_join_change_and_leave_on_screen() {
     h.shutdown();
 }
 
+/// The watch caches lean nodes (no capacity, no kernel): Enter GETs the whole node and the
+/// details show it once it arrives, with a note until then; the YAML view shows it whole too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_details_show_the_whole_object_from_a_live_get() {
+    let h = sim::start(SimOptions {
+        live: false,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let mut session = open(&h.kubeconfig_yaml());
+    wait_for(&mut session, "the watch to go live", |s| {
+        s.contains("● live")
+    })
+    .await;
+    add_node(
+        &h,
+        &NodeSpec {
+            name: "e2e-full-0",
+            arch: "arm64",
+            ip: "10.9.1.1",
+            ..Default::default()
+        },
+    );
+    press(&mut session, KeyCode::Char('/'));
+    type_text(&mut session, "e2e-full-0");
+    press(&mut session, KeyCode::Enter);
+    wait_for(&mut session, "the new node", |s| s.contains("(1 shown)")).await;
+
+    press(&mut session, KeyCode::Enter);
+    let s = screen(&session.app);
+    assert!(
+        s.contains("e2e-full-0 — details") && s.contains("loading full object…"),
+        "{s}"
+    );
+    assert!(!s.contains("5.14.0") && !s.contains("7500m"), "{s}");
+    let s = wait_for(&mut session, "the whole node", |s| {
+        s.contains("5.14.0") && !s.contains("loading full object…")
+    })
+    .await;
+    assert!(
+        s.contains("Kernel") && s.contains("cpu") && s.contains("7500m") && s.contains("Boot ID"),
+        "{s}"
+    );
+    // A change in the cluster shows at the next periodic read of the open details.
+    h.store
+        .mutate_retry(nodes_def(), None, "e2e-full-0", false, |o| {
+            o["status"]["nodeInfo"]["kernelVersion"] = json!("6.12.0-e2e");
+            Ok(())
+        })
+        .unwrap();
+    wait_for(&mut session, "the re-read node", |s| {
+        s.contains("6.12.0-e2e")
+    })
+    .await;
+
+    press(&mut session, KeyCode::Char('y'));
+    let s = wait_for(&mut session, "the whole node's YAML", |s| {
+        s.contains("— yaml") && s.contains("capacity:")
+    })
+    .await;
+    assert!(
+        !s.contains("managedFields") && !s.contains("# loading"),
+        "{s}"
+    );
+    h.shutdown();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unreachable_server_shows_a_banner_and_keeps_retrying() {
     // A port nothing listens on: bind, note the port, drop the listener.

@@ -10,8 +10,11 @@ use k8s_openapi::api::core::v1::Node;
 use kube::runtime::watcher::Event;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use shiftdeck::app::App;
+use std::sync::Arc;
+
+use shiftdeck::app::{App, Effect};
 use shiftdeck::keymap::Keymap;
+use shiftdeck::panes::fetch::{Fetch, Fetched, FetchedNode};
 use shiftdeck::panes::nodes::fixtures::{NodeSpec, node, sample_nodes};
 use shiftdeck::theme::Theme;
 use shiftdeck::watch::cluster_info::ClusterInfo;
@@ -117,12 +120,51 @@ fn error_banner_while_reconnecting() {
     insta::assert_snapshot!(screen(&mut app, 120, 8));
 }
 
+/// What the event loop hands back for `Effect::Fetch(Fetch::Node { name })`: the whole node,
+/// managedFields stripped (the cache holds a lean copy).
+fn fetched_node(name: &str) -> WatchMsg {
+    let mut n = cluster()
+        .into_iter()
+        .find(|n| n.metadata.name.as_deref() == Some(name))
+        .unwrap();
+    n.metadata.managed_fields = None;
+    WatchMsg::Fetched {
+        generation: 1,
+        data: Fetched::Node(FetchedNode {
+            name: name.into(),
+            node: Ok(Arc::new(n)),
+        }),
+    }
+}
+
+fn node_fetches(app: &mut App) -> Vec<Effect> {
+    app.take_effects()
+        .into_iter()
+        .filter(|e| matches!(e, Effect::Fetch(_)))
+        .collect()
+}
+
 #[test]
 fn details_and_yaml_views() {
     let (mut app, _w) = app_with(&cluster(), KindState::Live);
+    app.take_effects();
     key(&mut app, KeyCode::Enter);
+    // The cache holds lean nodes: opening the details asks for the whole one and says so.
+    let name = "arm-new";
+    let fetch = Effect::Fetch(Fetch::Node { name: name.into() });
+    assert_eq!(node_fetches(&mut app), vec![fetch.clone()]);
+    let loading = screen(&mut app, 100, 45);
+    assert!(loading.contains("loading full object…"), "{loading}");
+    assert!(!loading.contains("Kernel"), "{loading}");
+    app.on_watch(fetched_node(name));
     insta::assert_snapshot!("details", screen(&mut app, 100, 45));
+    // While the details stay open the node is read again now and then.
+    app.set_time(now(), Instant::now() + std::time::Duration::from_secs(11));
+    app.update(shiftdeck::action::Action::Tick);
+    assert_eq!(node_fetches(&mut app), vec![fetch.clone()]);
+    // The YAML view of the same node reads it again and keeps showing the whole object.
     key(&mut app, KeyCode::Char('y'));
+    assert_eq!(node_fetches(&mut app), vec![fetch]);
     let yaml = screen(&mut app, 100, 30);
     assert!(
         !yaml.contains("managedFields"),

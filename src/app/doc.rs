@@ -45,7 +45,14 @@ impl DocView {
     pub fn refresh(&mut self, pane: &dyn Pane, theme: &Theme, now: DateTime<Utc>) {
         let lines = match self.mode {
             DocMode::Details => pane.details(&self.key, now),
-            DocMode::Yaml => pane.object_json(&self.key).map(|o| yaml_lines(&o, theme)),
+            DocMode::Yaml => pane.object_json(&self.key).map(|o| {
+                let mut lines = yaml_lines(&o, theme);
+                if let Some(note) = pane.yaml_note(&self.key) {
+                    let style = Style::default().fg(theme.muted);
+                    lines.insert(0, Line::styled(format!("# {note}"), style));
+                }
+                lines
+            }),
         };
         match lines {
             Some(l) => {

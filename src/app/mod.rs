@@ -608,12 +608,18 @@ impl App {
         let Some(key) = key else {
             return;
         };
+        // Switching between the details and YAML of one object keeps what was read for it.
+        let fresh = self
+            .doc
+            .as_ref()
+            .is_none_or(|d| d.pane != self.active || d.key != key);
         let mut doc = DocView::open(mode, self.active, key.clone());
-        if let Some(p) = self.panes.get(self.active) {
+        if let Some(p) = self.panes.get_mut(self.active) {
+            if fresh {
+                p.doc_opened(&key);
+            }
             doc.refresh(p.as_ref(), &self.theme, self.now);
-            if mode == DocMode::Details
-                && let Some(f) = p.details_fetch(&key)
-            {
+            if let Some(f) = doc_fetch(p.as_ref(), mode, &key) {
                 self.effects.push(Effect::Fetch(f));
                 self.last_fetch = Some(self.instant);
             }
@@ -726,9 +732,10 @@ impl App {
         }
     }
 
-    /// Keep an open details view's one-shot read fresh (control-plane pods come and go).
+    /// Keep an open details or YAML view's one-shot read fresh (control-plane pods come and go,
+    /// a node's live object moves on).
     fn refetch_details(&mut self) {
-        let Some(doc) = self.doc.as_ref().filter(|d| d.mode == DocMode::Details) else {
+        let Some(doc) = self.doc.as_ref() else {
             return;
         };
         if self
@@ -740,7 +747,7 @@ impl App {
         if let Some(f) = self
             .panes
             .get(doc.pane)
-            .and_then(|p| p.details_fetch(&doc.key))
+            .and_then(|p| doc_fetch(p.as_ref(), doc.mode, &doc.key))
         {
             self.effects.push(Effect::Fetch(f));
             self.last_fetch = Some(self.instant);
@@ -811,6 +818,14 @@ impl App {
     /// Draw everything. Pure: reads state only.
     pub fn render(&self, frame: &mut Frame) {
         crate::ui::render(self, frame);
+    }
+}
+
+/// The one-shot read a view of `key` in `mode` needs from pane `p`.
+fn doc_fetch(p: &dyn Pane, mode: DocMode, key: &str) -> Option<crate::panes::fetch::Fetch> {
+    match mode {
+        DocMode::Details => p.details_fetch(key),
+        DocMode::Yaml => p.yaml_fetch(key),
     }
 }
 

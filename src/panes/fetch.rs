@@ -2,22 +2,44 @@
 //! stores), and the guest cluster a pane can open. Panes stay pure: they describe the read, the
 //! event loop performs it and hands the result back through `Pane::fetched`.
 
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::Node;
 use serde_json::Value;
 
-/// List the pods and services of one namespace (e.g. a hosted control-plane namespace).
+/// A one-shot read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fetch {
-    pub namespace: String,
+pub enum Fetch {
+    /// List the pods and services of one namespace (e.g. a hosted control-plane namespace).
+    Namespace { namespace: String },
+    /// GET one Node, whole: the watch caches a lean copy (see `watch::kind::strip_node`), so
+    /// its details and YAML views read the live object when opened.
+    Node { name: String },
 }
 
-/// The result of a [`Fetch`]; `managedFields` already stripped.
+/// The result of a [`Fetch`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct Fetched {
+pub enum Fetched {
+    Namespace(NamespaceObjects),
+    Node(FetchedNode),
+}
+
+/// The pods and services of a namespace; `managedFields` already stripped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamespaceObjects {
     pub namespace: String,
     pub pods: Vec<Value>,
     pub services: Vec<Value>,
     /// Why the list failed (one line), if it did.
     pub error: Option<String>,
+}
+
+/// One Node as the API server has it now (`managedFields` stripped), or why the GET failed
+/// (one line).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchedNode {
+    pub name: String,
+    pub node: Result<Arc<Node>, String>,
 }
 
 /// A guest cluster to open: its HostedCluster and the admin kubeconfig Secret (same namespace).

@@ -138,8 +138,21 @@ pub trait Pane {
     }
     /// The palette commands of every pane shown, after that list changed (for links).
     fn set_available(&mut self, _commands: &[&'static str]) {}
-    /// A one-shot read the details of `key` need (performed by the event loop on opening them).
+    /// A one-shot read the details of `key` need (performed by the event loop on opening them,
+    /// and again now and then while they stay open).
     fn details_fetch(&self, _key: &str) -> Option<fetch::Fetch> {
+        None
+    }
+    /// The same for the YAML view of `key` (e.g. the whole object, when the cache holds a lean
+    /// copy).
+    fn yaml_fetch(&self, _key: &str) -> Option<fetch::Fetch> {
+        None
+    }
+    /// A details or YAML view of `key` was just opened (not switched between): forget what was
+    /// read for an earlier one, so the view says its read is under way until it arrives.
+    fn doc_opened(&mut self, _key: &str) {}
+    /// A line for the top of the YAML view of `key`: where its read stands, when it matters.
+    fn yaml_note(&self, _key: &str) -> Option<String> {
         None
     }
     /// The result of a `details_fetch`. Returns whether anything visible changed.

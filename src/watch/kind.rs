@@ -67,17 +67,68 @@ impl KindState {
 /// Objects per list page while a watch (re)lists.
 pub const LIST_PAGE: u32 = 100;
 
-/// Drop what no pane shows before caching: managedFields always, plus per-kind bulk. Nodes keep
-/// their metadata (the YAML view shows annotations as the cluster has them), spec, and the status
-/// the details show (conditions, addresses, capacity/allocatable, nodeInfo).
+/// The node annotations code reads from the cache (the WMCO health check) or that link a node
+/// to what manages it; every other annotation is only shown by the YAML view, which GETs the
+/// whole node.
+pub const NODE_ANNOTATIONS_KEPT: &[&str] = &[
+    crate::overview::windows::VERSION_ANNOTATION,
+    "machine.openshift.io/machine",
+    "machineconfiguration.openshift.io/state",
+];
+
+/// Keep in the cache only what lists, rows, summaries, the overview, the CSR checks and the
+/// MachineSets, fleet and migration code read; the details and YAML views of a Node GET the
+/// whole object when opened (k9s does the same). What stays: metadata but managedFields and
+/// the annotations not in [`NODE_ANNOTATIONS_KEPT`]; `spec.taints` and `spec.unschedulable`;
+/// `status.addresses`; conditions (the message only for `Ready`); and of `nodeInfo` the
+/// kubelet version, architecture and operating system.
 pub fn strip_node(n: &mut Node) {
-    n.meta_mut().managed_fields = None;
+    let meta = n.meta_mut();
+    meta.managed_fields = None;
+    if let Some(a) = meta.annotations.as_mut() {
+        a.retain(|k, _| NODE_ANNOTATIONS_KEPT.contains(&k.as_str()));
+        if a.is_empty() {
+            meta.annotations = None;
+        }
+    }
+    if let Some(spec) = n.spec.as_mut() {
+        spec.provider_id = None;
+        spec.pod_cidr = None;
+        spec.pod_cidrs = None;
+        spec.external_id = None;
+        spec.config_source = None;
+    }
     if let Some(s) = n.status.as_mut() {
         s.images = None;
         s.volumes_attached = None;
         s.volumes_in_use = None;
         s.config = None;
         s.runtime_handlers = None;
+        s.capacity = None;
+        s.allocatable = None;
+        s.daemon_endpoints = None;
+        s.features = None;
+        s.phase = None;
+        if let Some(i) = s.node_info.as_mut() {
+            // Rows keep kubeletVersion, architecture and operatingSystem.
+            for f in [
+                &mut i.boot_id,
+                &mut i.machine_id,
+                &mut i.system_uuid,
+                &mut i.kernel_version,
+                &mut i.os_image,
+                &mut i.container_runtime_version,
+                &mut i.kube_proxy_version,
+            ] {
+                *f = String::new();
+            }
+            i.swap = None;
+        }
+        for c in s.conditions.iter_mut().flatten() {
+            if c.type_ != "Ready" {
+                c.message = None;
+            }
+        }
     }
 }
 
@@ -227,6 +278,7 @@ pub(crate) async fn run_watch<K>(
 mod tests {
     use super::*;
     use crate::overview::NodeSummary;
+    use crate::overview::nodes::NodeSummaryRef;
     use crate::overview::windows::VERSION_ANNOTATION;
     use crate::panes::nodes::details;
     use crate::panes::nodes::fixtures::{NodeSpec, node_json};
@@ -251,30 +303,100 @@ mod tests {
     }
 
     #[test]
-    fn stripping_a_node_keeps_what_the_views_read() {
+    fn stripping_a_node_keeps_what_the_cached_views_read() {
         let full = full_node();
         let mut n = full.clone();
         strip_node(&mut n);
         let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        // Rows (and so `get nodes`), summaries, the overview and its fingerprint read the same.
         let row = NodeRow::from_node(&full);
         assert_eq!(NodeRow::from_node(&n), row);
         assert_eq!(NodeSummary::of(&n), NodeSummary::of(&full));
-        assert_eq!(
-            details::lines(&n, &row, now),
-            details::lines(&full, &row, now)
-        );
+        assert_eq!(NodeSummaryRef::of(&n), NodeSummaryRef::of(&full));
         assert_eq!(n.metadata.labels, full.metadata.labels);
-        assert_eq!(n.spec, full.spec);
+        assert_eq!(
+            n.metadata.creation_timestamp,
+            full.metadata.creation_timestamp
+        );
+        assert_eq!(n.metadata.resource_version, full.metadata.resource_version);
         let (s, f) = (n.status.as_ref().unwrap(), full.status.as_ref().unwrap());
-        assert_eq!(s.conditions, f.conditions);
+        // The CSR checks: addresses, the Ready condition (with its message), creation time.
         assert_eq!(s.addresses, f.addresses);
-        assert_eq!(s.capacity, f.capacity);
-        assert_eq!(s.allocatable, f.allocatable);
-        assert_eq!(s.node_info, f.node_info);
-        // Annotations stay as the cluster has them: the YAML view shows them.
-        assert_eq!(n.metadata.annotations, full.metadata.annotations);
+        let ready = |s: &k8s_openapi::api::core::v1::NodeStatus| {
+            s.conditions
+                .iter()
+                .flatten()
+                .find(|c| c.type_ == "Ready")
+                .cloned()
+        };
+        assert_eq!(ready(s), ready(f));
+        assert!(ready(s).unwrap().message.is_some());
+        // Every condition keeps its type, status, reason and times; only the details show the
+        // messages of the others.
+        let brief = |s: &k8s_openapi::api::core::v1::NodeStatus| {
+            s.conditions
+                .iter()
+                .flatten()
+                .map(|c| {
+                    let mut c = c.clone();
+                    c.message = None;
+                    c
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(brief(s), brief(f));
+        // Taints and cordon state (rows, details header).
+        assert_eq!(
+            n.spec.as_ref().map(|s| (&s.taints, s.unschedulable)),
+            full.spec.as_ref().map(|s| (&s.taints, s.unschedulable))
+        );
+        // The annotations code reads stay; the others go.
+        let ann = n.metadata.annotations.as_ref().unwrap();
+        assert_eq!(
+            ann.get(VERSION_ANNOTATION).map(String::as_str),
+            Some("9.0.0")
+        );
+        assert_eq!(
+            ann.get("machineconfiguration.openshift.io/state")
+                .map(String::as_str),
+            Some("Done")
+        );
+        assert!(!ann.contains_key("k8s.ovn.org/node-primary-ifaddr"));
+        // What only the details and YAML views show goes: they GET the whole node.
         assert!(n.metadata.managed_fields.is_none());
+        assert!(s.capacity.is_none() && s.allocatable.is_none());
+        assert!(s.daemon_endpoints.is_none());
         assert!(s.images.is_none() && s.config.is_none() && s.runtime_handlers.is_none());
         assert!(s.volumes_in_use.is_none());
+        let (si, fi) = (s.node_info.as_ref().unwrap(), f.node_info.as_ref().unwrap());
+        assert_eq!(
+            (&si.kubelet_version, &si.architecture, &si.operating_system),
+            (&fi.kubelet_version, &fi.architecture, &fi.operating_system)
+        );
+        assert!(si.kernel_version.is_empty() && si.os_image.is_empty() && si.boot_id.is_empty());
+        // The details of the lean copy say the whole object is loading and show what is
+        // cached; given the whole object they read as they always did.
+        let lean = details::lines(&n, &row, now, details::Source::Loading);
+        let text = |ls: &[ratatui::text::Line]| {
+            ls.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let (lean, whole) = (
+            text(&lean),
+            text(&details::lines(&full, &row, now, details::Source::Full)),
+        );
+        assert!(lean.starts_with(details::LOADING), "{lean}");
+        assert!(!whole.contains(details::LOADING), "{whole}");
+        for shown in ["InternalIP", "kubernetes.io/arch=", "Kubelet", "Ready"] {
+            assert!(lean.contains(shown) && whole.contains(shown), "{shown}");
+        }
+        for only_whole in ["Kernel", "7500m", "Boot ID"] {
+            assert!(
+                whole.contains(only_whole) && !lean.contains(only_whole),
+                "{only_whole}"
+            );
+        }
     }
 }

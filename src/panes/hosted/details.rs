@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use crate::fleet::conditions::Health;
 use crate::fleet::hosted_details::HostedClusterDetails;
 use crate::fleet::util::human_duration;
-use crate::panes::fetch::Fetched;
+use crate::panes::fetch::NamespaceObjects;
 
 fn heading(s: &str) -> Line<'static> {
     Line::from(Span::styled(
@@ -67,7 +67,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 /// `fetched`: the pods and services of the control-plane namespace, once read (None: reading).
 pub fn lines(
     d: &HostedClusterDetails,
-    fetched: Option<&Fetched>,
+    fetched: Option<&NamespaceObjects>,
     now: DateTime<Utc>,
 ) -> Vec<Line<'static>> {
     let r = &d.row;

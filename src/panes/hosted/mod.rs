@@ -19,7 +19,7 @@ use ratatui::text::{Line, Span};
 
 use self::model::{COLUMNS, HcItem, HcRow};
 use super::cells::{self, CellRow};
-use super::fetch::{Fetch, Fetched, GuestRef};
+use super::fetch::{Fetch, Fetched, GuestRef, NamespaceObjects};
 use super::filter::Filter;
 use super::table::{LiveTable, RowModel};
 use super::{Pane, RenderCtx};
@@ -69,7 +69,7 @@ impl CellRow for HcRow {
 pub struct HostedPane {
     pub table: LiveTable<HcRow>,
     /// Pods and services of control-plane namespaces, by namespace, as last read.
-    fetched: HashMap<String, Fetched>,
+    fetched: HashMap<String, NamespaceObjects>,
     cache: model::ItemCache,
 }
 
@@ -194,12 +194,16 @@ impl Pane for HostedPane {
     }
     fn details_fetch(&self, key: &str) -> Option<Fetch> {
         let item = &self.table.get(key)?.obj;
-        Some(Fetch {
+        Some(Fetch::Namespace {
             namespace: control_plane_namespace(&item.hc),
         })
     }
     fn fetched(&mut self, data: &Fetched) -> bool {
-        self.fetched.insert(data.namespace.clone(), data.clone());
+        let Fetched::Namespace(objects) = data else {
+            return false;
+        };
+        self.fetched
+            .insert(objects.namespace.clone(), objects.clone());
         true
     }
     fn guest(&self, key: &str) -> Option<Result<GuestRef, String>> {

@@ -100,7 +100,7 @@ fn details_explain_partial_once_services_are_read() {
     let key = "clusters/guest";
     assert_eq!(
         p.details_fetch(key),
-        Some(Fetch {
+        Some(Fetch::Namespace {
             namespace: "clusters-guest".into()
         })
     );
@@ -110,12 +110,12 @@ fn details_explain_partial_once_services_are_read() {
     assert!(!before.contains("waiting for ingress"), "{before}");
 
     let (pods, services) = guest_control_plane();
-    assert!(p.fetched(&Fetched {
+    assert!(p.fetched(&Fetched::Namespace(NamespaceObjects {
         namespace: "clusters-guest".into(),
         pods,
         services,
         error: None,
-    }));
+    })));
     let after = text(&p.details(key, now()).unwrap());
     assert!(after.contains("address pool `guest-apps`"), "{after}");
     assert!(after.contains("*.apps.guest.hypershift.lab"), "{after}");

@@ -1,9 +1,11 @@
 //! The details view of a node: conditions, addresses, labels, taints, capacity/allocatable and
-//! nodeInfo, as styled lines.
+//! nodeInfo, as styled lines. The watch caches a lean copy of each node (see
+//! `watch::kind::strip_node`), so the view is built from the whole object read with a GET when
+//! it has arrived, and from the lean copy, with a note saying so, until then.
 
 use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::Node;
-use ratatui::style::{Modifier, Style};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use super::model::{NodeRow, age, to_chrono};
@@ -25,8 +27,40 @@ fn kv(k: &str, v: impl Into<String>) -> Line<'static> {
     ])
 }
 
-pub fn lines(node: &Node, row: &NodeRow, now: DateTime<Utc>) -> Vec<Line<'static>> {
-    let mut out = vec![
+/// Where the node the details are built from stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source<'a> {
+    /// The whole object, as the GET read it.
+    Full,
+    /// The lean cached copy: the GET is under way.
+    Loading,
+    /// The GET failed (one line); the node is the last whole object read, or the lean copy.
+    Failed(&'a str),
+}
+
+/// The note at the top of a node's details or YAML while it is not [`Source::Full`].
+pub fn note(source: Source) -> Option<String> {
+    match source {
+        Source::Full => None,
+        Source::Loading => Some(LOADING.to_string()),
+        Source::Failed(e) => Some(format!("{e} (showing what is cached)")),
+    }
+}
+
+/// What the view says while the GET is under way.
+pub const LOADING: &str = "loading full object…";
+
+pub fn lines(node: &Node, row: &NodeRow, now: DateTime<Utc>, source: Source) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    if let Some(n) = note(source) {
+        let style = match source {
+            Source::Failed(_) => Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+            _ => Style::default().add_modifier(Modifier::ITALIC),
+        };
+        out.push(Line::from(Span::styled(n, style)));
+        out.push(Line::raw(""));
+    }
+    out.extend([
         kv("Name", row.name.clone()),
         kv("Status", row.status()),
         kv("Roles", row.roles.clone()),
@@ -38,7 +72,9 @@ pub fn lines(node: &Node, row: &NodeRow, now: DateTime<Utc>) -> Vec<Line<'static
         kv("Version", row.version.clone()),
         kv("Arch / OS", format!("{} / {}", row.arch, row.os)),
         Line::raw(""),
-    ];
+    ]);
+    // The lean copy lacks capacity and most of nodeInfo: say so rather than "<none>".
+    let lean = source != Source::Full;
     let status = node.status.as_ref();
 
     out.push(heading("Conditions"));
@@ -103,7 +139,7 @@ pub fn lines(node: &Node, row: &NodeRow, now: DateTime<Utc>) -> Vec<Line<'static
     keys.sort();
     keys.dedup();
     if keys.is_empty() {
-        out.push(Line::raw("  <none>"));
+        out.push(Line::raw(if lean { "  …" } else { "  <none>" }));
     }
     for k in keys {
         let c = cap.get(k).map_or("-", |q| q.0.as_str());
@@ -115,15 +151,22 @@ pub fn lines(node: &Node, row: &NodeRow, now: DateTime<Utc>) -> Vec<Line<'static
     out.push(heading("Node info"));
     match status.and_then(|s| s.node_info.as_ref()) {
         Some(i) => {
-            out.push(kv("OS image", i.os_image.clone()));
-            out.push(kv("Kernel", i.kernel_version.clone()));
-            out.push(kv("Container runtime", i.container_runtime_version.clone()));
-            out.push(kv("Kubelet", i.kubelet_version.clone()));
-            out.push(kv("Architecture", i.architecture.clone()));
-            out.push(kv("Operating system", i.operating_system.clone()));
-            out.push(kv("Machine ID", i.machine_id.clone()));
-            out.push(kv("System UUID", i.system_uuid.clone()));
-            out.push(kv("Boot ID", i.boot_id.clone()));
+            let fields = [
+                ("OS image", &i.os_image),
+                ("Kernel", &i.kernel_version),
+                ("Container runtime", &i.container_runtime_version),
+                ("Kubelet", &i.kubelet_version),
+                ("Architecture", &i.architecture),
+                ("Operating system", &i.operating_system),
+                ("Machine ID", &i.machine_id),
+                ("System UUID", &i.system_uuid),
+                ("Boot ID", &i.boot_id),
+            ];
+            for (k, v) in fields {
+                if !(lean && v.is_empty()) {
+                    out.push(kv(k, v.clone()));
+                }
+            }
         }
         None => out.push(Line::raw("  <none>")),
     }

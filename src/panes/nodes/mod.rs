@@ -5,6 +5,9 @@ pub mod fixtures;
 pub mod model;
 pub mod view;
 
+#[cfg(test)]
+mod pane_tests;
+
 use std::cmp::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
@@ -15,7 +18,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+use self::details::Source;
 use self::model::{COLUMNS, NodeRow, Summary};
+use super::fetch::{Fetch, Fetched};
 use super::filter::Filter;
 use super::table::{LiveTable, RowModel};
 use super::{Pane, RenderCtx};
@@ -62,6 +67,48 @@ impl NodesView {
 #[derive(Default)]
 pub struct NodesPane {
     pub view: NodesView,
+    /// The whole live object of the node whose details or YAML are open (the store holds lean
+    /// copies): one at a time, replaced when another node's view opens.
+    full: Option<FullNode>,
+}
+
+/// What the GETs of one node's whole object returned so far.
+#[derive(Debug, Clone)]
+struct FullNode {
+    name: String,
+    /// The last object read.
+    node: Option<Arc<Node>>,
+    /// Why the last GET failed, if it did.
+    error: Option<String>,
+}
+
+impl NodesPane {
+    /// The node the views of `key` show (the whole object once read, else the cached one),
+    /// and where it stands.
+    fn doc_node<'a>(&'a self, key: &str, cached: &'a Node) -> (&'a Node, Source<'a>) {
+        match self.full.as_ref().filter(|f| f.name == key) {
+            Some(f) => {
+                let node = f.node.as_deref().unwrap_or(cached);
+                match (&f.error, &f.node) {
+                    (Some(e), _) => (node, Source::Failed(e)),
+                    (None, Some(_)) => (node, Source::Full),
+                    (None, None) => (node, Source::Loading),
+                }
+            }
+            None => (cached, Source::Loading),
+        }
+    }
+
+    fn fetch(&self, key: &str) -> Option<Fetch> {
+        self.view.table.get(key).map(|e| Fetch::Node {
+            name: e
+                .obj
+                .metadata
+                .name
+                .clone()
+                .unwrap_or_else(|| key.to_string()),
+        })
+    }
 }
 
 impl Pane for NodesPane {
@@ -104,11 +151,46 @@ impl Pane for NodesPane {
     }
     fn object_json(&self, key: &str) -> Option<serde_json::Value> {
         let e = self.view.table.get(key)?;
-        serde_json::to_value(e.obj.as_ref()).ok()
+        serde_json::to_value(self.doc_node(key, &e.obj).0).ok()
+    }
+    fn yaml_note(&self, key: &str) -> Option<String> {
+        let e = self.view.table.get(key)?;
+        details::note(self.doc_node(key, &e.obj).1)
     }
     fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
         let e = self.view.table.get(key)?;
-        Some(details::lines(&e.obj, &e.row, now))
+        let (node, source) = self.doc_node(key, &e.obj);
+        Some(details::lines(node, &e.row, now, source))
+    }
+    fn details_fetch(&self, key: &str) -> Option<Fetch> {
+        self.fetch(key)
+    }
+    fn yaml_fetch(&self, key: &str) -> Option<Fetch> {
+        self.fetch(key)
+    }
+    fn doc_opened(&mut self, key: &str) {
+        self.full = Some(FullNode {
+            name: key.to_string(),
+            node: None,
+            error: None,
+        });
+    }
+    fn fetched(&mut self, data: &Fetched) -> bool {
+        let Fetched::Node(got) = data else {
+            return false;
+        };
+        // A read for a view since closed or replaced is dropped.
+        let Some(full) = self.full.as_mut().filter(|f| f.name == got.name) else {
+            return false;
+        };
+        match &got.node {
+            Ok(n) => {
+                full.node = Some(n.clone());
+                full.error = None;
+            }
+            Err(e) => full.error = Some(e.clone()),
+        }
+        true
     }
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
         view::render(&self.view, frame, area, ctx);
