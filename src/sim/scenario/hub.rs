@@ -65,6 +65,7 @@ const NAMESPACES: &[&str] = &[
     "openshift-console",
     "openshift-dns",
     "openshift-ovn-kubernetes",
+    "openshift-service-ca",
     "metallb-system",
     "multicluster-engine",
     "hypershift",

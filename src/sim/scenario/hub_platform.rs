@@ -319,7 +319,8 @@ pub fn seed_operators(store: &Store) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The pods of the hub's own operators: HyperShift, MCE, OpenShift Virtualization, MetalLB.
+/// The pods of the hub's own operators (HyperShift, MCE, OpenShift Virtualization, MetalLB) and
+/// of its core platform namespaces (OVN-Kubernetes, DNS, ingress, service CA).
 pub fn seed_operator_pods(store: &Store, s: u64) -> Result<(), ApiError> {
     let age = Duration::from_secs(20 * DAY);
     let img = |c: &str| format!("registry.redhat.io/openshift4/{c}@sha256:{}", hex(s, c, 64));
@@ -378,6 +379,39 @@ pub fn seed_operator_pods(store: &Store, s: u64) -> Result<(), ApiError> {
             "speaker",
             0,
             &["speaker", "frr", "reloader"],
+        ),
+        // The platform's own core namespaces (the Health view checks them).
+        (
+            "openshift-ovn-kubernetes",
+            "ovnkube-node",
+            0,
+            &[
+                "ovn-controller",
+                "northd",
+                "nbdb",
+                "sbdb",
+                "ovnkube-controller",
+            ],
+        ),
+        (
+            "openshift-ovn-kubernetes",
+            "ovnkube-control-plane",
+            2,
+            &["kube-rbac-proxy", "ovnkube-cluster-manager"],
+        ),
+        (
+            "openshift-dns",
+            "dns-default",
+            0,
+            &["dns", "kube-rbac-proxy"],
+        ),
+        ("openshift-dns", "node-resolver", 0, &["dns-node-resolver"]),
+        ("openshift-ingress", "router-default", 2, &["router"]),
+        (
+            "openshift-service-ca",
+            "service-ca",
+            1,
+            &["service-ca-controller"],
         ),
     ];
     let hosts: Vec<(String, String)> = all_nodes
