@@ -199,7 +199,11 @@ async fn hub_is_openshift_multi_arch_with_counts() {
     assert!(m.health.healthy, "{:#?}", m.health);
     let started = &m.health.checks[1];
     assert_eq!(started.id, "pods-started");
-    assert!(started.detail.contains("core pods running"), "{}", started.detail);
+    assert!(
+        started.detail.contains("core pods running"),
+        "{}",
+        started.detail
+    );
     let per_ns: Vec<(&str, CheckStatus)> = m
         .health
         .checks
@@ -213,7 +217,9 @@ async fn hub_is_openshift_multi_arch_with_counts() {
         "openshift-service-ca",
     ] {
         assert!(
-            per_ns.iter().any(|(n, st)| *n == ns && *st == CheckStatus::Pass),
+            per_ns
+                .iter()
+                .any(|(n, st)| *n == ns && *st == CheckStatus::Pass),
             "{ns}: {per_ns:?}"
         );
     }
