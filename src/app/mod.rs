@@ -605,9 +605,13 @@ impl App {
             Some(d) => Some(d.key.clone()),
             None => self.pane().and_then(|p| p.selected_key()),
         };
-        let Some(key) = key else {
-            return;
-        };
+        if let Some(key) = key {
+            self.show_doc(mode, key);
+        }
+    }
+
+    /// Open the details or YAML view of `key` in the active pane, with the read it asks for.
+    pub(crate) fn show_doc(&mut self, mode: DocMode, key: String) {
         // Switching between the details and YAML of one object keeps what was read for it.
         let fresh = self
             .doc

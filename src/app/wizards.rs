@@ -11,7 +11,7 @@ use crate::ui::wizard::preflight_view::PreflightView;
 use crate::ui::wizard::{Request, Wizard};
 use crate::wizard::form::{ClusterForm, NodePoolForm};
 
-use super::doc::{DocMode, DocView};
+use super::doc::DocMode;
 
 /// The watched kind and key of a wizard's target (`HostedCluster clusters/example`).
 fn created_object(target: &str) -> Option<(&'static str, &str)> {
@@ -156,14 +156,12 @@ impl App {
         };
         self.active = i;
         self.preflight = None;
-        let mut doc = DocView::open(DocMode::Details, i, key.to_string());
-        if let Some(p) = self.panes.get_mut(i) {
-            if !p.select_key(key) {
-                self.follow = Some((i, key.to_string()));
-            }
-            doc.refresh(p.as_ref(), &self.theme, self.now);
+        if let Some(p) = self.panes.get_mut(i)
+            && !p.select_key(key)
+        {
+            self.follow = Some((i, key.to_string()));
         }
-        self.doc = Some(doc);
+        self.show_doc(DocMode::Details, key.to_string());
     }
 
     /// A job's result.
