@@ -255,7 +255,7 @@ impl Pane for CsrPane {
     fn set_filter(&mut self, text: &str) {
         self.model.filter = Filter::parse(text);
         self.model.selected = 0;
-        self.model.rebuild_rows(Timestamp::now());
+        self.model.rebuild_rows();
     }
     fn filter_text(&self) -> &str {
         self.model.filter.text()
@@ -303,7 +303,7 @@ impl Pane for CsrPane {
                     HistoryFilter::PendingOnly => HistoryFilter::All,
                     HistoryFilter::All => HistoryFilter::PendingOnly,
                 };
-                self.model.rebuild_rows(Timestamp::now());
+                self.model.rebuild_rows();
                 None
             }
             PaneKey::Joining => {

@@ -83,15 +83,15 @@ pub struct CsrModel {
     pub vals: Vec<Validation>,
     /// What each validation read besides its CSR (same index): re-validated only when it moved.
     deps: Vec<ValDeps>,
-    /// Fingerprint of the Machines every validation read.
-    machines_stamp: u64,
     index: HashMap<String, usize>,
     /// Nodes named by some CSR (for the joining view).
     pub nodes: Vec<Arc<Node>>,
     /// `Some(false)` once the Machine API is known to be absent.
     pub machines_installed: Option<bool>,
     cache: DecodeCache,
-    stamp: Option<u64>,
+    /// Fingerprints of what the last `apply` saw: CSRs and nodes, and the Machines (which every
+    /// validation reads).
+    stamp: Option<(u64, u64)>,
     /// One row per CSR (same index as `csrs`), rebuilt only for CSRs that changed.
     rows: Vec<CsrRow>,
     /// Indices into `rows` in the default order: pending first, newest first, then by name.
@@ -132,43 +132,6 @@ impl CsrModel {
         machines: &[Arc<Machine>],
         now: Timestamp,
     ) -> bool {
-        // Nodes only matter to the validations: with no CSRs they change nothing.
-        let stamped_nodes = if csrs.is_empty() { &[][..] } else { nodes };
-        let stamp = fingerprint(
-            csrs.iter()
-                .map(|c| (name(c), c.metadata.resource_version.as_deref()))
-                .chain(stamped_nodes.iter().map(|n| {
-                    (
-                        n.metadata.name.as_deref().unwrap_or_default(),
-                        n.metadata.resource_version.as_deref(),
-                    )
-                }))
-                .chain(machines.iter().map(|m| {
-                    (
-                        m.metadata.name.as_deref().unwrap_or_default(),
-                        m.metadata.resource_version.as_deref(),
-                    )
-                }))
-                .chain(std::iter::once((
-                    "",
-                    self.machines_installed.map(|b| if b { "m" } else { "-" }),
-                ))),
-        );
-        if self.stamp == Some(stamp) && !self.prime {
-            return false;
-        }
-        self.stamp = Some(stamp);
-        let mut csrs = csrs;
-        csrs.sort_unstable_by(|a, b| name(a).cmp(name(b)));
-        // Only validations look nodes up: with no CSRs there is nothing to index.
-        let index = NodeRefs(if csrs.is_empty() {
-            HashMap::new()
-        } else {
-            nodes
-                .iter()
-                .filter_map(|n| Some((n.metadata.name.as_deref()?, n.as_ref())))
-                .collect()
-        });
         let machines_stamp = fingerprint(
             machines
                 .iter()
@@ -183,11 +146,38 @@ impl CsrModel {
                     self.machines_installed.map(|b| if b { "m" } else { "-" }),
                 ))),
         );
+        // Nodes only matter to the validations: with no CSRs they change nothing.
+        let stamped_nodes = if csrs.is_empty() { &[][..] } else { nodes };
+        let stamp = fingerprint(
+            csrs.iter()
+                .map(|c| (name(c), c.metadata.resource_version.as_deref()))
+                .chain(stamped_nodes.iter().map(|n| {
+                    (
+                        n.metadata.name.as_deref().unwrap_or_default(),
+                        n.metadata.resource_version.as_deref(),
+                    )
+                })),
+        );
+        let previous = self.stamp.replace((stamp, machines_stamp));
+        if previous == Some((stamp, machines_stamp)) && !self.prime {
+            return false;
+        }
+        let mut csrs = csrs;
+        csrs.sort_unstable_by(|a, b| name(a).cmp(name(b)));
+        // Only validations look nodes up: with no CSRs there is nothing to index.
+        let index = NodeRefs(if csrs.is_empty() {
+            HashMap::new()
+        } else {
+            nodes
+                .iter()
+                .filter_map(|n| Some((n.metadata.name.as_deref()?, n.as_ref())))
+                .collect()
+        });
         // Validations (and rows) of unchanged CSRs whose node did not move are kept: with
         // 20,000 CSRs one change re-validates one, not all. Machines feed every validation: a
         // change there re-validates all.
         let mut old: Vec<Option<(Validation, ValDeps, CsrRow)>> =
-            if machines_stamp == self.machines_stamp {
+            if previous.is_some_and(|(_, m)| m == machines_stamp) {
                 let vals = std::mem::take(&mut self.vals);
                 let deps = std::mem::take(&mut self.deps);
                 let rows = std::mem::take(&mut self.rows);
@@ -199,7 +189,6 @@ impl CsrModel {
             } else {
                 Vec::new()
             };
-        self.machines_stamp = machines_stamp;
         let mut machine_values: Option<Option<Vec<Value>>> = None;
         let machines_installed = self.machines_installed;
         let node_rv = |n: Option<&str>| {
@@ -284,7 +273,7 @@ impl CsrModel {
         self.csrs = csrs;
         self.track_arrivals();
         self.sort_default();
-        self.rebuild_rows(now);
+        self.rebuild_rows();
         true
     }
 
@@ -329,7 +318,7 @@ impl CsrModel {
     /// Which rows show, in which order (after a store, filter, history or sort change). Rows
     /// themselves are only rebuilt for CSRs that changed; ages and countdowns are drawn from the
     /// render clock.
-    pub fn rebuild_rows(&mut self, _now: Timestamp) {
+    pub fn rebuild_rows(&mut self) {
         let selected = self.selected_row().map(|r| r.name.clone());
         let rows = &self.rows;
         let no_labels = BTreeMap::new();

@@ -91,7 +91,7 @@ fn pending_only_by_default_newest_first_history_a_toggle_away() {
     assert_eq!(checks[0], "✓");
     assert_eq!(checks[1], "machine");
     m.history = HistoryFilter::All;
-    m.rebuild_rows(at(NOW));
+    m.rebuild_rows();
     assert_eq!(names(&m), ["csr-aaa", "csr-bbb", "csr-ddd", "csr-ccc"]);
 }
 
@@ -113,11 +113,11 @@ fn same_stores_do_not_recompute_and_selection_follows_the_row() {
 fn text_filter_and_sort() {
     let mut m = model();
     m.filter = Filter::parse("arm-2");
-    m.rebuild_rows(at(NOW));
+    m.rebuild_rows();
     assert_eq!(names(&m), ["csr-bbb"]);
     m.filter = Filter::default();
     m.sort = Some((0, true));
-    m.rebuild_rows(at(NOW));
+    m.rebuild_rows();
     assert_eq!(names(&m), ["csr-ddd", "csr-bbb", "csr-aaa"]);
 }
 

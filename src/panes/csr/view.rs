@@ -46,7 +46,7 @@ pub fn handle(pane: &mut CsrPane, action: &Action, area: Rect) -> bool {
                 Some((col, desc)) if col == i => Some((i, !desc)),
                 _ => Some((i, false)),
             };
-            m.rebuild_rows(Timestamp::now());
+            m.rebuild_rows();
         }
         Action::SortNext => {
             m.sort = match m.sort {
@@ -54,7 +54,7 @@ pub fn handle(pane: &mut CsrPane, action: &Action, area: Rect) -> bool {
                 Some((c, _)) if c + 1 >= COLUMNS.len() => None,
                 Some((c, _)) => Some((c + 1, false)),
             };
-            m.rebuild_rows(Timestamp::now());
+            m.rebuild_rows();
         }
         Action::ClickRow(y) => {
             let top = area.y + CHROME;
