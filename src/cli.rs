@@ -83,6 +83,26 @@ pub struct MirrorArgs {
     pub tls_verify: bool,
 }
 
+impl MirrorArgs {
+    /// The job options these flags ask for.
+    pub fn options(&self) -> crate::copies::mirror::MirrorOptions {
+        crate::copies::mirror::MirrorOptions {
+            authfile: self.authfile.clone(),
+            parallel: usize::from(self.parallel),
+            tls_verify: self.tls_verify,
+            ..Default::default()
+        }
+    }
+}
+
+/// The Copies pane's `:mirror` line: the same arguments as `shiftdeck mirror`.
+#[derive(Debug, Parser)]
+#[command(name = ":mirror", no_binary_name = true, disable_help_flag = true)]
+pub struct MirrorLine {
+    #[command(flatten)]
+    pub args: MirrorArgs,
+}
+
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Scenario to simulate.

@@ -4,7 +4,7 @@
 
 use crate::cli::MirrorArgs;
 
-use super::mirror::{MirrorJob, MirrorOptions, MirrorStatus, MirrorTarget, run as run_job};
+use super::mirror::{MirrorJob, MirrorStatus, MirrorTarget, run as run_job};
 
 /// Run the command; returns the process exit code.
 pub async fn run(args: &MirrorArgs) -> i32 {
@@ -15,13 +15,7 @@ pub async fn run(args: &MirrorArgs) -> i32 {
             return 2;
         }
     };
-    let opts = MirrorOptions {
-        authfile: args.authfile.clone(),
-        parallel: usize::from(args.parallel),
-        tls_verify: args.tls_verify,
-        ..MirrorOptions::default()
-    };
-    let job = match MirrorJob::from_file(&args.file, target, opts) {
+    let job = match MirrorJob::from_file(&args.file, target, args.options()) {
         Ok(j) => j,
         Err(e) => {
             eprintln!("shiftdeck mirror: {}: {e}", args.file.display());

@@ -88,51 +88,21 @@ pub fn row_key(item: &CopyItem) -> String {
     format!("{}:{}", item.kind.label(), item.key)
 }
 
-const MIRROR_USAGE: &str = "usage: :mirror FILE TARGET [--authfile PATH] [--parallel N] \
-                            [--tls-verify=false] (TARGET: dir:PATH or a registry)";
-
-/// `:mirror` arguments: the image list, the target and the same flags as `shiftdeck mirror`.
-fn mirror_args<'a>(
-    args: &[&'a str],
-) -> Result<(&'a str, &'a str, crate::copies::mirror::MirrorOptions), String> {
-    let mut opts = crate::copies::mirror::MirrorOptions::default();
-    let mut positional = Vec::new();
-    let mut it = args.iter().copied();
-    while let Some(a) = it.next() {
-        let (flag, inline) = match a.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v)),
-            _ => (a, None),
-        };
-        let mut value = |name: &str| {
-            inline
-                .or_else(|| it.next())
-                .ok_or_else(|| format!("{name} needs a value; {MIRROR_USAGE}"))
-        };
-        match flag {
-            "--authfile" => opts.authfile = Some(value("--authfile")?.into()),
-            "--parallel" => {
-                let v = value("--parallel")?;
-                opts.parallel = v
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=32).contains(n))
-                    .ok_or_else(|| format!("--parallel must be 1 to 32, not `{v}`"))?;
-            }
-            "--tls-verify" => {
-                opts.tls_verify = match inline.unwrap_or("true") {
-                    "true" => true,
-                    "false" => false,
-                    v => return Err(format!("--tls-verify is true or false, not `{v}`")),
-                }
-            }
-            f if f.starts_with("--") => return Err(format!("unknown flag {f}; {MIRROR_USAGE}")),
-            _ => positional.push(a),
-        }
-    }
-    match positional.as_slice() {
-        [file, target] => Ok((file, target, opts)),
-        _ => Err(MIRROR_USAGE.to_string()),
-    }
+/// `:mirror` arguments, parsed like `shiftdeck mirror`'s: the image list, the target and the
+/// job options. Errors are clap's first line (the status bar has one).
+fn mirror_args(args: &[&str]) -> Result<crate::cli::MirrorArgs, String> {
+    use clap::Parser;
+    crate::cli::MirrorLine::try_parse_from(args)
+        .map(|l| l.args)
+        .map_err(|e| {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            format!(
+                "usage: :mirror FILE TARGET [--authfile PATH] [--parallel N] \
+                 [--tls-verify=false]: {}",
+                first.trim_start_matches("error: ")
+            )
+        })
 }
 
 impl CopiesPane {
@@ -344,8 +314,8 @@ impl CopiesPane {
                 ))));
             }
             Some("mirror") => {
-                let args: Vec<&str> = words.collect();
-                let (file, target, opts) = match mirror_args(&args) {
+                let words: Vec<&str> = words.collect();
+                let args = match mirror_args(&words) {
                     Ok(a) => a,
                     Err(e) => {
                         self.notice = Some(e);
@@ -358,14 +328,14 @@ impl CopiesPane {
                     self.notice = Some(why);
                     return;
                 }
-                let target = match target.parse() {
+                let target = match args.target.parse() {
                     Ok(t) => t,
                     Err(e) => {
                         self.notice = Some(format!("bad mirror target: {e}"));
                         return;
                     }
                 };
-                match MirrorJob::from_file(std::path::Path::new(file), target, opts) {
+                match MirrorJob::from_file(&args.file, target, args.options()) {
                     Ok(job) => self.start_mirror(job),
                     Err(e) => self.notice = Some(format!("cannot mirror: {e}")),
                 }

@@ -148,7 +148,7 @@ fn blob_form_masks_nothing_it_returns_and_tracks() {
 
 #[test]
 fn mirror_flags_are_those_of_the_cli() {
-    let (file, target, o) = super::mirror_args(&[
+    let a = super::mirror_args(&[
         "release-aarch64.json",
         "--authfile",
         "/run/auth.json",
@@ -158,16 +158,17 @@ fn mirror_flags_are_those_of_the_cli() {
     ])
     .unwrap();
     assert_eq!(
-        (file, target),
-        ("release-aarch64.json", "docker://mirror:5000")
+        (a.file.to_str(), a.target.as_str()),
+        (Some("release-aarch64.json"), "docker://mirror:5000")
     );
+    let o = a.options();
     assert_eq!(
         o.authfile.as_deref(),
         Some(std::path::Path::new("/run/auth.json"))
     );
     assert_eq!(o.parallel, 5);
     assert!(!o.tls_verify);
-    let (_, _, o) = super::mirror_args(&["l.txt", "dir:/m"]).unwrap();
+    let o = super::mirror_args(&["l.txt", "dir:/m"]).unwrap().options();
     assert!(o.authfile.is_none() && o.tls_verify && o.parallel == 3);
     for bad in [
         &["l.txt"][..],
@@ -179,7 +180,8 @@ fn mirror_flags_are_those_of_the_cli() {
         &["l.txt", "dir:/m", "--insecure"],
     ] {
         let e = super::mirror_args(bad).expect_err("rejected");
-        assert!(!e.is_empty(), "{bad:?}");
+        assert!(!e.is_empty() && !e.contains('\n'), "{bad:?}: {e}");
+        assert!(e.starts_with("usage: :mirror FILE TARGET"), "{e}");
     }
 }
 
@@ -194,7 +196,7 @@ fn mirror_command_reports_bad_input_without_starting() {
         p.notice
             .as_deref()
             .unwrap_or_default()
-            .contains("needs a value")
+            .contains("a value is required for '--authfile")
     );
     p.command("mirror /nonexistent/list.txt dir:/tmp/x", &gate);
     assert!(
