@@ -179,3 +179,22 @@ pub trait Pane {
         false
     }
 }
+
+/// The selection after a navigation action in a plain list of `n` rows shown in `area` (a page is
+/// half its height); `None` when the action does not move it or there are no rows.
+pub fn moved_selection(selected: usize, n: usize, action: &Action, area: Rect) -> Option<usize> {
+    if n == 0 {
+        return None;
+    }
+    let page = i64::from(area.height.max(2) / 2);
+    let cur = selected as i64;
+    let next = match action {
+        Action::Move(d) => cur + i64::from(*d),
+        Action::PageUp => cur - page,
+        Action::PageDown => cur + page,
+        Action::Top => 0,
+        Action::Bottom => n as i64 - 1,
+        _ => return None,
+    };
+    Some(next.clamp(0, n as i64 - 1) as usize)
+}

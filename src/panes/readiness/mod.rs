@@ -96,22 +96,13 @@ impl Pane for ReadinessPane {
         false
     }
     fn handle(&mut self, action: &Action, area: Rect) -> bool {
-        let n = self.visible().len();
-        if n == 0 {
-            return false;
+        match super::moved_selection(self.selected, self.visible().len(), action, area) {
+            Some(s) => {
+                self.selected = s;
+                true
+            }
+            None => false,
         }
-        let page = i64::from(area.height.max(2) / 2);
-        let cur = self.selected as i64;
-        let next = match action {
-            Action::Move(d) => cur + i64::from(*d),
-            Action::PageUp => cur - page,
-            Action::PageDown => cur + page,
-            Action::Top => 0,
-            Action::Bottom => n as i64 - 1,
-            _ => return false,
-        };
-        self.selected = next.clamp(0, n as i64 - 1) as usize;
-        true
     }
     fn set_filter(&mut self, text: &str) {
         self.filter = text.to_string();
