@@ -11,11 +11,11 @@ use crate::fleet::hosted::admin_kubeconfig;
 use crate::kube_conn::{Connection, Source, one_line};
 use crate::panes::fetch::{GuestRef, NamespaceObjects};
 
-async fn list_values<K>(api: Api<K>) -> Result<Vec<Value>, kube::Error>
+async fn list_values<K>(api: Api<K>, lp: &ListParams) -> Result<Vec<Value>, kube::Error>
 where
     K: Resource + Clone + serde::de::DeserializeOwned + serde::Serialize + std::fmt::Debug,
 {
-    let list = api.list(&ListParams::default()).await?;
+    let list = api.list(lp).await?;
     Ok(list
         .items
         .into_iter()
@@ -30,7 +30,8 @@ where
 pub async fn list_namespace(client: Client, namespace: String) -> NamespaceObjects {
     let pods: Api<Pod> = Api::namespaced(client.clone(), &namespace);
     let services: Api<Service> = Api::namespaced(client, &namespace);
-    let (p, s) = tokio::join!(list_values(pods), list_values(services));
+    let all = ListParams::default();
+    let (p, s) = tokio::join!(list_values(pods, &all), list_values(services, &all));
     match (p, s) {
         (Ok(pods), Ok(services)) => NamespaceObjects {
             namespace,
@@ -130,7 +131,12 @@ async fn check_guest(
         Ok((_, conn)) => conn,
         Err(why) => return GuestPdbs::NoKubeconfig(why),
     };
-    let pdbs = match list_values(Api::<PodDisruptionBudget>::all(conn.client.clone())).await {
+    let pdbs = match list_values(
+        Api::<PodDisruptionBudget>::all(conn.client.clone()),
+        &ListParams::default(),
+    )
+    .await
+    {
         Ok(p) => p,
         Err(e) => {
             return GuestPdbs::Unreachable(format!(
@@ -144,11 +150,8 @@ async fn check_guest(
     for node in &t.nodes {
         let api: Api<Pod> = Api::all(conn.client.clone());
         let lp = ListParams::default().fields(&format!("spec.nodeName={node}"));
-        match api.list(&lp).await {
-            Ok(list) => pods.extend(list.items.into_iter().map(|mut p| {
-                p.metadata.managed_fields = None;
-                serde_json::to_value(p).unwrap_or(Value::Null)
-            })),
+        match list_values(api, &lp).await {
+            Ok(on_node) => pods.extend(on_node),
             Err(e) => {
                 return GuestPdbs::Unreachable(format!(
                     "cannot list the pods on {node}: {}",
