@@ -464,6 +464,22 @@ async fn live_migrate_one_vmi_refuse_a_non_migratable_one_and_uncordon() {
     h.shutdown();
 }
 
+/// Approve every pending CSR of a (guest) cluster, like `oc adm certificate approve`.
+fn approve_pending_csrs(store: &sim::store::Store) {
+    let csrs = sim::resources::by_key("certificatesigningrequests.certificates.k8s.io");
+    for c in store.list(csrs, None).0 {
+        if sim::controllers::csr::is_pending(&c) {
+            let _ = store.mutate(csrs, None, name(&c), false, |o| {
+                o["status"]["conditions"] = serde_json::json!([{
+                    "type": "Approved", "status": "True", "reason": "KubectlApprove",
+                    "message": "This CSR was approved by kubectl certificate approve."
+                }]);
+                Ok(())
+            });
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn report_names_the_blocking_guest_pdb_and_says_when_the_guest_is_unreachable() {
     let h = sim::start(SimOptions {
@@ -473,8 +489,13 @@ async fn report_names_the_blocking_guest_pdb_and_says_when_the_guest_is_unreacha
     .await
     .unwrap();
     // The user guest's checkout pods: the infra node running one of their guest nodes' VMs.
+    // Guest nodes whose VMs start after the guest API join through CSRs: approve them as an
+    // admin would, so the pods have Ready nodes to run on however slow the machine is.
     let deadline = Instant::now() + Duration::from_secs(60);
     let checkout_nodes: Vec<String> = loop {
+        if let Some(g) = sim::controllers::guest::guest(&h.store, "clusters", "user") {
+            approve_pending_csrs(&g.store);
+        }
         let nodes: Vec<String> = sim::controllers::guest::guest(&h.store, "clusters", "user")
             .map(|g| {
                 g.store
