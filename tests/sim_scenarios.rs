@@ -652,7 +652,11 @@ async fn scale_seeds_thousands_of_objects_quickly() {
     assert!(took < Duration::from_secs(30));
     // Status-only scale clusters get no guest API; the two Available seed clusters do.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(shiftdeck::sim::controllers::guest::guests(&h.store).len() <= 2);
+    let guests: Vec<String> = shiftdeck::sim::controllers::guest::guests(&h.store)
+        .iter()
+        .map(|g| format!("{}/{}", g.namespace, g.name))
+        .collect();
+    assert!(guests.len() <= 2, "guest APIs served: {guests:?}");
     h.shutdown();
 }
 

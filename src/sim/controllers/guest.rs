@@ -4,7 +4,7 @@
 //! `<name>-admin-kubeconfig` Secret is rewritten to point at the guest's loopback URL.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use tokio::sync::broadcast;
@@ -37,7 +37,10 @@ pub struct Guest {
 }
 
 type CsrIndex = HashMap<(String, &'static str), csr_ctl::KubeletCsrs>;
-type Registry = Mutex<HashMap<usize, BTreeMap<(String, String), Guest>>>;
+/// Guests per hub, keyed by the hub store's address. Each entry keeps a `Weak` to its hub: that
+/// pins the allocation, so a later hub can never reuse the address and inherit a dead hub's guests
+/// (a shut-down hub whose runtime ended before its cleanup ran).
+type Registry = Mutex<HashMap<usize, (Weak<Store>, BTreeMap<(String, String), Guest>)>>;
 
 fn registry() -> &'static Registry {
     static R: OnceLock<Registry> = OnceLock::new();
@@ -52,7 +55,7 @@ fn hub_key(hub: &Arc<Store>) -> usize {
 pub fn guests(hub: &Arc<Store>) -> Vec<Guest> {
     let r = registry().lock().unwrap_or_else(|p| p.into_inner());
     r.get(&hub_key(hub))
-        .map(|m| m.values().cloned().collect())
+        .map(|(_, m)| m.values().cloned().collect())
         .unwrap_or_default()
 }
 
@@ -121,7 +124,7 @@ async fn start_available(
                 .unwrap_or_else(|p| p.into_inner())
                 .get_mut(&hub_key(store))
             {
-                m.remove(key);
+                m.1.remove(key);
             }
         }
         keep
@@ -183,12 +186,19 @@ async fn start_available(
             url: handle.url.clone(),
             store: handle.store.clone(),
         };
-        registry()
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry(hub_key(store))
-            .or_default()
-            .insert(key.clone(), g);
+        if shutdown.is_cancelled() {
+            handle.shutdown();
+            break;
+        }
+        {
+            let mut r = registry().lock().unwrap_or_else(|p| p.into_inner());
+            // Hubs gone without their cleanup running hold only dead guests.
+            r.retain(|_, (hub, _)| hub.strong_count() > 0);
+            r.entry(hub_key(store))
+                .or_insert_with(|| (Arc::downgrade(store), BTreeMap::new()))
+                .1
+                .insert(key.clone(), g);
+        }
         tokio::spawn(watch_guest_csrs(
             store.clone(),
             handle.store.clone(),
