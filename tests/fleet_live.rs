@@ -39,7 +39,7 @@ async fn scale_up_pipeline_and_tracker() {
     let pool = "example-extra-cpu";
     let mut tracker = ScalingTracker::new(ChronoDuration::minutes(30));
     tracker.observe(&list(&s, NP), s.clock().now());
-    s.mutate(by_key(NP), Some("clusters"), pool, true, |o| {
+    s.mutate_retry(by_key(NP), Some("clusters"), pool, true, |o| {
         o["spec"]["replicas"] = json!(1);
         Ok(())
     })

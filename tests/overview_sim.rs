@@ -400,7 +400,7 @@ async fn single_arch_payload_says_what_to_do_next() {
     let sim = start(Profile::Hub, Faults::default()).await;
     // Turn the hub's ClusterVersion into a single-arch (amd64) payload.
     sim.store
-        .mutate(
+        .mutate_retry(
             shiftdeck::sim::resources::by_key("clusterversions.config.openshift.io"),
             None,
             "version",

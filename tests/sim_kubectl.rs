@@ -278,7 +278,7 @@ async fn get_nodes_watch_shows_changes() {
     );
     k.sim
         .store
-        .mutate(by_key("nodes"), None, "arriving-node", false, |o| {
+        .mutate_retry(by_key("nodes"), None, "arriving-node", false, |o| {
             o["spec"]["unschedulable"] = json!(true);
             o["status"]["conditions"][1]["status"] = json!("True");
             Ok(())

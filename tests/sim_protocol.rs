@@ -599,14 +599,14 @@ async fn watch_streams_changes() {
     put(&h, "nodes", node("late-arm", "arm64", true));
     put(&h, "nodes", node("late-amd", "amd64", true));
     h.store
-        .mutate(by_key("nodes"), None, "late-arm", false, |o| {
+        .mutate_retry(by_key("nodes"), None, "late-arm", false, |o| {
             o["metadata"]["labels"]["x"] = json!("y");
             Ok(())
         })
         .expect("mutate");
     // Leaving the selection reads as DELETED.
     h.store
-        .mutate(by_key("nodes"), None, "worker-1", false, |o| {
+        .mutate_retry(by_key("nodes"), None, "worker-1", false, |o| {
             o["metadata"]["labels"]["kubernetes.io/arch"] = json!("amd64");
             Ok(())
         })

@@ -139,7 +139,7 @@ const MS: &str = "machinesets.machine.openshift.io";
 
 fn approve(store: &Store, name: &str) {
     store
-        .mutate(by_key(CSR), None, name, false, |o| {
+        .mutate_retry(by_key(CSR), None, name, false, |o| {
             o["status"]["conditions"] = serde_json::json!([{
                 "type": "Approved", "status": "True", "reason": "KubectlApprove",
                 "message": "This CSR was approved by kubectl certificate approve."
@@ -210,7 +210,7 @@ async fn approving_client_then_serving_csr_joins_an_arm64_node() {
         .find(|c| c["spec"]["username"] == "system:serviceaccount:default:builder")
         .expect("a wrongly requested CSR");
     let bad_name = bad["metadata"]["name"].as_str().unwrap().to_string();
-    s.mutate(by_key(CSR), None, &bad_name, false, |o| {
+    s.mutate_retry(by_key(CSR), None, &bad_name, false, |o| {
         o["status"]["conditions"] =
             serde_json::json!([{"type": "Denied", "status": "True", "reason": "KubectlDeny"}]);
         Ok(())
@@ -234,7 +234,7 @@ async fn nodepool_scale_up_builds_the_chain_and_scale_down_removes_it() {
     let s = h.store.clone();
     let pool = "example-extra-cpu";
     assert!(pool_vmis(&s, "clusters-example", pool).is_empty());
-    s.mutate(by_key(NP), Some("clusters"), pool, true, |o| {
+    s.mutate_retry(by_key(NP), Some("clusters"), pool, true, |o| {
         o["spec"]["replicas"] = serde_json::json!(2);
         Ok(())
     })
@@ -289,7 +289,7 @@ async fn nodepool_scale_up_builds_the_chain_and_scale_down_removes_it() {
         cond(&np, "KubeVirtNodesLiveMigratable").unwrap()["status"],
         "True"
     );
-    s.mutate(by_key(NP), Some("clusters"), pool, true, |o| {
+    s.mutate_retry(by_key(NP), Some("clusters"), pool, true, |o| {
         o["spec"]["replicas"] = serde_json::json!(1);
         Ok(())
     })
@@ -315,7 +315,7 @@ async fn machineset_scale_up_joins_through_csrs() {
     let h = start(opts(Profile::Azure, false)).await;
     let s = h.store.clone();
     let ms = "azure-5mzx8-arm64-worker-eastus1";
-    s.mutate(by_key(MS), Some("openshift-machine-api"), ms, true, |o| {
+    s.mutate_retry(by_key(MS), Some("openshift-machine-api"), ms, true, |o| {
         o["spec"]["replicas"] = serde_json::json!(3);
         Ok(())
     })
@@ -360,7 +360,7 @@ async fn machineset_scale_up_joins_through_csrs() {
             .unwrap()["status"]["phase"],
         "Running"
     );
-    s.mutate(by_key(MS), Some("openshift-machine-api"), ms, true, |o| {
+    s.mutate_retry(by_key(MS), Some("openshift-machine-api"), ms, true, |o| {
         o["spec"]["replicas"] = serde_json::json!(2);
         Ok(())
     })
@@ -545,7 +545,7 @@ async fn available_hosted_clusters_get_guest_apis_with_nodes() {
     // from the node-bootstrapper, then (once issued) a serving CSR from the node. Both are
     // listed and approved through the guest's kubeconfig.
     let before: Vec<String> = names(&g.store, CSR, None);
-    s.mutate(by_key(NP), Some("clusters"), "example", true, |o| {
+    s.mutate_retry(by_key(NP), Some("clusters"), "example", true, |o| {
         o["spec"]["replicas"] = serde_json::json!(3);
         Ok(())
     })
@@ -853,7 +853,7 @@ async fn client_created_nodepool_gets_status_and_chain_and_hc_delete_cleans_up()
     })
     .await;
     // Controllers still work afterwards.
-    s.mutate(
+    s.mutate_retry(
         by_key(NP),
         Some("clusters"),
         "example-extra-cpu",
