@@ -130,6 +130,32 @@ pub fn api_host(hc: &Value) -> String {
     }
 }
 
+/// Version history entries kept, newest first (the CVO keeps a bounded list too).
+const HISTORY_LEN: usize = 10;
+
+/// The history after writing `entry`: it replaces the newest entry when that is the same rollout
+/// (same start time), else it is prepended, so the previous Completed version stays listed while an
+/// upgrade is Partial, which is what the VERSION printer column (first Completed) reads.
+fn rolled_history(version: Option<&Value>, entry: Value, started: &str) -> Vec<Value> {
+    let mut history: Vec<Value> = version
+        .and_then(|v| v.get("history"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let same_rollout = history
+        .first()
+        .and_then(|h| h.get("startedTime"))
+        .and_then(Value::as_str)
+        == Some(started);
+    if same_rollout {
+        history[0] = entry;
+    } else {
+        history.insert(0, entry);
+    }
+    history.truncate(HISTORY_LEN);
+    history
+}
+
 /// Write a HostedCluster's status for `phase` (conditions, version history, kubeconfig, endpoint).
 pub fn set_hc_status(hc: &mut Value, phase: HcPhase, now: &str, started: &str) {
     set_hc_status_apps(hc, phase, now, started, false);
@@ -397,9 +423,10 @@ pub fn set_hc_status_apps(
     } else {
         json!({"state": "Partial", "startedTime": started, "completionTime": null, "version": if cp_up { OCP_VERSION } else { "" }, "image": image, "verified": false})
     };
+    let history = rolled_history(st.get("version"), entry, started);
     st.insert("version".into(), json!({
         "desired": {"image": image, "version": OCP_VERSION, "architecture": "Multi", "url": "https://access.redhat.com/errata/RHSA-2025:0876", "channels": ["candidate-4.18", "eus-4.18", "fast-4.18", "stable-4.18"]},
-        "history": [entry],
+        "history": history,
         "observedGeneration": gen_,
         "availableUpdates": null
     }));
@@ -498,5 +525,26 @@ mod tests {
         assert_eq!(hc["status"]["version"]["history"][0]["state"], "Partial");
         assert!(hc["status"]["version"]["history"][0]["completionTime"].is_null());
         assert_eq!(objects::condition_status(&hc, "Available"), Some("False"));
+    }
+
+    #[test]
+    fn an_upgrade_keeps_the_completed_version_until_it_completes() {
+        let mut hc = hosted_cluster(1, "clusters", "example", None);
+        set_hc_status(&mut hc, HcPhase::Partial, "t1", "t1");
+        set_hc_status(&mut hc, HcPhase::Completed, "t2", "t1");
+        assert_eq!(
+            hc["status"]["version"]["history"].as_array().map(Vec::len),
+            Some(1)
+        );
+        set_hc_status(&mut hc, HcPhase::Partial, "t3", "t3");
+        let history = &hc["status"]["version"]["history"];
+        assert_eq!(history[0]["state"], "Partial");
+        assert_eq!(history[1]["state"], "Completed");
+        assert_eq!(history[1]["completionTime"], "t2");
+        set_hc_status(&mut hc, HcPhase::Completed, "t4", "t3");
+        let history = &hc["status"]["version"]["history"];
+        assert_eq!(history.as_array().map(Vec::len), Some(2));
+        assert_eq!(history[0]["state"], "Completed");
+        assert_eq!(history[0]["completionTime"], "t4");
     }
 }
