@@ -22,7 +22,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 (format!("◌ reconnecting #{attempt}"), t.warn)
             }
             KindState::Forbidden(_) => ("● forbidden".into(), t.error),
-            KindState::NotInstalled => ("● not installed".into(), t.muted),
+            // Name the kind: a pane that also shows local data (Copies on MicroShift, which has
+            // no DataVolumes) is otherwise read as being entirely absent.
+            KindState::NotInstalled => {
+                let kind = app.pane().map(|p| p.kind()).unwrap_or_default();
+                let plural = kind.split('.').next().unwrap_or(kind);
+                (format!("○ {plural} not installed"), t.muted)
+            }
         }
     };
     let mut spans = vec![
