@@ -133,7 +133,7 @@ pub struct SimArgs {
     /// Identity the written kubeconfig authenticates as.
     #[arg(long, value_enum, default_value = "admin")]
     pub user: SimUser,
-    /// Faults to inject, e.g. watch-drop=20s,expire-watches=60s,error-rate=0.05,latency=200ms,restart=90s,forbid=nodepools.
+    /// Faults to inject, e.g. watch-drop=20s,expire-watches=60s,error-rate=0.05,latency=200ms,restart=90s,forbid=nodepools,machine-approver=down.
     #[arg(long, value_parser = |s: &str| s.parse::<Faults>())]
     pub faults: Option<Faults>,
     /// Where to write the kubeconfig (default: a file in the temp directory).

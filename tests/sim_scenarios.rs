@@ -1,6 +1,7 @@
 //! Scenario and controller behaviour, driven through the store (no HTTP).
 #![allow(dead_code, unused_imports, clippy::unwrap_used)]
 
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -475,7 +476,10 @@ async fn migrations_succeed_for_rwx_and_fail_for_rwo() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn available_hosted_clusters_get_guest_apis_with_nodes() {
-    let h = start(opts(Profile::Hub, false)).await;
+    // The machine-approver is down, so the new node's CSRs wait for the admin (this test).
+    let mut o = opts(Profile::Hub, false);
+    o.faults = "machine-approver=down".parse().unwrap();
+    let h = start(o).await;
     let s = h.store.clone();
     let g = wait_for(60, "guest example", || {
         let g = shiftdeck::sim::controllers::guest::guest(&s, "clusters", "example")?;
@@ -616,6 +620,18 @@ async fn available_hosted_clusters_get_guest_apis_with_nodes() {
     );
     let node = g.store.get(by_key("nodes"), None, &new_vm).unwrap();
     assert_eq!(cond(&node, "Ready").unwrap()["status"], "False");
+    // The hub Machine has no nodeRef while its guest Node is not Ready.
+    assert!(machine_node_ref(&s, "clusters-example", &new_vm).is_none());
+    // What the admin sees in the control plane: the approver crash-looping.
+    let approver = list(&s, "pods", Some("clusters-example"))
+        .into_iter()
+        .find(|p| {
+            p["metadata"]["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("machine-approver-"))
+        })
+        .expect("machine-approver pod");
+    assert_eq!(cond(&approver, "Ready").unwrap()["status"], "False");
     approve(serving.metadata.name.clone().unwrap()).await;
     wait_for(120, "third guest node ready", || {
         let nodes = list(&g.store, "nodes", None);
@@ -626,6 +642,88 @@ async fn available_hosted_clusters_get_guest_apis_with_nodes() {
         .then_some(())
     })
     .await;
+    wait_for(60, "the Machine's nodeRef", || {
+        machine_node_ref(&s, "clusters-example", &new_vm)
+    })
+    .await;
+    h.shutdown();
+}
+
+/// The nodeRef of the Machine whose VM is `vm`.
+fn machine_node_ref(s: &Store, cp: &str, vm: &str) -> Option<String> {
+    list(s, MACHINES, Some(cp))
+        .into_iter()
+        .find(|m| m["spec"]["infrastructureRef"]["name"] == vm)
+        .and_then(|m| m["status"]["nodeRef"]["name"].as_str().map(str::to_string))
+}
+
+/// HyperShift's machine-approver approves the new machine's client and then serving CSR by
+/// itself; the Node turns Ready and the Machine gets its nodeRef without anyone approving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn machine_approver_lets_new_guest_nodes_join() {
+    let h = start(opts(Profile::Hub, false)).await;
+    let s = h.store.clone();
+    let g = wait_for(60, "guest example", || {
+        let g = shiftdeck::sim::controllers::guest::guest(&s, "clusters", "example")?;
+        (g.store.count(by_key("nodes")) == 2).then_some(g)
+    })
+    .await;
+    let before = names(&g.store, "nodes", None);
+    // A CSR for a node no machine backs stays pending: the approver never denies, never guesses.
+    shiftdeck::sim::scenario::csrs::post_client(&g.store, 9, "stranger-node", None).unwrap();
+    s.mutate_retry(by_key(NP), Some("clusters"), "example", true, |o| {
+        o["spec"]["replicas"] = serde_json::json!(3);
+        Ok(())
+    })
+    .unwrap();
+    let new_vm = wait_for(120, "a third guest node Ready", || {
+        list(&g.store, "nodes", None)
+            .into_iter()
+            .filter(|n| cond(n, "Ready").is_some_and(|c| c["status"] == "True"))
+            .filter_map(|n| n["metadata"]["name"].as_str().map(str::to_string))
+            .find(|n| !before.contains(n))
+    })
+    .await;
+    let csrs = list(&g.store, CSR, None);
+    let mine: Vec<&Value> = csrs
+        .iter()
+        .filter(|c| {
+            shiftdeck::sim::pki::parse_request(c["spec"]["request"].as_str().unwrap_or_default())
+                .and_then(|p| p.common_name)
+                .as_deref()
+                == Some(&format!("system:node:{new_vm}"))
+        })
+        .collect();
+    let signers: BTreeSet<&str> = mine
+        .iter()
+        .filter_map(|c| c["spec"]["signerName"].as_str())
+        .collect();
+    assert_eq!(signers.len(), 2, "client and serving: {mine:?}");
+    for c in &mine {
+        assert_eq!(
+            c["status"]["conditions"][0]["reason"], "NodeCSRApprove",
+            "{c}"
+        );
+    }
+    wait_for(60, "the Machine's nodeRef", || {
+        machine_node_ref(&s, "clusters-example", &new_vm)
+    })
+    .await;
+    let stranger = csrs
+        .iter()
+        .filter(|c| {
+            shiftdeck::sim::pki::parse_request(c["spec"]["request"].as_str().unwrap_or_default())
+                .and_then(|p| p.common_name)
+                .as_deref()
+                == Some("system:node:stranger-node")
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(stranger.len(), 1);
+    assert!(
+        stranger[0]["status"]["conditions"].is_null(),
+        "{}",
+        stranger[0]
+    );
     h.shutdown();
 }
 

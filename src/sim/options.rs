@@ -78,7 +78,7 @@ impl FromStr for Scale {
     }
 }
 
-/// Injected faults (`--faults watch-drop=20s,expire-watches=60s,error-rate=0.05,latency=200ms,restart=90s,forbid=nodepools`).
+/// Injected faults (`--faults watch-drop=20s,expire-watches=60s,error-rate=0.05,latency=200ms,restart=90s,forbid=nodepools,machine-approver=down`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Faults {
     /// Cut every open watch connection this often.
@@ -93,6 +93,9 @@ pub struct Faults {
     pub restart: Option<Duration>,
     /// Plurals (e.g. `nodepools`) answered with 403 for every verb.
     pub forbid: Vec<String>,
+    /// Every hosted cluster's machine-approver crash-loops: new guest nodes' CSRs stay pending
+    /// until an admin approves them.
+    pub machine_approver_down: bool,
 }
 
 impl Faults {
@@ -149,9 +152,20 @@ impl FromStr for Faults {
                 "forbid" => f
                     .forbid
                     .extend(value.split('+').map(|v| v.trim().to_string())),
+                "machine-approver" => {
+                    f.machine_approver_down = match value.trim() {
+                        "down" => true,
+                        "up" => false,
+                        other => {
+                            return Err(format!(
+                                "machine-approver `{other}` must be `down` or `up`"
+                            ));
+                        }
+                    }
+                }
                 other => {
                     return Err(format!(
-                        "unknown fault `{other}` (expected watch-drop, expire-watches, error-rate, latency, restart, forbid)"
+                        "unknown fault `{other}` (expected watch-drop, expire-watches, error-rate, latency, restart, forbid, machine-approver)"
                     ));
                 }
             }

@@ -356,6 +356,8 @@ fn csr_for(c: &Value, node: &str, signer: &str) -> bool {
 pub struct KubeletCsrs {
     /// Any CSR at all (pending, issued, denied or failed).
     pub posted: bool,
+    /// Waiting: not yet decided, or approved and not yet signed (a kubelet waits for both
+    /// rather than asking again).
     pub pending: bool,
     pub issued: bool,
 }
@@ -378,7 +380,7 @@ pub fn kubelet_csr_index(store: &Store) -> HashMap<(String, &'static str), Kubel
         }
         let e = out.entry((node, signer)).or_default();
         e.posted = true;
-        e.pending |= is_pending(c);
+        e.pending |= is_pending(c) || (is_approved(c) && !has_certificate(c));
         e.issued |= has_certificate(c);
     }
     out

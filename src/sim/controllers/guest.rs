@@ -1,7 +1,9 @@
 //! Guest clusters: every Available HostedCluster is served as its own simulated API (a nested
 //! `sim::start` with `Profile::Guest`). Its Nodes mirror the hub: one per running VMI of the
-//! cluster's NodePools (same names), Ready once the replica's Machine has its nodeRef. The
-//! `<name>-admin-kubeconfig` Secret is rewritten to point at the guest's loopback URL.
+//! cluster's NodePools (same names): new ones join through the guest's CSRs (approved by the
+//! hosted cluster's machine-approver, see `machine_approver`), and the hub Machine's nodeRef
+//! follows the guest Node. The `<name>-admin-kubeconfig` Secret is rewritten to point at the
+//! guest's loopback URL.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
@@ -12,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::csr as csr_ctl;
 use super::guest_workloads;
+use super::machine_approver;
 use super::{Next, next};
 use crate::sim::pki::{CLIENT_SIGNER, SERVING_SIGNER};
 use crate::sim::resources::by_key;
@@ -203,6 +206,7 @@ async fn start_available(
             store.clone(),
             handle.store.clone(),
             key.clone(),
+            opts.clone(),
             handle.cancellation(),
         ));
         started.push(key.clone());
@@ -216,13 +220,27 @@ async fn watch_guest_csrs(
     hub: Arc<Store>,
     guest: Arc<Store>,
     key: (String, String),
+    opts: SimOptions,
     shutdown: CancellationToken,
 ) {
     let Some(mut rx) = super::subscribe(&guest) else {
         return;
     };
+    // The machine-approver reconciles on its own clock as well as on CSR events (it waits a
+    // moment before approving, like the real one's queue).
+    let period = Duration::from_secs_f64((1.0 / opts.speed.max(0.01)).clamp(0.05, 1.0));
+    let mut approver = tokio::time::interval(period);
+    approver.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let down = opts.faults.machine_approver_down;
     loop {
-        match next(&mut rx, &shutdown).await {
+        let ev = tokio::select! {
+            n = next(&mut rx, &shutdown) => n,
+            _ = approver.tick() => {
+                machine_approver::reconcile(&hub, &key.0, &key.1, &guest, down);
+                continue;
+            }
+        };
+        match ev {
             Next::Stop => return,
             Next::Resync => sync_nodes(&hub, &key.0, &key.1, &guest, true),
             Next::Event(ev) => {
@@ -287,9 +305,11 @@ pub fn sync_nodes(hub: &Store, ns: &str, name: &str, guest: &Store, join_via_csr
     let cp = hypershift::cp_namespace(ns, name);
     let (vmis, _) = hub.list(by_key(VMIS), Some(&cp));
     let (machines, _) = hub.list(by_key(MACHINES), Some(&cp));
+    // A node that did not join through CSRs is Ready once its machine is provisioned (has
+    // addresses); the hub's Machine then takes its nodeRef from that Node.
     let ready_vms: std::collections::HashSet<String> = machines
         .iter()
-        .filter(|m| m.pointer("/status/nodeRef/name").is_some())
+        .filter(|m| m.pointer("/status/addresses").is_some())
         .map(|m| {
             str_at(m, "/spec/infrastructureRef/name")
                 .unwrap_or_default()

@@ -11,6 +11,7 @@ pub mod csr;
 pub mod guest;
 pub mod guest_workloads;
 pub mod hostedcluster;
+pub mod machine_approver;
 pub mod machineset;
 pub mod metallb;
 pub mod migration;

@@ -497,8 +497,21 @@ async fn provision(
     );
     let ip = kubevirt::vm_ip(&names.vm);
     set_machine(&store, "Provisioned", Some(&ip), false);
-    // Ignition, first boot, CSRs approved by the hosted cluster's machine-approver.
-    step!(45.0);
+    // Ignition and first boot, then CAPI sets the nodeRef once the guest's Node is there. With a
+    // guest API that Node joins through CSRs (approved by the hosted cluster's machine-approver,
+    // or by an admin when it is down); without one (not Available yet) a timer stands in.
+    if super::guest::guest(&store, &pool.namespace, &pool.cluster).is_none() {
+        step!(45.0);
+    }
+    while let Some(g) = super::guest::guest(&store, &pool.namespace, &pool.cluster) {
+        let node = g.store.get(by_key("nodes"), None, &names.vm);
+        if node.is_some_and(|n| {
+            crate::sim::scenario::objects::condition_status(&n, "Ready") == Some("True")
+        }) {
+            break;
+        }
+        step!(2.0);
+    }
     set_machine(&store, "Running", Some(&ip), true);
 }
 

@@ -529,6 +529,32 @@ pub fn pod(
     })
 }
 
+/// Turn a running pod into a crash-looping one (containers waiting in CrashLoopBackOff).
+pub fn set_pod_crash_looping(pod: &mut Value, ts: &str) {
+    if let Some(conds) = pod
+        .pointer_mut("/status/conditions")
+        .and_then(Value::as_array_mut)
+    {
+        for c in conds.iter_mut() {
+            if matches!(c["type"].as_str(), Some("Ready" | "ContainersReady")) {
+                c["status"] = json!("False");
+                c["lastTransitionTime"] = json!(ts);
+            }
+        }
+    }
+    if let Some(statuses) = pod
+        .pointer_mut("/status/containerStatuses")
+        .and_then(Value::as_array_mut)
+    {
+        for c in statuses.iter_mut() {
+            c["ready"] = json!(false);
+            c["started"] = json!(false);
+            c["restartCount"] = json!(7);
+            c["state"] = json!({"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container"}});
+        }
+    }
+}
+
 /// Usages a kubelet asks for.
 pub fn usages(kind: crate::sim::pki::CsrKind) -> Value {
     match kind {
