@@ -139,6 +139,33 @@ fn client_node_already_exists() {
     assert!(v.first_failure().unwrap().reason.contains("already exists"));
 }
 
+/// History: the Node (and the Machine's nodeRef) that an approved bootstrap CSR let in are what
+/// approval was for, so an approved CSR does not show them as failures; a denied one still does.
+#[test]
+fn approved_client_csr_is_not_failed_by_the_node_it_let_join() {
+    let approved = issued(with_condition(
+        client_csr("csr-a", "worker-1", t0()),
+        "Approved",
+        at(5),
+    ));
+    let v = run(&approved, &nodes(vec![worker_node()]), None);
+    assert!(v.passed_all(), "{v:#?}");
+    let joined = [machine(
+        "m1",
+        &[("InternalDNS", "worker-1")],
+        Some("worker-1"),
+        t0(),
+    )];
+    let v = run(&approved, &nodes(vec![worker_node()]), Some(&joined));
+    assert!(v.passed_all(), "{v:#?}");
+    let pending = client_csr("csr-c", "worker-1", t0());
+    let v = run(&pending, &nodes(vec![]), Some(&joined));
+    assert_only_failure(&v, "machine-noderef");
+    let denied = with_condition(client_csr("csr-b", "worker-1", t0()), "Denied", at(5));
+    let v = run(&denied, &nodes(vec![worker_node()]), None);
+    assert_only_failure(&v, "node-absent");
+}
+
 #[test]
 fn client_renewal_by_node_itself() {
     let pem = request_pem(

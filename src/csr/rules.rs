@@ -39,6 +39,15 @@ impl Ctx<'_> {
         self.node.is_some() && node_name_from(self.username) == self.node
     }
 
+    /// Approved already (issued or not): checks of "not joined yet" describe the moment of
+    /// approval, so the Node and nodeRef that followed are not failures.
+    fn was_approved(&self) -> bool {
+        matches!(
+            super::rows::csr_state(self.csr),
+            super::rows::CsrState::Approved | super::rows::CsrState::Failed
+        )
+    }
+
     pub(super) fn client(&self, out: &mut Vec<Check>) {
         let renewal = self.is_renewal();
         out.push(if self.username == NODE_BOOTSTRAPPER {
@@ -102,6 +111,13 @@ impl Ctx<'_> {
         let exists = self.inputs.nodes.node(node).is_some();
         out.push(match (renewal, exists) {
             (false, false) => check("node-absent", "New node", true, format!("no Node {node} exists yet")),
+            // The Node an approved bootstrap CSR let join is expected, not a failure of its history.
+            (false, true) if self.was_approved() => check(
+                "node-absent",
+                "New node",
+                true,
+                format!("Node {node} joined after this CSR was approved"),
+            ),
             (false, true) => check(
                 "node-absent",
                 "New node",
@@ -167,6 +183,12 @@ impl Ctx<'_> {
                 "Machine not yet a node",
                 true,
                 format!("Machine {mname} has no nodeRef yet"),
+            ),
+            Some(r) if self.was_approved() => check(
+                "machine-noderef",
+                "Machine not yet a node",
+                true,
+                format!("Machine {mname} got nodeRef {r} after this CSR was approved"),
             ),
             Some(r) => check(
                 "machine-noderef",
