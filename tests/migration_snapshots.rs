@@ -172,6 +172,28 @@ async fn maintenance_report_and_migrate_all_dialog() {
         reports,
     })));
     insta::assert_snapshot!("maintenance_worker_5_guest_pdbs", screen(&mut app, 150, 16));
+    // Guest pods and PDBs change without any hub event: while the report is shown, the check is
+    // asked again every 10 s, keeping the last answer on screen meanwhile.
+    let pdb_asks = |app: &mut App| {
+        app.take_effects()
+            .iter()
+            .filter(|e| matches!(e, shiftdeck::app::Effect::GuestPdbs { node, .. } if node == "worker-5"))
+            .count()
+    };
+    let t0 = Instant::now();
+    app.set_time(now(), t0 + std::time::Duration::from_secs(3));
+    app.update(Action::Tick);
+    assert_eq!(pdb_asks(&mut app), 0);
+    app.set_time(now(), t0 + std::time::Duration::from_secs(11));
+    app.update(Action::Tick);
+    assert_eq!(pdb_asks(&mut app), 1);
+    let s = screen(&mut app, 150, 16);
+    assert!(
+        s.contains("checkout") && !s.contains("checking guest PDBs…"),
+        "{s}"
+    );
+    app.update(Action::Tick);
+    assert_eq!(pdb_asks(&mut app), 0);
     // Opening the report again (m on the node) checks the guests again.
     command(&mut app, "nodes");
     key(&mut app, KeyCode::Char('m'));

@@ -119,10 +119,14 @@ impl App {
         true
     }
 
-    /// Ask for the guest PDB check when the drained guest nodes of the shown node changed.
+    /// Ask for the guest PDB check when the drained guest nodes of the shown node changed, or
+    /// (while the Maintenance pane is on screen) when the last answer is older than `REFETCH`.
     pub(crate) fn request_guest_pdbs(&mut self) {
         let generation = self.conn.generation;
-        if let Some((node, targets)) = self.maint().and_then(|m| m.guest_pdb_request()) {
+        let now = self.instant;
+        let refresh = self.on_maintenance().then_some(super::REFETCH);
+        if let Some((node, targets)) = self.maint().and_then(|m| m.guest_pdb_request(now, refresh))
+        {
             self.effects.push(Effect::GuestPdbs {
                 generation,
                 node,

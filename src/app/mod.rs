@@ -486,6 +486,7 @@ impl App {
                     p.tick(self.instant);
                 }
                 self.refetch_details();
+                self.request_guest_pdbs();
             }
             Action::ToggleHelp => {
                 self.overlay = if self.overlay == Overlay::Help {

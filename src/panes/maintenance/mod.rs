@@ -6,7 +6,7 @@
 
 pub mod view;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -70,6 +70,8 @@ pub struct MaintenancePane {
     nodes_seen: Vec<(String, bool)>,
     /// The guest PDB check last asked for: the node and its targets.
     pdb_asked: Option<(String, Vec<GuestTarget>)>,
+    /// When it was asked (guest pods and PDBs change without any hub event, so it is re-asked).
+    pdb_asked_at: Option<Instant>,
     /// Its result (None while under way; empty when no guest node is drained).
     pub(crate) guest_pdbs: Option<Vec<GuestPdbReport>>,
 }
@@ -133,18 +135,33 @@ impl MaintenancePane {
 
     /// The guest PDB check to run now, if the node or its drained guest nodes changed since the
     /// last one (the app turns it into an `Effect::GuestPdbs`).
-    pub fn guest_pdb_request(&mut self) -> Option<(String, Vec<GuestTarget>)> {
+    ///
+    /// With `refresh_after`, the same check is asked again once that long has passed since the
+    /// last one (the shown result stays until the new one arrives).
+    pub fn guest_pdb_request(
+        &mut self,
+        now: Instant,
+        refresh_after: Option<Duration>,
+    ) -> Option<(String, Vec<GuestTarget>)> {
         let (node, report) = (self.node.clone()?, self.report.as_ref()?);
         let want = (node, targets(report, &self.inputs.hosted_clusters));
-        if self.pdb_asked.as_ref() == Some(&want) {
+        let same = self.pdb_asked.as_ref() == Some(&want);
+        let stale = match (refresh_after, self.pdb_asked_at) {
+            (Some(after), Some(at)) => now.saturating_duration_since(at) >= after,
+            _ => false,
+        };
+        if same && (!stale || want.1.is_empty()) {
             return None;
         }
         self.pdb_asked = Some(want.clone());
+        self.pdb_asked_at = Some(now);
         if want.1.is_empty() {
             self.guest_pdbs = Some(Vec::new());
             return None;
         }
-        self.guest_pdbs = None;
+        if !same {
+            self.guest_pdbs = None;
+        }
         Some(want)
     }
 
