@@ -368,3 +368,23 @@ fn every_size_renders_without_panicking() {
         key(&mut app, 'J');
     }
 }
+
+#[test]
+fn long_requestors_keep_the_account_name() {
+    use super::view::fit_requestor;
+    let sa = "system:serviceaccount:openshift-machine-config-operator:node-bootstrapper";
+    assert_eq!(fit_requestor(sa, 80), sa);
+    assert_eq!(
+        fit_requestor(sa, 60),
+        "sa:openshift-machine-config-operator:node-bootstrapper"
+    );
+    let fitted = fit_requestor(sa, 40);
+    assert_eq!(fitted, "sa:openshift-machine-…:node-bootstrapper");
+    assert_eq!(fitted.chars().count(), 40);
+    // Too narrow for the name: plain truncation, never wider than asked.
+    assert_eq!(fit_requestor(sa, 9), "sa:opens…");
+    assert_eq!(
+        fit_requestor("system:node:arm64-worker-1", 20),
+        "syst…:arm64-worker-1"
+    );
+}

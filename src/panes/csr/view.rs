@@ -70,6 +70,32 @@ pub fn handle(pane: &mut CsrPane, action: &Action, area: Rect) -> bool {
 }
 
 /// The cells of a row with AGE and DEADLINE as of `now`.
+const REQUESTOR: usize = 3;
+const MIN_REQUESTOR: usize = 9;
+
+/// A requestor shortened to `width` characters: `system:serviceaccount:` becomes `sa:`, then the
+/// middle gives way to `…` so the last segment (the account or node name) stays whole.
+pub fn fit_requestor(requestor: &str, width: usize) -> String {
+    let len = |s: &str| s.chars().count();
+    if len(requestor) <= width {
+        return requestor.to_string();
+    }
+    let short = requestor
+        .strip_prefix("system:serviceaccount:")
+        .map_or_else(|| requestor.to_string(), |rest| format!("sa:{rest}"));
+    if len(&short) <= width {
+        return short;
+    }
+    let tail: String = short
+        .rfind(':')
+        .map_or_else(String::new, |i| short[i..].to_string());
+    let keep_head = |n: usize| short.chars().take(n).collect::<String>();
+    if !tail.is_empty() && len(&tail) + 2 <= width {
+        return format!("{}…{tail}", keep_head(width - len(&tail) - 1));
+    }
+    format!("{}…", keep_head(width.saturating_sub(1)))
+}
+
 pub fn cells_at(row: &CsrRow, now: Timestamp) -> (Vec<String>, Option<Countdown>) {
     let mut cells = row.cells();
     let countdown = match (row.state, row.created) {
@@ -140,20 +166,40 @@ pub fn render(pane: &CsrPane, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
             _ => (*h).to_string(),
         })
         .collect();
-    let widths: Vec<Constraint> = (0..COLUMNS.len())
+    let mut cells = cells;
+    let natural: Vec<usize> = (0..COLUMNS.len())
         .map(|c| {
-            let w = cells
+            cells
                 .iter()
                 .map(|(r, _)| r.get(c).map_or(0, |s| s.chars().count()))
                 .chain([header_cells[c].chars().count()])
                 .max()
-                .unwrap_or(0);
-            // REQUESTOR is long (service accounts): let it give way first.
-            if c == 3 {
-                Constraint::Min(9)
-            } else {
-                Constraint::Length(u16::try_from(w).unwrap_or(u16::MAX))
-            }
+                .unwrap_or(0)
+        })
+        .collect();
+    // REQUESTOR is long (service accounts): it gives way first, shortened so that the account's
+    // own name (`node-bootstrapper`, the node) stays readable.
+    let fixed: usize = natural
+        .iter()
+        .enumerate()
+        .filter(|(c, _)| *c != REQUESTOR)
+        .map(|(_, w)| w + usize::from(COLUMN_SPACING))
+        .sum();
+    let room = usize::from(table_area.width)
+        .saturating_sub(fixed)
+        .max(MIN_REQUESTOR);
+    let requestor_width = natural[REQUESTOR].min(room);
+    for (row, _) in &mut cells {
+        if let Some(r) = row.get_mut(REQUESTOR) {
+            *r = fit_requestor(r, requestor_width);
+        }
+    }
+    let widths: Vec<Constraint> = natural
+        .iter()
+        .enumerate()
+        .map(|(c, w)| {
+            let w = if c == REQUESTOR { requestor_width } else { *w };
+            Constraint::Length(u16::try_from(w).unwrap_or(u16::MAX))
         })
         .collect();
     let rows: Vec<Row> = visible
