@@ -4,73 +4,37 @@
 //! failing CSR needs the typed override; a viewer sees the actions disabled with the reason.
 #![allow(clippy::unwrap_used)]
 
+mod tui_support;
+
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use crossterm::event::KeyCode;
 use serde_json::Value;
-use shiftdeck::action::Action;
 use shiftdeck::app::App;
 use shiftdeck::event_loop::Session;
-use shiftdeck::keymap::Keymap;
-use shiftdeck::kube_conn::Source;
 use shiftdeck::sim::{self, SimHandle, SimOptions, SimUser};
-use shiftdeck::theme::Theme;
+use tui_support::{Screen, command, press, type_text};
 
-const W: u16 = 170;
-const H: u16 = 45;
+const SCREEN: Screen = Screen {
+    w: 170,
+    h: 45,
+    never: &[],
+    wait: tui_support::WAIT,
+};
 const CSR: &str = "certificatesigningrequests.certificates.k8s.io";
 
 fn screen(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
-    t.draw(|f| app.render(f)).unwrap();
-    t.backend().to_string()
+    SCREEN.render(app)
 }
 
 async fn wait_for(session: &mut Session, what: &str, pred: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let s = screen(&session.app);
-        if pred(&s) {
-            return s;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; screen:\n{s}"
-        );
-        tokio::select! {
-            _ = session.next() => {}
-            () = tokio::time::sleep(Duration::from_millis(200)) => {
-                session.app.set_time(Utc::now(), Instant::now());
-                session.app.update(Action::Tick);
-            }
-        }
-    }
+    SCREEN.wait_for(session, what, pred).await
 }
 
-fn press(session: &mut Session, code: KeyCode) {
-    session.handle_event(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
-
-fn type_text(session: &mut Session, text: &str) {
-    for c in text.chars() {
-        press(session, KeyCode::Char(c));
-    }
-}
-
-fn command(session: &mut Session, cmd: &str) {
-    press(session, KeyCode::Char(':'));
-    type_text(session, cmd);
-    press(session, KeyCode::Enter);
-}
-
+/// Clear the current filter (Esc), then filter for `text`.
 fn filter(session: &mut Session, text: &str) {
     press(session, KeyCode::Esc);
-    press(session, KeyCode::Char('/'));
-    type_text(session, text);
-    press(session, KeyCode::Enter);
+    tui_support::filter(session, text);
 }
 
 /// Screen lines mentioning `needle`.
@@ -105,13 +69,10 @@ fn condition_types(csr: &Value) -> Vec<String> {
 }
 
 async fn session_for(h: &SimHandle, read_only: bool, audit: Option<std::path::PathBuf>) -> Session {
-    let source = Source::from_yaml(&h.kubeconfig_yaml(), "sim").unwrap();
-    let mut app = App::new(Keymap::default(), Theme::default(), read_only);
+    let mut app = tui_support::app(read_only);
     app.user = "e2e-admin".into();
     app.audit_path = audit;
-    let mut session = Session::new(app, source);
-    session.app.update(Action::Resize(W, H));
-    session.connect(None);
+    let mut session = SCREEN.open(&h.kubeconfig_yaml(), app);
     command(&mut session, "csr");
     session
 }

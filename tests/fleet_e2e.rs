@@ -4,89 +4,43 @@
 //! MachineSets with their OS and ARCH.
 #![allow(clippy::unwrap_used)]
 
-use std::time::{Duration, Instant};
+mod tui_support;
 
-use chrono::Utc;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use kube::api::{ApiResource, DynamicObject, Patch, PatchParams};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use serde_json::json;
-use shiftdeck::action::Action;
 use shiftdeck::app::App;
 use shiftdeck::event_loop::Session;
-use shiftdeck::keymap::Keymap;
-use shiftdeck::kube_conn::Source;
 use shiftdeck::sim::{self, Profile, SimOptions, SimUser};
-use shiftdeck::theme::Theme;
+use tui_support::{Screen, command, ctrl_u, filter, press, type_text};
 
-const W: u16 = 170;
-const H: u16 = 50;
+const SCREEN: Screen = Screen {
+    w: 170,
+    h: 50,
+    never: &[],
+    wait: tui_support::WAIT,
+};
 
 fn open(kubeconfig_yaml: &str, audit: Option<std::path::PathBuf>) -> Session {
-    let source = Source::from_yaml(kubeconfig_yaml, "test").unwrap();
-    let mut app = App::new(Keymap::default(), Theme::default(), false);
+    let mut app = tui_support::app(false);
     app.audit_path = audit;
-    let mut session = Session::new(app, source);
-    session.app.update(Action::Resize(W, H));
-    session.connect(None);
-    session
+    SCREEN.open(kubeconfig_yaml, app)
 }
 
 fn screen(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
-    t.draw(|f| app.render(f)).unwrap();
-    t.backend().to_string()
+    SCREEN.render(app)
 }
 
 async fn wait_for(session: &mut Session, what: &str, pred: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let s = screen(&session.app);
-        if pred(&s) {
-            return s;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; screen:\n{s}"
-        );
-        tokio::select! {
-            _ = session.next() => {}
-            () = tokio::time::sleep(Duration::from_millis(200)) => {
-                session.app.set_time(Utc::now(), Instant::now());
-                session.app.update(Action::Tick);
-            }
-        }
-    }
-}
-
-fn press(session: &mut Session, code: KeyCode) {
-    session.handle_event(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
-
-fn ctrl_u(session: &mut Session) {
-    session.handle_event(&Event::Key(KeyEvent::new(
-        KeyCode::Char('u'),
-        KeyModifiers::CONTROL,
-    )));
-}
-
-fn type_text(session: &mut Session, text: &str) {
-    for c in text.chars() {
-        press(session, KeyCode::Char(c));
-    }
+    SCREEN.wait_for(session, what, pred).await
 }
 
 /// `:cmd`, wait for the rows (keys pressed before connecting would go to the panes being
-/// replaced), then a filter selecting `filter`.
-async fn goto(session: &mut Session, cmd: &str, filter: &str) {
-    press(session, KeyCode::Char(':'));
-    type_text(session, cmd);
-    press(session, KeyCode::Enter);
-    wait_for(session, "rows", |x| x.contains(filter)).await;
-    press(session, KeyCode::Char('/'));
-    type_text(session, filter);
-    press(session, KeyCode::Enter);
+/// replaced), then a filter selecting `text`.
+async fn goto(session: &mut Session, cmd: &str, text: &str) {
+    command(session, cmd);
+    wait_for(session, "rows", |x| x.contains(text)).await;
+    filter(session, text);
 }
 
 /// The table line of a pool (starts with its namespace after the column drop).
@@ -387,9 +341,7 @@ async fn azure_machinesets_show_windows_and_arm64() {
     .await
     .unwrap();
     let mut s = open(&h.kubeconfig_yaml(), None);
-    press(&mut s, KeyCode::Char(':'));
-    type_text(&mut s, "ms");
-    press(&mut s, KeyCode::Enter);
+    command(&mut s, "ms");
     let x = wait_for(&mut s, "Windows and ARM64 sets", |x| {
         x.lines()
             .any(|l| l.contains("Windows") && l.contains("amd64"))

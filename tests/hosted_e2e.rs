@@ -3,85 +3,35 @@
 //! Esc, never showing the admin kubeconfig; and MicroShift's quiet "not installed".
 #![allow(clippy::unwrap_used)]
 
+mod tui_support;
+
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use shiftdeck::action::Action;
+use crossterm::event::KeyCode;
 use shiftdeck::app::App;
 use shiftdeck::event_loop::Session;
-use shiftdeck::keymap::Keymap;
-use shiftdeck::kube_conn::Source;
 use shiftdeck::sim::options::Profile;
 use shiftdeck::sim::{self, ADMIN_TOKEN, SimOptions};
-use shiftdeck::theme::Theme;
+use tui_support::{Screen, command, filter, press};
 
-const W: u16 = 170;
-const H: u16 = 50;
+const SCREEN: Screen = Screen {
+    w: 170,
+    h: 50,
+    // Whatever is on screen, the guest's credentials (token, admin kubeconfig) never are.
+    never: &[ADMIN_TOKEN, "certificate-authority-data"],
+    wait: tui_support::WAIT,
+};
 
 fn open(kubeconfig_yaml: &str) -> Session {
-    let source = Source::from_yaml(kubeconfig_yaml, "test").unwrap();
-    let mut session = Session::new(App::new(Keymap::default(), Theme::default(), false), source);
-    session.app.update(Action::Resize(W, H));
-    session.connect(None);
-    session
+    SCREEN.open(kubeconfig_yaml, tui_support::app(false))
 }
 
 fn screen(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
-    t.draw(|f| app.render(f)).unwrap();
-    let s = t.backend().to_string();
-    // Whatever is on screen, the guest's credentials never are.
-    assert!(!s.contains(ADMIN_TOKEN), "token on screen:\n{s}");
-    assert!(
-        !s.contains("certificate-authority-data"),
-        "kubeconfig on screen:\n{s}"
-    );
-    s
+    SCREEN.render(app)
 }
 
 async fn wait_for(session: &mut Session, what: &str, pred: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let s = screen(&session.app);
-        if pred(&s) {
-            return s;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; screen:\n{s}"
-        );
-        tokio::select! {
-            _ = session.next() => {}
-            () = tokio::time::sleep(Duration::from_millis(200)) => {
-                session.app.set_time(Utc::now(), Instant::now());
-                session.app.update(Action::Tick);
-            }
-        }
-    }
-}
-
-fn press(session: &mut Session, code: KeyCode) {
-    session.handle_event(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
-
-fn command(session: &mut Session, cmd: &str) {
-    press(session, KeyCode::Char(':'));
-    for c in cmd.chars() {
-        press(session, KeyCode::Char(c));
-    }
-    press(session, KeyCode::Enter);
-}
-
-/// Select the row whose text contains `name` by filtering for it.
-fn select(session: &mut Session, name: &str) {
-    press(session, KeyCode::Char('/'));
-    for c in name.chars() {
-        press(session, KeyCode::Char(c));
-    }
-    press(session, KeyCode::Enter);
+    SCREEN.wait_for(session, what, pred).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -108,7 +58,7 @@ async fn hosted_clusters_details_and_guest_drill_down() {
     assert!(guest_row.contains("Partial"), "{s}");
 
     // Details of the Partial cluster explain why, once the control-plane services are read.
-    select(&mut session, "guest");
+    filter(&mut session, "guest");
     press(&mut session, KeyCode::Char('d'));
     let s = wait_for(&mut session, "the Partial explanation", |s| {
         s.contains("Why Partial") && s.contains("address pool `guest-apps`")
@@ -130,7 +80,7 @@ async fn hosted_clusters_details_and_guest_drill_down() {
     }
 
     // Enter drills down into the guest cluster (`o` does too).
-    select(&mut session, "example");
+    filter(&mut session, "example");
     press(&mut session, KeyCode::Enter);
     let s = wait_for(&mut session, "the guest's nodes", |s| {
         s.contains("hub › clusters/example") && s.contains("● live") && s.contains("Ready 2/2")
@@ -203,7 +153,7 @@ async fn guest_csrs_are_approved_from_inside_the_guest() {
         s.contains("clusters    example ") && s.contains("● live")
     })
     .await;
-    select(&mut session, "example");
+    filter(&mut session, "example");
     press(&mut session, KeyCode::Enter);
     wait_for(&mut session, "the guest", |s| {
         s.contains("hub › clusters/example") && s.contains("● live")

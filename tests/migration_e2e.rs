@@ -4,86 +4,44 @@
 //! follow the migrations to Succeeded; a viewer sees the actions disabled with the reason.
 #![allow(clippy::unwrap_used)]
 
+mod tui_support;
+
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use crossterm::event::KeyCode;
 use serde_json::Value;
-use shiftdeck::action::Action;
 use shiftdeck::app::App;
 use shiftdeck::event_loop::Session;
 use shiftdeck::fleet::util::{label, name, str_at};
-use shiftdeck::keymap::Keymap;
-use shiftdeck::kube_conn::Source;
 use shiftdeck::migration::inputs::MigrationInputs;
 use shiftdeck::sim::{self, SimOptions, SimUser};
-use shiftdeck::theme::Theme;
 use shiftdeck::watch::migration_kinds::list_all;
+use tui_support::{Screen, command, press};
 
-const W: u16 = 160;
-const H: u16 = 50;
+const SCREEN: Screen = Screen {
+    w: 160,
+    h: 50,
+    never: &[],
+    wait: tui_support::WAIT,
+};
 const POOL: &str = "hypershift.openshift.io/nodepool-name";
 
 fn open(kubeconfig_yaml: &str, read_only: bool) -> Session {
-    let source = Source::from_yaml(kubeconfig_yaml, "test").unwrap();
-    let mut session = Session::new(
-        App::new(Keymap::default(), Theme::default(), read_only),
-        source,
-    );
-    session.app.update(Action::Resize(W, H));
-    session.connect(None);
-    session
+    SCREEN.open(kubeconfig_yaml, tui_support::app(read_only))
 }
 
 fn screen(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
-    t.draw(|f| app.render(f)).unwrap();
-    t.backend().to_string()
-}
-
-async fn pump(session: &mut Session) {
-    tokio::select! {
-        _ = session.next() => {}
-        () = tokio::time::sleep(Duration::from_millis(200)) => {
-            session.app.set_time(Utc::now(), Instant::now());
-            session.app.update(Action::Tick);
-        }
-    }
+    SCREEN.render(app)
 }
 
 async fn wait_for(session: &mut Session, what: &str, pred: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let s = screen(&session.app);
-        if pred(&s) {
-            return s;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; screen:\n{s}"
-        );
-        pump(session).await;
-    }
-}
-
-fn press(session: &mut Session, code: KeyCode) {
-    session.handle_event(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
-
-fn type_text(session: &mut Session, text: &str) {
-    for c in text.chars() {
-        press(session, KeyCode::Char(c));
-    }
+    SCREEN.wait_for(session, what, pred).await
 }
 
 /// Select `node` in the Nodes pane by moving down from the top.
 async fn select_node(session: &mut Session, node: &str) {
     // The TUI opens on the Overview; go to the Nodes pane first.
-    press(session, KeyCode::Char(':'));
-    type_text(session, "nodes");
-    press(session, KeyCode::Enter);
+    command(session, "nodes");
     wait_for(session, "the nodes", |s| s.contains(node)).await;
     press(session, KeyCode::Char('g'));
     for _ in 0..200 {
@@ -171,8 +129,7 @@ async fn cordon_and_migrate_all_off_an_infra_node() {
         s.contains("SchedulingDisabled")
     })
     .await;
-    type_text(&mut session, ":nodes");
-    press(&mut session, KeyCode::Enter);
+    command(&mut session, "nodes");
     wait_for(&mut session, "the cordoned node in the Nodes pane", |s| {
         s.lines().any(|l| {
             l.trim_start_matches('"').starts_with(&format!("{node} "))
@@ -180,8 +137,7 @@ async fn cordon_and_migrate_all_off_an_infra_node() {
         })
     })
     .await;
-    type_text(&mut session, ":maint");
-    press(&mut session, KeyCode::Enter);
+    command(&mut session, "maint");
 
     // Migrate all: the dialog lists refused VMIs; confirm.
     press(&mut session, KeyCode::Char('M'));

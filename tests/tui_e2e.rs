@@ -2,73 +2,41 @@
 //! with key events, and the screen read from a TestBackend as nodes join, change and leave.
 #![allow(clippy::unwrap_used)]
 
+mod tui_support;
+
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use crossterm::event::KeyCode;
 use serde_json::json;
 use shiftdeck::action::Action;
 use shiftdeck::app::App;
 use shiftdeck::event_loop::Session;
 use shiftdeck::gate::{Access, ActionGate, GatedAction, Verdict};
-use shiftdeck::keymap::Keymap;
-use shiftdeck::kube_conn::Source;
 use shiftdeck::panes::nodes::fixtures::{NodeSpec, node_json};
 use shiftdeck::sim::{self, SimOptions, SimUser};
-use shiftdeck::theme::Theme;
+use tui_support::{Screen, command, filter, press};
 
-const W: u16 = 150;
-const H: u16 = 60;
+const SCREEN: Screen = Screen {
+    w: 150,
+    h: 60,
+    never: &[],
+    wait: Duration::from_secs(90),
+};
 
 /// The real app and session on a kubeconfig, connecting to its current context.
 fn open(kubeconfig_yaml: &str) -> Session {
-    let source = Source::from_yaml(kubeconfig_yaml, "test").unwrap();
-    let mut session = Session::new(App::new(Keymap::default(), Theme::default(), false), source);
-    session.app.update(Action::Resize(W, H));
-    session.connect(None);
+    let mut session = SCREEN.open(kubeconfig_yaml, tui_support::app(false));
     // The TUI opens on the Overview; these tests watch the Nodes pane.
     session.app.update(Action::Command("nodes".into()));
     session
 }
 
 fn screen(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
-    t.draw(|f| app.render(f)).unwrap();
-    t.backend().to_string()
+    SCREEN.render(app)
 }
 
-/// Pump the session (messages, store changes, ticks) until the screen satisfies `pred`.
 async fn wait_for(session: &mut Session, what: &str, pred: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        let s = screen(&session.app);
-        if pred(&s) {
-            return s;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; screen:\n{s}"
-        );
-        tokio::select! {
-            _ = session.next() => {}
-            () = tokio::time::sleep(Duration::from_millis(200)) => {
-                session.app.set_time(Utc::now(), Instant::now());
-                session.app.update(Action::Tick);
-            }
-        }
-    }
-}
-
-fn press(session: &mut Session, code: KeyCode) {
-    session.handle_event(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
-
-fn type_text(session: &mut Session, text: &str) {
-    for c in text.chars() {
-        press(session, KeyCode::Char(c));
-    }
+    SCREEN.wait_for(session, what, pred).await
 }
 
 fn nodes_def() -> &'static sim::resources::ResourceDef {
@@ -128,9 +96,7 @@ async fn nodes_join_change_and_leave_on_screen() {
     assert!(s.contains("windows 10.0.20348"), "{s}");
 
     // Name and label filter: only the e2e arm64 row stays (the scenario has arm64 nodes too).
-    press(&mut session, KeyCode::Char('/'));
-    type_text(&mut session, "e2e kubernetes.io/arch=arm64");
-    press(&mut session, KeyCode::Enter);
+    filter(&mut session, "e2e kubernetes.io/arch=arm64");
     let s = screen(&session.app);
     assert!(s.contains("e2e-arm-0") && !s.contains("e2e-amd-0"), "{s}");
 
@@ -178,9 +144,7 @@ async fn nodes_join_change_and_leave_on_screen() {
     .await;
 
     // :q quits.
-    press(&mut session, KeyCode::Char(':'));
-    type_text(&mut session, "q");
-    press(&mut session, KeyCode::Enter);
+    command(&mut session, "q");
     assert!(session.app.should_quit());
     h.shutdown();
 }
@@ -209,9 +173,7 @@ async fn node_details_show_the_whole_object_from_a_live_get() {
             ..Default::default()
         },
     );
-    press(&mut session, KeyCode::Char('/'));
-    type_text(&mut session, "e2e-full-0");
-    press(&mut session, KeyCode::Enter);
+    filter(&mut session, "e2e-full-0");
     wait_for(&mut session, "the new node", |s| s.contains("(1 shown)")).await;
 
     press(&mut session, KeyCode::Enter);
@@ -366,9 +328,7 @@ async fn ctx_switches_clusters_live() {
     .await;
     assert!(s.contains("ctx first") && s.contains(&a.url), "{s}");
 
-    press(&mut session, KeyCode::Char(':'));
-    type_text(&mut session, "ctx second");
-    press(&mut session, KeyCode::Enter);
+    command(&mut session, "ctx second");
     let s = wait_for(&mut session, "the second cluster", |s| {
         s.contains("only-on-second")
     })

@@ -3,26 +3,25 @@
 //! create that fails at the NodePool rolls back; a viewer cannot reach Create.
 #![allow(clippy::unwrap_used)]
 
-use std::time::{Duration, Instant};
+mod tui_support;
 
-use chrono::Utc;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use crossterm::event::KeyCode;
 use serde_json::json;
-use shiftdeck::action::Action;
 use shiftdeck::app::App;
 use shiftdeck::event_loop::Session;
-use shiftdeck::keymap::Keymap;
-use shiftdeck::kube_conn::Source;
 use shiftdeck::sim::resources::by_key;
 use shiftdeck::sim::{self, Profile, SimHandle, SimOptions, SimUser};
-use shiftdeck::theme::Theme;
+use tui_support::{Screen, command, press, type_text};
 
-const W: u16 = 150;
-const H: u16 = 50;
 const PULL_SECRET: &str = r#"{"auths":{"quay.io":{"auth":"dXNlcjpzM2NyM3QtcHVsbA=="}}}"#;
 const SECRET_B64: &str = "dXNlcjpzM2NyM3QtcHVsbA";
+const SCREEN: Screen = Screen {
+    w: 150,
+    h: 50,
+    // Every screen seen is checked for the pull secret's contents.
+    never: &[SECRET_B64],
+    wait: tui_support::WAIT,
+};
 
 async fn hub(user: SimUser) -> SimHandle {
     sim::start(SimOptions {
@@ -36,58 +35,18 @@ async fn hub(user: SimUser) -> SimHandle {
 }
 
 fn open(h: &SimHandle, audit: &std::path::Path) -> Session {
-    let source = Source::from_yaml(&h.kubeconfig_yaml(), "test").unwrap();
-    let mut session = Session::new(App::new(Keymap::default(), Theme::default(), false), source);
+    let mut session = SCREEN.open(&h.kubeconfig_yaml(), tui_support::app(false));
+    // Jobs read it when one starts; none has yet.
     session.jobs.audit = Some(audit.to_path_buf());
-    session.app.update(Action::Resize(W, H));
-    session.connect(None);
     session
 }
 
 fn screen(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
-    t.draw(|f| app.render(f)).unwrap();
-    t.backend().to_string()
+    SCREEN.render(app)
 }
 
-/// Pump the session until the screen satisfies `pred`; every screen seen is checked for the
-/// pull secret's contents.
 async fn wait_for(session: &mut Session, what: &str, pred: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let s = screen(&session.app);
-        assert!(!s.contains(SECRET_B64), "secret on screen:\n{s}");
-        if pred(&s) {
-            return s;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; screen:\n{s}"
-        );
-        tokio::select! {
-            _ = session.next() => {}
-            () = tokio::time::sleep(Duration::from_millis(200)) => {
-                session.app.set_time(Utc::now(), Instant::now());
-                session.app.update(Action::Tick);
-            }
-        }
-    }
-}
-
-fn press(session: &mut Session, code: KeyCode) {
-    session.handle_event(&Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
-
-fn type_text(session: &mut Session, text: &str) {
-    for c in text.chars() {
-        press(session, KeyCode::Char(c));
-    }
-}
-
-fn command(session: &mut Session, cmd: &str) {
-    press(session, KeyCode::Char(':'));
-    type_text(session, cmd);
-    press(session, KeyCode::Enter);
+    SCREEN.wait_for(session, what, pred).await
 }
 
 /// `:create`, through preflight, name and pull secret (defaults elsewhere), to the review.
