@@ -399,3 +399,34 @@ async fn copies_pane_against_the_sim_and_the_fake_blob_service() {
     );
     h.shutdown();
 }
+
+/// Without CDI (MicroShift, Azure) the Copies pane still runs blob copies and mirrors: the header
+/// shows the live connection and the pane's title says DataVolumes are not installed (a pane that
+/// is nothing but its kind names the missing kind in the header: hosted_snapshots).
+#[test]
+fn header_without_cdi() {
+    let (stores, _writers) = Stores::with_writers();
+    let mut app = App::new(Keymap::default(), Theme::default(), false);
+    app.set_time(now(), Instant::now());
+    app.connected(1, "edge", "https://api.edge.example:6443", stores);
+    app.on_watch(WatchMsg::State {
+        generation: 1,
+        kind: "datavolumes",
+        state: KindState::NotInstalled,
+    });
+    for c in ":copy\n".chars() {
+        let code = if c == '\n' {
+            KeyCode::Enter
+        } else {
+            KeyCode::Char(c)
+        };
+        app.handle_key(&crossterm::event::KeyEvent::new(
+            code,
+            crossterm::event::KeyModifiers::NONE,
+        ));
+    }
+    let s = screen_of(&mut app, 150, 10);
+    let header = s.lines().next().unwrap_or_default();
+    assert!(header.contains("● live"), "{s}");
+    assert!(s.contains("DataVolumes: CDI not installed"), "{s}");
+}

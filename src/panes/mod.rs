@@ -100,6 +100,12 @@ pub trait Pane {
         None
     }
 
+    /// Whether the pane has content of its own when its kind is not installed (the header then
+    /// shows the connection, and the pane says what is missing).
+    fn works_without_kind(&self) -> bool {
+        false
+    }
+
     // Optional hooks for panes with actions (defaults: none).
 
     /// The state of a kind the pane reads changed (e.g. an optional API is not installed).

@@ -22,8 +22,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 (format!("◌ reconnecting #{attempt}"), t.warn)
             }
             KindState::Forbidden(_) => ("● forbidden".into(), t.error),
-            // Name the kind: a pane that also shows local data (Copies on MicroShift, which has
-            // no DataVolumes) is otherwise read as being entirely absent.
+            // Copies on MicroShift or Azure (no CDI) still has live blob copies and mirrors.
+            KindState::NotInstalled if app.pane().is_some_and(|p| p.works_without_kind()) => {
+                ("● live".into(), t.ok)
+            }
+            // Name the kind, so the admin knows what is missing.
             KindState::NotInstalled => {
                 let kind = app.pane().map(|p| p.kind()).unwrap_or_default();
                 let plural = kind.split('.').next().unwrap_or(kind);

@@ -488,6 +488,10 @@ impl Pane for CopiesPane {
     fn kind(&self) -> &'static str {
         "datavolumes"
     }
+    // Blob copies and mirrors run without CDI; the title says when DataVolumes are not installed.
+    fn works_without_kind(&self) -> bool {
+        true
+    }
     fn reads(&self) -> &'static [&'static str] {
         &["datavolumes"]
     }
