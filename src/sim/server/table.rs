@@ -294,10 +294,17 @@ fn pod_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
         .flatten()
         .filter_map(|c| c.get("restartCount").and_then(Value::as_i64))
         .sum();
+    // As the API server's pod printer: a waiting or terminated container's reason wins over
+    // the phase (CrashLoopBackOff, ImagePullBackOff, Error, …); the first such container wins.
+    let container_reason = statuses
+        .into_iter()
+        .flatten()
+        .find_map(|c| s(c, "/state/waiting/reason").or_else(|| s(c, "/state/terminated/reason")));
     let status = if o.pointer("/metadata/deletionTimestamp").is_some() {
         "Terminating"
     } else {
-        s(o, "/status/reason")
+        container_reason
+            .or_else(|| s(o, "/status/reason"))
             .or_else(|| s(o, "/status/phase"))
             .unwrap_or("Pending")
     };
@@ -441,6 +448,27 @@ mod tests {
             now,
         );
         assert_eq!(c[5], json!("Approved,Issued"));
+    }
+
+    #[test]
+    fn pod_status_shows_a_waiting_container_reason_like_kubectl() {
+        let now = Utc::now();
+        let mut pod = crate::sim::scenario::objects::pod(
+            "ns",
+            "p",
+            "n1",
+            "10.1.1.1",
+            &[("a", "img")],
+            true,
+            "2026-01-01T00:00:00Z",
+        );
+        let pods = by_key("pods");
+        assert_eq!(cells(pods, &pod, now)[2], json!("Running"));
+        crate::sim::scenario::objects::set_pod_crash_looping(&mut pod, "2026-01-01T00:00:00Z");
+        let c = cells(pods, &pod, now);
+        assert_eq!(c[1], json!("0/1"));
+        assert_eq!(c[2], json!("CrashLoopBackOff"));
+        assert_eq!(c[3], json!("7"));
     }
 
     #[test]
