@@ -111,6 +111,10 @@ pub struct DemoArgs {
     /// Simulated time runs this many times faster than real time.
     #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
     pub speed: f64,
+    /// Faults to inject, as for `shiftdeck sim` (e.g. machine-approver=down: approve new guest
+    /// nodes' CSRs yourself; watch-drop=20s: watch the reconnecting state).
+    #[arg(long, value_parser = |s: &str| s.parse::<Faults>())]
+    pub faults: Option<Faults>,
 }
 
 #[derive(Debug, Args)]
@@ -195,5 +199,27 @@ fn parse_speed(s: &str) -> Result<f64, String> {
         Ok(v)
     } else {
         Err(format!("speed `{s}` must be above 0 and at most 10000"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::{Cli, Command};
+
+    #[test]
+    fn demo_takes_faults_like_sim() {
+        let cli = Cli::try_parse_from(["shiftdeck", "demo", "--faults", "machine-approver=down"])
+            .expect("parses");
+        match cli.command {
+            Some(Command::Demo(d)) => {
+                assert!(d.faults.is_some_and(|f| f.machine_approver_down));
+            }
+            other => panic!("not demo: {other:?}"),
+        }
+        let bad = Cli::try_parse_from(["shiftdeck", "demo", "--faults", "machine-approver=maybe"]);
+        let msg = bad.expect_err("refused").to_string();
+        assert!(msg.contains("must be `down` or `up`"), "{msg}");
     }
 }

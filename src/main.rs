@@ -131,6 +131,7 @@ async fn run_demo(ui: &UiArgs, args: DemoArgs) -> Result<(), String> {
     let opts = shiftdeck::sim::SimOptions {
         profile: args.profile,
         speed: args.speed,
+        faults: args.faults.unwrap_or_default(),
         ..Default::default()
     };
     let sim = shiftdeck::sim::start(opts)
