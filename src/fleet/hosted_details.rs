@@ -55,6 +55,60 @@ pub struct FailingPod {
     pub phase: String,
     /// First waiting/terminated container reason, else `status.reason`, else the phase.
     pub reason: String,
+    /// What the admin loses while this control-plane component is down, when it is a known one.
+    pub impact: Option<&'static str>,
+}
+
+/// What stops working while a hosted control-plane component is down, in the words an admin
+/// acts on. Keyed by Deployment (or StatefulSet) name.
+const IMPACTS: &[(&str, &str)] = &[
+    (
+        "machine-approver",
+        "new nodes' CSRs are not approved: approve them in the guest (o, then :csr)",
+    ),
+    (
+        "ignition-server",
+        "new machines cannot fetch their ignition config and will not join",
+    ),
+    (
+        "ignition-server-proxy",
+        "new machines cannot reach the ignition server and will not join",
+    ),
+    ("kube-apiserver", "the guest API server may be unavailable"),
+    (
+        "etcd",
+        "the guest's datastore: losing quorum stops the guest API",
+    ),
+    (
+        "cluster-api",
+        "node pools cannot create, replace or delete machines",
+    ),
+    (
+        "capi-provider",
+        "KubeVirt machines (VMs) cannot be created or deleted",
+    ),
+    (
+        "kubevirt-csi-controller",
+        "guest PVCs on the kubevirt-csi storage class cannot be provisioned",
+    ),
+    (
+        "konnectivity-agent",
+        "logs, exec and webhooks into the guest may fail",
+    ),
+    ("oauth-openshift", "logins to the guest cluster fail"),
+];
+
+/// The impact of a control-plane pod being down, from its owner's name (`<deploy>-<rs>-<id>`
+/// or `<statefulset>-<ordinal>`).
+pub fn component_impact(pod: &str) -> Option<&'static str> {
+    let owner = |cut: usize| {
+        let parts: Vec<&str> = pod.rsplitn(cut + 1, '-').collect();
+        (parts.len() == cut + 1).then(|| parts[cut])
+    };
+    [owner(2), owner(1)]
+        .into_iter()
+        .flatten()
+        .find_map(|o| IMPACTS.iter().find(|(k, _)| *k == o).map(|(_, v)| *v))
 }
 
 /// Control-plane pod summary.
@@ -117,6 +171,7 @@ pub fn pod_summary(cp_namespace: &str, pods: &[Value]) -> PodSummary {
             name: name(p).to_string(),
             phase: phase.to_string(),
             reason,
+            impact: component_impact(name(p)),
         });
     }
     sum.failing.sort_by(|a, b| a.name.cmp(&b.name));

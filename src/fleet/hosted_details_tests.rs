@@ -241,3 +241,19 @@ fn details_collect_endpoints_and_unhealthy_conditions() {
     assert_eq!(d.row.nodes_ready, 2);
     assert!(!d.partial_reasons.is_empty());
 }
+
+#[test]
+fn failing_control_plane_components_say_what_stops_working() {
+    assert!(
+        component_impact("machine-approver-86f16b5152-4l2q6")
+            .is_some_and(|i| i.contains("CSRs are not approved"))
+    );
+    assert!(component_impact("etcd-0").is_some_and(|i| i.contains("quorum")));
+    // The proxy is its own component, not the ignition server.
+    assert_ne!(
+        component_impact("ignition-server-proxy-5d8f7c9b6-x2x9z"),
+        component_impact("ignition-server-7c9b6d8f5-abcde")
+    );
+    assert_eq!(component_impact("olm-operator-7c9b6d8f5-abcde"), None);
+    assert_eq!(component_impact("machine"), None);
+}

@@ -201,6 +201,12 @@ pub fn lines(
                     format!("    {}  {}  {}", f.name, f.phase, f.reason),
                     Style::default().fg(Color::Red),
                 )));
+                if let Some(impact) = f.impact {
+                    out.push(Line::from(Span::styled(
+                        format!("      → {impact}"),
+                        Style::default().fg(Color::Yellow),
+                    )));
+                }
             }
         }
     }

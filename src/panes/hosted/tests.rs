@@ -95,6 +95,33 @@ fn filter_by_name_and_label_and_sort_by_nodes() {
 }
 
 #[test]
+fn a_down_machine_approver_says_new_nodes_need_approval() {
+    let mut p = pane();
+    let (mut pods, services) = guest_control_plane();
+    pods.push(serde_json::json!({"metadata": {"name": "machine-approver-86f16b5152-4l2q6", "namespace": "clusters-guest"},
+        "status": {"phase": "Running", "containerStatuses": [{"name": "machine-approver-controller", "ready": false,
+            "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}}));
+    assert!(p.fetched(&Fetched::Namespace(NamespaceObjects {
+        namespace: "clusters-guest".into(),
+        pods,
+        services,
+        error: None,
+    })));
+    let s = text(&p.details("clusters/guest", now()).unwrap());
+    let at = s
+        .find("machine-approver-86f16b5152-4l2q6  Running  CrashLoopBackOff")
+        .expect(&s);
+    assert!(
+        s[at..].contains("→ new nodes' CSRs are not approved: approve them in the guest"),
+        "{s}"
+    );
+    // A component without a known impact gets no arrow line.
+    let ingress = s.find("ingress-operator-5f6d-q8w9").expect(&s);
+    let next = s[ingress..].lines().nth(1).unwrap_or_default();
+    assert!(!next.contains('→'), "{s}");
+}
+
+#[test]
 fn details_explain_partial_once_services_are_read() {
     let mut p = pane();
     let key = "clusters/guest";
