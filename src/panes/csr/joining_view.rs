@@ -71,7 +71,11 @@ pub fn render(pane: &CsrPane, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
             Span::styled("Joining nodes", theme.title_style()),
             Span::raw("  "),
             Span::styled(
-                format!("{waiting} not ready of {} (last 24h)", list.len()),
+                // "waiting", not "not ready": a Ready node can still wait for its serving CSR.
+                format!(
+                    "{waiting} waiting, {} done (last 24h)",
+                    list.len() - waiting
+                ),
                 theme.fg(theme.fg),
             ),
             Span::styled("  │  J back to CSRs", theme.fg(theme.muted)),
