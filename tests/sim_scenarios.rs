@@ -1075,3 +1075,22 @@ async fn malformed_client_objects_do_not_stop_controllers() {
     .await;
     h.shutdown();
 }
+
+/// Seeded root disks were imported over a few minutes (the Copies pane's ELAPSED), not instantly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeded_imports_took_minutes() {
+    let h = start(opts(Profile::Hub, false)).await;
+    let dvs = list(&h.store, "datavolumes.cdi.kubevirt.io", None);
+    assert!(!dvs.is_empty());
+    for dv in &dvs {
+        let created = dv["metadata"]["creationTimestamp"].as_str().unwrap();
+        let ready = cond(dv, "Ready").unwrap()["lastTransitionTime"]
+            .as_str()
+            .unwrap();
+        let secs = (chrono::DateTime::parse_from_rfc3339(ready).unwrap()
+            - chrono::DateTime::parse_from_rfc3339(created).unwrap())
+        .num_seconds();
+        assert!((180..360).contains(&secs), "{secs}s for {dv}");
+    }
+    h.shutdown();
+}

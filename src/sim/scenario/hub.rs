@@ -241,10 +241,14 @@ pub fn seed_chain(
         kubevirt::virtual_machine(pool, &names.vm, "Running", true, &ts),
         age,
     )?;
+    // The root disk import took a few minutes after the DataVolume was created (Ready then).
+    let import =
+        Duration::from_secs(180 + crate::sim::scenario::objects::hash64(3, &names.vm) % 180);
+    let imported = store.clock().ago_rfc3339(age.saturating_sub(import));
     put_aged(
         store,
         "datavolumes.cdi.kubevirt.io",
-        kubevirt::data_volume(pool, &names.vm, "Succeeded", "100.0%", &ts),
+        kubevirt::data_volume(pool, &names.vm, "Succeeded", "100.0%", &imported),
         age,
     )?;
     put_aged(
