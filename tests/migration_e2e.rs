@@ -436,6 +436,49 @@ fn approve_pending_csrs(store: &sim::store::Store) {
     }
 }
 
+/// What the user guest looks like, for a failure message.
+fn guest_state(h: &sim::SimHandle) -> String {
+    let Some(g) = sim::controllers::guest::guest(&h.store, "clusters", "user") else {
+        let hc = h.store.get(
+            sim::resources::by_key("hostedclusters.hypershift.openshift.io"),
+            Some("clusters"),
+            "user",
+        );
+        return format!("no guest API; HostedCluster: {hc:?}");
+    };
+    let list = |key: &str, ns: Option<&str>| g.store.list(sim::resources::by_key(key), ns).0;
+    let nodes: Vec<String> = list("nodes", None)
+        .iter()
+        .map(|n| {
+            let ready = n
+                .pointer("/status/conditions")
+                .and_then(|c| c.as_array())
+                .and_then(|c| c.iter().find(|c| c["type"] == "Ready"))
+                .map(|c| c["status"].clone());
+            format!("{} ready={ready:?}", name(n))
+        })
+        .collect();
+    let pods: Vec<String> = list("pods", Some("shop"))
+        .iter()
+        .map(|p| format!("{} on {:?}", name(p), str_at(p, "/spec/nodeName")))
+        .collect();
+    let csrs: Vec<String> = list("certificatesigningrequests.certificates.k8s.io", None)
+        .iter()
+        .map(|c| format!("{} {:?}", name(c), c.pointer("/status/conditions/0/type")))
+        .collect();
+    let vmis: Vec<String> = h
+        .store
+        .list(
+            sim::resources::by_key("virtualmachineinstances.kubevirt.io"),
+            Some("clusters-user"),
+        )
+        .0
+        .iter()
+        .map(|v| format!("{} {:?}", name(v), str_at(v, "/status/phase")))
+        .collect();
+    format!("nodes {nodes:?}; shop pods {pods:?}; CSRs {csrs:?}; hub VMIs {vmis:?}")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn report_names_the_blocking_guest_pdb_and_says_when_the_guest_is_unreachable() {
     let h = sim::start(SimOptions {
@@ -468,7 +511,8 @@ async fn report_names_the_blocking_guest_pdb_and_says_when_the_guest_is_unreacha
         }
         assert!(
             Instant::now() < deadline,
-            "no checkout pods in the user guest"
+            "no checkout pods in the user guest: {}",
+            guest_state(&h)
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };

@@ -115,6 +115,12 @@ fn pod(w: &Workload, cluster: &str, name: &str, node: &str, now: &str) -> Value 
 
 /// Keep every workload's replicas running on Ready guest nodes, then recompute PDB status.
 pub fn sync(guest: &Store, cluster: &str) {
+    // The guest's node and CSR tasks both call this: one pass at a time, or two passes that
+    // each see one replica missing create one each (a ReplicaSet controller is single-writer).
+    static PASS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _pass = PASS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let nodes_res = by_key("nodes");
     let (nodes, _) = guest.list(nodes_res, None);
     let ready: Vec<String> = nodes
@@ -145,6 +151,14 @@ pub fn sync(guest: &Store, cluster: &str) {
             }
             keep
         });
+        // More than wanted (say, created by a client): the surplus goes, as a ReplicaSet scales
+        // down (last by name, so the outcome is deterministic).
+        mine.sort();
+        while mine.len() > w.replicas {
+            if let Some((pod, _)) = mine.pop() {
+                let _ = guest.delete(pods_res, Some(w.namespace), &pod, false);
+            }
+        }
         if ready.is_empty() {
             continue;
         }
@@ -251,5 +265,66 @@ pub fn pdb_status(guest: &Store) {
                 Ok(())
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::clock::SimClock;
+    use crate::sim::scenario::kubevirt;
+
+    fn guest_with_nodes(n: usize) -> Store {
+        let g = Store::new(SimClock::new(1.0), 1024);
+        seed(&g, "user");
+        let now = g.clock().now_rfc3339();
+        for i in 0..n {
+            let node = kubevirt::guest_node("user-np", &format!("user-np-{i}"), true, &now);
+            g.create(by_key("nodes"), node, false).expect("node");
+        }
+        g
+    }
+
+    fn checkout_nodes(g: &Store) -> Vec<String> {
+        g.list(by_key(PODS), Some("shop"))
+            .0
+            .iter()
+            .filter_map(|p| str_at(p, "/spec/nodeName").map(str::to_string))
+            .collect()
+    }
+
+    #[test]
+    fn replicas_spread_over_ready_nodes_and_surplus_goes() {
+        let g = guest_with_nodes(3);
+        sync(&g, "user");
+        let nodes = checkout_nodes(&g);
+        assert_eq!(nodes.len(), 2);
+        assert_ne!(nodes[0], nodes[1]);
+        // A third replica (two racing writers, or a client): the next pass deletes it.
+        let now = g.clock().now_rfc3339();
+        g.create(
+            by_key(PODS),
+            pod(&CHECKOUT, "user", "checkout-extra-zzzzz", "user-np-0", &now),
+            false,
+        )
+        .expect("pod");
+        assert_eq!(checkout_nodes(&g).len(), 3);
+        sync(&g, "user");
+        assert_eq!(checkout_nodes(&g).len(), 2);
+    }
+
+    #[test]
+    fn concurrent_passes_make_no_extra_replicas() {
+        let g = std::sync::Arc::new(guest_with_nodes(3));
+        let passes: Vec<_> = (0..4)
+            .map(|_| {
+                let g = g.clone();
+                std::thread::spawn(move || sync(&g, "user"))
+            })
+            .collect();
+        for p in passes {
+            p.join().expect("pass");
+        }
+        assert_eq!(checkout_nodes(&g).len(), 2);
     }
 }
