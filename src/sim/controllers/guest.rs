@@ -302,6 +302,10 @@ fn kubelet_join(guest: &Store, index: &CsrIndex, cluster: &str, pool: &str, vm: 
 /// `join_via_csrs`, nodes that are not there yet join through pending CSRs in the guest
 /// (client, then serving) instead of appearing at once.
 pub fn sync_nodes(hub: &Store, ns: &str, name: &str, guest: &Store, join_via_csrs: bool) {
+    // Called from the hub watcher and from each guest's CSR watcher: one pass at a time, or two
+    // passes that both see no CSR for a new node post two (a kubelet posts one).
+    static PASS: Mutex<()> = Mutex::new(());
+    let _pass = PASS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let cp = hypershift::cp_namespace(ns, name);
     let (vmis, _) = hub.list(by_key(VMIS), Some(&cp));
     let (machines, _) = hub.list(by_key(MACHINES), Some(&cp));
