@@ -33,12 +33,20 @@ pub async fn csrs(client: Client, server: &str, format: OutputFormat) -> Result<
         .await
         .map_err(|e| format!("cannot list nodes on {server}: {}", one_line(&e)))?
         .items;
-    let machines: Option<Vec<Value>> = match kind::installed(&client, &MACHINES).await {
-        Ok(true) => Some(
-            Api::<Machine>::all(client)
-                .list(&lp)
+    let machines = machines_for_checks(&client)
+        .await
+        .map_err(|e| format!("{e} on {server}"))?;
+    format_csrs(&csrs, &nodes, machines.as_deref(), format, Timestamp::now())
+}
+
+/// The Machines the CSR checks read (slimmed), or `None` when the cluster serves no Machine API.
+pub async fn machines_for_checks(client: &Client) -> Result<Option<Vec<Value>>, String> {
+    match kind::installed(client, &MACHINES).await {
+        Ok(true) => Ok(Some(
+            Api::<Machine>::all(client.clone())
+                .list(&ListParams::default())
                 .await
-                .map_err(|e| format!("cannot list machines on {server}: {}", one_line(&e)))?
+                .map_err(|e| format!("cannot list machines: {}", one_line(&e)))?
                 .items
                 .into_iter()
                 .map(|mut m| {
@@ -46,16 +54,10 @@ pub async fn csrs(client: Client, server: &str, format: OutputFormat) -> Result<
                     m.to_value()
                 })
                 .collect(),
-        ),
-        Ok(false) => None,
-        Err(e) => {
-            return Err(format!(
-                "cannot discover machines on {server}: {}",
-                one_line(&e)
-            ));
-        }
-    };
-    format_csrs(&csrs, &nodes, machines.as_deref(), format, Timestamp::now())
+        )),
+        Ok(false) => Ok(None),
+        Err(e) => Err(format!("cannot discover machines: {}", one_line(&e))),
+    }
 }
 
 /// The rows for `csrs` as a table, JSON or YAML.
@@ -84,9 +86,47 @@ pub fn format_csrs(
             let (headers, cells) = table(&rows);
             Ok(crate::get::table(&headers, &cells))
         }
-        OutputFormat::Json => serde_json::to_string_pretty(&rows_json(&rows))
+        OutputFormat::Json => serde_json::to_string_pretty(&with_checks(&rows, csrs, &vals))
             .map(|s| s + "\n")
             .map_err(|e| e.to_string()),
-        OutputFormat::Yaml => serde_yaml::to_string(&rows_json(&rows)).map_err(|e| e.to_string()),
+        OutputFormat::Yaml => {
+            serde_yaml::to_string(&with_checks(&rows, csrs, &vals)).map_err(|e| e.to_string())
+        }
     }
+}
+
+/// The rows as JSON, each with every check (`id`, `status` pass/fail, `class`, `message`) so a
+/// script can audit all of them, not only the first failure.
+fn with_checks(
+    rows: &[crate::csr::rows::CsrRow],
+    csrs: &[CertificateSigningRequest],
+    vals: &[crate::csr::checks::Validation],
+) -> Value {
+    let by_name: HashMap<&str, &crate::csr::checks::Validation> =
+        csrs.iter().map(crate::csr::name).zip(vals).collect();
+    let mut out = rows_json(rows);
+    if let Some(items) = out.as_array_mut() {
+        for (obj, row) in items.iter_mut().zip(rows) {
+            let checks: Vec<Value> = by_name
+                .get(row.name.as_str())
+                .map(|v| {
+                    v.checks
+                        .iter()
+                        .map(|c| {
+                            serde_json::json!({
+                                "id": c.id,
+                                "status": if c.passed { "pass" } else { "fail" },
+                                "class": c.class,
+                                "message": crate::csr::display_safe(&c.reason),
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Some(o) = obj.as_object_mut() {
+                o.insert("checks".into(), Value::Array(checks));
+            }
+        }
+    }
+    out
 }

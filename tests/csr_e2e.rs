@@ -178,7 +178,10 @@ async fn approve_client_then_serving_and_the_node_becomes_ready() {
     assert_eq!(recs.len(), 2, "{log}");
     for (r, kind) in recs.iter().zip(["client", "serving"]) {
         assert_eq!(r["action"], "approve");
-        assert_eq!(r["user"], "e2e-admin");
+        // The identity the API server knows (SelfSubjectReview), not $USER.
+        assert_eq!(r["user"], "system:admin");
+        assert_eq!(r["local_user"], "e2e-admin");
+        assert!(r["uid"].as_str().is_some_and(|u| !u.is_empty()), "{r}");
         assert_eq!(r["context"], "hub");
         assert_eq!(r["node"], "arm64-worker-2");
         assert_eq!(r["kind"], kind);
@@ -202,7 +205,7 @@ async fn approve_client_then_serving_and_the_node_becomes_ready() {
         cond["message"]
             .as_str()
             .unwrap()
-            .contains("approved by e2e-admin via shiftdeck"),
+            .contains("approved by system:admin via shiftdeck"),
         "{cond}"
     );
     h.shutdown();
@@ -222,8 +225,25 @@ async fn open_dialog(session: &mut Session, key: char, title: &str) -> String {
     }
 }
 
+/// A bootstrap client CSR named `name` for `node`, as the node-bootstrapper posts it, with the
+/// subject organisations `orgs`.
+fn bootstrap_csr(name: &str, node: &str, org: &str) -> Value {
+    let pem = sim::pki::csr_pem(&format!("system:node:{node}"), Some(org), &[], &[]).unwrap();
+    serde_json::json!({
+        "apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+        "metadata": {"name": name},
+        "spec": {
+            "request": sim::pki::b64(&pem),
+            "signerName": shiftdeck::csr::SIGNER_CLIENT,
+            "username": shiftdeck::csr::NODE_BOOTSTRAPPER,
+            "groups": shiftdeck::csr::NODE_BOOTSTRAPPER_GROUPS,
+            "usages": ["digital signature", "client auth"],
+        }
+    })
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bulk_approval_skips_the_invalid_csr_which_needs_the_typed_override() {
+async fn never_approvable_overrides_by_node_name_and_a_swapped_csr_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
     let h = sim::start(SimOptions {
@@ -232,9 +252,14 @@ async fn bulk_approval_skips_the_invalid_csr_which_needs_the_typed_override() {
     })
     .await
     .unwrap();
+    let res = sim::resources::by_key(CSR);
+    // No Machine has this node: the `machine` check fails, a judgment call (override).
+    h.store
+        .create(res, bootstrap_csr("zz-swap", "edge-7", "system:nodes"), false)
+        .unwrap();
     let mut session = session_for(&h, false, Some(audit.clone())).await;
-    let s = wait_for(&mut session, "two pending CSRs", |s| {
-        s.contains("2 pending of") && s.contains("arm64-worker-legacy")
+    let s = wait_for(&mut session, "three pending CSRs", |s| {
+        s.contains("3 pending of") && s.contains("arm64-worker-legacy") && s.contains("zz-swap")
     })
     .await;
     assert!(
@@ -245,72 +270,95 @@ async fn bulk_approval_skips_the_invalid_csr_which_needs_the_typed_override() {
     let s = open_dialog(&mut session, 'A', "Approve all passing CSRs").await;
     assert!(s.contains("client: 1   serving: 0"), "{s}");
     assert!(s.contains("arm64-worker-2: 1"), "{s}");
-    assert!(s.contains("Skipped (1 failing a check)"), "{s}");
+    assert!(s.contains("Skipped (2 failing a check or without a"), "{s}");
     press(&mut session, KeyCode::Enter);
-    wait_for(&mut session, "one pending CSR left", |s| {
-        s.contains("1 pending of")
+    wait_for(&mut session, "two pending CSRs left", |s| {
+        s.contains("2 pending of")
     })
     .await;
     let bad = csrs_of(&h, "arm64-worker-legacy");
     assert_eq!(bad.len(), 1);
     assert!(condition_types(&bad[0]).is_empty(), "bulk skipped it");
 
-    // The failing CSR: Enter without the override does nothing.
+    // The wrong requestor can never be approved: no dialog, not even with a typed name.
     filter(&mut session, "arm64-worker-legacy");
-    let s = open_dialog(&mut session, 'a', "Approve csr-").await;
+    press(&mut session, KeyCode::Char('a'));
+    let s = screen(&session.app);
+    assert!(!s.contains("Approve csr-"), "{s}");
+    assert!(s.contains("can never be approved"), "{s}");
+
+    // The overridable one: `approve` alone does not confirm, the node name does.
+    filter(&mut session, "zz-swap");
+    let s = open_dialog(&mut session, 'a', "Approve zz-swap").await;
     assert!(
-        s.contains("Checks failed. Type `arm64-worker-legacy` or `approve` to override"),
+        s.contains("Checks failed. Type the node name `edge-7` to override")
+            && s.contains("Overriding: machine"),
         "{s}"
     );
+    type_text(&mut session, "approve");
     press(&mut session, KeyCode::Enter);
-    type_text(&mut session, "arm64-worker-2");
-    press(&mut session, KeyCode::Enter);
-    let s = screen(&session.app);
-    assert!(s.contains("does not confirm"), "{s}");
+    assert!(screen(&session.app).contains("does not confirm"));
     press(&mut session, KeyCode::Esc);
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(condition_types(&csrs_of(&h, "arm64-worker-legacy")[0]).is_empty());
 
-    // Typing the node name overrides.
-    press(&mut session, KeyCode::Char('a'));
-    type_text(&mut session, "arm64-worker-legacy");
+    // Swap: with the dialog open, zz-swap is deleted and re-created as a system:masters request.
+    let s = open_dialog(&mut session, 'a', "Approve zz-swap").await;
+    let old_uid = h.store.get(res, None, "zz-swap").unwrap()["metadata"]["uid"].clone();
+    assert!(s.contains(old_uid.as_str().unwrap()), "the dialog shows the uid: {s}");
+    h.store.delete(res, None, "zz-swap").unwrap();
+    h.store
+        .create(res, bootstrap_csr("zz-swap", "edge-7", "system:masters"), false)
+        .unwrap();
+    type_text(&mut session, "edge-7");
+    press(&mut session, KeyCode::Enter);
+    let s = wait_for(&mut session, "the refusal", |s| s.contains("refused")).await;
+    assert!(s.contains("deleted and re-created"), "{s}");
+    let swapped = h.store.get(res, None, "zz-swap").unwrap();
+    assert!(condition_types(&swapped).is_empty(), "nothing approved: {swapped}");
+
+    // Put the harmless one back and override it by name.
+    h.store.delete(res, None, "zz-swap").unwrap();
+    h.store
+        .create(res, bootstrap_csr("zz-swap", "edge-7", "system:nodes"), false)
+        .unwrap();
+    wait_for(&mut session, "the new zz-swap", |s| s.contains("zz-swap")).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = tokio::time::timeout(Duration::from_millis(300), session.next()).await;
+    open_dialog(&mut session, 'a', "Approve zz-swap").await;
+    type_text(&mut session, "edge-7");
     press(&mut session, KeyCode::Enter);
     wait_for(&mut session, "the override approval", |s| {
-        s.contains(": approved")
+        s.contains("zz-swap: approved")
     })
     .await;
-    let c = &csrs_of(&h, "arm64-worker-legacy")[0];
+    let c = h.store.get(res, None, "zz-swap").unwrap();
     let cond = c
         .pointer("/status/conditions")
         .and_then(Value::as_array)
         .and_then(|a| a.iter().find(|c| c["type"] == "Approved"))
         .cloned()
         .unwrap();
+    let msg = cond["message"].as_str().unwrap();
     assert!(
-        cond["message"]
-            .as_str()
-            .unwrap()
-            .contains("override: failed checks: requestor"),
+        msg.contains("approved by system:admin via shiftdeck")
+            && msg.contains("override: failed checks: machine"),
         "{cond}"
     );
-
-    // Approving it again is reported calmly, without a dialog.
-    press(&mut session, KeyCode::Char('h'));
-    let s = wait_for(&mut session, "history view", |s| s.contains("CSRs — all")).await;
-    assert!(s.contains("Approved"), "{s}");
-    press(&mut session, KeyCode::Char('a'));
-    let s = screen(&session.app);
-    assert!(s.contains("is already Approved"), "{s}");
 
     let log = std::fs::read_to_string(&audit).unwrap();
     let recs: Vec<Value> = log
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(recs.len(), 2, "{log}");
-    assert_eq!(recs[1]["node"], "arm64-worker-legacy");
-    assert_eq!(recs[1]["override"], true);
-    assert_eq!(recs[1]["failed_checks"][0], "requestor");
+    assert_eq!(recs.len(), 3, "bulk, refused swap, override: {log}");
+    let refused = &recs[1];
+    assert_eq!(refused["uid"], old_uid, "the record names the CSR that was checked");
+    assert!(refused["outcome"].as_str().unwrap().starts_with("refused"), "{refused}");
+    let over = &recs[2];
+    assert_eq!(over["node"], "edge-7");
+    assert_eq!(over["user"], "system:admin");
+    assert_eq!(over["override"], true);
+    assert_eq!(over["failed_checks"][0], "machine");
+    assert_eq!(over["uid"], c["metadata"]["uid"]);
     h.shutdown();
 }
 

@@ -94,11 +94,16 @@ async fn decided_or_deleted_csrs_are_reported_calmly() {
         checks: vec![],
         renewal: false,
     };
-    let item = |name: &str| CsrItem {
-        name: name.into(),
-        signer: shiftdeck::csr::SIGNER_CLIENT.into(),
-        validation: validation.clone(),
-    };
+    let api: kube::Api<k8s_openapi::api::certificates::v1::CertificateSigningRequest> =
+        kube::Api::all(client.clone());
+    let shown = api.get(&approved).await.unwrap();
+    let mut gone = shown.clone();
+    gone.metadata.name = Some("csr-does-not-exist".into());
+    let pinned = [
+        CsrItem::pinned(&shown, &validation),
+        CsrItem::pinned(&gone, &validation),
+    ];
+    let item = |name: &str| pinned.iter().find(|i| i.name == name).unwrap().clone();
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
     let w = WriteRequest::Csr(CsrWrite {
@@ -137,7 +142,8 @@ async fn decided_or_deleted_csrs_are_reported_calmly() {
 }
 
 /// A tiny API server whose first PUT to `/approval` answers 409 Conflict (someone changed the
-/// CSR meanwhile); the task must re-read the CSR and succeed on the fresh object.
+/// CSR meanwhile); the task must re-read the CSR, re-check it and succeed on the fresh object,
+/// naming the approver the server knows (SelfSubjectReview) and pinning the uid.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_conflict_is_retried_against_the_fresh_object() {
     use std::sync::Arc;
@@ -146,19 +152,24 @@ async fn a_conflict_is_retried_against_the_fresh_object() {
     use axum::Router;
     use axum::extract::State;
     use axum::http::StatusCode;
-    use axum::routing::get;
+    use axum::routing::{get, post};
     use serde_json::json;
 
-    #[derive(Clone, Default)]
+    #[derive(Clone)]
     struct Seen {
         gets: Arc<AtomicUsize>,
         puts: Arc<AtomicUsize>,
         last_put: Arc<std::sync::Mutex<Value>>,
+        request: Arc<String>,
     }
-    fn obj(rv: usize) -> Value {
+    fn obj(rv: usize, request: &str) -> Value {
         json!({"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
-            "metadata": {"name": "csr-x", "resourceVersion": rv.to_string()},
-            "spec": {"request": "", "signerName": shiftdeck::csr::SIGNER_CLIENT}})
+            "metadata": {"name": "csr-x", "uid": "uid-x", "resourceVersion": rv.to_string(),
+                "creationTimestamp": "2026-11-24T12:00:00Z"},
+            "spec": {"request": request, "signerName": shiftdeck::csr::SIGNER_CLIENT,
+                "username": shiftdeck::csr::NODE_BOOTSTRAPPER,
+                "groups": shiftdeck::csr::NODE_BOOTSTRAPPER_GROUPS,
+                "usages": ["digital signature", "client auth"]}})
     }
     type Reply = (StatusCode, [(&'static str, &'static str); 1], String);
     fn reply(code: StatusCode, v: &Value) -> Reply {
@@ -166,7 +177,14 @@ async fn a_conflict_is_retried_against_the_fresh_object() {
     }
     async fn get_csr(State(s): State<Seen>) -> Reply {
         let n = s.gets.fetch_add(1, Ordering::SeqCst);
-        reply(StatusCode::OK, &obj(n + 1))
+        reply(StatusCode::OK, &obj(n + 1, &s.request))
+    }
+    async fn whoami() -> Reply {
+        reply(
+            StatusCode::CREATED,
+            &json!({"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview",
+                "status": {"userInfo": {"username": "kube:admin", "groups": ["system:authenticated"]}}}),
+        )
     }
     async fn put_approval(State(s): State<Seen>, body: axum::body::Bytes) -> Reply {
         let n = s.puts.fetch_add(1, Ordering::SeqCst);
@@ -182,7 +200,24 @@ async fn a_conflict_is_retried_against_the_fresh_object() {
         }
         reply(StatusCode::OK, &sent)
     }
-    let seen = Seen::default();
+    // A real PKCS#10 request for node n1, base64 as in the API's JSON.
+    let pem = {
+        let mut params = rcgen::CertificateParams::default();
+        let mut dn = rcgen::DistinguishedName::new();
+        dn.push(rcgen::DnType::OrganizationName, "system:nodes");
+        dn.push(rcgen::DnType::CommonName, "system:node:n1");
+        params.distinguished_name = dn;
+        let key = rcgen::KeyPair::generate().unwrap();
+        params.serialize_request(&key).unwrap().pem().unwrap()
+    };
+    use base64::Engine as _;
+    let request = base64::engine::general_purpose::STANDARD.encode(pem);
+    let seen = Seen {
+        gets: Arc::default(),
+        puts: Arc::default(),
+        last_put: Arc::default(),
+        request: Arc::new(request.clone()),
+    };
     let app = Router::new()
         .route(
             "/apis/certificates.k8s.io/v1/certificatesigningrequests/csr-x",
@@ -191,6 +226,10 @@ async fn a_conflict_is_retried_against_the_fresh_object() {
         .route(
             "/apis/certificates.k8s.io/v1/certificatesigningrequests/csr-x/approval",
             axum::routing::put(put_approval),
+        )
+        .route(
+            "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+            post(whoami),
         )
         .with_state(seen.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -201,23 +240,22 @@ async fn a_conflict_is_retried_against_the_fresh_object() {
     let yaml = sim::kubeconfig_yaml(&format!("http://{addr}"), None, "t", "mock");
     let source = shiftdeck::kube_conn::Source::from_yaml(&yaml, "mock").unwrap();
     let client = source.connect(None).await.unwrap().client;
+    // What the admin saw: no Machine API (the mock serves none), no Node n1 yet.
+    let shown: k8s_openapi::api::certificates::v1::CertificateSigningRequest =
+        serde_json::from_value(obj(1, &request)).unwrap();
+    let nodes: Vec<k8s_openapi::api::core::v1::Node> = Vec::new();
+    let validation = shiftdeck::csr::checks::validate(
+        &shown,
+        &shiftdeck::csr::checks::Inputs {
+            nodes: &nodes,
+            machines: None,
+            now: k8s_openapi::jiff::Timestamp::now(),
+        },
+    );
+    assert!(validation.passed_all() && !validation.identity_confirmed());
     let w = WriteRequest::Csr(CsrWrite {
         decision: Decision::Approve,
-        items: vec![CsrItem {
-            name: "csr-x".into(),
-            signer: shiftdeck::csr::SIGNER_CLIENT.into(),
-            validation: shiftdeck::csr::checks::Validation {
-                kind: shiftdeck::csr::CsrKind::Client,
-                node: Some("n1".into()),
-                checks: vec![shiftdeck::csr::checks::Check {
-                    id: "signer",
-                    title: "Kubelet signer",
-                    passed: true,
-                    reason: "ok".into(),
-                }],
-                renewal: false,
-            },
-        }],
+        items: vec![CsrItem::pinned(&shown, &validation)],
         auto: false,
         origin: Origin {
             user: "tester".into(),
@@ -241,8 +279,9 @@ async fn a_conflict_is_retried_against_the_fresh_object() {
         put["metadata"]["resourceVersion"], "2",
         "sent on the fresh object"
     );
+    assert_eq!(put["metadata"]["uid"], "uid-x", "the uid precondition");
     let cond = &put["status"]["conditions"][0];
     assert_eq!(cond["type"], "Approved");
     assert_eq!(cond["reason"], "ShiftdeckApprove");
-    assert_eq!(cond["message"], "approved by tester via shiftdeck");
+    assert_eq!(cond["message"], "approved by kube:admin via shiftdeck");
 }

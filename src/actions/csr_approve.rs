@@ -1,21 +1,27 @@
 //! Approving and denying CSRs through the `approval` subresource, with the audit record.
 //!
-//! Per CSR: read the fresh object; if it is gone or no longer pending, say so calmly; otherwise
-//! add the condition from `csr::approval::approval_condition` and PUT it to `/approval` with the
-//! object's resourceVersion. A 409 conflict re-reads and tries again.
+//! Every decision is pinned to the object that was shown and checked: per CSR, read the fresh
+//! object; refuse if its uid or spec differ from what the admin saw; for an approval, re-run the
+//! checks on it (with the Node and Machines read now) and refuse if anything the admin did not
+//! override fails; then PUT it to `/approval` carrying its uid (a UID precondition: a CSR
+//! re-created under the same name is never the one approved) and resourceVersion (a 409 re-reads
+//! and tries again). The condition and the audit record name the identity the API server knows
+//! (SelfSubjectReview), and the audit record carries the uid and the checks at submit.
 
 use std::collections::BTreeSet;
 
+use k8s_openapi::api::authentication::v1::SelfSubjectReview;
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
+use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::jiff::Timestamp;
 use kube::api::PostParams;
 use kube::{Api, Client};
 use serde_json::Value;
 
 use super::{Origin, WriteReport};
-use crate::csr::approval::{Decision, approval_condition, override_matches};
-use crate::csr::audit::{AuditAction, AuditRecord, append_audit};
-use crate::csr::checks::Validation;
+use crate::csr::approval::{Decision, approval_condition, override_matches, still_allowed};
+use crate::csr::audit::{Actor, AuditAction, AuditRecord, append_audit};
+use crate::csr::checks::{Inputs, Validation, validate};
 use crate::csr::rows::{CsrState, csr_state};
 use crate::gate::Access;
 use crate::kube_conn::one_line;
@@ -23,12 +29,48 @@ use crate::kube_conn::one_line;
 /// Tries per CSR when the object keeps changing under us.
 const CONFLICT_RETRIES: usize = 4;
 
-/// One CSR to decide, with the validation the decision is based on.
+/// One CSR to decide, pinned to the object the validation was made on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsrItem {
     pub name: String,
+    /// `metadata.uid` of the object shown: a different uid is a different CSR.
+    pub uid: Option<String>,
+    /// `spec` as shown (JSON): any change to what is asked refuses the decision.
+    pub spec: Value,
     pub signer: String,
     pub validation: Validation,
+}
+
+impl CsrItem {
+    /// Pins `csr` (as shown) with the validation the admin saw.
+    pub fn pinned(csr: &CertificateSigningRequest, validation: &Validation) -> Self {
+        CsrItem {
+            name: csr.metadata.name.clone().unwrap_or_default(),
+            uid: csr.metadata.uid.clone(),
+            spec: serde_json::to_value(&csr.spec).unwrap_or(Value::Null),
+            signer: csr.spec.signer_name.clone(),
+            validation: validation.clone(),
+        }
+    }
+
+    /// Why the fresh object is not the one that was shown, if it is not.
+    fn changed(&self, fresh: &CertificateSigningRequest) -> Option<String> {
+        if fresh.metadata.uid != self.uid {
+            return Some(format!(
+                "{} was deleted and re-created since you checked it (uid {} is now {}): nothing done; check the new one",
+                self.name,
+                self.uid.as_deref().unwrap_or("?"),
+                fresh.metadata.uid.as_deref().unwrap_or("?"),
+            ));
+        }
+        let spec = serde_json::to_value(&fresh.spec).unwrap_or(Value::Null);
+        (spec != self.spec).then(|| {
+            format!(
+                "{}'s request changed since you checked it: nothing done; check it again",
+                self.name
+            )
+        })
+    }
 }
 
 /// Approve or deny CSRs, in order.
@@ -53,13 +95,21 @@ impl CsrWrite {
     }
 
     /// A single approval of a CSR failing a check (or whose node identity nothing confirms)
-    /// needs the node name or `approve` typed; everything else confirms with Enter.
+    /// needs the node name typed exactly; everything else confirms with Enter.
     pub fn accepts(&self, typed: &str) -> bool {
         match (self.decision, self.items.as_slice()) {
-            (Decision::Approve, [one]) => override_matches(typed, one.validation.node.as_deref()),
+            (Decision::Approve, [one]) if needs_typing(&one.validation) => {
+                override_matches(typed, one.validation.node.as_deref())
+            }
             _ => true,
         }
     }
+}
+
+/// Whether approving needs the node name typed (a failed overridable check, or no Machine
+/// vouching for the node).
+pub fn needs_typing(v: &Validation) -> bool {
+    !v.passed_all() || !v.identity_confirmed()
 }
 
 /// `update certificatesigningrequests/approval`.
@@ -93,6 +143,8 @@ pub enum Outcome {
     /// Someone decided first: the state it is in now.
     AlreadyDecided(CsrState),
     Gone,
+    /// Not the object that was checked, or it no longer passes: nothing written.
+    Refused(String),
     Error(String),
 }
 
@@ -105,6 +157,7 @@ impl Outcome {
             },
             Outcome::AlreadyDecided(s) => format!("already {}", format!("{s:?}").to_lowercase()),
             Outcome::Gone => "deleted meanwhile".into(),
+            Outcome::Refused(why) => format!("refused: {why}"),
             Outcome::Error(e) => format!("error: {e}"),
         }
     }
@@ -133,75 +186,183 @@ pub fn with_condition(fresh: &CertificateSigningRequest, condition: Value) -> Va
     obj
 }
 
+/// What the checks read besides the CSR, read once per write run.
+struct Recheck {
+    nodes: Api<Node>,
+    /// `None` when the cluster serves no Machine API.
+    machines: Option<Vec<Value>>,
+}
+
+impl Recheck {
+    /// The checks on the fresh object, with its Node read now.
+    async fn validate(
+        &self,
+        fresh: &CertificateSigningRequest,
+        node: Option<&str>,
+    ) -> Result<Validation, String> {
+        let nodes: Vec<Node> = match node {
+            Some(n) => match self.nodes.get_opt(n).await {
+                Ok(found) => found.into_iter().collect(),
+                Err(e) => return Err(format!("cannot read Node {n}: {}", one_line(&e))),
+            },
+            None => Vec::new(),
+        };
+        // A block, so the (not Send) lookup is gone before the await below.
+        let first = {
+            let inputs = Inputs {
+                nodes: &nodes,
+                machines: self.machines.as_deref(),
+                now: Timestamp::now(),
+            };
+            validate(fresh, &inputs)
+        };
+        // The node named by the fresh request may differ from the one shown.
+        match first.node.clone() {
+            Some(n) if Some(n.as_str()) != node => {
+                Box::pin(self.validate(fresh, Some(n.as_str()))).await
+            }
+            _ => Ok(first),
+        }
+    }
+}
+
+/// The decision for one CSR and the validation at submit (for the audit record).
 async fn decide_one(
     api: &Api<CertificateSigningRequest>,
+    recheck: Option<&Recheck>,
     item: &CsrItem,
     decision: Decision,
     user: &str,
-) -> Outcome {
+) -> (Outcome, Validation) {
+    let mut at_submit = item.validation.clone();
     for _ in 0..CONFLICT_RETRIES {
         let fresh = match api.get_opt(&item.name).await {
             Ok(Some(c)) => c,
-            Ok(None) => return Outcome::Gone,
-            Err(e) => return Outcome::Error(one_line(&e)),
+            Ok(None) => return (Outcome::Gone, at_submit),
+            Err(e) => return (Outcome::Error(one_line(&e)), at_submit),
         };
+        if let Some(why) = item.changed(&fresh) {
+            return (Outcome::Refused(why), at_submit);
+        }
         match csr_state(&fresh) {
             CsrState::Pending => {}
-            s => return Outcome::AlreadyDecided(s),
+            s => return (Outcome::AlreadyDecided(s), at_submit),
         }
-        let overridden = (decision == Decision::Approve).then_some(&item.validation);
+        if let Some(rc) = recheck {
+            at_submit = match rc.validate(&fresh, item.validation.node.as_deref()).await {
+                Ok(v) => v,
+                Err(e) => return (Outcome::Error(e), at_submit),
+            };
+            if let Err(why) = still_allowed(&item.validation, &at_submit) {
+                return (Outcome::Refused(why), at_submit);
+            }
+        }
+        let overridden = (decision == Decision::Approve).then_some(&at_submit);
         let cond = approval_condition(decision, user, overridden, Timestamp::now());
+        // The body carries the fresh uid and resourceVersion: the server refuses it (409) for
+        // any other incarnation or version of the CSR.
         let body = with_condition(&fresh, cond);
         match api
             .replace_subresource("approval", &item.name, &PostParams::default(), &body)
             .await
         {
-            Ok(_) => return Outcome::Done,
+            Ok(_) => return (Outcome::Done, at_submit),
             Err(kube::Error::Api(s)) if s.code == 409 => {
                 tracing::info!(csr = %item.name, "approval conflict, retrying on the fresh object");
             }
-            Err(kube::Error::Api(s)) if s.code == 404 => return Outcome::Gone,
-            Err(e) => return Outcome::Error(one_line(&e)),
+            Err(kube::Error::Api(s)) if s.code == 404 => return (Outcome::Gone, at_submit),
+            Err(e) => return (Outcome::Error(one_line(&e)), at_submit),
         }
     }
-    Outcome::Error("the CSR kept changing (conflict); try again".into())
+    (
+        Outcome::Error("the CSR kept changing (conflict); try again".into()),
+        at_submit,
+    )
+}
+
+/// Who we are to the API server (`kubectl auth whoami`).
+pub async fn whoami(client: &Client) -> Result<String, String> {
+    let api: Api<SelfSubjectReview> = Api::all(client.clone());
+    let review = api
+        .create(&PostParams::default(), &SelfSubjectReview::default())
+        .await
+        .map_err(|e| one_line(&e))?;
+    review
+        .status
+        .and_then(|s| s.user_info)
+        .and_then(|u| u.username)
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| "the API server did not say".to_string())
 }
 
 /// Decide every CSR in order and append one audit record each.
 pub async fn run(client: Client, w: CsrWrite) -> WriteReport {
-    let api: Api<CertificateSigningRequest> = Api::all(client);
+    let api: Api<CertificateSigningRequest> = Api::all(client.clone());
     let action = match (w.decision, w.auto) {
         (Decision::Deny, _) => AuditAction::Deny,
         (Decision::Approve, true) => AuditAction::AutoApprove,
         (Decision::Approve, false) => AuditAction::Approve,
     };
+    let identity = match whoami(&client).await {
+        Ok(name) => name,
+        Err(e) => {
+            tracing::warn!(error = %e, "SelfSubjectReview failed; the approver is recorded as unknown");
+            format!("unknown ({e})")
+        }
+    };
+    let recheck = if w.decision == Decision::Approve {
+        match crate::get_csrs::machines_for_checks(&client).await {
+            Ok(machines) => Some(Recheck {
+                nodes: Api::all(client.clone()),
+                machines,
+            }),
+            Err(e) => {
+                let text = format!("error: cannot re-check before approving: {e}");
+                let outcomes: Vec<(String, String)> = w
+                    .items
+                    .iter()
+                    .map(|i| (i.name.clone(), text.clone()))
+                    .collect();
+                return WriteReport {
+                    summary: format!("nothing approved: cannot re-check the CSRs: {e}"),
+                    outcomes,
+                };
+            }
+        }
+    } else {
+        None
+    };
     let mut outcomes = Vec::new();
+    let mut records = Vec::new();
     let mut done = 0;
-    let mut audit_error = None;
     for item in &w.items {
-        let outcome = decide_one(&api, item, w.decision, &w.origin.user).await;
+        let (outcome, at_submit) =
+            decide_one(&api, recheck.as_ref(), item, w.decision, &identity).await;
         if outcome == Outcome::Done {
             done += 1;
         }
         let text = outcome.text(w.decision);
         tracing::info!(csr = %item.name, outcome = %text, ?action, "CSR decision");
-        if let Some(path) = &w.origin.audit {
-            let rec = AuditRecord::new(
-                Timestamp::now(),
-                &w.origin.context,
-                &w.origin.user,
-                action,
-                &item.name,
-                &item.validation,
-                &text,
-            );
-            if let Err(e) = append_audit(path, &rec) {
-                tracing::warn!(error = %e, path = %path.display(), "cannot write the audit log");
-                audit_error = Some(format!("audit log {}: {e}", path.display()));
-            }
-        }
+        let actor = Actor {
+            identity: &identity,
+            local_user: &w.origin.user,
+            context: &w.origin.context,
+        };
+        records.push(AuditRecord::new(
+            Timestamp::now(),
+            actor,
+            action,
+            &item.name,
+            item.uid.as_deref(),
+            &at_submit,
+            &text,
+        ));
         outcomes.push((item.name.clone(), text));
     }
+    let audit_error = match &w.origin.audit {
+        Some(path) => write_audit(path.clone(), records).await,
+        None => None,
+    };
     let verb = match (w.decision, w.auto) {
         (Decision::Deny, _) => "denied",
         (Decision::Approve, true) => "auto-approved",
@@ -231,6 +392,22 @@ pub async fn run(client: Client, w: CsrWrite) -> WriteReport {
     WriteReport { summary, outcomes }
 }
 
+/// Appends the records off the async executor (file I/O blocks).
+async fn write_audit(path: std::path::PathBuf, records: Vec<AuditRecord>) -> Option<String> {
+    let shown = path.display().to_string();
+    let res = tokio::task::spawn_blocking(move || {
+        records.iter().try_for_each(|r| append_audit(&path, r))
+    })
+    .await;
+    let err = match res {
+        Ok(Ok(())) => return None,
+        Ok(Err(e)) => e.to_string(),
+        Err(e) => e.to_string(),
+    };
+    tracing::warn!(error = %err, path = %shown, "cannot write the audit log");
+    Some(format!("audit log {shown}: {err}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,15 +418,18 @@ mod tests {
     fn item(node: Option<&str>, passed: bool) -> CsrItem {
         CsrItem {
             name: "csr-1".into(),
+            uid: Some("u-1".into()),
+            spec: Value::Null,
             signer: crate::csr::SIGNER_CLIENT.into(),
             validation: Validation {
                 kind: CsrKind::Client,
                 node: node.map(str::to_string),
                 checks: vec![Check {
-                    id: "requestor",
-                    title: "Requestor",
+                    id: "machine",
+                    title: "Machine",
                     passed,
                     reason: "x".into(),
+                    class: crate::csr::checks::CheckClass::Override,
                 }],
                 renewal: false,
             },
@@ -257,7 +437,7 @@ mod tests {
     }
 
     #[test]
-    fn single_approval_accepts_the_node_name_or_approve() {
+    fn single_approval_accepts_only_the_node_name() {
         let w = CsrWrite {
             decision: Decision::Approve,
             items: vec![item(Some("arm-1"), false)],
@@ -265,9 +445,16 @@ mod tests {
             origin: Origin::default(),
         };
         assert!(w.accepts("arm-1"));
-        assert!(w.accepts(" approve "));
+        assert!(!w.accepts("approve"));
+        assert!(!w.accepts(" arm-1"));
         assert!(!w.accepts("arm-2"));
         assert!(!w.accepts(""));
+        // A passing CSR whose Machine vouches for it confirms with Enter.
+        let ok = CsrWrite {
+            items: vec![item(Some("arm-1"), true)],
+            ..w.clone()
+        };
+        assert!(ok.accepts(""));
         let deny = CsrWrite {
             decision: Decision::Deny,
             ..w.clone()
@@ -325,5 +512,9 @@ mod tests {
             "already approved"
         );
         assert_eq!(Outcome::Gone.text(Decision::Approve), "deleted meanwhile");
+        assert_eq!(
+            Outcome::Refused("x changed".into()).text(Decision::Approve),
+            "refused: x changed"
+        );
     }
 }

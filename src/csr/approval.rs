@@ -37,9 +37,10 @@ pub struct BulkApproval {
     pub skipped: Vec<String>,
 }
 
-/// Pending CSRs that pass every check, client first then serving (oldest first within a kind),
-/// with counts per kind and per node. Failing pending CSRs are listed in `skipped`; CSRs that are
-/// not pending are ignored.
+/// Pending CSRs that pass every check and whose node identity something other than the CSR
+/// confirms (a Machine, or a renewal by the node itself), client first then serving (oldest first
+/// within a kind), with counts per kind and per node. The other pending CSRs are listed in
+/// `skipped` (they need a human, one at a time); CSRs that are not pending are ignored.
 pub fn bulk_approvable<'a>(
     items: impl IntoIterator<Item = (&'a CertificateSigningRequest, &'a Validation)>,
 ) -> BulkApproval {
@@ -49,7 +50,7 @@ pub fn bulk_approvable<'a>(
         if csr_state(c) != CsrState::Pending {
             continue;
         }
-        if v.passed_all() && v.kind.approval_rank() < 2 {
+        if v.passed_all() && v.identity_confirmed() && v.kind.approval_rank() < 2 {
             ok.push((c, v));
         } else {
             out.skipped.push(name(c).to_string());
@@ -85,24 +86,98 @@ pub fn needs_override(v: &Validation) -> bool {
 }
 
 /// Whether approving a CSR that passes every check should still ask the admin to confirm the
-/// node's identity (type the node name, checked with [`override_matches`]): a new node's client
-/// CSR on a cluster without the Machine API, where nothing but the CSR vouches for the node.
+/// node's identity (type the node name, checked with [`override_matches`]): nothing but the CSR
+/// vouches for the node (no Machine API), as on a UPI cluster or inside a hosted cluster.
 pub fn needs_identity_confirmation(v: &Validation) -> bool {
     v.passed_all() && !v.identity_confirmed()
 }
 
-/// Whether an override may be offered at all: never for a request that does not decode or whose
-/// self-signature does not verify (nobody can vouch for what is inside).
+/// Whether an override may be offered at all: never when a check of class `never` failed (the
+/// signer, the request itself, who asked, the subject, the usages, a bootstrap for an existing
+/// node) or no node name is known to type.
 pub fn override_allowed(v: &Validation) -> bool {
-    !v.checks
-        .iter()
-        .any(|c| !c.passed && matches!(c.id, "decode" | "signature"))
+    v.approvable()
 }
 
-/// Whether the text typed in the override prompt confirms it: the node name, or `approve`.
+/// Whether the text typed in the override prompt confirms it: exactly the node name.
 pub fn override_matches(typed: &str, node: Option<&str>) -> bool {
-    let t = typed.trim();
-    t == "approve" || node.is_some_and(|n| !n.is_empty() && t == n)
+    node.is_some_and(|n| !n.is_empty() && typed == n)
+}
+
+/// Whether the validation of the fresh object at submit still allows what the admin confirmed
+/// against `pinned`: nothing `never` failed, no check failed that had passed when the admin
+/// looked, and the identity is still confirmed if it was. `Err` says what changed.
+pub fn still_allowed(pinned: &Validation, fresh: &Validation) -> Result<(), String> {
+    if let Some(c) = fresh.never_failures().next() {
+        return Err(format!("check {} now fails: {}", c.id, c.reason));
+    }
+    let before = pinned.failed_ids();
+    let new: Vec<&str> = fresh
+        .failed_ids()
+        .into_iter()
+        .filter(|id| !before.contains(id))
+        .collect();
+    if !new.is_empty() {
+        return Err(format!("checks that passed now fail: {}", new.join(", ")));
+    }
+    if pinned.identity_confirmed() && !fresh.identity_confirmed() {
+        return Err("nothing confirms the node's identity any more".into());
+    }
+    if fresh.node != pinned.node {
+        return Err("the node it is for changed".into());
+    }
+    Ok(())
+}
+
+/// cluster-machine-approver's brake: when more node CSRs created in the last hour are pending
+/// than `max(machines, nodes) + 100`, it approves nothing (a CSR storm is an attack or a loop).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PendingLimit {
+    /// Node CSRs (bootstrapper or `system:node:` requests) pending and created in the last hour.
+    pub pending: usize,
+    /// `max(machines, nodes) + 100`.
+    pub max: usize,
+}
+
+impl PendingLimit {
+    /// Counts like `recentlyPendingNodeCSRs` (multus CSRs excepted there too: their CN is
+    /// `system:multus:…`, so they are not `system:node:` subjects here).
+    pub fn count<'a>(
+        csrs: impl IntoIterator<Item = (&'a CertificateSigningRequest, &'a Validation)>,
+        machines: usize,
+        nodes: usize,
+        now: Timestamp,
+    ) -> Self {
+        let hour = k8s_openapi::jiff::SignedDuration::from_secs(3600);
+        let skew = k8s_openapi::jiff::SignedDuration::from_secs(10);
+        let pending = csrs
+            .into_iter()
+            .filter(|(c, v)| {
+                csr_state(c) == CsrState::Pending
+                    && created(c).is_some_and(|t| t > now - hour && t < now + skew)
+                    && v.node.is_some()
+                    && matches!(v.kind, CsrKind::Client | CsrKind::Serving)
+            })
+            .count();
+        PendingLimit {
+            pending,
+            max: machines.max(nodes) + 100,
+        }
+    }
+
+    /// Over the limit: bulk and automatic approval stop; single approvals need the node name.
+    pub fn exceeded(&self) -> bool {
+        self.pending > self.max
+    }
+
+    /// The words for the dialog and the status bar.
+    pub fn reason(&self) -> String {
+        format!(
+            "{} node CSRs pending from the last hour, more than max(Machines, Nodes) + 100 = {}: \
+             cluster-machine-approver stops approving; check each one",
+            self.pending, self.max
+        )
+    }
 }
 
 /// Approve or deny.

@@ -30,35 +30,55 @@ pub struct AuditRecord {
     pub time: String,
     /// kubeconfig context (cluster) the action went to.
     pub context: String,
-    /// Local user who acted (or who runs the auto-approver).
+    /// Who acted, as the API server knows them (SelfSubjectReview), the name written into the
+    /// CSR's condition; `unknown (…)` when the server could not say.
     pub user: String,
+    /// The local login (`$USER`), for context only: anyone can set it.
+    #[serde(default)]
+    pub local_user: String,
     /// Approve, deny or auto-approve.
     pub action: AuditAction,
     /// CSR name.
     pub csr: String,
+    /// The CSR's uid: the one object the decision was for.
+    #[serde(default)]
+    pub uid: Option<String>,
     /// Node from the CN.
     pub node: Option<String>,
     /// `client`, `serving` or the short signer.
     pub kind: String,
-    /// Checks summary: `all 10 checks passed` / `failed: groups, usages`.
+    /// Checks summary at submit (re-run on the fresh object): `all 10 checks passed` /
+    /// `failed: machine`.
     pub checks: String,
-    /// Ids of failed checks.
+    /// Ids of the checks failed at submit.
     pub failed_checks: Vec<String>,
-    /// Approved despite failed checks.
+    /// Approved despite failed checks (or without a Machine vouching for the node) because the
+    /// admin typed the node name.
     #[serde(rename = "override")]
     pub overridden: bool,
-    /// What happened, e.g. `approved`, `denied`, `error: <message>`.
+    /// What happened, e.g. `approved`, `denied`, `refused: …`, `error: <message>`.
     pub outcome: String,
 }
 
+/// Who acted, for [`AuditRecord::new`].
+#[derive(Clone, Copy, Debug)]
+pub struct Actor<'a> {
+    /// The API server's name for us.
+    pub identity: &'a str,
+    /// `$USER`.
+    pub local_user: &'a str,
+    /// kubeconfig context.
+    pub context: &'a str,
+}
+
 impl AuditRecord {
-    /// Builds a record from the validation the decision was based on.
+    /// Builds a record from the validation the decision was based on (the one at submit).
     pub fn new(
         now: Timestamp,
-        context: &str,
-        user: &str,
+        actor: Actor<'_>,
         action: AuditAction,
         csr: &str,
+        uid: Option<&str>,
         validation: &Validation,
         outcome: &str,
     ) -> Self {
@@ -67,16 +87,20 @@ impl AuditRecord {
             .into_iter()
             .map(str::to_string)
             .collect();
+        let overridden = action == AuditAction::Approve
+            && (!failed_checks.is_empty() || !validation.identity_confirmed());
         Self {
             time: rfc3339_seconds(now),
-            context: context.to_string(),
-            user: user.to_string(),
+            context: actor.context.to_string(),
+            user: actor.identity.to_string(),
+            local_user: actor.local_user.to_string(),
             action,
             csr: csr.to_string(),
+            uid: uid.map(str::to_string),
             node: validation.node.clone(),
             kind: validation.kind.short(),
             checks: validation.summary(),
-            overridden: action != AuditAction::Deny && !failed_checks.is_empty(),
+            overridden,
             failed_checks,
             outcome: outcome.to_string(),
         }
@@ -139,24 +163,33 @@ mod tests {
         )
     }
 
+    fn actor<'a>(context: &'a str, identity: &'a str) -> Actor<'a> {
+        Actor {
+            identity,
+            local_user: "me",
+            context,
+        }
+    }
+
     #[test]
     fn audit_line_format() {
         let v = validation(&client_csr("csr-1", "w1", t0()));
         let r = AuditRecord::new(
             at(1),
-            "prod",
-            "alice",
+            actor("prod", "alice"),
             AuditAction::Approve,
             "csr-1",
+            Some("u-1"),
             &v,
             "approved",
         );
+        // No Machine API: the admin confirmed the identity by typing the node name.
         assert_eq!(
             r.to_line().unwrap(),
             concat!(
-                r#"{"time":"2026-11-24T12:00:01Z","context":"prod","user":"alice","action":"approve","#,
-                r#""csr":"csr-1","node":"w1","kind":"client","checks":"all 10 checks passed","#,
-                r#""failed_checks":[],"override":false,"outcome":"approved"}"#,
+                r#"{"time":"2026-11-24T12:00:01Z","context":"prod","user":"alice","local_user":"me","#,
+                r#""action":"approve","csr":"csr-1","uid":"u-1","node":"w1","kind":"client","#,
+                r#""checks":"all 10 checks passed","failed_checks":[],"override":true,"outcome":"approved"}"#,
                 "\n"
             )
         );
@@ -169,24 +202,32 @@ mod tests {
         let v = validation(&c);
         let approve = AuditRecord::new(
             t0(),
-            "ctx",
-            "bob",
+            actor("ctx", "bob"),
             AuditAction::Approve,
             "csr-2",
+            None,
             &v,
             "approved",
         );
         assert!(approve.overridden);
         assert_eq!(approve.failed_checks, ["requestor"]);
         assert_eq!(approve.checks, "failed: requestor");
-        let deny = AuditRecord::new(t0(), "ctx", "bob", AuditAction::Deny, "csr-2", &v, "denied");
+        let deny = AuditRecord::new(
+            t0(),
+            actor("ctx", "bob"),
+            AuditAction::Deny,
+            "csr-2",
+            None,
+            &v,
+            "denied",
+        );
         assert!(!deny.overridden);
         let auto = AuditRecord::new(
             t0(),
-            "ctx",
-            "bob",
+            actor("ctx", "bob"),
             AuditAction::AutoApprove,
             "csr-2",
+            None,
             &v,
             "approved",
         );

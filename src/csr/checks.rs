@@ -1,25 +1,29 @@
-//! Named validation checks for node CSRs, after cluster-machine-approver's logic (reference §5.2),
-//! stricter where a human approves: a CSR shiftdeck calls valid passes every check below.
+//! Named validation checks for node CSRs: cluster-machine-approver's rules (csr_check.go) and the
+//! kubelet signers' own, stricter only where the README's rules table says why. A CSR shiftdeck
+//! calls valid passes every check below.
 //!
-//! Check ids are stable (used in the CHECK column, the audit log and tests):
+//! Check ids are stable (used in the CHECK column, the audit log, `get csrs` and tests). A failed
+//! check of class `never` can never be approved; one of class `override` only by typing the node
+//! name (see [`CheckClass`]):
 //!
-//! | id | kinds | what |
-//! |---|---|---|
-//! | `signer` | all | signer is the kubelet client or serving signer |
-//! | `decode` | all | `spec.request` is a PEM PKCS#10 request |
-//! | `signature` | all | the request's self-signature verifies |
-//! | `requestor` | client, serving | who asked (bootstrapper / the node itself) |
-//! | `groups` | client, serving | the requestor's groups |
-//! | `subject-cn` | client, serving | CN is `system:node:<name>` |
-//! | `subject-o` | client, serving | O is `system:nodes` |
-//! | `usages` | client, serving | exact key usages |
-//! | `no-sans` | client | no SANs |
-//! | `node-absent` | client | no Node of that name yet (or a renewal by that node) |
-//! | `machine` | client (Machine API) | a Machine has that name as InternalDNS/Hostname |
-//! | `machine-noderef` | client (Machine API) | that Machine has no nodeRef yet |
-//! | `machine-window` | client (Machine API) | CSR created in machine creation −10 s … +2 h |
-//! | `node-exists` | serving | the Node exists |
-//! | `sans-match` | serving | every SAN is one of the Node's (or its Machine's) addresses |
+//! | id | class | kinds | what |
+//! |---|---|---|---|
+//! | `signer` | never | all | signer is the kubelet client or serving signer |
+//! | `decode` | never | all | `spec.request` is a PEM PKCS#10 request |
+//! | `signature` | never | all | the request's self-signature verifies |
+//! | `requestor` | never | client, serving | who asked (bootstrapper / the node itself) |
+//! | `groups` | never | client, serving | the requestor's exact groups |
+//! | `subject-cn` | never | client, serving | CN is `system:node:<name>` |
+//! | `subject-o` | never | client, serving | O is exactly `[system:nodes]` |
+//! | `usages` | never | client, serving | key usages the approver and signer accept |
+//! | `no-sans` | never | client | no SANs |
+//! | `san-types` | never | serving | DNS/IP SANs only, at least one |
+//! | `node-absent` | never | client (bootstrap) | no Node of that name exists yet |
+//! | `node-exists` | override | client (renewal) | the renewing Node exists |
+//! | `machine` | override | all (Machine API) | bootstrap: a Machine has the node name as InternalDNS; otherwise: a Machine's nodeRef is the node |
+//! | `machine-noderef` | override | client (Machine API) | that Machine has no nodeRef yet |
+//! | `machine-window` | override | client (Machine API) | CSR created in machine creation −10 s … +2 h |
+//! | `sans-match` | override | serving (Machine API) | every SAN is one of that Machine's addresses |
 //!
 //! `validate` decodes the request and verifies its signature (the expensive part); the rules are
 //! cheap. For a whole store use [`validate_all`] with a [`DecodeCache`] and re-run it when CSRs,
@@ -82,6 +86,28 @@ pub struct Inputs<'a> {
     pub now: Timestamp,
 }
 
+/// What a failed check means for approval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckClass {
+    /// The request must never be signed: no override exists.
+    Never,
+    /// A matter of human judgment (no Machine API, a Machine outside the creation window, …):
+    /// approvable only by typing the node name.
+    Override,
+}
+
+impl CheckClass {
+    /// The class of a check id (one table, so a check cannot change class by accident).
+    pub fn of(id: &str) -> Self {
+        match id {
+            "node-exists" | "machine" | "machine-noderef" | "machine-window" | "sans-match"
+            | "pending-limit" => CheckClass::Override,
+            _ => CheckClass::Never,
+        }
+    }
+}
+
 /// One named check and its outcome.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Check {
@@ -93,6 +119,8 @@ pub struct Check {
     pub passed: bool,
     /// Plain-words reason, for passing and failing checks alike.
     pub reason: String,
+    /// What a failure means for approval.
+    pub class: CheckClass,
 }
 
 /// The outcome of all checks for one CSR.
@@ -134,16 +162,31 @@ impl Validation {
     }
 
     /// Whether the node's identity is confirmed by something other than the CSR's own claims:
-    /// for a client CSR, a passing `machine` check (Machine API) or a renewal by the node itself;
-    /// for a serving CSR, the requestor is the node (authenticated by its client certificate) and the
-    /// Node exists. Without it a human must confirm the identity (see `approval::auto_approve`).
+    /// for a new node's client CSR, a passing `machine` check (Machine API); for a serving CSR, a Machine whose
+    /// nodeRef is the node has every SAN. Without it a human must confirm the identity by typing
+    /// the node name (see `approval::needs_identity_confirmation`).
     pub fn identity_confirmed(&self) -> bool {
         let passed = |id: &str| self.checks.iter().any(|c| c.id == id && c.passed);
         match self.kind {
-            CsrKind::Client => (self.renewal && passed("node-absent")) || passed("machine"),
-            CsrKind::Serving => passed("requestor") && passed("node-exists"),
+            // A renewal is kube-controller-manager's to approve (selfnodeclient), not
+            // cluster-machine-approver's: by hand here, with the node name typed.
+            CsrKind::Client => !self.renewal && passed("machine"),
+            CsrKind::Serving => passed("machine") && passed("sans-match"),
             CsrKind::Other(_) => false,
         }
+    }
+
+    /// Failed checks that nothing may override.
+    pub fn never_failures(&self) -> impl Iterator<Item = &Check> {
+        self.checks
+            .iter()
+            .filter(|c| !c.passed && c.class == CheckClass::Never)
+    }
+
+    /// Whether a human may approve at all (typing the node name where checks failed): a node name
+    /// is known and no `never` check failed.
+    pub fn approvable(&self) -> bool {
+        self.node.is_some() && self.never_failures().next().is_none()
     }
 
     /// One-line summary: `all 12 checks passed` or `failed: groups, usages`.
@@ -167,6 +210,7 @@ pub(super) fn check(
         title,
         passed,
         reason: reason.into(),
+        class: CheckClass::of(id),
     }
 }
 

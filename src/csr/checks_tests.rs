@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::*;
 use crate::csr::testutil::*;
-use crate::csr::{SIGNER_CLIENT, SIGNER_SERVING};
+use crate::csr::SIGNER_CLIENT;
 
 fn nodes(list: Vec<Node>) -> BTreeMap<String, Node> {
     list.into_iter()
@@ -93,9 +93,9 @@ fn valid_client_with_machine_in_window() {
     let v = run(&c, &nodes(vec![]), Some(&m));
     assert!(v.passed_all(), "{v:#?}");
     assert!(get(&v, "machine-window").reason.contains("+10m0s"));
-    // Hostname addresses match too.
+    // A Hostname address does not: the approver finds the Machine by InternalDNS only.
     let m = [machine("m1", &[("Hostname", "worker-1")], None, t0())];
-    assert!(run(&c, &nodes(vec![]), Some(&m)).passed_all());
+    assert_only_failure(&run(&c, &nodes(vec![]), Some(&m)), "machine");
 }
 
 #[test]
@@ -202,8 +202,18 @@ fn client_renewal_by_node_itself() {
         at(-86400),
     )];
     assert_only_failure(&run(&c, &n, Some(&m)), "machine");
-    // A renewal for a node that does not exist fails.
-    assert_only_failure(&run(&c, &nodes(vec![]), None), "node-absent");
+    // A renewal for a node that does not exist fails (a judgment call: overridable).
+    let v = run(&c, &nodes(vec![]), None);
+    assert_only_failure(&v, "node-exists");
+    assert_eq!(v.checks.last().map(|c| c.class), Some(CheckClass::Override));
+    // The node's own credentials carry exactly two groups.
+    let mut extra = c.clone();
+    extra.spec.groups = Some(vec![
+        "system:nodes".into(),
+        "system:authenticated".into(),
+        "system:masters".into(),
+    ]);
+    assert_only_failure(&run(&extra, &n, None), "groups");
     // Another node cannot renew worker-1's certificate.
     let mut other = c.clone();
     other.spec.username = Some("system:node:worker-2".into());
@@ -310,83 +320,134 @@ fn valid_serving_and_machine_addresses() {
     let c = serving_csr(
         "csr-s",
         "worker-1",
-        &["worker-1", "worker-1.example.internal.", "10.0.0.5"],
+        &["worker-1", "worker-1.example.internal", "10.0.0.5"],
         t0(),
     );
-    let n = nodes(vec![worker_node()]);
-    let v = run(&c, &n, None);
-    assert!(v.passed_all(), "{v:#?}");
-    assert_eq!(v.kind, CsrKind::Serving);
-    assert_eq!(v.node.as_deref(), Some("worker-1"));
-    // An address only the Machine knows is accepted when that Machine's nodeRef is the node.
-    let c = serving_csr("csr-s", "worker-1", &["10.1.0.9"], t0());
-    assert_only_failure(&run(&c, &n, None), "sans-match");
     let m = [machine(
         "m1",
-        &[("ExternalIP", "10.1.0.9")],
+        &[
+            ("InternalIP", "10.0.0.5"),
+            ("Hostname", "worker-1"),
+            ("InternalDNS", "Worker-1.example.internal."),
+        ],
         Some("worker-1"),
         t0(),
     )];
-    assert!(run(&c, &n, Some(&m)).passed_all());
-    let m = [machine(
+    // The Node need not exist yet: the Machine's nodeRef names it.
+    let v = run(&c, &nodes(vec![]), Some(&m));
+    assert!(v.passed_all(), "{v:#?}");
+    assert!(v.identity_confirmed());
+    assert_eq!(v.kind, CsrKind::Serving);
+    assert_eq!(v.node.as_deref(), Some("worker-1"));
+    // Another node's Machine vouches for nothing.
+    let other = [machine(
         "m1",
-        &[("ExternalIP", "10.1.0.9")],
+        &[("InternalIP", "10.0.0.5")],
         Some("worker-2"),
         t0(),
     )];
-    assert_only_failure(&run(&c, &n, Some(&m)), "sans-match");
+    assert_only_failure(&run(&c, &nodes(vec![]), Some(&other)), "machine");
 }
 
 #[test]
-fn serving_san_not_among_addresses() {
-    let c = serving_csr(
-        "csr-s",
+fn serving_sans_only_from_the_machine() {
+    // The Node's status.addresses are the kubelet's own claims: never evidence.
+    let c = serving_csr("csr-s", "worker-1", &["worker-1", "10.0.0.6"], t0());
+    let n = nodes(vec![node(
         "worker-1",
-        &["worker-1", "evil.example.com", "10.0.0.6"],
+        &[("InternalIP", "10.0.0.6"), ("Hostname", "worker-1")],
+        Some((true, t0())),
         t0(),
-    );
-    let v = run(&c, &nodes(vec![worker_node()]), None);
+    )]);
+    let m = [machine(
+        "m1",
+        &[("InternalIP", "10.0.0.5"), ("Hostname", "worker-1")],
+        Some("worker-1"),
+        t0(),
+    )];
+    let v = run(&c, &n, Some(&m));
     assert_only_failure(&v, "sans-match");
     assert_eq!(
         v.first_failure().unwrap().reason,
-        "not among the node's addresses: evil.example.com, 10.0.0.6"
+        "not among Machine m1's addresses: 10.0.0.6"
     );
+    assert_eq!(v.first_failure().unwrap().class, CheckClass::Override);
+    // Without the Machine API the checks pass but nothing confirms the node: a human types it.
+    let v = run(&c, &n, None);
+    assert!(v.passed_all(), "{v:#?}");
+    assert!(!v.identity_confirmed());
     // An IP written as a DNS name does not match an IP address entry.
-    let c = serving_csr(
-        "csr-s",
-        "worker-1",
-        &["worker-1.example.internal", "fd00::1"],
-        t0(),
-    );
-    assert_only_failure(&run(&c, &nodes(vec![worker_node()]), None), "sans-match");
+    let c = serving_csr("csr-s", "worker-1", &["10.0.0.5.nip.io", "fd00::1"], t0());
+    assert_only_failure(&run(&c, &n, Some(&m)), "sans-match");
 }
 
 #[test]
 fn serving_requires_node_requestor_groups_usages() {
     let n = nodes(vec![worker_node()]);
+    let m = [machine(
+        "m1",
+        &[("InternalIP", "10.0.0.5")],
+        Some("worker-1"),
+        t0(),
+    )];
+    let run_m = |c: &CertificateSigningRequest| run(c, &n, Some(&m));
     let c = serving_csr("csr-s", "worker-1", &["10.0.0.5"], t0());
-    let v = run(&c, &nodes(vec![]), None);
-    assert_eq!(v.failed_ids(), vec!["node-exists", "sans-match"]);
+    assert!(run_m(&c).passed_all());
 
     let mut w = c.clone();
     w.spec.username = Some("system:node:worker-2".into());
-    assert_only_failure(&run(&w, &n, None), "requestor");
+    assert_only_failure(&run_m(&w), "requestor");
     w.spec.username = Some(crate::csr::NODE_BOOTSTRAPPER.into());
-    assert_only_failure(&run(&w, &n, None), "requestor");
+    assert_only_failure(&run_m(&w), "requestor");
 
     let mut w = c.clone();
     w.spec.groups = Some(vec!["system:authenticated".into()]);
-    assert_only_failure(&run(&w, &n, None), "groups");
+    assert_only_failure(&run_m(&w), "groups");
+    w.spec.groups = Some(vec![
+        "system:nodes".into(),
+        "system:authenticated".into(),
+        "system:masters".into(),
+    ]);
+    assert_only_failure(&run_m(&w), "groups");
 
     let mut w = c.clone();
-    w.spec.usages = Some(vec!["digital signature".into(), "client auth".into()]);
-    assert_only_failure(&run(&w, &n, None), "usages");
-    w.spec.usages = Some(vec![
-        "key encipherment".into(),
-        "digital signature".into(),
-        "server auth".into(),
-    ]);
-    assert!(run(&w, &n, None).passed_all());
+    for bad in [
+        vec!["digital signature", "client auth"],
+        vec!["digital signature", "server auth", "cert sign"],
+        vec![
+            "digital signature",
+            "key encipherment",
+            "server auth",
+            "client auth",
+        ],
+    ] {
+        w.spec.usages = Some(bad.iter().map(|u| u.to_string()).collect());
+        let v = run_m(&w);
+        assert_only_failure(&v, "usages");
+        assert_eq!(v.first_failure().unwrap().class, CheckClass::Never);
+    }
+    for good in [
+        vec!["key encipherment", "digital signature", "server auth"],
+        // cluster-machine-approver's usage rule accepts a third usage such as client auth.
+        vec!["digital signature", "server auth", "client auth"],
+    ] {
+        w.spec.usages = Some(good.iter().map(|u| u.to_string()).collect());
+        assert!(run_m(&w).passed_all(), "{good:?}");
+    }
+}
+
+#[test]
+fn serving_san_types() {
+    let m = [machine(
+        "m1",
+        &[("InternalIP", "10.0.0.5")],
+        Some("worker-1"),
+        t0(),
+    )];
+    let c = serving_csr("csr-s", "worker-1", &[], t0());
+    let v = run(&c, &nodes(vec![]), Some(&m));
+    assert_eq!(v.first_failure().map(|c| c.id), Some("san-types"));
+    assert!(!v.approvable());
 }
 
 #[test]
@@ -400,6 +461,17 @@ fn serving_wrong_o() {
     let mut c = serving_csr("csr-s", "worker-1", &[], t0());
     c.spec.request.0 = pem.into_bytes();
     assert_only_failure(&run(&c, &nodes(vec![worker_node()]), None), "subject-o");
+    // One extra organisation is not "system:nodes": never approvable.
+    let pem = request_pem(
+        "system:node:worker-1",
+        &["system:nodes", "system:masters"],
+        &["10.0.0.5"],
+        &rcgen::PKCS_ECDSA_P256_SHA256,
+    );
+    c.spec.request.0 = pem.into_bytes();
+    let v = run(&c, &nodes(vec![worker_node()]), None);
+    assert_only_failure(&v, "subject-o");
+    assert!(!v.approvable());
 }
 
 #[test]
@@ -483,10 +555,10 @@ fn bad_signature_never_valid() {
 fn rsa_request_and_slice_lookup() {
     let c = csr(
         "csr-rsa",
-        SIGNER_SERVING,
+        SIGNER_CLIENT,
         "system:node:rsa-node",
         &["system:nodes", "system:authenticated"],
-        &["digital signature", "server auth"],
+        &["digital signature", "key encipherment", "client auth"],
         crate::csr::testutil::RSA_CSR_PEM.as_bytes(),
         t0(),
     );
@@ -529,13 +601,14 @@ fn invalid_node_name_in_cn_and_duplicate_usages() {
             .contains("not a valid node name")
     );
 
+    // Usages are a set, as for the signer (the API server refuses duplicates on create anyway).
     let mut c = client_csr("csr-a", "worker-1", t0());
     c.spec.usages = Some(vec![
         "client auth".into(),
         "client auth".into(),
         "digital signature".into(),
     ]);
-    assert_only_failure(&run(&c, &nodes(vec![]), None), "usages");
+    assert!(run(&c, &nodes(vec![]), None).passed_all());
 }
 
 #[test]

@@ -217,9 +217,15 @@ mod tests {
         )]
         .into();
         let d = decode_csr(&c);
+        let machines = [machine(
+            "m1",
+            &[("Hostname", "w1"), ("InternalIP", "10.0.0.5")],
+            Some("w1"),
+            t0(),
+        )];
         let inputs = Inputs {
             nodes: &nodes,
-            machines: None,
+            machines: Some(&machines),
             now: t0(),
         };
         let v = validate_decoded(&c, &d, &inputs);
@@ -238,7 +244,7 @@ mod tests {
             "Groups:      system:nodes, system:authenticated",
             "Expiration:  signer default",
             "Approve in:  58m00s left",
-            "✓ SANs are the node's addresses [sans-match]",
+            "✓ SANs are the Machine's addresses [sans-match]",
         ] {
             assert!(text.contains(want), "missing {want:?} in\n{text}");
         }

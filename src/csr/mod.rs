@@ -168,6 +168,9 @@ pub fn parse_time(s: &str) -> Option<Timestamp> {
 pub(crate) mod testutil;
 
 #[cfg(test)]
+mod conformance_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -130,7 +130,7 @@ fn cells_and_json_share_headers() {
     assert_eq!(cells[1][0], "good");
     assert_eq!(cells[1][6], "✓");
     assert!(rows[1].valid && rows[1].countdown.is_some_and(|c| c.is_warning()));
-    // Not pending: no countdown. Serving CSR without a Node fails node-exists.
+    // Not pending: no countdown. A serving CSR without SANs fails san-types.
     assert_eq!(
         cells[2][2..],
         [
@@ -138,7 +138,7 @@ fn cells_and_json_share_headers() {
             "system:node:w1",
             "w1",
             "Approved,Issued",
-            "node-exists",
+            "san-types",
             ""
         ]
     );

@@ -1,5 +1,8 @@
-//! The per-kind check rules behind [`super::checks::validate`] (reference §5.2).
+//! The per-kind check rules behind [`super::checks::validate`]: cluster-machine-approver's
+//! `authorizeCSR` (pkg/controller/csr_check.go) and the kubelet signers' own checks, stricter
+//! only where the README's rules table says why.
 
+use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
@@ -22,14 +25,17 @@ pub(super) struct Ctx<'a> {
     pub(super) inputs: &'a Inputs<'a>,
 }
 
+const DIGITAL_SIGNATURE: &str = "digital signature";
+const KEY_ENCIPHERMENT: &str = "key encipherment";
+const CLIENT_AUTH: &str = "client auth";
+const SERVER_AUTH: &str = "server auth";
+/// The kubelet client signer's usage sets (`ValidateKubeletClientCSR`): compared as sets.
 const CLIENT_USAGES: [&[&str]; 2] = [
-    &["client auth", "digital signature"],
-    &["client auth", "digital signature", "key encipherment"],
+    &[CLIENT_AUTH, DIGITAL_SIGNATURE],
+    &[CLIENT_AUTH, DIGITAL_SIGNATURE, KEY_ENCIPHERMENT],
 ];
-const SERVING_USAGES: [&[&str]; 2] = [
-    &["digital signature", "server auth"],
-    &["digital signature", "key encipherment", "server auth"],
-];
+/// Groups of a node's own credentials (a client certificate with O = system:nodes).
+const NODE_GROUPS: [&str; 2] = [NODES_GROUP, AUTHENTICATED_GROUP];
 const MACHINE_WINDOW_BEFORE: SignedDuration = SignedDuration::from_secs(10);
 const MACHINE_WINDOW_AFTER: SignedDuration = SignedDuration::from_secs(2 * 3600);
 
@@ -66,26 +72,17 @@ impl Ctx<'_> {
             )
         });
         if renewal {
-            self.groups_check(out, &[NODES_GROUP, AUTHENTICATED_GROUP]);
+            self.groups_check(out, &NODE_GROUPS, "the node's own groups");
         } else {
-            self.groups_check(out, &NODE_BOOTSTRAPPER_GROUPS);
+            self.groups_check(
+                out,
+                &NODE_BOOTSTRAPPER_GROUPS,
+                "the node-bootstrapper's groups",
+            );
         }
         self.cn_check(out);
-        let o_ok = self.d.organizations == [NODES_GROUP];
-        out.push(check(
-            "subject-o",
-            "Organization",
-            o_ok,
-            if o_ok {
-                "O is system:nodes".to_string()
-            } else {
-                format!(
-                    "O is {:?}; expected exactly system:nodes",
-                    self.d.organizations
-                )
-            },
-        ));
-        self.usages_check(out, &CLIENT_USAGES, "client auth + digital signature");
+        self.o_check(out);
+        self.client_usages_check(out);
         out.push(if self.d.has_sans() {
             check(
                 "no-sans",
@@ -122,12 +119,15 @@ impl Ctx<'_> {
                 "node-absent",
                 "New node",
                 false,
-                format!("Node {node} already exists; only the node itself may renew its client certificate"),
+                format!(
+                    "Node {node} already exists: a bootstrap request for an existing node is never approved; \
+                     if the machine was really reinstalled, delete its stale Node first"
+                ),
             ),
-            (true, true) => check("node-absent", "New node", true, format!("renewal by existing Node {node}")),
+            (true, true) => check("node-exists", "Node exists", true, format!("renewal by existing Node {node}")),
             (true, false) => check(
-                "node-absent",
-                "New node",
+                "node-exists",
+                "Node exists",
                 false,
                 format!("renewal requested by {} but no Node {node} exists", self.username),
             ),
@@ -156,17 +156,19 @@ impl Ctx<'_> {
             });
             return;
         }
+        // FindMatchingMachineFromInternalDNS: an InternalDNS address that is the node name
+        // (case and one trailing dot aside).
         let found = machines.iter().find(|m| {
             machine_addresses(m)
                 .iter()
-                .any(|(t, a)| matches!(*t, "InternalDNS" | "Hostname") && dns_eq(a, node))
+                .any(|(t, a)| *t == "InternalDNS" && dns_eq(a, node))
         });
         let Some(m) = found else {
             out.push(check(
                 "machine",
                 "Machine",
                 false,
-                format!("no Machine has InternalDNS or Hostname address {node}"),
+                format!("no Machine has InternalDNS address {node}"),
             ));
             return;
         };
@@ -175,7 +177,7 @@ impl Ctx<'_> {
             "machine",
             "Machine",
             true,
-            format!("Machine {mname} has address {node}"),
+            format!("Machine {mname} has InternalDNS address {node}"),
         ));
         out.push(match node_ref(m) {
             None => check(
@@ -246,83 +248,88 @@ impl Ctx<'_> {
             ),
             Some(_) => check("requestor", "Requestor", true, format!("{} (the node named in the CN)", self.username)),
         });
-        self.groups_check(out, &[NODES_GROUP, AUTHENTICATED_GROUP]);
+        self.groups_check(out, &NODE_GROUPS, "the node's own groups");
         self.cn_check(out);
-        let o_ok = self.d.organizations.iter().any(|o| o == NODES_GROUP);
+        self.o_check(out);
+        self.serving_usages_check(out);
+        out.push(self.san_types_check());
+        let Some(node) = self.node else {
+            return;
+        };
+        // SANs are vouched for by the Machine whose nodeRef is the node (never by the Node's own
+        // status.addresses, which its kubelet writes). Without the Machine API nothing vouches:
+        // the approval then needs the node name typed (see `Validation::identity_confirmed`).
+        let Some(machines) = self.inputs.machines else {
+            return;
+        };
+        let Some(m) = machines.iter().find(|m| node_ref(m) == Some(node)) else {
+            out.push(check(
+                "machine",
+                "Machine",
+                false,
+                format!("no Machine has nodeRef {node}, so nothing vouches for the SANs"),
+            ));
+            return;
+        };
+        out.push(check(
+            "machine",
+            "Machine",
+            true,
+            format!("Machine {} has nodeRef {node}", machine_name(m)),
+        ));
+        out.push(sans_check(self.d, &machine_addresses(m), machine_name(m)));
+    }
+
+    /// The exact group set: cluster-machine-approver compares the bootstrapper's as a set; a node's
+    /// credentials carry exactly these two.
+    fn groups_check(&self, out: &mut Vec<Check>, required: &[&str], whose: &str) {
+        let have: BTreeSet<&str> = self.groups.iter().map(String::as_str).collect();
+        let want: BTreeSet<&str> = required.iter().copied().collect();
+        let missing: Vec<&str> = want.difference(&have).copied().collect();
+        let extra: Vec<&str> = have.difference(&want).copied().collect();
+        out.push(if missing.is_empty() && extra.is_empty() {
+            check(
+                "groups",
+                "Requestor groups",
+                true,
+                format!("exactly {whose}"),
+            )
+        } else {
+            let mut why = Vec::new();
+            if !missing.is_empty() {
+                why.push(format!("missing {}", missing.join(", ")));
+            }
+            if !extra.is_empty() {
+                why.push(format!("unexpected {}", extra.join(", ")));
+            }
+            check(
+                "groups",
+                "Requestor groups",
+                false,
+                format!(
+                    "{}; expected exactly {}",
+                    why.join("; "),
+                    required.join(", ")
+                ),
+            )
+        });
+    }
+
+    fn o_check(&self, out: &mut Vec<Check>) {
+        let ok = self.d.organizations == [NODES_GROUP];
         out.push(check(
             "subject-o",
             "Organization",
-            o_ok,
-            if o_ok {
-                "O includes system:nodes".to_string()
+            ok,
+            if ok {
+                "O is exactly system:nodes".to_string()
             } else {
-                format!("O is {:?}; expected system:nodes", self.d.organizations)
+                format!(
+                    "O is {:?}; expected exactly [\"system:nodes\"]",
+                    self.d.organizations
+                )
             },
         ));
-        self.usages_check(out, &SERVING_USAGES, "server auth + digital signature");
-        let node_obj = self.node.and_then(|n| self.inputs.nodes.node(n));
-        out.push(match (self.node, node_obj) {
-            (Some(n), Some(_)) => check(
-                "node-exists",
-                "Node exists",
-                true,
-                format!("Node {n} exists"),
-            ),
-            (Some(n), None) => check(
-                "node-exists",
-                "Node exists",
-                false,
-                format!("no Node {n} exists"),
-            ),
-            (None, _) => check(
-                "node-exists",
-                "Node exists",
-                false,
-                "no node name in the CN",
-            ),
-        });
-        let mut addrs: Vec<(String, String)> = node_obj
-            .and_then(|n| n.status.as_ref())
-            .and_then(|s| s.addresses.as_ref())
-            .map(|a| {
-                a.iter()
-                    .map(|a| (a.type_.clone(), a.address.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if let (Some(machines), Some(n)) = (self.inputs.machines, self.node) {
-            for m in machines.iter().filter(|m| node_ref(m) == Some(n)) {
-                addrs.extend(
-                    machine_addresses(m)
-                        .into_iter()
-                        .map(|(t, a)| (t.to_string(), a.to_string())),
-                );
-            }
-        }
-        out.push(sans_check(self.d, &addrs));
-    }
-
-    fn groups_check(&self, out: &mut Vec<Check>, required: &[&str]) {
-        let missing: Vec<&str> = required
-            .iter()
-            .copied()
-            .filter(|r| !self.groups.iter().any(|g| g == r))
-            .collect();
-        out.push(if missing.is_empty() {
-            check(
-                "groups",
-                "Requestor groups",
-                true,
-                format!("includes {}", required.join(", ")),
-            )
-        } else {
-            check(
-                "groups",
-                "Requestor groups",
-                false,
-                format!("missing group(s): {}", missing.join(", ")),
-            )
-        });
     }
 
     fn cn_check(&self, out: &mut Vec<Check>) {
@@ -355,31 +362,77 @@ impl Ctx<'_> {
         });
     }
 
-    fn usages_check(&self, out: &mut Vec<Check>, allowed: &[&[&str]], words: &str) {
-        // Compared as sorted lists, so a duplicated usage fails like in cluster-machine-approver.
-        let mut usages: Vec<&str> = self
-            .csr
+    fn usages(&self) -> Vec<&str> {
+        self.csr
             .spec
             .usages
             .iter()
             .flatten()
             .map(String::as_str)
-            .collect();
-        usages.sort_unstable();
-        let ok = allowed.contains(&usages.as_slice());
-        let list = usages.join(", ");
-        out.push(if ok {
-            check("usages", "Key usages", true, list)
-        } else {
+            .collect()
+    }
+
+    /// The kubelet client signer's rule: the usage set is {client auth, digital signature}, plus
+    /// key encipherment optionally.
+    fn client_usages_check(&self, out: &mut Vec<Check>) {
+        let usages = self.usages();
+        let set: BTreeSet<&str> = usages.iter().copied().collect();
+        let ok = CLIENT_USAGES
+            .iter()
+            .any(|a| a.iter().copied().collect::<BTreeSet<_>>() == set);
+        out.push(usages_result(
+            ok,
+            &usages,
+            "exactly client auth + digital signature (key encipherment allowed)",
+        ));
+    }
+
+    /// cluster-machine-approver's rule (2 or 3 usages including digital signature and server
+    /// auth), and nothing outside digital signature, key encipherment, server auth, client auth.
+    fn serving_usages_check(&self, out: &mut Vec<Check>) {
+        let usages = self.usages();
+        let set: BTreeSet<&str> = usages.iter().copied().collect();
+        let known = [
+            DIGITAL_SIGNATURE,
+            KEY_ENCIPHERMENT,
+            SERVER_AUTH,
+            CLIENT_AUTH,
+        ];
+        let ok = matches!(usages.len(), 2 | 3)
+            && set.contains(DIGITAL_SIGNATURE)
+            && set.contains(SERVER_AUTH)
+            && set.iter().all(|u| known.contains(u));
+        out.push(usages_result(
+            ok,
+            &usages,
+            "server auth + digital signature, with at most one of key encipherment or client auth",
+        ));
+    }
+
+    /// The kubelet serving signer refuses email and URI SANs and needs a DNS or IP SAN.
+    fn san_types_check(&self) -> Check {
+        let d = self.d;
+        let odd: Vec<String> = d.email_sans.iter().chain(&d.uri_sans).cloned().collect();
+        if !odd.is_empty() {
             check(
-                "usages",
-                "Key usages",
+                "san-types",
+                "SAN types",
                 false,
                 format!(
-                    "usages are [{list}]; expected {words} (key encipherment allowed), nothing else"
+                    "email or URI SANs are never signed for a kubelet: {}",
+                    odd.join(", ")
                 ),
             )
-        });
+        } else if d.dns_sans.is_empty() && d.ip_sans.is_empty() {
+            check(
+                "san-types",
+                "SAN types",
+                false,
+                "no DNS or IP SAN: a serving certificate names the node's addresses",
+            )
+        } else {
+            check("san-types", "SAN types", true, "DNS and IP SANs only")
+        }
     }
 
     fn san_list(&self) -> String {
@@ -395,11 +448,31 @@ impl Ctx<'_> {
     }
 }
 
-fn sans_check(d: &DecodedRequest, addrs: &[(String, String)]) -> Check {
+fn usages_result(ok: bool, usages: &[&str], words: &str) -> Check {
+    let mut sorted = usages.to_vec();
+    sorted.sort_unstable();
+    let list = sorted.join(", ");
+    if ok {
+        check("usages", "Key usages", true, list)
+    } else {
+        check(
+            "usages",
+            "Key usages",
+            false,
+            format!("usages are [{list}]; expected {words}"),
+        )
+    }
+}
+
+/// authorizeServingCertWithMachine: every DNS SAN is one of the Machine's InternalDNS,
+/// ExternalDNS or Hostname addresses (case-insensitive, the address's trailing dot ignored),
+/// every IP SAN one of its InternalIP or ExternalIP addresses.
+fn sans_check(d: &DecodedRequest, addrs: &[(&str, &str)], machine: &str) -> Check {
     let mut bad: Vec<String> = Vec::new();
-    for dns in &d.dns_sans {
+    for dns in d.dns_sans.iter().filter(|s| !s.is_empty()) {
         let ok = addrs.iter().any(|(t, a)| {
-            matches!(t.as_str(), "InternalDNS" | "ExternalDNS" | "Hostname") && dns_eq(a, dns)
+            matches!(*t, "InternalDNS" | "ExternalDNS" | "Hostname")
+                && a.strip_suffix('.').unwrap_or(a).eq_ignore_ascii_case(dns)
         });
         if !ok {
             bad.push(dns.clone());
@@ -407,37 +480,38 @@ fn sans_check(d: &DecodedRequest, addrs: &[(String, String)]) -> Check {
     }
     for ip in &d.ip_sans {
         let ok = addrs.iter().any(|(t, a)| {
-            matches!(t.as_str(), "InternalIP" | "ExternalIP")
-                && a.parse::<IpAddr>().ok() == Some(*ip)
+            matches!(*t, "InternalIP" | "ExternalIP") && a.parse::<IpAddr>().ok() == Some(*ip)
         });
         if !ok {
             bad.push(ip.to_string());
         }
     }
-    bad.extend(d.email_sans.iter().cloned());
-    bad.extend(d.uri_sans.iter().cloned());
     if bad.is_empty() {
         let n = d.dns_sans.len() + d.ip_sans.len();
         check(
             "sans-match",
-            "SANs are the node's addresses",
+            "SANs are the Machine's addresses",
             true,
-            format!("all {n} SAN(s) are the node's addresses"),
+            format!("all {n} SAN(s) are addresses of Machine {machine}"),
         )
     } else {
         check(
             "sans-match",
-            "SANs are the node's addresses",
+            "SANs are the Machine's addresses",
             false,
-            format!("not among the node's addresses: {}", bad.join(", ")),
+            format!(
+                "not among Machine {machine}'s addresses: {}",
+                bad.join(", ")
+            ),
         )
     }
 }
 
-/// Case-insensitive DNS name equality ignoring one trailing dot.
+/// Case-insensitive DNS name equality ignoring one trailing dot on either side.
 fn dns_eq(a: &str, b: &str) -> bool {
-    a.trim_end_matches('.')
-        .eq_ignore_ascii_case(b.trim_end_matches('.'))
+    a.strip_suffix('.')
+        .unwrap_or(a)
+        .eq_ignore_ascii_case(b.strip_suffix('.').unwrap_or(b))
 }
 
 fn node_ref(m: &Value) -> Option<&str> {

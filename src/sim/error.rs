@@ -112,6 +112,21 @@ impl ApiError {
         e
     }
 
+    /// 409 for a write whose `metadata.uid` names another incarnation of the object: the UID
+    /// precondition every update carries when the body has a uid.
+    pub fn uid_precondition(res: &ResourceDef, name: &str, sent: &str, stored: &str) -> Self {
+        let mut e = Self::new(
+            409,
+            "Conflict",
+            format!(
+                "Operation cannot be fulfilled on {} \"{name}\": Precondition failed: UID in precondition: {sent}, UID in object meta: {stored}",
+                res.group_resource()
+            ),
+        );
+        e.details = Some(json!({"name": name, "group": res.group, "kind": res.plural}));
+        e
+    }
+
     pub fn expired(message: impl Into<String>) -> Self {
         Self::new(410, "Expired", message)
     }

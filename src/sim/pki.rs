@@ -134,6 +134,8 @@ pub struct ParsedCsr {
     pub organizations: Vec<String>,
     pub dns_names: Vec<String>,
     pub ip_addresses: Vec<IpAddr>,
+    /// Email (RFC 822) and URI SANs, which no kubelet signer accepts.
+    pub other_sans: Vec<String>,
 }
 
 fn first_pem_der(pem_text: &str) -> Option<Vec<u8>> {
@@ -171,6 +173,8 @@ pub fn parse_csr_pem(pem_text: &str) -> Option<ParsedCsr> {
                                 out.ip_addresses.push(ip);
                             }
                         }
+                        GeneralName::RFC822Name(e) => out.other_sans.push(e.to_string()),
+                        GeneralName::URI(u) => out.other_sans.push(u.to_string()),
                         _ => {}
                     }
                 }

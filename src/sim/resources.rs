@@ -604,6 +604,19 @@ pub static RESOURCES: &[ResourceDef] = &[
         ST,
         ALL,
     ),
+    // authentication.k8s.io/v1: `kubectl auth whoami`, and the approver's name in CSR conditions.
+    virtual_kind(def(
+        "selfsubjectreviews.authentication.k8s.io",
+        "authentication.k8s.io",
+        "v1",
+        "selfsubjectreviews",
+        "selfsubjectreview",
+        "SelfSubjectReview",
+        false,
+        &[],
+        NO_SUB,
+        ALL,
+    )),
     // authorization.k8s.io/v1
     virtual_kind(def(
         "selfsubjectaccessreviews.authorization.k8s.io",

@@ -259,6 +259,18 @@ impl Store {
         {
             return Err(ApiError::conflict(res, &name));
         }
+        // A uid in the body is a precondition (DefaultUpdatedObjectInfo.Preconditions): the write
+        // is for that incarnation only, never for an object re-created under the same name.
+        let stored_uid = old
+            .pointer("/metadata/uid")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if let Some(sent) = obj.pointer("/metadata/uid").and_then(Value::as_str)
+            && !sent.is_empty()
+            && sent != stored_uid
+        {
+            return Err(ApiError::uid_precondition(res, &name, sent, stored_uid));
+        }
         // Immutable metadata comes from the stored object, whatever the client sent.
         for field in ["uid", "creationTimestamp", "generation"] {
             if let Some(v) = old.pointer(&format!("/metadata/{field}")) {

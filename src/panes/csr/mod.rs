@@ -19,14 +19,14 @@ use self::model::{COLUMNS, CsrModel, to_ts};
 use super::filter::Filter;
 use super::{Pane, RenderCtx};
 use crate::action::Action;
-use crate::actions::csr_approve::{CsrItem, CsrWrite, approval_access, signer_access};
+use crate::actions::csr_approve::{
+    CsrItem, CsrWrite, approval_access, needs_typing, signer_access,
+};
 use crate::actions::{
     ConfirmLine, ConfirmRequest, Origin, PaneKey, PaneRequest, Tone, WriteRequest,
 };
-use crate::csr::approval::{
-    Decision, bulk_approvable, needs_identity_confirmation, needs_override, override_allowed,
-};
-use crate::csr::checks::Validation;
+use crate::csr::approval::{Decision, bulk_approvable, needs_override, override_allowed};
+use crate::csr::checks::{Check, CheckClass, Validation};
 use crate::csr::rows::{CsrState, HistoryFilter, csr_state};
 use crate::csr::{SIGNER_CLIENT, SIGNER_SERVING, display_safe};
 use crate::gate::Access;
@@ -65,14 +65,6 @@ fn check_lines(v: &Validation) -> Vec<ConfirmLine> {
         .collect()
 }
 
-fn item(name: &str, signer: &str, v: &Validation) -> CsrItem {
-    CsrItem {
-        name: name.to_string(),
-        signer: signer.to_string(),
-        validation: v.clone(),
-    }
-}
-
 impl CsrPane {
     fn single(&self, decision: Decision) -> PaneRequest {
         let Some(row) = self.model.selected_row() else {
@@ -92,13 +84,31 @@ impl CsrPane {
                 row.condition
             ));
         }
+        // Over cluster-machine-approver's pending-CSR brake, even a passing CSR needs a human's
+        // typed confirmation.
+        let mut v = v.clone();
+        if decision == Decision::Approve && self.model.limit.exceeded() {
+            v.checks.push(Check {
+                id: "pending-limit",
+                title: "Pending-CSR limit",
+                passed: false,
+                reason: self.model.limit.reason(),
+                class: CheckClass::Override,
+            });
+        }
+        let v = &v;
         if decision == Decision::Approve && !override_allowed(v) {
-            let why = v
-                .first_failure()
-                .map(|c| display_safe(&c.reason))
-                .unwrap_or_default();
+            let why: Vec<String> = v
+                .never_failures()
+                .map(|c| format!("{}: {}", c.id, display_safe(&c.reason)))
+                .collect();
+            let why = if why.is_empty() {
+                "no node name in the request".to_string()
+            } else {
+                why.join("; ")
+            };
             return PaneRequest::Notice(format!(
-                "{name} cannot be approved: its request cannot be trusted ({why})"
+                "{name} can never be approved by shiftdeck ({why}); deny it"
             ));
         }
         let node = v.node.as_deref().map(display_safe);
@@ -118,7 +128,11 @@ impl CsrPane {
             ),
             ConfirmLine::new(
                 Tone::Muted,
-                format!("requested by {}", display_safe(&row.requestor)),
+                format!(
+                    "requested by {}   uid {}",
+                    display_safe(&row.requestor),
+                    display_safe(csr.metadata.uid.as_deref().unwrap_or("?"))
+                ),
             ),
             ConfirmLine::new(Tone::Plain, format!("Checks: {}", v.summary())),
         ];
@@ -126,14 +140,30 @@ impl CsrPane {
         let target = node.clone().unwrap_or_else(|| "<node>".into());
         let prompt = match decision {
             Decision::Deny => None,
-            Decision::Approve if needs_override(v) => Some(format!(
-                "Checks failed. Type `{target}` or `approve` to override:"
-            )),
-            Decision::Approve if needs_identity_confirmation(v) => Some(format!(
-                "No Machine vouches for this node. Type `{target}` or `approve` to confirm:"
-            )),
+            Decision::Approve if needs_override(v) => {
+                lines.push(ConfirmLine::new(
+                    Tone::Bad,
+                    format!("Overriding: {}", v.failed_ids().join(", ")),
+                ));
+                Some(format!(
+                    "Checks failed. Type the node name `{target}` to override:"
+                ))
+            }
+            Decision::Approve if needs_typing(v) => {
+                lines.push(ConfirmLine::new(
+                    Tone::Bad,
+                    "Overriding: no Machine vouches for this node (no Machine API)",
+                ));
+                Some(format!(
+                    "Nothing but the request vouches for this node. Type the node name `{target}` to confirm:"
+                ))
+            }
             Decision::Approve => None,
         };
+        lines.push(ConfirmLine::new(
+            Tone::Muted,
+            "At submit the CSR is read again: if it was replaced or changed, nothing is approved.",
+        ));
         PaneRequest::Confirm(Box::new(ConfirmRequest {
             title: format!(
                 "{} {name}",
@@ -147,7 +177,7 @@ impl CsrPane {
             prompt,
             write: WriteRequest::Csr(CsrWrite {
                 decision,
-                items: vec![item(&row.name, &csr.spec.signer_name, v)],
+                items: vec![CsrItem::pinned(csr, v)],
                 auto: false,
                 origin: Origin::default(),
             }),
@@ -155,13 +185,21 @@ impl CsrPane {
     }
 
     fn approve_all(&self) -> PaneRequest {
+        if self.model.limit.exceeded() {
+            return PaneRequest::Notice(format!(
+                "approve all is off: {}",
+                self.model.limit.reason()
+            ));
+        }
         let bulk = bulk_approvable(self.model.pairs());
         if bulk.items.is_empty() {
             let pending = self.model.pending_count();
             return PaneRequest::Notice(if pending == 0 {
                 "no pending CSRs".into()
             } else {
-                format!("nothing to approve: all {pending} pending CSRs fail a check")
+                format!(
+                    "nothing to approve: all {pending} pending CSRs fail a check or need their node name typed (a)"
+                )
             });
         }
         let mut lines = vec![
@@ -190,7 +228,7 @@ impl CsrPane {
             lines.push(ConfirmLine::new(
                 Tone::Bad,
                 format!(
-                    "Skipped ({} failing a check): {}",
+                    "Skipped ({} failing a check or without a Machine vouching; approve them one by one): {}",
                     bulk.skipped.len(),
                     display_safe(&bulk.skipped.join(", "))
                 ),
@@ -201,7 +239,7 @@ impl CsrPane {
             .iter()
             .filter_map(|i| {
                 let (c, v) = self.model.get(&i.name)?;
-                Some(item(&i.name, &c.spec.signer_name, v))
+                Some(CsrItem::pinned(c, v))
             })
             .collect();
         PaneRequest::Confirm(Box::new(ConfirmRequest {
@@ -322,7 +360,7 @@ impl Pane for CsrPane {
             .iter()
             .filter_map(|n| {
                 let (c, v) = self.model.get(n)?;
-                Some(item(n, &c.spec.signer_name, v))
+                Some(CsrItem::pinned(c, v))
             })
             .collect();
         if items.is_empty() {

@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
 
-use crate::csr::approval::{AutoApprovePolicy, auto_approve};
+use crate::csr::approval::{AutoApprovePolicy, PendingLimit, auto_approve};
 use crate::csr::checks::{Inputs, NodeLookup, Validation, validate_decoded};
 use crate::csr::decode::DecodeCache;
 use crate::csr::name;
@@ -111,6 +111,8 @@ pub struct CsrModel {
     /// The list just became complete: the next `apply` takes every CSR as known.
     prime: bool,
     pub auto: bool,
+    /// cluster-machine-approver's pending-CSR brake, counted on every store change.
+    pub limit: PendingLimit,
     /// Pending CSRs that arrived while auto-approval was on.
     auto_candidates: HashSet<String>,
     auto_submitted: HashSet<String>,
@@ -271,6 +273,7 @@ impl CsrModel {
             .cloned()
             .collect();
         self.csrs = csrs;
+        self.limit = PendingLimit::count(self.pairs(), machines.len(), nodes.len(), now);
         self.track_arrivals();
         self.sort_default();
         self.rebuild_rows();
@@ -438,6 +441,10 @@ impl CsrModel {
     /// is ever returned.
     pub fn take_auto_approvals(&mut self) -> Vec<String> {
         if !self.auto || self.auto_candidates.is_empty() {
+            return Vec::new();
+        }
+        if self.limit.exceeded() {
+            tracing::warn!(reason = %self.limit.reason(), "auto-approve holds every CSR");
             return Vec::new();
         }
         let pending: Vec<(&CertificateSigningRequest, &Validation)> = self

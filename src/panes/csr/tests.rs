@@ -57,7 +57,7 @@ fn machines() -> Vec<Machine> {
         .map(|n| {
             serde_json::from_value(machine(
                 n,
-                &[("Hostname", n), ("InternalIP", "10.0.1.9")],
+                &[("InternalDNS", n), ("InternalIP", "10.0.1.9")],
                 None,
                 at(NOW - 600),
             ))
@@ -152,8 +152,13 @@ fn validations_follow_their_csr_their_node_and_the_machines() {
     assert_eq!(failed(&m, "csr-bbb"), ["machine"]);
 
     // A Machine for arm-2 appears: csr-bbb passes.
-    let mut arm2: Machine =
-        serde_json::from_value(machine("arm-2", &[("Hostname", "arm-2")], None, at(-600))).unwrap();
+    let mut arm2: Machine = serde_json::from_value(machine(
+        "arm-2",
+        &[("InternalDNS", "arm-2")],
+        None,
+        at(-600),
+    ))
+    .unwrap();
     arm2.metadata.resource_version = Some("3".into());
     machines.push(arm2);
     assert!(m.apply(arcs(&csrs), &arcs(&nodes), &arcs(&machines), at(NOW)));
@@ -329,7 +334,7 @@ fn confirm_dialog_snapshots() {
     app.handle_key(&KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
     key(&mut app, 'A');
     let s = screen(&mut app, 120, 30);
-    assert!(s.contains("Skipped (2 failing a check)"), "{s}");
+    assert!(s.contains("Skipped (2 failing a check or without a"), "{s}");
     insta::assert_snapshot!("confirm_bulk", s);
     // Enter queues exactly one write with the one passing CSR.
     app.handle_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));

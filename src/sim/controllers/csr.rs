@@ -99,22 +99,29 @@ const KCM_SIGNERS: &[&str] = &[
     "kubernetes.io/kube-apiserver-client",
 ];
 
-/// What the kubelet signers check before issuing (`pkg/controller/certificates/signer`):
-/// subject `system:node:<name>` in `system:nodes`, allowed usages, SANs only for serving.
+/// What the kubelet signers check before issuing (`ValidateKubeletClientCSR` /
+/// `ValidateKubeletServingCSR`): O exactly `system:nodes`, CN `system:node:<name>`, the usage
+/// set exactly one the signer allows, no email or URI SANs, DNS/IP SANs only for serving.
 pub fn validate_for_signer(signer: &str, request: &str, usages: &[String]) -> Result<(), String> {
     let Some(p) = pki::parse_request(request) else {
         return Err("unable to parse csr: no PEM certificate request".into());
     };
-    let allowed: &[&str] = match signer {
-        CLIENT_SIGNER => &["digital signature", "key encipherment", "client auth"],
-        SERVING_SIGNER => &["digital signature", "key encipherment", "server auth"],
+    let (required, optional): (&[&str], &str) = match signer {
+        CLIENT_SIGNER => (&["digital signature", "client auth"], "key encipherment"),
+        SERVING_SIGNER => (&["digital signature", "server auth"], "key encipherment"),
         _ => return Ok(()),
     };
-    if let Some(u) = usages.iter().find(|u| !allowed.contains(&u.as_str())) {
-        return Err(format!("usage {u:?} is not allowed for signer {signer}"));
-    }
     if p.organizations != ["system:nodes"] {
         return Err("subject organization is not system:nodes".into());
+    }
+    let set: std::collections::BTreeSet<&str> = usages.iter().map(String::as_str).collect();
+    let exact: std::collections::BTreeSet<&str> = required.iter().copied().collect();
+    let mut with_optional = exact.clone();
+    with_optional.insert(optional);
+    if set != exact && set != with_optional {
+        let mut want: Vec<&str> = with_optional.into_iter().collect();
+        want.sort_unstable();
+        return Err(format!("usages did not match {want:?}"));
     }
     if !p
         .common_name
@@ -123,6 +130,9 @@ pub fn validate_for_signer(signer: &str, request: &str, usages: &[String]) -> Re
         .starts_with("system:node:")
     {
         return Err("subject common name does not begin with system:node:".into());
+    }
+    if !p.other_sans.is_empty() {
+        return Err("email and URI subjectAltNames are not allowed".into());
     }
     let has_sans = !p.dns_names.is_empty() || !p.ip_addresses.is_empty();
     match (signer, has_sans) {

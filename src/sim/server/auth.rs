@@ -21,6 +21,14 @@ impl User {
             User::Viewer => "viewer",
         }
     }
+
+    /// The groups the authenticator adds, as a real server reports them.
+    pub fn groups(self) -> &'static [&'static str] {
+        match self {
+            User::Admin => &["system:masters", "system:authenticated"],
+            User::Viewer => &["system:authenticated:oauth", "system:authenticated"],
+        }
+    }
 }
 
 /// The caller's identity from its bearer token. No credentials, or a token the sim does not
@@ -98,6 +106,23 @@ pub fn authorize(
         (true, _) => Ok(()),
         (false, _) => Err(ApiError::forbidden(user.name(), verb, res, ns, sub)),
     }
+}
+
+/// Answer a SelfSubjectReview (`kubectl auth whoami`): the caller's user info.
+pub fn self_subject_review(user: User, mut body: Value) -> Value {
+    if !body.is_object() {
+        body = json!({});
+    }
+    if let Some(o) = body.as_object_mut() {
+        o.insert("apiVersion".into(), json!("authentication.k8s.io/v1"));
+        o.insert("kind".into(), json!("SelfSubjectReview"));
+        o.insert("metadata".into(), json!({"creationTimestamp": null}));
+        o.insert(
+            "status".into(),
+            json!({"userInfo": {"username": user.name(), "groups": user.groups()}}),
+        );
+    }
+    body
 }
 
 /// Answer a SelfSubjectAccessReview for the caller.

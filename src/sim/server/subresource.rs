@@ -69,7 +69,15 @@ fn put_onto(
         .filter(|s| !s.is_empty())
         .unwrap_or(rv_of(&cur))
         .to_string();
-    ensure_object(&mut next, "metadata").insert("resourceVersion".into(), json!(rv));
+    let meta = ensure_object(&mut next, "metadata");
+    meta.insert("resourceVersion".into(), json!(rv));
+    // The body's uid stays a precondition, checked against the stored object under the lock.
+    if let Some(uid) = sent
+        .pointer("/metadata/uid")
+        .filter(|u| u.as_str().is_some_and(|u| !u.is_empty()))
+    {
+        meta.insert("uid".into(), uid.clone());
+    }
     ctx.shared
         .store
         .update(rr.res, next, bump_generation, ctx.query.dry_run())
