@@ -255,7 +255,11 @@ async fn never_approvable_overrides_by_node_name_and_a_swapped_csr_is_refused() 
     let res = sim::resources::by_key(CSR);
     // No Machine has this node: the `machine` check fails, a judgment call (override).
     h.store
-        .create(res, bootstrap_csr("zz-swap", "edge-7", "system:nodes"), false)
+        .create(
+            res,
+            bootstrap_csr("zz-swap", "edge-7", "system:nodes"),
+            false,
+        )
         .unwrap();
     let mut session = session_for(&h, false, Some(audit.clone())).await;
     let s = wait_for(&mut session, "three pending CSRs", |s| {
@@ -303,22 +307,36 @@ async fn never_approvable_overrides_by_node_name_and_a_swapped_csr_is_refused() 
     // Swap: with the dialog open, zz-swap is deleted and re-created as a system:masters request.
     let s = open_dialog(&mut session, 'a', "Approve zz-swap").await;
     let old_uid = h.store.get(res, None, "zz-swap").unwrap()["metadata"]["uid"].clone();
-    assert!(s.contains(old_uid.as_str().unwrap()), "the dialog shows the uid: {s}");
-    h.store.delete(res, None, "zz-swap").unwrap();
+    assert!(
+        s.contains(old_uid.as_str().unwrap()),
+        "the dialog shows the uid: {s}"
+    );
+    h.store.delete(res, None, "zz-swap", false).unwrap();
     h.store
-        .create(res, bootstrap_csr("zz-swap", "edge-7", "system:masters"), false)
+        .create(
+            res,
+            bootstrap_csr("zz-swap", "edge-7", "system:masters"),
+            false,
+        )
         .unwrap();
     type_text(&mut session, "edge-7");
     press(&mut session, KeyCode::Enter);
     let s = wait_for(&mut session, "the refusal", |s| s.contains("refused")).await;
     assert!(s.contains("deleted and re-created"), "{s}");
     let swapped = h.store.get(res, None, "zz-swap").unwrap();
-    assert!(condition_types(&swapped).is_empty(), "nothing approved: {swapped}");
+    assert!(
+        condition_types(&swapped).is_empty(),
+        "nothing approved: {swapped}"
+    );
 
     // Put the harmless one back and override it by name.
-    h.store.delete(res, None, "zz-swap").unwrap();
+    h.store.delete(res, None, "zz-swap", false).unwrap();
     h.store
-        .create(res, bootstrap_csr("zz-swap", "edge-7", "system:nodes"), false)
+        .create(
+            res,
+            bootstrap_csr("zz-swap", "edge-7", "system:nodes"),
+            false,
+        )
         .unwrap();
     wait_for(&mut session, "the new zz-swap", |s| s.contains("zz-swap")).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -351,8 +369,14 @@ async fn never_approvable_overrides_by_node_name_and_a_swapped_csr_is_refused() 
         .collect();
     assert_eq!(recs.len(), 3, "bulk, refused swap, override: {log}");
     let refused = &recs[1];
-    assert_eq!(refused["uid"], old_uid, "the record names the CSR that was checked");
-    assert!(refused["outcome"].as_str().unwrap().starts_with("refused"), "{refused}");
+    assert_eq!(
+        refused["uid"], old_uid,
+        "the record names the CSR that was checked"
+    );
+    assert!(
+        refused["outcome"].as_str().unwrap().starts_with("refused"),
+        "{refused}"
+    );
     let over = &recs[2];
     assert_eq!(over["node"], "edge-7");
     assert_eq!(over["user"], "system:admin");

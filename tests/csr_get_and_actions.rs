@@ -40,7 +40,9 @@ async fn get_csrs_json_table_and_yaml() {
     let rows: Vec<Map<String, Value>> = serde_json::from_slice(&out.stdout).unwrap();
     assert!(rows.len() > 2);
     let keys: Vec<&String> = rows[0].keys().collect();
-    assert_eq!(keys, HEADERS.to_vec());
+    let mut want = HEADERS.to_vec();
+    want.push("checks");
+    assert_eq!(keys, want);
     // Pending first: the valid arrival and the one from the wrong requestor.
     assert_eq!(rows[0]["CONDITION"], "Pending");
     let by_node = |n: &str| rows.iter().find(|r| r["NODE"] == n).unwrap();
@@ -51,6 +53,18 @@ async fn get_csrs_json_table_and_yaml() {
     let bad = by_node("arm64-worker-legacy");
     assert_eq!(bad["CHECK"], "requestor");
     assert_eq!(bad["REQUESTOR"], "system:serviceaccount:default:builder");
+    // Every check, not only the first failure, so a script can audit all of them.
+    let checks = bad["checks"].as_array().unwrap();
+    assert!(checks.len() >= 10, "{checks:?}");
+    let requestor = checks.iter().find(|c| c["id"] == "requestor").unwrap();
+    assert_eq!(requestor["status"], "fail");
+    assert_eq!(requestor["class"], "never");
+    assert!(requestor["message"].as_str().unwrap().contains("builder"));
+    assert!(
+        checks
+            .iter()
+            .any(|c| c["status"] == "pass" && c["id"] == "signature")
+    );
     // History is there too, issued.
     assert!(
         rows.iter()
@@ -179,6 +193,13 @@ async fn a_conflict_is_retried_against_the_fresh_object() {
         let n = s.gets.fetch_add(1, Ordering::SeqCst);
         reply(StatusCode::OK, &obj(n + 1, &s.request))
     }
+    async fn no_node() -> Reply {
+        reply(
+            StatusCode::NOT_FOUND,
+            &json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                "reason": "NotFound", "code": 404, "message": "nodes \"n1\" not found"}),
+        )
+    }
     async fn whoami() -> Reply {
         reply(
             StatusCode::CREATED,
@@ -231,6 +252,7 @@ async fn a_conflict_is_retried_against_the_fresh_object() {
             "/apis/authentication.k8s.io/v1/selfsubjectreviews",
             post(whoami),
         )
+        .route("/api/v1/nodes/n1", get(no_node))
         .with_state(seen.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -284,4 +306,125 @@ async fn a_conflict_is_retried_against_the_fresh_object() {
     assert_eq!(cond["type"], "Approved");
     assert_eq!(cond["reason"], "ShiftdeckApprove");
     assert_eq!(cond["message"], "approved by kube:admin via shiftdeck");
+}
+
+/// The sim refuses what the real server and signers refuse: a write naming another incarnation
+/// of a CSR (UID precondition), and, at signing, a kubelet CSR whose O is not exactly
+/// system:nodes or whose usages are not a kubelet set. SelfSubjectReview names the caller.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sim_refuses_stale_uids_and_unsignable_kubelet_csrs() {
+    use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
+    use kube::Api;
+    use kube::api::PostParams;
+    use serde_json::json;
+    use std::time::{Duration, Instant};
+
+    let h = sim::start(SimOptions {
+        live: false,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = h.client().await.unwrap();
+    assert_eq!(
+        shiftdeck::actions::csr_approve::whoami(&client)
+            .await
+            .unwrap(),
+        "system:admin"
+    );
+    let api: Api<CertificateSigningRequest> = Api::all(client.clone());
+    let make = |name: &str, orgs: &str, usages: &[&str]| {
+        let pem = sim::pki::csr_pem("system:node:evil-1", Some(orgs), &[], &[]).unwrap();
+        let mut pem_multi = pem.clone();
+        if orgs == "system:nodes,system:masters" {
+            // Two O attributes.
+            let mut params = rcgen::CertificateParams::default();
+            let mut dn = rcgen::DistinguishedName::new();
+            dn.push(rcgen::DnType::OrganizationName, "system:nodes");
+            dn.push(rcgen::DnType::OrganizationName, "system:masters");
+            dn.push(rcgen::DnType::CommonName, "system:node:evil-1");
+            params.distinguished_name = dn;
+            let key = rcgen::KeyPair::generate().unwrap();
+            pem_multi = params.serialize_request(&key).unwrap().pem().unwrap();
+        }
+        serde_json::from_value::<CertificateSigningRequest>(json!({
+            "metadata": {"name": name},
+            "spec": {"request": sim::pki::b64(&pem_multi), "signerName": shiftdeck::csr::SIGNER_CLIENT,
+                "usages": usages}
+        }))
+        .unwrap()
+    };
+    let approve = |c: &CertificateSigningRequest| {
+        let mut v = serde_json::to_value(c).unwrap();
+        v["status"] = json!({"conditions": [{"type": "Approved", "status": "True", "reason": "Test", "message": "t"}]});
+        v
+    };
+    let extra_o = api
+        .create(
+            &PostParams::default(),
+            &make(
+                "evil-o",
+                "system:nodes,system:masters",
+                &["digital signature", "client auth"],
+            ),
+        )
+        .await
+        .unwrap();
+    let bad_usage = api
+        .create(
+            &PostParams::default(),
+            &make(
+                "evil-usage",
+                "system:nodes",
+                &["digital signature", "client auth", "server auth"],
+            ),
+        )
+        .await
+        .unwrap();
+
+    // A stale uid is a UID precondition failure, whatever the resourceVersion.
+    let mut stale = approve(&extra_o);
+    stale["metadata"]["uid"] = json!("00000000-dead-beef-0000-000000000000");
+    let err = api
+        .replace_subresource("approval", "evil-o", &PostParams::default(), &stale)
+        .await
+        .unwrap_err();
+    match err {
+        kube::Error::Api(s) => {
+            assert_eq!(s.code, 409);
+            assert!(
+                s.message.contains("Precondition failed: UID"),
+                "{}",
+                s.message
+            );
+        }
+        e => panic!("{e}"),
+    }
+
+    for c in [&extra_o, &bad_usage] {
+        let name = c.metadata.name.clone().unwrap();
+        api.replace_subresource("approval", &name, &PostParams::default(), &approve(c))
+            .await
+            .unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    for name in ["evil-o", "evil-usage"] {
+        loop {
+            let c = api.get(name).await.unwrap();
+            let status = c.status.unwrap_or_default();
+            assert!(status.certificate.is_none(), "{name} was signed");
+            let failed = status
+                .conditions
+                .unwrap_or_default()
+                .into_iter()
+                .find(|c| c.type_ == "Failed");
+            if let Some(f) = failed {
+                assert_eq!(f.reason.as_deref(), Some("SignerValidationFailure"));
+                break;
+            }
+            assert!(Instant::now() < deadline, "{name}: no signer verdict");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    h.shutdown();
 }

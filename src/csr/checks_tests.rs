@@ -4,8 +4,8 @@ use k8s_openapi::api::core::v1::Node;
 use serde_json::Value;
 
 use super::*;
-use crate::csr::testutil::*;
 use crate::csr::SIGNER_CLIENT;
+use crate::csr::testutil::*;
 
 fn nodes(list: Vec<Node>) -> BTreeMap<String, Node> {
     list.into_iter()
