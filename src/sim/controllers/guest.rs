@@ -305,7 +305,9 @@ pub fn sync_nodes(hub: &Store, ns: &str, name: &str, guest: &Store, join_via_csr
     // Called from the hub watcher and from each guest's CSR watcher: one pass at a time, or two
     // passes that both see no CSR for a new node post two (a kubelet posts one).
     static PASS: Mutex<()> = Mutex::new(());
-    let _pass = PASS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _pass = PASS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let cp = hypershift::cp_namespace(ns, name);
     let (vmis, _) = hub.list(by_key(VMIS), Some(&cp));
     let (machines, _) = hub.list(by_key(MACHINES), Some(&cp));
