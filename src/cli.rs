@@ -28,26 +28,60 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-/// Which cluster to talk to.
+/// Which cluster to talk to: the TUI's options, and those of each command that talks to a cluster
+/// (not global, so `sim --help` and `mirror --help` list only their own options).
 #[derive(Debug, Args, Clone, Default)]
 pub struct ConnArgs {
     /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, value_name = "PATH")]
     pub kubeconfig: Option<PathBuf>,
     /// Kubeconfig context to use (default: the current context).
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, value_name = "NAME")]
     pub context: Option<String>,
 }
 
-/// How the TUI looks and behaves.
+impl ConnArgs {
+    /// These options, each one not given taken from `outer` (given before the command).
+    fn or(self, outer: &ConnArgs) -> ConnArgs {
+        ConnArgs {
+            kubeconfig: self.kubeconfig.or_else(|| outer.kubeconfig.clone()),
+            context: self.context.or_else(|| outer.context.clone()),
+        }
+    }
+}
+
+/// How the TUI looks and behaves (the TUI's and `demo`'s options).
 #[derive(Debug, Args, Clone, Default)]
 pub struct UiArgs {
     /// Disable every action (approve, scale, create, migrate, cordon).
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub read_only: bool,
     /// Theme name (default, light, high-contrast) or path to a theme TOML file.
-    #[arg(long, global = true, value_name = "NAME|PATH")]
+    #[arg(long, value_name = "NAME|PATH")]
     pub theme: Option<String>,
+}
+
+impl Cli {
+    /// `conn` and `ui` as the command uses them: the command's own options, else those given
+    /// before it (`shiftdeck --context x get nodes` still works).
+    pub fn resolved(mut self) -> Self {
+        match &mut self.command {
+            Some(Command::Get(a)) => self.conn = std::mem::take(&mut a.conn).or(&self.conn),
+            Some(Command::Create(a)) => {
+                let conn = a.conn_mut();
+                self.conn = std::mem::take(conn).or(&self.conn);
+                conn.clone_from(&self.conn);
+            }
+            Some(Command::Demo(d)) => {
+                self.ui = UiArgs {
+                    read_only: d.ui.read_only || self.ui.read_only,
+                    theme: d.ui.theme.take().or(self.ui.theme.take()),
+                };
+            }
+            _ => {}
+        }
+        self
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,6 +139,8 @@ pub struct MirrorLine {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
+    #[command(flatten)]
+    pub ui: UiArgs,
     /// Scenario to simulate.
     #[arg(long, value_enum, default_value = "hub")]
     pub profile: Profile,
@@ -150,6 +186,8 @@ pub struct SimArgs {
 
 #[derive(Debug, Args)]
 pub struct GetArgs {
+    #[command(flatten)]
+    pub conn: ConnArgs,
     /// What to print.
     #[arg(value_enum)]
     pub what: GetKind,
@@ -221,5 +259,62 @@ mod tests {
         let bad = Cli::try_parse_from(["shiftdeck", "demo", "--faults", "machine-approver=maybe"]);
         let msg = bad.expect_err("refused").to_string();
         assert!(msg.contains("must be `down` or `up`"), "{msg}");
+    }
+
+    fn help(path: &[&str]) -> String {
+        use clap::CommandFactory;
+        let mut cmd = Cli::command();
+        for name in path {
+            cmd = cmd
+                .find_subcommand(name)
+                .unwrap_or_else(|| panic!("no subcommand {name}"))
+                .clone();
+        }
+        cmd.render_long_help().to_string()
+    }
+
+    #[test]
+    fn each_command_lists_only_its_own_options() {
+        let tui_only = ["--read-only", "--theme"];
+        let conn = ["--kubeconfig", "--context"];
+        for cmd in [&["sim"][..], &["mirror"]] {
+            let h = help(cmd);
+            for o in tui_only.iter().chain(&conn) {
+                assert!(!h.contains(o), "`{}` help lists {o}:\n{h}", cmd.join(" "));
+            }
+        }
+        let demo = help(&["demo"]);
+        assert!(tui_only.iter().all(|o| demo.contains(o)), "{demo}");
+        assert!(!conn.iter().any(|o| demo.contains(o)), "{demo}");
+        for cmd in [&["get"][..], &["create", "cluster", "kubevirt"], &["create", "nodepool", "kubevirt"]] {
+            let h = help(cmd);
+            assert!(conn.iter().all(|o| h.contains(o)), "{h}");
+            assert!(!tui_only.iter().any(|o| h.contains(o)), "{h}");
+        }
+        let top = help(&[]);
+        assert!(tui_only.iter().chain(&conn).all(|o| top.contains(o)), "{top}");
+    }
+
+    #[test]
+    fn options_before_the_command_still_apply() {
+        let cli = Cli::try_parse_from(["shiftdeck", "--context", "a", "get", "nodes"])
+            .expect("parses")
+            .resolved();
+        assert_eq!(cli.conn.context.as_deref(), Some("a"));
+        let cli = Cli::try_parse_from(["shiftdeck", "--context", "a", "get", "nodes", "--context", "b"])
+            .expect("parses")
+            .resolved();
+        assert_eq!(cli.conn.context.as_deref(), Some("b"), "the command's own wins");
+        let cli = Cli::try_parse_from(["shiftdeck", "--theme", "light", "demo", "--read-only"])
+            .expect("parses")
+            .resolved();
+        assert_eq!((cli.ui.theme.as_deref(), cli.ui.read_only), (Some("light"), true));
+        let cli = Cli::try_parse_from([
+            "shiftdeck", "create", "cluster", "kubevirt", "--name", "x", "--pull-secret", "p",
+            "--kubeconfig", "/k",
+        ])
+        .expect("parses")
+        .resolved();
+        assert_eq!(cli.conn.kubeconfig.as_deref(), Some(std::path::Path::new("/k")));
     }
 }

@@ -12,7 +12,7 @@ async fn main() -> ExitCode {
     if let Err(e) = color_eyre::install() {
         eprintln!("shiftdeck: {e}");
     }
-    let cli = Cli::parse();
+    let cli = Cli::parse().resolved();
     let _log = shiftdeck::logging::init();
     let result = match cli.command {
         Some(Command::Sim(args)) => run_sim(*args).await.map_err(|e| format!("{e:#}")),

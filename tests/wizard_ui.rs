@@ -155,7 +155,11 @@ fn tab_moves_focus_and_wraps_typing_edits_the_focused_field() {
     assert_eq!(w.focused().unwrap().value, "clusters");
     send(&mut w, KeyCode::BackTab);
     send(&mut w, KeyCode::BackTab);
-    assert_eq!(focused_id(&w), FieldId::EtcdStorageClass, "wraps around");
+    assert_eq!(focused_id(&w), FieldId::Tolerations, "wraps around");
+    for _ in 0..3 {
+        send(&mut w, KeyCode::BackTab);
+    }
+    assert_eq!(focused_id(&w), FieldId::EtcdStorageClass);
     // A pick list cycles through the storage classes with ←/→.
     send(&mut w, KeyCode::Right);
     assert_eq!(w.focused().unwrap().value, "ceph-rbd");

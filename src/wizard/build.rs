@@ -7,6 +7,7 @@ use std::fmt;
 use base64::Engine;
 use serde_json::{Value, json};
 
+use super::options::{self, ClassMapping, HostDevice, Toleration};
 use super::secret::{REDACTED, Sensitive};
 use super::validate::{InfraKubeconfig, Multiqueue, PullSecret, QosClass, SshPublicKey};
 
@@ -49,6 +50,11 @@ pub struct NodePoolSettings {
     pub attach_default_network: bool,
     pub vm_node_selector: BTreeMap<String, String>,
     pub multiqueue: Multiqueue,
+    /// `Filesystem` or `Block`; `None` = the storage profile's choice.
+    pub root_volume_mode: Option<String>,
+    /// `None` or `PVC` (`rootVolume.cacheStrategy.type`); `None` here = not written.
+    pub root_volume_cache_strategy: Option<String>,
+    pub host_devices: Vec<HostDevice>,
 }
 
 impl Default for NodePoolSettings {
@@ -65,6 +71,36 @@ impl Default for NodePoolSettings {
             attach_default_network: true,
             vm_node_selector: BTreeMap::new(),
             multiqueue: Multiqueue::Enable,
+            root_volume_mode: None,
+            root_volume_cache_strategy: None,
+            host_devices: Vec::new(),
+        }
+    }
+}
+
+/// HostedCluster options beyond the basics (`hcp` flags with their defaults).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterOptions {
+    /// `--control-plane-availability-policy` (hcp default HighlyAvailable).
+    pub control_plane_availability: String,
+    /// `--infra-availability-policy`; `None` leaves it to the CRD default (SingleReplica).
+    pub infra_availability: Option<String>,
+    /// `--toleration`: for the control-plane pods.
+    pub tolerations: Vec<Toleration>,
+    /// `--infra-storage-class-mapping`.
+    pub storage_class_mappings: Vec<ClassMapping>,
+    /// `--infra-volumesnapshot-class-mapping`.
+    pub snapshot_class_mappings: Vec<ClassMapping>,
+}
+
+impl Default for ClusterOptions {
+    fn default() -> Self {
+        ClusterOptions {
+            control_plane_availability: options::DEFAULT_CONTROL_PLANE_AVAILABILITY.into(),
+            infra_availability: None,
+            tolerations: Vec::new(),
+            storage_class_mappings: Vec::new(),
+            snapshot_class_mappings: Vec::new(),
         }
     }
 }
@@ -88,6 +124,7 @@ pub struct ClusterSpec {
     pub etcd_storage_class: Option<String>,
     pub node_pool: NodePoolSettings,
     pub infra: Option<ExternalInfra>,
+    pub options: ClusterOptions,
     /// `<name>-<5 random>`, as `infraid.New`.
     pub infra_id: String,
     /// 32 random bytes for the etcd encryption Secret.
@@ -262,12 +299,19 @@ fn kubevirt_nodepool_platform(s: &NodePoolSettings) -> Value {
     if !s.root_volume_access_modes.is_empty() {
         persistent["accessModes"] = json!(s.root_volume_access_modes);
     }
+    if let Some(mode) = &s.root_volume_mode {
+        persistent["volumeMode"] = json!(mode);
+    }
+    let mut root_volume = json!({"type": "Persistent", "persistent": persistent});
+    if let Some(strategy) = &s.root_volume_cache_strategy {
+        root_volume["cacheStrategy"] = json!({"type": strategy});
+    }
     let mut compute = json!({"memory": s.memory, "cores": s.cores});
     if s.qos_class == QosClass::Guaranteed {
         compute["qosClass"] = json!("Guaranteed");
     }
     let mut kv = json!({
-        "rootVolume": {"type": "Persistent", "persistent": persistent},
+        "rootVolume": root_volume,
         "compute": compute,
         "attachDefaultNetwork": s.attach_default_network,
     });
@@ -283,6 +327,13 @@ fn kubevirt_nodepool_platform(s: &NodePoolSettings) -> Value {
     }
     if !s.vm_node_selector.is_empty() {
         kv["nodeSelector"] = json!(s.vm_node_selector);
+    }
+    if !s.host_devices.is_empty() {
+        kv["hostDevices"] = s
+            .host_devices
+            .iter()
+            .map(|d| json!({"deviceName": d.name, "count": d.count}))
+            .collect();
     }
     kv
 }
@@ -383,6 +434,12 @@ pub fn build_cluster(spec: &ClusterSpec) -> Plan {
     if spec.base_domain.is_none() {
         kubevirt["baseDomainPassthrough"] = json!(true);
     }
+    let opts = &spec.options;
+    if let Some(driver) =
+        options::storage_driver(&opts.storage_class_mappings, &opts.snapshot_class_mappings)
+    {
+        kubevirt["storageDriver"] = driver;
+    }
     if let Some(infra) = &spec.infra {
         kubevirt["credentials"] = json!({
             "infraKubeConfigSecret": {"name": format!("{name}-infra-credentials"), "key": "kubeconfig"},
@@ -394,7 +451,7 @@ pub fn build_cluster(spec: &ClusterSpec) -> Plan {
         None => json!({}),
     };
     let route = |svc: &str| json!({"service": svc, "servicePublishingStrategy": {"type": "Route"}});
-    let hc = json!({
+    let mut hc = json!({
         "apiVersion": HYPERSHIFT_API_VERSION,
         "kind": "HostedCluster",
         "metadata": {"name": name, "namespace": ns, "labels": {AUTO_CREATED_LABEL: id}},
@@ -409,7 +466,7 @@ pub fn build_cluster(spec: &ClusterSpec) -> Plan {
                 "clusterNetwork": [{"cidr": defaults::CLUSTER_CIDR}],
                 "serviceNetwork": [{"cidr": defaults::SERVICE_CIDR}],
             },
-            "controllerAvailabilityPolicy": "HighlyAvailable",
+            "controllerAvailabilityPolicy": opts.control_plane_availability,
             "olmCatalogPlacement": "management",
             "fips": false,
             "etcd": {"managementType": "Managed", "managed": {"storage": {"type": "PersistentVolume", "persistentVolume": pv}}},
@@ -424,6 +481,12 @@ pub fn build_cluster(spec: &ClusterSpec) -> Plan {
             "configuration": {},
         }
     });
+    if let Some(p) = &opts.infra_availability {
+        hc["spec"]["infrastructureAvailabilityPolicy"] = json!(p);
+    }
+    if !opts.tolerations.is_empty() {
+        hc["spec"]["tolerations"] = opts.tolerations.iter().map(Toleration::to_json).collect();
+    }
     objects.push(PlannedObject::new(hc, false));
     if spec.node_pool.replicas >= 0 {
         objects.push(PlannedObject::new(

@@ -9,6 +9,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use super::exec::{self, DryRunOutcome};
 use super::facts::{self, ClusterFacts};
 use super::form::{self, ClusterForm, FieldId, NodePoolForm};
+use super::options;
 use super::preflight::{self, Check};
 use crate::cli::{ConnArgs, OutputFormat};
 
@@ -16,6 +17,20 @@ use crate::cli::{ConnArgs, OutputFormat};
 pub struct CreateArgs {
     #[command(subcommand)]
     pub what: CreateWhat,
+}
+
+impl CreateArgs {
+    /// The cluster options given to the leaf command.
+    pub fn conn_mut(&mut self) -> &mut ConnArgs {
+        match &mut self.what {
+            CreateWhat::Cluster {
+                platform: ClusterPlatform::Kubevirt(a),
+            } => &mut a.conn,
+            CreateWhat::Nodepool {
+                platform: NodePoolPlatform::Kubevirt(a),
+            } => &mut a.conn,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -81,10 +96,26 @@ pub struct NodeFlags {
     /// Enable or Disable network interface multiqueue.
     #[arg(long, default_value = "Enable")]
     pub network_multiqueue: String,
+    /// Access modes of the root volumes, comma-separated (e.g. ReadWriteMany for
+    /// live-migratable workers; default: the storage profile's).
+    #[arg(long, value_name = "MODES")]
+    pub root_volume_access_modes: Option<String>,
+    /// Filesystem or Block (default: the storage profile's).
+    #[arg(long, value_name = "MODE")]
+    pub root_volume_volume_mode: Option<String>,
+    /// Boot image caching: None or PVC (QCOW images only).
+    #[arg(long, value_name = "STRATEGY")]
+    pub root_volume_cache_strategy: Option<String>,
+    /// <device-name>,count:<n>: a host device passed through to each VM (repeatable; unlike
+    /// hcp, an entry without count is refused rather than dropped).
+    #[arg(long = "host-device-name", value_name = "NAME,count:N")]
+    pub host_device_name: Vec<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct CreateClusterKubevirt {
+    #[command(flatten)]
+    pub conn: ConnArgs,
     /// Hosted cluster name.
     #[arg(long)]
     pub name: String,
@@ -115,6 +146,25 @@ pub struct CreateClusterKubevirt {
     /// Namespace on the external infrastructure cluster.
     #[arg(long)]
     pub infra_namespace: Option<String>,
+    /// HighlyAvailable or SingleReplica control-plane components.
+    #[arg(long, default_value = "HighlyAvailable", value_name = "POLICY")]
+    pub control_plane_availability_policy: String,
+    /// HighlyAvailable or SingleReplica guest infrastructure services (default: the API's,
+    /// SingleReplica).
+    #[arg(long, value_name = "POLICY")]
+    pub infra_availability_policy: Option<String>,
+    /// key=..,value=..,operator=..,effect=..,tolerationSeconds=..: a toleration for the
+    /// control-plane pods (repeatable).
+    #[arg(long = "toleration", value_name = "OPTIONS")]
+    pub toleration: Vec<String>,
+    /// <infra storage class>/<guest storage class>[,group=<group>]: KubeVirt CSI mapping
+    /// (repeatable; sets storageDriver Manual).
+    #[arg(long = "infra-storage-class-mapping", value_name = "INFRA/GUEST")]
+    pub infra_storage_class_mapping: Vec<String>,
+    /// <infra snapshot class>/<guest snapshot class>[,group=<group>]: KubeVirt CSI mapping
+    /// (repeatable; sets storageDriver Manual).
+    #[arg(long = "infra-volumesnapshot-class-mapping", value_name = "INFRA/GUEST")]
+    pub infra_volumesnapshot_class_mapping: Vec<String>,
     #[command(flatten)]
     pub node: NodeFlags,
     /// Print the objects instead of creating them. Needs no cluster when --release-image is
@@ -128,6 +178,8 @@ pub struct CreateClusterKubevirt {
 
 #[derive(Debug, Args)]
 pub struct CreateNodePoolKubevirt {
+    #[command(flatten)]
+    pub conn: ConnArgs,
     /// Node pool name.
     #[arg(long)]
     pub name: String,
@@ -270,6 +322,22 @@ fn set_node(set: &mut dyn FnMut(FieldId, String), n: &NodeFlags) {
         n.vm_node_selector.clone().unwrap_or_default(),
     );
     set(FieldId::NetworkMultiqueue, n.network_multiqueue.clone());
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    set(
+        FieldId::RootVolumeAccessModes,
+        opt(&n.root_volume_access_modes),
+    );
+    set(FieldId::RootVolumeVolumeMode, opt(&n.root_volume_volume_mode));
+    set(
+        FieldId::RootVolumeCacheStrategy,
+        opt(&n.root_volume_cache_strategy),
+    );
+    set(FieldId::HostDevices, join_entries(&n.host_device_name));
+}
+
+/// Repeated flag values as one form field (`;`-separated entries).
+fn join_entries(values: &[String]) -> String {
+    values.join(&options::ENTRY_SEPARATOR.to_string())
 }
 
 /// Fill a cluster form from the flags.
@@ -293,6 +361,20 @@ pub fn cluster_form(a: &CreateClusterKubevirt, facts: Option<ClusterFacts>) -> C
         set(FieldId::SshKey, opt(&a.ssh_key));
         set(FieldId::InfraKubeconfig, opt(&a.infra_kubeconfig_file));
         set(FieldId::InfraNamespace, opt(&a.infra_namespace));
+        set(
+            FieldId::ControlPlaneAvailability,
+            a.control_plane_availability_policy.clone(),
+        );
+        set(FieldId::InfraAvailability, opt(&a.infra_availability_policy));
+        set(FieldId::Tolerations, join_entries(&a.toleration));
+        set(
+            FieldId::StorageClassMappings,
+            join_entries(&a.infra_storage_class_mapping),
+        );
+        set(
+            FieldId::SnapshotClassMappings,
+            join_entries(&a.infra_volumesnapshot_class_mapping),
+        );
         set_node(&mut set, &a.node);
     }
     f

@@ -12,7 +12,9 @@
 //!   pool, external infra, review) and [`form::NodePoolForm`]. `fields(step)` gives each
 //!   [`form::Field`] (label, help, [`form::FieldKind`] with pick-list choices, value, error,
 //!   warning); `set` edits; `can_advance(step)` gates; `plan()` builds the objects.
-//! - [`validate`]: one function per field, text in, typed value or [`validate::Invalid`] out.
+//! - [`validate`]: one function per field, text in, typed value or [`validate::Invalid`] out;
+//!   [`options`] does the same for availability policies, tolerations, CSI class mappings,
+//!   root-volume modes and host devices.
 //! - [`secret`]: [`secret::Sensitive`], the redacting newtype for secret material.
 //! - [`build`]: typed specs → [`build::Plan`] (objects in creation order; `review()` and
 //!   `to_yaml_redacted()` for display, secrets always redacted).
@@ -46,6 +48,7 @@ pub mod cmd;
 pub mod exec;
 pub mod facts;
 pub mod form;
+pub mod options;
 pub mod preflight;
 pub mod schema;
 pub mod secret;

@@ -248,21 +248,7 @@ impl Pane for NodePoolsPane {
         out.push(Line::raw(""));
         out.push(Line::raw("Conditions"));
         for c in &d.conditions {
-            use crate::fleet::conditions::Health;
-            let color = match c.health {
-                Health::Unhealthy => theme.error,
-                Health::Unknown => theme.warn,
-                Health::Info => theme.muted,
-                Health::Healthy => theme.ok,
-            };
-            let age = c
-                .last_transition
-                .map(|t| crate::fleet::util::human_duration(now - t))
-                .unwrap_or_default();
-            out.push(Line::from(vec![
-                Span::styled(format!("  {:<34}{:<8}", c.type_, c.status), theme.fg(color)),
-                Span::raw(format!("{:<7}{:<24}{}", age, c.reason, c.message)),
-            ]));
+            out.extend(super::condition_lines::condition_lines(c, now, &theme));
         }
         out.push(Line::raw(""));
         out.push(Line::raw("Machines"));

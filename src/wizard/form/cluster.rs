@@ -1,6 +1,18 @@
 //! The create-hosted-cluster (KubeVirt) wizard form.
 
 use super::*;
+use crate::wizard::build::ClusterOptions;
+
+/// A pick list of the two availability policies.
+fn availability_pick(default_note: &str) -> FieldKind {
+    FieldKind::Pick {
+        choices: vec![
+            choice("HighlyAvailable", "HighlyAvailable", default_note),
+            choice("SingleReplica", "SingleReplica", "small hubs, labs"),
+        ],
+        free_text: false,
+    }
+}
 
 /// The create-hosted-cluster (KubeVirt) wizard.
 #[derive(Debug, Clone)]
@@ -25,7 +37,13 @@ impl ClusterForm {
     }
 
     fn with_preflight(facts: ClusterFacts, preflight: Vec<Check>) -> Self {
-        let mut d = vec![(FieldId::Namespace, defaults::NAMESPACE.to_string())];
+        let mut d = vec![
+            (FieldId::Namespace, defaults::NAMESPACE.to_string()),
+            (
+                FieldId::ControlPlaneAvailability,
+                options::DEFAULT_CONTROL_PLANE_AVAILABILITY.to_string(),
+            ),
+        ];
         if let Some(img) = facts
             .cluster_image_sets
             .got()
@@ -106,7 +124,7 @@ impl ClusterForm {
                         .got()
                         .into_iter()
                         .flatten()
-                        .map(|i| choice(&i.release_image, &i.name, ""))
+                        .map(|i| choice(&i.release_image, &format!("(ClusterImageSet {})", i.name), ""))
                         .collect(),
                     free_text: true,
                 },
@@ -138,6 +156,42 @@ impl ClusterForm {
                 "Infrastructure kubeconfig file",
                 "Optional: kubeconfig of an external infrastructure cluster that runs the worker VMs. Give it together with the infra namespace, or neither.".into(),
                 FieldKind::Path,
+                false,
+            ),
+            ControlPlaneAvailability => (
+                "Control plane availability",
+                "HighlyAvailable (the hcp default) runs 3 replicas of etcd, the API server and the other control-plane components, spread over management nodes; SingleReplica runs one of each, for small hubs and labs.".into(),
+                availability_pick("hcp default"),
+                true,
+            ),
+            InfraAvailability => (
+                "Infrastructure availability",
+                "Replicas of the guest cluster's infrastructure services (ingress, monitoring): HighlyAvailable or SingleReplica. Empty (the hcp default) leaves it to the API default, SingleReplica.".into(),
+                {
+                    let mut pick = availability_pick("");
+                    if let FieldKind::Pick { choices, .. } = &mut pick {
+                        choices.insert(0, choice("", "", "hcp default: the API's, SingleReplica"));
+                    }
+                    pick
+                },
+                false,
+            ),
+            Tolerations => (
+                "Control plane tolerations",
+                "Tolerations for the control-plane pods, e.g. key=node-role.kubernetes.io/infra,operator=Exists,effect=NoSchedule (options: key, value, operator, effect, tolerationSeconds); separate several with ;.".into(),
+                FieldKind::Text,
+                false,
+            ),
+            StorageClassMappings => (
+                "Storage class mapping",
+                "KubeVirt CSI: infra storage classes offered in the hosted cluster, as <infra class>/<guest class>[,group=<group>]; separate several with ;. Empty: only the infra default class is offered. The infra class must support ReadWriteMany.".into(),
+                FieldKind::Text,
+                false,
+            ),
+            SnapshotClassMappings => (
+                "Volume snapshot class mapping",
+                "KubeVirt CSI: infra VolumeSnapshotClasses offered in the hosted cluster, as <infra class>/<guest class>[,group=<group>] (the group ties it to storage classes of the same group); separate several with ;.".into(),
+                FieldKind::Text,
                 false,
             ),
             InfraNamespace => (
@@ -207,6 +261,27 @@ impl ClusterForm {
                 let sc = validate::storage_class("etcd storage class", v)?;
                 self.core.storage_exists("etcd", &sc)?;
                 Ok(None)
+            }
+            ControlPlaneAvailability => {
+                match options::availability_policy("control plane availability", v)? {
+                    Some(_) => Ok(None),
+                    None => Err(Invalid(
+                        "choose HighlyAvailable (the hcp default) or SingleReplica".into(),
+                    )),
+                }
+            }
+            InfraAvailability => {
+                options::availability_policy("infrastructure availability", v).map(|_| None)
+            }
+            Tolerations => options::tolerations(v).map(|_| None),
+            StorageClassMappings | SnapshotClassMappings => {
+                let kind = if id == StorageClassMappings {
+                    MappingKind::StorageClass
+                } else {
+                    MappingKind::VolumeSnapshotClass
+                };
+                let external = !self.value(InfraKubeconfig).trim().is_empty();
+                self.core.check_mappings(kind, v, external)
             }
             InfraKubeconfig | InfraNamespace => {
                 match validate::infra_pair(self.value(InfraKubeconfig), self.value(InfraNamespace))? {
@@ -297,6 +372,31 @@ impl ClusterForm {
                 )
                 .map_err(at(EtcdStorageClass))?,
                 node_pool: self.core.node_settings().map_err(at(Replicas))?,
+                options: ClusterOptions {
+                    control_plane_availability: options::availability_policy(
+                        "control plane availability",
+                        self.value(ControlPlaneAvailability),
+                    )
+                    .map_err(at(ControlPlaneAvailability))?
+                    .unwrap_or_else(|| options::DEFAULT_CONTROL_PLANE_AVAILABILITY.into()),
+                    infra_availability: options::availability_policy(
+                        "infrastructure availability",
+                        self.value(InfraAvailability),
+                    )
+                    .map_err(at(InfraAvailability))?,
+                    tolerations: options::tolerations(self.value(Tolerations))
+                        .map_err(at(Tolerations))?,
+                    storage_class_mappings: options::class_mappings(
+                        MappingKind::StorageClass,
+                        self.value(StorageClassMappings),
+                    )
+                    .map_err(at(StorageClassMappings))?,
+                    snapshot_class_mappings: options::class_mappings(
+                        MappingKind::VolumeSnapshotClass,
+                        self.value(SnapshotClassMappings),
+                    )
+                    .map_err(at(SnapshotClassMappings))?,
+                },
                 infra,
                 etcd_encryption_key: Sensitive::random_key(),
             })

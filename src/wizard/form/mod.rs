@@ -17,6 +17,7 @@ use super::build::{
     self, ClusterSpec, ExternalInfra, NodePoolSettings, NodePoolSpec, Plan, defaults,
 };
 use super::facts::ClusterFacts;
+use super::options::{self, MappingKind};
 use super::preflight::{self, Check, MIN_MULTIQUEUE_MTU};
 use super::secret::Sensitive;
 use super::validate::{self, Invalid, Multiqueue};
@@ -45,6 +46,20 @@ pub enum FieldId {
     InfraNamespace,
     /// Add-node-pool only: the HostedCluster.
     Cluster,
+    ControlPlaneAvailability,
+    InfraAvailability,
+    /// `;`-separated `--toleration` values.
+    Tolerations,
+    /// `;`-separated `--infra-storage-class-mapping` values.
+    StorageClassMappings,
+    /// `;`-separated `--infra-volumesnapshot-class-mapping` values.
+    SnapshotClassMappings,
+    /// Comma-separated access modes.
+    RootVolumeAccessModes,
+    RootVolumeVolumeMode,
+    RootVolumeCacheStrategy,
+    /// `;`-separated `--host-device-name` values.
+    HostDevices,
 }
 
 impl FieldId {
@@ -72,6 +87,15 @@ impl FieldId {
             InfraKubeconfig => "--infra-kubeconfig-file",
             InfraNamespace => "--infra-namespace",
             Cluster => "--cluster-name",
+            ControlPlaneAvailability => "--control-plane-availability-policy",
+            InfraAvailability => "--infra-availability-policy",
+            Tolerations => "--toleration",
+            StorageClassMappings => "--infra-storage-class-mapping",
+            SnapshotClassMappings => "--infra-volumesnapshot-class-mapping",
+            RootVolumeAccessModes => "--root-volume-access-modes",
+            RootVolumeVolumeMode => "--root-volume-volume-mode",
+            RootVolumeCacheStrategy => "--root-volume-cache-strategy",
+            HostDevices => "--host-device-name",
         }
     }
 }
@@ -100,7 +124,7 @@ impl Step {
             Step::Preflight => "Preflight",
             Step::Cluster => "Cluster",
             Step::NodePool => "Default node pool",
-            Step::ExternalInfra => "External infrastructure (optional)",
+            Step::ExternalInfra => "Storage mapping, external infrastructure (optional)",
             Step::Review => "Review and create",
         }
     }
@@ -117,9 +141,17 @@ impl Step {
                 SshKey,
                 BaseDomain,
                 EtcdStorageClass,
+                ControlPlaneAvailability,
+                InfraAvailability,
+                Tolerations,
             ],
             Step::NodePool => NODE_FIELDS,
-            Step::ExternalInfra => &[InfraKubeconfig, InfraNamespace],
+            Step::ExternalInfra => &[
+                StorageClassMappings,
+                SnapshotClassMappings,
+                InfraKubeconfig,
+                InfraNamespace,
+            ],
         }
     }
 }
@@ -130,11 +162,15 @@ const NODE_FIELDS: &[FieldId] = &[
     FieldId::Cores,
     FieldId::RootVolumeSize,
     FieldId::RootVolumeStorageClass,
+    FieldId::RootVolumeAccessModes,
+    FieldId::RootVolumeVolumeMode,
+    FieldId::RootVolumeCacheStrategy,
     FieldId::QosClass,
     FieldId::AdditionalNetworks,
     FieldId::AttachDefaultNetwork,
     FieldId::VmNodeSelector,
     FieldId::NetworkMultiqueue,
+    FieldId::HostDevices,
 ];
 
 /// How a field is edited.
@@ -298,6 +334,63 @@ impl Core {
             .collect()
     }
 
+    /// The storage class the root volumes get: the chosen one, else the cluster default.
+    fn root_storage_class(&self) -> Option<String> {
+        validate::storage_class("", self.v(FieldId::RootVolumeStorageClass))
+            .ok()
+            .flatten()
+            .or_else(|| {
+                self.facts
+                    .storage_classes
+                    .got()?
+                    .iter()
+                    .find(|s| s.is_default)
+                    .map(|s| s.name.clone())
+            })
+    }
+
+    fn access_mode_choices(&self) -> Vec<Choice> {
+        let rwx = self
+            .root_storage_class()
+            .and_then(|n| self.facts.storage_class_rwx(&n).map(|r| (n, r)));
+        options::ACCESS_MODES
+            .iter()
+            .map(|m| {
+                let note = match (*m, &rwx) {
+                    ("ReadWriteMany", Some((n, false))) => format!("{n} cannot give RWX"),
+                    ("ReadWriteMany", _) => "live-migratable".to_string(),
+                    _ => String::new(),
+                };
+                choice(m, m, &note)
+            })
+            .collect()
+    }
+
+    /// Validate the class mappings of a field; the infra classes are checked against the
+    /// management cluster's storage classes unless the VMs run on an external infra cluster.
+    fn check_mappings(
+        &self,
+        kind: MappingKind,
+        v: &str,
+        external_infra: bool,
+    ) -> Result<Option<String>, Invalid> {
+        let mappings = options::class_mappings(kind, v)?;
+        if kind != MappingKind::StorageClass || external_infra {
+            return Ok(None);
+        }
+        let mut warnings = Vec::new();
+        for m in &mappings {
+            self.storage_exists("mapping", &Some(m.infra.clone()))?;
+            if self.facts.storage_class_rwx(&m.infra) == Some(false) {
+                warnings.push(format!(
+                    "{} has no ReadWriteMany access: KubeVirt CSI maps only RWX infra storage classes",
+                    m.infra
+                ));
+            }
+        }
+        Ok((!warnings.is_empty()).then(|| warnings.join("; ")))
+    }
+
     fn storage_exists(&self, what: &str, name: &Option<String>) -> Result<(), Invalid> {
         if let (Some(n), Some(scs)) = (name, self.facts.storage_classes.got())
             && !scs.iter().any(|s| &s.name == n)
@@ -348,6 +441,49 @@ impl Core {
                     choices: self.storage_choices(),
                     free_text: true,
                 },
+                false,
+            ),
+            RootVolumeAccessModes => (
+                "Root volume access modes",
+                format!(
+                    "Access modes of the root volume PVCs, comma-separated ({}). Empty (the hcp default) lets the storage profile choose. ReadWriteMany makes the workers live-migratable; the storage class must support it.",
+                    options::ACCESS_MODES.join(", ")
+                ),
+                FieldKind::MultiPick {
+                    choices: self.access_mode_choices(),
+                },
+                false,
+            ),
+            RootVolumeVolumeMode => (
+                "Root volume volume mode",
+                "Filesystem or Block (empty, the hcp default: the storage profile's choice). Block usually performs better and is what RWX block storage (e.g. Ceph RBD) offers.".into(),
+                FieldKind::Pick {
+                    choices: vec![
+                        choice("", "", "hcp default: the storage profile's"),
+                        choice("Filesystem", "Filesystem", ""),
+                        choice("Block", "Block", ""),
+                    ],
+                    free_text: false,
+                },
+                false,
+            ),
+            RootVolumeCacheStrategy => (
+                "Root volume cache strategy",
+                "How the boot image is cached: None, or PVC to import it once into a PVC and clone it for each VM (QCOW images only). Empty, the hcp default, writes nothing (None).".into(),
+                FieldKind::Pick {
+                    choices: vec![
+                        choice("", "", "hcp default: not set, None"),
+                        choice("None", "None", ""),
+                        choice("PVC", "PVC", "clone from a cached PVC"),
+                    ],
+                    free_text: false,
+                },
+                false,
+            ),
+            HostDevices => (
+                "Host devices",
+                "PCI or mediated devices to pass through to each VM, as <device-name>,count:<n>; separate several with ;. The device name is the one permitted in the HyperConverged's permittedHostDevices.".into(),
+                FieldKind::Text,
                 false,
             ),
             QosClass => (
@@ -417,16 +553,11 @@ impl Core {
             RootVolumeStorageClass => {
                 let sc = validate::storage_class("root volume storage class", v)?;
                 self.storage_exists("root volumes", &sc)?;
-                let name = sc.or_else(|| {
-                    self.facts
-                        .storage_classes
-                        .got()?
-                        .iter()
-                        .find(|s| s.is_default)
-                        .map(|s| s.name.clone())
-                });
                 Ok(
-                    match name.and_then(|n| self.facts.storage_class_rwx(&n).map(|r| (n, r))) {
+                    match self
+                        .root_storage_class()
+                        .and_then(|n| self.facts.storage_class_rwx(&n).map(|r| (n, r)))
+                    {
                         Some((n, false)) => Some(format!(
                             "{n} has no ReadWriteMany access: the VMs will not be live-migratable"
                         )),
@@ -434,6 +565,21 @@ impl Core {
                     },
                 )
             }
+            RootVolumeAccessModes => {
+                let modes = options::access_modes(v)?;
+                if !modes.iter().any(|m| m == "ReadWriteMany") {
+                    return Ok(None);
+                }
+                Ok(match self.root_storage_class() {
+                    Some(n) if self.facts.storage_class_rwx(&n) == Some(false) => Some(format!(
+                        "{n} cannot give ReadWriteMany (its StorageProfile offers no RWX access mode): the root volumes will not provision; pick an RWX storage class"
+                    )),
+                    _ => None,
+                })
+            }
+            RootVolumeVolumeMode => options::volume_mode(v).map(|_| None),
+            RootVolumeCacheStrategy => options::cache_strategy(v).map(|_| None),
+            HostDevices => options::host_devices(v).map(|_| None),
             QosClass => validate::qos_class(v).map(|_| None),
             AdditionalNetworks => {
                 let nets = validate::additional_networks(v)?;
@@ -484,7 +630,10 @@ impl Core {
                 "root volume storage class",
                 self.v(RootVolumeStorageClass),
             )?,
-            root_volume_access_modes: Vec::new(),
+            root_volume_access_modes: options::access_modes(self.v(RootVolumeAccessModes))?,
+            root_volume_mode: options::volume_mode(self.v(RootVolumeVolumeMode))?,
+            root_volume_cache_strategy: options::cache_strategy(self.v(RootVolumeCacheStrategy))?,
+            host_devices: options::host_devices(self.v(HostDevices))?,
             qos_class: validate::qos_class(self.v(QosClass))?,
             additional_networks: additional,
             attach_default_network: attach,

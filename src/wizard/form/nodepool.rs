@@ -20,11 +20,15 @@ pub const NODEPOOL_FORM_FIELDS: &[FieldId] = &[
     FieldId::Cores,
     FieldId::RootVolumeSize,
     FieldId::RootVolumeStorageClass,
+    FieldId::RootVolumeAccessModes,
+    FieldId::RootVolumeVolumeMode,
+    FieldId::RootVolumeCacheStrategy,
     FieldId::QosClass,
     FieldId::AdditionalNetworks,
     FieldId::AttachDefaultNetwork,
     FieldId::VmNodeSelector,
     FieldId::NetworkMultiqueue,
+    FieldId::HostDevices,
 ];
 
 impl NodePoolForm {
