@@ -90,7 +90,8 @@ async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
         }
         GetKind::Csrs => shiftdeck::get_csrs::csrs(c.client, &c.server, args.output).await?,
     };
-    print!("{out}");
+    // A last screen for credentials in any cell (URL passwords, SAS signatures, tokens, keys).
+    print!("{}", shiftdeck::redact::in_text(&out));
     Ok(())
 }
 
