@@ -246,6 +246,7 @@ async fn the_corpus_never_shows_in_any_view_or_get_output() {
         SCREEN
             .wait_for(&mut session, "the whole node", |s| {
                 !s.contains("loading full object")
+                    && (key == 'd' || s.contains("example.com/notes") && s.contains("<redacted>"))
             })
             .await;
         read_to_end(&mut session).await;
@@ -258,6 +259,14 @@ async fn the_corpus_never_shows_in_any_view_or_get_output() {
     filter(&mut session, "example");
     for key in ['d', 'y'] {
         press(&mut session, KeyCode::Char(key));
+        if key == 'y' {
+            // The annotations are on screen, redacted (so the never check had them to see).
+            SCREEN
+                .wait_for(&mut session, "the redacted annotations", |s| {
+                    s.contains("example.com/notes") && s.contains("<redacted>")
+                })
+                .await;
+        }
         read_to_end(&mut session).await;
         press(&mut session, KeyCode::Esc);
     }
