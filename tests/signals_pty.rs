@@ -38,7 +38,7 @@ fn start() -> Tui {
             ws_xpixel: 0,
             ws_ypixel: 0,
         }),
-        None,
+        None::<&nix::sys::termios::Termios>,
     )
     .unwrap();
     let state = tempfile::tempdir().unwrap();
