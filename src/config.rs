@@ -81,7 +81,7 @@ pub struct AzureCopy {
 impl fmt::Debug for AzureCopy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AzureCopy")
-            .field("url", &crate::copies::sas::redact(&self.url))
+            .field("url", &crate::redact::in_text(&self.url))
             .field("sas", &crate::copies::sas::REDACTED)
             .finish()
     }

@@ -141,6 +141,29 @@ impl Session {
         }
     }
 
+    /// A message from the watch layer. A rejected token stops this connection's watches: they
+    /// would only be rejected again. The last data stays on screen; `:ctx` connects anew.
+    fn on_watch(&mut self, m: WatchMsg) -> bool {
+        match m {
+            WatchMsg::AuthFailed { generation, error } => {
+                if generation != self.generation || self.watches.is_none() {
+                    return false;
+                }
+                tracing::warn!(%error, "credentials rejected: watches stopped");
+                if let Some(w) = self.watches.take() {
+                    w.stop();
+                }
+                let context = self.app.conn.context.clone();
+                self.app.connect_failed(
+                    &context,
+                    format!("{error} · not retrying: :ctx to reconnect"),
+                );
+                true
+            }
+            m => self.app.on_watch(m),
+        }
+    }
+
     /// Carry out what the app asked for.
     pub fn run_effects(&mut self) {
         for e in self.app.take_effects() {
@@ -354,7 +377,7 @@ impl Session {
         let dirty = tokio::select! {
             // States before data, so a store swapped at InitDone never shows as "loading".
             biased;
-            Some(m) = self.watch_rx.recv() => self.app.on_watch(m),
+            Some(m) = self.watch_rx.recv() => self.on_watch(m),
             Some((g, label, r)) = self.conn_rx.recv() => {
                 self.on_connection(g, label, r);
                 true

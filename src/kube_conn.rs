@@ -161,7 +161,55 @@ impl Source {
 }
 
 /// An error and its causes on one line, without repeating a cause already in its parent's text.
+/// Causes an admin can act on come first in plain words (an untrusted certificate, a rejected
+/// token, a refused connection), since TLS causes hide in the error's debug form.
 pub fn one_line(e: &(dyn std::error::Error + 'static)) -> String {
+    let chain = chain_line(e);
+    match plain_cause(e, &chain) {
+        Some(plain) => format!("{plain} ({chain})"),
+        None => chain,
+    }
+}
+
+/// What went wrong, said so the admin knows what to do, when the error is one of the usual
+/// connection problems.
+fn plain_cause(e: &(dyn std::error::Error + 'static), chain: &str) -> Option<&'static str> {
+    let status = std::iter::successors(Some(e), |e| e.source()).find_map(|e| {
+        e.downcast_ref::<kube::Error>().and_then(|k| match k {
+            kube::Error::Api(s) => Some(s.code),
+            _ => None,
+        })
+    });
+    if status == Some(401) {
+        return Some("token rejected: log in again");
+    }
+    if status.is_some() {
+        return None;
+    }
+    let dbg = format!("{e:?}");
+    let has = |needle: &str| dbg.contains(needle) || chain.contains(needle);
+    if has("UnknownIssuer") || has("BadSignature") || has("UnknownCA") {
+        Some(
+            "certificate not trusted: the server's certificate is not signed by a CA the kubeconfig trusts",
+        )
+    } else if has("NotValidForName") {
+        Some("certificate not valid for this server's name")
+    } else if has("Expired") && has("ertificate") {
+        Some("server certificate expired")
+    } else if has("Connection refused") || has("ConnectionRefused") {
+        Some("connection refused: is the API server running at this address?")
+    } else if has("dns error") || has("failed to lookup address") {
+        Some("server name not found (DNS)")
+    } else {
+        None
+    }
+}
+
+fn chain_line(e: &(dyn std::error::Error + 'static)) -> String {
+    // kube's API errors print the whole Status struct in debug form: keep code, reason, message.
+    if let Some(kube::Error::Api(s)) = e.downcast_ref::<kube::Error>() {
+        return format!("{} {}: {}", s.code, s.reason, s.message).replace('\n', " ");
+    }
     let mut out = e.to_string();
     let mut src = e.source();
     while let Some(s) = src {

@@ -30,6 +30,7 @@ pub mod overview;
 pub mod panes;
 pub mod redact;
 pub mod scale_io;
+pub mod signals;
 pub mod sim;
 pub mod theme;
 pub mod tui;

@@ -15,8 +15,11 @@ async fn main() -> ExitCode {
     let cli = Cli::parse().resolved();
     let _log = shiftdeck::logging::init();
     let result = match cli.command {
-        Some(Command::Sim(args)) => run_sim(*args).await.map_err(|e| format!("{e:#}")),
-        Some(Command::Get(args)) => run_get(&cli.conn, args).await,
+        Some(Command::Sim(args)) => run_sim(*args)
+            .await
+            .map(|()| None)
+            .map_err(|e| format!("{e:#}")),
+        Some(Command::Get(args)) => run_get(&cli.conn, args).await.map(|()| None),
         Some(Command::Demo(args)) => run_demo(&cli.ui, args).await,
         Some(Command::Create(args)) => {
             return exit_code(shiftdeck::wizard::cmd::run_create(&cli.conn, args).await);
@@ -27,7 +30,12 @@ async fn main() -> ExitCode {
         None => run_tui(&cli.conn, &cli.ui).await,
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(None) => ExitCode::SUCCESS,
+        // The TUI was ended by a signal (the terminal is restored by then): the shell's code.
+        Ok(Some(code)) => {
+            tracing::info!(code, "ended by a signal");
+            ExitCode::from(code)
+        }
         Err(e) => {
             tracing::error!(error = %e, "exiting");
             eprintln!("shiftdeck: {}", e.replace('\n', " "));
@@ -82,7 +90,8 @@ async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
         }
         GetKind::Csrs => shiftdeck::get_csrs::csrs(c.client, &c.server, args.output).await?,
     };
-    print!("{out}");
+    // A last screen for credentials in any cell (URL passwords, SAS signatures, tokens, keys).
+    print!("{}", shiftdeck::redact::in_text(&out));
     Ok(())
 }
 
@@ -101,7 +110,7 @@ async fn run_ui(
     context: Option<String>,
     ui: &UiArgs,
     extra_copies: &[(String, String)],
-) -> Result<(), String> {
+) -> Result<Option<u8>, String> {
     // Fail fast with one line on an unknown context, before touching the terminal.
     source.resolve_context(context.as_deref())?;
     let mut app = build_app(ui);
@@ -115,19 +124,25 @@ async fn run_ui(
     app.track_blob_copies(&copies);
     let mut session = Session::new(app, source);
     session.connect(context);
+    // Before raw mode: a signal that arrives from now on restores the terminal.
+    let mut signals = shiftdeck::signals::Terminating::install()
+        .map_err(|e| format!("cannot listen for signals: {e}"))?;
     let mut terminal =
         shiftdeck::tui::init().map_err(|e| format!("cannot start the terminal UI: {e}"))?;
-    let r = shiftdeck::event_loop::run(&mut session, &mut terminal).await;
+    let r = tokio::select! {
+        r = shiftdeck::event_loop::run(&mut session, &mut terminal) => r.map(|()| None),
+        code = signals.recv() => Ok(Some(code)),
+    };
     shiftdeck::tui::restore();
     r.map_err(|e| format!("{e}"))
 }
 
-async fn run_tui(conn: &ConnArgs, ui: &UiArgs) -> Result<(), String> {
+async fn run_tui(conn: &ConnArgs, ui: &UiArgs) -> Result<Option<u8>, String> {
     let source = Source::discover(conn.kubeconfig.as_deref())?;
     run_ui(source, conn.context.clone(), ui, &[]).await
 }
 
-async fn run_demo(ui: &UiArgs, args: DemoArgs) -> Result<(), String> {
+async fn run_demo(ui: &UiArgs, args: DemoArgs) -> Result<Option<u8>, String> {
     let opts = shiftdeck::sim::SimOptions {
         profile: args.profile,
         speed: args.speed,

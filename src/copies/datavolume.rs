@@ -267,7 +267,7 @@ fn source(src: &Value) -> String {
             body["name"].as_str().unwrap_or_default()
         ),
         _ => match body["url"].as_str() {
-            Some(u) => format!("{kind} {}", super::sas::redact(u)),
+            Some(u) => format!("{kind} {}", crate::redact::in_text(u)),
             None => kind.clone(),
         },
     }

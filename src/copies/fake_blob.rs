@@ -437,7 +437,7 @@ fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
                     size: total,
                     copy: Some(FakeCopy {
                         id: id.clone(),
-                        source: crate::copies::sas::redact(&source),
+                        source: crate::redact::in_text(&source),
                         total,
                         started: Instant::now(),
                         started_at: Utc::now(),

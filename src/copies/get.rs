@@ -46,8 +46,8 @@ pub async fn azure_items(copies: &[AzureCopy], now: DateTime<Utc>) -> Vec<CopyIt
             Err(e) => {
                 let mut item = CopyItem::new(
                     super::SourceKind::AzureBlob,
-                    super::sas::redact(&c.url),
-                    super::sas::redact(&c.url),
+                    crate::redact::in_text(&c.url),
+                    crate::redact::in_text(&c.url),
                 );
                 item.state = CopyState::Failed;
                 item.message = Some(e.to_string());

@@ -39,6 +39,9 @@ pub struct HostedClusterRow {
     pub nodes_ready: i64,
     /// Guest nodes desired, summed over the node pools (see [`pool_desired_nodes`]).
     pub nodes_desired: i64,
+    /// Why the node pools could not be read (`forbidden`, `unknown`): then the pool and node
+    /// counts say so instead of a false 0.
+    pub pools_unreadable: Option<String>,
     /// `CP Version` column of recent CRDs (newest `Completed` of `status.controlPlaneVersion`);
     /// not in [`HostedClusterRow::HEADERS`], for panes that want it.
     pub cp_version: String,
@@ -102,6 +105,22 @@ pub fn pool_ready_nodes(pool: &Value) -> i64 {
 }
 
 impl HostedClusterRow {
+    /// The NODEPOOLS cell: the count, or why it is not known.
+    pub fn pools_cell(&self) -> String {
+        match &self.pools_unreadable {
+            Some(why) => why.clone(),
+            None => self.node_pools.to_string(),
+        }
+    }
+
+    /// The NODES cell: ready/desired, or why it is not known.
+    pub fn nodes_cell(&self) -> String {
+        match &self.pools_unreadable {
+            Some(why) => why.clone(),
+            None => format!("{}/{}", self.nodes_ready, self.nodes_desired),
+        }
+    }
+
     /// Builds the row from a HostedCluster and all node pools (any namespace; filtered here).
     pub fn new(hc: &Value, pools: &[Value]) -> Self {
         let mine = pools_of(hc, pools);
@@ -119,6 +138,7 @@ impl HostedClusterRow {
             node_pools: mine.len(),
             nodes_ready: mine.iter().map(|p| pool_ready_nodes(p)).sum(),
             nodes_desired: mine.iter().map(|p| pool_desired_nodes(p)).sum(),
+            pools_unreadable: None,
             cp_version: s(first_completed(hc, "/status/controlPlaneVersion/history")),
             cp_progress: s(str_at(hc, "/status/controlPlaneVersion/history/0/state")),
             dp_progress: s(str_at(hc, "/status/version/history/0/state")),
@@ -161,8 +181,8 @@ impl TableRow for HostedClusterRow {
             cell(&self.progressing),
             cell(&self.message),
             cell(&self.platform),
-            self.node_pools.to_string(),
-            format!("{}/{}", self.nodes_ready, self.nodes_desired),
+            self.pools_cell(),
+            self.nodes_cell(),
         ]
     }
 }

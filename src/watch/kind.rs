@@ -5,12 +5,13 @@ use std::fmt::Debug;
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::Node;
 use kube::runtime::reflector::store::Writer;
-use kube::runtime::{WatchStreamExt, watcher};
+use kube::runtime::watcher;
 use kube::{Api, Client, Resource};
 use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
 use super::Reporter;
+use super::resilient::Step;
 use crate::kube_conn::one_line;
 
 /// What the UI needs to know to watch a kind.
@@ -64,8 +65,9 @@ impl KindState {
     }
 }
 
-/// Objects per list page while a watch (re)lists.
-pub const LIST_PAGE: u32 = 100;
+/// Objects per list page while a watch (re)lists: client-go's page size. A failed page is
+/// retried on its own (see [`super::resilient`]), so a larger page costs no more under errors.
+pub const LIST_PAGE: u32 = super::resilient::PAGE;
 
 /// The node annotations code reads from the cache (the WMCO health check) or that link a node
 /// to what manages it; every other annotation is only shown by the YAML view, which GETs the
@@ -149,18 +151,8 @@ pub async fn installed(client: &Client, spec: &KindSpec) -> Result<bool, kube::E
     }
 }
 
-fn status_code(e: &watcher::Error) -> Option<u16> {
-    match e {
-        watcher::Error::InitialListFailed(kube::Error::Api(s))
-        | watcher::Error::WatchStartFailed(kube::Error::Api(s))
-        | watcher::Error::WatchFailed(kube::Error::Api(s)) => Some(s.code),
-        watcher::Error::WatchError(s) => Some(s.code),
-        _ => None,
-    }
-}
-
-/// Run `watcher(..).default_backoff().modify(strip).reflect(writer)` for one kind until
-/// cancelled, reporting its state and coalesced change notifications.
+/// Run the watch stream ([`super::resilient`]) into `writer` for one kind until cancelled,
+/// reporting its state and coalesced change notifications.
 pub fn spawn_kind<K>(
     client: Client,
     spec: KindSpec,
@@ -215,6 +207,11 @@ pub(crate) async fn run_watch<K>(
                 reporter.state(spec.id, KindState::NotInstalled);
                 return;
             }
+            // A rejected token stays rejected: stop and let the user act.
+            Err(kube::Error::Api(s)) if s.code == 401 => {
+                reporter.auth_failed(one_line(&kube::Error::Api(s)));
+                return;
+            }
             Err(e) => {
                 attempt += 1;
                 reporter.state(
@@ -228,46 +225,62 @@ pub(crate) async fn run_watch<K>(
             }
         }
     }
-    // Smaller list pages than kube's 500: each page's JSON and objects are transient, and with
-    // 5,000 nodes (~8 KB of JSON each) 500-object pages left ~10 MB of holes in the heap.
-    let stream = watcher(api, watcher::Config::default().page_size(LIST_PAGE))
-        .default_backoff()
-        .modify(strip)
-        .reflect(writer);
+    let stream = super::resilient::stream(api, LIST_PAGE);
     futures::pin_mut!(stream);
+    let mut writer = writer;
     let mut attempt = 0u32;
     let mut live = false;
-    while let Some(item) = stream.next().await {
-        match item {
-            Ok(watcher::Event::InitDone) => {
-                attempt = 0;
-                live = true;
-                reporter.state(spec.id, KindState::Live);
+    while let Some(step) = stream.next().await {
+        match step {
+            Step::Event(mut event) => {
+                match &mut event {
+                    watcher::Event::Apply(o)
+                    | watcher::Event::Delete(o)
+                    | watcher::Event::InitApply(o) => strip(o),
+                    watcher::Event::Init | watcher::Event::InitDone => {}
+                }
+                writer.apply_watcher_event(&event);
+                match event {
+                    watcher::Event::InitDone => {
+                        attempt = 0;
+                        live = true;
+                        reporter.state(spec.id, KindState::Live);
+                    }
+                    watcher::Event::Apply(_) | watcher::Event::Delete(_) => {
+                        if !live {
+                            live = true;
+                            attempt = 0;
+                            reporter.state(spec.id, KindState::Live);
+                        }
+                        reporter.changed.touch(spec.id);
+                    }
+                    watcher::Event::Init | watcher::Event::InitApply(_) => {}
+                }
             }
-            Ok(watcher::Event::Apply(_) | watcher::Event::Delete(_)) => {
+            // The watch runs again: the store is current (a re-list would come as InitDone).
+            Step::Resumed => {
                 if !live {
                     live = true;
                     attempt = 0;
                     reporter.state(spec.id, KindState::Live);
                 }
-                reporter.changed.touch(spec.id);
             }
-            Ok(watcher::Event::Init | watcher::Event::InitApply(_)) => {}
-            Err(e) => {
+            Step::Failed(f) => {
                 live = false;
-                let msg = one_line(&e);
-                tracing::warn!(kind = spec.id, error = %msg, "watch failed");
-                if status_code(&e) == Some(403) {
-                    reporter.state(spec.id, KindState::Forbidden(msg));
-                } else {
-                    attempt += 1;
-                    reporter.state(
-                        spec.id,
-                        KindState::Reconnecting {
-                            attempt,
-                            error: msg,
-                        },
-                    );
+                tracing::warn!(kind = spec.id, error = %f.message, "watch failed");
+                match f.code {
+                    Some(403) => reporter.state(spec.id, KindState::Forbidden(f.message)),
+                    Some(401) => reporter.auth_failed(f.message),
+                    _ => {
+                        attempt += 1;
+                        reporter.state(
+                            spec.id,
+                            KindState::Reconnecting {
+                                attempt,
+                                error: f.message,
+                            },
+                        );
+                    }
                 }
             }
         }

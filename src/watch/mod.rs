@@ -10,6 +10,7 @@ pub mod kind;
 pub mod machine;
 pub mod migration_kinds;
 pub mod overview_poll;
+pub mod resilient;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -188,6 +189,8 @@ pub enum WatchMsg {
         generation: u64,
         data: crate::panes::fetch::Fetched,
     },
+    /// The server rejected the credentials (401): the watches stop until the user acts.
+    AuthFailed { generation: u64, error: String },
 }
 
 /// The channel ends the watch tasks report through.
@@ -237,6 +240,15 @@ impl Reporter {
         });
         // A new state may come with a swapped store (InitDone) or an empty pane message.
         self.changed.touch(kind);
+    }
+
+    /// The token or certificate was rejected: retrying cannot help, so the session stops.
+    pub fn auth_failed(&self, error: String) {
+        let _ = self.tx.send(WatchMsg::AuthFailed {
+            generation: self.generation,
+            error,
+        });
+        self.changed.wake();
     }
 }
 

@@ -143,10 +143,7 @@ impl CopiesPane {
         let target = match BlobTarget::parse(url.trim(), sas) {
             Ok(t) => t,
             Err(e) => {
-                self.notice = Some(format!(
-                    "cannot track {}: {e}",
-                    crate::copies::sas::redact(url)
-                ));
+                self.notice = Some(format!("cannot track {}: {e}", crate::redact::in_text(url)));
                 return;
             }
         };

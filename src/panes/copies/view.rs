@@ -10,9 +10,9 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::{CopiesPane, row_key};
 use crate::copies::rows::{cells, human_bytes};
-use crate::copies::sas::redact;
 use crate::copies::{CopyItem, CopyState, SourceKind};
 use crate::panes::RenderCtx;
+use crate::redact::in_text as redact;
 use crate::theme::Theme;
 use crate::watch::KindState;
 

@@ -83,11 +83,8 @@ pub fn lines(
         kv("Platform", or_none(&r.platform)),
         kv("Version", or_none(&r.version)),
         kv("Progress", or_none(&r.progress)),
-        kv("Node pools", r.node_pools.to_string()),
-        kv(
-            "Nodes ready/desired",
-            format!("{}/{}", r.nodes_ready, r.nodes_desired),
-        ),
+        kv("Node pools", r.pools_cell()),
+        kv("Nodes ready/desired", r.nodes_cell()),
     ];
     if r.kubeconfig.is_empty() {
         out.push(kv("Admin kubeconfig", "not published yet"));

@@ -27,7 +27,7 @@ use crate::action::Action;
 use crate::fleet::hosted::kubeconfig_ref;
 use crate::fleet::hosted_details::{HostedClusterDetails, control_plane_namespace};
 use crate::theme::Theme;
-use crate::watch::{HOSTEDCLUSTERS, NODEPOOLS, Stores};
+use crate::watch::{HOSTEDCLUSTERS, KindState, NODEPOOLS, Stores};
 
 impl RowModel for HcRow {
     type Obj = HcItem;
@@ -131,6 +131,20 @@ impl Pane for HostedPane {
     }
     fn columns(&self) -> Vec<(&'static str, char)> {
         COLUMNS.to_vec()
+    }
+    fn kind_state(&mut self, kind: &'static str, state: &KindState) -> bool {
+        if kind != NODEPOOLS.id {
+            return false;
+        }
+        // Counts from pools that could not be read are not 0: say why. While reconnecting
+        // whatever was known stays (the last list, or "unknown" before the first one).
+        let why = match state {
+            KindState::Live => None,
+            KindState::Forbidden(_) => Some("forbidden".to_string()),
+            KindState::Reconnecting { .. } => return false,
+            KindState::Loading | KindState::NotInstalled => Some("unknown".to_string()),
+        };
+        self.cache.set_pools_unreadable(why)
     }
     fn sync(&mut self, stores: &Stores, now: Instant) -> bool {
         let items = model::items_cached(

@@ -37,10 +37,18 @@ pub struct HcItem {
     metadata: ObjectMeta,
     pub hc: Value,
     pub pools: Vec<Value>,
+    /// Why the node pools could not be read (see [`ItemCache::pools_unreadable`]).
+    pub pools_unreadable: Option<String>,
 }
 
 impl HcItem {
     pub fn new(hc: Value, pools: Vec<Value>) -> HcItem {
+        HcItem::with_pools_unreadable(hc, pools, None)
+    }
+
+    /// An item whose pools are unreadable (`forbidden`, `unknown`) when `why` is set; the
+    /// reason is part of its resourceVersion so rows change with it.
+    pub fn with_pools_unreadable(hc: Value, pools: Vec<Value>, why: Option<String>) -> HcItem {
         let mut metadata: ObjectMeta =
             serde_json::from_value(hc.get("metadata").cloned().unwrap_or(Value::Null))
                 .unwrap_or_default();
@@ -53,12 +61,17 @@ impl HcItem {
                     .unwrap_or(""),
             );
         }
+        if let Some(why) = &why {
+            rv.push_str("+!");
+            rv.push_str(why);
+        }
         metadata.resource_version = Some(rv);
         metadata.managed_fields = None;
         HcItem {
             metadata,
             hc,
             pools,
+            pools_unreadable: why,
         }
     }
 }
@@ -88,7 +101,24 @@ impl Resource for HcItem {
 
 /// Items from the last sync by `namespace/name`, with the resourceVersions they were built from.
 #[derive(Default)]
-pub struct ItemCache(HashMap<String, (String, Arc<HcItem>)>);
+pub struct ItemCache {
+    items: HashMap<String, (String, Arc<HcItem>)>,
+    /// Why node pools cannot be read now (`forbidden`, `unknown`): every item carries it, so
+    /// counts read "forbidden" rather than 0.
+    pools_unreadable: Option<String>,
+}
+
+impl ItemCache {
+    /// Set why node pools cannot be read (`None`: they can). Returns whether it changed.
+    pub fn set_pools_unreadable(&mut self, why: Option<String>) -> bool {
+        if self.pools_unreadable == why {
+            return false;
+        }
+        self.pools_unreadable = why;
+        self.items.clear();
+        true
+    }
+}
 
 /// [`items`], reusing the items of clusters whose object and pools did not change: one pool
 /// changing among a thousand re-serialises one cluster's objects, not all of them.
@@ -124,18 +154,19 @@ pub fn items_cached(
                 stamp.push_str(p.metadata.resource_version.as_deref().unwrap_or_default());
             }
             let key = format!("{ns}/{name}");
-            let item = match cache.0.remove(&key) {
+            let item = match cache.items.remove(&key) {
                 Some((s, item)) if s == stamp => item,
-                _ => Arc::new(HcItem::new(
+                _ => Arc::new(HcItem::with_pools_unreadable(
                     h.to_value(),
                     mine.iter().map(|p| p.to_value()).collect(),
+                    cache.pools_unreadable.clone(),
                 )),
             };
             next.insert(key, (stamp, item.clone()));
             item
         })
         .collect();
-    cache.0 = next;
+    cache.items = next;
     out
 }
 
@@ -153,8 +184,10 @@ pub struct HcRow {
 
 impl HcRow {
     pub fn from_item(item: &HcItem) -> HcRow {
+        let mut row = HostedClusterRow::new(&item.hc, &item.pools);
+        row.pools_unreadable = item.pools_unreadable.clone();
         HcRow {
-            row: HostedClusterRow::new(&item.hc, &item.pools),
+            row,
             labels: item.metadata.labels.clone().unwrap_or_default(),
         }
     }

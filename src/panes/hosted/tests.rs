@@ -255,3 +255,43 @@ fn item_cache_rebuilds_only_the_cluster_whose_pool_changed() {
         fresh.iter().map(|i| i.pools.len()).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn forbidden_or_unknown_node_pools_are_never_counted_as_zero() {
+    let mut p = HostedPane::default();
+    // Node pools forbidden: the store stays empty, and the counts say why instead of 0.
+    let forbidden = KindState::Forbidden("nodepools is forbidden".into());
+    assert!(p.kind_state(NODEPOOLS.id, &forbidden));
+    p.table.sync(
+        &model::items_cached(&mut p.cache, &hcs(), &[]),
+        Instant::now(),
+    );
+    let rows: Vec<Vec<String>> = p.rows().map(HcRow::cells).collect();
+    assert_eq!(rows.len(), 2);
+    for r in &rows {
+        assert_eq!((r[9].as_str(), r[10].as_str()), ("forbidden", "forbidden"));
+    }
+    let key = p.selected_key().unwrap();
+    let d = text(&p.details(&key, now()).unwrap());
+    assert!(d.contains("forbidden") && !d.contains("0/0"), "{d}");
+    // Before the first list nothing is known either.
+    assert!(p.kind_state(NODEPOOLS.id, &KindState::Loading));
+    p.table.sync(
+        &model::items_cached(&mut p.cache, &hcs(), &[]),
+        Instant::now(),
+    );
+    assert!(p.rows().all(|r| r.cells()[9] == "unknown"));
+    // Once listed, real counts; a reconnect keeps them.
+    assert!(p.kind_state(NODEPOOLS.id, &KindState::Live));
+    p.table.sync(
+        &model::items_cached(&mut p.cache, &hcs(), &pools(1)),
+        Instant::now(),
+    );
+    let reconnecting = KindState::Reconnecting {
+        attempt: 1,
+        error: "connection refused".into(),
+    };
+    assert!(!p.kind_state(NODEPOOLS.id, &reconnecting));
+    let cells: Vec<Vec<String>> = p.rows().map(HcRow::cells).collect();
+    assert_eq!((cells[0][9].as_str(), cells[0][10].as_str()), ("2", "1/2"));
+}
