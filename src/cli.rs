@@ -286,13 +286,20 @@ mod tests {
         let demo = help(&["demo"]);
         assert!(tui_only.iter().all(|o| demo.contains(o)), "{demo}");
         assert!(!conn.iter().any(|o| demo.contains(o)), "{demo}");
-        for cmd in [&["get"][..], &["create", "cluster", "kubevirt"], &["create", "nodepool", "kubevirt"]] {
+        for cmd in [
+            &["get"][..],
+            &["create", "cluster", "kubevirt"],
+            &["create", "nodepool", "kubevirt"],
+        ] {
             let h = help(cmd);
             assert!(conn.iter().all(|o| h.contains(o)), "{h}");
             assert!(!tui_only.iter().any(|o| h.contains(o)), "{h}");
         }
         let top = help(&[]);
-        assert!(tui_only.iter().chain(&conn).all(|o| top.contains(o)), "{top}");
+        assert!(
+            tui_only.iter().chain(&conn).all(|o| top.contains(o)),
+            "{top}"
+        );
     }
 
     #[test]
@@ -301,20 +308,46 @@ mod tests {
             .expect("parses")
             .resolved();
         assert_eq!(cli.conn.context.as_deref(), Some("a"));
-        let cli = Cli::try_parse_from(["shiftdeck", "--context", "a", "get", "nodes", "--context", "b"])
-            .expect("parses")
-            .resolved();
-        assert_eq!(cli.conn.context.as_deref(), Some("b"), "the command's own wins");
-        let cli = Cli::try_parse_from(["shiftdeck", "--theme", "light", "demo", "--read-only"])
-            .expect("parses")
-            .resolved();
-        assert_eq!((cli.ui.theme.as_deref(), cli.ui.read_only), (Some("light"), true));
         let cli = Cli::try_parse_from([
-            "shiftdeck", "create", "cluster", "kubevirt", "--name", "x", "--pull-secret", "p",
-            "--kubeconfig", "/k",
+            "shiftdeck",
+            "--context",
+            "a",
+            "get",
+            "nodes",
+            "--context",
+            "b",
         ])
         .expect("parses")
         .resolved();
-        assert_eq!(cli.conn.kubeconfig.as_deref(), Some(std::path::Path::new("/k")));
+        assert_eq!(
+            cli.conn.context.as_deref(),
+            Some("b"),
+            "the command's own wins"
+        );
+        let cli = Cli::try_parse_from(["shiftdeck", "--theme", "light", "demo", "--read-only"])
+            .expect("parses")
+            .resolved();
+        assert_eq!(
+            (cli.ui.theme.as_deref(), cli.ui.read_only),
+            (Some("light"), true)
+        );
+        let cli = Cli::try_parse_from([
+            "shiftdeck",
+            "create",
+            "cluster",
+            "kubevirt",
+            "--name",
+            "x",
+            "--pull-secret",
+            "p",
+            "--kubeconfig",
+            "/k",
+        ])
+        .expect("parses")
+        .resolved();
+        assert_eq!(
+            cli.conn.kubeconfig.as_deref(),
+            Some(std::path::Path::new("/k"))
+        );
     }
 }

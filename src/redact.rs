@@ -161,7 +161,7 @@ fn redact_embedded(s: &str, depth: u8) -> Option<String> {
 fn decode_base64_text(s: &str) -> Option<String> {
     use base64::Engine as _;
     if s.len() < 24
-        || s.len() % 4 != 0
+        || !s.len().is_multiple_of(4)
         || !s
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))

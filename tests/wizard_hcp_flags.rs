@@ -211,7 +211,10 @@ fn storage_and_snapshot_class_mappings_as_in_the_hcp_fixture() {
         cluster(&["--infra-storage-class-mapping=nodash"]),
         FieldId::StorageClassMappings,
     );
-    assert!(e.contains("<infra storage class>/<guest storage class>"), "{e}");
+    assert!(
+        e.contains("<infra storage class>/<guest storage class>"),
+        "{e}"
+    );
     let e = error_of(
         cluster(&["--infra-volumesnapshot-class-mapping=a/b,grop=x"]),
         FieldId::SnapshotClassMappings,
@@ -300,7 +303,10 @@ fn root_volume_options_and_host_devices_as_in_the_hcp_fixture() {
     ])
     .unwrap();
     let kv = np_kubevirt(&plan);
-    assert_eq!(kv["rootVolume"]["persistent"]["accessModes"], json!(["ReadWriteMany"]));
+    assert_eq!(
+        kv["rootVolume"]["persistent"]["accessModes"],
+        json!(["ReadWriteMany"])
+    );
     assert_eq!(kv["rootVolume"]["cacheStrategy"], json!({"type": "PVC"}));
     assert_eq!(
         kv["hostDevices"],
@@ -393,8 +399,15 @@ fn wizard_offers_the_new_choices_and_warns_about_rwx() {
     ] {
         assert!(node_ids.contains(&id), "{id:?} missing: {node_ids:?}");
     }
-    assert_eq!(f.value(FieldId::RootVolumeAccessModes), "", "hcp default: unset");
-    assert_eq!(f.value(FieldId::ControlPlaneAvailability), "HighlyAvailable");
+    assert_eq!(
+        f.value(FieldId::RootVolumeAccessModes),
+        "",
+        "hcp default: unset"
+    );
+    assert_eq!(
+        f.value(FieldId::ControlPlaneAvailability),
+        "HighlyAvailable"
+    );
     let choices = |f: &ClusterForm| {
         let node = f.fields(Step::NodePool);
         match &node
@@ -414,9 +427,17 @@ fn wizard_offers_the_new_choices_and_warns_about_rwx() {
     let values: Vec<&str> = c.iter().map(|(v, _)| v.as_str()).collect();
     assert_eq!(
         values,
-        ["ReadWriteOnce", "ReadWriteMany", "ReadOnly", "ReadWriteOncePod"]
+        [
+            "ReadWriteOnce",
+            "ReadWriteMany",
+            "ReadOnly",
+            "ReadWriteOncePod"
+        ]
     );
-    assert_eq!(c[1].1, "live-migratable", "the default class ceph-rbd is RWX");
+    assert_eq!(
+        c[1].1, "live-migratable",
+        "the default class ceph-rbd is RWX"
+    );
 
     f.set(FieldId::RootVolumeAccessModes, "ReadWriteMany");
     assert_eq!(f.check(FieldId::RootVolumeAccessModes), Ok(None));

@@ -163,7 +163,10 @@ pub struct CreateClusterKubevirt {
     pub infra_storage_class_mapping: Vec<String>,
     /// <infra snapshot class>/<guest snapshot class>[,group=<group>]: KubeVirt CSI mapping
     /// (repeatable; sets storageDriver Manual).
-    #[arg(long = "infra-volumesnapshot-class-mapping", value_name = "INFRA/GUEST")]
+    #[arg(
+        long = "infra-volumesnapshot-class-mapping",
+        value_name = "INFRA/GUEST"
+    )]
     pub infra_volumesnapshot_class_mapping: Vec<String>,
     #[command(flatten)]
     pub node: NodeFlags,
@@ -327,7 +330,10 @@ fn set_node(set: &mut dyn FnMut(FieldId, String), n: &NodeFlags) {
         FieldId::RootVolumeAccessModes,
         opt(&n.root_volume_access_modes),
     );
-    set(FieldId::RootVolumeVolumeMode, opt(&n.root_volume_volume_mode));
+    set(
+        FieldId::RootVolumeVolumeMode,
+        opt(&n.root_volume_volume_mode),
+    );
     set(
         FieldId::RootVolumeCacheStrategy,
         opt(&n.root_volume_cache_strategy),
@@ -365,7 +371,10 @@ pub fn cluster_form(a: &CreateClusterKubevirt, facts: Option<ClusterFacts>) -> C
             FieldId::ControlPlaneAvailability,
             a.control_plane_availability_policy.clone(),
         );
-        set(FieldId::InfraAvailability, opt(&a.infra_availability_policy));
+        set(
+            FieldId::InfraAvailability,
+            opt(&a.infra_availability_policy),
+        );
         set(FieldId::Tolerations, join_entries(&a.toleration));
         set(
             FieldId::StorageClassMappings,

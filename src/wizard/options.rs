@@ -400,8 +400,14 @@ mod tests {
             ("key=a,effect=sometimes", "effect must be"),
             ("key=a,operator=in", "operator must be"),
             ("key=a,color=red", "unknown option"),
-            ("key=a,effect=NoExecute,tolerationSeconds=soon", "whole number"),
-            ("key=a,effect=NoSchedule,tolerationSeconds=5", "only applies"),
+            (
+                "key=a,effect=NoExecute,tolerationSeconds=soon",
+                "whole number",
+            ),
+            (
+                "key=a,effect=NoSchedule,tolerationSeconds=5",
+                "only applies",
+            ),
             ("key=a,operator=Exists,value=b", "value must be empty"),
             ("effect=NoSchedule", "without a key"),
         ] {
@@ -450,7 +456,14 @@ mod tests {
         );
         let e = host_device("nvidia-a100").expect_err("no count").0;
         assert!(e.contains("has no count: write nvidia-a100,count:1"), "{e}");
-        for bad in ["gpu,count:0", "gpu,count:-1", "gpu,count:x", "gpu,size:2", "gpu,count:1,x", ",count:1"] {
+        for bad in [
+            "gpu,count:0",
+            "gpu,count:-1",
+            "gpu,count:x",
+            "gpu,size:2",
+            "gpu,count:1,x",
+            ",count:1",
+        ] {
             assert!(host_device(bad).is_err(), "{bad}");
         }
     }
@@ -462,7 +475,10 @@ mod tests {
             ["ReadWriteMany", "ReadWriteOnce"]
         );
         assert!(access_modes("RWX").is_err());
-        assert_eq!(volume_mode("block").expect("valid").as_deref(), Some("Block"));
+        assert_eq!(
+            volume_mode("block").expect("valid").as_deref(),
+            Some("Block")
+        );
         assert!(volume_mode("raw").is_err());
         assert_eq!(cache_strategy("").expect("valid"), None);
         assert!(cache_strategy("disk").is_err());
