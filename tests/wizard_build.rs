@@ -61,6 +61,7 @@ fn example_spec(dir: &tempfile::TempDir) -> ClusterSpec {
         infra: None,
         infra_id: "example-sffhb".into(),
         etcd_encryption_key: Sensitive::new(vec![7u8; 32]),
+        options: Default::default(),
     }
 }
 
