@@ -187,6 +187,7 @@ impl Pane for HostedPane {
             (f.pods.as_slice(), f.services.as_slice())
         });
         let mut d = HostedClusterDetails::new(&item.hc, &item.pools, pods, services);
+        d.row.pools_unreadable = item.pools_unreadable.clone();
         if fetched.is_none() {
             // Without the services the ingress verdict would be a guess.
             d.partial_reasons.retain(|r| !r.starts_with("waiting for"));
