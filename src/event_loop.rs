@@ -228,6 +228,15 @@ impl Session {
                             self.app.left_guest();
                         }
                     }
+                    // Read the file again: after `oc login` (token rejected) it has the new token.
+                    match self.source.reloaded() {
+                        Some(Ok(source)) => {
+                            self.app.contexts = source.contexts();
+                            self.source = source;
+                        }
+                        Some(Err(e)) => tracing::warn!(error = %e, "kubeconfig not re-read"),
+                        None => {}
+                    }
                     self.connect(Some(name));
                 }
                 Effect::Fetch(f) => {

@@ -55,6 +55,27 @@ impl Source {
         }
     }
 
+    /// The same kubeconfig read again from its file (`--kubeconfig`, `~/.kube/config` or
+    /// `$KUBECONFIG`), so a reconnect after `oc login` uses the new token; `None` for
+    /// in-memory sources (demo, guest clusters) and in-cluster.
+    pub fn reloaded(&self) -> Option<Result<Source, String>> {
+        let Source::Kubeconfig { label, .. } = self else {
+            return None;
+        };
+        if label == "$KUBECONFIG" {
+            return Some(
+                Kubeconfig::read()
+                    .map(|kc| Source::Kubeconfig {
+                        kubeconfig: Box::new(kc),
+                        label: label.clone(),
+                    })
+                    .map_err(|e| format!("cannot read $KUBECONFIG: {}", one_line(&e))),
+            );
+        }
+        let path = Path::new(label);
+        path.is_file().then(|| Self::from_file(path))
+    }
+
     pub fn from_file(path: &Path) -> Result<Source, String> {
         let label = path.display().to_string();
         if !path.exists() {
@@ -239,6 +260,21 @@ mod tests {
         let c = s.connect(Some("edge")).await.unwrap();
         assert_eq!(c.server, "https://b.example:6443");
         assert_eq!(c.context, "edge");
+    }
+
+    #[tokio::test]
+    async fn a_kubeconfig_file_is_read_again_for_a_reconnect() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("kc");
+        std::fs::write(&p, TWO).unwrap();
+        let s = Source::from_file(&p).unwrap();
+        // `oc login` rewrote the file: the reconnect sees what it wrote.
+        std::fs::write(&p, TWO.replace("a.example", "relogged.example")).unwrap();
+        let again = s.reloaded().unwrap().unwrap();
+        let c = again.connect(Some("hub")).await.unwrap();
+        assert_eq!(c.server, "https://relogged.example:6443");
+        // In-memory kubeconfigs (demo, guest clusters) stay as they are.
+        assert!(Source::from_yaml(TWO, "demo").unwrap().reloaded().is_none());
     }
 
     #[test]
