@@ -1251,6 +1251,7 @@ const BUILT_IN_GROUPS: &[&str] = &[
     "policy",
     "apiextensions.k8s.io",
     "authorization.k8s.io",
+    "authentication.k8s.io",
 ];
 
 #[tokio::test]

@@ -420,7 +420,8 @@ fn nodepool_form_hcp_checks() {
     form.set(FieldId::ReleaseImage, "quay.io/ocp-release:4.17.12-multi");
     assert!(form.check(FieldId::ReleaseImage).unwrap().is_some());
     let fields = form.fields();
-    assert_eq!(fields.len(), 14);
+    // 14, plus hcp's root-volume access modes, volume mode, cache strategy and host devices.
+    assert_eq!(fields.len(), 18);
     assert!(fields.iter().all(|f| f.error.is_none()), "{fields:#?}");
 }
 

@@ -98,17 +98,14 @@ impl CsrPane {
         }
         let v = &v;
         if decision == Decision::Approve && !override_allowed(v) {
-            let why: Vec<String> = v
-                .never_failures()
-                .map(|c| format!("{}: {}", c.id, display_safe(&c.reason)))
-                .collect();
-            let why = if why.is_empty() {
+            let ids: Vec<&str> = v.never_failures().map(|c| c.id).collect();
+            let why = if ids.is_empty() {
                 "no node name in the request".to_string()
             } else {
-                why.join("; ")
+                format!("failed: {}", ids.join(", "))
             };
             return PaneRequest::Notice(format!(
-                "{name} can never be approved by shiftdeck ({why}); deny it"
+                "{name} can never be approved ({why}); Enter shows why, d denies it"
             ));
         }
         let node = v.node.as_deref().map(display_safe);
