@@ -10,6 +10,8 @@ pub struct ApiError {
     pub reason: &'static str,
     pub message: String,
     pub details: Option<Value>,
+    /// `metadata.continue` of the Status (a 410 for an expired continue token carries one).
+    pub list_continue: Option<String>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -27,6 +29,7 @@ impl ApiError {
             reason,
             message: message.into(),
             details: None,
+            list_continue: None,
         }
     }
 
@@ -192,6 +195,9 @@ impl ApiError {
         });
         if let (Some(d), Some(o)) = (&self.details, s.as_object_mut()) {
             o.insert("details".into(), d.clone());
+        }
+        if let Some(c) = &self.list_continue {
+            s["metadata"] = json!({"continue": c});
         }
         s
     }
