@@ -155,6 +155,9 @@ pub struct Rule {
     pub broken: fn(&Value, Option<&Value>) -> bool,
 }
 
+/// A schema default: the `spec` field and its value.
+pub type SpecDefault = (&'static str, fn() -> Value);
+
 /// The schema of one custom kind's `spec`, with its cross-field rules. `status` is written
 /// through the status subresource and not modelled.
 pub struct KindSchema {
@@ -165,7 +168,7 @@ pub struct KindSchema {
     pub rules: &'static [Rule],
     /// Schema defaults of required `spec` fields, filled in before validation as the API
     /// server does.
-    pub defaults: &'static [(&'static str, fn() -> Value)],
+    pub defaults: &'static [SpecDefault],
 }
 
 impl KindSchema {

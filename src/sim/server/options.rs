@@ -177,10 +177,10 @@ pub fn parse(verb: &str, q: &Query, body: &[u8]) -> Result<WriteOpts, ApiError> 
                     if key == k {
                         o.insert(key.into(), json!(v));
                     } else {
-                        o.entry("preconditions")
-                            .or_insert_with(|| json!({}))
-                            .as_object_mut()
-                            .map(|p| p.insert(key.into(), json!(v)));
+                        let pre = o.entry("preconditions").or_insert_with(|| json!({}));
+                        if let Some(p) = pre.as_object_mut() {
+                            p.insert(key.into(), json!(v));
+                        }
                     }
                 }
             }

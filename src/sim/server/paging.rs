@@ -20,14 +20,13 @@ use crate::sim::error::ApiError;
 const SNAPSHOT_TTL: Duration = Duration::from_secs(300);
 const SNAPSHOT_CAP: usize = 64;
 
-/// The lists continue tokens point into.
+/// One first page's list, and when it was cut.
+type Snapshot = (Arc<Vec<Arc<Value>>>, Instant);
+
+/// The lists continue tokens point into: by id, oldest first, and the next id.
 #[derive(Default)]
 pub(crate) struct Snapshots {
-    inner: Mutex<(
-        HashMap<u64, (Arc<Vec<Arc<Value>>>, Instant)>,
-        VecDeque<u64>,
-        u64,
-    )>,
+    inner: Mutex<(HashMap<u64, Snapshot>, VecDeque<u64>, u64)>,
 }
 
 impl Snapshots {
@@ -92,7 +91,8 @@ pub fn continue_expired(t: &Token) -> ApiError {
     let mut e = ApiError::expired(
         "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
     );
-    e.list_continue = Some(encode(t.rv, &t.ns, &t.name, None));
+    e.details =
+        Some(json!({(crate::sim::error::LIST_CONTINUE): encode(t.rv, &t.ns, &t.name, None)}));
     e
 }
 

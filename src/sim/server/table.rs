@@ -364,10 +364,10 @@ fn crd_cell(res: &ResourceDef, idx: usize, o: &Value, now: DateTime<Utc>) -> Val
 }
 
 fn cells(res: &ResourceDef, o: &Value, now: DateTime<Utc>) -> Vec<Value> {
-    if res.group.is_empty() || !res.crd {
-        if let Some(all) = super::printers::cells(res.plural, o, now) {
-            return all;
-        }
+    if !res.crd
+        && let Some(all) = super::printers::cells(res.plural, o, now)
+    {
+        return all;
     }
     let name = json!(s(o, "/metadata/name").unwrap_or(""));
     let rest = match builtin_cols(res) {

@@ -186,9 +186,9 @@ pub fn admit(
     if let Some(old) = old {
         // Fields already stored were accepted before; only new ones are news.
         let mut cmp = old.clone();
-        let _ = admit_probe(res, &mut cmp).map(|old_unknown| {
+        if let Ok(old_unknown) = admit_probe(res, &mut cmp) {
             unknown.retain(|u| !old_unknown.contains(u));
-        });
+        }
     }
     for u in &unknown {
         remove_path(obj, u);
