@@ -359,7 +359,7 @@ async fn approve_deny_scale_and_apply() {
     let file = k._dir.path().join("np.yaml");
     let manifest = |replicas: u32| {
         format!(
-            "apiVersion: hypershift.openshift.io/v1beta1\nkind: NodePool\nmetadata:\n  name: np-applied\n  namespace: clusters\nspec:\n  clusterName: hc1\n  replicas: {replicas}\n  release:\n    image: quay.io/ocp-release:4.18.1-multi\n  platform:\n    type: KubeVirt\n"
+            "apiVersion: hypershift.openshift.io/v1beta1\nkind: NodePool\nmetadata:\n  name: np-applied\n  namespace: clusters\nspec:\n  clusterName: hc1\n  replicas: {replicas}\n  release:\n    image: quay.io/ocp-release:4.18.1-multi\n  management:\n    upgradeType: Replace\n  platform:\n    type: KubeVirt\n"
         )
     };
     write(&file, &manifest(1));

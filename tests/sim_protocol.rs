@@ -324,7 +324,11 @@ async fn get_create_dry_run_generate_name_and_conflicts() {
         .await
         .expect_err("invalid");
     assert_eq!(code(&e), 422);
-    assert!(format!("{e}").contains("spec.release.image"), "{e}");
+    // As the real CRD: release, pullSecret and services are required.
+    assert!(
+        format!("{e}").contains("spec.release: Required value"),
+        "{e}"
+    );
     let nps = nodepools(c.clone());
     let mut np = nodepool("np-no-cluster", Some(1));
     np["spec"].as_object_mut().map(|s| s.remove("clusterName"));
@@ -376,7 +380,8 @@ async fn merge_json_strategic_patches_and_server_side_apply() {
         .await
         .expect("json patch");
     assert_eq!(n.spec.and_then(|s| s.unschedulable), Some(true));
-    // Strategic: taints merge by key, conditions (via status) by type.
+    // Strategic: Node taints have no patch strategy, so the list is replaced; conditions (via
+    // status) merge by type.
     nodes
         .patch(
             "worker-0",
@@ -393,7 +398,12 @@ async fn merge_json_strategic_patches_and_server_side_apply() {
         )
         .await
         .expect("smp");
-    assert_eq!(n.spec.and_then(|s| s.taints).map(|t| t.len()), Some(2));
+    let taints = n.spec.and_then(|s| s.taints).unwrap_or_default();
+    assert_eq!(
+        taints.iter().map(|t| t.key.as_str()).collect::<Vec<_>>(),
+        ["b"],
+        "replaced, not merged by key"
+    );
     let n = nodes.patch_status("worker-0", &pp, &Patch::Strategic(json!({"status": {"conditions": [{"type": "Ready", "status": "False", "reason": "KubeletDown"}]}}))).await.expect("status smp");
     let conds = n.status.and_then(|s| s.conditions).unwrap_or_default();
     assert_eq!(conds.len(), 2, "merged by type");

@@ -232,8 +232,9 @@ async fn a_failing_step_rolls_back_everything_this_run_created() {
     let client = h.client().await.unwrap();
     let f = files();
     let (_form, mut plan) = cluster_plan(&client, "wiz2", &f).await;
-    // Invalid on purpose: the sim's API server rejects negative replicas with 422.
-    plan.find_mut("NodePool").unwrap().object["spec"]["replicas"] = json!(-1);
+    // Invalid on purpose: replicas must be an integer, so the API server answers 422 (the real
+    // CRD sets no minimum, so a negative count would be stored).
+    plan.find_mut("NodePool").unwrap().object["spec"]["replicas"] = json!("two");
 
     let dry = exec::dry_run(&client, &plan).await;
     assert!(!dry.ok());

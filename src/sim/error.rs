@@ -12,6 +12,11 @@ pub struct ApiError {
     pub details: Option<Value>,
 }
 
+/// Key in `details` that carries the Status's `metadata.continue` (a 410 for an expired continue
+/// token has one); moved out of `details` when the Status is rendered. Kept in `details` so the
+/// error stays small.
+pub const LIST_CONTINUE: &str = "__listContinue";
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} ({}): {}", self.reason, self.code, self.message)
@@ -191,7 +196,14 @@ impl ApiError {
             "code": self.code,
         });
         if let (Some(d), Some(o)) = (&self.details, s.as_object_mut()) {
-            o.insert("details".into(), d.clone());
+            let mut d = d.clone();
+            let cont = d.as_object_mut().and_then(|m| m.remove(LIST_CONTINUE));
+            if let Some(c) = cont {
+                o.insert("metadata".into(), json!({"continue": c}));
+            }
+            if d.as_object().is_none_or(|m| !m.is_empty()) {
+                o.insert("details".into(), d);
+            }
         }
         s
     }

@@ -13,6 +13,7 @@ pub mod options;
 pub mod pki;
 pub mod resources;
 pub mod scenario;
+pub mod schema;
 pub mod server;
 pub mod store;
 pub mod tls;

@@ -290,6 +290,12 @@ const VMI_COLUMNS: &[PrinterColumn] = &[
         ".status.conditions[?(@.type=='LiveMigratable')].status",
         1
     ),
+    col!(
+        "Paused",
+        "string",
+        ".status.conditions[?(@.type=='Paused')].status",
+        1
+    ),
 ];
 
 const VMIM_COLUMNS: &[PrinterColumn] = &[

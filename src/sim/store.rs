@@ -132,6 +132,68 @@ impl Store {
         (items, g.rv)
     }
 
+    /// The objects of a kind as they were at `rv`, rebuilt from the event history; None when
+    /// the history no longer reaches back that far for every object changed since.
+    pub fn list_at(&self, res: &ResourceDef, ns: Option<&str>, rv: u64) -> Option<Vec<Arc<Value>>> {
+        let g = self.lock();
+        if rv < g.oldest_resumable || rv > g.rv {
+            return None;
+        }
+        let mut state: BTreeMap<ObjKey, Arc<Value>> =
+            g.objects.get(res.key()).cloned().unwrap_or_default();
+        let split = g.history.partition_point(|e| e.rv <= rv);
+        let key_of = |o: &Value| -> ObjKey {
+            let s = |p: &str| {
+                o.pointer(p)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            };
+            (s("/metadata/namespace"), s("/metadata/name"))
+        };
+        let mut touched: Vec<(ObjKey, EventType)> = Vec::new();
+        for ev in g
+            .history
+            .iter()
+            .skip(split)
+            .filter(|e| e.resource == res.key())
+        {
+            let k = key_of(&ev.object);
+            if !touched.iter().any(|(t, _)| *t == k) {
+                touched.push((k, ev.kind));
+            }
+        }
+        for (k, first_after) in touched {
+            let before = g
+                .history
+                .iter()
+                .take(split)
+                .rev()
+                .filter(|e| e.resource == res.key())
+                .find(|e| key_of(&e.object) == k);
+            match (before, first_after) {
+                (Some(e), _) if e.kind == EventType::Deleted => {
+                    state.remove(&k);
+                }
+                (Some(e), _) => {
+                    state.insert(k, e.object.clone());
+                }
+                (None, EventType::Added) => {
+                    state.remove(&k);
+                }
+                // Changed since, and its state at `rv` is older than the history.
+                (None, _) => return None,
+            }
+        }
+        Some(
+            state
+                .into_iter()
+                .filter(|((n, _), _)| ns.is_none_or(|ns| n == ns))
+                .map(|(_, v)| v)
+                .collect(),
+        )
+    }
+
     pub fn count(&self, res: &ResourceDef) -> usize {
         self.lock().objects.get(res.key()).map_or(0, |m| m.len())
     }
@@ -271,11 +333,36 @@ impl Store {
         {
             return Err(ApiError::uid_precondition(res, &name, sent, stored_uid));
         }
-        // Immutable metadata comes from the stored object, whatever the client sent.
-        for field in ["uid", "creationTimestamp", "generation"] {
-            if let Some(v) = old.pointer(&format!("/metadata/{field}")) {
-                ensure_object(&mut obj, "metadata").insert(field.into(), v.clone());
+        // Immutable metadata comes from the stored object, whatever the client sent; a
+        // deletionTimestamp is set by a delete only.
+        for field in [
+            "uid",
+            "creationTimestamp",
+            "generation",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+        ] {
+            let meta = ensure_object(&mut obj, "metadata");
+            match old.pointer(&format!("/metadata/{field}")) {
+                Some(v) => {
+                    meta.insert(field.into(), v.clone());
+                }
+                None => {
+                    meta.remove(field);
+                }
             }
+        }
+        if is_deleting(&old) && !has_finalizers(&obj) && !dry_run {
+            // The last finalizer is gone: the object goes now, as on a real server.
+            if let Some(m) = g.objects.get_mut(res.key()) {
+                m.remove(&key);
+            }
+            g.rv += 1;
+            let rv = g.rv;
+            set_rv(&mut obj, rv);
+            let stored = Arc::new(obj.clone());
+            self.record(&mut g, res, ns, EventType::Deleted, stored, rv);
+            return Ok(obj);
         }
         set_type_meta(res, &mut obj);
         let spec_changed = old.get("spec") != obj.get("spec");
@@ -346,6 +433,61 @@ impl Store {
             }
         }
         Err(last.unwrap_or_else(|| ApiError::conflict(res, name)))
+    }
+
+    /// Start a graceful delete: set `deletionTimestamp` (once), add `finalizer` when given and
+    /// set `status.phase` when given (a Namespace's Terminating). The object stays until its
+    /// finalizers are removed.
+    pub fn mark_deleting(
+        &self,
+        res: &ResourceDef,
+        ns: Option<&str>,
+        name: &str,
+        finalizer: Option<&str>,
+        phase: Option<&str>,
+    ) -> Result<Value, ApiError> {
+        let mut g = self.lock();
+        let key = (ns.unwrap_or("").to_string(), name.to_string());
+        let Some(old) = g.objects.get(res.key()).and_then(|m| m.get(&key)).cloned() else {
+            return Err(ApiError::not_found(res, name));
+        };
+        let mut obj = (*old).clone();
+        let meta = ensure_object(&mut obj, "metadata");
+        if !meta.contains_key("deletionTimestamp") {
+            meta.insert("deletionTimestamp".into(), json!(self.clock.now_rfc3339()));
+            meta.insert("deletionGracePeriodSeconds".into(), json!(0));
+        }
+        if let Some(f) = finalizer {
+            let list = meta.entry("finalizers").or_insert_with(|| json!([]));
+            if let Some(a) = list.as_array_mut()
+                && !a.iter().any(|x| x.as_str() == Some(f))
+            {
+                a.push(json!(f));
+            }
+        }
+        if let Some(p) = phase {
+            ensure_object(&mut obj, "status").insert("phase".into(), json!(p));
+        }
+        if obj == *old {
+            return Ok(obj);
+        }
+        g.rv += 1;
+        let rv = g.rv;
+        set_rv(&mut obj, rv);
+        let stored = Arc::new(obj.clone());
+        g.objects
+            .entry(res.key())
+            .or_default()
+            .insert(key, stored.clone());
+        self.record(
+            &mut g,
+            res,
+            ns.map(str::to_string),
+            EventType::Modified,
+            stored,
+            rv,
+        );
+        Ok(obj)
     }
 
     pub fn delete(
@@ -498,6 +640,19 @@ fn validate_name(res: &ResourceDef, name: &str) -> Result<(), ApiError> {
             )],
         ))
     }
+}
+
+/// Whether a delete has started (the object is Terminating).
+pub fn is_deleting(obj: &Value) -> bool {
+    obj.pointer("/metadata/deletionTimestamp")
+        .is_some_and(|v| !v.is_null())
+}
+
+/// Whether `metadata.finalizers` holds anything.
+pub fn has_finalizers(obj: &Value) -> bool {
+    obj.pointer("/metadata/finalizers")
+        .and_then(Value::as_array)
+        .is_some_and(|a| !a.is_empty())
 }
 
 pub fn rv_of(obj: &Value) -> &str {

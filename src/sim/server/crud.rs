@@ -1,7 +1,6 @@
 //! The plain verbs: get, list (selectors, pagination), create, update, patch (incl. server-side
 //! apply), delete and deletecollection.
 
-use base64::Engine;
 use serde_json::Value;
 
 use super::format::{self, Format};
@@ -10,7 +9,7 @@ use super::http::{self, Resp};
 use super::patch::{self, PatchType};
 use super::route::ResRoute;
 use super::select::Selector;
-use super::{auth, validate};
+use super::{auth, deletion, paging, validate};
 use crate::sim::error::ApiError;
 use crate::sim::resources::ResourceDef;
 use crate::sim::store::{ensure_object, rv_of};
@@ -44,48 +43,92 @@ fn key_of(o: &Value) -> (&str, &str) {
     )
 }
 
-fn encode_continue(rv: u64, o: &Value) -> String {
-    let (ns, name) = key_of(o);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
-        serde_json::json!({"rv": rv, "ns": ns, "name": name})
-            .to_string()
-            .as_bytes(),
-    )
-}
-
-fn decode_continue(token: &str) -> Result<(String, String), ApiError> {
-    let bad = || ApiError::bad_request(format!("continue key is not valid: {token}"));
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(token)
-        .map_err(|_| bad())?;
-    let v: Value = serde_json::from_slice(&raw).map_err(|_| bad())?;
-    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-    Ok((s("ns").ok_or_else(bad)?, s("name").ok_or_else(bad)?))
-}
-
 pub(crate) fn list(ctx: &Ctx, rr: &ResRoute) -> Result<Resp, ApiError> {
     let q = &ctx.query;
     let sel = Selector::parse(rr.res, q.get("labelSelector"), q.get("fieldSelector"))?;
     let limit = q.u64("limit")?.filter(|l| *l > 0).map(|l| l as usize);
-    let after = q.get("continue").map(decode_continue).transpose()?;
-    let (items, rv) = ctx.shared.store.list(rr.res, rr.ns.as_deref());
-    let mut matching = items.iter().map(|a| a.as_ref()).filter(|o| {
-        after
-            .as_ref()
-            .is_none_or(|(ns, name)| key_of(o) > (ns.as_str(), name.as_str()))
-            && (sel.is_empty() || sel.matches(o))
-    });
+    let at = paging::list_at(q)?;
+    let token = q.get("continue").map(paging::decode).transpose()?;
+    let store = &ctx.shared.store;
+    let (items, rv, snapshot) = match &token {
+        Some(t) => match t.snapshot {
+            Some(id) => match ctx.shared.snapshots.get(id) {
+                Some(items) => (items, t.rv, Some(id)),
+                None => return Err(paging::continue_expired(t)),
+            },
+            // The inconsistent token of an expired snapshot reads the live state.
+            None => {
+                let (items, rv) = store.list(rr.res, rr.ns.as_deref());
+                (std::sync::Arc::new(items), rv, None)
+            }
+        },
+        None => {
+            let (items, current) = store.list(rr.res, rr.ns.as_deref());
+            match at {
+                paging::ListAt::Latest => (std::sync::Arc::new(items), current, None),
+                paging::ListAt::NotOlderThan(n) | paging::ListAt::Exact(n) if n > current => {
+                    return Err(paging::too_large(n, current));
+                }
+                paging::ListAt::NotOlderThan(_) => (std::sync::Arc::new(items), current, None),
+                paging::ListAt::Exact(n) if n == current => {
+                    (std::sync::Arc::new(items), current, None)
+                }
+                paging::ListAt::Exact(n) => match store.list_at(rr.res, rr.ns.as_deref(), n) {
+                    Some(items) => (std::sync::Arc::new(items), n, None),
+                    None => {
+                        return Err(ApiError::expired(
+                            "The resourceVersion for the provided list is too old.",
+                        ));
+                    }
+                },
+            }
+        }
+    };
+    let after = token.as_ref().map(|t| (t.ns.as_str(), t.name.as_str()));
+    let mut matching = items
+        .iter()
+        .map(|a| a.as_ref())
+        .filter(|o| after.is_none_or(|a| key_of(o) > a) && (sel.is_empty() || sel.matches(o)));
     let page: Vec<&Value> = match limit {
         Some(l) => matching.by_ref().take(l).collect(),
         None => matching.by_ref().collect(),
     };
     let rest = matching.count();
     let cont = match (rest, page.last()) {
-        (n, Some(last)) if n > 0 => Some(encode_continue(rv, last)),
+        (n, Some(last)) if n > 0 => {
+            // The next page reads the same snapshot this one was cut from.
+            let id = snapshot.unwrap_or_else(|| ctx.shared.snapshots.keep(items.clone()));
+            let (ns, name) = key_of(last);
+            Some(paging::encode(rv, ns, name, Some(id)))
+        }
         _ => None,
     };
-    let body = format::render_list(rr.res, &page, ctx.format, rv, cont.as_deref(), Some(rest));
+    // The count is only known without selectors: the server leaves it out with them.
+    let remaining = sel.is_empty().then_some(rest);
+    let body = format::render_list(rr.res, &page, ctx.format, rv, cont.as_deref(), remaining);
     Ok(http::json_bytes(200, body))
+}
+
+/// A Namespace being deleted takes no new objects (403, as the lifecycle admission says).
+fn refuse_in_terminating(ctx: &Ctx, rr: &ResRoute) -> Result<(), ApiError> {
+    match rr.ns.as_deref() {
+        Some(ns) if deletion::namespace_terminating(&ctx.shared.store, ns) => {
+            let mut e = ApiError::new(
+                403,
+                "Forbidden",
+                format!(
+                    "{} is forbidden: unable to create new content in namespace {ns} because it is being terminated",
+                    rr.res.plural
+                ),
+            );
+            e.details = Some(
+                serde_json::json!({"kind": rr.res.plural, "group": rr.res.group,
+                "causes": [{"reason": "NamespaceTerminating", "message": format!("namespace {ns} is being terminated"), "field": "metadata.namespace"}]}),
+            );
+            Err(e)
+        }
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn create(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiError> {
@@ -110,8 +153,9 @@ pub(crate) fn create(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiE
         )));
     }
     validate::check_identity(rr.res, rr.ns.as_deref(), &mut obj)?;
-    validate::validate(rr.res, &obj)?;
-    let created = ctx.shared.store.create(rr.res, obj, ctx.query.dry_run())?;
+    validate::admit(ctx, rr.res, &mut obj, None)?;
+    refuse_in_terminating(ctx, rr)?;
+    let created = ctx.shared.store.create(rr.res, obj, ctx.opts.dry_run)?;
     Ok(respond(ctx, rr.res, 201, &created))
 }
 
@@ -156,11 +200,11 @@ pub(crate) fn update(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiE
         .get(rr.res, rr.ns.as_deref(), name)
         .ok_or_else(|| ApiError::not_found(rr.res, name))?;
     keep_status(rr.res, &old, &mut obj);
-    validate::validate(rr.res, &obj)?;
+    validate::admit(ctx, rr.res, &mut obj, Some(&old))?;
     let updated = ctx
         .shared
         .store
-        .update(rr.res, obj, true, ctx.query.dry_run())?;
+        .update(rr.res, obj, true, ctx.opts.dry_run)?;
     Ok(respond(ctx, rr.res, 200, &updated))
 }
 
@@ -202,7 +246,7 @@ pub(crate) fn patch_object(
         match ctx
             .shared
             .store
-            .update(rr.res, next, bump_generation, ctx.query.dry_run())
+            .update(rr.res, next, bump_generation, ctx.opts.dry_run)
         {
             Err(e) if e.code == 409 && !pinned => last = Some(e),
             other => return other,
@@ -212,7 +256,7 @@ pub(crate) fn patch_object(
 }
 
 pub(crate) fn patch(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiError> {
-    let pt = PatchType::from_content_type(&http::content_type(&ctx.headers))?;
+    let pt = PatchType::for_resource(rr.res, &http::content_type(&ctx.headers))?;
     let patch_doc = patch::decode(pt, body)?;
     let name = name_of(rr);
     if pt == PatchType::Apply {
@@ -238,8 +282,8 @@ pub(crate) fn patch(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiEr
                 ));
             }
             meta.remove("resourceVersion");
-            validate::validate(rr.res, &obj)?;
-            let created = ctx.shared.store.create(rr.res, obj, ctx.query.dry_run())?;
+            validate::admit(ctx, rr.res, &mut obj, None)?;
+            let created = ctx.shared.store.create(rr.res, obj, ctx.opts.dry_run)?;
             return Ok(respond(ctx, rr.res, 201, &created));
         }
         let mut check = patch_doc.clone();
@@ -253,7 +297,7 @@ pub(crate) fn patch(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiEr
         &patch_doc,
         |old, mut new| {
             keep_status(res, old, &mut new);
-            validate::validate(res, &new)?;
+            validate::admit(ctx, res, &mut new, Some(old))?;
             Ok(new)
         },
         true,
@@ -262,11 +306,33 @@ pub(crate) fn patch(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiEr
 }
 
 pub(crate) fn delete(ctx: &Ctx, rr: &ResRoute) -> Result<Resp, ApiError> {
-    let obj =
-        ctx.shared
-            .store
-            .delete(rr.res, rr.ns.as_deref(), name_of(rr), ctx.query.dry_run())?;
-    Ok(respond(ctx, rr.res, 200, &obj))
+    let d = deletion::delete_one(
+        ctx,
+        rr.res,
+        rr.ns.as_deref(),
+        name_of(rr),
+        ctx.opts.dry_run,
+        &ctx.opts.delete,
+    )?;
+    if !d.gone {
+        // Finalizers keep it: 202 with the Terminating object.
+        return Ok(respond(ctx, rr.res, 202, &d.object));
+    }
+    if rr.res.crd {
+        // The custom resource handler answers a finished delete with a Status, not the object.
+        let uid = d
+            .object
+            .pointer("/metadata/uid")
+            .cloned()
+            .unwrap_or(Value::Null);
+        return Ok(http::json(
+            200,
+            &serde_json::json!({"kind": "Status", "apiVersion": "v1", "metadata": {},
+                "status": "Success",
+                "details": {"name": name_of(rr), "group": rr.res.group, "kind": rr.res.plural, "uid": uid}}),
+        ));
+    }
+    Ok(respond(ctx, rr.res, 200, &d.object))
 }
 
 pub(crate) fn delete_collection(ctx: &Ctx, rr: &ResRoute) -> Result<Resp, ApiError> {
@@ -277,8 +343,8 @@ pub(crate) fn delete_collection(ctx: &Ctx, rr: &ResRoute) -> Result<Resp, ApiErr
     for o in items.iter().filter(|o| sel.matches(o)) {
         let (ns, name) = key_of(o);
         let ns = (!ns.is_empty()).then_some(ns);
-        match ctx.shared.store.delete(rr.res, ns, name, q.dry_run()) {
-            Ok(d) => deleted.push(d),
+        match deletion::delete_one(ctx, rr.res, ns, name, ctx.opts.dry_run, &ctx.opts.delete) {
+            Ok(d) => deleted.push(d.object),
             Err(e) if e.code == 404 => {}
             Err(e) => return Err(e),
         }

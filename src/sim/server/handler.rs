@@ -8,6 +8,7 @@ use hyper::{HeaderMap, Method, Request};
 use super::auth::{self, User};
 use super::format::Format;
 use super::http::{self, Resp};
+use super::options::{self, WriteOpts};
 use super::query::Query;
 use super::route::{self, ResRoute, Route};
 use super::{Shared, crud, discovery, openapi, subresource, watch};
@@ -20,6 +21,16 @@ pub(crate) struct Ctx {
     pub query: Query,
     pub format: Format,
     pub headers: HeaderMap,
+    /// dryRun, fieldValidation and DeleteOptions of a write.
+    pub opts: WriteOpts,
+    /// `Warning` headers for the response (unknown fields under fieldValidation=Warn).
+    pub warnings: std::sync::Mutex<Vec<String>>,
+}
+
+impl Ctx {
+    pub fn warn(&self, text: String) {
+        super::lock(&self.warnings).push(text);
+    }
 }
 
 pub(crate) async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Resp {
@@ -73,17 +84,33 @@ async fn handle_inner(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Res
         verb,
     )?;
     let body = match parts.method {
-        Method::POST | Method::PUT | Method::PATCH => http::read_body(&parts.headers, body).await?,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE => {
+            http::read_body(&parts.headers, body).await?
+        }
         _ => bytes::Bytes::new(),
     };
+    let opts = options::parse(verb, &query, &body)?;
     let ctx = Ctx {
         shared,
         user,
         query,
         format,
         headers: parts.headers,
+        opts,
+        warnings: Default::default(),
     };
-    dispatch(&ctx, &rr, verb, &body)
+    let result = dispatch(&ctx, &rr, verb, &body);
+    let warnings = std::mem::take(&mut *super::lock(&ctx.warnings));
+    result.map(|mut resp| {
+        for w in warnings {
+            // RFC 7234 warn-code 299, agent "-", the text quoted as the API server does.
+            let text = format!("299 - {}", serde_json::Value::String(w));
+            if let Ok(v) = hyper::header::HeaderValue::from_str(&text) {
+                resp.headers_mut().append(hyper::header::WARNING, v);
+            }
+        }
+        resp
+    })
 }
 
 fn openapi(profile: crate::sim::Profile, path: &str) -> Result<Resp, ApiError> {

@@ -6,6 +6,7 @@
 
 mod auth;
 mod crud;
+mod deletion;
 mod discovery;
 mod faults;
 mod format;
@@ -13,7 +14,10 @@ mod handler;
 mod http;
 mod jsonpath;
 mod openapi;
+mod options;
+mod paging;
 mod patch;
+mod printers;
 mod proto;
 mod query;
 mod route;
@@ -46,6 +50,7 @@ pub(crate) struct Shared {
     pub shutdown: CancellationToken,
     pub faults: faults::FaultState,
     pub events: watch::EventCache,
+    pub snapshots: paging::Snapshots,
 }
 
 /// Serve the Kubernetes API over TLS on `listener` until `shutdown` is cancelled.
@@ -66,6 +71,7 @@ pub fn serve(
         addr,
         shutdown,
         events: watch::EventCache::default(),
+        snapshots: paging::Snapshots::default(),
     });
     faults::spawn_tickers(&shared);
     tokio::spawn(accept_loop(listener, tls, shared));

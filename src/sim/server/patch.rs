@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::sim::error::ApiError;
+use crate::sim::resources::ResourceDef;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PatchType {
@@ -22,6 +23,22 @@ impl PatchType {
             "application/apply-patch+yaml" | "application/apply-patch+cbor" => Ok(PatchType::Apply),
             other => Err(ApiError::unsupported_media(other)),
         }
+    }
+
+    /// The patch type of a request to `res`: strategic merge patch needs Go struct tags, so the
+    /// API server refuses it (415) for custom resources.
+    pub fn for_resource(res: &ResourceDef, ct: &str) -> Result<Self, ApiError> {
+        let pt = Self::from_content_type(ct)?;
+        if pt == PatchType::Strategic && res.crd {
+            return Err(ApiError::new(
+                415,
+                "UnsupportedMediaType",
+                format!(
+                    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml ({ct})"
+                ),
+            ));
+        }
+        Ok(pt)
     }
 }
 
@@ -67,7 +84,9 @@ pub fn apply(pt: PatchType, doc: &mut Value, patch: &Value) -> Result<(), ApiErr
     }
 }
 
-/// The key list items are merged by, per list field name.
+/// The key list items are merged by, per list field name (the `patchMergeKey` of the
+/// built-in types). Lists without a patch strategy, such as Node `spec.taints` and Pod
+/// `tolerations`, are replaced whole.
 fn merge_key(field: &str) -> Option<&'static str> {
     Some(match field {
         "conditions" | "addresses" => "type",
@@ -79,7 +98,6 @@ fn merge_key(field: &str) -> Option<&'static str> {
         | "imagePullSecrets"
         | "containerStatuses"
         | "initContainerStatuses" => "name",
-        "taints" => "key",
         "volumeMounts" => "mountPath",
         "volumeDevices" => "devicePath",
         "ownerReferences" => "uid",
@@ -166,7 +184,7 @@ mod tests {
         let mut doc = json!({"status": {"conditions": [{"type": "Ready", "status": "False"}, {"type": "A", "status": "True"}]},
             "spec": {"taints": [{"key": "k1", "effect": "NoSchedule"}], "list": [1, 2]}});
         let patch = json!({"status": {"conditions": [{"type": "Ready", "status": "True"}, {"type": "B", "status": "True"}]},
-            "spec": {"taints": [{"key": "k1", "$patch": "delete"}], "list": [3], "$setElementOrder/taints": []}});
+            "spec": {"taints": [], "list": [3], "$setElementOrder/taints": []}});
         apply(PatchType::Strategic, &mut doc, &patch).expect("patches");
         assert_eq!(
             doc["status"]["conditions"].as_array().map(Vec::len),

@@ -5,27 +5,41 @@ use std::collections::HashMap;
 use crate::sim::error::ApiError;
 
 #[derive(Debug, Default)]
-pub struct Query(HashMap<String, String>);
+pub struct Query {
+    last: HashMap<String, String>,
+    /// Every pair in order: `dryRun` may be repeated.
+    all: Vec<(String, String)>,
+}
 
 impl Query {
     pub fn parse(q: Option<&str>) -> Self {
-        Query(
-            url::form_urlencoded::parse(q.unwrap_or("").as_bytes())
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect(),
-        )
+        let all: Vec<(String, String)> = url::form_urlencoded::parse(q.unwrap_or("").as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        Query {
+            last: all.iter().cloned().collect(),
+            all,
+        }
     }
 
     pub fn get(&self, k: &str) -> Option<&str> {
-        self.0.get(k).map(String::as_str).filter(|v| !v.is_empty())
+        self.last
+            .get(k)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Every value of a repeatable parameter, in order.
+    pub fn values(&self, k: &str) -> Vec<&str> {
+        self.all
+            .iter()
+            .filter(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     pub fn flag(&self, k: &str) -> bool {
         matches!(self.get(k), Some("true" | "1"))
-    }
-
-    pub fn dry_run(&self) -> bool {
-        self.get("dryRun") == Some("All")
     }
 
     pub fn watch(&self) -> bool {

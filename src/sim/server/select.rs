@@ -145,7 +145,17 @@ fn field_supported(res: &ResourceDef, field: &str) -> bool {
         | "spec.restartPolicy" => res.plural == "pods",
         "spec.signerName" => res.plural == "certificatesigningrequests",
         "spec.unschedulable" => res.plural == "nodes",
-        "type" | "reason" | "involvedObject.name" | "involvedObject.kind" => res.plural == "events",
+        "type"
+        | "reason"
+        | "source"
+        | "reportingComponent"
+        | "involvedObject.name"
+        | "involvedObject.kind"
+        | "involvedObject.namespace"
+        | "involvedObject.uid"
+        | "involvedObject.apiVersion"
+        | "involvedObject.resourceVersion"
+        | "involvedObject.fieldPath" => res.plural == "events",
         _ => false,
     }
 }
@@ -205,7 +215,11 @@ impl Selector {
         });
         labels_ok
             && self.fields.iter().all(|(k, neg, v)| {
-                let pointer = format!("/{}", k.replace('.', "/"));
+                // An Event's `source` selects on its component.
+                let pointer = match k.as_str() {
+                    "source" => "/source/component".to_string(),
+                    _ => format!("/{}", k.replace('.', "/")),
+                };
                 let actual = match obj.pointer(&pointer) {
                     Some(Value::String(s)) => s.clone(),
                     Some(Value::Bool(b)) => b.to_string(),

@@ -4,9 +4,11 @@
 use serde_json::{Value, json};
 
 use super::crud::{self, patch_object, respond};
+use super::deletion;
 use super::handler::Ctx;
 use super::http::{self, Resp};
 use super::jsonpath;
+use super::options;
 use super::patch::{self, PatchType};
 use super::route::ResRoute;
 use crate::sim::error::ApiError;
@@ -80,7 +82,7 @@ fn put_onto(
     }
     ctx.shared
         .store
-        .update(rr.res, next, bump_generation, ctx.query.dry_run())
+        .update(rr.res, next, bump_generation, ctx.opts.dry_run)
 }
 
 fn write_status(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<Resp, ApiError> {
@@ -96,7 +98,7 @@ fn write_status(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<Res
     let updated = if verb == "update" {
         put_onto(ctx, rr, body, take_status, false)?
     } else {
-        let pt = PatchType::from_content_type(&http::content_type(&ctx.headers))?;
+        let pt = PatchType::for_resource(rr.res, &http::content_type(&ctx.headers))?;
         let doc = patch::decode(pt, body)?;
         patch_object(
             ctx,
@@ -225,9 +227,7 @@ fn write_scale(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<Resp
         let mut next = (*cur).clone();
         set_replicas(res, &mut next, &scale)?;
         ensure_object(&mut next, "metadata").insert("resourceVersion".into(), json!(rv_of(&cur)));
-        ctx.shared
-            .store
-            .update(res, next, true, ctx.query.dry_run())?
+        ctx.shared.store.update(res, next, true, ctx.opts.dry_run)?
     };
     Ok(http::json(200, &scale_of(res, &updated)))
 }
@@ -305,7 +305,7 @@ fn write_approval(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<R
             false,
         )?
     } else {
-        let pt = PatchType::from_content_type(&http::content_type(&ctx.headers))?;
+        let pt = PatchType::for_resource(rr.res, &http::content_type(&ctx.headers))?;
         let doc = patch::decode(pt, body)?;
         patch_object(
             ctx,
@@ -324,6 +324,7 @@ fn write_approval(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<R
 }
 
 /// `pods/<name>/eviction`: the sim has no disruption budgets, so an eviction deletes the pod.
+/// Its DeleteOptions travel in the body; a dry run there (or in the query) deletes nothing.
 fn evict(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiError> {
     let eviction = http::decode_object(&http::content_type(&ctx.headers), body)?;
     let name = rr.name.as_deref().unwrap_or("");
@@ -335,9 +336,23 @@ fn evict(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiError> {
             "name in URL does not match name in Eviction object",
         ));
     }
-    ctx.shared
-        .store
-        .delete(rr.res, rr.ns.as_deref(), name, ctx.query.dry_run())?;
+    let (body_dry, delete) = match eviction.get("deleteOptions") {
+        Some(d) if !d.is_null() => options::delete_opts_from_json(d)?,
+        _ => (false, options::DeleteOpts::default()),
+    };
+    let body_has_dry = eviction
+        .pointer("/deleteOptions/dryRun")
+        .and_then(Value::as_array)
+        .is_some_and(|a| !a.is_empty());
+    // The API server copies the CreateOptions' dryRun into the eviction's DeleteOptions and
+    // refuses the two when they disagree.
+    if body_has_dry && ctx.opts.dry_run != body_dry && !ctx.query.values("dryRun").is_empty() {
+        return Err(ApiError::bad_request(
+            "DryRun in DeleteOptions must match the DryRun of the request",
+        ));
+    }
+    let dry_run = ctx.opts.dry_run || body_dry;
+    deletion::delete_one(ctx, rr.res, rr.ns.as_deref(), name, dry_run, &delete)?;
     Ok(http::json(
         201,
         &json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}),

@@ -25,7 +25,7 @@ impl Include {
     }
 }
 
-struct Col {
+pub(super) struct Col {
     name: &'static str,
     type_: &'static str,
     format: &'static str,
@@ -33,7 +33,7 @@ struct Col {
     description: &'static str,
 }
 
-const fn c(name: &'static str, type_: &'static str, priority: i32) -> Col {
+pub(super) const fn c(name: &'static str, type_: &'static str, priority: i32) -> Col {
     Col {
         name,
         type_,
@@ -43,7 +43,7 @@ const fn c(name: &'static str, type_: &'static str, priority: i32) -> Col {
     }
 }
 
-const NAME: Col = Col {
+pub(super) const NAME: Col = Col {
     name: "Name",
     type_: "string",
     format: "name",
@@ -79,6 +79,8 @@ const POD_COLS: &[Col] = &[
     c("Age", "string", 0),
     c("IP", "string", 1),
     c("Node", "string", 1),
+    c("Nominated Node", "string", 1),
+    c("Readiness Gates", "string", 1),
 ];
 const NS_COLS: &[Col] = &[NAME, c("Status", "string", 0), c("Age", "string", 0)];
 const PDB_COLS: &[Col] = &[
@@ -102,7 +104,7 @@ fn builtin_cols(res: &ResourceDef) -> Option<&'static [Col]> {
         "namespaces" => NS_COLS,
         "poddisruptionbudgets" => PDB_COLS,
         "customresourcedefinitions" => CRD_COLS,
-        _ => GENERIC_COLS,
+        other => super::printers::columns(other).unwrap_or(GENERIC_COLS),
     })
 }
 
@@ -169,7 +171,7 @@ pub fn human_duration(secs: i64) -> String {
     format!("{}y", h / 24 / 365)
 }
 
-fn age_of(ts: Option<&Value>, now: DateTime<Utc>) -> Value {
+pub(super) fn age_of(ts: Option<&Value>, now: DateTime<Utc>) -> Value {
     match ts
         .and_then(Value::as_str)
         .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
@@ -179,7 +181,7 @@ fn age_of(ts: Option<&Value>, now: DateTime<Utc>) -> Value {
     }
 }
 
-fn s<'a>(obj: &'a Value, ptr: &str) -> Option<&'a str> {
+pub(super) fn s<'a>(obj: &'a Value, ptr: &str) -> Option<&'a str> {
     obj.pointer(ptr).and_then(Value::as_str)
 }
 
@@ -315,7 +317,34 @@ fn pod_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
         age_of(o.pointer("/metadata/creationTimestamp"), now),
         json!(s(o, "/status/podIP").unwrap_or("<none>")),
         json!(s(o, "/spec/nodeName").unwrap_or("<none>")),
+        json!(s(o, "/status/nominatedNodeName").unwrap_or("<none>")),
+        json!(readiness_gates(o)),
     ]
+}
+
+/// `<ready>/<total>` of a pod's readiness gates, `<none>` without any (the pod printer's).
+fn readiness_gates(o: &Value) -> String {
+    let gates: Vec<&str> = o
+        .pointer("/spec/readinessGates")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|g| g.get("conditionType").and_then(Value::as_str))
+        .collect();
+    if gates.is_empty() {
+        return "<none>".into();
+    }
+    let conds = o.pointer("/status/conditions").and_then(Value::as_array);
+    let ready = gates
+        .iter()
+        .filter(|g| {
+            conds.into_iter().flatten().any(|c| {
+                c.get("type").and_then(Value::as_str) == Some(**g)
+                    && c.get("status").and_then(Value::as_str) == Some("True")
+            })
+        })
+        .count();
+    format!("{ready}/{}", gates.len())
 }
 
 fn crd_cell(res: &ResourceDef, idx: usize, o: &Value, now: DateTime<Utc>) -> Value {
@@ -335,6 +364,11 @@ fn crd_cell(res: &ResourceDef, idx: usize, o: &Value, now: DateTime<Utc>) -> Val
 }
 
 fn cells(res: &ResourceDef, o: &Value, now: DateTime<Utc>) -> Vec<Value> {
+    if !res.crd
+        && let Some(all) = super::printers::cells(res.plural, o, now)
+    {
+        return all;
+    }
     let name = json!(s(o, "/metadata/name").unwrap_or(""));
     let rest = match builtin_cols(res) {
         None => (0..res.columns.len())

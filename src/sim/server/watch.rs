@@ -111,6 +111,8 @@ enum Start {
         rv: u64,
     },
     Expired(u64),
+    /// From a resourceVersion the server has not reached yet.
+    TooLarge(u64),
 }
 
 pub(crate) fn start(ctx: &Ctx, rr: &ResRoute) -> Result<Resp, ApiError> {
@@ -146,6 +148,8 @@ pub(crate) fn start(ctx: &Ctx, rr: &ResRoute) -> Result<Resp, ApiError> {
             rx,
             end_bookmark: send_initial,
         }
+    } else if from.is_some_and(|f| f > store.current_rv()) {
+        Start::TooLarge(from.unwrap_or(0))
     } else {
         let from = from.unwrap_or(0);
         match store.watch_from(Some(from)) {
@@ -185,6 +189,25 @@ pub(crate) fn start(ctx: &Ctx, rr: &ResRoute) -> Result<Resp, ApiError> {
 }
 
 impl Watch {
+    /// Like the watch cache: wait up to 3 s for the store to reach `from`, then start there.
+    async fn wait_for(&self, from: u64) -> Option<Start> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+        while self.shared.store.current_rv() < from {
+            if tokio::time::Instant::now() >= deadline {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Some(match self.shared.store.watch_from(Some(from)) {
+            Ok((backlog, rx, _)) => Start::Resume {
+                backlog,
+                rx,
+                rv: from,
+            },
+            Err(e) => Start::Expired(e.oldest.max(from)),
+        })
+    }
+
     fn wanted(&self, ev: &StoredEvent) -> bool {
         ev.resource == self.res.key()
             && self
@@ -288,7 +311,20 @@ impl Watch {
         timeout: Duration,
         drop_token: CancellationToken,
     ) {
+        let start = match start {
+            Start::TooLarge(from) => match self.wait_for(from).await {
+                Some(s) => s,
+                None => {
+                    let current = self.shared.store.current_rv();
+                    self.error(&super::paging::too_large(from, current));
+                    let _ = self.flush(&tx).await;
+                    return;
+                }
+            },
+            other => other,
+        };
         let mut rx = match start {
+            Start::TooLarge(_) => return,
             Start::Expired(oldest) => {
                 self.error(&ApiError::expired(format!(
                     "too old resource version: requested rv is older than {oldest}"

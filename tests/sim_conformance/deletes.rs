@@ -1,0 +1,267 @@
+//! Deletes: finalizers keep an object Terminating (deletionTimestamp set, 202) until they are
+//! removed; preconditions on uid and resourceVersion answer 409; dependents are collected
+//! through ownerReferences (background and foreground) or orphaned; a Namespace takes its
+//! contents with it; a finished DELETE of a custom resource answers a Status.
+
+use serde_json::{Value, json};
+
+use crate::kubectl::Kube;
+use crate::sim_support::{NS, eventually, put};
+
+const NP: &str = "nodepools.hypershift.openshift.io";
+const NP_PATH: &str = "/apis/hypershift.openshift.io/v1beta1/namespaces/clusters/nodepools";
+
+fn cm(name: &str, ns: &str, owner: Option<&Value>) -> Value {
+    let mut o = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": ns}, "data": {"k": "v"}});
+    if let Some(owner) = owner {
+        o["metadata"]["ownerReferences"] = json!([{"apiVersion": owner["apiVersion"], "kind": owner["kind"],
+            "name": owner["metadata"]["name"], "uid": owner["metadata"]["uid"]}]);
+    }
+    o
+}
+
+#[tokio::test]
+async fn finalizers_keep_an_object_terminating() {
+    let k = Kube::start().await;
+    k.ok(&[
+        "patch",
+        "nodepool",
+        "np-fixed",
+        "-n",
+        NS,
+        "--type=merge",
+        "-p",
+        r#"{"metadata":{"finalizers":["example.com/hold"]}}"#,
+    ])
+    .await;
+    let (code, body) = k
+        .raw(
+            "DELETE",
+            &format!("{NP_PATH}/np-fixed"),
+            "application/json",
+            "",
+        )
+        .await;
+    assert_eq!(code, 202, "{body}");
+    assert!(body["metadata"]["deletionTimestamp"].is_string(), "{body}");
+    let np = k
+        .get(NP, Some(NS), "np-fixed")
+        .expect("still there while the finalizer holds");
+    assert!(np["metadata"]["deletionTimestamp"].is_string());
+    let out = k
+        .ok(&[
+            "get",
+            "nodepool",
+            "np-fixed",
+            "-n",
+            NS,
+            "-o",
+            "jsonpath={.metadata.deletionTimestamp}",
+        ])
+        .await;
+    assert!(!out.is_empty());
+    // Clients cannot clear the deletionTimestamp.
+    k.ok(&[
+        "patch",
+        "nodepool",
+        "np-fixed",
+        "-n",
+        NS,
+        "--type=merge",
+        "-p",
+        r#"{"metadata":{"deletionTimestamp":null,"labels":{"a":"b"}}}"#,
+    ])
+    .await;
+    assert!(
+        k.get(NP, Some(NS), "np-fixed").expect("np")["metadata"]["deletionTimestamp"].is_string()
+    );
+    // Removing the last finalizer lets it go.
+    k.ok(&[
+        "patch",
+        "nodepool",
+        "np-fixed",
+        "-n",
+        NS,
+        "--type=merge",
+        "-p",
+        r#"{"metadata":{"finalizers":null}}"#,
+    ])
+    .await;
+    assert!(k.get(NP, Some(NS), "np-fixed").is_none());
+}
+
+#[tokio::test]
+async fn delete_preconditions_and_the_custom_resource_status() {
+    let k = Kube::start().await;
+    let body = r#"{"kind":"DeleteOptions","apiVersion":"v1","preconditions":{"uid":"00000000-0000-0000-0000-000000000000"}}"#;
+    let (code, st) = k
+        .raw(
+            "DELETE",
+            &format!("{NP_PATH}/np-fixed"),
+            "application/json",
+            body,
+        )
+        .await;
+    assert_eq!(code, 409, "{st}");
+    assert!(
+        st["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Precondition failed: UID in precondition"),
+        "{st}"
+    );
+    let body =
+        r#"{"kind":"DeleteOptions","apiVersion":"v1","preconditions":{"resourceVersion":"1"}}"#;
+    let (code, st) = k
+        .raw(
+            "DELETE",
+            &format!("{NP_PATH}/np-fixed"),
+            "application/json",
+            body,
+        )
+        .await;
+    assert_eq!(code, 409, "{st}");
+    assert!(k.get(NP, Some(NS), "np-fixed").is_some());
+    let np = k.get(NP, Some(NS), "np-fixed").expect("np");
+    let body = format!(
+        r#"{{"kind":"DeleteOptions","apiVersion":"v1","preconditions":{{"uid":{},"resourceVersion":{}}}}}"#,
+        np["metadata"]["uid"], np["metadata"]["resourceVersion"]
+    );
+    let (code, st) = k
+        .raw(
+            "DELETE",
+            &format!("{NP_PATH}/np-fixed"),
+            "application/json",
+            &body,
+        )
+        .await;
+    assert_eq!(code, 200, "{st}");
+    assert_eq!(
+        st["kind"],
+        json!("Status"),
+        "a custom resource's DELETE answers a Status: {st}"
+    );
+    assert_eq!(st["status"], json!("Success"));
+    assert_eq!(st["details"]["name"], json!("np-fixed"));
+    assert!(k.get(NP, Some(NS), "np-fixed").is_none());
+    // A built-in kind answers with the object.
+    let (code, body) = k
+        .raw("DELETE", "/api/v1/nodes/worker-5", "application/json", "")
+        .await;
+    assert_eq!((code, body["kind"].clone()), (200, json!("Node")), "{body}");
+}
+
+#[tokio::test]
+async fn owner_references_are_garbage_collected() {
+    let k = Kube::start().await;
+    let owner = put(&k.sim, "configmaps", cm("owner", "default", None));
+    put(&k.sim, "configmaps", cm("child", "default", Some(&owner)));
+    let child = k
+        .get("configmaps", Some("default"), "child")
+        .expect("child");
+    put(
+        &k.sim,
+        "configmaps",
+        cm("grandchild", "default", Some(&child)),
+    );
+    k.ok(&["delete", "configmap", "owner", "-n", "default"])
+        .await;
+    assert!(
+        k.get("configmaps", Some("default"), "child").is_none(),
+        "background GC"
+    );
+    assert!(
+        k.get("configmaps", Some("default"), "grandchild").is_none(),
+        "collected in turn"
+    );
+
+    let owner = put(&k.sim, "configmaps", cm("owner2", "default", None));
+    put(&k.sim, "configmaps", cm("kept", "default", Some(&owner)));
+    k.ok(&[
+        "delete",
+        "configmap",
+        "owner2",
+        "-n",
+        "default",
+        "--cascade=orphan",
+    ])
+    .await;
+    let kept = k
+        .get("configmaps", Some("default"), "kept")
+        .expect("orphaned, not deleted");
+    assert_eq!(kept["metadata"]["ownerReferences"], json!([]), "{kept}");
+
+    let owner = put(&k.sim, "configmaps", cm("owner3", "default", None));
+    put(&k.sim, "configmaps", cm("fg", "default", Some(&owner)));
+    k.ok(&[
+        "delete",
+        "configmap",
+        "owner3",
+        "-n",
+        "default",
+        "--cascade=foreground",
+    ])
+    .await;
+    assert!(k.get("configmaps", Some("default"), "fg").is_none());
+    assert!(k.get("configmaps", Some("default"), "owner3").is_none());
+}
+
+#[tokio::test]
+async fn deleting_a_namespace_removes_its_contents() {
+    let k = Kube::start().await;
+    k.ok(&["create", "namespace", "team-x"]).await;
+    k.ok(&["create", "configmap", "a", "-n", "team-x"]).await;
+    put(&k.sim, "configmaps", {
+        let mut c = cm("held", "team-x", None);
+        c["metadata"]["finalizers"] = json!(["example.com/hold"]);
+        c
+    });
+    k.ok(&["delete", "namespace", "team-x", "--wait=false"])
+        .await;
+    let out = k.ok(&["get", "namespace", "team-x"]).await;
+    assert!(out.contains("Terminating"), "{out}");
+    let err = k
+        .fails(&["create", "configmap", "late", "-n", "team-x"])
+        .await;
+    assert!(err.contains("because it is being terminated"), "{err}");
+    let sim = &k.sim;
+    assert!(
+        eventually(10, || sim
+            .store
+            .get(
+                shiftdeck::sim::resources::by_key("configmaps"),
+                Some("team-x"),
+                "a"
+            )
+            .is_none())
+        .await,
+        "contents deleted"
+    );
+    assert!(
+        k.get("namespaces", None, "team-x").is_some(),
+        "a finalizer inside holds the namespace"
+    );
+    k.ok(&[
+        "patch",
+        "configmap",
+        "held",
+        "-n",
+        "team-x",
+        "--type=merge",
+        "-p",
+        r#"{"metadata":{"finalizers":null}}"#,
+    ])
+    .await;
+    assert!(
+        eventually(10, || sim
+            .store
+            .get(
+                shiftdeck::sim::resources::by_key("namespaces"),
+                None,
+                "team-x"
+            )
+            .is_none())
+        .await,
+        "the namespace goes once empty"
+    );
+}

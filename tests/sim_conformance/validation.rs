@@ -1,0 +1,251 @@
+//! Field validation: unknown fields are refused under `fieldValidation=Strict` (kubectl's
+//! default, 400 "strict decoding error"), reported in a `Warning` header and dropped under Warn
+//! (the server default); custom resources are validated against their schema (422), immutable
+//! fields stay as they were (NodePool spec.clusterName: 422; Node spec.podCIDR: 422; a CSR's
+//! spec is put back by the server on every update).
+
+use serde_json::json;
+
+use crate::kubectl::Kube;
+use crate::sim_support::NS;
+
+const NP: &str = "nodepools.hypershift.openshift.io";
+const NP_PATH: &str = "/apis/hypershift.openshift.io/v1beta1/namespaces/clusters/nodepools";
+
+#[tokio::test]
+async fn unknown_fields_strict_warn_and_ignore() {
+    let k = Kube::start().await;
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: strict\n  namespace: default\nbogus: 1\ndata:\n  a: b\n";
+    let err = k.run_in(&["create", "-f", "-"], Some(cm)).await;
+    assert!(!err.0, "kubectl stored an unknown field: {}", err.1);
+    assert!(err.2.contains("unknown field \"bogus\""), "{}", err.2);
+    assert!(k.get("configmaps", Some("default"), "strict").is_none());
+
+    // The server's default (Warn): stored without the field, and the client is told.
+    let body = r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"warned","namespace":"default"},"bogus":1,"data":{"a":"b","c":"d"}}"#;
+    let head = k
+        .raw_head(
+            "POST",
+            "/api/v1/namespaces/default/configmaps",
+            "application/json",
+            body,
+        )
+        .await;
+    assert!(head.starts_with("HTTP/1.1 201"), "{head}");
+    let lower = head.to_ascii_lowercase();
+    assert!(
+        lower.contains("warning: 299 - \"unknown field \\\"bogus\\\"\""),
+        "{head}"
+    );
+    let stored = k
+        .get("configmaps", Some("default"), "warned")
+        .expect("stored");
+    assert!(stored.get("bogus").is_none(), "{stored}");
+    assert_eq!(stored["data"], json!({"a": "b", "c": "d"}));
+
+    // Ignore: stored, dropped, no warning.
+    let body = body.replace("warned", "ignored");
+    let head = k
+        .raw_head(
+            "POST",
+            "/api/v1/namespaces/default/configmaps?fieldValidation=Ignore",
+            "application/json",
+            &body,
+        )
+        .await;
+    assert!(
+        head.starts_with("HTTP/1.1 201") && !head.to_ascii_lowercase().contains("warning:"),
+        "{head}"
+    );
+    // A bad fieldValidation value is refused.
+    let (code, st) = k
+        .raw(
+            "POST",
+            "/api/v1/namespaces/default/configmaps?fieldValidation=Loose",
+            "application/json",
+            &body.replace("ignored", "loose"),
+        )
+        .await;
+    assert_eq!(code, 422, "{st}");
+
+    // Unknown fields of a custom resource, nested too: refused under Strict, warned about
+    // (and dropped) under the default.
+    let (code, st) = k
+        .raw(
+            "PATCH",
+            &format!("{NP_PATH}/np-fixed?fieldValidation=Strict"),
+            "application/merge-patch+json",
+            r#"{"spec":{"nodeDrainTimout":"5m"}}"#,
+        )
+        .await;
+    assert_eq!(code, 400, "{st}");
+    assert!(
+        st["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("strict decoding error: unknown field \"spec.nodeDrainTimout\""),
+        "{st}"
+    );
+    let (_, _, err) = k
+        .run(&[
+            "patch",
+            "nodepool",
+            "np-fixed",
+            "-n",
+            NS,
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"nodeDrainTimout":"5m"}}"#,
+        ])
+        .await;
+    assert!(
+        err.contains("unknown field \"spec.nodeDrainTimout\""),
+        "{err}"
+    );
+    let np = k.get(NP, Some(NS), "np-fixed").expect("np");
+    assert!(np["spec"].get("nodeDrainTimout").is_none(), "{np}");
+}
+
+#[tokio::test]
+async fn custom_resources_are_validated_against_their_schema() {
+    let k = Kube::start().await;
+    let np = "apiVersion: hypershift.openshift.io/v1beta1\nkind: NodePool\nmetadata:\n  name: bad\n  namespace: clusters\nspec:\n  clusterName: hc1\n  replicas: two\n  release:\n    image: quay.io/ocp-release:4.18.1-multi\n  management:\n    upgradeType: Replace\n  platform:\n    type: KubeVirt\n";
+    let (ok, _, err) = k.run_in(&["create", "-f", "-"], Some(np)).await;
+    assert!(!ok, "stored a NodePool with replicas: two");
+    assert!(
+        err.contains("spec.replicas: Invalid value: \"string\": spec.replicas in body must be of type integer: \"string\""),
+        "{err}"
+    );
+    let (code, st) = k
+        .raw("POST", NP_PATH, "application/json", r#"{"apiVersion":"hypershift.openshift.io/v1beta1","kind":"NodePool","metadata":{"name":"bad"},"spec":{"clusterName":"hc1","replicas":"two","management":{"upgradeType":"Sideways"},"platform":{"type":"KubeVirt"},"release":{"image":"quay.io/r:1"}}}"#)
+        .await;
+    assert_eq!(code, 422, "{st}");
+    assert_eq!(st["reason"], json!("Invalid"));
+    let mut fields: Vec<&str> = st["details"]["causes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["field"].as_str())
+        .collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        ["spec.management.upgradeType", "spec.replicas"],
+        "{st}"
+    );
+
+    // Required fields, then the cross-field rule.
+    let (code, st) = k
+        .raw("POST", NP_PATH, "application/json", r#"{"apiVersion":"hypershift.openshift.io/v1beta1","kind":"NodePool","metadata":{"name":"bad"},"spec":{"platform":{"type":"KubeVirt"}}}"#)
+        .await;
+    assert_eq!(code, 422, "{st}");
+    let msg = st["message"].as_str().unwrap_or("");
+    for f in [
+        "spec.clusterName: Required value",
+        "spec.management: Required value",
+        "spec.release: Required value",
+    ] {
+        assert!(msg.contains(f), "{msg}");
+    }
+    let (ok, _, err) = k
+        .run(&[
+            "patch",
+            "nodepool",
+            "np-fixed",
+            "-n",
+            NS,
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"autoScaling":{"min":1,"max":3}}}"#,
+        ])
+        .await;
+    assert!(
+        !ok && err.contains("Both replicas or autoScaling should not be set"),
+        "{err}"
+    );
+    assert_eq!(
+        k.get(NP, Some(NS), "np-fixed").expect("np")["spec"]["replicas"],
+        json!(2)
+    );
+}
+
+#[tokio::test]
+async fn immutable_fields_stay() {
+    let k = Kube::start().await;
+    let err = k
+        .fails(&[
+            "patch",
+            "nodepool",
+            "np-fixed",
+            "-n",
+            NS,
+            "--type=merge",
+            "-p",
+            r#"{"spec":{"clusterName":"other"}}"#,
+        ])
+        .await;
+    assert!(
+        err.contains("spec.clusterName: Invalid value: \"string\": ClusterName is immutable"),
+        "{err}"
+    );
+    assert_eq!(
+        k.get(NP, Some(NS), "np-fixed").expect("np")["spec"]["clusterName"],
+        json!("hc1")
+    );
+    // Mutable fields still change.
+    k.ok(&[
+        "patch",
+        "nodepool",
+        "np-fixed",
+        "-n",
+        NS,
+        "--type=merge",
+        "-p",
+        r#"{"spec":{"replicas":3}}"#,
+    ])
+    .await;
+
+    // Node spec.podCIDR: may be set once, never changed.
+    k.ok(&[
+        "patch",
+        "node",
+        "worker-0",
+        "-p",
+        r#"{"spec":{"podCIDR":"10.128.0.0/23","podCIDRs":["10.128.0.0/23"]}}"#,
+    ])
+    .await;
+    let err = k
+        .fails(&[
+            "patch",
+            "node",
+            "worker-0",
+            "-p",
+            r#"{"spec":{"podCIDR":"10.130.0.0/23","podCIDRs":["10.130.0.0/23"]}}"#,
+        ])
+        .await;
+    assert!(err.contains("spec.podCIDRs: Forbidden: node updates may not change podCIDR except from \"\" to valid"), "{err}");
+    assert_eq!(
+        k.get("nodes", None, "worker-0").expect("node")["spec"]["podCIDR"],
+        json!("10.128.0.0/23")
+    );
+
+    // CSR spec: the server keeps the stored spec whatever an update sends.
+    let before = k
+        .get(
+            "certificatesigningrequests.certificates.k8s.io",
+            None,
+            "csr-0",
+        )
+        .expect("csr");
+    k.ok(&["patch", "csr", "csr-0", "--type=merge", "-p", r#"{"spec":{"signerName":"kubernetes.io/kube-apiserver-client","usages":["server auth"]},"metadata":{"labels":{"x":"y"}}}"#])
+        .await;
+    let after = k
+        .get(
+            "certificatesigningrequests.certificates.k8s.io",
+            None,
+            "csr-0",
+        )
+        .expect("csr");
+    assert_eq!(after["spec"], before["spec"]);
+    assert_eq!(after["metadata"]["labels"]["x"], json!("y"));
+}
