@@ -20,6 +20,7 @@ mod route;
 mod select;
 mod subresource;
 mod table;
+pub(crate) mod traffic;
 mod validate;
 mod watch;
 
@@ -46,6 +47,8 @@ pub(crate) struct Shared {
     pub shutdown: CancellationToken,
     pub faults: faults::FaultState,
     pub events: watch::EventCache,
+    /// Requests and bytes served, for `GET /metrics`.
+    pub traffic: Arc<traffic::Traffic>,
 }
 
 /// Serve the Kubernetes API over TLS on `listener` until `shutdown` is cancelled.
@@ -66,6 +69,7 @@ pub fn serve(
         addr,
         shutdown,
         events: watch::EventCache::default(),
+        traffic: Default::default(),
     });
     faults::spawn_tickers(&shared);
     tokio::spawn(accept_loop(listener, tls, shared));
@@ -145,6 +149,7 @@ async fn serve_connection(
     shared: Arc<Shared>,
     generation: CancellationToken,
 ) {
+    let stream = traffic::Counted::new(stream, shared.traffic.clone());
     let stream = tokio::select! {
         () = generation.cancelled() => return,
         r = tokio::time::timeout(HANDSHAKE_TIMEOUT, tls.accept(stream)) => match r {
