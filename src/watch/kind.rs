@@ -67,6 +67,9 @@ impl KindState {
 /// Objects per list page while a watch (re)lists.
 pub const LIST_PAGE: u32 = 100;
 
+/// How many objects of a kind's first list are shown before the list is complete.
+pub const EARLY_OBJECTS: usize = 1_000;
+
 /// The node annotations code reads from the cache (the WMCO health check) or that link a node
 /// to what manages it; every other annotation is only shown by the YAML view, which GETs the
 /// whole node.
@@ -206,12 +209,14 @@ pub(crate) async fn run_watch<K>(
     K::DynamicType: Eq + std::hash::Hash + Clone + Send + Sync,
 {
     reporter.state(spec.id, KindState::Loading);
+    reporter.priority.wait_turn(spec.id).await;
     // Discovery first for optional APIs, retrying while the server is unreachable.
     let mut attempt = 0;
     loop {
         match installed(&client, &spec).await {
             Ok(true) => break,
             Ok(false) => {
+                reporter.priority.settled(spec.id);
                 reporter.state(spec.id, KindState::NotInstalled);
                 return;
             }
@@ -232,16 +237,34 @@ pub(crate) async fn run_watch<K>(
     // 5,000 nodes (~8 KB of JSON each) 500-object pages left ~10 MB of holes in the heap.
     let stream = watcher(api, watcher::Config::default().page_size(LIST_PAGE))
         .default_backoff()
-        .modify(strip)
-        .reflect(writer);
+        .modify(strip);
     futures::pin_mut!(stream);
+    let mut writer = writer;
     let mut attempt = 0u32;
     let mut live = false;
+    // The first objects of the very first list also go straight to the store, so a pane shows
+    // rows while the rest of a big list is still arriving (the complete list replaces them at
+    // InitDone, as the reflector does). Relists leave the store alone until complete.
+    let mut early = EARLY_OBJECTS;
+    let mut first_list = true;
     while let Some(item) = stream.next().await {
+        if let Ok(ev) = &item {
+            writer.apply_watcher_event(ev);
+            if let watcher::Event::InitApply(o) = ev
+                && first_list
+                && early > 0
+            {
+                early -= 1;
+                writer.apply_watcher_event(&watcher::Event::Apply(o.clone()));
+                reporter.changed.touch(spec.id);
+            }
+        }
         match item {
             Ok(watcher::Event::InitDone) => {
                 attempt = 0;
                 live = true;
+                first_list = false;
+                reporter.priority.settled(spec.id);
                 reporter.state(spec.id, KindState::Live);
             }
             Ok(watcher::Event::Apply(_) | watcher::Event::Delete(_)) => {
@@ -258,6 +281,7 @@ pub(crate) async fn run_watch<K>(
                 let msg = one_line(&e);
                 tracing::warn!(kind = spec.id, error = %msg, "watch failed");
                 if status_code(&e) == Some(403) {
+                    reporter.priority.settled(spec.id);
                     reporter.state(spec.id, KindState::Forbidden(msg));
                 } else {
                     attempt += 1;
