@@ -67,15 +67,11 @@ fn main() {
     }
     w.hostedclusters.apply_watcher_event(&Event::InitDone);
     w.nodepools.apply_watcher_event(&Event::Init);
-    w.fleet.nodepools.apply_watcher_event(&Event::Init);
     for v in &pools {
         let np = NodePool::from_value(v.clone()).expect("a NodePool");
         w.nodepools.apply_watcher_event(&Event::InitApply(np));
-        let fp = serde_json::from_value(v.clone()).expect("a fleet NodePool");
-        w.fleet.nodepools.apply_watcher_event(&Event::InitApply(fp));
     }
     w.nodepools.apply_watcher_event(&Event::InitDone);
-    w.fleet.nodepools.apply_watcher_event(&Event::InitDone);
 
     let mut app = App::new(Keymap::default(), Theme::default(), false);
     app.set_time(Utc::now(), Instant::now());
@@ -97,8 +93,6 @@ fn main() {
         v["status"]["replicas"] = json!(i % 3);
         let np = NodePool::from_value(v.clone()).expect("a NodePool");
         w.nodepools.apply_watcher_event(&Event::Apply(np));
-        let fp = serde_json::from_value(v).expect("a fleet NodePool");
-        w.fleet.nodepools.apply_watcher_event(&Event::Apply(fp));
         app.set_time(Utc::now(), Instant::now());
         let t = Instant::now();
         app.store_changed();

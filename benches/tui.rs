@@ -6,9 +6,15 @@
 //! 3. Start-to-first-complete-paint against `shiftdeck sim --scale nodes=5000` in another process,
 //!    next to `kubectl get nodes -o json > /dev/null` against the same sim.
 //! 4. Resident memory of this process with those 5,000+ nodes cached and shown.
+//! 5. The full fleet scale profile (issue 18: 5,000 nodes, 20,000 CSRs, 200 hosted clusters,
+//!    1,000 node pools, 10,000 DataVolumes) with every kind cached: memory per cached object per
+//!    kind, then a live session against the churning sim (`--speed 10`, another process): this
+//!    process's CPU and the time of each event-loop turn (store changes applied to the shown
+//!    pane) on each pane, and its resident memory. `cargo bench --bench tui -- full` runs only it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
+mod tui_full;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -227,6 +233,10 @@ fn main() {
         memory_child(&args[2], args[3].parse().unwrap());
         return;
     }
+    if args.iter().any(|a| a == "full") {
+        tui_full::run();
+        return;
+    }
     bench_render();
     bench_apply();
 
@@ -269,6 +279,7 @@ fn main() {
         );
         std::process::exit(1);
     }
+    tui_full::run();
 }
 
 /// One live session holding and showing every node; prints its resident memory.

@@ -18,6 +18,10 @@ use crate::watch::{Changes, Reporter, WatchMsg, Watches};
 
 /// At most this often a frame is drawn.
 pub const FRAME: Duration = Duration::from_millis(33);
+/// Views catch up with changed stores at most this often (a live list a human reads).
+pub const DATA_SYNC: Duration = Duration::from_millis(250);
+/// ...and spend at most 1/SYNC_SHARE of the time doing so.
+pub const SYNC_SHARE: u32 = 40;
 /// The slow clock: ages and countdowns.
 pub const TICK: Duration = Duration::from_secs(1);
 /// While rows flash, tick this often so flashes end on time.
@@ -122,10 +126,18 @@ impl Session {
                     generation,
                     tx: self.watch_tx.clone(),
                     changed: self.changed.clone(),
+                    priority: Default::default(),
                 };
+                // The shown pane's kinds (and the nodes most panes read) list first.
+                let mut first: Vec<&'static str> = self
+                    .app
+                    .pane()
+                    .map(|p| p.reads().to_vec())
+                    .unwrap_or_default();
+                first.push(crate::watch::NODES.id);
                 self.client = Some(c.client.clone());
                 self.jobs.set_client(c.client.clone());
-                let watches = Watches::start(c.client, reporter);
+                let watches = Watches::start(c.client, reporter, &first);
                 self.app
                     .connected(generation, &c.context, &c.server, watches.stores.clone());
                 // Replacing the old watches drops (and so cancels) them.
@@ -395,8 +407,14 @@ impl Session {
                 tokio::time::sleep_until(self.next_sync).await;
                 self.changed.wait().await
             } => {
-                self.next_sync = tokio::time::Instant::now() + FRAME;
-                self.app.kinds_changed(&kinds)
+                let started = tokio::time::Instant::now();
+                let dirty = self.app.kinds_changed(&kinds);
+                // Views follow a churning cluster at most once a frame, and spend at most
+                // 1/SYNC_SHARE of the time doing so: a pane whose sync costs 10 ms catches up
+                // every 0.4 s. Keys are answered at once whatever this says.
+                let cost = started.elapsed();
+                self.next_sync = tokio::time::Instant::now() + (cost * SYNC_SHARE).max(DATA_SYNC);
+                dirty
             }
             Some((g, guest, r)) = self.guest_rx.recv() => {
                 self.on_guest(g, &guest, r);

@@ -96,7 +96,7 @@ fn vmi(name: &str, running_at: i64, node: &str) -> Value {
 fn hub_app() -> App {
     let (stores, mut w) = Stores::with_writers();
     feed(
-        &mut w.fleet.nodepools,
+        &mut w.nodepools,
         vec![pool("example", 2, 2, 2), pool("example-extra-cpu", 3, 1, 6)],
     );
     let (a, b, c) = (
@@ -121,7 +121,7 @@ fn hub_app() -> App {
         ],
     );
     feed(
-        &mut w.fleet.dvs,
+        &mut w.datavolumes,
         vec![
             dv(a, "Succeeded", "100.0%", 0, Some(700)),
             dv(b, "ImportInProgress", "45.30%", 0, None),
@@ -216,7 +216,7 @@ fn scale_down_confirm_names_likely_victims() {
 #[test]
 fn read_only_disables_scale_keys_with_the_reason() {
     let (stores, mut w) = Stores::with_writers();
-    feed(&mut w.fleet.nodepools, vec![pool("example", 2, 2, 2)]);
+    feed(&mut w.nodepools, vec![pool("example", 2, 2, 2)]);
     let mut app = App::new(Keymap::default(), Theme::default(), true);
     app.set_time(now(), Instant::now());
     app.connected(1, "hub", "https://api.hub.example:6443", stores);

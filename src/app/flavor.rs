@@ -127,12 +127,8 @@ impl App {
             self.announce_panes();
             return false;
         }
-        // Panes that were hidden missed the syncs in between.
-        if let Some(stores) = &self.stores {
-            for p in &mut self.panes {
-                p.sync(stores, self.instant);
-            }
-        }
+        // Panes that were hidden missed the syncs in between: each catches up when shown.
+        self.stale.extend(self.panes.iter().map(|p| p.title()));
         self.active = active
             .and_then(|t| self.panes.iter().position(|p| p.title() == t))
             .unwrap_or(0);

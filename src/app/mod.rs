@@ -169,6 +169,10 @@ pub struct App {
     jobs: Vec<crate::ui::wizard::jobs::Job>,
     /// An object just created (pane index, key): its row is selected once the watch delivers it.
     follow: Option<(usize, String)>,
+    /// Titles of panes whose kinds changed while they were off screen: only the shown pane (and
+    /// panes with background duties, `Pane::background`) follows the stores; the others catch
+    /// up when shown.
+    pub(crate) stale: std::collections::BTreeSet<&'static str>,
 }
 
 impl App {
@@ -209,6 +213,7 @@ impl App {
             preflight: None,
             jobs: Vec::new(),
             follow: None,
+            stale: Default::default(),
         }
         .with_links()
     }
@@ -278,6 +283,11 @@ impl App {
 
     /// A key press: resolve it through the keymap and apply it. Returns whether to redraw.
     pub fn handle_key(&mut self, key: &KeyEvent) -> bool {
+        let redraw = self.handle_key_inner(key);
+        self.catch_up_shown() || redraw
+    }
+
+    fn handle_key_inner(&mut self, key: &KeyEvent) -> bool {
         self.startup_warning = None;
         if self.overlay == Overlay::None
             && let Some(redraw) = self.wizard_key(key)
@@ -305,6 +315,11 @@ impl App {
     }
 
     pub fn handle_mouse(&mut self, m: &MouseEvent) -> bool {
+        let redraw = self.handle_mouse_inner(m);
+        self.catch_up_shown() || redraw
+    }
+
+    fn handle_mouse_inner(&mut self, m: &MouseEvent) -> bool {
         if self.wizard_open() {
             return false;
         }
@@ -403,9 +418,23 @@ impl App {
         }
     }
 
-    /// Every store may have changed: re-derive rows where resourceVersions moved.
+    /// Every store may have changed: every pane re-derives rows where resourceVersions moved
+    /// (on connect, and for tests and benchmarks that feed stores by hand).
     pub fn store_changed(&mut self) -> bool {
-        self.sync_panes(|_| true)
+        let Some(stores) = &self.stores else {
+            return false;
+        };
+        let mut changed = false;
+        for p in &mut self.panes {
+            changed |= p.sync(stores, self.instant);
+        }
+        self.stale.clear();
+        if changed {
+            self.refresh_doc();
+            self.collect_auto_writes();
+            self.request_guest_pdbs();
+        }
+        self.sync_panes(|_| false) || changed
     }
 
     /// These kinds' stores changed (coalesced): only the panes reading them catch up.
@@ -418,12 +447,18 @@ impl App {
             return false;
         };
         let mut changed = false;
-        for p in &mut self.panes {
+        for (i, p) in self.panes.iter_mut().enumerate() {
             if wanted(p.as_ref()) {
-                changed |= p.sync(stores, self.instant);
+                if i == self.active || p.background() {
+                    changed |= p.sync(stores, self.instant);
+                    self.stale.remove(p.title());
+                } else {
+                    self.stale.insert(p.title());
+                }
             }
         }
         changed |= self.apply_flavor();
+        changed |= self.catch_up_shown();
         if let Some((i, key)) = &self.follow
             && let Some(p) = self.panes.get_mut(*i)
             && p.select_key(key)
@@ -431,6 +466,27 @@ impl App {
             self.follow = None;
             changed = true;
         }
+        if changed {
+            self.refresh_doc();
+            self.collect_auto_writes();
+            self.request_guest_pdbs();
+        }
+        changed
+    }
+
+    /// Sync the shown pane if its kinds changed while it was off screen. Returns whether it
+    /// changed.
+    pub(crate) fn catch_up_shown(&mut self) -> bool {
+        let Some(stores) = &self.stores else {
+            return false;
+        };
+        let Some(p) = self.panes.get_mut(self.active) else {
+            return false;
+        };
+        if !self.stale.remove(p.title()) {
+            return false;
+        }
+        let changed = p.sync(stores, self.instant);
         if changed {
             self.refresh_doc();
             self.collect_auto_writes();
@@ -456,6 +512,11 @@ impl App {
         self.panes.get(self.active).map(|p| p.as_ref())
     }
 
+    /// The state of every watched kind, as last reported.
+    pub fn kind_states(&self) -> &KindStates {
+        &self.states
+    }
+
     pub fn pane_state(&self) -> &KindState {
         self.pane()
             .and_then(|p| self.states.get(p.kind()))
@@ -468,6 +529,11 @@ impl App {
 
     /// Apply one action. Returns whether the screen needs a redraw.
     pub fn update(&mut self, action: Action) -> bool {
+        let redraw = self.update_inner(action);
+        self.catch_up_shown() || redraw
+    }
+
+    fn update_inner(&mut self, action: Action) -> bool {
         let body = crate::ui::layout(self, self.size).body;
         let action = self.remap(action);
         match action {

@@ -64,7 +64,7 @@ pub fn nodes_row(nodes: &Fetched<Vec<NodeSummary>>, groups: &[NodeGroup]) -> Cou
 /// Pending CSRs and how many fail shiftdeck's checks ([`crate::csr::checks::validate_all`]).
 /// `cache` keeps decoded requests between builds (pass the same one each time).
 pub fn csr_row(
-    csrs: &Fetched<Vec<CertificateSigningRequest>>,
+    csrs: &Fetched<Vec<std::sync::Arc<CertificateSigningRequest>>>,
     nodes: &dyn NodeLookup,
     machines: Option<&[Value]>,
     now: Timestamp,
@@ -76,7 +76,7 @@ pub fn csr_row(
     let pending: Vec<CertificateSigningRequest> = all
         .iter()
         .filter(|c| csr_state(c) == CsrState::Pending)
-        .cloned()
+        .map(|c| c.as_ref().clone())
         .collect();
     let inputs = Inputs {
         nodes,

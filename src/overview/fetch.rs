@@ -323,30 +323,90 @@ async fn gather_wmco(client: &Client, served: &Served) -> WmcoInputs {
     }
 }
 
+/// What the overview reads of a DataVolume ([`super::counts::copies_row`]: its phase), so the
+/// snapshot does not hold a second copy of 10,000 of them.
+fn dv_summary(d: &crate::copies::dv_resource::DataVolume) -> Value {
+    serde_json::json!({
+        "metadata": {"name": d.metadata.name, "namespace": d.metadata.namespace},
+        "status": {"phase": d.status.get("phase")},
+    })
+}
+
 /// Reads every overview input once. Never fails as a whole: each item carries its own state.
 pub async fn gather(client: &Client) -> OverviewInputs {
     gather_with(client, None).await
 }
 
-/// How long the poller waits for the live Nodes store before listing Nodes itself.
+/// How long the poller waits for a live store before listing the kind itself.
 const STORE_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
 
-/// [`gather`], taking the Nodes from a live reflector store once it holds them: listing
-/// thousands of full Nodes every poll would keep a second, unstripped copy of them in memory.
-pub async fn gather_with(
+/// The objects of a live store once it holds a complete list (waiting up to [`STORE_WAIT`] for
+/// the first one); `None` when it has none by then.
+async fn from_store<K, T>(
+    store: &kube::runtime::reflector::Store<K>,
+    f: impl Fn(&std::sync::Arc<K>) -> T,
+) -> Option<Vec<T>>
+where
+    K: Resource + Clone + 'static,
+    K::DynamicType: Eq + std::hash::Hash + Clone,
+{
+    tokio::time::timeout(STORE_WAIT, store.wait_until_ready())
+        .await
+        .ok()?
+        .ok()?;
+    Some(store.state().iter().map(f).collect())
+}
+
+/// A served custom kind from its live store, else listed (not served: no request at all).
+async fn custom_from_store<K>(
     client: &Client,
-    live_nodes: Option<&kube::runtime::reflector::Store<Node>>,
-) -> OverviewInputs {
+    served: &Served,
+    (group, kind): (&str, &str),
+    store: Option<&kube::runtime::reflector::Store<K>>,
+    f: impl Fn(&std::sync::Arc<K>) -> Value,
+) -> Fetched<Vec<Value>>
+where
+    K: Resource + Clone + 'static,
+    K::DynamicType: Eq + std::hash::Hash + Clone,
+{
+    if !matches!(served.kind(group, kind), Fetched::Present(())) {
+        return list_custom(client, served, group, kind, None).await;
+    }
+    if let Some(store) = store
+        && let Some(v) = from_store(store, f).await
+    {
+        return Fetched::Present(v);
+    }
+    list_custom(client, served, group, kind, None).await
+}
+
+/// [`gather`], taking every kind a reflector watches (Nodes, CSRs, Machines, HostedClusters,
+/// NodePools, DataVolumes) from its live store once it holds a complete list: listing them
+/// again every poll cost tens of MB a cycle at fleet scale, and a second copy in memory.
+pub async fn gather_with(client: &Client, live: Option<&crate::watch::Stores>) -> OverviewInputs {
     let nodes_list = async {
         // The watch is listing them right now: wait for it rather than list them twice.
-        let mut from_store = None;
-        if let Some(store) = live_nodes {
-            let ready = tokio::time::timeout(STORE_WAIT, store.wait_until_ready()).await;
-            from_store = Some(store.state()).filter(|n| ready.is_ok() && !n.is_empty());
-        }
-        match from_store {
+        let from = match live {
+            Some(s) => from_store(&s.nodes, std::sync::Arc::clone)
+                .await
+                .filter(|n| !n.is_empty()),
+            None => None,
+        };
+        match from {
             Some(nodes) => Fetched::Present(nodes),
             None => list_typed(Api::<Node>::all(client.clone()))
+                .await
+                .map(|v| v.into_iter().map(std::sync::Arc::new).collect()),
+        }
+    };
+    let csrs_list = async {
+        let from = match live {
+            Some(s) => from_store(&s.csrs, std::sync::Arc::clone).await,
+            None => None,
+        };
+        match from {
+            Some(csrs) => Fetched::Present(csrs),
+            None => list_typed(Api::<CertificateSigningRequest>::all(client.clone()))
                 .await
                 .map(|v| v.into_iter().map(std::sync::Arc::new).collect()),
         }
@@ -378,17 +438,35 @@ pub async fn gather_with(
         get_custom(client, &served, "config.openshift.io", "Network", "cluster"),
         configmap_json(client, bootimages::NAMESPACE, bootimages::CONFIGMAP),
         nodes_list,
-        list_typed(Api::<CertificateSigningRequest>::all(client.clone())),
-        list_custom(client, &served, "machine.openshift.io", "Machine", None),
-        list_custom(
+        csrs_list,
+        custom_from_store(
             client,
             &served,
-            "hypershift.openshift.io",
-            "HostedCluster",
-            None
+            ("machine.openshift.io", "Machine"),
+            live.map(|s| &s.machines),
+            |m| serde_json::to_value(m.as_ref()).unwrap_or(Value::Null),
         ),
-        list_custom(client, &served, "hypershift.openshift.io", "NodePool", None),
-        list_custom(client, &served, "cdi.kubevirt.io", "DataVolume", None),
+        custom_from_store(
+            client,
+            &served,
+            ("hypershift.openshift.io", "HostedCluster"),
+            live.map(|s| &s.hostedclusters),
+            |o| o.to_value(),
+        ),
+        custom_from_store(
+            client,
+            &served,
+            ("hypershift.openshift.io", "NodePool"),
+            live.map(|s| &s.nodepools),
+            |o| o.to_value(),
+        ),
+        custom_from_store(
+            client,
+            &served,
+            ("cdi.kubevirt.io", "DataVolume"),
+            live.map(|s| &s.datavolumes),
+            |d| dv_summary(d),
+        ),
         gather_health(client),
         gather_wmco(client, &served),
         preflight(client, &served),

@@ -69,7 +69,8 @@ pub struct OverviewInputs {
     pub bootimages: Fetched<Value>,
     /// Shared with the live store: the overview reads them, never changes them.
     pub nodes: Fetched<Vec<std::sync::Arc<Node>>>,
-    pub csrs: Fetched<Vec<CertificateSigningRequest>>,
+    /// Shared with the live store when it is watched.
+    pub csrs: Fetched<Vec<std::sync::Arc<CertificateSigningRequest>>>,
     /// `machine.openshift.io/v1beta1` Machines (for the CSR checks).
     pub machines: Fetched<Vec<Value>>,
     pub hosted_clusters: Fetched<Vec<Value>>,

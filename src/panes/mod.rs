@@ -70,6 +70,11 @@ pub trait Pane {
     fn columns(&self) -> Vec<(&'static str, char)>;
     /// Catch up with the stores. Returns whether anything visible changed.
     fn sync(&mut self, stores: &Stores, now: Instant) -> bool;
+    /// Whether the pane must follow the stores while off screen (auto-approval): other panes
+    /// are synced only while shown, and catch up when shown again.
+    fn background(&self) -> bool {
+        false
+    }
     /// Expire flashes. Returns whether anything visible changed.
     fn tick(&mut self, now: Instant) -> bool;
     /// Whether flashes are running (the loop then ticks fast enough to end them on time).

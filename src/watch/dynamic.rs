@@ -37,7 +37,15 @@ pub struct Dyn<M: DynKind> {
 impl<M: DynKind> Dyn<M> {
     /// The whole object as JSON, as the `fleet` view models take it.
     pub fn to_value(&self) -> Value {
-        serde_json::to_value(self).unwrap_or(Value::Null)
+        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
+        // List items may come without them; the views and the YAML view show them.
+        if let Value::Object(m) = &mut v {
+            m.entry("apiVersion")
+                .or_insert_with(|| Value::String(format!("{}/{}", M::GROUP, M::VERSION)));
+            m.entry("kind")
+                .or_insert_with(|| Value::String(M::KIND.to_string()));
+        }
+        v
     }
 
     /// From JSON (tests and fixtures); `None` when `metadata` does not parse.

@@ -181,45 +181,47 @@ pub fn strip_dv(o: &mut DataVolume) {
     o.spec = None;
 }
 
-/// Readers of the fleet kinds.
+/// Readers of the fleet kinds (NodePools and DataVolumes shared with other panes' watches).
 #[derive(Clone)]
 pub struct FleetStores {
-    pub nodepools: Store<NodePool>,
+    /// The Hosted clusters pane's NodePool store, shared: one watch of NodePools for both.
+    pub nodepools: Store<super::dynamic::NodePool>,
     pub machinesets: Store<MachineSet>,
     pub machines: Store<FleetMachine>,
     pub vms: Store<VirtualMachine>,
     pub vmis: Store<VirtualMachineInstance>,
-    pub dvs: Store<DataVolume>,
+    /// The Copies pane's DataVolume store, shared: one watch of DataVolumes, not two.
+    pub dvs: Store<crate::copies::dv_resource::DataVolume>,
 }
 
 /// The writers matching [`FleetStores`].
 pub struct FleetWriters {
-    pub nodepools: reflector::store::Writer<NodePool>,
     pub machinesets: reflector::store::Writer<MachineSet>,
     pub machines: reflector::store::Writer<FleetMachine>,
     pub vms: reflector::store::Writer<VirtualMachine>,
     pub vmis: reflector::store::Writer<VirtualMachineInstance>,
-    pub dvs: reflector::store::Writer<DataVolume>,
 }
 
 impl FleetStores {
-    pub fn with_writers() -> (FleetStores, FleetWriters) {
+    /// Fresh stores and writers; DataVolumes come from `dvs` (the Copies pane's store).
+    pub fn with_writers(
+        nodepools: Store<super::dynamic::NodePool>,
+        dvs: Store<crate::copies::dv_resource::DataVolume>,
+    ) -> (FleetStores, FleetWriters) {
         let w = FleetWriters {
-            nodepools: Default::default(),
             machinesets: Default::default(),
             machines: Default::default(),
             vms: Default::default(),
             vmis: Default::default(),
-            dvs: Default::default(),
         };
         (
             FleetStores {
-                nodepools: w.nodepools.as_reader(),
+                nodepools,
                 machinesets: w.machinesets.as_reader(),
                 machines: w.machines.as_reader(),
                 vms: w.vms.as_reader(),
                 vmis: w.vmis.as_reader(),
-                dvs: w.dvs.as_reader(),
+                dvs,
             },
             w,
         )
@@ -232,12 +234,12 @@ pub fn spawn(w: FleetWriters, client: &Client, reporter: &Reporter, cancel: &Can
         let c = || client.clone();
         let r = || reporter.clone();
         let x = || cancel.clone();
-        kind::spawn_kind(c(), NODEPOOLS, w.nodepools, strip_nodepool, r(), x());
+        // NodePools: the Hosted clusters pane's watch (`watch::NODEPOOLS`) feeds both.
         kind::spawn_kind(c(), MACHINESETS, w.machinesets, strip_machineset, r(), x());
         kind::spawn_kind(c(), FLEET_MACHINES, w.machines, strip_machine, r(), x());
         kind::spawn_kind(c(), VMS, w.vms, strip_vm, r(), x());
         kind::spawn_kind(c(), VMIS, w.vmis, strip_vmi, r(), x());
-        kind::spawn_kind(c(), DVS, w.dvs, strip_dv, r(), x());
+        // DataVolumes: the Copies pane's watch (`watch::DATAVOLUMES`) feeds both.
     }
 }
 

@@ -69,6 +69,9 @@ impl KindState {
 /// retried on its own (see [`super::resilient`]), so a larger page costs no more under errors.
 pub const LIST_PAGE: u32 = super::resilient::PAGE;
 
+/// How many objects of a kind's first list are shown before the list is complete.
+pub const EARLY_OBJECTS: usize = 1_000;
+
 /// The node annotations code reads from the cache (the WMCO health check) or that link a node
 /// to what manages it; every other annotation is only shown by the YAML view, which GETs the
 /// whole node.
@@ -198,12 +201,14 @@ pub(crate) async fn run_watch<K>(
     K::DynamicType: Eq + std::hash::Hash + Clone + Send + Sync,
 {
     reporter.state(spec.id, KindState::Loading);
+    reporter.priority.wait_turn(spec.id).await;
     // Discovery first for optional APIs, retrying while the server is unreachable.
     let mut attempt = 0;
     loop {
         match installed(&client, &spec).await {
             Ok(true) => break,
             Ok(false) => {
+                reporter.priority.settled(spec.id);
                 reporter.state(spec.id, KindState::NotInstalled);
                 return;
             }
@@ -230,6 +235,11 @@ pub(crate) async fn run_watch<K>(
     let mut writer = writer;
     let mut attempt = 0u32;
     let mut live = false;
+    // The first objects of the very first list also go straight to the store, so a pane shows
+    // rows while the rest of a big list is still arriving (the complete list replaces them at
+    // InitDone, as the reflector does). Relists leave the store alone until complete.
+    let mut early = EARLY_OBJECTS;
+    let mut first_list = true;
     while let Some(step) = stream.next().await {
         match step {
             Step::Event(mut event) => {
@@ -240,10 +250,20 @@ pub(crate) async fn run_watch<K>(
                     watcher::Event::Init | watcher::Event::InitDone => {}
                 }
                 writer.apply_watcher_event(&event);
+                if let watcher::Event::InitApply(o) = &event
+                    && first_list
+                    && early > 0
+                {
+                    early -= 1;
+                    writer.apply_watcher_event(&watcher::Event::Apply(o.clone()));
+                    reporter.changed.touch(spec.id);
+                }
                 match event {
                     watcher::Event::InitDone => {
                         attempt = 0;
                         live = true;
+                        first_list = false;
+                        reporter.priority.settled(spec.id);
                         reporter.state(spec.id, KindState::Live);
                     }
                     watcher::Event::Apply(_) | watcher::Event::Delete(_) => {
@@ -269,8 +289,14 @@ pub(crate) async fn run_watch<K>(
                 live = false;
                 tracing::warn!(kind = spec.id, error = %f.message, "watch failed");
                 match f.code {
-                    Some(403) => reporter.state(spec.id, KindState::Forbidden(f.message)),
-                    Some(401) => reporter.auth_failed(f.message),
+                    Some(403) => {
+                        reporter.priority.settled(spec.id);
+                        reporter.state(spec.id, KindState::Forbidden(f.message));
+                    }
+                    Some(401) => {
+                        reporter.priority.settled(spec.id);
+                        reporter.auth_failed(f.message);
+                    }
                     _ => {
                         attempt += 1;
                         reporter.state(

@@ -10,6 +10,7 @@ pub mod kind;
 pub mod machine;
 pub mod migration_kinds;
 pub mod overview_poll;
+pub mod priority;
 pub mod resilient;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -124,15 +125,18 @@ impl Stores {
     pub fn with_writers() -> (Stores, Writers) {
         let (overview_writer, overview) = overview_poll::channel();
         let (migration, migration_writers) = migration_kinds::MigrationStores::with_writers();
-        let (fleet_stores, fleet) = fleet::FleetStores::with_writers();
+        let datavolumes: reflector::store::Writer<DataVolume> = Default::default();
+        let nodepools: reflector::store::Writer<dynamic::NodePool> = Default::default();
+        let (fleet_stores, fleet) =
+            fleet::FleetStores::with_writers(nodepools.as_reader(), datavolumes.as_reader());
         let w = Writers {
-            datavolumes: Default::default(),
+            datavolumes,
+            nodepools,
             fleet,
             nodes: Default::default(),
             csrs: Default::default(),
             machines: Default::default(),
             hostedclusters: Default::default(),
-            nodepools: Default::default(),
             clusteroperators: Default::default(),
             overview: overview_writer,
             migration: migration_writers,
@@ -200,6 +204,8 @@ pub struct Reporter {
     pub tx: mpsc::UnboundedSender<WatchMsg>,
     /// Coalesced "a store changed" signal: many changes, one wake-up.
     pub changed: Arc<Changes>,
+    /// Which kinds list first (set by [`Watches::start`]).
+    pub priority: priority::Priority,
 }
 
 /// Which kinds' stores changed since the UI last looked, with one wake-up for many changes.
@@ -259,9 +265,20 @@ pub struct Watches {
 }
 
 impl Watches {
-    /// Start one reflector per kind plus the cluster-info poller.
-    pub fn start(client: Client, reporter: Reporter) -> Watches {
+    /// Start one reflector per kind plus the cluster-info poller. The kinds in `first` (what
+    /// the shown pane reads) list first; the others start once those are live.
+    pub fn start(client: Client, mut reporter: Reporter, first: &[&'static str]) -> Watches {
         let cancel = CancellationToken::new();
+        reporter.priority = priority::Priority::new(first);
+        {
+            let (p, cancel) = (reporter.priority.clone(), cancel.clone());
+            tokio::spawn(async move {
+                tokio::select! {
+                    _ = cancel.cancelled() => {}
+                    _ = tokio::time::sleep(priority::WAIT) => p.open(),
+                }
+            });
+        }
         let (mut stores, w) = Stores::with_writers();
         stores.client = Some(client.clone());
         // One reflector task per kind: (spec, writer, strip function).
@@ -288,7 +305,7 @@ impl Watches {
             w.overview,
             reporter.clone(),
             cancel.clone(),
-            stores.nodes.clone(),
+            stores.clone(),
         );
         migration_kinds::spawn_all(&client, w.migration, &reporter, &cancel);
         fleet::spawn(w.fleet, &client, &reporter, &cancel);

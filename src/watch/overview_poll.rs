@@ -41,14 +41,18 @@ pub fn spawn(
     writer: OverviewWriter,
     reporter: Reporter,
     cancel: CancellationToken,
-    live_nodes: kube::runtime::reflector::Store<k8s_openapi::api::core::v1::Node>,
+    live: super::Stores,
 ) {
     tokio::spawn(async move {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = reporter.priority.wait_turn(KIND) => {}
+        }
         let mut failures = 0u32;
         loop {
             let inputs = tokio::select! {
                 _ = cancel.cancelled() => return,
-                i = crate::overview::fetch::gather_with(&client, Some(&live_nodes)) => i,
+                i = crate::overview::fetch::gather_with(&client, Some(&live)) => i,
             };
             // Nodes and CSRs are always served: failing to list them means the cluster is
             // unreachable (the nodes may come from the live store, the CSRs never do).

@@ -69,7 +69,7 @@ fn datavolumes_fold_in_once_per_resource_version_and_leave_when_deleted() {
     assert_eq!(item.fraction, Some(0.4));
     assert!(item.rate_fraction.is_some(), "two samples give a rate");
     assert_eq!(p.dv_phase["clusters-example/a"], "ImportInProgress");
-    assert!(p.sync_dvs(&[], t(20)));
+    assert!(p.sync_dvs(&[] as &[crate::copies::dv_resource::DataVolume], t(20)));
     assert!(p.book.all().is_empty());
 }
 

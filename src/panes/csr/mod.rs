@@ -277,6 +277,10 @@ impl Pane for CsrPane {
             Timestamp::now(),
         )
     }
+    fn background(&self) -> bool {
+        // Auto-approval acts on arrivals whatever pane is shown.
+        self.model.auto
+    }
     fn tick(&mut self, _now: Instant) -> bool {
         // Ages and countdowns are drawn from the render clock; nothing to expire.
         false

@@ -183,7 +183,11 @@ impl Pane for NodePoolsPane {
     }
     fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
         let f = &stores.fleet;
-        wf::refresh(&mut self.pools, &f.nodepools, wf::NodePool::to_value);
+        wf::refresh(
+            &mut self.pools,
+            &f.nodepools,
+            crate::watch::dynamic::NodePool::to_value,
+        );
         wf::refresh(&mut self.machines, &f.machines, wf::FleetMachine::to_value);
         wf::refresh(&mut self.vms, &f.vms, wf::VirtualMachine::to_value);
         wf::refresh(
@@ -191,7 +195,11 @@ impl Pane for NodePoolsPane {
             &f.vmis,
             wf::VirtualMachineInstance::to_value,
         );
-        wf::refresh(&mut self.dvs, &f.dvs, wf::DataVolume::to_value);
+        wf::refresh(
+            &mut self.dvs,
+            &f.dvs,
+            crate::copies::dv_resource::DataVolume::to_json,
+        );
         self.guest_nodes = pipeline_view::nodes_from_machines(&self.machines);
         let now = (self.clock)();
         self.tracker.observe(&self.pools, now);

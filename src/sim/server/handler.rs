@@ -34,6 +34,20 @@ impl Ctx {
 }
 
 pub(crate) async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Resp {
+    shared
+        .traffic
+        .requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if req
+        .uri()
+        .query()
+        .is_some_and(|q| q.split('&').any(|p| p == "watch=true" || p == "watch=1"))
+    {
+        shared
+            .traffic
+            .watch_requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
     if let Some(d) = shared.opts.faults.latency {
         tokio::time::sleep(d).await;
     }
@@ -57,6 +71,13 @@ async fn handle_inner(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Res
     let profile = shared.opts.profile;
     let rr = match route? {
         Route::Health => return Ok(http::text(200, "ok")),
+        Route::Metrics => {
+            return Ok(http::bytes_response(
+                200,
+                "text/plain; version=0.0.4",
+                shared.traffic.render(),
+            ));
+        }
         Route::Version => return Ok(http::json(200, &discovery::version())),
         Route::OpenApi => return openapi(profile, &path),
         Route::CoreVersions => return Ok(http::json(200, &discovery::core_versions(shared.addr))),

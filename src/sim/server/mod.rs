@@ -24,6 +24,7 @@ mod route;
 mod select;
 mod subresource;
 mod table;
+pub(crate) mod traffic;
 mod validate;
 mod watch;
 
@@ -51,6 +52,8 @@ pub(crate) struct Shared {
     pub faults: faults::FaultState,
     pub events: watch::EventCache,
     pub snapshots: paging::Snapshots,
+    /// Requests and bytes served, for `GET /metrics`.
+    pub traffic: Arc<traffic::Traffic>,
 }
 
 /// Serve the Kubernetes API over TLS on `listener` until `shutdown` is cancelled.
@@ -72,6 +75,7 @@ pub fn serve(
         shutdown,
         events: watch::EventCache::default(),
         snapshots: paging::Snapshots::default(),
+        traffic: Default::default(),
     });
     faults::spawn_tickers(&shared);
     tokio::spawn(accept_loop(listener, tls, shared));
@@ -151,6 +155,7 @@ async fn serve_connection(
     shared: Arc<Shared>,
     generation: CancellationToken,
 ) {
+    let stream = traffic::Counted::new(stream, shared.traffic.clone());
     let stream = tokio::select! {
         () = generation.cancelled() => return,
         r = tokio::time::timeout(HANDSHAKE_TIMEOUT, tls.accept(stream)) => match r {

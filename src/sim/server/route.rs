@@ -9,6 +9,8 @@ use crate::sim::resources::{self, ResourceDef};
 #[derive(Debug)]
 pub enum Route {
     Health,
+    /// `/metrics`: the sim's traffic counters (authenticated, as on a real server).
+    Metrics,
     Version,
     OpenApi,
     /// `/api`
@@ -44,6 +46,7 @@ pub fn parse(path: &str, profile: Profile) -> Result<Route, ApiError> {
     match p.as_slice() {
         ["healthz" | "readyz" | "livez", ..] => Ok(Route::Health),
         ["version"] => Ok(Route::Version),
+        ["metrics"] => Ok(Route::Metrics),
         ["openapi", ..] => Ok(Route::OpenApi),
         ["api"] => Ok(Route::CoreVersions),
         ["apis"] => Ok(Route::Groups),

@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# benches/peers.sh: shiftdeck side by side with kdash, kubetui and kubectl on a fleet-scale sim.
+# Not a test and not in CI: a measurement to run by hand on a quiet machine (see README,
+# Performance). Each tool runs alone against a fresh sim, under tmux at 200x60, RUNS times;
+# the table shows medians.
+#
+#   benches/peers.sh                      # all four tools, 3 runs each (about 25 minutes)
+#   TOOLS="shiftdeck kubectl" RUNS=1 benches/peers.sh
+#   SIM_FLAGS=--still benches/peers.sh    # the same with no churn
+#
+# Columns:
+#   rows     time from process start to the first node row on screen (kubectl: `get nodes -w`)
+#   all      `kubectl get nodes -o json > /dev/null` wall time, the bar for the complete list
+#   rss30/90 client resident memory 30 s and 90 s after start (MiB)
+#   cpu      client CPU, % of one core, from 30 s to 90 s with nobody typing
+#   sim      the sim's CPU over the same window
+#   (kubectl-all: one `kubectl get -A -w` per kind shiftdeck watches, for the API bytes only;
+#   its memory and CPU are those of the shell that waits for them)
+#   req/min, MB/min  requests and bytes the sim served in that window (its /metrics counters)
+#   keys     keystroke to changed screen, p50/p95 in ms: Down x10 on the node list, and for
+#            shiftdeck also `:csr`, PageDown x5, `/` and three filter characters, Esc, `:np`,
+#            `:hc`, `:copy`, `:no`. tmux capture-pane is polled every ~3 ms, so that is the floor.
+#
+# Peers are installed with `cargo install --locked kdash kubetui` into $CACHE when missing.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SCALE=${SCALE:-nodes=5000,csrs=20000,hostedclusters=200,nodepools=1000,datavolumes=10000}
+SIM_FLAGS=${SIM_FLAGS:-}
+RUNS=${RUNS:-3}
+TOOLS=${TOOLS:-shiftdeck kdash kubetui kubectl kubectl-all}
+# Every kind shiftdeck watches, for `kubectl-all`: one `kubectl get -A -w` each, the bar for
+# API bytes in a steady minute.
+WATCHED="nodes certificatesigningrequests machines.machine.openshift.io hostedclusters.hypershift.openshift.io nodepools.hypershift.openshift.io clusteroperators.config.openshift.io machinesets.machine.openshift.io virtualmachines.kubevirt.io virtualmachineinstances.kubevirt.io virtualmachineinstancemigrations.kubevirt.io datavolumes.cdi.kubevirt.io persistentvolumeclaims storageclasses storageprofiles.cdi.kubevirt.io"
+CACHE=${SHIFTDECK_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shiftdeck-bench}
+SHIFTDECK=${SHIFTDECK:-$ROOT/target/release/shiftdeck}
+T1=${T1:-30}
+T2=${T2:-90}
+SESSION=sdbench-$$
+WORK=$(mktemp -d)
+SIM_PID=
+cleanup() {
+    tmux kill-session -t "$SESSION" 2>/dev/null || true
+    [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+die() { echo "peers.sh: $*" >&2; exit 1; }
+for t in tmux kubectl python3; do command -v "$t" >/dev/null || die "needs $t"; done
+[ -x "$SHIFTDECK" ] || (cd "$ROOT" && cargo build --release --locked)
+
+install_peers() {
+    local want=()
+    for p in kdash kubetui; do
+        case " $TOOLS " in *" $p "*) [ -x "$CACHE/bin/$p" ] || want+=("$p") ;; esac
+    done
+    if [ ${#want[@]} -gt 0 ]; then
+        echo "installing ${want[*]} into $CACHE (compiles; takes a while)" >&2
+        cargo install --locked "${want[@]}" --root "$CACHE" >&2
+    fi
+}
+install_peers
+
+now() { date +%s.%N; }
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_mib() { awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+metric() { kubectl --kubeconfig "$KC" get --raw /metrics | awk -v m="$1" '$1 == m {print $2}'; }
+screen() { tmux capture-pane -p -t "$SESSION"; }
+
+start_sim() {
+    KC=$WORK/kubeconfig
+    rm -f "$KC"
+    # shellcheck disable=SC2086
+    "$SHIFTDECK" sim --profile hub --scale "$SCALE" --speed 10 --seed 3 $SIM_FLAGS \
+        --kubeconfig-out "$KC" >"$WORK/sim.log" 2>&1 &
+    SIM_PID=$!
+    for _ in $(seq 600); do
+        [ -s "$KC" ] && kubectl --kubeconfig "$KC" get --raw /readyz >/dev/null 2>&1 && return
+        sleep 0.1
+    done
+    die "sim did not start: $(tail -3 "$WORK/sim.log")"
+}
+
+stop_sim() { kill "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID" 2>/dev/null || true; SIM_PID=; }
+
+# The command a tool runs as, and the keys that bring its node list up.
+tool_cmd() {
+    case $1 in
+        shiftdeck) echo "$SHIFTDECK --kubeconfig $KC" ;;
+        kdash) echo "$CACHE/bin/kdash" ;;
+        kubetui) echo "$CACHE/bin/kubetui" ;;
+        kubectl) echo "kubectl --kubeconfig $KC get nodes -w" ;;
+        kubectl-all)
+            local c="" k
+            for k in $WATCHED; do c="$c kubectl --kubeconfig $KC get $k -A -w >/dev/null 2>&1 &"; done
+            echo "sh -c '$c wait'"
+            ;;
+    esac
+}
+tool_open_nodes() {
+    case $1 in
+        shiftdeck) tmux send-keys -t "$SESSION" ':no' Enter ;;
+        kdash) tmux send-keys -t "$SESSION" 'N' ;;
+        kubetui) : ;;
+        kubectl) : ;;
+    esac
+}
+
+# Milliseconds from $3 (a `now` value) until the screen matches $1 (grep -E), "-" after $2 s.
+wait_for() {
+    local pat=$1 limit=$2 t0=$3
+    while :; do
+        screen | grep -Eq "$pat" && { python3 -c "print(round(($(now) - $t0) * 1000))"; return; }
+        python3 -c "import sys; sys.exit(0 if $(now) - $t0 < $limit else 1)" || { echo -; return; }
+        sleep 0.02
+    done
+}
+
+# One key (tmux key names), then milliseconds until the screen changes (2000 = no change seen).
+key_ms() {
+    local before t0 cur
+    before=$(screen)
+    t0=$(now)
+    tmux send-keys -t "$SESSION" "$@"
+    while :; do
+        cur=$(screen)
+        [ "$cur" != "$before" ] && break
+        python3 -c "import sys; sys.exit(0 if $(now) - $t0 < 2 else 1)" || { echo 2000; return; }
+    done
+    python3 -c "print(round(($(now) - $t0) * 1000))"
+}
+
+keystrokes() {
+    local tool=$1
+    case $tool in
+        kubectl | kubectl-all) return ;;
+    esac
+    for _ in $(seq 10); do key_ms Down; sleep 0.3; done
+    if [ "$tool" = shiftdeck ]; then
+        tmux send-keys -t "$SESSION" ':csr'; sleep 0.3; key_ms Enter; sleep 1
+        for _ in $(seq 5); do key_ms PageDown; sleep 0.3; done
+        key_ms /; sleep 0.3
+        for c in x 8 6; do key_ms "$c"; sleep 0.3; done
+        key_ms Escape; sleep 0.3
+        for p in np hc copy no; do
+            tmux send-keys -t "$SESSION" ":$p"; sleep 0.3; key_ms Enter; sleep 1
+        done
+    fi
+}
+
+pct() { # pctl p < numbers
+    sort -n | awk -v p="$1" '{a[NR]=$1} END {if (NR == 0) {print "-"; exit} i = int((NR - 1) * p + 0.5) + 1; print a[i]}'
+}
+
+run_once() {
+    local tool=$1 out=$2 cmd pid rows all c1 c2 s1 s2 r1 b1 r2 b2 rss30 rss90 keys
+    start_sim
+    all=-
+    if [ "$tool" = kubectl ]; then
+        local t0; t0=$(now)
+        kubectl --kubeconfig "$KC" get nodes -o json >/dev/null
+        all=$(python3 -c "print(round(($(now) - $t0) * 1000))")
+    fi
+    cmd=$(tool_cmd "$tool")
+    local start; start=$(now)
+    tmux new-session -d -s "$SESSION" -x 200 -y 60 "exec env KUBECONFIG=$KC $cmd"
+    pid=$(tmux list-panes -t "$SESSION" -F '#{pane_pid}')
+    tool_open_nodes "$tool"
+    rows=-
+    [ "$tool" = kubectl-all ] || rows=$(wait_for '(x86|arm64)-node-[0-9]{5}' 60 "$start")
+    sleep_until() { python3 -c "import time; time.sleep(max(0, $start + $1 - $(now)))"; }
+    sleep_until "$T1"
+    rss30=$(rss_mib "$pid"); c1=$(ticks "$pid"); s1=$(ticks "$SIM_PID")
+    r1=$(metric shiftdeck_sim_requests_total); b1=$(metric shiftdeck_sim_sent_bytes_total)
+    sleep_until "$T2"
+    rss90=$(rss_mib "$pid"); c2=$(ticks "$pid"); s2=$(ticks "$SIM_PID")
+    r2=$(metric shiftdeck_sim_requests_total); b2=$(metric shiftdeck_sim_sent_bytes_total)
+    keys=$(keystrokes "$tool" | tr '\n' ' ')
+    screen >"$WORK/$tool-screen.txt"
+    tmux kill-session -t "$SESSION" 2>/dev/null || true
+    stop_sim
+    local hz; hz=$(getconf CLK_TCK)
+    local win=$((T2 - T1))
+    python3 - "$out" <<EOF
+import json
+keys = [int(k) for k in "$keys".split()]
+row = {
+    "rows": None if "$rows" == "-" else int("$rows"),
+    "all": None if "$all" == "-" else int("$all"),
+    "rss30": int("$rss30"), "rss90": int("$rss90"),
+    "cpu": ($c2 - $c1) / $hz / $win * 100,
+    "sim": ($s2 - $s1) / $hz / $win * 100,
+    # The two /metrics reads themselves are left out.
+    "req": ($r2 - $r1 - 1) * 60 / $win,
+    "mb": ($b2 - $b1) * 60 / $win / 1e6,
+    "keys": keys,
+}
+with open("$out", "a") as f:
+    f.write(json.dumps(row) + "\n")
+EOF
+}
+
+echo "scale $SCALE, speed 10, seed 3 $SIM_FLAGS; $RUNS runs per tool; load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+for tool in $TOOLS; do
+    for i in $(seq "$RUNS"); do
+        echo "$tool run $i" >&2
+        run_once "$tool" "$WORK/$tool.jsonl"
+    done
+done
+
+python3 - "$WORK" $TOOLS <<'EOF'
+import json, statistics, sys
+work, tools = sys.argv[1], sys.argv[2:]
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+def fmt(x, nd=0, unit=""):
+    if x is None:
+        return "—"
+    return (f"{x:,.{nd}f}" if nd else f"{x:,.0f}") + unit
+print("| | " + " | ".join(tools) + " |")
+print("|---|" + "---|" * len(tools))
+rows = {t: [json.loads(l) for l in open(f"{work}/{t}.jsonl")] for t in tools}
+def line(label, f):
+    print(f"| {label} | " + " | ".join(f(rows[t]) for t in tools) + " |")
+line("first node rows on screen (ms)", lambda r: fmt(med(x["rows"] for x in r)))
+line("`kubectl get nodes -o json` (ms)", lambda r: fmt(med(x["all"] for x in r)))
+line("RSS at 30 s / 90 s (MiB)", lambda r: f'{fmt(med(x["rss30"] for x in r))} / {fmt(med(x["rss90"] for x in r))}')
+line("CPU, 60 s idle (% of a core)", lambda r: fmt(med(x["cpu"] for x in r), 1))
+line("sim CPU meanwhile (%)", lambda r: fmt(med(x["sim"] for x in r), 1))
+line("API requests / min", lambda r: fmt(med(x["req"] for x in r)))
+line("API MB received / min", lambda r: fmt(med(x["mb"] for x in r), 2))
+def keys(r):
+    ks = sorted(k for x in r for k in x["keys"])
+    if not ks:
+        return "—"
+    p = lambda q: ks[min(len(ks) - 1, int((len(ks) - 1) * q + 0.5))]
+    return f"p50 {p(0.5)} / p95 {p(0.95)} ms (n={len(ks)})"
+line("keystroke → screen", keys)
+EOF
