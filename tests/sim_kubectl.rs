@@ -424,6 +424,25 @@ async fn auth_can_i_for_viewer_and_admin() {
         .await;
     assert!(!ok && err.contains("forbidden"), "{err}");
     viewer.ok(&["get", "nodepools", "-A"]).await;
+    // SelfSubjectReview (protobuf from kubectl): who each token is, as shiftdeck records approvers.
+    let me = admin
+        .ok(&[
+            "auth",
+            "whoami",
+            "-o",
+            "jsonpath={.status.userInfo.username}",
+        ])
+        .await;
+    assert_eq!(me.trim(), "system:admin");
+    let me = viewer
+        .ok(&[
+            "auth",
+            "whoami",
+            "-o",
+            "jsonpath={.status.userInfo.username}",
+        ])
+        .await;
+    assert_eq!(me.trim(), "viewer");
     admin.sim.shutdown();
     viewer.sim.shutdown();
 }

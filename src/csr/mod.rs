@@ -21,10 +21,12 @@
 //! let rows = rows::build_rows(csrs.iter().zip(&vals), filter, now);      // CHECK/countdown cells
 //! let (headers, cells) = rows::table(&rows);                             // or rows::rows_json
 //! let det = details::CsrDetails::new(&csr, decode_cache.get(&csr).clone(), &val, now);
-//! // approve: approval::needs_override / needs_identity_confirmation -> prompt -> override_matches
-//! let cond = approval::approval_condition(Decision::Approve, user, Some(&val), now);
-//! let patch = approval::approval_patch(&csr, cond);   // kube: Api::patch_approval(name, &pp, &Patch::Merge(patch))
-//! audit::append_audit(&path, &AuditRecord::new(now, ctx, user, AuditAction::Approve, name, &val, "approved"))?;
+//! // approve: val.approvable() (no `never` check failed), then needs_override /
+//! // needs_identity_confirmation -> the node name typed -> override_matches; at submit the
+//! // write task (actions::csr_approve) re-reads the CSR, compares uid and spec, re-validates and
+//! // checks approval::still_allowed before PUT /approval with the uid as a precondition.
+//! let cond = approval::approval_condition(Decision::Approve, identity, Some(&val), now);
+//! audit::append_audit(&path, &AuditRecord::new(now, actor, AuditAction::Approve, name, uid, &val, "approved"))?;
 //! ```
 //!
 //! Machines may be `machine.openshift.io/v1beta1` or CAPI `cluster.x-k8s.io` Machines: only

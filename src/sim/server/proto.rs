@@ -335,6 +335,8 @@ pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
     }
     let mut obj = match kind.as_str() {
         "SelfSubjectAccessReview" => ssar(raw)?,
+        // `kubectl auth whoami`: the review has nothing to decode (its spec is empty).
+        "SelfSubjectReview" => serde_json::json!({}),
         "CertificateSigningRequest" => csr(raw)?,
         "Namespace" | "ConfigMap" | "Secret" | "Eviction" => simple(&kind, raw)?,
         "PodDisruptionBudget" => pdb(raw)?,
@@ -343,7 +345,7 @@ pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
                 415,
                 "UnsupportedMediaType",
                 format!(
-                    "the sim decodes protobuf only for SelfSubjectAccessReview, CertificateSigningRequest, Namespace, ConfigMap, Secret, Eviction and PodDisruptionBudget, not {other:?}; send JSON"
+                    "the sim decodes protobuf only for SelfSubjectAccessReview, SelfSubjectReview, CertificateSigningRequest, Namespace, ConfigMap, Secret, Eviction and PodDisruptionBudget, not {other:?}; send JSON"
                 ),
             ));
         }
