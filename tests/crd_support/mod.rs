@@ -5,8 +5,18 @@
 use std::path::PathBuf;
 
 pub fn crd_dir() -> PathBuf {
+    // Beside the repo first; then this workplace's shared folder, for a clone made elsewhere
+    // (as tests/sim_conformance does).
     let dir = std::env::var_os("SHIFTDECK_CRD_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/crds"),
+        || {
+            let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/crds");
+            let shared = PathBuf::from("/work/shared/reference/crds");
+            if beside.is_dir() || !shared.is_dir() {
+                beside
+            } else {
+                shared
+            }
+        },
         PathBuf::from,
     );
     assert!(
