@@ -67,6 +67,8 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_mib() { awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 metric() { kubectl --kubeconfig "$KC" get --raw /metrics | awk -v m="$1" '$1 == m {print $2}'; }
 screen() { tmux capture-pane -p -t "$SESSION"; }
+# With styles: a moved selection changes only the highlight.
+styled() { tmux capture-pane -e -p -t "$SESSION"; }
 
 start_sim() {
     KC=$WORK/kubeconfig
@@ -120,11 +122,11 @@ wait_for() {
 # One key (tmux key names), then milliseconds until the screen changes (2000 = no change seen).
 key_ms() {
     local before t0 cur
-    before=$(screen)
+    before=$(styled)
     t0=$(now)
     tmux send-keys -t "$SESSION" "$@"
     while :; do
-        cur=$(screen)
+        cur=$(styled)
         [ "$cur" != "$before" ] && break
         python3 -c "import sys; sys.exit(0 if $(now) - $t0 < 2 else 1)" || { echo 2000; return; }
     done
