@@ -333,23 +333,20 @@ async fn sim_refuses_stale_uids_and_unsignable_kubelet_csrs() {
         "system:admin"
     );
     let api: Api<CertificateSigningRequest> = Api::all(client.clone());
-    let make = |name: &str, orgs: &str, usages: &[&str]| {
-        let pem = sim::pki::csr_pem("system:node:evil-1", Some(orgs), &[], &[]).unwrap();
-        let mut pem_multi = pem.clone();
-        if orgs == "system:nodes,system:masters" {
-            // Two O attributes.
-            let mut params = rcgen::CertificateParams::default();
-            let mut dn = rcgen::DistinguishedName::new();
-            dn.push(rcgen::DnType::OrganizationName, "system:nodes");
-            dn.push(rcgen::DnType::OrganizationName, "system:masters");
-            dn.push(rcgen::DnType::CommonName, "system:node:evil-1");
-            params.distinguished_name = dn;
-            let key = rcgen::KeyPair::generate().unwrap();
-            pem_multi = params.serialize_request(&key).unwrap().pem().unwrap();
+    // A kubelet client request for evil-1 with the subject organisations `orgs`.
+    let make = |name: &str, orgs: &[&str], usages: &[&str]| {
+        let mut params = rcgen::CertificateParams::default();
+        let mut dn = rcgen::DistinguishedName::new();
+        for o in orgs {
+            dn.push(rcgen::DnType::OrganizationName, *o);
         }
+        dn.push(rcgen::DnType::CommonName, "system:node:evil-1");
+        params.distinguished_name = dn;
+        let key = rcgen::KeyPair::generate().unwrap();
+        let pem = params.serialize_request(&key).unwrap().pem().unwrap();
         serde_json::from_value::<CertificateSigningRequest>(json!({
             "metadata": {"name": name},
-            "spec": {"request": sim::pki::b64(&pem_multi), "signerName": shiftdeck::csr::SIGNER_CLIENT,
+            "spec": {"request": sim::pki::b64(&pem), "signerName": shiftdeck::csr::SIGNER_CLIENT,
                 "usages": usages}
         }))
         .unwrap()
@@ -364,7 +361,7 @@ async fn sim_refuses_stale_uids_and_unsignable_kubelet_csrs() {
             &PostParams::default(),
             &make(
                 "evil-o",
-                "system:nodes,system:masters",
+                &["system:nodes", "system:masters"],
                 &["digital signature", "client auth"],
             ),
         )
@@ -375,7 +372,7 @@ async fn sim_refuses_stale_uids_and_unsignable_kubelet_csrs() {
             &PostParams::default(),
             &make(
                 "evil-usage",
-                "system:nodes",
+                &["system:nodes"],
                 &["digital signature", "client auth", "server auth"],
             ),
         )

@@ -19,7 +19,9 @@ use kube::{Api, Client};
 use serde_json::Value;
 
 use super::{Origin, WriteReport};
-use crate::csr::approval::{Decision, approval_condition, override_matches, still_allowed};
+use crate::csr::approval::{
+    Decision, approval_condition, needs_typed_node_name, override_matches, still_allowed,
+};
 use crate::csr::audit::{Actor, AuditAction, AuditRecord, append_audit};
 use crate::csr::checks::{Inputs, Validation, validate};
 use crate::csr::rows::{CsrState, csr_state};
@@ -98,18 +100,12 @@ impl CsrWrite {
     /// needs the node name typed exactly; everything else confirms with Enter.
     pub fn accepts(&self, typed: &str) -> bool {
         match (self.decision, self.items.as_slice()) {
-            (Decision::Approve, [one]) if needs_typing(&one.validation) => {
+            (Decision::Approve, [one]) if needs_typed_node_name(&one.validation) => {
                 override_matches(typed, one.validation.node.as_deref())
             }
             _ => true,
         }
     }
-}
-
-/// Whether approving needs the node name typed (a failed overridable check, or no Machine
-/// vouching for the node).
-pub fn needs_typing(v: &Validation) -> bool {
-    !v.passed_all() || !v.identity_confirmed()
 }
 
 /// `update certificatesigningrequests/approval`.

@@ -37,8 +37,8 @@ pub struct BulkApproval {
     pub skipped: Vec<String>,
 }
 
-/// Pending CSRs that pass every check and whose node identity something other than the CSR
-/// confirms (a Machine, or a renewal by the node itself), client first then serving (oldest first
+/// Pending CSRs that pass every check and whose node identity a Machine confirms (see
+/// [`Validation::identity_confirmed`]), client first then serving (oldest first
 /// within a kind), with counts per kind and per node. The other pending CSRs are listed in
 /// `skipped` (they need a human, one at a time); CSRs that are not pending are ignored.
 pub fn bulk_approvable<'a>(
@@ -90,6 +90,12 @@ pub fn needs_override(v: &Validation) -> bool {
 /// vouches for the node (no Machine API), as on a UPI cluster or inside a hosted cluster.
 pub fn needs_identity_confirmation(v: &Validation) -> bool {
     v.passed_all() && !v.identity_confirmed()
+}
+
+/// Whether approving needs the node name typed: a failed overridable check, or nothing but the
+/// request vouching for the node.
+pub fn needs_typed_node_name(v: &Validation) -> bool {
+    needs_override(v) || needs_identity_confirmation(v)
 }
 
 /// Whether an override may be offered at all: never when a check of class `never` failed (the

@@ -19,13 +19,13 @@ use self::model::{COLUMNS, CsrModel, to_ts};
 use super::filter::Filter;
 use super::{Pane, RenderCtx};
 use crate::action::Action;
-use crate::actions::csr_approve::{
-    CsrItem, CsrWrite, approval_access, needs_typing, signer_access,
-};
+use crate::actions::csr_approve::{CsrItem, CsrWrite, approval_access, signer_access};
 use crate::actions::{
     ConfirmLine, ConfirmRequest, Origin, PaneKey, PaneRequest, Tone, WriteRequest,
 };
-use crate::csr::approval::{Decision, bulk_approvable, needs_override, override_allowed};
+use crate::csr::approval::{
+    Decision, bulk_approvable, needs_override, needs_typed_node_name, override_allowed,
+};
 use crate::csr::checks::{Check, CheckClass, Validation};
 use crate::csr::rows::{CsrState, HistoryFilter, csr_state};
 use crate::csr::{SIGNER_CLIENT, SIGNER_SERVING, display_safe};
@@ -146,7 +146,7 @@ impl CsrPane {
                     "Checks failed. Type the node name `{target}` to override:"
                 ))
             }
-            Decision::Approve if needs_typing(v) => {
+            Decision::Approve if needs_typed_node_name(v) => {
                 lines.push(ConfirmLine::new(
                     Tone::Bad,
                     "Overriding: no Machine vouches for this node (no Machine API)",
