@@ -172,12 +172,28 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
 
 /// The config from the usual place, or the defaults plus a warning saying why.
 pub fn load_or_default() -> (Config, Option<String>) {
-    match config_path() {
-        None => (Config::default(), None),
-        Some(p) => match load(&p) {
-            Ok(c) => (c, None),
-            Err(e) => (Config::default(), Some(format!("{e} (using defaults)"))),
-        },
+    let explicit = std::env::var_os("SHIFTDECK_CONFIG").filter(|p| !p.is_empty());
+    load_from(config_path(), explicit.is_some())
+}
+
+/// Loads `path`. The default location may be absent, but a path the user named
+/// (`$SHIFTDECK_CONFIG`) that does not exist is a typo worth a warning, as a bad file is.
+fn load_from(path: Option<PathBuf>, named_by_user: bool) -> (Config, Option<String>) {
+    let Some(p) = path else {
+        return (Config::default(), None);
+    };
+    if named_by_user && !p.exists() {
+        return (
+            Config::default(),
+            Some(format!(
+                "{}: no such file (SHIFTDECK_CONFIG names it; using defaults)",
+                p.display()
+            )),
+        );
+    }
+    match load(&p) {
+        Ok(c) => (c, None),
+        Err(e) => (Config::default(), Some(format!("{e} (using defaults)"))),
     }
 }
 
@@ -193,6 +209,18 @@ mod tests {
         assert_eq!(c.keys["quit"], vec!["q".to_string(), "ctrl-c".to_string()]);
         let theme = crate::theme::Theme::load(c.theme.as_deref().unwrap()).unwrap();
         assert_eq!(theme.name, "default");
+    }
+
+    #[test]
+    fn a_named_config_that_does_not_exist_warns() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("typo.toml");
+        let (c, warning) = load_from(Some(p.clone()), true);
+        assert!(c.theme.is_none());
+        let w = warning.expect("a warning for a missing named file");
+        assert!(w.contains("typo.toml") && w.contains("no such file"), "{w}");
+        // The default location may simply be absent.
+        assert_eq!(load_from(Some(p), false).1, None);
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub mod redact;
 pub mod scale_io;
 pub mod signals;
 pub mod sim;
+pub mod text;
 pub mod theme;
 pub mod tui;
 pub mod ui;

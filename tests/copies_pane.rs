@@ -269,6 +269,9 @@ async fn copies_pane_against_the_sim_and_the_fake_blob_service() {
     let (_endpoint, blobs) = fake_blob::start_fake_blob_service(2.0).await.unwrap();
     let source = Source::from_yaml(&h.kubeconfig_yaml(), "test").unwrap();
     let mut session = Session::new(App::new(Keymap::default(), Theme::default(), false), source);
+    let audit_dir = tempfile::tempdir().unwrap();
+    let audit = audit_dir.path().join("audit.jsonl");
+    session.app.copies_pane().unwrap().audit = Some(audit.clone());
     session.app.update(Action::Resize(W, H));
     // The demo's tracked copies, as `shiftdeck demo` registers them.
     session
@@ -359,7 +362,20 @@ async fn copies_pane_against_the_sim_and_the_fake_blob_service() {
         s.contains("rhcos-416.94"),
         "the source is in the form:\n{s}"
     );
+    // Enter asks first: a copy writes into the storage account.
     press(&mut session, KeyCode::Enter);
+    let s = screen(&session.app);
+    no_signature(&s);
+    assert!(s.contains("Start a server-side Copy Blob"), "{s}");
+    assert!(
+        s.contains("rhcos-416.94"),
+        "the confirm names the source:\n{s}"
+    );
+    assert!(
+        !std::fs::exists(&audit).unwrap(),
+        "nothing written before y"
+    );
+    press(&mut session, KeyCode::Char('y'));
     wait_for(&mut session, "the started copy tracked", |s| {
         s.lines()
             .any(|l| l.contains("blob") && l.contains("rhcos-416") && l.contains('%'))
@@ -379,6 +395,37 @@ async fn copies_pane_against_the_sim_and_the_fake_blob_service() {
             .any(|l| l.contains("rhcos-415") && l.contains("Aborted"))
     })
     .await;
+    // Both writes are in the audit log, without the SAS signature.
+    let log = std::fs::read_to_string(&audit).unwrap();
+    assert!(!log.contains(FAKE_SIG_VALUE), "{log}");
+    let records: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let actions: Vec<(&str, &str)> = records
+        .iter()
+        .map(|r| {
+            (
+                r["action"].as_str().unwrap(),
+                r["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("start-blob-copy", "started"),
+            ("abort-blob-copy", "aborted")
+        ],
+        "{log}"
+    );
+    assert!(
+        records[0]["target"]
+            .as_str()
+            .unwrap()
+            .ends_with("/vhds/rhcos-416.94.202410211619-0-azure.aarch64.vhd"),
+        "{log}"
+    );
 
     // `get copies -o json`: the sim's DataVolumes plus the configured blob copy, polled once.
     let cfg = vec![AzureCopy {

@@ -54,6 +54,7 @@ fn app_with(nodes: &[Node], state: KindState) -> (App, Writers) {
         info: ClusterInfo {
             version: Some("4.19.3".into()),
             platform: Some("BareMetal".into()),
+            stale: false,
         },
     });
     (app, writers)
@@ -323,4 +324,44 @@ fn read_only_badge_and_startup_warning_banner() {
     );
     key(&mut app, KeyCode::Char('j'));
     assert!(!screen(&mut app, 140, 10).contains("config.toml"));
+}
+
+/// Bidi controls from the cluster (a kubelet version, an OS label) are shown escaped, never
+/// passed to the terminal, where U+202E would reverse what follows on the line.
+#[test]
+fn bidi_controls_from_the_cluster_are_shown_escaped() {
+    let mut n = node(&NodeSpec {
+        name: "worker-bidi",
+        ..Default::default()
+    });
+    if let Some(info) = n.status.as_mut().and_then(|s| s.node_info.as_mut()) {
+        info.kubelet_version = "v1.31\u{202E}exe.txt".into();
+    }
+    n.metadata
+        .labels
+        .get_or_insert_with(Default::default)
+        .insert("kubernetes.io/os".into(), "linux\u{2067}x".into());
+    let (mut app, _w) = app_with(&[n], KindState::Live);
+    let s = screen(&mut app, 160, 12);
+    let bidi = ['\u{202E}', '\u{2067}'];
+    assert!(!s.chars().any(|c| bidi.contains(&c)), "{s}");
+    assert!(s.contains("v1.31\\u{202e}exe.txt"), "{s}");
+    assert!(s.contains("linux\\u{2067}x"), "{s}");
+}
+
+/// One failed version poll keeps the header's version and platform, marked stale, instead of
+/// blanking them until the next poll.
+#[test]
+fn header_keeps_the_version_when_one_poll_fails() {
+    let (mut app, _w) = app_with(&cluster(), KindState::Live);
+    app.on_watch(WatchMsg::ClusterInfo {
+        generation: 1,
+        info: ClusterInfo {
+            stale: true,
+            ..ClusterInfo::default()
+        },
+    });
+    let s = screen(&mut app, 140, 10);
+    let header = s.lines().next().unwrap_or_default();
+    assert!(header.contains("4.19.3 · BareMetal (stale)"), "{header}");
 }

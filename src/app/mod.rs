@@ -256,6 +256,9 @@ impl App {
     pub fn set_time(&mut self, now: DateTime<Utc>, instant: Instant) {
         self.now = now;
         self.instant = instant;
+        for p in &mut self.panes {
+            p.set_wall_clock(now);
+        }
     }
 
     pub fn set_startup_warning(&mut self, w: Option<String>) {
@@ -348,6 +351,9 @@ impl App {
         let mut old = std::mem::replace(&mut self.panes, panes());
         old.extend(self.hidden.drain(..).map(|h| h.pane));
         crate::panes::copies::carry_over(&mut old, &mut self.panes);
+        for p in &mut self.panes {
+            p.set_wall_clock(self.now);
+        }
         self.active = title
             .and_then(|t| self.panes.iter().position(|p| p.title() == t))
             .unwrap_or(0);
@@ -401,7 +407,7 @@ impl App {
                 true
             }
             WatchMsg::ClusterInfo { generation, info } if generation == self.conn.generation => {
-                self.conn.info = info;
+                self.conn.info = info.merged_over(&self.conn.info);
                 true
             }
             WatchMsg::Fetched { generation, data } if generation == self.conn.generation => {

@@ -140,7 +140,7 @@ pub fn human_duration(d: Duration) -> String {
 /// Control characters (from cluster data or tool output) become spaces, so a cell stays one line.
 fn clean(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| if crate::text::is_unsafe(c) { ' ' } else { c })
         .collect()
 }
 

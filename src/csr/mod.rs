@@ -134,21 +134,11 @@ pub fn is_valid_node_name(name: &str) -> bool {
         })
 }
 
-/// Text from the cluster made safe to draw in a terminal: control characters (ESC, CR, ...) are
-/// shown escaped (`\u{1b}`) so a crafted CSR cannot move the cursor or recolour the screen.
+/// Text from the cluster made safe to draw in a terminal: control characters (ESC, CR, ...) and
+/// bidi controls are shown escaped (`\u{1b}`) so a crafted CSR cannot move the cursor, recolour
+/// the screen or reorder what the admin reads.
 pub fn display_safe(s: &str) -> String {
-    if !s.chars().any(char::is_control) {
-        return s.to_string();
-    }
-    s.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_unicode().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    crate::text::escape_unsafe(s).into_owned()
 }
 
 /// `metadata.creationTimestamp` of a CSR.

@@ -39,6 +39,8 @@ pub struct HostedClusterRow {
     pub nodes_ready: i64,
     /// Guest nodes desired, summed over the node pools (see [`pool_desired_nodes`]).
     pub nodes_desired: i64,
+    /// Node pools with a negative count (counted as 0; see [`malformed_counts`]).
+    pub malformed_pools: usize,
     /// Why the node pools could not be read (`forbidden`, `unknown`): then the pool and node
     /// counts say so instead of a false 0.
     pub pools_unreadable: Option<String>,
@@ -84,10 +86,34 @@ pub fn pools_of<'a>(hc: &Value, pools: &'a [Value]) -> Vec<&'a Value> {
 
 /// Desired nodes of a pool: `spec.replicas`; with autoscaling (no replicas) the current
 /// `status.replicas`, since the autoscaler owns the number.
+/// A negative count is malformed: it counts as 0 (see [`malformed_counts`]).
 pub fn pool_desired_nodes(pool: &Value) -> i64 {
     i64_at(pool, "/spec/replicas")
         .or_else(|| i64_at(pool, "/status/replicas"))
         .unwrap_or(0)
+        .max(0)
+}
+
+/// The count fields of a pool that hold a negative number (a broken controller or a hand-edited
+/// status), as `field=value`: they are summed as 0 and the totals say so, rather than silently
+/// lowering a cluster's node count.
+pub fn malformed_counts(pool: &Value) -> Vec<String> {
+    let mut out: Vec<String> = ["/spec/replicas", "/status/replicas"]
+        .iter()
+        .filter_map(|p| i64_at(pool, p).filter(|n| *n < 0).map(|n| (p, n)))
+        .map(|(p, n)| format!("{}={n}", p.trim_start_matches('/').replace('/', ".")))
+        .collect();
+    if arr_at(pool, "/status/nodesInfo/nodeVersions")
+        .iter()
+        .any(|i| {
+            i.get("readyNodeCount")
+                .and_then(Value::as_i64)
+                .is_some_and(|n| n < 0)
+        })
+    {
+        out.push("status.nodesInfo.readyNodeCount<0".into());
+    }
+    out
 }
 
 /// Ready nodes of a pool: the sum of `status.nodesInfo.nodeVersions[].readyNodeCount` when the
@@ -95,11 +121,12 @@ pub fn pool_desired_nodes(pool: &Value) -> i64 {
 pub fn pool_ready_nodes(pool: &Value) -> i64 {
     let infos = arr_at(pool, "/status/nodesInfo/nodeVersions");
     if infos.is_empty() {
-        i64_at(pool, "/status/replicas").unwrap_or(0)
+        i64_at(pool, "/status/replicas").unwrap_or(0).max(0)
     } else {
         infos
             .iter()
             .filter_map(|i| i.get("readyNodeCount").and_then(Value::as_i64))
+            .map(|n| n.max(0))
             .sum()
     }
 }
@@ -117,6 +144,13 @@ impl HostedClusterRow {
     pub fn nodes_cell(&self) -> String {
         match &self.pools_unreadable {
             Some(why) => why.clone(),
+            None if self.malformed_pools > 0 => format!(
+                "{}/{} ({} pool{} malformed)",
+                self.nodes_ready,
+                self.nodes_desired,
+                self.malformed_pools,
+                if self.malformed_pools == 1 { "" } else { "s" }
+            ),
             None => format!("{}/{}", self.nodes_ready, self.nodes_desired),
         }
     }
@@ -138,6 +172,10 @@ impl HostedClusterRow {
             node_pools: mine.len(),
             nodes_ready: mine.iter().map(|p| pool_ready_nodes(p)).sum(),
             nodes_desired: mine.iter().map(|p| pool_desired_nodes(p)).sum(),
+            malformed_pools: mine
+                .iter()
+                .filter(|p| !malformed_counts(p).is_empty())
+                .count(),
             pools_unreadable: None,
             cp_version: s(first_completed(hc, "/status/controlPlaneVersion/history")),
             cp_progress: s(str_at(hc, "/status/controlPlaneVersion/history/0/state")),

@@ -243,3 +243,20 @@ fn kubeconfig_errors() {
         Err(KubeconfigError::NotUtf8(_))
     ));
 }
+
+/// A pool reporting `status.replicas: -3` does not lower its cluster's totals: it counts as 0
+/// and the NODES cell says a pool is malformed.
+#[test]
+fn negative_counts_are_clamped_and_flagged() {
+    let h = hc("a", json!([]), "True", "False");
+    let good = pool("a-1", "a", 2, Some(2));
+    let bad = pool("a-2", "a", 1, Some(-3));
+    let row = HostedClusterRow::new(&h, &[good.clone(), bad.clone()]);
+    assert_eq!((row.nodes_ready, row.nodes_desired), (2, 3));
+    assert_eq!(row.malformed_pools, 1);
+    assert_eq!(row.nodes_cell(), "2/3 (1 pool malformed)");
+    assert_eq!(malformed_counts(&bad), ["status.replicas=-3"]);
+    assert!(malformed_counts(&good).is_empty());
+    let fine = HostedClusterRow::new(&h, &[good]);
+    assert_eq!(fine.nodes_cell(), "2/2");
+}

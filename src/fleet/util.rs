@@ -156,6 +156,8 @@ pub fn cell(s: &str) -> String {
     for c in t.chars() {
         if c.is_control() {
             out.extend(c.escape_default());
+        } else if crate::text::is_unsafe(c) {
+            out.extend(c.escape_unicode());
         } else {
             out.push(c);
         }

@@ -77,6 +77,9 @@ pub trait Pane {
     }
     /// Expire flashes. Returns whether anything visible changed.
     fn tick(&mut self, now: Instant) -> bool;
+    /// The app's wall clock, before `sync`/`tick`, for panes that bake ages into their rows
+    /// (so every pane ages objects by the same clock, which tests pin).
+    fn set_wall_clock(&mut self, _now: DateTime<Utc>) {}
     /// Whether flashes are running (the loop then ticks fast enough to end them on time).
     fn animating(&self) -> bool;
     /// Navigation and sorting. `area` is where the pane was last laid out.

@@ -55,6 +55,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             .collect::<Vec<_>>()
             .join(" · ");
         spans.push(Span::styled(v, t.fg(t.fg)));
+        if info.stale {
+            spans.push(Span::styled(" (stale)", t.fg(t.muted)));
+        }
     }
     spans.push(sep());
     spans.push(Span::styled(state_text, Style::default().fg(color)));

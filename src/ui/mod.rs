@@ -85,6 +85,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     wizard::render_over(app, frame, area, a);
     status::render(app, frame, a.status);
     overlays::render(app, frame, area, a);
+    crate::text::scrub_buffer(frame.buffer_mut());
 }
 
 fn render_doc(app: &App, doc: &crate::app::doc::DocView, frame: &mut Frame, area: Rect) {

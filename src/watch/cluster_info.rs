@@ -15,6 +15,24 @@ use super::{Reporter, WatchMsg};
 pub struct ClusterInfo {
     pub version: Option<String>,
     pub platform: Option<String>,
+    /// A read failed (not "absent" or "forbidden", which are answers): the values are the last
+    /// good ones, kept rather than blanked so the header does not flicker.
+    pub stale: bool,
+}
+
+impl ClusterInfo {
+    /// This poll's answer, given the last one shown: after a failed read, what the poll could
+    /// not read keeps its previous value, marked stale.
+    pub fn merged_over(self, previous: &ClusterInfo) -> ClusterInfo {
+        if !self.stale {
+            return self;
+        }
+        ClusterInfo {
+            version: self.version.or_else(|| previous.version.clone()),
+            platform: self.platform.or_else(|| previous.platform.clone()),
+            stale: true,
+        }
+    }
 }
 
 const POLL: Duration = Duration::from_secs(60);
@@ -36,29 +54,50 @@ pub fn spawn(client: Client, reporter: Reporter, cancel: CancellationToken) {
     });
 }
 
-async fn get_dynamic(client: &Client, kind: &str, plural: &str, name: &str) -> Option<Value> {
+/// `Ok(None)` when the API answered that the object is not there (404, or 403: not ours to
+/// read); `Err` when it could not answer (connection, 5xx, timeout).
+fn answered<T>(r: Result<Option<T>, kube::Error>) -> Result<Option<T>, ()> {
+    match r {
+        Ok(o) => Ok(o),
+        Err(kube::Error::Api(s)) if s.code == 404 || s.code == 403 => Ok(None),
+        Err(_) => Err(()),
+    }
+}
+
+async fn get_dynamic(
+    client: &Client,
+    kind: &str,
+    plural: &str,
+    name: &str,
+) -> Result<Option<Value>, ()> {
     let gvk = GroupVersionKind::gvk("config.openshift.io", "v1", kind);
     let ar = ApiResource::from_gvk_with_plural(&gvk, plural);
     let api: Api<DynamicObject> = Api::all_with(client.clone(), &ar);
-    let obj = api.get_opt(name).await.ok().flatten()?;
-    serde_json::to_value(obj).ok()
+    let obj = answered(api.get_opt(name).await)?;
+    Ok(obj.and_then(|o| serde_json::to_value(o).ok()))
 }
 
-/// Read what is there; anything missing or forbidden is simply absent.
+/// Read what is there; anything missing or forbidden is simply absent, a failed read marks the
+/// answer stale (see [`ClusterInfo::merged_over`]).
 pub async fn fetch(client: &Client) -> ClusterInfo {
     let mut info = ClusterInfo::default();
-    if let Some(cv) = get_dynamic(client, "ClusterVersion", "clusterversions", "version").await {
-        info.version = cluster_version(&cv);
+    match get_dynamic(client, "ClusterVersion", "clusterversions", "version").await {
+        Ok(cv) => info.version = cv.as_ref().and_then(cluster_version),
+        Err(()) => info.stale = true,
     }
-    if let Some(infra) = get_dynamic(client, "Infrastructure", "infrastructures", "cluster").await {
-        info.platform = platform(&infra);
+    match get_dynamic(client, "Infrastructure", "infrastructures", "cluster").await {
+        Ok(infra) => info.platform = infra.as_ref().and_then(platform),
+        Err(()) => info.stale = true,
     }
-    if info.version.is_none() {
+    if info.version.is_none() && !info.stale {
         let cms: Api<ConfigMap> = Api::namespaced(client.clone(), "kube-public");
-        if let Ok(Some(cm)) = cms.get_opt("microshift-version").await {
-            let v = cm.data.as_ref().and_then(|d| d.get("version")).cloned();
-            // "MicroShift 4.18.1" says it all; no separate platform.
-            info.version = v.map(|v| format!("MicroShift {v}"));
+        match answered(cms.get_opt("microshift-version").await) {
+            Ok(cm) => {
+                let v = cm.and_then(|cm| cm.data.and_then(|mut d| d.remove("version")));
+                // "MicroShift 4.18.1" says it all; no separate platform.
+                info.version = v.map(|v| format!("MicroShift {v}"));
+            }
+            Err(()) => info.stale = true,
         }
     }
     info
@@ -85,6 +124,26 @@ pub fn platform(infra: &Value) -> Option<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_failed_poll_keeps_the_last_good_values_marked_stale() {
+        let good = ClusterInfo {
+            version: Some("4.18.3".into()),
+            platform: Some("KubeVirt".into()),
+            stale: false,
+        };
+        let failed = ClusterInfo {
+            stale: true,
+            ..ClusterInfo::default()
+        };
+        let shown = failed.merged_over(&good);
+        assert_eq!(shown.version.as_deref(), Some("4.18.3"));
+        assert_eq!(shown.platform.as_deref(), Some("KubeVirt"));
+        assert!(shown.stale);
+        // A good answer replaces everything, absence included (a real "not there").
+        let answer = ClusterInfo::default();
+        assert_eq!(answer.clone().merged_over(&good), answer);
+    }
 
     #[test]
     fn reads_version_and_platform() {

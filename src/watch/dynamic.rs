@@ -37,21 +37,31 @@ pub struct Dyn<M: DynKind> {
 impl<M: DynKind> Dyn<M> {
     /// The whole object as JSON, as the `fleet` view models take it.
     pub fn to_value(&self) -> Value {
-        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
-        // List items may come without them; the views and the YAML view show them.
-        if let Value::Object(m) = &mut v {
-            m.entry("apiVersion")
-                .or_insert_with(|| Value::String(format!("{}/{}", M::GROUP, M::VERSION)));
-            m.entry("kind")
-                .or_insert_with(|| Value::String(M::KIND.to_string()));
-        }
-        v
+        let v = serde_json::to_value(self).unwrap_or(Value::Null);
+        with_type_meta(v, &format!("{}/{}", M::GROUP, M::VERSION), M::KIND)
     }
 
     /// From JSON (tests and fixtures); `None` when `metadata` does not parse.
     pub fn from_value(v: Value) -> Option<Self> {
         serde_json::from_value(v).ok()
     }
+}
+
+/// `v` with `apiVersion` and `kind` first, as kubectl prints an object: list items may come
+/// without them, and the YAML view should read like `kubectl get -o yaml`.
+pub fn with_type_meta(v: Value, api_version: &str, kind: &str) -> Value {
+    let Value::Object(rest) = v else {
+        return v;
+    };
+    let mut m = Map::with_capacity(rest.len() + 2);
+    m.insert("apiVersion".into(), Value::String(api_version.into()));
+    m.insert("kind".into(), Value::String(kind.into()));
+    for (k, val) in rest {
+        if k != "apiVersion" && k != "kind" {
+            m.insert(k, val);
+        }
+    }
+    Value::Object(m)
 }
 
 /// Drop `managedFields` before caching.
@@ -140,6 +150,9 @@ mod tests {
         );
         assert_eq!(back["metadata"]["name"], "a");
         assert!(back["metadata"].get("managedFields").is_none());
+        // As kubectl prints it: apiVersion and kind first, once each.
+        let keys: Vec<&String> = back.as_object().unwrap().keys().collect();
+        assert_eq!(keys[..3], ["apiVersion", "kind", "metadata"]);
         assert_eq!(HostedCluster::plural(&()), "hostedclusters");
         assert_eq!(
             HostedCluster::api_version(&()),

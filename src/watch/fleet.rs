@@ -56,12 +56,8 @@ macro_rules! fleet_kind {
         impl $ty {
             /// The object as the view models read it (`apiVersion` and `kind` included).
             pub fn to_value(&self) -> Value {
-                let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
-                if let Value::Object(m) = &mut v {
-                    m.insert("apiVersion".into(), Value::String(concat!($group, "/", $version).into()));
-                    m.insert("kind".into(), Value::String($kind.into()));
-                }
-                v
+                let v = serde_json::to_value(self).unwrap_or(Value::Null);
+                super::dynamic::with_type_meta(v, concat!($group, "/", $version), $kind)
             }
         }
     };
@@ -306,5 +302,19 @@ mod tests {
         );
         assert_eq!(v["apiVersion"], "kubevirt.io/v1");
         assert_eq!(v["kind"], "VirtualMachineInstance");
+    }
+
+    #[test]
+    fn the_yaml_view_starts_with_api_version_and_kind() {
+        let ms: MachineSet = serde_json::from_value(
+            json!({"metadata": {"name": "w", "namespace": "openshift-machine-api"},
+                "spec": {"replicas": 2}}),
+        )
+        .unwrap();
+        let v = ms.to_value();
+        let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["apiVersion", "kind", "metadata", "spec"]);
+        assert_eq!(v["apiVersion"], "machine.openshift.io/v1beta1");
+        assert_eq!(v["kind"], "MachineSet");
     }
 }

@@ -57,6 +57,8 @@ pub struct CopiesPane {
     kube: Option<kube::Client>,
     /// Wall clock for DataVolume samples; `None` is the real clock (tests pin it).
     pub fixed_now: Option<DateTime<Utc>>,
+    /// The audit log every started copy is appended to (`None`: not audited, tests only).
+    pub audit: Option<std::path::PathBuf>,
     tx: UnboundedSender<CopyMsg>,
     rx: UnboundedReceiver<CopyMsg>,
 }
@@ -77,6 +79,7 @@ impl Default for CopiesPane {
             client: None,
             kube: None,
             fixed_now: None,
+            audit: crate::ui::wizard::jobs::audit_path(),
             tx,
             rx,
         }
@@ -296,7 +299,7 @@ impl CopiesPane {
         let target = w.target.clone();
         self.notice = Some(format!("aborting the copy into {}…", target.blob));
         if let Some(client) = self.client() {
-            runtime::spawn_abort(self.tx.clone(), client, target, id);
+            runtime::spawn_abort(self.tx.clone(), client, target, id, self.audit.clone());
         }
     }
 
@@ -348,11 +351,7 @@ impl CopiesPane {
                 modal::Outcome::Keep(m) => self.modal = Some(m),
                 modal::Outcome::Cancel => {}
                 modal::Outcome::Abort(k) => self.abort(&k),
-                modal::Outcome::StartCopy {
-                    container,
-                    sas,
-                    source,
-                } => {
+                modal::Outcome::StartCopy(req) => {
                     if let Verdict::Denied(why) =
                         gate.check_local(&GatedAction::External("start blob copy".into()))
                     {
@@ -363,9 +362,8 @@ impl CopiesPane {
                             self.tx.clone(),
                             client,
                             self.kube.clone(),
-                            container,
-                            sas,
-                            source,
+                            req,
+                            self.audit.clone(),
                         );
                     }
                 }

@@ -1,5 +1,5 @@
 //! The Copies pane's modals: the `:blob` form (blob URL + SAS, the SAS masked on screen) and the
-//! confirmation before aborting a blob copy.
+//! confirmations before starting (`:blobcopy`) and aborting a blob copy.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -86,7 +86,21 @@ impl Default for BlobForm {
 
 pub enum Modal {
     Blob(Box<BlobForm>),
-    ConfirmAbort { key: String, blob: String },
+    ConfirmAbort {
+        key: String,
+        blob: String,
+    },
+    /// The filled `:blobcopy` form, waiting for `y`: a copy writes into the storage account.
+    ConfirmStart(StartCopyRequest),
+}
+
+/// A boot image copy to start, as the form gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartCopyRequest {
+    pub container: String,
+    pub sas: String,
+    /// Empty: the cluster's `coreos-bootimages` aarch64 VHD.
+    pub source: String,
 }
 
 /// What a key did to a modal.
@@ -98,11 +112,8 @@ pub enum Outcome {
         url: String,
         sas: String,
     },
-    StartCopy {
-        container: String,
-        sas: String,
-        source: String,
-    },
+    /// Confirmed: start this copy.
+    StartCopy(StartCopyRequest),
 }
 
 impl Modal {
@@ -112,6 +123,11 @@ impl Modal {
                 KeyCode::Char('y') | KeyCode::Char('Y') => Outcome::Abort(k),
                 KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Outcome::Cancel,
                 _ => Outcome::Keep(Modal::ConfirmAbort { key: k, blob }),
+            },
+            Modal::ConfirmStart(req) => match key.code {
+                KeyCode::Char('y') | KeyCode::Char('Y') => Outcome::StartCopy(req),
+                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Outcome::Cancel,
+                _ => Outcome::Keep(Modal::ConfirmStart(req)),
             },
             Modal::Blob(mut f) => {
                 let n = f.fields.len();
@@ -134,11 +150,13 @@ impl Modal {
                             url: f.text(0),
                             sas: f.text(1),
                         },
-                        FormPurpose::StartCopy => Outcome::StartCopy {
-                            container: f.text(0),
-                            sas: f.text(1),
-                            source: f.text(2),
-                        },
+                        FormPurpose::StartCopy => {
+                            Outcome::Keep(Modal::ConfirmStart(StartCopyRequest {
+                                container: f.text(0).trim().to_string(),
+                                sas: f.text(1).trim().to_string(),
+                                source: f.text(2).trim().to_string(),
+                            }))
+                        }
                     },
                     _ => {
                         if let Some((_, t)) = f.fields.get_mut(f.focus) {
@@ -179,6 +197,42 @@ impl Modal {
                         .block(block)
                         .style(theme.base())
                         .wrap(ratatui::widgets::Wrap { trim: true }),
+                    r,
+                );
+            }
+            Modal::ConfirmStart(req) => {
+                let r = centered(area, 100, 8);
+                frame.render_widget(Clear, r);
+                let block = Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(Style::default().fg(theme.warn))
+                    .title(Span::styled(" Start copy ", theme.title_style()));
+                let source = if req.source.is_empty() {
+                    "the cluster's coreos-bootimages aarch64 VHD".to_string()
+                } else {
+                    crate::redact::in_text(&req.source)
+                };
+                let bold = Style::default().add_modifier(Modifier::BOLD);
+                let text = vec![
+                    Line::from("Start a server-side Copy Blob into the storage account?"),
+                    Line::from(format!(
+                        "  into  {} (SAS given, hidden)",
+                        crate::redact::in_text(&req.container)
+                    )),
+                    Line::from(format!("  from  {source}")),
+                    Line::from("An existing blob of the same name is overwritten."),
+                    Line::from(vec![
+                        Span::styled("y", bold.fg(theme.warn)),
+                        Span::raw(" start   "),
+                        Span::styled("n", bold),
+                        Span::raw("/esc cancel"),
+                    ]),
+                ];
+                frame.render_widget(
+                    Paragraph::new(text)
+                        .block(block)
+                        .style(theme.base())
+                        .wrap(ratatui::widgets::Wrap { trim: false }),
                     r,
                 );
             }

@@ -10,6 +10,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::copies::azure::{BlobClient, BlobError, BlobProperties, BootImageCopy, CopyStatus};
 use crate::copies::mirror::{MirrorEvent, MirrorJob};
 use crate::copies::sas::BlobTarget;
+use crate::panes::copies::modal::StartCopyRequest;
 
 /// How often a pending blob copy is polled.
 pub const POLL_EVERY: Duration = Duration::from_secs(3);
@@ -44,20 +45,82 @@ async fn bootimages(kube: &kube::Client) -> Option<serde_json::Value> {
     serde_json::to_value(cm).ok()
 }
 
-/// Plan (source defaulting to the cluster's aarch64 VHD) and start a boot image copy.
+/// One started or aborted blob copy in the audit log. URLs carry no SAS and no password.
+#[derive(Debug, serde::Serialize)]
+pub struct CopyAudit {
+    pub time: String,
+    pub user: String,
+    pub action: &'static str,
+    /// Destination container (or blob, once planned), redacted.
+    pub target: String,
+    /// Source URL, redacted; empty for the cluster's boot image.
+    pub source: String,
+    /// `started` or `failed: ...`.
+    pub outcome: String,
+}
+
+impl CopyAudit {
+    fn record(action: &'static str, target: &str, source: &str, outcome: &str) -> Self {
+        CopyAudit {
+            time: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            user: std::env::var("USER")
+                .or_else(|_| std::env::var("LOGNAME"))
+                .unwrap_or_else(|_| "unknown".into()),
+            action,
+            target: crate::redact::in_text(target),
+            source: crate::redact::in_text(source),
+            outcome: crate::redact::in_text(outcome),
+        }
+    }
+
+    /// A `:blobcopy` and what came of it.
+    pub fn start(req: &StartCopyRequest, result: &Result<(BlobTarget, String), String>) -> Self {
+        match result {
+            Ok((dest, _)) => Self::record("start-blob-copy", &dest.url(), &req.source, "started"),
+            Err(e) => Self::record(
+                "start-blob-copy",
+                &req.container,
+                &req.source,
+                &format!("failed: {e}"),
+            ),
+        }
+    }
+
+    /// An abort of copy `copy_id` into `target`.
+    pub fn abort(target: &BlobTarget, copy_id: &str, result: &Result<(), BlobError>) -> Self {
+        let outcome = match result {
+            Ok(()) => "aborted".to_string(),
+            Err(e) => format!("failed: {e}"),
+        };
+        Self::record("abort-blob-copy", &target.url(), copy_id, &outcome)
+    }
+
+    /// Appends the record to `path` on a blocking thread; the error as one line.
+    pub async fn append(self, path: std::path::PathBuf) -> Result<(), String> {
+        tokio::task::spawn_blocking(move || {
+            crate::csr::audit::append_json_line(&path, &self)
+                .map_err(|e| format!("audit log {}: {e}", path.display()))
+        })
+        .await
+        .unwrap_or_else(|e| Err(format!("audit log: {e}")))
+    }
+}
+
+/// Plan (source defaulting to the cluster's aarch64 VHD) and start a boot image copy, then append
+/// what happened to `audit` (off the async executor).
 pub fn spawn_start_copy(
     tx: UnboundedSender<CopyMsg>,
     client: BlobClient,
     kube: Option<kube::Client>,
-    container: String,
-    sas: String,
-    source: String,
+    req: StartCopyRequest,
+    audit: Option<std::path::PathBuf>,
 ) {
     let Ok(rt) = tokio::runtime::Handle::try_current() else {
         return;
     };
     rt.spawn(async move {
-        let source = Some(source.trim()).filter(|s| !s.is_empty());
+        let (container, sas) = (req.container.as_str(), req.sas.as_str());
+        let source = Some(req.source.trim()).filter(|s| !s.is_empty());
         let cm = match (&kube, source) {
             (Some(k), None) => bootimages(k).await,
             _ => None,
@@ -85,6 +148,14 @@ pub fn spawn_start_copy(
                 Err(e) => Err(format!("Copy Blob into {} failed: {e}", plan.dest.blob)),
             },
         };
+        let mut result = result;
+        if let Some(path) = audit {
+            let written = CopyAudit::start(&req, &result).append(path).await;
+            if let (Err(e), Ok((_, cmd))) = (written, &mut result) {
+                // The copy runs; say that it was not recorded.
+                cmd.push_str(&format!(" (not audited: {e})"));
+            }
+        }
         let _ = tx.send(CopyMsg::CopyStarted(result));
     });
 }
@@ -123,12 +194,20 @@ pub fn spawn_abort(
     client: BlobClient,
     target: BlobTarget,
     copy_id: String,
+    audit: Option<std::path::PathBuf>,
 ) {
     let Ok(rt) = tokio::runtime::Handle::try_current() else {
         return;
     };
     rt.spawn(async move {
         let result = client.abort_copy(&target, &copy_id).await;
+        if let Some(path) = audit
+            && let Err(e) = CopyAudit::abort(&target, &copy_id, &result)
+                .append(path)
+                .await
+        {
+            tracing::warn!("{e}");
+        }
         let ok = result.is_ok();
         let msg = CopyMsg::BlobAborted {
             key: target.url(),

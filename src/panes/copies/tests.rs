@@ -233,3 +233,43 @@ fn blobcopy_form_collects_three_fields() {
         vec!["http://h/acct/vhds", FAKE_SAS, "https://s/x/rhcos-416.vhd"]
     );
 }
+
+/// Submitting the `:blobcopy` form starts nothing: it asks, `n` cancels, and the SAS is not on
+/// the confirmation.
+#[test]
+fn blobcopy_asks_before_writing() {
+    let mut p = CopiesPane {
+        audit: None,
+        ..CopiesPane::default()
+    };
+    let gate = ActionGate::new(false);
+    p.command("blobcopy", &gate);
+    for (i, text) in ["http://h/acct/vhds", FAKE_SAS, ""].iter().enumerate() {
+        if i > 0 {
+            p.key(&KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE), &gate);
+        }
+        for c in text.chars() {
+            p.key(&key(c), &gate);
+        }
+    }
+    p.key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), &gate);
+    let Some(Modal::ConfirmStart(req)) = &p.modal else {
+        panic!("no confirmation")
+    };
+    assert_eq!(req.container, "http://h/acct/vhds");
+    assert_eq!(req.source, "");
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(110, 12)).unwrap();
+    t.draw(|f| {
+        if let Some(m) = &p.modal {
+            m.render(f, f.area(), &crate::theme::Theme::default());
+        }
+    })
+    .unwrap();
+    let s = t.backend().to_string();
+    assert!(s.contains("Start a server-side Copy Blob"), "{s}");
+    assert!(s.contains("coreos-bootimages aarch64 VHD"), "{s}");
+    assert!(!s.contains("sig="), "{s}");
+    p.key(&key('n'), &gate);
+    assert!(p.modal.is_none());
+    assert!(p.notice.is_none(), "nothing started: {:?}", p.notice);
+}

@@ -42,25 +42,14 @@ const fn c(header: &'static str, cell: usize, sort_key: char, max: u16, drop: u8
     }
 }
 
+#[derive(Default)]
 pub struct MachineSetsPane {
     pub table: FleetTable,
     sets: Vec<Value>,
     machines: Vec<Value>,
     nodes: Vec<Value>,
-    /// Wall clock for ages in rows (tests inject a fixed one).
-    pub clock: fn() -> DateTime<Utc>,
-}
-
-impl Default for MachineSetsPane {
-    fn default() -> Self {
-        MachineSetsPane {
-            table: FleetTable::default(),
-            sets: Vec::new(),
-            machines: Vec::new(),
-            nodes: Vec::new(),
-            clock: Utc::now,
-        }
-    }
+    /// The app's wall clock (`Pane::set_wall_clock`); the real one until the app sets it.
+    wall: Option<DateTime<Utc>>,
 }
 
 fn key(v: &Value) -> String {
@@ -156,12 +145,15 @@ impl Pane for MachineSetsPane {
             wf::FleetMachine::to_value,
         );
         self.nodes = referenced_nodes(&self.machines, &stores.nodes.state());
-        let items = self.items((self.clock)());
+        let items = self.items(self.wall.unwrap_or_else(Utc::now));
         self.table.set_items(items, COLS)
+    }
+    fn set_wall_clock(&mut self, now: DateTime<Utc>) {
+        self.wall = Some(now);
     }
     fn tick(&mut self, _now: Instant) -> bool {
         // Ages move on.
-        let items = self.items((self.clock)());
+        let items = self.items(self.wall.unwrap_or_else(Utc::now));
         self.table.set_items(items, COLS)
     }
     fn animating(&self) -> bool {

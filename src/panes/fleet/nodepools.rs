@@ -71,8 +71,8 @@ pub struct NodePoolsPane {
     /// sync: rendering must not walk every pool each frame.
     scaling: Vec<usize>,
     busy: usize,
-    /// Wall clock for the tracker (tests inject a fixed one).
-    pub clock: fn() -> DateTime<Utc>,
+    /// The app's wall clock (`Pane::set_wall_clock`); the real one until the app sets it.
+    wall: Option<DateTime<Utc>>,
 }
 
 impl Default for NodePoolsPane {
@@ -88,7 +88,7 @@ impl Default for NodePoolsPane {
             tracker: ScalingTracker::new(Duration::seconds(KEEP_FINISHED)),
             scaling: Vec::new(),
             busy: 0,
-            clock: Utc::now,
+            wall: None,
         }
     }
 }
@@ -201,7 +201,7 @@ impl Pane for NodePoolsPane {
             crate::copies::dv_resource::DataVolume::to_json,
         );
         self.guest_nodes = pipeline_view::nodes_from_machines(&self.machines);
-        let now = (self.clock)();
+        let now = self.wall.unwrap_or_else(Utc::now);
         self.tracker.observe(&self.pools, now);
         let inp = self.inputs();
         let scaling: Vec<usize> = (0..self.pools.len())
@@ -213,6 +213,9 @@ impl Pane for NodePoolsPane {
         self.table.set_items(items, COLS);
         // The pipeline section moves with machines, VMs and disks even when rows do not.
         true
+    }
+    fn set_wall_clock(&mut self, now: DateTime<Utc>) {
+        self.wall = Some(now);
     }
     fn tick(&mut self, _now: Instant) -> bool {
         false

@@ -188,17 +188,18 @@ impl NodeRow {
 
     /// The text of column `col` (an index into `COLUMNS`), ages relative to `now`.
     pub fn cell(&self, col: usize, now: DateTime<Utc>) -> String {
+        let safe = |s: &str| crate::text::escape_unsafe(s).into_owned();
         match col {
-            0 => self.name.clone(),
+            0 => safe(&self.name),
             1 => self.status(),
-            2 => self.roles.clone(),
+            2 => safe(&self.roles),
             3 => self
                 .created
                 .map_or_else(|| "<unknown>".into(), |c| age(c, now)),
-            4 => self.version.clone(),
-            5 => self.arch.clone(),
-            6 => self.os.clone(),
-            7 => self.internal_ip.clone(),
+            4 => safe(&self.version),
+            5 => safe(&self.arch),
+            6 => safe(&self.os),
+            7 => safe(&self.internal_ip),
             8 => self.taints.to_string(),
             _ => String::new(),
         }
