@@ -182,6 +182,10 @@ pub struct SimArgs {
     /// Serve a still cluster: no arriving machines or other scenario activity.
     #[arg(long)]
     pub still: bool,
+    /// Keep the sim's CA here (created when missing), so a sim restarted with the same
+    /// directory and address is trusted by the kubeconfig the previous one wrote.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -172,6 +172,9 @@ async fn run_demo(ui: &UiArgs, args: DemoArgs) -> Result<Option<u8>, String> {
 }
 
 async fn run_sim(args: shiftdeck::cli::SimArgs) -> color_eyre::Result<()> {
+    if let Some(dir) = &args.state_dir {
+        shiftdeck::sim::tls::use_state_dir(dir).map_err(|e| color_eyre::eyre::eyre!(e))?;
+    }
     let kubeconfig_out = args.kubeconfig_out.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!("shiftdeck-sim-{}.kubeconfig", std::process::id()))
     });

@@ -802,3 +802,100 @@ async fn guest_serves_pod_disruption_budgets_and_pods_on_its_nodes() {
     let out = kubectl_at(&guest_kc, &["get", "pdb", "-n", "shop", "-o", "name"]).await;
     assert_eq!(out.trim(), "poddisruptionbudget.policy/checkout");
 }
+
+/// A `shiftdeck sim` process on this address and state directory; returns it once it serves
+/// (its stdout names the kubeconfig).
+fn sim_process(
+    addr: &str,
+    state: &Path,
+    kubeconfig: &Path,
+    scale: Option<&str>,
+) -> std::process::Child {
+    use std::io::BufRead;
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_shiftdeck"));
+    cmd.args(["sim", "--still", "--listen", addr, "--state-dir"])
+        .arg(state)
+        .arg("--kubeconfig-out")
+        .arg(kubeconfig)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    if let Some(s) = scale {
+        cmd.args(["--scale", s]);
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let mut child = cmd.spawn().expect("the sim starts");
+        let out = child.stdout.take().expect("stdout");
+        let mut lines = std::io::BufReader::new(out).lines();
+        // The address may still be held by the previous process for a moment.
+        if lines.any(|l| l.is_ok_and(|l| l.starts_with("kubeconfig:"))) {
+            return child;
+        }
+        let _ = child.wait();
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sim never served on {addr}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn stop(mut child: std::process::Child) {
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("pid"));
+    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT);
+    let _ = child.wait();
+}
+
+/// `--state-dir` keeps the CA across sim processes: a sim restarted on the same address with other
+/// objects is trusted by the kubeconfig the first one wrote, and shows its own objects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_sim_process_with_its_state_dir_is_trusted_by_the_old_kubeconfig() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let addr = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().to_string()
+    };
+    let first_kc = dir.path().join("first.kubeconfig");
+    let first = sim_process(&addr, &state, &first_kc, Some("nodes=5"));
+    let before = kubectl_at(&first_kc, &["get", "nodes", "-o", "name"]).await;
+    stop(first);
+    let second_kc = dir.path().join("second.kubeconfig");
+    let second = sim_process(&addr, &state, &second_kc, None);
+    let after = kubectl_at(&first_kc, &["get", "nodes", "-o", "name"]).await;
+    stop(second);
+    assert!(
+        after.lines().count() + 5 == before.lines().count(),
+        "the second server's own nodes:\nbefore:\n{before}\nafter:\n{after}"
+    );
+    // Without the state directory the CA is new, and the old kubeconfig is refused.
+    let fresh = {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_shiftdeck"));
+        cmd.args(["sim", "--still", "--listen", &addr, "--kubeconfig-out"])
+            .arg(dir.path().join("fresh.kubeconfig"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let out = child.stdout.take().unwrap();
+        use std::io::BufRead;
+        let mut lines = std::io::BufReader::new(out).lines();
+        assert!(lines.any(|l| l.is_ok_and(|l| l.starts_with("kubeconfig:"))));
+        child
+    };
+    let refused = tokio::process::Command::new(kubectl_bin())
+        .arg("--kubeconfig")
+        .arg(&first_kc)
+        .args(["get", "nodes", "--request-timeout=10s"])
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    stop(fresh);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("certificate"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}

@@ -3,8 +3,11 @@
 //! One CA and one serving certificate per process (`OnceLock`): every sim, nested guest sims
 //! included, listens on loopback, so they all share the same certificate and kubeconfigs all
 //! carry the same `certificate-authority-data`. Key generation happens once, on first use.
+//! With a state directory (`shiftdeck sim --state-dir`) the CA is kept there, so a sim process
+//! restarted on the same address is trusted by the kubeconfig written by the one before.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use base64::Engine;
@@ -55,19 +58,71 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
+static STATE_DIR: OnceLock<PathBuf> = OnceLock::new();
+
+/// Keep the CA in `dir` (read it when there, else create it there). Must come before the first
+/// [`shared`]; returns an error when the material was already made without it.
+pub fn use_state_dir(dir: &Path) -> Result<(), String> {
+    STATE_DIR
+        .set(dir.to_path_buf())
+        .map_err(|_| "the sim's state directory is already set".to_string())
+}
+
 /// The shared CA and serving certificate, generated on first use.
 pub fn shared() -> Result<&'static SimTls, String> {
     static TLS: OnceLock<Result<SimTls, String>> = OnceLock::new();
-    TLS.get_or_init(generate).as_ref().map_err(Clone::clone)
+    TLS.get_or_init(|| generate(STATE_DIR.get().map(PathBuf::as_path)))
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
-fn generate() -> Result<SimTls, String> {
+const CA_CERT_FILE: &str = "ca.crt";
+const CA_KEY_FILE: &str = "ca.key";
+
+/// The CA key and certificate PEM kept in `dir`, or `None` when it holds none yet.
+fn load_ca(dir: &Path) -> Result<Option<(KeyPair, String)>, String> {
+    let (cert, key) = (dir.join(CA_CERT_FILE), dir.join(CA_KEY_FILE));
+    if !cert.exists() && !key.exists() {
+        return Ok(None);
+    }
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
+    let key = KeyPair::from_pem(&read(&key)?).map_err(|e| format!("{}: {e}", key.display()))?;
+    Ok(Some((key, read(&cert)?)))
+}
+
+/// Writes the CA into `dir` (the key readable by its owner only).
+fn save_ca(dir: &Path, key: &KeyPair, cert_pem: &str) -> Result<(), String> {
+    let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let key_path = dir.join(CA_KEY_FILE);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(&key_path).map_err(|e| io(&key_path, e))?;
+    std::io::Write::write_all(&mut f, key.serialize_pem().as_bytes())
+        .map_err(|e| io(&key_path, e))?;
+    let cert_path = dir.join(CA_CERT_FILE);
+    std::fs::write(&cert_path, cert_pem).map_err(|e| io(&cert_path, e))
+}
+
+fn generate(state_dir: Option<&Path>) -> Result<SimTls, String> {
     // kube-rs and anything else building a rustls config without naming a provider need a
     // process default; ring is the one in the tree. Already installed is fine.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let err = |e: rcgen::Error| e.to_string();
 
-    let ca_key = KeyPair::generate().map_err(err)?;
+    let kept = match state_dir {
+        Some(dir) => load_ca(dir)?,
+        None => None,
+    };
+    let (ca_key, kept_pem) = match kept {
+        Some((key, pem)) => (key, Some(pem)),
+        None => (KeyPair::generate().map_err(err)?, None),
+    };
     let mut ca = CertificateParams::default();
     let mut dn = DistinguishedName::new();
     dn.push(DnType::OrganizationalUnitName, "openshift");
@@ -80,9 +135,21 @@ fn generate() -> Result<SimTls, String> {
         KeyUsagePurpose::DigitalSignature,
     ];
     validity(&mut ca, 3650);
-    let ca_cert = ca.self_signed(&ca_key).map_err(err)?;
-    let ca_pem = ca_cert.pem();
-    let ca_der = CertificateDer::from(ca_cert.der().to_vec());
+    // A kept CA: its certificate as written before; the same subject and key sign the new
+    // serving certificate, so clients trusting the old certificate trust this server.
+    let ca_pem = match kept_pem {
+        Some(pem) => pem,
+        None => {
+            let pem = ca.self_signed(&ca_key).map_err(err)?.pem();
+            if let Some(dir) = state_dir {
+                save_ca(dir, &ca_key, &pem)?;
+            }
+            pem
+        }
+    };
+    let ca_der = ::pem::parse(&ca_pem)
+        .map(|p| CertificateDer::from(p.into_contents()))
+        .map_err(|e| format!("the sim CA certificate: {e}"))?;
     let issuer = Issuer::new(ca, ca_key);
 
     let key = KeyPair::generate().map_err(err)?;
@@ -142,5 +209,28 @@ mod tests {
         assert!(a.client_config().is_ok());
         let pem = crate::sim::pki::unb64(&a.ca_data()).expect("base64");
         assert_eq!(pem, a.ca_pem);
+    }
+
+    #[test]
+    fn a_state_dir_keeps_the_ca_across_processes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let first = generate(Some(dir.path())).expect("first");
+        let second = generate(Some(dir.path())).expect("second");
+        assert_eq!(first.ca_pem, second.ca_pem);
+        assert_ne!(first.ca_pem, generate(None).expect("fresh").ca_pem);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(CA_KEY_FILE))
+                .expect("key")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "the CA key is private");
+        }
+        std::fs::write(dir.path().join(CA_KEY_FILE), "not a key").expect("write");
+        let e = generate(Some(dir.path()))
+            .err()
+            .expect("a broken key is an error");
+        assert!(e.contains("ca.key"), "{e}");
     }
 }
