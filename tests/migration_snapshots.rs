@@ -18,7 +18,7 @@ use shiftdeck::keymap::Keymap;
 use shiftdeck::migration::actions::{MigAction, create_migrations, patch_nodes};
 use shiftdeck::sim::{self, SimOptions};
 use shiftdeck::theme::Theme;
-use shiftdeck::watch::migration_kinds::{MIGRATION_KINDS, list_all};
+use shiftdeck::watch::migration_kinds::{MIGRATION_KINDS, WATCHED_KINDS, list_all};
 use shiftdeck::watch::{KindState, Stores, WatchMsg};
 
 fn now() -> DateTime<Utc> {
@@ -52,17 +52,35 @@ async fn hub_app_with_writers() -> (App, shiftdeck::watch::Writers) {
         writers.nodes.apply_watcher_event(&Event::InitApply(n));
     }
     writers.nodes.apply_watcher_event(&Event::InitDone);
-    for ((spec, items), w) in lists.into_iter().zip(writers.migration.writers.iter_mut()) {
-        assert_eq!(
-            spec.id,
-            MIGRATION_KINDS.iter().find(|k| k.id == spec.id).unwrap().id
-        );
+    fn feed<K>(w: &mut kube::runtime::reflector::store::Writer<K>, items: Vec<serde_json::Value>)
+    where
+        K: kube::Resource + Clone + serde::de::DeserializeOwned,
+        K::DynamicType: Clone + Eq + std::hash::Hash + Default,
+    {
         w.apply_watcher_event(&Event::Init);
         for v in items {
-            let o: DynamicObject = serde_json::from_value(v).unwrap();
-            w.apply_watcher_event(&Event::InitApply(o));
+            w.apply_watcher_event(&Event::InitApply(serde_json::from_value(v).unwrap()));
         }
         w.apply_watcher_event(&Event::InitDone);
+    }
+    for (spec, items) in lists {
+        assert!(MIGRATION_KINDS.iter().any(|k| k.id == spec.id));
+        // NodePools and HostedClusters are the Hosted clusters pane's stores (one watch each).
+        match spec.id {
+            "nodepools" => feed(&mut writers.nodepools, items),
+            "hostedclusters" => feed(&mut writers.hostedclusters, items),
+            id => {
+                let i = WATCHED_KINDS.iter().position(|k| k.id == id).unwrap();
+                let w: &mut kube::runtime::reflector::store::Writer<DynamicObject> =
+                    &mut writers.migration.writers[i];
+                w.apply_watcher_event(&Event::Init);
+                for v in items {
+                    let o: DynamicObject = serde_json::from_value(v).unwrap();
+                    w.apply_watcher_event(&Event::InitApply(o));
+                }
+                w.apply_watcher_event(&Event::InitDone);
+            }
+        }
     }
     let mut app = App::new(Keymap::default(), Theme::default(), false);
     app.set_time(now(), Instant::now());

@@ -1,6 +1,8 @@
 //! Untyped watches (`DynamicObject`) for the kinds the live-migration views read: VMIs and their
-//! migrations, PVCs, StorageClasses, CDI StorageProfiles, NodePools and HostedClusters. The
-//! readiness models work on `serde_json::Value`, so a typed struct per kind would buy nothing.
+//! migrations, PVCs, StorageClasses and CDI StorageProfiles. The readiness models work on
+//! `serde_json::Value`, so a typed struct per kind would buy nothing. NodePools and
+//! HostedClusters, which they read too, come from the Hosted clusters pane's stores: one watch
+//! per kind, not two.
 
 use kube::api::{ApiResource, DynamicObject};
 use kube::runtime::reflector::Store;
@@ -9,6 +11,7 @@ use kube::{Api, Client};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
+use super::dynamic::{HostedCluster, NodePool};
 use super::kind::installed;
 use super::{KindSpec, Reporter};
 use crate::kube_conn::one_line;
@@ -37,7 +40,11 @@ pub const NODE_POOLS: KindSpec = spec("nodepools", "hypershift.openshift.io", "v
 pub const HOSTED_CLUSTERS: KindSpec =
     spec("hostedclusters", "hypershift.openshift.io", "v1beta1", true);
 
-/// Every kind of [`MigrationStores`], in field order.
+/// The kinds watched here, in [`MigrationStores::stores`] order.
+pub const WATCHED_KINDS: [KindSpec; 5] = [VMIS, VMIMS, PVCS, STORAGE_CLASSES, STORAGE_PROFILES];
+
+/// Every kind the live-migration views read: the watched ones, then NodePools and
+/// HostedClusters (shared stores).
 pub const MIGRATION_KINDS: [KindSpec; 7] = [
     VMIS,
     VMIMS,
@@ -59,27 +66,36 @@ pub fn api_resource(s: &KindSpec) -> ApiResource {
     }
 }
 
-/// Readers of the live-migration kinds, in [`MIGRATION_KINDS`] order.
+/// Readers of the live-migration kinds: the watched ones in [`WATCHED_KINDS`] order, and the
+/// shared NodePool and HostedCluster stores.
 #[derive(Clone)]
 pub struct MigrationStores {
     pub stores: Vec<Store<DynamicObject>>,
+    pub nodepools: Store<NodePool>,
+    pub hostedclusters: Store<HostedCluster>,
 }
 
-/// Their writers.
+/// The writers of the watched kinds.
 pub struct MigrationWriters {
     pub writers: Vec<Writer<DynamicObject>>,
 }
 
 impl MigrationStores {
-    /// Fresh stores and writers.
-    pub fn with_writers() -> (MigrationStores, MigrationWriters) {
-        let writers: Vec<Writer<DynamicObject>> = MIGRATION_KINDS
+    /// Fresh stores and writers of the watched kinds, reading NodePools and HostedClusters from
+    /// the given (shared) stores.
+    pub fn with_writers(
+        nodepools: Store<NodePool>,
+        hostedclusters: Store<HostedCluster>,
+    ) -> (MigrationStores, MigrationWriters) {
+        let writers: Vec<Writer<DynamicObject>> = WATCHED_KINDS
             .iter()
             .map(|s| Writer::new(api_resource(s)))
             .collect();
         (
             MigrationStores {
                 stores: writers.iter().map(Writer::as_reader).collect(),
+                nodepools,
+                hostedclusters,
             },
             MigrationWriters { writers },
         )
@@ -87,7 +103,23 @@ impl MigrationStores {
 
     /// The objects of one kind (by `KindSpec::id`) as JSON values.
     pub fn values(&self, id: &str) -> Vec<Value> {
-        MIGRATION_KINDS
+        if id == NODE_POOLS.id {
+            return self
+                .nodepools
+                .state()
+                .iter()
+                .map(|o| o.to_value())
+                .collect();
+        }
+        if id == HOSTED_CLUSTERS.id {
+            return self
+                .hostedclusters
+                .state()
+                .iter()
+                .map(|o| o.to_value())
+                .collect();
+        }
+        WATCHED_KINDS
             .iter()
             .position(|s| s.id == id)
             .and_then(|i| self.stores.get(i))
@@ -108,7 +140,7 @@ pub fn spawn_all(
     reporter: &Reporter,
     cancel: &CancellationToken,
 ) {
-    for (spec, writer) in MIGRATION_KINDS.into_iter().zip(writers.writers) {
+    for (spec, writer) in WATCHED_KINDS.into_iter().zip(writers.writers) {
         let (client, reporter, cancel) = (client.clone(), reporter.clone(), cancel.clone());
         tokio::spawn(async move {
             tokio::select! {

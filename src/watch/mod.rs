@@ -124,9 +124,13 @@ impl Stores {
     /// (`Writer::apply_watcher_event`).
     pub fn with_writers() -> (Stores, Writers) {
         let (overview_writer, overview) = overview_poll::channel();
-        let (migration, migration_writers) = migration_kinds::MigrationStores::with_writers();
         let datavolumes: reflector::store::Writer<DataVolume> = Default::default();
         let nodepools: reflector::store::Writer<dynamic::NodePool> = Default::default();
+        let hostedclusters: reflector::store::Writer<dynamic::HostedCluster> = Default::default();
+        let (migration, migration_writers) = migration_kinds::MigrationStores::with_writers(
+            nodepools.as_reader(),
+            hostedclusters.as_reader(),
+        );
         let (fleet_stores, fleet) =
             fleet::FleetStores::with_writers(nodepools.as_reader(), datavolumes.as_reader());
         let w = Writers {
@@ -136,7 +140,7 @@ impl Stores {
             nodes: Default::default(),
             csrs: Default::default(),
             machines: Default::default(),
-            hostedclusters: Default::default(),
+            hostedclusters,
             clusteroperators: Default::default(),
             overview: overview_writer,
             migration: migration_writers,
