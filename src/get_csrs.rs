@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::cli::OutputFormat;
 use crate::csr::checks::{Inputs, validate_all};
 use crate::csr::decode::DecodeCache;
+use crate::csr::machines::MachineIndex;
 use crate::csr::rows::{HistoryFilter, build_rows, rows_json, table};
 use crate::kube_conn::one_line;
 use crate::panes::csr::model::NodeIndex;
@@ -36,13 +37,13 @@ pub async fn csrs(client: Client, server: &str, format: OutputFormat) -> Result<
     let machines = machines_for_checks(&client)
         .await
         .map_err(|e| format!("{e} on {server}"))?;
-    format_csrs(&csrs, &nodes, machines.as_deref(), format, Timestamp::now())
+    format_csrs(&csrs, &nodes, machines.as_ref(), format, Timestamp::now())
 }
 
 /// The Machines the CSR checks read (slimmed), or `None` when the cluster serves no Machine API.
-pub async fn machines_for_checks(client: &Client) -> Result<Option<Vec<Value>>, String> {
+pub async fn machines_for_checks(client: &Client) -> Result<Option<MachineIndex>, String> {
     match kind::installed(client, &MACHINES).await {
-        Ok(true) => Ok(Some(
+        Ok(true) => Ok(Some(MachineIndex::new(
             Api::<Machine>::all(client.clone())
                 .list(&ListParams::default())
                 .await
@@ -54,7 +55,7 @@ pub async fn machines_for_checks(client: &Client) -> Result<Option<Vec<Value>>, 
                     m.to_value()
                 })
                 .collect(),
-        )),
+        ))),
         Ok(false) => Ok(None),
         Err(e) => Err(format!("cannot discover machines: {}", one_line(&e))),
     }
@@ -64,7 +65,7 @@ pub async fn machines_for_checks(client: &Client) -> Result<Option<Vec<Value>>, 
 pub fn format_csrs(
     csrs: &[CertificateSigningRequest],
     nodes: &[Node],
-    machines: Option<&[Value]>,
+    machines: Option<&MachineIndex>,
     format: OutputFormat,
     now: Timestamp,
 ) -> Result<String, String> {

@@ -186,7 +186,7 @@ pub fn with_condition(fresh: &CertificateSigningRequest, condition: Value) -> Va
 struct Recheck {
     nodes: Api<Node>,
     /// `None` when the cluster serves no Machine API.
-    machines: Option<Vec<Value>>,
+    machines: Option<crate::csr::machines::MachineIndex>,
 }
 
 impl Recheck {
@@ -207,7 +207,7 @@ impl Recheck {
         let first = {
             let inputs = Inputs {
                 nodes: &nodes,
-                machines: self.machines.as_deref(),
+                machines: self.machines.as_ref(),
                 now: Timestamp::now(),
             };
             validate(fresh, &inputs)

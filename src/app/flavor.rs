@@ -284,7 +284,7 @@ mod tests {
             ),
             hosted_clusters: state(),
             node_pools: state(),
-            machines: Fetched::Present(Vec::new()),
+            machines: Fetched::Present(Default::default()),
             kubevirt: if served {
                 Fetched::Present(())
             } else {

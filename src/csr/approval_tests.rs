@@ -21,9 +21,10 @@ fn validate_all(
     nodes: &BTreeMap<String, Node>,
     machines: Option<&[Value]>,
 ) -> Vec<Validation> {
+    let index = machines.map(|m| crate::csr::machines::MachineIndex::new(m.to_vec()));
     let inputs = Inputs {
         nodes,
-        machines,
+        machines: index.as_ref(),
         now: at(600),
     };
     csrs.iter().map(|c| validate(c, &inputs)).collect()

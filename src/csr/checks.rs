@@ -35,9 +35,9 @@ use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
-use serde_json::Value;
 
 use super::decode::{DecodeCache, DecodeError, DecodedRequest, decode_csr};
+use super::machines::MachineIndex;
 use super::rules::Ctx;
 use super::{CsrKind, node_name_from};
 
@@ -79,9 +79,9 @@ impl NodeLookup for Vec<Node> {
 pub struct Inputs<'a> {
     /// Nodes by name.
     pub nodes: &'a dyn NodeLookup,
-    /// `machine.openshift.io/v1beta1` Machines as JSON; `None` when the cluster has no Machine API
-    /// (the Machine checks are then left out and the admin must confirm the node's identity).
-    pub machines: Option<&'a [Value]>,
+    /// `machine.openshift.io/v1beta1` Machines; `None` when the cluster has no Machine API (the
+    /// Machine checks are then left out and the admin must confirm the node's identity).
+    pub machines: Option<&'a MachineIndex>,
     /// The current time (for countdowns and policies built on the validation).
     pub now: Timestamp,
 }

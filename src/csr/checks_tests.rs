@@ -18,11 +18,12 @@ fn run(
     n: &BTreeMap<String, Node>,
     machines: Option<&[Value]>,
 ) -> Validation {
+    let index = machines.map(|m| crate::csr::machines::MachineIndex::new(m.to_vec()));
     validate(
         c,
         &Inputs {
             nodes: n,
-            machines,
+            machines: index.as_ref(),
             now: at(60),
         },
     )

@@ -168,7 +168,9 @@ fn verdict(case: &Value) -> (Verdict, super::checks::Validation) {
         &obj,
         &Inputs {
             nodes: &nodes,
-            machines: machine_api.then_some(machines.as_slice()),
+            machines: machine_api
+                .then(|| crate::csr::machines::MachineIndex::new(machines.clone()))
+                .as_ref(),
             now: t0(),
         },
     );

@@ -225,7 +225,7 @@ mod tests {
         )];
         let inputs = Inputs {
             nodes: &nodes,
-            machines: Some(&machines),
+            machines: Some(&crate::csr::machines::MachineIndex::new(machines.to_vec())),
             now: t0(),
         };
         let v = validate_decoded(&c, &d, &inputs);

@@ -16,7 +16,7 @@
 //! Wiring sketch for the pane (all calls are pure except the last):
 //!
 //! ```text
-//! let inputs = checks::Inputs { nodes: &node_map, machines: machines.as_deref(), now };
+//! let inputs = checks::Inputs { nodes: &node_map, machines: machine_index.as_ref(), now };
 //! let vals = checks::validate_all(&csrs, &mut decode_cache, &inputs);   // on store change
 //! let rows = rows::build_rows(csrs.iter().zip(&vals), filter, now);      // CHECK/countdown cells
 //! let (headers, cells) = rows::table(&rows);                             // or rows::rows_json
@@ -39,6 +39,7 @@ pub mod checks;
 pub mod decode;
 pub mod details;
 pub mod joining;
+pub mod machines;
 pub mod rows;
 mod rules;
 

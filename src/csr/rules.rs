@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::checks::{Check, Inputs, check, fmt_signed};
 use super::decode::DecodedRequest;
+use super::machines::MachineIndex;
 use super::{
     AUTHENTICATED_GROUP, NODE_BOOTSTRAPPER, NODE_BOOTSTRAPPER_GROUPS, NODES_GROUP, created,
     is_valid_node_name, node_name_from, parse_time,
@@ -137,9 +138,15 @@ impl Ctx<'_> {
         }
     }
 
-    fn client_machine(&self, out: &mut Vec<Check>, machines: &[Value], node: &str, renewal: bool) {
+    fn client_machine(
+        &self,
+        out: &mut Vec<Check>,
+        machines: &MachineIndex,
+        node: &str,
+        renewal: bool,
+    ) {
         if renewal {
-            let found = machines.iter().find(|m| node_ref(m) == Some(node));
+            let found = machines.with_node_ref(node);
             out.push(match found {
                 Some(m) => check(
                     "machine",
@@ -158,11 +165,7 @@ impl Ctx<'_> {
         }
         // FindMatchingMachineFromInternalDNS: an InternalDNS address that is the node name
         // (case and one trailing dot aside).
-        let found = machines.iter().find(|m| {
-            machine_addresses(m)
-                .iter()
-                .any(|(t, a)| *t == "InternalDNS" && dns_eq(a, node))
-        });
+        let found = machines.with_internal_dns(node);
         let Some(m) = found else {
             out.push(check(
                 "machine",
@@ -262,7 +265,7 @@ impl Ctx<'_> {
         let Some(machines) = self.inputs.machines else {
             return;
         };
-        let Some(m) = machines.iter().find(|m| node_ref(m) == Some(node)) else {
+        let Some(m) = machines.with_node_ref(node) else {
             out.push(check(
                 "machine",
                 "Machine",
@@ -508,12 +511,6 @@ fn sans_check(d: &DecodedRequest, addrs: &[(&str, &str)], machine: &str) -> Chec
 }
 
 /// Case-insensitive DNS name equality ignoring one trailing dot on either side.
-fn dns_eq(a: &str, b: &str) -> bool {
-    a.strip_suffix('.')
-        .unwrap_or(a)
-        .eq_ignore_ascii_case(b.strip_suffix('.').unwrap_or(b))
-}
-
 fn node_ref(m: &Value) -> Option<&str> {
     m.pointer("/status/nodeRef/name").and_then(Value::as_str)
 }
@@ -525,12 +522,5 @@ fn machine_name(m: &Value) -> &str {
 }
 
 fn machine_addresses(m: &Value) -> Vec<(&str, &str)> {
-    m.pointer("/status/addresses")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| Some((x.get("type")?.as_str()?, x.get("address")?.as_str()?)))
-                .collect()
-        })
-        .unwrap_or_default()
+    super::machines::addresses(m)
 }

@@ -66,7 +66,7 @@ pub fn nodes_row(nodes: &Fetched<Vec<NodeSummary>>, groups: &[NodeGroup]) -> Cou
 pub fn csr_row(
     csrs: &Fetched<Vec<std::sync::Arc<CertificateSigningRequest>>>,
     nodes: &dyn NodeLookup,
-    machines: Option<&[Value]>,
+    machines: Option<&crate::csr::machines::MachineIndex>,
     now: Timestamp,
     cache: &mut DecodeCache,
 ) -> CountRow {

@@ -479,7 +479,7 @@ pub async fn gather_with(client: &Client, live: Option<&crate::watch::Stores>) -
         bootimages,
         nodes,
         csrs,
-        machines,
+        machines: machines.map(crate::csr::machines::MachineIndex::new),
         hosted_clusters,
         node_pools,
         data_volumes,

@@ -72,7 +72,7 @@ pub struct OverviewInputs {
     /// Shared with the live store when it is watched.
     pub csrs: Fetched<Vec<std::sync::Arc<CertificateSigningRequest>>>,
     /// `machine.openshift.io/v1beta1` Machines (for the CSR checks).
-    pub machines: Fetched<Vec<Value>>,
+    pub machines: Fetched<crate::csr::machines::MachineIndex>,
     pub hosted_clusters: Fetched<Vec<Value>>,
     pub node_pools: Fetched<Vec<Value>>,
     pub data_volumes: Fetched<Vec<Value>>,
@@ -174,7 +174,7 @@ impl OverviewModel {
             counts::csr_row(
                 &inputs.csrs,
                 node_list,
-                inputs.machines.get().map(Vec::as_slice),
+                inputs.machines.get(),
                 inputs.now,
                 cache,
             ),

@@ -10,11 +10,11 @@ use std::sync::Arc;
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::jiff::Timestamp;
-use serde_json::Value;
 
 use crate::csr::approval::{AutoApprovePolicy, PendingLimit, auto_approve};
 use crate::csr::checks::{Inputs, NodeLookup, Validation, validate_decoded};
 use crate::csr::decode::DecodeCache;
+use crate::csr::machines::MachineIndex;
 use crate::csr::name;
 use crate::csr::rows::{CsrRow, CsrState, HistoryFilter, csr_state};
 use crate::panes::filter::Filter;
@@ -64,9 +64,12 @@ fn fingerprint<'a>(items: impl Iterator<Item = (&'a str, Option<&'a str>)>) -> u
     h.finish()
 }
 
-/// The inputs of one validation other than the Machines: the CSR's and its node's versions.
+/// The inputs of one validation: the CSR's, its node's and the Machines' versions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ValDeps {
+    /// [`MachineIndex::stamp_for`] the CSR's node (`None` without Machines): a Machine change
+    /// re-validates only the CSRs whose node it concerns.
+    machines: Option<u64>,
     csr_uid: Option<String>,
     csr_rv: Option<String>,
     /// The resourceVersion of the Node the CSR names (empty if it has none); `None` while no such
@@ -88,6 +91,9 @@ pub struct CsrModel {
     pub nodes: Vec<Arc<Node>>,
     /// `Some(false)` once the Machine API is known to be absent.
     pub machines_installed: Option<bool>,
+    /// The Machines the validations read, rebuilt when they change (`None`: no Machine API, or
+    /// not known yet and none seen).
+    machine_index: Option<MachineIndex>,
     cache: DecodeCache,
     /// Fingerprints of what the last `apply` saw: CSRs and nodes, and the Machines (which every
     /// validation reads).
@@ -175,24 +181,32 @@ impl CsrModel {
                 .filter_map(|n| Some((n.metadata.name.as_deref()?, n.as_ref())))
                 .collect()
         });
-        // Validations (and rows) of unchanged CSRs whose node did not move are kept: with
-        // 20,000 CSRs one change re-validates one, not all. Machines feed every validation: a
-        // change there re-validates all.
-        let mut old: Vec<Option<(Validation, ValDeps, CsrRow)>> =
-            if previous.is_some_and(|(_, m)| m == machines_stamp) {
-                let vals = std::mem::take(&mut self.vals);
-                let deps = std::mem::take(&mut self.deps);
-                let rows = std::mem::take(&mut self.rows);
-                vals.into_iter()
-                    .zip(deps)
-                    .zip(rows)
-                    .map(|((v, d), r)| Some((v, d, r)))
-                    .collect()
-            } else {
-                Vec::new()
+        // Validations (and rows) of unchanged CSRs whose node and Machines did not move are kept:
+        // with 20,000 CSRs one change re-validates one, not all.
+        let machines_moved = previous.is_none_or(|(_, m)| m != machines_stamp);
+        if machines_moved {
+            self.machine_index = match self.machines_installed {
+                Some(false) => None,
+                // Unknown yet: machines in the store prove the API exists; none means we cannot
+                // tell.
+                None if machines.is_empty() => None,
+                _ => Some(MachineIndex::new(
+                    machines.iter().map(|m| m.to_value()).collect(),
+                )),
             };
-        let mut machine_values: Option<Option<Vec<Value>>> = None;
-        let machines_installed = self.machines_installed;
+        }
+        let machine_index = self.machine_index.take();
+        let machine_dep = |node: Option<&str>| machine_index.as_ref().map(|ix| ix.stamp_for(node));
+        let mut old: Vec<Option<(Validation, ValDeps, CsrRow)>> = {
+            let vals = std::mem::take(&mut self.vals);
+            let deps = std::mem::take(&mut self.deps);
+            let rows = std::mem::take(&mut self.rows);
+            vals.into_iter()
+                .zip(deps)
+                .zip(rows)
+                .map(|((v, d), r)| Some((v, d, r)))
+                .collect()
+        };
         let node_rv = |n: Option<&str>| {
             n.and_then(|n| index.0.get(n))
                 .map(|n| n.metadata.resource_version.as_deref().unwrap_or_default())
@@ -212,21 +226,14 @@ impl CsrModel {
                         && d.csr_uid == c.metadata.uid
                         && d.csr_rv == c.metadata.resource_version
                         && d.node_rv.as_deref() == node_rv(v.node.as_deref())
+                        && (!machines_moved || d.machines == machine_dep(v.node.as_deref()))
                 });
             let (v, d, r) = match reuse {
                 Some(vdr) => vdr,
                 None => {
-                    // Machines as JSON only once something needs validating.
-                    let mv = machine_values.get_or_insert_with(|| match machines_installed {
-                        Some(false) => None,
-                        // Unknown yet: machines in the store prove the API exists; none means
-                        // we cannot tell.
-                        None if machines.is_empty() => None,
-                        _ => Some(machines.iter().map(|m| m.to_value()).collect()),
-                    });
                     let inputs = Inputs {
                         nodes: &index,
-                        machines: mv.as_deref(),
+                        machines: machine_index.as_ref(),
                         now,
                     };
                     let v = validate_decoded(c, self.cache.get(c), &inputs);
@@ -234,6 +241,7 @@ impl CsrModel {
                         csr_uid: c.metadata.uid.clone(),
                         csr_rv: c.metadata.resource_version.clone(),
                         node_rv: node_rv(v.node.as_deref()).map(str::to_string),
+                        machines: machine_dep(v.node.as_deref()),
                     };
                     let r = CsrRow::new(c, &v, now);
                     (v, d, r)
@@ -258,6 +266,7 @@ impl CsrModel {
                 .map(|(i, c)| (name(c).to_string(), i))
                 .collect();
         }
+        self.machine_index = machine_index;
         self.vals = vals;
         self.deps = deps;
         self.rows = rows;

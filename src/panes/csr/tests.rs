@@ -168,6 +168,20 @@ fn validations_follow_their_csr_their_node_and_the_machines() {
         failed(&m, "csr-bbb")
     );
 
+    // arm-1's Machine changes (it got a nodeRef): csr-aaa is validated again against it, while
+    // csr-bbb (another node's Machine) keeps its verdict.
+    let mut arm1 = machines[0].clone();
+    arm1.metadata.resource_version = Some("9".into());
+    arm1.status.as_mut().unwrap()["nodeRef"] = serde_json::json!({"kind": "Node", "name": "other"});
+    machines[0] = arm1;
+    assert!(m.apply(arcs(&csrs), &arcs(&nodes), &arcs(&machines), at(NOW)));
+    assert!(
+        failed(&m, "csr-aaa").contains(&"machine-noderef"),
+        "{:?}",
+        failed(&m, "csr-aaa")
+    );
+    assert!(failed(&m, "csr-bbb").is_empty());
+
     // csr-bbb is deleted and created again under the same name for another node (a request is
     // immutable: a new one is a new object, with a new uid).
     let mut changed = csrs.clone();
