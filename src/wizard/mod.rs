@@ -14,7 +14,9 @@
 //!   warning); `set` edits; `can_advance(step)` gates; `plan()` builds the objects.
 //! - [`validate`]: one function per field, text in, typed value or [`validate::Invalid`] out;
 //!   [`options`] does the same for availability policies, tolerations, CSI class mappings,
-//!   root-volume modes and host devices.
+//!   root-volume modes and host devices; [`more_options`] for networking, metadata, OLM,
+//!   node management, `pausedUntil` and the disconnected-install files; [`duration`] for Go
+//!   durations.
 //! - [`secret`]: [`secret::Sensitive`], the redacting newtype for secret material.
 //! - [`build`]: typed specs → [`build::Plan`] (objects in creation order; `review()` and
 //!   `to_yaml_redacted()` for display, secrets always redacted).
@@ -45,9 +47,11 @@
 
 pub mod build;
 pub mod cmd;
+pub mod duration;
 pub mod exec;
 pub mod facts;
 pub mod form;
+pub mod more_options;
 pub mod options;
 pub mod preflight;
 pub mod schema;
