@@ -44,25 +44,58 @@ pub fn render(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
 }
 
 fn render_steps(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
-    let lines: Vec<Line> = w
-        .pages()
-        .iter()
-        .enumerate()
-        .map(|(i, title)| {
-            let (mark, style) = if i == w.page {
-                ("▶", theme.selection_style().add_modifier(Modifier::BOLD))
-            } else if i < w.page {
-                ("✓", theme.fg(theme.ok))
+    // Long titles wrap under themselves instead of running into the border.
+    let text_w = usize::from(area.width.saturating_sub(1));
+    let mut lines: Vec<Line> = Vec::new();
+    for (i, title) in w.pages().iter().enumerate() {
+        let (mark, style) = if i == w.page {
+            ("▶", theme.selection_style().add_modifier(Modifier::BOLD))
+        } else if i < w.page {
+            ("✓", theme.fg(theme.ok))
+        } else {
+            (" ", theme.fg(theme.muted))
+        };
+        let lead = format!(" {mark} {}. ", i + 1);
+        let indent = " ".repeat(lead.chars().count());
+        let room = text_w.saturating_sub(indent.len()).max(8);
+        for (j, part) in wrap_words(title, room).into_iter().enumerate() {
+            let head = if j == 0 {
+                lead.as_str()
             } else {
-                (" ", theme.fg(theme.muted))
+                indent.as_str()
             };
-            Line::styled(format!(" {mark} {}. {title}", i + 1), style)
-        })
-        .collect();
+            lines.push(Line::styled(format!("{head}{part}"), style));
+        }
+    }
     let block = Block::default()
         .borders(Borders::RIGHT)
         .border_style(theme.border_style());
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// `s` broken at spaces into lines of at most `width` characters (a longer word is cut).
+fn wrap_words(s: &str, width: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in s.split(' ') {
+        let fits = cur.chars().count() + usize::from(!cur.is_empty()) + word.chars().count();
+        if !cur.is_empty() && fits > width {
+            out.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+        while cur.chars().count() > width {
+            let head: String = cur.chars().take(width).collect();
+            cur = cur.chars().skip(width).collect();
+            out.push(head);
+        }
+    }
+    if !cur.is_empty() || out.is_empty() {
+        out.push(cur);
+    }
+    out
 }
 
 fn render_preflight(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
@@ -172,8 +205,11 @@ fn render_fields(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
     let fields = w.fields();
     let mut lines: Vec<Line> = Vec::new();
     let mut editor_at: Option<u16> = None;
+    // The focused field's lines (label to last verdict), kept on screen whatever its kind.
+    let mut focus_lines: Option<(usize, usize)> = None;
     for (i, f) in fields.iter().enumerate() {
         let focused = i == w.focus;
+        let start = lines.len();
         let label_style = if focused {
             theme.selection_style().add_modifier(Modifier::BOLD)
         } else {
@@ -236,6 +272,9 @@ fn render_fields(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
         if let Some(wn) = &f.warning {
             push_wrapped(&mut lines, "  ! ", wn, width, theme.fg(theme.warn));
         }
+        if focused {
+            focus_lines = Some((start, lines.len()));
+        }
     }
     if !w.blocked.is_empty() {
         lines.push(Line::raw(""));
@@ -254,7 +293,7 @@ fn render_fields(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
         }
     }
     // Keep the focused field on screen.
-    let first = lines_before_focus(&lines, editor_at, area.height);
+    let first = first_line(focus_lines, area.height);
     let visible: Vec<Line> = lines.iter().skip(first).cloned().collect();
     frame.render_widget(Paragraph::new(visible).style(theme.base()), area);
     if let Some(row) = editor_at
@@ -276,13 +315,14 @@ fn render_fields(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
     }
 }
 
-fn lines_before_focus(lines: &[Line], editor_at: Option<u16>, height: u16) -> usize {
-    let at = editor_at.map_or(0, usize::from);
+/// The first line to draw so that the focused field's block `(start, end)` is on screen: its
+/// end when it fits below, else its start.
+fn first_line(focus: Option<(usize, usize)>, height: u16) -> usize {
     let h = usize::from(height.max(1));
-    if at + 4 < h {
-        0
-    } else {
-        (at + 4 - h).min(lines.len().saturating_sub(1))
+    match focus {
+        Some((_, end)) if end <= h => 0,
+        Some((start, end)) => (end - h).min(start),
+        None => 0,
     }
 }
 
