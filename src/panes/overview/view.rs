@@ -31,34 +31,13 @@ fn detail_lines(pane: &OverviewPane, width: u16) -> Vec<String> {
     if row_fits || width < 20 {
         return Vec::new();
     }
-    let mut out = wrap(&c.text, w);
+    let mut out = crate::ui::wrap::wrap_words(&c.text, w);
     if out.len() > MAX_DETAIL_LINES {
         out.truncate(MAX_DETAIL_LINES);
         if let Some(last) = out.last_mut() {
             last.pop();
             last.push('…');
         }
-    }
-    out
-}
-
-/// `s` in lines of at most `width`, broken after spaces where possible (a longer run, such as
-/// a URL, is cut at the width).
-fn wrap(s: &str, width: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for word in s.split_inclusive(' ') {
-        if !cur.is_empty() && cur.chars().count() + word.trim_end().chars().count() > width {
-            out.push(std::mem::take(&mut cur).trim_end().to_string());
-        }
-        cur.push_str(word);
-        while cur.trim_end().chars().count() > width {
-            out.push(cur.chars().take(width).collect());
-            cur = cur.chars().skip(width).collect();
-        }
-    }
-    if !cur.trim_end().is_empty() {
-        out.push(cur.trim_end().to_string());
     }
     out
 }
@@ -188,22 +167,5 @@ pub fn render(pane: &OverviewPane, frame: &mut Frame, area: Rect, ctx: &RenderCt
                 .map(|l| Line::styled(l, t.fg(t.fg))),
         );
         frame.render_widget(Paragraph::new(out).style(t.base()), box_area);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wrap;
-
-    #[test]
-    fn wrap_breaks_at_spaces_and_cuts_long_runs() {
-        assert_eq!(wrap("ab cd ef", 5), ["ab cd", "ef"]);
-        assert_eq!(wrap("abcdefgh ij", 4), ["abcd", "efgh", "ij"]);
-        assert_eq!(wrap("short", 10), ["short"]);
-        let text = "az storage blob copy start --source-uri \"https://x/y.vhd\" --destination-container <c>";
-        assert_eq!(
-            wrap(text, 30).concat().replace(' ', ""),
-            text.replace(' ', "")
-        );
     }
 }

@@ -58,7 +58,10 @@ fn render_steps(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
         let lead = format!(" {mark} {}. ", i + 1);
         let indent = " ".repeat(lead.chars().count());
         let room = text_w.saturating_sub(indent.len()).max(8);
-        for (j, part) in wrap_words(title, room).into_iter().enumerate() {
+        for (j, part) in crate::ui::wrap::wrap_words(title, room)
+            .into_iter()
+            .enumerate()
+        {
             let head = if j == 0 {
                 lead.as_str()
             } else {
@@ -71,31 +74,6 @@ fn render_steps(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
         .borders(Borders::RIGHT)
         .border_style(theme.border_style());
     frame.render_widget(Paragraph::new(lines).block(block), area);
-}
-
-/// `s` broken at spaces into lines of at most `width` characters (a longer word is cut).
-fn wrap_words(s: &str, width: usize) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    for word in s.split(' ') {
-        let fits = cur.chars().count() + usize::from(!cur.is_empty()) + word.chars().count();
-        if !cur.is_empty() && fits > width {
-            out.push(std::mem::take(&mut cur));
-        }
-        if !cur.is_empty() {
-            cur.push(' ');
-        }
-        cur.push_str(word);
-        while cur.chars().count() > width {
-            let head: String = cur.chars().take(width).collect();
-            cur = cur.chars().skip(width).collect();
-            out.push(head);
-        }
-    }
-    if !cur.is_empty() || out.is_empty() {
-        out.push(cur);
-    }
-    out
 }
 
 fn render_preflight(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
