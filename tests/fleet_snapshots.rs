@@ -196,7 +196,9 @@ fn node_pool_details_conditions_keep_reason_and_message_lines_apart() {
     app.handle_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     let s = screen(&mut app, 160, 40);
     assert!(
-        s.contains("WaitingForAvailableMachinesMinimum Machine example-extra-cpu-bbbbb is not ready"),
+        s.contains(
+            "WaitingForAvailableMachinesMinimum Machine example-extra-cpu-bbbbb is not ready"
+        ),
         "{s}"
     );
     assert!(
