@@ -517,3 +517,107 @@ fn trust_bundle_and_image_content_sources_for_disconnected_installs() {
         "cannot read",
     );
 }
+
+/// The wizard offers every one of these flags as a field, on the step where an admin looks for
+/// it, with `hcp`'s default, and shows the same refusals next to the field.
+#[test]
+fn the_wizard_offers_the_same_fields_defaults_and_refusals() {
+    use shiftdeck::wizard::facts::ClusterFacts;
+    use shiftdeck::wizard::form::{ClusterForm, FieldId, NodePoolForm, Step};
+    let f = ClusterForm::new(ClusterFacts::default());
+    let on = |step: Step| -> Vec<(FieldId, String)> {
+        f.fields(step)
+            .into_iter()
+            .map(|x| (x.id, x.value))
+            .collect()
+    };
+    let expect = |step: Step, want: &[(FieldId, &str)]| {
+        let got = on(step);
+        for (id, v) in want {
+            assert!(
+                got.iter().any(|(g, gv)| g == id && gv == v),
+                "{step:?}: {id:?} = {v:?} missing in {got:?}"
+            );
+        }
+    };
+    expect(Step::Cluster, &[(FieldId::EtcdStorageSize, "8Gi")]);
+    expect(
+        Step::NodePool,
+        &[
+            (FieldId::Arch, "amd64"),
+            (FieldId::AutoRepair, "false"),
+            (FieldId::NodeUpgradeType, "Replace"),
+            (FieldId::NodeDrainTimeout, "0s"),
+            (FieldId::NodeVolumeDetachTimeout, "0s"),
+        ],
+    );
+    expect(
+        Step::Networking,
+        &[
+            (FieldId::NetworkType, "OVNKubernetes"),
+            (FieldId::ClusterCidr, ""),
+            (FieldId::ServiceCidr, ""),
+            (FieldId::DefaultDual, "false"),
+            (FieldId::ExternalDnsDomain, ""),
+        ],
+    );
+    expect(
+        Step::Advanced,
+        &[
+            (FieldId::Fips, "false"),
+            (FieldId::InfraId, ""),
+            (FieldId::ControlPlaneNodeSelector, ""),
+            (FieldId::Labels, ""),
+            (FieldId::Annotations, ""),
+            (FieldId::OlmCatalogPlacement, "management"),
+            (FieldId::OlmDisableDefaultSources, "false"),
+            (FieldId::PausedUntil, ""),
+            (FieldId::AdditionalTrustBundle, ""),
+            (FieldId::ImageContentSources, ""),
+        ],
+    );
+    let np = NodePoolForm::new(ClusterFacts::default());
+    let ids: Vec<FieldId> = np.fields().iter().map(|x| x.id).collect();
+    for id in [
+        FieldId::Arch,
+        FieldId::AutoRepair,
+        FieldId::NodeUpgradeType,
+        FieldId::NodeDrainTimeout,
+        FieldId::NodeVolumeDetachTimeout,
+    ] {
+        assert!(ids.contains(&id), "{id:?} missing from the node pool form");
+    }
+
+    let mut f = ClusterForm::new(ClusterFacts::default());
+    for (id, bad, why) in [
+        (FieldId::NodeDrainTimeout, "ten minutes", "not a duration"),
+        (
+            FieldId::ClusterCidr,
+            "10.0.0.1/8",
+            "the network is 10.0.0.0/8",
+        ),
+        (FieldId::PausedUntil, "soon", "RFC 3339"),
+        (FieldId::Labels, "team", "key=value"),
+        (FieldId::Arch, "arm64", "not supported on KubeVirt"),
+        (
+            FieldId::AdditionalTrustBundle,
+            "/nonexistent/ca.pem",
+            "cannot read",
+        ),
+    ] {
+        f.set(id, bad);
+        let e = f.check(id).expect_err(bad).0;
+        assert!(e.contains(why), "{id:?} {bad}: {e}");
+        f.set(id, "");
+    }
+    f.set(FieldId::DefaultDual, "true");
+    f.set(FieldId::ServiceCidr, "172.30.0.0/16");
+    let e = f
+        .check(FieldId::DefaultDual)
+        .expect_err("dual with a CIDR")
+        .0;
+    assert!(
+        e.contains("leave the cluster and service CIDRs empty"),
+        "{e}"
+    );
+}

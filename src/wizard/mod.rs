@@ -9,7 +9,8 @@
 //! - [`preflight`]: [`preflight::run`] turns facts into pass/warn/fail [`preflight::Check`]s
 //!   with what was seen and the fix. Failures block; warnings do not.
 //! - [`form`]: [`form::ClusterForm`] (steps [`form::Step`]: preflight, cluster, default node
-//!   pool, external infra, review) and [`form::NodePoolForm`]. `fields(step)` gives each
+//!   pool, networking, storage mapping / external infra, security-metadata-OLM-disconnected,
+//!   review) and [`form::NodePoolForm`]. `fields(step)` gives each
 //!   [`form::Field`] (label, help, [`form::FieldKind`] with pick-list choices, value, error,
 //!   warning); `set` edits; `can_advance(step)` gates; `plan()` builds the objects.
 //! - [`validate`]: one function per field, text in, typed value or [`validate::Invalid`] out;
