@@ -487,6 +487,7 @@ fn wizard_is_usable_on_80x24() {
     press(&mut app, KeyCode::BackTab);
     let s = screen_at(&mut app, 80, 24);
     assert!(s.contains("Upgrade type"), "{s}");
+    assert!(s.contains("Esc cancel"), "the key hints are cut off:\n{s}");
     insta::assert_snapshot!("wizard_80x24_nodepool_scrolled", s);
 }
 

@@ -393,33 +393,46 @@ fn render_review(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
 }
 
 fn render_footer(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
-    let (text, style) = match w.phase {
+    // Each hint has a short form for narrow terminals (80 columns), so no key is cut off.
+    let (long, short, style) = match w.phase {
         Phase::ConfirmCancel => (
             "Discard this wizard and what you typed? y: discard   n/Esc: keep editing".to_string(),
+            "Discard what you typed? y: discard  n/Esc: keep editing".to_string(),
             theme.fg(theme.warn).add_modifier(Modifier::BOLD),
         ),
         Phase::ConfirmCreate => (
             format!("Create {} on the cluster now? y/Enter: create   n/Esc: not yet", w.target()),
+            format!("Create {} now? y/Enter: create  n/Esc: not yet", w.target()),
             theme.fg(theme.warn).add_modifier(Modifier::BOLD),
         ),
         Phase::DryRunning => (
             "Dry run: sending every object with dryRun=All…".to_string(),
+            "Dry run…".to_string(),
             theme.fg(theme.muted),
         ),
         Phase::Creating => (
             format!("Creating {}…", w.target()),
+            "Creating…".to_string(),
             theme.fg(theme.muted),
         ),
         Phase::Editing if w.is_review() => (
             "d: server-side dry run   c/Enter: create   ↑/↓ PgUp/PgDn: scroll   Ctrl-B: back   Esc: cancel"
                 .to_string(),
+            "d: dry run  c: create  ↑/↓ PgUp/PgDn: scroll  ^B: back  Esc: cancel".to_string(),
             theme.fg(theme.muted),
         ),
         Phase::Editing => (
             "Tab/Shift-Tab: field   ←/→: choose   Space: toggle   Enter: continue   Ctrl-B: back   Esc: cancel"
                 .to_string(),
+            "Tab/S-Tab field  ←/→ choose  Space toggle  Enter next  ^B back  Esc cancel"
+                .to_string(),
             theme.fg(theme.muted),
         ),
+    };
+    let text = if long.chars().count() <= usize::from(area.width) {
+        long
+    } else {
+        short
     };
     let block = Block::default()
         .borders(Borders::TOP)
