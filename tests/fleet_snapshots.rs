@@ -57,6 +57,10 @@ fn pool(name: &str, replicas: i64, current: i64, cores: i64) -> Value {
             {"type": "UpdatingConfig", "status": "False", "lastTransitionTime": ts(86_400)},
             {"type": "Ready", "status": if replicas == current { "True" } else { "False" },
              "message": if replicas == current { "" } else { "Minimum availability requires 3 replicas, current 1 available" },
+             "lastTransitionTime": ts(600)},
+            {"type": "AllMachinesReady", "status": if replicas == current { "True" } else { "False" },
+             "reason": if replicas == current { "AsExpected" } else { "WaitingForAvailableMachinesMinimum" },
+             "message": if replicas == current { "" } else { "Machine example-extra-cpu-bbbbb is not ready\nMachine example-extra-cpu-ccccc is not ready\n" },
              "lastTransitionTime": ts(600)}]}
     })
 }
@@ -180,6 +184,29 @@ fn node_pools_pane_with_scaling_pipeline() {
     assert!(s.contains("scaling up"), "{s}");
     assert!(s.contains("import restarted 3 times"), "{s}");
     insta::assert_snapshot!("node_pools_scaling", s);
+}
+
+/// Node pool details, Conditions: a reason longer than its column keeps a space before the
+/// message, and each line of a multi-line message gets its own line.
+#[test]
+fn node_pool_details_conditions_keep_reason_and_message_lines_apart() {
+    let mut app = hub_app();
+    command(&mut app, "np");
+    key(&mut app, 'j');
+    app.handle_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let s = screen(&mut app, 160, 40);
+    assert!(
+        s.contains(
+            "WaitingForAvailableMachinesMinimum Machine example-extra-cpu-bbbbb is not ready"
+        ),
+        "{s}"
+    );
+    assert!(
+        s.contains("\"      Machine example-extra-cpu-ccccc is not ready"),
+        "the second message line is not on its own line:\n{s}"
+    );
+    assert!(!s.contains("readyMachine"), "{s}");
+    insta::assert_snapshot!("node_pool_details_conditions", s);
 }
 
 #[test]

@@ -94,6 +94,50 @@ async fn overview_snapshots_per_profile() {
     }
 }
 
+/// Move the Overview's selection down until the hint names `label` (a copy row).
+fn select(app: &mut App, label: &str) -> String {
+    for _ in 0..60 {
+        let s = render(app);
+        if s.contains(&format!("c/y: copy {label} ")) {
+            return s;
+        }
+        app.handle_key(&KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    }
+    panic!("never selected {label}:\n{}", render(app));
+}
+
+/// Boot images: the command rows show the commands an admin copies (not their labels), and a
+/// selected row cut at the right edge is shown in full under the rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boot_image_rows_show_commands_and_the_selected_row_in_full() {
+    let mut app = snapshot_app(Profile::Azure).await;
+    let s = select(&mut app, "aarch64 metal ISO URL");
+    // The 150-character URL wraps onto a second line under the rows.
+    let url = "https://rhcos.mirror.openshift.com/art/storage/prod/streams/4.18-9.4/builds/418.94.202501221327-0/aarch64/rhcos-418.94.202501221327-0-live.aarch64.iso";
+    let (head, tail) = url.split_at(usize::from(W));
+    let lines: Vec<&str> = s.lines().map(|l| l.trim_matches('"').trim_end()).collect();
+    let at = lines.iter().position(|l| *l == head);
+    assert!(
+        at.is_some_and(|i| lines.get(i + 1) == Some(&tail)),
+        "the full URL is not shown:\n{s}"
+    );
+    let s = select(&mut app, "aarch64 az blob copy command");
+    assert!(
+        s.contains("az copy        az storage blob copy start --account-name <storage-account>"),
+        "{s}"
+    );
+    assert!(
+        !s.contains("command        aarch64"),
+        "a label instead of a command:\n{s}"
+    );
+    assert!(
+        s.contains("── aarch64 az blob copy command (c/y copies it) ─"),
+        "{s}"
+    );
+    assert!(s.contains("--destination-container <container>"), "{s}");
+    insta::assert_snapshot!("overview_azure_az_copy_selected", s);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_snapshot_microshift() {
     let mut app = snapshot_app(Profile::Microshift).await;

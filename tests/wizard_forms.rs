@@ -400,6 +400,10 @@ fn nodepool_form_hcp_checks() {
             .0
             .contains("S390X")
     );
+    // An s390x node pool fits that payload (hcp: Multi or the pool's own architecture).
+    form.set(FieldId::Arch, "s390x");
+    assert_eq!(form.check(FieldId::Cluster), Ok(None));
+    form.set(FieldId::Arch, "amd64");
     form.set(FieldId::Cluster, "example");
     form.set(FieldId::ReleaseImage, "quay.io/ocp-release:4.19.0-multi");
     assert!(
@@ -420,8 +424,9 @@ fn nodepool_form_hcp_checks() {
     form.set(FieldId::ReleaseImage, "quay.io/ocp-release:4.17.12-multi");
     assert!(form.check(FieldId::ReleaseImage).unwrap().is_some());
     let fields = form.fields();
-    // 14, plus hcp's root-volume access modes, volume mode, cache strategy and host devices.
-    assert_eq!(fields.len(), 18);
+    // 14, plus hcp's root-volume access modes, volume mode, cache strategy and host devices,
+    // and its arch, auto-repair, upgrade type, drain and volume-detach timeouts.
+    assert_eq!(fields.len(), 23);
     assert!(fields.iter().all(|f| f.error.is_none()), "{fields:#?}");
 }
 

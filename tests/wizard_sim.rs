@@ -637,3 +637,124 @@ async fn binary_create_cluster_and_nodepool_against_the_sim() {
         h.shutdown();
     }
 }
+
+/// Every field the later hcp flags add goes through the sim's server-side validation (the
+/// HostedCluster and NodePool schemas checked against the real CRDs) and is created; a second
+/// cluster with a trust bundle in the same namespace stops at the existing `user-ca-bundle`
+/// (never overwritten) and rolls back what it created.
+#[tokio::test]
+async fn every_later_hcp_field_is_created_and_the_trust_bundle_is_never_overwritten() {
+    let h = sim(SimUser::Admin).await;
+    let client = h.client().await.unwrap();
+    let f = files();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("ca.pem");
+    let ca = || {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(vec!["mirror.example.com".into()]).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params.self_signed(&key).unwrap().pem()
+    };
+    let pem = ca();
+    std::fs::write(&bundle, &pem).unwrap();
+    let ics = dir.path().join("ics.yaml");
+    std::fs::write(
+        &ics,
+        "- source: quay.io/openshift-release-dev/ocp-release\n  mirrors: [mirror.example.com:5000/ocp/release]\n",
+    )
+    .unwrap();
+    let full = |name: &str, facts: facts::ClusterFacts| {
+        let mut form = ClusterForm::new(facts);
+        for (id, v) in [
+            (FieldId::Name, name.to_string()),
+            (FieldId::PullSecret, f.pull_secret.clone()),
+            (FieldId::Replicas, "1".into()),
+            (FieldId::EtcdStorageSize, "16Gi".into()),
+            (FieldId::NetworkType, "OVNKubernetes".into()),
+            (FieldId::DefaultDual, "true".into()),
+            (FieldId::ExternalDnsDomain, "hcp.example.com".into()),
+            (FieldId::Fips, "true".into()),
+            (FieldId::InfraId, format!("{name}-infra")),
+            (
+                FieldId::ControlPlaneNodeSelector,
+                "node-role.kubernetes.io/infra=".into(),
+            ),
+            (FieldId::Labels, "team=infra".into()),
+            (FieldId::Annotations, "note=made by a test".into()),
+            (FieldId::OlmCatalogPlacement, "guest".into()),
+            (FieldId::OlmDisableDefaultSources, "true".into()),
+            (FieldId::PausedUntil, "true".into()),
+            (
+                FieldId::AdditionalTrustBundle,
+                bundle.to_string_lossy().into_owned(),
+            ),
+            (
+                FieldId::ImageContentSources,
+                ics.to_string_lossy().into_owned(),
+            ),
+            (FieldId::Arch, "amd64".into()),
+            (FieldId::AutoRepair, "true".into()),
+            (FieldId::NodeUpgradeType, "InPlace".into()),
+            (FieldId::NodeDrainTimeout, "30m".into()),
+            (FieldId::NodeVolumeDetachTimeout, "5m".into()),
+        ] {
+            form.set(id, v);
+        }
+        form.plan().unwrap_or_else(|e| panic!("{e:?}"))
+    };
+    let plan = full("full1", facts::fetch(&client).await);
+    let report = exec::dry_run(&client, &plan).await;
+    assert!(report.ok(), "{:#?}", report.steps);
+    exec::execute(&client, &plan).await.unwrap();
+    let hc = h
+        .store
+        .get(
+            by_key("hostedclusters.hypershift.openshift.io"),
+            Some("clusters"),
+            "full1",
+        )
+        .unwrap();
+    assert_eq!(
+        hc["spec"]["additionalTrustBundle"]["name"],
+        "user-ca-bundle"
+    );
+    assert_eq!(hc["spec"]["fips"], true);
+    assert_eq!(hc["spec"]["pausedUntil"], "true");
+    let np = h
+        .store
+        .get(
+            by_key("nodepools.hypershift.openshift.io"),
+            Some("clusters"),
+            "full1",
+        )
+        .unwrap();
+    assert_eq!(np["spec"]["nodeDrainTimeout"], "30m0s");
+    assert_eq!(np["spec"]["management"]["upgradeType"], "InPlace");
+    let cm = h
+        .store
+        .get(by_key("configmaps"), Some("clusters"), "user-ca-bundle")
+        .unwrap();
+    assert_eq!(cm["data"]["ca-bundle.crt"], pem.as_str());
+
+    // A second cluster with its own bundle in the same namespace: refused, nothing overwritten.
+    std::fs::write(&bundle, ca()).unwrap();
+    let plan = full("full2", facts::fetch(&client).await);
+    let err = exec::execute(&client, &plan).await.unwrap_err();
+    assert!(
+        err.explanation.contains("is not overwritten"),
+        "{}",
+        err.explanation
+    );
+    assert!(!exists(
+        &h,
+        "hostedclusters.hypershift.openshift.io",
+        Some("clusters"),
+        "full2"
+    ));
+    let cm = h
+        .store
+        .get(by_key("configmaps"), Some("clusters"), "user-ca-bundle")
+        .unwrap();
+    assert_eq!(cm["data"]["ca-bundle.crt"], pem.as_str(), "untouched");
+    h.shutdown();
+}

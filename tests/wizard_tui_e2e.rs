@@ -66,10 +66,13 @@ async fn fill_to_review(session: &mut Session, name: &str, pull_secret: &str) {
     press(session, KeyCode::Enter);
     let s = screen(&session.app);
     assert!(s.contains("▶ 3. Default node pool"), "{s}");
-    press(session, KeyCode::Enter);
-    press(session, KeyCode::Enter);
+    // Networking, storage mapping / external infrastructure, and the security/metadata step
+    // are optional: Enter passes each with hcp's defaults.
+    for _ in 0..4 {
+        press(session, KeyCode::Enter);
+    }
     let s = screen(&session.app);
-    assert!(s.contains("▶ 5. Review and create"), "{s}");
+    assert!(s.contains("▶ 7. Review and create"), "{s}");
     assert!(
         s.contains(&format!("# Secret clusters/{name}-pull-secret")),
         "{s}"

@@ -156,7 +156,7 @@ fn tab_moves_focus_and_wraps_typing_edits_the_focused_field() {
     send(&mut w, KeyCode::BackTab);
     send(&mut w, KeyCode::BackTab);
     assert_eq!(focused_id(&w), FieldId::Tolerations, "wraps around");
-    for _ in 0..3 {
+    for _ in 0..4 {
         send(&mut w, KeyCode::BackTab);
     }
     assert_eq!(focused_id(&w), FieldId::EtcdStorageClass);
@@ -211,8 +211,9 @@ fn enter_is_blocked_with_the_errors_listed_until_they_are_fixed() {
     send(&mut w, KeyCode::Enter);
     assert_eq!(w.page, 2, "no default network needs an additional network");
     send(&mut w, KeyCode::Char(' '));
-    send(&mut w, KeyCode::Enter);
-    send(&mut w, KeyCode::Enter);
+    for _ in 0..4 {
+        send(&mut w, KeyCode::Enter);
+    }
     assert!(w.is_review());
     assert!(
         w.review_lines()
@@ -227,7 +228,7 @@ fn enter_is_blocked_with_the_errors_listed_until_they_are_fixed() {
     );
     // Ctrl-B goes back a step.
     w.key(&KeyEvent::new(KeyCode::Char('b'), KeyModifiers::CONTROL));
-    assert_eq!(w.page, 3);
+    assert_eq!(w.page, 5);
 }
 
 #[test]
@@ -276,7 +277,7 @@ fn to_review(w: &mut Wizard) {
         w.key(&key(KeyCode::Tab));
     }
     type_into(w, &pull_secret_file());
-    for _ in 0..3 {
+    for _ in 0..5 {
         w.key(&key(KeyCode::Enter));
     }
     assert!(w.is_review(), "{:?}", w.blocked);
@@ -405,14 +406,18 @@ fn snapshot_every_step_of_the_cluster_wizard() {
     press(&mut app, KeyCode::Tab);
     insta::assert_snapshot!("wizard_3_nodepool", screen(&app));
     press(&mut app, KeyCode::Enter);
-    insta::assert_snapshot!("wizard_4_external_infra", screen(&app));
+    insta::assert_snapshot!("wizard_4_networking", screen(&app));
+    press(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!("wizard_5_external_infra", screen(&app));
+    press(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!("wizard_6_advanced", screen(&app));
     press(&mut app, KeyCode::Enter);
     let s = screen(&app);
     assert!(!s.contains("dXNlcjpzM2NyM3QtcHVsbA"), "{s}");
     // The infra ID and etcd key are random: mask them.
     let infra = regex::Regex::new(r"demo-[a-z0-9]{5}").unwrap();
     insta::assert_snapshot!(
-        "wizard_5_review",
+        "wizard_7_review",
         infra.replace_all(&s, "demo-XXXXX").to_string()
     );
     press(&mut app, KeyCode::Char('c'));
@@ -426,6 +431,64 @@ fn snapshot_every_step_of_the_cluster_wizard() {
     assert!(screen(&app).contains("Discard this wizard"));
     press(&mut app, KeyCode::Char('y'));
     assert!(matches!(app.wizard(), WizardState::Closed));
+}
+
+fn screen_at(app: &mut App, w: u16, h: u16) -> String {
+    app.update(Action::Resize(w, h));
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| app.render(f)).unwrap();
+    t.backend().to_string()
+}
+
+/// On 80x24 the step list wraps long titles instead of cutting them, and the focused field is
+/// scrolled into view whatever its kind (pick lists and toggles too, not only text fields).
+#[test]
+fn wizard_is_usable_on_80x24() {
+    let mut app = app();
+    open_cluster_wizard(&mut app, good());
+    press(&mut app, KeyCode::Enter);
+    for c in "demo".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Tab);
+    }
+    for c in pull_secret_file().chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
+    let s = screen_at(&mut app, 80, 24);
+    let steps: Vec<&str> = s
+        .lines()
+        .map(|l| {
+            l.trim_matches('"')
+                .split('│')
+                .nth(1)
+                .unwrap_or_default()
+                .trim()
+        })
+        .collect();
+    for part in [
+        "5. Storage mapping,",
+        "external",
+        "infrastructure",
+        "(optional)",
+    ] {
+        assert!(
+            steps.iter().any(|l| l.contains(part)),
+            "step title part {part:?} missing:\n{s}"
+        );
+    }
+    // Shift-Tab from the first field reaches the last one, a toggle-like pick far below.
+    press(&mut app, KeyCode::BackTab);
+    let s = screen_at(&mut app, 80, 24);
+    assert!(s.contains("Volume detach timeout"), "{s}");
+    press(&mut app, KeyCode::BackTab);
+    press(&mut app, KeyCode::BackTab);
+    let s = screen_at(&mut app, 80, 24);
+    assert!(s.contains("Upgrade type"), "{s}");
+    assert!(s.contains("Esc cancel"), "the key hints are cut off:\n{s}");
+    insta::assert_snapshot!("wizard_80x24_nodepool_scrolled", s);
 }
 
 #[test]
@@ -580,7 +643,7 @@ fn every_step_renders_at_any_size_without_panicking() {
     let mut app = app();
     open_cluster_wizard(&mut app, good());
     let ps = pull_secret_file();
-    for step in 0..5 {
+    for step in 0..7 {
         for (w, h) in [(20, 5), (40, 8), (60, 12), (80, 24), (100, 30), (250, 80)] {
             app.update(Action::Resize(w, h));
             let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();

@@ -1,15 +1,20 @@
 //! A reusable confirm dialog: a title, body lines with tones, and optionally a one-line text
 //! field (ratatui-textarea) the user must fill in before Enter confirms (e.g. typing a node name
 //! to override failed checks). The app decides what the typed text must be; this only shows it.
+//! The dialog never grows past the screen: the prompt, the confirm line and the field stay at
+//! the bottom, and a body taller than the room left scrolls with ↑/↓ and PgUp/PgDn.
+
+use std::cell::Cell;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use tui_textarea::TextArea;
 
+use super::wrap::wrap_words;
 use crate::actions::{ConfirmRequest, Tone};
 use crate::theme::Theme;
 
@@ -18,6 +23,10 @@ pub struct ConfirmDialog {
     text: TextArea<'static>,
     /// Why the last Enter did not confirm.
     pub error: Option<String>,
+    /// First body line shown (clamped when drawn).
+    scroll: Cell<u16>,
+    /// Body lines that fit in the last drawing (for PgUp/PgDn).
+    page: Cell<u16>,
 }
 
 impl std::fmt::Debug for ConfirmDialog {
@@ -37,6 +46,8 @@ impl ConfirmDialog {
             req,
             text,
             error: None,
+            scroll: Cell::new(0),
+            page: Cell::new(1),
         }
     }
 
@@ -48,11 +59,30 @@ impl ConfirmDialog {
     /// A key typed into the field (single line: Enter never reaches it). Returns whether the
     /// text changed.
     pub fn input(&mut self, key: KeyEvent) -> bool {
+        let page = i32::from(self.page.get().max(1));
+        let delta = match key.code {
+            KeyCode::Up => Some(-1),
+            KeyCode::Down => Some(1),
+            KeyCode::PageUp => Some(-page),
+            KeyCode::PageDown => Some(page),
+            _ => None,
+        };
+        if let Some(d) = delta {
+            let now = i32::from(self.scroll.get());
+            self.scroll
+                .set(u16::try_from((now + d).max(0)).unwrap_or(u16::MAX));
+            return true;
+        }
         if !self.has_prompt() || matches!(key.code, KeyCode::Enter) {
             return false;
         }
         self.error = None;
         self.text.input(key)
+    }
+
+    /// The first body line shown.
+    pub fn scroll(&self) -> u16 {
+        self.scroll.get()
     }
 
     /// The text typed so far.
@@ -67,34 +97,35 @@ impl ConfirmDialog {
             Tone::Bad => theme.fg(theme.error),
             Tone::Muted => theme.fg(theme.muted),
         };
-        let mut lines: Vec<Line> = self
+        let width = area.width.saturating_sub(4).clamp(20, 96);
+        let inner_w = usize::from(width.saturating_sub(2)).max(1);
+        // Wrapped here, so the heights below are exact.
+        let wrapped = |text: &str, style: Style| -> Vec<Line<'static>> {
+            wrap_words(text, inner_w)
+                .into_iter()
+                .map(|l| Line::styled(l, style))
+                .collect()
+        };
+        let body: Vec<Line> = self
             .req
             .lines
             .iter()
-            .map(|l| Line::styled(l.text.clone(), tone(l.tone)))
+            .flat_map(|l| wrapped(&l.text, tone(l.tone)))
             .collect();
-        let field_h: u16 = if self.has_prompt() { 3 } else { 0 };
+        // What must stay visible: the prompt, the last refusal and the confirm line.
+        let mut fixed: Vec<Line> = Vec::new();
         if let Some(p) = &self.req.prompt {
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(p.clone(), theme.fg(theme.warn)));
+            fixed.push(Line::raw(""));
+            fixed.extend(wrapped(p, theme.fg(theme.warn)));
         }
         if let Some(e) = &self.error {
-            lines.push(Line::styled(e.clone(), theme.fg(theme.error)));
+            fixed.extend(wrapped(e, theme.fg(theme.error)));
         }
-        lines.push(Line::from(vec![
-            Span::styled("enter", theme.header_style()),
-            Span::styled(" confirm   ", theme.fg(theme.muted)),
-            Span::styled("esc", theme.header_style()),
-            Span::styled(" cancel", theme.fg(theme.muted)),
-        ]));
-        let width = area.width.saturating_sub(4).clamp(20, 96);
-        let inner_w = usize::from(width.saturating_sub(2)).max(1);
-        let text_h: usize = lines
-            .iter()
-            .map(|l| l.width().max(1).div_ceil(inner_w))
-            .sum();
-        let height = (u16::try_from(text_h).unwrap_or(u16::MAX))
-            .saturating_add(field_h + 2)
+        let field_h: u16 = if self.has_prompt() { 3 } else { 0 };
+        let rows = |lines: &[Line]| -> u16 { u16::try_from(lines.len()).unwrap_or(u16::MAX) };
+        let (body_h, fixed_h) = (rows(&body), rows(&fixed) + 1);
+        let height = body_h
+            .saturating_add(fixed_h + field_h + 2)
             .min(area.height);
         let [v] = Layout::vertical([Constraint::Length(height)])
             .flex(Flex::Center)
@@ -113,14 +144,42 @@ impl ConfirmDialog {
             .style(theme.base());
         let inner = block.inner(r);
         frame.render_widget(block, r);
-        let [body, field] =
-            Layout::vertical([Constraint::Min(0), Constraint::Length(field_h)]).areas(inner);
+        let [body_area, fixed_area, field] = Layout::vertical([
+            Constraint::Min(0),
+            Constraint::Length(fixed_h),
+            Constraint::Length(field_h),
+        ])
+        .areas(inner);
+        let max_scroll = body_h.saturating_sub(body_area.height);
+        // The confirm line: with a scroll position when the body does not fit.
+        let scroll = self.scroll.get().min(max_scroll);
+        self.scroll.set(scroll);
+        self.page.set(body_area.height.saturating_sub(1).max(1));
         frame.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: false })
-                .style(theme.base()),
-            body,
+            Paragraph::new(body).scroll((scroll, 0)).style(theme.base()),
+            body_area,
         );
+        let mut hint = vec![
+            Span::styled("enter", theme.header_style()),
+            Span::styled(" confirm   ", theme.fg(theme.muted)),
+            Span::styled("esc", theme.header_style()),
+            Span::styled(" cancel", theme.fg(theme.muted)),
+        ];
+        if max_scroll > 0 {
+            let last = (scroll + body_area.height).min(body_h);
+            let (keys, pos) = if inner_w >= 70 {
+                (
+                    "   ↑/↓ PgUp/PgDn",
+                    format!(" scroll: lines {}–{last} of {body_h}", scroll + 1),
+                )
+            } else {
+                ("  ↑/↓", format!(" {}–{last}/{body_h}", scroll + 1))
+            };
+            hint.push(Span::styled(keys, theme.header_style()));
+            hint.push(Span::styled(pos, theme.fg(theme.muted)));
+        }
+        fixed.push(Line::from(hint));
+        frame.render_widget(Paragraph::new(fixed).style(theme.base()), fixed_area);
         if self.has_prompt() {
             let mut text = self.text.clone();
             text.set_block(

@@ -8,6 +8,7 @@ pub mod overlays;
 pub mod scale_dialog;
 pub mod status;
 pub mod wizard;
+pub mod wrap;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -7,6 +7,7 @@ use std::fmt;
 use base64::Engine;
 use serde_json::{Value, json};
 
+use super::more_options::{ImageContentSource, Networks};
 use super::options::{self, ClassMapping, HostDevice, Toleration};
 use super::secret::{REDACTED, Sensitive};
 use super::validate::{InfraKubeconfig, Multiqueue, PullSecret, QosClass, SshPublicKey};
@@ -55,6 +56,17 @@ pub struct NodePoolSettings {
     /// `None` or `PVC` (`rootVolume.cacheStrategy.type`); `None` here = not written.
     pub root_volume_cache_strategy: Option<String>,
     pub host_devices: Vec<HostDevice>,
+    /// `--arch` (amd64).
+    pub arch: String,
+    /// `--auto-repair`: `management.autoRepair`.
+    pub auto_repair: bool,
+    /// `--node-upgrade-type`: Replace (the KubeVirt default) or InPlace.
+    pub upgrade_type: String,
+    /// `--node-drain-timeout` / `--node-volume-detach-timeout`, in Go's `Duration.String()` form.
+    pub node_drain_timeout: String,
+    pub node_volume_detach_timeout: String,
+    /// `--pausedUntil` (cluster only: `hcp` pauses the default node pool with the cluster).
+    pub paused_until: Option<String>,
 }
 
 impl Default for NodePoolSettings {
@@ -74,6 +86,12 @@ impl Default for NodePoolSettings {
             root_volume_mode: None,
             root_volume_cache_strategy: None,
             host_devices: Vec::new(),
+            arch: defaults::ARCH.into(),
+            auto_repair: false,
+            upgrade_type: "Replace".into(),
+            node_drain_timeout: "0s".into(),
+            node_volume_detach_timeout: "0s".into(),
+            paused_until: None,
         }
     }
 }
@@ -91,6 +109,30 @@ pub struct ClusterOptions {
     pub storage_class_mappings: Vec<ClassMapping>,
     /// `--infra-volumesnapshot-class-mapping`.
     pub snapshot_class_mappings: Vec<ClassMapping>,
+    /// `--etcd-storage-size` (8Gi).
+    pub etcd_storage_size: String,
+    /// `--network-type` (OVNKubernetes).
+    pub network_type: String,
+    /// `--cluster-cidr`, `--service-cidr`, `--default-dual`.
+    pub networks: Networks,
+    /// `--external-dns-domain`: the API server is then published through a Route.
+    pub external_dns_domain: Option<String>,
+    /// `--fips`.
+    pub fips: bool,
+    /// `--node-selector`: for the control-plane pods.
+    pub node_selector: BTreeMap<String, String>,
+    /// `--labels` / `--annotations` of the HostedCluster.
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+    /// `--olm-catalog-placement` (management) and `--olm-disable-default-sources`.
+    pub olm_catalog_placement: String,
+    pub olm_disable_default_sources: bool,
+    /// `--pausedUntil`: `true` or an RFC 3339 date.
+    pub paused_until: Option<String>,
+    /// `--additional-trust-bundle`: PEM CA certificates for the `user-ca-bundle` ConfigMap.
+    pub additional_trust_bundle: Option<String>,
+    /// `--image-content-sources`.
+    pub image_content_sources: Vec<ImageContentSource>,
 }
 
 impl Default for ClusterOptions {
@@ -101,9 +143,25 @@ impl Default for ClusterOptions {
             tolerations: Vec::new(),
             storage_class_mappings: Vec::new(),
             snapshot_class_mappings: Vec::new(),
+            etcd_storage_size: defaults::ETCD_SIZE.into(),
+            network_type: "OVNKubernetes".into(),
+            networks: Networks::default(),
+            external_dns_domain: None,
+            fips: false,
+            node_selector: BTreeMap::new(),
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+            olm_catalog_placement: "management".into(),
+            olm_disable_default_sources: false,
+            paused_until: None,
+            additional_trust_bundle: None,
+            image_content_sources: Vec::new(),
         }
     }
 }
+
+/// Name of the ConfigMap `hcp` creates for `--additional-trust-bundle` (one per namespace).
+pub const TRUST_BUNDLE_CONFIGMAP: &str = "user-ca-bundle";
 
 /// External infrastructure cluster for the VMs.
 #[derive(Debug, Clone, PartialEq)]
@@ -350,7 +408,7 @@ fn nodepool_object(
     if labels.as_object().is_some_and(|l| !l.is_empty()) {
         metadata["labels"] = labels;
     }
-    json!({
+    let mut np = json!({
         "apiVersion": HYPERSHIFT_API_VERSION,
         "kind": "NodePool",
         "metadata": metadata,
@@ -358,13 +416,17 @@ fn nodepool_object(
             "clusterName": cluster,
             "replicas": s.replicas,
             "release": {"image": release},
-            "arch": defaults::ARCH,
-            "management": {"upgradeType": "Replace", "autoRepair": false},
-            "nodeDrainTimeout": "0s",
-            "nodeVolumeDetachTimeout": "0s",
+            "arch": s.arch,
+            "management": {"upgradeType": s.upgrade_type, "autoRepair": s.auto_repair},
+            "nodeDrainTimeout": s.node_drain_timeout,
+            "nodeVolumeDetachTimeout": s.node_volume_detach_timeout,
             "platform": {"type": "KubeVirt", "kubevirt": kubevirt_nodepool_platform(s)},
         }
-    })
+    });
+    if let Some(p) = &s.paused_until {
+        np["spec"]["pausedUntil"] = json!(p);
+    }
+    np
 }
 
 /// The objects `hcp create cluster kubevirt` creates, in its order: Namespace, pull-secret,
@@ -379,6 +441,19 @@ pub fn build_cluster(spec: &ClusterSpec) -> Plan {
         }),
         true,
     )];
+    let opts = &spec.options;
+    if let Some(pem) = &opts.additional_trust_bundle {
+        // Not a Secret: CA certificates are public, and `hcp` stores them in a ConfigMap.
+        objects.push(PlannedObject::new(
+            json!({
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": TRUST_BUNDLE_CONFIGMAP, "namespace": ns, "labels": {AUTO_CREATED_LABEL: id}},
+                "data": {"ca-bundle.crt": pem},
+            }),
+            false,
+        ));
+    }
     let pull = format!("{name}-pull-secret");
     objects.push(PlannedObject::new(
         secret(
@@ -426,7 +501,7 @@ pub fn build_cluster(spec: &ClusterSpec) -> Plan {
         false,
     ));
 
-    let mut pv = json!({"size": defaults::ETCD_SIZE});
+    let mut pv = json!({"size": opts.etcd_storage_size});
     if let Some(sc) = &spec.etcd_storage_class {
         pv["storageClassName"] = json!(sc);
     }
@@ -434,7 +509,6 @@ pub fn build_cluster(spec: &ClusterSpec) -> Plan {
     if spec.base_domain.is_none() {
         kubevirt["baseDomainPassthrough"] = json!(true);
     }
-    let opts = &spec.options;
     if let Some(driver) =
         options::storage_driver(&opts.storage_class_mappings, &opts.snapshot_class_mappings)
     {
@@ -451,10 +525,24 @@ pub fn build_cluster(spec: &ClusterSpec) -> Plan {
         None => json!({}),
     };
     let route = |svc: &str| json!({"service": svc, "servicePublishingStrategy": {"type": "Route"}});
+    // With an external DNS domain `hcp` publishes the API server through a Route too (on
+    // KubeVirt it writes no hostnames: the routes take the management cluster's ingress domain).
+    let api_server = if opts.external_dns_domain.is_some() {
+        route("APIServer")
+    } else {
+        json!({"service": "APIServer", "servicePublishingStrategy": {"type": "LoadBalancer"}})
+    };
+    let mut labels = json!(opts.labels);
+    labels[AUTO_CREATED_LABEL] = json!(id);
+    let mut metadata = json!({"name": name, "namespace": ns, "labels": labels});
+    if !opts.annotations.is_empty() {
+        metadata["annotations"] = json!(opts.annotations);
+    }
+    let cidrs = |v: &[String]| v.iter().map(|c| json!({"cidr": c})).collect::<Vec<_>>();
     let mut hc = json!({
         "apiVersion": HYPERSHIFT_API_VERSION,
         "kind": "HostedCluster",
-        "metadata": {"name": name, "namespace": ns, "labels": {AUTO_CREATED_LABEL: id}},
+        "metadata": metadata,
         "spec": {
             "release": {"image": spec.release_image},
             "pullSecret": {"name": pull},
@@ -462,16 +550,16 @@ pub fn build_cluster(spec: &ClusterSpec) -> Plan {
             "infraID": id,
             "dns": {"baseDomain": spec.base_domain.clone().unwrap_or_default()},
             "networking": {
-                "networkType": "OVNKubernetes",
-                "clusterNetwork": [{"cidr": defaults::CLUSTER_CIDR}],
-                "serviceNetwork": [{"cidr": defaults::SERVICE_CIDR}],
+                "networkType": opts.network_type,
+                "clusterNetwork": cidrs(&opts.networks.cluster),
+                "serviceNetwork": cidrs(&opts.networks.service),
             },
             "controllerAvailabilityPolicy": opts.control_plane_availability,
-            "olmCatalogPlacement": "management",
-            "fips": false,
+            "olmCatalogPlacement": opts.olm_catalog_placement,
+            "fips": opts.fips,
             "etcd": {"managementType": "Managed", "managed": {"storage": {"type": "PersistentVolume", "persistentVolume": pv}}},
             "services": [
-                {"service": "APIServer", "servicePublishingStrategy": {"type": "LoadBalancer"}},
+                api_server,
                 route("Ignition"),
                 route("Konnectivity"),
                 route("OAuthServer"),
@@ -487,15 +575,39 @@ pub fn build_cluster(spec: &ClusterSpec) -> Plan {
     if !opts.tolerations.is_empty() {
         hc["spec"]["tolerations"] = opts.tolerations.iter().map(Toleration::to_json).collect();
     }
+    if !opts.node_selector.is_empty() {
+        hc["spec"]["nodeSelector"] = json!(opts.node_selector);
+    }
+    if opts.olm_disable_default_sources {
+        hc["spec"]["configuration"]["operatorhub"] = json!({"disableAllDefaultSources": true});
+    }
+    if let Some(p) = &opts.paused_until {
+        hc["spec"]["pausedUntil"] = json!(p);
+    }
+    if opts.additional_trust_bundle.is_some() {
+        hc["spec"]["additionalTrustBundle"] = json!({"name": TRUST_BUNDLE_CONFIGMAP});
+    }
+    if !opts.image_content_sources.is_empty() {
+        hc["spec"]["imageContentSources"] = opts
+            .image_content_sources
+            .iter()
+            .map(ImageContentSource::to_json)
+            .collect();
+    }
     objects.push(PlannedObject::new(hc, false));
     if spec.node_pool.replicas >= 0 {
+        // `hcp` pauses the default node pool together with the cluster.
+        let pool = NodePoolSettings {
+            paused_until: opts.paused_until.clone(),
+            ..spec.node_pool.clone()
+        };
         objects.push(PlannedObject::new(
             nodepool_object(
                 name,
                 ns,
                 name,
                 &spec.release_image,
-                &spec.node_pool,
+                &pool,
                 json!({AUTO_CREATED_LABEL: id}),
             ),
             false,

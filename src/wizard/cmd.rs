@@ -110,6 +110,21 @@ pub struct NodeFlags {
     /// hcp, an entry without count is refused rather than dropped).
     #[arg(long = "host-device-name", value_name = "NAME,count:N")]
     pub host_device_name: Vec<String>,
+    /// Processor architecture of the node pool: amd64, ppc64le or s390x.
+    #[arg(long, default_value = "amd64")]
+    pub arch: String,
+    /// Machine health checks replace VMs whose node stays unready.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub auto_repair: String,
+    /// Replace or InPlace.
+    #[arg(long, default_value = "Replace", value_name = "TYPE")]
+    pub node_upgrade_type: String,
+    /// How long a node's drain is retried (Go duration, e.g. 30m; 0s: no limit).
+    #[arg(long, default_value = "0s", value_name = "DURATION")]
+    pub node_drain_timeout: String,
+    /// How long volume detaching may take (Go duration; 0s: no limit).
+    #[arg(long, default_value = "0s", value_name = "DURATION")]
+    pub node_volume_detach_timeout: String,
 }
 
 #[derive(Debug, Args)]
@@ -168,6 +183,54 @@ pub struct CreateClusterKubevirt {
         value_name = "INFRA/GUEST"
     )]
     pub infra_volumesnapshot_class_mapping: Vec<String>,
+    /// Size of each etcd member's volume.
+    #[arg(long, default_value = "8Gi", value_name = "QUANTITY")]
+    pub etcd_storage_size: String,
+    /// OVNKubernetes, OpenShiftSDN, Calico or Other.
+    #[arg(long, default_value = "OVNKubernetes")]
+    pub network_type: String,
+    /// Cluster (pod) network CIDR (repeatable: one per IP family; default 10.132.0.0/14).
+    #[arg(long = "cluster-cidr", value_name = "CIDR")]
+    pub cluster_cidr: Vec<String>,
+    /// Service network CIDR (repeatable: one per IP family; default 172.31.0.0/16).
+    #[arg(long = "service-cidr", value_name = "CIDR")]
+    pub service_cidr: Vec<String>,
+    /// Dual-stack default networks (not with --cluster-cidr or --service-cidr).
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub default_dual: String,
+    /// Publish the API server through a Route for external-dns in this domain.
+    #[arg(long, value_name = "DOMAIN")]
+    pub external_dns_domain: Option<String>,
+    /// Nodes run in FIPS mode.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub fips: String,
+    /// Infrastructure ID (default: <name>-<5 random characters>).
+    #[arg(long, value_name = "ID")]
+    pub infra_id: Option<String>,
+    /// key=value[,key=value]: node selector of the control-plane pods (repeatable).
+    #[arg(long = "node-selector", value_name = "KEY=VALUE,...")]
+    pub node_selector: Vec<String>,
+    /// key=value label of the HostedCluster (repeatable).
+    #[arg(long = "labels", value_name = "KEY=VALUE")]
+    pub labels: Vec<String>,
+    /// key=value annotation of the HostedCluster (repeatable).
+    #[arg(long = "annotations", value_name = "KEY=VALUE")]
+    pub annotations: Vec<String>,
+    /// management or guest.
+    #[arg(long, default_value = "management", value_name = "PLACEMENT")]
+    pub olm_catalog_placement: String,
+    /// Start without OLM's default catalog sources.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false")]
+    pub olm_disable_default_sources: String,
+    /// true, or an RFC 3339 date: pause reconciliation of the cluster and its node pool.
+    #[arg(long = "pausedUntil", value_name = "true|DATE")]
+    pub paused_until: Option<String>,
+    /// PEM file of CA certificates (ConfigMap user-ca-bundle).
+    #[arg(long, value_name = "FILE")]
+    pub additional_trust_bundle: Option<String>,
+    /// YAML file of image mirrors (source/mirrors list).
+    #[arg(long, value_name = "FILE")]
+    pub image_content_sources: Option<String>,
     #[command(flatten)]
     pub node: NodeFlags,
     /// Print the objects instead of creating them. Needs no cluster when --release-image is
@@ -339,6 +402,14 @@ fn set_node(set: &mut dyn FnMut(FieldId, String), n: &NodeFlags) {
         opt(&n.root_volume_cache_strategy),
     );
     set(FieldId::HostDevices, join_entries(&n.host_device_name));
+    set(FieldId::Arch, n.arch.clone());
+    set(FieldId::AutoRepair, n.auto_repair.clone());
+    set(FieldId::NodeUpgradeType, n.node_upgrade_type.clone());
+    set(FieldId::NodeDrainTimeout, n.node_drain_timeout.clone());
+    set(
+        FieldId::NodeVolumeDetachTimeout,
+        n.node_volume_detach_timeout.clone(),
+    );
 }
 
 /// Repeated flag values as one form field (`;`-separated entries).
@@ -384,6 +455,31 @@ pub fn cluster_form(a: &CreateClusterKubevirt, facts: Option<ClusterFacts>) -> C
             FieldId::SnapshotClassMappings,
             join_entries(&a.infra_volumesnapshot_class_mapping),
         );
+        set(FieldId::EtcdStorageSize, a.etcd_storage_size.clone());
+        set(FieldId::NetworkType, a.network_type.clone());
+        set(FieldId::ClusterCidr, a.cluster_cidr.join(","));
+        set(FieldId::ServiceCidr, a.service_cidr.join(","));
+        set(FieldId::DefaultDual, a.default_dual.clone());
+        set(FieldId::ExternalDnsDomain, opt(&a.external_dns_domain));
+        set(FieldId::Fips, a.fips.clone());
+        set(FieldId::InfraId, opt(&a.infra_id));
+        set(FieldId::ControlPlaneNodeSelector, a.node_selector.join(","));
+        set(FieldId::Labels, join_entries(&a.labels));
+        set(FieldId::Annotations, join_entries(&a.annotations));
+        set(
+            FieldId::OlmCatalogPlacement,
+            a.olm_catalog_placement.clone(),
+        );
+        set(
+            FieldId::OlmDisableDefaultSources,
+            a.olm_disable_default_sources.clone(),
+        );
+        set(FieldId::PausedUntil, opt(&a.paused_until));
+        set(
+            FieldId::AdditionalTrustBundle,
+            opt(&a.additional_trust_bundle),
+        );
+        set(FieldId::ImageContentSources, opt(&a.image_content_sources));
         set_node(&mut set, &a.node);
     }
     f

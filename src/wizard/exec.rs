@@ -134,6 +134,14 @@ pub fn explain(err: &kube::Error, verb: &str, o: &ObjectRef) -> String {
             401 => format!(
                 "the cluster did not accept the credentials while trying to {verb} {o} (401 Unauthorized): log in again"
             ),
+            409 if o.kind == "ConfigMap"
+                && o.name == crate::wizard::build::TRUST_BUNDLE_CONFIGMAP =>
+            {
+                format!(
+                    "{o} already exists ({}): the namespace's trust bundle belongs to another hosted cluster and is not overwritten; create the cluster in another namespace, or leave the additional trust bundle empty and add your CA certificates to that ConfigMap",
+                    s.message
+                )
+            }
             409 => format!("{o} already exists ({}): pick another name", s.message),
             422 => format!("the cluster rejected {o} as invalid (422): {}", s.message),
             404 => format!(

@@ -9,12 +9,15 @@
 //! - [`preflight`]: [`preflight::run`] turns facts into pass/warn/fail [`preflight::Check`]s
 //!   with what was seen and the fix. Failures block; warnings do not.
 //! - [`form`]: [`form::ClusterForm`] (steps [`form::Step`]: preflight, cluster, default node
-//!   pool, external infra, review) and [`form::NodePoolForm`]. `fields(step)` gives each
+//!   pool, networking, storage mapping / external infra, security-metadata-OLM-disconnected,
+//!   review) and [`form::NodePoolForm`]. `fields(step)` gives each
 //!   [`form::Field`] (label, help, [`form::FieldKind`] with pick-list choices, value, error,
 //!   warning); `set` edits; `can_advance(step)` gates; `plan()` builds the objects.
 //! - [`validate`]: one function per field, text in, typed value or [`validate::Invalid`] out;
 //!   [`options`] does the same for availability policies, tolerations, CSI class mappings,
-//!   root-volume modes and host devices.
+//!   root-volume modes and host devices; [`more_options`] for networking, metadata, OLM,
+//!   node management, `pausedUntil` and the disconnected-install files; [`duration`] for Go
+//!   durations.
 //! - [`secret`]: [`secret::Sensitive`], the redacting newtype for secret material.
 //! - [`build`]: typed specs → [`build::Plan`] (objects in creation order; `review()` and
 //!   `to_yaml_redacted()` for display, secrets always redacted).
@@ -45,9 +48,11 @@
 
 pub mod build;
 pub mod cmd;
+pub mod duration;
 pub mod exec;
 pub mod facts;
 pub mod form;
+pub mod more_options;
 pub mod options;
 pub mod preflight;
 pub mod schema;

@@ -52,7 +52,7 @@ static LABEL_NAME: LazyLock<Regex> =
 /// The name reserved for the namespace HostedClusters live in (seed 002 §4.3.1).
 pub const RESERVED_CLUSTER_NAME: &str = "clusters";
 
-fn describe(s: &str) -> String {
+pub(crate) fn describe(s: &str) -> String {
     // Show what was typed, bounded, so a pasted blob does not flood the screen.
     let shown: String = s.chars().take(64).collect();
     if shown.len() < s.len() {
@@ -401,7 +401,7 @@ pub fn attach_default_network(attach: bool, additional: &[String]) -> Checked<bo
     Ok(attach)
 }
 
-fn label_key(k: &str) -> Checked<String> {
+pub(crate) fn label_key(k: &str) -> Checked<String> {
     let (prefix, name) = match k.rsplit_once('/') {
         Some((p, n)) => (Some(p), n),
         None => (None, k),
@@ -418,7 +418,7 @@ fn label_key(k: &str) -> Checked<String> {
     Ok(k.to_string())
 }
 
-fn label_value(k: &str, v: &str) -> Checked<String> {
+pub(crate) fn label_value(k: &str, v: &str) -> Checked<String> {
     if !v.is_empty() && (v.len() > 63 || !LABEL_NAME.is_match(v)) {
         return invalid(format!(
             "the value of label {k} {} is not valid: up to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
@@ -451,7 +451,7 @@ pub fn node_selector(s: &str) -> Checked<BTreeMap<String, String>> {
     Ok(out)
 }
 
-fn read_file(what: &str, path: &str) -> Checked<(String, Vec<u8>)> {
+pub(crate) fn read_file(what: &str, path: &str) -> Checked<(String, Vec<u8>)> {
     let p = path.trim();
     if p.is_empty() {
         return invalid(format!("{what} is required: give the path to the file"));

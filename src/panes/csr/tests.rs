@@ -369,6 +369,56 @@ fn confirm_dialog_snapshots() {
     assert_eq!(w.origin.context, "hub");
 }
 
+/// The approve dialog never runs off the screen: on a 45-row and even a 24-row terminal the
+/// prompt, the confirm line and the field stay visible, and the checks scroll with ↑/↓/PgDn.
+#[test]
+fn approve_dialog_fits_small_terminals_and_scrolls() {
+    let mut app = app();
+    allow_writes(&mut app);
+    key(&mut app, 'j');
+    key(&mut app, 'a');
+    for c in "arm-2".chars() {
+        key(&mut app, c);
+    }
+    for (w, h) in [(80, 45), (80, 24)] {
+        let s = screen(&mut app, w, h);
+        assert!(
+            s.contains("enter confirm"),
+            "{w}x{h}: confirm line cut off:\n{s}"
+        );
+        assert!(s.contains("Type the node name"), "{w}x{h}:\n{s}");
+        assert!(s.contains("│arm-2"), "{w}x{h}: the field is cut off:\n{s}");
+    }
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("scroll: lines 1–"), "{s}");
+    assert!(
+        !s.contains("✗ Machine"),
+        "the last check should be below the fold:\n{s}"
+    );
+    insta::assert_snapshot!("confirm_approve_80x24_top", s);
+    let page = |app: &mut App| {
+        app.handle_key(&KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE));
+    };
+    page(&mut app);
+    page(&mut app);
+    page(&mut app);
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("✗ Machine"), "scrolled to the end:\n{s}");
+    assert!(s.contains("│arm-2"), "typing kept: {s}");
+    insta::assert_snapshot!("confirm_approve_80x24_end", s);
+    app.handle_key(&KeyEvent::new(KeyCode::Up, KeyModifiers::NONE));
+    let up = screen(&mut app, 80, 24);
+    assert_ne!(up, s, "↑ scrolls back");
+    // Enter still confirms with the typed name: one approval write.
+    app.handle_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let writes = app
+        .take_effects()
+        .into_iter()
+        .filter(|e| matches!(e, crate::app::Effect::Write(_)))
+        .count();
+    assert_eq!(writes, 1);
+}
+
 #[test]
 fn every_size_renders_without_panicking() {
     let mut app = app();

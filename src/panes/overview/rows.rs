@@ -210,7 +210,15 @@ fn boot_images(model: &OverviewModel, out: &mut Vec<Row>) {
                 .into_iter()
                 .filter(|c| c.label.contains(" az ") || c.label.contains("blob name"))
             {
-                let text = format!("    {:<14} {}", "command", c.label);
+                // The command itself, as it will be copied (the selected row shows it in full).
+                let what = if c.label.contains("blob name") {
+                    "blob name cmd"
+                } else if c.label.contains("status") {
+                    "copy status"
+                } else {
+                    "az copy"
+                };
+                let text = format!("    {what:<14} {}", c.text);
                 out.push(Row::new(text, Tone::Muted).with(Some(Item::Copy(c))));
             }
         }

@@ -44,21 +44,32 @@ pub fn render(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
 }
 
 fn render_steps(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
-    let lines: Vec<Line> = w
-        .pages()
-        .iter()
-        .enumerate()
-        .map(|(i, title)| {
-            let (mark, style) = if i == w.page {
-                ("▶", theme.selection_style().add_modifier(Modifier::BOLD))
-            } else if i < w.page {
-                ("✓", theme.fg(theme.ok))
+    // Long titles wrap under themselves instead of running into the border.
+    let text_w = usize::from(area.width.saturating_sub(1));
+    let mut lines: Vec<Line> = Vec::new();
+    for (i, title) in w.pages().iter().enumerate() {
+        let (mark, style) = if i == w.page {
+            ("▶", theme.selection_style().add_modifier(Modifier::BOLD))
+        } else if i < w.page {
+            ("✓", theme.fg(theme.ok))
+        } else {
+            (" ", theme.fg(theme.muted))
+        };
+        let lead = format!(" {mark} {}. ", i + 1);
+        let indent = " ".repeat(lead.chars().count());
+        let room = text_w.saturating_sub(indent.len()).max(8);
+        for (j, part) in crate::ui::wrap::wrap_words(title, room)
+            .into_iter()
+            .enumerate()
+        {
+            let head = if j == 0 {
+                lead.as_str()
             } else {
-                (" ", theme.fg(theme.muted))
+                indent.as_str()
             };
-            Line::styled(format!(" {mark} {}. {title}", i + 1), style)
-        })
-        .collect();
+            lines.push(Line::styled(format!("{head}{part}"), style));
+        }
+    }
     let block = Block::default()
         .borders(Borders::RIGHT)
         .border_style(theme.border_style());
@@ -172,8 +183,11 @@ fn render_fields(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
     let fields = w.fields();
     let mut lines: Vec<Line> = Vec::new();
     let mut editor_at: Option<u16> = None;
+    // The focused field's lines (label to last verdict), kept on screen whatever its kind.
+    let mut focus_lines: Option<(usize, usize)> = None;
     for (i, f) in fields.iter().enumerate() {
         let focused = i == w.focus;
+        let start = lines.len();
         let label_style = if focused {
             theme.selection_style().add_modifier(Modifier::BOLD)
         } else {
@@ -236,6 +250,9 @@ fn render_fields(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
         if let Some(wn) = &f.warning {
             push_wrapped(&mut lines, "  ! ", wn, width, theme.fg(theme.warn));
         }
+        if focused {
+            focus_lines = Some((start, lines.len()));
+        }
     }
     if !w.blocked.is_empty() {
         lines.push(Line::raw(""));
@@ -254,7 +271,7 @@ fn render_fields(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
         }
     }
     // Keep the focused field on screen.
-    let first = lines_before_focus(&lines, editor_at, area.height);
+    let first = first_line(focus_lines, area.height);
     let visible: Vec<Line> = lines.iter().skip(first).cloned().collect();
     frame.render_widget(Paragraph::new(visible).style(theme.base()), area);
     if let Some(row) = editor_at
@@ -276,13 +293,14 @@ fn render_fields(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
     }
 }
 
-fn lines_before_focus(lines: &[Line], editor_at: Option<u16>, height: u16) -> usize {
-    let at = editor_at.map_or(0, usize::from);
+/// The first line to draw so that the focused field's block `(start, end)` is on screen: its
+/// end when it fits below, else its start.
+fn first_line(focus: Option<(usize, usize)>, height: u16) -> usize {
     let h = usize::from(height.max(1));
-    if at + 4 < h {
-        0
-    } else {
-        (at + 4 - h).min(lines.len().saturating_sub(1))
+    match focus {
+        Some((_, end)) if end <= h => 0,
+        Some((start, end)) => (end - h).min(start),
+        None => 0,
     }
 }
 
@@ -375,33 +393,46 @@ fn render_review(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
 }
 
 fn render_footer(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
-    let (text, style) = match w.phase {
+    // Each hint has a short form for narrow terminals (80 columns), so no key is cut off.
+    let (long, short, style) = match w.phase {
         Phase::ConfirmCancel => (
             "Discard this wizard and what you typed? y: discard   n/Esc: keep editing".to_string(),
+            "Discard what you typed? y: discard  n/Esc: keep editing".to_string(),
             theme.fg(theme.warn).add_modifier(Modifier::BOLD),
         ),
         Phase::ConfirmCreate => (
             format!("Create {} on the cluster now? y/Enter: create   n/Esc: not yet", w.target()),
+            format!("Create {} now? y/Enter: create  n/Esc: not yet", w.target()),
             theme.fg(theme.warn).add_modifier(Modifier::BOLD),
         ),
         Phase::DryRunning => (
             "Dry run: sending every object with dryRun=All…".to_string(),
+            "Dry run…".to_string(),
             theme.fg(theme.muted),
         ),
         Phase::Creating => (
             format!("Creating {}…", w.target()),
+            "Creating…".to_string(),
             theme.fg(theme.muted),
         ),
         Phase::Editing if w.is_review() => (
             "d: server-side dry run   c/Enter: create   ↑/↓ PgUp/PgDn: scroll   Ctrl-B: back   Esc: cancel"
                 .to_string(),
+            "d: dry run  c: create  ↑/↓ PgUp/PgDn: scroll  ^B: back  Esc: cancel".to_string(),
             theme.fg(theme.muted),
         ),
         Phase::Editing => (
             "Tab/Shift-Tab: field   ←/→: choose   Space: toggle   Enter: continue   Ctrl-B: back   Esc: cancel"
                 .to_string(),
+            "Tab/S-Tab field  ←/→ choose  Space toggle  Enter next  ^B back  Esc cancel"
+                .to_string(),
             theme.fg(theme.muted),
         ),
+    };
+    let text = if long.chars().count() <= usize::from(area.width) {
+        long
+    } else {
+        short
     };
     let block = Block::default()
         .borders(Borders::TOP)

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::wizard::build::ClusterOptions;
+use crate::wizard::more_options;
 
 /// A pick list of the two availability policies.
 fn availability_pick(default_note: &str) -> FieldKind {
@@ -43,6 +44,15 @@ impl ClusterForm {
                 FieldId::ControlPlaneAvailability,
                 options::DEFAULT_CONTROL_PLANE_AVAILABILITY.to_string(),
             ),
+            (FieldId::EtcdStorageSize, defaults::ETCD_SIZE.to_string()),
+            (
+                FieldId::NetworkType,
+                more_options::NETWORK_TYPES[0].to_string(),
+            ),
+            (FieldId::DefaultDual, "false".to_string()),
+            (FieldId::Fips, "false".to_string()),
+            (FieldId::OlmCatalogPlacement, "management".to_string()),
+            (FieldId::OlmDisableDefaultSources, "false".to_string()),
         ];
         if let Some(img) = facts
             .cluster_image_sets
@@ -200,8 +210,135 @@ impl ClusterForm {
                 FieldKind::Text,
                 false,
             ),
+            EtcdStorageSize => (
+                "etcd storage size",
+                "Size of each etcd member's volume, a Kubernetes quantity (8Gi, the hcp default). It cannot be changed later.".into(),
+                FieldKind::Text,
+                true,
+            ),
+            NetworkType => (
+                "Network type",
+                "The hosted cluster's network plugin: OVNKubernetes (the hcp default), OpenShiftSDN, Calico, or Other (you install a CNI yourself).".into(),
+                FieldKind::Pick {
+                    choices: more_options::NETWORK_TYPES
+                        .iter()
+                        .enumerate()
+                        .map(|(i, t)| choice(t, t, if i == 0 { "hcp default" } else { "" }))
+                        .collect(),
+                    free_text: false,
+                },
+                true,
+            ),
+            ClusterCidr => (
+                "Cluster network CIDR",
+                format!(
+                    "Pod network of the hosted cluster, address/prefix; one IPv4 and one IPv6, comma-separated, for dual stack. Empty: {} (the hcp default).",
+                    more_options::DEFAULT_CLUSTER_CIDR
+                ),
+                FieldKind::Text,
+                false,
+            ),
+            ServiceCidr => (
+                "Service network CIDR",
+                format!(
+                    "Service network of the hosted cluster, address/prefix (comma-separated for dual stack); must not overlap the cluster network. Empty: {} (the hcp default).",
+                    more_options::DEFAULT_SERVICE_CIDR
+                ),
+                FieldKind::Text,
+                false,
+            ),
+            DefaultDual => (
+                "Default dual stack",
+                format!(
+                    "true: dual-stack defaults for both networks ({}, {} and {}, {}); then leave both CIDR fields empty.",
+                    more_options::DEFAULT_CLUSTER_CIDR,
+                    more_options::DEFAULT_IPV6_CLUSTER_CIDR,
+                    more_options::DEFAULT_SERVICE_CIDR,
+                    more_options::DEFAULT_IPV6_SERVICE_CIDR
+                ),
+                FieldKind::Toggle,
+                true,
+            ),
+            ExternalDnsDomain => (
+                "External DNS domain",
+                "Optional: a domain served by external-dns on the management cluster. As hcp does on KubeVirt, the API server is then published through a Route instead of a LoadBalancer service.".into(),
+                FieldKind::Text,
+                false,
+            ),
+            Fips => (
+                "FIPS",
+                "true: the nodes run in FIPS mode (the ignition server expects FIPS nodes). Cannot be changed later.".into(),
+                FieldKind::Toggle,
+                true,
+            ),
+            InfraId => (
+                "Infra ID",
+                "Empty (recommended): <name>-<5 random characters>, as hcp generates. Otherwise a DNS label of up to 63 characters, unique on the management cluster; it cannot be changed later.".into(),
+                FieldKind::Text,
+                false,
+            ),
+            ControlPlaneNodeSelector => (
+                "Control plane node selector",
+                "Run the control-plane pods only on management nodes with these labels: key=value[,key2=value2] (at most 20).".into(),
+                FieldKind::Text,
+                false,
+            ),
+            Labels => (
+                "Labels",
+                "Labels of the HostedCluster, key=value; separate several with ;.".into(),
+                FieldKind::Text,
+                false,
+            ),
+            Annotations => (
+                "Annotations",
+                "Annotations of the HostedCluster, key=value (the value may hold spaces, commas and =); separate several with ;.".into(),
+                FieldKind::Text,
+                false,
+            ),
+            OlmCatalogPlacement => (
+                "OLM catalog placement",
+                "Where the OLM catalog pods run: management (the hcp default) or guest. Cannot be changed later.".into(),
+                FieldKind::Pick {
+                    choices: vec![
+                        choice("management", "management", "hcp default"),
+                        choice("guest", "guest", "in the hosted cluster"),
+                    ],
+                    free_text: false,
+                },
+                true,
+            ),
+            OlmDisableDefaultSources => (
+                "Disable default OLM sources",
+                "true: the hosted cluster starts without the default catalog sources (disconnected installs bring their own).".into(),
+                FieldKind::Toggle,
+                true,
+            ),
+            PausedUntil => (
+                "Paused until",
+                "Optional: true pauses reconciliation of the cluster and its default node pool until the field is removed; an RFC 3339 date (2026-12-24T18:00:00Z) pauses until then.".into(),
+                FieldKind::Text,
+                false,
+            ),
+            AdditionalTrustBundle => (
+                "Additional trust bundle file",
+                "Optional path to PEM CA certificates (e.g. a mirror registry's CA). They go into the ConfigMap user-ca-bundle of the namespace, shown in the review; the create stops if that ConfigMap already exists.".into(),
+                FieldKind::Path,
+                false,
+            ),
+            ImageContentSources => (
+                "Image content sources file",
+                "Optional path to a YAML list of mirrors for disconnected installs: - source: quay.io/openshift-release-dev/ocp-release, mirrors: [mirror.example.com:5000/ocp/release].".into(),
+                FieldKind::Path,
+                false,
+            ),
             _ => ("", String::new(), FieldKind::Text, false),
         }
+    }
+
+    fn networks(&self) -> Result<more_options::Networks, Invalid> {
+        use FieldId::*;
+        let dual = validate::boolean("default dual stack", self.value(DefaultDual))?;
+        more_options::networks(self.value(ClusterCidr), self.value(ServiceCidr), dual)
     }
 
     /// Validate one field in the context of the others and the cluster: `Ok(Some(warning))`
@@ -283,6 +420,46 @@ impl ClusterForm {
                 let external = !self.value(InfraKubeconfig).trim().is_empty();
                 self.core.check_mappings(kind, v, external)
             }
+            EtcdStorageSize => more_options::etcd_storage_size(v).map(|_| None),
+            NetworkType => more_options::network_type(v).map(|_| None),
+            ClusterCidr => more_options::cidrs("the cluster network", v).map(|_| None),
+            ServiceCidr => {
+                more_options::cidrs("the service network", v)?;
+                let dual = validate::boolean("default dual stack", self.value(DefaultDual))?;
+                if dual
+                    || more_options::cidrs("the cluster network", self.value(ClusterCidr)).is_err()
+                {
+                    return Ok(None);
+                }
+                self.networks().map(|_| None)
+            }
+            DefaultDual => {
+                if validate::boolean("default dual stack", v)? {
+                    self.networks()?;
+                }
+                Ok(None)
+            }
+            ExternalDnsDomain => more_options::external_dns_domain(v).map(|_| None),
+            Fips => validate::boolean("FIPS", v).map(|_| None),
+            InfraId => more_options::infra_id(v).map(|_| None),
+            ControlPlaneNodeSelector => {
+                let sel = validate::node_selector(v)?;
+                if sel.len() > 20 {
+                    return Err(Invalid(format!(
+                        "the control plane node selector has {} entries; the API allows at most 20",
+                        sel.len()
+                    )));
+                }
+                Ok(None)
+            }
+            Labels => more_options::labels(v).map(|_| None),
+            Annotations => more_options::annotations(v).map(|_| None),
+            OlmCatalogPlacement => more_options::olm_catalog_placement(v).map(|_| None),
+            OlmDisableDefaultSources => {
+                validate::boolean("disable default OLM sources", v).map(|_| None)
+            }
+            PausedUntil => more_options::paused_until(v).map(|_| None),
+            AdditionalTrustBundle | ImageContentSources => self.core.file(id),
             InfraKubeconfig | InfraNamespace => {
                 match validate::infra_pair(self.value(InfraKubeconfig), self.value(InfraNamespace))? {
                     Some(_) if id == InfraKubeconfig => self.core.file(InfraKubeconfig),
@@ -326,7 +503,7 @@ impl ClusterForm {
             .filter_map(|&id| self.check(id).err().map(|e| (id, e.0)))
             .collect();
         if step == Step::Review {
-            for s in [Step::Cluster, Step::NodePool, Step::ExternalInfra] {
+            for s in Step::WITH_FIELDS {
                 errs.extend(self.step_errors(s));
             }
         }
@@ -355,8 +532,17 @@ impl ClusterForm {
                     }),
                     None => None,
                 };
+            let networks = self.networks().map_err(|e| {
+                let dual = self.value(DefaultDual).trim().eq_ignore_ascii_case("true");
+                (if dual { DefaultDual } else { ServiceCidr }, e)
+            })?;
+            let infra_id = more_options::infra_id(self.value(InfraId)).map_err(at(InfraId))?;
+            let paused_until =
+                more_options::paused_until(self.value(PausedUntil)).map_err(at(PausedUntil))?;
+            let mut node_pool = self.core.node_settings().map_err(at(Replicas))?;
+            node_pool.paused_until = paused_until.clone();
             Ok(ClusterSpec {
-                infra_id: build::new_infra_id(&name),
+                infra_id: infra_id.unwrap_or_else(|| build::new_infra_id(&name)),
                 name,
                 namespace: validate::namespace(self.value(Namespace)).map_err(at(Namespace))?,
                 release_image: validate::release_image(self.value(ReleaseImage))
@@ -371,7 +557,7 @@ impl ClusterForm {
                     self.value(EtcdStorageClass),
                 )
                 .map_err(at(EtcdStorageClass))?,
-                node_pool: self.core.node_settings().map_err(at(Replicas))?,
+                node_pool,
                 options: ClusterOptions {
                     control_plane_availability: options::availability_policy(
                         "control plane availability",
@@ -396,6 +582,40 @@ impl ClusterForm {
                         self.value(SnapshotClassMappings),
                     )
                     .map_err(at(SnapshotClassMappings))?,
+                    etcd_storage_size: more_options::etcd_storage_size(self.value(EtcdStorageSize))
+                        .map_err(at(EtcdStorageSize))?,
+                    network_type: more_options::network_type(self.value(NetworkType))
+                        .map_err(at(NetworkType))?,
+                    networks,
+                    external_dns_domain: more_options::external_dns_domain(
+                        self.value(ExternalDnsDomain),
+                    )
+                    .map_err(at(ExternalDnsDomain))?,
+                    fips: validate::boolean("FIPS", self.value(Fips)).map_err(at(Fips))?,
+                    node_selector: validate::node_selector(self.value(ControlPlaneNodeSelector))
+                        .map_err(at(ControlPlaneNodeSelector))?,
+                    labels: more_options::labels(self.value(Labels)).map_err(at(Labels))?,
+                    annotations: more_options::annotations(self.value(Annotations))
+                        .map_err(at(Annotations))?,
+                    olm_catalog_placement: more_options::olm_catalog_placement(
+                        self.value(OlmCatalogPlacement),
+                    )
+                    .map_err(at(OlmCatalogPlacement))?,
+                    olm_disable_default_sources: validate::boolean(
+                        "disable default OLM sources",
+                        self.value(OlmDisableDefaultSources),
+                    )
+                    .map_err(at(OlmDisableDefaultSources))?,
+                    paused_until,
+                    additional_trust_bundle: more_options::trust_bundle_file(
+                        self.value(AdditionalTrustBundle),
+                    )
+                    .map_err(at(AdditionalTrustBundle))?
+                    .map(|b| b.pem),
+                    image_content_sources: more_options::image_content_sources_file(
+                        self.value(ImageContentSources),
+                    )
+                    .map_err(at(ImageContentSources))?,
                 },
                 infra,
                 etcd_encryption_key: Sensitive::random_key(),

@@ -16,7 +16,9 @@ use std::collections::BTreeMap;
 use super::build::{
     self, ClusterSpec, ExternalInfra, NodePoolSettings, NodePoolSpec, Plan, defaults,
 };
+use super::duration;
 use super::facts::ClusterFacts;
+use super::more_options;
 use super::options::{self, MappingKind};
 use super::preflight::{self, Check, MIN_MULTIQUEUE_MTU};
 use super::secret::Sensitive;
@@ -60,6 +62,34 @@ pub enum FieldId {
     RootVolumeCacheStrategy,
     /// `;`-separated `--host-device-name` values.
     HostDevices,
+    Arch,
+    AutoRepair,
+    NodeUpgradeType,
+    NodeDrainTimeout,
+    NodeVolumeDetachTimeout,
+    EtcdStorageSize,
+    NetworkType,
+    /// Comma-separated `--cluster-cidr` values (empty: the default).
+    ClusterCidr,
+    /// Comma-separated `--service-cidr` values (empty: the default).
+    ServiceCidr,
+    DefaultDual,
+    ExternalDnsDomain,
+    Fips,
+    InfraId,
+    /// `--node-selector` of the control-plane pods (not the VMs').
+    ControlPlaneNodeSelector,
+    /// `;`-separated `--labels` values.
+    Labels,
+    /// `;`-separated `--annotations` values.
+    Annotations,
+    OlmCatalogPlacement,
+    OlmDisableDefaultSources,
+    PausedUntil,
+    /// Path of the `--additional-trust-bundle` PEM file.
+    AdditionalTrustBundle,
+    /// Path of the `--image-content-sources` YAML file.
+    ImageContentSources,
 }
 
 impl FieldId {
@@ -96,6 +126,27 @@ impl FieldId {
             RootVolumeVolumeMode => "--root-volume-volume-mode",
             RootVolumeCacheStrategy => "--root-volume-cache-strategy",
             HostDevices => "--host-device-name",
+            Arch => "--arch",
+            AutoRepair => "--auto-repair",
+            NodeUpgradeType => "--node-upgrade-type",
+            NodeDrainTimeout => "--node-drain-timeout",
+            NodeVolumeDetachTimeout => "--node-volume-detach-timeout",
+            EtcdStorageSize => "--etcd-storage-size",
+            NetworkType => "--network-type",
+            ClusterCidr => "--cluster-cidr",
+            ServiceCidr => "--service-cidr",
+            DefaultDual => "--default-dual",
+            ExternalDnsDomain => "--external-dns-domain",
+            Fips => "--fips",
+            InfraId => "--infra-id",
+            ControlPlaneNodeSelector => "--node-selector",
+            Labels => "--labels",
+            Annotations => "--annotations",
+            OlmCatalogPlacement => "--olm-catalog-placement",
+            OlmDisableDefaultSources => "--olm-disable-default-sources",
+            PausedUntil => "--pausedUntil",
+            AdditionalTrustBundle => "--additional-trust-bundle",
+            ImageContentSources => "--image-content-sources",
         }
     }
 }
@@ -106,17 +157,30 @@ pub enum Step {
     Preflight,
     Cluster,
     NodePool,
+    Networking,
     ExternalInfra,
+    Advanced,
     Review,
 }
 
 impl Step {
-    pub const ALL: [Step; 5] = [
+    pub const ALL: [Step; 7] = [
         Step::Preflight,
         Step::Cluster,
         Step::NodePool,
+        Step::Networking,
         Step::ExternalInfra,
+        Step::Advanced,
         Step::Review,
+    ];
+
+    /// The steps whose fields the review checks.
+    pub const WITH_FIELDS: [Step; 5] = [
+        Step::Cluster,
+        Step::NodePool,
+        Step::Networking,
+        Step::ExternalInfra,
+        Step::Advanced,
     ];
 
     pub fn title(self) -> &'static str {
@@ -124,7 +188,9 @@ impl Step {
             Step::Preflight => "Preflight",
             Step::Cluster => "Cluster",
             Step::NodePool => "Default node pool",
+            Step::Networking => "Networking (optional)",
             Step::ExternalInfra => "Storage mapping, external infrastructure (optional)",
+            Step::Advanced => "Security, metadata, OLM, disconnected (optional)",
             Step::Review => "Review and create",
         }
     }
@@ -141,11 +207,31 @@ impl Step {
                 SshKey,
                 BaseDomain,
                 EtcdStorageClass,
+                EtcdStorageSize,
                 ControlPlaneAvailability,
                 InfraAvailability,
                 Tolerations,
             ],
             Step::NodePool => NODE_FIELDS,
+            Step::Networking => &[
+                NetworkType,
+                ClusterCidr,
+                ServiceCidr,
+                DefaultDual,
+                ExternalDnsDomain,
+            ],
+            Step::Advanced => &[
+                Fips,
+                InfraId,
+                ControlPlaneNodeSelector,
+                Labels,
+                Annotations,
+                OlmCatalogPlacement,
+                OlmDisableDefaultSources,
+                PausedUntil,
+                AdditionalTrustBundle,
+                ImageContentSources,
+            ],
             Step::ExternalInfra => &[
                 StorageClassMappings,
                 SnapshotClassMappings,
@@ -171,6 +257,11 @@ const NODE_FIELDS: &[FieldId] = &[
     FieldId::VmNodeSelector,
     FieldId::NetworkMultiqueue,
     FieldId::HostDevices,
+    FieldId::Arch,
+    FieldId::AutoRepair,
+    FieldId::NodeUpgradeType,
+    FieldId::NodeDrainTimeout,
+    FieldId::NodeVolumeDetachTimeout,
 ];
 
 /// How a field is edited.
@@ -229,10 +320,12 @@ struct Core {
 type Verdict = Result<Option<String>, Invalid>;
 
 /// Fields whose value is a file path that is read to validate it.
-const FILE_FIELDS: [FieldId; 3] = [
+const FILE_FIELDS: [FieldId; 5] = [
     FieldId::PullSecret,
     FieldId::SshKey,
     FieldId::InfraKubeconfig,
+    FieldId::AdditionalTrustBundle,
+    FieldId::ImageContentSources,
 ];
 
 fn read_verdict(id: FieldId, path: &str) -> Verdict {
@@ -248,6 +341,10 @@ fn read_verdict(id: FieldId, path: &str) -> Verdict {
         FieldId::SshKey => validate::ssh_key_file(path).map(|_| None),
         FieldId::InfraKubeconfig if path.trim().is_empty() => Ok(None),
         FieldId::InfraKubeconfig => validate::infra_kubeconfig_file(path).map(|_| None),
+        FieldId::AdditionalTrustBundle => more_options::trust_bundle_file(path)
+            .map(|b| b.map(|b| format!("{} CA certificate(s) for the user-ca-bundle ConfigMap (shown in the review)", b.certificates))),
+        FieldId::ImageContentSources => more_options::image_content_sources_file(path)
+            .map(|l| (!l.is_empty()).then(|| format!("{} mirrored source(s)", l.len()))),
         _ => Ok(None),
     }
 }
@@ -537,6 +634,48 @@ impl Core {
                 },
                 true,
             ),
+            Arch => (
+                "Architecture",
+                "Processor architecture of the node pool's VMs (hcp default amd64). The hosted cluster's release payload must be Multi or of this architecture. arm64 is not supported on KubeVirt.".into(),
+                FieldKind::Pick {
+                    choices: more_options::KUBEVIRT_ARCHES
+                        .iter()
+                        .map(|a| choice(a, a, if *a == more_options::DEFAULT_ARCH { "hcp default" } else { "" }))
+                        .collect(),
+                    free_text: false,
+                },
+                true,
+            ),
+            AutoRepair => (
+                "Auto repair",
+                "true: machine health checks delete VMs whose node stays unready and create new ones (hcp default false).".into(),
+                FieldKind::Toggle,
+                true,
+            ),
+            NodeUpgradeType => (
+                "Upgrade type",
+                "Replace (the KubeVirt default) rolls out new VMs on upgrades and config changes; InPlace updates the existing nodes.".into(),
+                FieldKind::Pick {
+                    choices: vec![
+                        choice("Replace", "Replace", "hcp default"),
+                        choice("InPlace", "InPlace", "update nodes in place"),
+                    ],
+                    free_text: false,
+                },
+                true,
+            ),
+            NodeDrainTimeout => (
+                "Node drain timeout",
+                "How long a node's drain is retried before the VM is removed anyway, as a duration such as 30m or 1h (0s, the hcp default: no limit).".into(),
+                FieldKind::Text,
+                false,
+            ),
+            NodeVolumeDetachTimeout => (
+                "Volume detach timeout",
+                "How long volumes may take to detach from a removed node, as a duration such as 5m (0s, the hcp default: no limit).".into(),
+                FieldKind::Text,
+                false,
+            ),
             _ => return None,
         })
     }
@@ -601,6 +740,13 @@ impl Core {
                 validate::attach_default_network(attach, &nets).map(|_| None)
             }
             VmNodeSelector => validate::node_selector(v).map(|_| None),
+            Arch => more_options::arch(v).map(|_| None),
+            AutoRepair => validate::boolean("auto repair", v).map(|_| None),
+            NodeUpgradeType => more_options::upgrade_type(v).map(|_| None),
+            NodeDrainTimeout => duration::normalise("the node drain timeout", v).map(|_| None),
+            NodeVolumeDetachTimeout => {
+                duration::normalise("the volume detach timeout", v).map(|_| None)
+            }
             NetworkMultiqueue => {
                 let mq = validate::multiqueue(v)?;
                 Ok(match (mq, self.facts.mtu()) {
@@ -639,6 +785,18 @@ impl Core {
             attach_default_network: attach,
             vm_node_selector: validate::node_selector(self.v(VmNodeSelector))?,
             multiqueue: validate::multiqueue(self.v(NetworkMultiqueue))?,
+            arch: more_options::arch(self.v(Arch))?,
+            auto_repair: validate::boolean("auto repair", self.v(AutoRepair))?,
+            upgrade_type: more_options::upgrade_type(self.v(NodeUpgradeType))?,
+            node_drain_timeout: duration::normalise(
+                "the node drain timeout",
+                self.v(NodeDrainTimeout),
+            )?,
+            node_volume_detach_timeout: duration::normalise(
+                "the volume detach timeout",
+                self.v(NodeVolumeDetachTimeout),
+            )?,
+            paused_until: None,
         })
     }
 
@@ -652,6 +810,11 @@ impl Core {
             (QosClass, "Burstable".into()),
             (AttachDefaultNetwork, "true".into()),
             (NetworkMultiqueue, "Enable".into()),
+            (Arch, more_options::DEFAULT_ARCH.into()),
+            (AutoRepair, "false".into()),
+            (NodeUpgradeType, "Replace".into()),
+            (NodeDrainTimeout, "0s".into()),
+            (NodeVolumeDetachTimeout, "0s".into()),
         ]
     }
 }

@@ -29,6 +29,11 @@ pub const NODEPOOL_FORM_FIELDS: &[FieldId] = &[
     FieldId::VmNodeSelector,
     FieldId::NetworkMultiqueue,
     FieldId::HostDevices,
+    FieldId::Arch,
+    FieldId::AutoRepair,
+    FieldId::NodeUpgradeType,
+    FieldId::NodeDrainTimeout,
+    FieldId::NodeVolumeDetachTimeout,
 ];
 
 impl NodePoolForm {
@@ -125,13 +130,16 @@ impl NodePoolForm {
                             hc.platform
                         )));
                     }
-                    if let Some(arch) = hc
+                    let arch = crate::wizard::more_options::arch(self.value(Arch))
+                        .unwrap_or_else(|_| crate::wizard::more_options::DEFAULT_ARCH.into());
+                    if let Some(payload) = hc
                         .payload_arch
                         .as_deref()
-                        .filter(|a| !matches!(*a, "Multi" | "AMD64"))
+                        .filter(|p| !crate::wizard::more_options::payload_supports(p, &arch))
                     {
                         return Err(Invalid(format!(
-                            "the hosted cluster's release payload is {arch}: an amd64 node pool needs a Multi or AMD64 payload"
+                            "the hosted cluster's release payload is {payload}: a node pool of {arch} needs a Multi or {} payload",
+                            arch.to_ascii_uppercase()
                         )));
                     }
                 }
