@@ -241,9 +241,13 @@ fn chrono_now() -> chrono::DateTime<chrono::Utc> {
 }
 
 fn app() -> App {
+    app_with(csrs(), machines())
+}
+
+fn app_with(csrs: Vec<CertificateSigningRequest>, machines: Vec<Machine>) -> App {
     let (stores, mut w): (Stores, _) = Stores::with_writers();
     w.csrs.apply_watcher_event(&Event::Init);
-    for c in csrs() {
+    for c in csrs {
         w.csrs.apply_watcher_event(&Event::InitApply(c));
     }
     w.csrs.apply_watcher_event(&Event::InitDone);
@@ -253,7 +257,7 @@ fn app() -> App {
     }
     w.nodes.apply_watcher_event(&Event::InitDone);
     w.machines.apply_watcher_event(&Event::Init);
-    for m in machines() {
+    for m in machines {
         w.machines.apply_watcher_event(&Event::InitApply(m));
     }
     w.machines.apply_watcher_event(&Event::InitDone);
@@ -456,4 +460,40 @@ fn long_requestors_keep_the_account_name() {
         fit_requestor("system:node:arm64-worker-1", 20),
         "syst…:arm64-worker-1"
     );
+}
+
+/// A serving CSR with 3,000 SANs: its checks run to hundreds of wrapped lines, yet the dialog's
+/// input line and confirm line stay on screen, and what is typed lands in the field.
+#[test]
+fn approve_dialog_of_a_3000_san_csr_keeps_its_input_in_view() {
+    let names: Vec<String> = (0..3000).map(|i| format!("san-{i}.example.com")).collect();
+    let mut sans: Vec<&str> = vec!["w1", "10.0.0.5"];
+    sans.extend(names.iter().map(String::as_str));
+    let app_csrs = vec![serving_csr("csr-huge", "w1", &sans, at(NOW - 60))];
+    // w1's Machine vouches for two of the SANs: the check names the 3,000 others.
+    let w1: Machine = serde_json::from_value(machine(
+        "w1-machine",
+        &[("InternalDNS", "w1"), ("InternalIP", "10.0.0.5")],
+        Some("w1"),
+        at(-9000),
+    ))
+    .unwrap();
+    let mut app = app_with(app_csrs, vec![w1]);
+    allow_writes(&mut app);
+    key(&mut app, 'a');
+    for c in "w1".chars() {
+        key(&mut app, c);
+    }
+    for (w, h) in [(100, 40), (80, 24)] {
+        let s = screen(&mut app, w, h);
+        assert!(
+            s.contains("esc cancel"),
+            "{w}x{h}: confirm line cut off:\n{s}"
+        );
+        assert!(s.contains("│w1"), "{w}x{h}: the field is cut off:\n{s}");
+        assert!(
+            s.contains("scroll: lines 1–"),
+            "{w}x{h}: no scrolling:\n{s}"
+        );
+    }
 }
