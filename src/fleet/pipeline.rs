@@ -160,6 +160,12 @@ impl MachinePipeline {
 
 /// The object named `n`, preferring namespace `ns` (the control-plane namespace); any namespace
 /// otherwise (VMs on an external infra cluster live in its infra namespace).
+/// The VM a Machine runs on: `spec.infrastructureRef.name`, else the Machine's own name (its
+/// root disk is the DataVolume `<vm>-rhcos`).
+pub fn vm_name(machine: &Value) -> &str {
+    str_at(machine, "/spec/infrastructureRef/name").unwrap_or_else(|| name(machine))
+}
+
 fn find<'a>(list: &'a [Value], ns: &str, n: &str) -> Option<&'a Value> {
     list.iter()
         .find(|o| name(o) == n && namespace(o) == ns)
@@ -212,9 +218,7 @@ pub struct PipelineInputs<'a> {
 
 /// Builds the pipeline of one Machine (problems from hard failures only; see [`flag_slow`]).
 pub fn machine_pipeline(machine: &Value, inp: &PipelineInputs<'_>) -> MachinePipeline {
-    let vm_name = str_at(machine, "/spec/infrastructureRef/name")
-        .unwrap_or_else(|| name(machine))
-        .to_string();
+    let vm_name = vm_name(machine).to_string();
     let node_name = str_at(machine, "/status/nodeRef/name")
         .unwrap_or(&vm_name)
         .to_string();

@@ -246,6 +246,18 @@ pub fn refresh<K>(prev: &mut Vec<Value>, store: &Store<K>, f: fn(&K) -> Value)
 where
     K: kube::Resource<DynamicType = ()> + Clone + 'static,
 {
+    refresh_where(prev, store, f, |_| true);
+}
+
+/// [`refresh`] for the objects `keep` accepts only (a pane that needs a few of 10,000).
+pub fn refresh_where<K>(
+    prev: &mut Vec<Value>,
+    store: &Store<K>,
+    f: fn(&K) -> Value,
+    keep: impl Fn(&K) -> bool,
+) where
+    K: kube::Resource<DynamicType = ()> + Clone + 'static,
+{
     use crate::fleet::util::{name, namespace};
     let mut old: std::collections::HashMap<(String, String), Value> = prev
         .drain(..)
@@ -254,6 +266,7 @@ where
     let mut out: Vec<Value> = store
         .state()
         .iter()
+        .filter(|o| keep(o))
         .map(|o| {
             let meta = o.meta();
             let key = (

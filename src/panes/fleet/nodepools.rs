@@ -195,10 +195,23 @@ impl Pane for NodePoolsPane {
             &f.vmis,
             wf::VirtualMachineInstance::to_value,
         );
-        wf::refresh(
+        // Only the root disks of these Machines' VMs (`<vm>-rhcos`): the pipeline reads no
+        // other DataVolume, and a hub may hold 10,000 of them.
+        let disks: std::collections::HashSet<String> = self
+            .machines
+            .iter()
+            .map(|m| format!("{}-rhcos", crate::fleet::pipeline::vm_name(m)))
+            .collect();
+        wf::refresh_where(
             &mut self.dvs,
             &f.dvs,
             crate::copies::dv_resource::DataVolume::to_json,
+            |d| {
+                d.metadata
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| disks.contains(n))
+            },
         );
         self.guest_nodes = pipeline_view::nodes_from_machines(&self.machines);
         let now = self.wall.unwrap_or_else(Utc::now);
