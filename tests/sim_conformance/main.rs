@@ -11,6 +11,7 @@ mod kubectl;
 mod deletes;
 mod dry_run;
 mod events_and_tables;
+mod openapi;
 mod paging;
 mod patch_types;
 mod schema_vs_crd;

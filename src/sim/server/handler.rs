@@ -79,7 +79,9 @@ async fn handle_inner(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Res
             ));
         }
         Route::Version => return Ok(http::json(200, &discovery::version())),
-        Route::OpenApi => return openapi(profile, &path),
+        Route::OpenApi => {
+            return openapi::serve::serve(profile, &path, parts.uri.query(), &parts.headers);
+        }
         Route::CoreVersions => return Ok(http::json(200, &discovery::core_versions(shared.addr))),
         Route::Groups => return Ok(http::json(200, &discovery::group_list(profile))),
         Route::Group(g) => return Ok(http::json(200, &discovery::group(profile, &g))),
@@ -132,17 +134,6 @@ async fn handle_inner(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Res
         }
         resp
     })
-}
-
-fn openapi(profile: crate::sim::Profile, path: &str) -> Result<Resp, ApiError> {
-    let doc = match path.trim_end_matches('/') {
-        "/openapi/v3" => Some(openapi::root(profile)),
-        p => p
-            .strip_prefix("/openapi/v3/")
-            .and_then(|gv| openapi::group_version(profile, gv)),
-    };
-    doc.map(|d| http::json(200, &d))
-        .ok_or_else(|| ApiError::not_found_path(path))
 }
 
 fn verb_of(method: &Method, rr: &ResRoute, q: &Query) -> Result<&'static str, ApiError> {

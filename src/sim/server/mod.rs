@@ -13,6 +13,7 @@ mod format;
 mod handler;
 mod http;
 mod jsonpath;
+mod negotiate;
 mod openapi;
 mod options;
 mod paging;
