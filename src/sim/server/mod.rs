@@ -23,6 +23,7 @@ mod proto;
 mod query;
 mod route;
 mod select;
+pub(crate) mod ssa;
 mod subresource;
 mod table;
 pub(crate) mod traffic;

@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use super::crud::{self, patch_object, respond};
+use super::ssa;
 use super::deletion;
 use super::handler::Ctx;
 use super::http::{self, Resp};
@@ -86,13 +87,20 @@ fn put_onto(
 }
 
 fn write_status(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<Resp, ApiError> {
-    let take_status = |_: &Value, src: &Value, dst: &mut Value| {
+    let manager = crud::manager_of(ctx);
+    let res = rr.res;
+    let take_status = |old: &Value, src: &Value, dst: &mut Value| {
         if let Some(o) = dst.as_object_mut() {
             match src.get("status") {
                 Some(s) => o.insert("status".into(), s.clone()),
                 None => o.remove("status"),
             };
         }
+        let writer = ssa::Writer {
+            manager: &manager,
+            subresource: Some("status"),
+        };
+        ssa::record_update(res, Some(old), dst, &writer);
         Ok(())
     };
     let updated = if verb == "update" {
