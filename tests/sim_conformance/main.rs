@@ -15,4 +15,5 @@ mod openapi;
 mod paging;
 mod patch_types;
 mod schema_vs_crd;
+mod server_side_apply;
 mod validation;
