@@ -20,6 +20,7 @@ mod paging;
 mod patch;
 mod printers;
 mod proto;
+mod proto_encode;
 mod query;
 mod route;
 mod select;

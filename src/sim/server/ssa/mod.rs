@@ -286,8 +286,20 @@ pub fn apply(
         .filter(|p| !applied_set.contains(*p) && !held_by_others.contains(*p))
         .collect();
     gone.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    for p in gone {
+    for p in &gone {
         fieldset::remove_at(walker, &mut merged, root, p);
+    }
+    // A map left empty by the removal goes too, unless someone holds the map itself.
+    for p in gone {
+        for len in (1..p.len()).rev() {
+            let parent = &p[..len];
+            let empty = fieldset::value_at(walker, &merged, root, parent)
+                .is_some_and(|v| v.as_object().is_some_and(|o| o.is_empty()));
+            if !empty || held_by_others.contains(parent) || applied_set.contains(parent) {
+                break;
+            }
+            fieldset::remove_at(walker, &mut merged, root, parent);
+        }
     }
     list.retain(|e| !e.is(w, true));
     list.push(Entry {
