@@ -8,6 +8,7 @@ mod sim_support;
 
 mod kubectl;
 
+mod content_negotiation;
 mod deletes;
 mod dry_run;
 mod events_and_tables;
