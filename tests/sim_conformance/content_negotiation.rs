@@ -16,7 +16,13 @@ use crate::sim_support::{self, NS};
 const PROTOBUF: &str = "application/vnd.kubernetes.protobuf";
 
 /// A raw request; (status code, lowercased head, body bytes).
-async fn raw(k: &Kube, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String, Vec<u8>) {
+async fn raw(
+    k: &Kube,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, Vec<u8>) {
     let mut s = sim_support::tls_connect(k.sim.addr).await;
     let mut head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nAuthorization: Bearer {}\r\nContent-Length: {}\r\n",
@@ -49,7 +55,16 @@ async fn raw(k: &Kube, method: &str, path: &str, headers: &[(&str, &str)], body:
 async fn kubectl_typed_clients_talk_protobuf() {
     let k = Kube::start().await;
     let (ok, out, err) = k
-        .run(&["create", "service", "clusterip", "web", "-n", NS, "--tcp=80:8080", "-v=8"])
+        .run(&[
+            "create",
+            "service",
+            "clusterip",
+            "web",
+            "-n",
+            NS,
+            "--tcp=80:8080",
+            "-v=8",
+        ])
         .await;
     assert!(ok, "{out}\n{err}");
     assert!(out.contains("service/web created"), "{out}");
@@ -68,17 +83,42 @@ async fn kubectl_typed_clients_talk_protobuf() {
     assert!(svc["metadata"].get("generateName").is_none(), "{svc}");
     for args in [
         vec!["create", "namespace", "pb-ns"],
-        vec!["create", "configmap", "pb-cm", "-n", NS, "--from-literal=a=b"],
-        vec!["create", "secret", "generic", "pb-secret", "-n", NS, "--from-literal=x=y"],
+        vec![
+            "create",
+            "configmap",
+            "pb-cm",
+            "-n",
+            NS,
+            "--from-literal=a=b",
+        ],
+        vec![
+            "create",
+            "secret",
+            "generic",
+            "pb-secret",
+            "-n",
+            NS,
+            "--from-literal=x=y",
+        ],
     ] {
         let out = k.ok(&args).await;
         assert!(out.contains("created"), "{out}");
     }
     assert_eq!(k.ok(&["auth", "can-i", "get", "pods"]).await.trim(), "yes");
     // A raw read asking for protobuf only: the `k8s\0` envelope with the object in it.
-    let (code, head, body) = raw(&k, "GET", &format!("/api/v1/namespaces/{NS}/configmaps/pb-cm"), &[("Accept", PROTOBUF)], b"").await;
+    let (code, head, body) = raw(
+        &k,
+        "GET",
+        &format!("/api/v1/namespaces/{NS}/configmaps/pb-cm"),
+        &[("Accept", PROTOBUF)],
+        b"",
+    )
+    .await;
     assert_eq!(code, 200, "{head}");
-    assert!(head.contains(&format!("content-type: {PROTOBUF}")), "{head}");
+    assert!(
+        head.contains(&format!("content-type: {PROTOBUF}")),
+        "{head}"
+    );
     assert!(body.starts_with(b"k8s\0"));
     assert!(body.windows(5).any(|w| w == b"pb-cm"));
 }
@@ -87,7 +127,14 @@ async fn kubectl_typed_clients_talk_protobuf() {
 async fn custom_kinds_fall_back_to_json_or_refuse() {
     let k = Kube::start().await;
     let path = format!("/apis/hypershift.openshift.io/v1beta1/namespaces/{NS}/nodepools");
-    let (code, head, body) = raw(&k, "GET", &path, &[("Accept", &format!("{PROTOBUF}, application/json"))], b"").await;
+    let (code, head, body) = raw(
+        &k,
+        "GET",
+        &path,
+        &[("Accept", &format!("{PROTOBUF}, application/json"))],
+        b"",
+    )
+    .await;
     assert_eq!(code, 200);
     assert!(head.contains("content-type: application/json"), "{head}");
     let list: Value = serde_json::from_slice(&body).expect("json");
@@ -106,15 +153,21 @@ async fn custom_kinds_fall_back_to_json_or_refuse() {
     let st: Value = serde_json::from_slice(&body).expect("status");
     assert_eq!(
         st["message"],
-        json!("only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf")
+        json!(
+            "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf"
+        )
     );
     // Refused before acting: the create did not happen.
-    let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "not-made"}}).to_string();
+    let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "not-made"}})
+        .to_string();
     let (code, _, _) = raw(
         &k,
         "POST",
         &format!("/api/v1/namespaces/{NS}/configmaps"),
-        &[("Accept", "text/html"), ("Content-Type", "application/json")],
+        &[
+            ("Accept", "text/html"),
+            ("Content-Type", "application/json"),
+        ],
         cm.as_bytes(),
     )
     .await;
@@ -130,12 +183,22 @@ async fn objects_are_served_as_yaml() {
     assert_eq!(code, 200);
     assert!(head.contains("content-type: application/yaml"), "{head}");
     let text = String::from_utf8_lossy(&body);
-    assert!(text.starts_with("apiVersion: hypershift.openshift.io/v1beta1\n"), "{text}");
+    assert!(
+        text.starts_with("apiVersion: hypershift.openshift.io/v1beta1\n"),
+        "{text}"
+    );
     let v: Value = serde_yaml::from_str(&text).expect("yaml");
     assert_eq!(v["metadata"]["name"], json!("np-fixed"));
     assert_eq!(v["spec"]["replicas"], json!(2));
     // A watch cannot be YAML.
-    let (code, _, _) = raw(&k, "GET", &format!("{path}?watch=true"), &[("Accept", "application/yaml")], b"").await;
+    let (code, _, _) = raw(
+        &k,
+        "GET",
+        &format!("{path}?watch=true"),
+        &[("Accept", "application/yaml")],
+        b"",
+    )
+    .await;
     assert_eq!(code, 406);
 }
 
@@ -167,9 +230,26 @@ async fn large_bodies_are_gzipped_when_accepted() {
     // Small bodies, or clients that do not ask, get it plain.
     let (_, head, _) = raw(&k, "GET", &path, &[], b"").await;
     assert!(!head.contains("content-encoding"), "{head}");
-    let (_, head, _) = raw(&k, "GET", &format!("/api/v1/namespaces/{NS}/configmaps/pb-none"), &[("Accept-Encoding", "gzip")], b"").await;
+    let (_, head, _) = raw(
+        &k,
+        "GET",
+        &format!("/api/v1/namespaces/{NS}/configmaps/pb-none"),
+        &[("Accept-Encoding", "gzip")],
+        b"",
+    )
+    .await;
     assert!(!head.contains("content-encoding"), "{head}");
     // kubectl asks for gzip and reads the compressed list.
-    let out = k.ok(&["get", "configmap", "big", "-n", NS, "-o", "jsonpath={.metadata.name}"]).await;
+    let out = k
+        .ok(&[
+            "get",
+            "configmap",
+            "big",
+            "-n",
+            NS,
+            "-o",
+            "jsonpath={.metadata.name}",
+        ])
+        .await;
     assert_eq!(out, "big");
 }

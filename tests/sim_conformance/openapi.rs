@@ -88,7 +88,10 @@ async fn documents_are_indexed_by_hash_with_group_version_kinds() {
                 == json!([{"group": "hypershift.openshift.io", "version": "v1beta1", "kind": "NodePool"}])
         })
         .expect("a NodePool schema");
-    assert_eq!(np["properties"]["spec"]["properties"]["replicas"]["type"], json!("integer"));
+    assert_eq!(
+        np["properties"]["spec"]["properties"]["replicas"]["type"],
+        json!("integer")
+    );
     // A stale hash redirects to the current document.
     let stale = url.split("?hash=").next().unwrap_or_default().to_string() + "?hash=0";
     let (code, _) = get(&k, &stale, "application/json").await;
@@ -118,7 +121,10 @@ async fn openapi_v2_is_one_swagger_document() {
         defs["io.openshift.hypershift.v1beta1.HostedCluster"]["properties"]["spec"].is_object()
     );
     let path = &doc["paths"]["/apis/hypershift.openshift.io/v1beta1/namespaces/{namespace}/nodepools/{name}"];
-    assert_eq!(path["patch"]["x-kubernetes-group-version-kind"]["kind"], json!("NodePool"));
+    assert_eq!(
+        path["patch"]["x-kubernetes-group-version-kind"]["kind"],
+        json!("NodePool")
+    );
     // kubectl asks for the gnostic protobuf form only; the sim does not produce it.
     let (code, st) = get(
         &k,

@@ -62,7 +62,8 @@ async fn apply_records_managed_fields() {
     );
     assert!(e["time"].as_str().is_some_and(|t| t.ends_with('Z')));
     // Another write through update or patch is an Update entry of its manager.
-    k.ok(&["label", "configmap", "ssa", "-n", NS, "extra=x"]).await;
+    k.ok(&["label", "configmap", "ssa", "-n", NS, "extra=x"])
+        .await;
     let obj = k.get("configmaps", Some(NS), "ssa").expect("exists");
     let e = entry(&obj, "kubectl-label").expect("kubectl-label's entry");
     assert_eq!(e["operation"], json!("Update"));
@@ -72,7 +73,16 @@ async fn apply_records_managed_fields() {
     );
     // kubectl hides them unless asked.
     let shown = k
-        .ok(&["get", "configmap", "ssa", "-n", NS, "-o", "yaml", "--show-managed-fields"])
+        .ok(&[
+            "get",
+            "configmap",
+            "ssa",
+            "-n",
+            NS,
+            "-o",
+            "yaml",
+            "--show-managed-fields",
+        ])
         .await;
     assert!(shown.contains("manager: kubectl-label"), "{shown}");
 }
@@ -122,15 +132,27 @@ async fn a_second_applier_conflicts_until_it_forces() {
         "{msg}"
     );
     let causes = st["details"]["causes"].as_array().expect("causes");
-    assert!(causes.iter().all(|c| c["reason"] == json!("FieldManagerConflict")
-        && c["field"] == json!(".spec.replicas")));
-    assert!(causes.iter().any(|c| c["message"] == json!("conflict with \"mgr\"")));
-    let np = k.get("nodepools.hypershift.openshift.io", Some(NS), NP).expect("np");
+    assert!(
+        causes
+            .iter()
+            .all(|c| c["reason"] == json!("FieldManagerConflict")
+                && c["field"] == json!(".spec.replicas"))
+    );
+    assert!(
+        causes
+            .iter()
+            .any(|c| c["message"] == json!("conflict with \"mgr\""))
+    );
+    let np = k
+        .get("nodepools.hypershift.openshift.io", Some(NS), NP)
+        .expect("np");
     assert_eq!(np["spec"]["replicas"], json!(3));
     // Forcing takes the field over.
     let (ok, _, err) = apply("third", 5, true).await;
     assert!(ok, "{err}");
-    let np = k.get("nodepools.hypershift.openshift.io", Some(NS), NP).expect("np");
+    let np = k
+        .get("nodepools.hypershift.openshift.io", Some(NS), NP)
+        .expect("np");
     assert_eq!(np["spec"]["replicas"], json!(5));
     let held: Vec<String> = managers(&np)
         .into_iter()
@@ -144,10 +166,19 @@ async fn a_second_applier_conflicts_until_it_forces() {
 async fn an_update_manager_is_named_with_its_version() {
     let k = Kube::start().await;
     k.ok(&[
-        "patch", "nodepool", NP, "-n", NS, "--type=merge", "-p", r#"{"spec":{"replicas":4}}"#,
+        "patch",
+        "nodepool",
+        NP,
+        "-n",
+        NS,
+        "--type=merge",
+        "-p",
+        r#"{"spec":{"replicas":4}}"#,
     ])
     .await;
-    let np = k.get("nodepools.hypershift.openshift.io", Some(NS), NP).expect("np");
+    let np = k
+        .get("nodepools.hypershift.openshift.io", Some(NS), NP)
+        .expect("np");
     let e = entry(&np, "kubectl-patch").expect("kubectl-patch's entry");
     assert_eq!(e["operation"], json!("Update"));
     assert_eq!(e["fieldsV1"], json!({"f:spec": {"f:replicas": {}}}));
@@ -164,7 +195,9 @@ async fn an_update_manager_is_named_with_its_version() {
     let (code, _) = k
         .raw(
             "PATCH",
-            &format!("/apis/hypershift.openshift.io/v1beta1/namespaces/{NS}/nodepools/{NP}?force=true"),
+            &format!(
+                "/apis/hypershift.openshift.io/v1beta1/namespaces/{NS}/nodepools/{NP}?force=true"
+            ),
             "application/merge-patch+json",
             r#"{"spec":{"replicas":4}}"#,
         )
@@ -182,13 +215,18 @@ async fn fields_no_longer_applied_are_removed() {
         } else {
             format!("  labels: {{{labels}}}\n")
         };
-        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: prune\n  namespace: {NS}\n{labels}data: {{{data}}}\n")
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: prune\n  namespace: {NS}\n{labels}data: {{{data}}}\n"
+        )
     };
     let run = |mgr: &'static str, body: String| {
         let k = &k;
         async move {
             let (ok, _, err) = k
-                .run_in(&["apply", "--server-side", "--field-manager", mgr, "-f", "-"], Some(&body))
+                .run_in(
+                    &["apply", "--server-side", "--field-manager", mgr, "-f", "-"],
+                    Some(&body),
+                )
                 .await;
             assert!(ok, "{err}");
         }
@@ -210,18 +248,27 @@ async fn fields_no_longer_applied_are_removed() {
 async fn associative_lists_merge_by_key() {
     let k = Kube::start().await;
     let svc = |ports: &str| {
-        format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: keyed\n  namespace: {NS}\nspec:\n  ports:\n{ports}")
+        format!(
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: keyed\n  namespace: {NS}\nspec:\n  ports:\n{ports}"
+        )
     };
     let run = |mgr: &'static str, body: String| {
         let k = &k;
         async move {
             let (ok, _, err) = k
-                .run_in(&["apply", "--server-side", "--field-manager", mgr, "-f", "-"], Some(&body))
+                .run_in(
+                    &["apply", "--server-side", "--field-manager", mgr, "-f", "-"],
+                    Some(&body),
+                )
                 .await;
             assert!(ok, "{err}");
         }
     };
-    run("one", svc("  - {name: http, port: 80}\n  - {name: admin, port: 9000}\n")).await;
+    run(
+        "one",
+        svc("  - {name: http, port: 80}\n  - {name: admin, port: 9000}\n"),
+    )
+    .await;
     run("two", svc("  - {name: https, port: 443}\n")).await;
     let obj = k.get("services", Some(NS), "keyed").expect("created");
     let ports: Vec<i64> = obj["spec"]["ports"]

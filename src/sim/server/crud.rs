@@ -40,7 +40,9 @@ fn check_manager(ctx: &Ctx) -> Result<(), ApiError> {
         Some(m) if m.len() > 128 || m.chars().any(char::is_control) => Err(ApiError::new(
             422,
             "Invalid",
-            format!("fieldManager: Invalid value: {m:?}: must be at most 128 characters and printable"),
+            format!(
+                "fieldManager: Invalid value: {m:?}: must be at most 128 characters and printable"
+            ),
         )),
         _ => Ok(()),
     }
@@ -185,7 +187,15 @@ pub(crate) fn create(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiE
     refuse_in_terminating(ctx, rr)?;
     check_manager(ctx)?;
     let manager = manager_of(ctx);
-    ssa::record_update(rr.res, None, &mut obj, &Writer { manager: &manager, subresource: None });
+    ssa::record_update(
+        rr.res,
+        None,
+        &mut obj,
+        &Writer {
+            manager: &manager,
+            subresource: None,
+        },
+    );
     let created = ctx.shared.store.create(rr.res, obj, ctx.opts.dry_run)?;
     Ok(respond(ctx, rr.res, 201, &created))
 }
@@ -234,7 +244,15 @@ pub(crate) fn update(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiE
     validate::admit(ctx, rr.res, &mut obj, Some(&old))?;
     check_manager(ctx)?;
     let manager = manager_of(ctx);
-    ssa::record_update(rr.res, Some(&old), &mut obj, &Writer { manager: &manager, subresource: None });
+    ssa::record_update(
+        rr.res,
+        Some(&old),
+        &mut obj,
+        &Writer {
+            manager: &manager,
+            subresource: None,
+        },
+    );
     let updated = ctx
         .shared
         .store

@@ -194,7 +194,11 @@ pub async fn represent(resp: Resp, prefs: &[Media]) -> Resp {
         return resp;
     }
     let (mut parts, body) = resp.into_parts();
-    let bytes = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
+    let bytes = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
     let value: Option<serde_json::Value> = serde_json::from_slice(&bytes).ok();
     for m in prefs {
         let out = match (m, &value) {
@@ -207,7 +211,9 @@ pub async fn represent(resp: Resp, prefs: &[Media]) -> Resp {
         };
         match out {
             Some((ct, body)) => {
-                parts.headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static(ct));
+                parts
+                    .headers
+                    .insert(header::CONTENT_TYPE, header::HeaderValue::from_static(ct));
                 parts.headers.remove(header::CONTENT_LENGTH);
                 return hyper::Response::from_parts(parts, http::full(body));
             }
@@ -225,7 +231,11 @@ fn sorted(v: &serde_json::Value) -> serde_json::Value {
         serde_json::Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
             keys.sort();
-            serde_json::Value::Object(keys.into_iter().map(|k| (k.clone(), sorted(&m[k]))).collect())
+            serde_json::Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), sorted(&m[k])))
+                    .collect(),
+            )
         }
         serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(sorted).collect()),
         other => other.clone(),
@@ -244,15 +254,25 @@ pub async fn compress(resp: Resp, accept_encoding: Option<&str>) -> Resp {
         })
     });
     let size = hyper::body::Body::size_hint(resp.body()).exact();
-    if !wants || size.is_none_or(|n| n <= GZIP_OVER) || resp.headers().contains_key(header::CONTENT_ENCODING) {
+    if !wants
+        || size.is_none_or(|n| n <= GZIP_OVER)
+        || resp.headers().contains_key(header::CONTENT_ENCODING)
+    {
         return resp;
     }
     let (mut parts, body) = resp.into_parts();
-    let bytes = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
+    let bytes = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     match gz.write_all(&bytes).and_then(|()| gz.finish()) {
         Ok(zipped) => {
-            parts.headers.insert(header::CONTENT_ENCODING, header::HeaderValue::from_static("gzip"));
+            parts.headers.insert(
+                header::CONTENT_ENCODING,
+                header::HeaderValue::from_static("gzip"),
+            );
             parts.headers.remove(header::CONTENT_LENGTH);
             hyper::Response::from_parts(parts, http::full(zipped))
         }
@@ -288,7 +308,10 @@ mod tests {
             Some("application/json")
         );
         assert_eq!(pick(&h("text/html"), &offered), None);
-        assert_eq!(pick(&h("application/*"), &offered), Some("application/json"));
+        assert_eq!(
+            pick(&h("application/*"), &offered),
+            Some("application/json")
+        );
         assert_eq!(pick(&HeaderMap::new(), &offered), Some("application/json"));
         let r = ranges(&h("application/json;as=Table;v=v1;g=meta.k8s.io;q=0.9"));
         assert_eq!(r[0].param("as"), Some("Table"));

@@ -347,7 +347,11 @@ fn service(buf: &[u8]) -> Result<Value, ApiError> {
                     match (n, f) {
                         (1, Field::Bytes(p)) => {
                             let port = service_port(p)?;
-                            if let Some(a) = spec.entry("ports").or_insert_with(|| json!([])).as_array_mut() {
+                            if let Some(a) = spec
+                                .entry("ports")
+                                .or_insert_with(|| json!([]))
+                                .as_array_mut()
+                            {
                                 a.push(port);
                             }
                         }

@@ -4,7 +4,6 @@
 use serde_json::{Value, json};
 
 use super::crud::{self, patch_object, respond};
-use super::ssa;
 use super::deletion;
 use super::handler::Ctx;
 use super::http::{self, Resp};
@@ -12,6 +11,7 @@ use super::jsonpath;
 use super::options;
 use super::patch::{self, PatchType};
 use super::route::ResRoute;
+use super::ssa;
 use crate::sim::error::ApiError;
 use crate::sim::resources::ResourceDef;
 use crate::sim::store::{ensure_object, rv_of};

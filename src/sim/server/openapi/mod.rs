@@ -265,10 +265,9 @@ mod tests {
             spec["properties"]["containers"]["x-kubernetes-list-map-keys"],
             json!(["name"])
         );
-        let hs = d
-            .v3
-            .get("apis/hypershift.openshift.io/v1beta1")
-            .expect("hypershift document");
+        let hs =
+            d.v3.get("apis/hypershift.openshift.io/v1beta1")
+                .expect("hypershift document");
         let v: Value = serde_json::from_slice(&hs.body).expect("json");
         let np = &v["components"]["schemas"]["io.openshift.hypershift.v1beta1.NodePool"];
         assert_eq!(

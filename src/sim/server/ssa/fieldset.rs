@@ -72,10 +72,8 @@ impl<'a> Walker<'a> {
                         ks.iter()
                             .filter_map(Value::as_str)
                             .map(|k| {
-                                let default = self
-                                    .field(item, k)
-                                    .and_then(|f| f.get("default"))
-                                    .cloned();
+                                let default =
+                                    self.field(item, k).and_then(|f| f.get("default")).cloned();
                                 (k.to_string(), default)
                             })
                             .collect()
@@ -166,7 +164,12 @@ pub fn is_leaf(set: &FieldSet, p: &Path) -> bool {
 }
 
 /// The value at `path` in `v`.
-pub fn value_at<'v>(w: Walker<'_>, v: &'v Value, s: Option<&Value>, path: &[String]) -> Option<&'v Value> {
+pub fn value_at<'v>(
+    w: Walker<'_>,
+    v: &'v Value,
+    s: Option<&Value>,
+    path: &[String],
+) -> Option<&'v Value> {
     let Some((first, rest)) = path.split_first() else {
         return Some(v);
     };
@@ -208,7 +211,9 @@ pub fn remove_at(w: Walker<'_>, v: &mut Value, s: Option<&Value>, path: &[String
     let Some(i) = index_in(w, v, s, first) else {
         return;
     };
-    let Some(items) = v.as_array_mut() else { return };
+    let Some(items) = v.as_array_mut() else {
+        return;
+    };
     if rest.is_empty() {
         items.remove(i);
     } else if let Some(item) = items.get_mut(i) {
@@ -318,7 +323,12 @@ mod tests {
                 "f:empty": {}, "f:finalizers": {"v:\"x\"": {}}}})
         );
         assert_eq!(from_fields_v1(&v1), set);
-        let image: Path = vec!["f:spec".into(), "f:containers".into(), "k:{\"name\":\"web\"}".into(), "f:image".into()];
+        let image: Path = vec![
+            "f:spec".into(),
+            "f:containers".into(),
+            "k:{\"name\":\"web\"}".into(),
+            "f:image".into(),
+        ];
         assert_eq!(path_string(&image), ".spec.containers[name=\"web\"].image");
         assert_eq!(value_at(w, &obj, Some(&root), &image), Some(&json!("a")));
         let item = image[..3].to_vec();

@@ -75,7 +75,9 @@ impl Entry {
     }
 
     fn is(&self, w: &Writer<'_>, apply: bool) -> bool {
-        self.manager == w.manager && self.apply == apply && self.subresource.as_deref() == w.subresource
+        self.manager == w.manager
+            && self.apply == apply
+            && self.subresource.as_deref() == w.subresource
     }
 
     /// How a conflict names this manager (as the API server's conflict error does).
@@ -120,7 +122,12 @@ fn now() -> String {
 /// The fields of `obj` a manager can own through `w`: not the server's metadata, not
 /// apiVersion/kind; only `status` through the status subresource, and no `status` through the
 /// main resource of a kind that has one.
-fn tracked(res: &ResourceDef, schema: &openapi::KindSchema, obj: &Value, w: &Writer<'_>) -> FieldSet {
+fn tracked(
+    res: &ResourceDef,
+    schema: &openapi::KindSchema,
+    obj: &Value,
+    w: &Writer<'_>,
+) -> FieldSet {
     let walker = Walker { defs: &schema.defs };
     let mut set = FieldSet::new();
     fieldset::collect(walker, obj, Some(&schema.root), &mut Vec::new(), &mut set);
@@ -141,12 +148,17 @@ fn tracked(res: &ResourceDef, schema: &openapi::KindSchema, obj: &Value, w: &Wri
             Some(_) => true,
             None => !(first == Some("f:status") && res.has_subresource("status")),
         }
-    })
-    ;
+    });
     set
 }
 
-fn leaf_changed(schema: &openapi::KindSchema, old: &Value, new: &Value, set: &FieldSet, p: &Path) -> bool {
+fn leaf_changed(
+    schema: &openapi::KindSchema,
+    old: &Value,
+    new: &Value,
+    set: &FieldSet,
+    p: &Path,
+) -> bool {
     let walker = Walker { defs: &schema.defs };
     let root = Some(&schema.root);
     let (o, n) = (
@@ -177,10 +189,15 @@ fn requested_entries(old: Option<&Value>, new: &Value) -> Option<Vec<Entry>> {
 
 /// Record a non-apply write of `new` (over `old`, None for a create) by `w` in
 /// `new.metadata.managedFields`.
-pub fn record_update(res: &'static ResourceDef, old: Option<&Value>, new: &mut Value, w: &Writer<'_>) {
+pub fn record_update(
+    res: &'static ResourceDef,
+    old: Option<&Value>,
+    new: &mut Value,
+    w: &Writer<'_>,
+) {
     let schema = openapi::kind_schema(res);
-    let mut list = requested_entries(old, new)
-        .unwrap_or_else(|| old.map(entries).unwrap_or_default());
+    let mut list =
+        requested_entries(old, new).unwrap_or_else(|| old.map(entries).unwrap_or_default());
     let empty = json!({});
     let old_v = old.unwrap_or(&empty);
     let old_set = tracked(res, &schema, old_v, w);
@@ -324,7 +341,10 @@ fn conflict_error(conflicts: &[(String, Path)]) -> ApiError {
     } else {
         let mut by_manager: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
         for (m, p) in conflicts {
-            by_manager.entry(m).or_default().push(fieldset::path_string(p));
+            by_manager
+                .entry(m)
+                .or_default()
+                .push(fieldset::path_string(p));
         }
         let mut lines = Vec::new();
         for (m, paths) in by_manager {
