@@ -190,7 +190,8 @@ fn build(profile: Profile) -> Docs {
 
 /// The documents of `profile`, built on first use.
 pub fn docs(profile: Profile) -> Arc<Docs> {
-    static CACHE: OnceLock<Mutex<Vec<(Profile, Arc<Docs>)>>> = OnceLock::new();
+    type Cache = Mutex<Vec<(Profile, Arc<Docs>)>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     if let Some((_, d)) = super::lock(cache).iter().find(|(p, _)| *p == profile) {
         return d.clone();
