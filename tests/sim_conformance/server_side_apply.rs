@@ -61,6 +61,20 @@ async fn apply_records_managed_fields() {
         json!({"f:data": {"f:one": {}}, "f:metadata": {"f:labels": {"f:team": {}}}})
     );
     assert!(e["time"].as_str().is_some_and(|t| t.ends_with('Z')));
+    // Applying the same again changes nothing: no write, same resourceVersion and entry.
+    let again = k
+        .run_in(&["apply", "--server-side", "-f", "-"], Some(&cm))
+        .await;
+    assert!(again.0, "{again:?}");
+    let same = k.get("configmaps", Some(NS), "ssa").expect("exists");
+    assert_eq!(
+        same["metadata"]["resourceVersion"],
+        obj["metadata"]["resourceVersion"]
+    );
+    assert_eq!(
+        same["metadata"]["managedFields"],
+        obj["metadata"]["managedFields"]
+    );
     // Another write through update or patch is an Update entry of its manager.
     k.ok(&["label", "configmap", "ssa", "-n", NS, "extra=x"])
         .await;

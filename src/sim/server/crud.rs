@@ -295,6 +295,10 @@ pub(crate) fn patch_object(
                 );
             }
         }
+        if pt == PatchType::Apply && next == *current {
+            // A no-op apply is not written: same resourceVersion, no watch event.
+            return Ok((*current).clone());
+        }
         match ctx
             .shared
             .store
