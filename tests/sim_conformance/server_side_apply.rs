@@ -308,3 +308,52 @@ async fn associative_lists_merge_by_key() {
         .collect();
     assert_eq!(names, vec!["http", "https"]);
 }
+
+#[tokio::test]
+async fn scaling_takes_the_replicas_through_the_scale_subresource() {
+    let k = Kube::start().await;
+    let yaml = np_yaml(3);
+    let (ok, _, err) = k
+        .run_in(
+            &[
+                "apply",
+                "--server-side",
+                "--field-manager",
+                "mgr",
+                "-f",
+                "-",
+            ],
+            Some(&yaml),
+        )
+        .await;
+    assert!(ok, "{err}");
+    k.ok(&["scale", "nodepool", NP, "-n", NS, "--replicas=4"])
+        .await;
+    let np = k
+        .get("nodepools.hypershift.openshift.io", Some(NS), NP)
+        .expect("np");
+    // kubectl scale names no field manager: the User-Agent's first word is the manager.
+    let e = entry(&np, "kubectl").expect("kubectl's entry");
+    assert_eq!(e["operation"], json!("Update"));
+    assert_eq!(e["subresource"], json!("scale"));
+    assert_eq!(e["fieldsV1"], json!({"f:spec": {"f:replicas": {}}}));
+    // The applier lost the field: applying its old value again conflicts.
+    let (ok, _, err) = k
+        .run_in(
+            &[
+                "apply",
+                "--server-side",
+                "--field-manager",
+                "mgr",
+                "-f",
+                "-",
+            ],
+            Some(&yaml),
+        )
+        .await;
+    assert!(!ok);
+    assert!(
+        err.contains("conflict with \"kubectl\" with subresource \"scale\" using hypershift.openshift.io/v1beta1: .spec.replicas"),
+        "{err}"
+    );
+}

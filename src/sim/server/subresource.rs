@@ -218,12 +218,22 @@ fn set_replicas(res: &ResourceDef, obj: &mut Value, scale: &Value) -> Result<(),
 
 fn write_scale(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<Resp, ApiError> {
     let res = rr.res;
+    let manager = crud::manager_of(ctx);
+    // The replicas a scale write sets are owned by its manager, through subresource `scale`.
+    let writer = ssa::Writer {
+        manager: &manager,
+        subresource: Some("scale"),
+    };
     let updated = if verb == "update" {
         put_onto(
             ctx,
             rr,
             body,
-            |_, sent, next| set_replicas(res, next, sent),
+            |old, sent, next| {
+                set_replicas(res, next, sent)?;
+                ssa::record_update(res, Some(old), next, &writer);
+                Ok(())
+            },
             true,
         )?
     } else {
@@ -234,6 +244,7 @@ fn write_scale(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<Resp
         patch::apply(pt, &mut scale, &doc)?;
         let mut next = (*cur).clone();
         set_replicas(res, &mut next, &scale)?;
+        ssa::record_update(res, Some(&cur), &mut next, &writer);
         ensure_object(&mut next, "metadata").insert("resourceVersion".into(), json!(rv_of(&cur)));
         ctx.shared.store.update(res, next, true, ctx.opts.dry_run)?
     };
