@@ -1,7 +1,7 @@
 //! OpenAPI: `/openapi/v3` indexes one document per group version, addressed by hash, each with
 //! the schemas of its kinds (`x-kubernetes-group-version-kind`), so `kubectl explain` works for
-//! built-in and custom kinds; `/openapi/v2` is one Swagger 2.0 document; an `Accept` the server
-//! cannot produce is 406.
+//! built-in and custom kinds; `/openapi/v2` is one Swagger 2.0 document, in JSON or the gnostic
+//! protobuf kubectl asks for; an `Accept` the sim cannot produce is 406.
 
 use serde_json::{Value, json};
 
@@ -125,13 +125,31 @@ async fn openapi_v2_is_one_swagger_document() {
         path["patch"]["x-kubernetes-group-version-kind"]["kind"],
         json!("NodePool")
     );
-    // kubectl asks for the gnostic protobuf form only; the sim does not produce it.
-    let (code, st) = get(
-        &k,
-        "/openapi/v2",
-        "application/com.github.proto-openapi.spec.v2@v1.0+protobuf",
-    )
-    .await;
+    // kubectl asks for the gnostic protobuf form only, and reads it for `explain
+    // --output plaintext-openapiv2`.
+    let out = k
+        .ok(&["explain", "nodes.spec", "--output", "plaintext-openapiv2"])
+        .await;
+    assert!(out.contains("KIND:     Node"), "{out}");
+    assert!(out.contains("NodeSpec describes the attributes"), "{out}");
+    let out = k
+        .ok(&[
+            "explain",
+            "nodepools.spec.replicas",
+            "--output",
+            "plaintext-openapiv2",
+        ])
+        .await;
+    assert!(out.contains("FIELD:    replicas <integer>"), "{out}");
+    // Neither JSON nor protobuf acceptable: 406.
+    let (code, st) = get(&k, "/openapi/v2", "text/html").await;
     assert_eq!(code, 406, "{st}");
     assert_eq!(st["reason"], json!("NotAcceptable"));
+    let (code, _) = get(
+        &k,
+        "/openapi/v3/api/v1",
+        "application/com.github.proto-openapi.spec.v3@v1.0+protobuf",
+    )
+    .await;
+    assert_eq!(code, 406);
 }

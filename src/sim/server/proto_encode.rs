@@ -9,32 +9,32 @@ use serde_json::{Map, Value};
 
 const MAGIC: &[u8] = b"k8s\0";
 
-/// A protobuf message being written.
+/// A protobuf message being written (also used for the OpenAPI v2 document).
 #[derive(Default)]
-struct Enc(Vec<u8>);
+pub(crate) struct Enc(pub Vec<u8>);
 
 impl Enc {
-    fn varint(&mut self, mut v: u64) {
+    pub(crate) fn varint(&mut self, mut v: u64) {
         while v >= 0x80 {
             self.0.push((v as u8) | 0x80);
             v >>= 7;
         }
         self.0.push(v as u8);
     }
-    fn key(&mut self, num: u64, wire: u64) {
+    pub(crate) fn key(&mut self, num: u64, wire: u64) {
         self.varint((num << 3) | wire);
     }
-    fn bytes(&mut self, num: u64, b: &[u8]) {
+    pub(crate) fn bytes(&mut self, num: u64, b: &[u8]) {
         self.key(num, 2);
         self.varint(b.len() as u64);
         self.0.extend_from_slice(b);
     }
-    fn int(&mut self, num: u64, v: i64) {
+    pub(crate) fn int(&mut self, num: u64, v: i64) {
         self.key(num, 0);
         // Negative int32/int64 values are sign-extended to ten bytes, as protobuf does.
         self.varint(v as u64);
     }
-    fn message(&mut self, num: u64, build: impl FnOnce(&mut Enc)) {
+    pub(crate) fn message(&mut self, num: u64, build: impl FnOnce(&mut Enc)) {
         let mut inner = Enc::default();
         build(&mut inner);
         self.bytes(num, &inner.0);

@@ -15,8 +15,9 @@ pub fn definition_name(res: &ResourceDef) -> String {
     format!("{}.{}.{}", group.join("."), res.version, res.kind)
 }
 
-/// The schema of custom kind `res`, referring to ObjectMeta at `meta_ref`.
-pub fn kind_schema(res: &ResourceDef, meta_ref: &str) -> Value {
+/// The schema of custom kind `res`, referring to ObjectMeta at `meta_ref` (with a sibling
+/// description in Swagger 2.0, `v2`, wrapped in `allOf` in OpenAPI 3.0).
+pub fn kind_schema(res: &ResourceDef, meta_ref: &str, v2: bool) -> Value {
     let known = schema::custom(res.gr);
     let spec = match known {
         Some(k) => {
@@ -47,10 +48,12 @@ pub fn kind_schema(res: &ResourceDef, meta_ref: &str) -> Value {
         "kind".into(),
         json!({"type": "string", "description": "The REST resource this object represents, in CamelCase."}),
     );
-    props.insert(
-        "metadata".into(),
-        json!({"allOf": [{"$ref": meta_ref}], "description": "Standard object metadata."}),
-    );
+    let meta = if v2 {
+        json!({"$ref": meta_ref, "description": "Standard object metadata."})
+    } else {
+        json!({"allOf": [{"$ref": meta_ref}], "description": "Standard object metadata."})
+    };
+    props.insert("metadata".into(), meta);
     props.insert("spec".into(), spec);
     props.insert("status".into(), status);
     let mut s = json!({

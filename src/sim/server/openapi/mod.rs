@@ -9,6 +9,7 @@
 
 mod builtin;
 mod custom;
+mod proto_v2;
 pub mod serve;
 
 use std::collections::BTreeMap;
@@ -42,6 +43,11 @@ fn definitions(kinds: &[&'static ResourceDef], refs: &str) -> (Map<String, Value
         .with(|s| {
             s.definitions_path = refs.to_string().into();
             s.meta_schema = None;
+            if refs == V2_REFS {
+                // Swagger 2.0 keeps a description beside a `$ref`, as the API server's does.
+                s.transforms
+                    .retain(|t| !t.is::<schemars::transform::RemoveRefSiblings>());
+            }
         })
         .into_generator();
     let mut names = Vec::new();
@@ -61,7 +67,10 @@ fn definitions(kinds: &[&'static ResourceDef], refs: &str) -> (Map<String, Value
     for (name, r) in names.iter().zip(kinds) {
         if r.crd {
             let meta_ref = format!("#{refs}/{}", meta.as_deref().unwrap_or_default());
-            defs.insert(name.clone(), custom::kind_schema(r, &meta_ref));
+            defs.insert(
+                name.clone(),
+                custom::kind_schema(r, &meta_ref, refs == V2_REFS),
+            );
         } else if let Some(o) = defs.get_mut(name).and_then(Value::as_object_mut) {
             o.insert("x-kubernetes-group-version-kind".into(), json!([gvk(r)]));
         }
@@ -166,6 +175,8 @@ impl Doc {
 /// Every document of one profile.
 pub struct Docs {
     pub v2: Doc,
+    /// `v2` in gnostic protobuf.
+    pub v2_proto: Vec<u8>,
     /// By group-version path (`api/v1`, `apis/<group>/<version>`).
     pub v3: BTreeMap<String, Doc>,
 }
@@ -179,8 +190,10 @@ fn build(profile: Profile) -> Docs {
             .or_default()
             .push(r);
     }
+    let v2 = v2_doc(&served);
     Docs {
-        v2: Doc::new(&v2_doc(&served)),
+        v2_proto: proto_v2::encode(&v2),
+        v2: Doc::new(&v2),
         v3: by_gv
             .into_iter()
             .map(|(gv, kinds)| (gv, Doc::new(&group_version_doc(&kinds))))

@@ -1,6 +1,6 @@
-//! The HTTP side of `/openapi`: JSON documents with their ETag and caching headers, a redirect
-//! for a stale `?hash=`, and 406 for an `Accept` the sim cannot produce (the protobuf forms of
-//! the documents).
+//! The HTTP side of `/openapi`: JSON documents (and `/openapi/v2` in gnostic protobuf) with
+//! their ETag and caching headers, a redirect for a stale `?hash=`, and 406 for an `Accept` the
+//! sim cannot produce (the protobuf form of the v3 documents).
 
 use hyper::{HeaderMap, header};
 
@@ -11,6 +11,11 @@ use crate::sim::server::http::{self, Resp};
 use crate::sim::server::negotiate;
 use crate::sim::server::query::Query;
 
+const JSON: &str = "application/json";
+/// The gnostic protobuf form of `/openapi/v2` (kubectl asks for this one only).
+const V2_PROTOBUF: &str = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf";
+const V2_PROTOBUF_OLD: &str = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+
 /// Answer a GET under `/openapi`.
 pub fn serve(
     profile: Profile,
@@ -20,12 +25,25 @@ pub fn serve(
 ) -> Result<Resp, ApiError> {
     let path = path.trim_end_matches('/');
     let all = docs(profile);
-    if negotiate::pick(headers, &["application/json"]).is_none() {
-        // The real server also offers the gnostic protobuf forms; the sim offers JSON only.
-        return Err(not_acceptable(headers));
-    }
     if path == "/openapi/v2" {
-        return Ok(document(&all.v2, false));
+        return match negotiate::pick(headers, &[JSON, V2_PROTOBUF, V2_PROTOBUF_OLD]) {
+            Some(JSON) => Ok(document(&all.v2, false)),
+            Some(_) => {
+                // Answered under the dotted name: `@` is not valid in a Content-Type (the API
+                // server does the same).
+                let mut r = http::bytes_response(200, V2_PROTOBUF_OLD, all.v2_proto.clone());
+                set(&mut r, header::ETAG, &format!("\"{}\"", all.v2.hash));
+                Ok(r)
+            }
+            None => Err(not_acceptable(
+                headers,
+                &[JSON, V2_PROTOBUF, V2_PROTOBUF_OLD],
+            )),
+        };
+    }
+    if negotiate::pick(headers, &[JSON]).is_none() {
+        // The real server also offers the gnostic protobuf form of v3; the sim offers JSON.
+        return Err(not_acceptable(headers, &[JSON]));
     }
     if path == "/openapi/v3" {
         let mut r = http::json(200, &root(&all));
@@ -71,16 +89,13 @@ fn set(r: &mut Resp, name: header::HeaderName, value: &str) {
     }
 }
 
-fn not_acceptable(headers: &HeaderMap) -> ApiError {
-    let asked = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+fn not_acceptable(_headers: &HeaderMap, offered: &[&str]) -> ApiError {
     ApiError::new(
         406,
         "NotAcceptable",
         format!(
-            "only the following media types are accepted: application/json (the sim does not produce {asked})"
+            "only the following media types are accepted: {}",
+            offered.join(", ")
         ),
     )
 }
