@@ -357,3 +357,68 @@ async fn scaling_takes_the_replicas_through_the_scale_subresource() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn status_is_applied_through_its_subresource() {
+    let k = Kube::start().await;
+    let body = |replicas: u32| {
+        format!(
+            "apiVersion: hypershift.openshift.io/v1beta1\nkind: NodePool\nmetadata:\n  name: {NP}\n  namespace: {NS}\nstatus:\n  replicas: {replicas}\n"
+        )
+    };
+    let yaml = body(9);
+    let (ok, _, err) = k
+        .run_in(
+            &[
+                "apply",
+                "--server-side",
+                "--subresource=status",
+                "--field-manager",
+                "ctrl",
+                "-f",
+                "-",
+            ],
+            Some(&yaml),
+        )
+        .await;
+    assert!(ok, "{err}");
+    let np = k
+        .get("nodepools.hypershift.openshift.io", Some(NS), NP)
+        .expect("np");
+    assert_eq!(np["status"]["replicas"], json!(9));
+    let e = entry(&np, "ctrl").expect("ctrl's entry");
+    assert_eq!(e["operation"], json!("Apply"));
+    assert_eq!(e["subresource"], json!("status"));
+    assert_eq!(e["fieldsV1"], json!({"f:status": {"f:replicas": {}}}));
+    // Another applier of the same status field conflicts with the status manager.
+    let (code, st) = k
+        .raw(
+            "PATCH",
+            &format!("/apis/hypershift.openshift.io/v1beta1/namespaces/{NS}/nodepools/{NP}/status?fieldManager=other"),
+            "application/apply-patch+yaml",
+            &body(1),
+        )
+        .await;
+    assert_eq!(code, 409, "{st}");
+    assert_eq!(
+        st["message"],
+        json!(
+            "Apply failed with 1 conflict: conflict with \"ctrl\" with subresource \"status\": .status.replicas"
+        )
+    );
+    // Status applied through the main resource is ignored there, and owned by nobody.
+    let (code, _) = k
+        .raw(
+            "PATCH",
+            &format!("/apis/hypershift.openshift.io/v1beta1/namespaces/{NS}/nodepools/{NP}?fieldManager=other"),
+            "application/apply-patch+yaml",
+            &body(1),
+        )
+        .await;
+    assert_eq!(code, 200);
+    let np = k
+        .get("nodepools.hypershift.openshift.io", Some(NS), NP)
+        .expect("np");
+    assert_eq!(np["status"]["replicas"], json!(9));
+    assert!(entry(&np, "other").is_none(), "{np}");
+}

@@ -311,6 +311,27 @@ pub(crate) fn patch_object(
     Err(last.unwrap_or_else(|| ApiError::conflict(rr.res, name)))
 }
 
+/// `force` of a patch (apply patches only), and the fieldManager an apply patch requires.
+pub(crate) fn force_of(ctx: &Ctx, pt: PatchType) -> Result<bool, ApiError> {
+    if pt == PatchType::Apply && ctx.query.get("fieldManager").is_none() {
+        return Err(ApiError::new(
+            422,
+            "Invalid",
+            "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
+        ));
+    }
+    match ctx.query.get("force") {
+        None | Some("false") => Ok(false),
+        Some("true") if pt == PatchType::Apply => Ok(true),
+        Some("true") => Err(ApiError::bad_request(
+            "force: Forbidden: may not be specified for non-apply patch",
+        )),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "force: Invalid value: {other:?}: must be true or false"
+        ))),
+    }
+}
+
 pub(crate) fn patch(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiError> {
     let pt = PatchType::for_resource(rr.res, &http::content_type(&ctx.headers))?;
     let patch_doc = patch::decode(pt, body)?;
@@ -321,28 +342,8 @@ pub(crate) fn patch(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiEr
         manager: &manager,
         subresource: None,
     };
-    let force = match ctx.query.get("force") {
-        None | Some("false") => false,
-        Some("true") if pt == PatchType::Apply => true,
-        Some("true") => {
-            return Err(ApiError::bad_request(
-                "force: Forbidden: may not be specified for non-apply patch",
-            ));
-        }
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "force: Invalid value: {other:?}: must be true or false"
-            )));
-        }
-    };
+    let force = force_of(ctx, pt)?;
     if pt == PatchType::Apply {
-        if ctx.query.get("fieldManager").is_none() {
-            return Err(ApiError::new(
-                422,
-                "Invalid",
-                "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
-            ));
-        }
         let exists = ctx
             .shared
             .store

@@ -108,6 +108,7 @@ fn write_status(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<Res
     } else {
         let pt = PatchType::for_resource(rr.res, &http::content_type(&ctx.headers))?;
         let doc = patch::decode(pt, body)?;
+        let force = crud::force_of(ctx, pt)?;
         patch_object(
             ctx,
             rr,
@@ -115,13 +116,37 @@ fn write_status(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<Res
             &doc,
             |old, patched| {
                 let mut next = old.clone();
-                take_status(old, &patched, &mut next)?;
+                if pt == PatchType::Apply {
+                    // Server-side apply of the status: only `status` is taken, with the
+                    // managed fields the apply computed.
+                    let writer = ssa::Writer {
+                        manager: &manager,
+                        subresource: Some("status"),
+                    };
+                    let applied = ssa::apply(res, Some(old), &doc, &writer, force)?;
+                    take_field(&applied, &mut next, "status");
+                    if let Some(meta) = next.get_mut("metadata") {
+                        take_field(&applied["metadata"], meta, "managedFields");
+                    }
+                } else {
+                    take_status(old, &patched, &mut next)?;
+                }
                 Ok(next)
             },
             false,
         )?
     };
     Ok(respond(ctx, rr.res, 200, &updated))
+}
+
+/// `dst[field]` set to `src[field]`, or removed when `src` has none.
+fn take_field(src: &Value, dst: &mut Value, field: &str) {
+    if let Some(o) = dst.as_object_mut() {
+        match src.get(field) {
+            Some(v) => o.insert(field.into(), v.clone()),
+            None => o.remove(field),
+        };
+    }
 }
 
 fn pointer_of(path: &str) -> String {
