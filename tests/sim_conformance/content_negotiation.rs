@@ -105,6 +105,43 @@ async fn kubectl_typed_clients_talk_protobuf() {
         assert!(out.contains("created"), "{out}");
     }
     assert_eq!(k.ok(&["auth", "can-i", "get", "pods"]).await.trim(), "yes");
+    // `certificate approve` reads the CSR in protobuf and writes its approval in protobuf.
+    let (ok, out, err) = k.run(&["certificate", "approve", "csr-0", "-v=8"]).await;
+    assert!(ok, "{out}\n{err}");
+    assert!(out.contains("csr-0 approved"), "{out}");
+    assert!(
+        err.matches(&format!("Content-Type: {PROTOBUF}")).count() >= 3,
+        "{err}"
+    );
+    let csr = k
+        .get(
+            "certificatesigningrequests.certificates.k8s.io",
+            None,
+            "csr-0",
+        )
+        .expect("csr");
+    let approved = csr["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|c| c["type"] == json!("Approved") && c["status"] == json!("True"));
+    assert!(approved, "{csr}");
+    // Lists of those kinds too: ListMeta, then the items.
+    let (code, head, body) = raw(
+        &k,
+        "GET",
+        &format!("/api/v1/namespaces/{NS}/configmaps"),
+        &[("Accept", PROTOBUF)],
+        b"",
+    )
+    .await;
+    assert_eq!(code, 200, "{head}");
+    assert!(
+        head.contains(&format!("content-type: {PROTOBUF}")),
+        "{head}"
+    );
+    assert!(body.windows(13).any(|w| w == b"ConfigMapList"));
+    assert!(body.windows(5).any(|w| w == b"pb-cm"));
     // A raw read asking for protobuf only: the `k8s\0` envelope with the object in it.
     let (code, head, body) = raw(
         &k,

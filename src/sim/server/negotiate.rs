@@ -114,9 +114,9 @@ fn offered(res: &ResourceDef, verb: &str) -> Vec<&'static str> {
     o
 }
 
-/// What the sim can write for `res`: protobuf only for single objects of the kinds
-/// `proto_encode` knows (not Tables, metadata-only views, lists, watch streams, or subresources
-/// other than `status`, which answer other kinds).
+/// What the sim can write for `res`: protobuf only for objects and lists of the kinds
+/// `proto_encode` knows (not Tables, metadata-only views, watch streams, or subresources other
+/// than `status` and `approval`, which answer other kinds).
 fn producible(res: &ResourceDef, sub: Option<&str>, verb: &str, r: &MediaRange) -> Option<Media> {
     let plain_object = r.param("as").is_none();
     if r.covers(JSON) {
@@ -128,8 +128,8 @@ fn producible(res: &ResourceDef, sub: Option<&str>, verb: &str, r: &MediaRange) 
     if r.covers(PROTOBUF)
         && !res.crd
         && plain_object
-        && matches!(verb, "get" | "create" | "update" | "patch")
-        && sub.is_none_or(|s| s == "status")
+        && matches!(verb, "get" | "list" | "create" | "update" | "patch")
+        && sub.is_none_or(|s| s == "status" || s == "approval")
         && proto_encode::encodes(res.kind)
     {
         return Some(Media::Protobuf);

@@ -1,6 +1,7 @@
 //! Kubernetes protobuf responses (`application/vnd.kubernetes.protobuf`) for the built-in kinds
 //! kubectl's typed clients create and read back: Namespace, ConfigMap, Secret, Service,
-//! SelfSubjectAccessReview and SelfSubjectReview. The object is encoded with the field numbers
+//! CertificateSigningRequest (`certificate approve|deny`), SelfSubjectAccessReview and
+//! SelfSubjectReview, and lists of the first five. The object is encoded with the field numbers
 //! of the upstream `generated.proto` and wrapped in the `k8s\0` + `runtime.Unknown` envelope.
 //! Other kinds answer JSON (clients that ask for protobuf list JSON as their fallback).
 
@@ -224,6 +225,59 @@ fn service(e: &mut Enc, o: &Value) {
     });
 }
 
+/// certificates/v1 CertificateSigningRequest: spec = 2 (request = 1, username = 2, uid = 3,
+/// groups = 4, usages = 5, extra = 6, signerName = 7, expirationSeconds = 8), status = 3
+/// (conditions = 1: type 1, reason 2, message 3, lastUpdateTime 4, lastTransitionTime 5,
+/// status 6; certificate = 2).
+fn csr(e: &mut Enc, o: &Value) {
+    let b64 = |v: &Value, k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
+    };
+    e.sub(2, o, "spec", |s, v| {
+        if let Some(req) = b64(v, "request") {
+            s.bytes(1, &req);
+        }
+        s.str_of(2, v, "username");
+        s.str_of(3, v, "uid");
+        s.strings_of(4, v, "groups");
+        s.strings_of(5, v, "usages");
+        extra(s, 6, v);
+        s.str_of(7, v, "signerName");
+        s.int_of(8, v, "expirationSeconds");
+    });
+    e.sub(3, o, "status", |s, v| {
+        s.each(1, v, "conditions", |c, x| {
+            c.str_of(1, x, "type");
+            c.str_of(2, x, "reason");
+            c.str_of(3, x, "message");
+            time(c, 4, x, "lastUpdateTime");
+            time(c, 5, x, "lastTransitionTime");
+            c.str_of(6, x, "status");
+        });
+        if let Some(cert) = b64(v, "certificate") {
+            s.bytes(2, &cert);
+        }
+    });
+}
+
+/// `map<string, ExtraValue>` (ExtraValue: items = 1) from `v.extra`.
+fn extra(e: &mut Enc, num: u64, v: &Value) {
+    for (k, vals) in v
+        .get("extra")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        e.message(num, |entry| {
+            entry.bytes(1, k.as_bytes());
+            let list = Value::Object(Map::from_iter([("items".into(), vals.clone())]));
+            entry.message(2, |ev| ev.strings_of(1, &list, "items"));
+        });
+    }
+}
+
 fn self_subject_access_review(e: &mut Enc, o: &Value) {
     e.sub(2, o, "spec", |s, v| {
         s.sub(1, v, "resourceAttributes", |r, a| {
@@ -261,34 +315,48 @@ fn self_subject_review(e: &mut Enc, o: &Value) {
             u.str_of(1, i, "username");
             u.str_of(2, i, "uid");
             u.strings_of(3, i, "groups");
-            if let Some(extra) = i.get("extra").and_then(Value::as_object) {
-                for (k, vals) in extra {
-                    u.message(4, |entry| {
-                        entry.bytes(1, k.as_bytes());
-                        let list = Value::Object(Map::from_iter([("items".into(), vals.clone())]));
-                        entry.message(2, |ev| ev.strings_of(1, &list, "items"));
-                    });
-                }
-            }
+            extra(u, 4, i);
         });
     });
 }
 
-/// The protobuf body of `obj`, or None for a kind not encoded here.
-pub fn encode(obj: &Value) -> Option<Vec<u8>> {
-    let kind = obj.get("kind").and_then(Value::as_str)?;
-    let body: fn(&mut Enc, &Value) = match kind {
+/// The body encoder of `kind`.
+fn body_of(kind: &str) -> Option<fn(&mut Enc, &Value)> {
+    Some(match kind {
         "Namespace" => namespace,
         "ConfigMap" => config_map,
         "Secret" => secret,
         "Service" => service,
+        "CertificateSigningRequest" => csr,
         "SelfSubjectAccessReview" => self_subject_access_review,
         "SelfSubjectReview" => self_subject_review,
         _ => return None,
-    };
+    })
+}
+
+/// One object's message (without envelope).
+fn object(e: &mut Enc, obj: &Value, body: fn(&mut Enc, &Value)) {
+    e.sub(1, obj, "metadata", object_meta);
+    body(e, obj);
+}
+
+/// The protobuf body of `obj` (an object, or a `<Kind>List` of one), or None for a kind not
+/// encoded here.
+pub fn encode(obj: &Value) -> Option<Vec<u8>> {
+    let kind = obj.get("kind").and_then(Value::as_str)?;
     let mut raw = Enc::default();
-    raw.sub(1, obj, "metadata", object_meta);
-    body(&mut raw, obj);
+    match kind.strip_suffix("List").and_then(body_of) {
+        Some(item) => {
+            // metav1.ListMeta: resourceVersion = 2, continue = 3, remainingItemCount = 4.
+            raw.sub(1, obj, "metadata", |m, v| {
+                m.str_of(2, v, "resourceVersion");
+                m.str_of(3, v, "continue");
+                m.int_of(4, v, "remainingItemCount");
+            });
+            raw.each(2, obj, "items", |e, it| object(e, it, item));
+        }
+        None => object(&mut raw, obj, body_of(kind)?),
+    }
     let mut out = Enc(MAGIC.to_vec());
     out.message(1, |tm| {
         tm.str_of(1, obj, "apiVersion");
@@ -298,17 +366,9 @@ pub fn encode(obj: &Value) -> Option<Vec<u8>> {
     Some(out.0)
 }
 
-/// Whether objects of `kind` can be answered in protobuf.
+/// Whether objects (and lists) of `kind` can be answered in protobuf.
 pub fn encodes(kind: &str) -> bool {
-    matches!(
-        kind,
-        "Namespace"
-            | "ConfigMap"
-            | "Secret"
-            | "Service"
-            | "SelfSubjectAccessReview"
-            | "SelfSubjectReview"
-    )
+    body_of(kind).is_some()
 }
 
 #[cfg(test)]
