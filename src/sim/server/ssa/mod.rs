@@ -405,3 +405,71 @@ fn conflict_error(conflicts: &[(String, Path)]) -> ApiError {
     e.details = Some(json!({"causes": causes}));
     e
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::resources::by_key;
+
+    fn w(manager: &str) -> Writer<'_> {
+        Writer {
+            manager,
+            subresource: None,
+        }
+    }
+
+    fn cm(data: Value) -> Value {
+        json!({"apiVersion": "v1", "kind": "ConfigMap",
+               "metadata": {"name": "c", "namespace": "ns"}, "data": data})
+    }
+
+    #[test]
+    fn applies_conflict_force_and_prune() {
+        let res = by_key("configmaps");
+        let live = apply(
+            res,
+            None,
+            &cm(json!({"a": "1", "b": "2"})),
+            &w("one"),
+            false,
+        )
+        .expect("creates");
+        assert_eq!(
+            live["metadata"]["managedFields"][0]["fieldsV1"],
+            json!({"f:data": {"f:a": {}, "f:b": {}}})
+        );
+        let e = apply(res, Some(&live), &cm(json!({"a": "x"})), &w("two"), false)
+            .expect_err("conflicts");
+        assert_eq!(e.code, 409);
+        assert_eq!(
+            e.message,
+            "Apply failed with 1 conflict: conflict with \"one\": .data.a"
+        );
+        let forced =
+            apply(res, Some(&live), &cm(json!({"a": "x"})), &w("two"), true).expect("forced");
+        assert_eq!(forced["data"], json!({"a": "x", "b": "2"}));
+        // `one` no longer holds a; dropping b from its config removes b.
+        let pruned = apply(res, Some(&forced), &cm(json!({})), &w("one"), false).expect("applies");
+        assert_eq!(pruned["data"], json!({"a": "x"}));
+    }
+
+    #[test]
+    fn updates_take_changed_fields() {
+        let res = by_key("configmaps");
+        let live = apply(res, None, &cm(json!({"a": "1"})), &w("one"), false).expect("creates");
+        let mut next = live.clone();
+        next["data"]["a"] = json!("2");
+        next["data"]["c"] = json!("3");
+        record_update(res, Some(&live), &mut next, &w("editor"));
+        let entries = next["metadata"]["managedFields"]
+            .as_array()
+            .expect("entries");
+        assert_eq!(entries.len(), 1, "{entries:?}");
+        assert_eq!(entries[0]["manager"], json!("editor"));
+        assert_eq!(entries[0]["operation"], json!("Update"));
+        assert_eq!(
+            entries[0]["fieldsV1"],
+            json!({"f:data": {"f:a": {}, "f:c": {}}})
+        );
+    }
+}
