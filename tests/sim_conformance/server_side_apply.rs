@@ -115,7 +115,15 @@ async fn a_second_applier_conflicts_until_it_forces() {
             k.run_in(&args, Some(&yaml)).await
         }
     };
+    // The fixture was never written through the API: its fields are `before-first-apply`'s,
+    // so the first apply that changes one conflicts with that manager.
     let (ok, _, err) = apply("mgr", 3, false).await;
+    assert!(!ok);
+    assert!(
+        err.contains("Apply failed with 1 conflict: conflict with \"before-first-apply\" using hypershift.openshift.io/v1beta1: .spec.replicas"),
+        "{err}"
+    );
+    let (ok, _, err) = apply("mgr", 3, true).await;
     assert!(ok, "{err}");
     // The same value from another applier: shared, no conflict.
     let (ok, _, err) = apply("other", 3, false).await;
@@ -318,6 +326,7 @@ async fn scaling_takes_the_replicas_through_the_scale_subresource() {
             &[
                 "apply",
                 "--server-side",
+                "--force-conflicts",
                 "--field-manager",
                 "mgr",
                 "-f",
@@ -372,6 +381,7 @@ async fn status_is_applied_through_its_subresource() {
             &[
                 "apply",
                 "--server-side",
+                "--force-conflicts",
                 "--subresource=status",
                 "--field-manager",
                 "ctrl",

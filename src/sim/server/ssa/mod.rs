@@ -3,7 +3,8 @@
 //! fields applied, other writes (create, update, patches) as an `Update` entry holding the fields
 //! they changed, taken away from whoever held them. An apply that would change a field another
 //! manager holds is refused with 409 (`force=true` takes the field over); fields an applier
-//! stops applying, and that nobody else holds, are removed. Lists merge as the kind's schema
+//! stops applying, and that nobody else holds, are removed; the fields of an object without
+//! managed fields are `before-first-apply`'s at its first apply. Lists merge as the kind's schema
 //! says (`openapi::kind_schema`): associative lists by key, sets by value, others atomic.
 
 pub mod fieldset;
@@ -269,6 +270,20 @@ pub fn apply(
         return Ok(obj);
     };
     let mut list = entries(live);
+    if list.is_empty() {
+        // An object nobody has recorded fields for (the sim's fixtures and controllers write
+        // the store directly): its existing fields belong to `before-first-apply`, as the API
+        // server records them before the first apply, so that apply conflicts where it changes
+        // them.
+        list.push(Entry {
+            manager: "before-first-apply".into(),
+            apply: false,
+            api_version: res.api_version(),
+            time: now(),
+            subresource: w.subresource.map(str::to_string),
+            fields: tracked(res, &schema, live, w),
+        });
+    }
     let mut merged = merge::merge(walker, live, applied, root);
     // Conflicts: fields this apply changes that another manager holds.
     let mut conflicts: Vec<(String, Path)> = Vec::new();
