@@ -8,10 +8,13 @@ mod sim_support;
 
 mod kubectl;
 
+mod content_negotiation;
 mod deletes;
 mod dry_run;
 mod events_and_tables;
+mod openapi;
 mod paging;
 mod patch_types;
 mod schema_vs_crd;
+mod server_side_apply;
 mod validation;

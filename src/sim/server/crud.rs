@@ -9,6 +9,7 @@ use super::http::{self, Resp};
 use super::patch::{self, PatchType};
 use super::route::ResRoute;
 use super::select::Selector;
+use super::ssa::{self, Writer};
 use super::{auth, deletion, paging, validate};
 use crate::sim::error::ApiError;
 use crate::sim::resources::ResourceDef;
@@ -16,6 +17,35 @@ use crate::sim::store::{ensure_object, rv_of};
 
 fn name_of(rr: &ResRoute) -> &str {
     rr.name.as_deref().unwrap_or("")
+}
+
+/// The field manager of a write: `fieldManager`, else the client's User-Agent up to its first
+/// `/`, as the API server defaults it.
+pub(crate) fn manager_of(ctx: &Ctx) -> String {
+    if let Some(m) = ctx.query.get("fieldManager") {
+        return m.to_string();
+    }
+    ctx.headers
+        .get(hyper::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ua| ua.split('/').next())
+        .filter(|m| !m.is_empty())
+        .unwrap_or("unknown")
+        .to_string()
+}
+
+/// A fieldManager the API server refuses: longer than 128 characters or not printable.
+fn check_manager(ctx: &Ctx) -> Result<(), ApiError> {
+    match ctx.query.get("fieldManager") {
+        Some(m) if m.len() > 128 || m.chars().any(char::is_control) => Err(ApiError::new(
+            422,
+            "Invalid",
+            format!(
+                "fieldManager: Invalid value: {m:?}: must be at most 128 characters and printable"
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn respond(ctx: &Ctx, res: &ResourceDef, code: u16, obj: &Value) -> Resp {
@@ -155,6 +185,17 @@ pub(crate) fn create(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiE
     validate::check_identity(rr.res, rr.ns.as_deref(), &mut obj)?;
     validate::admit(ctx, rr.res, &mut obj, None)?;
     refuse_in_terminating(ctx, rr)?;
+    check_manager(ctx)?;
+    let manager = manager_of(ctx);
+    ssa::record_update(
+        rr.res,
+        None,
+        &mut obj,
+        &Writer {
+            manager: &manager,
+            subresource: None,
+        },
+    );
     let created = ctx.shared.store.create(rr.res, obj, ctx.opts.dry_run)?;
     Ok(respond(ctx, rr.res, 201, &created))
 }
@@ -201,6 +242,17 @@ pub(crate) fn update(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiE
         .ok_or_else(|| ApiError::not_found(rr.res, name))?;
     keep_status(rr.res, &old, &mut obj);
     validate::admit(ctx, rr.res, &mut obj, Some(&old))?;
+    check_manager(ctx)?;
+    let manager = manager_of(ctx);
+    ssa::record_update(
+        rr.res,
+        Some(&old),
+        &mut obj,
+        &Writer {
+            manager: &manager,
+            subresource: None,
+        },
+    );
     let updated = ctx
         .shared
         .store
@@ -243,6 +295,10 @@ pub(crate) fn patch_object(
                 );
             }
         }
+        if pt == PatchType::Apply && next == *current {
+            // A no-op apply is not written: same resourceVersion, no watch event.
+            return Ok((*current).clone());
+        }
         match ctx
             .shared
             .store
@@ -255,18 +311,39 @@ pub(crate) fn patch_object(
     Err(last.unwrap_or_else(|| ApiError::conflict(rr.res, name)))
 }
 
+/// `force` of a patch (apply patches only), and the fieldManager an apply patch requires.
+pub(crate) fn force_of(ctx: &Ctx, pt: PatchType) -> Result<bool, ApiError> {
+    if pt == PatchType::Apply && ctx.query.get("fieldManager").is_none() {
+        return Err(ApiError::new(
+            422,
+            "Invalid",
+            "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
+        ));
+    }
+    match ctx.query.get("force") {
+        None | Some("false") => Ok(false),
+        Some("true") if pt == PatchType::Apply => Ok(true),
+        Some("true") => Err(ApiError::bad_request(
+            "force: Forbidden: may not be specified for non-apply patch",
+        )),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "force: Invalid value: {other:?}: must be true or false"
+        ))),
+    }
+}
+
 pub(crate) fn patch(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiError> {
     let pt = PatchType::for_resource(rr.res, &http::content_type(&ctx.headers))?;
     let patch_doc = patch::decode(pt, body)?;
     let name = name_of(rr);
+    check_manager(ctx)?;
+    let manager = manager_of(ctx);
+    let writer = Writer {
+        manager: &manager,
+        subresource: None,
+    };
+    let force = force_of(ctx, pt)?;
     if pt == PatchType::Apply {
-        if ctx.query.get("fieldManager").is_none() {
-            return Err(ApiError::new(
-                422,
-                "Invalid",
-                "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
-            ));
-        }
         let exists = ctx
             .shared
             .store
@@ -282,7 +359,9 @@ pub(crate) fn patch(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiEr
                 ));
             }
             meta.remove("resourceVersion");
+            let mut obj = ssa::apply(rr.res, None, &obj, &writer, force)?;
             validate::admit(ctx, rr.res, &mut obj, None)?;
+            refuse_in_terminating(ctx, rr)?;
             let created = ctx.shared.store.create(rr.res, obj, ctx.opts.dry_run)?;
             return Ok(respond(ctx, rr.res, 201, &created));
         }
@@ -296,8 +375,15 @@ pub(crate) fn patch(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiEr
         pt,
         &patch_doc,
         |old, mut new| {
+            if pt == PatchType::Apply {
+                // Server-side apply merges by the schema, not by the strategic patch.
+                new = ssa::apply(res, Some(old), &patch_doc, &writer, force)?;
+            }
             keep_status(res, old, &mut new);
             validate::admit(ctx, res, &mut new, Some(old))?;
+            if pt != PatchType::Apply {
+                ssa::record_update(res, Some(old), &mut new, &writer);
+            }
             Ok(new)
         },
         true,

@@ -11,7 +11,7 @@ use super::http::{self, Resp};
 use super::options::{self, WriteOpts};
 use super::query::Query;
 use super::route::{self, ResRoute, Route};
-use super::{Shared, crud, discovery, openapi, subresource, watch};
+use super::{Shared, crud, discovery, negotiate, openapi, subresource, watch};
 use crate::sim::error::ApiError;
 
 /// Everything a verb handler needs about the request.
@@ -51,10 +51,16 @@ pub(crate) async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Resp 
     if let Some(d) = shared.opts.faults.latency {
         tokio::time::sleep(d).await;
     }
-    match handle_inner(shared, req).await {
+    let accept_encoding = req
+        .headers()
+        .get(hyper::header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let resp = match handle_inner(shared, req).await {
         Ok(r) => r,
         Err(e) => http::error(&e),
-    }
+    };
+    negotiate::compress(resp, accept_encoding.as_deref()).await
 }
 
 async fn handle_inner(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Resp, ApiError> {
@@ -79,7 +85,9 @@ async fn handle_inner(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Res
             ));
         }
         Route::Version => return Ok(http::json(200, &discovery::version())),
-        Route::OpenApi => return openapi(profile, &path),
+        Route::OpenApi => {
+            return openapi::serve::serve(profile, &path, parts.uri.query(), &parts.headers);
+        }
         Route::CoreVersions => return Ok(http::json(200, &discovery::core_versions(shared.addr))),
         Route::Groups => return Ok(http::json(200, &discovery::group_list(profile))),
         Route::Group(g) => return Ok(http::json(200, &discovery::group(profile, &g))),
@@ -104,6 +112,7 @@ async fn handle_inner(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Res
         rr.sub.as_deref(),
         verb,
     )?;
+    let media = negotiate::choose(&parts.headers, rr.res, rr.sub.as_deref(), verb)?;
     let body = match parts.method {
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE => {
             http::read_body(&parts.headers, body).await?
@@ -122,6 +131,10 @@ async fn handle_inner(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Res
     };
     let result = dispatch(&ctx, &rr, verb, &body);
     let warnings = std::mem::take(&mut *super::lock(&ctx.warnings));
+    let result = match result {
+        Ok(resp) if verb != "watch" => Ok(negotiate::represent(resp, &media).await),
+        other => other,
+    };
     result.map(|mut resp| {
         for w in warnings {
             // RFC 7234 warn-code 299, agent "-", the text quoted as the API server does.
@@ -132,17 +145,6 @@ async fn handle_inner(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Res
         }
         resp
     })
-}
-
-fn openapi(profile: crate::sim::Profile, path: &str) -> Result<Resp, ApiError> {
-    let doc = match path.trim_end_matches('/') {
-        "/openapi/v3" => Some(openapi::root(profile)),
-        p => p
-            .strip_prefix("/openapi/v3/")
-            .and_then(|gv| openapi::group_version(profile, gv)),
-    };
-    doc.map(|d| http::json(200, &d))
-        .ok_or_else(|| ApiError::not_found_path(path))
 }
 
 fn verb_of(method: &Method, rr: &ResRoute, q: &Query) -> Result<&'static str, ApiError> {

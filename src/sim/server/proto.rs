@@ -1,9 +1,9 @@
 //! Just enough Kubernetes protobuf decoding for the request bodies kubectl's typed clients send
 //! (`application/vnd.kubernetes.protobuf`): SelfSubjectAccessReview (`auth can-i`),
 //! CertificateSigningRequest (`certificate approve|deny`) and Namespace, ConfigMap and Secret
-//! (`create namespace|configmap|secret`), Eviction (`drain`) and PodDisruptionBudget
-//! (`create poddisruptionbudget`). Other kinds answer 415. Bodies become the JSON the rest of
-//! the server works with; responses are always JSON, which those clients also accept.
+//! (`create namespace|configmap|secret`), Eviction (`drain`), PodDisruptionBudget
+//! (`create poddisruptionbudget`) and Service (`create service`). Other kinds answer 415. Bodies
+//! become the JSON the rest of the server works with; `proto_encode` writes protobuf responses.
 
 use base64::Engine;
 use serde_json::{Map, Value, json};
@@ -74,7 +74,10 @@ fn string(b: &[u8]) -> Value {
 fn strings(buf: &[u8], names: &[(u64, &str)]) -> Result<Map<String, Value>, ApiError> {
     let mut m = Map::new();
     for (num, f) in fields(buf)? {
-        if let (Some((_, name)), Field::Bytes(b)) = (names.iter().find(|(n, _)| *n == num), f) {
+        // Empty strings are left out, as the JSON encoding (`omitempty`) does.
+        if let (Some((_, name)), Field::Bytes(b)) = (names.iter().find(|(n, _)| *n == num), f)
+            && !b.is_empty()
+        {
             m.insert((*name).to_string(), string(b));
         }
     }
@@ -315,6 +318,89 @@ fn pdb(buf: &[u8]) -> Result<Value, ApiError> {
     Ok(Value::Object(obj))
 }
 
+/// A string field as JSON encodes it: empty strings are left out (`omitempty`).
+fn put_str(m: &mut Map<String, Value>, name: &str, b: &[u8]) {
+    if !b.is_empty() {
+        m.insert(name.into(), string(b));
+    }
+}
+
+fn push_str(m: &mut Map<String, Value>, name: &str, b: &[u8]) {
+    if let Some(a) = m.entry(name).or_insert_with(|| json!([])).as_array_mut() {
+        a.push(string(b));
+    }
+}
+
+/// core/v1 Service: metadata = 1, spec = 2 (ports = 1, selector = 2, clusterIP = 3, type = 4,
+/// externalIPs = 5, sessionAffinity = 7, externalName = 10, externalTrafficPolicy = 11,
+/// ipFamilyPolicy = 17, clusterIPs = 18, ipFamilies = 19, internalTrafficPolicy = 22).
+fn service(buf: &[u8]) -> Result<Value, ApiError> {
+    let mut obj = Map::new();
+    for (num, f) in fields(buf)? {
+        match (num, f) {
+            (1, Field::Bytes(b)) => {
+                obj.insert("metadata".into(), object_meta(b)?);
+            }
+            (2, Field::Bytes(b)) => {
+                let mut spec = Map::new();
+                for (n, f) in fields(b)? {
+                    match (n, f) {
+                        (1, Field::Bytes(p)) => {
+                            let port = service_port(p)?;
+                            if let Some(a) = spec
+                                .entry("ports")
+                                .or_insert_with(|| json!([]))
+                                .as_array_mut()
+                            {
+                                a.push(port);
+                            }
+                        }
+                        (2, Field::Bytes(e)) => insert_entry(&mut spec, "selector", e, false)?,
+                        (3, Field::Bytes(v)) => put_str(&mut spec, "clusterIP", v),
+                        (4, Field::Bytes(v)) => put_str(&mut spec, "type", v),
+                        (5, Field::Bytes(v)) => push_str(&mut spec, "externalIPs", v),
+                        (7, Field::Bytes(v)) => put_str(&mut spec, "sessionAffinity", v),
+                        (10, Field::Bytes(v)) => put_str(&mut spec, "externalName", v),
+                        (11, Field::Bytes(v)) => put_str(&mut spec, "externalTrafficPolicy", v),
+                        (17, Field::Bytes(v)) => put_str(&mut spec, "ipFamilyPolicy", v),
+                        (18, Field::Bytes(v)) => push_str(&mut spec, "clusterIPs", v),
+                        (19, Field::Bytes(v)) => push_str(&mut spec, "ipFamilies", v),
+                        (22, Field::Bytes(v)) => put_str(&mut spec, "internalTrafficPolicy", v),
+                        _ => {}
+                    }
+                }
+                obj.insert("spec".into(), Value::Object(spec));
+            }
+            // The status belongs to the server.
+            _ => {}
+        }
+    }
+    Ok(Value::Object(obj))
+}
+
+/// ServicePort: name = 1, protocol = 2, port = 3, targetPort = 4, nodePort = 5, appProtocol = 6.
+fn service_port(buf: &[u8]) -> Result<Value, ApiError> {
+    let mut p = Map::new();
+    for (n, f) in fields(buf)? {
+        match (n, f) {
+            (1, Field::Bytes(v)) => put_str(&mut p, "name", v),
+            (2, Field::Bytes(v)) => put_str(&mut p, "protocol", v),
+            (3, Field::Varint(v)) => {
+                p.insert("port".into(), json!(v as i32));
+            }
+            (4, Field::Bytes(v)) => {
+                p.insert("targetPort".into(), int_or_string(v)?);
+            }
+            (5, Field::Varint(v)) if v != 0 => {
+                p.insert("nodePort".into(), json!(v as i32));
+            }
+            (6, Field::Bytes(v)) => put_str(&mut p, "appProtocol", v),
+            _ => {}
+        }
+    }
+    Ok(Value::Object(p))
+}
+
 /// Decode a `k8s\0`-enveloped protobuf body into JSON, for the kinds above.
 pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
     let rest = body
@@ -340,12 +426,13 @@ pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
         "CertificateSigningRequest" => csr(raw)?,
         "Namespace" | "ConfigMap" | "Secret" | "Eviction" => simple(&kind, raw)?,
         "PodDisruptionBudget" => pdb(raw)?,
+        "Service" => service(raw)?,
         other => {
             return Err(ApiError::new(
                 415,
                 "UnsupportedMediaType",
                 format!(
-                    "the sim decodes protobuf only for SelfSubjectAccessReview, SelfSubjectReview, CertificateSigningRequest, Namespace, ConfigMap, Secret, Eviction and PodDisruptionBudget, not {other:?}; send JSON"
+                    "the sim decodes protobuf only for SelfSubjectAccessReview, SelfSubjectReview, CertificateSigningRequest, Namespace, ConfigMap, Secret, Eviction, PodDisruptionBudget and Service, not {other:?}; send JSON"
                 ),
             ));
         }

@@ -11,6 +11,7 @@ use super::jsonpath;
 use super::options;
 use super::patch::{self, PatchType};
 use super::route::ResRoute;
+use super::ssa;
 use crate::sim::error::ApiError;
 use crate::sim::resources::ResourceDef;
 use crate::sim::store::{ensure_object, rv_of};
@@ -86,13 +87,20 @@ fn put_onto(
 }
 
 fn write_status(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<Resp, ApiError> {
-    let take_status = |_: &Value, src: &Value, dst: &mut Value| {
+    let manager = crud::manager_of(ctx);
+    let res = rr.res;
+    let take_status = |old: &Value, src: &Value, dst: &mut Value| {
         if let Some(o) = dst.as_object_mut() {
             match src.get("status") {
                 Some(s) => o.insert("status".into(), s.clone()),
                 None => o.remove("status"),
             };
         }
+        let writer = ssa::Writer {
+            manager: &manager,
+            subresource: Some("status"),
+        };
+        ssa::record_update(res, Some(old), dst, &writer);
         Ok(())
     };
     let updated = if verb == "update" {
@@ -100,6 +108,7 @@ fn write_status(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<Res
     } else {
         let pt = PatchType::for_resource(rr.res, &http::content_type(&ctx.headers))?;
         let doc = patch::decode(pt, body)?;
+        let force = crud::force_of(ctx, pt)?;
         patch_object(
             ctx,
             rr,
@@ -107,13 +116,37 @@ fn write_status(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<Res
             &doc,
             |old, patched| {
                 let mut next = old.clone();
-                take_status(old, &patched, &mut next)?;
+                if pt == PatchType::Apply {
+                    // Server-side apply of the status: only `status` is taken, with the
+                    // managed fields the apply computed.
+                    let writer = ssa::Writer {
+                        manager: &manager,
+                        subresource: Some("status"),
+                    };
+                    let applied = ssa::apply(res, Some(old), &doc, &writer, force)?;
+                    take_field(&applied, &mut next, "status");
+                    if let Some(meta) = next.get_mut("metadata") {
+                        take_field(&applied["metadata"], meta, "managedFields");
+                    }
+                } else {
+                    take_status(old, &patched, &mut next)?;
+                }
                 Ok(next)
             },
             false,
         )?
     };
     Ok(respond(ctx, rr.res, 200, &updated))
+}
+
+/// `dst[field]` set to `src[field]`, or removed when `src` has none.
+fn take_field(src: &Value, dst: &mut Value, field: &str) {
+    if let Some(o) = dst.as_object_mut() {
+        match src.get(field) {
+            Some(v) => o.insert(field.into(), v.clone()),
+            None => o.remove(field),
+        };
+    }
 }
 
 fn pointer_of(path: &str) -> String {
@@ -210,12 +243,22 @@ fn set_replicas(res: &ResourceDef, obj: &mut Value, scale: &Value) -> Result<(),
 
 fn write_scale(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<Resp, ApiError> {
     let res = rr.res;
+    let manager = crud::manager_of(ctx);
+    // The replicas a scale write sets are owned by its manager, through subresource `scale`.
+    let writer = ssa::Writer {
+        manager: &manager,
+        subresource: Some("scale"),
+    };
     let updated = if verb == "update" {
         put_onto(
             ctx,
             rr,
             body,
-            |_, sent, next| set_replicas(res, next, sent),
+            |old, sent, next| {
+                set_replicas(res, next, sent)?;
+                ssa::record_update(res, Some(old), next, &writer);
+                Ok(())
+            },
             true,
         )?
     } else {
@@ -226,6 +269,7 @@ fn write_scale(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<Resp
         patch::apply(pt, &mut scale, &doc)?;
         let mut next = (*cur).clone();
         set_replicas(res, &mut next, &scale)?;
+        ssa::record_update(res, Some(&cur), &mut next, &writer);
         ensure_object(&mut next, "metadata").insert("resourceVersion".into(), json!(rv_of(&cur)));
         ctx.shared.store.update(res, next, true, ctx.opts.dry_run)?
     };
