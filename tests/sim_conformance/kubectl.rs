@@ -52,12 +52,39 @@ impl Kube {
         }
     }
 
+    /// A kubeconfig for the same sim with the viewer's token (both users reach every sim).
+    pub fn viewer_kubeconfig(&self) -> PathBuf {
+        let path = self.dir.path().join("viewer.kubeconfig");
+        let yaml = shiftdeck::sim::kubeconfig_yaml(
+            &self.sim.url,
+            Some(&shiftdeck::sim::pki::b64(&self.sim.ca_pem)),
+            shiftdeck::sim::VIEWER_TOKEN,
+            self.sim.profile.context_name(),
+        );
+        std::fs::write(&path, yaml).expect("viewer kubeconfig");
+        path
+    }
+
+    /// Run kubectl as the viewer; (success, stdout, stderr).
+    pub async fn run_as_viewer(&self, args: &[&str]) -> (bool, String, String) {
+        self.run_with(&self.viewer_kubeconfig(), args, None).await
+    }
+
     /// Run kubectl with `stdin`; (success, stdout, stderr).
     pub async fn run_in(&self, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+        self.run_with(&self.kubeconfig, args, stdin).await
+    }
+
+    async fn run_with(
+        &self,
+        kubeconfig: &std::path::Path,
+        args: &[&str],
+        stdin: Option<&str>,
+    ) -> (bool, String, String) {
         use tokio::io::AsyncWriteExt;
         let mut cmd = tokio::process::Command::new(kubectl_bin());
         cmd.arg("--kubeconfig")
-            .arg(&self.kubeconfig)
+            .arg(kubeconfig)
             .arg("--cache-dir")
             .arg(self.dir.path().join("cache"))
             .args(args)

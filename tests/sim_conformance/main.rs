@@ -10,6 +10,7 @@ mod sim_support;
 mod kubectl;
 mod python;
 
+mod auth;
 mod deletes;
 mod dry_run;
 mod events_and_tables;

@@ -20,6 +20,7 @@ mod patch;
 mod printers;
 mod proto;
 mod query;
+mod rbac;
 mod route;
 mod select;
 mod subresource;
