@@ -14,6 +14,7 @@ mod auth;
 mod deletes;
 mod dry_run;
 mod events_and_tables;
+mod metadata;
 mod paging;
 mod patch_types;
 mod python_client;
