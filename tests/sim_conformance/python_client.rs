@@ -91,6 +91,14 @@ async fn python_dry_runs_change_nothing() {
         json!(9),
         "the dry run answers the patched object"
     );
+    assert_eq!(seen["deleted_code"], json!(202), "{seen}");
+    assert_eq!(seen["deleted_kind"], json!("NodePool"), "{seen}");
+    assert_eq!(seen["deleted_marked"], json!(true), "{seen}");
+    assert_eq!(
+        seen["stored_marked"],
+        json!(false),
+        "the dry delete stored: {seen}"
+    );
     assert_eq!(seen["replicas_before"], seen["replicas_after"], "{seen}");
     assert_eq!(seen["rv_before"], seen["rv_after"], "{seen}");
     assert_eq!(seen["bogus"]["code"], json!(422), "{seen}");

@@ -3,7 +3,7 @@ answer as if they had happened and change nothing; any other dryRun value is ref
 
 from kubernetes import client
 
-from simclient import GROUP, NS, VERSION, api_client, failure, report
+from simclient import GROUP, NS, VERSION, api_client, failure, raw, report
 
 core = client.CoreV1Api(api_client())
 custom = client.CustomObjectsApi(core.api_client)
@@ -15,8 +15,9 @@ after_create = failure(lambda: core.read_namespaced_config_map("dry", "default")
 before = custom.get_namespaced_custom_object(GROUP, VERSION, NS, "nodepools", "np-fixed")
 patched = custom.patch_namespaced_custom_object(
     GROUP, VERSION, NS, "nodepools", "np-fixed", {"spec": {"replicas": 9}}, dry_run="All")
-deleted = custom.delete_namespaced_custom_object(
-    GROUP, VERSION, NS, "nodepools", "np-fixed", dry_run="All")
+# The pool holds HyperShift's finalizer: a (dry) delete answers 202 with the object.
+deleted = raw(custom.delete_namespaced_custom_object(
+    GROUP, VERSION, NS, "nodepools", "np-fixed", dry_run="All", _preload_content=False))
 after = custom.get_namespaced_custom_object(GROUP, VERSION, NS, "nodepools", "np-fixed")
 
 bogus = failure(lambda: custom.delete_namespaced_custom_object(
@@ -27,7 +28,10 @@ report({
     "created_name": created.metadata.name,
     "after_create": after_create,
     "patched_replicas": patched["spec"]["replicas"],
-    "deleted_kind": deleted.get("kind"),
+    "deleted_code": deleted["code"],
+    "deleted_kind": deleted["body"].get("kind"),
+    "deleted_marked": bool(deleted["body"]["metadata"].get("deletionTimestamp")),
+    "stored_marked": bool(after["metadata"].get("deletionTimestamp")),
     "replicas_before": before["spec"]["replicas"],
     "replicas_after": after["spec"]["replicas"],
     "rv_before": before["metadata"]["resourceVersion"],
