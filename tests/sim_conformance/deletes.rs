@@ -346,3 +346,81 @@ async fn controllers_hold_finalizers_and_deletion_takes_time() {
         "the pools, then the cluster, go"
     );
 }
+
+/// A NodePool of the hub scenario, with its KubeVirt machines: deleting it keeps it Terminating
+/// while its Machines turn `Deleting` and their VMs are torn down; then it goes.
+#[tokio::test]
+async fn a_node_pool_goes_after_its_machines_and_vms() {
+    use shiftdeck::sim::resources::by_key;
+    const MACHINES: &str = "machines.machine.openshift.io";
+    const VMS: &str = "virtualmachines.kubevirt.io";
+    let sim = shiftdeck::sim::start(shiftdeck::sim::SimOptions {
+        live: false,
+        ..Default::default()
+    })
+    .await
+    .expect("sim starts");
+    let owner_of = |m: &Value| {
+        m.pointer("/metadata/annotations/hypershift.openshift.io~1nodePool")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let (machines, _) = sim.store.list(by_key(MACHINES), None);
+    let pool = machines
+        .iter()
+        .find_map(|m| owner_of(m))
+        .expect("a node pool with machines");
+    let (pool_ns, pool_name) = pool.split_once('/').expect("ns/name");
+    let mine: Vec<(String, String, String)> = machines
+        .iter()
+        .filter(|m| owner_of(m).as_deref() == Some(pool.as_str()))
+        .map(|m| {
+            let s = |p: &str| {
+                m.pointer(p)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            };
+            (
+                s("/metadata/namespace"),
+                s("/metadata/name"),
+                s("/spec/infrastructureRef/name"),
+            )
+        })
+        .collect();
+    assert!(!mine.is_empty());
+    let auth = format!("Bearer {}", sim.token);
+    let (code, body) = crate::sim_support::raw(
+        sim.addr,
+        "DELETE",
+        &format!(
+            "/apis/hypershift.openshift.io/v1beta1/namespaces/{pool_ns}/nodepools/{pool_name}"
+        ),
+        &[("Authorization", &auth)],
+        b"",
+    )
+    .await;
+    assert_eq!(code, 202, "{body}");
+    let get = |key: &str, ns: &str, name: &str| sim.store.get(by_key(key), Some(ns), name);
+    assert!(
+        eventually(20, || mine
+            .iter()
+            .all(|(ns, name, _)| get(MACHINES, ns, name)
+                .is_some_and(|m| m["status"]["phase"] == json!("Deleting"))))
+        .await,
+        "the pool's machines turn Deleting"
+    );
+    assert!(
+        get(NP, pool_ns, pool_name).is_some(),
+        "the pool waits for them"
+    );
+    assert!(
+        eventually(60, || get(NP, pool_ns, pool_name).is_none()).await,
+        "the pool goes once its machines are gone"
+    );
+    for (ns, name, vm) in &mine {
+        assert!(get(MACHINES, ns, name).is_none(), "{name}");
+        assert!(get(VMS, ns, vm).is_none(), "{vm}");
+    }
+    sim.shutdown();
+}
