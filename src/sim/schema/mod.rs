@@ -4,11 +4,12 @@
 //! field against them in `tests/sim_conformance`), built-in kinds through the k8s-openapi types.
 //!
 //! `node` is the schema language, `check` walks an object against it, `builtin` decodes built-in
-//! kinds, `hypershift` holds the HyperShift kinds.
+//! kinds, `hypershift` holds the HyperShift kinds, `machine` the Machine API's MachineSet.
 
 pub mod builtin;
 pub mod check;
 pub mod hypershift;
+pub mod machine;
 pub mod node;
 
 use node::KindSchema;
@@ -18,6 +19,7 @@ pub fn custom(gr: &str) -> Option<&'static KindSchema> {
     match gr {
         "nodepools.hypershift.openshift.io" => Some(&hypershift::NODEPOOL),
         "hostedclusters.hypershift.openshift.io" => Some(&hypershift::HOSTEDCLUSTER),
+        "machinesets.machine.openshift.io" => Some(&machine::MACHINESET),
         _ => None,
     }
 }
