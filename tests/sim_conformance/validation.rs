@@ -333,3 +333,66 @@ async fn machinesets_are_validated_against_their_schema() {
         sim.shutdown();
     }
 }
+
+/// DataVolumes are validated against CDI's schema (`spec` required, the `contentType` enum, each
+/// source's required fields), and every DataVolume the hub scenario seeds passes it untouched.
+#[tokio::test]
+async fn datavolumes_are_validated_against_their_schema() {
+    use shiftdeck::sim::schema::{self, check};
+    let k = Kube::start().await;
+    let dv = |name: &str, spec: &str| {
+        format!(
+            r#"{{"apiVersion":"cdi.kubevirt.io/v1beta1","kind":"DataVolume","metadata":{{"name":"{name}","namespace":"default"}}{spec}}}"#
+        )
+    };
+    for (name, spec, want) in [
+        ("no-spec", "", "spec: Required value"),
+        (
+            "bad-type",
+            r#","spec":{"contentType":"iso","source":{"blank":{}},"storage":{}}"#,
+            "spec.contentType: Unsupported value: \"iso\"",
+        ),
+        (
+            "no-url",
+            r#","spec":{"source":{"http":{}},"storage":{}}"#,
+            "spec.source.http.url: Required value",
+        ),
+    ] {
+        let (ok, _, err) = k
+            .run_in(&["create", "-f", "-"], Some(&dv(name, spec)))
+            .await;
+        assert!(!ok, "{name} was stored");
+        assert!(err.contains(want), "{name}: {err}");
+    }
+    let (ok, _, err) = k
+        .run_in(
+            &["create", "-f", "-"],
+            Some(&dv(
+                "good",
+                r#","spec":{"source":{"http":{"url":"https://example.com/disk.qcow2"}},"storage":{"resources":{"requests":{"storage":"1Gi"}}}}"#,
+            )),
+        )
+        .await;
+    assert!(ok, "{err}");
+
+    let ks = schema::custom("datavolumes.cdi.kubevirt.io").expect("a DataVolume schema");
+    let sim = shiftdeck::sim::start(SimOptions {
+        live: false,
+        ..Default::default()
+    })
+    .await
+    .expect("sim starts");
+    let (dvs, _) = sim.store.list(by_key("datavolumes.cdi.kubevirt.io"), None);
+    assert!(!dvs.is_empty());
+    for d in dvs {
+        let mut spec = d["spec"].clone();
+        let mut f = check::Findings::default();
+        check::check(&ks.spec, &mut spec, None, "spec", &mut f);
+        assert!(
+            f.unknown.is_empty() && f.invalid.is_empty(),
+            "{}: {f:?}",
+            d["metadata"]["name"]
+        );
+    }
+    sim.shutdown();
+}

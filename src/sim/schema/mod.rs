@@ -4,9 +4,11 @@
 //! field against them in `tests/sim_conformance`), built-in kinds through the k8s-openapi types.
 //!
 //! `node` is the schema language, `check` walks an object against it, `builtin` decodes built-in
-//! kinds, `hypershift` holds the HyperShift kinds, `machine` the Machine API's MachineSet.
+//! kinds, `hypershift` holds the HyperShift kinds, `machine` the Machine API's MachineSet,
+//! `cdi` CDI's DataVolume.
 
 pub mod builtin;
+pub mod cdi;
 pub mod check;
 pub mod hypershift;
 pub mod machine;
@@ -20,6 +22,7 @@ pub fn custom(gr: &str) -> Option<&'static KindSchema> {
         "nodepools.hypershift.openshift.io" => Some(&hypershift::NODEPOOL),
         "hostedclusters.hypershift.openshift.io" => Some(&hypershift::HOSTEDCLUSTER),
         "machinesets.machine.openshift.io" => Some(&machine::MACHINESET),
+        "datavolumes.cdi.kubevirt.io" => Some(&cdi::DATAVOLUME),
         _ => None,
     }
 }
