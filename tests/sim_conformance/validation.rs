@@ -396,3 +396,78 @@ async fn datavolumes_are_validated_against_their_schema() {
     }
     sim.shutdown();
 }
+
+/// VirtualMachines are validated against KubeVirt's `spec` schema (`template` required,
+/// `dataVolumeTemplates[].spec` as a DataVolumeSpec), and every VirtualMachine the hub scenario
+/// seeds passes it untouched.
+#[tokio::test]
+async fn virtual_machines_are_validated_against_their_schema() {
+    use shiftdeck::sim::schema::{self, check};
+    let k = Kube::start().await;
+    let vm = |name: &str, spec: &str| {
+        format!(
+            r#"{{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{{"name":"{name}","namespace":"default"}},"spec":{spec}}}"#
+        )
+    };
+    for (name, spec, want) in [
+        (
+            "no-template",
+            r#"{"runStrategy":"Always"}"#,
+            "spec.template: Required value",
+        ),
+        (
+            "bad-running",
+            r#"{"running":"yes","template":{"spec":{"domain":{"devices":{}}}}}"#,
+            "spec.running",
+        ),
+        (
+            "bad-dvt",
+            r#"{"template":{"spec":{"domain":{"devices":{}}}},"dataVolumeTemplates":[{"metadata":{"name":"d"},"spec":{"source":{"http":{}}}}]}"#,
+            "spec.dataVolumeTemplates[0].spec.source.http.url: Required value",
+        ),
+    ] {
+        let (ok, _, err) = k
+            .run_in(&["create", "-f", "-"], Some(&vm(name, spec)))
+            .await;
+        assert!(!ok, "{name} was stored");
+        assert!(err.contains(want), "{name}: {err}");
+    }
+    let (ok, _, err) = k
+        .run_in(
+            &["create", "-f", "-"],
+            Some(&vm(
+                "good",
+                r#"{"runStrategy":"Halted","template":{"metadata":{"labels":{"a":"b"}},"spec":{"domain":{"devices":{}},"anything":{"kept":true}}}}"#,
+            )),
+        )
+        .await;
+    assert!(ok, "{err}");
+    let stored = k
+        .get("virtualmachines.kubevirt.io", Some("default"), "good")
+        .expect("stored");
+    assert_eq!(
+        stored["spec"]["template"]["spec"]["anything"],
+        json!({"kept": true})
+    );
+
+    let ks = schema::custom("virtualmachines.kubevirt.io").expect("a VirtualMachine schema");
+    let sim = shiftdeck::sim::start(SimOptions {
+        live: false,
+        ..Default::default()
+    })
+    .await
+    .expect("sim starts");
+    let (vms, _) = sim.store.list(by_key("virtualmachines.kubevirt.io"), None);
+    assert!(!vms.is_empty());
+    for v in vms {
+        let mut spec = v["spec"].clone();
+        let mut f = check::Findings::default();
+        check::check(&ks.spec, &mut spec, None, "spec", &mut f);
+        assert!(
+            f.unknown.is_empty() && f.invalid.is_empty(),
+            "{}: {f:?}",
+            v["metadata"]["name"]
+        );
+    }
+    sim.shutdown();
+}

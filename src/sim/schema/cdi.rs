@@ -5,111 +5,114 @@
 //! as sent). Reference: the DataVolumeSpec schema KubeVirt embeds for `dataVolumeTemplates`,
 //! generated from the same CDI Go type.
 
-use super::node::{KindSchema, Node, array, boolean, object, opaque, prop, string};
+use super::node::{KindSchema, Node, Prop, array, boolean, object, opaque, prop, string};
 
 static STRING: Node = string();
 
 static CHECKPOINT: Node =
     object(&[prop("current", string()), prop("previous", string())]).req(&["current", "previous"]);
 
+/// DataVolumeSpec's properties: also the `spec` of a VirtualMachine's `dataVolumeTemplates`.
+pub static DATAVOLUME_SPEC: [Prop; 9] = [
+    prop("checkpoints", array(&CHECKPOINT)),
+    prop("contentType", string().one_of(&["kubevirt", "archive"])),
+    prop("finalCheckpoint", boolean()),
+    prop("preallocation", boolean()),
+    prop("priorityClassName", string()),
+    prop("pvc", opaque()),
+    prop(
+        "source",
+        object(&[
+            prop("blank", opaque()),
+            prop(
+                "gcs",
+                object(&[prop("secretRef", string()), prop("url", string())]).req(&["url"]),
+            ),
+            prop(
+                "http",
+                object(&[
+                    prop("certConfigMap", string()),
+                    prop("extraHeaders", array(&STRING)),
+                    prop("secretExtraHeaders", array(&STRING)),
+                    prop("secretRef", string()),
+                    prop("url", string()),
+                ])
+                .req(&["url"]),
+            ),
+            prop(
+                "imageio",
+                object(&[
+                    prop("certConfigMap", string()),
+                    prop("diskId", string()),
+                    prop("insecureSkipVerify", boolean()),
+                    prop("secretRef", string()),
+                    prop("url", string()),
+                ])
+                .req(&["diskId", "url"]),
+            ),
+            prop(
+                "pvc",
+                object(&[prop("name", string()), prop("namespace", string())])
+                    .req(&["name", "namespace"]),
+            ),
+            prop(
+                "registry",
+                object(&[
+                    prop("certConfigMap", string()),
+                    prop("imageStream", string()),
+                    prop("platform", object(&[prop("architecture", string())])),
+                    prop("pullMethod", string()),
+                    prop("secretRef", string()),
+                    prop("url", string()),
+                ]),
+            ),
+            prop(
+                "s3",
+                object(&[
+                    prop("certConfigMap", string()),
+                    prop("secretRef", string()),
+                    prop("url", string()),
+                ])
+                .req(&["url"]),
+            ),
+            prop(
+                "snapshot",
+                object(&[prop("name", string()), prop("namespace", string())])
+                    .req(&["name", "namespace"]),
+            ),
+            prop("upload", opaque()),
+            prop(
+                "vddk",
+                object(&[
+                    prop("backingFile", string()),
+                    prop("extraArgs", string()),
+                    prop("initImageURL", string()),
+                    prop("secretRef", string()),
+                    prop("thumbprint", string()),
+                    prop("url", string()),
+                    prop("uuid", string()),
+                ]),
+            ),
+        ]),
+    ),
+    prop(
+        "sourceRef",
+        object(&[
+            prop("kind", string()),
+            prop("name", string()),
+            prop("namespace", string()),
+        ])
+        .req(&["kind", "name"]),
+    ),
+    prop("storage", opaque()),
+];
+
 pub static DATAVOLUME: KindSchema = KindSchema {
     kind: "DataVolume",
     spec_required: true,
     rules: &[],
     defaults: &[],
-    spec: object(&[
-        prop("checkpoints", array(&CHECKPOINT)),
-        prop("contentType", string().one_of(&["kubevirt", "archive"])),
-        prop("finalCheckpoint", boolean()),
-        prop("preallocation", boolean()),
-        prop("priorityClassName", string()),
-        prop("pvc", opaque()),
-        prop(
-            "source",
-            object(&[
-                prop("blank", opaque()),
-                prop(
-                    "gcs",
-                    object(&[prop("secretRef", string()), prop("url", string())]).req(&["url"]),
-                ),
-                prop(
-                    "http",
-                    object(&[
-                        prop("certConfigMap", string()),
-                        prop("extraHeaders", array(&STRING)),
-                        prop("secretExtraHeaders", array(&STRING)),
-                        prop("secretRef", string()),
-                        prop("url", string()),
-                    ])
-                    .req(&["url"]),
-                ),
-                prop(
-                    "imageio",
-                    object(&[
-                        prop("certConfigMap", string()),
-                        prop("diskId", string()),
-                        prop("insecureSkipVerify", boolean()),
-                        prop("secretRef", string()),
-                        prop("url", string()),
-                    ])
-                    .req(&["diskId", "url"]),
-                ),
-                prop(
-                    "pvc",
-                    object(&[prop("name", string()), prop("namespace", string())])
-                        .req(&["name", "namespace"]),
-                ),
-                prop(
-                    "registry",
-                    object(&[
-                        prop("certConfigMap", string()),
-                        prop("imageStream", string()),
-                        prop("platform", object(&[prop("architecture", string())])),
-                        prop("pullMethod", string()),
-                        prop("secretRef", string()),
-                        prop("url", string()),
-                    ]),
-                ),
-                prop(
-                    "s3",
-                    object(&[
-                        prop("certConfigMap", string()),
-                        prop("secretRef", string()),
-                        prop("url", string()),
-                    ])
-                    .req(&["url"]),
-                ),
-                prop(
-                    "snapshot",
-                    object(&[prop("name", string()), prop("namespace", string())])
-                        .req(&["name", "namespace"]),
-                ),
-                prop("upload", opaque()),
-                prop(
-                    "vddk",
-                    object(&[
-                        prop("backingFile", string()),
-                        prop("extraArgs", string()),
-                        prop("initImageURL", string()),
-                        prop("secretRef", string()),
-                        prop("thumbprint", string()),
-                        prop("url", string()),
-                        prop("uuid", string()),
-                    ]),
-                ),
-            ]),
-        ),
-        prop(
-            "sourceRef",
-            object(&[
-                prop("kind", string()),
-                prop("name", string()),
-                prop("namespace", string()),
-            ])
-            .req(&["kind", "name"]),
-        ),
-        prop("storage", opaque()),
-    ]),
+    spec: object(&DATAVOLUME_SPEC),
 };
 
 #[cfg(test)]

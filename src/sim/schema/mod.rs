@@ -5,12 +5,13 @@
 //!
 //! `node` is the schema language, `check` walks an object against it, `builtin` decodes built-in
 //! kinds, `hypershift` holds the HyperShift kinds, `machine` the Machine API's MachineSet,
-//! `cdi` CDI's DataVolume.
+//! `cdi` CDI's DataVolume, `kubevirt` KubeVirt's VirtualMachine.
 
 pub mod builtin;
 pub mod cdi;
 pub mod check;
 pub mod hypershift;
+pub mod kubevirt;
 pub mod machine;
 pub mod node;
 
@@ -23,6 +24,7 @@ pub fn custom(gr: &str) -> Option<&'static KindSchema> {
         "hostedclusters.hypershift.openshift.io" => Some(&hypershift::HOSTEDCLUSTER),
         "machinesets.machine.openshift.io" => Some(&machine::MACHINESET),
         "datavolumes.cdi.kubevirt.io" => Some(&cdi::DATAVOLUME),
+        "virtualmachines.kubevirt.io" => Some(&kubevirt::VIRTUALMACHINE),
         _ => None,
     }
 }
