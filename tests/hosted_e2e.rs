@@ -295,3 +295,50 @@ async fn get_hostedclusters_lists_the_pane_rows() {
     assert!(err.contains("not installed"), "{err}");
     m.shutdown();
 }
+
+/// The viewer reads no Secrets (as OpenShift's `cluster-reader` / `view` roles): opening a
+/// guest, which reads the admin kubeconfig Secret, fails with the API's 403 naming it, instead
+/// of a pane breaking; the admin opens it.
+#[tokio::test]
+async fn a_viewer_cannot_open_a_guest_and_is_told_why() {
+    use shiftdeck::panes::fetch::GuestRef;
+    let h = sim::start(SimOptions {
+        live: false,
+        user: sim::SimUser::Viewer,
+        ..Default::default()
+    })
+    .await
+    .expect("sim starts");
+    let (hcs, _) = h.store.list(
+        shiftdeck::sim::resources::by_key("hostedclusters.hypershift.openshift.io"),
+        None,
+    );
+    let hc = hcs
+        .iter()
+        .find(|hc| hc.pointer("/status/kubeconfig/name").is_some())
+        .expect("a cluster with a kubeconfig");
+    let s = |p: &str| {
+        hc.pointer(p)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let guest = GuestRef {
+        namespace: s("/metadata/namespace"),
+        name: s("/metadata/name"),
+        secret: s("/status/kubeconfig/name"),
+    };
+    let viewer = h.client().await.expect("viewer client");
+    let err = match shiftdeck::guest::open(viewer, &guest).await {
+        Ok(_) => panic!("the viewer read the admin kubeconfig"),
+        Err(e) => e,
+    };
+    assert!(
+        err.contains(&format!(
+            "secrets \"{}\" is forbidden: User \"viewer\" cannot get resource \"secrets\" in API group \"\" in the namespace \"{}\"",
+            guest.secret, guest.namespace
+        )),
+        "{err}"
+    );
+    h.shutdown();
+}

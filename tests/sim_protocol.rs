@@ -141,7 +141,7 @@ async fn discovery_finds_fleet_kinds() {
     assert!(
         v["gitVersion"]
             .as_str()
-            .is_some_and(|g| g.starts_with("v1.32"))
+            .is_some_and(|g| g.starts_with("v1.31"))
     );
     let (code, v) = raw(h.addr, "GET", "/healthz", &[], b"").await;
     assert_eq!((code, v), (200, json!("ok")));

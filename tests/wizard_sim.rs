@@ -262,6 +262,18 @@ async fn a_failing_step_rolls_back_everything_this_run_created() {
         ]
     );
     assert!(err.left_behind.is_empty());
+    // The HostedCluster holds HyperShift's finalizer: it is Terminating while the operator
+    // tears it down (a few simulated seconds), then gone.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while exists(
+        &h,
+        "hostedclusters.hypershift.openshift.io",
+        Some("clusters"),
+        "wiz2",
+    ) && std::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert!(!exists(
         &h,
         "hostedclusters.hypershift.openshift.io",

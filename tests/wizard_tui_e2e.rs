@@ -180,6 +180,14 @@ async fn create_a_cluster_with_keys_then_a_failing_create_rolls_back() {
         s.contains("Rolled back") || s.contains("rolled back"),
         "{s}"
     );
+    // The HostedCluster holds HyperShift's finalizer: Terminating for a few simulated seconds
+    // while the operator tears it down, then gone.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while exists(&h, "hostedclusters.hypershift.openshift.io", "e2e2")
+        && std::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert!(!exists(
         &h,
         "hostedclusters.hypershift.openshift.io",

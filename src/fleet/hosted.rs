@@ -164,7 +164,12 @@ impl HostedClusterRow {
             name: name(hc).to_string(),
             version: s(completed_version(hc)),
             kubeconfig: s(str_at(hc, "/status/kubeconfig/name")),
-            progress: s(progress(hc)),
+            // A deleting cluster's rollout no longer matters: say it is going.
+            progress: if super::util::is_deleting(hc) {
+                "Deleting".to_string()
+            } else {
+                s(progress(hc))
+            },
             available: s(condition_field(hc, "Available", "status")),
             progressing: s(condition_field(hc, "Progressing", "status")),
             message: s(condition_field(hc, "Available", "message")),

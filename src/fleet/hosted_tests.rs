@@ -260,3 +260,19 @@ fn negative_counts_are_clamped_and_flagged() {
     let fine = HostedClusterRow::new(&h, &[good]);
     assert_eq!(fine.nodes_cell(), "2/2");
 }
+
+#[test]
+fn a_deleting_cluster_reads_deleting_in_progress() {
+    let mut h = hc(
+        "going",
+        json!([{"state": "Completed", "version": "4.18.1"}]),
+        "True",
+        "False",
+    );
+    assert_eq!(HostedClusterRow::new(&h, &[]).progress, "Completed");
+    h["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
+    h["metadata"]["finalizers"] = json!(["hypershift.openshift.io/finalizer"]);
+    let row = HostedClusterRow::new(&h, &[]);
+    assert_eq!(row.progress, "Deleting");
+    assert_eq!(row.cells()[4], "Deleting");
+}

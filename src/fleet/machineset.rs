@@ -159,7 +159,11 @@ impl MachineSetRow {
                     .map(str::to_string);
                 MachineItem {
                     name: name(m).to_string(),
-                    phase: str_at(m, "/status/phase").unwrap_or("").to_string(),
+                    phase: if super::util::is_deleting(m) {
+                        "Deleting".to_string()
+                    } else {
+                        str_at(m, "/status/phase").unwrap_or("").to_string()
+                    },
                     node,
                     arch,
                 }

@@ -201,3 +201,14 @@ fn empty_machineset_does_not_panic() {
         ["", "", "", "", "", "<unknown>", "Linux", "", ""]
     );
 }
+
+#[test]
+fn a_deleting_machine_reads_deleting_before_its_phase_does() {
+    let set = ms("mixed", 1, 1, 5, false);
+    let m = json!({"metadata": {"name": "mixed-a", "namespace": "openshift-machine-api",
+        "labels": {MACHINESET_LABEL: "mixed"}, "deletionTimestamp": "2026-01-01T00:00:00Z",
+        "finalizers": ["machine.machine.openshift.io"]},
+        "status": {"phase": "Running", "nodeRef": {"name": "ip-10-0-1-1"}}});
+    let row = MachineSetRow::new(&set, &[m], &[], now());
+    assert_eq!(row.cells()[8], "mixed-a Deleting ip-10-0-1-1");
+}

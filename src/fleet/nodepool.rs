@@ -112,7 +112,12 @@ impl NodePoolRow {
             version: s(str_at(pool, "/status/version")),
             updating_version: c("UpdatingVersion", "status"),
             updating_config: c("UpdatingConfig", "status"),
-            message: c("Ready", "message"),
+            // HyperShift tears a deleting pool's machines down before it goes: say so.
+            message: if super::util::is_deleting(pool) {
+                "Deleting: its machines are being torn down".to_string()
+            } else {
+                c("Ready", "message")
+            },
             platform: s(str_at(pool, "/spec/platform/type")),
             kubevirt: KubeVirtSpec::of(pool),
             live_migratable: LmState::of(pool),

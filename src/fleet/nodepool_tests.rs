@@ -208,3 +208,23 @@ fn details_judge_conditions_and_show_scaling() {
             .is_none()
     );
 }
+
+#[test]
+fn a_deleting_pool_says_so_in_its_message() {
+    let mut p = np(
+        "going",
+        2,
+        Some(2),
+        Some("4.18.1"),
+        vec![cond("Ready", "True", "all good")],
+    );
+    assert_eq!(NodePoolRow::new(&p).message, "all good");
+    p["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
+    p["metadata"]["finalizers"] = json!(["hypershift.openshift.io/finalizer"]);
+    let row = NodePoolRow::new(&p);
+    assert_eq!(row.message, "Deleting: its machines are being torn down");
+    assert_eq!(
+        row.cells()[10],
+        "Deleting: its machines are being torn down"
+    );
+}

@@ -22,6 +22,12 @@ pub fn i64_at(v: &Value, ptr: &str) -> Option<i64> {
     })
 }
 
+/// Whether the object is being deleted (`metadata.deletionTimestamp` set: finalizers hold it).
+pub fn is_deleting(v: &Value) -> bool {
+    v.pointer("/metadata/deletionTimestamp")
+        .is_some_and(|t| !t.is_null())
+}
+
 /// The array at a JSON pointer, or an empty slice.
 pub fn arr_at<'a>(v: &'a Value, ptr: &str) -> &'a [Value] {
     v.pointer(ptr)

@@ -4,6 +4,14 @@ use serde_json::{Value, json};
 
 use super::resources::ResourceDef;
 
+/// The object a request addresses, as an authorizer's attributes carry it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Target<'a> {
+    pub ns: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub sub: Option<&'a str>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiError {
     pub code: u16,
@@ -43,30 +51,35 @@ impl ApiError {
         Self::new(401, "Unauthorized", "Unauthorized")
     }
 
-    pub fn forbidden(
-        user: &str,
-        verb: &str,
-        res: &ResourceDef,
-        ns: Option<&str>,
-        sub: Option<&str>,
-    ) -> Self {
-        let resource = match sub {
+    /// The real 403: `<group resource> "<name>" is forbidden: User "<user>" cannot <verb>
+    /// resource "<plural>[/<sub>]" in API group "<group>" in the namespace "<ns>"` (or `at the
+    /// cluster scope`; without a name, `<group resource> is forbidden: …`).
+    pub fn forbidden(user: &str, verb: &str, res: &ResourceDef, target: Target<'_>) -> Self {
+        let resource = match target.sub {
             Some(s) => format!("{}/{}", res.plural, s),
             None => res.plural.to_string(),
         };
-        let scope = match ns {
+        let scope = match target.ns {
             Some(ns) => format!("in the namespace \"{ns}\""),
             None => "at the cluster scope".to_string(),
+        };
+        let what = match target.name {
+            Some(name) => format!("{} \"{name}\"", res.group_resource()),
+            None => res.group_resource().to_string(),
         };
         let mut e = Self::new(
             403,
             "Forbidden",
             format!(
-                "{} is forbidden: User \"{user}\" cannot {verb} resource \"{resource}\" in API group \"{}\" {scope}",
-                res.plural, res.group
+                "{what} is forbidden: User \"{user}\" cannot {verb} resource \"{resource}\" in API group \"{}\" {scope}",
+                res.group
             ),
         );
-        e.details = Some(json!({"group": res.group, "kind": res.plural}));
+        let mut details = json!({"group": res.group, "kind": res.plural});
+        if let Some(name) = target.name {
+            details["name"] = json!(name);
+        }
+        e.details = Some(details);
         e
     }
 
@@ -197,6 +210,10 @@ impl ApiError {
         });
         if let (Some(d), Some(o)) = (&self.details, s.as_object_mut()) {
             let mut d = d.clone();
+            // StatusDetails' fields are all `omitempty`: no `"group": ""` for core kinds.
+            if let Some(m) = d.as_object_mut() {
+                m.retain(|_, v| v.as_str() != Some(""));
+            }
             let cont = d.as_object_mut().and_then(|m| m.remove(LIST_CONTINUE));
             if let Some(c) = cont {
                 o.insert("metadata".into(), json!({"continue": c}));

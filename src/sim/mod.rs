@@ -16,6 +16,7 @@ pub mod scenario;
 pub mod schema;
 pub mod server;
 pub mod store;
+pub mod strategy;
 pub mod tls;
 
 use std::net::SocketAddr;

@@ -636,6 +636,19 @@ pub static RESOURCES: &[ResourceDef] = &[
         NO_SUB,
         ALL,
     )),
+    // `kubectl auth can-i --list`.
+    virtual_kind(def(
+        "selfsubjectrulesreviews.authorization.k8s.io",
+        "authorization.k8s.io",
+        "v1",
+        "selfsubjectrulesreviews",
+        "selfsubjectrulesreview",
+        "SelfSubjectRulesReview",
+        false,
+        &[],
+        NO_SUB,
+        ALL,
+    )),
     // hypershift.openshift.io/v1beta1
     crd(
         def(

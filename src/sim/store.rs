@@ -12,6 +12,7 @@ use tokio::sync::broadcast;
 
 use super::error::ApiError;
 use super::resources::ResourceDef;
+use super::strategy;
 
 /// Watch event types as they appear on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -198,8 +199,8 @@ impl Store {
         self.lock().objects.get(res.key()).map_or(0, |m| m.len())
     }
 
-    /// Create an object. Fills uid, creationTimestamp, resourceVersion, generation and a name from
-    /// `generateName`. With `dry_run` nothing is stored and no event is sent.
+    /// Create an object. Fills uid, creationTimestamp, resourceVersion, generation (for kinds that
+    /// have one) and a name from `generateName`, and applies the kind's create strategy. With `dry_run` nothing is stored and no event is sent.
     pub fn create(&self, res: &ResourceDef, obj: Value, dry_run: bool) -> Result<Value, ApiError> {
         self.create_inner(res, obj, dry_run, None)
     }
@@ -271,10 +272,13 @@ impl Store {
             }
             meta.insert("uid".into(), json!(uid));
             meta.insert("creationTimestamp".into(), json!(now));
-            meta.insert("generation".into(), json!(1));
+            if strategy::has_generation(res) {
+                meta.insert("generation".into(), json!(1));
+            }
             meta.remove("resourceVersion");
             meta.remove("deletionTimestamp");
         }
+        strategy::prepare_create(res, &mut obj);
         set_type_meta(res, &mut obj);
         if dry_run {
             set_rv(&mut obj, g.rv);
@@ -365,8 +369,9 @@ impl Store {
             return Ok(obj);
         }
         set_type_meta(res, &mut obj);
+        strategy::default(res, &mut obj);
         let spec_changed = old.get("spec") != obj.get("spec");
-        if bump_generation && spec_changed {
+        if bump_generation && spec_changed && strategy::has_generation(res) {
             let gen_ = old
                 .pointer("/metadata/generation")
                 .and_then(Value::as_i64)

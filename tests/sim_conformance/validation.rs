@@ -2,9 +2,12 @@
 //! default, 400 "strict decoding error"), reported in a `Warning` header and dropped under Warn
 //! (the server default); custom resources are validated against their schema (422), immutable
 //! fields stay as they were (NodePool spec.clusterName: 422; Node spec.podCIDR: 422; a CSR's
-//! spec is put back by the server on every update).
+//! spec is put back by the server on every update); MachineSets are validated against the
+//! Machine API CRD's schema.
 
 use serde_json::json;
+use shiftdeck::sim::resources::by_key;
+use shiftdeck::sim::{Profile, SimOptions};
 
 use crate::kubectl::Kube;
 use crate::sim_support::NS;
@@ -248,4 +251,223 @@ async fn immutable_fields_stay() {
         .expect("csr");
     assert_eq!(after["spec"], before["spec"]);
     assert_eq!(after["metadata"]["labels"]["x"], json!("y"));
+}
+
+/// MachineSets are validated against the Machine API CRD's `spec` schema (types, enums,
+/// required fields, lengths, the `replicas` default), and every MachineSet the sim's own
+/// scenarios seed passes it untouched (nothing of theirs would be pruned on a client's write).
+#[tokio::test]
+async fn machinesets_are_validated_against_their_schema() {
+    use shiftdeck::sim::schema::{self, check};
+    let k = Kube::start().await;
+    let ms = |name: &str, extra: &str| {
+        format!(
+            r#"{{"apiVersion":"machine.openshift.io/v1beta1","kind":"MachineSet","metadata":{{"name":"{name}","namespace":"openshift-machine-api"}},"spec":{{"selector":{{"matchLabels":{{"machine.openshift.io/cluster-api-machineset":"{name}"}}}},"template":{{"metadata":{{"labels":{{"machine.openshift.io/cluster-api-machineset":"{name}"}}}},"spec":{{"providerSpec":{{"value":{{"kind":"X"}}}}}}}}{extra}}}}}"#
+        )
+    };
+    let (ok, _, err) = k
+        .run_in(
+            &["create", "-f", "-"],
+            Some(&ms("bad-policy", r#","deletePolicy":"Bogus""#)),
+        )
+        .await;
+    assert!(!ok);
+    assert!(
+        err.contains("spec.deletePolicy: Unsupported value: \"Bogus\""),
+        "{err}"
+    );
+    let (ok, _, err) = k
+        .run_in(
+            &["create", "-f", "-"],
+            Some(&ms("bad-replicas", r#","replicas":"two""#)),
+        )
+        .await;
+    assert!(!ok);
+    assert!(err.contains("spec.replicas"), "{err}");
+    let (ok, _, err) = k
+        .run_in(&["create", "-f", "-"], Some(&ms("strict", r#","bogus":1"#)))
+        .await;
+    assert!(!ok);
+    assert!(err.contains("unknown field \"spec.bogus\""), "{err}");
+    // `replicas` defaults to 1, as the CRD's schema default does.
+    let (ok, _, err) = k
+        .run_in(&["create", "-f", "-"], Some(&ms("defaulted", "")))
+        .await;
+    assert!(ok, "{err}");
+    let stored = k
+        .get(
+            "machinesets.machine.openshift.io",
+            Some(crate::sim_support::MAPI),
+            "defaulted",
+        )
+        .expect("stored");
+    assert_eq!(stored["spec"]["replicas"], json!(1));
+    assert_eq!(
+        stored["spec"]["template"]["spec"]["providerSpec"]["value"],
+        json!({"kind": "X"})
+    );
+
+    let ks = schema::custom("machinesets.machine.openshift.io").expect("a MachineSet schema");
+    for profile in [Profile::Hub, Profile::Azure] {
+        let sim = shiftdeck::sim::start(SimOptions {
+            live: false,
+            profile,
+            ..Default::default()
+        })
+        .await
+        .expect("sim starts");
+        let (sets, _) = sim
+            .store
+            .list(by_key("machinesets.machine.openshift.io"), None);
+        assert!(!sets.is_empty(), "{profile:?}");
+        for set in sets {
+            let mut spec = set["spec"].clone();
+            let mut f = check::Findings::default();
+            check::check(&ks.spec, &mut spec, None, "spec", &mut f);
+            assert!(
+                f.unknown.is_empty() && f.invalid.is_empty(),
+                "{profile:?} {}: {f:?}",
+                set["metadata"]["name"]
+            );
+        }
+        sim.shutdown();
+    }
+}
+
+/// DataVolumes are validated against CDI's schema (`spec` required, the `contentType` enum, each
+/// source's required fields), and every DataVolume the hub scenario seeds passes it untouched.
+#[tokio::test]
+async fn datavolumes_are_validated_against_their_schema() {
+    use shiftdeck::sim::schema::{self, check};
+    let k = Kube::start().await;
+    let dv = |name: &str, spec: &str| {
+        format!(
+            r#"{{"apiVersion":"cdi.kubevirt.io/v1beta1","kind":"DataVolume","metadata":{{"name":"{name}","namespace":"default"}}{spec}}}"#
+        )
+    };
+    for (name, spec, want) in [
+        ("no-spec", "", "spec: Required value"),
+        (
+            "bad-type",
+            r#","spec":{"contentType":"iso","source":{"blank":{}},"storage":{}}"#,
+            "spec.contentType: Unsupported value: \"iso\"",
+        ),
+        (
+            "no-url",
+            r#","spec":{"source":{"http":{}},"storage":{}}"#,
+            "spec.source.http.url: Required value",
+        ),
+    ] {
+        let (ok, _, err) = k
+            .run_in(&["create", "-f", "-"], Some(&dv(name, spec)))
+            .await;
+        assert!(!ok, "{name} was stored");
+        assert!(err.contains(want), "{name}: {err}");
+    }
+    let (ok, _, err) = k
+        .run_in(
+            &["create", "-f", "-"],
+            Some(&dv(
+                "good",
+                r#","spec":{"source":{"http":{"url":"https://example.com/disk.qcow2"}},"storage":{"resources":{"requests":{"storage":"1Gi"}}}}"#,
+            )),
+        )
+        .await;
+    assert!(ok, "{err}");
+
+    let ks = schema::custom("datavolumes.cdi.kubevirt.io").expect("a DataVolume schema");
+    let sim = shiftdeck::sim::start(SimOptions {
+        live: false,
+        ..Default::default()
+    })
+    .await
+    .expect("sim starts");
+    let (dvs, _) = sim.store.list(by_key("datavolumes.cdi.kubevirt.io"), None);
+    assert!(!dvs.is_empty());
+    for d in dvs {
+        let mut spec = d["spec"].clone();
+        let mut f = check::Findings::default();
+        check::check(&ks.spec, &mut spec, None, "spec", &mut f);
+        assert!(
+            f.unknown.is_empty() && f.invalid.is_empty(),
+            "{}: {f:?}",
+            d["metadata"]["name"]
+        );
+    }
+    sim.shutdown();
+}
+
+/// VirtualMachines are validated against KubeVirt's `spec` schema (`template` required,
+/// `dataVolumeTemplates[].spec` as a DataVolumeSpec), and every VirtualMachine the hub scenario
+/// seeds passes it untouched.
+#[tokio::test]
+async fn virtual_machines_are_validated_against_their_schema() {
+    use shiftdeck::sim::schema::{self, check};
+    let k = Kube::start().await;
+    let vm = |name: &str, spec: &str| {
+        format!(
+            r#"{{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachine","metadata":{{"name":"{name}","namespace":"default"}},"spec":{spec}}}"#
+        )
+    };
+    for (name, spec, want) in [
+        (
+            "no-template",
+            r#"{"runStrategy":"Always"}"#,
+            "spec.template: Required value",
+        ),
+        (
+            "bad-running",
+            r#"{"running":"yes","template":{"spec":{"domain":{"devices":{}}}}}"#,
+            "spec.running",
+        ),
+        (
+            "bad-dvt",
+            r#"{"template":{"spec":{"domain":{"devices":{}}}},"dataVolumeTemplates":[{"metadata":{"name":"d"},"spec":{"source":{"http":{}}}}]}"#,
+            "spec.dataVolumeTemplates[0].spec.source.http.url: Required value",
+        ),
+    ] {
+        let (ok, _, err) = k
+            .run_in(&["create", "-f", "-"], Some(&vm(name, spec)))
+            .await;
+        assert!(!ok, "{name} was stored");
+        assert!(err.contains(want), "{name}: {err}");
+    }
+    let (ok, _, err) = k
+        .run_in(
+            &["create", "-f", "-"],
+            Some(&vm(
+                "good",
+                r#"{"runStrategy":"Halted","template":{"metadata":{"labels":{"a":"b"}},"spec":{"domain":{"devices":{}},"anything":{"kept":true}}}}"#,
+            )),
+        )
+        .await;
+    assert!(ok, "{err}");
+    let stored = k
+        .get("virtualmachines.kubevirt.io", Some("default"), "good")
+        .expect("stored");
+    assert_eq!(
+        stored["spec"]["template"]["spec"]["anything"],
+        json!({"kept": true})
+    );
+
+    let ks = schema::custom("virtualmachines.kubevirt.io").expect("a VirtualMachine schema");
+    let sim = shiftdeck::sim::start(SimOptions {
+        live: false,
+        ..Default::default()
+    })
+    .await
+    .expect("sim starts");
+    let (vms, _) = sim.store.list(by_key("virtualmachines.kubevirt.io"), None);
+    assert!(!vms.is_empty());
+    for v in vms {
+        let mut spec = v["spec"].clone();
+        let mut f = check::Findings::default();
+        check::check(&ks.spec, &mut spec, None, "spec", &mut f);
+        assert!(
+            f.unknown.is_empty() && f.invalid.is_empty(),
+            "{}: {f:?}",
+            v["metadata"]["name"]
+        );
+    }
+    sim.shutdown();
 }

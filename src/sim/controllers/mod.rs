@@ -8,6 +8,7 @@
 
 pub mod churn;
 pub mod csr;
+pub mod finalizers;
 pub mod guest;
 pub mod guest_workloads;
 pub mod hostedcluster;
@@ -59,6 +60,11 @@ pub fn spawn(store: Arc<Store>, opts: SimOptions, shutdown: CancellationToken) {
                 shutdown.clone(),
             ));
             tokio::spawn(migration::run(store.clone(), sub(()), shutdown.clone()));
+            tokio::spawn(finalizers::run_machines(
+                store.clone(),
+                sub(()),
+                shutdown.clone(),
+            ));
             tokio::spawn(metallb::run(store.clone(), sub(()), shutdown.clone()));
             tokio::spawn(guest::run(
                 store.clone(),
@@ -75,6 +81,11 @@ pub fn spawn(store: Arc<Store>, opts: SimOptions, shutdown: CancellationToken) {
             tokio::spawn(machineset::run(
                 store.clone(),
                 seed,
+                sub(()),
+                shutdown.clone(),
+            ));
+            tokio::spawn(finalizers::run_machines(
+                store.clone(),
                 sub(()),
                 shutdown.clone(),
             ));

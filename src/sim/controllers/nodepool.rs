@@ -2,6 +2,8 @@
 //! replica (Machine → VirtualMachine → DataVolume import → VMI → node) with realistic step
 //! timings, and keep the NodePool status and conditions true. Pools with `spec.autoScaling`
 //! are not scaled. One worker per pool, woken by events; scale-down removes the newest machines.
+//! The pool holds HyperShift's finalizer: deleting it deletes its Machines first (see
+//! `finalizers`), then lets the pool go.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,7 +19,9 @@ use crate::sim::scenario::hub::pick_infra_node;
 use crate::sim::scenario::hypershift;
 use crate::sim::scenario::kubevirt::{self, ChainNames, PoolInfo};
 use crate::sim::scenario::objects::{label, name_of, ns_of, str_at};
-use crate::sim::store::{EventType, Store, StoredEvent};
+use crate::sim::store::{EventType, Store, StoredEvent, is_deleting};
+
+use super::finalizers;
 
 pub const NP: &str = "nodepools.hypershift.openshift.io";
 pub const HC: &str = "hostedclusters.hypershift.openshift.io";
@@ -174,6 +178,12 @@ pub fn launcher_pods(store: &Store, ns: &str, vm: &str) -> Vec<String> {
 
 /// Delete one replica's whole chain.
 pub fn delete_chain(store: &Store, ns: &str, machine: &str, vm: &str) {
+    delete_vm_chain(store, ns, vm);
+    let _ = store.delete(by_key(MACHINES), Some(ns), machine, false);
+}
+
+/// Delete the KubeVirt side of one replica: launcher pods, VMI, VM, DataVolume and PVC.
+pub fn delete_vm_chain(store: &Store, ns: &str, vm: &str) {
     let dv = format!("{vm}-rhcos");
     for p in launcher_pods(store, ns, vm) {
         let _ = store.delete(by_key("pods"), Some(ns), &p, false);
@@ -182,26 +192,64 @@ pub fn delete_chain(store: &Store, ns: &str, machine: &str, vm: &str) {
     let _ = store.delete(by_key(VMS), Some(ns), vm, false);
     let _ = store.delete(by_key(DVS), Some(ns), &dv, false);
     let _ = store.delete(by_key(PVCS), Some(ns), &dv, false);
-    let _ = store.delete(by_key(MACHINES), Some(ns), machine, false);
+}
+
+/// The pool's Machines, found by the owner annotation (works without its HostedCluster).
+fn owned_machines(store: &Store, key: &Key) -> Vec<Arc<Value>> {
+    let (items, _) = store.list(by_key(MACHINES), None);
+    let owner = format!("{}/{}", key.0, key.1);
+    items
+        .into_iter()
+        .filter(|m| {
+            str_at(m, "/metadata/annotations/hypershift.openshift.io~1nodePool")
+                == Some(owner.as_str())
+        })
+        .collect()
+}
+
+/// A deleting NodePool, as HyperShift tears it down: its Machines are deleted (the Machine
+/// controller tears each instance down and drops its finalizer), and once none is left the
+/// pool's finalizer goes, and with it the pool.
+fn tear_down(store: &Store, key: &Key) {
+    let machines = owned_machines(store, key);
+    for m in &machines {
+        if !is_deleting(m) {
+            let _ = store.mark_deleting(by_key(MACHINES), Some(ns_of(m)), name_of(m), None, None);
+        }
+    }
+    if machines.is_empty() {
+        finalizers::release(
+            store,
+            by_key(NP),
+            Some(&key.0),
+            &key.1,
+            finalizers::HYPERSHIFT_FINALIZER,
+        );
+    }
 }
 
 /// Returns false when the pool is gone (its worker ends).
 fn reconcile(store: &Arc<Store>, seed: u64, key: &Key, shutdown: &CancellationToken) -> bool {
     let Some(np) = store.get(by_key(NP), Some(&key.0), &key.1) else {
-        // Pool deleted: its machines go too.
-        let (items, _) = store.list(by_key(MACHINES), None);
-        let owner = format!("{}/{}", key.0, key.1);
-        for m in items {
-            if str_at(
-                &m,
-                "/metadata/annotations/hypershift.openshift.io~1nodePool",
-            ) == Some(owner.as_str())
-            {
-                delete_chain(store, ns_of(&m), name_of(&m), &vm_of(&m));
-            }
+        // Pool gone without its finalizer's teardown (removed by force): its machines go too.
+        for m in owned_machines(store, key) {
+            delete_chain(store, ns_of(&m), name_of(&m), &vm_of(&m));
         }
         return false;
     };
+    if is_deleting(&np) {
+        tear_down(store, key);
+        return true;
+    }
+    if !finalizers::has_finalizer(&np, finalizers::HYPERSHIFT_FINALIZER) {
+        finalizers::ensure(
+            store,
+            by_key(NP),
+            Some(&key.0),
+            &key.1,
+            finalizers::HYPERSHIFT_FINALIZER,
+        );
+    }
     let cluster = str_at(&np, "/spec/clusterName")
         .unwrap_or_default()
         .to_string();

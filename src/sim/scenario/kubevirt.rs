@@ -187,7 +187,10 @@ pub fn machine(
             },
             "annotations": {
                 "hypershift.openshift.io/nodePool": format!("{}/{}", pool.namespace, pool.name),
-            }
+            },
+            // The Machine controller's finalizer: a deleted Machine stays Deleting until its
+            // VM is torn down (controllers::finalizers).
+            "finalizers": [crate::sim::controllers::finalizers::MACHINE_FINALIZER]
         },
         "spec": {
             "clusterName": pool.infra_id,

@@ -4,11 +4,15 @@
 //! field against them in `tests/sim_conformance`), built-in kinds through the k8s-openapi types.
 //!
 //! `node` is the schema language, `check` walks an object against it, `builtin` decodes built-in
-//! kinds, `hypershift` holds the HyperShift kinds.
+//! kinds, `hypershift` holds the HyperShift kinds, `machine` the Machine API's MachineSet,
+//! `cdi` CDI's DataVolume, `kubevirt` KubeVirt's VirtualMachine.
 
 pub mod builtin;
+pub mod cdi;
 pub mod check;
 pub mod hypershift;
+pub mod kubevirt;
+pub mod machine;
 pub mod node;
 
 use node::KindSchema;
@@ -18,6 +22,9 @@ pub fn custom(gr: &str) -> Option<&'static KindSchema> {
     match gr {
         "nodepools.hypershift.openshift.io" => Some(&hypershift::NODEPOOL),
         "hostedclusters.hypershift.openshift.io" => Some(&hypershift::HOSTEDCLUSTER),
+        "machinesets.machine.openshift.io" => Some(&machine::MACHINESET),
+        "datavolumes.cdi.kubevirt.io" => Some(&cdi::DATAVOLUME),
+        "virtualmachines.kubevirt.io" => Some(&kubevirt::VIRTUALMACHINE),
         _ => None,
     }
 }

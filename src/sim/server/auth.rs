@@ -1,11 +1,13 @@
-//! Bearer-token authentication, the two users' permissions, the `forbid=` fault and
-//! SelfSubjectAccessReview.
+//! Bearer-token authentication, authorization of each request (the policy is in `rbac`), and the
+//! self reviews: SelfSubjectReview, SelfSubjectAccessReview and SelfSubjectRulesReview.
 
 use hyper::{HeaderMap, header};
 use serde_json::{Value, json};
 
+use super::rbac;
 use crate::sim::error::ApiError;
-use crate::sim::resources::{self, ResourceDef};
+use crate::sim::error::Target;
+use crate::sim::resources::ResourceDef;
 use crate::sim::{ADMIN_TOKEN, Faults, Profile, VIEWER_TOKEN};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,58 +55,28 @@ pub fn authenticate(headers: &HeaderMap) -> Result<User, ApiError> {
     }
 }
 
-const READ_VERBS: &[&str] = &["get", "list", "watch"];
-
-/// Whether `user` may `verb` the resource (and subresource), with the reason SSAR reports.
-pub fn decide(
-    user: User,
-    faults: &Faults,
-    plural: &str,
-    _sub: Option<&str>,
-    verb: &str,
-) -> (bool, &'static str) {
-    if faults.forbid.iter().any(|f| f == plural) {
-        return (
-            false,
-            "access to this resource is forbidden (fault injection)",
-        );
-    }
-    match user {
-        User::Admin => (
-            true,
-            "RBAC: allowed by ClusterRoleBinding \"cluster-admin\" of ClusterRole \"cluster-admin\" to User \"system:admin\"",
-        ),
-        User::Viewer => {
-            // Reading is fine, including reading a subresource such as scale or status.
-            let allowed = READ_VERBS.contains(&verb);
-            if allowed {
-                (
-                    true,
-                    "RBAC: allowed by ClusterRoleBinding \"viewer\" of ClusterRole \"view\" to User \"viewer\"",
-                )
-            } else {
-                (false, "")
-            }
-        }
-    }
-}
-
-/// 403 unless `user` may `verb` this route's resource.
+/// 403 unless `user` may `verb` this route's resource. `name` is the object the request names
+/// (or a list's `metadata.name` field selector), which the real message quotes.
 pub fn authorize(
     user: User,
     faults: &Faults,
+    profile: Profile,
     res: &ResourceDef,
-    ns: Option<&str>,
-    sub: Option<&str>,
+    target: Target<'_>,
     verb: &str,
 ) -> Result<(), ApiError> {
     if res.is_virtual() && faults.forbid.iter().all(|f| f != res.plural) {
-        // Reviews are open to every authenticated user.
+        // Reviews are open to every authenticated user (system:basic-user).
         return Ok(());
     }
-    match decide(user, faults, res.plural, sub, verb) {
+    match rbac::decide(
+        user,
+        faults,
+        profile,
+        &rbac::attrs_of(res, target.sub, verb),
+    ) {
         (true, _) => Ok(()),
-        (false, _) => Err(ApiError::forbidden(user.name(), verb, res, ns, sub)),
+        (false, _) => Err(ApiError::forbidden(user.name(), verb, res, target)),
     }
 }
 
@@ -125,34 +97,33 @@ pub fn self_subject_review(user: User, mut body: Value) -> Value {
     body
 }
 
-/// Answer a SelfSubjectAccessReview for the caller.
+/// Answer a SelfSubjectAccessReview for the caller, as the authorizer would decide the request
+/// it describes: any resource, served or not, and non-resource URLs.
 pub fn self_subject_access_review(
     user: User,
     faults: &Faults,
     profile: Profile,
     mut body: Value,
 ) -> Value {
-    let attrs = body.pointer("/spec/resourceAttributes").cloned();
-    let (allowed, reason) = match attrs {
+    let (allowed, reason) = match body.pointer("/spec/resourceAttributes") {
         Some(a) => {
             let get = |k: &str| a.get(k).and_then(Value::as_str).unwrap_or("");
-            let (plural, sub, verb) = (get("resource"), get("subresource"), get("verb"));
-            // `signers` is an RBAC-only resource (`approve signers/<name>` for CSR approval):
-            // not served, but a real authorizer answers for it.
-            let known = plural == "*"
-                || resources::served(profile).any(|r| r.plural == plural)
-                || plural.is_empty()
-                || (plural == "signers" && get("group") == "certificates.k8s.io");
-            let (ok, why) = decide(user, faults, plural, (!sub.is_empty()).then_some(sub), verb);
-            (ok && known, why)
+            let sub = get("subresource");
+            let attrs = rbac::Attrs {
+                group: get("group"),
+                resource: get("resource"),
+                sub: (!sub.is_empty()).then_some(sub),
+                verb: get("verb"),
+            };
+            rbac::decide(user, faults, profile, &attrs)
         }
-        // Non-resource URLs (e.g. /healthz): readable by everyone.
         None => {
-            let verb = body
-                .pointer("/spec/nonResourceAttributes/verb")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            (user == User::Admin || verb == "get", "")
+            let get = |k: &str| {
+                body.pointer(&format!("/spec/nonResourceAttributes/{k}"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+            };
+            rbac::decide_path(user, get("path"), get("verb"))
         }
     };
     if let Some(o) = body.as_object_mut() {
@@ -168,30 +139,25 @@ pub fn self_subject_access_review(
     body
 }
 
+/// Answer a SelfSubjectRulesReview (`kubectl auth can-i --list`): the caller's rules. The sim's
+/// users hold cluster-wide bindings only, so every namespace gets the same list.
+pub fn self_subject_rules_review(user: User, profile: Profile, mut body: Value) -> Value {
+    if !body.is_object() {
+        body = json!({});
+    }
+    if let Some(o) = body.as_object_mut() {
+        o.insert("apiVersion".into(), json!("authorization.k8s.io/v1"));
+        o.insert("kind".into(), json!("SelfSubjectRulesReview"));
+        o.entry("metadata").or_insert_with(|| json!({}));
+        o.entry("spec").or_insert_with(|| json!({}));
+        o.insert("status".into(), rbac::rules_review_status(user, profile));
+    }
+    body
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn viewer_reads_admin_writes_forbid_blocks_both() {
-        let none = Faults::default();
-        assert!(decide(User::Admin, &none, "nodepools", Some("scale"), "patch").0);
-        assert!(decide(User::Viewer, &none, "nodepools", None, "list").0);
-        assert!(!decide(User::Viewer, &none, "nodepools", Some("scale"), "update").0);
-        assert!(
-            !decide(
-                User::Viewer,
-                &none,
-                "certificatesigningrequests",
-                Some("approval"),
-                "update"
-            )
-            .0
-        );
-        let forbid: Faults = "forbid=nodepools".parse().expect("faults");
-        assert!(!decide(User::Admin, &forbid, "nodepools", None, "get").0);
-        assert!(decide(User::Admin, &forbid, "nodes", None, "get").0);
-    }
 
     #[test]
     fn signers_are_reviewable_for_csr_approval() {
@@ -205,7 +171,20 @@ mod tests {
         };
         assert_eq!(review(User::Admin, "signers"), Some(true));
         assert_eq!(review(User::Viewer, "signers"), Some(false));
-        assert_eq!(review(User::Admin, "no-such-things"), Some(false));
+        // cluster-admin's `*` covers kinds the server does not serve, as RBAC's does.
+        assert_eq!(review(User::Admin, "no-such-things"), Some(true));
+    }
+
+    #[test]
+    fn a_denied_review_gives_no_reason() {
+        let body = json!({"spec": {"resourceAttributes": {"verb": "get", "group": "example.com",
+            "resource": "widgets"}}});
+        let r = self_subject_access_review(User::Viewer, &Faults::default(), Profile::Hub, body);
+        assert_eq!(r["status"], json!({"allowed": false}));
+        let body = json!({"spec": {"resourceAttributes": {"verb": "get", "resource": "secrets",
+            "namespace": "default"}}});
+        let r = self_subject_access_review(User::Viewer, &Faults::default(), Profile::Hub, body);
+        assert_eq!(r["status"], json!({"allowed": false}));
     }
 
     #[test]

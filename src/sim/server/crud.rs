@@ -167,6 +167,10 @@ pub(crate) fn create(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiE
     if rr.res.is_virtual() && rr.res.plural == "selfsubjectreviews" {
         return Ok(http::json(201, &auth::self_subject_review(ctx.user, obj)));
     }
+    if rr.res.is_virtual() && rr.res.plural == "selfsubjectrulesreviews" {
+        let review = auth::self_subject_rules_review(ctx.user, ctx.shared.opts.profile, obj);
+        return Ok(http::json(201, &review));
+    }
     if rr.res.is_virtual() {
         let review = auth::self_subject_access_review(
             ctx.user,

@@ -80,10 +80,20 @@ pub fn delete_one(
         _ => None,
     };
     if dry_run {
-        return Ok(Deleted {
-            object: (*current).clone(),
-            gone: !has_finalizers(&current) && finalizer.is_none() && !namespace,
-        });
+        let gone = !has_finalizers(&current) && finalizer.is_none() && !namespace;
+        let mut object = (*current).clone();
+        if !gone {
+            // What the real delete would answer: the object as marked, not stored.
+            let meta = crate::sim::store::ensure_object(&mut object, "metadata");
+            if !meta.contains_key("deletionTimestamp") {
+                meta.insert(
+                    "deletionTimestamp".into(),
+                    serde_json::json!(store.clock().now_rfc3339()),
+                );
+                meta.insert("deletionGracePeriodSeconds".into(), serde_json::json!(0));
+            }
+        }
+        return Ok(Deleted { object, gone });
     }
     if propagation == Propagation::Orphan {
         orphan(store, uid);

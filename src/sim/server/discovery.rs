@@ -7,15 +7,18 @@ use serde_json::{Value, json};
 use crate::sim::Profile;
 use crate::sim::resources::{self, ResourceDef};
 
+/// The Kubernetes release OpenShift 4.18 ships (its kube-apiserver reports it on `/version`).
+pub const GIT_VERSION: &str = "v1.31.6";
+
 pub fn version() -> Value {
     json!({
         "major": "1",
-        "minor": "32",
-        "gitVersion": "v1.32.5",
+        "minor": "31",
+        "gitVersion": GIT_VERSION,
         "gitCommit": "9894294ef13a5b32803e3ca2c0d620a088cc84d1",
         "gitTreeState": "clean",
-        "buildDate": "2025-05-15T09:00:00Z",
-        "goVersion": "go1.23.8",
+        "buildDate": "2025-02-19T09:00:00Z",
+        "goVersion": "go1.22.12",
         "compiler": "gc",
         "platform": "linux/amd64"
     })

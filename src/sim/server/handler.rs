@@ -104,14 +104,15 @@ async fn handle_inner(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Res
     let query = Query::parse(parts.uri.query());
     let format = Format::from_request(&parts.headers, query.get("includeObject"));
     let verb = verb_of(&parts.method, &rr, &query)?;
-    auth::authorize(
-        user,
-        &shared.opts.faults,
-        rr.res,
-        rr.ns.as_deref(),
-        rr.sub.as_deref(),
-        verb,
-    )?;
+    let target = crate::sim::error::Target {
+        ns: rr.ns.as_deref(),
+        name: rr
+            .name
+            .as_deref()
+            .or_else(|| named_by_selector(&query, verb)),
+        sub: rr.sub.as_deref(),
+    };
+    auth::authorize(user, &shared.opts.faults, profile, rr.res, target, verb)?;
     let media = negotiate::choose(&parts.headers, rr.res, rr.sub.as_deref(), verb)?;
     let body = match parts.method {
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE => {
@@ -145,6 +146,23 @@ async fn handle_inner(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Res
         }
         resp
     })
+}
+
+/// A list or watch narrowed to one object by `fieldSelector=metadata.name=<name>` names it, as
+/// the API server's request info does (the authorizer and its 403 see the name).
+fn named_by_selector<'q>(query: &'q Query, verb: &str) -> Option<&'q str> {
+    if !matches!(verb, "list" | "watch") {
+        return None;
+    }
+    let selector = query.get("fieldSelector")?;
+    if selector.contains(',') {
+        return None;
+    }
+    let (field, value) = selector
+        .split_once("==")
+        .or_else(|| selector.split_once('='))?;
+    (field.trim() == "metadata.name" && !value.is_empty() && !value.starts_with('='))
+        .then_some(value)
 }
 
 fn verb_of(method: &Method, rr: &ResRoute, q: &Query) -> Result<&'static str, ApiError> {

@@ -22,6 +22,7 @@ mod printers;
 mod proto;
 mod proto_encode;
 mod query;
+mod rbac;
 mod route;
 mod select;
 pub(crate) mod ssa;

@@ -1,5 +1,6 @@
 //! Just enough Kubernetes protobuf decoding for the request bodies kubectl's typed clients send
 //! (`application/vnd.kubernetes.protobuf`): SelfSubjectAccessReview (`auth can-i`),
+//! SelfSubjectRulesReview (`auth can-i --list`),
 //! CertificateSigningRequest (`certificate approve|deny`) and Namespace, ConfigMap and Secret
 //! (`create namespace|configmap|secret`), Eviction (`drain`), PodDisruptionBudget
 //! (`create poddisruptionbudget`) and Service (`create service`). Other kinds answer 415. Bodies
@@ -160,6 +161,26 @@ fn simple(kind: &str, buf: &[u8]) -> Result<Value, ApiError> {
                 obj.insert("type".into(), string(b));
             }
             ("Secret", 4, Field::Bytes(b)) => insert_entry(&mut obj, "stringData", b, false)?,
+            _ => {}
+        }
+    }
+    Ok(Value::Object(obj))
+}
+
+/// SelfSubjectRulesReview: metadata (1) and spec (2), whose only field is `namespace` (1).
+fn ssrr(buf: &[u8]) -> Result<Value, ApiError> {
+    let mut obj = Map::new();
+    for (num, f) in fields(buf)? {
+        match (num, f) {
+            (1, Field::Bytes(b)) => {
+                obj.insert("metadata".into(), object_meta(b)?);
+            }
+            (2, Field::Bytes(spec)) => {
+                obj.insert(
+                    "spec".into(),
+                    Value::Object(strings(spec, &[(1, "namespace")])?),
+                );
+            }
             _ => {}
         }
     }
@@ -423,6 +444,7 @@ pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
         "SelfSubjectAccessReview" => ssar(raw)?,
         // `kubectl auth whoami`: the review has nothing to decode (its spec is empty).
         "SelfSubjectReview" => serde_json::json!({}),
+        "SelfSubjectRulesReview" => ssrr(raw)?,
         "CertificateSigningRequest" => csr(raw)?,
         "Namespace" | "ConfigMap" | "Secret" | "Eviction" => simple(&kind, raw)?,
         "PodDisruptionBudget" => pdb(raw)?,
@@ -432,7 +454,7 @@ pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
                 415,
                 "UnsupportedMediaType",
                 format!(
-                    "the sim decodes protobuf only for SelfSubjectAccessReview, SelfSubjectReview, CertificateSigningRequest, Namespace, ConfigMap, Secret, Eviction, PodDisruptionBudget and Service, not {other:?}; send JSON"
+                    "the sim decodes protobuf only for SelfSubjectAccessReview, SelfSubjectReview, SelfSubjectRulesReview, CertificateSigningRequest, Namespace, ConfigMap, Secret, Eviction, PodDisruptionBudget and Service, not {other:?}; send JSON"
                 ),
             ));
         }

@@ -290,6 +290,23 @@ fn builtin_update_rules(
                 }
             }
         }
+        "namespaces" => {
+            // The Namespace strategy: spec.finalizers change through `/finalize` only.
+            let kept = old.pointer("/spec/finalizers").cloned();
+            if let Some(o) = obj.as_object_mut() {
+                let spec = o.entry("spec").or_insert_with(|| serde_json::json!({}));
+                if let Some(spec) = spec.as_object_mut() {
+                    match kept {
+                        Some(f) => {
+                            spec.insert("finalizers".into(), f);
+                        }
+                        None => {
+                            spec.remove("finalizers");
+                        }
+                    }
+                }
+            }
+        }
         "certificatesigningrequests.certificates.k8s.io" => {
             // The CSR strategy puts the stored spec back on every update: it cannot change.
             if let (Some(o), Some(spec)) = (obj.as_object_mut(), old.get("spec")) {
