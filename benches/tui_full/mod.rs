@@ -223,11 +223,11 @@ pub fn run() {
                     .await,
                 ),
                 (
-                    "Machine (CSR checks)",
-                    per_object::<shiftdeck::watch::Machine>(
+                    "Machine (MachineSets, CSR checks)",
+                    per_object::<shiftdeck::watch::fleet::FleetMachine>(
                         &client,
                         Api::all(client.clone()),
-                        shiftdeck::watch::machine::strip_machine,
+                        shiftdeck::watch::fleet::strip_machine,
                         Default::default(),
                     )
                     .await,

@@ -1,6 +1,7 @@
-//! A small typed Machine (`machine.openshift.io/v1beta1`) for the reflector: only what the CSR
-//! checks read (name, creation time, `status.addresses`, `status.nodeRef`). Everything else,
-//! `spec.providerSpec` included, is dropped on deserialisation.
+//! A small typed Machine (`machine.openshift.io/v1beta1`) for the one-off lists of `get csrs` and
+//! the approval re-check: only what the CSR checks read (name, creation time, `status.addresses`,
+//! `status.nodeRef`). Everything else, `spec.providerSpec` included, is dropped on
+//! deserialisation. The TUI's watch of Machines is the MachineSets pane's (`watch::fleet`).
 
 use std::borrow::Cow;
 

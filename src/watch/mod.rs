@@ -105,7 +105,9 @@ pub struct Stores {
     pub nodes: Store<Node>,
     pub fleet: fleet::FleetStores,
     pub csrs: Store<CertificateSigningRequest>,
-    pub machines: Store<Machine>,
+    /// Machine API Machines: the MachineSets pane's store (one watch for it, the CSR checks and
+    /// the Overview).
+    pub machines: Store<fleet::FleetMachine>,
     /// The overview poller's latest read (see [`overview_poll`]).
     pub overview: overview_poll::OverviewStore,
     pub hostedclusters: Store<dynamic::HostedCluster>,
@@ -139,19 +141,19 @@ impl Stores {
             fleet,
             nodes: Default::default(),
             csrs: Default::default(),
-            machines: Default::default(),
             hostedclusters,
             clusteroperators: Default::default(),
             overview: overview_writer,
             migration: migration_writers,
         };
+        let machines = fleet_stores.machines.clone();
         let stores = Stores {
             datavolumes: w.datavolumes.as_reader(),
             client: None,
             fleet: fleet_stores,
             nodes: w.nodes.as_reader(),
             csrs: w.csrs.as_reader(),
-            machines: w.machines.as_reader(),
+            machines,
             hostedclusters: w.hostedclusters.as_reader(),
             nodepools: w.nodepools.as_reader(),
             clusteroperators: w.clusteroperators.as_reader(),
@@ -167,7 +169,6 @@ pub struct Writers {
     pub nodes: reflector::store::Writer<Node>,
     pub fleet: fleet::FleetWriters,
     pub csrs: reflector::store::Writer<CertificateSigningRequest>,
-    pub machines: reflector::store::Writer<Machine>,
     pub overview: overview_poll::OverviewWriter,
     pub hostedclusters: reflector::store::Writer<dynamic::HostedCluster>,
     pub nodepools: reflector::store::Writer<dynamic::NodePool>,
@@ -300,7 +301,6 @@ impl Watches {
         }
         watch!(NODES, w.nodes, kind::strip_node);
         watch!(CSRS, w.csrs, kind::strip_csr);
-        watch!(MACHINES, w.machines, machine::strip_machine);
         watch!(HOSTEDCLUSTERS, w.hostedclusters, dynamic::strip_dyn);
         watch!(NODEPOOLS, w.nodepools, dynamic::strip_dyn);
         watch!(CLUSTEROPERATORS, w.clusteroperators, dynamic::strip_dyn);

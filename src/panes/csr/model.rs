@@ -18,7 +18,7 @@ use crate::csr::machines::MachineIndex;
 use crate::csr::name;
 use crate::csr::rows::{CsrRow, CsrState, HistoryFilter, csr_state};
 use crate::panes::filter::Filter;
-use crate::watch::Machine;
+use crate::watch::fleet::FleetMachine as Machine;
 
 /// Columns: header and Shift+letter sort key (`A` and `J` are pane keys, so AGE sorts with `G`).
 pub const COLUMNS: [(&str, char); 8] = [

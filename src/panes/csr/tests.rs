@@ -20,7 +20,8 @@ use crate::gate::Verdict;
 use crate::keymap::Keymap;
 use crate::panes::filter::Filter;
 use crate::theme::Theme;
-use crate::watch::{KindState, Machine, Stores, WatchMsg};
+use crate::watch::fleet::FleetMachine as Machine;
+use crate::watch::{KindState, Stores, WatchMsg};
 
 /// The clock of every test: 50 minutes after `t0`.
 const NOW: i64 = 50 * 60;
@@ -256,11 +257,11 @@ fn app_with(csrs: Vec<CertificateSigningRequest>, machines: Vec<Machine>) -> App
         w.nodes.apply_watcher_event(&Event::InitApply(n));
     }
     w.nodes.apply_watcher_event(&Event::InitDone);
-    w.machines.apply_watcher_event(&Event::Init);
+    w.fleet.machines.apply_watcher_event(&Event::Init);
     for m in machines {
-        w.machines.apply_watcher_event(&Event::InitApply(m));
+        w.fleet.machines.apply_watcher_event(&Event::InitApply(m));
     }
-    w.machines.apply_watcher_event(&Event::InitDone);
+    w.fleet.machines.apply_watcher_event(&Event::InitDone);
     let mut app = App::new(Keymap::default(), Theme::default(), false);
     app.set_time(chrono_now(), Instant::now());
     app.connected(1, "hub", "https://api.hub.example:6443", stores);
