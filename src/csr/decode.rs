@@ -218,11 +218,68 @@ fn key_info(spki: &SubjectPublicKeyInfo<'_>) -> KeyInfo {
     }
 }
 
+type Decoded = Result<DecodedRequest, DecodeError>;
+
+fn cache_key(csr: &CertificateSigningRequest) -> (String, String) {
+    (
+        csr.metadata.name.clone().unwrap_or_default(),
+        csr.metadata.uid.clone().unwrap_or_default(),
+    )
+}
+
+/// Requests decoded ahead of the CSR pane, on a blocking thread, once the first list of CSRs is
+/// complete: parsing and verifying 20,000 signatures takes over a second, which would otherwise
+/// be spent on the first switch to the pane. The pane's [`DecodeCache`] takes entries out (so
+/// they are never held twice).
+#[derive(Debug, Default)]
+pub struct Predecoded {
+    entries: std::sync::Mutex<HashMap<(String, String), Decoded>>,
+}
+
+impl Predecoded {
+    /// Decodes every CSR of `csrs` not decoded yet (call off the async executor).
+    pub fn fill<C: std::borrow::Borrow<CertificateSigningRequest>>(&self, csrs: &[C]) {
+        for c in csrs {
+            let c = c.borrow();
+            let key = cache_key(c);
+            let known = self
+                .entries
+                .lock()
+                .map(|m| m.contains_key(&key))
+                .unwrap_or(true);
+            if known {
+                continue;
+            }
+            // Decoded without the lock held: the pane may take entries meanwhile.
+            let d = decode_csr(c);
+            if let Ok(mut m) = self.entries.lock() {
+                m.insert(key, d);
+            }
+        }
+    }
+
+    fn take(&self, key: &(String, String)) -> Option<Decoded> {
+        self.entries.lock().ok()?.remove(key)
+    }
+
+    /// Number of requests waiting to be taken.
+    pub fn len(&self) -> usize {
+        self.entries.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// Whether none are waiting.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Decoded requests keyed by CSR `(name, uid)`, so the pane does not re-parse and re-verify every
 /// request on each refresh (`spec.request` is immutable; the uid tells a re-created CSR apart).
 #[derive(Debug, Default)]
 pub struct DecodeCache {
-    entries: HashMap<(String, String), Result<DecodedRequest, DecodeError>>,
+    entries: HashMap<(String, String), Decoded>,
+    /// Requests decoded ahead of time, taken before decoding here.
+    predecoded: Option<std::sync::Arc<Predecoded>>,
 }
 
 impl DecodeCache {
@@ -231,13 +288,25 @@ impl DecodeCache {
         Self::default()
     }
 
+    /// Take requests decoded ahead of time from `p` from now on.
+    pub fn use_predecoded(&mut self, p: std::sync::Arc<Predecoded>) {
+        self.predecoded = Some(p);
+    }
+
     /// The decoded request of `csr`, decoding it on first use.
     pub fn get(&mut self, csr: &CertificateSigningRequest) -> &Result<DecodedRequest, DecodeError> {
-        let key = (
-            csr.metadata.name.clone().unwrap_or_default(),
-            csr.metadata.uid.clone().unwrap_or_default(),
-        );
-        self.entries.entry(key).or_insert_with(|| decode_csr(csr))
+        let key = cache_key(csr);
+        let pre = &self.predecoded;
+        match self.entries.entry(key) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let d = pre
+                    .as_ref()
+                    .and_then(|p| p.take(e.key()))
+                    .unwrap_or_else(|| decode_csr(csr));
+                e.insert(d)
+            }
+        }
     }
 
     /// Drops entries for CSRs not in `live` (call after a store refresh).
@@ -271,6 +340,34 @@ impl DecodeCache {
 mod tests {
     use super::*;
     use crate::csr::testutil::{RSA_CSR_PEM, request_pem};
+
+    #[test]
+    fn the_cache_takes_predecoded_requests_and_decodes_the_rest() {
+        let pem = request_pem(
+            "system:node:w1",
+            &["system:nodes"],
+            &[],
+            &rcgen::PKCS_ECDSA_P256_SHA256,
+        );
+        let csr = |name: &str| -> CertificateSigningRequest {
+            serde_json::from_value(serde_json::json!({
+                "metadata": {"name": name, "uid": format!("uid-{name}")},
+                "spec": {"request": base64::engine::general_purpose::STANDARD.encode(&pem),
+                    "signerName": "kubernetes.io/kube-apiserver-client-kubelet"}
+            }))
+            .unwrap()
+        };
+        let (a, b) = (csr("a"), csr("b"));
+        let pre = std::sync::Arc::new(Predecoded::default());
+        pre.fill(&[a.clone()]);
+        assert_eq!(pre.len(), 1);
+        let mut cache = DecodeCache::new();
+        cache.use_predecoded(pre.clone());
+        assert!(cache.get(&a).is_ok());
+        assert!(pre.is_empty(), "taken, not copied");
+        assert!(cache.get(&b).is_ok(), "decoded here when not predecoded");
+        assert_eq!(cache.len(), 2);
+    }
 
     #[test]
     fn decodes_ecdsa_client_request() {

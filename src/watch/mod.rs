@@ -105,6 +105,9 @@ pub struct Stores {
     pub nodes: Store<Node>,
     pub fleet: fleet::FleetStores,
     pub csrs: Store<CertificateSigningRequest>,
+    /// The first CSR list's requests, decoded and verified off the UI thread (see
+    /// [`crate::csr::decode::Predecoded`]).
+    pub csr_predecoded: Arc<crate::csr::decode::Predecoded>,
     /// Machine API Machines: the MachineSets pane's store (one watch for it, the CSR checks and
     /// the Overview).
     pub machines: Store<fleet::FleetMachine>,
@@ -153,6 +156,7 @@ impl Stores {
             fleet: fleet_stores,
             nodes: w.nodes.as_reader(),
             csrs: w.csrs.as_reader(),
+            csr_predecoded: Default::default(),
             machines,
             hostedclusters: w.hostedclusters.as_reader(),
             nodepools: w.nodepools.as_reader(),
@@ -263,6 +267,18 @@ impl Reporter {
     }
 }
 
+/// Decode the first complete CSR list's requests on a blocking thread, once the watch has it
+/// (the store is "ready" already at its first early rows, see `kind::EARLY_OBJECTS`).
+async fn predecode_first_list(
+    store: Store<CertificateSigningRequest>,
+    pre: Arc<crate::csr::decode::Predecoded>,
+    priority: priority::Priority,
+) {
+    priority.wait_settled(CSRS.id).await;
+    let csrs = store.state();
+    let _ = tokio::task::spawn_blocking(move || pre.fill(&csrs)).await;
+}
+
 /// The running watches of one connection. Dropping or `stop` ends them.
 pub struct Watches {
     pub stores: Stores,
@@ -301,6 +317,20 @@ impl Watches {
         }
         watch!(NODES, w.nodes, kind::strip_node);
         watch!(CSRS, w.csrs, kind::strip_csr);
+        {
+            let (store, pre, cancel, priority) = (
+                stores.csrs.clone(),
+                stores.csr_predecoded.clone(),
+                cancel.clone(),
+                reporter.priority.clone(),
+            );
+            tokio::spawn(async move {
+                tokio::select! {
+                    _ = cancel.cancelled() => {}
+                    _ = predecode_first_list(store, pre, priority) => {}
+                }
+            });
+        }
         watch!(HOSTEDCLUSTERS, w.hostedclusters, dynamic::strip_dyn);
         watch!(NODEPOOLS, w.nodepools, dynamic::strip_dyn);
         watch!(CLUSTEROPERATORS, w.clusteroperators, dynamic::strip_dyn);

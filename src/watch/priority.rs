@@ -22,6 +22,8 @@ struct Inner {
     first: BTreeSet<&'static str>,
     pending: Mutex<BTreeSet<&'static str>>,
     open: watch::Sender<bool>,
+    /// Every kind settled so far (for tasks that wait for one kind's complete list).
+    settled: watch::Sender<BTreeSet<String>>,
 }
 
 impl Default for Priority {
@@ -41,6 +43,7 @@ impl Priority {
                 pending: Mutex::new(first.clone()),
                 first,
                 open,
+                settled: watch::channel(BTreeSet::new()).0,
             }),
         }
     }
@@ -56,10 +59,19 @@ impl Priority {
 
     /// `kind` has its complete list, or will not get one (not installed, forbidden).
     pub fn settled(&self, kind: &str) {
+        self.inner
+            .settled
+            .send_if_modified(|s| s.insert(kind.to_string()));
         let mut pending = self.inner.pending.lock().unwrap_or_else(|p| p.into_inner());
         if pending.remove(kind) && pending.is_empty() {
             self.open();
         }
+    }
+
+    /// Wait until `kind` has settled (its first complete list, or none to come).
+    pub async fn wait_settled(&self, kind: &str) {
+        let mut rx = self.inner.settled.subscribe();
+        let _ = rx.wait_for(|s| s.contains(kind)).await;
     }
 
     /// Let every kind start.
@@ -85,6 +97,10 @@ mod tests {
         tokio::task::yield_now().await;
         assert!(!other.is_finished());
         p.settled("csrs");
+        // Waiting for a kind that has settled returns at once.
+        tokio::time::timeout(Duration::from_secs(1), p.wait_settled("csrs"))
+            .await
+            .expect("settled");
         tokio::time::timeout(Duration::from_secs(5), other)
             .await
             .expect("opened")

@@ -270,6 +270,7 @@ impl Pane for CsrPane {
         COLUMNS.to_vec()
     }
     fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
+        self.model.use_predecoded(stores.csr_predecoded.clone());
         self.model.apply(
             stores.csrs.state(),
             &stores.nodes.state(),

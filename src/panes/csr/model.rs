@@ -132,6 +132,12 @@ impl CsrModel {
         }
     }
 
+    /// Take requests decoded ahead of time from `p` (the watch layer fills it once the CSR list
+    /// is complete).
+    pub fn use_predecoded(&mut self, p: Arc<crate::csr::decode::Predecoded>) {
+        self.cache.use_predecoded(p);
+    }
+
     /// Catch up with the stores. Returns whether anything changed.
     pub fn apply(
         &mut self,
