@@ -359,7 +359,7 @@ mod tests {
         };
         let (a, b) = (csr("a"), csr("b"));
         let pre = std::sync::Arc::new(Predecoded::default());
-        pre.fill(&[a.clone()]);
+        pre.fill(std::slice::from_ref(&a));
         assert_eq!(pre.len(), 1);
         let mut cache = DecodeCache::new();
         cache.use_predecoded(pre.clone());
