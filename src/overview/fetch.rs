@@ -328,7 +328,7 @@ async fn gather_wmco(client: &Client, served: &Served) -> WmcoInputs {
 fn dv_summary(d: &crate::copies::dv_resource::DataVolume) -> Value {
     serde_json::json!({
         "metadata": {"name": d.metadata.name, "namespace": d.metadata.namespace},
-        "status": {"phase": d.status.get("phase")},
+        "status": {"phase": d.status.value().get("phase")},
     })
 }
 
