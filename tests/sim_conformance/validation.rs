@@ -71,6 +71,20 @@ async fn unknown_fields_strict_warn_and_ignore() {
         .await;
     assert_eq!(code, 422, "{st}");
 
+    // An unknown metadata field is named once, as the API server's strict decoder does.
+    let (code, st) = k
+        .raw(
+            "POST",
+            "/api/v1/namespaces/default/configmaps?fieldValidation=Strict",
+            "application/json",
+            r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"meta","namespace":"default","bogus":1}}"#,
+        )
+        .await;
+    assert_eq!(code, 400, "{st}");
+    let msg = st["message"].as_str().unwrap_or("");
+    assert_eq!(msg.matches("unknown field").count(), 1, "{msg}");
+    assert!(msg.contains("unknown field \"metadata.bogus\""), "{msg}");
+
     // Unknown fields of a custom resource, nested too: refused under Strict, warned about
     // (and dropped) under the default.
     let (code, st) = k

@@ -183,6 +183,9 @@ pub fn admit(
         unknown.extend(f.unknown);
         invalid = f.invalid;
     }
+    // `metadata` is checked on its own and again as part of a built-in kind: name each once.
+    let mut seen = std::collections::HashSet::new();
+    unknown.retain(|u| seen.insert(u.clone()));
     if let Some(old) = old {
         // Fields already stored were accepted before; only new ones are news.
         let mut cmp = old.clone();
