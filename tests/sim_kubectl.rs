@@ -803,19 +803,21 @@ async fn guest_serves_pod_disruption_budgets_and_pods_on_its_nodes() {
     assert_eq!(out.trim(), "poddisruptionbudget.policy/checkout");
 }
 
-/// A `shiftdeck sim` process on this address and state directory; returns it once it serves
-/// (its stdout names the kubeconfig).
+/// A `shiftdeck sim` process on this address (with this state directory, if any); returns it
+/// once it serves (its stdout names the kubeconfig).
 fn sim_process(
     addr: &str,
-    state: &Path,
+    state: Option<&Path>,
     kubeconfig: &Path,
     scale: Option<&str>,
 ) -> std::process::Child {
     use std::io::BufRead;
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_shiftdeck"));
-    cmd.args(["sim", "--still", "--listen", addr, "--state-dir"])
-        .arg(state)
-        .arg("--kubeconfig-out")
+    cmd.args(["sim", "--still", "--listen", addr]);
+    if let Some(dir) = state {
+        cmd.arg("--state-dir").arg(dir);
+    }
+    cmd.arg("--kubeconfig-out")
         .arg(kubeconfig)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -858,11 +860,11 @@ async fn a_restarted_sim_process_with_its_state_dir_is_trusted_by_the_old_kubeco
         l.local_addr().unwrap().to_string()
     };
     let first_kc = dir.path().join("first.kubeconfig");
-    let first = sim_process(&addr, &state, &first_kc, Some("nodes=5"));
+    let first = sim_process(&addr, Some(&state), &first_kc, Some("nodes=5"));
     let before = kubectl_at(&first_kc, &["get", "nodes", "-o", "name"]).await;
     stop(first);
     let second_kc = dir.path().join("second.kubeconfig");
-    let second = sim_process(&addr, &state, &second_kc, None);
+    let second = sim_process(&addr, Some(&state), &second_kc, None);
     let after = kubectl_at(&first_kc, &["get", "nodes", "-o", "name"]).await;
     stop(second);
     assert!(
@@ -870,19 +872,7 @@ async fn a_restarted_sim_process_with_its_state_dir_is_trusted_by_the_old_kubeco
         "the second server's own nodes:\nbefore:\n{before}\nafter:\n{after}"
     );
     // Without the state directory the CA is new, and the old kubeconfig is refused.
-    let fresh = {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_shiftdeck"));
-        cmd.args(["sim", "--still", "--listen", &addr, "--kubeconfig-out"])
-            .arg(dir.path().join("fresh.kubeconfig"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        let out = child.stdout.take().unwrap();
-        use std::io::BufRead;
-        let mut lines = std::io::BufReader::new(out).lines();
-        assert!(lines.any(|l| l.is_ok_and(|l| l.starts_with("kubeconfig:"))));
-        child
-    };
+    let fresh = sim_process(&addr, None, &dir.path().join("fresh.kubeconfig"), None);
     let refused = tokio::process::Command::new(kubectl_bin())
         .arg("--kubeconfig")
         .arg(&first_kc)

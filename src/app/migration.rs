@@ -355,9 +355,7 @@ impl App {
         let ctx = WriteCtx {
             generation: self.conn.generation,
             context: self.conn.context.clone(),
-            user: std::env::var("USER")
-                .or_else(|_| std::env::var("LOGNAME"))
-                .unwrap_or_else(|_| "unknown".into()),
+            user: crate::csr::audit::local_user(),
             audit: self.audit_path.clone(),
         };
         self.effects.push(Effect::MigrationWrite(c.write, ctx));

@@ -203,10 +203,8 @@ impl App {
             scale: scale::ScaleState::default(),
             confirm: None,
             autoapprove: false,
-            user: std::env::var("USER")
-                .or_else(|_| std::env::var("LOGNAME"))
-                .unwrap_or_else(|_| "unknown".into()),
-            audit_path: crate::logging::log_dir().map(|d| d.join("audit.jsonl")),
+            user: crate::csr::audit::local_user(),
+            audit_path: crate::csr::audit::default_path(),
             shape: None,
             hidden: Vec::new(),
             wizard: wizards::WizardState::Closed,

@@ -80,15 +80,11 @@ impl k8s_openapi::Metadata for DataVolume {
 impl DataVolume {
     /// The object as the JSON `DataVolumeCopy::from_json` reads (apiVersion/kind filled in).
     pub fn to_json(&self) -> Value {
-        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
-        if let Some(o) = v.as_object_mut() {
-            o.insert(
-                "apiVersion".into(),
-                Value::from(<Self as k8s_openapi::Resource>::API_VERSION),
-            );
-            o.insert("kind".into(), Value::from("DataVolume"));
-        }
-        v
+        crate::watch::dynamic::with_type_meta(
+            serde_json::to_value(self).unwrap_or(Value::Null),
+            <Self as k8s_openapi::Resource>::API_VERSION,
+            <Self as k8s_openapi::Resource>::KIND,
+        )
     }
 }
 

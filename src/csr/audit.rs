@@ -117,6 +117,19 @@ impl AuditRecord {
 /// Appends `record` as one JSON line to `path`, creating the file (mode 0600 on Unix) and its
 /// parent directories if needed. The line is written with a single `write_all` on an
 /// append-mode file, so concurrent writers do not interleave within a line.
+/// `$XDG_STATE_HOME/shiftdeck/audit.jsonl`: the one log every audited action appends to.
+pub fn default_path() -> Option<std::path::PathBuf> {
+    crate::logging::log_dir().map(|d| d.join("audit.jsonl"))
+}
+
+/// The local account running shiftdeck (`$USER`, else `$LOGNAME`), recorded beside the API
+/// identity.
+pub fn local_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
 pub fn append_audit(path: &Path, record: &AuditRecord) -> io::Result<()> {
     append_json_line(path, record)
 }

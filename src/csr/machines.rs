@@ -86,7 +86,8 @@ impl MachineIndex {
     }
 }
 
-fn node_ref(m: &Value) -> Option<&str> {
+/// `status.nodeRef.name`.
+pub fn node_ref(m: &Value) -> Option<&str> {
     m.pointer("/status/nodeRef/name").and_then(Value::as_str)
 }
 

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::checks::{Check, Inputs, check, fmt_signed};
 use super::decode::DecodedRequest;
-use super::machines::MachineIndex;
+use super::machines::{MachineIndex, node_ref};
 use super::{
     AUTHENTICATED_GROUP, NODE_BOOTSTRAPPER, NODE_BOOTSTRAPPER_GROUPS, NODES_GROUP, created,
     is_valid_node_name, node_name_from, parse_time,
@@ -280,7 +280,11 @@ impl Ctx<'_> {
             true,
             format!("Machine {} has nodeRef {node}", machine_name(m)),
         ));
-        out.push(sans_check(self.d, &machine_addresses(m), machine_name(m)));
+        out.push(sans_check(
+            self.d,
+            &super::machines::addresses(m),
+            machine_name(m),
+        ));
     }
 
     /// The exact group set: cluster-machine-approver compares the bootstrapper's as a set; a node's
@@ -510,17 +514,8 @@ fn sans_check(d: &DecodedRequest, addrs: &[(&str, &str)], machine: &str) -> Chec
     }
 }
 
-/// Case-insensitive DNS name equality ignoring one trailing dot on either side.
-fn node_ref(m: &Value) -> Option<&str> {
-    m.pointer("/status/nodeRef/name").and_then(Value::as_str)
-}
-
 fn machine_name(m: &Value) -> &str {
     m.pointer("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or("<unnamed>")
-}
-
-fn machine_addresses(m: &Value) -> Vec<(&str, &str)> {
-    super::machines::addresses(m)
 }

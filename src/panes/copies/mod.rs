@@ -79,7 +79,7 @@ impl Default for CopiesPane {
             client: None,
             kube: None,
             fixed_now: None,
-            audit: crate::ui::wizard::jobs::audit_path(),
+            audit: crate::csr::audit::default_path(),
             tx,
             rx,
         }

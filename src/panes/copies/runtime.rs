@@ -63,9 +63,7 @@ impl CopyAudit {
     fn record(action: &'static str, target: &str, source: &str, outcome: &str) -> Self {
         CopyAudit {
             time: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            user: std::env::var("USER")
-                .or_else(|_| std::env::var("LOGNAME"))
-                .unwrap_or_else(|_| "unknown".into()),
+            user: crate::csr::audit::local_user(),
             action,
             target: crate::redact::in_text(target),
             source: crate::redact::in_text(source),

@@ -82,17 +82,6 @@ pub struct CreateAudit {
     pub outcome: String,
 }
 
-/// `$XDG_STATE_HOME/shiftdeck/audit.jsonl`, shared with the other audited actions.
-pub fn audit_path() -> Option<PathBuf> {
-    crate::logging::log_dir().map(|d| d.join("audit.jsonl"))
-}
-
-fn local_user() -> String {
-    std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "unknown".into())
-}
-
 /// Runs jobs against the current connection and collects their results.
 pub struct Jobs {
     client: Option<Client>,
@@ -109,7 +98,7 @@ impl Default for Jobs {
             client: None,
             tx,
             rx,
-            audit: audit_path(),
+            audit: crate::csr::audit::default_path(),
         }
     }
 }
@@ -220,7 +209,7 @@ async fn run(client: Client, job: Job, audit: Option<PathBuf>) -> Msg {
             let record = CreateAudit {
                 time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 context,
-                user: local_user(),
+                user: crate::csr::audit::local_user(),
                 action: "create",
                 target: target.clone(),
                 outcome,
