@@ -300,10 +300,12 @@ pub fn run() {
         ("Hosted clusters", "hc"),
         ("Copies", "copy"),
     ] {
+        let a0 = allocated();
         let t = Instant::now();
         command(&mut session.app, cmd);
         terminal.draw(|f| session.app.render(f)).unwrap();
         let switch = t.elapsed();
+        let grown = (allocated() as f64 - a0 as f64) / 1048576.0;
         let (c0, w0) = (cpu_secs(), Instant::now());
         let mut turns = Vec::new();
         rt.block_on(async {
@@ -330,7 +332,7 @@ pub fn run() {
             (percentile(&mut turns, 0.5), percentile(&mut turns, 0.95))
         };
         println!(
-            "  {pane}: switch + frame {:.1} ms; 10 s of churn: {n} loop turns, draw p50 {:.2} ms p95 {:.2} ms, process CPU {cpu:.1} % of a core (watches included)",
+            "  {pane}: switch + frame {:.1} ms (allocated {grown:+.0} MiB); 10 s of churn: {n} loop turns, draw p50 {:.2} ms p95 {:.2} ms, process CPU {cpu:.1} % of a core (watches included)",
             ms(switch),
             ms(p50),
             ms(p95)

@@ -63,14 +63,24 @@ impl ScalingTracker {
     /// MachineSets). Objects without `spec.replicas` (autoscaled) are not tracked. Objects that
     /// disappeared are forgotten.
     pub fn observe(&mut self, objects: &[Value], now: DateTime<Utc>) {
-        let mut seen = Vec::new();
-        for o in objects {
-            let Some(desired) = i64_at(o, "/spec/replicas") else {
-                continue;
-            };
+        let counts = objects.iter().filter_map(|o| {
+            let desired = i64_at(o, "/spec/replicas")?;
             let current = i64_at(o, "/status/replicas").unwrap_or(0);
-            let key = format!("{}/{}", namespace(o), name(o));
-            seen.push(key.clone());
+            Some((format!("{}/{}", namespace(o), name(o)), desired, current))
+        });
+        self.observe_counts(counts, now);
+    }
+
+    /// [`observe`](Self::observe) from `(<namespace>/<name>, desired, current)` of every tracked
+    /// object, for views that read the counts once per resourceVersion.
+    pub fn observe_counts(
+        &mut self,
+        counts: impl IntoIterator<Item = (String, i64, i64)>,
+        now: DateTime<Utc>,
+    ) {
+        let mut seen = std::collections::HashSet::new();
+        for (key, desired, current) in counts {
+            seen.insert(key.clone());
             match (self.active.get_mut(&key), desired == current) {
                 (None, false) => {
                     self.active.insert(

@@ -4,6 +4,7 @@
 //! `spawn_kind` line in `Watches::start`.
 
 pub mod cluster_info;
+pub mod compact;
 pub mod dynamic;
 pub mod fleet;
 pub mod kind;

@@ -2,6 +2,8 @@
 //! live-migratable badge; while a pool scales, a progress bar and the per-machine pipeline under
 //! the table; recently finished scalings stay listed with their total time.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
@@ -19,9 +21,10 @@ use crate::fleet::nodepool::{NodePoolDetails, NodePoolRow};
 use crate::fleet::pipeline::{PipelineInputs, scaling_progress};
 use crate::fleet::scale::machines_of_pool;
 use crate::fleet::tracker::ScalingTracker;
-use crate::fleet::util::{TableRow, name, namespace};
+use crate::fleet::util::{TableRow, i64_at, name, namespace};
 use crate::panes::{Pane, RenderCtx};
 use crate::watch::fleet::{self as wf, NODEPOOLS};
+use crate::watch::dynamic::NodePool;
 use crate::watch::{KindState, Stores};
 
 /// Pane columns: (header, index into `NodePoolRow::cells`, sort key, max width).
@@ -58,18 +61,48 @@ const fn c(header: &'static str, cell: usize, sort_key: char, max: u16, drop: u8
 /// How long finished scalings stay listed.
 pub const KEEP_FINISHED: i64 = 30 * 60;
 
+/// A node pool as the pane keeps it: the store's object (shared, not copied) and what the table
+/// and the scaling tracker read from it, derived once per resourceVersion.
+struct PoolEntry {
+    obj: Arc<NodePool>,
+    key: String,
+    row: NodePoolRow,
+    /// `spec.replicas` (absent with autoscaling) and `status.replicas`.
+    desired: Option<i64>,
+    current: i64,
+}
+
+impl PoolEntry {
+    fn new(obj: &Arc<NodePool>) -> PoolEntry {
+        let v = obj.to_value();
+        PoolEntry {
+            key: format!("{}/{}", namespace(&v), name(&v)),
+            row: NodePoolRow::new(&v),
+            desired: i64_at(&v, "/spec/replicas"),
+            current: i64_at(&v, "/status/replicas").unwrap_or(0),
+            obj: Arc::clone(obj),
+        }
+    }
+
+    fn same_version(&self, obj: &NodePool) -> bool {
+        obj.metadata.resource_version.is_some()
+            && obj.metadata.resource_version == self.obj.metadata.resource_version
+    }
+}
+
 pub struct NodePoolsPane {
     pub table: FleetTable,
-    pools: Vec<Value>,
+    /// Sorted by namespace, cluster, name (as `node_pool_rows`).
+    pools: Vec<PoolEntry>,
     machines: Vec<Value>,
     vms: Vec<Value>,
     vmis: Vec<Value>,
     dvs: Vec<Value>,
     guest_nodes: Vec<Value>,
     tracker: ScalingTracker,
-    /// Indexes of the pools with a scaling pipeline, and how many rows are busy, as of the last
-    /// sync: rendering must not walk every pool each frame.
-    scaling: Vec<usize>,
+    /// The pools with a scaling pipeline (as JSON, the few that scale), and how many rows are
+    /// busy, as of the last sync: rendering must not walk every pool each frame.
+    scaling: Vec<Value>,
     busy: usize,
     /// The app's wall clock (`Pane::set_wall_clock`); the real one until the app sets it.
     wall: Option<DateTime<Utc>>,
@@ -104,15 +137,45 @@ impl NodePoolsPane {
         }
     }
 
-    fn pool(&self, key: &str) -> Option<&Value> {
+    fn pool(&self, key: &str) -> Option<Value> {
         self.pools
             .iter()
-            .find(|p| format!("{}/{}", namespace(p), name(p)) == key)
+            .find(|p| p.key == key)
+            .map(|p| p.obj.to_value())
     }
 
     /// Rows as `shiftdeck get nodepools` prints them.
     pub fn rows(&self) -> Vec<NodePoolRow> {
-        crate::fleet::nodepool::node_pool_rows(&self.pools)
+        self.pools.iter().map(|p| p.row.clone()).collect()
+    }
+
+    /// Re-derive the pools whose resourceVersion moved; keep the others.
+    fn refresh_pools(&mut self, store: &kube::runtime::reflector::Store<NodePool>) {
+        let mut old: HashMap<String, PoolEntry> =
+            self.pools.drain(..).map(|p| (p.key.clone(), p)).collect();
+        let mut next: Vec<PoolEntry> = store
+            .state()
+            .iter()
+            .map(|o| {
+                let key = format!(
+                    "{}/{}",
+                    o.metadata.namespace.as_deref().unwrap_or_default(),
+                    o.metadata.name.as_deref().unwrap_or_default()
+                );
+                match old.remove(&key) {
+                    Some(p) if p.same_version(o) => p,
+                    _ => PoolEntry::new(o),
+                }
+            })
+            .collect();
+        next.sort_by(|a, b| {
+            (&a.row.namespace, &a.row.cluster, &a.row.name).cmp(&(
+                &b.row.namespace,
+                &b.row.cluster,
+                &b.row.name,
+            ))
+        });
+        self.pools = next;
     }
 
     /// The pipeline section: scaling pools, then recently finished scalings.
@@ -120,7 +183,7 @@ impl NodePoolsPane {
         let t = ctx.theme;
         let mut out = Vec::new();
         let inp = self.inputs();
-        for p in self.scaling.iter().filter_map(|i| self.pools.get(*i)) {
+        for p in &self.scaling {
             if let Some(s) = scaling_progress(p, &inp, ctx.now) {
                 let key = format!("{}/{}", namespace(p), name(p));
                 // A clock injected by tests may be behind the tracker's.
@@ -183,11 +246,7 @@ impl Pane for NodePoolsPane {
     }
     fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
         let f = &stores.fleet;
-        wf::refresh(
-            &mut self.pools,
-            &f.nodepools,
-            crate::watch::dynamic::NodePool::to_value,
-        );
+        self.refresh_pools(&f.nodepools);
         wf::refresh(&mut self.machines, &f.machines, wf::FleetMachine::to_value);
         wf::refresh(&mut self.vms, &f.vms, wf::VirtualMachine::to_value);
         wf::refresh(
@@ -215,10 +274,23 @@ impl Pane for NodePoolsPane {
         );
         self.guest_nodes = pipeline_view::nodes_from_machines(&self.machines);
         let now = self.wall.unwrap_or_else(Utc::now);
-        self.tracker.observe(&self.pools, now);
+        self.tracker.observe_counts(
+            self.pools
+                .iter()
+                .filter_map(|p| Some((p.key.clone(), p.desired?, p.current))),
+            now,
+        );
+        // Only a pool whose desired count differs from its current one has a pipeline.
+        let candidates: Vec<Value> = self
+            .pools
+            .iter()
+            .filter(|p| p.desired.is_some_and(|d| d != p.current))
+            .map(|p| p.obj.to_value())
+            .collect();
         let inp = self.inputs();
-        let scaling: Vec<usize> = (0..self.pools.len())
-            .filter(|i| scaling_progress(&self.pools[*i], &inp, now).is_some())
+        let scaling: Vec<Value> = candidates
+            .into_iter()
+            .filter(|p| scaling_progress(p, &inp, now).is_some())
             .collect();
         self.scaling = scaling;
         let items: Vec<Item> = self.rows().iter().map(item).collect();
@@ -258,11 +330,11 @@ impl Pane for NodePoolsPane {
         self.table.select_key(key)
     }
     fn object_json(&self, key: &str) -> Option<Value> {
-        self.pool(key).cloned()
+        self.pool(key)
     }
     fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
         let pool = self.pool(key)?;
-        let d = NodePoolDetails::new(pool, &self.inputs(), now);
+        let d = NodePoolDetails::new(&pool, &self.inputs(), now);
         let theme = crate::theme::Theme::default();
         let mut out: Vec<Line<'static>> = NodePoolRow::HEADERS
             .iter()
@@ -276,7 +348,7 @@ impl Pane for NodePoolsPane {
         }
         out.push(Line::raw(""));
         out.push(Line::raw("Machines"));
-        let machines = machines_of_pool(pool, &self.machines);
+        let machines = machines_of_pool(&pool, &self.machines);
         if machines.is_empty() {
             out.push(Line::raw("  none"));
         }
@@ -336,7 +408,7 @@ impl Pane for NodePoolsPane {
         let key = self.table.selected_key()?;
         Some(ScaleTarget {
             kind: ScaleKind::NodePool,
-            obj: self.pool(&key)?.clone(),
+            obj: self.pool(&key)?,
             machines: self.machines.clone(),
         })
     }

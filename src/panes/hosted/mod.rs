@@ -177,16 +177,17 @@ impl Pane for HostedPane {
         self.table.select_key(key)
     }
     fn object_json(&self, key: &str) -> Option<serde_json::Value> {
-        Some(self.table.get(key)?.obj.hc.clone())
+        Some(self.table.get(key)?.obj.hc_value())
     }
     fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
         let item = &self.table.get(key)?.obj;
-        let cp = control_plane_namespace(&item.hc);
+        let hc = item.hc_value();
+        let cp = control_plane_namespace(&hc);
         let fetched = self.fetched.get(&cp);
         let (pods, services) = fetched.map_or((&[][..], &[][..]), |f| {
             (f.pods.as_slice(), f.services.as_slice())
         });
-        let mut d = HostedClusterDetails::new(&item.hc, &item.pools, pods, services);
+        let mut d = HostedClusterDetails::new(&hc, &item.pool_values(), pods, services);
         d.row.pools_unreadable = item.pools_unreadable.clone();
         if fetched.is_none() {
             // Without the services the ingress verdict would be a guess.
@@ -210,7 +211,7 @@ impl Pane for HostedPane {
     fn details_fetch(&self, key: &str) -> Option<Fetch> {
         let item = &self.table.get(key)?.obj;
         Some(Fetch::Namespace {
-            namespace: control_plane_namespace(&item.hc),
+            namespace: control_plane_namespace(&item.hc_value()),
         })
     }
     fn fetched(&mut self, data: &Fetched) -> bool {
@@ -226,7 +227,7 @@ impl Pane for HostedPane {
             return Some(Err(format!("no hosted cluster {key}")));
         };
         let label = format!("{}/{}", e.row.row.namespace, e.row.row.name);
-        Some(match kubeconfig_ref(&e.obj.hc) {
+        Some(match kubeconfig_ref(&e.obj.hc_value()) {
             Some(r) => Ok(GuestRef {
                 namespace: r.namespace,
                 name: e.row.row.name.clone(),

@@ -30,36 +30,35 @@ pub const COLUMNS: &[(&str, char)] = &[
     ("NODES", 'D'),
 ];
 
-/// A HostedCluster with the node pools of the same cluster. Its resourceVersion combines theirs,
-/// so the live table re-derives the row when either changes.
+/// A HostedCluster with the node pools of the same cluster, shared with the watch stores (no
+/// copies: at hub scale those were 34 MiB). Its resourceVersion combines theirs, so the live
+/// table re-derives the row when either changes.
 #[derive(Clone, Debug)]
 pub struct HcItem {
     metadata: ObjectMeta,
-    pub hc: Value,
-    pub pools: Vec<Value>,
+    pub hc: Arc<HostedCluster>,
+    pub pools: Vec<Arc<NodePool>>,
     /// Why the node pools could not be read (see [`ItemCache::pools_unreadable`]).
     pub pools_unreadable: Option<String>,
 }
 
 impl HcItem {
-    pub fn new(hc: Value, pools: Vec<Value>) -> HcItem {
+    pub fn new(hc: Arc<HostedCluster>, pools: Vec<Arc<NodePool>>) -> HcItem {
         HcItem::with_pools_unreadable(hc, pools, None)
     }
 
     /// An item whose pools are unreadable (`forbidden`, `unknown`) when `why` is set; the
     /// reason is part of its resourceVersion so rows change with it.
-    pub fn with_pools_unreadable(hc: Value, pools: Vec<Value>, why: Option<String>) -> HcItem {
-        let mut metadata: ObjectMeta =
-            serde_json::from_value(hc.get("metadata").cloned().unwrap_or(Value::Null))
-                .unwrap_or_default();
+    pub fn with_pools_unreadable(
+        hc: Arc<HostedCluster>,
+        pools: Vec<Arc<NodePool>>,
+        why: Option<String>,
+    ) -> HcItem {
+        let mut metadata = hc.metadata.clone();
         let mut rv = metadata.resource_version.clone().unwrap_or_default();
         for p in &pools {
             rv.push('+');
-            rv.push_str(
-                p.pointer("/metadata/resourceVersion")
-                    .and_then(Value::as_str)
-                    .unwrap_or(""),
-            );
+            rv.push_str(p.metadata.resource_version.as_deref().unwrap_or(""));
         }
         if let Some(why) = &why {
             rv.push_str("+!");
@@ -73,6 +72,16 @@ impl HcItem {
             pools,
             pools_unreadable: why,
         }
+    }
+
+    /// The HostedCluster as JSON, as the `fleet` view models read it.
+    pub fn hc_value(&self) -> Value {
+        self.hc.to_value()
+    }
+
+    /// Its node pools as JSON.
+    pub fn pool_values(&self) -> Vec<Value> {
+        self.pools.iter().map(|p| p.to_value()).collect()
     }
 }
 
@@ -130,12 +139,7 @@ pub fn items_cached(
     let mut by_cluster: HashMap<(&str, &str), Vec<&Arc<NodePool>>> = HashMap::new();
     for p in pools {
         let ns = p.metadata.namespace.as_deref().unwrap_or_default();
-        let cluster = p
-            .rest
-            .get("spec")
-            .and_then(|s| s.get("clusterName"))
-            .and_then(Value::as_str)
-            .unwrap_or_default();
+        let cluster = p.group_key().unwrap_or_default();
         by_cluster.entry((ns, cluster)).or_default().push(p);
     }
     let mut next = HashMap::with_capacity(hcs.len());
@@ -157,8 +161,8 @@ pub fn items_cached(
             let item = match cache.items.remove(&key) {
                 Some((s, item)) if s == stamp => item,
                 _ => Arc::new(HcItem::with_pools_unreadable(
-                    h.to_value(),
-                    mine.iter().map(|p| p.to_value()).collect(),
+                    h.clone(),
+                    mine.iter().map(|p| Arc::clone(p)).collect(),
                     cache.pools_unreadable.clone(),
                 )),
             };
@@ -184,7 +188,7 @@ pub struct HcRow {
 
 impl HcRow {
     pub fn from_item(item: &HcItem) -> HcRow {
-        let mut row = HostedClusterRow::new(&item.hc, &item.pools);
+        let mut row = HostedClusterRow::new(&item.hc_value(), &item.pool_values());
         row.pools_unreadable = item.pools_unreadable.clone();
         HcRow {
             row,
