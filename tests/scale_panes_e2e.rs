@@ -114,7 +114,15 @@ fn pane_table(s: &str, first_col: &str, keep: &dyn Fn(&Row) -> bool) -> Vec<Row>
     }) else {
         return Vec::new();
     };
-    cut(&lines[h + 2..], 1).into_iter().filter(keep).collect()
+    // The table ends at the first blank line or at the key bar (the screen's last line).
+    let end = lines[h + 3..lines.len().saturating_sub(1)]
+        .iter()
+        .position(|l| l.trim().is_empty())
+        .map_or(lines.len().saturating_sub(1), |n| h + 3 + n);
+    cut(&lines[h + 2..end.max(h + 2)], 1)
+        .into_iter()
+        .filter(keep)
+        .collect()
 }
 
 /// The pane's summary line: the first line below the tabs that contains `marker`.

@@ -273,3 +273,35 @@ fn blobcopy_asks_before_writing() {
     assert!(p.modal.is_none());
     assert!(p.notice.is_none(), "nothing started: {:?}", p.notice);
 }
+
+/// PageDown moves by the rows the table shows, so paging from the top shows every row (it moved
+/// two rows further than that, and one row of each page was never on screen).
+#[test]
+fn paging_down_shows_every_row() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    let mut p = CopiesPane::default();
+    let dvs: Vec<DataVolume> = (0..60)
+        .map(|i| dv(&format!("disk-{i:02}"), "1", "ImportInProgress", "10.00%"))
+        .collect();
+    p.sync_dvs(&dvs, t(0));
+    let (theme, state) = (crate::theme::Theme::default(), crate::watch::KindState::Live);
+    let ctx = RenderCtx {
+        theme: &theme,
+        now: t(0),
+        instant: Instant::now(),
+        state: &state,
+    };
+    let area = Rect::new(0, 0, 160, 20);
+    let mut term = Terminal::new(TestBackend::new(160, 20)).expect("terminal");
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..10 {
+        term.draw(|f| view::render(&p, f, area, &ctx)).expect("draw");
+        let screen = term.backend().to_string();
+        seen.extend((0..60).filter(|i| screen.contains(&format!("/disk-{i:02} "))));
+        p.handle(&Action::PageDown, area);
+    }
+    let missing: Vec<usize> = (0..60).filter(|i| !seen.contains(i)).collect();
+    assert!(missing.is_empty(), "never on screen: {missing:?}");
+}
