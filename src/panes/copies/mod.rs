@@ -116,8 +116,13 @@ impl CopiesPane {
             .all()
             .into_iter()
             .filter(|i| {
+                // A DataVolume's NAME column shows `namespace/name` (its key): match what is shown.
+                let shown = match i.kind {
+                    SourceKind::DataVolume => &i.key,
+                    _ => &i.name,
+                };
                 f.is_empty()
-                    || i.name.to_lowercase().contains(&f)
+                    || shown.to_lowercase().contains(&f)
                     || i.detail.to_lowercase().contains(&f)
                     || i.kind.label().to_lowercase().contains(&f)
             })

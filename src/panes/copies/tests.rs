@@ -305,3 +305,21 @@ fn paging_down_shows_every_row() {
     let missing: Vec<usize> = (0..60).filter(|i| !seen.contains(i)).collect();
     assert!(missing.is_empty(), "never on screen: {missing:?}");
 }
+
+/// The filter matches a DataVolume by what its NAME column shows, `namespace/name`.
+#[test]
+fn filter_matches_a_datavolume_by_its_namespace_and_name() {
+    let mut p = CopiesPane::default();
+    p.sync_dvs(
+        &[
+            dv("a-rhcos", "1", "ImportInProgress", "10.00%"),
+            dv("b-rhcos", "1", "ImportInProgress", "20.00%"),
+        ],
+        t(0),
+    );
+    p.set_filter("clusters-example/a-");
+    let keys: Vec<&str> = p.visible().iter().map(|i| i.key.as_str()).collect();
+    assert_eq!(keys, ["clusters-example/a-rhcos"]);
+    p.set_filter("clusters-example");
+    assert_eq!(p.visible().len(), 2);
+}
