@@ -685,7 +685,8 @@ fn dv_row_agrees(r: &Row, phase: &str, progress: &str) -> bool {
         // Progress "N/A" (or none yet) shows as `-`.
         (None, None) => true,
         (None, Some(_)) => !phase.starts_with("Import") || phase == "ImportScheduled",
-        (Some(_), None) => false,
+        // A failed import keeps showing how far it got (CDI reports N/A once it fails).
+        (Some(_), None) => phase == "Failed",
     };
     phase.starts_with(shown) && !shown.is_empty() && progress_agrees
 }
