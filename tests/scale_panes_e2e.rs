@@ -540,7 +540,10 @@ async fn check_csrs(s: &mut Session, t: &Truth) {
     .await;
     let text = "system:node:";
     let n = count(&t.csrs, |v| v.0 == "Pending" && v.2.contains(text));
-    filtered(s, "CSRs pending only", text, "CSRs — ", Some(n), |_| Ok(())).await;
+    filtered(s, "CSRs pending only", text, "CSRs — ", Some(n), |_| {
+        Ok(())
+    })
+    .await;
 
     // All, history included: every row's condition and kind.
     press(s, KeyCode::Char('h'));
@@ -558,7 +561,10 @@ async fn check_csrs(s: &mut Session, t: &Truth) {
         let seen = rows
             .iter()
             .map(|(k, r)| {
-                let v = (cell(r, "CONDITION").to_string(), cell(r, "KIND").to_string());
+                let v = (
+                    cell(r, "CONDITION").to_string(),
+                    cell(r, "KIND").to_string(),
+                );
                 (k.clone(), v)
             })
             .collect();
@@ -645,10 +651,7 @@ async fn check_pools(s: &mut Session, t: &Truth) {
     };
     agree(s, "Node pools", |s| {
         let x = SCREEN.render(&s.app);
-        expect_in(
-            summary(&x, " node pools · "),
-            &format!("{n} node pools · "),
-        )?;
+        expect_in(summary(&x, " node pools · "), &format!("{n} node pools · "))?;
         let rows = page_all(s, "NAMESPACE", &keep, &ns_name);
         let seen = rows.iter().map(|(k, r)| (k.clone(), of(r))).collect();
         diff(&seen, &t.pools)

@@ -314,7 +314,12 @@ impl CopyItem {
 /// Where a finished copy sorts: those without a finish time first (the last recorded first),
 /// then newest first, equal finish times by kind and key (so the order does not depend on which
 /// watch delivered first).
-type FinishedAt = (Option<Reverse<DateTime<Utc>>>, Reverse<u64>, SourceKind, String);
+type FinishedAt = (
+    Option<Reverse<DateTime<Utc>>>,
+    Reverse<u64>,
+    SourceKind,
+    String,
+);
 
 /// Live copies keyed by `(kind, key)` plus the most recent finished ones, newest first.
 ///
@@ -356,7 +361,11 @@ impl CopyBook {
         if item.state.is_final() {
             self.live.remove(&k);
             self.recorded += 1;
-            let seq = if item.finished.is_some() { 0 } else { self.recorded };
+            let seq = if item.finished.is_some() {
+                0
+            } else {
+                self.recorded
+            };
             let at = (
                 item.finished.map(Reverse),
                 Reverse(seq),

@@ -286,7 +286,10 @@ fn paging_down_shows_every_row() {
         .map(|i| dv(&format!("disk-{i:02}"), "1", "ImportInProgress", "10.00%"))
         .collect();
     p.sync_dvs(&dvs, t(0));
-    let (theme, state) = (crate::theme::Theme::default(), crate::watch::KindState::Live);
+    let (theme, state) = (
+        crate::theme::Theme::default(),
+        crate::watch::KindState::Live,
+    );
     let ctx = RenderCtx {
         theme: &theme,
         now: t(0),
@@ -297,7 +300,8 @@ fn paging_down_shows_every_row() {
     let mut term = Terminal::new(TestBackend::new(160, 20)).expect("terminal");
     let mut seen = std::collections::BTreeSet::new();
     for _ in 0..10 {
-        term.draw(|f| view::render(&p, f, area, &ctx)).expect("draw");
+        term.draw(|f| view::render(&p, f, area, &ctx))
+            .expect("draw");
         let screen = term.backend().to_string();
         seen.extend((0..60).filter(|i| screen.contains(&format!("/disk-{i:02} "))));
         p.handle(&Action::PageDown, area);
