@@ -5,7 +5,8 @@
 //! so a copy that speeds up or stalls shows it within a minute. [`CopyBook`] keeps the live copies
 //! and a bounded history of finished ones.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
 
 use chrono::{DateTime, Duration, Utc};
@@ -310,21 +311,38 @@ impl CopyItem {
     }
 }
 
+/// Where a finished copy sorts: those without a finish time first (the last recorded first),
+/// then newest first, equal finish times by kind and key (so the order does not depend on which
+/// watch delivered first).
+type FinishedAt = (
+    Option<Reverse<DateTime<Utc>>>,
+    Reverse<u64>,
+    SourceKind,
+    String,
+);
+
 /// Live copies keyed by `(kind, key)` plus the most recent finished ones, newest first.
+///
+/// Every finished copy is kept, only the newest `history_cap` are shown: when one of those
+/// starts again (a DataVolume re-imported), the next newest takes its place, so the history
+/// shows as many finished copies as there are, up to the cap, whatever came and went before.
 #[derive(Debug, Clone, Default)]
 pub struct CopyBook {
     live: BTreeMap<(SourceKind, String), CopyItem>,
-    history: VecDeque<CopyItem>,
+    finished: BTreeMap<FinishedAt, CopyItem>,
+    /// `(kind, key)` -> its place in `finished`.
+    finished_index: HashMap<(SourceKind, String), FinishedAt>,
+    /// Counts finished copies recorded without a finish time, to order them.
+    recorded: u64,
     history_cap: usize,
 }
 
 impl CopyBook {
-    /// A book keeping at most `history_cap` finished copies.
+    /// A book showing at most `history_cap` finished copies.
     pub fn new(history_cap: usize) -> Self {
         Self {
-            live: BTreeMap::new(),
-            history: VecDeque::new(),
             history_cap,
+            ..Self::default()
         }
     }
 
@@ -334,33 +352,29 @@ impl CopyBook {
     }
 
     /// Insert or replace a copy. A copy in a final state moves to the history (replacing an
-    /// older entry with the same key).
+    /// older entry with the same key); one that is live again leaves it.
     pub fn upsert(&mut self, item: CopyItem) {
         let k = (item.kind, item.key.clone());
+        if let Some(at) = self.finished_index.remove(&k) {
+            self.finished.remove(&at);
+        }
         if item.state.is_final() {
             self.live.remove(&k);
-            self.history
-                .retain(|h| !(h.kind == item.kind && h.key == item.key));
-            // Newest first; equal finish times by kind and key, so the order does not depend
-            // on which watch delivered first.
-            let at = match item.finished {
-                None => 0,
-                Some(f) => self
-                    .history
-                    .iter()
-                    .position(|h| match h.finished {
-                        Some(hf) => {
-                            hf < f || (hf == f && (h.kind, &h.key) > (item.kind, &item.key))
-                        }
-                        None => false,
-                    })
-                    .unwrap_or(self.history.len()),
+            self.recorded += 1;
+            let seq = if item.finished.is_some() {
+                0
+            } else {
+                self.recorded
             };
-            self.history.insert(at, item);
-            self.history.truncate(self.history_cap);
+            let at = (
+                item.finished.map(Reverse),
+                Reverse(seq),
+                item.kind,
+                item.key.clone(),
+            );
+            self.finished_index.insert(k, at.clone());
+            self.finished.insert(at, item);
         } else {
-            self.history
-                .retain(|h| !(h.kind == item.kind && h.key == item.key));
             self.live.insert(k, item);
         }
     }
@@ -375,9 +389,9 @@ impl CopyBook {
         self.live.values()
     }
 
-    /// Finished copies, newest first.
+    /// Finished copies, newest first, at most `history_cap`.
     pub fn history(&self) -> impl Iterator<Item = &CopyItem> {
-        self.history.iter()
+        self.finished.values().take(self.history_cap)
     }
 
     /// Live copies followed by the history: the order of the pane and of `get copies`.
@@ -483,10 +497,10 @@ mod tests {
         }
         let keys: Vec<_> = b.history().map(|h| h.key.as_str()).collect();
         assert_eq!(keys, ["c", "b"], "newest first, capped");
-        // retrying "b" takes it out of the history
+        // retrying "b" takes it out of the history, and "a" (kept, past the cap) is shown again
         b.upsert(CopyItem::new(SourceKind::Image, "b", "b"));
         let keys: Vec<_> = b.all().iter().map(|h| h.key.clone()).collect();
-        assert_eq!(keys, ["b", "c"]);
+        assert_eq!(keys, ["b", "c", "a"]);
     }
 
     #[test]

@@ -116,8 +116,13 @@ impl CopiesPane {
             .all()
             .into_iter()
             .filter(|i| {
+                // A DataVolume's NAME column shows `namespace/name` (its key): match what is shown.
+                let shown = match i.kind {
+                    SourceKind::DataVolume => &i.key,
+                    _ => &i.name,
+                };
                 f.is_empty()
-                    || i.name.to_lowercase().contains(&f)
+                    || shown.to_lowercase().contains(&f)
                     || i.detail.to_lowercase().contains(&f)
                     || i.kind.label().to_lowercase().contains(&f)
             })
@@ -525,7 +530,7 @@ impl Pane for CopiesPane {
     fn handle(&mut self, action: &Action, area: Rect) -> bool {
         let n = self.visible().len();
         let last = n.saturating_sub(1);
-        let page = usize::from(area.height.saturating_sub(4)).max(1);
+        let page = view::rows_shown(area).max(1);
         self.selected = match action {
             Action::Move(d) => {
                 (self.selected as i64 + i64::from(*d)).clamp(0, last as i64) as usize

@@ -273,3 +273,57 @@ fn blobcopy_asks_before_writing() {
     assert!(p.modal.is_none());
     assert!(p.notice.is_none(), "nothing started: {:?}", p.notice);
 }
+
+/// PageDown moves by the rows the table shows, so paging from the top shows every row (it moved
+/// two rows further than that, and one row of each page was never on screen).
+#[test]
+fn paging_down_shows_every_row() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    let mut p = CopiesPane::default();
+    let dvs: Vec<DataVolume> = (0..60)
+        .map(|i| dv(&format!("disk-{i:02}"), "1", "ImportInProgress", "10.00%"))
+        .collect();
+    p.sync_dvs(&dvs, t(0));
+    let (theme, state) = (
+        crate::theme::Theme::default(),
+        crate::watch::KindState::Live,
+    );
+    let ctx = RenderCtx {
+        theme: &theme,
+        now: t(0),
+        instant: Instant::now(),
+        state: &state,
+    };
+    let area = Rect::new(0, 0, 160, 20);
+    let mut term = Terminal::new(TestBackend::new(160, 20)).expect("terminal");
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..10 {
+        term.draw(|f| view::render(&p, f, area, &ctx))
+            .expect("draw");
+        let screen = term.backend().to_string();
+        seen.extend((0..60).filter(|i| screen.contains(&format!("/disk-{i:02} "))));
+        p.handle(&Action::PageDown, area);
+    }
+    let missing: Vec<usize> = (0..60).filter(|i| !seen.contains(i)).collect();
+    assert!(missing.is_empty(), "never on screen: {missing:?}");
+}
+
+/// The filter matches a DataVolume by what its NAME column shows, `namespace/name`.
+#[test]
+fn filter_matches_a_datavolume_by_its_namespace_and_name() {
+    let mut p = CopiesPane::default();
+    p.sync_dvs(
+        &[
+            dv("a-rhcos", "1", "ImportInProgress", "10.00%"),
+            dv("b-rhcos", "1", "ImportInProgress", "20.00%"),
+        ],
+        t(0),
+    );
+    p.set_filter("clusters-example/a-");
+    let keys: Vec<&str> = p.visible().iter().map(|i| i.key.as_str()).collect();
+    assert_eq!(keys, ["clusters-example/a-rhcos"]);
+    p.set_filter("clusters-example");
+    assert_eq!(p.visible().len(), 2);
+}

@@ -126,6 +126,13 @@ fn line_of(cells: &[String], style: Style, widths: &[u16]) -> Line<'static> {
     Line::from(spans)
 }
 
+/// Rows the table keeps up to the selection in the pane's `area` (the title, the header, the
+/// message and notice lines, and the one row shown past the selection take the rest). PageUp and
+/// PageDown move by this much, so paging shows every row.
+pub fn rows_shown(area: Rect) -> usize {
+    usize::from(area.height.saturating_sub(6))
+}
+
 pub fn render(p: &CopiesPane, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
     let t = ctx.theme;
     let items = p.visible();
@@ -155,7 +162,7 @@ pub fn render(p: &CopiesPane, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
     let header: Vec<String> = COLUMNS.iter().map(|s| s.to_string()).collect();
     let mut lines = vec![line_of(&header, t.header_style(), &WIDTHS)];
     let sel = p.selected.min(items.len().saturating_sub(1));
-    let rows_h = usize::from(table.height.saturating_sub(2));
+    let rows_h = rows_shown(area);
     let offset = sel.saturating_sub(rows_h.saturating_sub(1));
     let mut shown_history = false;
     for (i, item) in items.iter().enumerate().skip(offset).take(rows_h + 1) {
