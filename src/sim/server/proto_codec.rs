@@ -376,7 +376,8 @@ pub fn decode(buf: &[u8], msg: &Msg) -> Result<Map<String, Value>, String> {
             }
         } else {
             let v = read(w, ty).map_err(within)?;
-            let is_zero = matches!(&v, Value::String(s) if s.is_empty())
+            let is_zero = v.is_null()
+                || matches!(&v, Value::String(s) if s.is_empty())
                 || v == Value::Bool(false)
                 || v.as_i64() == Some(0);
             if !is_zero || flags & REQUIRED != 0 {
@@ -437,6 +438,10 @@ fn read(w: Wire<'_>, ty: &Ty) -> Result<Value, String> {
                     (2, Wire::Varint(v)) => nanos = u32::try_from(v).unwrap_or(0),
                     _ => {}
                 }
+            }
+            if (secs, nanos) == (0, 0) {
+                // Go writes a zero (unset) `metav1.Time` as an empty message; JSON says null.
+                return Ok(Value::Null);
             }
             let t = chrono::DateTime::from_timestamp(secs, nanos).ok_or("time out of range")?;
             let format = if matches!(ty, Ty::MicroTime) {
