@@ -20,11 +20,13 @@ OUT = os.path.join(os.path.dirname(__file__), "../../src/sim/server/proto_tables
 # (module path, message) of every kind encoded through the tables, and the extra messages
 # the watch stream and Status need.
 ROOTS = [
+    ("api/core/v1", "Namespace"),
     ("api/core/v1", "Pod"),
     ("api/core/v1", "Node"),
     ("api/core/v1", "Event"),
     ("api/core/v1", "PersistentVolumeClaim"),
     ("api/policy/v1", "PodDisruptionBudget"),
+    ("api/policy/v1", "Eviction"),
     ("api/storage/v1", "StorageClass"),
     ("apiextensions_apiserver/pkg/apis/apiextensions/v1", "CustomResourceDefinition"),
     ("apimachinery/pkg/apis/meta/v1", "Status"),

@@ -116,7 +116,7 @@ fn offered(res: &ResourceDef, verb: &str) -> Vec<&'static str> {
 
 /// What the sim can write for `res`: protobuf only for objects, lists and watch streams of the
 /// kinds `proto_encode` knows (not Tables, metadata-only views, or subresources other than
-/// `status` and `approval`, which answer other kinds).
+/// `status`, `approval` and `finalize`, which answer other kinds).
 fn producible(res: &ResourceDef, sub: Option<&str>, verb: &str, r: &MediaRange) -> Option<Media> {
     let plain_object = r.param("as").is_none();
     if r.covers(JSON) {
@@ -132,7 +132,7 @@ fn producible(res: &ResourceDef, sub: Option<&str>, verb: &str, r: &MediaRange) 
             verb,
             "get" | "list" | "watch" | "create" | "update" | "patch"
         )
-        && sub.is_none_or(|s| s == "status" || s == "approval")
+        && sub.is_none_or(|s| matches!(s, "status" | "approval" | "finalize"))
         && proto_encode::encodes(res.kind)
     {
         return Some(Media::Protobuf);

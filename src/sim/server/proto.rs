@@ -1,9 +1,10 @@
 //! Just enough Kubernetes protobuf decoding for the request bodies kubectl's typed clients send
 //! (`application/vnd.kubernetes.protobuf`): SelfSubjectAccessReview (`auth can-i`),
 //! SelfSubjectRulesReview (`auth can-i --list`),
-//! CertificateSigningRequest (`certificate approve|deny`) and Namespace, ConfigMap and Secret
-//! (`create namespace|configmap|secret`), Eviction (`drain`) and Service (`create service`);
-//! Pod, Node, Event, PersistentVolumeClaim, PodDisruptionBudget, StorageClass and
+//! CertificateSigningRequest (`certificate approve|deny`), ConfigMap and Secret
+//! (`create configmap|secret`) and Service (`create service`); Namespace (`create namespace`,
+//! `finalize`), Eviction (`drain`), Pod (`debug`), Node, Event, PersistentVolumeClaim,
+//! PodDisruptionBudget (`create poddisruptionbudget`), StorageClass and
 //! CustomResourceDefinition through their field tables (`proto_codec`). Other kinds answer 415.
 //! Bodies become the JSON the rest of the server works with; `proto_encode` writes responses.
 
@@ -144,7 +145,7 @@ fn object_meta(buf: &[u8]) -> Result<Value, ApiError> {
     Ok(Value::Object(m))
 }
 
-/// Namespace (metadata only), ConfigMap (data = 2, binaryData = 3, immutable = 4) and Secret
+/// ConfigMap (data = 2, binaryData = 3, immutable = 4) and Secret
 /// (data = 2, type = 3, stringData = 4, immutable = 5).
 fn simple(kind: &str, buf: &[u8]) -> Result<Value, ApiError> {
     let mut obj = Map::new();
@@ -379,7 +380,7 @@ pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
         "SelfSubjectReview" => serde_json::json!({}),
         "SelfSubjectRulesReview" => ssrr(raw)?,
         "CertificateSigningRequest" => csr(raw)?,
-        "Namespace" | "ConfigMap" | "Secret" | "Eviction" => simple(&kind, raw)?,
+        "ConfigMap" | "Secret" => simple(&kind, raw)?,
         "Service" => service(raw)?,
         other if proto_codec::message_of(other).is_some() => {
             let msg = proto_codec::message_of(other).ok_or_else(|| bad("kind"))?;

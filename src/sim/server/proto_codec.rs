@@ -1,6 +1,6 @@
 //! Table-driven Kubernetes protobuf for the built-in kinds whose field tables `proto_tables`
-//! holds (Pod, Node, Event, PersistentVolumeClaim, PodDisruptionBudget, StorageClass,
-//! CustomResourceDefinition, Status): JSON → the `generated.proto` message and back. Messages are
+//! holds (Namespace, Pod, Node, Event, PersistentVolumeClaim, PodDisruptionBudget, Eviction,
+//! StorageClass, CustomResourceDefinition, Status): JSON → the `generated.proto` message and back. Messages are
 //! written in field-number order and map entries sorted by key, as the API server's gogo-protobuf
 //! code does. A JSON field the table does not know is an error (the caller then answers JSON)
 //! rather than a silent loss.
@@ -50,11 +50,13 @@ pub enum Ty {
 /// The table of a kind encoded here (`None` for the rest).
 pub fn message_of(kind: &str) -> Option<&'static Msg> {
     Some(match kind {
+        "Namespace" => &t::CORE_V1_NAMESPACE,
         "Pod" => &t::CORE_V1_POD,
         "Node" => &t::CORE_V1_NODE,
         "Event" => &t::CORE_V1_EVENT,
         "PersistentVolumeClaim" => &t::CORE_V1_PERSISTENT_VOLUME_CLAIM,
         "PodDisruptionBudget" => &t::POLICY_V1_POD_DISRUPTION_BUDGET,
+        "Eviction" => &t::POLICY_V1_EVICTION,
         "StorageClass" => &t::STORAGE_V1_STORAGE_CLASS,
         "CustomResourceDefinition" => &t::APIEXTENSIONS_V1_CUSTOM_RESOURCE_DEFINITION,
         "Status" => &t::META_V1_STATUS,

@@ -395,6 +395,23 @@ pub static CORE_V1_MODIFY_VOLUME_STATUS: Msg = Msg(&[
     F(1, "targetVolumeAttributesClassName", Str, 0),
     F(2, "status", Str, REQUIRED),
 ]);
+pub static CORE_V1_NAMESPACE: Msg = Msg(&[
+    F(1, "metadata", Sub(&META_V1_OBJECT_META), REQUIRED),
+    F(2, "spec", Sub(&CORE_V1_NAMESPACE_SPEC), 0),
+    F(3, "status", Sub(&CORE_V1_NAMESPACE_STATUS), 0),
+]);
+pub static CORE_V1_NAMESPACE_CONDITION: Msg = Msg(&[
+    F(1, "type", Str, 0),
+    F(2, "status", Str, REQUIRED),
+    F(4, "lastTransitionTime", Time, 0),
+    F(5, "reason", Str, 0),
+    F(6, "message", Str, 0),
+]);
+pub static CORE_V1_NAMESPACE_SPEC: Msg = Msg(&[F(1, "finalizers", Str, REPEATED)]);
+pub static CORE_V1_NAMESPACE_STATUS: Msg = Msg(&[
+    F(1, "phase", Str, 0),
+    F(2, "conditions", Sub(&CORE_V1_NAMESPACE_CONDITION), REPEATED),
+]);
 pub static CORE_V1_NFS_VOLUME_SOURCE: Msg = Msg(&[
     F(1, "server", Str, 0),
     F(2, "path", Str, REQUIRED),
@@ -1123,6 +1140,10 @@ pub static CORE_V1_WINDOWS_SECURITY_CONTEXT_OPTIONS: Msg = Msg(&[
     F(3, "runAsUserName", Str, 0),
     F(4, "hostProcess", Bool, 0),
 ]);
+pub static POLICY_V1_EVICTION: Msg = Msg(&[
+    F(1, "metadata", Sub(&META_V1_OBJECT_META), 0),
+    F(2, "deleteOptions", Sub(&META_V1_DELETE_OPTIONS), 0),
+]);
 pub static POLICY_V1_POD_DISRUPTION_BUDGET: Msg = Msg(&[
     F(1, "metadata", Sub(&META_V1_OBJECT_META), REQUIRED),
     F(2, "spec", Sub(&POLICY_V1_POD_DISRUPTION_BUDGET_SPEC), 0),
@@ -1420,6 +1441,19 @@ pub static META_V1_CONDITION: Msg = Msg(&[
     F(5, "reason", Str, REQUIRED),
     F(6, "message", Str, REQUIRED),
 ]);
+pub static META_V1_DELETE_OPTIONS: Msg = Msg(&[
+    F(1, "gracePeriodSeconds", Int, 0),
+    F(2, "preconditions", Sub(&META_V1_PRECONDITIONS), 0),
+    F(3, "orphanDependents", Bool, 0),
+    F(4, "propagationPolicy", Str, 0),
+    F(5, "dryRun", Str, REPEATED),
+    F(
+        6,
+        "ignoreStoreReadErrorWithClusterBreakingPotential",
+        Bool,
+        0,
+    ),
+]);
 pub static META_V1_LABEL_SELECTOR: Msg = Msg(&[
     F(1, "matchLabels", Str, MAP),
     F(
@@ -1484,6 +1518,8 @@ pub static META_V1_OWNER_REFERENCE: Msg = Msg(&[
     F(6, "controller", Bool, 0),
     F(7, "blockOwnerDeletion", Bool, 0),
 ]);
+pub static META_V1_PRECONDITIONS: Msg =
+    Msg(&[F(1, "uid", Str, 0), F(2, "resourceVersion", Str, 0)]);
 pub static META_V1_STATUS: Msg = Msg(&[
     F(1, "metadata", Sub(&META_V1_LIST_META), REQUIRED),
     F(2, "status", Str, 0),
