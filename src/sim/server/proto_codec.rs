@@ -25,6 +25,8 @@ pub const MAP: u8 = 2;
 pub const REQUIRED: u8 = 4;
 /// An embedded Go struct whose fields sit in the parent's JSON object.
 pub const INLINE: u8 = 8;
+/// A Go pointer field: a zero value on the wire was sent on purpose (`gracePeriodSeconds: 0`).
+pub const POINTER: u8 = 16;
 
 /// A field's type. Everything but `Sub` is a scalar or a message with its own JSON form.
 pub enum Ty {
@@ -378,11 +380,14 @@ pub fn decode(buf: &[u8], msg: &Msg) -> Result<Map<String, Value>, String> {
             }
         } else {
             let v = read(w, ty).map_err(within)?;
+            // Go writes non-pointer scalars even when zero; their JSON leaves them out.
+            let scalar = matches!(ty, Ty::Str | Ty::Int | Ty::Bool | Ty::Double);
             let is_zero = v.is_null()
-                || matches!(&v, Value::String(s) if s.is_empty())
-                || v == Value::Bool(false)
-                || v.as_i64() == Some(0);
-            if !is_zero || flags & REQUIRED != 0 {
+                || scalar
+                    && (matches!(&v, Value::String(s) if s.is_empty())
+                        || v == Value::Bool(false)
+                        || v.as_f64() == Some(0.0));
+            if !is_zero || (!v.is_null() && flags & (REQUIRED | POINTER) != 0) {
                 out.insert(name.to_string(), v);
             }
         }
@@ -555,6 +560,25 @@ mod tests {
                        "containerStatuses": [{"name": "c", "image": "i", "imageID": "", "ready": false,
                                               "restartCount": 0, "state": {"running": {"startedAt": "2026-01-02T03:04:06Z"}}}]}});
         assert_eq!(round_trip(&pod, &t::CORE_V1_POD), pod);
+    }
+
+    #[test]
+    fn namespaces_and_evictions_keep_what_their_handlers_read() {
+        // `finalize` reads spec.finalizers; an Eviction's dryRun travels in deleteOptions.
+        let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "n"},
+            "spec": {"finalizers": ["kubernetes", "example.com/x"]}, "status": {"phase": "Active"}});
+        assert_eq!(round_trip(&ns, &t::CORE_V1_NAMESPACE), ns);
+        let ev = json!({"apiVersion": "policy/v1", "kind": "Eviction",
+            "metadata": {"name": "p", "namespace": "ns"},
+            "deleteOptions": {"dryRun": ["All"], "gracePeriodSeconds": 0}});
+        let back = round_trip(&ev, &t::POLICY_V1_EVICTION);
+        assert_eq!(back["deleteOptions"]["dryRun"], json!(["All"]));
+        // A zero grace period is a pointer in Go: sent, it is kept.
+        assert_eq!(back["deleteOptions"]["gracePeriodSeconds"], json!(0));
+        // So is an int-or-string 0, and an empty (select-all) selector.
+        let pdb = json!({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+            "metadata": {"name": "p"}, "spec": {"minAvailable": 0, "selector": {}}});
+        assert_eq!(round_trip(&pdb, &t::POLICY_V1_POD_DISRUPTION_BUDGET), pdb);
     }
 
     #[test]

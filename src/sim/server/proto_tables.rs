@@ -3,7 +3,7 @@
 //! numbers, from the upstream `generated.proto`) and k8s-openapi 0.29 / v1_33 (JSON names,
 //! required fields); do not edit by hand.
 
-use super::proto_codec::{F, INLINE, MAP, Msg, REPEATED, REQUIRED, Ty::*};
+use super::proto_codec::{F, INLINE, MAP, Msg, POINTER, REPEATED, REQUIRED, Ty::*};
 
 pub static CORE_V1_AFFINITY: Msg = Msg(&[
     F(1, "nodeAffinity", Sub(&CORE_V1_NODE_AFFINITY), 0),
@@ -75,7 +75,7 @@ pub static CORE_V1_CONFIG_MAP_ENV_SOURCE: Msg = Msg(&[
 pub static CORE_V1_CONFIG_MAP_KEY_SELECTOR: Msg = Msg(&[
     F(1, "", Sub(&CORE_V1_LOCAL_OBJECT_REFERENCE), INLINE),
     F(2, "key", Str, REQUIRED),
-    F(3, "optional", Bool, 0),
+    F(3, "optional", Bool, POINTER),
 ]);
 pub static CORE_V1_CONFIG_MAP_NODE_CONFIG_SOURCE: Msg = Msg(&[
     F(1, "namespace", Str, REQUIRED),
@@ -92,8 +92,8 @@ pub static CORE_V1_CONFIG_MAP_PROJECTION: Msg = Msg(&[
 pub static CORE_V1_CONFIG_MAP_VOLUME_SOURCE: Msg = Msg(&[
     F(1, "", Sub(&CORE_V1_LOCAL_OBJECT_REFERENCE), INLINE),
     F(2, "items", Sub(&CORE_V1_KEY_TO_PATH), REPEATED),
-    F(3, "defaultMode", Int, 0),
-    F(4, "optional", Bool, 0),
+    F(3, "defaultMode", Int, POINTER),
+    F(4, "optional", Bool, POINTER),
 ]);
 pub static CORE_V1_CONTAINER: Msg = Msg(&[
     F(1, "name", Str, REQUIRED),
@@ -165,7 +165,7 @@ pub static CORE_V1_CONTAINER_STATUS: Msg = Msg(&[
     F(6, "image", Str, REQUIRED),
     F(7, "imageID", Str, REQUIRED),
     F(8, "containerID", Str, 0),
-    F(9, "started", Bool, 0),
+    F(9, "started", Bool, POINTER),
     F(10, "allocatedResources", Quantity, MAP),
     F(11, "resources", Sub(&CORE_V1_RESOURCE_REQUIREMENTS), 0),
     F(
@@ -580,7 +580,7 @@ pub static CORE_V1_PERSISTENT_VOLUME_CLAIM_SPEC: Msg = Msg(&[
     ),
     F(3, "volumeName", Str, 0),
     F(4, "selector", Sub(&META_V1_LABEL_SELECTOR), 0),
-    F(5, "storageClassName", Str, 0),
+    F(5, "storageClassName", Str, POINTER),
     F(6, "volumeMode", Str, 0),
     F(
         7,
@@ -589,7 +589,7 @@ pub static CORE_V1_PERSISTENT_VOLUME_CLAIM_SPEC: Msg = Msg(&[
         0,
     ),
     F(8, "dataSourceRef", Sub(&CORE_V1_TYPED_OBJECT_REFERENCE), 0),
-    F(9, "volumeAttributesClassName", Str, 0),
+    F(9, "volumeAttributesClassName", Str, POINTER),
 ]);
 pub static CORE_V1_PERSISTENT_VOLUME_CLAIM_STATUS: Msg = Msg(&[
     F(1, "phase", Str, 0),
@@ -690,11 +690,11 @@ pub static CORE_V1_POD_RESOURCE_CLAIM_STATUS: Msg = Msg(&[
 pub static CORE_V1_POD_SCHEDULING_GATE: Msg = Msg(&[F(1, "name", Str, 0)]);
 pub static CORE_V1_POD_SECURITY_CONTEXT: Msg = Msg(&[
     F(1, "seLinuxOptions", Sub(&CORE_V1_SE_LINUX_OPTIONS), 0),
-    F(2, "runAsUser", Int, 0),
-    F(3, "runAsNonRoot", Bool, 0),
+    F(2, "runAsUser", Int, POINTER),
+    F(3, "runAsNonRoot", Bool, POINTER),
     F(4, "supplementalGroups", Int, REPEATED),
-    F(5, "fsGroup", Int, 0),
-    F(6, "runAsGroup", Int, 0),
+    F(5, "fsGroup", Int, POINTER),
+    F(6, "runAsGroup", Int, POINTER),
     F(7, "sysctls", Sub(&CORE_V1_SYSCTL), REPEATED),
     F(
         8,
@@ -717,8 +717,8 @@ pub static CORE_V1_POD_SPEC: Msg = Msg(&[
         REPEATED | REQUIRED,
     ),
     F(3, "restartPolicy", Str, 0),
-    F(4, "terminationGracePeriodSeconds", Int, 0),
-    F(5, "activeDeadlineSeconds", Int, 0),
+    F(4, "terminationGracePeriodSeconds", Int, POINTER),
+    F(5, "activeDeadlineSeconds", Int, POINTER),
     F(6, "dnsPolicy", Str, 0),
     F(7, "nodeSelector", Str, MAP),
     F(8, "serviceAccountName", Str, 0),
@@ -739,13 +739,13 @@ pub static CORE_V1_POD_SPEC: Msg = Msg(&[
     F(18, "affinity", Sub(&CORE_V1_AFFINITY), 0),
     F(19, "schedulerName", Str, 0),
     F(20, "initContainers", Sub(&CORE_V1_CONTAINER), REPEATED),
-    F(21, "automountServiceAccountToken", Bool, 0),
+    F(21, "automountServiceAccountToken", Bool, POINTER),
     F(22, "tolerations", Sub(&CORE_V1_TOLERATION), REPEATED),
     F(23, "hostAliases", Sub(&CORE_V1_HOST_ALIAS), REPEATED),
     F(24, "priorityClassName", Str, 0),
     F(25, "priority", Int, 0),
     F(26, "dnsConfig", Sub(&CORE_V1_POD_DNS_CONFIG), 0),
-    F(27, "shareProcessNamespace", Bool, 0),
+    F(27, "shareProcessNamespace", Bool, POINTER),
     F(
         28,
         "readinessGates",
@@ -753,7 +753,7 @@ pub static CORE_V1_POD_SPEC: Msg = Msg(&[
         REPEATED,
     ),
     F(29, "runtimeClassName", Str, 0),
-    F(30, "enableServiceLinks", Bool, 0),
+    F(30, "enableServiceLinks", Bool, POINTER),
     F(31, "preemptionPolicy", Str, 0),
     F(32, "overhead", Quantity, MAP),
     F(
@@ -768,9 +768,9 @@ pub static CORE_V1_POD_SPEC: Msg = Msg(&[
         Sub(&CORE_V1_EPHEMERAL_CONTAINER),
         REPEATED,
     ),
-    F(35, "setHostnameAsFQDN", Bool, 0),
+    F(35, "setHostnameAsFQDN", Bool, POINTER),
     F(36, "os", Sub(&CORE_V1_POD_OS), 0),
-    F(37, "hostUsers", Bool, 0),
+    F(37, "hostUsers", Bool, POINTER),
     F(
         38,
         "schedulingGates",
@@ -920,7 +920,7 @@ pub static CORE_V1_SECRET_ENV_SOURCE: Msg = Msg(&[
 pub static CORE_V1_SECRET_KEY_SELECTOR: Msg = Msg(&[
     F(1, "", Sub(&CORE_V1_LOCAL_OBJECT_REFERENCE), INLINE),
     F(2, "key", Str, REQUIRED),
-    F(3, "optional", Bool, 0),
+    F(3, "optional", Bool, POINTER),
 ]);
 pub static CORE_V1_SECRET_PROJECTION: Msg = Msg(&[
     F(1, "", Sub(&CORE_V1_LOCAL_OBJECT_REFERENCE), INLINE),
@@ -930,18 +930,18 @@ pub static CORE_V1_SECRET_PROJECTION: Msg = Msg(&[
 pub static CORE_V1_SECRET_VOLUME_SOURCE: Msg = Msg(&[
     F(1, "secretName", Str, 0),
     F(2, "items", Sub(&CORE_V1_KEY_TO_PATH), REPEATED),
-    F(3, "defaultMode", Int, 0),
-    F(4, "optional", Bool, 0),
+    F(3, "defaultMode", Int, POINTER),
+    F(4, "optional", Bool, POINTER),
 ]);
 pub static CORE_V1_SECURITY_CONTEXT: Msg = Msg(&[
     F(1, "capabilities", Sub(&CORE_V1_CAPABILITIES), 0),
-    F(2, "privileged", Bool, 0),
+    F(2, "privileged", Bool, POINTER),
     F(3, "seLinuxOptions", Sub(&CORE_V1_SE_LINUX_OPTIONS), 0),
-    F(4, "runAsUser", Int, 0),
-    F(5, "runAsNonRoot", Bool, 0),
-    F(6, "readOnlyRootFilesystem", Bool, 0),
-    F(7, "allowPrivilegeEscalation", Bool, 0),
-    F(8, "runAsGroup", Int, 0),
+    F(4, "runAsUser", Int, POINTER),
+    F(5, "runAsNonRoot", Bool, POINTER),
+    F(6, "readOnlyRootFilesystem", Bool, POINTER),
+    F(7, "allowPrivilegeEscalation", Bool, POINTER),
+    F(8, "runAsGroup", Int, POINTER),
     F(9, "procMount", Str, 0),
     F(
         10,
@@ -1170,7 +1170,7 @@ pub static STORAGE_V1_STORAGE_CLASS: Msg = Msg(&[
     F(3, "parameters", Str, MAP),
     F(4, "reclaimPolicy", Str, 0),
     F(5, "mountOptions", Str, REPEATED),
-    F(6, "allowVolumeExpansion", Bool, 0),
+    F(6, "allowVolumeExpansion", Bool, POINTER),
     F(7, "volumeBindingMode", Str, 0),
     F(
         8,
@@ -1327,20 +1327,20 @@ pub static APIEXTENSIONS_V1_JSON_SCHEMA_PROPS: Msg = Msg(&[
     F(6, "format", Str, 0),
     F(7, "title", Str, 0),
     F(8, "default", Raw, 0),
-    F(9, "maximum", Double, 0),
+    F(9, "maximum", Double, POINTER),
     F(10, "exclusiveMaximum", Bool, 0),
-    F(11, "minimum", Double, 0),
+    F(11, "minimum", Double, POINTER),
     F(12, "exclusiveMinimum", Bool, 0),
-    F(13, "maxLength", Int, 0),
-    F(14, "minLength", Int, 0),
+    F(13, "maxLength", Int, POINTER),
+    F(14, "minLength", Int, POINTER),
     F(15, "pattern", Str, 0),
-    F(16, "maxItems", Int, 0),
-    F(17, "minItems", Int, 0),
+    F(16, "maxItems", Int, POINTER),
+    F(17, "minItems", Int, POINTER),
     F(18, "uniqueItems", Bool, 0),
-    F(19, "multipleOf", Double, 0),
+    F(19, "multipleOf", Double, POINTER),
     F(20, "enum", Raw, REPEATED),
-    F(21, "maxProperties", Int, 0),
-    F(22, "minProperties", Int, 0),
+    F(21, "maxProperties", Int, POINTER),
+    F(22, "minProperties", Int, POINTER),
     F(23, "required", Str, REPEATED),
     F(24, "items", PropsOrArray, 0),
     F(
@@ -1391,7 +1391,7 @@ pub static APIEXTENSIONS_V1_JSON_SCHEMA_PROPS: Msg = Msg(&[
     ),
     F(36, "example", Raw, 0),
     F(37, "nullable", Bool, 0),
-    F(38, "x-kubernetes-preserve-unknown-fields", Bool, 0),
+    F(38, "x-kubernetes-preserve-unknown-fields", Bool, POINTER),
     F(39, "x-kubernetes-embedded-resource", Bool, 0),
     F(40, "x-kubernetes-int-or-string", Bool, 0),
     F(41, "x-kubernetes-list-map-keys", Str, REPEATED),
@@ -1442,9 +1442,9 @@ pub static META_V1_CONDITION: Msg = Msg(&[
     F(6, "message", Str, REQUIRED),
 ]);
 pub static META_V1_DELETE_OPTIONS: Msg = Msg(&[
-    F(1, "gracePeriodSeconds", Int, 0),
+    F(1, "gracePeriodSeconds", Int, POINTER),
     F(2, "preconditions", Sub(&META_V1_PRECONDITIONS), 0),
-    F(3, "orphanDependents", Bool, 0),
+    F(3, "orphanDependents", Bool, POINTER),
     F(4, "propagationPolicy", Str, 0),
     F(5, "dryRun", Str, REPEATED),
     F(
@@ -1493,7 +1493,7 @@ pub static META_V1_OBJECT_META: Msg = Msg(&[
     F(7, "generation", Int, 0),
     F(8, "creationTimestamp", Time, 0),
     F(9, "deletionTimestamp", Time, 0),
-    F(10, "deletionGracePeriodSeconds", Int, 0),
+    F(10, "deletionGracePeriodSeconds", Int, POINTER),
     F(11, "labels", Str, MAP),
     F(12, "annotations", Str, MAP),
     F(
