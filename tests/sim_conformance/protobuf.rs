@@ -288,7 +288,7 @@ async fn built_in_kinds_are_served_as_protobuf_that_k8s_pb_reads() {
         .expect("the event");
     assert_eq!(ev.reason.as_deref(), Some("Pulled"));
     assert_eq!(ev.count, Some(3));
-    let et = ev.event_time.clone().unwrap_or_default();
+    let et = ev.event_time.unwrap_or_default();
     assert_eq!(et.nanos, Some(123_456_000));
     assert_eq!(
         ev.involved_object
