@@ -60,8 +60,8 @@ fn node(i: usize) -> Value {
                 {"names": ["quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:2a7f4c8d0e3b5f6a9b2c4d6e8f0a1b3c5d7e9f1a2b4c6d8e0f2a3b5c7d9e1f3a"], "sizeBytes": 567_890_123},
                 {"names": ["quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:3b8e5d9f1a4c6e7b0c3d5f7a9b1c2e4f6a8b0d2e4f6a8c0e2b4d6f8a0c2e4b6d", "registry.redhat.io/openshift4/ose-kube-rbac-proxy:v4.19"], "sizeBytes": 456_789_012}
             ],
-            "nodeInfo": {"architecture": arch, "bootID": "6f1c9a0e-3b2d-4c5e-8f7a-1b2c3d4e5f60", "containerRuntimeVersion": "cri-o://1.32.5-3.rhaos4.19.git1234567.el9",
-                "kernelVersion": "5.14.0-427.50.1.el9_4.x86_64", "kubeProxyVersion": "", "kubeletVersion": "v1.32.5", "machineID": "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+            "nodeInfo": {"architecture": arch, "bootID": "6f1c9a0e-3b2d-4c5e-8f7a-1b2c3d4e5f60", "containerRuntimeVersion": "cri-o://1.31.5-3.rhaos4.18.git1234567.el9",
+                "kernelVersion": "5.14.0-427.50.1.el9_4.x86_64", "kubeProxyVersion": "", "kubeletVersion": "v1.31.6", "machineID": "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
                 "operatingSystem": "linux", "osImage": "Red Hat Enterprise Linux CoreOS 419.94.202505151234-0", "systemUUID": "6f1c9a0e-3b2d-4c5e-8f7a-1b2c3d4e5f60"}
         }
     })

@@ -164,7 +164,7 @@ async fn get_prints_server_side_columns() {
     assert_eq!(r.len(), 6);
     assert_eq!(&r[0][..3], ["worker-0", "Ready", "worker"]);
     assert_eq!(r[5][1], "NotReady");
-    assert_eq!(r[0][4], "v1.32.5");
+    assert_eq!(r[0][4], "v1.31.6");
     let wide = k.ok(&["get", "nodes", "-o", "wide"]).await;
     assert_eq!(
         header(&wide),
@@ -234,7 +234,7 @@ async fn get_prints_server_side_columns() {
     assert_eq!(list["items"].as_array().map(Vec::len), Some(6));
     assert_eq!(
         list["items"][0]["status"]["nodeInfo"]["kubeletVersion"],
-        json!("v1.32.5")
+        json!("v1.31.6")
     );
 
     let out = k.ok(&["get", "--raw", "/apis"]).await;

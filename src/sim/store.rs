@@ -356,7 +356,7 @@ impl Store {
                 }
             }
         }
-        if is_deleting(&old) && !has_finalizers(&obj) && !dry_run {
+        if is_deleting(&old) && !holds_finalizers(res, &obj) && !dry_run {
             // The last finalizer is gone: the object goes now, as on a real server.
             if let Some(m) = g.objects.get_mut(res.key()) {
                 m.remove(&key);
@@ -658,6 +658,17 @@ pub fn has_finalizers(obj: &Value) -> bool {
     obj.pointer("/metadata/finalizers")
         .and_then(Value::as_array)
         .is_some_and(|a| !a.is_empty())
+}
+
+/// Whether a deleting object must stay: `metadata.finalizers`, and for a Namespace also
+/// `spec.finalizers` (the namespace registry deletes during an update only when both are empty).
+pub fn holds_finalizers(res: &ResourceDef, obj: &Value) -> bool {
+    has_finalizers(obj)
+        || (res.key() == "namespaces"
+            && obj
+                .pointer("/spec/finalizers")
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty()))
 }
 
 pub fn rv_of(obj: &Value) -> &str {

@@ -16,7 +16,7 @@ use crate::sim_support::{self, NS};
 const PROTOBUF: &str = "application/vnd.kubernetes.protobuf";
 
 /// A raw request; (status code, lowercased head, body bytes).
-async fn raw(
+pub(crate) async fn raw(
     k: &Kube,
     method: &str,
     path: &str,

@@ -269,9 +269,11 @@ async fn deleting_a_namespace_removes_its_contents() {
 }
 
 /// The sim's controllers hold the finalizers the real ones do, and deleting takes time: a
-/// HostedCluster (HyperShift's finalizer, `CloudResourcesDestroyed` Unknown meanwhile) takes its
-/// NodePools first, each Terminating until its Machines are gone, and a Machine API Machine
-/// goes `Deleting`, takes its Node with it, then drops its finalizer.
+/// HostedCluster (HyperShift's finalizer) takes its NodePools first, each Terminating until its
+/// Machines are gone, and a Machine API Machine goes `Deleting`, takes its Node with it, then
+/// drops its finalizer. The cluster's `CloudResourcesDestroyed` goes Unknown, then False
+/// (`RemainingCloudResources`), then True (`CloudResourcesDestroyed`, "All guest resources
+/// destroyed") before HyperShift's finalizer lets it go, as the hosted control plane reports it.
 #[tokio::test]
 async fn controllers_hold_finalizers_and_deletion_takes_time() {
     const HC: &str = "hostedclusters.hypershift.openshift.io";
@@ -309,6 +311,40 @@ async fn controllers_hold_finalizers_and_deletion_takes_time() {
         "--wait=false",
     ])
     .await;
+    // Every state the cluster passes through until it is gone, as a watch sees them.
+    let (_, mut feed, _) = k.sim.store.watch_from(None).expect("a watch");
+    let seen = tokio::spawn(async move {
+        let mut states: Vec<(String, String, String)> = Vec::new();
+        loop {
+            let ev = match feed.recv().await {
+                Ok(ev) => ev,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                    panic!("the watch fell {n} events behind")
+                }
+                Err(_) => return states,
+            };
+            if ev.resource != HC || ev.object["metadata"]["name"] != json!("hc1") {
+                continue;
+            }
+            if ev.kind == shiftdeck::sim::store::EventType::Deleted {
+                states.push(("gone".into(), String::new(), String::new()));
+                return states;
+            }
+            let cond = ev.object["status"]["conditions"]
+                .as_array()
+                .and_then(|cs| {
+                    cs.iter()
+                        .find(|c| c["type"] == json!("CloudResourcesDestroyed"))
+                })
+                .cloned()
+                .unwrap_or(Value::Null);
+            let text = |k: &str| cond[k].as_str().unwrap_or("").to_string();
+            let state = (text("status"), text("reason"), text("message"));
+            if states.last() != Some(&state) {
+                states.push(state);
+            }
+        }
+    });
     k.ok(&["delete", "hostedcluster", "hc1", "-n", NS, "--wait=false"])
         .await;
     let hc = k.get(HC, Some(NS), "hc1").expect("Terminating, not gone");
@@ -345,6 +381,26 @@ async fn controllers_hold_finalizers_and_deletion_takes_time() {
         .await,
         "the pools, then the cluster, go"
     );
+    let states = tokio::time::timeout(std::time::Duration::from_secs(10), seen)
+        .await
+        .expect("the watch saw the cluster go")
+        .expect("the watch task");
+    let statuses: Vec<&str> = states
+        .iter()
+        .map(|(s, _, _)| s.as_str())
+        .filter(|s| !s.is_empty())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["Unknown", "False", "True", "gone"],
+        "CloudResourcesDestroyed along the teardown: {states:?}"
+    );
+    let done = &states[states.len() - 2];
+    assert_eq!(
+        (done.1.as_str(), done.2.as_str()),
+        ("CloudResourcesDestroyed", "All guest resources destroyed")
+    );
+    assert_eq!(states[states.len() - 3].1, "RemainingCloudResources");
 }
 
 /// A NodePool of the hub scenario, with its KubeVirt machines: deleting it keeps it Terminating
@@ -423,4 +479,102 @@ async fn a_node_pool_goes_after_its_machines_and_vms() {
         assert!(get(VMS, ns, vm).is_none(), "{vm}");
     }
     sim.shutdown();
+}
+
+/// Namespace termination honours `spec.finalizers`: the namespace controller empties a deleted
+/// Namespace and drops only its own `kubernetes` finalizer; one held by another finalizer stays
+/// Terminating (a plain update cannot change `spec.finalizers`) until `PUT …/finalize` replaces
+/// the list, and then it goes at once.
+#[tokio::test]
+async fn namespace_finalizers_hold_it_until_finalize() {
+    let k = Kube::start().await;
+    let ns = json!({"apiVersion": "v1", "kind": "Namespace",
+        "metadata": {"name": "team-f"}, "spec": {"finalizers": ["example.com/cleanup"]}});
+    let (ok, out, err) = k
+        .run_in(&["create", "-f", "-"], Some(&ns.to_string()))
+        .await;
+    assert!(ok, "{out}\n{err}");
+    let stored = k.get("namespaces", None, "team-f").expect("created");
+    assert_eq!(
+        stored["spec"]["finalizers"],
+        json!(["example.com/cleanup", "kubernetes"])
+    );
+    k.ok(&["create", "configmap", "c1", "-n", "team-f"]).await;
+    k.ok(&["delete", "namespace", "team-f", "--wait=false"])
+        .await;
+    assert!(
+        eventually(20, || {
+            k.get("configmaps", Some("team-f"), "c1").is_none()
+                && k.get("namespaces", None, "team-f")
+                    .is_some_and(|n| n["spec"]["finalizers"] == json!(["example.com/cleanup"]))
+        })
+        .await,
+        "the contents go and the namespace controller drops its own finalizer"
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let held = k.get("namespaces", None, "team-f").expect("still there");
+    assert!(held["metadata"]["deletionTimestamp"].is_string(), "{held}");
+    assert_eq!(held["status"]["phase"], json!("Terminating"));
+    // A plain patch cannot drop it.
+    k.ok(&[
+        "patch",
+        "namespace",
+        "team-f",
+        "--type=merge",
+        "-p",
+        r#"{"spec":{"finalizers":[]}}"#,
+    ])
+    .await;
+    let held = k.get("namespaces", None, "team-f").expect("still there");
+    assert_eq!(held["spec"]["finalizers"], json!(["example.com/cleanup"]));
+    // The finalize subresource does; the Namespace then goes.
+    let mut body = held.clone();
+    body["spec"]["finalizers"] = json!([]);
+    let (ok, out, err) = k
+        .run_in(
+            &[
+                "replace",
+                "--raw",
+                "/api/v1/namespaces/team-f/finalize",
+                "-f",
+                "-",
+            ],
+            Some(&body.to_string()),
+        )
+        .await;
+    assert!(ok, "{out}\n{err}");
+    let answered: Value = serde_json::from_str(&out).expect("the Namespace in the answer");
+    assert_eq!(answered["kind"], json!("Namespace"));
+    assert!(k.get("namespaces", None, "team-f").is_none());
+    // On a live Namespace it replaces the list (the `kubernetes` finalizer too), and a stale
+    // resourceVersion is a conflict.
+    k.ok(&["create", "namespace", "team-g"]).await;
+    let live = k.get("namespaces", None, "team-g").expect("created");
+    let mut body = live.clone();
+    body["spec"]["finalizers"] = json!(["example.com/other"]);
+    let (code, v) = k
+        .raw(
+            "PUT",
+            "/api/v1/namespaces/team-g/finalize",
+            "application/json",
+            &body.to_string(),
+        )
+        .await;
+    assert_eq!(code, 200, "{v}");
+    assert_eq!(v["spec"]["finalizers"], json!(["example.com/other"]));
+    assert_eq!(v["status"]["phase"], json!("Active"));
+    let (code, v) = k
+        .raw(
+            "PUT",
+            "/api/v1/namespaces/team-g/finalize",
+            "application/json",
+            &body.to_string(),
+        )
+        .await;
+    assert_eq!(code, 409, "{v}");
+    // GET is not served on it.
+    let (code, _) = k
+        .raw("GET", "/api/v1/namespaces/team-g/finalize", "", "")
+        .await;
+    assert_eq!(code, 405);
 }

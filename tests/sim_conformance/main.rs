@@ -19,6 +19,7 @@ mod metadata;
 mod openapi;
 mod paging;
 mod patch_types;
+mod protobuf;
 mod python_client;
 mod schema_vs_crd;
 mod server_side_apply;

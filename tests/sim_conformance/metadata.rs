@@ -2,7 +2,7 @@
 //! strategy keeps one (custom resources, PodDisruptionBudgets; not Nodes, Namespaces,
 //! ConfigMaps or Events); a new Namespace is Active, carries the `kubernetes` finalizer and the
 //! `kubernetes.io/metadata.name` label (put back if removed); `/version` is the Kubernetes of
-//! OpenShift 4.18 (v1.31).
+//! OpenShift 4.18 (v1.31), and every Node's kubelet agrees with it.
 
 use serde_json::{Value, json};
 
@@ -170,4 +170,57 @@ async fn version_is_openshift_4_18s_kubernetes() {
         err.contains("exceeds the supported minor version skew"),
         "{err}"
     );
+}
+
+/// A kubelet reports the Kubernetes of the cluster it is part of: every Node's
+/// `status.nodeInfo.kubeletVersion` (and `kubeProxyVersion`) has the major.minor of `/version`,
+/// in the test fixture set and in every profile's scenario.
+#[tokio::test]
+async fn node_kubelet_versions_agree_with_version() {
+    use shiftdeck::sim::{Profile, SimOptions};
+    let minor_of = |v: &str| -> String { v.split('.').take(2).collect::<Vec<_>>().join(".") };
+    let k = Kube::start().await;
+    let version = get_json(&k, &["version"]).await;
+    let server = minor_of(
+        version["serverVersion"]["gitVersion"]
+            .as_str()
+            .unwrap_or(""),
+    );
+    assert_eq!(server, "v1.31");
+    let nodes = get_json(&k, &["get", "nodes"]).await;
+    let check = |nodes: &Value, server: &str, what: &str| {
+        let items = nodes["items"].as_array().cloned().unwrap_or_default();
+        assert!(!items.is_empty(), "{what}: no nodes");
+        for n in items {
+            let info = &n["status"]["nodeInfo"];
+            for field in ["kubeletVersion", "kubeProxyVersion"] {
+                let v = info[field].as_str().unwrap_or("");
+                assert!(
+                    v.is_empty() && field == "kubeProxyVersion" || minor_of(v) == server,
+                    "{what}: node {} has {field} {v:?}, the server is {server}",
+                    n["metadata"]["name"]
+                );
+            }
+        }
+    };
+    check(&nodes, &server, "fixture");
+    for profile in [Profile::Hub, Profile::Azure, Profile::Microshift] {
+        let sim = shiftdeck::sim::start(SimOptions {
+            live: false,
+            profile,
+            ..Default::default()
+        })
+        .await
+        .expect("sim starts");
+        let auth = format!("Bearer {}", sim.token);
+        let headers = [("Authorization", auth.as_str())];
+        let (code, v) = crate::sim_support::raw(sim.addr, "GET", "/version", &headers, b"").await;
+        assert_eq!(code, 200, "{v}");
+        let server = minor_of(v["gitVersion"].as_str().unwrap_or(""));
+        let (code, nodes) =
+            crate::sim_support::raw(sim.addr, "GET", "/api/v1/nodes", &headers, b"").await;
+        assert_eq!(code, 200, "{nodes}");
+        check(&nodes, &server, &format!("{profile:?}"));
+        sim.shutdown();
+    }
 }

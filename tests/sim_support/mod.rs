@@ -58,9 +58,9 @@ pub fn node(name: &str, arch: &str, ready: bool) -> Value {
             // Every field NodeSystemInfo requires (clients built from the OpenAPI spec refuse
             // a node without them).
             "nodeInfo": {"machineID": format!("{:0>32}", name.len()), "systemUUID": format!("00000000-0000-0000-0000-{:0>12}", name.len()),
-                "bootID": format!("b0000000-0000-0000-0000-{:0>12}", name.len()), "kubeProxyVersion": "v1.32.5",
-                "kubeletVersion": "v1.32.5", "osImage": "Red Hat Enterprise Linux CoreOS 418",
-                "kernelVersion": "5.14.0-427.el9.x86_64", "containerRuntimeVersion": "cri-o://1.32.5",
+                "bootID": format!("b0000000-0000-0000-0000-{:0>12}", name.len()), "kubeProxyVersion": "v1.31.6",
+                "kubeletVersion": "v1.31.6", "osImage": "Red Hat Enterprise Linux CoreOS 418",
+                "kernelVersion": "5.14.0-427.el9.x86_64", "containerRuntimeVersion": "cri-o://1.31.5",
                 "architecture": arch, "operatingSystem": "linux"}
         }
     })

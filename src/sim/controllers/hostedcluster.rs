@@ -107,23 +107,15 @@ fn hold_or_delete(
 }
 
 /// A deleting HostedCluster, as HyperShift's `delete` does it: `CloudResourcesDestroyed`
-/// Unknown while the control plane goes, its NodePools deleted (each tears its machines down)
-/// and waited for, then the control plane namespace and secrets, then the finalizer.
+/// Unknown while its NodePools are deleted (each tears its machines down) and waited for; then
+/// the hosted control plane's cleanup, bubbled up from it: False `RemainingCloudResources`
+/// ("Remaining resources: …", what the hosted cluster config operator still has to remove),
+/// then True `CloudResourcesDestroyed` ("All guest resources destroyed"); then the control plane
+/// namespace and secrets, then the finalizer.
 async fn tear_down(store: Arc<Store>, ns: String, name: String, shutdown: CancellationToken) {
     let hc_res = by_key(HC);
     let np_res = by_key(crate::sim::controllers::nodepool::NP);
-    let now = store.clock().now_rfc3339();
-    let _ = store.mutate_retry(hc_res, Some(&ns), &name, false, |o| {
-        objects::set_condition(
-            o,
-            "CloudResourcesDestroyed",
-            "Unknown",
-            "StatusUnknown",
-            "",
-            &now,
-        );
-        Ok(())
-    });
+    set_destroyed(&store, &ns, &name, "Unknown", "StatusUnknown", "");
     loop {
         let (pools, _) = store.list(np_res, Some(&ns));
         let mine: Vec<_> = pools
@@ -142,8 +134,27 @@ async fn tear_down(store: Arc<Store>, ns: String, name: String, shutdown: Cancel
             return;
         }
     }
-    // The control plane's own shutdown.
+    // The control plane's own shutdown: the guest's cloud resources go first.
+    set_destroyed(
+        &store,
+        &ns,
+        &name,
+        "False",
+        "RemainingCloudResources",
+        "Remaining resources: image-registry,ingress-controllers,loadbalancers,persistent-volumes,volume-snapshots",
+    );
     if !sim_sleep(&store, finalizers::INSTANCE_TEARDOWN_SECS, &shutdown).await {
+        return;
+    }
+    set_destroyed(
+        &store,
+        &ns,
+        &name,
+        "True",
+        "CloudResourcesDestroyed",
+        "All guest resources destroyed",
+    );
+    if !sim_sleep(&store, 1.0, &shutdown).await {
         return;
     }
     cleanup(&store, &ns, &name);
@@ -154,6 +165,15 @@ async fn tear_down(store: Arc<Store>, ns: String, name: String, shutdown: Cancel
         &name,
         finalizers::HYPERSHIFT_FINALIZER,
     );
+}
+
+/// The HostedCluster's `CloudResourcesDestroyed` condition.
+fn set_destroyed(store: &Store, ns: &str, name: &str, status: &str, reason: &str, message: &str) {
+    let now = store.clock().now_rfc3339();
+    let _ = store.mutate_retry(by_key(HC), Some(ns), name, false, |o| {
+        objects::set_condition(o, "CloudResourcesDestroyed", status, reason, message, &now);
+        Ok(())
+    });
 }
 
 /// A deleted HostedCluster takes its NodePools, control-plane namespace and secrets with it.

@@ -12,7 +12,7 @@ use super::handler::Ctx;
 use super::options::{DeleteOpts, Propagation};
 use crate::sim::error::ApiError;
 use crate::sim::resources::{self, ResourceDef};
-use crate::sim::store::{Store, has_finalizers, is_deleting, rv_of};
+use crate::sim::store::{Store, has_finalizers, holds_finalizers, is_deleting, rv_of};
 
 /// What a delete did.
 pub struct Deleted {
@@ -241,7 +241,9 @@ pub fn collect(store: &Store, uid: &str) {
 }
 
 /// The namespace controller: delete everything in the namespace (objects with finalizers wait
-/// for them), then drop the Namespace's `kubernetes` finalizer so it goes.
+/// for them), then drop the Namespace's `kubernetes` finalizer. It goes once `spec.finalizers`
+/// and `metadata.finalizers` are both empty; other `spec.finalizers` belong to other controllers,
+/// which remove them through the `finalize` subresource.
 fn spawn_namespace_cleanup(
     store: Arc<Store>,
     shutdown: tokio_util::sync::CancellationToken,
@@ -273,16 +275,29 @@ fn spawn_namespace_cleanup(
             }
             if left == 0 {
                 let nsres = resources::by_key("namespaces");
-                let _ = store.mutate_retry(nsres, None, &ns, false, |o| {
-                    if let Some(spec) = o.get_mut("spec").and_then(Value::as_object_mut) {
-                        spec.remove("finalizers");
-                    }
-                    Ok(())
+                let holds_kubernetes = store.get(nsres, None, &ns).is_some_and(|o| {
+                    o.pointer("/spec/finalizers")
+                        .and_then(Value::as_array)
+                        .is_some_and(|a| a.iter().any(|f| f == "kubernetes"))
                 });
-                // With no finalizers of its own left, the Namespace goes.
+                let _ = holds_kubernetes
+                    && store
+                        .mutate_retry(nsres, None, &ns, false, |o| {
+                            if let Some(list) = o
+                                .pointer_mut("/spec/finalizers")
+                                .and_then(Value::as_array_mut)
+                            {
+                                list.retain(|f| f.as_str() != Some("kubernetes"));
+                            }
+                            Ok(())
+                        })
+                        .is_ok();
+                // With no finalizers left, the Namespace goes.
                 let gone = match store.get(nsres, None, &ns) {
                     None => true,
-                    Some(o) if !has_finalizers(&o) => store.delete(nsres, None, &ns, false).is_ok(),
+                    Some(o) if !holds_finalizers(nsres, &o) => {
+                        store.delete(nsres, None, &ns, false).is_ok()
+                    }
                     Some(_) => false,
                 };
                 if gone {

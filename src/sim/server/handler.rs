@@ -25,6 +25,8 @@ pub(crate) struct Ctx {
     pub opts: WriteOpts,
     /// `Warning` headers for the response (unknown fields under fieldValidation=Warn).
     pub warnings: std::sync::Mutex<Vec<String>>,
+    /// Whether the client's preferred representation is protobuf (watches stream in it).
+    pub protobuf: bool,
 }
 
 impl Ctx {
@@ -129,6 +131,7 @@ async fn handle_inner(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Res
         headers: parts.headers,
         opts,
         warnings: Default::default(),
+        protobuf: media.first() == Some(&negotiate::Media::Protobuf),
     };
     let result = dispatch(&ctx, &rr, verb, &body);
     let warnings = std::mem::take(&mut *super::lock(&ctx.warnings));

@@ -1,7 +1,7 @@
 //! Content negotiation: which media type a response is written in, following the API server
 //! (q-values, `*/*` and `type/*` wildcards; `as=Table` and friends are left to `format`).
 //! Resources answer JSON, YAML (not for watches) or, for the built-in kinds `proto_encode`
-//! knows, protobuf; an `Accept` listing none of them is refused with 406 before anything is
+//! knows, protobuf (watches too: `watch` frames them); an `Accept` listing none of them is refused with 406 before anything is
 //! done. Bodies over 128 KiB are gzipped for clients that accept it.
 
 use std::io::Write;
@@ -114,9 +114,9 @@ fn offered(res: &ResourceDef, verb: &str) -> Vec<&'static str> {
     o
 }
 
-/// What the sim can write for `res`: protobuf only for objects and lists of the kinds
-/// `proto_encode` knows (not Tables, metadata-only views, watch streams, or subresources other
-/// than `status` and `approval`, which answer other kinds).
+/// What the sim can write for `res`: protobuf only for objects, lists and watch streams of the
+/// kinds `proto_encode` knows (not Tables, metadata-only views, or subresources other than
+/// `status`, `approval` and `finalize`, which answer other kinds).
 fn producible(res: &ResourceDef, sub: Option<&str>, verb: &str, r: &MediaRange) -> Option<Media> {
     let plain_object = r.param("as").is_none();
     if r.covers(JSON) {
@@ -128,8 +128,11 @@ fn producible(res: &ResourceDef, sub: Option<&str>, verb: &str, r: &MediaRange) 
     if r.covers(PROTOBUF)
         && !res.crd
         && plain_object
-        && matches!(verb, "get" | "list" | "create" | "update" | "patch")
-        && sub.is_none_or(|s| s == "status" || s == "approval")
+        && matches!(
+            verb,
+            "get" | "list" | "watch" | "create" | "update" | "patch"
+        )
+        && sub.is_none_or(|s| matches!(s, "status" | "approval" | "finalize"))
         && proto_encode::encodes(res.kind)
     {
         return Some(Media::Protobuf);

@@ -1,14 +1,17 @@
 //! Just enough Kubernetes protobuf decoding for the request bodies kubectl's typed clients send
 //! (`application/vnd.kubernetes.protobuf`): SelfSubjectAccessReview (`auth can-i`),
 //! SelfSubjectRulesReview (`auth can-i --list`),
-//! CertificateSigningRequest (`certificate approve|deny`) and Namespace, ConfigMap and Secret
-//! (`create namespace|configmap|secret`), Eviction (`drain`), PodDisruptionBudget
-//! (`create poddisruptionbudget`) and Service (`create service`). Other kinds answer 415. Bodies
-//! become the JSON the rest of the server works with; `proto_encode` writes protobuf responses.
+//! CertificateSigningRequest (`certificate approve|deny`), ConfigMap and Secret
+//! (`create configmap|secret`) and Service (`create service`); Namespace (`create namespace`,
+//! `finalize`), Eviction (`drain`), Pod (`debug`), Node, Event, PersistentVolumeClaim,
+//! PodDisruptionBudget (`create poddisruptionbudget`), StorageClass and
+//! CustomResourceDefinition through their field tables (`proto_codec`). Other kinds answer 415.
+//! Bodies become the JSON the rest of the server works with; `proto_encode` writes responses.
 
 use base64::Engine;
 use serde_json::{Map, Value, json};
 
+use super::proto_codec;
 use crate::sim::error::ApiError;
 
 const MAGIC: &[u8] = b"k8s\0";
@@ -142,7 +145,7 @@ fn object_meta(buf: &[u8]) -> Result<Value, ApiError> {
     Ok(Value::Object(m))
 }
 
-/// Namespace (metadata only), ConfigMap (data = 2, binaryData = 3, immutable = 4) and Secret
+/// ConfigMap (data = 2, binaryData = 3, immutable = 4) and Secret
 /// (data = 2, type = 3, stringData = 4, immutable = 5).
 fn simple(kind: &str, buf: &[u8]) -> Result<Value, ApiError> {
     let mut obj = Map::new();
@@ -270,75 +273,6 @@ fn int_or_string(buf: &[u8]) -> Result<Value, ApiError> {
     Ok(if is_str { s } else { json!(i) })
 }
 
-/// `LabelSelector` (matchLabels = 1, matchExpressions = 2: key = 1, operator = 2, values = 3).
-fn label_selector(buf: &[u8]) -> Result<Value, ApiError> {
-    let mut sel = Map::new();
-    for (num, f) in fields(buf)? {
-        match (num, f) {
-            (1, Field::Bytes(b)) => insert_entry(&mut sel, "matchLabels", b, false)?,
-            (2, Field::Bytes(b)) => {
-                let mut req = strings(b, &[(1, "key"), (2, "operator")])?;
-                let values: Vec<Value> = fields(b)?
-                    .into_iter()
-                    .filter_map(|(n, f)| match (n, f) {
-                        (3, Field::Bytes(v)) => Some(string(v)),
-                        _ => None,
-                    })
-                    .collect();
-                if !values.is_empty() {
-                    req.insert("values".into(), Value::Array(values));
-                }
-                if let Some(a) = sel
-                    .entry("matchExpressions")
-                    .or_insert_with(|| json!([]))
-                    .as_array_mut()
-                {
-                    a.push(Value::Object(req));
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(Value::Object(sel))
-}
-
-/// policy/v1 PodDisruptionBudget (`create poddisruptionbudget`): metadata = 1, spec = 2
-/// (minAvailable = 1, selector = 2, maxUnavailable = 3, unhealthyPodEvictionPolicy = 4).
-fn pdb(buf: &[u8]) -> Result<Value, ApiError> {
-    let mut obj = Map::new();
-    for (num, f) in fields(buf)? {
-        match (num, f) {
-            (1, Field::Bytes(b)) => {
-                obj.insert("metadata".into(), object_meta(b)?);
-            }
-            (2, Field::Bytes(b)) => {
-                let mut spec = Map::new();
-                for (n, f) in fields(b)? {
-                    match (n, f) {
-                        (1, Field::Bytes(v)) => {
-                            spec.insert("minAvailable".into(), int_or_string(v)?);
-                        }
-                        (2, Field::Bytes(v)) => {
-                            spec.insert("selector".into(), label_selector(v)?);
-                        }
-                        (3, Field::Bytes(v)) => {
-                            spec.insert("maxUnavailable".into(), int_or_string(v)?);
-                        }
-                        (4, Field::Bytes(v)) => {
-                            spec.insert("unhealthyPodEvictionPolicy".into(), string(v));
-                        }
-                        _ => {}
-                    }
-                }
-                obj.insert("spec".into(), Value::Object(spec));
-            }
-            // The status belongs to the disruption controller.
-            _ => {}
-        }
-    }
-    Ok(Value::Object(obj))
-}
-
 /// A string field as JSON encodes it: empty strings are left out (`omitempty`).
 fn put_str(m: &mut Map<String, Value>, name: &str, b: &[u8]) {
     if !b.is_empty() {
@@ -446,15 +380,18 @@ pub fn decode(body: &[u8]) -> Result<Value, ApiError> {
         "SelfSubjectReview" => serde_json::json!({}),
         "SelfSubjectRulesReview" => ssrr(raw)?,
         "CertificateSigningRequest" => csr(raw)?,
-        "Namespace" | "ConfigMap" | "Secret" | "Eviction" => simple(&kind, raw)?,
-        "PodDisruptionBudget" => pdb(raw)?,
+        "ConfigMap" | "Secret" => simple(&kind, raw)?,
         "Service" => service(raw)?,
+        other if proto_codec::message_of(other).is_some() => {
+            let msg = proto_codec::message_of(other).ok_or_else(|| bad("kind"))?;
+            Value::Object(proto_codec::decode(raw, msg).map_err(|why| bad(&why))?)
+        }
         other => {
             return Err(ApiError::new(
                 415,
                 "UnsupportedMediaType",
                 format!(
-                    "the sim decodes protobuf only for SelfSubjectAccessReview, SelfSubjectReview, SelfSubjectRulesReview, CertificateSigningRequest, Namespace, ConfigMap, Secret, Eviction, PodDisruptionBudget and Service, not {other:?}; send JSON"
+                    "the sim decodes protobuf only for SelfSubjectAccessReview, SelfSubjectReview, SelfSubjectRulesReview, CertificateSigningRequest, Namespace, ConfigMap, Secret, Eviction, Service, Pod, Node, Event, PersistentVolumeClaim, PodDisruptionBudget, StorageClass and CustomResourceDefinition, not {other:?}; send JSON"
                 ),
             ));
         }
@@ -503,7 +440,7 @@ mod tests {
         let v = decode(&[MAGIC.to_vec(), ld(1, &tm), ld(2, &raw)].concat()).expect("decodes");
         assert_eq!(v["data"], json!({"a": "b"}));
         assert_eq!(v["metadata"]["labels"], json!({"team": "x"}));
-        let tm = [ld(1, b"v1"), ld(2, b"Pod")].concat();
+        let tm = [ld(1, b"apps/v1"), ld(2, b"Deployment")].concat();
         let e =
             decode(&[MAGIC.to_vec(), ld(1, &tm), ld(2, b"")].concat()).expect_err("unsupported");
         assert_eq!(e.code, 415);

@@ -1,12 +1,16 @@
-//! Kubernetes protobuf responses (`application/vnd.kubernetes.protobuf`) for the built-in kinds
-//! kubectl's typed clients create and read back: Namespace, ConfigMap, Secret, Service,
-//! CertificateSigningRequest (`certificate approve|deny`), SelfSubjectAccessReview and
-//! SelfSubjectReview, and lists of the first five. The object is encoded with the field numbers
-//! of the upstream `generated.proto` and wrapped in the `k8s\0` + `runtime.Unknown` envelope.
-//! Other kinds answer JSON (clients that ask for protobuf list JSON as their fallback).
+//! Kubernetes protobuf responses (`application/vnd.kubernetes.protobuf`) for built-in kinds:
+//! ConfigMap, Secret, Service, CertificateSigningRequest (`certificate approve|deny`),
+//! SelfSubjectAccessReview and SelfSubjectReview written by hand here; Namespace, Pod, Node,
+//! Event, PersistentVolumeClaim, PodDisruptionBudget, Eviction, StorageClass,
+//! CustomResourceDefinition and Status from their field tables (`proto_codec`); lists of all of
+//! them, and watch frames. Objects are encoded with the field numbers of the upstream
+//! `generated.proto` and wrapped in the `k8s\0` + `runtime.Unknown` envelope. Other kinds answer
+//! JSON (clients that ask for protobuf list JSON as their fallback).
 
 use base64::Engine;
 use serde_json::{Map, Value};
+
+use super::proto_codec;
 
 const MAGIC: &[u8] = b"k8s\0";
 
@@ -148,22 +152,6 @@ fn object_meta(e: &mut Enc, m: &Value) {
             o.message(7, |v1| v1.bytes(1, &raw));
         }
         o.str_of(8, f, "subresource");
-    });
-}
-
-fn conditions(e: &mut Enc, num: u64, v: &Value) {
-    // NamespaceCondition / metav1.Condition share type = 1, status = 2; the rest differs.
-    e.each(num, v, "conditions", |c, x| {
-        c.str_of(1, x, "type");
-        c.str_of(2, x, "status");
-    });
-}
-
-fn namespace(e: &mut Enc, o: &Value) {
-    e.sub(2, o, "spec", |s, v| s.strings_of(1, v, "finalizers"));
-    e.sub(3, o, "status", |s, v| {
-        s.str_of(1, v, "phase");
-        conditions(s, 2, v);
     });
 }
 
@@ -323,7 +311,6 @@ fn self_subject_review(e: &mut Enc, o: &Value) {
 /// The body encoder of `kind`.
 fn body_of(kind: &str) -> Option<fn(&mut Enc, &Value)> {
     Some(match kind {
-        "Namespace" => namespace,
         "ConfigMap" => config_map,
         "Secret" => secret,
         "Service" => service,
@@ -334,18 +321,39 @@ fn body_of(kind: &str) -> Option<fn(&mut Enc, &Value)> {
     })
 }
 
-/// One object's message (without envelope).
-fn object(e: &mut Enc, obj: &Value, body: fn(&mut Enc, &Value)) {
-    e.sub(1, obj, "metadata", object_meta);
-    body(e, obj);
+/// How the message of a kind is written: by one of the functions above, or from its field
+/// table (`proto_codec`).
+#[derive(Clone, Copy)]
+enum Body {
+    Hand(fn(&mut Enc, &Value)),
+    Table(&'static proto_codec::Msg),
+}
+
+fn body(kind: &str) -> Option<Body> {
+    body_of(kind)
+        .map(Body::Hand)
+        .or_else(|| proto_codec::message_of(kind).map(Body::Table))
+}
+
+/// One object's message (without envelope); Err names a field the table lacks.
+fn object(e: &mut Enc, obj: &Value, body: Body) -> Result<(), String> {
+    match body {
+        Body::Hand(f) => {
+            e.sub(1, obj, "metadata", object_meta);
+            f(e, obj);
+            Ok(())
+        }
+        Body::Table(m) => proto_codec::encode(e, obj, m, &["apiVersion", "kind"]),
+    }
 }
 
 /// The protobuf body of `obj` (an object, or a `<Kind>List` of one), or None for a kind not
-/// encoded here.
+/// encoded here (or an object carrying a field its table does not know: logged, and the
+/// caller answers JSON instead of dropping the field).
 pub fn encode(obj: &Value) -> Option<Vec<u8>> {
     let kind = obj.get("kind").and_then(Value::as_str)?;
     let mut raw = Enc::default();
-    match kind.strip_suffix("List").and_then(body_of) {
+    let done = match kind.strip_suffix("List").and_then(body) {
         Some(item) => {
             // metav1.ListMeta: resourceVersion = 2, continue = 3, remainingItemCount = 4.
             raw.sub(1, obj, "metadata", |m, v| {
@@ -353,22 +361,55 @@ pub fn encode(obj: &Value) -> Option<Vec<u8>> {
                 m.str_of(3, v, "continue");
                 m.int_of(4, v, "remainingItemCount");
             });
-            raw.each(2, obj, "items", |e, it| object(e, it, item));
+            obj.get("items")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .try_for_each(|it| {
+                    let mut e = Enc::default();
+                    object(&mut e, it, item)?;
+                    raw.bytes(2, &e.0);
+                    Ok(())
+                })
         }
-        None => object(&mut raw, obj, body_of(kind)?),
+        None => object(&mut raw, obj, body(kind)?),
+    };
+    if let Err(why) = done {
+        tracing::warn!(kind, "cannot write protobuf ({why}); answering JSON");
+        return None;
     }
+    Some(envelope(obj, &raw.0))
+}
+
+/// `k8s\0` + `runtime.Unknown` (typeMeta = 1: apiVersion, kind; raw = 2) around a message.
+fn envelope(obj: &Value, raw: &[u8]) -> Vec<u8> {
     let mut out = Enc(MAGIC.to_vec());
     out.message(1, |tm| {
         tm.str_of(1, obj, "apiVersion");
         tm.str_of(2, obj, "kind");
     });
-    out.bytes(2, &raw.0);
-    Some(out.0)
+    out.bytes(2, raw);
+    out.0
 }
 
 /// Whether objects (and lists) of `kind` can be answered in protobuf.
 pub fn encodes(kind: &str) -> bool {
-    body_of(kind).is_some()
+    body(kind).is_some()
+}
+
+/// One watch event as the API server streams it to a protobuf client: a 4-byte big-endian
+/// length, then a `metav1.WatchEvent` (type = 1, object = 2: a `runtime.RawExtension` whose
+/// raw = 1 is the enveloped object), without an envelope of its own. None when the object
+/// cannot be written in protobuf.
+pub fn watch_frame(event_type: &str, obj: &Value) -> Option<Vec<u8>> {
+    let object = encode(obj)?;
+    let mut ev = Enc::default();
+    ev.bytes(1, event_type.as_bytes());
+    ev.message(2, |raw| raw.bytes(1, &object));
+    let len = u32::try_from(ev.0.len()).ok()?;
+    let mut out = len.to_be_bytes().to_vec();
+    out.extend_from_slice(&ev.0);
+    Some(out)
 }
 
 #[cfg(test)]
@@ -389,6 +430,6 @@ mod tests {
         assert_eq!(back["metadata"]["labels"], json!({"a": "b"}));
         assert_eq!(back["metadata"]["resourceVersion"], json!("7"));
         assert_eq!(back["data"], json!({"k": "v"}));
-        assert!(encode(&json!({"kind": "Node"})).is_none());
+        assert!(encode(&json!({"kind": "Deployment"})).is_none());
     }
 }

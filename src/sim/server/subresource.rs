@@ -1,5 +1,6 @@
-//! Subresources: `status` (only `.status` changes), `scale` (autoscaling/v1 Scale) and the CSR
-//! `approval` (only Approved/Denied conditions are taken).
+//! Subresources: `status` (only `.status` changes), `scale` (autoscaling/v1 Scale), the CSR
+//! `approval` (only Approved/Denied conditions are taken) and the Namespace `finalize` (only
+//! `spec.finalizers` is taken).
 
 use serde_json::{Value, json};
 
@@ -33,6 +34,7 @@ pub(crate) fn handle(
         ("scale", _) => write_scale(ctx, rr, verb, body),
         ("approval", _) => write_approval(ctx, rr, verb, body),
         ("eviction", _) => evict(ctx, rr, body),
+        ("finalize", "update") => finalize(ctx, rr, body),
         ("log", _) => {
             let pod = current(ctx, rr)?;
             let name = pod["metadata"]["name"].as_str().unwrap_or("");
@@ -136,6 +138,39 @@ fn write_status(ctx: &Ctx, rr: &ResRoute, verb: &str, body: &[u8]) -> Result<Res
             false,
         )?
     };
+    Ok(respond(ctx, rr.res, 200, &updated))
+}
+
+/// `PUT namespaces/NAME/finalize`: the Namespace's `spec.finalizers` become the body's (the
+/// rest of the stored object stays, status included); a Terminating Namespace left with no
+/// finalizers at all goes, as the namespace registry deletes during such an update.
+fn finalize(ctx: &Ctx, rr: &ResRoute, body: &[u8]) -> Result<Resp, ApiError> {
+    let manager = crud::manager_of(ctx);
+    let res = rr.res;
+    let take_finalizers = |old: &Value, sent: &Value, next: &mut Value| {
+        let list = match sent.pointer("/spec/finalizers") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(a)) if a.iter().all(Value::is_string) => a.clone(),
+            Some(other) => {
+                return Err(ApiError::bad_request(format!(
+                    "Namespace in version \"v1\" cannot be handled as a Namespace: spec.finalizers must be a list of strings, not {other}"
+                )));
+            }
+        };
+        let spec = ensure_object(next, "spec");
+        if list.is_empty() {
+            spec.remove("finalizers");
+        } else {
+            spec.insert("finalizers".into(), Value::Array(list));
+        }
+        let writer = ssa::Writer {
+            manager: &manager,
+            subresource: Some("finalize"),
+        };
+        ssa::record_update(res, Some(old), next, &writer);
+        Ok(())
+    };
+    let updated = put_onto(ctx, rr, body, take_finalizers, false)?;
     Ok(respond(ctx, rr.res, 200, &updated))
 }
 

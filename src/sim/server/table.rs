@@ -469,7 +469,7 @@ mod tests {
         let now = Utc::now();
         let node = json!({"metadata": {"name": "n1", "labels": {"node-role.kubernetes.io/worker": "", "node-role.kubernetes.io/master": ""}},
             "spec": {"unschedulable": true},
-            "status": {"conditions": [{"type": "Ready", "status": "True"}], "nodeInfo": {"kubeletVersion": "v1.32.5"}, "addresses": [{"type": "InternalIP", "address": "10.0.0.1"}]}});
+            "status": {"conditions": [{"type": "Ready", "status": "True"}], "nodeInfo": {"kubeletVersion": "v1.31.6"}, "addresses": [{"type": "InternalIP", "address": "10.0.0.1"}]}});
         let c = cells(by_key("nodes"), &node, now);
         assert_eq!(c[1], json!("Ready,SchedulingDisabled"));
         assert_eq!(c[2], json!("master,worker"));

@@ -1,5 +1,5 @@
-//! Watch streams: newline-delimited JSON events (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR),
-//! replaying state or history first, filtered by namespace, selectors and name, cut by
+//! Watch streams: newline-delimited JSON events (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR), or
+//! length-prefixed protobuf `WatchEvent`s for protobuf clients of built-in kinds, replaying state or history first, filtered by namespace, selectors and name, cut by
 //! `timeoutSeconds`, `watch-drop` faults, restarts and shutdown.
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use super::format::{self, Format};
 use super::handler::Ctx;
 use super::http::Resp;
+use super::proto_encode;
 use super::route::ResRoute;
 use super::select::Selector;
 use super::{Shared, lock};
@@ -91,6 +92,8 @@ struct Watch {
     sel: Selector,
     format: Format,
     bookmarks: bool,
+    /// Protobuf frames (`proto_encode::watch_frame`) instead of JSON lines.
+    protobuf: bool,
     /// Keys currently inside the selection, when there is a selection to leave or enter.
     tracked: Option<HashSet<(String, String)>>,
     /// Highest rv this watch has seen (sent or filtered out): what bookmarks report.
@@ -170,6 +173,7 @@ pub(crate) fn start(ctx: &Ctx, rr: &ResRoute) -> Result<Resp, ApiError> {
         sel,
         format: ctx.format,
         bookmarks: q.flag("allowWatchBookmarks"),
+        protobuf: ctx.protobuf,
         tracked: selective.then(HashSet::new),
         last_rv: 0,
         buf: Vec::new(),
@@ -181,9 +185,14 @@ pub(crate) fn start(ctx: &Ctx, rr: &ResRoute) -> Result<Resp, ApiError> {
         ReceiverStream::new(rx).map(|b| Ok(Frame::data(b))),
     ));
     let mut resp = Response::new(body);
+    let content_type = if ctx.protobuf {
+        "application/vnd.kubernetes.protobuf;stream=watch"
+    } else {
+        "application/json"
+    };
     resp.headers_mut().insert(
         hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("application/json"),
+        hyper::header::HeaderValue::from_static(content_type),
     );
     Ok(resp)
 }
@@ -223,9 +232,25 @@ impl Watch {
             && self.sel.matches(o)
     }
 
+    /// One event in this watch's encoding. An object protobuf cannot carry (a field its table
+    /// lacks) becomes an ERROR event rather than a frame the client would misread.
+    fn event(&self, kind: &str, obj: &Value) -> Bytes {
+        if !self.protobuf {
+            return event_line(kind, obj);
+        }
+        let frame = proto_encode::watch_frame(kind, obj).or_else(|| {
+            let e = ApiError::internal(format!(
+                "the simulated cluster cannot write this {} in protobuf; watch it as JSON",
+                self.res.kind
+            ));
+            proto_encode::watch_frame("ERROR", &e.to_status())
+        });
+        Bytes::from(frame.unwrap_or_default())
+    }
+
     fn push_line(&mut self, kind: EventType, obj: &Value) {
         let line = match self.format {
-            Format::Object => event_line(kind.as_str(), obj),
+            Format::Object => self.event(kind.as_str(), obj),
             f => event_line(
                 kind.as_str(),
                 &format::render_one(self.res, obj, f, self.last_rv),
@@ -242,7 +267,7 @@ impl Watch {
         }
         let obj = ev.object.as_ref();
         let Some(tracked) = self.tracked.as_mut() else {
-            if self.format == Format::Object {
+            if self.format == Format::Object && !self.protobuf {
                 let line = self.shared.events.line(ev);
                 self.buf.extend_from_slice(&line);
             } else {
@@ -287,12 +312,12 @@ impl Watch {
             meta["annotations"] = json!({"k8s.io/initial-events-end": "true"});
         }
         let obj = json!({"kind": kind, "apiVersion": api_version, "metadata": meta});
-        let line = event_line("BOOKMARK", &obj);
+        let line = self.event("BOOKMARK", &obj);
         self.buf.extend_from_slice(&line);
     }
 
     fn error(&mut self, e: &ApiError) {
-        let line = event_line("ERROR", &e.to_status());
+        let line = self.event("ERROR", &e.to_status());
         self.buf.extend_from_slice(&line);
     }
 
