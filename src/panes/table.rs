@@ -53,7 +53,7 @@ pub struct Sort {
 
 pub struct LiveTable<R: RowModel> {
     entries: Vec<Entry<R>>,
-    by_key: HashMap<String, usize>,
+    by_key: HashMap<String, usize, foldhash::fast::RandomState>,
     visible: Vec<usize>,
     filter: Filter,
     sort: Sort,
@@ -62,13 +62,16 @@ pub struct LiveTable<R: RowModel> {
     primed: bool,
     /// Scratch for `sync`, kept so a sync of thousands of rows does not allocate it anew.
     seen: Vec<bool>,
+    /// When the next flash or lingering row ends (`None`: none is on). Ticks come many times a
+    /// second while rows flash; only this tells them whether to walk thousands of entries.
+    next_due: Option<Instant>,
 }
 
 impl<R: RowModel> Default for LiveTable<R> {
     fn default() -> Self {
         LiveTable {
             entries: Vec::new(),
-            by_key: HashMap::new(),
+            by_key: HashMap::default(),
             visible: Vec::new(),
             filter: Filter::default(),
             sort: Sort {
@@ -78,8 +81,13 @@ impl<R: RowModel> Default for LiveTable<R> {
             selected: 0,
             primed: false,
             seen: Vec::new(),
+            next_due: None,
         }
     }
+}
+
+fn earliest(a: Option<Instant>, b: Instant) -> Option<Instant> {
+    Some(a.map_or(b, |a| a.min(b)))
 }
 
 fn key_of<K: ResourceExt>(o: &K) -> String {
@@ -111,7 +119,10 @@ impl<R: RowModel> LiveTable<R> {
                 Some(i) => {
                     seen[i] = true;
                     let e = &mut self.entries[i];
-                    if e.obj.meta().resource_version.as_deref() != rv || e.deleted_at.is_some() {
+                    // The store hands out the same Arc until the object changes.
+                    let same = Arc::ptr_eq(&e.obj, obj)
+                        || e.obj.meta().resource_version.as_deref() == rv;
+                    if !same || e.deleted_at.is_some() {
                         e.row = R::from_obj(obj);
                         e.obj = obj.clone();
                         e.flash = flash.then_some((
@@ -124,6 +135,9 @@ impl<R: RowModel> LiveTable<R> {
                         ));
                         e.deleted_at = None;
                         changed = true;
+                        if flash {
+                            self.next_due = earliest(self.next_due, now + FLASH);
+                        }
                     }
                 }
                 None => {
@@ -137,6 +151,9 @@ impl<R: RowModel> LiveTable<R> {
                         deleted_at: None,
                     });
                     changed = true;
+                    if flash {
+                        self.next_due = earliest(self.next_due, now + FLASH);
+                    }
                 }
             }
         }
@@ -145,6 +162,7 @@ impl<R: RowModel> LiveTable<R> {
                 e.deleted_at = Some(now);
                 e.flash = Some((Flash::Deleted, now));
                 changed = true;
+                self.next_due = earliest(self.next_due, now + LINGER);
             }
         }
         self.seen = seen;
@@ -152,41 +170,55 @@ impl<R: RowModel> LiveTable<R> {
             // Nothing lingers from before the first snapshot.
             self.entries.retain(|e| e.deleted_at.is_none());
         }
-        changed |= self.expire(now);
-        if changed {
+        let (expired, removed) = self.expire_due(now);
+        if changed || removed {
             self.rebuild();
         }
-        changed
+        changed || expired
     }
 
     /// Drop flashes and lingering rows that are over. Returns whether anything changed.
     pub fn tick(&mut self, now: Instant) -> bool {
-        let changed = self.expire(now);
-        if changed {
+        let (changed, removed) = self.expire_due(now);
+        // An ended flash changes a row's colour, not the order: re-filter and re-sort only when a
+        // row went.
+        if removed {
             self.rebuild();
         }
         changed
     }
 
-    fn expire(&mut self, now: Instant) -> bool {
+    /// Ends the flashes and lingering rows that are over. Returns whether anything changed and
+    /// whether rows went (the index then needs a rebuild).
+    fn expire_due(&mut self, now: Instant) -> (bool, bool) {
+        if self.next_due.is_none_or(|due| now < due) {
+            return (false, false);
+        }
         let before = self.entries.len();
         self.entries
             .retain(|e| e.deleted_at.is_none_or(|t| now.duration_since(t) < LINGER));
-        let mut changed = before != self.entries.len();
+        let removed = before != self.entries.len();
+        let mut changed = removed;
+        let mut next_due = None;
         for e in &mut self.entries {
-            if e.deleted_at.is_none()
-                && e.flash.is_some_and(|(_, t)| now.duration_since(t) >= FLASH)
-            {
-                e.flash = None;
-                changed = true;
+            if let Some(t) = e.deleted_at {
+                next_due = earliest(next_due, t + LINGER);
+            } else if let Some((_, t)) = e.flash {
+                if now.duration_since(t) >= FLASH {
+                    e.flash = None;
+                    changed = true;
+                } else {
+                    next_due = earliest(next_due, t + FLASH);
+                }
             }
         }
-        changed
+        self.next_due = next_due;
+        (changed, removed)
     }
 
     /// Whether any flash or lingering row is still on (the loop ticks faster while so).
     pub fn animating(&self) -> bool {
-        self.entries.iter().any(|e| e.flash.is_some())
+        self.next_due.is_some()
     }
 
     fn rebuild(&mut self) {

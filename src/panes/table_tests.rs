@@ -135,3 +135,33 @@ fn offset_keeps_the_selection_in_view() {
     t.move_by(-1000);
     assert_eq!(t.selected(), 0);
 }
+
+#[test]
+fn ticks_do_nothing_until_a_flash_or_lingering_row_is_due() {
+    let t0 = Instant::now();
+    let mut t = LiveTable::<NodeRow>::default();
+    let a = |rv| NodeSpec {
+        name: "a",
+        rv,
+        ..Default::default()
+    };
+    let b = NodeSpec {
+        name: "b",
+        ..Default::default()
+    };
+    t.sync(&snap(&[a(1), b.clone()]), t0);
+    assert!(!t.tick(t0 + LINGER * 2), "nothing flashes: ticks are free");
+    // a changes, b goes.
+    assert!(t.sync(&snap(&[a(2)]), t0));
+    assert!(t.animating());
+    assert!(!t.tick(t0 + FLASH - Duration::from_millis(1)));
+    assert!(t.get("a").unwrap().flash.is_some());
+    // The change's flash ends first; the deleted row still lingers.
+    assert!(t.tick(t0 + FLASH));
+    assert!(t.get("a").unwrap().flash.is_none());
+    assert_eq!(names(&t), vec!["a", "b"]);
+    assert!(t.animating());
+    assert!(t.tick(t0 + LINGER));
+    assert_eq!(names(&t), vec!["a"]);
+    assert!(!t.animating());
+}
