@@ -207,4 +207,45 @@ mod tests {
             assert!(fields.contains(&want), "{want} not in {f:?}");
         }
     }
+
+    #[test]
+    fn vmi_domain_devices_and_names_required_types_checked() {
+        let mut f = Findings::default();
+        let mut spec = json!({"domain": {"cpu": {"cores": 2}},
+            "networks": [{"pod": {}}], "volumes": [{"name": "rhcos", "dataVolume": {"name": "d"}}],
+            "terminationGracePeriodSeconds": "30", "nodeSelector": {"a": 1}, "bogus": true});
+        check(
+            &VIRTUALMACHINEINSTANCE.spec,
+            &mut spec,
+            None,
+            "spec",
+            &mut f,
+        );
+        let mut fields: Vec<&str> = f.invalid.iter().map(|(p, _)| p.as_str()).collect();
+        fields.sort();
+        assert_eq!(
+            fields,
+            [
+                "spec.domain.devices",
+                "spec.networks[0].name",
+                "spec.nodeSelector.a",
+                "spec.terminationGracePeriodSeconds",
+            ],
+            "{f:?}"
+        );
+        assert_eq!(f.unknown, ["spec.bogus"]);
+        let mut f = Findings::default();
+        let mut spec = json!({"evictionStrategy": "External"});
+        check(
+            &VIRTUALMACHINEINSTANCE.spec,
+            &mut spec,
+            None,
+            "spec",
+            &mut f,
+        );
+        assert_eq!(
+            f.invalid,
+            [("spec.domain".to_string(), "Required value".to_string())]
+        );
+    }
 }

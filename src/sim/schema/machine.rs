@@ -290,4 +290,95 @@ mod tests {
         }
         assert_eq!(f.unknown, ["spec.bogus"]);
     }
+
+    fn machine_findings(mut spec: Value) -> (Findings, Value) {
+        let mut f = Findings::default();
+        check(&MACHINE.spec, &mut spec, None, "spec", &mut f);
+        (f, spec)
+    }
+
+    #[test]
+    fn machine_api_and_hypershift_machines_pass_untouched() {
+        let mapi = json!({"providerID": "azure:///subscriptions/s/virtualMachines/w-1",
+            "metadata": {"labels": {"node-role.kubernetes.io/worker": ""}},
+            "lifecycleHooks": {"preDrain": [{"name": "example.com/KeepMe", "owner": "admin"}]},
+            "taints": [{"key": "k", "effect": "NoExecute", "timeAdded": "2025-01-02T03:04:05Z"}],
+            "providerSpec": {"value": {"kind": "AzureMachineProviderSpec", "vmSize": "Standard_D4s_v5"}}});
+        let (f, pruned) = machine_findings(mapi.clone());
+        assert!(f.unknown.is_empty() && f.invalid.is_empty(), "{f:?}");
+        assert_eq!(pruned, mapi);
+        let capi = json!({"clusterName": "hc1-x7k2p", "providerID": "kubevirt://vm-1", "version": "4.18.1",
+            "infrastructureRef": {"apiVersion": "infrastructure.cluster.x-k8s.io/v1alpha1", "kind": "KubevirtMachine", "name": "vm-1"},
+            "bootstrap": {"dataSecretName": "user-data-np-1"}});
+        let (f, pruned) = machine_findings(capi.clone());
+        assert!(f.unknown.is_empty() && f.invalid.is_empty(), "{f:?}");
+        assert_eq!(pruned, capi);
+    }
+
+    #[test]
+    fn machine_types_required_pattern_and_format() {
+        let (f, _) = machine_findings(json!({"providerID": 7,
+            "lifecycleHooks": {"preDrain": [{"name": "no spaces!", "owner": "admin"}, {"owner": "x"}]},
+            "taints": [{"key": "k", "effect": "NoSchedule", "timeAdded": "yesterday"}],
+            "providerSpec": {"value": "not an object"}, "replicas": 1}));
+        let mut fields: Vec<&str> = f.invalid.iter().map(|(p, _)| p.as_str()).collect();
+        fields.sort();
+        assert_eq!(
+            fields,
+            [
+                "spec.lifecycleHooks.preDrain[0].name",
+                "spec.lifecycleHooks.preDrain[1].name",
+                "spec.lifecycleHooks.preDrain[1].owner",
+                "spec.providerID",
+                "spec.providerSpec.value",
+                "spec.taints[0].timeAdded",
+            ],
+            "{f:?}"
+        );
+        assert_eq!(f.unknown, ["spec.replicas"]);
+        let msg = |field: &str| {
+            f.invalid
+                .iter()
+                .find(|(p, _)| p == field)
+                .map(|(_, m)| m.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            msg("spec.lifecycleHooks.preDrain[0].name"),
+            format!(
+                "Invalid value: \"no spaces!\": spec.lifecycleHooks.preDrain[0].name in body should match '{HOOK_NAME_RE}'"
+            )
+        );
+        assert_eq!(
+            msg("spec.taints[0].timeAdded"),
+            "Invalid value: \"yesterday\": spec.taints[0].timeAdded in body must be of type date-time: \"yesterday\""
+        );
+        assert_eq!(
+            msg("spec.providerID"),
+            "Invalid value: \"integer\": spec.providerID in body must be of type string: \"integer\""
+        );
+    }
+
+    #[test]
+    fn machine_spec_is_the_machinesets_template_spec() {
+        let set = MACHINESET.paths();
+        let from_template: Vec<String> = set
+            .iter()
+            .filter_map(|(p, _)| {
+                p.strip_prefix("spec.template.spec")
+                    .map(|r| format!("spec{r}"))
+            })
+            .collect();
+        let machine: Vec<String> = MACHINE
+            .paths()
+            .into_iter()
+            .map(|(p, _)| p)
+            .filter(|p| {
+                !CAPI_FIELDS
+                    .iter()
+                    .any(|c| p.starts_with(&format!("spec.{c}")))
+            })
+            .collect();
+        assert_eq!(from_template, machine);
+    }
 }
