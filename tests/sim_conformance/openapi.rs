@@ -63,7 +63,9 @@ async fn kubectl_explain_reads_custom_schemas() {
         assert!(out.contains(line), "{line:?} in\n{out}");
     }
     // A kind the sim does not model: its spec keeps whatever it is sent.
-    let out = k.ok(&["explain", "virtualmachines.spec"]).await;
+    let out = k
+        .ok(&["explain", "virtualmachineinstancemigrations.spec"])
+        .await;
     assert!(out.contains("FIELD: spec <Object>"), "{out}");
 }
 
