@@ -152,14 +152,18 @@ impl ApiError {
     /// 422 with one cause per (field, message).
     pub fn invalid(res: &ResourceDef, name: &str, causes: Vec<(&str, &str)>) -> Self {
         let text: Vec<String> = causes.iter().map(|(f, m)| format!("{f}: {m}")).collect();
+        // The API server prints an aggregate of several errors in brackets, one error bare.
+        let listed = match text.as_slice() {
+            [one] => one.clone(),
+            many => format!("[{}]", many.join(", ")),
+        };
         let mut e = Self::new(
             422,
             "Invalid",
             format!(
-                "{}.{} \"{name}\" is invalid: {}",
+                "{}.{} \"{name}\" is invalid: {listed}",
                 res.kind,
                 res.group_or_core(),
-                text.join(", ")
             ),
         );
         let causes: Vec<Value> = causes

@@ -42,4 +42,3 @@ impl<'de> Deserialize<'de> for CompactJson {
         Ok(CompactJson::from_value(&Value::deserialize(d)?))
     }
 }
-

@@ -63,7 +63,9 @@ async fn kubectl_explain_reads_custom_schemas() {
         assert!(out.contains(line), "{line:?} in\n{out}");
     }
     // A kind the sim does not model: its spec keeps whatever it is sent.
-    let out = k.ok(&["explain", "virtualmachines.spec"]).await;
+    let out = k
+        .ok(&["explain", "virtualmachineinstancemigrations.spec"])
+        .await;
     assert!(out.contains("FIELD: spec <Object>"), "{out}");
 }
 
@@ -152,4 +154,176 @@ async fn openapi_v2_is_one_swagger_document() {
     )
     .await;
     assert_eq!(code, 406);
+}
+
+/// The schema node at a dotted `spec...` path of a modelled kind (lists stepped through, as
+/// `kubectl explain` does).
+fn schema_node(
+    ks: &'static shiftdeck::sim::schema::node::KindSchema,
+    path: &str,
+) -> &'static shiftdeck::sim::schema::node::Node {
+    use shiftdeck::sim::schema::node::Ty;
+    let mut n = &ks.spec;
+    for step in path.split('.').skip(1) {
+        while let Ty::Array(items) = &n.ty {
+            n = items;
+        }
+        n = match &n.ty {
+            Ty::Object(props) => {
+                &props
+                    .iter()
+                    .find(|p| p.name == step)
+                    .unwrap_or_else(|| panic!("{path}: no {step}"))
+                    .node
+            }
+            _ => panic!("{path}: {step} is not under an object"),
+        };
+    }
+    n
+}
+
+/// How `kubectl explain` prints a schema node's type.
+fn explain_type(n: &shiftdeck::sim::schema::node::Node) -> String {
+    use shiftdeck::sim::schema::node::Ty;
+    match &n.ty {
+        Ty::String => "string".into(),
+        Ty::Integer => "integer".into(),
+        Ty::Boolean => "boolean".into(),
+        Ty::Object(_) | Ty::Opaque => "Object".into(),
+        Ty::Map(v) => format!("map[string]{}", explain_type(v)),
+        Ty::Array(i) => format!("[]{}", explain_type(i)),
+    }
+}
+
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `kubectl explain` of the modelled custom kinds prints, for each field asked, the description
+/// the sim's schema carries, the field's type, and exactly the schema's fields below it (with
+/// `-required-` where the schema requires them); the kind itself is described too.
+#[tokio::test]
+async fn kubectl_explain_prints_custom_field_descriptions() {
+    use shiftdeck::sim::schema::{self, node::Ty};
+    let k = Kube::start().await;
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "hostedclusters",
+            "hostedclusters.hypershift.openshift.io",
+            &[
+                "spec",
+                "spec.platform",
+                "spec.dns.baseDomain",
+                "spec.services",
+            ],
+        ),
+        (
+            "nodepools",
+            "nodepools.hypershift.openshift.io",
+            &[
+                "spec.replicas",
+                "spec.management",
+                "spec.platform.type",
+                "spec.release.image",
+            ],
+        ),
+        (
+            "machinesets",
+            "machinesets.machine.openshift.io",
+            &[
+                "spec",
+                "spec.deletePolicy",
+                "spec.template.spec.providerSpec",
+            ],
+        ),
+        (
+            "machines",
+            "machines.machine.openshift.io",
+            &[
+                "spec",
+                "spec.lifecycleHooks.preDrain",
+                "spec.taints.timeAdded",
+            ],
+        ),
+        (
+            "datavolumes",
+            "datavolumes.cdi.kubevirt.io",
+            &[
+                "spec.source",
+                "spec.source.registry.pullMethod",
+                "spec.storage",
+            ],
+        ),
+        (
+            "virtualmachines",
+            "virtualmachines.kubevirt.io",
+            &["spec", "spec.runStrategy", "spec.dataVolumeTemplates"],
+        ),
+        (
+            "virtualmachineinstances",
+            "virtualmachineinstances.kubevirt.io",
+            &["spec", "spec.domain", "spec.evictionStrategy"],
+        ),
+    ];
+    for (plural, gr, paths) in cases {
+        let ks = schema::custom(gr).expect("modelled");
+        let out = k.ok(&["explain", plural]).await;
+        assert!(
+            squash(&out).contains(&squash(ks.doc)),
+            "{plural}: kind description {:?} not in\n{out}",
+            ks.doc
+        );
+        for path in *paths {
+            let n = schema_node(ks, path);
+            let out = k.ok(&["explain", &format!("{plural}.{path}")]).await;
+            let leaf = path.rsplit('.').next().unwrap_or(path);
+            let field = format!("FIELD: {leaf} <{}>", explain_type(n));
+            assert!(
+                out.contains(&field),
+                "{plural}.{path}: {field:?} not in\n{out}"
+            );
+            let doc = n
+                .description
+                .unwrap_or_else(|| panic!("{plural}.{path} has no description"));
+            assert!(
+                squash(&out).contains(&squash(doc)),
+                "{plural}.{path}: {doc:?} not in\n{out}"
+            );
+            // The fields listed are the schema's, with their types and required marks.
+            let mut inner = n;
+            while let Ty::Array(items) = &inner.ty {
+                inner = items;
+            }
+            let mut want: Vec<String> = match &inner.ty {
+                Ty::Object(props) => props
+                    .iter()
+                    .map(|p| {
+                        let req = if inner.required.contains(&p.name) {
+                            " -required-"
+                        } else {
+                            ""
+                        };
+                        format!("{}\t<{}>{req}", p.name, explain_type(&p.node))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            want.sort();
+            let mut listed: Vec<String> = out
+                .split_once("FIELDS:")
+                .map(|(_, f)| f)
+                .unwrap_or("")
+                .lines()
+                .filter(|l| l.starts_with("  ") && !l.starts_with("    ") && l.contains('\t'))
+                .map(|l| l.trim().to_string())
+                .collect();
+            listed.sort();
+            assert_eq!(listed, want, "{plural}.{path}:\n{out}");
+        }
+    }
+    let out = k.ok(&["explain", "nodepools.spec.replicas"]).await;
+    assert!(
+        out.contains("How many nodes the pool should have."),
+        "{out}"
+    );
 }

@@ -2,8 +2,9 @@
 //! default, 400 "strict decoding error"), reported in a `Warning` header and dropped under Warn
 //! (the server default); custom resources are validated against their schema (422), immutable
 //! fields stay as they were (NodePool spec.clusterName: 422; Node spec.podCIDR: 422; a CSR's
-//! spec is put back by the server on every update); MachineSets are validated against the
-//! Machine API CRD's schema.
+//! spec is put back by the server on every update); MachineSets and Machines are validated
+//! against the Machine API CRDs' schemas, DataVolumes against CDI's, VirtualMachines and
+//! VirtualMachineInstances against KubeVirt's.
 
 use serde_json::json;
 use shiftdeck::sim::resources::by_key;
@@ -484,4 +485,242 @@ async fn virtual_machines_are_validated_against_their_schema() {
         );
     }
     sim.shutdown();
+}
+
+/// Every object of `gr` the sim's own scenarios seed (hub and Azure profiles) passes its schema
+/// untouched: nothing of theirs would be pruned on a client's write.
+async fn seeded_objects_pass(gr: &str, profiles: &[Profile]) {
+    use shiftdeck::sim::schema::{self, check};
+    let ks = schema::custom(gr).expect("a schema");
+    for profile in profiles {
+        let sim = shiftdeck::sim::start(SimOptions {
+            live: false,
+            profile: *profile,
+            ..Default::default()
+        })
+        .await
+        .expect("sim starts");
+        let (objs, _) = sim.store.list(by_key(gr), None);
+        assert!(!objs.is_empty(), "{profile:?} seeds no {gr}");
+        for o in objs {
+            let mut spec = o["spec"].clone();
+            let mut f = check::Findings::default();
+            check::check(&ks.spec, &mut spec, None, "spec", &mut f);
+            assert!(
+                f.unknown.is_empty() && f.invalid.is_empty(),
+                "{profile:?} {}: {f:?}",
+                o["metadata"]["name"]
+            );
+            assert_eq!(spec, o["spec"], "{profile:?}: pruned");
+        }
+        sim.shutdown();
+    }
+}
+
+/// kubectl `create` and `apply` with `--validate=strict` of `body`: both refused, each error
+/// containing `want`.
+async fn refused_by_kubectl(k: &Kube, body: &str, want: &str) {
+    for verb in ["create", "apply"] {
+        let (ok, _, err) = k
+            .run_in(&[verb, "--validate=strict", "-f", "-"], Some(body))
+            .await;
+        assert!(!ok, "kubectl {verb} stored {body}");
+        assert!(err.contains(want), "kubectl {verb}: {want:?} not in {err}");
+    }
+}
+
+/// Machines are validated against the Machine API CRD's `spec` schema (OpenShift 4.18, Default
+/// feature set): wrong types and missing required fields are 422 in the API server's wording,
+/// the lifecycle hook name pattern and the taint `timeAdded` date-time format are checked,
+/// unknown fields are refused under Strict (400), `providerSpec.value` is kept as sent; every
+/// Machine the sim seeds (Machine API and HyperShift node-pool machines) passes untouched.
+#[tokio::test]
+async fn machines_are_validated_against_their_schema() {
+    let k = Kube::start().await;
+    let m = |name: &str, spec: &str| {
+        format!(
+            r#"{{"apiVersion":"machine.openshift.io/v1beta1","kind":"Machine","metadata":{{"name":"{name}","namespace":"openshift-machine-api"}},"spec":{spec}}}"#
+        )
+    };
+    refused_by_kubectl(
+        &k,
+        &m("bad-type", r#"{"providerID":7}"#),
+        "spec.providerID: Invalid value: \"integer\": spec.providerID in body must be of type string: \"integer\"",
+    )
+    .await;
+    refused_by_kubectl(
+        &k,
+        &m(
+            "no-owner",
+            r#"{"lifecycleHooks":{"preDrain":[{"name":"KeepMe"}]}}"#,
+        ),
+        "spec.lifecycleHooks.preDrain[0].owner: Required value",
+    )
+    .await;
+    refused_by_kubectl(
+        &k,
+        &m(
+            "bad-hook",
+            r#"{"lifecycleHooks":{"preTerminate":[{"name":"not a name","owner":"admin"}]}}"#,
+        ),
+        "spec.lifecycleHooks.preTerminate[0].name: Invalid value: \"not a name\": spec.lifecycleHooks.preTerminate[0].name in body should match '^(",
+    )
+    .await;
+    refused_by_kubectl(
+        &k,
+        &m(
+            "bad-time",
+            r#"{"taints":[{"key":"k","effect":"NoExecute","timeAdded":"yesterday"}]}"#,
+        ),
+        "spec.taints[0].timeAdded: Invalid value: \"yesterday\": spec.taints[0].timeAdded in body must be of type date-time: \"yesterday\"",
+    )
+    .await;
+    refused_by_kubectl(
+        &k,
+        &m("strict", r#"{"replicas":1}"#),
+        "unknown field \"spec.replicas\"",
+    )
+    .await;
+    // The raw answer: 422 Invalid, the message as the API server words it (several causes in
+    // brackets), one cause per field.
+    let path = "/apis/machine.openshift.io/v1beta1/namespaces/openshift-machine-api/machines";
+    let (code, st) = k
+        .raw(
+            "POST",
+            path,
+            "application/json",
+            &m(
+                "raw",
+                r#"{"providerID":7,"taints":[{"effect":"NoSchedule"}]}"#,
+            ),
+        )
+        .await;
+    assert_eq!(code, 422, "{st}");
+    assert_eq!(st["reason"], json!("Invalid"));
+    assert_eq!(
+        st["message"],
+        json!(
+            "Machine.machine.openshift.io \"raw\" is invalid: [spec.providerID: Invalid value: \"integer\": spec.providerID in body must be of type string: \"integer\", spec.taints[0].key: Required value]"
+        ),
+    );
+    let (code, st) = k
+        .raw(
+            "POST",
+            &format!("{path}?fieldValidation=Strict"),
+            "application/json",
+            &m("raw", r#"{"bogus":{"a":1}}"#),
+        )
+        .await;
+    assert_eq!(code, 400, "{st}");
+    assert!(
+        st["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("strict decoding error: unknown field \"spec.bogus\""),
+        "{st}"
+    );
+
+    let good = m(
+        "good",
+        r#"{"providerSpec":{"value":{"kind":"AzureMachineProviderSpec","anything":{"kept":true}}},"lifecycleHooks":{"preDrain":[{"name":"example.com/KeepMe","owner":"admin"}]},"taints":[{"key":"k","effect":"NoExecute","timeAdded":"2025-01-02T03:04:05Z"}]}"#,
+    );
+    let (ok, _, err) = k
+        .run_in(&["apply", "--validate=strict", "-f", "-"], Some(&good))
+        .await;
+    assert!(ok, "{err}");
+    let stored = k
+        .get(
+            "machines.machine.openshift.io",
+            Some(crate::sim_support::MAPI),
+            "good",
+        )
+        .expect("stored");
+    assert_eq!(
+        stored["spec"]["providerSpec"]["value"]["anything"],
+        json!({"kept": true})
+    );
+
+    seeded_objects_pass(
+        "machines.machine.openshift.io",
+        &[Profile::Hub, Profile::Azure],
+    )
+    .await;
+}
+
+/// VirtualMachineInstances are validated against KubeVirt's `spec` schema: `spec`, `domain` and
+/// `domain.devices` required, each network and volume named, types checked (422), unknown
+/// fields refused under Strict (400); every VMI the hub scenario seeds passes untouched.
+#[tokio::test]
+async fn virtual_machine_instances_are_validated_against_their_schema() {
+    let k = Kube::start().await;
+    let vmi = |name: &str, spec: &str| {
+        format!(
+            r#"{{"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{{"name":"{name}","namespace":"default"}}{spec}}}"#
+        )
+    };
+    for (name, spec, want) in [
+        ("no-spec", "", "spec: Required value"),
+        (
+            "no-domain",
+            r#","spec":{"evictionStrategy":"External"}"#,
+            "spec.domain: Required value",
+        ),
+        (
+            "no-devices",
+            r#","spec":{"domain":{"cpu":{"cores":2}}}"#,
+            "spec.domain.devices: Required value",
+        ),
+        (
+            "unnamed",
+            r#","spec":{"domain":{"devices":{}},"volumes":[{"containerDisk":{"image":"quay.io/x"}}]}"#,
+            "spec.volumes[0].name: Required value",
+        ),
+        (
+            "bad-grace",
+            r#","spec":{"domain":{"devices":{}},"terminationGracePeriodSeconds":"30"}"#,
+            "spec.terminationGracePeriodSeconds: Invalid value: \"string\": spec.terminationGracePeriodSeconds in body must be of type integer: \"string\"",
+        ),
+        (
+            "strict",
+            r#","spec":{"domain":{"devices":{}},"runStrategy":"Always"}"#,
+            "unknown field \"spec.runStrategy\"",
+        ),
+    ] {
+        refused_by_kubectl(&k, &vmi(name, spec), want).await;
+        assert!(
+            k.get("virtualmachineinstances.kubevirt.io", Some("default"), name)
+                .is_none(),
+            "{name} was stored"
+        );
+    }
+    let (code, st) = k
+        .raw(
+            "POST",
+            "/apis/kubevirt.io/v1/namespaces/default/virtualmachineinstances",
+            "application/json",
+            &vmi(
+                "raw",
+                r#","spec":{"domain":{"devices":{}},"hostname":false}"#,
+            ),
+        )
+        .await;
+    assert_eq!(code, 422, "{st}");
+    assert_eq!(
+        st["message"],
+        json!(
+            "VirtualMachineInstance.kubevirt.io \"raw\" is invalid: spec.hostname: Invalid value: \"boolean\": spec.hostname in body must be of type string: \"boolean\""
+        ),
+    );
+    let (ok, _, err) = k
+        .run_in(
+            &["apply", "--validate=strict", "-f", "-"],
+            Some(&vmi(
+                "good",
+                r#","spec":{"domain":{"devices":{"disks":[{"name":"root","disk":{"bus":"virtio"}}]},"memory":{"guest":"1Gi"}},"volumes":[{"name":"root","containerDisk":{"image":"quay.io/containerdisks/fedora"}}],"evictionStrategy":"LiveMigrate"}"#,
+            )),
+        )
+        .await;
+    assert!(ok, "{err}");
+
+    seeded_objects_pass("virtualmachineinstances.kubevirt.io", &[Profile::Hub]).await;
 }

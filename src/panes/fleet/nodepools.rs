@@ -23,8 +23,8 @@ use crate::fleet::scale::machines_of_pool;
 use crate::fleet::tracker::ScalingTracker;
 use crate::fleet::util::{TableRow, i64_at, name, namespace};
 use crate::panes::{Pane, RenderCtx};
-use crate::watch::fleet::{self as wf, NODEPOOLS};
 use crate::watch::dynamic::NodePool;
+use crate::watch::fleet::{self as wf, NODEPOOLS};
 use crate::watch::{KindState, Stores};
 
 /// Pane columns: (header, index into `NodePoolRow::cells`, sort key, max width).

@@ -241,12 +241,7 @@ fn item_cache_rebuilds_only_the_cluster_whose_pool_changed() {
     let third = model::items_cached(&mut cache, &hcs(), &changed);
     for (a, b) in again.iter().zip(&third) {
         let is_example = a.hc.metadata.name.as_deref() == Some("example");
-        assert_eq!(
-            Arc::ptr_eq(a, b),
-            !is_example,
-            "{:?}",
-            a.hc.metadata.name
-        );
+        assert_eq!(Arc::ptr_eq(a, b), !is_example, "{:?}", a.hc.metadata.name);
     }
     // Same rows as the uncached build.
     let fresh = model::items(&hcs(), &changed);

@@ -9,110 +9,176 @@ use super::node::{KindSchema, Node, Prop, array, boolean, object, opaque, prop, 
 
 static STRING: Node = string();
 
-static CHECKPOINT: Node =
-    object(&[prop("current", string()), prop("previous", string())]).req(&["current", "previous"]);
+static CHECKPOINT: Node = object(&[
+    prop(
+        "current",
+        string().doc("The snapshot to copy in this stage. Required."),
+    ),
+    prop(
+        "previous",
+        string().doc("The snapshot of the stage before (empty for the first). Required."),
+    ),
+])
+.req(&["current", "previous"])
+.doc("One stage of a multi-stage import.");
 
 /// DataVolumeSpec's properties: also the `spec` of a VirtualMachine's `dataVolumeTemplates`.
 pub static DATAVOLUME_SPEC: [Prop; 9] = [
-    prop("checkpoints", array(&CHECKPOINT)),
-    prop("contentType", string().one_of(&["kubevirt", "archive"])),
-    prop("finalCheckpoint", boolean()),
-    prop("preallocation", boolean()),
-    prop("priorityClassName", string()),
-    prop("pvc", opaque()),
+    prop("checkpoints", array(&CHECKPOINT)
+.doc("For multi-stage (warm) imports: the snapshot pairs to copy, in order.")),
+    prop("contentType", string().one_of(&["kubevirt", "archive"])
+.doc("What the imported data is: kubevirt (a VM disk image, the default) or archive (a tar archive unpacked into the volume).")),
+    prop("finalCheckpoint", boolean()
+.doc("True when the last checkpoint of a multi-stage import has been given.")),
+    prop("preallocation", boolean()
+.doc("When true, the volume's whole size is allocated up front.")),
+    prop("priorityClassName", string()
+.doc("The PriorityClass of the importer, cloner or upload pod.")),
+    prop("pvc", opaque()
+.doc("The PersistentVolumeClaim to create, given in full as a PVC spec (access modes, size, storage class). Either this or storage.")),
     prop(
         "source",
         object(&[
-            prop("blank", opaque()),
+            prop("blank", opaque()
+.doc("An empty volume, with nothing imported.")),
             prop(
                 "gcs",
-                object(&[prop("secretRef", string()), prop("url", string())]).req(&["url"]),
+                object(&[prop("secretRef", string()
+.doc("A Secret with the credentials to read the object.")), prop("url", string()
+.doc("The object's URL (gs:// or https://storage.googleapis.com/...). Required."))]).req(&["url"])
+.doc("An image in Google Cloud Storage."),
             ),
             prop(
                 "http",
                 object(&[
-                    prop("certConfigMap", string()),
-                    prop("extraHeaders", array(&STRING)),
-                    prop("secretExtraHeaders", array(&STRING)),
-                    prop("secretRef", string()),
-                    prop("url", string()),
+                    prop("certConfigMap", string()
+.doc("A ConfigMap with the CA certificates the server's TLS certificate is checked against.")),
+                    prop("extraHeaders", array(&STRING)
+.doc("Extra HTTP headers to send, as 'Name: value' strings.")),
+                    prop("secretExtraHeaders", array(&STRING)
+.doc("Names of Secrets holding further HTTP headers to send (for headers that carry credentials).")),
+                    prop("secretRef", string()
+.doc("A Secret with the accessKeyId and secretKey for basic authentication.")),
+                    prop("url", string()
+.doc("The image's URL. Required.")),
                 ])
-                .req(&["url"]),
+                .req(&["url"])
+.doc("An image downloaded over HTTP(S)."),
             ),
             prop(
                 "imageio",
                 object(&[
-                    prop("certConfigMap", string()),
-                    prop("diskId", string()),
-                    prop("insecureSkipVerify", boolean()),
-                    prop("secretRef", string()),
-                    prop("url", string()),
+                    prop("certConfigMap", string()
+.doc("A ConfigMap with the engine's CA certificate.")),
+                    prop("diskId", string()
+.doc("The ID of the disk in the engine. Required.")),
+                    prop("insecureSkipVerify", boolean()
+.doc("When true, the engine's TLS certificate is not checked.")),
+                    prop("secretRef", string()
+.doc("A Secret with the engine's credentials.")),
+                    prop("url", string()
+.doc("The engine's API URL. Required.")),
                 ])
-                .req(&["diskId", "url"]),
+                .req(&["diskId", "url"])
+.doc("A disk of an oVirt / RHV engine, read through its imageio service."),
             ),
             prop(
                 "pvc",
-                object(&[prop("name", string()), prop("namespace", string())])
-                    .req(&["name", "namespace"]),
+                object(&[prop("name", string()
+.doc("The name of the PVC to clone. Required.")), prop("namespace", string()
+.doc("The namespace of the PVC to clone. Required."))])
+                    .req(&["name", "namespace"])
+.doc("A clone of an existing PersistentVolumeClaim."),
             ),
             prop(
                 "registry",
                 object(&[
-                    prop("certConfigMap", string()),
-                    prop("imageStream", string()),
-                    prop("platform", object(&[prop("architecture", string())])),
-                    prop("pullMethod", string()),
-                    prop("secretRef", string()),
-                    prop("url", string()),
-                ]),
+                    prop("certConfigMap", string()
+.doc("A ConfigMap with the CA certificates the registry's TLS certificate is checked against.")),
+                    prop("imageStream", string()
+.doc("An OpenShift ImageStream to import from, instead of url.")),
+                    prop("platform", object(&[prop("architecture", string().doc("The CPU architecture whose image to take (amd64, arm64, ...)."))])
+.doc("Which platform's image to take from a multi-architecture image.")),
+                    prop("pullMethod", string()
+.doc("How the image is fetched: pod (by CDI's importer, the default) or node (by the node's container runtime, which caches it).")),
+                    prop("secretRef", string()
+.doc("A Secret with the registry's credentials.")),
+                    prop("url", string()
+.doc("The image reference (docker://registry/repo:tag or @sha256:digest). Either this or imageStream.")),
+                ])
+.doc("A disk image from a container registry (a containerDisk-style image)."),
             ),
             prop(
                 "s3",
                 object(&[
-                    prop("certConfigMap", string()),
-                    prop("secretRef", string()),
-                    prop("url", string()),
+                    prop("certConfigMap", string()
+.doc("A ConfigMap with the CA certificates the endpoint's TLS certificate is checked against.")),
+                    prop("secretRef", string()
+.doc("A Secret with the accessKeyId and secretKey.")),
+                    prop("url", string()
+.doc("The object's URL. Required.")),
                 ])
-                .req(&["url"]),
+                .req(&["url"])
+.doc("An image in an S3-compatible object store."),
             ),
             prop(
                 "snapshot",
-                object(&[prop("name", string()), prop("namespace", string())])
-                    .req(&["name", "namespace"]),
+                object(&[prop("name", string()
+.doc("The name of the VolumeSnapshot. Required.")), prop("namespace", string()
+.doc("The namespace of the VolumeSnapshot. Required."))])
+                    .req(&["name", "namespace"])
+.doc("A volume restored from a VolumeSnapshot."),
             ),
-            prop("upload", opaque()),
+            prop("upload", opaque()
+.doc("Content uploaded by a client through CDI's upload proxy (virtctl image-upload).")),
             prop(
                 "vddk",
                 object(&[
-                    prop("backingFile", string()),
-                    prop("extraArgs", string()),
-                    prop("initImageURL", string()),
-                    prop("secretRef", string()),
-                    prop("thumbprint", string()),
-                    prop("url", string()),
-                    prop("uuid", string()),
-                ]),
+                    prop("backingFile", string()
+.doc("The path of the disk's backing file in the datastore.")),
+                    prop("extraArgs", string()
+.doc("A ConfigMap with extra options passed to the VDDK library.")),
+                    prop("initImageURL", string()
+.doc("The image that provides the VDDK library.")),
+                    prop("secretRef", string()
+.doc("A Secret with the vCenter or ESXi credentials.")),
+                    prop("thumbprint", string()
+.doc("The SHA-1 thumbprint of the server's certificate.")),
+                    prop("url", string()
+.doc("The vCenter or ESXi URL.")),
+                    prop("uuid", string()
+.doc("The UUID of the VM.")),
+                ])
+.doc("A disk of a VMware vSphere VM, read with VMware's VDDK."),
             ),
-        ]),
+        ])
+.doc("Where the volume's content comes from; exactly one source is given. Either this or sourceRef."),
     ),
     prop(
         "sourceRef",
         object(&[
-            prop("kind", string()),
-            prop("name", string()),
-            prop("namespace", string()),
+            prop("kind", string()
+.doc("The kind of the source: DataSource. Required.")),
+            prop("name", string()
+.doc("The name of the DataSource. Required.")),
+            prop("namespace", string()
+.doc("The namespace of the DataSource; the DataVolume's own when unset.")),
         ])
-        .req(&["kind", "name"]),
+        .req(&["kind", "name"])
+.doc("A DataSource (a named, managed boot source) to take the content from, instead of source."),
     ),
-    prop("storage", opaque()),
+    prop("storage", opaque()
+.doc("The storage the volume needs (size, access modes, volume mode, storage class); what is left out is filled in from the storage class's profile. Either this or pvc.")),
 ];
 
 pub static DATAVOLUME: KindSchema = KindSchema {
     kind: "DataVolume",
+    doc: "A DataVolume is a PersistentVolumeClaim together with how CDI fills it: imported from a URL or registry, cloned, uploaded or left blank.",
     spec_required: true,
     rules: &[],
     defaults: &[],
-    spec: object(&DATAVOLUME_SPEC),
+    spec: object(&DATAVOLUME_SPEC)
+        .doc("The desired state of the DataVolume: where its content comes from and the storage it gets."),
 };
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Walk an object against a schema node the way the API server's structural schema handling
 //! does: prune unknown fields and nulls (reporting the unknown ones), then validate types,
-//! required fields, enums, bounds and the immutability and pattern rules against the stored
-//! object.
+//! required fields, enums, bounds, patterns, formats and the immutability and CEL pattern rules
+//! against the stored object.
 
 use serde_json::Value;
 
@@ -84,12 +84,7 @@ pub fn check(n: &Node, v: &mut Value, old: Option<&Value>, path: &str, f: &mut F
                     }
                 }
             }
-            for r in n.required {
-                if !map.contains_key(*r) {
-                    f.invalid
-                        .push((join(path, r), "Required value".to_string()));
-                }
-            }
+            required(n, map, path, f);
             if let Some(max) = n.max_properties
                 && map.len() > max
             {
@@ -128,8 +123,25 @@ pub fn check(n: &Node, v: &mut Value, old: Option<&Value>, path: &str, f: &mut F
                 check(items, child, None, &format!("{path}[{i}]"), f);
             }
         }
+        (Ty::Opaque, Value::Object(map)) => required(n, map, path, f),
         _ => {}
     }
+}
+
+fn required(n: &Node, map: &serde_json::Map<String, Value>, path: &str, f: &mut Findings) {
+    for r in n.required {
+        if !map.contains_key(*r) {
+            f.invalid
+                .push((join(path, r), "Required value".to_string()));
+        }
+    }
+}
+
+/// The `date-time` format as the API server's format checker reads it: RFC 3339, or the same
+/// without a zone (ISO 8601 local time), fractions of a second allowed.
+fn date_time(s: &str) -> bool {
+    chrono::DateTime::parse_from_rfc3339(s).is_ok()
+        || chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").is_ok()
 }
 
 fn scalar_rules(n: &Node, v: &Value, old: Option<&Value>, path: &str, f: &mut Findings) {
@@ -155,6 +167,18 @@ fn scalar_rules(n: &Node, v: &Value, old: Option<&Value>, path: &str, f: &mut Fi
         {
             bad(format!(
                 "Invalid value: {s:?}: {path} in body should be at most {max} chars long"
+            ));
+        }
+        if let Some(re) = n.pattern
+            && !regex::Regex::new(re).is_ok_and(|r| r.is_match(s))
+        {
+            bad(format!(
+                "Invalid value: {s:?}: {path} in body should match '{re}'"
+            ));
+        }
+        if n.format == Some("date-time") && !date_time(s) {
+            bad(format!(
+                "Invalid value: {s:?}: {path} in body must be of type date-time: {s:?}"
             ));
         }
         if let Some((re, message, empty_ok)) = n.matches

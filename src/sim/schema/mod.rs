@@ -4,8 +4,9 @@
 //! field against them in `tests/sim_conformance`), built-in kinds through the k8s-openapi types.
 //!
 //! `node` is the schema language, `check` walks an object against it, `builtin` decodes built-in
-//! kinds, `hypershift` holds the HyperShift kinds, `machine` the Machine API's MachineSet,
-//! `cdi` CDI's DataVolume, `kubevirt` KubeVirt's VirtualMachine.
+//! kinds, `hypershift` holds the HyperShift kinds, `machine` the Machine API's MachineSet and
+//! Machine, `cdi` CDI's DataVolume, `kubevirt` KubeVirt's VirtualMachine and
+//! VirtualMachineInstance.
 
 pub mod builtin;
 pub mod cdi;
@@ -23,8 +24,10 @@ pub fn custom(gr: &str) -> Option<&'static KindSchema> {
         "nodepools.hypershift.openshift.io" => Some(&hypershift::NODEPOOL),
         "hostedclusters.hypershift.openshift.io" => Some(&hypershift::HOSTEDCLUSTER),
         "machinesets.machine.openshift.io" => Some(&machine::MACHINESET),
+        "machines.machine.openshift.io" => Some(&machine::MACHINE),
         "datavolumes.cdi.kubevirt.io" => Some(&cdi::DATAVOLUME),
         "virtualmachines.kubevirt.io" => Some(&kubevirt::VIRTUALMACHINE),
+        "virtualmachineinstances.kubevirt.io" => Some(&kubevirt::VIRTUALMACHINEINSTANCE),
         _ => None,
     }
 }

@@ -1,6 +1,7 @@
 //! The schema language: a tree of typed nodes with the OpenAPI facts the API server enforces
-//! (required, enum, bounds, lengths, item counts) and the two CEL rule shapes that matter for
-//! the sim: `self == oldSelf` (immutability) and `self.matches(re)` (patterns).
+//! (required, enum, bounds, lengths, item counts, `pattern`, the `date-time` format) and the two
+//! CEL rule shapes that matter for the sim: `self == oldSelf` (immutability) and
+//! `self.matches(re)` (patterns); each node may carry the description `kubectl explain` prints.
 
 use serde_json::Value;
 
@@ -15,7 +16,8 @@ pub enum Ty {
     /// `additionalProperties`: a map of string keys to values of one schema.
     Map(&'static Node),
     Array(&'static Node),
-    /// An object the sim does not model further: its type is checked, its contents are kept.
+    /// An object the sim does not model further (`x-kubernetes-preserve-unknown-fields`): its
+    /// type and required keys are checked, its contents are kept.
     Opaque,
 }
 
@@ -50,6 +52,12 @@ pub struct Node {
     /// A `self.matches(re)` rule: the regular expression and the rule's message. An empty
     /// string is allowed when the rule reads `self == "" || self.matches(...)`.
     pub matches: Option<(&'static str, &'static str, bool)>,
+    /// An OpenAPI `pattern` (a regular expression the whole string must match).
+    pub pattern: Option<&'static str>,
+    /// An OpenAPI `format` the API server checks (`date-time`).
+    pub format: Option<&'static str>,
+    /// What the field is, for `/openapi` (what `kubectl explain` prints).
+    pub description: Option<&'static str>,
 }
 
 impl Node {
@@ -66,6 +74,9 @@ impl Node {
             max_properties: None,
             immutable: None,
             matches: None,
+            pattern: None,
+            format: None,
+            description: None,
         }
     }
     pub const fn req(mut self, r: &'static [&'static str]) -> Node {
@@ -107,6 +118,21 @@ impl Node {
     }
     pub const fn matches_or_empty(mut self, re: &'static str, message: &'static str) -> Node {
         self.matches = Some((re, message, true));
+        self
+    }
+
+    pub const fn pattern(mut self, re: &'static str) -> Node {
+        self.pattern = Some(re);
+        self
+    }
+    /// A `date-time` string (RFC 3339), as `format: date-time` makes the API server check.
+    pub const fn date_time(mut self) -> Node {
+        self.format = Some("date-time");
+        self
+    }
+    /// The field's description.
+    pub const fn doc(mut self, d: &'static str) -> Node {
+        self.description = Some(d);
         self
     }
 
@@ -162,6 +188,8 @@ pub type SpecDefault = (&'static str, fn() -> Value);
 /// through the status subresource and not modelled.
 pub struct KindSchema {
     pub kind: &'static str,
+    /// What the kind is, for `/openapi`.
+    pub doc: &'static str,
     pub spec: Node,
     /// `spec` is required at the top level.
     pub spec_required: bool,

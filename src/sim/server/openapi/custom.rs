@@ -1,6 +1,7 @@
-//! Schemas of the custom kinds: NodePool and HostedCluster from the sim's own structural schemas
-//! (`crate::sim::schema`), every other kind a structural object whose `spec` and `status` keep
-//! unknown fields (the sim does not know their shape, and stores them as sent).
+//! Schemas of the custom kinds: the modelled ones (HyperShift, Machine API, CDI, KubeVirt) from
+//! the sim's own structural schemas (`crate::sim::schema`) with their descriptions, every other
+//! kind a structural object whose `spec` and `status` keep unknown fields (the sim does not know
+//! their shape, and stores them as sent).
 
 use serde_json::{Map, Value, json};
 
@@ -23,10 +24,8 @@ pub fn kind_schema(res: &ResourceDef, meta_ref: &str, v2: bool) -> Value {
         Some(k) => {
             let mut s = node(&k.spec);
             if let Some(o) = s.as_object_mut() {
-                o.insert(
-                    "description".into(),
-                    json!(format!("The desired state of the {}.", res.kind)),
-                );
+                o.entry("description")
+                    .or_insert_with(|| json!(format!("The desired state of the {}.", res.kind)));
             }
             s
         }
@@ -36,7 +35,7 @@ pub fn kind_schema(res: &ResourceDef, meta_ref: &str, v2: bool) -> Value {
         )),
     };
     let status = unknown(&format!(
-        "The observed state of the {}, written by its controller; the sim does not model its fields.",
+        "The observed state of the {}, written by its controller through the status subresource.",
         res.kind
     ));
     let mut props = Map::new();
@@ -56,9 +55,16 @@ pub fn kind_schema(res: &ResourceDef, meta_ref: &str, v2: bool) -> Value {
     props.insert("metadata".into(), meta);
     props.insert("spec".into(), spec);
     props.insert("status".into(), status);
+    let description = match known {
+        Some(k) => k.doc.to_string(),
+        None => format!(
+            "{} ({}/{}); the sim does not model its fields.",
+            res.kind, res.group, res.version
+        ),
+    };
     let mut s = json!({
         "type": "object",
-        "description": format!("{} ({}/{}), served by the simulated cluster.", res.kind, res.group, res.version),
+        "description": description,
         "properties": props,
         "x-kubernetes-group-version-kind": [{"group": res.group, "kind": res.kind, "version": res.version}],
     });
@@ -114,6 +120,9 @@ fn node(n: &Node) -> Value {
     put("maxLength", n.max_length.map(Value::from));
     put("maxItems", n.max_items.map(Value::from));
     put("maxProperties", n.max_properties.map(Value::from));
+    put("pattern", n.pattern.map(Value::from));
+    put("format", n.format.map(Value::from));
+    put("description", n.description.map(Value::from));
     let mut rules = Vec::new();
     if let Some((kind, message)) = n.immutable {
         let rule = match kind {
