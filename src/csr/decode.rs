@@ -262,6 +262,16 @@ impl Predecoded {
         self.entries.lock().ok()?.remove(key)
     }
 
+    /// `f` of `csr`'s decoded request, if decoded here (it stays here for the pane to take).
+    pub fn with<R>(
+        &self,
+        csr: &CertificateSigningRequest,
+        f: impl FnOnce(&Decoded) -> R,
+    ) -> Option<R> {
+        let m = self.entries.lock().ok()?;
+        m.get(&cache_key(csr)).map(f)
+    }
+
     /// Number of requests waiting to be taken.
     pub fn len(&self) -> usize {
         self.entries.lock().map(|m| m.len()).unwrap_or(0)

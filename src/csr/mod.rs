@@ -40,6 +40,7 @@ pub mod decode;
 pub mod details;
 pub mod joining;
 pub mod machines;
+pub mod prevalidate;
 pub mod rows;
 mod rules;
 

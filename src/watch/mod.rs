@@ -109,6 +109,8 @@ pub struct Stores {
     /// The first CSR list's requests, decoded and verified off the UI thread (see
     /// [`crate::csr::decode::Predecoded`]).
     pub csr_predecoded: Arc<crate::csr::decode::Predecoded>,
+    /// Their validations, made ahead of the CSR pane as well.
+    pub csr_prevalidated: Arc<crate::csr::prevalidate::Prevalidated>,
     /// Machine API Machines: the MachineSets pane's store (one watch for it, the CSR checks and
     /// the Overview).
     pub machines: Store<fleet::FleetMachine>,
@@ -158,6 +160,7 @@ impl Stores {
             nodes: w.nodes.as_reader(),
             csrs: w.csrs.as_reader(),
             csr_predecoded: Default::default(),
+            csr_prevalidated: Default::default(),
             machines,
             hostedclusters: w.hostedclusters.as_reader(),
             nodepools: w.nodepools.as_reader(),
@@ -269,16 +272,43 @@ impl Reporter {
 }
 
 /// Decode the first complete CSR list's requests on a blocking thread, once the watch has it
-/// (the store is "ready" already at its first early rows, see `kind::EARLY_OBJECTS`).
-async fn predecode_first_list(
-    store: Store<CertificateSigningRequest>,
-    pre: Arc<crate::csr::decode::Predecoded>,
-    priority: priority::Priority,
-) {
+/// (the store is "ready" already at its first early rows, see `kind::EARLY_OBJECTS`); then,
+/// once Nodes and Machines have their lists too (or after a while), validate them there.
+async fn predecode_first_list(stores: Stores, priority: priority::Priority) {
     priority.wait_settled(CSRS.id).await;
-    let csrs = store.state();
-    let _ = tokio::task::spawn_blocking(move || pre.fill(&csrs)).await;
+    let csrs = stores.csrs.state();
+    let pre = stores.csr_predecoded.clone();
+    let csrs = match tokio::task::spawn_blocking(move || {
+        pre.fill(&csrs);
+        csrs
+    })
+    .await
+    {
+        Ok(csrs) => csrs,
+        Err(_) => return,
+    };
+    // Validations read Nodes and Machines: made from partial lists they would only be redone.
+    let inputs = async {
+        priority.wait_settled(NODES.id).await;
+        priority.wait_settled(MACHINES.id).await;
+    };
+    let _ = tokio::time::timeout(PREVALIDATE_WAIT, inputs).await;
+    let (nodes, machines) = (stores.nodes.state(), stores.machines.state());
+    let (pre, val) = (
+        stores.csr_predecoded.clone(),
+        stores.csr_prevalidated.clone(),
+    );
+    let _ = tokio::task::spawn_blocking(move || {
+        let index = (!machines.is_empty()).then(|| {
+            crate::csr::machines::MachineIndex::new(machines.iter().map(|m| m.to_value()).collect())
+        });
+        val.fill(&csrs, &nodes, index.as_ref(), &pre);
+    })
+    .await;
 }
+
+/// How long validating ahead waits for the Nodes and Machines lists.
+const PREVALIDATE_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// The running watches of one connection. Dropping or `stop` ends them.
 pub struct Watches {
@@ -319,16 +349,15 @@ impl Watches {
         watch!(NODES, w.nodes, kind::strip_node);
         watch!(CSRS, w.csrs, kind::strip_csr);
         {
-            let (store, pre, cancel, priority) = (
-                stores.csrs.clone(),
-                stores.csr_predecoded.clone(),
+            let (stores, cancel, priority) = (
+                stores.clone(),
                 cancel.clone(),
                 reporter.priority.clone(),
             );
             tokio::spawn(async move {
                 tokio::select! {
                     _ = cancel.cancelled() => {}
-                    _ = predecode_first_list(store, pre, priority) => {}
+                    _ = predecode_first_list(stores, priority) => {}
                 }
             });
         }

@@ -271,6 +271,7 @@ impl Pane for CsrPane {
     }
     fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
         self.model.use_predecoded(stores.csr_predecoded.clone());
+        self.model.use_prevalidated(stores.csr_prevalidated.clone());
         self.model.apply(
             stores.csrs.state(),
             &stores.nodes.state(),

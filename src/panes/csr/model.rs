@@ -15,6 +15,7 @@ use crate::csr::approval::{AutoApprovePolicy, PendingLimit, auto_approve};
 use crate::csr::checks::{Inputs, NodeLookup, Validation, validate_decoded};
 use crate::csr::decode::DecodeCache;
 use crate::csr::machines::MachineIndex;
+use crate::csr::prevalidate::Prevalidated;
 use crate::csr::name;
 use crate::csr::rows::{CsrRow, CsrState, HistoryFilter, csr_state};
 use crate::panes::filter::Filter;
@@ -95,6 +96,8 @@ pub struct CsrModel {
     /// not known yet and none seen).
     machine_index: Option<MachineIndex>,
     cache: DecodeCache,
+    /// Validations made ahead of the pane (the watch layer fills it once the lists are in).
+    prevalidated: Option<Arc<Prevalidated>>,
     /// Fingerprints of what the last `apply` saw: CSRs and nodes, and the Machines (which every
     /// validation reads).
     stamp: Option<(u64, u64)>,
@@ -136,6 +139,11 @@ impl CsrModel {
     /// is complete).
     pub fn use_predecoded(&mut self, p: Arc<crate::csr::decode::Predecoded>) {
         self.cache.use_predecoded(p);
+    }
+
+    /// Take validations made ahead of time from `p`, while what they read still holds.
+    pub fn use_prevalidated(&mut self, p: Arc<Prevalidated>) {
+        self.prevalidated = Some(p);
     }
 
     /// Catch up with the stores. Returns whether anything changed.
@@ -234,6 +242,12 @@ impl CsrModel {
                         && d.node_rv.as_deref() == node_rv(v.node.as_deref())
                         && (!machines_moved || d.machines == machine_dep(v.node.as_deref()))
                 });
+            let ahead = || {
+                let p = self.prevalidated.as_ref()?.take(c)?;
+                let node = p.validation.node.as_deref();
+                (p.node_rv.as_deref() == node_rv(node) && p.machines == machine_dep(node))
+                    .then_some(p.validation)
+            };
             let (v, d, r) = match reuse {
                 Some(vdr) => vdr,
                 None => {
@@ -242,7 +256,10 @@ impl CsrModel {
                         machines: machine_index.as_ref(),
                         now,
                     };
-                    let v = validate_decoded(c, self.cache.get(c), &inputs);
+                    let v = match ahead() {
+                        Some(v) => v,
+                        None => validate_decoded(c, self.cache.get(c), &inputs),
+                    };
                     let d = ValDeps {
                         csr_uid: c.metadata.uid.clone(),
                         csr_rv: c.metadata.resource_version.clone(),

@@ -498,3 +498,51 @@ fn approve_dialog_of_a_3000_san_csr_keeps_its_input_in_view() {
         );
     }
 }
+
+/// Validations made ahead (on the watch layer's blocking thread) are taken while their CSR, node
+/// and Machines are unchanged, and redone when one moved: a Node that joined after they were made
+/// turns csr-aaa's verdict, exactly as validating in the pane would.
+#[test]
+fn validations_made_ahead_are_used_only_while_what_they_read_holds() {
+    use crate::csr::decode::Predecoded;
+    use crate::csr::machines::MachineIndex;
+    use crate::csr::prevalidate::Prevalidated;
+    let csrs: Vec<_> = arcs(
+        &csrs()
+            .into_iter()
+            .map(|c| versioned(c, "1"))
+            .collect::<Vec<_>>(),
+    );
+    let machines = arcs(&machines());
+    let index = MachineIndex::new(machines.iter().map(|m| m.to_value()).collect());
+    let pre = Arc::new(Predecoded::default());
+    pre.fill(&csrs);
+    let ahead = Arc::new(Prevalidated::default());
+    ahead.fill(&csrs, &arcs(&nodes()), Some(&index), &pre);
+    assert_eq!(ahead.len(), csrs.len());
+
+    // arm-1 joined since: csr-aaa's validation made ahead no longer holds.
+    let mut nodes = nodes();
+    nodes.push(node("arm-1", &[("Hostname", "arm-1")], None, at(NOW)));
+    nodes.last_mut().unwrap().metadata.resource_version = Some("7".into());
+    let mut m = CsrModel::new();
+    m.machines_installed = Some(true);
+    m.use_predecoded(pre);
+    m.use_prevalidated(ahead.clone());
+    assert!(m.apply(csrs.clone(), &arcs(&nodes), &machines, at(NOW)));
+    assert!(ahead.is_empty(), "every one was taken");
+    let mut fresh = CsrModel::new();
+    fresh.machines_installed = Some(true);
+    assert!(fresh.apply(csrs.clone(), &arcs(&nodes), &machines, at(NOW)));
+    for c in &csrs {
+        let name = c.metadata.name.as_deref().unwrap();
+        assert_eq!(m.get(name).unwrap().1, fresh.get(name).unwrap().1, "{name}");
+    }
+    assert!(
+        m.get("csr-aaa")
+            .unwrap()
+            .1
+            .failed_ids()
+            .contains(&"node-absent")
+    );
+}
