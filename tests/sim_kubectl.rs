@@ -528,10 +528,10 @@ async fn get_cluster_api_machines_lists_the_node_pool_machines() {
         "NAMESPACE NAME CLUSTER NODENAME PROVIDERID PHASE AGE VERSION",
         "{out}"
     );
-    let (stored, _) = k
-        .sim
-        .store
-        .list(shiftdeck::sim::resources::by_key("machines.cluster.x-k8s.io"), None);
+    let (stored, _) = k.sim.store.list(
+        shiftdeck::sim::resources::by_key("machines.cluster.x-k8s.io"),
+        None,
+    );
     assert!(!stored.is_empty());
     let listed = rows(&out);
     assert_eq!(listed.len(), stored.len(), "{out}");

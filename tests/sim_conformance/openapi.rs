@@ -290,9 +290,7 @@ async fn kubectl_explain_prints_custom_field_descriptions() {
         );
         for path in *paths {
             let n = schema_node(ks, path);
-            let out = k
-                .ok(&["explain", &format!("{plural}.{path}"), &api])
-                .await;
+            let out = k.ok(&["explain", &format!("{plural}.{path}"), &api]).await;
             let leaf = path.rsplit('.').next().unwrap_or(path);
             let field = format!("FIELD: {leaf} <{}>", explain_type(n));
             assert!(

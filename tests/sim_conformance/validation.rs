@@ -716,12 +716,7 @@ async fn cluster_api_machines_are_their_own_kind() {
         )
     );
     assert_eq!(st["details"]["group"], json!("cluster.x-k8s.io"), "{st}");
-    refused_by_kubectl(
-        &k,
-        &capi("empty", "{}"),
-        "spec.bootstrap: Required value",
-    )
-    .await;
+    refused_by_kubectl(&k, &capi("empty", "{}"), "spec.bootstrap: Required value").await;
     refused_by_kubectl(
         &k,
         &capi(

@@ -167,13 +167,18 @@ mod tests {
         );
         let mut unknown = f.unknown.clone();
         unknown.sort();
-        assert_eq!(unknown, ["spec.infrastructureRef.extra", "spec.providerSpec"]);
+        assert_eq!(
+            unknown,
+            ["spec.infrastructureRef.extra", "spec.providerSpec"]
+        );
     }
 
     #[test]
     fn machine_api_fields_are_not_cluster_api_fields() {
-        let (f, _) = findings(json!({"clusterName": "c", "bootstrap": {}, "infrastructureRef": {},
-            "lifecycleHooks": {}, "taints": []}));
+        let (f, _) = findings(
+            json!({"clusterName": "c", "bootstrap": {}, "infrastructureRef": {},
+            "lifecycleHooks": {}, "taints": []}),
+        );
         assert!(f.invalid.is_empty(), "{f:?}");
         let mut unknown = f.unknown.clone();
         unknown.sort();
