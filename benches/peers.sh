@@ -31,7 +31,7 @@ RUNS=${RUNS:-3}
 TOOLS=${TOOLS:-shiftdeck kdash kubetui kubectl kubectl-all}
 # Every kind shiftdeck watches, for `kubectl-all`: one `kubectl get -A -w` each, the bar for
 # API bytes in a steady minute.
-WATCHED="nodes certificatesigningrequests machines.machine.openshift.io hostedclusters.hypershift.openshift.io nodepools.hypershift.openshift.io clusteroperators.config.openshift.io machinesets.machine.openshift.io virtualmachines.kubevirt.io virtualmachineinstances.kubevirt.io virtualmachineinstancemigrations.kubevirt.io datavolumes.cdi.kubevirt.io persistentvolumeclaims storageclasses storageprofiles.cdi.kubevirt.io"
+WATCHED="nodes certificatesigningrequests machines.machine.openshift.io machines.cluster.x-k8s.io hostedclusters.hypershift.openshift.io nodepools.hypershift.openshift.io clusteroperators.config.openshift.io machinesets.machine.openshift.io virtualmachines.kubevirt.io virtualmachineinstances.kubevirt.io virtualmachineinstancemigrations.kubevirt.io datavolumes.cdi.kubevirt.io persistentvolumeclaims storageclasses storageprofiles.cdi.kubevirt.io"
 CACHE=${SHIFTDECK_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shiftdeck-bench}
 SHIFTDECK=${SHIFTDECK:-$ROOT/target/release/shiftdeck}
 T1=${T1:-30}

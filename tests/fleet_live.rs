@@ -60,7 +60,7 @@ async fn scale_up_pipeline_and_tracker() {
             .map(|g| list(&g.store, "nodes"))
             .unwrap_or_default();
         let (machines, vms, dvs, vmis) = (
-            list(&s, "machines.machine.openshift.io"),
+            list(&s, "machines.cluster.x-k8s.io"),
             list(&s, "virtualmachines.kubevirt.io"),
             list(&s, "datavolumes.cdi.kubevirt.io"),
             list(&s, "virtualmachineinstances.kubevirt.io"),

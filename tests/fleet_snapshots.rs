@@ -75,7 +75,8 @@ fn machine(name: &str, created: i64, healthy_at: Option<i64>) -> Value {
         status["conditions"] =
             json!([{"type": "NodeHealthy", "status": "True", "lastTransitionTime": ts(h)}]);
     }
-    json!({"metadata": {"name": name, "namespace": NS, "creationTimestamp": ts(created),
+    json!({"apiVersion": "cluster.x-k8s.io/v1beta1", "kind": "Machine",
+        "metadata": {"name": name, "namespace": NS, "creationTimestamp": ts(created),
             "annotations": {"hypershift.openshift.io/nodePool": "clusters/example-extra-cpu"}},
         "spec": {"infrastructureRef": {"name": name}}, "status": status})
 }
@@ -109,7 +110,7 @@ fn hub_app() -> App {
         "example-extra-cpu-ccccc",
     );
     feed(
-        &mut w.fleet.machines,
+        &mut w.fleet.pool_machines,
         vec![
             machine(a, 900, Some(500)),
             machine(b, 240, None),
@@ -147,7 +148,12 @@ fn hub_app() -> App {
     let mut app = App::new(Keymap::default(), Theme::default(), false);
     app.set_time(now(), Instant::now());
     app.connected(1, "hub", "https://api.hub.example:6443", stores);
-    for k in ["nodepools", "machinesets", "machines"] {
+    for k in [
+        "nodepools",
+        "machinesets",
+        "machines",
+        "machines.cluster.x-k8s.io",
+    ] {
         app.on_watch(WatchMsg::State {
             generation: 1,
             kind: k,

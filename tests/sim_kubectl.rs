@@ -516,6 +516,51 @@ async fn imperative_creates_through_protobuf_clients() {
     k.sim.shutdown();
 }
 
+/// HyperShift's node-pool machines are Cluster API Machines in the control-plane namespaces:
+/// `kubectl get machines.cluster.x-k8s.io -A` lists every one with the CRD's columns, and the
+/// Machine API's `machines` (what a bare `machines` names) holds none of them.
+#[tokio::test]
+async fn get_cluster_api_machines_lists_the_node_pool_machines() {
+    let k = Kube::start_with(SimUser::Admin, false).await;
+    let out = k.ok(&["get", "machines.cluster.x-k8s.io", "-A"]).await;
+    assert_eq!(
+        header(&out),
+        "NAMESPACE NAME CLUSTER NODENAME PROVIDERID PHASE AGE VERSION",
+        "{out}"
+    );
+    let (stored, _) = k.sim.store.list(
+        shiftdeck::sim::resources::by_key("machines.cluster.x-k8s.io"),
+        None,
+    );
+    assert!(!stored.is_empty());
+    let listed = rows(&out);
+    assert_eq!(listed.len(), stored.len(), "{out}");
+    for m in &stored {
+        let (ns, name) = (
+            m["metadata"]["namespace"].as_str().unwrap_or(""),
+            m["metadata"]["name"].as_str().unwrap_or(""),
+        );
+        assert!(ns.starts_with("clusters-"), "{ns}/{name}");
+        let row = listed
+            .iter()
+            .find(|r| r[0] == ns && r[1] == name)
+            .unwrap_or_else(|| panic!("{ns}/{name} not listed:\n{out}"));
+        assert_eq!(row[2], m["spec"]["clusterName"].as_str().unwrap_or(""));
+        assert_eq!(row[4], m["spec"]["providerID"].as_str().unwrap_or(""));
+        assert_eq!(row[5], "Running", "{row:?}");
+    }
+    // The Machine API's machines: the hub's own hosts only.
+    let mapi = k.ok(&["get", "machines", "-A", "-o", "json"]).await;
+    let mapi: Value = serde_json::from_str(&mapi).expect("JSON");
+    let items = mapi["items"].as_array().expect("items");
+    assert!(!items.is_empty());
+    for m in items {
+        assert_eq!(m["apiVersion"], "machine.openshift.io/v1beta1");
+        assert_eq!(m["metadata"]["namespace"], "openshift-machine-api", "{m}");
+    }
+    k.sim.shutdown();
+}
+
 #[tokio::test]
 async fn get_crd_lists_and_shows_the_custom_kinds() {
     let k = Kube::start_with(SimUser::Admin, false).await;
@@ -527,6 +572,7 @@ async fn get_crd_lists_and_shows_the_custom_kinds() {
         "nodepools.hypershift.openshift.io",
         "machinesets.machine.openshift.io",
         "machines.machine.openshift.io",
+        "machines.cluster.x-k8s.io",
         "virtualmachines.kubevirt.io",
         "virtualmachineinstances.kubevirt.io",
         "datavolumes.cdi.kubevirt.io",

@@ -99,6 +99,16 @@ async fn discovery_finds_fleet_kinds() {
     assert_eq!(caps.scope, kube::discovery::Scope::Namespaced);
     assert!(d.has_group("machine.openshift.io"));
     assert!(d.has_group("certificates.k8s.io"));
+    // HyperShift's node-pool machines: Cluster API Machines, namespaced, with their short name.
+    let (res, caps) = d
+        .resolve_gvk(&GroupVersionKind::gvk(
+            "cluster.x-k8s.io",
+            "v1beta1",
+            "Machine",
+        ))
+        .expect("Cluster API machines discovered");
+    assert_eq!(res.plural, "machines");
+    assert_eq!(caps.scope, kube::discovery::Scope::Namespaced);
     // Subresource entries as kubectl needs them.
     let auth = format!("Bearer {ADMIN_TOKEN}");
     let bearer = ("Authorization", auth.as_str());

@@ -136,6 +136,8 @@ const NP: &str = "nodepools.hypershift.openshift.io";
 const HC: &str = "hostedclusters.hypershift.openshift.io";
 const VMIS: &str = "virtualmachineinstances.kubevirt.io";
 const MACHINES: &str = "machines.machine.openshift.io";
+/// HyperShift's node-pool machines (Cluster API).
+const POOL_MACHINES: &str = "machines.cluster.x-k8s.io";
 const MS: &str = "machinesets.machine.openshift.io";
 
 fn approve(store: &Store, name: &str) {
@@ -296,7 +298,7 @@ async fn nodepool_scale_up_builds_the_chain_and_scale_down_removes_it() {
     })
     .unwrap();
     wait_for(60, "scale down", || {
-        let machines: Vec<Value> = list(&s, MACHINES, Some("clusters-example"))
+        let machines: Vec<Value> = list(&s, POOL_MACHINES, Some("clusters-example"))
             .into_iter()
             .filter(|m| m["metadata"]["labels"]["hypershift.openshift.io/nodepool-name"] == pool)
             .collect();
@@ -651,7 +653,7 @@ async fn available_hosted_clusters_get_guest_apis_with_nodes() {
 
 /// The nodeRef of the Machine whose VM is `vm`.
 fn machine_node_ref(s: &Store, cp: &str, vm: &str) -> Option<String> {
-    list(s, MACHINES, Some(cp))
+    list(s, POOL_MACHINES, Some(cp))
         .into_iter()
         .find(|m| m["spec"]["infrastructureRef"]["name"] == vm)
         .and_then(|m| m["status"]["nodeRef"]["name"].as_str().map(str::to_string))
@@ -760,7 +762,16 @@ async fn scale_seeds_thousands_of_objects_quickly() {
 
 fn fingerprint(store: &Store) -> Vec<String> {
     let mut out = Vec::new();
-    for key in ["nodes", CSR, MACHINES, VMIS, "pods", "secrets", NP] {
+    for key in [
+        "nodes",
+        CSR,
+        MACHINES,
+        POOL_MACHINES,
+        VMIS,
+        "pods",
+        "secrets",
+        NP,
+    ] {
         for o in list(store, key, None) {
             out.push(format!(
                 "{key}/{}/{}/{}/{}",

@@ -233,6 +233,16 @@ pub fn run() {
                     .await,
                 ),
                 (
+                    "Machine, Cluster API (Node pools)",
+                    per_object::<shiftdeck::watch::fleet::PoolMachine>(
+                        &client,
+                        Api::all(client.clone()),
+                        shiftdeck::watch::fleet::strip_pool_machine,
+                        Default::default(),
+                    )
+                    .await,
+                ),
+                (
                     "VirtualMachineInstance",
                     per_object(
                         &client,

@@ -120,7 +120,14 @@ fn hub_pipeline_readiness_and_maintenance() {
         .iter()
         .find(|p| crate::fleet::util::name(p) == "user-np")
         .expect("user-np");
-    let machines = sim.list("machines.machine.openshift.io");
+    // Node-pool machines are Cluster API Machines; the Machine API holds none of them.
+    let machines = sim.list("machines.cluster.x-k8s.io");
+    assert!(
+        sim.list("machines.machine.openshift.io")
+            .iter()
+            .all(|m| !crate::fleet::util::namespace(m).starts_with("clusters-")),
+        "a node-pool machine in machine.openshift.io"
+    );
     let (vms, dvs, vmis) = (
         sim.list("virtualmachines.kubevirt.io"),
         sim.list("datavolumes.cdi.kubevirt.io"),

@@ -120,8 +120,8 @@ impl<R: RowModel> LiveTable<R> {
                     seen[i] = true;
                     let e = &mut self.entries[i];
                     // The store hands out the same Arc until the object changes.
-                    let same = Arc::ptr_eq(&e.obj, obj)
-                        || e.obj.meta().resource_version.as_deref() == rv;
+                    let same =
+                        Arc::ptr_eq(&e.obj, obj) || e.obj.meta().resource_version.as_deref() == rv;
                     if !same || e.deleted_at.is_some() {
                         e.row = R::from_obj(obj);
                         e.obj = obj.clone();

@@ -257,6 +257,17 @@ const MACHINE_COLUMNS: &[PrinterColumn] = &[
     ),
 ];
 
+/// The Cluster API Machine CRD's v1beta1 `additionalPrinterColumns` (kubernetes-sigs/cluster-api
+/// `config/crd/bases/cluster.x-k8s.io_machines.yaml`).
+const CAPI_MACHINE_COLUMNS: &[PrinterColumn] = &[
+    col!("Cluster", "string", ".spec.clusterName"),
+    col!("NodeName", "string", ".status.nodeRef.name"),
+    col!("ProviderID", "string", ".spec.providerID"),
+    col!("Phase", "string", ".status.phase"),
+    col!("Age", "date", ".metadata.creationTimestamp"),
+    col!("Version", "string", ".spec.version"),
+];
+
 const DV_COLUMNS: &[PrinterColumn] = &[
     col!("Phase", "string", ".status.phase"),
     col!("Progress", "string", ".status.progress"),
@@ -716,6 +727,27 @@ pub static RESOURCES: &[ResourceDef] = &[
             OPENSHIFT,
         ),
         MACHINE_COLUMNS,
+    ),
+    // cluster.x-k8s.io/v1beta1: HyperShift's node-pool machines (Cluster API) in each hosted
+    // cluster's control-plane namespace. After the Machine API group, so a bare `machines`
+    // still names machine.openshift.io for kubectl here.
+    crd(
+        cats(
+            def(
+                "machines.cluster.x-k8s.io",
+                "cluster.x-k8s.io",
+                "v1beta1",
+                "machines",
+                "machine",
+                "Machine",
+                true,
+                &["ma"],
+                ST,
+                HUB,
+            ),
+            &["cluster-api"],
+        ),
+        CAPI_MACHINE_COLUMNS,
     ),
     // config.openshift.io/v1
     crd(

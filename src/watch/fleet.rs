@@ -1,6 +1,7 @@
-//! Watched kinds of the Node pools and MachineSets panes: HyperShift NodePools, Machine API
-//! MachineSets and Machines, KubeVirt VirtualMachines/VirtualMachineInstances and CDI
-//! DataVolumes. All are optional APIs (`crd: true`: absent → "not installed", quietly).
+//! Watched kinds of the Node pools and MachineSets panes: HyperShift NodePools, Cluster API
+//! Machines (the node pools' machines), Machine API MachineSets and Machines, KubeVirt
+//! VirtualMachines/VirtualMachineInstances and CDI DataVolumes. All are optional APIs
+//! (`crd: true`: absent → "not installed", quietly).
 //!
 //! Each is a small typed struct holding `metadata`, `spec` and `status` as JSON (the pure view
 //! models in [`crate::fleet`] read `serde_json::Value`); the strip functions drop managedFields,
@@ -72,8 +73,13 @@ fleet_kind!(
     MachineSet, "machine.openshift.io", "v1beta1", "MachineSet", "machinesets"
 );
 fleet_kind!(
-    /// `machine.openshift.io/v1beta1` Machine (NodePool machines on the hub, MachineSet machines).
+    /// `machine.openshift.io/v1beta1` Machine (the Machine API: MachineSets' machines).
     FleetMachine, "machine.openshift.io", "v1beta1", "Machine", "machines"
+);
+fleet_kind!(
+    /// `cluster.x-k8s.io/v1beta1` Machine (Cluster API): the machines HyperShift creates per
+    /// NodePool replica in each hosted cluster's control-plane namespace.
+    PoolMachine, "cluster.x-k8s.io", "v1beta1", "Machine", "machines"
 );
 fleet_kind!(
     /// `kubevirt.io/v1` VirtualMachine.
@@ -117,6 +123,13 @@ pub const MACHINESETS: KindSpec = spec(
 );
 pub const FLEET_MACHINES: KindSpec =
     spec("machines", "machine.openshift.io", "v1beta1", "machines");
+/// Cluster API Machines, absent where Cluster API is not installed (no HyperShift).
+pub const POOL_MACHINES: KindSpec = spec(
+    "machines.cluster.x-k8s.io",
+    "cluster.x-k8s.io",
+    "v1beta1",
+    "machines",
+);
 pub const VMS: KindSpec = spec("virtualmachines", "kubevirt.io", "v1", "virtualmachines");
 pub const VMIS: KindSpec = spec(
     "virtualmachineinstances",
@@ -127,7 +140,15 @@ pub const VMIS: KindSpec = spec(
 pub const DVS: KindSpec = spec("datavolumes", "cdi.kubevirt.io", "v1beta1", "datavolumes");
 
 /// Every kind of this module, for `watch::KINDS`.
-pub const FLEET_KINDS: [KindSpec; 6] = [NODEPOOLS, MACHINESETS, FLEET_MACHINES, VMS, VMIS, DVS];
+pub const FLEET_KINDS: [KindSpec; 7] = [
+    NODEPOOLS,
+    MACHINESETS,
+    FLEET_MACHINES,
+    POOL_MACHINES,
+    VMS,
+    VMIS,
+    DVS,
+];
 
 fn strip_meta(m: &mut ObjectMeta) {
     m.managed_fields = None;
@@ -150,6 +171,9 @@ pub fn strip_machineset(o: &mut MachineSet) {
     strip_meta(&mut o.metadata);
 }
 pub fn strip_machine(o: &mut FleetMachine) {
+    strip_meta(&mut o.metadata);
+}
+pub fn strip_pool_machine(o: &mut PoolMachine) {
     strip_meta(&mut o.metadata);
 }
 /// VMs: only status (printableStatus) and metadata are read.
@@ -183,7 +207,10 @@ pub struct FleetStores {
     /// The Hosted clusters pane's NodePool store, shared: one watch of NodePools for both.
     pub nodepools: Store<super::dynamic::NodePool>,
     pub machinesets: Store<MachineSet>,
+    /// Machine API Machines (the MachineSets pane, the CSR checks, the Overview).
     pub machines: Store<FleetMachine>,
+    /// Cluster API Machines (the Node pools pane: pipelines, scale plans, guest nodes).
+    pub pool_machines: Store<PoolMachine>,
     pub vms: Store<VirtualMachine>,
     pub vmis: Store<VirtualMachineInstance>,
     /// The Copies pane's DataVolume store, shared: one watch of DataVolumes, not two.
@@ -194,6 +221,7 @@ pub struct FleetStores {
 pub struct FleetWriters {
     pub machinesets: reflector::store::Writer<MachineSet>,
     pub machines: reflector::store::Writer<FleetMachine>,
+    pub pool_machines: reflector::store::Writer<PoolMachine>,
     pub vms: reflector::store::Writer<VirtualMachine>,
     pub vmis: reflector::store::Writer<VirtualMachineInstance>,
 }
@@ -207,6 +235,7 @@ impl FleetStores {
         let w = FleetWriters {
             machinesets: Default::default(),
             machines: Default::default(),
+            pool_machines: Default::default(),
             vms: Default::default(),
             vmis: Default::default(),
         };
@@ -215,6 +244,7 @@ impl FleetStores {
                 nodepools,
                 machinesets: w.machinesets.as_reader(),
                 machines: w.machines.as_reader(),
+                pool_machines: w.pool_machines.as_reader(),
                 vms: w.vms.as_reader(),
                 vmis: w.vmis.as_reader(),
                 dvs,
@@ -233,6 +263,14 @@ pub fn spawn(w: FleetWriters, client: &Client, reporter: &Reporter, cancel: &Can
         // NodePools: the Hosted clusters pane's watch (`watch::NODEPOOLS`) feeds both.
         kind::spawn_kind(c(), MACHINESETS, w.machinesets, strip_machineset, r(), x());
         kind::spawn_kind(c(), FLEET_MACHINES, w.machines, strip_machine, r(), x());
+        kind::spawn_kind(
+            c(),
+            POOL_MACHINES,
+            w.pool_machines,
+            strip_pool_machine,
+            r(),
+            x(),
+        );
         kind::spawn_kind(c(), VMS, w.vms, strip_vm, r(), x());
         kind::spawn_kind(c(), VMIS, w.vmis, strip_vmi, r(), x());
         // DataVolumes: the Copies pane's watch (`watch::DATAVOLUMES`) feeds both.

@@ -88,6 +88,7 @@ pub const KINDS: &[KindSpec] = &[
     NODEPOOLS,
     CLUSTEROPERATORS,
     fleet::MACHINESETS,
+    fleet::POOL_MACHINES,
     fleet::VMS,
     fleet::VMIS,
     fleet::DVS,

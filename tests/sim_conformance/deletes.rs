@@ -403,12 +403,13 @@ async fn controllers_hold_finalizers_and_deletion_takes_time() {
     assert_eq!(states[states.len() - 3].1, "RemainingCloudResources");
 }
 
-/// A NodePool of the hub scenario, with its KubeVirt machines: deleting it keeps it Terminating
-/// while its Machines turn `Deleting` and their VMs are torn down; then it goes.
+/// A NodePool of the hub scenario, with its KubeVirt machines (Cluster API Machines holding
+/// Cluster API's `machine.cluster.x-k8s.io` finalizer): deleting it keeps it Terminating while
+/// its Machines turn `Deleting` and their VMs are torn down; then it goes.
 #[tokio::test]
 async fn a_node_pool_goes_after_its_machines_and_vms() {
     use shiftdeck::sim::resources::by_key;
-    const MACHINES: &str = "machines.machine.openshift.io";
+    const MACHINES: &str = "machines.cluster.x-k8s.io";
     const VMS: &str = "virtualmachines.kubevirt.io";
     let sim = shiftdeck::sim::start(shiftdeck::sim::SimOptions {
         live: false,
@@ -445,6 +446,13 @@ async fn a_node_pool_goes_after_its_machines_and_vms() {
         })
         .collect();
     assert!(!mine.is_empty());
+    assert!(
+        machines
+            .iter()
+            .filter(|m| owner_of(m).as_deref() == Some(pool.as_str()))
+            .all(|m| m["metadata"]["finalizers"] == json!(["machine.cluster.x-k8s.io"])),
+        "Cluster API's finalizer on every node-pool machine"
+    );
     let auth = format!("Bearer {}", sim.token);
     let (code, body) = crate::sim_support::raw(
         sim.addr,

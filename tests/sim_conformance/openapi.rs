@@ -264,10 +264,25 @@ async fn kubectl_explain_prints_custom_field_descriptions() {
             "virtualmachineinstances.kubevirt.io",
             &["spec", "spec.domain", "spec.evictionStrategy"],
         ),
+        // Cluster API's Machine: the same plural as the Machine API's, told apart by group.
+        (
+            "machines",
+            "machines.cluster.x-k8s.io",
+            &[
+                "spec",
+                "spec.bootstrap",
+                "spec.infrastructureRef",
+                "spec.readinessGates",
+            ],
+        ),
     ];
     for (plural, gr, paths) in cases {
         let ks = schema::custom(gr).expect("modelled");
-        let out = k.ok(&["explain", plural]).await;
+        let api = format!(
+            "--api-version={}",
+            shiftdeck::sim::resources::by_key(gr).api_version()
+        );
+        let out = k.ok(&["explain", plural, &api]).await;
         assert!(
             squash(&out).contains(&squash(ks.doc)),
             "{plural}: kind description {:?} not in\n{out}",
@@ -275,7 +290,7 @@ async fn kubectl_explain_prints_custom_field_descriptions() {
         );
         for path in *paths {
             let n = schema_node(ks, path);
-            let out = k.ok(&["explain", &format!("{plural}.{path}")]).await;
+            let out = k.ok(&["explain", &format!("{plural}.{path}"), &api]).await;
             let leaf = path.rsplit('.').next().unwrap_or(path);
             let field = format!("FIELD: {leaf} <{}>", explain_type(n));
             assert!(

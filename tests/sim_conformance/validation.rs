@@ -3,7 +3,7 @@
 //! (the server default); custom resources are validated against their schema (422), immutable
 //! fields stay as they were (NodePool spec.clusterName: 422; Node spec.podCIDR: 422; a CSR's
 //! spec is put back by the server on every update); MachineSets and Machines are validated
-//! against the Machine API CRDs' schemas, DataVolumes against CDI's, VirtualMachines and
+//! against the Machine API CRDs' schemas, Cluster API Machines against Cluster API's, DataVolumes against CDI's, VirtualMachines and
 //! VirtualMachineInstances against KubeVirt's.
 
 use serde_json::json;
@@ -533,7 +533,7 @@ async fn refused_by_kubectl(k: &Kube, body: &str, want: &str) {
 /// feature set): wrong types and missing required fields are 422 in the API server's wording,
 /// the lifecycle hook name pattern and the taint `timeAdded` date-time format are checked,
 /// unknown fields are refused under Strict (400), `providerSpec.value` is kept as sent; every
-/// Machine the sim seeds (Machine API and HyperShift node-pool machines) passes untouched.
+/// Machine API Machine the sim seeds passes untouched.
 #[tokio::test]
 async fn machines_are_validated_against_their_schema() {
     let k = Kube::start().await;
@@ -645,6 +645,117 @@ async fn machines_are_validated_against_their_schema() {
         &[Profile::Hub, Profile::Azure],
     )
     .await;
+}
+
+/// HyperShift's node-pool machines are Cluster API Machines, served as their own kind: the
+/// Machine API refuses a Cluster API field as the real Machine API CRD does (400 under Strict,
+/// pruned under Warn), and `machines.cluster.x-k8s.io` validates against the Cluster API CRD's
+/// v1beta1 schema (`clusterName`, `bootstrap`, `infrastructureRef` required: 422; lengths;
+/// closed object references); every node-pool machine the hub seeds passes untouched.
+#[tokio::test]
+async fn cluster_api_machines_are_their_own_kind() {
+    let k = Kube::start().await;
+    let mapi = r#"{"apiVersion":"machine.openshift.io/v1beta1","kind":"Machine","metadata":{"name":"capi-field","namespace":"openshift-machine-api"},"spec":{"infrastructureRef":{"kind":"KubevirtMachine","name":"vm-1"}}}"#;
+    let mapi_path = "/apis/machine.openshift.io/v1beta1/namespaces/openshift-machine-api/machines";
+    let (code, st) = k
+        .raw(
+            "POST",
+            &format!("{mapi_path}?fieldValidation=Strict"),
+            "application/json",
+            mapi,
+        )
+        .await;
+    assert_eq!(code, 400, "{st}");
+    assert_eq!(st["reason"], json!("BadRequest"), "{st}");
+    assert!(
+        st["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("strict decoding error: unknown field \"spec.infrastructureRef\""),
+        "{st}"
+    );
+    refused_by_kubectl(&k, mapi, "unknown field \"spec.infrastructureRef\"").await;
+    assert!(
+        k.get(
+            "machines.machine.openshift.io",
+            Some(crate::sim_support::MAPI),
+            "capi-field"
+        )
+        .is_none()
+    );
+    // The server's default (Warn): stored without the field.
+    let (code, st) = k.raw("POST", mapi_path, "application/json", mapi).await;
+    assert_eq!(code, 201, "{st}");
+    assert!(st["spec"].get("infrastructureRef").is_none(), "{st}");
+
+    // The hosted cluster's control-plane namespace, where HyperShift keeps its machines.
+    k.run(&["create", "namespace", "clusters-hc1"]).await;
+    let capi = |name: &str, spec: &str| {
+        format!(
+            r#"{{"apiVersion":"cluster.x-k8s.io/v1beta1","kind":"Machine","metadata":{{"name":"{name}","namespace":"clusters-hc1"}},"spec":{spec}}}"#
+        )
+    };
+    let capi_path = "/apis/cluster.x-k8s.io/v1beta1/namespaces/clusters-hc1/machines";
+    let (code, st) = k
+        .raw(
+            "POST",
+            capi_path,
+            "application/json",
+            &capi(
+                "no-cluster",
+                r#"{"bootstrap":{"dataSecretName":"user-data"},"infrastructureRef":{"kind":"KubevirtMachine","name":"vm-1"}}"#,
+            ),
+        )
+        .await;
+    assert_eq!(code, 422, "{st}");
+    assert_eq!(st["reason"], json!("Invalid"));
+    assert_eq!(
+        st["message"],
+        json!(
+            "Machine.cluster.x-k8s.io \"no-cluster\" is invalid: spec.clusterName: Required value"
+        )
+    );
+    assert_eq!(st["details"]["group"], json!("cluster.x-k8s.io"), "{st}");
+    refused_by_kubectl(&k, &capi("empty", "{}"), "spec.bootstrap: Required value").await;
+    refused_by_kubectl(
+        &k,
+        &capi(
+            "too-long",
+            &format!(
+                r#"{{"clusterName":"{}","bootstrap":{{}},"infrastructureRef":{{"name":"vm-1"}}}}"#,
+                "c".repeat(64)
+            ),
+        ),
+        "spec.clusterName in body should be at most 63 chars long",
+    )
+    .await;
+    refused_by_kubectl(
+        &k,
+        &capi(
+            "mapi-field",
+            r#"{"clusterName":"hc1-x","bootstrap":{},"infrastructureRef":{"name":"vm-1"},"providerSpec":{"value":{}}}"#,
+        ),
+        "unknown field \"spec.providerSpec\"",
+    )
+    .await;
+    let good = capi(
+        "good",
+        r#"{"clusterName":"hc1-x","version":"4.18.1","providerID":"kubevirt://vm-1","bootstrap":{"dataSecretName":"user-data"},"infrastructureRef":{"apiVersion":"infrastructure.cluster.x-k8s.io/v1alpha1","kind":"KubevirtMachine","name":"vm-1","namespace":"clusters-hc1"}}"#,
+    );
+    let (ok, _, err) = k
+        .run_in(&["apply", "--validate=strict", "-f", "-"], Some(&good))
+        .await;
+    assert!(ok, "{err}");
+    let stored = k
+        .get("machines.cluster.x-k8s.io", Some("clusters-hc1"), "good")
+        .expect("stored");
+    assert_eq!(
+        stored["spec"]["infrastructureRef"]["kind"],
+        json!("KubevirtMachine")
+    );
+    k.sim.shutdown();
+
+    seeded_objects_pass("machines.cluster.x-k8s.io", &[Profile::Hub]).await;
 }
 
 /// VirtualMachineInstances are validated against KubeVirt's `spec` schema: `spec`, `domain` and

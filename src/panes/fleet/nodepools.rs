@@ -94,6 +94,7 @@ pub struct NodePoolsPane {
     pub table: FleetTable,
     /// Sorted by namespace, cluster, name (as `node_pool_rows`).
     pools: Vec<PoolEntry>,
+    /// Cluster API Machines (`cluster.x-k8s.io`): what HyperShift creates per pool replica.
     machines: Vec<Value>,
     vms: Vec<Value>,
     vmis: Vec<Value>,
@@ -235,7 +236,7 @@ impl Pane for NodePoolsPane {
     fn reads(&self) -> &'static [&'static str] {
         &[
             NODEPOOLS.id,
-            wf::FLEET_MACHINES.id,
+            wf::POOL_MACHINES.id,
             wf::VMS.id,
             wf::VMIS.id,
             wf::DVS.id,
@@ -247,7 +248,11 @@ impl Pane for NodePoolsPane {
     fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
         let f = &stores.fleet;
         self.refresh_pools(&f.nodepools);
-        wf::refresh(&mut self.machines, &f.machines, wf::FleetMachine::to_value);
+        wf::refresh(
+            &mut self.machines,
+            &f.pool_machines,
+            wf::PoolMachine::to_value,
+        );
         wf::refresh(&mut self.vms, &f.vms, wf::VirtualMachine::to_value);
         wf::refresh(
             &mut self.vmis,

@@ -1,6 +1,7 @@
 //! Finalizers the real controllers hold, and the teardown they do before letting go. The
-//! Machine controller's `machine.machine.openshift.io` finalizer: a deleted Machine turns
-//! `Deleting`, its instance is torn down (the KubeVirt VM chain, or the Node it backs) after a
+//! Machine API's `machine.machine.openshift.io` finalizer and Cluster API's
+//! `machine.cluster.x-k8s.io` one: a deleted Machine turns `Deleting`, its instance is torn down
+//! (a Cluster API node-pool machine's KubeVirt VM chain, a Machine API machine's Node) after a
 //! few simulated seconds, then the finalizer goes and so does the Machine. HyperShift's
 //! `hypershift.openshift.io/finalizer` on NodePools and HostedClusters is handled by their
 //! controllers (nodepool.rs, hostedcluster.rs) with the helpers here.
@@ -19,9 +20,30 @@ use crate::sim::store::{Store, StoredEvent, is_deleting};
 
 /// The Machine API's finalizer on every Machine.
 pub const MACHINE_FINALIZER: &str = "machine.machine.openshift.io";
+/// Cluster API's finalizer on every Machine (`MachineFinalizer` in cluster-api
+/// `api/v1beta1/machine_types.go`).
+pub const CAPI_MACHINE_FINALIZER: &str = "machine.cluster.x-k8s.io";
 /// HyperShift's finalizer on HostedClusters and NodePools.
 pub const HYPERSHIFT_FINALIZER: &str = "hypershift.openshift.io/finalizer";
-const MACHINES: &str = "machines.machine.openshift.io";
+
+/// A Machine kind whose deletion the sim's machine controllers carry out.
+#[derive(Clone, Copy, Debug)]
+pub struct MachineKind {
+    /// The store key.
+    pub key: &'static str,
+    pub finalizer: &'static str,
+}
+
+/// Machine API Machines (MachineSets' and the hub's own hosts): their Node goes.
+pub const MAPI_MACHINES: MachineKind = MachineKind {
+    key: "machines.machine.openshift.io",
+    finalizer: MACHINE_FINALIZER,
+};
+/// Cluster API Machines (HyperShift node pools): their KubeVirt VM chain goes.
+pub const CAPI_MACHINES: MachineKind = MachineKind {
+    key: crate::sim::scenario::kubevirt::POOL_MACHINES,
+    finalizer: CAPI_MACHINE_FINALIZER,
+};
 /// Simulated seconds an instance takes to shut down and be deleted.
 pub const INSTANCE_TEARDOWN_SECS: f64 = 6.0;
 
@@ -60,24 +82,26 @@ pub fn release(store: &Store, res: &ResourceDef, ns: Option<&str>, name: &str, f
     });
 }
 
-/// The Machine controller's deletion: one teardown per deleting Machine that holds its finalizer.
+/// A Machine controller's deletion: one teardown per deleting Machine of `kind` that holds its
+/// finalizer.
 pub async fn run_machines(
     store: Arc<Store>,
+    kind: MachineKind,
     mut rx: broadcast::Receiver<Arc<StoredEvent>>,
     shutdown: CancellationToken,
 ) {
     let mut tearing: HashSet<(String, String)> = HashSet::new();
     let consider = |o: &Value, tearing: &mut HashSet<(String, String)>| {
-        if !is_deleting(o) || !has_finalizer(o, MACHINE_FINALIZER) {
+        if !is_deleting(o) || !has_finalizer(o, kind.finalizer) {
             return;
         }
         let key = (ns_of(o).to_string(), name_of(o).to_string());
         if tearing.insert(key.clone()) {
-            tokio::spawn(teardown_machine(store.clone(), key, shutdown.clone()));
+            tokio::spawn(teardown_machine(store.clone(), kind, key, shutdown.clone()));
         }
     };
     let scan = |tearing: &mut HashSet<(String, String)>| {
-        let (items, _) = store.list(by_key(MACHINES), None);
+        let (items, _) = store.list(by_key(kind.key), None);
         for m in items {
             consider(&m, tearing);
         }
@@ -87,16 +111,21 @@ pub async fn run_machines(
         match next(&mut rx, &shutdown).await {
             Next::Stop => return,
             Next::Resync => scan(&mut tearing),
-            Next::Event(ev) if ev.resource == MACHINES => consider(&ev.object, &mut tearing),
+            Next::Event(ev) if ev.resource == kind.key => consider(&ev.object, &mut tearing),
             Next::Event(_) => {}
         }
-        tearing.retain(|(ns, name)| store.get(by_key(MACHINES), Some(ns), name).is_some());
+        tearing.retain(|(ns, name)| store.get(by_key(kind.key), Some(ns), name).is_some());
     }
 }
 
-async fn teardown_machine(store: Arc<Store>, key: (String, String), shutdown: CancellationToken) {
+async fn teardown_machine(
+    store: Arc<Store>,
+    kind: MachineKind,
+    key: (String, String),
+    shutdown: CancellationToken,
+) {
     let (ns, name) = (key.0.as_str(), key.1.as_str());
-    let res = by_key(MACHINES);
+    let res = by_key(kind.key);
     let now = store.clock().now_rfc3339();
     let _ = store.mutate_retry(res, Some(ns), name, false, |m| {
         let status = crate::sim::store::ensure_object(m, "status");
@@ -110,15 +139,14 @@ async fn teardown_machine(store: Arc<Store>, key: (String, String), shutdown: Ca
     let Some(m) = store.get(res, Some(ns), name) else {
         return;
     };
-    match str_at(&m, "/spec/infrastructureRef/name") {
+    if kind.key == CAPI_MACHINES.key {
         // A NodePool's KubeVirt machine: its VM, VMI, DataVolume, PVC and launcher pods.
-        Some(vm) => super::nodepool::delete_vm_chain(&store, ns, vm),
-        // A Machine API machine: the cloud instance goes, and with it its Node.
-        None => {
-            if let Some(node) = str_at(&m, "/status/nodeRef/name") {
-                let _ = store.delete(by_key("nodes"), None, node, false);
-            }
+        if let Some(vm) = str_at(&m, "/spec/infrastructureRef/name") {
+            super::nodepool::delete_vm_chain(&store, ns, vm);
         }
+    } else if let Some(node) = str_at(&m, "/status/nodeRef/name") {
+        // A Machine API machine: the cloud instance goes, and with it its Node.
+        let _ = store.delete(by_key("nodes"), None, node, false);
     }
-    release(&store, res, Some(ns), name, MACHINE_FINALIZER);
+    release(&store, res, Some(ns), name, kind.finalizer);
 }

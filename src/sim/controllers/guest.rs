@@ -26,7 +26,7 @@ use crate::sim::{ADMIN_TOKEN, Profile, SimHandle, SimOptions};
 
 const HC: &str = "hostedclusters.hypershift.openshift.io";
 const VMIS: &str = "virtualmachineinstances.kubevirt.io";
-const MACHINES: &str = "machines.machine.openshift.io";
+const MACHINES: &str = crate::sim::scenario::kubevirt::POOL_MACHINES;
 /// Guest APIs served at most (each is a whole simulated cluster with its own port).
 const MAX_GUESTS: usize = 16;
 

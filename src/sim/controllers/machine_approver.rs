@@ -19,7 +19,9 @@ use crate::sim::scenario::objects::{
 };
 use crate::sim::store::Store;
 
-const MACHINES: &str = "machines.machine.openshift.io";
+/// HyperShift runs it against the control plane's Cluster API Machines
+/// (`--apigroup=cluster.x-k8s.io`).
+const MACHINES: &str = crate::sim::scenario::kubevirt::POOL_MACHINES;
 const POD_PREFIX: &str = "machine-approver-";
 /// How long a CSR stays pending before the approver's next reconcile picks it up (sim time).
 const RECONCILE_DELAY_SECS: i64 = 2;

@@ -60,11 +60,14 @@ pub fn spawn(store: Arc<Store>, opts: SimOptions, shutdown: CancellationToken) {
                 shutdown.clone(),
             ));
             tokio::spawn(migration::run(store.clone(), sub(()), shutdown.clone()));
-            tokio::spawn(finalizers::run_machines(
-                store.clone(),
-                sub(()),
-                shutdown.clone(),
-            ));
+            for kind in [finalizers::MAPI_MACHINES, finalizers::CAPI_MACHINES] {
+                tokio::spawn(finalizers::run_machines(
+                    store.clone(),
+                    kind,
+                    sub(()),
+                    shutdown.clone(),
+                ));
+            }
             tokio::spawn(metallb::run(store.clone(), sub(()), shutdown.clone()));
             tokio::spawn(guest::run(
                 store.clone(),
@@ -86,6 +89,7 @@ pub fn spawn(store: Arc<Store>, opts: SimOptions, shutdown: CancellationToken) {
             ));
             tokio::spawn(finalizers::run_machines(
                 store.clone(),
+                finalizers::MAPI_MACHINES,
                 sub(()),
                 shutdown.clone(),
             ));

@@ -25,7 +25,7 @@ use super::finalizers;
 
 pub const NP: &str = "nodepools.hypershift.openshift.io";
 pub const HC: &str = "hostedclusters.hypershift.openshift.io";
-const MACHINES: &str = "machines.machine.openshift.io";
+const MACHINES: &str = crate::sim::scenario::kubevirt::POOL_MACHINES;
 const VMS: &str = "virtualmachines.kubevirt.io";
 const VMIS: &str = "virtualmachineinstances.kubevirt.io";
 const DVS: &str = "datavolumes.cdi.kubevirt.io";

@@ -231,7 +231,7 @@ pub fn seed_chain(
     let ip = kubevirt::vm_ip(&names.vm);
     put_aged(
         store,
-        "machines.machine.openshift.io",
+        kubevirt::POOL_MACHINES,
         kubevirt::machine(pool, names, "Running", Some(&ip), true, &ts),
         age,
     )?;

@@ -146,7 +146,10 @@ fn chain_labels(pool: &PoolInfo, vm: &str) -> Value {
     })
 }
 
-/// A CAPI-style Machine (served as machine.openshift.io, the kind the sim has).
+/// Where HyperShift's node-pool machines live: Cluster API Machines (`cluster.x-k8s.io`).
+pub const POOL_MACHINES: &str = "machines.cluster.x-k8s.io";
+
+/// A node pool replica's Cluster API Machine ([`POOL_MACHINES`]) in the control-plane namespace.
 pub fn machine(
     pool: &PoolInfo,
     names: &ChainNames,
@@ -155,7 +158,10 @@ pub fn machine(
     node_ready: bool,
     ts: &str,
 ) -> Value {
-    let mut status = json!({"phase": phase, "lastUpdated": ts});
+    // The bootstrap (ignition) Secret exists from the start; the infrastructure is ready once
+    // the VM has an address.
+    let mut status = json!({"phase": phase, "lastUpdated": ts,
+        "bootstrapReady": true, "infrastructureReady": ip.is_some()});
     if let Some(ip) = ip {
         status["addresses"] = json!([
             {"type": "Hostname", "address": names.vm},
@@ -188,9 +194,9 @@ pub fn machine(
             "annotations": {
                 "hypershift.openshift.io/nodePool": format!("{}/{}", pool.namespace, pool.name),
             },
-            // The Machine controller's finalizer: a deleted Machine stays Deleting until its
-            // VM is torn down (controllers::finalizers).
-            "finalizers": [crate::sim::controllers::finalizers::MACHINE_FINALIZER]
+            // The Cluster API Machine controller's finalizer: a deleted Machine stays Deleting
+            // until its VM is torn down (controllers::finalizers).
+            "finalizers": [crate::sim::controllers::finalizers::CAPI_MACHINE_FINALIZER]
         },
         "spec": {
             "clusterName": pool.infra_id,

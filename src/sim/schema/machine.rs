@@ -8,11 +8,9 @@
 //! 0000_10_machine-api_01_machines-Default.crd.yaml` and `..._machinesets-Default.crd.yaml` (the
 //! Machine's `spec` is the MachineSet's `spec.template.spec`).
 //!
-//! One deliberate difference: the sim keeps HyperShift's node-pool machines (Cluster API
-//! `Machine`s, `cluster.x-k8s.io`, on a real management cluster) in this group, so a Machine's
-//! `spec` also declares the four Cluster API fields they carry ([`CAPI_FIELDS`]); without them a
-//! client's update would prune what the sim's controllers link machines to VMs by. A real Machine
-//! API server would refuse those four under `fieldValidation=Strict`; the sim accepts them.
+//! HyperShift's node-pool machines are Cluster API Machines (`cluster.x-k8s.io`, see
+//! [`super::capi`]): their fields (`bootstrap`, `clusterName`, `infrastructureRef`, `version`)
+//! are unknown here, refused under `fieldValidation=Strict` as the real Machine API does.
 
 use serde_json::{Value, json};
 
@@ -24,9 +22,6 @@ static STRING: Node = string();
 
 /// The lifecycle hook name pattern: a CamelCase word, optionally with a DNS-subdomain prefix.
 const HOOK_NAME_RE: &str = r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$";
-
-/// The Cluster API Machine fields the sim's HyperShift machines carry in this group.
-pub const CAPI_FIELDS: &[&str] = &["bootstrap", "clusterName", "infrastructureRef", "version"];
 
 static OWNER_REF: Node = object(&[
     prop("apiVersion", string().doc("The API version of the owner.")),
@@ -212,33 +207,7 @@ pub static MACHINE: KindSchema = KindSchema {
     spec_required: false,
     rules: &[],
     defaults: &[],
-    spec: object(&[
-        prop(
-            "bootstrap",
-            object(&[
-                prop("configRef", opaque().doc("The bootstrap provider's object that produces the data.")),
-                prop("dataSecretName", string().doc("The Secret holding the machine's bootstrap (ignition) data.")),
-            ])
-            .doc("Cluster API field (HyperShift node-pool machines only): where the machine's bootstrap data comes from."),
-        ),
-        prop(
-            "clusterName",
-            string().doc("Cluster API field (HyperShift node-pool machines only): the infrastructure ID of the cluster the machine belongs to."),
-        ),
-        prop(
-            "infrastructureRef",
-            opaque().doc("Cluster API field (HyperShift node-pool machines only): the provider machine object (a KubevirtMachine) that backs this machine."),
-        ),
-        prop("lifecycleHooks", lifecycle_hooks()),
-        prop("metadata", node_meta()),
-        prop("providerID", provider_id()),
-        prop("providerSpec", provider_spec()),
-        prop("taints", taints()),
-        prop(
-            "version",
-            string().doc("Cluster API field (HyperShift node-pool machines only): the OpenShift version the machine runs."),
-        ),
-    ])
+    spec: object(&MACHINE_SPEC)
     .doc("The desired state of the Machine: its provider configuration, the Node's metadata and taints, and its lifecycle hooks."),
 };
 
@@ -298,7 +267,7 @@ mod tests {
     }
 
     #[test]
-    fn machine_api_and_hypershift_machines_pass_untouched() {
+    fn machine_api_machines_pass_untouched_and_cluster_api_fields_are_unknown() {
         let mapi = json!({"providerID": "azure:///subscriptions/s/virtualMachines/w-1",
             "metadata": {"labels": {"node-role.kubernetes.io/worker": ""}},
             "lifecycleHooks": {"preDrain": [{"name": "example.com/KeepMe", "owner": "admin"}]},
@@ -307,12 +276,24 @@ mod tests {
         let (f, pruned) = machine_findings(mapi.clone());
         assert!(f.unknown.is_empty() && f.invalid.is_empty(), "{f:?}");
         assert_eq!(pruned, mapi);
+        // A Cluster API Machine's spec sent to the Machine API: its own fields are pruned.
         let capi = json!({"clusterName": "hc1-x7k2p", "providerID": "kubevirt://vm-1", "version": "4.18.1",
             "infrastructureRef": {"apiVersion": "infrastructure.cluster.x-k8s.io/v1alpha1", "kind": "KubevirtMachine", "name": "vm-1"},
             "bootstrap": {"dataSecretName": "user-data-np-1"}});
-        let (f, pruned) = machine_findings(capi.clone());
-        assert!(f.unknown.is_empty() && f.invalid.is_empty(), "{f:?}");
-        assert_eq!(pruned, capi);
+        let (f, pruned) = machine_findings(capi);
+        assert!(f.invalid.is_empty(), "{f:?}");
+        let mut unknown = f.unknown.clone();
+        unknown.sort();
+        assert_eq!(
+            unknown,
+            [
+                "spec.bootstrap",
+                "spec.clusterName",
+                "spec.infrastructureRef",
+                "spec.version"
+            ]
+        );
+        assert_eq!(pruned, json!({"providerID": "kubevirt://vm-1"}));
     }
 
     #[test]
@@ -369,16 +350,7 @@ mod tests {
                     .map(|r| format!("spec{r}"))
             })
             .collect();
-        let machine: Vec<String> = MACHINE
-            .paths()
-            .into_iter()
-            .map(|(p, _)| p)
-            .filter(|p| {
-                !CAPI_FIELDS
-                    .iter()
-                    .any(|c| p.starts_with(&format!("spec.{c}")))
-            })
-            .collect();
+        let machine: Vec<String> = MACHINE.paths().into_iter().map(|(p, _)| p).collect();
         assert_eq!(from_template, machine);
     }
 }

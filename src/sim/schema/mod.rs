@@ -5,10 +5,11 @@
 //!
 //! `node` is the schema language, `check` walks an object against it, `builtin` decodes built-in
 //! kinds, `hypershift` holds the HyperShift kinds, `machine` the Machine API's MachineSet and
-//! Machine, `cdi` CDI's DataVolume, `kubevirt` KubeVirt's VirtualMachine and
+//! Machine, `capi` Cluster API's Machine (HyperShift's node-pool machines), `cdi` CDI's DataVolume, `kubevirt` KubeVirt's VirtualMachine and
 //! VirtualMachineInstance.
 
 pub mod builtin;
+pub mod capi;
 pub mod cdi;
 pub mod check;
 pub mod hypershift;
@@ -25,6 +26,7 @@ pub fn custom(gr: &str) -> Option<&'static KindSchema> {
         "hostedclusters.hypershift.openshift.io" => Some(&hypershift::HOSTEDCLUSTER),
         "machinesets.machine.openshift.io" => Some(&machine::MACHINESET),
         "machines.machine.openshift.io" => Some(&machine::MACHINE),
+        "machines.cluster.x-k8s.io" => Some(&capi::MACHINE),
         "datavolumes.cdi.kubevirt.io" => Some(&cdi::DATAVOLUME),
         "virtualmachines.kubevirt.io" => Some(&kubevirt::VIRTUALMACHINE),
         "virtualmachineinstances.kubevirt.io" => Some(&kubevirt::VIRTUALMACHINEINSTANCE),
