@@ -350,11 +350,8 @@ impl Watches {
         watch!(NODES, w.nodes, kind::strip_node);
         watch!(CSRS, w.csrs, kind::strip_csr);
         {
-            let (stores, cancel, priority) = (
-                stores.clone(),
-                cancel.clone(),
-                reporter.priority.clone(),
-            );
+            let (stores, cancel, priority) =
+                (stores.clone(), cancel.clone(), reporter.priority.clone());
             tokio::spawn(async move {
                 tokio::select! {
                     _ = cancel.cancelled() => {}
