@@ -163,7 +163,7 @@ mod tests {
             "{t}"
         );
         assert!(
-            lines[2].starts_with("worker-0   Ready    worker   3d    v1.32.5"),
+            lines[2].starts_with("worker-0   Ready    worker   3d    v1.31.6"),
             "{t}"
         );
     }

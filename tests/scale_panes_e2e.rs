@@ -150,7 +150,7 @@ fn kubectl_bin() -> PathBuf {
         .chain([PathBuf::from("/usr/bin/kubectl")])
         .find(|p| p.is_file())
         .unwrap_or_else(|| {
-            panic!("kubectl not found on PATH or at /usr/bin/kubectl: this test compares the panes with kubectl v1.32")
+            panic!("kubectl not found on PATH or at /usr/bin/kubectl: this test compares the panes with kubectl")
         })
 }
 

@@ -1,5 +1,6 @@
-//! The sim driven by the real `kubectl` (v1.32), through the kubeconfig the sim writes. These
-//! tests fail, never skip, when kubectl is missing.
+//! The sim driven by the real `kubectl` (v1.31: /usr/bin/kubectl picks the release matching the
+//! sim's /version), through the kubeconfig the sim writes. These tests fail, never skip, when
+//! kubectl is missing.
 
 mod sim_support;
 
@@ -25,7 +26,7 @@ fn kubectl_bin() -> PathBuf {
         .into_iter()
         .chain([PathBuf::from("/usr/bin/kubectl")])
         .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("kubectl not found on PATH or at /usr/bin/kubectl: the sim's kubectl tests need kubectl v1.32 installed"))
+        .unwrap_or_else(|| panic!("kubectl not found on PATH or at /usr/bin/kubectl: the sim's kubectl tests need kubectl installed"))
 }
 
 struct Kube {

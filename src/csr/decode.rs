@@ -1,6 +1,7 @@
 //! Decoding `spec.request`: PEM (optionally base64 as in raw JSON) -> PKCS#10 fields.
 
-use std::collections::{HashMap, HashSet};
+// Keyed by 20,000 CSR names: foldhash rather than SipHash.
+use foldhash::{HashMap, HashSet};
 use std::fmt;
 use std::net::IpAddr;
 

@@ -64,9 +64,9 @@ pub fn node_json(s: &NodeSpec) -> Value {
         conditions.push(json!({"type": "Ready", "status": r, "reason": if r == "True" {"KubeletReady"} else {"KubeletNotReady"}, "message": "kubelet is posting ready status", "lastTransitionTime": ts, "lastHeartbeatTime": ts}));
     }
     let (kubelet, image) = if s.os == "windows" {
-        ("v1.32.5-dirty", "Windows Server 2022 Datacenter")
+        ("v1.31.6-dirty", "Windows Server 2022 Datacenter")
     } else {
-        ("v1.32.5", "Red Hat Enterprise Linux CoreOS 9.6")
+        ("v1.31.6", "Red Hat Enterprise Linux CoreOS 9.6")
     };
     let mut spec = json!({"taints": taints});
     if s.unschedulable {
@@ -87,7 +87,7 @@ pub fn node_json(s: &NodeSpec) -> Value {
             "capacity": {"cpu": "8", "memory": "32Gi", "pods": "250"},
             "allocatable": {"cpu": "7500m", "memory": "30Gi", "pods": "250"},
             "nodeInfo": {"machineID": "m", "systemUUID": "s", "bootID": "b", "kernelVersion": "5.14.0",
-                "osImage": image, "containerRuntimeVersion": "cri-o://1.32.5", "kubeletVersion": kubelet,
+                "osImage": image, "containerRuntimeVersion": "cri-o://1.31.6", "kubeletVersion": kubelet,
                 "kubeProxyVersion": "", "operatingSystem": s.os, "architecture": s.arch},
             "images": [{"names": ["quay.io/openshift/example@sha256:0"], "sizeBytes": 1000}]
         }

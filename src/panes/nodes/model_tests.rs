@@ -13,7 +13,7 @@ fn derives_a_ready_worker() {
     assert_eq!(r.name, "worker-0");
     assert_eq!(r.status(), "Ready");
     assert_eq!(r.roles, "worker");
-    assert_eq!(r.version, "v1.32.5");
+    assert_eq!(r.version, "v1.31.6");
     assert_eq!((r.arch.as_str(), r.os.as_str()), ("amd64", "linux"));
     assert_eq!(r.internal_ip, "10.0.0.10");
     assert_eq!(r.taints, 0);
