@@ -141,7 +141,10 @@ impl DataVolumeCopy {
         let status = &v["status"];
         let phase = status["phase"].as_str().unwrap_or_default().to_string();
         let restart_count = status["restartCount"].as_u64().unwrap_or(0);
-        let conditions = status["conditions"].as_array().cloned().unwrap_or_default();
+        let conditions: &[Value] = status["conditions"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let cond = |ty: &str| conditions.iter().find(|c| c["type"] == ty);
         let ready_since = cond("Ready")
             .filter(|c| c["status"] == "True")

@@ -41,8 +41,11 @@ pub struct MirrorRun {
 
 pub struct CopiesPane {
     pub book: CopyBook,
-    /// DataVolume key -> resourceVersion last folded in (so a re-sync adds no samples).
-    dv_seen: HashMap<String, String>,
+    /// DataVolume key -> resourceVersion last folded in (so a re-sync adds no samples), and the
+    /// sync that last saw it (what no sync saw is gone).
+    dv_seen: foldhash::HashMap<String, (String, u64)>,
+    /// Counts syncs, for `dv_seen`.
+    dv_sync: u64,
     /// DataVolume key -> CDI phase, shown instead of the unified state.
     pub dv_phase: HashMap<String, String>,
     pub blobs: Vec<BlobCopyWatch>,
@@ -68,7 +71,8 @@ impl Default for CopiesPane {
         let (tx, rx) = mpsc::unbounded_channel();
         CopiesPane {
             book: CopyBook::new(HISTORY),
-            dv_seen: HashMap::new(),
+            dv_seen: Default::default(),
+            dv_sync: 0,
             dv_phase: HashMap::new(),
             blobs: Vec::new(),
             mirrors: Vec::new(),
@@ -408,38 +412,40 @@ impl CopiesPane {
         now: DateTime<Utc>,
     ) -> bool {
         let mut changed = false;
-        let mut present = std::collections::HashSet::with_capacity(dvs.len());
+        self.dv_sync = self.dv_sync.wrapping_add(1);
+        let sync = self.dv_sync;
+        // One key buffer for the 10,000 lookups of a sync: unchanged DataVolumes allocate nothing.
+        let mut key = String::new();
         for obj in dvs {
             let obj = obj.borrow();
+            key.clear();
+            key.push_str(obj.metadata.namespace.as_deref().unwrap_or_default());
+            key.push('/');
+            key.push_str(obj.metadata.name.as_deref().unwrap_or_default());
+            let rv = obj.metadata.resource_version.as_deref().unwrap_or_default();
             // Unchanged DataVolumes (same resourceVersion) are skipped before any conversion:
             // with 10,000 of them one import's progress costs one conversion, not 10,000.
-            let key = format!(
-                "{}/{}",
-                obj.metadata.namespace.as_deref().unwrap_or_default(),
-                obj.metadata.name.as_deref().unwrap_or_default()
-            );
-            let rv = obj.metadata.resource_version.as_deref().unwrap_or_default();
-            if self.dv_seen.get(&key).map(String::as_str) == Some(rv) {
-                present.insert(key);
+            if let Some((seen_rv, seen_at)) = self.dv_seen.get_mut(key.as_str())
+                && seen_rv == rv
+            {
+                *seen_at = sync;
                 continue;
             }
             let Ok(dv) = DataVolumeCopy::from_json(&obj.to_json()) else {
                 continue;
             };
             let key = dv.key();
-            present.insert(key.clone());
-            let rv = rv.to_string();
             let item = dv.to_item(self.book.get(SourceKind::DataVolume, &key), now);
             self.dv_phase.insert(key.clone(), dv.phase.clone());
-            self.dv_seen.insert(key, rv);
+            self.dv_seen.insert(key, (rv.to_string(), sync));
             self.book.upsert(item);
             changed = true;
         }
         let gone: Vec<String> = self
             .dv_seen
-            .keys()
-            .filter(|k| !present.contains(*k))
-            .cloned()
+            .iter()
+            .filter(|(_, (_, at))| *at != sync)
+            .map(|(k, _)| k.clone())
             .collect();
         for k in gone {
             self.dv_seen.remove(&k);
