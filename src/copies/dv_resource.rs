@@ -43,11 +43,24 @@ impl k8s_openapi::Metadata for DataVolume {
 impl DataVolume {
     /// The object as the JSON `DataVolumeCopy::from_json` reads (apiVersion/kind filled in).
     pub fn to_json(&self) -> Value {
-        crate::watch::dynamic::with_type_meta(
-            serde_json::to_value(self).unwrap_or(Value::Null),
-            <Self as k8s_openapi::Resource>::API_VERSION,
-            <Self as k8s_openapi::Resource>::KIND,
-        )
+        // Built here rather than through `Serialize`, which would parse the spec and status text
+        // and then copy the trees once more (the Copies pane converts 10,000 at its first sync).
+        let mut m = serde_json::Map::with_capacity(5);
+        m.insert(
+            "apiVersion".into(),
+            <Self as k8s_openapi::Resource>::API_VERSION.into(),
+        );
+        m.insert("kind".into(), <Self as k8s_openapi::Resource>::KIND.into());
+        m.insert(
+            "metadata".into(),
+            serde_json::to_value(&self.metadata).unwrap_or(Value::Null),
+        );
+        for (field, text) in [("spec", &self.spec), ("status", &self.status)] {
+            if !text.is_null() {
+                m.insert(field.into(), text.value());
+            }
+        }
+        Value::Object(m)
     }
 }
 

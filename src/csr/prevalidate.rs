@@ -26,10 +26,11 @@ pub struct Prevalidation {
     pub machines: Option<u64>,
 }
 
-/// Validations waiting for the pane, keyed by CSR `(name, uid)`; taken out once used.
+/// Validations waiting for the pane, keyed by CSR name (with its uid beside it); taken out once
+/// used.
 #[derive(Debug, Default)]
 pub struct Prevalidated {
-    entries: Mutex<HashMap<(String, String), Prevalidation>>,
+    entries: Mutex<foldhash::HashMap<String, (Option<String>, Prevalidation)>>,
 }
 
 struct Nodes<'a>(HashMap<&'a str, &'a Node>);
@@ -38,13 +39,6 @@ impl NodeLookup for Nodes<'_> {
     fn node(&self, name: &str) -> Option<&Node> {
         self.0.get(name).copied()
     }
-}
-
-fn key(c: &CertificateSigningRequest) -> (String, String) {
-    (
-        c.metadata.name.clone().unwrap_or_default(),
-        c.metadata.uid.clone().unwrap_or_default(),
-    )
 }
 
 impl Prevalidated {
@@ -82,15 +76,23 @@ impl Prevalidated {
                 validation,
             };
             if let Ok(mut m) = self.entries.lock() {
-                m.insert(key(c), entry);
+                m.insert(
+                    c.metadata.name.clone().unwrap_or_default(),
+                    (c.metadata.uid.clone(), entry),
+                );
             }
         }
     }
 
     /// The validation of `csr` made ahead, if it was made for this resourceVersion.
     pub fn take(&self, csr: &CertificateSigningRequest) -> Option<Prevalidation> {
-        let e = self.entries.lock().ok()?.remove(&key(csr))?;
-        (e.csr_rv.is_some() && e.csr_rv == csr.metadata.resource_version).then_some(e)
+        let mut m = self.entries.lock().ok()?;
+        if m.is_empty() {
+            return None;
+        }
+        let (uid, e) = m.remove(csr.metadata.name.as_deref().unwrap_or_default())?;
+        (uid == csr.metadata.uid && e.csr_rv.is_some() && e.csr_rv == csr.metadata.resource_version)
+            .then_some(e)
     }
 
     /// Number waiting to be taken.
