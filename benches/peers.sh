@@ -179,7 +179,7 @@ run_once() {
     rss90=$(rss_mib "$pid"); c2=$(ticks "$pid"); s2=$(ticks "$SIM_PID")
     r2=$(metric shiftdeck_sim_requests_total); b2=$(metric shiftdeck_sim_sent_bytes_total)
     keys=$(keystrokes "$tool" | tr '\n' ' ')
-    screen >"$WORK/$tool-screen.txt"
+    screen >"$WORK/$tool-screen.txt"; [ -z "${KEEP_SCREENS:-}" ] || cp "$WORK/$tool-screen.txt" "$KEEP_SCREENS/$tool-screen.txt"
     tmux kill-session -t "$SESSION" 2>/dev/null || true
     stop_sim
     local hz; hz=$(getconf CLK_TCK)
