@@ -182,6 +182,13 @@ run_once() {
     local start; start=$(now)
     tmux new-session -d -s "$SESSION" -x 200 -y 60 "exec env KUBECONFIG=$KC $cmd"
     pid=$(tmux list-panes -t "$SESSION" -F '#{pane_pid}')
+    # Keys typed before a tool has its terminal in raw mode arrive cooked (Enter as a line feed,
+    # which crossterm reads as Ctrl+J): wait for its first frame before asking for the node list.
+    case $tool in
+        shiftdeck) wait_for 'shiftdeck │' 20 "$start" >/dev/null ;;
+        kdash) wait_for 'KDash' 20 "$start" >/dev/null ;;
+        kubetui) wait_for 'ctx:' 20 "$start" >/dev/null ;;
+    esac
     tool_open_nodes "$tool"
     rows=-
     local again=
