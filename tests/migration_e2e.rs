@@ -40,17 +40,27 @@ async fn wait_for(session: &mut Session, what: &str, pred: impl Fn(&str) -> bool
 
 /// Select `node` in the Nodes pane by moving down from the top.
 async fn select_node(session: &mut Session, node: &str) {
-    // The TUI opens on the Overview; go to the Nodes pane first.
-    command(session, "nodes");
-    wait_for(session, "the nodes", |s| s.contains(node)).await;
-    press(session, KeyCode::Char('g'));
-    for _ in 0..200 {
-        if session.app.pane().and_then(|p| p.selected_key()).as_deref() == Some(node) {
-            return;
+    // The TUI opens on the Overview; go to the Nodes pane first. Once in a CI run the selection
+    // never reached the node (the list was presumably still filling): try again after driving the
+    // session, and say what was on screen if it still does not.
+    for _ in 0..3 {
+        command(session, "nodes");
+        wait_for(session, "the nodes", |s| s.contains(node)).await;
+        press(session, KeyCode::Char('g'));
+        for _ in 0..200 {
+            if session.app.pane().and_then(|p| p.selected_key()).as_deref() == Some(node) {
+                return;
+            }
+            press(session, KeyCode::Char('j'));
         }
-        press(session, KeyCode::Char('j'));
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(500), session.next()).await;
     }
-    panic!("cannot select {node}");
+    panic!(
+        "cannot select {node}: pane {:?}, selected {:?}\n{}",
+        session.app.pane().map(|p| p.title()),
+        session.app.pane().and_then(|p| p.selected_key()),
+        screen(&session.app)
+    );
 }
 
 async fn inputs(h: &sim::SimHandle) -> MigrationInputs {
