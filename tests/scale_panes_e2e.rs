@@ -8,6 +8,7 @@
 //! Fails, never skips, when kubectl is missing.
 #![allow(clippy::unwrap_used)]
 
+mod sim_support;
 mod tui_support;
 
 use std::collections::BTreeMap;
@@ -137,23 +138,6 @@ fn summary<'a>(s: &'a str, marker: &str) -> &'a str {
 // ---------------------------------------------------------------------------------------------
 // kubectl
 
-fn kubectl_bin() -> PathBuf {
-    let on_path = std::env::var_os("PATH")
-        .map(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join("kubectl"))
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
-    on_path
-        .into_iter()
-        .chain([PathBuf::from("/usr/bin/kubectl")])
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!("kubectl not found on PATH or at /usr/bin/kubectl: this test compares the panes with kubectl")
-        })
-}
-
 struct Kubectl {
     kubeconfig: PathBuf,
     dir: tempfile::TempDir,
@@ -168,7 +152,8 @@ impl Kubectl {
     }
 
     async fn ok(&self, args: &[&str]) -> String {
-        let mut cmd = tokio::process::Command::new(kubectl_bin());
+        let mut cmd =
+            tokio::process::Command::new(sim_support::kubectl_bin("the fleet-scale pane checks"));
         cmd.arg("--kubeconfig")
             .arg(&self.kubeconfig)
             .arg("--cache-dir")

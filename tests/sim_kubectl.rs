@@ -14,21 +14,6 @@ use shiftdeck::sim::{SimHandle, SimOptions, SimUser};
 use sim_support::*;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-fn kubectl_bin() -> PathBuf {
-    let on_path = std::env::var_os("PATH")
-        .map(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join("kubectl"))
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
-    on_path
-        .into_iter()
-        .chain([PathBuf::from("/usr/bin/kubectl")])
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("kubectl not found on PATH or at /usr/bin/kubectl: the sim's kubectl tests need kubectl installed"))
-}
-
 struct Kube {
     sim: SimHandle,
     kubeconfig: PathBuf,
@@ -63,7 +48,8 @@ impl Kube {
     }
 
     fn command(&self, args: &[&str]) -> tokio::process::Command {
-        let mut cmd = tokio::process::Command::new(kubectl_bin());
+        let mut cmd =
+            tokio::process::Command::new(sim_support::kubectl_bin("the sim's kubectl tests"));
         cmd.arg("--kubeconfig")
             .arg(&self.kubeconfig)
             .arg("--cache-dir")
@@ -647,7 +633,7 @@ async fn create_of_an_existing_object_says_already_exists() {
 async fn kubectl_at(kubeconfig: &Path, args: &[&str]) -> String {
     let out = tokio::time::timeout(
         Duration::from_secs(120),
-        tokio::process::Command::new(kubectl_bin())
+        tokio::process::Command::new(sim_support::kubectl_bin("the sim's kubectl tests"))
             .arg("--kubeconfig")
             .arg(kubeconfig)
             .args(args)
@@ -920,7 +906,7 @@ async fn a_restarted_sim_process_with_its_state_dir_is_trusted_by_the_old_kubeco
     );
     // Without the state directory the CA is new, and the old kubeconfig is refused.
     let fresh = sim_process(&addr, None, &dir.path().join("fresh.kubeconfig"), None);
-    let refused = tokio::process::Command::new(kubectl_bin())
+    let refused = tokio::process::Command::new(sim_support::kubectl_bin("the sim's kubectl tests"))
         .arg("--kubeconfig")
         .arg(&first_kc)
         .args(["get", "nodes", "--request-timeout=10s"])

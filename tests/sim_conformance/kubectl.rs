@@ -10,21 +10,6 @@ use shiftdeck::sim::{SimHandle, SimOptions, SimUser};
 
 use crate::sim_support;
 
-pub fn kubectl_bin() -> PathBuf {
-    let on_path = std::env::var_os("PATH")
-        .map(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join("kubectl"))
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
-    on_path
-        .into_iter()
-        .chain([PathBuf::from("/usr/bin/kubectl")])
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("kubectl not found on PATH or at /usr/bin/kubectl: the conformance tests need kubectl installed"))
-}
-
 pub struct Kube {
     pub sim: SimHandle,
     pub kubeconfig: PathBuf,
@@ -93,7 +78,13 @@ impl Kube {
         args: &[&str],
         stdin: Option<&str>,
     ) -> (bool, String, String) {
-        self.run_bin(&kubectl_bin(), kubeconfig, args, stdin).await
+        self.run_bin(
+            &sim_support::kubectl_bin("the conformance tests"),
+            kubeconfig,
+            args,
+            stdin,
+        )
+        .await
     }
 
     async fn run_bin(

@@ -25,6 +25,25 @@ pub async fn start_sim(faults: &str, user: SimUser) -> SimHandle {
     h
 }
 
+/// The kubectl to run: the first on PATH, else `/usr/bin/kubectl`. Tests that need it fail
+/// (never skip) without it; `needed_by` says which.
+pub fn kubectl_bin(needed_by: &str) -> std::path::PathBuf {
+    let on_path = std::env::var_os("PATH")
+        .map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join("kubectl"))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    on_path
+        .into_iter()
+        .chain([std::path::PathBuf::from("/usr/bin/kubectl")])
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!("kubectl not found on PATH or at /usr/bin/kubectl: {needed_by} need kubectl installed")
+        })
+}
+
 /// Remove everything the profile's scenario seeded, so a test starts from an empty cluster and
 /// seeds exactly the objects it asserts on.
 pub fn wipe(h: &SimHandle) {
