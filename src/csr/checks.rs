@@ -47,6 +47,13 @@ pub trait NodeLookup {
     fn node(&self, name: &str) -> Option<&Node>;
 }
 
+/// Nodes borrowed from a store snapshot, by name (the CSR pane and the validations made ahead).
+impl<S: std::hash::BuildHasher> NodeLookup for HashMap<&str, &Node, S> {
+    fn node(&self, name: &str) -> Option<&Node> {
+        self.get(name).copied()
+    }
+}
+
 impl NodeLookup for BTreeMap<String, Node> {
     fn node(&self, name: &str) -> Option<&Node> {
         self.get(name)

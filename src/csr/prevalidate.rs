@@ -10,7 +10,7 @@ use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::jiff::Timestamp;
 
-use super::checks::{Inputs, NodeLookup, Validation, validate_decoded};
+use super::checks::{Inputs, Validation, validate_decoded};
 use super::decode::Predecoded;
 use super::machines::MachineIndex;
 
@@ -33,14 +33,6 @@ pub struct Prevalidated {
     entries: Mutex<foldhash::HashMap<String, (Option<String>, Prevalidation)>>,
 }
 
-struct Nodes<'a>(HashMap<&'a str, &'a Node>);
-
-impl NodeLookup for Nodes<'_> {
-    fn node(&self, name: &str) -> Option<&Node> {
-        self.0.get(name).copied()
-    }
-}
-
 impl Prevalidated {
     /// Validates every CSR of `csrs` whose request `decoded` holds (call off the async
     /// executor). `machines` is `None` when the cluster has no Machines.
@@ -51,12 +43,10 @@ impl Prevalidated {
         machines: Option<&MachineIndex>,
         decoded: &Predecoded,
     ) {
-        let index = Nodes(
-            nodes
-                .iter()
-                .filter_map(|n| Some((n.metadata.name.as_deref()?, n.as_ref())))
-                .collect(),
-        );
+        let index: HashMap<&str, &Node> = nodes
+            .iter()
+            .filter_map(|n| Some((n.metadata.name.as_deref()?, n.as_ref())))
+            .collect();
         let inputs = Inputs {
             nodes: &index,
             machines,
@@ -70,7 +60,7 @@ impl Prevalidated {
             let entry = Prevalidation {
                 csr_rv: c.metadata.resource_version.clone(),
                 node_rv: node
-                    .and_then(|n| index.0.get(n))
+                    .and_then(|n| index.get(n))
                     .map(|n| n.metadata.resource_version.clone().unwrap_or_default()),
                 machines: machines.map(|ix| ix.stamp_for(node)),
                 validation,

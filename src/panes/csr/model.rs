@@ -45,15 +45,6 @@ impl NodeLookup for NodeIndex {
     }
 }
 
-/// Nodes by name, borrowed from the snapshot (no name copies per sync).
-struct NodeRefs<'a>(HashMap<&'a str, &'a Node>);
-
-impl NodeLookup for NodeRefs<'_> {
-    fn node(&self, name: &str) -> Option<&Node> {
-        self.0.get(name).copied()
-    }
-}
-
 /// Wall clock as the CSR core wants it.
 pub fn to_ts(now: chrono::DateTime<chrono::Utc>) -> Timestamp {
     Timestamp::from_second(now.timestamp()).unwrap_or(Timestamp::UNIX_EPOCH)
@@ -190,14 +181,14 @@ impl CsrModel {
         let mut csrs = csrs;
         csrs.sort_unstable_by(|a, b| name(a).cmp(name(b)));
         // Only validations look nodes up: with no CSRs there is nothing to index.
-        let index = NodeRefs(if csrs.is_empty() {
+        let index: HashMap<&str, &Node> = if csrs.is_empty() {
             HashMap::new()
         } else {
             nodes
                 .iter()
                 .filter_map(|n| Some((n.metadata.name.as_deref()?, n.as_ref())))
                 .collect()
-        });
+        };
         // Validations (and rows) of unchanged CSRs whose node and Machines did not move are kept:
         // with 20,000 CSRs one change re-validates one, not all.
         let machines_moved = previous.is_none_or(|(_, m)| m != machines_stamp);
@@ -225,7 +216,7 @@ impl CsrModel {
                 .collect()
         };
         let node_rv = |n: Option<&str>| {
-            n.and_then(|n| index.0.get(n))
+            n.and_then(|n| index.get(n))
                 .map(|n| n.metadata.resource_version.as_deref().unwrap_or_default())
         };
         let mut vals = Vec::with_capacity(csrs.len());
