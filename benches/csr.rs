@@ -27,9 +27,9 @@ use ratatui::backend::TestBackend;
 use shiftdeck::action::Action;
 use shiftdeck::app::App;
 use shiftdeck::keymap::Keymap;
-use shiftdeck::sim::{self, SimOptions};
 use shiftdeck::theme::Theme;
 use shiftdeck::watch::{CSRS, KindState, NODES, Stores, WatchMsg};
+use shiftdeck_sim::{self as sim, SimOptions};
 use support::{frames, ms, percentile};
 
 const SCALE_CSRS: usize = 20_000;

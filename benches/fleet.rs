@@ -21,10 +21,10 @@ use serde_json::{Value, json};
 use shiftdeck::action::Action;
 use shiftdeck::app::App;
 use shiftdeck::keymap::Keymap;
-use shiftdeck::sim::{self, SimOptions};
 use shiftdeck::theme::Theme;
 use shiftdeck::watch::dynamic::{HostedCluster, NodePool};
 use shiftdeck::watch::{KindState, Stores, WatchMsg};
+use shiftdeck_sim::{self as sim, SimOptions};
 use support::{frames, ms, percentile};
 
 async fn list(client: &kube::Client, kind: &str) -> Vec<Value> {

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use shiftdeck::sim::resources::by_key;
-use shiftdeck::sim::{SimOptions, SimUser};
+use shiftdeck_sim::resources::by_key;
+use shiftdeck_sim::{SimOptions, SimUser};
 
 const NODES: usize = 5_000;
 const LISTS: usize = 40;
@@ -95,7 +95,7 @@ async fn run() {
         user: SimUser::Admin,
         ..Default::default()
     };
-    let sim = shiftdeck::sim::start(opts).await.expect("sim starts");
+    let sim = shiftdeck_sim::start(opts).await.expect("sim starts");
     let res = by_key("nodes");
     for i in 0..NODES {
         sim.store.create(res, node(i), false).expect("seed node");

@@ -1,12 +1,11 @@
 //! Command line: `shiftdeck [tui options]`, `shiftdeck demo`, `shiftdeck sim`, `shiftdeck get`,
 //! `shiftdeck create`.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::sim::{Faults, Profile, Scale, SimUser};
+use shiftdeck_sim::{Faults, Profile};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -89,7 +88,7 @@ pub enum Command {
     /// Run the TUI against an embedded simulated cluster.
     Demo(DemoArgs),
     /// Serve a simulated OpenShift cluster over HTTPS on loopback until interrupted.
-    Sim(Box<SimArgs>),
+    Sim(Box<shiftdeck_sim::cli::SimArgs>),
     /// Print what a pane shows, once, for scripts.
     Get(GetArgs),
     /// Create a hosted cluster or node pool (the wizards' CLI form, `hcp` flags).
@@ -154,41 +153,6 @@ pub struct DemoArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct SimArgs {
-    /// Address to listen on (port 0 picks a free port).
-    #[arg(long, default_value = "127.0.0.1:0")]
-    pub listen: SocketAddr,
-    /// Scenario to simulate.
-    #[arg(long, value_enum, default_value = "hub")]
-    pub profile: Profile,
-    /// Extra objects, e.g. nodes=5000,csrs=20000,hostedclusters=200,nodepools=1000,datavolumes=10000.
-    #[arg(long, value_parser = |s: &str| s.parse::<Scale>())]
-    pub scale: Option<Scale>,
-    /// Simulated time runs this many times faster than real time.
-    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
-    pub speed: f64,
-    /// Seed for the scenario's randomness (same seed, same cluster).
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Identity the written kubeconfig authenticates as.
-    #[arg(long, value_enum, default_value = "admin")]
-    pub user: SimUser,
-    /// Faults to inject, e.g. watch-drop=20s,expire-watches=60s,error-rate=0.05,latency=200ms,restart=90s,forbid=nodepools,machine-approver=down.
-    #[arg(long, value_parser = |s: &str| s.parse::<Faults>())]
-    pub faults: Option<Faults>,
-    /// Where to write the kubeconfig (default: a file in the temp directory).
-    #[arg(long, value_name = "PATH")]
-    pub kubeconfig_out: Option<PathBuf>,
-    /// Serve a still cluster: no arriving machines or other scenario activity.
-    #[arg(long)]
-    pub still: bool,
-    /// Keep the sim's CA here (created when missing), so a sim restarted with the same
-    /// directory and address is trusted by the kubeconfig the previous one wrote.
-    #[arg(long, value_name = "DIR")]
-    pub state_dir: Option<PathBuf>,
-}
-
-#[derive(Debug, Args)]
 pub struct GetArgs {
     #[command(flatten)]
     pub conn: ConnArgs,
@@ -235,14 +199,7 @@ pub enum OutputFormat {
     Yaml,
 }
 
-fn parse_speed(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
-    if v.is_finite() && v > 0.0 && v <= 10_000.0 {
-        Ok(v)
-    } else {
-        Err(format!("speed `{s}` must be above 0 and at most 10000"))
-    }
-}
+use shiftdeck_sim::cli::parse_speed;
 
 #[cfg(test)]
 mod tests {

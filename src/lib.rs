@@ -31,7 +31,6 @@ pub mod panes;
 pub mod redact;
 pub mod scale_io;
 pub mod signals;
-pub mod sim;
 pub mod text;
 pub mod theme;
 pub mod tui;

@@ -15,7 +15,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse().resolved();
     let _log = shiftdeck::logging::init();
     let result = match cli.command {
-        Some(Command::Sim(args)) => run_sim(*args)
+        Some(Command::Sim(args)) => shiftdeck_sim::cli::serve(*args)
             .await
             .map(|()| None)
             .map_err(|e| format!("{e:#}")),
@@ -143,13 +143,13 @@ async fn run_tui(conn: &ConnArgs, ui: &UiArgs) -> Result<Option<u8>, String> {
 }
 
 async fn run_demo(ui: &UiArgs, args: DemoArgs) -> Result<Option<u8>, String> {
-    let opts = shiftdeck::sim::SimOptions {
+    let opts = shiftdeck_sim::SimOptions {
         profile: args.profile,
         speed: args.speed,
         faults: args.faults.unwrap_or_default(),
         ..Default::default()
     };
-    let sim = shiftdeck::sim::start(opts)
+    let sim = shiftdeck_sim::start(opts)
         .await
         .map_err(|e| format!("cannot start the simulated cluster: {e}"))?;
     let source = Source::from_yaml(&sim.kubeconfig_yaml(), "demo")?;
@@ -169,32 +169,4 @@ async fn run_demo(ui: &UiArgs, args: DemoArgs) -> Result<Option<u8>, String> {
     drop(blobs);
     sim.shutdown();
     r
-}
-
-async fn run_sim(args: shiftdeck::cli::SimArgs) -> color_eyre::Result<()> {
-    if let Some(dir) = &args.state_dir {
-        shiftdeck::sim::tls::use_state_dir(dir).map_err(|e| color_eyre::eyre::eyre!(e))?;
-    }
-    let kubeconfig_out = args.kubeconfig_out.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("shiftdeck-sim-{}.kubeconfig", std::process::id()))
-    });
-    let opts = shiftdeck::sim::SimOptions {
-        listen: args.listen,
-        profile: args.profile,
-        scale: args.scale.unwrap_or_default(),
-        speed: args.speed,
-        seed: args.seed,
-        user: args.user,
-        faults: args.faults.unwrap_or_default(),
-        kubeconfig_out: Some(kubeconfig_out),
-        live: !args.still,
-    };
-    let sim = shiftdeck::sim::start(opts).await?;
-    println!("server: {}", sim.url);
-    if let Some(p) = &sim.kubeconfig_path {
-        println!("kubeconfig: {}", p.display());
-    }
-    tokio::signal::ctrl_c().await?;
-    sim.shutdown();
-    Ok(())
 }

@@ -5,7 +5,7 @@ use crate::fleet::hosted::HostedClusterRow;
 use crate::fleet::machineset::MachineSetRow;
 use crate::fleet::nodepool::NodePoolRow;
 use crate::fleet::util::TableRow;
-use crate::sim::resources::find;
+use shiftdeck_sim::resources::find;
 
 fn registry_headers(group: &str, plural: &str) -> Vec<String> {
     let res = find(group, plural).expect("kind in the sim registry");

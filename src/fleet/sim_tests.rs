@@ -15,10 +15,10 @@ use crate::migration::maintenance::{MaintenanceReport, infra_nodes};
 use crate::migration::readiness::{ReadinessInputs, pool_readiness};
 use crate::migration::request::plan_migrate_all;
 use crate::migration::storage::StorageCatalog;
-use crate::sim::clock::SimClock;
-use crate::sim::resources::by_key;
-use crate::sim::store::{DEFAULT_HISTORY, Store};
-use crate::sim::{Profile, SimOptions};
+use shiftdeck_sim::clock::SimClock;
+use shiftdeck_sim::resources::by_key;
+use shiftdeck_sim::store::{DEFAULT_HISTORY, Store};
+use shiftdeck_sim::{Profile, SimOptions};
 
 struct Sim(Store);
 
@@ -30,7 +30,7 @@ impl Sim {
             live: false,
             ..SimOptions::default()
         };
-        crate::sim::scenario::seed(&store, &opts).expect("seed");
+        shiftdeck_sim::scenario::seed(&store, &opts).expect("seed");
         Sim(store)
     }
 
