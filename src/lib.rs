@@ -8,6 +8,7 @@ static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 pub mod action;
 pub mod actions;
+pub mod age;
 pub mod app;
 pub mod cli;
 pub mod config;

@@ -1,6 +1,6 @@
 //! Rows for the Copies pane and `shiftdeck get copies`: pure functions of the items and `now`.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::progress::CopyItem;
@@ -32,8 +32,14 @@ pub fn cells(item: &CopyItem, now: DateTime<Utc>) -> Vec<String> {
             (None, None) => dash(),
         }
     };
-    let eta = item.eta.map(human_duration).unwrap_or_else(dash);
-    let elapsed = item.elapsed(now).map(human_duration).unwrap_or_else(dash);
+    let eta = item
+        .eta
+        .map(crate::age::human_duration)
+        .unwrap_or_else(dash);
+    let elapsed = item
+        .elapsed(now)
+        .map(crate::age::human_duration)
+        .unwrap_or_else(dash);
     let detail = if item.detail.is_empty() {
         dash()
     } else {
@@ -122,21 +128,6 @@ pub fn human_bytes(n: u64) -> String {
     format!("{v:.1} {}", UNITS[unit])
 }
 
-/// `3725 s` -> `1h02m`, `185 s` -> `3m05s`, `42 s` -> `42s`.
-pub fn human_duration(d: Duration) -> String {
-    let s = d.num_seconds().max(0);
-    let (h, m, sec) = (s / 3600, (s % 3600) / 60, s % 60);
-    if h >= 24 {
-        format!("{}d{:02}h", h / 24, h % 24)
-    } else if h > 0 {
-        format!("{h}h{m:02}m")
-    } else if m > 0 {
-        format!("{m}m{sec:02}s")
-    } else {
-        format!("{sec}s")
-    }
-}
-
 /// Control characters (from cluster data or tool output) become spaces, so a cell stays one line.
 fn clean(s: &str) -> String {
     s.chars()
@@ -161,10 +152,6 @@ mod tests {
         assert_eq!(human_bytes(17_179_869_696), "16.0 GiB");
         assert_eq!(human_bytes(1023), "1023 B");
         assert_eq!(human_bytes(1536), "1.5 KiB");
-        assert_eq!(human_duration(Duration::seconds(3725)), "1h02m");
-        assert_eq!(human_duration(Duration::seconds(185)), "3m05s");
-        assert_eq!(human_duration(Duration::seconds(42)), "42s");
-        assert_eq!(human_duration(Duration::seconds(90_000)), "1d01h");
     }
 
     #[test]

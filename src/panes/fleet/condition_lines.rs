@@ -18,7 +18,7 @@ pub fn condition_lines(c: &ConditionView, now: DateTime<Utc>, theme: &Theme) -> 
     };
     let age = c
         .last_transition
-        .map(|t| crate::fleet::util::human_duration(now - t))
+        .map(|t| crate::age::human_duration(now - t))
         .unwrap_or_default();
     let mut message = c.message.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = message.next().unwrap_or_default();

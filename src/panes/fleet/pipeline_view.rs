@@ -6,9 +6,10 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use serde_json::{Value, json};
 
+use crate::age::human_duration;
 use crate::fleet::pipeline::{MachinePipeline, ScalingProgress};
 use crate::fleet::tracker::FinishedScaling;
-use crate::fleet::util::{arr_at, human_duration, str_at};
+use crate::fleet::util::{arr_at, str_at};
 use crate::theme::Theme;
 
 /// What the Node Ready step is based on: the management cluster only.

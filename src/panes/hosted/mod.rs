@@ -3,6 +3,7 @@
 //! why `Partial`; `o` opens the guest cluster with its admin kubeconfig.
 
 pub mod details;
+#[cfg(any(test, feature = "testkit"))]
 pub mod fixtures;
 pub mod get;
 pub mod model;

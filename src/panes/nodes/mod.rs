@@ -1,6 +1,7 @@
 //! The Nodes pane: model (pure rows and summary), view (table rendering), details.
 
 pub mod details;
+#[cfg(any(test, feature = "testkit"))]
 pub mod fixtures;
 pub mod model;
 pub mod view;

@@ -239,16 +239,9 @@ pub fn roles(labels: &BTreeMap<String, String>) -> String {
     }
 }
 
-/// kubectl-style age: `45s`, `12m`, `3h`, `5d`, `2y` (negative ages, from clock skew, are `0s`).
+/// kubectl's age (see [`crate::age`]).
 pub fn age(created: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let secs = (now - created).num_seconds().max(0);
-    match secs {
-        s if s < 120 => format!("{s}s"),
-        s if s < 60 * 60 * 3 => format!("{}m", s / 60),
-        s if s < 60 * 60 * 48 => format!("{}h", s / 3600),
-        s if s < 60 * 60 * 24 * 365 * 2 => format!("{}d", s / 86_400),
-        s => format!("{}y", s / (86_400 * 365)),
-    }
+    crate::age::since(created, now)
 }
 
 /// Compare two rows by column `col`; ties break on name.

@@ -121,8 +121,11 @@ fn ages_like_kubectl() {
     assert_eq!(age(now - Duration::hours(3), now), "3h");
     assert_eq!(age(now - Duration::hours(47), now), "47h");
     assert_eq!(age(now - Duration::days(5), now), "5d");
-    assert_eq!(age(now - Duration::days(800), now), "2y");
-    assert_eq!(age(now + Duration::seconds(30), now), "0s");
+    assert_eq!(age(now - Duration::days(800), now), "2y70d");
+    assert_eq!(age(now - Duration::minutes(150), now), "150m");
+    assert_eq!(age(now - Duration::minutes(185), now), "3h5m");
+    assert_eq!(age(now + Duration::seconds(1), now), "0s");
+    assert_eq!(age(now + Duration::seconds(30), now), "<invalid>");
 }
 
 #[test]
