@@ -110,7 +110,10 @@ impl Session {
             .or_else(|| source.current_context())
             .unwrap_or_default();
         tokio::spawn(async move {
-            let r = source.connect(context.as_deref()).await;
+            let r = source
+                .connect(context.as_deref())
+                .await
+                .map_err(|e| e.to_string());
             let _ = tx.send((generation, label, r));
         });
     }

@@ -1,10 +1,64 @@
 //! Where the cluster is: kubeconfig loading (`--kubeconfig`, `$KUBECONFIG`, `~/.kube/config`,
-//! in-cluster), the list of contexts, and client building. Errors are one clear line.
+//! in-cluster), the list of contexts, and client building. Errors are typed ([`ConnError`]) and
+//! each reads as one clear line.
 
 use std::path::Path;
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
+
+/// Why there is no connection to build. Each variant's text is one line an admin can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnError {
+    #[error("cannot read $KUBECONFIG ({paths}): {}", one_line(source))]
+    ReadEnv {
+        paths: String,
+        source: kube::config::KubeconfigError,
+    },
+    #[error("no kubeconfig: pass --kubeconfig PATH, set $KUBECONFIG or create ~/.kube/config")]
+    NoKubeconfig,
+    #[error("kubeconfig {0} does not exist")]
+    Missing(String),
+    #[error("invalid kubeconfig {label}: {}", one_line(source))]
+    Invalid {
+        label: String,
+        source: kube::config::KubeconfigError,
+    },
+    #[error("{label} has no current-context; pick one with --context ({})", available.join(", "))]
+    NoCurrentContext {
+        label: String,
+        available: Vec<String>,
+    },
+    #[error(
+        "unknown context `{want}` in {label} (available: {})",
+        none_if_empty(available)
+    )]
+    UnknownContext {
+        want: String,
+        label: String,
+        available: Vec<String>,
+    },
+    #[error("in-cluster config: {}", one_line(source))]
+    InCluster {
+        source: kube::config::InClusterError,
+    },
+    #[error("context `{context}` in {label}: {}", one_line(source))]
+    Context {
+        context: String,
+        label: String,
+        source: kube::config::KubeconfigError,
+    },
+    #[error("cannot build a client for {server}: {}", one_line(source))]
+    Client { server: String, source: kube::Error },
+}
+
+fn none_if_empty(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
+    }
+}
 
 /// Where connections come from: a kubeconfig (with its contexts) or the in-cluster service account.
 #[derive(Clone, Debug)]
@@ -27,17 +81,14 @@ pub struct Connection {
 
 impl Source {
     /// `--kubeconfig PATH`, else `$KUBECONFIG`, else `~/.kube/config`, else in-cluster.
-    pub fn discover(path: Option<&Path>) -> Result<Source, String> {
+    pub fn discover(path: Option<&Path>) -> Result<Source, ConnError> {
         if let Some(p) = path {
             return Self::from_file(p);
         }
         if let Some(v) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
-            let kc = Kubeconfig::read().map_err(|e| {
-                format!(
-                    "cannot read $KUBECONFIG ({}): {}",
-                    v.to_string_lossy(),
-                    one_line(&e)
-                )
+            let kc = Kubeconfig::read().map_err(|source| ConnError::ReadEnv {
+                paths: v.to_string_lossy().into_owned(),
+                source,
             })?;
             return Ok(Source::Kubeconfig {
                 kubeconfig: Box::new(kc),
@@ -48,17 +99,14 @@ impl Source {
         match default {
             Some(p) if p.exists() => Self::from_file(&p),
             _ if std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() => Ok(Source::InCluster),
-            _ => Err(
-                "no kubeconfig: pass --kubeconfig PATH, set $KUBECONFIG or create ~/.kube/config"
-                    .into(),
-            ),
+            _ => Err(ConnError::NoKubeconfig),
         }
     }
 
     /// The same kubeconfig read again from its file (`--kubeconfig`, `~/.kube/config` or
     /// `$KUBECONFIG`), so a reconnect after `oc login` uses the new token; `None` for
     /// in-memory sources (demo, guest clusters) and in-cluster.
-    pub fn reloaded(&self) -> Option<Result<Source, String>> {
+    pub fn reloaded(&self) -> Option<Result<Source, ConnError>> {
         let Source::Kubeconfig { label, .. } = self else {
             return None;
         };
@@ -69,29 +117,36 @@ impl Source {
                         kubeconfig: Box::new(kc),
                         label: label.clone(),
                     })
-                    .map_err(|e| format!("cannot read $KUBECONFIG: {}", one_line(&e))),
+                    .map_err(|source| ConnError::ReadEnv {
+                        paths: std::env::var("KUBECONFIG").unwrap_or_default(),
+                        source,
+                    }),
             );
         }
         let path = Path::new(label);
         path.is_file().then(|| Self::from_file(path))
     }
 
-    pub fn from_file(path: &Path) -> Result<Source, String> {
+    pub fn from_file(path: &Path) -> Result<Source, ConnError> {
         let label = path.display().to_string();
         if !path.exists() {
-            return Err(format!("kubeconfig {label} does not exist"));
+            return Err(ConnError::Missing(label));
         }
-        let kc = Kubeconfig::read_from(path)
-            .map_err(|e| format!("invalid kubeconfig {label}: {}", one_line(&e)))?;
+        let kc = match Kubeconfig::read_from(path) {
+            Ok(kc) => kc,
+            Err(source) => return Err(ConnError::Invalid { label, source }),
+        };
         Ok(Source::Kubeconfig {
             kubeconfig: Box::new(kc),
             label,
         })
     }
 
-    pub fn from_yaml(yaml: &str, label: &str) -> Result<Source, String> {
-        let kc = Kubeconfig::from_yaml(yaml)
-            .map_err(|e| format!("invalid kubeconfig {label}: {}", one_line(&e)))?;
+    pub fn from_yaml(yaml: &str, label: &str) -> Result<Source, ConnError> {
+        let kc = Kubeconfig::from_yaml(yaml).map_err(|source| ConnError::Invalid {
+            label: label.into(),
+            source,
+        })?;
         Ok(Source::Kubeconfig {
             kubeconfig: Box::new(kc),
             label: label.into(),
@@ -116,7 +171,7 @@ impl Source {
     }
 
     /// Check that `context` (or the current context) exists, before any I/O.
-    pub fn resolve_context(&self, context: Option<&str>) -> Result<String, String> {
+    pub fn resolve_context(&self, context: Option<&str>) -> Result<String, ConnError> {
         match self {
             Source::InCluster => Ok("in-cluster".into()),
             Source::Kubeconfig { kubeconfig, label } => {
@@ -127,43 +182,47 @@ impl Source {
                 {
                     Some(c) => c,
                     None => {
-                        return Err(format!(
-                            "{label} has no current-context; pick one with --context ({})",
-                            names.join(", ")
-                        ));
+                        return Err(ConnError::NoCurrentContext {
+                            label: label.clone(),
+                            available: names,
+                        });
                     }
                 };
                 if names.contains(&want) {
                     Ok(want)
                 } else {
-                    Err(format!(
-                        "unknown context `{want}` in {label} (available: {})",
-                        if names.is_empty() {
-                            "none".into()
-                        } else {
-                            names.join(", ")
-                        }
-                    ))
+                    Err(ConnError::UnknownContext {
+                        want,
+                        label: label.clone(),
+                        available: names,
+                    })
                 }
             }
         }
     }
 
     /// Build a client for `context` (default: current). No request is made yet.
-    pub async fn connect(&self, context: Option<&str>) -> Result<Connection, String> {
+    pub async fn connect(&self, context: Option<&str>) -> Result<Connection, ConnError> {
         let context = self.resolve_context(context)?;
         let config = match self {
             Source::InCluster => {
-                Config::incluster().map_err(|e| format!("in-cluster config: {}", one_line(&e)))?
+                Config::incluster().map_err(|source| ConnError::InCluster { source })?
             }
             Source::Kubeconfig { kubeconfig, label } => {
                 let opts = KubeConfigOptions {
                     context: Some(context.clone()),
                     ..Default::default()
                 };
-                Config::from_custom_kubeconfig((**kubeconfig).clone(), &opts)
-                    .await
-                    .map_err(|e| format!("context `{context}` in {label}: {}", one_line(&e)))?
+                match Config::from_custom_kubeconfig((**kubeconfig).clone(), &opts).await {
+                    Ok(c) => c,
+                    Err(source) => {
+                        return Err(ConnError::Context {
+                            context,
+                            label: label.clone(),
+                            source,
+                        });
+                    }
+                }
             }
         };
         let server = config
@@ -171,8 +230,10 @@ impl Source {
             .to_string()
             .trim_end_matches('/')
             .to_string();
-        let client = Client::try_from(config)
-            .map_err(|e| format!("cannot build a client for {server}: {}", one_line(&e)))?;
+        let client = match Client::try_from(config) {
+            Ok(c) => c,
+            Err(source) => return Err(ConnError::Client { server, source }),
+        };
         Ok(Connection {
             context,
             server,
@@ -256,7 +317,11 @@ mod tests {
         assert_eq!(s.contexts(), vec!["hub", "edge"]);
         assert_eq!(s.resolve_context(None).unwrap(), "hub");
         let e = s.resolve_context(Some("nope")).unwrap_err();
-        assert_eq!(e, "unknown context `nope` in test (available: hub, edge)");
+        assert!(matches!(e, ConnError::UnknownContext { .. }));
+        assert_eq!(
+            e.to_string(),
+            "unknown context `nope` in test (available: hub, edge)"
+        );
         let c = s.connect(Some("edge")).await.unwrap();
         assert_eq!(c.server, "https://b.example:6443");
         assert_eq!(c.context, "edge");
@@ -282,10 +347,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("kc");
         std::fs::write(&p, "clusters: [[[\n").unwrap();
-        let e = Source::from_file(&p).unwrap_err();
+        let e = Source::from_file(&p).unwrap_err().to_string();
         assert!(e.starts_with("invalid kubeconfig "), "{e}");
         assert!(!e.contains('\n'));
         let e = Source::from_file(&dir.path().join("missing")).unwrap_err();
-        assert!(e.ends_with("does not exist"), "{e}");
+        assert!(matches!(e, ConnError::Missing(_)));
+        assert!(e.to_string().ends_with("does not exist"), "{e}");
     }
 }

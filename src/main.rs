@@ -50,8 +50,11 @@ fn exit_code(code: i32) -> ExitCode {
 }
 
 async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
-    let source = Source::discover(conn.kubeconfig.as_deref())?;
-    let c = source.connect(conn.context.as_deref()).await?;
+    let source = Source::discover(conn.kubeconfig.as_deref()).map_err(|e| e.to_string())?;
+    let c = source
+        .connect(conn.context.as_deref())
+        .await
+        .map_err(|e| e.to_string())?;
     let out = match args.what {
         GetKind::Nodes => shiftdeck::get::nodes(c.client, &c.server, args.output).await?,
         GetKind::Health => {
@@ -112,7 +115,9 @@ async fn run_ui(
     extra_copies: &[(String, String)],
 ) -> Result<Option<u8>, String> {
     // Fail fast with one line on an unknown context, before touching the terminal.
-    source.resolve_context(context.as_deref())?;
+    source
+        .resolve_context(context.as_deref())
+        .map_err(|e| e.to_string())?;
     let mut app = build_app(ui);
     let (cfg, _) = config::load_or_default();
     let mut copies: Vec<(String, String)> = cfg
@@ -138,7 +143,7 @@ async fn run_ui(
 }
 
 async fn run_tui(conn: &ConnArgs, ui: &UiArgs) -> Result<Option<u8>, String> {
-    let source = Source::discover(conn.kubeconfig.as_deref())?;
+    let source = Source::discover(conn.kubeconfig.as_deref()).map_err(|e| e.to_string())?;
     run_ui(source, conn.context.clone(), ui, &[]).await
 }
 
@@ -152,7 +157,7 @@ async fn run_demo(ui: &UiArgs, args: DemoArgs) -> Result<Option<u8>, String> {
     let sim = shiftdeck_sim::start(opts)
         .await
         .map_err(|e| format!("cannot start the simulated cluster: {e}"))?;
-    let source = Source::from_yaml(&sim.kubeconfig_yaml(), "demo")?;
+    let source = Source::from_yaml(&sim.kubeconfig_yaml(), "demo").map_err(|e| e.to_string())?;
     // Slow Azure blob copies for the Copies pane, tracked like any configured copy.
     let (blobs, blob_copies) =
         match shiftdeck::copies::fake_blob::start_fake_blob_service(args.speed).await {

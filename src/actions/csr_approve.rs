@@ -238,7 +238,7 @@ async fn decide_one(
             Err(e) => return (Outcome::Error(one_line(&e)), at_submit),
         };
         if let Some(why) = item.changed(&fresh) {
-            return (Outcome::Refused(why), at_submit);
+            return (Outcome::Refused(why.to_string()), at_submit);
         }
         match csr_state(&fresh) {
             CsrState::Pending => {}
@@ -250,7 +250,7 @@ async fn decide_one(
                 Err(e) => return (Outcome::Error(e), at_submit),
             };
             if let Err(why) = still_allowed(&item.validation, &at_submit) {
-                return (Outcome::Refused(why), at_submit);
+                return (Outcome::Refused(why.to_string()), at_submit);
             }
         }
         let overridden = (decision == Decision::Approve).then_some(&at_submit);

@@ -177,14 +177,27 @@ pub enum MirrorTarget {
     Registry(String),
 }
 
-impl std::str::FromStr for MirrorTarget {
-    type Err = String;
+/// Why a `--to` mirror target is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    #[error("`dir:` needs a directory, e.g. dir:/srv/mirror")]
+    EmptyDir,
+    #[error("`{0}` is not docker://<registry host[:port]>[/prefix]")]
+    BadRegistry(String),
+    #[error(
+        "unknown mirror target `{0}`: use dir:<directory> or docker://<registry host[:port]>[/prefix]"
+    )]
+    Unknown(String),
+}
 
-    fn from_str(s: &str) -> Result<Self, String> {
+impl std::str::FromStr for MirrorTarget {
+    type Err = TargetError;
+
+    fn from_str(s: &str) -> Result<Self, TargetError> {
         if let Some(p) = s.strip_prefix("dir:") {
             let p = p.strip_prefix("//").unwrap_or(p);
             if p.is_empty() {
-                return Err("`dir:` needs a directory, e.g. dir:/srv/mirror".into());
+                return Err(TargetError::EmptyDir);
             }
             return Ok(MirrorTarget::Dir(PathBuf::from(p)));
         }
@@ -196,15 +209,11 @@ impl std::str::FromStr for MirrorTarget {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || "._-/:".contains(c))
             {
-                return Err(format!(
-                    "`{s}` is not docker://<registry host[:port]>[/prefix]"
-                ));
+                return Err(TargetError::BadRegistry(s.to_string()));
             }
             return Ok(MirrorTarget::Registry(r.to_string()));
         }
-        Err(format!(
-            "unknown mirror target `{s}`: use dir:<directory> or docker://<registry host[:port]>[/prefix]"
-        ))
+        Err(TargetError::Unknown(s.to_string()))
     }
 }
 
@@ -355,8 +364,22 @@ pub enum MirrorEvent {
     Finished {
         index: usize,
         at: DateTime<Utc>,
-        result: Result<ImageDone, String>,
+        result: Result<ImageDone, ImageError>,
     },
+}
+
+/// Why one image was not mirrored (causes kept as text so events stay cloneable).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImageError {
+    #[error("cannot create {path}: {cause}")]
+    CreateDir { path: String, cause: String },
+    #[error("cannot run {skopeo}: {cause}")]
+    Spawn { skopeo: String, cause: String },
+    #[error("skopeo did not finish: {0}")]
+    Wait(String),
+    /// skopeo failed: its own message (see [`skopeo_message`]), else its exit status.
+    #[error("{0}")]
+    Skopeo(String),
 }
 
 /// A finished image.
@@ -478,13 +501,16 @@ impl MirrorJob {
         &self,
         index: usize,
         tx: &mpsc::UnboundedSender<MirrorEvent>,
-    ) -> Result<ImageDone, String> {
+    ) -> Result<ImageDone, ImageError> {
         let p = &self.plan[index];
         let dir = p.destination.strip_prefix("dir:").map(PathBuf::from);
         if let Some(d) = &dir {
             tokio::fs::create_dir_all(d)
                 .await
-                .map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+                .map_err(|e| ImageError::CreateDir {
+                    path: d.display().to_string(),
+                    cause: e.to_string(),
+                })?;
         }
         let digestfile = DigestFile::new();
         let mut child = tokio::process::Command::new(&self.skopeo)
@@ -494,7 +520,10 @@ impl MirrorJob {
             .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
-            .map_err(|e| format!("cannot run {}: {e}", self.skopeo.display()))?;
+            .map_err(|e| ImageError::Spawn {
+                skopeo: self.skopeo.display().to_string(),
+                cause: e.to_string(),
+            })?;
         let mut stderr = child.stderr.take();
         let err_task = tokio::spawn(async move {
             let mut s = String::new();
@@ -515,10 +544,12 @@ impl MirrorJob {
         let status = child
             .wait()
             .await
-            .map_err(|e| format!("skopeo did not finish: {e}"))?;
+            .map_err(|e| ImageError::Wait(e.to_string()))?;
         let err = err_task.await.unwrap_or_default();
         if !status.success() {
-            return Err(skopeo_message(&err).unwrap_or_else(|| format!("skopeo {status}")));
+            return Err(ImageError::Skopeo(
+                skopeo_message(&err).unwrap_or_else(|| format!("skopeo {status}")),
+            ));
         }
         let digest = tokio::fs::read_to_string(&digestfile.0)
             .await
@@ -678,7 +709,8 @@ impl MirrorStatus {
                             done.digest.as_deref().unwrap_or("(no digest)")
                         )
                     }
-                    Err(msg) => {
+                    Err(e) => {
+                        let msg = e.to_string();
                         s.item.state = CopyState::Failed;
                         s.item.message = Some(msg.clone());
                         format!(
@@ -990,7 +1022,7 @@ mod tests {
             .apply(&MirrorEvent::Finished {
                 index: 1,
                 at: t0 + chrono::Duration::seconds(4),
-                result: Err("manifest unknown".into()),
+                result: Err(ImageError::Skopeo("manifest unknown".into())),
             })
             .expect("line");
         assert_eq!(l, "[2/2] FAILED quay.io/a/c:1: manifest unknown");

@@ -110,27 +110,45 @@ pub fn override_matches(typed: &str, node: Option<&str>) -> bool {
     node.is_some_and(|n| !n.is_empty() && typed == n)
 }
 
+/// What changed between the validation the admin confirmed and the one at submit.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Changed {
+    /// A check that must never fail now fails (never overridable).
+    #[error("check {id} now fails: {reason}")]
+    NeverCheckFails { id: String, reason: String },
+    #[error("checks that passed now fail: {}", .0.join(", "))]
+    ChecksNowFail(Vec<String>),
+    #[error("nothing confirms the node's identity any more")]
+    IdentityLost,
+    #[error("the node it is for changed")]
+    NodeChanged,
+}
+
 /// Whether the validation of the fresh object at submit still allows what the admin confirmed
 /// against `pinned`: nothing `never` failed, no check failed that had passed when the admin
 /// looked, and the identity is still confirmed if it was. `Err` says what changed.
-pub fn still_allowed(pinned: &Validation, fresh: &Validation) -> Result<(), String> {
+pub fn still_allowed(pinned: &Validation, fresh: &Validation) -> Result<(), Changed> {
     if let Some(c) = fresh.never_failures().next() {
-        return Err(format!("check {} now fails: {}", c.id, c.reason));
+        return Err(Changed::NeverCheckFails {
+            id: c.id.to_string(),
+            reason: c.reason.clone(),
+        });
     }
     let before = pinned.failed_ids();
-    let new: Vec<&str> = fresh
+    let new: Vec<String> = fresh
         .failed_ids()
         .into_iter()
         .filter(|id| !before.contains(id))
+        .map(str::to_string)
         .collect();
     if !new.is_empty() {
-        return Err(format!("checks that passed now fail: {}", new.join(", ")));
+        return Err(Changed::ChecksNowFail(new));
     }
     if pinned.identity_confirmed() && !fresh.identity_confirmed() {
-        return Err("nothing confirms the node's identity any more".into());
+        return Err(Changed::IdentityLost);
     }
     if fresh.node != pinned.node {
-        return Err("the node it is for changed".into());
+        return Err(Changed::NodeChanged);
     }
     Ok(())
 }

@@ -222,16 +222,15 @@ fn still_allowed_at_submit() {
     let joined = [machine("m1", &[("InternalDNS", "w1")], Some("w1"), t0())];
     let fresh = validate_all(&[client_csr("a", "w1", at(5))], &nodes, Some(&joined));
     let err = still_allowed(&shown[0], &fresh[0]).unwrap_err();
-    assert!(err.contains("machine-noderef"), "{err}");
+    assert!(matches!(err, Changed::ChecksNowFail(_)), "{err}");
+    assert!(err.to_string().contains("machine-noderef"), "{err}");
     // Now a never-class failure: refused whatever was overridden.
     let mut evil = client_csr("a", "w1", at(5));
     evil.spec.username = Some("system:admin".into());
     let fresh = validate_all(&[evil], &nodes, Some(&machines));
-    assert!(
-        still_allowed(&shown[0], &fresh[0])
-            .unwrap_err()
-            .contains("requestor")
-    );
+    let err = still_allowed(&shown[0], &fresh[0]).unwrap_err();
+    assert!(matches!(err, Changed::NeverCheckFails { .. }), "{err}");
+    assert!(err.to_string().contains("requestor"), "{err}");
 }
 
 #[test]

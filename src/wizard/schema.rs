@@ -36,28 +36,54 @@ pub struct CrdSchema {
     regexes: std::sync::Mutex<HashMap<String, Option<Regex>>>,
 }
 
+/// Why a CRD manifest gives no schema.
+#[derive(Debug, thiserror::Error)]
+pub enum CrdError {
+    #[error("cannot read CRD {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the CRD is not valid YAML: {0}")]
+    NotYaml(#[from] serde_yaml::Error),
+    #[error("the CRD has no spec.names.kind")]
+    NoKind,
+    #[error("the CRD has no spec.versions")]
+    NoVersions,
+    #[error("the CRD for {kind} has no version {version}")]
+    NoVersion { kind: String, version: String },
+    #[error("{kind} {version} has no openAPIV3Schema")]
+    NoSchema { kind: String, version: String },
+}
+
 impl CrdSchema {
     /// Parse a CRD manifest (YAML) and take the schema of `version`.
-    pub fn from_crd_yaml(text: &str, version: &str) -> Result<Self, String> {
-        let crd: Value =
-            serde_yaml::from_str(text).map_err(|e| format!("the CRD is not valid YAML: {e}"))?;
+    pub fn from_crd_yaml(text: &str, version: &str) -> Result<Self, CrdError> {
+        let crd: Value = serde_yaml::from_str(text)?;
         let kind = crd
             .pointer("/spec/names/kind")
             .and_then(Value::as_str)
-            .ok_or("the CRD has no spec.names.kind")?
+            .ok_or(CrdError::NoKind)?
             .to_string();
         let versions = crd
             .pointer("/spec/versions")
             .and_then(Value::as_array)
-            .ok_or("the CRD has no spec.versions")?;
-        let v = versions
+            .ok_or(CrdError::NoVersions)?;
+        let Some(v) = versions
             .iter()
             .find(|v| v.get("name").and_then(Value::as_str) == Some(version))
-            .ok_or_else(|| format!("the CRD for {kind} has no version {version}"))?;
-        let schema = v
-            .pointer("/schema/openAPIV3Schema")
-            .cloned()
-            .ok_or_else(|| format!("{kind} {version} has no openAPIV3Schema"))?;
+        else {
+            return Err(CrdError::NoVersion {
+                kind,
+                version: version.into(),
+            });
+        };
+        let Some(schema) = v.pointer("/schema/openAPIV3Schema").cloned() else {
+            return Err(CrdError::NoSchema {
+                kind,
+                version: version.into(),
+            });
+        };
         Ok(CrdSchema {
             kind,
             version: version.to_string(),
@@ -67,9 +93,11 @@ impl CrdSchema {
     }
 
     /// Read a CRD file.
-    pub fn from_file(path: &Path, version: &str) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read CRD {}: {e}", path.display()))?;
+    pub fn from_file(path: &Path, version: &str) -> Result<Self, CrdError> {
+        let text = std::fs::read_to_string(path).map_err(|source| CrdError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
         Self::from_crd_yaml(&text, version)
     }
 

@@ -190,7 +190,9 @@ fn copies_pane_snapshot() {
         MirrorEvent::Finished {
             index: 1,
             at: at(-8),
-            result: Err("manifest unknown".into()),
+            result: Err(shiftdeck::copies::mirror::ImageError::Skopeo(
+                "manifest unknown".into(),
+            )),
         },
     ] {
         p.apply_msg(CopyMsg::Mirror { job: 0, event: ev });
