@@ -38,7 +38,7 @@ async fn scale_up_pipeline_and_tracker() {
     let s = h.store.clone();
     let pool = "example-extra-cpu";
     let mut tracker = ScalingTracker::new(ChronoDuration::minutes(30));
-    tracker.observe(&list(&s, NP), s.clock().now());
+    tracker.observe(&list(&s, NP), sim_now(&s));
     s.mutate_retry(by_key(NP), Some("clusters"), pool, true, |o| {
         o["spec"]["replicas"] = json!(1);
         Ok(())
@@ -49,7 +49,7 @@ async fn scale_up_pipeline_and_tracker() {
     let mut stuck = BTreeSet::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let now = s.clock().now();
+        let now = sim_now(&s);
         let pools = list(&s, NP);
         tracker.observe(&pools, now);
         let np = pools
@@ -101,7 +101,7 @@ async fn scale_up_pipeline_and_tracker() {
         "{seen:?}"
     );
     assert!(stuck.is_empty(), "{stuck:?}");
-    let done = tracker.recently_finished(s.clock().now());
+    let done = tracker.recently_finished(sim_now(&s));
     assert_eq!(done.len(), 1);
     assert_eq!(
         (done[0].key.as_str(), done[0].from, done[0].to),
@@ -178,4 +178,11 @@ async fn migrate_all_moves_migratable_vmis_and_refuses_the_rest() {
     assert_eq!(after.vmis().count(), plan.refused.len());
     assert!(after.vmis().all(|v| v.will_restart()));
     h.shutdown();
+}
+
+/// The sim's clock as chrono time, which the fleet module still uses (the sim moved to jiff).
+fn sim_now(s: &shiftdeck_sim::store::Store) -> chrono::DateTime<chrono::Utc> {
+    let t = s.clock().now();
+    chrono::DateTime::from_timestamp(t.as_second(), t.subsec_nanosecond().unsigned_abs())
+        .unwrap_or_default()
 }

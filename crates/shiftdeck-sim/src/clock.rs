@@ -3,13 +3,13 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use crate::time::{self, Timestamp};
 
 #[derive(Clone, Debug)]
 pub struct SimClock {
     speed: f64,
     started: Instant,
-    started_wall: DateTime<Utc>,
+    started_wall: Timestamp,
 }
 
 impl SimClock {
@@ -17,7 +17,7 @@ impl SimClock {
         SimClock {
             speed: speed.max(0.001),
             started: Instant::now(),
-            started_wall: Utc::now(),
+            started_wall: Timestamp::now(),
         }
     }
 
@@ -42,17 +42,19 @@ impl SimClock {
 
     /// Simulated "now". Timestamps are real wall-clock time, because clients compute ages from
     /// their own clock; only the pace of scenario events is scaled.
-    pub fn now(&self) -> DateTime<Utc> {
-        self.started_wall + (self.started.elapsed())
+    pub fn now(&self) -> Timestamp {
+        time::SignedDuration::try_from(self.started.elapsed())
+            .ok()
+            .and_then(|d| self.started_wall.checked_add(d).ok())
+            .unwrap_or_else(Timestamp::now)
     }
 
     pub fn now_rfc3339(&self) -> String {
-        self.now().to_rfc3339_opts(SecondsFormat::Secs, true)
+        time::rfc3339_secs(self.now())
     }
 
     /// A timestamp `ago` before now, for objects a scenario pretends are old.
     pub fn ago_rfc3339(&self, ago: Duration) -> String {
-        let t = self.now() - chrono::Duration::from_std(ago).unwrap_or_default();
-        t.to_rfc3339_opts(SecondsFormat::Secs, true)
+        time::rfc3339_secs(time::before(self.now(), ago))
     }
 }

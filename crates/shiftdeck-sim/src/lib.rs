@@ -20,6 +20,7 @@ pub mod store;
 pub mod strategy;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+pub mod time;
 pub mod tls;
 
 use std::net::SocketAddr;

@@ -10,7 +10,6 @@ use std::sync::OnceLock;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use chrono::{Datelike, Utc};
 use rcgen::{
     CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose, PublicKeyData, SanType, SignatureAlgorithm,
@@ -224,9 +223,9 @@ pub fn ca() -> Result<&'static SimCa, String> {
             KeyUsagePurpose::CrlSign,
             KeyUsagePurpose::DigitalSignature,
         ];
-        let (y, m, d) = ymd_offset_days(-1);
+        let (y, m, d) = crate::time::ymd_in_days(-1);
         params.not_before = rcgen::date_time_ymd(y, m, d);
-        let (y, m, d) = ymd_offset_days(365);
+        let (y, m, d) = crate::time::ymd_in_days(365);
         params.not_after = rcgen::date_time_ymd(y, m, d);
         let cert = params.self_signed(&key).map_err(|e| e.to_string())?;
         Ok(SimCa {
@@ -236,11 +235,6 @@ pub fn ca() -> Result<&'static SimCa, String> {
     })
     .as_ref()
     .map_err(Clone::clone)
-}
-
-fn ymd_offset_days(days: i64) -> (i32, u8, u8) {
-    let t = Utc::now() + chrono::Duration::days(days);
-    (t.year(), t.month() as u8, t.day() as u8)
 }
 
 /// The public key of a parsed request, in the shape rcgen signs.
@@ -325,9 +319,9 @@ pub fn sign_request(
         }
     }
     let days = expiration_seconds.map_or(30, |s| (s / 86_400).max(1) as i64);
-    let (y, m, d) = ymd_offset_days(-1);
+    let (y, m, d) = crate::time::ymd_in_days(-1);
     params.not_before = rcgen::date_time_ymd(y, m, d);
-    let (y, m, d) = ymd_offset_days(days);
+    let (y, m, d) = crate::time::ymd_in_days(days);
     params.not_after = rcgen::date_time_ymd(y, m, d);
     let ca = ca()?;
     let cert = params

@@ -12,7 +12,6 @@ use std::sync::{Arc, OnceLock};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use chrono::{Datelike, Utc};
 use rcgen::{
     CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose, SanType,
@@ -189,10 +188,9 @@ fn generate(state_dir: Option<&Path>) -> Result<SimTls, String> {
 }
 
 fn validity(params: &mut CertificateParams, days: i64) {
-    let ymd = |t: chrono::DateTime<Utc>| (t.year(), t.month() as u8, t.day() as u8);
-    let (y, m, d) = ymd(Utc::now() - chrono::Duration::days(1));
+    let (y, m, d) = crate::time::ymd_in_days(-1);
     params.not_before = rcgen::date_time_ymd(y, m, d);
-    let (y, m, d) = ymd(Utc::now() + chrono::Duration::days(days));
+    let (y, m, d) = crate::time::ymd_in_days(days);
     params.not_after = rcgen::date_time_ymd(y, m, d);
 }
 

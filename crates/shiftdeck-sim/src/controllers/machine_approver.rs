@@ -7,7 +7,7 @@
 
 use std::net::IpAddr;
 
-use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use crate::time::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 use crate::pki::{self, CLIENT_SIGNER, SERVING_SIGNER};
@@ -48,8 +48,9 @@ pub fn reconcile(hub: &Store, ns: &str, name: &str, guest: &Store, down: bool) {
     }
     let node_exists = |n: &str| nodes.iter().any(|o| name_of(o) == n);
     for c in csrs.iter().filter(|c| pending(c)) {
-        let old_enough =
-            created(c).is_some_and(|t| now - t >= ChronoDuration::seconds(RECONCILE_DELAY_SECS));
+        let old_enough = created(c).is_some_and(|t| {
+            now.duration_since(t) >= SignedDuration::from_secs(RECONCILE_DELAY_SECS)
+        });
         if old_enough && approvable(c, &machines, node_exists) {
             let _ = guest.mutate_retry(by_key(CSR), None, name_of(c), false, |o| {
                 let ts = guest.clock().now_rfc3339();
@@ -154,15 +155,13 @@ fn pending(csr: &Value) -> bool {
     super::csr::is_pending(csr)
 }
 
-fn created(csr: &Value) -> Option<DateTime<Utc>> {
-    str_at(csr, "/metadata/creationTimestamp")
-        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| t.with_timezone(&Utc))
+fn created(csr: &Value) -> Option<Timestamp> {
+    str_at(csr, "/metadata/creationTimestamp").and_then(crate::time::parse)
 }
 
 /// The approver's brake: more recent kubelet CSRs than machines (or nodes) + 100 and it ignores
 /// them all, so a CSR storm cannot get nodes approved.
-fn too_many_recent(csrs: &[std::sync::Arc<Value>], known: usize, now: DateTime<Utc>) -> bool {
+fn too_many_recent(csrs: &[std::sync::Arc<Value>], known: usize, now: Timestamp) -> bool {
     let recent = csrs
         .iter()
         .filter(|c| {
@@ -173,7 +172,8 @@ fn too_many_recent(csrs: &[std::sync::Arc<Value>], known: usize, now: DateTime<U
         })
         .filter(|c| {
             created(c).is_some_and(|t| {
-                t > now - ChronoDuration::hours(1) && t < now + ChronoDuration::seconds(10)
+                let age = now.duration_since(t);
+                age < SignedDuration::from_hours(1) && age > SignedDuration::from_secs(-10)
             })
         })
         .count();
@@ -290,9 +290,9 @@ mod tests {
 
     #[test]
     fn a_csr_storm_stops_all_approvals() {
-        let now = Utc::now();
+        let now = Timestamp::now();
         let mut c = client("vm-a", BOOTSTRAPPER);
-        c["metadata"]["creationTimestamp"] = json!(now.to_rfc3339());
+        c["metadata"]["creationTimestamp"] = json!(crate::time::rfc3339_secs(now));
         let storm: Vec<Arc<Value>> = (0..103).map(|_| Arc::new(c.clone())).collect();
         assert!(too_many_recent(&storm, 2, now));
         assert!(!too_many_recent(&storm[..102], 2, now));

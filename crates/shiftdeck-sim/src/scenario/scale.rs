@@ -227,8 +227,10 @@ fn seed_csrs(store: &Store, seed: u64, n: usize) -> Result<(), ApiError> {
     for (i, (request, certificate)) in materials.into_iter().enumerate() {
         let (node, kind) = scale_csr_node(i);
         let secs = 60 + (hash64(seed, &format!("age/{i}")) % (30 * 86_400));
-        let ts = (now - chrono::Duration::seconds(secs as i64))
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let ts = crate::time::rfc3339_secs(crate::time::before(
+            now,
+            std::time::Duration::from_secs(secs),
+        ));
         let name = csrs::csr_name(store, seed, &format!("scale/{i}"));
         let mut obj = if kind == CsrKind::Client {
             t_client.clone()

@@ -140,8 +140,8 @@ fn required(n: &Node, map: &serde_json::Map<String, Value>, path: &str, f: &mut 
 /// The `date-time` format as the API server's format checker reads it: RFC 3339, or the same
 /// without a zone (ISO 8601 local time), fractions of a second allowed.
 fn date_time(s: &str) -> bool {
-    chrono::DateTime::parse_from_rfc3339(s).is_ok()
-        || chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").is_ok()
+    crate::time::parse(s).is_some()
+        || k8s_openapi::jiff::civil::DateTime::strptime("%Y-%m-%dT%H:%M:%S%.f", s).is_ok()
 }
 
 fn scalar_rules(n: &Node, v: &Value, old: Option<&Value>, path: &str, f: &mut Findings) {

@@ -49,7 +49,7 @@ pub fn render_one(res: &ResourceDef, obj: &Value, format: Format, rv: u64) -> Va
         Format::Metadata => table::partial_metadata(obj),
         Format::Table(include) => table::table(
             res,
-            vec![table::row(res, obj, include, chrono::Utc::now())],
+            vec![table::row(res, obj, include, crate::time::Timestamp::now())],
             json!({"resourceVersion": rv.to_string()}),
         ),
     }
@@ -74,7 +74,7 @@ pub fn render_list(
     }
     let meta = Value::Object(meta);
     if let Format::Table(include) = format {
-        let now = chrono::Utc::now();
+        let now = crate::time::Timestamp::now();
         let rows = items
             .iter()
             .map(|o| table::row(res, o, include, now))

@@ -1,7 +1,7 @@
 //! Server-side Table printers of the core kinds kubectl shows every day (Events, ConfigMaps,
 //! Secrets, Services, PVCs, StorageClasses), with the columns the API server's printers use.
 
-use chrono::{DateTime, Utc};
+use crate::time::Timestamp;
 use serde_json::{Value, json};
 
 use super::table::{Col, NAME, age_of, c, s};
@@ -85,7 +85,7 @@ fn or_none(v: String) -> String {
     if v.is_empty() { "<none>".into() } else { v }
 }
 
-fn event_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
+fn event_cells(o: &Value, now: Timestamp) -> Vec<Value> {
     let first = o
         .pointer("/firstTimestamp")
         .filter(|v| !v.is_null())
@@ -197,7 +197,7 @@ fn access_modes(o: &Value) -> String {
 }
 
 /// Every cell of a row (the name included where the printer has one), for the kinds above.
-pub(super) fn cells(plural: &str, o: &Value, now: DateTime<Utc>) -> Option<Vec<Value>> {
+pub(super) fn cells(plural: &str, o: &Value, now: Timestamp) -> Option<Vec<Value>> {
     let name = || json!(s(o, "/metadata/name").unwrap_or(""));
     let age = || age_of(o.pointer("/metadata/creationTimestamp"), now);
     Some(match plural {

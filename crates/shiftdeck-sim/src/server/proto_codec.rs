@@ -185,11 +185,11 @@ fn value(e: &mut Enc, num: u64, x: &Value, ty: &Ty) -> Result<(), String> {
             let s = x
                 .as_str()
                 .ok_or_else(|| format!("expected a time, found {x}"))?;
-            let t = chrono::DateTime::parse_from_rfc3339(s)
-                .map_err(|err| format!("bad time {s:?}: {err}"))?;
+            let t: crate::time::Timestamp =
+                s.parse().map_err(|err| format!("bad time {s:?}: {err}"))?;
             e.message(num, |m| {
-                m.int(1, t.timestamp());
-                m.int(2, i64::from(t.timestamp_subsec_nanos()));
+                m.int(1, t.as_second());
+                m.int(2, i64::from(t.subsec_nanosecond()));
             });
         }
         Ty::Quantity => {
@@ -450,13 +450,13 @@ fn read(w: Wire<'_>, ty: &Ty) -> Result<Value, String> {
                 // Go writes a zero (unset) `metav1.Time` as an empty message; JSON says null.
                 return Ok(Value::Null);
             }
-            let t = chrono::DateTime::from_timestamp(secs, nanos).ok_or("time out of range")?;
-            let format = if matches!(ty, Ty::MicroTime) {
-                chrono::SecondsFormat::Micros
+            let nanos = i32::try_from(nanos).map_err(|_| "nanos out of range")?;
+            let t = crate::time::Timestamp::new(secs, nanos).map_err(|_| "time out of range")?;
+            Value::String(if matches!(ty, Ty::MicroTime) {
+                crate::time::rfc3339_micros(t)
             } else {
-                chrono::SecondsFormat::Secs
-            };
-            Value::String(t.to_rfc3339_opts(format, true))
+                crate::time::rfc3339_secs(t)
+            })
         }
         (Ty::Quantity, Wire::Bytes(b)) => Value::String(string_field(b, 1)?),
         (Ty::IntOrString, Wire::Bytes(b)) => {

@@ -108,14 +108,14 @@ fn time(e: &mut Enc, num: u64, v: &Value, name: &str) {
     let Some(t) = v
         .get(name)
         .and_then(Value::as_str)
-        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .and_then(crate::time::parse)
     else {
         return;
     };
     e.message(num, |m| {
-        m.int(1, t.timestamp());
-        if t.timestamp_subsec_nanos() > 0 {
-            m.int(2, i64::from(t.timestamp_subsec_nanos()));
+        m.int(1, t.as_second());
+        if t.subsec_nanosecond() > 0 {
+            m.int(2, i64::from(t.subsec_nanosecond()));
         }
     });
 }

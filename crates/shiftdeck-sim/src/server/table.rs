@@ -1,7 +1,7 @@
 //! Server-side printing (`Accept: application/json;as=Table;v=v1;g=meta.k8s.io`): column
 //! definitions and rows, hand-written for built-in kinds and from `ResourceDef.columns` for CRDs.
 
-use chrono::{DateTime, Utc};
+use crate::time::Timestamp;
 use serde_json::{Map, Value, json};
 
 use super::jsonpath;
@@ -171,12 +171,9 @@ pub fn human_duration(secs: i64) -> String {
     format!("{}y", h / 24 / 365)
 }
 
-pub(super) fn age_of(ts: Option<&Value>, now: DateTime<Utc>) -> Value {
-    match ts
-        .and_then(Value::as_str)
-        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-    {
-        Some(t) => json!(human_duration((now - t.with_timezone(&Utc)).num_seconds())),
+pub(super) fn age_of(ts: Option<&Value>, now: Timestamp) -> Value {
+    match ts.and_then(Value::as_str).and_then(crate::time::parse) {
+        Some(t) => json!(human_duration(now.duration_since(t).as_secs())),
         None => json!("<unknown>"),
     }
 }
@@ -185,7 +182,7 @@ pub(super) fn s<'a>(obj: &'a Value, ptr: &str) -> Option<&'a str> {
     obj.pointer(ptr).and_then(Value::as_str)
 }
 
-fn node_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
+fn node_cells(o: &Value, now: Timestamp) -> Vec<Value> {
     let conds = o.pointer("/status/conditions").and_then(Value::as_array);
     let ready = conds
         .into_iter()
@@ -247,7 +244,7 @@ fn node_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     ]
 }
 
-fn csr_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
+fn csr_cells(o: &Value, now: Timestamp) -> Vec<Value> {
     let mut conds: Vec<String> = o
         .pointer("/status/conditions")
         .and_then(Value::as_array)
@@ -278,7 +275,7 @@ fn csr_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     ]
 }
 
-fn pod_cells(o: &Value, now: DateTime<Utc>) -> Vec<Value> {
+fn pod_cells(o: &Value, now: Timestamp) -> Vec<Value> {
     let statuses = o
         .pointer("/status/containerStatuses")
         .and_then(Value::as_array);
@@ -347,7 +344,7 @@ fn readiness_gates(o: &Value) -> String {
     format!("{ready}/{}", gates.len())
 }
 
-fn crd_cell(res: &ResourceDef, idx: usize, o: &Value, now: DateTime<Utc>) -> Value {
+fn crd_cell(res: &ResourceDef, idx: usize, o: &Value, now: Timestamp) -> Value {
     let Some(pc) = res.columns.get(idx) else {
         return Value::Null;
     };
@@ -363,7 +360,7 @@ fn crd_cell(res: &ResourceDef, idx: usize, o: &Value, now: DateTime<Utc>) -> Val
     }
 }
 
-fn cells(res: &ResourceDef, o: &Value, now: DateTime<Utc>) -> Vec<Value> {
+fn cells(res: &ResourceDef, o: &Value, now: Timestamp) -> Vec<Value> {
     if !res.crd
         && let Some(all) = super::printers::cells(res.plural, o, now)
     {
@@ -422,7 +419,7 @@ pub fn partial_metadata(o: &Value) -> Value {
     Value::Object(m)
 }
 
-pub fn row(res: &ResourceDef, o: &Value, include: Include, now: DateTime<Utc>) -> Value {
+pub fn row(res: &ResourceDef, o: &Value, include: Include, now: Timestamp) -> Value {
     let mut r = Map::new();
     r.insert("cells".into(), Value::Array(cells(res, o, now)));
     match include {
@@ -466,7 +463,7 @@ mod tests {
 
     #[test]
     fn node_and_csr_rows() {
-        let now = Utc::now();
+        let now = Timestamp::now();
         let node = json!({"metadata": {"name": "n1", "labels": {"node-role.kubernetes.io/worker": "", "node-role.kubernetes.io/master": ""}},
             "spec": {"unschedulable": true},
             "status": {"conditions": [{"type": "Ready", "status": "True"}], "nodeInfo": {"kubeletVersion": "v1.31.6"}, "addresses": [{"type": "InternalIP", "address": "10.0.0.1"}]}});
@@ -486,7 +483,7 @@ mod tests {
 
     #[test]
     fn pod_status_shows_a_waiting_container_reason_like_kubectl() {
-        let now = Utc::now();
+        let now = Timestamp::now();
         let mut pod = crate::scenario::objects::pod(
             "ns",
             "p",
@@ -517,7 +514,7 @@ mod tests {
             "NAME CLUSTER DESIRED NODES CURRENT NODES AUTOSCALING AUTOREPAIR VERSION UPDATINGVERSION UPDATINGCONFIG MESSAGE"
         );
         let o = json!({"metadata": {"name": "np"}, "spec": {"clusterName": "c1", "replicas": 2}, "status": {"conditions": [{"type": "Ready", "message": "fine"}]}});
-        let c = cells(np, &o, Utc::now());
+        let c = cells(np, &o, Timestamp::now());
         assert_eq!(c[1], json!("c1"));
         assert_eq!(c[2], json!(2));
         assert_eq!(c[9], json!("fine"));

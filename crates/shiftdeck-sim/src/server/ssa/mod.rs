@@ -117,7 +117,7 @@ fn store_entries(obj: &mut Value, list: Vec<Entry>) {
 }
 
 fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    crate::time::rfc3339_secs(crate::time::Timestamp::now())
 }
 
 /// The fields of `obj` a manager can own through `w`: not the server's metadata, not

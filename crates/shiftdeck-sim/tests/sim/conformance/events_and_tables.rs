@@ -20,7 +20,7 @@ fn header(out: &str) -> String {
 async fn describe_and_events_for_show_an_objects_events() {
     let k = Kube::start().await;
     let node = k.get("nodes", None, "worker-0").expect("node");
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let now = shiftdeck_sim::time::rfc3339_secs(shiftdeck_sim::time::Timestamp::now());
     put(
         &k.sim,
         "events",
