@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::output::OutputFormat;
+
 use crate::sim::{Faults, Profile, Scale, SimUser};
 
 #[derive(Debug, Parser)]
@@ -226,13 +228,6 @@ pub enum GetKind {
     HostedClusters,
     /// DataVolume imports and the config file's Azure blob copies.
     Copies,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum OutputFormat {
-    Table,
-    Json,
-    Yaml,
 }
 
 fn parse_speed(s: &str) -> Result<f64, String> {

@@ -82,7 +82,7 @@ impl fmt::Debug for AzureCopy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AzureCopy")
             .field("url", &crate::redact::in_text(&self.url))
-            .field("sas", &crate::copies::sas::REDACTED)
+            .field("sas", &crate::redact::sig::REDACTED)
             .finish()
     }
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use k8s_openapi::api::core::v1::Node;
 use kube::{Api, Client, Resource};
 
+use crate::fetched::{Fetch, Fetched, FetchedNode};
 use crate::kube_conn::one_line;
-use crate::panes::fetch::{Fetch, Fetched, FetchedNode};
 
 /// Perform `f` with `client`. Never fails as a whole: errors travel in the result, one line each.
 pub async fn fetch(client: Client, f: Fetch) -> Fetched {

@@ -11,12 +11,12 @@ use kube::api::ListParams;
 use kube::{Api, Client};
 use serde_json::Value;
 
-use crate::cli::OutputFormat;
 use crate::csr::checks::{Inputs, validate_all};
 use crate::csr::decode::DecodeCache;
 use crate::csr::machines::MachineIndex;
 use crate::csr::rows::{HistoryFilter, build_rows, rows_json, table};
 use crate::kube_conn::one_line;
+use crate::output::OutputFormat;
 use crate::panes::csr::model::NodeIndex;
 use crate::watch::machine::{Machine, strip_machine};
 use crate::watch::{MACHINES, kind};
@@ -85,13 +85,10 @@ pub fn format_csrs(
     match format {
         OutputFormat::Table => {
             let (headers, cells) = table(&rows);
-            Ok(crate::get::table(&headers, &cells))
+            Ok(crate::output::table(&headers, &cells))
         }
-        OutputFormat::Json => serde_json::to_string_pretty(&with_checks(&rows, csrs, &vals))
-            .map(|s| s + "\n")
-            .map_err(|e| e.to_string()),
-        OutputFormat::Yaml => {
-            serde_yaml::to_string(&with_checks(&rows, csrs, &vals)).map_err(|e| e.to_string())
+        OutputFormat::Json | OutputFormat::Yaml => {
+            crate::output::serialize(&with_checks(&rows, csrs, &vals), format)
         }
     }
 }

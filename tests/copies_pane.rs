@@ -15,7 +15,6 @@ use ratatui::backend::TestBackend;
 use serde_json::json;
 use shiftdeck::action::Action;
 use shiftdeck::app::App;
-use shiftdeck::cli::OutputFormat;
 use shiftdeck::config::AzureCopy;
 use shiftdeck::copies::azure::{BlobError, BlobProperties, CopyProperties, CopyStatus};
 use shiftdeck::copies::dv_resource::DataVolume;
@@ -26,6 +25,7 @@ use shiftdeck::copies::mirror::{
 use shiftdeck::event_loop::Session;
 use shiftdeck::keymap::Keymap;
 use shiftdeck::kube_conn::Source;
+use shiftdeck::output::OutputFormat;
 use shiftdeck::panes::copies::runtime::CopyMsg;
 use shiftdeck::sim::{self, SimOptions};
 use shiftdeck::theme::Theme;

@@ -13,8 +13,8 @@ use ratatui::backend::TestBackend;
 use std::sync::Arc;
 
 use shiftdeck::app::{App, Effect};
+use shiftdeck::fetched::{Fetch, Fetched, FetchedNode};
 use shiftdeck::keymap::Keymap;
-use shiftdeck::panes::fetch::{Fetch, Fetched, FetchedNode};
 use shiftdeck::panes::nodes::fixtures::{NodeSpec, node, sample_nodes};
 use shiftdeck::theme::Theme;
 use shiftdeck::watch::cluster_info::ClusterInfo;

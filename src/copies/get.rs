@@ -11,8 +11,8 @@ use super::dv_resource::DataVolume;
 use super::rows;
 use super::sas::BlobTarget;
 use super::{CopyBook, CopyItem, CopyState};
-use crate::cli::OutputFormat;
 use crate::config::AzureCopy;
+use crate::output::OutputFormat;
 
 /// DataVolumes as copy items; an absent CDI API yields none.
 pub async fn datavolume_items(
@@ -83,11 +83,8 @@ pub fn render(
     let all = book.all();
     match format {
         OutputFormat::Table => Ok(rows::render_table(&rows::rows(all, now))),
-        OutputFormat::Json => serde_json::to_string_pretty(&rows::rows_json(all, now))
-            .map(|s| s + "\n")
-            .map_err(|e| e.to_string()),
-        OutputFormat::Yaml => {
-            serde_yaml::to_string(&rows::rows_json(all, now)).map_err(|e| e.to_string())
+        OutputFormat::Json | OutputFormat::Yaml => {
+            crate::output::serialize(&rows::rows_json(all, now), format)
         }
     }
 }

@@ -11,7 +11,8 @@ use super::facts::{self, ClusterFacts};
 use super::form::{self, ClusterForm, FieldId, NodePoolForm};
 use super::options;
 use super::preflight::{self, Check};
-use crate::cli::{ConnArgs, OutputFormat};
+use crate::cli::ConnArgs;
+use crate::output::OutputFormat;
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {
@@ -292,25 +293,6 @@ pub async fn client(conn: &ConnArgs) -> Result<kube::Client, String> {
     kube::Client::try_from(config).map_err(|e| format!("cannot build a client: {e}"))
 }
 
-fn print_table(rows: &[[String; 4]]) -> String {
-    let headers = preflight::HEADERS.map(String::from);
-    let all: Vec<&[String; 4]> = std::iter::once(&headers).chain(rows.iter()).collect();
-    let widths: Vec<usize> = (0..3)
-        .map(|i| all.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for r in all {
-        for (i, w) in widths.iter().enumerate() {
-            out.push_str(&format!("{:<w$}   ", r[i], w = *w));
-        }
-        out.push_str(&r[3]);
-        let trimmed = out.trim_end().len();
-        out.truncate(trimmed);
-        out.push('\n');
-    }
-    out
-}
-
 /// Preflight checks as rows keyed by the table headers.
 pub fn preflight_rows(checks: &[Check]) -> serde_json::Value {
     serde_json::Value::Array(
@@ -331,14 +313,12 @@ pub fn preflight_rows(checks: &[Check]) -> serde_json::Value {
 /// Render the checks in a `get` format.
 pub fn render_preflight(checks: &[Check], format: OutputFormat) -> Result<String, String> {
     match format {
-        OutputFormat::Table => Ok(print_table(
-            &checks.iter().map(Check::row).collect::<Vec<_>>(),
-        )),
-        OutputFormat::Json => serde_json::to_string_pretty(&preflight_rows(checks))
-            .map(|s| s + "\n")
-            .map_err(|e| e.to_string()),
-        OutputFormat::Yaml => {
-            serde_yaml::to_string(&preflight_rows(checks)).map_err(|e| e.to_string())
+        OutputFormat::Table => {
+            let rows: Vec<Vec<String>> = checks.iter().map(|c| c.row().to_vec()).collect();
+            Ok(crate::output::table(&preflight::HEADERS, &rows))
+        }
+        OutputFormat::Json | OutputFormat::Yaml => {
+            crate::output::serialize(&preflight_rows(checks), format)
         }
     }
 }

@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
+use crate::fetched::NamespaceObjects;
 use crate::fleet::conditions::Health;
 use crate::fleet::hosted_details::HostedClusterDetails;
 use crate::fleet::util::human_duration;
-use crate::panes::fetch::NamespaceObjects;
 
 fn heading(s: &str) -> Line<'static> {
     Line::from(Span::styled(

@@ -19,11 +19,11 @@ use ratatui::text::{Line, Span};
 
 use self::model::{COLUMNS, HcItem, HcRow};
 use super::cells::{self, CellRow};
-use super::fetch::{Fetch, Fetched, GuestRef, NamespaceObjects};
 use super::filter::Filter;
 use super::table::{LiveTable, RowModel};
 use super::{Pane, RenderCtx};
 use crate::action::Action;
+use crate::fetched::{Fetch, Fetched, GuestRef, NamespaceObjects};
 use crate::fleet::hosted::kubeconfig_ref;
 use crate::fleet::hosted_details::{HostedClusterDetails, control_plane_namespace};
 use crate::theme::Theme;

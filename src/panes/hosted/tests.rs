@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::fixtures::{guest_control_plane, hosted_cluster, node_pool};
 use super::*;
-use crate::cli::OutputFormat;
+use crate::output::OutputFormat;
 use crate::panes::table::Flash;
 use crate::watch::dynamic::{HostedCluster, NodePool};
 

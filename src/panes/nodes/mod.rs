@@ -20,11 +20,11 @@ use ratatui::text::Line;
 
 use self::details::Source;
 use self::model::{COLUMNS, NodeRow, Summary};
-use super::fetch::{Fetch, Fetched};
 use super::filter::Filter;
 use super::table::{LiveTable, RowModel};
 use super::{Pane, RenderCtx};
 use crate::action::Action;
+use crate::fetched::{Fetch, Fetched};
 use crate::watch::{NODES, Stores};
 
 impl RowModel for NodeRow {

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use super::NodesPane;
 use super::details::LOADING;
 use super::fixtures::{NodeSpec, node};
+use crate::fetched::{Fetch, Fetched, FetchedNode};
 use crate::panes::Pane;
-use crate::panes::fetch::{Fetch, Fetched, FetchedNode};
 use crate::watch::kind::strip_node;
 
 fn now() -> DateTime<Utc> {

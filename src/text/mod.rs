@@ -2,6 +2,8 @@
 //! controls (which reorder what the admin reads, e.g. U+202E makes `exe.txt` read `txt.exe`) are
 //! shown escaped, and a last pass over the frame replaces any that a pane drew unescaped.
 
+pub mod wrap;
+
 use std::borrow::Cow;
 
 use ratatui::buffer::Buffer;
