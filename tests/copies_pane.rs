@@ -432,7 +432,7 @@ async fn copies_pane_against_the_sim_and_the_fake_blob_service() {
         url: blobs.demo_blob_url(),
         sas: FAKE_SAS.into(),
     }];
-    let out = shiftdeck::copies::get::copies(&h.client().await.unwrap(), &cfg, OutputFormat::Json)
+    let out = shiftdeck::get_copies::copies(&h.client().await.unwrap(), &cfg, OutputFormat::Json)
         .await
         .unwrap();
     assert!(!out.contains(FAKE_SIG_VALUE));

@@ -7,9 +7,10 @@ use serde_json::json;
 use shiftdeck::overview::bootimages::ArtifactKind;
 use shiftdeck::overview::health::CheckStatus;
 use shiftdeck::overview::{
-    ClusterFlavor, Fetched, OverviewInputs, OverviewModel, Pane, Payload, Presence, fetch,
+    ClusterFlavor, Fetched, OverviewInputs, OverviewModel, Pane, Payload, Presence,
 };
 use shiftdeck::sim::{Faults, Profile, SimHandle, SimOptions};
+use shiftdeck::watch::overview_fetch as fetch;
 use shiftdeck::wizard::{facts, preflight};
 
 async fn start(profile: Profile, faults: Faults) -> SimHandle {

@@ -4,12 +4,12 @@
 //! `spawn_kind` line in `Watches::start`.
 
 pub mod cluster_info;
-pub mod compact;
 pub mod dynamic;
 pub mod fleet;
 pub mod kind;
 pub mod machine;
 pub mod migration_kinds;
+pub mod overview_fetch;
 pub mod overview_poll;
 pub mod priority;
 pub mod resilient;

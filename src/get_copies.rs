@@ -5,13 +5,13 @@ use chrono::{DateTime, Utc};
 use kube::api::ListParams;
 use kube::{Api, Client};
 
-use super::azure::{BlobClient, BlobCopyWatch};
-use super::datavolume::DataVolumeCopy;
-use super::dv_resource::DataVolume;
-use super::rows;
-use super::sas::BlobTarget;
-use super::{CopyBook, CopyItem, CopyState};
 use crate::config::AzureCopy;
+use crate::copies::azure::{BlobClient, BlobCopyWatch};
+use crate::copies::datavolume::DataVolumeCopy;
+use crate::copies::dv_resource::DataVolume;
+use crate::copies::rows;
+use crate::copies::sas::BlobTarget;
+use crate::copies::{CopyBook, CopyItem, CopyState};
 use crate::output::OutputFormat;
 
 /// DataVolumes as copy items; an absent CDI API yields none.
@@ -45,7 +45,7 @@ pub async fn azure_items(copies: &[AzureCopy], now: DateTime<Utc>) -> Vec<CopyIt
             Ok(t) => t,
             Err(e) => {
                 let mut item = CopyItem::new(
-                    super::SourceKind::AzureBlob,
+                    crate::copies::SourceKind::AzureBlob,
                     crate::redact::in_text(&c.url),
                     crate::redact::in_text(&c.url),
                 );

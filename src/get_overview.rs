@@ -3,10 +3,10 @@
 use kube::Client;
 use serde::Serialize;
 
-use super::fetch::{self, Served};
-use super::health::{self, HealthReport};
-use super::{ClusterFlavor, OverviewModel};
 use crate::output::{OutputFormat, serialize};
+use crate::overview::health::{self, HealthReport};
+use crate::overview::{ClusterFlavor, OverviewModel};
+use crate::watch::overview_fetch::{self as fetch, Served};
 
 /// What `get health -o json|yaml` prints.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -6,13 +6,13 @@ use std::io::Write;
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::exec::{self, DryRunOutcome};
-use super::facts::{self, ClusterFacts};
-use super::form::{self, ClusterForm, FieldId, NodePoolForm};
-use super::options;
-use super::preflight::{self, Check};
-use crate::cli::ConnArgs;
+use super::ConnArgs;
 use crate::output::OutputFormat;
+use crate::wizard::exec::{self, DryRunOutcome};
+use crate::wizard::facts::{self, ClusterFacts};
+use crate::wizard::form::{self, ClusterForm, FieldId, NodePoolForm};
+use crate::wizard::options;
+use crate::wizard::preflight::{self, Check};
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {
@@ -483,7 +483,7 @@ pub fn nodepool_form(a: &CreateNodePoolKubevirt, facts: ClusterFacts) -> NodePoo
     f
 }
 
-fn emit(plan: &super::build::Plan, format: Option<PlanFormat>) -> Result<(), String> {
+fn emit(plan: &crate::wizard::build::Plan, format: Option<PlanFormat>) -> Result<(), String> {
     let text = match format {
         Some(PlanFormat::Json) => {
             serde_json::to_string_pretty(&plan.to_json_redacted()).map_err(|e| e.to_string())?
@@ -497,7 +497,7 @@ fn emit(plan: &super::build::Plan, format: Option<PlanFormat>) -> Result<(), Str
 
 async fn finish(
     client: Option<&kube::Client>,
-    plan: super::build::Plan,
+    plan: crate::wizard::build::Plan,
     dry_run: bool,
     output: Option<PlanFormat>,
 ) -> i32 {
