@@ -17,20 +17,34 @@ use scan::{CrateGraph, scan_crate};
 /// How many simple cycles of one component the report lists before it says "and more".
 const CYCLE_LIMIT: usize = 200;
 
-/// Checks the crate roots given (`src/lib.rs`, ...) or, with none, every crate under the workspace.
+/// Checks the top-level modules of the crate roots given (`src/lib.rs`, ...) or, with none, of
+/// every crate under the workspace; each `--inside a::b` also checks the children of that module
+/// in the crates that declare it (and fails when none does).
 pub fn run(args: &[String]) -> ExitCode {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .unwrap_or(Path::new("."))
         .to_path_buf();
-    let roots: Vec<PathBuf> = if args.is_empty() {
-        let mut found = Vec::new();
-        find_crate_roots(&workspace, &mut found);
-        found.sort();
-        found
-    } else {
-        args.iter().map(PathBuf::from).collect()
-    };
+    let mut insides: Vec<Vec<String>> = Vec::new();
+    let mut roots: Vec<PathBuf> = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--inside" {
+            match it.next() {
+                Some(m) => insides.push(m.split("::").map(str::to_string).collect()),
+                None => {
+                    eprintln!("xtask layers: --inside needs a module path, e.g. --inside csr");
+                    return ExitCode::from(2);
+                }
+            }
+        } else {
+            roots.push(PathBuf::from(a));
+        }
+    }
+    if roots.is_empty() {
+        find_crate_roots(&workspace, &mut roots);
+        roots.sort();
+    }
     if roots.is_empty() {
         eprintln!(
             "xtask layers: no crate root (src/lib.rs, src/main.rs) under {}",
@@ -40,18 +54,41 @@ pub fn run(args: &[String]) -> ExitCode {
     }
     let read = |p: &Path| std::fs::read_to_string(p).ok();
     let mut failed = false;
+    let mut inside_found = vec![false; insides.len()];
     for root in &roots {
-        let shown = root.strip_prefix(&workspace).unwrap_or(root);
-        match scan_crate(root, &read) {
-            Ok(graph) => {
-                let (text, ok) = report(&shown.display().to_string(), &graph, &workspace);
+        let shown = root
+            .strip_prefix(&workspace)
+            .unwrap_or(root)
+            .display()
+            .to_string();
+        let scan = match scan_crate(root, &read) {
+            Ok(scan) => scan,
+            Err(e) => {
+                eprintln!("xtask layers: {shown}: {e}");
+                failed = true;
+                continue;
+            }
+        };
+        let (text, ok) = report(&shown, &scan.graph(&[]), &workspace);
+        print!("{text}");
+        failed |= !ok;
+        for (inside, found) in insides.iter().zip(&mut inside_found) {
+            if scan.declares(inside) {
+                *found = true;
+                let name = format!("{shown} inside {}", inside.join("::"));
+                let (text, ok) = report(&name, &scan.graph(inside), &workspace);
                 print!("{text}");
                 failed |= !ok;
             }
-            Err(e) => {
-                eprintln!("xtask layers: {}: {e}", shown.display());
-                failed = true;
-            }
+        }
+    }
+    for (inside, found) in insides.iter().zip(&inside_found) {
+        if !found {
+            eprintln!(
+                "xtask layers: no crate declares module {}",
+                inside.join("::")
+            );
+            failed = true;
         }
     }
     if failed {
@@ -71,7 +108,7 @@ fn report(name: &str, graph: &CrateGraph, strip: &Path) -> (String, bool) {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{name}: {} top-level modules, {} edges, {}",
+        "{name}: {} modules, {} edges, {}",
         graph.modules.len(),
         graph.edges.len(),
         if comps.is_empty() {
@@ -149,8 +186,8 @@ mod tests {
             .map(|(p, t)| (PathBuf::from(p), t.to_string()))
             .collect();
         let read = |p: &Path| map.get(p).cloned();
-        let graph = scan_crate(Path::new("src/lib.rs"), &read).expect("scan");
-        report("demo", &graph, Path::new(""))
+        let scan = scan_crate(Path::new("src/lib.rs"), &read).expect("scan");
+        report("demo", &scan.graph(&[]), Path::new(""))
     }
 
     /// A crate with `a -> b` (grouped import), `b -> c` (a path in code), `c -> a` (`super::super`
@@ -178,7 +215,7 @@ mod tests {
     fn reports_a_cycle_made_of_grouped_imports_code_paths_and_super_chains() {
         let (text, ok) = run_files("use super::super::a::A;\n");
         assert!(!ok, "{text}");
-        assert!(text.contains("3 top-level modules"), "{text}");
+        assert!(text.contains("3 modules"), "{text}");
         assert!(text.contains("cyclic group: a, b, c"), "{text}");
         assert!(text.contains("a -> b: src/a.rs"), "{text}");
         assert!(text.contains("b -> c: src/b/mod.rs"), "{text}");
@@ -202,5 +239,31 @@ mod tests {
         let read = |p: &Path| (p == Path::new("src/lib.rs")).then(|| "mod gone;".to_string());
         let err = scan_crate(Path::new("src/lib.rs"), &read).expect_err("missing file");
         assert!(err.contains("mod gone;"), "{err}");
+    }
+
+    #[test]
+    fn children_of_one_module_through_super_self_and_nested_groups() {
+        let files: HashMap<PathBuf, String> = [
+            ("src/lib.rs", "mod m;"),
+            ("src/m/mod.rs", "mod x;\nmod y;\nmod z;\nuse self::x::A;"),
+            ("src/m/x.rs", "use super::y::B;"),
+            ("src/m/y.rs", "use crate::{m::{z::C}};"),
+            ("src/m/z.rs", "fn f() { crate::m::x::g() }"),
+        ]
+        .into_iter()
+        .map(|(p, t)| (PathBuf::from(p), t.to_string()))
+        .collect();
+        let read = |p: &Path| files.get(p).cloned();
+        let scan = scan_crate(Path::new("src/lib.rs"), &read).expect("scan");
+        let (top, ok) = report("top", &scan.graph(&[]), Path::new(""));
+        assert!(ok, "{top}");
+        let inside = ["m".to_string()];
+        assert!(scan.declares(&inside));
+        let (text, ok) = report("m", &scan.graph(&inside), Path::new(""));
+        assert!(!ok, "{text}");
+        assert!(text.contains("x -> y: src/m/x.rs"), "{text}");
+        assert!(text.contains("y -> z: src/m/y.rs"), "{text}");
+        assert!(text.contains("z -> x: src/m/z.rs"), "{text}");
+        assert!(text.contains("x -> y -> z -> x"), "{text}");
     }
 }

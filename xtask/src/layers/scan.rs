@@ -1,21 +1,64 @@
 //! Walks one crate's module tree from its root file (following `mod x;` the way rustc does) and
-//! records which top-level module uses which: every `crate::x` path (also in grouped imports,
-//! `use crate::{a::B, c}`) and every `super::` path that climbs to the crate root. Test-only code is
-//! left out: items under `#[cfg(test)]` (a `#[cfg(test)] mod x;` file is not read at all) and files
-//! whose first attribute is `#![cfg(test)]`.
+//! records which module uses which: every `crate::`, `super::` and `self::` path, resolved to the
+//! module path it names (also in grouped imports, `use crate::{a::B, c}`). [`CrateScan::graph`]
+//! then looks at one level: the top-level modules, or the children of one module (`csr`).
+//! Test-only code is left out: items under `#[cfg(test)]` (a `#[cfg(test)] mod x;` file is not
+//! read at all) and files whose first attribute is `#![cfg(test)]`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::lex::{Tok, tokenize};
 
-/// Which top-level module uses which, and the files that make each edge.
+/// Which module (at one level) uses which, and the files that make each edge.
 #[derive(Debug, Default)]
 pub struct CrateGraph {
-    /// The top-level modules declared in the crate root (test-only ones left out).
+    /// The modules of that level (test-only ones left out).
     pub modules: BTreeSet<String>,
-    /// (from, to) -> files of `from` that name `to`.
+    /// (from, to) -> files under `from` that name `to`.
     pub edges: BTreeMap<(String, String), BTreeSet<PathBuf>>,
+}
+
+/// Every module a crate declares and every path from one module to another.
+#[derive(Debug, Default)]
+pub struct CrateScan {
+    /// Module paths (`["csr", "rows"]`), test-only ones left out.
+    declared: BTreeSet<Vec<String>>,
+    /// (module using, path named, file): the path as written after resolving `crate`/`super`/
+    /// `self`, so its tail may be an item rather than a module.
+    uses: Vec<(Vec<String>, Vec<String>, PathBuf)>,
+}
+
+impl CrateScan {
+    /// The graph between the children of the module at `inside` (empty: the top-level modules).
+    pub fn graph(&self, inside: &[String]) -> CrateGraph {
+        let level = inside.len();
+        let child =
+            |p: &[String]| (p.len() > level && p[..level] == *inside).then(|| p[level].clone());
+        let mut graph = CrateGraph {
+            modules: self
+                .declared
+                .iter()
+                .filter(|p| p.len() == level + 1)
+                .filter_map(|p| child(p))
+                .collect(),
+            edges: BTreeMap::new(),
+        };
+        for (from, to, file) in &self.uses {
+            if let (Some(f), Some(t)) = (child(from), child(to))
+                && f != t
+                && graph.modules.contains(&t)
+            {
+                graph.edges.entry((f, t)).or_default().insert(file.clone());
+            }
+        }
+        graph
+    }
+
+    /// Whether the module at `path` is declared (outside test-only code).
+    pub fn declares(&self, path: &[String]) -> bool {
+        self.declared.contains(path)
+    }
 }
 
 /// Scans the crate whose root file (`src/lib.rs`, `src/main.rs`) is `root`; `read` returns a
@@ -23,11 +66,10 @@ pub struct CrateGraph {
 pub fn scan_crate(
     root: &Path,
     read: &dyn Fn(&Path) -> Option<String>,
-) -> Result<CrateGraph, String> {
+) -> Result<CrateScan, String> {
     let mut walker = Walker {
         read,
-        graph: CrateGraph::default(),
-        raw: Vec::new(),
+        scan: CrateScan::default(),
     };
     let dir = root.parent().unwrap_or(Path::new("")).to_path_buf();
     let ctx = Ctx {
@@ -36,13 +78,7 @@ pub fn scan_crate(
         mod_path: Vec::new(),
     };
     walker.file(&ctx)?;
-    let mut graph = walker.graph;
-    for (from, to, file) in walker.raw {
-        if from != to && graph.modules.contains(&to) {
-            graph.edges.entry((from, to)).or_default().insert(file);
-        }
-    }
-    Ok(graph)
+    Ok(walker.scan)
 }
 
 /// Where the scanner is: the file, the directory child modules live in, and the module path
@@ -56,9 +92,7 @@ struct Ctx {
 
 struct Walker<'a> {
     read: &'a dyn Fn(&Path) -> Option<String>,
-    graph: CrateGraph,
-    /// (from, to, file) before `to` is known to be a module.
-    raw: Vec<(String, String, PathBuf)>,
+    scan: CrateScan,
 }
 
 impl Walker<'_> {
@@ -141,9 +175,7 @@ impl Walker<'_> {
     }
 
     fn declare(&mut self, ctx: &Ctx) {
-        if let [top] = ctx.mod_path.as_slice() {
-            self.graph.modules.insert(top.clone());
-        }
+        self.scan.declared.insert(ctx.mod_path.clone());
     }
 
     /// The file of `mod name;` declared in `ctx`: `#[path]` relative to the declaring file's
@@ -174,37 +206,43 @@ impl Walker<'_> {
         Ok(ctx.child(name, file, dir))
     }
 
-    /// Records the top-level module every crate-rooted path in `toks` names.
+    /// Records every module path `toks` names through `crate::`, `super::` or `self::`.
     fn paths(&mut self, toks: &[Tok], ctx: &Ctx) {
-        let Some(from) = ctx.mod_path.first() else {
+        if ctx.mod_path.is_empty() {
             return; // the crate root is not a module
-        };
+        }
         let mut found = Vec::new();
         for j in 0..toks.len() {
-            let starts_path = j == 0 || toks[j - 1] != Tok::PathSep;
-            let after = if is_ident(toks.get(j), "crate") && toks.get(j + 1) == Some(&Tok::PathSep)
-            {
-                Some(j + 2)
-            } else if starts_path && is_ident(toks.get(j), "super") {
-                // `super::super::x`: as many `super`s as the module is deep reach the crate root.
+            if j > 0 && toks[j - 1] == Tok::PathSep {
+                continue; // inside a path already read from its start
+            }
+            let (base, at) = if is_ident(toks.get(j), "crate") {
+                (Vec::new(), j + 1)
+            } else if is_ident(toks.get(j), "self") {
+                (ctx.mod_path.clone(), j + 1)
+            } else if is_ident(toks.get(j), "super") {
+                // Each `super::` climbs one module; more than the depth is not a path of ours.
                 let mut k = j;
                 let mut ups = 0;
                 while is_ident(toks.get(k), "super") && toks.get(k + 1) == Some(&Tok::PathSep) {
                     ups += 1;
                     k += 2;
                 }
-                (ups == ctx.mod_path.len()).then_some(k)
+                if ups == 0 || ups > ctx.mod_path.len() {
+                    continue;
+                }
+                (ctx.mod_path[..ctx.mod_path.len() - ups].to_vec(), k - 1)
             } else {
-                None
+                continue;
             };
-            match after.and_then(|a| toks.get(a).map(|t| (a, t))) {
-                Some((_, Tok::Ident(name))) => found.push(name.clone()),
-                Some((a, Tok::Punct('{'))) => found.extend(group_heads(toks, a)),
-                _ => {}
+            if toks.get(at) == Some(&Tok::PathSep) {
+                use_tree(toks, at + 1, base, &mut found);
             }
         }
         for to in found {
-            self.raw.push((from.clone(), to, ctx.file.clone()));
+            self.scan
+                .uses
+                .push((ctx.mod_path.clone(), to, ctx.file.clone()));
         }
     }
 }
@@ -221,25 +259,46 @@ impl Ctx {
     }
 }
 
-/// The first segment of each element of the group `{a::B, c, d::{e, f}}` opening at `open`.
-fn group_heads(toks: &[Tok], open: usize) -> Vec<String> {
-    let close = matching(toks, open).min(toks.len());
-    let mut heads = Vec::new();
-    let mut depth = 0usize;
-    let mut expect = true;
-    for t in &toks[open + 1..close] {
-        match t {
-            Tok::Punct('{' | '(' | '[') => depth += 1,
-            Tok::Punct('}' | ')' | ']') => depth = depth.saturating_sub(1),
-            Tok::Punct(',') if depth == 0 => expect = true,
-            Tok::Ident(name) if depth == 0 && expect => {
-                heads.push(name.clone());
-                expect = false;
+/// The paths of the use tree (or plain path) starting at `i` below `prefix`: `a::b::C` gives
+/// `prefix/a/b/C`, `a::{b, c::D}` gives `prefix/a/b` and `prefix/a/c/D`.
+fn use_tree(toks: &[Tok], mut i: usize, mut prefix: Vec<String>, out: &mut Vec<Vec<String>>) {
+    loop {
+        match toks.get(i) {
+            Some(Tok::Ident(name)) if name != "self" => {
+                prefix.push(name.clone());
+                if toks.get(i + 1) == Some(&Tok::PathSep) {
+                    i += 2;
+                    continue;
+                }
+                out.push(prefix);
+                return;
             }
-            _ => {}
+            Some(Tok::Punct('{')) => {
+                let close = matching(toks, i).min(toks.len());
+                let mut depth = 0usize;
+                let mut start = true;
+                for j in i + 1..close {
+                    match &toks[j] {
+                        Tok::Punct('{' | '(' | '[') => depth += 1,
+                        Tok::Punct('}' | ')' | ']') => depth = depth.saturating_sub(1),
+                        Tok::Punct(',') if depth == 0 => start = true,
+                        _ if depth == 0 && start => {
+                            use_tree(toks, j, prefix.clone(), out);
+                            start = false;
+                        }
+                        _ => {}
+                    }
+                }
+                return;
+            }
+            _ => {
+                if !prefix.is_empty() {
+                    out.push(prefix);
+                }
+                return;
+            }
         }
     }
-    heads
 }
 
 fn is_ident(t: Option<&Tok>, want: &str) -> bool {
