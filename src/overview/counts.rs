@@ -10,7 +10,7 @@ use super::flavor::{Pane, str_at};
 use super::nodes::{NodeGroup, NodeSummary};
 use crate::csr::checks::{self, Inputs, NodeLookup};
 use crate::csr::decode::DecodeCache;
-use crate::csr::rows::{CsrState, csr_state};
+use crate::csr::state::{CsrState, csr_state};
 use crate::wizard::preflight::{self, Check, Status};
 
 /// One count on the overview.
