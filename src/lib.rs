@@ -23,6 +23,7 @@ pub mod get;
 pub mod get_copies;
 pub mod get_csrs;
 pub mod get_fleet;
+pub mod get_hosted;
 pub mod get_overview;
 pub mod get_readiness;
 pub mod guest;

@@ -64,7 +64,7 @@ async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
             shiftdeck::get_overview::render_overview(&model, args.output)?
         }
         GetKind::HostedClusters => {
-            shiftdeck::panes::hosted::get::hostedclusters(c.client, &c.server, args.output).await?
+            shiftdeck::get_hosted::hostedclusters(c.client, &c.server, args.output).await?
         }
         GetKind::Readiness => {
             shiftdeck::get_readiness::readiness(&c.client, args.node.as_deref(), args.output)

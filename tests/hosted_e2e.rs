@@ -266,8 +266,8 @@ async fn microshift_says_not_installed_quietly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_hostedclusters_lists_the_pane_rows() {
+    use shiftdeck::get_hosted::hostedclusters;
     use shiftdeck::output::OutputFormat;
-    use shiftdeck::panes::hosted::get::hostedclusters;
     let h = sim::start(SimOptions::default()).await.unwrap();
     let out = hostedclusters(h.client().await.unwrap(), &h.url, OutputFormat::Json)
         .await

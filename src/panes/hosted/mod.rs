@@ -4,7 +4,6 @@
 
 pub mod details;
 pub mod fixtures;
-pub mod get;
 pub mod model;
 
 use std::cmp::Ordering;

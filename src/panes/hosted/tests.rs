@@ -203,7 +203,7 @@ fn wraps_long_explanations_at_spaces() {
 
 #[test]
 fn get_prints_the_pane_rows() {
-    let t = get::format_rows(&hcs(), &pools(2), OutputFormat::Table);
+    let t = crate::get_hosted::format_rows(&hcs(), &pools(2), OutputFormat::Table);
     let lines: Vec<&str> = t.lines().collect();
     assert!(
         lines[0].starts_with("NAMESPACE   NAME      VERSION   KUBECONFIG"),
@@ -214,7 +214,7 @@ fn get_prints_the_pane_rows() {
         "{t}"
     );
     assert!(lines[2].ends_with("KubeVirt   1           0/2"), "{t}");
-    let j = get::format_rows(&hcs(), &pools(2), OutputFormat::Json);
+    let j = crate::get_hosted::format_rows(&hcs(), &pools(2), OutputFormat::Json);
     let parsed: Vec<serde_json::Map<String, Value>> = serde_json::from_str(&j).unwrap();
     assert_eq!(parsed[1]["PROGRESS"], "Partial");
     assert_eq!(parsed[0]["NODES"], "2/2");

@@ -6,10 +6,10 @@ use std::time::Instant;
 use kube::api::ListParams;
 use kube::{Api, Client};
 
-use super::HostedPane;
-use super::model::{COLUMNS, items};
 use crate::kube_conn::one_line;
 use crate::output::OutputFormat;
+use crate::panes::hosted::HostedPane;
+use crate::panes::hosted::model::{COLUMNS, items};
 use crate::watch::dynamic::{Dyn, DynKind, HostedCluster, NodePool, strip_dyn};
 
 async fn list<M: DynKind>(client: &Client, server: &str) -> Result<Vec<Arc<Dyn<M>>>, String> {
