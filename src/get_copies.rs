@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use kube::api::ListParams;
 use kube::{Api, Client};
 
-use crate::config::AzureCopy;
 use crate::copies::azure::{BlobClient, BlobCopyWatch};
+use crate::copies::azure_copy::AzureCopy;
 use crate::copies::datavolume::DataVolumeCopy;
 use crate::copies::dv_resource::DataVolume;
 use crate::copies::rows;

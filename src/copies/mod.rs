@@ -32,6 +32,7 @@
 //! ```
 
 pub mod azure;
+pub mod azure_copy;
 pub mod datavolume;
 pub mod dv_resource;
 pub mod fake_blob;
