@@ -364,8 +364,8 @@ fn hub_facts() -> ClusterFacts {
         access_modes: modes.iter().map(|m| m.to_string()).collect(),
     };
     ClusterFacts {
-        storage_classes: Fetched::Got(vec![sc("ceph-rbd", true), sc("lvms-vg1", false)]),
-        storage_profiles: Fetched::Got(vec![
+        storage_classes: Fetched::Present(vec![sc("ceph-rbd", true), sc("lvms-vg1", false)]),
+        storage_profiles: Fetched::Present(vec![
             sp("ceph-rbd", &["ReadWriteMany", "ReadWriteOnce"]),
             sp("lvms-vg1", &["ReadWriteOnce"]),
         ]),

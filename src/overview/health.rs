@@ -9,7 +9,7 @@
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use serde::Serialize;
 
-use super::fetched::Fetched;
+use crate::fetched::Fetched;
 
 /// Core namespaces of a MicroShift install (TopoLVM/LVMS lives in `openshift-storage`).
 pub const CORE_NAMESPACES: [&str; 6] = [
@@ -199,7 +199,7 @@ pub fn evaluate(inputs: &HealthInputs<'_>) -> HealthReport {
             id: "api-health",
             title: "API health endpoint answers",
             namespace: None,
-            status: if matches!(other, Fetched::Forbidden) {
+            status: if matches!(other, Fetched::Forbidden(_)) {
                 CheckStatus::Unknown
             } else {
                 CheckStatus::Fail

@@ -21,14 +21,13 @@
 //! // copy: clipboard bytes = bootimages::osc52(&item.text) written to the terminal
 //! ```
 //!
-//! Modules: [`fetched`] (item states), [`flavor`] (OpenShift/MicroShift/Kubernetes, panes),
+//! Item states are [`crate::fetched::Fetched`]. Modules: [`flavor`] (OpenShift/MicroShift/Kubernetes, panes),
 //! [`identity`] (version, platform, payload), [`nodes`], [`counts`], [`bootimages`],
 //! [`health`] (greenboot checks), [`windows`] (WMCO). `shiftdeck get health` / `get overview` print
 //! through [`crate::get_overview`].
 
 pub mod bootimages;
 pub mod counts;
-pub mod fetched;
 pub mod flavor;
 pub mod health;
 pub mod identity;
@@ -43,9 +42,9 @@ use serde_json::Value;
 
 use crate::csr::decode::DecodeCache;
 
+pub use crate::fetched::{Fetched, Presence};
 pub use bootimages::{BootImages, osc52};
 pub use counts::CountRow;
-pub use fetched::{Fetched, Presence};
 pub use flavor::{ClusterFlavor, ClusterShape, Pane, ServedApis};
 pub use health::{ApiHealth, HealthReport};
 pub use identity::{Identity, Payload};

@@ -172,7 +172,7 @@ pub trait Pane {
         None
     }
     /// The result of a `details_fetch`. Returns whether anything visible changed.
-    fn fetched(&mut self, _data: &fetch::Fetched) -> bool {
+    fn fetched(&mut self, _data: &fetch::FetchResult) -> bool {
         false
     }
     /// The guest cluster `key` can be opened as (`None`: this pane has no guests; `Err`: why

@@ -205,7 +205,7 @@ pub enum WatchMsg {
     /// The result of a pane's one-shot read (`Effect::Fetch`).
     Fetched {
         generation: u64,
-        data: crate::fetched::Fetched,
+        data: crate::fetched::FetchResult,
     },
     /// The server rejected the credentials (401): the watches stop until the user acts.
     AuthFailed { generation: u64, error: String },

@@ -14,7 +14,7 @@ use kube::{Client, Resource};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::overview::fetched::Fetched;
+use crate::fetched::Fetched;
 use crate::overview::health::{ApiHealth, CORE_NAMESPACES};
 use crate::overview::windows::{CLOUD_PRIVATE_KEY, WINDOWS_USER_DATA, WMCO_NAMESPACE, WmcoInputs};
 use crate::overview::{OverviewInputs, bootimages};
@@ -33,7 +33,7 @@ pub const GROUPS: [&str; 6] = [
 pub fn state_of_error<T>(e: &kube::Error) -> Fetched<T> {
     match e {
         kube::Error::Api(s) if s.code == 404 => Fetched::NotFound,
-        kube::Error::Api(s) if s.code == 403 => Fetched::Forbidden,
+        kube::Error::Api(s) if s.code == 403 => Fetched::Forbidden(s.message.clone()),
         other => Fetched::Failed(other.to_string()),
     }
 }
@@ -123,7 +123,7 @@ fn json_of<T: serde::Serialize>(f: Fetched<T>) -> Fetched<Value> {
         Fetched::Present(o) => to_json(o),
         Fetched::NotServed => Fetched::NotServed,
         Fetched::NotFound => Fetched::NotFound,
-        Fetched::Forbidden => Fetched::Forbidden,
+        Fetched::Forbidden(m) => Fetched::Forbidden(m),
         Fetched::Failed(e) => Fetched::Failed(e),
     }
 }
@@ -204,7 +204,7 @@ pub async fn api_health(client: &Client) -> Fetched<ApiHealth> {
             ok: body.trim() == "ok",
             body: body.trim().to_string(),
         }),
-        Err(kube::Error::Api(s)) if s.code == 403 => Fetched::Forbidden,
+        Err(kube::Error::Api(s)) if s.code == 403 => Fetched::Forbidden(s.message),
         Err(kube::Error::Api(s)) if s.code >= 500 => Fetched::Present(ApiHealth {
             ok: false,
             body: format!("{} {}", s.code, s.message),

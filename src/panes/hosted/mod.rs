@@ -22,7 +22,7 @@ use super::filter::Filter;
 use super::table::{LiveTable, RowModel};
 use super::{Pane, RenderCtx};
 use crate::action::Action;
-use crate::fetched::{Fetch, Fetched, GuestRef, NamespaceObjects};
+use crate::fetched::{Fetch, FetchResult, GuestRef, NamespaceObjects};
 use crate::fleet::hosted::kubeconfig_ref;
 use crate::fleet::hosted_details::{HostedClusterDetails, control_plane_namespace};
 use crate::theme::Theme;
@@ -213,8 +213,8 @@ impl Pane for HostedPane {
             namespace: control_plane_namespace(&item.hc_value()),
         })
     }
-    fn fetched(&mut self, data: &Fetched) -> bool {
-        let Fetched::Namespace(objects) = data else {
+    fn fetched(&mut self, data: &FetchResult) -> bool {
+        let FetchResult::Namespace(objects) = data else {
             return false;
         };
         self.fetched

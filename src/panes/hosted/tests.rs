@@ -101,7 +101,7 @@ fn a_down_machine_approver_says_new_nodes_need_approval() {
     pods.push(serde_json::json!({"metadata": {"name": "machine-approver-86f16b5152-4l2q6", "namespace": "clusters-guest"},
         "status": {"phase": "Running", "containerStatuses": [{"name": "machine-approver-controller", "ready": false,
             "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}}));
-    assert!(p.fetched(&Fetched::Namespace(NamespaceObjects {
+    assert!(p.fetched(&FetchResult::Namespace(NamespaceObjects {
         namespace: "clusters-guest".into(),
         pods,
         services,
@@ -137,7 +137,7 @@ fn details_explain_partial_once_services_are_read() {
     assert!(!before.contains("waiting for ingress"), "{before}");
 
     let (pods, services) = guest_control_plane();
-    assert!(p.fetched(&Fetched::Namespace(NamespaceObjects {
+    assert!(p.fetched(&FetchResult::Namespace(NamespaceObjects {
         namespace: "clusters-guest".into(),
         pods,
         services,
