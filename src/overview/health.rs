@@ -179,7 +179,7 @@ fn unknown(id: &'static str, title: &'static str, ns: Option<&str>, why: String)
     }
 }
 
-/// Runs every check. Pure: the inputs come from [`super::fetch`] or the TUI's stores.
+/// Runs every check. Pure: the inputs come from [`crate::watch::overview_fetch`] or the TUI's stores.
 pub fn evaluate(inputs: &HealthInputs<'_>) -> HealthReport {
     let mut checks = Vec::new();
     checks.push(match inputs.api {
