@@ -69,23 +69,8 @@ pub struct Config {
     pub copies_azure: Vec<AzureCopy>,
 }
 
-/// One tracked Azure blob copy: the destination blob URL and a SAS (never shown).
-#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AzureCopy {
-    pub url: String,
-    #[serde(default)]
-    pub sas: String,
-}
-
-impl fmt::Debug for AzureCopy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AzureCopy")
-            .field("url", &crate::redact::in_text(&self.url))
-            .field("sas", &crate::copies::sas::REDACTED)
-            .finish()
-    }
-}
+/// The `[[copies.azure]]` entries are copies data; the config file only lists them.
+pub use crate::copies::azure_copy::AzureCopy;
 
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]

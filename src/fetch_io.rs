@@ -6,16 +6,16 @@ use std::sync::Arc;
 use k8s_openapi::api::core::v1::Node;
 use kube::{Api, Client, Resource};
 
+use crate::fetched::{Fetch, FetchResult, FetchedNode};
 use crate::kube_conn::one_line;
-use crate::panes::fetch::{Fetch, Fetched, FetchedNode};
 
 /// Perform `f` with `client`. Never fails as a whole: errors travel in the result, one line each.
-pub async fn fetch(client: Client, f: Fetch) -> Fetched {
+pub async fn fetch(client: Client, f: Fetch) -> FetchResult {
     match f {
         Fetch::Namespace { namespace } => {
-            Fetched::Namespace(crate::guest::list_namespace(client, namespace).await)
+            FetchResult::Namespace(crate::guest::list_namespace(client, namespace).await)
         }
-        Fetch::Node { name } => Fetched::Node(get_node(client, name).await),
+        Fetch::Node { name } => FetchResult::Node(get_node(client, name).await),
     }
 }
 

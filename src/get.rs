@@ -7,10 +7,9 @@ use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::Node;
 use kube::api::ListParams;
 use kube::{Api, Client};
-use serde_json::{Map, Value};
 
-use crate::cli::OutputFormat;
 use crate::kube_conn::one_line;
+use crate::output::{OutputFormat, render_rows};
 use crate::panes::nodes::NodesView;
 use crate::panes::nodes::model::COLUMNS;
 use crate::watch::kind::strip_node;
@@ -47,71 +46,15 @@ pub fn format_nodes(
     format: OutputFormat,
     now: DateTime<Utc>,
 ) -> Result<String, String> {
-    let rows = cells(view, now);
     let headers: Vec<&str> = COLUMNS.iter().map(|c| c.header).collect();
-    match format {
-        OutputFormat::Table => Ok(table(&headers, &rows)),
-        OutputFormat::Json | OutputFormat::Yaml => {
-            let objs: Vec<Value> = rows
-                .iter()
-                .map(|r| {
-                    let m: Map<String, Value> = headers
-                        .iter()
-                        .zip(r)
-                        .map(|(h, v)| ((*h).to_string(), Value::String(v.clone())))
-                        .collect();
-                    Value::Object(m)
-                })
-                .collect();
-            let arr = Value::Array(objs);
-            if format == OutputFormat::Json {
-                serde_json::to_string_pretty(&arr)
-                    .map(|s| s + "\n")
-                    .map_err(|e| e.to_string())
-            } else {
-                serde_yaml::to_string(&arr).map_err(|e| e.to_string())
-            }
-        }
-    }
-}
-
-/// kubectl-style table: columns padded to their widest cell, three spaces apart.
-pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let widths: Vec<usize> = headers
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            rows.iter()
-                .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
-                .chain([h.chars().count()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    let mut line = |cells: Vec<&str>| {
-        let mut l = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
-                l.push_str(c);
-            } else {
-                l.push_str(&format!("{c:<w$}   ", w = widths[i]));
-            }
-        }
-        out.push_str(l.trim_end());
-        out.push('\n');
-    };
-    line(headers.to_vec());
-    for r in rows {
-        line(r.iter().map(String::as_str).collect());
-    }
-    out
+    render_rows(&headers, &cells(view, now), format)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::panes::nodes::fixtures::{NodeSpec, node};
+    use serde_json::{Map, Value};
 
     fn view() -> (NodesView, DateTime<Utc>) {
         let t0 = DateTime::from_timestamp(1_700_000_000, 0).unwrap();

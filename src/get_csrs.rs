@@ -2,7 +2,6 @@
 //! approval deadline), printed once through the same core (`csr::rows`).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use k8s_openapi::api::core::v1::Node;
@@ -11,15 +10,12 @@ use kube::api::ListParams;
 use kube::{Api, Client};
 use serde_json::Value;
 
-use crate::cli::OutputFormat;
 use crate::csr::checks::{Inputs, validate_all};
 use crate::csr::decode::DecodeCache;
 use crate::csr::machines::MachineIndex;
 use crate::csr::rows::{HistoryFilter, build_rows, rows_json, table};
 use crate::kube_conn::one_line;
-use crate::panes::csr::model::NodeIndex;
-use crate::watch::machine::{Machine, strip_machine};
-use crate::watch::{MACHINES, kind};
+use crate::output::OutputFormat;
 
 /// List CSRs, Nodes and (when served) Machines, and format the rows.
 pub async fn csrs(client: Client, server: &str, format: OutputFormat) -> Result<String, String> {
@@ -40,26 +36,8 @@ pub async fn csrs(client: Client, server: &str, format: OutputFormat) -> Result<
     format_csrs(&csrs, &nodes, machines.as_ref(), format, Timestamp::now())
 }
 
-/// The Machines the CSR checks read (slimmed), or `None` when the cluster serves no Machine API.
-pub async fn machines_for_checks(client: &Client) -> Result<Option<MachineIndex>, String> {
-    match kind::installed(client, &MACHINES).await {
-        Ok(true) => Ok(Some(MachineIndex::new(
-            Api::<Machine>::all(client.clone())
-                .list(&ListParams::default())
-                .await
-                .map_err(|e| format!("cannot list machines: {}", one_line(&e)))?
-                .items
-                .into_iter()
-                .map(|mut m| {
-                    strip_machine(&mut m);
-                    m.to_value()
-                })
-                .collect(),
-        ))),
-        Ok(false) => Ok(None),
-        Err(e) => Err(format!("cannot discover machines: {}", one_line(&e))),
-    }
-}
+/// Kept here too for callers of the old path (the CSR approve action).
+pub use crate::watch::machine::machines_for_checks;
 
 /// The rows for `csrs` as a table, JSON or YAML.
 pub fn format_csrs(
@@ -69,12 +47,11 @@ pub fn format_csrs(
     format: OutputFormat,
     now: Timestamp,
 ) -> Result<String, String> {
-    let index = NodeIndex(
-        nodes
-            .iter()
-            .filter_map(|n| Some((n.metadata.name.clone()?, Arc::new(n.clone()))))
-            .collect::<HashMap<_, _>>(),
-    );
+    // Borrowed: the CSR checks look Nodes up by name without copying them.
+    let index: HashMap<&str, &Node> = nodes
+        .iter()
+        .filter_map(|n| Some((n.metadata.name.as_deref()?, n)))
+        .collect();
     let inputs = Inputs {
         nodes: &index,
         machines,
@@ -85,13 +62,10 @@ pub fn format_csrs(
     match format {
         OutputFormat::Table => {
             let (headers, cells) = table(&rows);
-            Ok(crate::get::table(&headers, &cells))
+            Ok(crate::output::table(&headers, &cells))
         }
-        OutputFormat::Json => serde_json::to_string_pretty(&with_checks(&rows, csrs, &vals))
-            .map(|s| s + "\n")
-            .map_err(|e| e.to_string()),
-        OutputFormat::Yaml => {
-            serde_yaml::to_string(&with_checks(&rows, csrs, &vals)).map_err(|e| e.to_string())
+        OutputFormat::Json | OutputFormat::Yaml => {
+            crate::output::serialize(&with_checks(&rows, csrs, &vals), format)
         }
     }
 }

@@ -8,11 +8,11 @@ use kube::api::ListParams;
 use kube::{Api, Client};
 use serde_json::Value;
 
-use crate::cli::OutputFormat;
 use crate::fleet::machineset::machine_set_rows;
 use crate::fleet::nodepool::node_pool_rows;
 use crate::fleet::util::{TableRow, rows_json, table};
 use crate::kube_conn::one_line;
+use crate::output::OutputFormat;
 use crate::watch::fleet::{self as wf, FleetMachine, MachineSet, NodePool};
 
 async fn list<K>(client: &Client, what: &str, server: &str) -> Result<Vec<K>, String>
@@ -50,12 +50,11 @@ pub fn format_rows<T: TableRow>(rows: &[T], format: OutputFormat) -> Result<Stri
     match format {
         OutputFormat::Table => {
             let (headers, cells) = table(rows);
-            Ok(crate::get::table(&headers, &cells))
+            Ok(crate::output::table(&headers, &cells))
         }
-        OutputFormat::Json => serde_json::to_string_pretty(&rows_json(rows))
-            .map(|s| s + "\n")
-            .map_err(|e| e.to_string()),
-        OutputFormat::Yaml => serde_yaml::to_string(&rows_json(rows)).map_err(|e| e.to_string()),
+        OutputFormat::Json | OutputFormat::Yaml => {
+            crate::output::serialize(&rows_json(rows), format)
+        }
     }
 }
 

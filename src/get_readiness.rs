@@ -4,10 +4,10 @@
 use kube::Client;
 use serde_json::{Value, json};
 
-use crate::cli::OutputFormat;
 use crate::fleet::util::{TableRow, rows_json};
 use crate::migration::guest_pdbs::{GuestPdbReport, targets};
 use crate::migration::inputs::MigrationInputs;
+use crate::output::OutputFormat;
 use crate::watch::migration_kinds::list_all;
 
 /// List the live-migration kinds once and format the readiness rows or the node's report.
@@ -54,7 +54,7 @@ pub fn format_readiness(
         let rows = inputs.readiness_rows();
         return render(format, rows_json(&rows), || {
             let cells: Vec<Vec<String>> = rows.iter().map(TableRow::cells).collect();
-            crate::get::table(crate::migration::readiness::ReadinessRow::HEADERS, &cells)
+            crate::output::table(crate::migration::readiness::ReadinessRow::HEADERS, &cells)
         });
     };
     let rep = inputs.maintenance(node);
@@ -69,7 +69,7 @@ pub fn format_readiness(
     });
     render(format, obj, || {
         let cells: Vec<Vec<String>> = rows.iter().map(TableRow::cells).collect();
-        let mut out = crate::get::table(
+        let mut out = crate::output::table(
             crate::migration::maintenance::MaintenanceRow::HEADERS,
             &cells,
         );
@@ -91,9 +91,6 @@ fn render(
 ) -> Result<String, String> {
     match format {
         OutputFormat::Table => Ok(table()),
-        OutputFormat::Json => serde_json::to_string_pretty(&v)
-            .map(|s| s + "\n")
-            .map_err(|e| e.to_string()),
-        OutputFormat::Yaml => serde_yaml::to_string(&v).map_err(|e| e.to_string()),
+        OutputFormat::Json | OutputFormat::Yaml => crate::output::serialize(&v, format),
     }
 }

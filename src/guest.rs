@@ -7,9 +7,9 @@ use kube::api::ListParams;
 use kube::{Api, Client, Resource};
 use serde_json::{Value, json};
 
+use crate::fetched::{GuestRef, NamespaceObjects};
 use crate::fleet::hosted::admin_kubeconfig;
 use crate::kube_conn::{Connection, Source, one_line};
-use crate::panes::fetch::{GuestRef, NamespaceObjects};
 
 async fn list_values<K>(api: Api<K>, lp: &ListParams) -> Result<Vec<Value>, kube::Error>
 where

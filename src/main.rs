@@ -22,7 +22,7 @@ async fn main() -> ExitCode {
         Some(Command::Get(args)) => run_get(&cli.conn, args).await.map(|()| None),
         Some(Command::Demo(args)) => run_demo(&cli.ui, args).await,
         Some(Command::Create(args)) => {
-            return exit_code(shiftdeck::wizard::cmd::run_create(&cli.conn, args).await);
+            return exit_code(shiftdeck::cli::create::run_create(&cli.conn, args).await);
         }
         Some(Command::Mirror(args)) => {
             return exit_code(shiftdeck::copies::mirror_cmd::run(&args).await);
@@ -58,16 +58,16 @@ async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
     let out = match args.what {
         GetKind::Nodes => shiftdeck::get::nodes(c.client, &c.server, args.output).await?,
         GetKind::Health => {
-            let report = shiftdeck::overview::report::health(&c.client).await;
-            shiftdeck::overview::report::render_health(&report, args.output)?
+            let report = shiftdeck::get_overview::health(&c.client).await;
+            shiftdeck::get_overview::render_health(&report, args.output)?
         }
         GetKind::Overview => {
-            let inputs = shiftdeck::overview::fetch::gather(&c.client).await;
+            let inputs = shiftdeck::watch::overview_fetch::gather(&c.client).await;
             let model = shiftdeck::overview::OverviewModel::build(&inputs);
-            shiftdeck::overview::report::render_overview(&model, args.output)?
+            shiftdeck::get_overview::render_overview(&model, args.output)?
         }
         GetKind::HostedClusters => {
-            shiftdeck::panes::hosted::get::hostedclusters(c.client, &c.server, args.output).await?
+            shiftdeck::get_hosted::hostedclusters(c.client, &c.server, args.output).await?
         }
         GetKind::Readiness => {
             shiftdeck::get_readiness::readiness(&c.client, args.node.as_deref(), args.output)
@@ -81,10 +81,10 @@ async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
         }
         GetKind::Copies => {
             let (cfg, _) = config::load_or_default();
-            shiftdeck::copies::get::copies(&c.client, &cfg.copies_azure, args.output).await?
+            shiftdeck::get_copies::copies(&c.client, &cfg.copies_azure, args.output).await?
         }
         GetKind::Preflight => {
-            let code = shiftdeck::wizard::cmd::run_get_preflight(conn, args.output).await;
+            let code = shiftdeck::cli::create::run_get_preflight(conn, args.output).await;
             return if code == 0 {
                 Ok(())
             } else {

@@ -10,9 +10,9 @@ use kube::{Api, Client};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::fleet::scale_target::ScaleKind;
 use crate::gate::Access;
 use crate::kube_conn::one_line;
-use crate::panes::fleet::ScaleKind;
 
 /// Which scale key was pressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 //! progress lines for scripts. Exit code 0 when every image was copied, 1 when any failed, 2 when
 //! the input is wrong (nothing started).
 
-use crate::cli::MirrorArgs;
+use super::mirror_args::MirrorArgs;
 
 use super::mirror::{MirrorJob, MirrorStatus, MirrorTarget, run as run_job};
 

@@ -32,11 +32,12 @@
 //! ```
 
 pub mod azure;
+pub mod azure_copy;
 pub mod datavolume;
 pub mod dv_resource;
 pub mod fake_blob;
-pub mod get;
 pub mod mirror;
+pub mod mirror_args;
 pub mod mirror_cmd;
 pub mod progress;
 pub mod rows;

@@ -13,8 +13,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use url::Url;
 
-/// What replaces a signature in anything displayed.
-pub const REDACTED: &str = "REDACTED";
+pub use crate::redact::sig::{REDACTED, redact};
 
 /// Characters percent-encoded in SAS query values (RFC 3986 unreserved stay as they are).
 const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
@@ -22,52 +21,6 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'.')
     .remove(b'~');
-
-/// Replace the value of every `sig=` (case-insensitive, up to `&`, whitespace, a quote or `)`)
-/// with `REDACTED`; the same for a percent-encoded `sig%3D` inside another URL (up to `%26`).
-pub fn redact(text: &str) -> String {
-    let plain = redact_pattern(text, "sig=", |rest| {
-        rest.find(|c: char| c == '&' || c.is_whitespace() || c == '"' || c == '\'' || c == ')')
-    });
-    redact_pattern(&plain, "sig%3d", |rest| {
-        let lower = rest.to_ascii_lowercase();
-        let stop = rest.find(|c: char| c == '&' || c.is_whitespace() || c == '"' || c == '\'');
-        match (lower.find("%26"), stop) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
-    })
-}
-
-fn redact_pattern(text: &str, pattern: &str, value_end: impl Fn(&str) -> Option<usize>) -> String {
-    let lower = text.to_ascii_lowercase();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while let Some(pos) = lower[i..].find(pattern) {
-        let start = i + pos;
-        let before = &lower[..start];
-        let preceded_ok = start == 0
-            || before.ends_with("%26")
-            || before.ends_with("%3f")
-            || matches!(
-                text.as_bytes()[start - 1],
-                b'?' | b'&' | b' ' | b'"' | b'\'' | b'\n' | b'\t' | b'('
-            );
-        let value_start = start + pattern.len();
-        out.push_str(&text[i..value_start]);
-        if !preceded_ok {
-            i = value_start;
-            continue;
-        }
-        let end = value_end(&text[value_start..]).map_or(text.len(), |e| value_start + e);
-        if end > value_start {
-            out.push_str(REDACTED);
-        }
-        i = end;
-    }
-    out.push_str(&text[i..]);
-    out
-}
 
 /// A malformed SAS or blob URL.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

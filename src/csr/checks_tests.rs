@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::*;
 use crate::csr::SIGNER_CLIENT;
 use crate::csr::testutil::*;
+use crate::csr::validation::fmt_signed;
 
 fn nodes(list: Vec<Node>) -> BTreeMap<String, Node> {
     list.into_iter()

@@ -5,7 +5,8 @@ use k8s_openapi::jiff::Timestamp;
 
 use super::checks::{Check, Validation};
 use super::decode::{DecodeError, DecodedRequest};
-use super::rows::{Countdown, CsrState, condition_label, csr_state, format_age};
+use super::rows::format_age;
+use super::state::{Countdown, CsrState, condition_label, csr_state};
 use super::{CsrKind, created, display_safe, name};
 
 /// One status condition, with who/why.

@@ -17,7 +17,7 @@ use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
 
 use super::checks::Validation;
-use super::rows::{CsrState, csr_state};
+use super::state::{CsrState, csr_state};
 use super::{CsrKind, NODE_USER_PREFIX, created, name};
 
 /// Only nodes with a node CSR created this recently, and whose Node (if any) was created this

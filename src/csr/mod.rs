@@ -6,7 +6,12 @@
 //! `(CSR store snapshot, Node store, optional Machines, now) -> Validation -> CsrRow -> widgets`:
 //!
 //! - [`decode`]: PEM/base64 PKCS#10 -> [`decode::DecodedRequest`] (subject, SANs, key, signature).
-//! - [`checks`]: [`checks::validate`] -> [`checks::Validation`] with stable check ids.
+//! - [`state`]: the CSR state machine (Pending / Approved / Denied / Failed, Issued) and the
+//!   one-hour approval window.
+//! - [`validation`]: what a validation produces ([`validation::Check`], [`validation::Validation`])
+//!   and reads ([`validation::Inputs`]).
+//! - [`checks`]: [`checks::validate`] runs the rules (`rules`) -> a [`checks::Validation`] with
+//!   stable check ids.
 //! - [`rows`]: [`rows::build_rows`], [`rows::table`], [`rows::rows_json`] for the pane and `get csrs`.
 //! - [`details`]: [`details::CsrDetails`], the details view (fields and text lines).
 //! - [`approval`]: bulk approval, override confirmation, approval condition, auto-approve policy.
@@ -43,6 +48,8 @@ pub mod machines;
 pub mod prevalidate;
 pub mod rows;
 mod rules;
+pub mod state;
+pub mod validation;
 
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use k8s_openapi::jiff::Timestamp;

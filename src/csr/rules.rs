@@ -9,9 +9,9 @@ use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use k8s_openapi::jiff::SignedDuration;
 use serde_json::Value;
 
-use super::checks::{Check, Inputs, check, fmt_signed};
 use super::decode::DecodedRequest;
 use super::machines::{MachineIndex, node_ref};
+use super::validation::{Check, Inputs, check, fmt_signed};
 use super::{
     AUTHENTICATED_GROUP, NODE_BOOTSTRAPPER, NODE_BOOTSTRAPPER_GROUPS, NODES_GROUP, created,
     is_valid_node_name, node_name_from, parse_time,
@@ -50,8 +50,8 @@ impl Ctx<'_> {
     /// approval, so the Node and nodeRef that followed are not failures.
     fn was_approved(&self) -> bool {
         matches!(
-            super::rows::csr_state(self.csr),
-            super::rows::CsrState::Approved | super::rows::CsrState::Failed
+            super::state::csr_state(self.csr),
+            super::state::CsrState::Approved | super::state::CsrState::Failed
         )
     }
 

@@ -9,8 +9,11 @@
 //! - [`hosted_details`]: details view (conditions, history, control-plane pods, endpoints, apps
 //!   ingress, why `Partial`).
 //! - [`nodepool`]: `get nodepools` rows with KubeVirt sizing and the live-migratable badge.
+//! - [`lm_message`]: parse `KubeVirtNodesLiveMigratable` into per-machine rows (the badge and
+//!   the migration readiness both read it).
 //! - [`machineset`]: `get machinesets` rows with OS (Windows label), ARCH and machines.
 //! - [`scale`]: scale input parsing/validation, autoscaling refusal and min/max checks, scale bodies.
+//! - [`scale_target`]: what a scale action works on (kind, object, machines).
 //! - [`pipeline`]: per-machine scaling pipeline (Machine → VM → disk → VMI → Node) with stuck detection.
 //! - [`tracker`]: keeps recently finished scalings visible with their total time.
 //!
@@ -46,10 +49,12 @@
 pub mod conditions;
 pub mod hosted;
 pub mod hosted_details;
+pub mod lm_message;
 pub mod machineset;
 pub mod nodepool;
 pub mod pipeline;
 pub mod scale;
+pub mod scale_target;
 pub mod tracker;
 pub mod util;
 

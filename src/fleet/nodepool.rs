@@ -7,10 +7,10 @@ use serde_json::Value;
 use super::conditions::{ConditionView, Health, Owner, condition_views};
 use super::pipeline::{PipelineInputs, ScalingProgress, scaling_progress};
 
+use super::lm_message::LmState;
 use super::util::{
     TableRow, arr_at, cell, condition_field, i64_at, int_cell, name, namespace, str_at,
 };
-use crate::migration::lm_message::LmState;
 
 /// KubeVirt sizing of a node pool (`spec.platform.kubevirt`); fields are as written, `None` when
 /// absent (the CRD defaults are 2 cores, 8Gi, 32Gi).

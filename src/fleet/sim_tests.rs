@@ -92,7 +92,7 @@ fn hub_hosted_clusters_and_pools() {
         crate::fleet::util::condition_field(user_hc, "KubeVirtNodesLiveMigratable", "message")
             .unwrap_or("");
     assert_eq!(
-        crate::migration::lm_message::hc_non_migratable_pools(msg),
+        crate::fleet::lm_message::hc_non_migratable_pools(msg),
         ["user-np"]
     );
 

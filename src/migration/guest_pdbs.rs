@@ -18,10 +18,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use super::maintenance::MaintenanceReport;
+use crate::fetched::GuestRef;
 use crate::fleet::hosted::kubeconfig_ref;
 use crate::fleet::hosted_details::control_plane_namespace;
 use crate::fleet::util::{i64_at, name, namespace, str_at};
-use crate::panes::fetch::GuestRef;
 
 /// What a PDB means for the drain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

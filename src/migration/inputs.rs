@@ -1,5 +1,6 @@
 //! The objects the live-migration views read, taken once from the watch stores (UI) or from one
-//! list per kind (`shiftdeck get readiness`), with the derived views built from them.
+//! list per kind (`shiftdeck get readiness`), with the derived views built from them. Filling
+//! them from the watch is I/O, so `from_lists` / `from_stores` live in `watch::migration_kinds`.
 
 use serde_json::Value;
 
@@ -8,8 +9,6 @@ use super::readiness::{ClusterReadiness, ReadinessInputs, ReadinessRow, readines
 use super::request::MigrationProgress;
 use super::storage::StorageCatalog;
 use crate::fleet::util::{name, namespace, str_at};
-use crate::watch::KindSpec;
-use crate::watch::migration_kinds::{self, MigrationStores};
 
 /// One snapshot of every live-migration kind.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -24,35 +23,6 @@ pub struct MigrationInputs {
 }
 
 impl MigrationInputs {
-    /// From lists keyed by kind (unknown kinds are ignored).
-    pub fn from_lists(lists: Vec<(KindSpec, Vec<Value>)>) -> Self {
-        let mut m = MigrationInputs::default();
-        for (spec, items) in lists {
-            let slot = match spec.id {
-                id if id == migration_kinds::VMIS.id => &mut m.vmis,
-                id if id == migration_kinds::VMIMS.id => &mut m.migrations,
-                id if id == migration_kinds::PVCS.id => &mut m.pvcs,
-                id if id == migration_kinds::STORAGE_CLASSES.id => &mut m.storage_classes,
-                id if id == migration_kinds::STORAGE_PROFILES.id => &mut m.storage_profiles,
-                id if id == migration_kinds::NODE_POOLS.id => &mut m.node_pools,
-                id if id == migration_kinds::HOSTED_CLUSTERS.id => &mut m.hosted_clusters,
-                _ => continue,
-            };
-            *slot = items;
-        }
-        m
-    }
-
-    /// From the watch stores.
-    pub fn from_stores(s: &MigrationStores) -> Self {
-        Self::from_lists(
-            migration_kinds::MIGRATION_KINDS
-                .iter()
-                .map(|k| (*k, s.values(k.id)))
-                .collect(),
-        )
-    }
-
     /// The storage catalog.
     pub fn storage(&self) -> StorageCatalog {
         StorageCatalog::new(&self.storage_classes, &self.storage_profiles)

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::lm_message::{LmMachine, LmState};
 use super::storage::{RWX, StorageCatalog};
+use crate::fleet::lm_message::{LmMachine, LmState};
 use crate::fleet::nodepool::KubeVirtSpec;
 use crate::fleet::util::{
     TableRow, arr_at, cell, condition, i64_at, label, name, namespace, str_at,
@@ -261,7 +261,7 @@ pub fn pool_readiness(pool: &Value, inp: &ReadinessInputs<'_>) -> PoolReadiness 
         {
             let lm = LmMachine {
                 machine: name(v).to_string(),
-                known_reason: super::lm_message::KNOWN_REASONS.contains(&reason.as_str()),
+                known_reason: crate::fleet::lm_message::KNOWN_REASONS.contains(&reason.as_str()),
                 cut: false,
                 reason,
                 message,

@@ -1,7 +1,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::migration::lm_message::LM_CONDITION;
+use crate::fleet::lm_message::LM_CONDITION;
 
 const NS: &str = "clusters-user";
 const SEED_MSG: &str = "3 of 3 machines are not live migratable\n\

@@ -5,12 +5,12 @@ use k8s_openapi::jiff::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::fetched::Fetched;
 use super::flavor::{Pane, str_at};
 use super::nodes::{NodeGroup, NodeSummary};
 use crate::csr::checks::{self, Inputs, NodeLookup};
 use crate::csr::decode::DecodeCache;
-use crate::csr::rows::{CsrState, csr_state};
+use crate::csr::state::{CsrState, csr_state};
+use crate::fetched::Fetched;
 use crate::wizard::preflight::{self, Check, Status};
 
 /// One count on the overview.
@@ -31,7 +31,7 @@ fn unavailable<T>(label: &'static str, f: &Fetched<T>, pane: Pane) -> CountRow {
     CountRow {
         label,
         value: match f {
-            Fetched::Forbidden => "forbidden".to_string(),
+            Fetched::Forbidden(_) => "forbidden".to_string(),
             Fetched::Failed(_) => "error".to_string(),
             _ => "-".to_string(),
         },

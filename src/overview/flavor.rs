@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::fetched::Fetched;
+use crate::fetched::Fetched;
 
 /// OpenShift, MicroShift or another Kubernetes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -9,7 +9,7 @@
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use serde::Serialize;
 
-use super::fetched::Fetched;
+use crate::fetched::Fetched;
 
 /// Core namespaces of a MicroShift install (TopoLVM/LVMS lives in `openshift-storage`).
 pub const CORE_NAMESPACES: [&str; 6] = [
@@ -179,7 +179,7 @@ fn unknown(id: &'static str, title: &'static str, ns: Option<&str>, why: String)
     }
 }
 
-/// Runs every check. Pure: the inputs come from [`super::fetch`] or the TUI's stores.
+/// Runs every check. Pure: the inputs come from [`crate::watch::overview_fetch`] or the TUI's stores.
 pub fn evaluate(inputs: &HealthInputs<'_>) -> HealthReport {
     let mut checks = Vec::new();
     checks.push(match inputs.api {
@@ -199,7 +199,7 @@ pub fn evaluate(inputs: &HealthInputs<'_>) -> HealthReport {
             id: "api-health",
             title: "API health endpoint answers",
             namespace: None,
-            status: if matches!(other, Fetched::Forbidden) {
+            status: if matches!(other, Fetched::Forbidden(_)) {
                 CheckStatus::Unknown
             } else {
                 CheckStatus::Fail

@@ -4,8 +4,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::fetched::Fetched;
 use super::flavor::str_at;
+use crate::fetched::Fetched;
 
 /// The command that migrates a single-arch cluster to the multi payload.
 pub const TO_MULTI_ARCH_COMMAND: &str = "oc adm upgrade --to-multi-arch";

@@ -7,34 +7,31 @@
 //! - **Pure**: [`OverviewModel::build`] turns [`OverviewInputs`] (plain data: typed core kinds,
 //!   `serde_json::Value` for OpenShift CRDs, each wrapped in [`Fetched`]) into a model with
 //!   render-ready rows and lines. No I/O; unit-testable from JSON.
-//! - **Fetch**: [`fetch::gather`] reads everything once through a `kube::Client`, using
+//! - **Fetch** (cluster I/O, so not here): [`crate::watch::overview_fetch::gather`] reads everything once through a `kube::Client`, using
 //!   discovery to skip kinds the cluster does not serve (absent is a state, not an error;
 //!   403 is a per-item `Forbidden` state).
 //!
 //! Wiring sketch for the Overview pane:
 //!
 //! ```text
-//! let inputs = overview::fetch::gather(&client).await;      // or built from reflector stores
+//! let inputs = watch::overview_fetch::gather(&client).await;      // or built from reflector stores
 //! let model = OverviewModel::build(&inputs);                 // on change, not per frame
 //! model.identity_lines(); model.counts; model.boot_images_lines(); model.health.table();
 //! model.panes                                                // tabs to show for this cluster
 //! // copy: clipboard bytes = bootimages::osc52(&item.text) written to the terminal
 //! ```
 //!
-//! Modules: [`fetched`] (item states), [`flavor`] (OpenShift/MicroShift/Kubernetes, panes),
+//! Item states are [`crate::fetched::Fetched`]. Modules: [`flavor`] (OpenShift/MicroShift/Kubernetes, panes),
 //! [`identity`] (version, platform, payload), [`nodes`], [`counts`], [`bootimages`],
-//! [`health`] (greenboot checks), [`windows`] (WMCO), [`fetch`] (async gather), [`report`]
-//! (`shiftdeck get health` / `get overview` output).
+//! [`health`] (greenboot checks), [`windows`] (WMCO). `shiftdeck get health` / `get overview` print
+//! through [`crate::get_overview`].
 
 pub mod bootimages;
 pub mod counts;
-pub mod fetch;
-pub mod fetched;
 pub mod flavor;
 pub mod health;
 pub mod identity;
 pub mod nodes;
-pub mod report;
 pub mod windows;
 
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
@@ -45,9 +42,9 @@ use serde_json::Value;
 
 use crate::csr::decode::DecodeCache;
 
+pub use crate::fetched::{Fetched, Presence};
 pub use bootimages::{BootImages, osc52};
 pub use counts::CountRow;
-pub use fetched::{Fetched, Presence};
 pub use flavor::{ClusterFlavor, ClusterShape, Pane, ServedApis};
 pub use health::{ApiHealth, HealthReport};
 pub use identity::{Identity, Payload};

@@ -6,9 +6,9 @@ use k8s_openapi::api::core::v1::{Node, Pod};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::fetched::{Fetched, Presence};
 use super::flavor::str_at;
 use super::nodes::is_windows;
+use crate::fetched::{Fetched, Presence};
 
 pub const WMCO_NAMESPACE: &str = "openshift-windows-machine-config-operator";
 pub const WMCO_PACKAGE: &str = "windows-machine-config-operator";

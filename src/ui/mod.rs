@@ -8,7 +8,8 @@ pub mod overlays;
 pub mod scale_dialog;
 pub mod status;
 pub mod wizard;
-pub mod wrap;
+/// Word wrapping lives in [`crate::text::wrap`] (panes wrap too); kept here for `confirm.rs`.
+pub use crate::text::wrap;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -12,7 +12,7 @@ use kube::Resource;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::compact::CompactJson;
+use crate::compact::CompactJson;
 
 /// A kind known at compile time.
 pub trait DynKind: Clone + Debug + Default + Send + Sync + 'static {

@@ -1,7 +1,8 @@
 //! A small typed Machine (`machine.openshift.io/v1beta1`) for the one-off lists of `get csrs` and
 //! the approval re-check: only what the CSR checks read (name, creation time, `status.addresses`,
 //! `status.nodeRef`). Everything else, `spec.providerSpec` included, is dropped on
-//! deserialisation. The TUI's watch of Machines is the MachineSets pane's (`watch::fleet`).
+//! deserialisation. The TUI's watch of Machines is the MachineSets pane's (`watch::fleet`);
+//! [`machines_for_checks`] is that one-off list.
 
 use std::borrow::Cow;
 
@@ -58,6 +59,32 @@ pub fn strip_machine(m: &mut Machine) {
     m.metadata.annotations = None;
     if let Some(Value::Object(s)) = m.status.as_mut() {
         s.retain(|k, _| k == "addresses" || k == "nodeRef");
+    }
+}
+
+/// The Machines the CSR checks read (slimmed), or `None` when the cluster serves no Machine API.
+pub async fn machines_for_checks(
+    client: &kube::Client,
+) -> Result<Option<crate::csr::machines::MachineIndex>, String> {
+    match super::kind::installed(client, &super::MACHINES).await {
+        Ok(true) => Ok(Some(crate::csr::machines::MachineIndex::new(
+            kube::Api::<Machine>::all(client.clone())
+                .list(&kube::api::ListParams::default())
+                .await
+                .map_err(|e| format!("cannot list machines: {}", crate::kube_conn::one_line(&e)))?
+                .items
+                .into_iter()
+                .map(|mut m| {
+                    strip_machine(&mut m);
+                    m.to_value()
+                })
+                .collect(),
+        ))),
+        Ok(false) => Ok(None),
+        Err(e) => Err(format!(
+            "cannot discover machines: {}",
+            crate::kube_conn::one_line(&e)
+        )),
     }
 }
 

@@ -15,6 +15,7 @@ use super::dynamic::{HostedCluster, NodePool};
 use super::kind::installed;
 use super::{KindSpec, Reporter};
 use crate::kube_conn::one_line;
+use crate::migration::inputs::MigrationInputs;
 
 const fn spec(id: &'static str, group: &'static str, version: &'static str, crd: bool) -> KindSpec {
     KindSpec {
@@ -187,4 +188,36 @@ pub async fn list_all(client: &Client) -> Result<Vec<(KindSpec, Vec<Value>)>, St
         out.push((spec, items));
     }
     Ok(out)
+}
+
+/// Filling the live-migration model from what the watch holds (the model itself stays pure).
+impl MigrationInputs {
+    /// From lists keyed by kind (unknown kinds are ignored).
+    pub fn from_lists(lists: Vec<(KindSpec, Vec<Value>)>) -> Self {
+        let mut m = MigrationInputs::default();
+        for (spec, items) in lists {
+            let slot = match spec.id {
+                id if id == VMIS.id => &mut m.vmis,
+                id if id == VMIMS.id => &mut m.migrations,
+                id if id == PVCS.id => &mut m.pvcs,
+                id if id == STORAGE_CLASSES.id => &mut m.storage_classes,
+                id if id == STORAGE_PROFILES.id => &mut m.storage_profiles,
+                id if id == NODE_POOLS.id => &mut m.node_pools,
+                id if id == HOSTED_CLUSTERS.id => &mut m.hosted_clusters,
+                _ => continue,
+            };
+            *slot = items;
+        }
+        m
+    }
+
+    /// From the watch stores.
+    pub fn from_stores(s: &MigrationStores) -> Self {
+        Self::from_lists(
+            MIGRATION_KINDS
+                .iter()
+                .map(|k| (*k, s.values(k.id)))
+                .collect(),
+        )
+    }
 }

@@ -4,12 +4,12 @@
 //! `spawn_kind` line in `Watches::start`.
 
 pub mod cluster_info;
-pub mod compact;
 pub mod dynamic;
 pub mod fleet;
 pub mod kind;
 pub mod machine;
 pub mod migration_kinds;
+pub mod overview_fetch;
 pub mod overview_poll;
 pub mod priority;
 pub mod resilient;
@@ -205,7 +205,7 @@ pub enum WatchMsg {
     /// The result of a pane's one-shot read (`Effect::Fetch`).
     Fetched {
         generation: u64,
-        data: crate::panes::fetch::Fetched,
+        data: crate::fetched::FetchResult,
     },
     /// The server rejected the credentials (401): the watches stop until the user acts.
     AuthFailed { generation: u64, error: String },

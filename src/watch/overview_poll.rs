@@ -1,4 +1,4 @@
-//! The Overview's slow poller: [`crate::overview::fetch::gather`] every [`POLL`] for everything
+//! The Overview's slow poller: [`super::overview_fetch::gather`] every [`POLL`] for everything
 //! the overview shows that no reflector watches (ClusterVersion, boot images, health, WMCO...).
 //! The task owns the writer (a `tokio::sync::watch` sender); the UI reads the latest snapshot in
 //! `Pane::sync`, woken by `Changes::touch("overview")`. Rendering never waits for it.
@@ -52,7 +52,7 @@ pub fn spawn(
         loop {
             let inputs = tokio::select! {
                 _ = cancel.cancelled() => return,
-                i = crate::overview::fetch::gather_with(&client, Some(&live)) => i,
+                i = super::overview_fetch::gather_with(&client, Some(&live)) => i,
             };
             // Nodes and CSRs are always served: failing to list them means the cluster is
             // unreachable (the nodes may come from the live store, the CSRs never do).

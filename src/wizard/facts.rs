@@ -1,44 +1,17 @@
 //! What the wizards need to know about the management cluster, gathered once with a
 //! `kube::Client`: the preflight inputs and the pick-list sources.
 //!
-//! Every item is a [`Fetched`]: a kind that is not served is [`Fetched::NotInstalled`] (not an
-//! error), a 403 is [`Fetched::Forbidden`] ("cannot check"), anything else [`Fetched::Failed`].
+//! Every item is a [`Fetched`]: a kind that is not served is [`Fetched::NotServed`] (not an
+//! error), a 403 is [`Fetched::Forbidden`] ("cannot check", with the message), anything else
+//! [`Fetched::Failed`].
 //! The types are plain data so tests and UIs can build them by hand.
 
 use kube::Client;
 use kube::api::{Api, ApiResource, DynamicObject, ListParams};
 use serde_json::Value;
 
-/// The outcome of reading one kind from the cluster.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub enum Fetched<T> {
-    Got(T),
-    /// The kind is not served (its CRD/operator is not installed).
-    #[default]
-    NotInstalled,
-    /// 403: the user may not read it; the message names the permission.
-    Forbidden(String),
-    /// Any other failure (network, 5xx, parse).
-    Failed(String),
-}
-
-impl<T> Fetched<T> {
-    pub fn got(&self) -> Option<&T> {
-        match self {
-            Fetched::Got(t) => Some(t),
-            _ => None,
-        }
-    }
-
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Fetched<U> {
-        match self {
-            Fetched::Got(t) => Fetched::Got(f(t)),
-            Fetched::NotInstalled => Fetched::NotInstalled,
-            Fetched::Forbidden(m) => Fetched::Forbidden(m),
-            Fetched::Failed(m) => Fetched::Failed(m),
-        }
-    }
-}
+/// The one read-state type, shared with the Overview.
+pub use crate::fetched::Fetched;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CsvInfo {
@@ -132,18 +105,18 @@ impl ClusterFacts {
     /// Whether a storage class supports RWX (per its StorageProfile), if known.
     pub fn storage_class_rwx(&self, name: &str) -> Option<bool> {
         self.storage_profiles
-            .got()?
+            .get()?
             .iter()
             .find(|p| p.name == name)
             .map(StorageProfileInfo::rwx)
     }
 
     pub fn apps_domain(&self) -> Option<&str> {
-        self.ingress.got()?.as_ref()?.domain.as_deref()
+        self.ingress.get()?.as_ref()?.domain.as_deref()
     }
 
     pub fn mtu(&self) -> Option<u32> {
-        self.network.got()?.as_ref()?.mtu
+        self.network.get()?.as_ref()?.mtu
     }
 }
 
@@ -164,7 +137,7 @@ pub fn ar(group: &str, version: &str, kind: &str, plural: &str) -> ApiResource {
 /// Classify a client error the way the wizard reports it.
 pub fn classify<T>(e: kube::Error) -> Fetched<T> {
     match &e {
-        kube::Error::Api(s) if s.code == 404 => Fetched::NotInstalled,
+        kube::Error::Api(s) if s.code == 404 => Fetched::NotServed,
         kube::Error::Api(s) if s.code == 403 => {
             Fetched::Forbidden(format!("cannot check: forbidden ({})", s.message))
         }
@@ -178,7 +151,7 @@ async fn list(client: &Client, r: &ApiResource, ns: Option<&str>) -> Fetched<Vec
         None => Api::all_with(client.clone(), r),
     };
     match api.list(&ListParams::default()).await {
-        Ok(l) => Fetched::Got(l.items),
+        Ok(l) => Fetched::Present(l.items),
         Err(e) => classify(e),
     }
 }
@@ -285,7 +258,7 @@ pub async fn fetch(client: &Client) -> ClusterFacts {
 }
 
 /// Read only what [`super::preflight::run`] checks (also used by the overview's preflight
-/// count), concurrently; the pick-list fields are left `NotInstalled` (not read). Never fails
+/// count), concurrently; the pick-list fields are left `NotServed` (not read). Never fails
 /// as a whole.
 pub async fn fetch_preflight(client: &Client) -> ClusterFacts {
     let cv = ar(
@@ -337,7 +310,7 @@ pub async fn fetch_preflight(client: &Client) -> ClusterFacts {
             .list_api_group_resources("hypershift.openshift.io/v1beta1")
             .await
         {
-            Ok(l) => Fetched::Got(l.resources.into_iter().map(|r| r.name).collect()),
+            Ok(l) => Fetched::Present(l.resources.into_iter().map(|r| r.name).collect()),
             Err(e) => classify(e),
         }
     },);

@@ -24,7 +24,8 @@
 //! - [`exec`]: [`exec::dry_run`] (server-side `dryRun=All`) and [`exec::execute`] (create in
 //!   order; on failure delete what this run created and explain in words).
 //! - [`schema`]: CRD `openAPIV3Schema` checks plus the client-checkable CEL rules.
-//! - [`cmd`]: `shiftdeck create cluster|nodepool kubevirt` and `shiftdeck get preflight`.
+//! - `shiftdeck create cluster|nodepool kubevirt` and `shiftdeck get preflight` live in
+//!   [`crate::cli::create`] (the CLI layer).
 //!
 //! A typical UI flow:
 //! ```no_run
@@ -47,7 +48,6 @@
 //! ```
 
 pub mod build;
-pub mod cmd;
 pub mod duration;
 pub mod exec;
 pub mod facts;

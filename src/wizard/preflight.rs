@@ -93,8 +93,11 @@ fn unreadable<T>(
     fix: &str,
 ) -> Option<Check> {
     match f {
-        Fetched::Got(_) => None,
-        Fetched::NotInstalled => Some(check(id, title, missing.0, missing.1.into(), fix)),
+        Fetched::Present(_) => None,
+        // The wizards read lists, so a 404 means the kind is missing, as `NotServed` does.
+        Fetched::NotServed | Fetched::NotFound => {
+            Some(check(id, title, missing.0, missing.1.into(), fix))
+        }
         Fetched::Forbidden(m) => Some(check(
             id,
             title,
@@ -134,7 +137,7 @@ fn openshift_version(f: &ClusterFacts) -> Check {
     ) {
         return c;
     }
-    match f.openshift_version.got().cloned().flatten() {
+    match f.openshift_version.get().cloned().flatten() {
         Some(v) => match version_ok(&v) {
             Some(true) => check(id, title, Status::Pass, format!("OpenShift {v}"), fix),
             Some(false) => check(id, title, Status::Fail, format!("OpenShift {v}"), fix),
@@ -174,7 +177,7 @@ fn virtualization(f: &ClusterFacts) -> Check {
     ) {
         return c;
     }
-    let csvs = f.csvs.got().map(Vec::as_slice).unwrap_or_default();
+    let csvs = f.csvs.get().map(Vec::as_slice).unwrap_or_default();
     let Some(csv) = csvs
         .iter()
         .find(|c| c.name.starts_with("kubevirt-hyperconverged-operator"))
@@ -237,7 +240,7 @@ fn wildcard(f: &ClusterFacts) -> Check {
     ) {
         return c;
     }
-    match f.ingress.got().cloned().flatten() {
+    match f.ingress.get().cloned().flatten() {
         None => check(
             id,
             title,
@@ -277,7 +280,7 @@ fn default_storage(f: &ClusterFacts) -> Check {
     }
     let scs = f
         .storage_classes
-        .got()
+        .get()
         .map(Vec::as_slice)
         .unwrap_or_default();
     let defaults: Vec<&str> = scs
@@ -336,7 +339,7 @@ fn rwx_storage(f: &ClusterFacts) -> Check {
     }
     let rwx: Vec<&str> = f
         .storage_profiles
-        .got()
+        .get()
         .into_iter()
         .flatten()
         .filter(|p| p.rwx())
@@ -375,7 +378,7 @@ fn ovn(f: &ClusterFacts) -> Check {
     }
     let t = f
         .network
-        .got()
+        .get()
         .cloned()
         .flatten()
         .and_then(|n| n.network_type)
@@ -406,7 +409,7 @@ fn metallb(f: &ClusterFacts) -> Check {
     ) {
         return c;
     }
-    if f.metallbs.got().is_none_or(Vec::is_empty) {
+    if f.metallbs.get().is_none_or(Vec::is_empty) {
         return check(
             id,
             title,
@@ -416,7 +419,7 @@ fn metallb(f: &ClusterFacts) -> Check {
         );
     }
     match &f.ip_address_pools {
-        Fetched::Got(p) if !p.is_empty() => check(
+        Fetched::Present(p) if !p.is_empty() => check(
             id,
             title,
             Status::Pass,
@@ -453,7 +456,7 @@ fn local_cluster(f: &ClusterFacts) -> Check {
         return c;
     }
     if f.managed_clusters
-        .got()
+        .get()
         .is_some_and(|m| m.iter().any(|n| n == "local-cluster"))
     {
         check(id, title, Status::Pass, "local-cluster present".into(), fix)
@@ -488,7 +491,7 @@ fn hypershift_crds(f: &ClusterFacts) -> Check {
     }
     let res = f
         .hypershift_resources
-        .got()
+        .get()
         .map(Vec::as_slice)
         .unwrap_or_default();
     let missing: Vec<&str> = ["hostedclusters", "nodepools"]

@@ -15,7 +15,6 @@ use ratatui::backend::TestBackend;
 use serde_json::json;
 use shiftdeck::action::Action;
 use shiftdeck::app::App;
-use shiftdeck::cli::OutputFormat;
 use shiftdeck::config::AzureCopy;
 use shiftdeck::copies::azure::{BlobError, BlobProperties, CopyProperties, CopyStatus};
 use shiftdeck::copies::dv_resource::DataVolume;
@@ -26,6 +25,7 @@ use shiftdeck::copies::mirror::{
 use shiftdeck::event_loop::Session;
 use shiftdeck::keymap::Keymap;
 use shiftdeck::kube_conn::Source;
+use shiftdeck::output::OutputFormat;
 use shiftdeck::panes::copies::runtime::CopyMsg;
 use shiftdeck::theme::Theme;
 use shiftdeck::watch::{KindState, Stores, WatchMsg};
@@ -434,7 +434,7 @@ async fn copies_pane_against_the_sim_and_the_fake_blob_service() {
         url: blobs.demo_blob_url(),
         sas: FAKE_SAS.into(),
     }];
-    let out = shiftdeck::copies::get::copies(&h.client().await.unwrap(), &cfg, OutputFormat::Json)
+    let out = shiftdeck::get_copies::copies(&h.client().await.unwrap(), &cfg, OutputFormat::Json)
         .await
         .unwrap();
     assert!(!out.contains(FAKE_SIG_VALUE));

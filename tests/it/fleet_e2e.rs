@@ -355,7 +355,7 @@ async fn azure_machinesets_show_windows_and_arm64() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_nodepools_and_machinesets_print_the_pane_rows() {
-    use shiftdeck::cli::OutputFormat;
+    use shiftdeck::output::OutputFormat;
     let h = sim::start(SimOptions {
         live: false,
         ..Default::default()

@@ -266,8 +266,8 @@ async fn microshift_says_not_installed_quietly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_hostedclusters_lists_the_pane_rows() {
-    use shiftdeck::cli::OutputFormat;
-    use shiftdeck::panes::hosted::get::hostedclusters;
+    use shiftdeck::get_hosted::hostedclusters;
+    use shiftdeck::output::OutputFormat;
     let h = sim::start(SimOptions::default()).await.unwrap();
     let out = hostedclusters(h.client().await.unwrap(), &h.url, OutputFormat::Json)
         .await
@@ -301,7 +301,7 @@ async fn get_hostedclusters_lists_the_pane_rows() {
 /// of a pane breaking; the admin opens it.
 #[tokio::test]
 async fn a_viewer_cannot_open_a_guest_and_is_told_why() {
-    use shiftdeck::panes::fetch::GuestRef;
+    use shiftdeck::fetched::GuestRef;
     let h = sim::start(SimOptions {
         live: false,
         user: sim::SimUser::Viewer,

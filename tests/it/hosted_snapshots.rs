@@ -10,8 +10,8 @@ use kube::runtime::watcher::Event;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use shiftdeck::app::{App, Effect};
+use shiftdeck::fetched::{Fetch, FetchResult, GuestRef, NamespaceObjects};
 use shiftdeck::keymap::Keymap;
-use shiftdeck::panes::fetch::{Fetch, Fetched, GuestRef, NamespaceObjects};
 use shiftdeck::panes::hosted::fixtures::{guest_control_plane, hosted_cluster, node_pool};
 use shiftdeck::theme::Theme;
 use shiftdeck::watch::dynamic::{HostedCluster, NodePool};
@@ -119,7 +119,7 @@ fn hosted_cluster_details_of_a_partial_cluster() {
     let (pods, services) = guest_control_plane();
     app.on_watch(WatchMsg::Fetched {
         generation: 1,
-        data: Fetched::Namespace(NamespaceObjects {
+        data: FetchResult::Namespace(NamespaceObjects {
             namespace: "clusters-guest".into(),
             pods,
             services,

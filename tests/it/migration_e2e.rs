@@ -593,7 +593,7 @@ async fn report_names_the_blocking_guest_pdb_and_says_when_the_guest_is_unreacha
     let out = shiftdeck::get_readiness::readiness(
         &client,
         Some(&node),
-        shiftdeck::cli::OutputFormat::Json,
+        shiftdeck::output::OutputFormat::Json,
     )
     .await
     .unwrap();

@@ -282,7 +282,7 @@ fn health_handles_missing_namespaces_empty_namespaces_and_api_failure() {
     let r = health::evaluate(&HealthInputs {
         api: &ok_api(),
         namespaces: &ns,
-        pods: &Fetched::Forbidden,
+        pods: &Fetched::Forbidden(String::new()),
         any_running: &Fetched::NotServed,
         expect_pods: false,
     });
@@ -356,7 +356,7 @@ fn payload_multi_single_and_unknown() {
     migrating["spec"]["desiredUpdate"] = json!({"architecture": "Multi"});
     assert!(!identity::payload(&Fetched::Present(migrating), None).is_multi());
     assert!(matches!(
-        identity::payload(&Fetched::Forbidden, None),
+        identity::payload(&Fetched::Forbidden(String::new()), None),
         Payload::Unknown { .. }
     ));
 }
@@ -376,7 +376,7 @@ fn flavor_and_panes() {
     );
     // Served but forbidden ClusterVersion is still OpenShift.
     assert_eq!(
-        ClusterFlavor::detect(&Fetched::Forbidden, &Fetched::NotFound),
+        ClusterFlavor::detect(&Fetched::Forbidden(String::new()), &Fetched::NotFound),
         ClusterFlavor::OpenShift {
             version: None,
             channel: None
@@ -495,7 +495,7 @@ fn wmco_health_and_upgrade_progress() {
     ok.pods = Fetched::Present(vec![]);
     assert!(!WmcoHealth::build(&ok, &nodes[..1]).healthy());
     // Forbidden secrets cannot be called present.
-    ok.cloud_private_key = Fetched::Forbidden;
+    ok.cloud_private_key = Fetched::Forbidden(String::new());
     assert_eq!(
         WmcoHealth::build(&ok, &[] as &[Node]).cloud_private_key,
         Presence::Forbidden
@@ -509,7 +509,7 @@ fn model_from_inputs_counts_and_windows_no_metrics() {
         infrastructure: Fetched::Present(
             json!({"status": {"platform": "BareMetal", "platformStatus": {"type": "BareMetal"}, "infrastructureName": "lab-x2"}}),
         ),
-        network: Fetched::Forbidden,
+        network: Fetched::Forbidden(String::new()),
         microshift_version: Fetched::NotFound,
         nodes: Fetched::Present(vec![
             node("m0", "amd64", "linux", true, true, json!({})).into(),

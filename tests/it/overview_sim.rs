@@ -7,8 +7,9 @@ use serde_json::json;
 use shiftdeck::overview::bootimages::ArtifactKind;
 use shiftdeck::overview::health::CheckStatus;
 use shiftdeck::overview::{
-    ClusterFlavor, Fetched, OverviewInputs, OverviewModel, Pane, Payload, Presence, fetch,
+    ClusterFlavor, Fetched, OverviewInputs, OverviewModel, Pane, Payload, Presence,
 };
+use shiftdeck::watch::overview_fetch as fetch;
 use shiftdeck::wizard::{facts, preflight};
 use shiftdeck_sim::{Faults, Profile, SimHandle, SimOptions};
 
@@ -262,7 +263,11 @@ async fn forbidden_items_are_a_state_not_an_error() {
     let sim = start(Profile::Hub, faults).await;
     let client = sim.client().await.unwrap();
     let inputs = fetch::gather(&client).await;
-    assert_eq!(inputs.node_pools, Fetched::Forbidden);
+    assert!(
+        matches!(inputs.node_pools, Fetched::Forbidden(_)),
+        "{:?}",
+        inputs.node_pools
+    );
     assert!(inputs.hosted_clusters.is_present());
     let m = OverviewModel::build(&inputs);
     let np = m.counts.iter().find(|c| c.pane == Pane::NodePools).unwrap();
@@ -388,7 +393,11 @@ async fn forbidden_secrets_are_not_reported_present() {
     let sim = start(Profile::Azure, faults).await;
     let client = sim.client().await.unwrap();
     let inputs = fetch::gather(&client).await;
-    assert_eq!(inputs.wmco.cloud_private_key, Fetched::Forbidden);
+    assert!(
+        matches!(inputs.wmco.cloud_private_key, Fetched::Forbidden(_)),
+        "{:?}",
+        inputs.wmco.cloud_private_key
+    );
     let w = OverviewModel::build(&inputs).windows.unwrap();
     assert_eq!(w.windows_user_data, Presence::Forbidden);
     assert!(!w.healthy());

@@ -57,7 +57,7 @@ fn render(app: &App) -> String {
 async fn snapshot_app(profile: Profile) -> App {
     let h = start(profile).await;
     let client = h.client().await.unwrap();
-    let inputs = shiftdeck::overview::fetch::gather(&client).await;
+    let inputs = shiftdeck::watch::overview_fetch::gather(&client).await;
     let info = shiftdeck::watch::cluster_info::fetch(&client).await;
     h.shutdown();
     let (stores, writers) = Stores::with_writers();

@@ -13,8 +13,8 @@ use ratatui::backend::TestBackend;
 use std::sync::Arc;
 
 use shiftdeck::app::{App, Effect};
+use shiftdeck::fetched::{Fetch, FetchResult, FetchedNode};
 use shiftdeck::keymap::Keymap;
-use shiftdeck::panes::fetch::{Fetch, Fetched, FetchedNode};
 use shiftdeck::panes::nodes::fixtures::{NodeSpec, node, sample_nodes};
 use shiftdeck::theme::Theme;
 use shiftdeck::watch::cluster_info::ClusterInfo;
@@ -131,7 +131,7 @@ fn fetched_node(name: &str) -> WatchMsg {
     n.metadata.managed_fields = None;
     WatchMsg::Fetched {
         generation: 1,
-        data: Fetched::Node(FetchedNode {
+        data: FetchResult::Node(FetchedNode {
             name: name.into(),
             node: Ok(Arc::new(n)),
         }),

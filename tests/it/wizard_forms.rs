@@ -19,35 +19,35 @@ fn good() -> ClusterFacts {
         access_modes: modes.iter().map(|m| m.to_string()).collect(),
     };
     ClusterFacts {
-        openshift_version: Fetched::Got(Some("4.18.1".into())),
-        csvs: Fetched::Got(vec![CsvInfo {
+        openshift_version: Fetched::Present(Some("4.18.1".into())),
+        csvs: Fetched::Present(vec![CsvInfo {
             namespace: "openshift-cnv".into(),
             name: "kubevirt-hyperconverged-operator.v4.18.3".into(),
             version: "4.18.3".into(),
             phase: "Succeeded".into(),
         }]),
-        ingress: Fetched::Got(Some(IngressInfo {
+        ingress: Fetched::Present(Some(IngressInfo {
             wildcard_policy: Some("WildcardsAllowed".into()),
             domain: Some("apps.hub.example.com".into()),
         })),
-        storage_classes: Fetched::Got(vec![sc("ceph-rbd", true), sc("lvms-vg1", false)]),
-        storage_profiles: Fetched::Got(vec![
+        storage_classes: Fetched::Present(vec![sc("ceph-rbd", true), sc("lvms-vg1", false)]),
+        storage_profiles: Fetched::Present(vec![
             sp("ceph-rbd", &["ReadWriteMany", "ReadWriteOnce"]),
             sp("lvms-vg1", &["ReadWriteOnce"]),
         ]),
-        network: Fetched::Got(Some(NetworkInfo {
+        network: Fetched::Present(Some(NetworkInfo {
             network_type: Some("OVNKubernetes".into()),
             mtu: Some(9000),
         })),
-        metallbs: Fetched::Got(vec!["metallb".into()]),
-        ip_address_pools: Fetched::Got(vec!["metallb-system/metallb".into()]),
-        managed_clusters: Fetched::Got(vec!["local-cluster".into(), "spoke1".into()]),
-        hypershift_resources: Fetched::Got(vec![
+        metallbs: Fetched::Present(vec!["metallb".into()]),
+        ip_address_pools: Fetched::Present(vec!["metallb-system/metallb".into()]),
+        managed_clusters: Fetched::Present(vec!["local-cluster".into(), "spoke1".into()]),
+        hypershift_resources: Fetched::Present(vec![
             "hostedclusters".into(),
             "hostedclusters/status".into(),
             "nodepools".into(),
         ]),
-        cluster_image_sets: Fetched::Got(vec![
+        cluster_image_sets: Fetched::Present(vec![
             ImageSetInfo {
                 name: "img4.17.12".into(),
                 release_image: "quay.io/ocp-release:4.17.12-multi".into(),
@@ -57,8 +57,8 @@ fn good() -> ClusterFacts {
                 release_image: "quay.io/ocp-release:4.18.1-multi".into(),
             },
         ]),
-        network_attachments: Fetched::Got(vec!["clusters/vlan-100".into()]),
-        hosted_clusters: Fetched::Got(vec![
+        network_attachments: Fetched::Present(vec!["clusters/vlan-100".into()]),
+        hosted_clusters: Fetched::Present(vec![
             HostedClusterInfo {
                 namespace: "clusters".into(),
                 name: "example".into(),
@@ -81,7 +81,7 @@ fn good() -> ClusterFacts {
                 payload_arch: None,
             },
         ]),
-        node_pools: Fetched::Got(vec![NodePoolInfo {
+        node_pools: Fetched::Present(vec![NodePoolInfo {
             namespace: "clusters".into(),
             name: "example".into(),
             cluster_name: "example".into(),
@@ -112,9 +112,9 @@ fn all_pass_on_a_good_hub() {
 #[test]
 fn each_failure_names_what_was_seen_and_the_fix() {
     let mut f = good();
-    f.openshift_version = Fetched::Got(Some("4.13.9".into()));
+    f.openshift_version = Fetched::Present(Some("4.13.9".into()));
     assert_eq!(status(&f, "openshift-version").0, Status::Fail);
-    f.openshift_version = Fetched::NotInstalled;
+    f.openshift_version = Fetched::NotServed;
     assert!(
         status(&f, "openshift-version")
             .1
@@ -122,14 +122,14 @@ fn each_failure_names_what_was_seen_and_the_fix() {
     );
 
     let mut f = good();
-    f.csvs = Fetched::Got(vec![]);
+    f.csvs = Fetched::Present(vec![]);
     assert_eq!(status(&f, "openshift-virtualization").0, Status::Fail);
     let mut f = good();
-    if let Fetched::Got(c) = &mut f.csvs {
+    if let Fetched::Present(c) = &mut f.csvs {
         c[0].version = "4.12.0".into();
     }
     assert_eq!(status(&f, "openshift-virtualization").0, Status::Fail);
-    if let Fetched::Got(c) = &mut f.csvs {
+    if let Fetched::Present(c) = &mut f.csvs {
         c[0].version = "4.18.0".into();
         c[0].phase = "Installing".into();
     }
@@ -138,7 +138,7 @@ fn each_failure_names_what_was_seen_and_the_fix() {
     assert!(seen.contains("Installing"));
 
     let mut f = good();
-    f.ingress = Fetched::Got(Some(IngressInfo {
+    f.ingress = Fetched::Present(Some(IngressInfo {
         wildcard_policy: None,
         domain: None,
     }));
@@ -149,24 +149,24 @@ fn each_failure_names_what_was_seen_and_the_fix() {
     assert!(fix.contains(r#"{wildcardPolicy: "WildcardsAllowed"}"#));
 
     let mut f = good();
-    if let Fetched::Got(s) = &mut f.storage_classes {
+    if let Fetched::Present(s) = &mut f.storage_classes {
         s[0].is_default = false;
     }
     let (s, _, fix) = status(&f, "default-storage-class");
     assert_eq!(s, Status::Fail);
     assert!(fix.contains("oc patch storageclass ceph-rbd"), "{fix}");
-    if let Fetched::Got(s) = &mut f.storage_classes {
+    if let Fetched::Present(s) = &mut f.storage_classes {
         s[0].is_default = true;
         s[1].is_default = true;
     }
     assert_eq!(status(&f, "default-storage-class").0, Status::Warn);
 
     let mut f = good();
-    f.storage_profiles = Fetched::Got(vec![]);
+    f.storage_profiles = Fetched::Present(vec![]);
     assert_eq!(status(&f, "rwx-storage").0, Status::Warn);
 
     let mut f = good();
-    f.network = Fetched::Got(Some(NetworkInfo {
+    f.network = Fetched::Present(Some(NetworkInfo {
         network_type: Some("OpenShiftSDN".into()),
         mtu: Some(1400),
     }));
@@ -176,17 +176,17 @@ fn each_failure_names_what_was_seen_and_the_fix() {
     assert!(seen.contains("1400"));
 
     let mut f = good();
-    f.ip_address_pools = Fetched::Got(vec![]);
+    f.ip_address_pools = Fetched::Present(vec![]);
     assert_eq!(status(&f, "metallb").0, Status::Warn);
-    f.metallbs = Fetched::NotInstalled;
+    f.metallbs = Fetched::NotServed;
     assert!(status(&f, "metallb").1.contains("not installed"));
 
     let mut f = good();
-    f.managed_clusters = Fetched::Got(vec![]);
+    f.managed_clusters = Fetched::Present(vec![]);
     let (s, _, fix) = status(&f, "local-cluster");
     assert_eq!(s, Status::Fail);
     assert!(fix.contains("oc get managedclusters local-cluster"));
-    f.managed_clusters = Fetched::NotInstalled;
+    f.managed_clusters = Fetched::NotServed;
     assert!(
         status(&f, "local-cluster")
             .1
@@ -194,11 +194,11 @@ fn each_failure_names_what_was_seen_and_the_fix() {
     );
 
     let mut f = good();
-    f.hypershift_resources = Fetched::Got(vec!["hostedclusters".into()]);
+    f.hypershift_resources = Fetched::Present(vec!["hostedclusters".into()]);
     let (s, seen, _) = status(&f, "hypershift-crds");
     assert_eq!(s, Status::Fail);
     assert!(seen.contains("nodepools"));
-    f.hypershift_resources = Fetched::NotInstalled;
+    f.hypershift_resources = Fetched::NotServed;
     assert_eq!(status(&f, "hypershift-crds").0, Status::Fail);
     let checks = preflight::run(&f);
     assert!(preflight::summary(&checks).contains("blocked"));
@@ -343,11 +343,11 @@ fn cluster_form_steps_pick_lists_and_checks() {
 #[test]
 fn multiqueue_warns_below_mtu_9000_and_preflight_blocks() {
     let mut f = good();
-    f.network = Fetched::Got(Some(NetworkInfo {
+    f.network = Fetched::Present(Some(NetworkInfo {
         network_type: Some("OVNKubernetes".into()),
         mtu: Some(1400),
     }));
-    f.openshift_version = Fetched::Got(Some("4.12.3".into()));
+    f.openshift_version = Fetched::Present(Some("4.12.3".into()));
     let form = ClusterForm::new(f);
     assert!(form.preflight_blocks());
     let w = form.check(FieldId::NetworkMultiqueue).unwrap().unwrap();

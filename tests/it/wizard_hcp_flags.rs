@@ -11,9 +11,9 @@ use crate::crd_support;
 use clap::Parser;
 use crd_support::crd_dir;
 use serde_json::{Value, json};
+use shiftdeck::cli::create::{self as cmd, ClusterPlatform, CreateWhat, NodePoolPlatform};
 use shiftdeck::cli::{Cli, Command};
 use shiftdeck::wizard::build::Plan;
-use shiftdeck::wizard::cmd::{self, ClusterPlatform, CreateWhat, NodePoolPlatform};
 use shiftdeck::wizard::facts::{ClusterFacts, Fetched, StorageClassInfo, StorageProfileInfo};
 use shiftdeck::wizard::form::{self, ClusterForm, FieldId, FieldKind, Step};
 use shiftdeck::wizard::schema::{self, CrdSchema};
@@ -364,8 +364,8 @@ fn hub_facts() -> ClusterFacts {
         access_modes: modes.iter().map(|m| m.to_string()).collect(),
     };
     ClusterFacts {
-        storage_classes: Fetched::Got(vec![sc("ceph-rbd", true), sc("lvms-vg1", false)]),
-        storage_profiles: Fetched::Got(vec![
+        storage_classes: Fetched::Present(vec![sc("ceph-rbd", true), sc("lvms-vg1", false)]),
+        storage_profiles: Fetched::Present(vec![
             sp("ceph-rbd", &["ReadWriteMany", "ReadWriteOnce"]),
             sp("lvms-vg1", &["ReadWriteOnce"]),
         ]),

@@ -98,7 +98,7 @@ async fn preflight_on_the_hub_profile() {
     assert!(preflight::blocking(&checks).is_empty());
 
     // Pick-list sources.
-    assert_eq!(facts.cluster_image_sets.got().unwrap().len(), 3);
+    assert_eq!(facts.cluster_image_sets.get().unwrap().len(), 3);
     assert_eq!(facts.storage_class_rwx("lvms-vg1"), Some(false));
     assert_eq!(
         facts.storage_class_rwx("ocs-storagecluster-ceph-rbd"),
@@ -107,7 +107,7 @@ async fn preflight_on_the_hub_profile() {
     assert!(
         facts
             .network_attachments
-            .got()
+            .get()
             .unwrap()
             .contains(&"clusters/vlan-100".to_string())
     );
@@ -502,8 +502,8 @@ async fn forbidden_kinds_cannot_be_checked_and_missing_kinds_are_not_installed()
     .await
     .unwrap();
     let facts = facts::fetch(&h.client().await.unwrap()).await;
-    assert_eq!(facts.hypershift_resources, facts::Fetched::NotInstalled);
-    assert_eq!(facts.openshift_version, facts::Fetched::NotInstalled);
+    assert_eq!(facts.hypershift_resources, facts::Fetched::NotServed);
+    assert_eq!(facts.openshift_version, facts::Fetched::NotServed);
     let checks = preflight::run(&facts);
     let status = |id: &str| checks.iter().find(|c| c.id == id).unwrap().status;
     assert_eq!(status("openshift-version"), Status::Fail);

@@ -33,35 +33,35 @@ fn good() -> ClusterFacts {
         access_modes: modes.iter().map(|m| m.to_string()).collect(),
     };
     ClusterFacts {
-        openshift_version: Fetched::Got(Some("4.18.1".into())),
-        csvs: Fetched::Got(vec![CsvInfo {
+        openshift_version: Fetched::Present(Some("4.18.1".into())),
+        csvs: Fetched::Present(vec![CsvInfo {
             namespace: "openshift-cnv".into(),
             name: "kubevirt-hyperconverged-operator.v4.18.3".into(),
             version: "4.18.3".into(),
             phase: "Succeeded".into(),
         }]),
-        ingress: Fetched::Got(Some(IngressInfo {
+        ingress: Fetched::Present(Some(IngressInfo {
             wildcard_policy: Some("WildcardsAllowed".into()),
             domain: Some("apps.hub.example.com".into()),
         })),
-        storage_classes: Fetched::Got(vec![sc("ceph-rbd", true), sc("lvms-vg1", false)]),
-        storage_profiles: Fetched::Got(vec![
+        storage_classes: Fetched::Present(vec![sc("ceph-rbd", true), sc("lvms-vg1", false)]),
+        storage_profiles: Fetched::Present(vec![
             sp("ceph-rbd", &["ReadWriteMany", "ReadWriteOnce"]),
             sp("lvms-vg1", &["ReadWriteOnce"]),
         ]),
-        network: Fetched::Got(Some(NetworkInfo {
+        network: Fetched::Present(Some(NetworkInfo {
             network_type: Some("OVNKubernetes".into()),
             mtu: Some(9000),
         })),
-        metallbs: Fetched::Got(vec!["metallb".into()]),
-        ip_address_pools: Fetched::Got(vec!["metallb-system/metallb".into()]),
-        managed_clusters: Fetched::Got(vec!["local-cluster".into(), "spoke1".into()]),
-        hypershift_resources: Fetched::Got(vec![
+        metallbs: Fetched::Present(vec!["metallb".into()]),
+        ip_address_pools: Fetched::Present(vec!["metallb-system/metallb".into()]),
+        managed_clusters: Fetched::Present(vec!["local-cluster".into(), "spoke1".into()]),
+        hypershift_resources: Fetched::Present(vec![
             "hostedclusters".into(),
             "hostedclusters/status".into(),
             "nodepools".into(),
         ]),
-        cluster_image_sets: Fetched::Got(vec![
+        cluster_image_sets: Fetched::Present(vec![
             ImageSetInfo {
                 name: "img4.17.12".into(),
                 release_image: "quay.io/ocp-release:4.17.12-multi".into(),
@@ -71,8 +71,8 @@ fn good() -> ClusterFacts {
                 release_image: "quay.io/ocp-release:4.18.1-multi".into(),
             },
         ]),
-        network_attachments: Fetched::Got(vec!["clusters/vlan-100".into()]),
-        hosted_clusters: Fetched::Got(vec![
+        network_attachments: Fetched::Present(vec!["clusters/vlan-100".into()]),
+        hosted_clusters: Fetched::Present(vec![
             HostedClusterInfo {
                 namespace: "clusters".into(),
                 name: "example".into(),
@@ -95,7 +95,7 @@ fn good() -> ClusterFacts {
                 payload_arch: None,
             },
         ]),
-        node_pools: Fetched::Got(vec![NodePoolInfo {
+        node_pools: Fetched::Present(vec![NodePoolInfo {
             namespace: "clusters".into(),
             name: "example".into(),
             cluster_name: "example".into(),
@@ -234,7 +234,7 @@ fn enter_is_blocked_with_the_errors_listed_until_they_are_fixed() {
 #[test]
 fn a_failing_preflight_blocks_step_one_with_the_explanation() {
     let mut f = good();
-    f.ingress = Fetched::Got(Some(IngressInfo {
+    f.ingress = Fetched::Present(Some(IngressInfo {
         wildcard_policy: None,
         domain: Some("apps.hub.example.com".into()),
     }));
@@ -501,8 +501,8 @@ fn snapshot_preflight_view_with_failures() {
     ));
     assert!(screen(&app).contains("Reading the management cluster"));
     let mut f = good();
-    f.openshift_version = Fetched::Got(Some("4.13.9".into()));
-    f.network = Fetched::Got(Some(NetworkInfo {
+    f.openshift_version = Fetched::Present(Some("4.13.9".into()));
+    f.network = Fetched::Present(Some(NetworkInfo {
         network_type: Some("OVNKubernetes".into()),
         mtu: Some(1400),
     }));
@@ -542,7 +542,7 @@ fn read_only_cannot_reach_create_and_says_why() {
 fn snapshot_blocked_preflight_step() {
     let mut app = app();
     let mut f = good();
-    f.ingress = Fetched::Got(Some(IngressInfo {
+    f.ingress = Fetched::Present(Some(IngressInfo {
         wildcard_policy: None,
         domain: Some("apps.hub.example.com".into()),
     }));

@@ -1,6 +1,8 @@
 //! `cargo xtask <task>`: project tasks that need more than cargo. `test` installs the tools the
-//! tests drive (when missing), then runs every test; `install-tools` only installs them.
+//! tests drive (when missing), then runs every test; `install-tools` only installs them; `layers`
+//! fails on a cycle between the top-level modules of any crate.
 
+mod layers;
 mod tools;
 
 use std::process::{Command, ExitCode};
@@ -9,7 +11,9 @@ const USAGE: &str = "usage: cargo xtask <task> [-- <cargo test args>]
 
 tasks:
   test           install the tools the tests need (if missing), then `cargo test --locked --workspace`
-  install-tools  only install the tools the tests need (if missing)";
+  install-tools  only install the tools the tests need (if missing)
+  layers         fail when top-level modules of a crate use each other in a cycle (test-only code
+                 excluded); prints each cycle and the files that make its edges";
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -28,6 +32,7 @@ fn main() -> ExitCode {
             Ok(_) => ExitCode::SUCCESS,
             Err(e) => fail(&e),
         },
+        Some("layers") => layers::run(&rest),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

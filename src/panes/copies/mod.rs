@@ -97,9 +97,9 @@ pub fn row_key(item: &CopyItem) -> String {
 
 /// `:mirror` arguments, parsed like `shiftdeck mirror`'s: the image list, the target and the
 /// job options. Errors are clap's first line (the status bar has one).
-fn mirror_args(args: &[&str]) -> Result<crate::cli::MirrorArgs, String> {
+fn mirror_args(args: &[&str]) -> Result<crate::copies::mirror_args::MirrorArgs, String> {
     use clap::Parser;
-    crate::cli::MirrorLine::try_parse_from(args)
+    crate::copies::mirror_args::MirrorLine::try_parse_from(args)
         .map(|l| l.args)
         .map_err(|e| {
             let text = e.to_string();

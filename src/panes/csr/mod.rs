@@ -27,7 +27,8 @@ use crate::csr::approval::{
     Decision, bulk_approvable, needs_override, needs_typed_node_name, override_allowed,
 };
 use crate::csr::checks::{Check, CheckClass, Validation};
-use crate::csr::rows::{CsrState, HistoryFilter, csr_state};
+use crate::csr::rows::HistoryFilter;
+use crate::csr::state::{CsrState, csr_state};
 use crate::csr::{SIGNER_CLIENT, SIGNER_SERVING, display_safe};
 use crate::gate::Access;
 use crate::watch::{CSRS, KindState, MACHINES, NODES, Stores};

@@ -20,7 +20,8 @@ use crate::csr::decode::DecodeCache;
 use crate::csr::machines::MachineIndex;
 use crate::csr::name;
 use crate::csr::prevalidate::Prevalidated;
-use crate::csr::rows::{CsrRow, CsrState, HistoryFilter, csr_state};
+use crate::csr::rows::{CsrRow, HistoryFilter};
+use crate::csr::state::{CsrState, csr_state};
 use crate::panes::filter::Filter;
 use crate::watch::fleet::FleetMachine as Machine;
 

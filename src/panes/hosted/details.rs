@@ -6,9 +6,9 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use crate::age::human_duration;
+use crate::fetched::NamespaceObjects;
 use crate::fleet::conditions::Health;
 use crate::fleet::hosted_details::HostedClusterDetails;
-use crate::panes::fetch::NamespaceObjects;
 
 fn heading(s: &str) -> Line<'static> {
     Line::from(Span::styled(

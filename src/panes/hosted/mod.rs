@@ -5,7 +5,6 @@
 pub mod details;
 #[cfg(any(test, feature = "testkit"))]
 pub mod fixtures;
-pub mod get;
 pub mod model;
 
 use std::cmp::Ordering;
@@ -20,11 +19,11 @@ use ratatui::text::{Line, Span};
 
 use self::model::{COLUMNS, HcItem, HcRow};
 use super::cells::{self, CellRow};
-use super::fetch::{Fetch, Fetched, GuestRef, NamespaceObjects};
 use super::filter::Filter;
 use super::table::{LiveTable, RowModel};
 use super::{Pane, RenderCtx};
 use crate::action::Action;
+use crate::fetched::{Fetch, FetchResult, GuestRef, NamespaceObjects};
 use crate::fleet::hosted::kubeconfig_ref;
 use crate::fleet::hosted_details::{HostedClusterDetails, control_plane_namespace};
 use crate::theme::Theme;
@@ -215,8 +214,8 @@ impl Pane for HostedPane {
             namespace: control_plane_namespace(&item.hc_value()),
         })
     }
-    fn fetched(&mut self, data: &Fetched) -> bool {
-        let Fetched::Namespace(objects) = data else {
+    fn fetched(&mut self, data: &FetchResult) -> bool {
+        let FetchResult::Namespace(objects) = data else {
             return false;
         };
         self.fetched

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::fixtures::{guest_control_plane, hosted_cluster, node_pool};
 use super::*;
-use crate::cli::OutputFormat;
+use crate::output::OutputFormat;
 use crate::panes::table::Flash;
 use crate::watch::dynamic::{HostedCluster, NodePool};
 
@@ -101,7 +101,7 @@ fn a_down_machine_approver_says_new_nodes_need_approval() {
     pods.push(serde_json::json!({"metadata": {"name": "machine-approver-86f16b5152-4l2q6", "namespace": "clusters-guest"},
         "status": {"phase": "Running", "containerStatuses": [{"name": "machine-approver-controller", "ready": false,
             "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}}));
-    assert!(p.fetched(&Fetched::Namespace(NamespaceObjects {
+    assert!(p.fetched(&FetchResult::Namespace(NamespaceObjects {
         namespace: "clusters-guest".into(),
         pods,
         services,
@@ -137,7 +137,7 @@ fn details_explain_partial_once_services_are_read() {
     assert!(!before.contains("waiting for ingress"), "{before}");
 
     let (pods, services) = guest_control_plane();
-    assert!(p.fetched(&Fetched::Namespace(NamespaceObjects {
+    assert!(p.fetched(&FetchResult::Namespace(NamespaceObjects {
         namespace: "clusters-guest".into(),
         pods,
         services,
@@ -203,7 +203,7 @@ fn wraps_long_explanations_at_spaces() {
 
 #[test]
 fn get_prints_the_pane_rows() {
-    let t = get::format_rows(&hcs(), &pools(2), OutputFormat::Table);
+    let t = crate::get_hosted::format_rows(&hcs(), &pools(2), OutputFormat::Table);
     let lines: Vec<&str> = t.lines().collect();
     assert!(
         lines[0].starts_with("NAMESPACE   NAME      VERSION   KUBECONFIG"),
@@ -214,7 +214,7 @@ fn get_prints_the_pane_rows() {
         "{t}"
     );
     assert!(lines[2].ends_with("KubeVirt   1           0/2"), "{t}");
-    let j = get::format_rows(&hcs(), &pools(2), OutputFormat::Json);
+    let j = crate::get_hosted::format_rows(&hcs(), &pools(2), OutputFormat::Json);
     let parsed: Vec<serde_json::Map<String, Value>> = serde_json::from_str(&j).unwrap();
     assert_eq!(parsed[1]["PROGRESS"], "Partial");
     assert_eq!(parsed[0]["NODES"], "2/2");

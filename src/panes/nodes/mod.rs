@@ -21,11 +21,11 @@ use ratatui::text::Line;
 
 use self::details::Source;
 use self::model::{COLUMNS, NodeRow, Summary};
-use super::fetch::{Fetch, Fetched};
 use super::filter::Filter;
 use super::table::{LiveTable, RowModel};
 use super::{Pane, RenderCtx};
 use crate::action::Action;
+use crate::fetched::{Fetch, FetchResult};
 use crate::watch::{NODES, Stores};
 
 impl RowModel for NodeRow {
@@ -176,8 +176,8 @@ impl Pane for NodesPane {
             error: None,
         });
     }
-    fn fetched(&mut self, data: &Fetched) -> bool {
-        let Fetched::Node(got) = data else {
+    fn fetched(&mut self, data: &FetchResult) -> bool {
+        let FetchResult::Node(got) = data else {
             return false;
         };
         // A read for a view since closed or replaced is dropped.

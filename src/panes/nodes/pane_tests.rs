@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use super::NodesPane;
 use super::details::LOADING;
 use super::fixtures::{NodeSpec, node};
+use crate::fetched::{Fetch, FetchResult, FetchedNode};
 use crate::panes::Pane;
-use crate::panes::fetch::{Fetch, Fetched, FetchedNode};
 use crate::watch::kind::strip_node;
 
 fn now() -> DateTime<Utc> {
@@ -42,8 +42,8 @@ fn text(p: &NodesPane) -> String {
         .join("\n")
 }
 
-fn got(node: Result<Arc<k8s_openapi::api::core::v1::Node>, String>) -> Fetched {
-    Fetched::Node(FetchedNode {
+fn got(node: Result<Arc<k8s_openapi::api::core::v1::Node>, String>) -> FetchResult {
+    FetchResult::Node(FetchedNode {
         name: "worker-0".into(),
         node,
     })
@@ -92,7 +92,7 @@ fn a_failed_get_says_why_and_reads_for_other_views_are_dropped() {
     let mut p = pane();
     p.doc_opened("worker-0");
     // A read for another node (a view since replaced) changes nothing.
-    assert!(!p.fetched(&Fetched::Node(FetchedNode {
+    assert!(!p.fetched(&FetchResult::Node(FetchedNode {
         name: "worker-9".into(),
         node: Ok(Arc::new(whole())),
     })));

@@ -31,7 +31,7 @@ fn detail_lines(pane: &OverviewPane, width: u16) -> Vec<String> {
     if row_fits || width < 20 {
         return Vec::new();
     }
-    let mut out = crate::ui::wrap::wrap_words(&c.text, w);
+    let mut out = crate::text::wrap::wrap_words(&c.text, w);
     if out.len() > MAX_DETAIL_LINES {
         out.truncate(MAX_DETAIL_LINES);
         if let Some(last) = out.last_mut() {

@@ -58,7 +58,7 @@ fn render_steps(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
         let lead = format!(" {mark} {}. ", i + 1);
         let indent = " ".repeat(lead.chars().count());
         let room = text_w.saturating_sub(indent.len()).max(8);
-        for (j, part) in crate::ui::wrap::wrap_words(title, room)
+        for (j, part) in crate::text::wrap::wrap_words(title, room)
             .into_iter()
             .enumerate()
         {

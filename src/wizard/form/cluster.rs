@@ -56,7 +56,7 @@ impl ClusterForm {
         ];
         if let Some(img) = facts
             .cluster_image_sets
-            .got()
+            .get()
             .and_then(|s| s.iter().max_by_key(|i| version_key(&i.release_image)))
         {
             d.push((FieldId::ReleaseImage, img.release_image.clone()));
@@ -131,7 +131,7 @@ impl ClusterForm {
                     choices: self
                         .facts()
                         .cluster_image_sets
-                        .got()
+                        .get()
                         .into_iter()
                         .flatten()
                         .map(|i| choice(&i.release_image, &format!("(ClusterImageSet {})", i.name), ""))
@@ -352,7 +352,7 @@ impl ClusterForm {
                 let name = validate::cluster_name(v)?;
                 if let Some(hc) = f
                     .hosted_clusters
-                    .got()
+                    .get()
                     .and_then(|l| l.iter().find(|h| h.name == name))
                 {
                     return Err(Invalid(format!(
@@ -360,7 +360,7 @@ impl ClusterForm {
                         hc.namespace, hc.name
                     )));
                 }
-                if f.managed_clusters.got().is_some_and(|l| l.contains(&name)) {
+                if f.managed_clusters.get().is_some_and(|l| l.contains(&name)) {
                     return Err(Invalid(format!(
                         "a managed cluster named {name} exists: the multicluster engine needs hosted cluster names that differ from managed cluster names"
                     )));
@@ -368,7 +368,7 @@ impl ClusterForm {
                 let ns = self.value(Namespace);
                 if f
                     .node_pools
-                    .got()
+                    .get()
                     .is_some_and(|l| l.iter().any(|n| n.namespace == ns && n.name == name))
                 {
                     return Err(Invalid(format!(
@@ -379,7 +379,7 @@ impl ClusterForm {
             }
             Namespace => {
                 let ns = validate::namespace(v)?;
-                if f.managed_clusters.got().is_some_and(|l| l.contains(&ns)) {
+                if f.managed_clusters.get().is_some_and(|l| l.contains(&ns)) {
                     return Err(Invalid(format!(
                         "{ns} is the namespace of managed cluster {ns}: hosted clusters cannot be created in a managed cluster's namespace"
                     )));

@@ -413,7 +413,7 @@ impl Core {
     fn storage_choices(&self) -> Vec<Choice> {
         self.facts
             .storage_classes
-            .got()
+            .get()
             .into_iter()
             .flatten()
             .map(|sc| {
@@ -439,7 +439,7 @@ impl Core {
             .or_else(|| {
                 self.facts
                     .storage_classes
-                    .got()?
+                    .get()?
                     .iter()
                     .find(|s| s.is_default)
                     .map(|s| s.name.clone())
@@ -489,7 +489,7 @@ impl Core {
     }
 
     fn storage_exists(&self, what: &str, name: &Option<String>) -> Result<(), Invalid> {
-        if let (Some(n), Some(scs)) = (name, self.facts.storage_classes.got())
+        if let (Some(n), Some(scs)) = (name, self.facts.storage_classes.get())
             && !scs.iter().any(|s| &s.name == n)
         {
             let known: Vec<&str> = scs.iter().map(|s| s.name.as_str()).collect();
@@ -602,7 +602,7 @@ impl Core {
                     choices: self
                         .facts
                         .network_attachments
-                        .got()
+                        .get()
                         .into_iter()
                         .flatten()
                         .map(|n| choice(n, &format!("name:{n}"), ""))
@@ -722,7 +722,7 @@ impl Core {
             QosClass => validate::qos_class(v).map(|_| None),
             AdditionalNetworks => {
                 let nets = validate::additional_networks(v)?;
-                if let Some(known) = self.facts.network_attachments.got() {
+                if let Some(known) = self.facts.network_attachments.get() {
                     for n in &nets {
                         if !known.contains(n) {
                             return Err(Invalid(format!(

@@ -59,7 +59,7 @@ impl NodePoolForm {
         self.core
             .facts
             .hosted_clusters
-            .got()?
+            .get()?
             .iter()
             .find(|h| h.namespace == ns && h.name == name)
     }
@@ -85,7 +85,7 @@ impl NodePoolForm {
                         .core
                         .facts
                         .hosted_clusters
-                        .got()
+                        .get()
                         .into_iter()
                         .flatten()
                         .filter(|h| h.namespace == ns)
@@ -120,7 +120,7 @@ impl NodePoolForm {
             Cluster => {
                 let name = validate::dns_label("the cluster name", v)?;
                 let ns = self.value(Namespace);
-                if facts.hosted_clusters.got().is_some() {
+                if facts.hosted_clusters.get().is_some() {
                     let Some(hc) = self.cluster() else {
                         return Err(Invalid(format!("hostedcluster {ns}/{name} does not exist")));
                     };
@@ -150,7 +150,7 @@ impl NodePoolForm {
                 let ns = self.value(Namespace);
                 if facts
                     .node_pools
-                    .got()
+                    .get()
                     .is_some_and(|l| l.iter().any(|n| n.namespace == ns && n.name == name))
                 {
                     return Err(Invalid(format!("NodePool {ns}/{name} already exists")));
@@ -159,7 +159,7 @@ impl NodePoolForm {
             }
             ReleaseImage => {
                 if v.trim().is_empty() {
-                    if facts.hosted_clusters.got().is_none() {
+                    if facts.hosted_clusters.get().is_none() {
                         return Err(Invalid(
                             "a release image is required when the hosted cluster cannot be read"
                                 .into(),

@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::fleet::util::condition;
+use super::util::condition;
 
 /// Condition type on NodePools and HostedClusters.
 pub const LM_CONDITION: &str = "KubeVirtNodesLiveMigratable";

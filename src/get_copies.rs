@@ -5,14 +5,14 @@ use chrono::{DateTime, Utc};
 use kube::api::ListParams;
 use kube::{Api, Client};
 
-use super::azure::{BlobClient, BlobCopyWatch};
-use super::datavolume::DataVolumeCopy;
-use super::dv_resource::DataVolume;
-use super::rows;
-use super::sas::BlobTarget;
-use super::{CopyBook, CopyItem, CopyState};
-use crate::cli::OutputFormat;
-use crate::config::AzureCopy;
+use crate::copies::azure::{BlobClient, BlobCopyWatch};
+use crate::copies::azure_copy::AzureCopy;
+use crate::copies::datavolume::DataVolumeCopy;
+use crate::copies::dv_resource::DataVolume;
+use crate::copies::rows;
+use crate::copies::sas::BlobTarget;
+use crate::copies::{CopyBook, CopyItem, CopyState};
+use crate::output::OutputFormat;
 
 /// DataVolumes as copy items; an absent CDI API yields none.
 pub async fn datavolume_items(
@@ -45,7 +45,7 @@ pub async fn azure_items(copies: &[AzureCopy], now: DateTime<Utc>) -> Vec<CopyIt
             Ok(t) => t,
             Err(e) => {
                 let mut item = CopyItem::new(
-                    super::SourceKind::AzureBlob,
+                    crate::copies::SourceKind::AzureBlob,
                     crate::redact::in_text(&c.url),
                     crate::redact::in_text(&c.url),
                 );
@@ -83,11 +83,8 @@ pub fn render(
     let all = book.all();
     match format {
         OutputFormat::Table => Ok(rows::render_table(&rows::rows(all, now))),
-        OutputFormat::Json => serde_json::to_string_pretty(&rows::rows_json(all, now))
-            .map(|s| s + "\n")
-            .map_err(|e| e.to_string()),
-        OutputFormat::Yaml => {
-            serde_yaml::to_string(&rows::rows_json(all, now)).map_err(|e| e.to_string())
+        OutputFormat::Json | OutputFormat::Yaml => {
+            crate::output::serialize(&rows::rows_json(all, now), format)
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The fetch layer: one async [`gather`] that reads everything the overview needs.
+//! The Overview's fetch layer: one async [`gather`] that reads everything [`crate::overview`] needs.
 //!
 //! Discovery (for the OpenShift groups only) decides which kinds exist: a kind the cluster does
 //! not serve becomes [`Fetched::NotServed`] without a request, a missing object `NotFound`, a 403
@@ -14,10 +14,10 @@ use kube::{Client, Resource};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::fetched::Fetched;
-use super::health::{ApiHealth, CORE_NAMESPACES};
-use super::windows::{CLOUD_PRIVATE_KEY, WINDOWS_USER_DATA, WMCO_NAMESPACE, WmcoInputs};
-use super::{OverviewInputs, bootimages};
+use crate::fetched::Fetched;
+use crate::overview::health::{ApiHealth, CORE_NAMESPACES};
+use crate::overview::windows::{CLOUD_PRIVATE_KEY, WINDOWS_USER_DATA, WMCO_NAMESPACE, WmcoInputs};
+use crate::overview::{OverviewInputs, bootimages};
 
 /// API groups whose kinds the overview may read.
 pub const GROUPS: [&str; 6] = [
@@ -33,7 +33,7 @@ pub const GROUPS: [&str; 6] = [
 pub fn state_of_error<T>(e: &kube::Error) -> Fetched<T> {
     match e {
         kube::Error::Api(s) if s.code == 404 => Fetched::NotFound,
-        kube::Error::Api(s) if s.code == 403 => Fetched::Forbidden,
+        kube::Error::Api(s) if s.code == 403 => Fetched::Forbidden(s.message.clone()),
         other => Fetched::Failed(other.to_string()),
     }
 }
@@ -123,7 +123,7 @@ fn json_of<T: serde::Serialize>(f: Fetched<T>) -> Fetched<Value> {
         Fetched::Present(o) => to_json(o),
         Fetched::NotServed => Fetched::NotServed,
         Fetched::NotFound => Fetched::NotFound,
-        Fetched::Forbidden => Fetched::Forbidden,
+        Fetched::Forbidden(m) => Fetched::Forbidden(m),
         Fetched::Failed(e) => Fetched::Failed(e),
     }
 }
@@ -204,7 +204,7 @@ pub async fn api_health(client: &Client) -> Fetched<ApiHealth> {
             ok: body.trim() == "ok",
             body: body.trim().to_string(),
         }),
-        Err(kube::Error::Api(s)) if s.code == 403 => Fetched::Forbidden,
+        Err(kube::Error::Api(s)) if s.code == 403 => Fetched::Forbidden(s.message),
         Err(kube::Error::Api(s)) if s.code >= 500 => Fetched::Present(ApiHealth {
             ok: false,
             body: format!("{} {}", s.code, s.message),
@@ -256,7 +256,7 @@ pub async fn any_running_pod(client: &Client) -> Fetched<Option<String>> {
     })
 }
 
-/// What the health checks read (see [`super::health::HealthInputs`]).
+/// What the health checks read (see [`crate::overview::health::HealthInputs`]).
 #[derive(Clone, Debug, Default)]
 pub struct HealthData {
     pub api: Fetched<ApiHealth>,
@@ -288,7 +288,7 @@ pub async fn gather_health(client: &Client) -> HealthData {
 }
 
 /// Whether the cluster is MicroShift/OpenShift: ClusterVersion `version` and ConfigMap
-/// `kube-public/microshift-version` (for [`super::ClusterFlavor::detect`]).
+/// `kube-public/microshift-version` (for [`crate::overview::ClusterFlavor::detect`]).
 pub async fn gather_flavor(client: &Client, served: &Served) -> (Fetched<Value>, Fetched<Value>) {
     futures::join!(
         get_custom(
@@ -323,7 +323,7 @@ async fn gather_wmco(client: &Client, served: &Served) -> WmcoInputs {
     }
 }
 
-/// What the overview reads of a DataVolume ([`super::counts::copies_row`]: its phase), so the
+/// What the overview reads of a DataVolume ([`crate::overview::counts::copies_row`]: its phase), so the
 /// snapshot does not hold a second copy of 10,000 of them.
 fn dv_summary(d: &crate::copies::dv_resource::DataVolume) -> Value {
     serde_json::json!({
@@ -383,7 +383,7 @@ where
 /// [`gather`], taking every kind a reflector watches (Nodes, CSRs, Machines, HostedClusters,
 /// NodePools, DataVolumes) from its live store once it holds a complete list: listing them
 /// again every poll cost tens of MB a cycle at fleet scale, and a second copy in memory.
-pub async fn gather_with(client: &Client, live: Option<&crate::watch::Stores>) -> OverviewInputs {
+pub async fn gather_with(client: &Client, live: Option<&super::Stores>) -> OverviewInputs {
     let nodes_list = async {
         // The watch is listing them right now: wait for it rather than list them twice.
         let from = match live {

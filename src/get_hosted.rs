@@ -5,12 +5,11 @@ use std::time::Instant;
 
 use kube::api::ListParams;
 use kube::{Api, Client};
-use serde_json::{Map, Value};
 
-use super::HostedPane;
-use super::model::{COLUMNS, items};
-use crate::cli::OutputFormat;
 use crate::kube_conn::one_line;
+use crate::output::OutputFormat;
+use crate::panes::hosted::HostedPane;
+use crate::panes::hosted::model::{COLUMNS, items};
 use crate::watch::dynamic::{Dyn, DynKind, HostedCluster, NodePool, strip_dyn};
 
 async fn list<M: DynKind>(client: &Client, server: &str) -> Result<Vec<Arc<Dyn<M>>>, String> {
@@ -60,25 +59,11 @@ pub fn format_rows(
     let rows: Vec<Vec<String>> = pane.rows().map(|r| r.cells()).collect();
     let headers: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
     match format {
-        OutputFormat::Table => crate::get::table(&headers, &rows),
+        OutputFormat::Table => crate::output::table(&headers, &rows),
+        // Rows of plain strings always serialize; an error would be a bug, shown as such.
         OutputFormat::Json | OutputFormat::Yaml => {
-            let arr = Value::Array(
-                rows.iter()
-                    .map(|r| {
-                        let m: Map<String, Value> = headers
-                            .iter()
-                            .zip(r)
-                            .map(|(h, v)| ((*h).to_string(), Value::String(v.clone())))
-                            .collect();
-                        Value::Object(m)
-                    })
-                    .collect(),
-            );
-            if format == OutputFormat::Json {
-                serde_json::to_string_pretty(&arr).unwrap_or_default() + "\n"
-            } else {
-                serde_yaml::to_string(&arr).unwrap_or_default()
-            }
+            crate::output::serialize(&crate::output::rows_json(&headers, &rows), format)
+                .unwrap_or_else(|e| format!("error: {e}\n"))
         }
     }
 }

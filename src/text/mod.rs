@@ -1,6 +1,9 @@
 //! Text from the cluster made safe for a terminal: control characters and the Unicode bidi
 //! controls (which reorder what the admin reads, e.g. U+202E makes `exe.txt` read `txt.exe`) are
-//! shown escaped, and a last pass over the frame replaces any that a pane drew unescaped.
+//! shown escaped, and a last pass over the frame replaces any that a pane drew unescaped. [`wrap`]
+//! breaks text at spaces to a known width.
+
+pub mod wrap;
 
 use std::borrow::Cow;
 

@@ -3,10 +3,10 @@
 use kube::Client;
 use serde::Serialize;
 
-use super::fetch::{self, Served};
-use super::health::{self, HealthReport};
-use super::{ClusterFlavor, OverviewModel};
-use crate::cli::OutputFormat;
+use crate::output::{OutputFormat, serialize};
+use crate::overview::health::{self, HealthReport};
+use crate::overview::{ClusterFlavor, OverviewModel};
+use crate::watch::overview_fetch::{self as fetch, Served};
 
 /// What `get health -o json|yaml` prints.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -32,16 +32,6 @@ pub async fn health(client: &Client) -> HealthOutput {
         expect_pods: cluster.is_microshift(),
     });
     HealthOutput { cluster, report }
-}
-
-fn serialize<T: Serialize>(v: &T, format: OutputFormat) -> Result<String, String> {
-    match format {
-        OutputFormat::Json => serde_json::to_string_pretty(v)
-            .map(|s| s + "\n")
-            .map_err(|e| e.to_string()),
-        OutputFormat::Yaml => serde_yaml::to_string(v).map_err(|e| e.to_string()),
-        OutputFormat::Table => Err("table output is not serialized".to_string()),
-    }
 }
 
 /// Renders `get health` output.

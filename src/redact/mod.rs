@@ -4,6 +4,8 @@
 //! quoted or not, base64), PEM private keys, bearer tokens, JWTs, passwords in URLs and SAS
 //! signatures, also inside documents held in strings (last-applied-configuration). Pure.
 
+pub mod sig;
+
 use serde_json::{Map, Value};
 
 /// What replaces a redacted value.
@@ -227,7 +229,7 @@ fn is_jwt(t: &str) -> bool {
 /// Scrub secrets out of free text (a URL, an error message, a table cell): the password of
 /// `scheme://user:password@host`, a SAS `sig=`, `Bearer <token>`, and PEM private-key blocks.
 pub fn in_text(text: &str) -> String {
-    let mut out = crate::copies::sas::redact(text);
+    let mut out = sig::redact(text);
     out = userinfo_passwords(&out);
     out = bearer_in_text(&out);
     pem_private_keys(&out)

@@ -6,12 +6,13 @@ use std::io::Write;
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::exec::{self, DryRunOutcome};
-use super::facts::{self, ClusterFacts};
-use super::form::{self, ClusterForm, FieldId, NodePoolForm};
-use super::options;
-use super::preflight::{self, Check};
-use crate::cli::{ConnArgs, OutputFormat};
+use super::ConnArgs;
+use crate::output::OutputFormat;
+use crate::wizard::exec::{self, DryRunOutcome};
+use crate::wizard::facts::{self, ClusterFacts};
+use crate::wizard::form::{self, ClusterForm, FieldId, NodePoolForm};
+use crate::wizard::options;
+use crate::wizard::preflight::{self, Check};
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {
@@ -292,25 +293,6 @@ pub async fn client(conn: &ConnArgs) -> Result<kube::Client, String> {
     kube::Client::try_from(config).map_err(|e| format!("cannot build a client: {e}"))
 }
 
-fn print_table(rows: &[[String; 4]]) -> String {
-    let headers = preflight::HEADERS.map(String::from);
-    let all: Vec<&[String; 4]> = std::iter::once(&headers).chain(rows.iter()).collect();
-    let widths: Vec<usize> = (0..3)
-        .map(|i| all.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for r in all {
-        for (i, w) in widths.iter().enumerate() {
-            out.push_str(&format!("{:<w$}   ", r[i], w = *w));
-        }
-        out.push_str(&r[3]);
-        let trimmed = out.trim_end().len();
-        out.truncate(trimmed);
-        out.push('\n');
-    }
-    out
-}
-
 /// Preflight checks as rows keyed by the table headers.
 pub fn preflight_rows(checks: &[Check]) -> serde_json::Value {
     serde_json::Value::Array(
@@ -331,14 +313,12 @@ pub fn preflight_rows(checks: &[Check]) -> serde_json::Value {
 /// Render the checks in a `get` format.
 pub fn render_preflight(checks: &[Check], format: OutputFormat) -> Result<String, String> {
     match format {
-        OutputFormat::Table => Ok(print_table(
-            &checks.iter().map(Check::row).collect::<Vec<_>>(),
-        )),
-        OutputFormat::Json => serde_json::to_string_pretty(&preflight_rows(checks))
-            .map(|s| s + "\n")
-            .map_err(|e| e.to_string()),
-        OutputFormat::Yaml => {
-            serde_yaml::to_string(&preflight_rows(checks)).map_err(|e| e.to_string())
+        OutputFormat::Table => {
+            let rows: Vec<Vec<String>> = checks.iter().map(|c| c.row().to_vec()).collect();
+            Ok(crate::output::table(&preflight::HEADERS, &rows))
+        }
+        OutputFormat::Json | OutputFormat::Yaml => {
+            crate::output::serialize(&preflight_rows(checks), format)
         }
     }
 }
@@ -503,7 +483,7 @@ pub fn nodepool_form(a: &CreateNodePoolKubevirt, facts: ClusterFacts) -> NodePoo
     f
 }
 
-fn emit(plan: &super::build::Plan, format: Option<PlanFormat>) -> Result<(), String> {
+fn emit(plan: &crate::wizard::build::Plan, format: Option<PlanFormat>) -> Result<(), String> {
     let text = match format {
         Some(PlanFormat::Json) => {
             serde_json::to_string_pretty(&plan.to_json_redacted()).map_err(|e| e.to_string())?
@@ -517,7 +497,7 @@ fn emit(plan: &super::build::Plan, format: Option<PlanFormat>) -> Result<(), Str
 
 async fn finish(
     client: Option<&kube::Client>,
-    plan: super::build::Plan,
+    plan: crate::wizard::build::Plan,
     dry_run: bool,
     output: Option<PlanFormat>,
 ) -> i32 {

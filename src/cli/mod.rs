@@ -1,10 +1,13 @@
 //! Command line: `shiftdeck [tui options]`, `shiftdeck demo`, `shiftdeck sim`, `shiftdeck get`,
 //! `shiftdeck create`.
 
+pub mod create;
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::output::OutputFormat;
 use shiftdeck_sim::{Faults, Profile};
 
 #[derive(Debug, Parser)]
@@ -92,48 +95,9 @@ pub enum Command {
     /// Print what a pane shows, once, for scripts.
     Get(GetArgs),
     /// Create a hosted cluster or node pool (the wizards' CLI form, `hcp` flags).
-    Create(crate::wizard::cmd::CreateArgs),
+    Create(create::CreateArgs),
     /// Mirror container images with skopeo, printing one progress line per event.
-    Mirror(MirrorArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct MirrorArgs {
-    /// Image list: a MicroShift release-<arch>.json (its .images map) or one reference per line.
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
-    /// Where to copy: dir:<directory> or docker://<registry host[:port]>[/prefix].
-    #[arg(value_name = "TARGET")]
-    pub target: String,
-    /// Registry credentials file passed to skopeo --authfile.
-    #[arg(long, value_name = "FILE")]
-    pub authfile: Option<PathBuf>,
-    /// Images copied at once.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub parallel: u16,
-    /// Verify registry TLS certificates (false for plain-http registries).
-    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
-    pub tls_verify: bool,
-}
-
-impl MirrorArgs {
-    /// The job options these flags ask for.
-    pub fn options(&self) -> crate::copies::mirror::MirrorOptions {
-        crate::copies::mirror::MirrorOptions {
-            authfile: self.authfile.clone(),
-            parallel: usize::from(self.parallel),
-            tls_verify: self.tls_verify,
-            ..Default::default()
-        }
-    }
-}
-
-/// The Copies pane's `:mirror` line: the same arguments as `shiftdeck mirror`.
-#[derive(Debug, Parser)]
-#[command(name = ":mirror", no_binary_name = true, disable_help_flag = true)]
-pub struct MirrorLine {
-    #[command(flatten)]
-    pub args: MirrorArgs,
+    Mirror(crate::copies::mirror_args::MirrorArgs),
 }
 
 #[derive(Debug, Args)]
@@ -190,13 +154,6 @@ pub enum GetKind {
     HostedClusters,
     /// DataVolume imports and the config file's Azure blob copies.
     Copies,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum OutputFormat {
-    Table,
-    Json,
-    Yaml,
 }
 
 use shiftdeck_sim::cli::parse_speed;
