@@ -18,11 +18,8 @@ use crate::resources::{ResourceDef, by_key};
 use crate::scenario::objects::{name_of, ns_of, str_at};
 use crate::store::{Store, StoredEvent, is_deleting};
 
-/// The Machine API's finalizer on every Machine.
-pub const MACHINE_FINALIZER: &str = "machine.machine.openshift.io";
-/// Cluster API's finalizer on every Machine (`MachineFinalizer` in cluster-api
-/// `api/v1beta1/machine_types.go`).
-pub const CAPI_MACHINE_FINALIZER: &str = "machine.cluster.x-k8s.io";
+pub use crate::scenario::objects::{CAPI_MACHINE_FINALIZER, MACHINE_FINALIZER};
+
 /// HyperShift's finalizer on HostedClusters and NodePools.
 pub const HYPERSHIFT_FINALIZER: &str = "hypershift.openshift.io/finalizer";
 

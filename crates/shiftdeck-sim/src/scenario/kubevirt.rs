@@ -195,8 +195,8 @@ pub fn machine(
                 "hypershift.openshift.io/nodePool": format!("{}/{}", pool.namespace, pool.name),
             },
             // The Cluster API Machine controller's finalizer: a deleted Machine stays Deleting
-            // until its VM is torn down (controllers::finalizers).
-            "finalizers": [crate::controllers::finalizers::CAPI_MACHINE_FINALIZER]
+            // until its VM is torn down (the finalizers controller).
+            "finalizers": [super::objects::CAPI_MACHINE_FINALIZER]
         },
         "spec": {
             "clusterName": pool.infra_id,

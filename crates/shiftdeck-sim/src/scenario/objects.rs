@@ -23,6 +23,12 @@ pub const BOOTSTRAPPER: &str =
     "system:serviceaccount:openshift-machine-config-operator:node-bootstrapper";
 
 /// 64-bit FNV-1a of `seed` and `key`, finished with splitmix: stable across runs and platforms.
+/// The Machine API's finalizer on every Machine.
+pub const MACHINE_FINALIZER: &str = "machine.machine.openshift.io";
+/// Cluster API's finalizer on every Machine (`MachineFinalizer` in cluster-api
+/// `api/v1beta1/machine_types.go`).
+pub const CAPI_MACHINE_FINALIZER: &str = "machine.cluster.x-k8s.io";
+
 pub fn hash64(seed: u64, key: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     for b in key.as_bytes() {
