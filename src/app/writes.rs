@@ -1,9 +1,11 @@
-//! The app side of cluster writes: pane keys that lead to a write, the gate (read-only, then
-//! RBAC answers cached from tasks), the confirm dialog, auto-approval, and the reports coming
-//! back. No I/O: writes and RBAC questions leave as `Effect`s.
+//! The app side of the one write pipeline: every write arrives here as a
+//! [`ConfirmRequest`] (the confirm content and its [`WriteRequest`]), is checked once against
+//! the gate (read-only, then the cached RBAC answers), parked while an answer is unknown (the
+//! question goes out and the answer resumes it), shown in the one confirm dialog, and leaves as
+//! `Effect::Write` when confirmed. Results come back as `TaskResult`s. No I/O here.
 
-use crate::action::Action;
-use crate::actions::{Origin, PaneKey, PaneRequest, WriteRequest};
+use crate::action::TaskResult;
+use crate::actions::{ConfirmRequest, Origin, PaneKey, PaneRequest, WriteKind, WriteRequest};
 use crate::gate::{Access, Verdict};
 use crate::ui::confirm::ConfirmDialog;
 
@@ -25,7 +27,7 @@ impl App {
         if access.is_empty() {
             return None;
         }
-        match self.gate.check_all_local(&access) {
+        match self.gate.check_write(&access) {
             Verdict::Denied(why) => Some(why),
             _ => None,
         }
@@ -38,25 +40,73 @@ impl App {
             return;
         }
         let mut all: Vec<Access> = self.panes.iter().flat_map(|p| p.write_access()).collect();
+        all.extend([
+            crate::migration::actions::patch_nodes(),
+            crate::migration::actions::create_migrations(),
+        ]);
         all.sort_by_key(Access::describe);
         all.dedup();
-        if !all.is_empty() {
-            self.effects.push(Effect::CheckAccess(all));
+        self.effects.push(Effect::CheckAccess(all));
+    }
+
+    /// The one gate of the pipeline, checked once per request: allowed opens the confirm
+    /// dialog; denied says why; unknown parks the request and asks (the answer resumes it).
+    pub(crate) fn request_write(&mut self, c: ConfirmRequest) {
+        let access = c.write.access();
+        match self.gate.check_write(&access) {
+            Verdict::Allowed => self.open_confirm(c),
+            Verdict::Denied(why) => self.notify(format!("{}: {why}", disabled_prefix(&c.write))),
+            Verdict::Ask => {
+                let unknown: Vec<Access> = access
+                    .into_iter()
+                    .filter(|a| self.gate.check_write(std::slice::from_ref(a)) == Verdict::Ask)
+                    .collect();
+                if let Some(first) = unknown.first() {
+                    self.notify(format!("checking permission to {}…", first.describe()));
+                }
+                if !self.asked_for(&unknown) {
+                    self.effects.push(Effect::CheckAccess(unknown.clone()));
+                    self.asking.extend(unknown);
+                }
+                // A newer request replaces an older parked one (the user moved on).
+                self.parked = Some(Box::new(c));
+            }
         }
     }
 
-    /// `Allowed`, or a notice saying why not (and, when unknown, the question goes out).
-    fn gate_writes(&mut self, access: Vec<Access>) -> bool {
-        match self.gate.check_all_local(&access) {
-            Verdict::Allowed => true,
-            Verdict::Denied(why) => {
-                self.notify(format!("action disabled: {why}"));
+    /// Whether every one of these questions is already out.
+    fn asked_for(&self, list: &[Access]) -> bool {
+        list.iter().all(|a| self.asking.contains(a))
+    }
+
+    fn open_confirm(&mut self, c: ConfirmRequest) {
+        self.confirm = Some(ConfirmDialog::new(c));
+        self.overlay = Overlay::Confirm;
+    }
+
+    /// A parked request whose questions are now all answered goes on (or is refused).
+    fn resume_parked(&mut self) -> bool {
+        let Some(c) = self.parked.take() else {
+            return false;
+        };
+        match self.gate.check_write(&c.write.access()) {
+            Verdict::Ask => {
+                self.parked = Some(c);
                 false
             }
-            Verdict::Ask => {
-                self.notify("checking permissions with the API server… try again in a moment");
-                self.effects.push(Effect::CheckAccess(access));
-                false
+            Verdict::Allowed if self.overlay == Overlay::None && self.doc.is_none() => {
+                self.notice = None;
+                self.open_confirm(*c);
+                true
+            }
+            // Something else took the screen meanwhile: do not pop a dialog over it.
+            Verdict::Allowed => {
+                self.notify("permission confirmed: press the key again");
+                true
+            }
+            Verdict::Denied(why) => {
+                self.notify(format!("{}: {why}", disabled_prefix(&c.write)));
+                true
             }
         }
     }
@@ -64,13 +114,6 @@ impl App {
     pub(crate) fn pane_key(&mut self, key: PaneKey) -> bool {
         if self.doc.is_some() || self.overlay != Overlay::None {
             return false;
-        }
-        let writes = matches!(key, PaneKey::Approve | PaneKey::Deny | PaneKey::ApproveAll);
-        if writes {
-            let access = self.pane().map(|p| p.write_access()).unwrap_or_default();
-            if !self.gate_writes(access) {
-                return true;
-            }
         }
         let now = self.now;
         let Some(req) = self
@@ -82,18 +125,13 @@ impl App {
         };
         match req {
             PaneRequest::Notice(n) => self.notify(n),
-            PaneRequest::Confirm(c) => {
-                // Other signers need their own `approve signers/<name>`.
-                if self.gate_writes(c.write.access()) {
-                    self.confirm = Some(ConfirmDialog::new(*c));
-                    self.overlay = Overlay::Confirm;
-                }
-            }
+            PaneRequest::Confirm(c) => self.request_write(*c),
         }
         true
     }
 
-    /// Enter in the confirm dialog: run the write if the typed text (when asked for) fits.
+    /// `y` or Enter in the confirm dialog: run the write if the typed text (when asked for)
+    /// fits.
     pub(crate) fn confirm_submit(&mut self) {
         let Some(d) = self.confirm.as_mut() else {
             self.overlay = Overlay::None;
@@ -112,9 +150,32 @@ impl App {
         };
         self.overlay = Overlay::None;
         let mut write = d.req.write;
+        // The cluster may have moved on while the dialog was open.
+        if let Err(why) = self.still_valid(&mut write) {
+            self.notify(why);
+            return;
+        }
         write.set_origin(self.origin());
-        self.notify(format!("{}…", d.req.title));
+        self.notify(write.progress());
         self.effects.push(Effect::Write(write));
+    }
+
+    /// `n` or Esc in the confirm dialog.
+    pub(crate) fn confirm_cancel(&mut self) {
+        if self.confirm.take().is_some() {
+            self.notify("cancelled");
+        }
+        if self.overlay == Overlay::Confirm {
+            self.overlay = Overlay::None;
+        }
+    }
+
+    /// Re-check a confirmed write against what the app knows now.
+    fn still_valid(&mut self, write: &mut WriteRequest) -> Result<(), String> {
+        match write {
+            WriteRequest::Migrate(m) => self.recheck_migrations(m),
+            WriteRequest::Csr(_) | WriteRequest::Scale(_) | WriteRequest::Cordon(_) => Ok(()),
+        }
     }
 
     /// `:autoapprove on|off`.
@@ -125,8 +186,23 @@ impl App {
         };
         if on {
             let access: Vec<Access> = self.panes.iter().flat_map(|p| p.write_access()).collect();
-            if !self.gate_writes(access) {
-                return;
+            match self.gate.check_write(&access) {
+                Verdict::Allowed => {}
+                Verdict::Denied(why) => {
+                    self.notify(format!("action disabled: {why}"));
+                    return;
+                }
+                Verdict::Ask => {
+                    // Turning it on is a setting, not a write: ask, and say so.
+                    self.notify(
+                        "checking permission to approve CSRs… run :autoapprove on once answered",
+                    );
+                    if !self.asked_for(&access) {
+                        self.effects.push(Effect::CheckAccess(access.clone()));
+                        self.asking.extend(access);
+                    }
+                    return;
+                }
             }
         }
         self.autoapprove = on;
@@ -140,7 +216,8 @@ impl App {
         });
     }
 
-    /// After a sync: writes panes want on their own (auto-approval), if still allowed.
+    /// After a sync: writes panes want on their own (auto-approval), if still allowed. These
+    /// skip the dialog (the admin confirmed the policy with `:autoapprove on`) but not the gate.
     pub(crate) fn collect_auto_writes(&mut self) {
         if !self.autoapprove {
             return;
@@ -150,7 +227,7 @@ impl App {
             writes.extend(p.take_auto_writes());
         }
         for mut w in writes {
-            if self.gate.check_all_local(&w.access()) != Verdict::Allowed {
+            if self.gate.check_write(&w.access()) != Verdict::Allowed {
                 self.notify("auto-approve skipped: no permission to approve (see status)");
                 continue;
             }
@@ -159,16 +236,80 @@ impl App {
         }
     }
 
-    /// Results coming back from tasks.
-    pub(crate) fn on_result(&mut self, action: Action) {
-        match action {
-            Action::WriteDone(r) => self.notify(r.summary),
-            Action::AccessChecked {
+    /// What tasks report back: write results, RBAC answers, guest PDB checks. Returns whether
+    /// to redraw.
+    pub fn on_task(&mut self, r: TaskResult) -> bool {
+        let redraw = self.on_task_inner(r);
+        self.catch_up_shown() || redraw
+    }
+
+    fn on_task_inner(&mut self, r: TaskResult) -> bool {
+        match r {
+            TaskResult::WriteDone { generation, report } => {
+                if generation != self.conn.generation {
+                    return false;
+                }
+                if matches!(report.kind, WriteKind::Cordon | WriteKind::Migrate)
+                    && let Some(m) = self.maint()
+                {
+                    m.log.push((report.ok, report.summary.clone()));
+                }
+                self.notify(report.summary);
+                true
+            }
+            TaskResult::AccessChecked {
                 generation,
                 access,
                 verdict,
-            } if generation == self.conn.generation => self.gate.remember(access, verdict),
-            _ => {}
+            } => {
+                if generation != self.conn.generation {
+                    return false;
+                }
+                self.asking.retain(|a| *a != access);
+                match verdict {
+                    Ok(v) => self.gate.remember(access, v),
+                    // Not an answer: refuse what waits for it (with why), ask again next time.
+                    Err(e) => {
+                        self.refresh_perms_failed(&access, &e);
+                        if let Some(c) = self.parked.take() {
+                            if c.write.access().contains(&access) {
+                                self.notify(format!(
+                                    "{}: cannot check permission: {e}",
+                                    disabled_prefix(&c.write)
+                                ));
+                            } else {
+                                self.parked = Some(c);
+                            }
+                        }
+                        return true;
+                    }
+                }
+                self.refresh_perms();
+                self.resume_parked();
+                true
+            }
+            TaskResult::GuestPdbs {
+                generation,
+                node,
+                targets,
+                reports,
+            } => {
+                if generation != self.conn.generation {
+                    return false;
+                }
+                self.maint()
+                    .is_some_and(|m| m.guest_pdbs_checked(&node, &targets, reports))
+            }
+        }
+    }
+}
+
+/// How a refusal of this write starts in the status bar.
+fn disabled_prefix(w: &WriteRequest) -> &'static str {
+    match w {
+        WriteRequest::Scale(_) => "scaling disabled",
+        WriteRequest::Csr(_) | WriteRequest::Cordon(_) | WriteRequest::Migrate(_) => {
+            "action disabled"
         }
     }
 }

@@ -83,7 +83,7 @@ impl Default for CopiesPane {
             client: None,
             kube: None,
             fixed_now: None,
-            audit: crate::csr::audit::default_path(),
+            audit: crate::actions::audit::default_path(),
             tx,
             rx,
         }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::actions::audit::{self, AuditEntry, AuditTarget};
 use crate::copies::azure::{BlobClient, BlobError, BlobProperties, BootImageCopy, CopyStatus};
 use crate::copies::mirror::{MirrorEvent, MirrorJob};
 use crate::copies::sas::BlobTarget;
@@ -45,34 +46,23 @@ async fn bootimages(kube: &kube::Client) -> Option<serde_json::Value> {
     serde_json::to_value(cm).ok()
 }
 
-/// One started or aborted blob copy in the audit log. URLs carry no SAS and no password.
-#[derive(Debug, serde::Serialize)]
-pub struct CopyAudit {
-    pub time: String,
-    pub user: String,
-    pub action: &'static str,
-    /// Destination container (or blob, once planned), redacted.
-    pub target: String,
-    /// Source URL, redacted; empty for the cluster's boot image.
-    pub source: String,
-    /// `started` or `failed: ...`.
-    pub outcome: String,
-}
+/// One started or aborted blob copy in the audit log (the one record shape). URLs carry no SAS
+/// and no password.
+pub struct CopyAudit;
 
 impl CopyAudit {
-    fn record(action: &'static str, target: &str, source: &str, outcome: &str) -> Self {
-        CopyAudit {
-            time: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            user: crate::csr::audit::local_user(),
-            action,
-            target: crate::redact::in_text(target),
-            source: crate::redact::in_text(source),
-            outcome: crate::redact::in_text(outcome),
-        }
+    fn record(action: &'static str, target: &str, source: &str, outcome: &str) -> AuditEntry {
+        let target = crate::redact::in_text(target);
+        let object = AuditTarget::new("Blob", None, &target, None);
+        AuditEntry::new("", action, object, &crate::redact::in_text(outcome))
+            .with("source", crate::redact::in_text(source))
     }
 
     /// A `:blobcopy` and what came of it.
-    pub fn start(req: &StartCopyRequest, result: &Result<(BlobTarget, String), String>) -> Self {
+    pub fn start(
+        req: &StartCopyRequest,
+        result: &Result<(BlobTarget, String), String>,
+    ) -> AuditEntry {
         match result {
             Ok((dest, _)) => Self::record("start-blob-copy", &dest.url(), &req.source, "started"),
             Err(e) => Self::record(
@@ -85,22 +75,16 @@ impl CopyAudit {
     }
 
     /// An abort of copy `copy_id` into `target`.
-    pub fn abort(target: &BlobTarget, copy_id: &str, result: &Result<(), BlobError>) -> Self {
+    pub fn abort(
+        target: &BlobTarget,
+        copy_id: &str,
+        result: &Result<(), BlobError>,
+    ) -> AuditEntry {
         let outcome = match result {
             Ok(()) => "aborted".to_string(),
             Err(e) => format!("failed: {e}"),
         };
         Self::record("abort-blob-copy", &target.url(), copy_id, &outcome)
-    }
-
-    /// Appends the record to `path` on a blocking thread; the error as one line.
-    pub async fn append(self, path: std::path::PathBuf) -> Result<(), String> {
-        tokio::task::spawn_blocking(move || {
-            crate::csr::audit::append_json_line(&path, &self)
-                .map_err(|e| format!("audit log {}: {e}", path.display()))
-        })
-        .await
-        .unwrap_or_else(|e| Err(format!("audit log: {e}")))
     }
 }
 
@@ -148,7 +132,7 @@ pub fn spawn_start_copy(
         };
         let mut result = result;
         if let Some(path) = audit {
-            let written = CopyAudit::start(&req, &result).append(path).await;
+            let written = audit::append(&path, &[CopyAudit::start(&req, &result)]).await;
             if let (Err(e), Ok((_, cmd))) = (written, &mut result) {
                 // The copy runs; say that it was not recorded.
                 cmd.push_str(&format!(" (not audited: {e})"));
@@ -200,9 +184,7 @@ pub fn spawn_abort(
     rt.spawn(async move {
         let result = client.abort_copy(&target, &copy_id).await;
         if let Some(path) = audit
-            && let Err(e) = CopyAudit::abort(&target, &copy_id, &result)
-                .append(path)
-                .await
+            && let Err(e) = audit::append(&path, &[CopyAudit::abort(&target, &copy_id, &result)]).await
         {
             tracing::warn!("{e}");
         }

@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 
 use kube::Client;
-use serde::Serialize;
 use tokio::sync::mpsc;
 
 use crate::gate::{Access, ActionGate, GatedAction, Verdict};
@@ -70,16 +69,17 @@ pub fn access(target: Target) -> Option<Access> {
     })
 }
 
-/// One audit-log line per create (same file and format guarantees as the CSR decisions).
-#[derive(Debug, Clone, Serialize)]
-pub struct CreateAudit {
-    pub time: String,
-    pub context: String,
-    pub user: String,
-    pub action: &'static str,
-    pub target: String,
-    /// `created: ...` or `failed: ...` (with the rollback's outcome).
-    pub outcome: String,
+/// The audited object of a create: the plan's HostedCluster or NodePool (`target` is its
+/// `Kind ns/name`, as the wizard names it).
+fn created_target(target: &str, plan: &Plan) -> crate::actions::audit::AuditTarget {
+    let (kind, key) = target.split_once(' ').unwrap_or((target, ""));
+    let (ns, name) = key.split_once('/').unwrap_or(("", key));
+    let mut t = crate::actions::audit::AuditTarget::new(kind, Some(ns), name, None);
+    // Nothing to pin before it exists: the record names what was asked for.
+    if t.name.is_empty() {
+        t.name = plan.objects.last().map(|o| o.name.clone()).unwrap_or_default();
+    }
+    t
 }
 
 /// Runs jobs against the current connection and collects their results.
@@ -98,7 +98,7 @@ impl Default for Jobs {
             client: None,
             tx,
             rx,
-            audit: crate::csr::audit::default_path(),
+            audit: crate::actions::audit::default_path(),
         }
     }
 }
@@ -206,19 +206,10 @@ async fn run(client: Client, job: Job, audit: Option<PathBuf>) -> Msg {
                 ),
                 Err(e) => format!("failed: {}", e.explanation),
             };
-            let record = CreateAudit {
-                time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                context,
-                user: crate::csr::audit::local_user(),
-                action: "create",
-                target: target.clone(),
-                outcome,
-            };
-            let audit_error = audit.and_then(|p| {
-                crate::csr::audit::append_json_line(&p, &record)
-                    .err()
-                    .map(|e| format!("audit log {}: {e}", p.display()))
-            });
+            let object = created_target(&target, &plan);
+            let record = crate::actions::audit::AuditEntry::new(&context, "create", object, &outcome);
+            let audit_error =
+                crate::actions::audit::append_opt(audit.as_deref(), &[record]).await;
             Msg::Created {
                 target,
                 result,
