@@ -46,6 +46,7 @@ impl App {
         ]);
         all.sort_by_key(Access::describe);
         all.dedup();
+        self.asking = all.clone();
         self.effects.push(Effect::CheckAccess(all));
     }
 
