@@ -229,8 +229,14 @@ mod tests {
             unreachable!()
         };
         let ro = ActionGate::new(true);
-        assert_eq!(ro.check_write(&[]), Verdict::Denied(READ_ONLY_REASON.into()));
-        assert_eq!(ro.check_write(&[a.clone()]), Verdict::Denied(READ_ONLY_REASON.into()));
+        assert_eq!(
+            ro.check_write(&[]),
+            Verdict::Denied(READ_ONLY_REASON.into())
+        );
+        assert_eq!(
+            ro.check_write(&[a.clone()]),
+            Verdict::Denied(READ_ONLY_REASON.into())
+        );
         let mut g = ActionGate::new(false);
         assert_eq!(g.check_write(&[]), Verdict::Allowed);
         assert_eq!(g.check_write(&[a.clone()]), Verdict::Ask);

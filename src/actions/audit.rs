@@ -260,9 +260,12 @@ mod tests {
     async fn an_unwritable_log_is_reported_not_hidden() {
         let dir = tempfile::tempdir().unwrap();
         // A directory where the file should be.
-        let e = append(dir.path(), &[AuditEntry::new("c", "x", AuditTarget::default(), "ok")])
-            .await
-            .unwrap_err();
+        let e = append(
+            dir.path(),
+            &[AuditEntry::new("c", "x", AuditTarget::default(), "ok")],
+        )
+        .await
+        .unwrap_err();
         assert!(e.starts_with("audit log "), "{e}");
     }
 }

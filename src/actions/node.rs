@@ -81,26 +81,39 @@ fn entry(origin: &Origin, action: &str, target: AuditTarget, outcome: &str) -> A
     e
 }
 
+/// A refused patch (422) with another uid on the node now means it was re-created.
+async fn explain_node(api: &Api<Node>, w: &CordonWrite, e: &kube::Error) -> String {
+    if let kube::Error::Api(s) = e
+        && s.code == 422
+        && w.uid.is_some()
+        && let Ok(now) = api.get_opt(&w.node).await
+        && now.as_ref().and_then(|n| n.metadata.uid.as_ref()) != w.uid.as_ref()
+    {
+        return format!(
+            "{} was deleted and re-created since it was shown: nothing done ({})",
+            w.node, s.message
+        );
+    }
+    one_line(e)
+}
+
 /// Cordon or uncordon; one audit line.
 pub async fn run_cordon(client: Client, w: CordonWrite) -> WriteReport {
     let verb = w.verb();
     let node = &w.node;
     let api: Api<Node> = Api::all(client);
     let r = match serde_json::from_value::<json_patch::Patch>(w.patch()) {
-        Ok(p) => api
+        Ok(p) => match api
             .patch(node, &PatchParams::default(), &Patch::Json::<()>(p))
             .await
-            .map_err(|e| match &e {
-                kube::Error::Api(s) if s.code == 422 && s.message.contains("test") => format!(
-                    "{node} was deleted and re-created since it was shown: nothing done ({})",
-                    s.message
-                ),
-                e => one_line(e),
-            }),
+        {
+            Ok(_) => Ok(()),
+            Err(e) => Err(explain_node(&api, &w, &e).await),
+        },
         Err(e) => Err(format!("cannot build the patch: {e}")),
     };
     let (ok, text) = match r {
-        Ok(_) => (true, format!("{node} {verb}ed")),
+        Ok(()) => (true, format!("{node} {verb}ed")),
         Err(e) => (false, format!("cannot {verb} {node}: {e}")),
     };
     let target = AuditTarget::new("Node", None, node, w.uid.as_deref());

@@ -90,25 +90,42 @@ fn api(client: Client, w: &ScaleWrite) -> Api<DynamicObject> {
     Api::namespaced_with(client, &w.namespace, &ar)
 }
 
-/// Why a failed write failed, in words: a failed `test` means the object changed.
-fn explain(e: &kube::Error) -> String {
-    match e {
-        kube::Error::Api(s) if s.code == 422 && s.message.contains("test") => format!(
+/// Why a failed write failed, in words. A refused patch (422) is explained by reading the
+/// object again: another uid or another count means a failed precondition (it changed).
+async fn explain(api: &Api<DynamicObject>, w: &ScaleWrite, e: &kube::Error) -> String {
+    let kube::Error::Api(s) = e else {
+        return one_line(e);
+    };
+    if s.code != 422 {
+        return one_line(e);
+    }
+    let changed = match api.get_opt(&w.name).await {
+        Ok(Some(now)) => {
+            let other_uid = w.uid.is_some() && now.metadata.uid != w.uid;
+            let other_count = match &w.change {
+                ScaleChange::Replicas { from, .. } => {
+                    now.data.pointer("/spec/replicas").and_then(Value::as_i64) != Some(*from)
+                }
+                ScaleChange::Autoscaling { .. } => false,
+            };
+            other_uid || other_count
+        }
+        Ok(None) => true,
+        Err(_) => false,
+    };
+    if changed {
+        format!(
             "it changed since it was shown (deleted and re-created, or scaled by someone else): nothing done; look again ({})",
             s.message
-        ),
-        e => one_line(e),
+        )
+    } else {
+        one_line(e)
     }
 }
 
 /// The audit line of a scale write.
 pub fn audit_entry(w: &ScaleWrite, outcome: &str) -> AuditEntry {
-    let target = AuditTarget::new(
-        w.kind.kind(),
-        Some(&w.namespace),
-        &w.name,
-        w.uid.as_deref(),
-    );
+    let target = AuditTarget::new(w.kind.kind(), Some(&w.namespace), &w.name, w.uid.as_deref());
     let e = AuditEntry::new(&w.origin.context, "", target, outcome)
         .with("kind", w.kind.kind())
         .with("namespace", &w.namespace)
@@ -173,7 +190,7 @@ pub async fn run(client: Client, w: ScaleWrite) -> WriteReport {
             "ok".into(),
         ),
         (Err(e), _) => {
-            let e = explain(e);
+            let e = explain(&api, &w, e).await;
             (
                 false,
                 format!("{what}: scale failed: {e}"),

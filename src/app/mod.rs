@@ -266,10 +266,9 @@ impl App {
     pub fn key_context(&self) -> KeyContext {
         match self.overlay {
             Overlay::Help => KeyContext::Help,
-            Overlay::Palette
-            | Overlay::Filter
-            | Overlay::Confirm
-            | Overlay::Scale => KeyContext::Input,
+            Overlay::Palette | Overlay::Filter | Overlay::Confirm | Overlay::Scale => {
+                KeyContext::Input
+            }
             Overlay::Contexts(_) => KeyContext::Picker,
             Overlay::None if self.doc.is_some() => KeyContext::View,
             Overlay::None => KeyContext::Table,

@@ -52,7 +52,7 @@ impl App {
 
     /// The one gate of the pipeline, checked once per request: allowed opens the confirm
     /// dialog; denied says why; unknown parks the request and asks (the answer resumes it).
-    pub(crate) fn request_write(&mut self, c: ConfirmRequest) {
+    pub fn request_write(&mut self, c: ConfirmRequest) {
         let access = c.write.access();
         match self.gate.check_write(&access) {
             Verdict::Allowed => self.open_confirm(c),

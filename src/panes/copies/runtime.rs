@@ -75,11 +75,7 @@ impl CopyAudit {
     }
 
     /// An abort of copy `copy_id` into `target`.
-    pub fn abort(
-        target: &BlobTarget,
-        copy_id: &str,
-        result: &Result<(), BlobError>,
-    ) -> AuditEntry {
+    pub fn abort(target: &BlobTarget, copy_id: &str, result: &Result<(), BlobError>) -> AuditEntry {
         let outcome = match result {
             Ok(()) => "aborted".to_string(),
             Err(e) => format!("failed: {e}"),
@@ -184,7 +180,8 @@ pub fn spawn_abort(
     rt.spawn(async move {
         let result = client.abort_copy(&target, &copy_id).await;
         if let Some(path) = audit
-            && let Err(e) = audit::append(&path, &[CopyAudit::abort(&target, &copy_id, &result)]).await
+            && let Err(e) =
+                audit::append(&path, &[CopyAudit::abort(&target, &copy_id, &result)]).await
         {
             tracing::warn!("{e}");
         }

@@ -238,4 +238,3 @@ pub fn render(p: &MaintenancePane, frame: &mut Frame, area: Rect, ctx: &RenderCt
         frame.render_widget(Paragraph::new(lines), mig_area);
     }
 }
-

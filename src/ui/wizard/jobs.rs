@@ -77,7 +77,11 @@ fn created_target(target: &str, plan: &Plan) -> crate::actions::audit::AuditTarg
     let mut t = crate::actions::audit::AuditTarget::new(kind, Some(ns), name, None);
     // Nothing to pin before it exists: the record names what was asked for.
     if t.name.is_empty() {
-        t.name = plan.objects.last().map(|o| o.name.clone()).unwrap_or_default();
+        t.name = plan
+            .objects
+            .last()
+            .map(|o| o.name.clone())
+            .unwrap_or_default();
     }
     t
 }
@@ -207,9 +211,9 @@ async fn run(client: Client, job: Job, audit: Option<PathBuf>) -> Msg {
                 Err(e) => format!("failed: {}", e.explanation),
             };
             let object = created_target(&target, &plan);
-            let record = crate::actions::audit::AuditEntry::new(&context, "create", object, &outcome);
-            let audit_error =
-                crate::actions::audit::append_opt(audit.as_deref(), &[record]).await;
+            let record =
+                crate::actions::audit::AuditEntry::new(&context, "create", object, &outcome);
+            let audit_error = crate::actions::audit::append_opt(audit.as_deref(), &[record]).await;
             Msg::Created {
                 target,
                 result,
