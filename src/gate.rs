@@ -234,14 +234,14 @@ mod tests {
             Verdict::Denied(READ_ONLY_REASON.into())
         );
         assert_eq!(
-            ro.check_write(&[a.clone()]),
+            ro.check_write(std::slice::from_ref(&a)),
             Verdict::Denied(READ_ONLY_REASON.into())
         );
         let mut g = ActionGate::new(false);
         assert_eq!(g.check_write(&[]), Verdict::Allowed);
-        assert_eq!(g.check_write(&[a.clone()]), Verdict::Ask);
+        assert_eq!(g.check_write(std::slice::from_ref(&a)), Verdict::Ask);
         g.remember(a.clone(), Verdict::Denied("no".into()));
-        assert_eq!(g.check_write(&[a.clone()]), Verdict::Denied("no".into()));
+        assert_eq!(g.check_write(std::slice::from_ref(&a)), Verdict::Denied("no".into()));
         g.remember(a.clone(), Verdict::Allowed);
         assert_eq!(g.check_write(&[a]), Verdict::Allowed);
     }

@@ -231,7 +231,7 @@ mod tests {
             .with("to", 2)
             .with("vmi", None::<String>);
         let b = AuditEntry::new("hub", "autoscaling", t, "error: x");
-        append(&path, &[a.clone()]).await.unwrap();
+        append(&path, std::slice::from_ref(&a)).await.unwrap();
         append(&path, &[b]).await.unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         let lines: Vec<Value> = text
