@@ -241,7 +241,10 @@ mod tests {
         assert_eq!(g.check_write(&[]), Verdict::Allowed);
         assert_eq!(g.check_write(std::slice::from_ref(&a)), Verdict::Ask);
         g.remember(a.clone(), Verdict::Denied("no".into()));
-        assert_eq!(g.check_write(std::slice::from_ref(&a)), Verdict::Denied("no".into()));
+        assert_eq!(
+            g.check_write(std::slice::from_ref(&a)),
+            Verdict::Denied("no".into())
+        );
         g.remember(a.clone(), Verdict::Allowed);
         assert_eq!(g.check_write(&[a]), Verdict::Allowed);
     }

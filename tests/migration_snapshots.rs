@@ -346,6 +346,7 @@ async fn actions_go_through_gate_and_confirm_before_any_write() {
             ok: true,
             summary: "x".into(),
             outcomes: Vec::new(),
+            detail: Default::default(),
         },
     }));
 }

@@ -19,7 +19,7 @@ use kube::{Api, Client};
 use serde_json::Value;
 
 use super::audit::{AuditEntry, AuditTarget};
-use super::{Origin, WriteKind, WriteReport};
+use super::{Origin, WriteDetail, WriteKind, WriteReport};
 use crate::csr::approval::{
     Decision, approval_condition, needs_typed_node_name, override_matches, still_allowed,
 };
@@ -337,6 +337,8 @@ pub async fn run(client: Client, w: CsrWrite) -> WriteReport {
                     ok: false,
                     summary: format!("nothing approved: cannot re-check the CSRs: {e}"),
                     outcomes,
+
+                    detail: WriteDetail::None,
                 };
             }
         }
@@ -397,6 +399,8 @@ pub async fn run(client: Client, w: CsrWrite) -> WriteReport {
         ok: done == outcomes.len(),
         summary,
         outcomes,
+
+        detail: WriteDetail::None,
     }
     .with_audit_error(audit_error)
 }

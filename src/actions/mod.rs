@@ -1,5 +1,6 @@
 //! The one write pipeline. Every action that changes something (approve, deny, bulk approve,
-//! auto-approve, scale, autoscaling edit, cordon, uncordon, live-migrate, migrate all) is a
+//! auto-approve, scale, autoscaling edit, cordon, uncordon, live-migrate, migrate all, create
+//! with rollback) is a
 //! [`WriteRequest`]:
 //!
 //! 1. a pane or dialog builds it (pure) inside a [`ConfirmRequest`], the one confirm model;
@@ -17,6 +18,7 @@
 //! Adding an action = one variant here, its `access`/`target`, and its executor module.
 
 pub mod audit;
+pub mod create;
 pub mod csr_approve;
 pub mod node;
 pub mod scale;
@@ -98,6 +100,8 @@ pub enum WriteRequest {
     Cordon(node::CordonWrite),
     /// Live-migrate VMIs off a node (one, or all migratable ones).
     Migrate(node::MigrateWrite),
+    /// Create a wizard's reviewed plan (rolled back if any step fails).
+    Create(create::CreateWrite),
 }
 
 /// Which action a report is about (the app routes some results, e.g. to the Maintenance log).
@@ -107,6 +111,7 @@ pub enum WriteKind {
     Scale,
     Cordon,
     Migrate,
+    Create,
 }
 
 impl WriteRequest {
@@ -118,6 +123,7 @@ impl WriteRequest {
             WriteRequest::Scale(w) => vec![w.access()],
             WriteRequest::Cordon(_) => vec![crate::migration::actions::patch_nodes()],
             WriteRequest::Migrate(_) => vec![crate::migration::actions::create_migrations()],
+            WriteRequest::Create(w) => vec![w.access()],
         }
     }
 
@@ -125,7 +131,10 @@ impl WriteRequest {
     pub fn accepts(&self, typed: &str) -> bool {
         match self {
             WriteRequest::Csr(w) => w.accepts(typed),
-            WriteRequest::Scale(_) | WriteRequest::Cordon(_) | WriteRequest::Migrate(_) => true,
+            WriteRequest::Scale(_)
+            | WriteRequest::Cordon(_)
+            | WriteRequest::Migrate(_)
+            | WriteRequest::Create(_) => true,
         }
     }
 
@@ -136,6 +145,7 @@ impl WriteRequest {
             WriteRequest::Scale(w) => w.origin = origin,
             WriteRequest::Cordon(w) => w.origin = origin,
             WriteRequest::Migrate(w) => w.origin = origin,
+            WriteRequest::Create(w) => w.origin = origin,
         }
     }
 
@@ -145,6 +155,7 @@ impl WriteRequest {
             WriteRequest::Scale(_) => WriteKind::Scale,
             WriteRequest::Cordon(_) => WriteKind::Cordon,
             WriteRequest::Migrate(_) => WriteKind::Migrate,
+            WriteRequest::Create(_) => WriteKind::Create,
         }
     }
 
@@ -155,6 +166,7 @@ impl WriteRequest {
             WriteRequest::Scale(w) => w.progress(),
             WriteRequest::Cordon(w) => w.progress(),
             WriteRequest::Migrate(w) => w.progress(),
+            WriteRequest::Create(w) => w.progress(),
         }
     }
 }
@@ -181,6 +193,21 @@ pub struct WriteReport {
     pub summary: String,
     /// Per object: (name, outcome text).
     pub outcomes: Vec<(String, String)>,
+    /// What a screen needs beyond the summary (the wizard's create result).
+    pub detail: WriteDetail,
+}
+
+/// Action-specific results for the screen that asked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum WriteDetail {
+    #[default]
+    None,
+    /// A wizard create: its result (with the rollback) and whether it was audited.
+    Created {
+        target: String,
+        result: Result<crate::wizard::exec::CreateReport, crate::wizard::exec::CreateError>,
+        audit_error: Option<String>,
+    },
 }
 
 impl WriteReport {
@@ -201,5 +228,6 @@ pub async fn run(client: Client, req: WriteRequest) -> WriteReport {
         WriteRequest::Scale(w) => scale::run(client, w).await,
         WriteRequest::Cordon(w) => node::run_cordon(client, w).await,
         WriteRequest::Migrate(w) => node::run_migrate(client, w).await,
+        WriteRequest::Create(w) => create::run(client, w).await,
     }
 }

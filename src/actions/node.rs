@@ -8,7 +8,7 @@ use kube::{Api, Client};
 use serde_json::{Value, json};
 
 use super::audit::{AuditEntry, AuditTarget};
-use super::{Origin, WriteKind, WriteReport};
+use super::{Origin, WriteDetail, WriteKind, WriteReport};
 use crate::fleet::util::{namespace, str_at};
 use crate::kube_conn::one_line;
 use crate::watch::migration_kinds::{VMIMS, api_resource};
@@ -124,6 +124,8 @@ pub async fn run_cordon(client: Client, w: CordonWrite) -> WriteReport {
         ok,
         summary: text.clone(),
         outcomes: vec![(node.clone(), text)],
+
+        detail: WriteDetail::None,
     }
     .with_audit_error(audit_error)
 }
@@ -179,6 +181,8 @@ pub async fn run_migrate(client: Client, w: MigrateWrite) -> WriteReport {
         ok: errors.is_empty(),
         summary: text,
         outcomes,
+
+        detail: WriteDetail::None,
     }
     .with_audit_error(audit_error)
 }

@@ -9,7 +9,7 @@ use kube::{Api, Client};
 use serde_json::{Value, json};
 
 use super::audit::{AuditEntry, AuditTarget};
-use super::{Origin, WriteKind, WriteReport};
+use super::{Origin, WriteDetail, WriteKind, WriteReport};
 use crate::gate::Access;
 use crate::kube_conn::one_line;
 use crate::panes::fleet::ScaleKind;
@@ -166,6 +166,8 @@ pub async fn run(client: Client, w: ScaleWrite) -> WriteReport {
                 ok: false,
                 summary: format!("{}: cannot build the patch: {e}", w.what()),
                 outcomes: Vec::new(),
+
+                detail: WriteDetail::None,
             };
         }
     };
@@ -205,6 +207,8 @@ pub async fn run(client: Client, w: ScaleWrite) -> WriteReport {
         ok,
         summary,
         outcomes: vec![(w.name.clone(), outcome)],
+
+        detail: WriteDetail::None,
     }
     .with_audit_error(audit_error)
 }

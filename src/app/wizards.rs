@@ -1,14 +1,18 @@
 //! The app side of the creation wizards and the preflight view: opening them from commands
-//! (gated by `--read-only` and RBAC), routing keys to them while open, queueing their jobs for
-//! the event loop and applying the jobs' results.
+//! (gated by `--read-only` and RBAC), routing keys to them while open, queueing their reads for
+//! the event loop and applying the results. The create itself is a write request of the one
+//! write pipeline (`app::writes`: gate, confirm dialog, executor `actions::create`).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::App;
-use crate::gate::{GatedAction, Verdict};
+use crate::actions::create::CreateWrite;
+use crate::actions::{ConfirmLine, ConfirmRequest, Origin, Tone, WriteRequest};
+use crate::gate::Verdict;
 use crate::ui::wizard::jobs::{self, Job, Msg, Target};
 use crate::ui::wizard::preflight_view::PreflightView;
 use crate::ui::wizard::{Request, Wizard};
+use crate::wizard::exec::{CreateError, CreateReport};
 use crate::wizard::form::{ClusterForm, NodePoolForm};
 
 use super::doc::DocMode;
@@ -83,7 +87,7 @@ impl App {
     /// facts and the RBAC answer are read, and the wizard opens when they arrive.
     pub(crate) fn open_wizard(&mut self, target: Target) {
         if let Some(a) = jobs::access(target)
-            && let Verdict::Denied(why) = self.gate.check_local(&GatedAction::ClusterWrite(a))
+            && let Verdict::Denied(why) = self.gate.check_write(&[a])
         {
             self.notify(format!("cannot create: {why}"));
             return;
@@ -136,12 +140,72 @@ impl App {
                     WizardState::Open(w) => w.target(),
                     _ => String::new(),
                 };
-                self.jobs.push(Job::Create {
-                    plan,
-                    context: self.conn.context.clone(),
-                    target,
+                let mut lines = vec![ConfirmLine::new(
+                    Tone::Plain,
+                    format!("Creates {} object(s), in this order:", plan.objects.len()),
+                )];
+                // Names only: the review page showed the YAML (secrets redacted).
+                lines.extend(plan.objects.iter().map(|o| {
+                    let ns = o
+                        .namespace
+                        .as_deref()
+                        .map(|n| format!("{n}/"))
+                        .unwrap_or_default();
+                    ConfirmLine::new(Tone::Plain, format!("  {} {ns}{}", o.kind, o.name))
+                }));
+                lines.push(ConfirmLine::new(
+                    Tone::Muted,
+                    "If a step fails, everything this run created is deleted again (rollback).",
+                ));
+                self.request_write(ConfirmRequest {
+                    title: format!("Create {target} on the cluster now?"),
+                    lines,
+                    prompt: None,
+                    write: WriteRequest::Create(CreateWrite {
+                        plan,
+                        target,
+                        origin: Origin::default(),
+                    }),
                 });
+                // Not confirmed (refused, or waiting for the answer): back to the review until
+                // the dialog confirms.
+                if self.confirm.is_none() && self.parked.is_none() {
+                    self.wizard_create_cancelled();
+                }
             }
+        }
+    }
+
+    /// The create did not go ahead (cancelled or refused): the wizard is editable again.
+    pub(crate) fn wizard_create_cancelled(&mut self) {
+        if let WizardState::Open(w) = &mut self.wizard {
+            w.create_cancelled();
+        }
+    }
+
+    /// The result of a create (the one write pipeline's report detail).
+    pub(crate) fn wizard_created(
+        &mut self,
+        target: &str,
+        result: &Result<CreateReport, CreateError>,
+        audit_error: Option<String>,
+    ) {
+        let ok = result.is_ok();
+        if let WizardState::Open(w) = &mut self.wizard {
+            w.create_done(result);
+        }
+        if ok {
+            self.wizard = WizardState::Closed;
+            let mut text = format!("created {target}");
+            if let Some(e) = audit_error {
+                text.push_str(&format!(" (not recorded: {e})"));
+            }
+            self.notify(text);
+            self.follow_created(target);
+        } else if let Some(e) = audit_error {
+            self.notify(format!("not recorded: {e}"));
+        } else {
+            self.notice = None;
         }
     }
 
@@ -184,6 +248,16 @@ impl App {
                 if !matches!(self.wizard, WizardState::Loading(t) if t == target) {
                     return false;
                 }
+                // The create's RBAC answer, cached in the gate (its request asks the gate).
+                if let Some(a) = jobs::access(target) {
+                    match &denied {
+                        None => self.gate.remember(a, Verdict::Allowed),
+                        Some(why) if why.starts_with("RBAC:") => {
+                            self.gate.remember(a, Verdict::Denied(why.clone()))
+                        }
+                        Some(_) => {}
+                    }
+                }
                 if let Some(why) = denied {
                     self.wizard = WizardState::Closed;
                     self.notify(format!("cannot create: {why}"));
@@ -198,27 +272,6 @@ impl App {
             Msg::DryRun(report) => {
                 if let WizardState::Open(w) = &mut self.wizard {
                     w.dry_run_done(report);
-                }
-            }
-            Msg::Created {
-                target,
-                result,
-                audit_error,
-            } => {
-                let ok = result.is_ok();
-                if let WizardState::Open(w) = &mut self.wizard {
-                    w.create_done(&result);
-                }
-                if ok {
-                    self.wizard = WizardState::Closed;
-                    let mut text = format!("created {target}");
-                    if let Some(e) = audit_error {
-                        text.push_str(&format!(" (not recorded: {e})"));
-                    }
-                    self.notify(text);
-                    self.follow_created(&target);
-                } else if let Some(e) = audit_error {
-                    self.notify(format!("not recorded: {e}"));
                 }
             }
         }

@@ -5,7 +5,9 @@
 //! `Effect::Write` when confirmed. Results come back as `TaskResult`s. No I/O here.
 
 use crate::action::TaskResult;
-use crate::actions::{ConfirmRequest, Origin, PaneKey, PaneRequest, WriteKind, WriteRequest};
+use crate::actions::{
+    ConfirmRequest, Origin, PaneKey, PaneRequest, WriteDetail, WriteKind, WriteRequest,
+};
 use crate::gate::{Access, Verdict};
 use crate::ui::confirm::ConfirmDialog;
 
@@ -56,7 +58,10 @@ impl App {
         let access = c.write.access();
         match self.gate.check_write(&access) {
             Verdict::Allowed => self.open_confirm(c),
-            Verdict::Denied(why) => self.notify(format!("{}: {why}", disabled_prefix(&c.write))),
+            Verdict::Denied(why) => {
+                self.notify(format!("{}: {why}", disabled_prefix(&c.write)));
+                self.write_dropped(&c.write);
+            }
             Verdict::Ask => {
                 let unknown: Vec<Access> = access
                     .into_iter()
@@ -70,7 +75,9 @@ impl App {
                     self.asking.extend(unknown);
                 }
                 // A newer request replaces an older parked one (the user moved on).
-                self.parked = Some(Box::new(c));
+                if let Some(old) = self.parked.replace(Box::new(c)) {
+                    self.write_dropped(&old.write);
+                }
             }
         }
     }
@@ -103,10 +110,12 @@ impl App {
             // Something else took the screen meanwhile: do not pop a dialog over it.
             Verdict::Allowed => {
                 self.notify("permission confirmed: press the key again");
+                self.write_dropped(&c.write);
                 true
             }
             Verdict::Denied(why) => {
                 self.notify(format!("{}: {why}", disabled_prefix(&c.write)));
+                self.write_dropped(&c.write);
                 true
             }
         }
@@ -154,6 +163,7 @@ impl App {
         // The cluster may have moved on while the dialog was open.
         if let Err(why) = self.still_valid(&mut write) {
             self.notify(why);
+            self.write_dropped(&write);
             return;
         }
         write.set_origin(self.origin());
@@ -163,11 +173,20 @@ impl App {
 
     /// `n` or Esc in the confirm dialog.
     pub(crate) fn confirm_cancel(&mut self) {
-        if self.confirm.take().is_some() {
+        if let Some(d) = self.confirm.take() {
             self.notify("cancelled");
+            self.write_dropped(&d.req.write);
         }
         if self.overlay == Overlay::Confirm {
             self.overlay = Overlay::None;
+        }
+    }
+
+    /// A request that will not run (cancelled, refused, replaced): the screen that asked for it
+    /// gets its keys back.
+    fn write_dropped(&mut self, w: &WriteRequest) {
+        if matches!(w, WriteRequest::Create(_)) {
+            self.wizard_create_cancelled();
         }
     }
 
@@ -175,7 +194,10 @@ impl App {
     fn still_valid(&mut self, write: &mut WriteRequest) -> Result<(), String> {
         match write {
             WriteRequest::Migrate(m) => self.recheck_migrations(m),
-            WriteRequest::Csr(_) | WriteRequest::Scale(_) | WriteRequest::Cordon(_) => Ok(()),
+            WriteRequest::Csr(_)
+            | WriteRequest::Scale(_)
+            | WriteRequest::Cordon(_)
+            | WriteRequest::Create(_) => Ok(()),
         }
     }
 
@@ -255,7 +277,14 @@ impl App {
                 {
                     m.log.push((report.ok, report.summary.clone()));
                 }
-                self.notify(report.summary);
+                match report.detail {
+                    WriteDetail::Created {
+                        target,
+                        result,
+                        audit_error,
+                    } => self.wizard_created(&target, &result, audit_error),
+                    WriteDetail::None => self.notify(report.summary),
+                }
                 true
             }
             TaskResult::AccessChecked {
@@ -278,6 +307,7 @@ impl App {
                                     "{}: cannot check permission: {e}",
                                     disabled_prefix(&c.write)
                                 ));
+                                self.write_dropped(&c.write);
                             } else {
                                 self.parked = Some(c);
                             }
@@ -309,6 +339,7 @@ impl App {
 fn disabled_prefix(w: &WriteRequest) -> &'static str {
     match w {
         WriteRequest::Scale(_) => "scaling disabled",
+        WriteRequest::Create(_) => "cannot create",
         WriteRequest::Csr(_) | WriteRequest::Cordon(_) | WriteRequest::Migrate(_) => {
             "action disabled"
         }

@@ -1,15 +1,15 @@
-//! The wizards' I/O, run in spawned tasks by the event loop: read the cluster facts (with the
-//! RBAC check for the create), server-side dry run, create with rollback, and the audit-log
-//! line of every create. Results come back as [`Msg`]s.
-
-use std::path::PathBuf;
+//! The wizards' reads, run in spawned tasks by the event loop: the cluster facts (with the RBAC
+//! answer for the create, which the app caches in its gate) and the server-side dry run.
+//! Results come back as [`Msg`]s. The create itself is a write of the one write pipeline
+//! (`actions::create`).
 
 use kube::Client;
 use tokio::sync::mpsc;
 
+use crate::actions::create::create_access;
 use crate::gate::{Access, ActionGate, GatedAction, Verdict};
-use crate::wizard::build::{Plan, defaults};
-use crate::wizard::exec::{self, CreateError, CreateReport, DryRunReport};
+use crate::wizard::build::Plan;
+use crate::wizard::exec::{self, DryRunReport};
 use crate::wizard::facts::{self, ClusterFacts};
 
 /// What a facts fetch is for.
@@ -25,13 +25,6 @@ pub enum Target {
 pub enum Job {
     Facts(Target),
     DryRun(Box<Plan>),
-    Create {
-        plan: Box<Plan>,
-        /// kubeconfig context, for the audit log.
-        context: String,
-        /// `HostedCluster ns/name` or `NodePool ns/name`.
-        target: String,
-    },
 }
 
 /// A job's result.
@@ -44,46 +37,15 @@ pub enum Msg {
         denied: Option<String>,
     },
     DryRun(DryRunReport),
-    Created {
-        target: String,
-        result: Result<CreateReport, CreateError>,
-        /// The audit log could not be written.
-        audit_error: Option<String>,
-    },
 }
 
-/// The RBAC question for opening a wizard.
+/// The RBAC question for opening a wizard (the one its create needs).
 pub fn access(target: Target) -> Option<Access> {
-    let resource = match target {
-        Target::Preflight => return None,
-        Target::Cluster => "hostedclusters",
-        Target::NodePool => "nodepools",
-    };
-    Some(Access {
-        verb: "create".into(),
-        group: "hypershift.openshift.io".into(),
-        resource: resource.into(),
-        subresource: None,
-        namespace: Some(defaults::NAMESPACE.into()),
-        name: None,
-    })
-}
-
-/// The audited object of a create: the plan's HostedCluster or NodePool (`target` is its
-/// `Kind ns/name`, as the wizard names it).
-fn created_target(target: &str, plan: &Plan) -> crate::actions::audit::AuditTarget {
-    let (kind, key) = target.split_once(' ').unwrap_or((target, ""));
-    let (ns, name) = key.split_once('/').unwrap_or(("", key));
-    let mut t = crate::actions::audit::AuditTarget::new(kind, Some(ns), name, None);
-    // Nothing to pin before it exists: the record names what was asked for.
-    if t.name.is_empty() {
-        t.name = plan
-            .objects
-            .last()
-            .map(|o| o.name.clone())
-            .unwrap_or_default();
+    match target {
+        Target::Preflight => None,
+        Target::Cluster => Some(create_access("hostedclusters")),
+        Target::NodePool => Some(create_access("nodepools")),
     }
-    t
 }
 
 /// Runs jobs against the current connection and collects their results.
@@ -91,8 +53,6 @@ pub struct Jobs {
     client: Option<Client>,
     tx: mpsc::UnboundedSender<Msg>,
     rx: mpsc::UnboundedReceiver<Msg>,
-    /// Where creates are recorded (`None`: not recorded; tests point it at a temp file).
-    pub audit: Option<PathBuf>,
 }
 
 impl Default for Jobs {
@@ -102,7 +62,6 @@ impl Default for Jobs {
             client: None,
             tx,
             rx,
-            audit: crate::actions::audit::default_path(),
         }
     }
 }
@@ -119,9 +78,8 @@ impl Jobs {
             let _ = tx.send(not_connected(job));
             return;
         };
-        let audit = self.audit.clone();
         tokio::spawn(async move {
-            let _ = tx.send(run(client, job, audit).await);
+            let _ = tx.send(run(client, job).await);
         });
     }
 
@@ -145,17 +103,6 @@ fn not_connected(job: Job) -> Msg {
                 outcome: exec::DryRunOutcome::Rejected(why),
             }],
         }),
-        Job::Create { target, plan, .. } => Msg::Created {
-            target,
-            result: Err(CreateError {
-                failed: exec_ref(&plan),
-                explanation: why,
-                rolled_back: Vec::new(),
-                left_behind: Vec::new(),
-                status: None,
-            }),
-            audit_error: None,
-        },
     }
 }
 
@@ -168,7 +115,7 @@ fn exec_ref(plan: &Plan) -> exec::ObjectRef {
     }
 }
 
-async fn run(client: Client, job: Job, audit: Option<PathBuf>) -> Msg {
+async fn run(client: Client, job: Job) -> Msg {
     match job {
         Job::Facts(target) => {
             let denied = match access(target) {
@@ -193,32 +140,5 @@ async fn run(client: Client, job: Job, audit: Option<PathBuf>) -> Msg {
             }
         }
         Job::DryRun(plan) => Msg::DryRun(exec::dry_run(&client, &plan).await),
-        Job::Create {
-            plan,
-            context,
-            target,
-        } => {
-            let result = exec::execute(&client, &plan).await;
-            let outcome = match &result {
-                Ok(r) => format!(
-                    "created: {}",
-                    r.created
-                        .iter()
-                        .map(|o| o.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                Err(e) => format!("failed: {}", e.explanation),
-            };
-            let object = created_target(&target, &plan);
-            let record =
-                crate::actions::audit::AuditEntry::new(&context, "create", object, &outcome);
-            let audit_error = crate::actions::audit::append_opt(audit.as_deref(), &[record]).await;
-            Msg::Created {
-                target,
-                result,
-                audit_error,
-            }
-        }
     }
 }
