@@ -1,6 +1,6 @@
 //! The one write pipeline, action by action, against the simulated hub. For every cluster write
 //! (approve, deny, bulk approve, auto-approve, scale, autoscaling edit, cordon, uncordon,
-//! live-migrate, migrate all): read-only mode disables it with its reason, an RBAC denial
+//! live-migrate, migrate all, create): read-only mode disables it with its reason, an RBAC denial
 //! disables it with its reason, a request made before the RBAC answer is known is parked (not
 //! dropped) and opens its confirm dialog when the answer comes, nothing is written before the
 //! confirm, the executor really writes to the sim, one audit record per object appears, and the
@@ -48,6 +48,7 @@ enum Expect {
     AutoScaling(String, i64, i64),
     Unschedulable(bool),
     Migration(String),
+    NodePool(String),
 }
 
 struct Case {
@@ -373,6 +374,35 @@ fn node_cases(node: &Node, inputs: &MigrationInputs) -> Vec<Case> {
     ]
 }
 
+/// The `:addnodepool` wizard's plan for a new pool of the example cluster.
+fn create_case() -> Case {
+    use shiftdeck::wizard::build::{NodePoolSettings, NodePoolSpec, build_nodepool};
+    use shiftdeck::wizard::validate;
+    let plan = build_nodepool(&NodePoolSpec {
+        name: validate::nodepool_name("pipe-extra").unwrap(),
+        namespace: "clusters".into(),
+        cluster_name: "example".into(),
+        release_image: "quay.io/openshift-release-dev/ocp-release:4.18.1-multi".into(),
+        settings: NodePoolSettings {
+            replicas: validate::replicas("1").unwrap(),
+            ..NodePoolSettings::default()
+        },
+    });
+    Case {
+        action: "create",
+        records: 1,
+        confirm: confirm(
+            "Create NodePool clusters/pipe-extra on the cluster now?",
+            WriteRequest::Create(shiftdeck::actions::create::CreateWrite {
+                plan: Box::new(plan),
+                target: "NodePool clusters/pipe-extra".into(),
+                origin: Origin::default(),
+            }),
+        ),
+        expect: Expect::NodePool("pipe-extra".into()),
+    }
+}
+
 async fn check_cluster(client: &kube::Client, expect: &Expect) {
     match expect {
         Expect::CsrCondition(names, cond) => {
@@ -411,6 +441,14 @@ async fn check_cluster(client: &kube::Client, expect: &Expect) {
                 .await
                 .unwrap();
             assert_eq!(n.spec.and_then(|s| s.unschedulable).unwrap_or(false), *on);
+        }
+        Expect::NodePool(name) => {
+            let api: kube::Api<DynamicObject> =
+                kube::Api::namespaced_with(client.clone(), "clusters", &nodepools());
+            assert!(
+                api.get_opt(name).await.unwrap().is_some(),
+                "no NodePool {name}"
+            );
         }
         Expect::Migration(vmi) => {
             let lists = list_all(client).await.unwrap();
@@ -454,7 +492,8 @@ async fn every_write_goes_through_the_one_pipeline() {
     let mut cases = csr_cases(&h, &client).await;
     cases.extend(scale_cases(&client).await);
     cases.extend(node_cases(&infra, &inputs));
-    assert_eq!(cases.len(), 10);
+    cases.push(create_case());
+    assert_eq!(cases.len(), 11);
 
     for case in cases {
         let what = format!("{} ({})", case.action, case.confirm.title);
@@ -484,7 +523,7 @@ async fn every_write_goes_through_the_one_pipeline() {
         }
         viewer.request_write(case.confirm.clone());
         let s = screen(&mut viewer);
-        assert!(s.contains("disabled: RBAC: you may not"), "{what}: {s}");
+        assert!(s.contains(": RBAC: you may not"), "{what}: {s}");
         assert!(!s.contains(&case.confirm.title), "{what}: {s}");
         assert!(writes(&viewer.take_effects()).is_empty(), "{what}");
 
