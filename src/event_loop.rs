@@ -301,14 +301,13 @@ impl Session {
     /// Run a write of the one pipeline in a task (`actions::run`); its report comes back as
     /// `TaskResult::WriteDone` for this connection.
     fn spawn_write(&mut self, req: crate::actions::WriteRequest) {
-        let Some(client) = self.client.clone() else {
-            self.app.notify("not connected: nothing was written");
-            return;
-        };
+        // Writes outside the cluster (blob copies) run without a connection; the executor
+        // refuses cluster writes without one, and says so in the report.
+        let client = self.client.clone();
         let tx = self.act_tx.clone();
         let generation = self.generation;
         tokio::spawn(async move {
-            let report = crate::actions::run(client, req).await;
+            let report = crate::actions::run_opt(client, req).await;
             let _ = tx.send(TaskResult::WriteDone { generation, report });
         });
     }

@@ -1,6 +1,6 @@
 //! The one write pipeline. Every action that changes something (approve, deny, bulk approve,
 //! auto-approve, scale, autoscaling edit, cordon, uncordon, live-migrate, migrate all, create
-//! with rollback) is a
+//! with rollback, blob copy, blob abort) is a
 //! [`WriteRequest`]:
 //!
 //! 1. a pane or dialog builds it (pure) inside a [`ConfirmRequest`], the one confirm model;
@@ -18,6 +18,7 @@
 //! Adding an action = one variant here, its `access`/`target`, and its executor module.
 
 pub mod audit;
+pub mod copy;
 pub mod create;
 pub mod csr_approve;
 pub mod node;
@@ -102,6 +103,10 @@ pub enum WriteRequest {
     Migrate(node::MigrateWrite),
     /// Create a wizard's reviewed plan (rolled back if any step fails).
     Create(create::CreateWrite),
+    /// Start an Azure blob copy (outside the cluster).
+    BlobCopy(copy::BlobCopyWrite),
+    /// Abort a pending Azure blob copy (outside the cluster).
+    BlobAbort(copy::BlobAbortWrite),
 }
 
 /// Which action a report is about (the app routes some results, e.g. to the Maintenance log).
@@ -112,6 +117,8 @@ pub enum WriteKind {
     Cordon,
     Migrate,
     Create,
+    BlobCopy,
+    BlobAbort,
 }
 
 impl WriteRequest {
@@ -124,6 +131,7 @@ impl WriteRequest {
             WriteRequest::Cordon(_) => vec![crate::migration::actions::patch_nodes()],
             WriteRequest::Migrate(_) => vec![crate::migration::actions::create_migrations()],
             WriteRequest::Create(w) => vec![w.access()],
+            WriteRequest::BlobCopy(_) | WriteRequest::BlobAbort(_) => Vec::new(),
         }
     }
 
@@ -134,7 +142,9 @@ impl WriteRequest {
             WriteRequest::Scale(_)
             | WriteRequest::Cordon(_)
             | WriteRequest::Migrate(_)
-            | WriteRequest::Create(_) => true,
+            | WriteRequest::Create(_)
+            | WriteRequest::BlobCopy(_)
+            | WriteRequest::BlobAbort(_) => true,
         }
     }
 
@@ -146,6 +156,8 @@ impl WriteRequest {
             WriteRequest::Cordon(w) => w.origin = origin,
             WriteRequest::Migrate(w) => w.origin = origin,
             WriteRequest::Create(w) => w.origin = origin,
+            WriteRequest::BlobCopy(w) => w.origin = origin,
+            WriteRequest::BlobAbort(w) => w.origin = origin,
         }
     }
 
@@ -156,6 +168,8 @@ impl WriteRequest {
             WriteRequest::Cordon(_) => WriteKind::Cordon,
             WriteRequest::Migrate(_) => WriteKind::Migrate,
             WriteRequest::Create(_) => WriteKind::Create,
+            WriteRequest::BlobCopy(_) => WriteKind::BlobCopy,
+            WriteRequest::BlobAbort(_) => WriteKind::BlobAbort,
         }
     }
 
@@ -167,7 +181,14 @@ impl WriteRequest {
             WriteRequest::Cordon(w) => w.progress(),
             WriteRequest::Migrate(w) => w.progress(),
             WriteRequest::Create(w) => w.progress(),
+            WriteRequest::BlobCopy(w) => w.progress(),
+            WriteRequest::BlobAbort(w) => w.progress(),
         }
+    }
+
+    /// Whether it writes to the cluster (and so needs a connection); blob writes do not.
+    pub fn needs_cluster(&self) -> bool {
+        !matches!(self, WriteRequest::BlobCopy(_) | WriteRequest::BlobAbort(_))
     }
 }
 
@@ -208,6 +229,13 @@ pub enum WriteDetail {
         result: Result<crate::wizard::exec::CreateReport, crate::wizard::exec::CreateError>,
         audit_error: Option<String>,
     },
+    /// A started blob copy: the destination and the `az` command, or why not.
+    CopyStarted(Result<(crate::copies::sas::BlobTarget, String), String>),
+    /// An aborted blob copy (`key`: the destination URL, no SAS).
+    BlobAborted {
+        key: String,
+        result: Result<(), String>,
+    },
 }
 
 impl WriteReport {
@@ -220,14 +248,29 @@ impl WriteReport {
     }
 }
 
-/// Run a write against the cluster: the one executor entry. Never panics; every failure ends
-/// up in the report, and the audit records are written before it returns.
+/// Run a write: the one executor entry. Never panics; every failure ends up in the report,
+/// and the audit records are written before it returns.
 pub async fn run(client: Client, req: WriteRequest) -> WriteReport {
-    match req {
-        WriteRequest::Csr(w) => csr_approve::run(client, w).await,
-        WriteRequest::Scale(w) => scale::run(client, w).await,
-        WriteRequest::Cordon(w) => node::run_cordon(client, w).await,
-        WriteRequest::Migrate(w) => node::run_migrate(client, w).await,
-        WriteRequest::Create(w) => create::run(client, w).await,
+    run_opt(Some(client), req).await
+}
+
+/// [`run`] where there may be no cluster connection (writes outside the cluster still run).
+pub async fn run_opt(client: Option<Client>, req: WriteRequest) -> WriteReport {
+    let kind = req.kind();
+    match (client, req) {
+        (c, WriteRequest::BlobCopy(w)) => copy::run_start(c, w).await,
+        (_, WriteRequest::BlobAbort(w)) => copy::run_abort(w).await,
+        (Some(c), WriteRequest::Csr(w)) => csr_approve::run(c, w).await,
+        (Some(c), WriteRequest::Scale(w)) => scale::run(c, w).await,
+        (Some(c), WriteRequest::Cordon(w)) => node::run_cordon(c, w).await,
+        (Some(c), WriteRequest::Migrate(w)) => node::run_migrate(c, w).await,
+        (Some(c), WriteRequest::Create(w)) => create::run(c, w).await,
+        (None, _) => WriteReport {
+            kind,
+            ok: false,
+            summary: "not connected: nothing was written".into(),
+            outcomes: Vec::new(),
+            detail: WriteDetail::None,
+        },
     }
 }

@@ -299,6 +299,7 @@ impl App {
             && (p.modal() || resolved.is_none())
             && p.raw_key(key, &self.gate)
         {
+            self.take_pane_writes();
             return true;
         }
         match resolved {
@@ -743,6 +744,7 @@ impl App {
                 if let Some(p) = self.panes.get_mut(i) {
                     p.pane_command(cmd, &self.gate);
                 }
+                self.take_pane_writes();
             }
             Parsed::PickContext => {
                 let sel = self

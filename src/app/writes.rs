@@ -121,6 +121,18 @@ impl App {
         }
     }
 
+    /// Write requests a pane's own keys or commands asked for go through the pipeline.
+    pub(crate) fn take_pane_writes(&mut self) {
+        let reqs = self
+            .panes
+            .get_mut(self.active)
+            .map(|p| p.take_write_requests())
+            .unwrap_or_default();
+        for r in reqs {
+            self.request_write(r);
+        }
+    }
+
     pub(crate) fn pane_key(&mut self, key: PaneKey) -> bool {
         if self.doc.is_some() || self.overlay != Overlay::None {
             return false;
@@ -197,7 +209,9 @@ impl App {
             WriteRequest::Csr(_)
             | WriteRequest::Scale(_)
             | WriteRequest::Cordon(_)
-            | WriteRequest::Create(_) => Ok(()),
+            | WriteRequest::Create(_)
+            | WriteRequest::BlobCopy(_)
+            | WriteRequest::BlobAbort(_) => Ok(()),
         }
     }
 
@@ -269,7 +283,9 @@ impl App {
     fn on_task_inner(&mut self, r: TaskResult) -> bool {
         match r {
             TaskResult::WriteDone { generation, report } => {
-                if generation != self.conn.generation {
+                // A cluster write's result belongs to its connection; blob copies outlive one.
+                let external = matches!(report.kind, WriteKind::BlobCopy | WriteKind::BlobAbort);
+                if generation != self.conn.generation && !external {
                     return false;
                 }
                 if matches!(report.kind, WriteKind::Cordon | WriteKind::Migrate)
@@ -283,7 +299,25 @@ impl App {
                         result,
                         audit_error,
                     } => self.wizard_created(&target, &result, audit_error),
-                    WriteDetail::None => self.notify(report.summary),
+                    WriteDetail::CopyStarted(result) => {
+                        if let Some(p) = crate::panes::copies::find(&mut self.panes) {
+                            p.copy_started(result);
+                        }
+                        self.notify(report.summary);
+                    }
+                    WriteDetail::BlobAborted { key, result } => {
+                        if let Some(p) = crate::panes::copies::find(&mut self.panes) {
+                            p.abort_done(&key, result);
+                        }
+                        self.notify(report.summary);
+                    }
+                    WriteDetail::None => {
+                        if report.kind == WriteKind::Create {
+                            // Not run (no connection): the wizard is editable again.
+                            self.wizard_create_cancelled();
+                        }
+                        self.notify(report.summary)
+                    }
                 }
                 true
             }
@@ -340,8 +374,10 @@ fn disabled_prefix(w: &WriteRequest) -> &'static str {
     match w {
         WriteRequest::Scale(_) => "scaling disabled",
         WriteRequest::Create(_) => "cannot create",
-        WriteRequest::Csr(_) | WriteRequest::Cordon(_) | WriteRequest::Migrate(_) => {
-            "action disabled"
-        }
+        WriteRequest::Csr(_)
+        | WriteRequest::Cordon(_)
+        | WriteRequest::Migrate(_)
+        | WriteRequest::BlobCopy(_)
+        | WriteRequest::BlobAbort(_) => "action disabled",
     }
 }
