@@ -1,6 +1,6 @@
 //! The one write pipeline. Every action that changes something (approve, deny, bulk approve,
 //! auto-approve, scale, autoscaling edit, cordon, uncordon, live-migrate, migrate all, create
-//! with rollback, blob copy, blob abort) is a
+//! with rollback, blob copy, blob abort, mirror, mirror retry) is a
 //! [`WriteRequest`]:
 //!
 //! 1. a pane or dialog builds it (pure) inside a [`ConfirmRequest`], the one confirm model;
@@ -21,6 +21,7 @@ pub mod audit;
 pub mod copy;
 pub mod create;
 pub mod csr_approve;
+pub mod mirror;
 pub mod node;
 pub mod scale;
 
@@ -107,6 +108,8 @@ pub enum WriteRequest {
     BlobCopy(copy::BlobCopyWrite),
     /// Abort a pending Azure blob copy (outside the cluster).
     BlobAbort(copy::BlobAbortWrite),
+    /// Mirror images with skopeo, or retry the failed ones (outside the cluster).
+    Mirror(mirror::MirrorWrite),
 }
 
 /// Which action a report is about (the app routes some results, e.g. to the Maintenance log).
@@ -119,6 +122,7 @@ pub enum WriteKind {
     Create,
     BlobCopy,
     BlobAbort,
+    Mirror,
 }
 
 impl WriteRequest {
@@ -131,7 +135,9 @@ impl WriteRequest {
             WriteRequest::Cordon(_) => vec![crate::migration::actions::patch_nodes()],
             WriteRequest::Migrate(_) => vec![crate::migration::actions::create_migrations()],
             WriteRequest::Create(w) => vec![w.access()],
-            WriteRequest::BlobCopy(_) | WriteRequest::BlobAbort(_) => Vec::new(),
+            WriteRequest::BlobCopy(_) | WriteRequest::BlobAbort(_) | WriteRequest::Mirror(_) => {
+                Vec::new()
+            }
         }
     }
 
@@ -144,7 +150,8 @@ impl WriteRequest {
             | WriteRequest::Migrate(_)
             | WriteRequest::Create(_)
             | WriteRequest::BlobCopy(_)
-            | WriteRequest::BlobAbort(_) => true,
+            | WriteRequest::BlobAbort(_)
+            | WriteRequest::Mirror(_) => true,
         }
     }
 
@@ -158,6 +165,7 @@ impl WriteRequest {
             WriteRequest::Create(w) => w.origin = origin,
             WriteRequest::BlobCopy(w) => w.origin = origin,
             WriteRequest::BlobAbort(w) => w.origin = origin,
+            WriteRequest::Mirror(w) => w.origin = origin,
         }
     }
 
@@ -170,6 +178,7 @@ impl WriteRequest {
             WriteRequest::Create(_) => WriteKind::Create,
             WriteRequest::BlobCopy(_) => WriteKind::BlobCopy,
             WriteRequest::BlobAbort(_) => WriteKind::BlobAbort,
+            WriteRequest::Mirror(_) => WriteKind::Mirror,
         }
     }
 
@@ -183,12 +192,16 @@ impl WriteRequest {
             WriteRequest::Create(w) => w.progress(),
             WriteRequest::BlobCopy(w) => w.progress(),
             WriteRequest::BlobAbort(w) => w.progress(),
+            WriteRequest::Mirror(w) => w.progress_text(),
         }
     }
 
     /// Whether it writes to the cluster (and so needs a connection); blob writes do not.
     pub fn needs_cluster(&self) -> bool {
-        !matches!(self, WriteRequest::BlobCopy(_) | WriteRequest::BlobAbort(_))
+        !matches!(
+            self,
+            WriteRequest::BlobCopy(_) | WriteRequest::BlobAbort(_) | WriteRequest::Mirror(_)
+        )
     }
 }
 
@@ -260,6 +273,7 @@ pub async fn run_opt(client: Option<Client>, req: WriteRequest) -> WriteReport {
     match (client, req) {
         (c, WriteRequest::BlobCopy(w)) => copy::run_start(c, w).await,
         (_, WriteRequest::BlobAbort(w)) => copy::run_abort(w).await,
+        (_, WriteRequest::Mirror(w)) => mirror::run(w).await,
         (Some(c), WriteRequest::Csr(w)) => csr_approve::run(c, w).await,
         (Some(c), WriteRequest::Scale(w)) => scale::run(c, w).await,
         (Some(c), WriteRequest::Cordon(w)) => node::run_cordon(c, w).await,

@@ -212,6 +212,14 @@ impl App {
             | WriteRequest::Create(_)
             | WriteRequest::BlobCopy(_)
             | WriteRequest::BlobAbort(_) => Ok(()),
+            // Shown in the Copies pane from now on, its progress pointed there.
+            WriteRequest::Mirror(m) => match crate::panes::copies::find(&mut self.panes) {
+                Some(p) => {
+                    p.mirror_confirmed(m);
+                    Ok(())
+                }
+                None => Err("nothing sent: the Copies pane is not there".into()),
+            },
         }
     }
 
@@ -284,7 +292,10 @@ impl App {
         match r {
             TaskResult::WriteDone { generation, report } => {
                 // A cluster write's result belongs to its connection; blob copies outlive one.
-                let external = matches!(report.kind, WriteKind::BlobCopy | WriteKind::BlobAbort);
+                let external = matches!(
+                    report.kind,
+                    WriteKind::BlobCopy | WriteKind::BlobAbort | WriteKind::Mirror
+                );
                 if generation != self.conn.generation && !external {
                     return false;
                 }
@@ -378,6 +389,7 @@ fn disabled_prefix(w: &WriteRequest) -> &'static str {
         | WriteRequest::Cordon(_)
         | WriteRequest::Migrate(_)
         | WriteRequest::BlobCopy(_)
-        | WriteRequest::BlobAbort(_) => "action disabled",
+        | WriteRequest::BlobAbort(_)
+        | WriteRequest::Mirror(_) => "action disabled",
     }
 }

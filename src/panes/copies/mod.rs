@@ -22,6 +22,7 @@ use self::modal::{BlobForm, FormPurpose, Modal};
 use self::runtime::CopyMsg;
 use crate::action::Action;
 use crate::actions::copy::{BlobAbortWrite, BlobCopyWrite};
+use crate::actions::mirror::{MirrorWrite, Progress};
 use crate::actions::{ConfirmLine, ConfirmRequest, Origin, Tone, WriteRequest};
 use crate::copies::azure::{BlobClient, BlobCopyWatch, CopyStatus};
 use crate::copies::datavolume::DataVolumeCopy;
@@ -181,16 +182,38 @@ impl CopiesPane {
         }
     }
 
-    /// Start mirror job `job` (all its images).
-    pub fn start_mirror(&mut self, job: MirrorJob) {
+    /// Show mirror job `job` with every image waiting; returns its job number. The write
+    /// pipeline's executor (`actions::mirror`) runs it; its events arrive by message.
+    pub fn start_mirror(&mut self, job: MirrorJob) -> usize {
         let status = MirrorStatus::new(&job);
         for item in status.items() {
             self.book.upsert(item.clone());
         }
-        let n = self.mirrors.len();
-        let all: Vec<usize> = (0..job.plan().len()).collect();
-        runtime::spawn_mirror(self.tx.clone(), n, &job, all);
         self.mirrors.push(MirrorRun { job, status });
+        self.mirrors.len() - 1
+    }
+
+    /// A mirror write was confirmed: show it (a new job, or the retried images waiting again)
+    /// and point its progress at this pane.
+    pub fn mirror_confirmed(&mut self, w: &mut MirrorWrite) {
+        let no = match w.job_no {
+            Some(no) if w.retry => {
+                if let Some(run) = self.mirrors.get_mut(no) {
+                    run.status.reset(&w.indices);
+                    for item in run.status.items() {
+                        self.book.upsert(item.clone());
+                    }
+                }
+                self.notice = Some(format!("retrying {} image(s)", w.indices.len()));
+                no
+            }
+            _ => self.start_mirror(w.job.clone()),
+        };
+        w.job_no = Some(no);
+        let tx = self.tx.clone();
+        w.progress = Progress::new(move |event| {
+            let _ = tx.send(CopyMsg::Mirror { job: no, event });
+        });
     }
 
     /// Fold one task message into the book.
@@ -281,12 +304,24 @@ impl CopiesPane {
             self.notice = Some("no failed images in this mirror job".into());
             return;
         }
-        run.status.reset(&failed);
-        for item in run.status.items() {
-            self.book.upsert(item.clone());
-        }
-        self.notice = Some(format!("retrying {} image(s)", failed.len()));
-        runtime::spawn_mirror(self.tx.clone(), no, &run.job, failed);
+        let w = MirrorWrite {
+            job: run.job.clone(),
+            indices: failed,
+            retry: true,
+            job_no: Some(no),
+            progress: Progress::default(),
+            origin: Origin::default(),
+        };
+        self.writes.push(ConfirmRequest {
+            title: "Retry mirror".into(),
+            lines: w
+                .confirm_lines()
+                .into_iter()
+                .map(|l| ConfirmLine::new(Tone::Plain, l))
+                .collect(),
+            prompt: None,
+            write: WriteRequest::Mirror(w),
+        });
     }
 
     /// `x` on a pending blob copy: a write request (the app gates and confirms it), pinned to
@@ -334,7 +369,7 @@ impl CopiesPane {
     }
 
     /// A palette command addressed to this pane (`blob`, `mirror FILE TARGET [flags]`).
-    pub fn command(&mut self, line: &str, gate: &ActionGate) {
+    pub fn command(&mut self, line: &str) {
         let mut words = line.split_whitespace();
         match words.next() {
             Some("blob") => self.modal = Some(Modal::Blob(Box::default())),
@@ -352,12 +387,6 @@ impl CopiesPane {
                         return;
                     }
                 };
-                if let Verdict::Denied(why) =
-                    gate.check_local(&GatedAction::External("mirror images".into()))
-                {
-                    self.notice = Some(why);
-                    return;
-                }
                 let target = match args.target.parse() {
                     Ok(t) => t,
                     Err(e) => {
@@ -366,7 +395,26 @@ impl CopiesPane {
                     }
                 };
                 match MirrorJob::from_file(&args.file, target, args.options()) {
-                    Ok(job) => self.start_mirror(job),
+                    Ok(job) => {
+                        let w = MirrorWrite {
+                            indices: (0..job.plan().len()).collect(),
+                            job,
+                            retry: false,
+                            job_no: None,
+                            progress: Progress::default(),
+                            origin: Origin::default(),
+                        };
+                        self.writes.push(ConfirmRequest {
+                            title: "Mirror images".into(),
+                            lines: w
+                                .confirm_lines()
+                                .into_iter()
+                                .map(|l| ConfirmLine::new(Tone::Plain, l))
+                                .collect(),
+                            prompt: None,
+                            write: WriteRequest::Mirror(w),
+                        });
+                    }
                     Err(e) => self.notice = Some(format!("cannot mirror: {e}")),
                 }
             }
@@ -611,8 +659,8 @@ impl Pane for CopiesPane {
     fn take_write_requests(&mut self) -> Vec<ConfirmRequest> {
         self.take_writes()
     }
-    fn pane_command(&mut self, line: &str, gate: &ActionGate) {
-        self.command(line, gate);
+    fn pane_command(&mut self, line: &str, _gate: &ActionGate) {
+        self.command(line);
     }
     fn raw_key(&mut self, key: &KeyEvent, gate: &ActionGate) -> bool {
         self.key(key, gate)

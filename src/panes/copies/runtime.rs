@@ -1,7 +1,7 @@
-//! The I/O side of the Copies pane: one task per tracked blob copy (polling its properties) and
-//! one per mirror job. Tasks report by [`CopyMsg`]; the pane folds the messages into its book on
-//! `tick` (never while drawing). Starting and aborting a blob copy are writes of the one write
-//! pipeline (`actions::copy`).
+//! The I/O side of the Copies pane: one task per tracked blob copy (polling its properties), and
+//! the progress of mirror jobs. Tasks report by [`CopyMsg`]; the pane folds the messages into its
+//! book on `tick` (never while drawing). Starting and aborting a blob copy and mirroring are
+//! writes of the one write pipeline (`actions::copy`, `actions::mirror`).
 
 use std::time::Duration;
 
@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::copies::azure::{BlobClient, BlobError, BlobProperties, CopyStatus};
-use crate::copies::mirror::{MirrorEvent, MirrorJob};
+use crate::copies::mirror::MirrorEvent;
 use crate::copies::sas::BlobTarget;
 
 /// How often a pending blob copy is polled.
@@ -55,26 +55,6 @@ pub fn spawn_poll(tx: UnboundedSender<CopyMsg>, client: BlobClient, target: Blob
                 return;
             }
             tokio::time::sleep(POLL_EVERY).await;
-        }
-    });
-}
-
-/// Run `indices` of mirror job number `job`, forwarding its events.
-pub fn spawn_mirror(
-    tx: UnboundedSender<CopyMsg>,
-    job_no: usize,
-    job: &MirrorJob,
-    indices: Vec<usize>,
-) {
-    if !can_spawn() {
-        return;
-    }
-    let (mut rx, _task) = job.spawn(indices);
-    tokio::spawn(async move {
-        while let Some(event) = rx.recv().await {
-            if tx.send(CopyMsg::Mirror { job: job_no, event }).is_err() {
-                return;
-            }
         }
     });
 }

@@ -131,7 +131,7 @@ fn abort_asks_first_and_read_only_refuses() {
 fn blob_form_masks_nothing_it_returns_and_tracks() {
     let mut p = CopiesPane::default();
     let gate = ActionGate::new(false);
-    p.command("blob", &gate);
+    p.command("blob");
     assert!(p.modal.is_some());
     for c in URL.chars() {
         p.key(&key(c), &gate);
@@ -188,17 +188,16 @@ fn mirror_flags_are_those_of_the_cli() {
 #[test]
 fn mirror_command_reports_bad_input_without_starting() {
     let mut p = CopiesPane::default();
-    let gate = ActionGate::new(false);
-    p.command("mirror", &gate);
+    p.command("mirror");
     assert!(p.notice.as_deref().unwrap_or_default().starts_with("usage"));
-    p.command("mirror /nonexistent/list.txt dir:/tmp/x --authfile", &gate);
+    p.command("mirror /nonexistent/list.txt dir:/tmp/x --authfile");
     assert!(
         p.notice
             .as_deref()
             .unwrap_or_default()
             .contains("a value is required for '--authfile")
     );
-    p.command("mirror /nonexistent/list.txt dir:/tmp/x", &gate);
+    p.command("mirror /nonexistent/list.txt dir:/tmp/x");
     assert!(
         p.notice
             .as_deref()
@@ -212,7 +211,7 @@ fn mirror_command_reports_bad_input_without_starting() {
 fn blobcopy_form_collects_three_fields() {
     let mut p = CopiesPane::default();
     let gate = ActionGate::new(false);
-    p.command("blobcopy", &gate);
+    p.command("blobcopy");
     for (i, text) in ["http://h/acct/vhds", FAKE_SAS, "https://s/x/rhcos-416.vhd"]
         .iter()
         .enumerate()
@@ -240,7 +239,7 @@ fn blobcopy_form_collects_three_fields() {
 fn blobcopy_asks_before_writing() {
     let mut p = CopiesPane::default();
     let gate = ActionGate::new(false);
-    p.command("blobcopy", &gate);
+    p.command("blobcopy");
     for (i, text) in ["http://h/acct/vhds", FAKE_SAS, ""].iter().enumerate() {
         if i > 0 {
             p.key(&KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE), &gate);
