@@ -716,3 +716,55 @@ async fn writes_for_a_changed_object_are_refused() {
     );
     h.shutdown();
 }
+
+/// Writes outside the cluster (blob copy, abort; mirror is tested with skopeo in
+/// `copies_mirror`) ask no RBAC question: read-only refuses them with the reason, otherwise
+/// they go straight to the confirm dialog, and nothing is written before it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blob_writes_are_gated_by_read_only_only() {
+    use shiftdeck::actions::copy::{BlobAbortWrite, BlobCopyWrite};
+    use shiftdeck::copies::sas::BlobTarget;
+    use shiftdeck::panes::copies::modal::StartCopyRequest;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let sas = "sv=2021-08-06&se=2099-01-01T00%3A00%3A00Z&sr=c&sp=racwdl&sig=c2VjcmV0";
+    let target = BlobTarget::parse("http://127.0.0.1:1/acct/vhds/rhcos.vhd", Some(sas)).unwrap();
+    for write in [
+        WriteRequest::BlobCopy(BlobCopyWrite {
+            req: StartCopyRequest {
+                container: "http://127.0.0.1:1/acct/vhds".into(),
+                sas: sas.into(),
+                source: String::new(),
+            },
+            origin: Origin::default(),
+        }),
+        WriteRequest::BlobAbort(BlobAbortWrite {
+            target: target.clone(),
+            copy_id: "copy-1".into(),
+            origin: Origin::default(),
+        }),
+    ] {
+        assert!(write.access().is_empty());
+        let c = confirm("Blob write", write);
+        let mut ro = fed_app(&[], &[], true, &audit);
+        ro.take_effects();
+        ro.request_write(c.clone());
+        let s = screen(&mut ro);
+        assert!(s.contains(READ_ONLY_REASON), "{s}");
+        assert!(writes(&ro.take_effects()).is_empty());
+        let mut app = fed_app(&[], &[], false, &audit);
+        app.take_effects();
+        app.request_write(c.clone());
+        let fx = app.take_effects();
+        assert!(fx.is_empty(), "no question, no write: {fx:?}");
+        let s = screen(&mut app);
+        assert!(s.contains("Blob write"), "{s}");
+        assert!(!s.contains("sig="), "{s}");
+        enter(&mut app);
+        let w = writes(&app.take_effects());
+        assert_eq!(w.len(), 1);
+        // Not even the debug form of the request shows the SAS signature.
+        assert!(!format!("{w:?}").contains("c2VjcmV0"), "{w:?}");
+    }
+    assert!(!audit.exists(), "nothing ran");
+}
