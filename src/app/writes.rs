@@ -42,9 +42,12 @@ impl App {
             return;
         }
         let mut all: Vec<Access> = self.panes.iter().flat_map(|p| p.write_access()).collect();
+        // The actions that are not a pane's own: maintenance and the wizards' creates.
         all.extend([
             crate::migration::actions::patch_nodes(),
             crate::migration::actions::create_migrations(),
+            crate::actions::create::create_access("hostedclusters"),
+            crate::actions::create::create_access("nodepools"),
         ]);
         all.sort_by_key(Access::describe);
         all.dedup();
