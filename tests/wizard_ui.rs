@@ -381,6 +381,22 @@ fn open_cluster_wizard(app: &mut App, facts: ClusterFacts) {
         facts: Box::new(facts),
         denied: None,
     });
+    // Still loading: the permission is not known yet; its answer opens the wizard.
+    assert!(matches!(
+        app.wizard(),
+        WizardState::Loading(Target::Cluster)
+    ));
+    allow_create(app, "hostedclusters");
+    assert!(matches!(app.wizard(), WizardState::Open(_)));
+}
+
+/// The RBAC answer for the create, as the access task reports it.
+fn allow_create(app: &mut App, resource: &str) {
+    app.on_task(TaskResult::AccessChecked {
+        generation: 0,
+        access: shiftdeck::actions::create::create_access(resource),
+        verdict: Ok(shiftdeck::gate::Verdict::Allowed),
+    });
 }
 
 #[test]
@@ -535,10 +551,12 @@ fn read_only_cannot_reach_create_and_says_why() {
     // An RBAC refusal from the check closes the loading wizard with the reason.
     let mut app = self::app();
     app.update(Action::Command("addnodepool".into()));
-    app.on_wizard_msg(Msg::Facts {
-        target: Target::NodePool,
-        facts: Box::default(),
-        denied: Some("RBAC: you may not create nodepools".into()),
+    app.on_task(TaskResult::AccessChecked {
+        generation: 0,
+        access: shiftdeck::actions::create::create_access("nodepools"),
+        verdict: Ok(shiftdeck::gate::Verdict::Denied(
+            "RBAC: you may not create nodepools".into(),
+        )),
     });
     assert!(matches!(app.wizard(), WizardState::Closed));
     assert!(screen(&app).contains("cannot create: RBAC: you may not create nodepools"));
@@ -568,6 +586,7 @@ fn snapshot_nodepool_review_with_dry_run_and_failed_create() {
         app.take_jobs().as_slice(),
         [Job::Facts(Target::NodePool)]
     ));
+    allow_create(&mut app, "nodepools");
     app.on_wizard_msg(Msg::Facts {
         target: Target::NodePool,
         facts: Box::new(good()),
@@ -602,7 +621,11 @@ fn snapshot_nodepool_review_with_dry_run_and_failed_create() {
     press(&mut app, KeyCode::Enter);
     assert!(screen(&app).contains("Create NodePool clusters/example-extra on the cluster now?"));
     press(&mut app, KeyCode::Char('y'));
-    let fx = app.take_effects();
+    let fx: Vec<Effect> = app
+        .take_effects()
+        .into_iter()
+        .filter(|e| matches!(e, Effect::Write(_)))
+        .collect();
     let [Effect::Write(WriteRequest::Create(create))] = fx.as_slice() else {
         panic!("{fx:?}")
     };

@@ -156,6 +156,8 @@ pub struct App {
     hidden: Vec<flavor::HiddenPane>,
     /// The creation wizard (`:create`, `:addnodepool`).
     pub(crate) wizard: wizards::WizardState,
+    /// The facts a loading wizard read, while its permission is not known yet.
+    pub(crate) wizard_facts: Option<Box<crate::wizard::facts::ClusterFacts>>,
     /// The `:preflight` view, when open.
     pub(crate) preflight: Option<crate::ui::wizard::preflight_view::PreflightView>,
     /// Wizard I/O for the event loop.
@@ -203,6 +205,7 @@ impl App {
             shape: None,
             hidden: Vec::new(),
             wizard: wizards::WizardState::Closed,
+            wizard_facts: None,
             preflight: None,
             jobs: Vec::new(),
             follow: None,

@@ -53,7 +53,7 @@ mod created_tests {
 pub enum WizardState {
     #[default]
     Closed,
-    /// Reading the facts (and the RBAC answer) for this wizard.
+    /// Reading the facts (and waiting for the RBAC answer) for this wizard.
     Loading(Target),
     Open(Box<Wizard>),
 }
@@ -83,17 +83,68 @@ impl App {
         self.jobs.push(Job::Facts(Target::Preflight));
     }
 
-    /// `:create` / `:addnodepool`: refused with the reason in read-only mode; otherwise the
-    /// facts and the RBAC answer are read, and the wizard opens when they arrive.
+    /// `:create` / `:addnodepool`: refused with the reason in read-only mode or when RBAC said
+    /// no; otherwise the facts are read (and the permission asked, if not known yet), and the
+    /// wizard opens when both are in. The gate is the app's one gate; the job only reads.
     pub(crate) fn open_wizard(&mut self, target: Target) {
-        if let Some(a) = jobs::access(target)
-            && let Verdict::Denied(why) = self.gate.check_write(&[a])
-        {
-            self.notify(format!("cannot create: {why}"));
-            return;
+        if let Some(a) = jobs::access(target) {
+            match self.gate.check_write(std::slice::from_ref(&a)) {
+                Verdict::Denied(why) => {
+                    self.notify(format!("cannot create: {why}"));
+                    return;
+                }
+                Verdict::Ask if !self.asking.contains(&a) => {
+                    self.asking.push(a.clone());
+                    self.effects.push(super::Effect::CheckAccess(vec![a]));
+                }
+                _ => {}
+            }
         }
+        self.wizard_facts = None;
         self.wizard = WizardState::Loading(target);
         self.jobs.push(Job::Facts(target));
+    }
+
+    /// A loading wizard opens once its facts are read and the gate allows the create; it closes
+    /// with the reason when the gate refuses (the answer may come before or after the facts).
+    pub(crate) fn wizard_gate_changed(&mut self) -> bool {
+        let WizardState::Loading(target) = self.wizard else {
+            return false;
+        };
+        let Some(a) = jobs::access(target) else {
+            return false;
+        };
+        match self.gate.check_write(&[a]) {
+            Verdict::Denied(why) => {
+                self.wizard = WizardState::Closed;
+                self.wizard_facts = None;
+                self.notify(format!("cannot create: {why}"));
+                true
+            }
+            Verdict::Ask => false,
+            Verdict::Allowed => {
+                let Some(facts) = self.wizard_facts.take() else {
+                    return false;
+                };
+                let w = match target {
+                    Target::NodePool => Wizard::nodepool(NodePoolForm::new(*facts)),
+                    _ => Wizard::cluster(ClusterForm::new(*facts)),
+                };
+                self.wizard = WizardState::Open(Box::new(w));
+                true
+            }
+        }
+    }
+
+    /// The permission of a loading wizard could not be checked: it closes, saying why.
+    pub(crate) fn wizard_access_failed(&mut self, access: &crate::gate::Access, error: &str) {
+        if let WizardState::Loading(t) = self.wizard
+            && jobs::access(t).as_ref() == Some(access)
+        {
+            self.wizard = WizardState::Closed;
+            self.wizard_facts = None;
+            self.notify(format!("cannot create: cannot check permission: {error}"));
+        }
     }
 
     /// Keys while the preflight view or a wizard is open. `None`: not taken, use the keymap.
@@ -248,26 +299,13 @@ impl App {
                 if !matches!(self.wizard, WizardState::Loading(t) if t == target) {
                     return false;
                 }
-                // The create's RBAC answer, cached in the gate (its request asks the gate).
-                if let Some(a) = jobs::access(target) {
-                    match &denied {
-                        None => self.gate.remember(a, Verdict::Allowed),
-                        Some(why) if why.starts_with("RBAC:") => {
-                            self.gate.remember(a, Verdict::Denied(why.clone()))
-                        }
-                        Some(_) => {}
-                    }
-                }
                 if let Some(why) = denied {
                     self.wizard = WizardState::Closed;
                     self.notify(format!("cannot create: {why}"));
                     return true;
                 }
-                let w = match target {
-                    Target::NodePool => Wizard::nodepool(NodePoolForm::new(*facts)),
-                    _ => Wizard::cluster(ClusterForm::new(*facts)),
-                };
-                self.wizard = WizardState::Open(Box::new(w));
+                self.wizard_facts = Some(facts);
+                self.wizard_gate_changed();
             }
             Msg::DryRun(report) => {
                 if let WizardState::Open(w) = &mut self.wizard {

@@ -349,6 +349,7 @@ impl App {
                     // Not an answer: refuse what waits for it (with why), ask again next time.
                     Err(e) => {
                         self.refresh_perms_failed(&access, &e);
+                        self.wizard_access_failed(&access, &e);
                         if let Some(c) = self.parked.take() {
                             if c.write.access().contains(&access) {
                                 self.notify(format!(
@@ -364,6 +365,7 @@ impl App {
                     }
                 }
                 self.refresh_perms();
+                self.wizard_gate_changed();
                 self.resume_parked();
                 true
             }

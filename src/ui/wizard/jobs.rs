@@ -1,5 +1,5 @@
-//! The wizards' reads, run in spawned tasks by the event loop: the cluster facts (with the RBAC
-//! answer for the create, which the app caches in its gate) and the server-side dry run.
+//! The wizards' reads, run in spawned tasks by the event loop: the cluster facts and the
+//! server-side dry run (the create's permission is the app's one gate, asked ahead).
 //! Results come back as [`Msg`]s. The create itself is a write of the one write pipeline
 //! (`actions::create`).
 
@@ -7,7 +7,7 @@ use kube::Client;
 use tokio::sync::mpsc;
 
 use crate::actions::create::create_access;
-use crate::gate::{Access, ActionGate, GatedAction, Verdict};
+use crate::gate::Access;
 use crate::wizard::build::Plan;
 use crate::wizard::exec::{self, DryRunReport};
 use crate::wizard::facts::{self, ClusterFacts};
@@ -33,7 +33,7 @@ pub enum Msg {
     Facts {
         target: Target,
         facts: Box<ClusterFacts>,
-        /// RBAC said no (for the create wizards), with the reason.
+        /// Why the facts could not be read (not connected), if so.
         denied: Option<String>,
     },
     DryRun(DryRunReport),
@@ -117,28 +117,11 @@ fn exec_ref(plan: &Plan) -> exec::ObjectRef {
 
 async fn run(client: Client, job: Job) -> Msg {
     match job {
-        Job::Facts(target) => {
-            let denied = match access(target) {
-                Some(a) => match ActionGate::new(false)
-                    .check(&client, &GatedAction::ClusterWrite(a))
-                    .await
-                {
-                    Verdict::Denied(why) => Some(why),
-                    _ => None,
-                },
-                None => None,
-            };
-            let facts = if denied.is_some() {
-                ClusterFacts::default()
-            } else {
-                facts::fetch(&client).await
-            };
-            Msg::Facts {
-                target,
-                facts: Box::new(facts),
-                denied,
-            }
-        }
+        Job::Facts(target) => Msg::Facts {
+            target,
+            facts: Box::new(facts::fetch(&client).await),
+            denied: None,
+        },
         Job::DryRun(plan) => Msg::DryRun(exec::dry_run(&client, &plan).await),
     }
 }
