@@ -73,9 +73,14 @@ impl App {
                 if let Some(first) = unknown.first() {
                     self.notify(format!("checking permission to {}…", first.describe()));
                 }
-                if !self.asked_for(&unknown) {
-                    self.effects.push(Effect::CheckAccess(unknown.clone()));
-                    self.asking.extend(unknown);
+                // Each question goes out once (most were asked ahead, on connect).
+                let ask: Vec<Access> = unknown
+                    .into_iter()
+                    .filter(|a| !self.asking.contains(a))
+                    .collect();
+                if !ask.is_empty() {
+                    self.asking.extend(ask.iter().cloned());
+                    self.effects.push(Effect::CheckAccess(ask));
                 }
                 // A newer request replaces an older parked one (the user moved on).
                 if let Some(old) = self.parked.replace(Box::new(c)) {
@@ -83,11 +88,6 @@ impl App {
                 }
             }
         }
-    }
-
-    /// Whether every one of these questions is already out.
-    fn asked_for(&self, list: &[Access]) -> bool {
-        list.iter().all(|a| self.asking.contains(a))
     }
 
     fn open_confirm(&mut self, c: ConfirmRequest) {
@@ -245,9 +245,13 @@ impl App {
                     self.notify(
                         "checking permission to approve CSRs… run :autoapprove on once answered",
                     );
-                    if !self.asked_for(&access) {
-                        self.effects.push(Effect::CheckAccess(access.clone()));
-                        self.asking.extend(access);
+                    let ask: Vec<Access> = access
+                        .into_iter()
+                        .filter(|a| !self.asking.contains(a))
+                        .collect();
+                    if !ask.is_empty() {
+                        self.asking.extend(ask.iter().cloned());
+                        self.effects.push(Effect::CheckAccess(ask));
                     }
                     return;
                 }
