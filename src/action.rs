@@ -1,5 +1,7 @@
-//! The one `Action` enum: every state change of the UI goes through `App::update(Action)`.
-//! Key handlers (the keymap) only produce actions; they never do I/O.
+//! What the user asked (`Action`, applied by `App::update`) and what tasks report back
+//! (`TaskResult`, applied by `App::on_task`): two message types, so a key can never be
+//! confused with a write's result. Key handlers (the keymap) only produce actions; they never
+//! do I/O.
 
 use crossterm::event::KeyEvent;
 
@@ -48,34 +50,42 @@ pub enum Action {
     Resize(u16, u16),
     /// The slow clock: ages, countdowns, flashes and notices move on.
     Tick,
-    /// Infra-node maintenance and live migration (keys, confirm answers, task results).
+    /// Infra-node maintenance and live migration keys.
     Migration(crate::migration::actions::MigAction),
     /// Scale the selected node pool / MachineSet: one up, one down, or type a number.
     Scale(crate::scale_io::ScaleStep),
-    /// A scale write finished (sent by its task).
-    ScaleDone(crate::scale_io::ScaleOutcome),
-    /// An RBAC answer for a scale action, for the connection `generation`.
-    ScaleAccess {
-        generation: u64,
-        access: crate::gate::Access,
-        verdict: crate::gate::Verdict,
-    },
     /// A pane-specific key (approve, deny, ...), handled by the active pane.
     Pane(PaneKey),
-    /// A cluster write finished (sent by its task).
-    WriteDone(WriteReport),
-    /// An RBAC question was answered for the connection `generation`.
-    AccessChecked {
-        generation: u64,
-        access: Access,
-        verdict: Verdict,
-    },
     /// Copy the selected URL or command to the clipboard (OSC 52).
     Copy,
     /// Open the selected hosted cluster's guest cluster (Esc comes back).
     OpenGuest,
     /// Enter on a hosted cluster: its guest cluster, or its details when it cannot be opened.
     DrillDown,
+}
+
+/// What a task reports back to the app (never a user intent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskResult {
+    /// A write of the one write pipeline finished, on the connection `generation`.
+    WriteDone {
+        generation: u64,
+        report: WriteReport,
+    },
+    /// An RBAC question was answered for the connection `generation`. `Err`: the review itself
+    /// failed (shown, never cached: the next key asks again).
+    AccessChecked {
+        generation: u64,
+        access: Access,
+        verdict: Result<Verdict, String>,
+    },
+    /// The guest PDB check of a node's drained guest nodes finished.
+    GuestPdbs {
+        generation: u64,
+        node: String,
+        targets: Vec<crate::migration::guest_pdbs::GuestTarget>,
+        reports: Vec<crate::migration::guest_pdbs::GuestPdbReport>,
+    },
 }
 
 /// Names of the bindable actions, as used in the config file's `[keys]` table.

@@ -12,6 +12,7 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 
+use crate::action::TaskResult;
 use crate::app::{App, Effect};
 use crate::kube_conn::{Connection, Source};
 use crate::watch::{Changes, Reporter, WatchMsg, Watches};
@@ -52,9 +53,9 @@ pub struct Session {
     retry: Option<(tokio::time::Instant, Option<String>)>,
     /// The current connection's client, for writes and RBAC questions.
     client: Option<kube::Client>,
-    /// Results of write and RBAC tasks, applied as actions.
-    act_tx: mpsc::UnboundedSender<crate::action::Action>,
-    act_rx: mpsc::UnboundedReceiver<crate::action::Action>,
+    /// Results of write and RBAC tasks (never user intents).
+    act_tx: mpsc::UnboundedSender<TaskResult>,
+    act_rx: mpsc::UnboundedReceiver<TaskResult>,
     /// Escape sequences for the terminal itself (OSC 52 clipboard), written after a frame.
     terminal_writes: Vec<String>,
     /// Where each opened guest cluster came from: (source, context), outermost first.
@@ -183,55 +184,6 @@ impl Session {
     pub fn run_effects(&mut self) {
         for e in self.app.take_effects() {
             match e {
-                Effect::MigrationWrite(write, ctx) => match &self.client {
-                    Some(c) => crate::migration::actions::spawn_write(
-                        c.clone(),
-                        write,
-                        ctx,
-                        self.act_tx.clone(),
-                    ),
-                    None => tracing::warn!("no connection: write dropped"),
-                },
-                Effect::MigrationAccess(generation, accesses) => {
-                    if let Some(c) = &self.client {
-                        crate::migration::actions::spawn_access(
-                            c.clone(),
-                            generation,
-                            accesses,
-                            self.act_tx.clone(),
-                        );
-                    }
-                }
-                Effect::Scale(job) => match self.client.clone() {
-                    Some(client) => {
-                        let tx = self.act_tx.clone();
-                        tokio::spawn(async move {
-                            let out = crate::scale_io::run(client, job).await;
-                            let _ = tx.send(crate::action::Action::ScaleDone(out));
-                        });
-                    }
-                    None => self.app.notify("not connected: nothing was scaled"),
-                },
-                Effect::CheckScaleAccess(access) => {
-                    if let Some(client) = self.client.clone() {
-                        let tx = self.act_tx.clone();
-                        let generation = self.generation;
-                        tokio::spawn(async move {
-                            let verdict = crate::gate::review_verdict(&client, &access)
-                                .await
-                                .unwrap_or_else(|e| {
-                                    crate::gate::Verdict::Denied(format!(
-                                        "cannot check permission: {e}"
-                                    ))
-                                });
-                            let _ = tx.send(crate::action::Action::ScaleAccess {
-                                generation,
-                                access,
-                                verdict,
-                            });
-                        });
-                    }
-                }
                 Effect::Write(req) => self.spawn_write(req),
                 Effect::CheckAccess(list) => self.spawn_access_checks(list),
                 Effect::Copy(text) => self.terminal_writes.push(crate::overview::osc52(&text)),
@@ -283,14 +235,12 @@ impl Session {
                         let tx = self.act_tx.clone();
                         tokio::spawn(async move {
                             let reports = crate::guest::guest_pdbs(client, targets.clone()).await;
-                            let _ = tx.send(crate::action::Action::Migration(
-                                crate::migration::actions::MigAction::GuestPdbs {
-                                    generation,
-                                    node,
-                                    targets,
-                                    reports,
-                                },
-                            ));
+                            let _ = tx.send(TaskResult::GuestPdbs {
+                                generation,
+                                node,
+                                targets,
+                                reports,
+                            });
                         });
                     }
                 }
@@ -351,20 +301,22 @@ impl Session {
         }
     }
 
-    /// Run a write in a task; its report comes back as `Action::WriteDone`.
+    /// Run a write of the one pipeline in a task (`actions::run`); its report comes back as
+    /// `TaskResult::WriteDone` for this connection.
     fn spawn_write(&mut self, req: crate::actions::WriteRequest) {
-        let Some(client) = self.client.clone() else {
-            self.app.notify("not connected: nothing was written");
-            return;
-        };
+        // Writes outside the cluster (blob copies) run without a connection; the executor
+        // refuses cluster writes without one, and says so in the report.
+        let client = self.client.clone();
         let tx = self.act_tx.clone();
+        let generation = self.generation;
         tokio::spawn(async move {
-            let report = crate::actions::run(client, req).await;
-            let _ = tx.send(crate::action::Action::WriteDone(report));
+            let report = crate::actions::run_opt(client, req).await;
+            let _ = tx.send(TaskResult::WriteDone { generation, report });
         });
     }
 
-    /// Ask RBAC questions in a task; answers come back as `Action::AccessChecked`.
+    /// Ask RBAC questions in a task; answers (or why there is none) come back as
+    /// `TaskResult::AccessChecked`.
     fn spawn_access_checks(&mut self, list: Vec<crate::gate::Access>) {
         let Some(client) = self.client.clone() else {
             return;
@@ -373,18 +325,15 @@ impl Session {
         let generation = self.generation;
         tokio::spawn(async move {
             for access in list {
-                match crate::gate::review_verdict(&client, &access).await {
-                    Ok(verdict) => {
-                        let _ = tx.send(crate::action::Action::AccessChecked {
-                            generation,
-                            access,
-                            verdict,
-                        });
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, access = %access.describe(), "cannot check permission")
-                    }
+                let verdict = crate::gate::review_verdict(&client, &access).await;
+                if let Err(e) = &verdict {
+                    tracing::warn!(error = %e, access = %access.describe(), "cannot check permission");
                 }
+                let _ = tx.send(TaskResult::AccessChecked {
+                    generation,
+                    access,
+                    verdict,
+                });
             }
         });
     }
@@ -423,7 +372,7 @@ impl Session {
                 self.on_guest(g, &guest, r);
                 true
             }
-            Some(a) = self.act_rx.recv() => self.app.update(a),
+            Some(r) = self.act_rx.recv() => self.app.on_task(r),
             Some(m) = self.jobs.recv() => self.app.on_wizard_msg(m),
             () = sleep_until_retry(self.retry.as_ref().map(|r| r.0)), if self.retry.is_some() => {
                 let context = self.retry.take().and_then(|r| r.1);

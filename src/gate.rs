@@ -1,5 +1,7 @@
-//! The one path every action goes through: `--read-only` first, then RBAC
-//! (SelfSubjectAccessReview), with the reason shown when an action is disabled.
+//! The gate of the one write pipeline (`actions`): `--read-only` first, then RBAC
+//! (SelfSubjectAccessReview answers, asked ahead of time by tasks and cached here), with the
+//! reason shown when an action is disabled. [`ActionGate::check_write`] is the one check every
+//! write request goes through; it never does I/O.
 
 use std::collections::HashMap;
 
@@ -122,9 +124,13 @@ impl ActionGate {
         }
     }
 
-    /// One verdict for a write needing several permissions: the first denial wins, then any
-    /// unanswered question, else allowed.
-    pub fn check_all_local(&self, accesses: &[Access]) -> Verdict {
+    /// The verdict for a write needing these permissions (none: a write outside the cluster,
+    /// which only read-only mode disables): read-only first, then the first cached denial, then
+    /// any unanswered question (`Ask`), else allowed.
+    pub fn check_write(&self, accesses: &[Access]) -> Verdict {
+        if self.read_only {
+            return Verdict::Denied(READ_ONLY_REASON.into());
+        }
         let verdicts: Vec<Verdict> = accesses
             .iter()
             .map(|a| self.check_local(&GatedAction::ClusterWrite(a.clone())))
@@ -215,6 +221,32 @@ mod tests {
         );
         let g = ActionGate::new(false);
         assert_eq!(g.check_local(&cordon()), Verdict::Ask);
+    }
+
+    #[test]
+    fn check_write_puts_read_only_first_even_without_rbac_questions() {
+        let GatedAction::ClusterWrite(a) = cordon() else {
+            unreachable!()
+        };
+        let ro = ActionGate::new(true);
+        assert_eq!(
+            ro.check_write(&[]),
+            Verdict::Denied(READ_ONLY_REASON.into())
+        );
+        assert_eq!(
+            ro.check_write(std::slice::from_ref(&a)),
+            Verdict::Denied(READ_ONLY_REASON.into())
+        );
+        let mut g = ActionGate::new(false);
+        assert_eq!(g.check_write(&[]), Verdict::Allowed);
+        assert_eq!(g.check_write(std::slice::from_ref(&a)), Verdict::Ask);
+        g.remember(a.clone(), Verdict::Denied("no".into()));
+        assert_eq!(
+            g.check_write(std::slice::from_ref(&a)),
+            Verdict::Denied("no".into())
+        );
+        g.remember(a.clone(), Verdict::Allowed);
+        assert_eq!(g.check_write(&[a]), Verdict::Allowed);
     }
 
     #[test]

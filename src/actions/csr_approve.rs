@@ -18,11 +18,12 @@ use kube::api::PostParams;
 use kube::{Api, Client};
 use serde_json::Value;
 
-use super::{Origin, WriteReport};
+use super::audit::{AuditEntry, AuditTarget};
+use super::{Origin, WriteDetail, WriteKind, WriteReport};
 use crate::csr::approval::{
     Decision, approval_condition, needs_typed_node_name, override_matches, still_allowed,
 };
-use crate::csr::audit::{Actor, AuditAction, AuditRecord, append_audit};
+use crate::csr::audit::{AuditAction, CsrAuditDetails};
 use crate::csr::checks::{Inputs, Validation, validate};
 use crate::csr::rows::{CsrState, csr_state};
 use crate::gate::Access;
@@ -94,6 +95,18 @@ impl CsrWrite {
         let mut out = vec![approval_access()];
         out.extend(signers.into_iter().map(signer_access));
         out
+    }
+
+    /// The status line while it runs.
+    pub fn progress(&self) -> String {
+        let verb = match self.decision {
+            Decision::Approve => "approving",
+            Decision::Deny => "denying",
+        };
+        match self.items.as_slice() {
+            [one] => format!("{verb} {}…", one.name),
+            many => format!("{verb} {} CSRs…", many.len()),
+        }
     }
 
     /// A single approval of a CSR failing a check (or whose node identity nothing confirms)
@@ -320,8 +333,12 @@ pub async fn run(client: Client, w: CsrWrite) -> WriteReport {
                     .map(|i| (i.name.clone(), text.clone()))
                     .collect();
                 return WriteReport {
+                    kind: WriteKind::Csr,
+                    ok: false,
                     summary: format!("nothing approved: cannot re-check the CSRs: {e}"),
                     outcomes,
+
+                    detail: WriteDetail::None,
                 };
             }
         }
@@ -339,26 +356,21 @@ pub async fn run(client: Client, w: CsrWrite) -> WriteReport {
         }
         let text = outcome.text(w.decision);
         tracing::info!(csr = %item.name, outcome = %text, ?action, "CSR decision");
-        let actor = Actor {
-            identity: &identity,
-            local_user: &w.origin.user,
-            context: &w.origin.context,
-        };
-        records.push(AuditRecord::new(
-            Timestamp::now(),
-            actor,
-            action,
+        let target = AuditTarget::new(
+            "CertificateSigningRequest",
+            None,
             &item.name,
             item.uid.as_deref(),
-            &at_submit,
-            &text,
-        ));
+        );
+        let mut entry = AuditEntry::new(&w.origin.context, action.as_str(), target, &text)
+            .with_fields(CsrAuditDetails::new(action, &item.name, &at_submit));
+        // The identity the API server knows, the one named in the condition.
+        entry.user = identity.clone();
+        entry.local_user = w.origin.user.clone();
+        records.push(entry);
         outcomes.push((item.name.clone(), text));
     }
-    let audit_error = match &w.origin.audit {
-        Some(path) => write_audit(path.clone(), records).await,
-        None => None,
-    };
+    let audit_error = super::audit::append_opt(w.origin.audit.as_deref(), &records).await;
     let verb = match (w.decision, w.auto) {
         (Decision::Deny, _) => "denied",
         (Decision::Approve, true) => "auto-approved",
@@ -382,26 +394,15 @@ pub async fn run(client: Client, w: CsrWrite) -> WriteReport {
     if w.auto && outcomes.len() == 1 {
         summary = format!("auto-approve: {summary}");
     }
-    if let Some(e) = audit_error {
-        summary.push_str(&format!(" — {e}"));
-    }
-    WriteReport { summary, outcomes }
-}
+    WriteReport {
+        kind: WriteKind::Csr,
+        ok: done == outcomes.len(),
+        summary,
+        outcomes,
 
-/// Appends the records off the async executor (file I/O blocks).
-async fn write_audit(path: std::path::PathBuf, records: Vec<AuditRecord>) -> Option<String> {
-    let shown = path.display().to_string();
-    let res = tokio::task::spawn_blocking(move || {
-        records.iter().try_for_each(|r| append_audit(&path, r))
-    })
-    .await;
-    let err = match res {
-        Ok(Ok(())) => return None,
-        Ok(Err(e)) => e.to_string(),
-        Err(e) => e.to_string(),
-    };
-    tracing::warn!(error = %err, path = %shown, "cannot write the audit log");
-    Some(format!("audit log {shown}: {err}"))
+        detail: WriteDetail::None,
+    }
+    .with_audit_error(audit_error)
 }
 
 #[cfg(test)]

@@ -1,9 +1,29 @@
-//! Cluster writes a pane asks for, and how they come back. Panes turn a key into a
-//! [`PaneRequest`] (pure); the app gates it (`gate::ActionGate`), may show a confirm dialog, then
-//! hands the [`WriteRequest`] to the event loop as an effect. The loop runs it in a spawned task
-//! ([`run`]) and the result returns as `Action::WriteDone(WriteReport)`.
+//! The one write pipeline. Every action that changes something (approve, deny, bulk approve,
+//! auto-approve, scale, autoscaling edit, cordon, uncordon, live-migrate, migrate all, create
+//! with rollback, blob copy, blob abort, mirror, mirror retry) is a
+//! [`WriteRequest`]:
+//!
+//! 1. a pane or dialog builds it (pure) inside a [`ConfirmRequest`], the one confirm model;
+//! 2. the app checks it once against the gate (`gate::ActionGate`: read-only first, then the
+//!    cached RBAC answers of [`WriteRequest::access`]); an unknown answer parks the request and
+//!    asks, and the answer resumes it (no key press is dropped);
+//! 3. the one confirm dialog (`ui::confirm`) shows it; nothing is written before the user
+//!    confirms;
+//! 4. the event loop runs [`run`], the one executor entry, in a task; each executor pins the
+//!    write to the object that was shown (uid / resourceVersion preconditions);
+//! 5. every executor appends its records through [`audit`], the one audit writer (a dedicated
+//!    thread), before it reports;
+//! 6. the result comes back as one message, `TaskResult::WriteDone(WriteReport)`.
+//!
+//! Adding an action = one variant here, its `access`/`target`, and its executor module.
 
+pub mod audit;
+pub mod copy;
+pub mod create;
 pub mod csr_approve;
+pub mod mirror;
+pub mod node;
+pub mod scale;
 
 use kube::Client;
 
@@ -35,14 +55,14 @@ pub enum PaneRequest {
     Confirm(Box<ConfirmRequest>),
 }
 
-/// The content of a confirm dialog and the write it leads to.
+/// The one confirm model: the content of the confirm dialog and the write it leads to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfirmRequest {
     pub title: String,
-    /// Body lines (already terminal-safe).
+    /// Body lines (already terminal-safe; never a secret).
     pub lines: Vec<ConfirmLine>,
     /// When set, the user must type something the write accepts ([`WriteRequest::accepts`])
-    /// before Enter confirms; this is the prompt.
+    /// before Enter confirms; this is the prompt. Without it, `y`/Enter confirm, `n`/Esc cancel.
     pub prompt: Option<String>,
     pub write: WriteRequest,
 }
@@ -71,17 +91,53 @@ impl ConfirmLine {
     }
 }
 
-/// A write to run in a task.
+/// A write to run in a task: one variant per action family, each with its executor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WriteRequest {
+    /// Approve / deny / bulk approve / auto-approve CSRs.
     Csr(csr_approve::CsrWrite),
+    /// Scale a node pool or MachineSet, or edit a node pool's autoscaling range.
+    Scale(scale::ScaleWrite),
+    /// Cordon or uncordon a node.
+    Cordon(node::CordonWrite),
+    /// Live-migrate VMIs off a node (one, or all migratable ones).
+    Migrate(node::MigrateWrite),
+    /// Create a wizard's reviewed plan (rolled back if any step fails).
+    Create(create::CreateWrite),
+    /// Start an Azure blob copy (outside the cluster).
+    BlobCopy(copy::BlobCopyWrite),
+    /// Abort a pending Azure blob copy (outside the cluster).
+    BlobAbort(copy::BlobAbortWrite),
+    /// Mirror images with skopeo, or retry the failed ones (outside the cluster).
+    Mirror(mirror::MirrorWrite),
+}
+
+/// Which action a report is about (the app routes some results, e.g. to the Maintenance log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteKind {
+    Csr,
+    Scale,
+    Cordon,
+    Migrate,
+    Create,
+    BlobCopy,
+    BlobAbort,
+    Mirror,
 }
 
 impl WriteRequest {
-    /// The RBAC questions this write needs answered "allowed".
+    /// The RBAC questions this write needs answered "allowed" (none: only read-only mode
+    /// disables it).
     pub fn access(&self) -> Vec<Access> {
         match self {
             WriteRequest::Csr(w) => w.access(),
+            WriteRequest::Scale(w) => vec![w.access()],
+            WriteRequest::Cordon(_) => vec![crate::migration::actions::patch_nodes()],
+            WriteRequest::Migrate(_) => vec![crate::migration::actions::create_migrations()],
+            WriteRequest::Create(w) => vec![w.access()],
+            WriteRequest::BlobCopy(_) | WriteRequest::BlobAbort(_) | WriteRequest::Mirror(_) => {
+                Vec::new()
+            }
         }
     }
 
@@ -89,6 +145,13 @@ impl WriteRequest {
     pub fn accepts(&self, typed: &str) -> bool {
         match self {
             WriteRequest::Csr(w) => w.accepts(typed),
+            WriteRequest::Scale(_)
+            | WriteRequest::Cordon(_)
+            | WriteRequest::Migrate(_)
+            | WriteRequest::Create(_)
+            | WriteRequest::BlobCopy(_)
+            | WriteRequest::BlobAbort(_)
+            | WriteRequest::Mirror(_) => true,
         }
     }
 
@@ -96,7 +159,49 @@ impl WriteRequest {
     pub fn set_origin(&mut self, origin: Origin) {
         match self {
             WriteRequest::Csr(w) => w.origin = origin,
+            WriteRequest::Scale(w) => w.origin = origin,
+            WriteRequest::Cordon(w) => w.origin = origin,
+            WriteRequest::Migrate(w) => w.origin = origin,
+            WriteRequest::Create(w) => w.origin = origin,
+            WriteRequest::BlobCopy(w) => w.origin = origin,
+            WriteRequest::BlobAbort(w) => w.origin = origin,
+            WriteRequest::Mirror(w) => w.origin = origin,
         }
+    }
+
+    pub fn kind(&self) -> WriteKind {
+        match self {
+            WriteRequest::Csr(_) => WriteKind::Csr,
+            WriteRequest::Scale(_) => WriteKind::Scale,
+            WriteRequest::Cordon(_) => WriteKind::Cordon,
+            WriteRequest::Migrate(_) => WriteKind::Migrate,
+            WriteRequest::Create(_) => WriteKind::Create,
+            WriteRequest::BlobCopy(_) => WriteKind::BlobCopy,
+            WriteRequest::BlobAbort(_) => WriteKind::BlobAbort,
+            WriteRequest::Mirror(_) => WriteKind::Mirror,
+        }
+    }
+
+    /// What the status bar says while the write runs.
+    pub fn progress(&self) -> String {
+        match self {
+            WriteRequest::Csr(w) => w.progress(),
+            WriteRequest::Scale(w) => w.progress(),
+            WriteRequest::Cordon(w) => w.progress(),
+            WriteRequest::Migrate(w) => w.progress(),
+            WriteRequest::Create(w) => w.progress(),
+            WriteRequest::BlobCopy(w) => w.progress(),
+            WriteRequest::BlobAbort(w) => w.progress(),
+            WriteRequest::Mirror(w) => w.progress_text(),
+        }
+    }
+
+    /// Whether it writes to the cluster (and so needs a connection); blob writes do not.
+    pub fn needs_cluster(&self) -> bool {
+        !matches!(
+            self,
+            WriteRequest::BlobCopy(_) | WriteRequest::BlobAbort(_) | WriteRequest::Mirror(_)
+        )
     }
 }
 
@@ -111,18 +216,75 @@ pub struct Origin {
     pub audit: Option<std::path::PathBuf>,
 }
 
-/// What happened, for the status bar.
+/// What happened: the one result message of every write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WriteReport {
+    /// Which action.
+    pub kind: WriteKind,
+    /// Everything asked was done.
+    pub ok: bool,
     /// One line for the status bar.
     pub summary: String,
     /// Per object: (name, outcome text).
     pub outcomes: Vec<(String, String)>,
+    /// What a screen needs beyond the summary (the wizard's create result).
+    pub detail: WriteDetail,
 }
 
-/// Run a write against the cluster. Never panics; every failure ends up in the report.
+/// Action-specific results for the screen that asked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum WriteDetail {
+    #[default]
+    None,
+    /// A wizard create: its result (with the rollback) and whether it was audited.
+    Created {
+        target: String,
+        result: Result<crate::wizard::exec::CreateReport, crate::wizard::exec::CreateError>,
+        audit_error: Option<String>,
+    },
+    /// A started blob copy: the destination and the `az` command, or why not.
+    CopyStarted(Result<(crate::copies::sas::BlobTarget, String), String>),
+    /// An aborted blob copy (`key`: the destination URL, no SAS).
+    BlobAborted {
+        key: String,
+        result: Result<(), String>,
+    },
+}
+
+impl WriteReport {
+    /// The summary with the audit failure appended, if the records could not be written.
+    pub fn with_audit_error(mut self, err: Option<String>) -> Self {
+        if let Some(e) = err {
+            self.summary.push_str(&format!(" — {e}"));
+        }
+        self
+    }
+}
+
+/// Run a write: the one executor entry. Never panics; every failure ends up in the report,
+/// and the audit records are written before it returns.
 pub async fn run(client: Client, req: WriteRequest) -> WriteReport {
-    match req {
-        WriteRequest::Csr(w) => csr_approve::run(client, w).await,
+    run_opt(Some(client), req).await
+}
+
+/// [`run`] where there may be no cluster connection (writes outside the cluster still run).
+pub async fn run_opt(client: Option<Client>, req: WriteRequest) -> WriteReport {
+    let kind = req.kind();
+    match (client, req) {
+        (c, WriteRequest::BlobCopy(w)) => copy::run_start(c, w).await,
+        (_, WriteRequest::BlobAbort(w)) => copy::run_abort(w).await,
+        (_, WriteRequest::Mirror(w)) => mirror::run(w).await,
+        (Some(c), WriteRequest::Csr(w)) => csr_approve::run(c, w).await,
+        (Some(c), WriteRequest::Scale(w)) => scale::run(c, w).await,
+        (Some(c), WriteRequest::Cordon(w)) => node::run_cordon(c, w).await,
+        (Some(c), WriteRequest::Migrate(w)) => node::run_migrate(c, w).await,
+        (Some(c), WriteRequest::Create(w)) => create::run(c, w).await,
+        (None, _) => WriteReport {
+            kind,
+            ok: false,
+            summary: "not connected: nothing was written".into(),
+            outcomes: Vec::new(),
+            detail: WriteDetail::None,
+        },
     }
 }

@@ -1,18 +1,25 @@
 //! The app side of infra-node maintenance: opening the Maintenance pane on the selected node,
-//! gating each action (read-only, then RBAC), the confirm dialog, and the task results. No I/O:
-//! writes and RBAC questions leave as `Effect`s.
+//! the permissions it shows, and turning cordon / uncordon / live-migrate keys into write
+//! requests of the one pipeline (`app::writes`: gate, confirm, executor). No I/O.
 
-use super::{App, Effect, Overlay};
+use super::{App, Effect};
+use crate::actions::node::{CordonWrite, MigrateWrite};
+use crate::actions::{ConfirmLine, ConfirmRequest, Origin, Tone, WriteRequest};
 use crate::fleet::util::{name, namespace, str_at};
-use crate::gate::{Access, GatedAction, Verdict};
-use crate::migration::actions::{
-    MigAction, MigWrite, WriteCtx, create_migrations, migrate_all_lines, patch_nodes,
-};
+use crate::gate::{Access, Verdict};
+use crate::migration::actions::{MigAction, create_migrations, migrate_all_lines, patch_nodes};
 use crate::migration::request::{check_migratable, migration_body, plan_migrate_all};
-use crate::panes::maintenance::{Confirm, MaintenancePane, Perms};
+use crate::panes::maintenance::{MaintenancePane, Perms};
+
+fn plain(lines: Vec<String>) -> Vec<ConfirmLine> {
+    lines
+        .into_iter()
+        .map(|l| ConfirmLine::new(Tone::Plain, l))
+        .collect()
+}
 
 impl App {
-    /// Handle a maintenance key, confirm answer or task result. Returns whether to redraw.
+    /// Handle a maintenance key. Returns whether to redraw.
     pub(crate) fn migration_action(&mut self, a: MigAction) -> bool {
         match a {
             MigAction::Maintenance => self.open_maintenance(),
@@ -20,59 +27,6 @@ impl App {
             MigAction::Uncordon => self.ask_cordon(false),
             MigAction::MigrateSelected => self.ask_migrate_selected(),
             MigAction::MigrateAll => self.ask_migrate_all(),
-            MigAction::Confirm(yes) => self.answer(yes),
-            MigAction::Done {
-                generation,
-                ok,
-                text,
-            } => {
-                if generation != self.conn.generation {
-                    return false;
-                }
-                if let Some(m) = self.maint() {
-                    m.log.push((ok, text.clone()));
-                }
-                self.notify(text);
-                true
-            }
-            MigAction::GuestPdbs {
-                generation,
-                node,
-                targets,
-                reports,
-            } => {
-                if generation != self.conn.generation {
-                    return false;
-                }
-                self.maint()
-                    .is_some_and(|m| m.guest_pdbs_checked(&node, &targets, reports))
-            }
-            MigAction::Access {
-                generation,
-                access,
-                verdict,
-            } => {
-                if generation != self.conn.generation {
-                    return false;
-                }
-                // A failed review is not an answer: show it, but ask again next time.
-                if matches!(&verdict, Verdict::Denied(w) if w.starts_with("cannot check permission"))
-                {
-                    let cordon = access == patch_nodes();
-                    if let Some(m) = self.maint() {
-                        m.asked = false;
-                        if cordon {
-                            m.perms.cordon = verdict;
-                        } else {
-                            m.perms.migrate = verdict;
-                        }
-                    }
-                    return true;
-                }
-                self.gate.remember(access, verdict);
-                self.refresh_perms();
-                true
-            }
         }
     }
 
@@ -82,7 +36,7 @@ impl App {
             .position(|p| p.commands().first() == Some(&"maintenance"))
     }
 
-    fn maint(&mut self) -> Option<&mut MaintenancePane> {
+    pub(crate) fn maint(&mut self) -> Option<&mut MaintenancePane> {
         let i = self.maint_index()?;
         self.panes
             .get_mut(i)?
@@ -152,53 +106,59 @@ impl App {
     }
 
     fn verdict(&self, a: Access) -> Verdict {
-        self.gate.check_local(&GatedAction::ClusterWrite(a))
+        self.gate.check_write(&[a])
     }
 
-    /// Push the known verdicts to the pane and ask the API server about unknown ones (once).
+    /// Push the known verdicts to the Maintenance pane and ask the API server about unknown
+    /// ones (once per question).
     pub(crate) fn refresh_perms(&mut self) {
         let perms = Perms {
             cordon: self.verdict(patch_nodes()),
             migrate: self.verdict(create_migrations()),
         };
-        let mut ask = Vec::new();
-        if perms.cordon == Verdict::Ask {
-            ask.push(patch_nodes());
-        }
-        if perms.migrate == Verdict::Ask {
-            ask.push(create_migrations());
-        }
-        let generation = self.conn.generation;
+        let ask: Vec<Access> = [
+            (perms.cordon == Verdict::Ask).then(patch_nodes),
+            (perms.migrate == Verdict::Ask).then(create_migrations),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|a| !self.asking.contains(a))
+        .collect();
         let Some(m) = self.maint() else {
             return;
         };
         m.perms = perms;
-        if !ask.is_empty() && !m.asked {
-            m.asked = true;
-            self.effects.push(Effect::MigrationAccess(generation, ask));
+        if !ask.is_empty() && m.node.is_some() {
+            self.asking.extend(ask.iter().cloned());
+            self.effects.push(Effect::CheckAccess(ask));
         }
     }
 
-    /// Whether the action is allowed now; otherwise says why (or that the check is under way).
-    fn allowed(&mut self, a: Access) -> bool {
-        match self.verdict(a.clone()) {
-            Verdict::Allowed => true,
-            Verdict::Denied(why) => {
-                self.notify(format!("{}: {why}", a.describe()));
-                false
-            }
-            Verdict::Ask => {
-                self.notify(format!("checking permission to {}…", a.describe()));
-                self.refresh_perms();
-                false
-            }
-        }
-    }
-
-    fn open_confirm(&mut self, c: Confirm) {
+    /// A failed review is not an answer: show it in the pane, ask again next time.
+    pub(crate) fn refresh_perms_failed(&mut self, access: &Access, error: &str) {
+        let cordon = *access == patch_nodes();
+        let migrate = *access == create_migrations();
         if let Some(m) = self.maint() {
-            m.confirm = Some(c);
-            self.overlay = Overlay::MigrationConfirm;
+            let v = Verdict::Denied(format!("cannot check permission: {error}"));
+            if cordon {
+                m.perms.cordon = v;
+            } else if migrate {
+                m.perms.migrate = v;
+            }
+        }
+    }
+
+    /// The node `name` as the watch shows it: (uid, has a spec).
+    fn shown_node(&self, node: &str) -> (Option<String>, bool) {
+        let Some(stores) = &self.stores else {
+            return (None, true);
+        };
+        match stores
+            .nodes
+            .get(&kube::runtime::reflector::ObjectRef::new(node))
+        {
+            Some(n) => (n.metadata.uid.clone(), n.spec.is_some()),
+            None => (None, true),
         }
     }
 
@@ -206,9 +166,6 @@ impl App {
         let Some(node) = self.target_node() else {
             return true;
         };
-        if !self.allowed(patch_nodes()) {
-            return true;
-        }
         let verb = if on { "cordon" } else { "uncordon" };
         let mut lines = vec![format!(
             "{} node {node}: spec.unschedulable={on} (what `oc adm {verb}` does).",
@@ -219,13 +176,18 @@ impl App {
                 "No new pods or VMs are scheduled there; running VMIs stay until migrated.".into(),
             );
         }
-        self.open_confirm(Confirm {
+        let (uid, has_spec) = self.shown_node(&node);
+        self.request_write(ConfirmRequest {
             title: format!("{verb} {node}?"),
-            lines,
-            write: MigWrite::Cordon {
+            lines: plain(lines),
+            prompt: None,
+            write: WriteRequest::Cordon(CordonWrite {
                 node,
+                uid,
+                has_spec,
                 unschedulable: on,
-            },
+                origin: Origin::default(),
+            }),
         });
         true
     }
@@ -235,9 +197,6 @@ impl App {
             self.notify(
                 "live-migrate: open a node's maintenance report first (m on the Nodes pane)",
             );
-            return true;
-        }
-        if !self.allowed(create_migrations()) {
             return true;
         }
         let Some(m) = self.maint() else {
@@ -256,17 +215,19 @@ impl App {
             .pane()
             .and_then(|p| p.selected_key())
             .unwrap_or_default();
-        self.open_confirm(Confirm {
+        self.request_write(ConfirmRequest {
             title: format!("live-migrate {key}?"),
-            lines: vec![
+            lines: plain(vec![
                 format!("Live-migrate VMI {key} off {node}"),
                 "(creates a VirtualMachineInstanceMigration; KubeVirt picks the target node)."
                     .into(),
-            ],
-            write: MigWrite::Migrate {
+            ]),
+            prompt: None,
+            write: WriteRequest::Migrate(MigrateWrite {
                 node,
                 bodies: vec![body],
-            },
+                origin: Origin::default(),
+            }),
         });
         true
     }
@@ -275,9 +236,6 @@ impl App {
         let Some(node) = self.target_node() else {
             return true;
         };
-        if !self.allowed(create_migrations()) {
-            return true;
-        }
         let Some(m) = self.maint() else {
             return false;
         };
@@ -290,36 +248,25 @@ impl App {
             return true;
         }
         let lines = migrate_all_lines(&node, &plan);
-        self.open_confirm(Confirm {
+        self.request_write(ConfirmRequest {
             title: format!("migrate all migratable VMIs off {node}?"),
-            lines,
-            write: MigWrite::Migrate {
+            lines: plain(lines),
+            prompt: None,
+            write: WriteRequest::Migrate(MigrateWrite {
                 node,
                 bodies: plan.requests,
-            },
+                origin: Origin::default(),
+            }),
         });
         true
     }
 
-    /// The confirm dialog was answered (y/Enter or n/Esc).
-    pub(crate) fn answer(&mut self, yes: bool) -> bool {
-        if self.overlay == Overlay::MigrationConfirm {
-            self.overlay = Overlay::None;
-        }
-        let Some(mut c) = self.maint().and_then(|m| m.confirm.take()) else {
-            return false;
-        };
-        if !yes {
-            self.notify("cancelled");
-            return true;
-        }
-        // The cluster may have moved on while the dialog was open: check every VMI again and
-        // never send one that is no longer migratable.
-        if let MigWrite::Migrate { bodies, .. } = &mut c.write
-            && let Some(m) = self.maint()
-        {
+    /// At confirm time: the cluster may have moved on while the dialog was open, so every VMI
+    /// is checked again and one that is no longer migratable is never sent.
+    pub(crate) fn recheck_migrations(&mut self, w: &mut MigrateWrite) -> Result<(), String> {
+        if let Some(m) = self.maint() {
             let inp = m.inputs();
-            bodies.retain(|b| {
+            w.bodies.retain(|b| {
                 inp.vmis
                     .iter()
                     .find(|v| {
@@ -327,38 +274,12 @@ impl App {
                     })
                     .is_some_and(|v| check_migratable(v, &inp.migrations).is_ok())
             });
-            if bodies.is_empty() {
-                self.notify(
-                    "nothing sent: the VMIs are no longer migratable (or already migrating)",
-                );
-                return true;
-            }
         }
-        let access = match &c.write {
-            MigWrite::Cordon { .. } => patch_nodes(),
-            MigWrite::Migrate { .. } => create_migrations(),
-        };
-        if !self.allowed(access) {
-            return true;
+        if w.bodies.is_empty() {
+            return Err(
+                "nothing sent: the VMIs are no longer migratable (or already migrating)".into(),
+            );
         }
-        let what = match &c.write {
-            MigWrite::Cordon {
-                node,
-                unschedulable: true,
-            } => format!("cordoning {node}…"),
-            MigWrite::Cordon { node, .. } => format!("uncordoning {node}…"),
-            MigWrite::Migrate { node, bodies } => {
-                format!("requesting {} live migration(s) off {node}…", bodies.len())
-            }
-        };
-        self.notify(what);
-        let ctx = WriteCtx {
-            generation: self.conn.generation,
-            context: self.conn.context.clone(),
-            user: crate::csr::audit::local_user(),
-            audit: self.audit_path.clone(),
-        };
-        self.effects.push(Effect::MigrationWrite(c.write, ctx));
-        true
+        Ok(())
     }
 }

@@ -59,20 +59,11 @@ pub fn panes() -> Vec<Box<dyn Pane>> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     SwitchContext(String),
-    /// Run a confirmed maintenance write (cordon, migrations) in a task.
-    MigrationWrite(
-        crate::migration::actions::MigWrite,
-        crate::migration::actions::WriteCtx,
-    ),
-    /// Ask these RBAC questions for the connection `generation` in a task.
-    MigrationAccess(u64, Vec<crate::gate::Access>),
-    /// Run a scale write in a task; it reports back with `Action::ScaleDone`.
-    Scale(crate::scale_io::ScaleJob),
-    /// Ask the API server this RBAC question; the answer comes back as `Action::ScaleAccess`.
-    CheckScaleAccess(crate::gate::Access),
-    /// Run a cluster write in a task; it reports back with `Action::WriteDone`.
+    /// Run a confirmed write of the one write pipeline in a task (`actions::run`); it reports
+    /// back with `TaskResult::WriteDone`.
     Write(crate::actions::WriteRequest),
-    /// Ask the API server these RBAC questions; answers come back as `Action::AccessChecked`.
+    /// Ask the API server these RBAC questions; answers come back as
+    /// `TaskResult::AccessChecked`.
     CheckAccess(Vec<crate::gate::Access>),
     /// Put this text on the clipboard (the loop writes `osc52(text)` to the terminal).
     Copy(String),
@@ -83,7 +74,7 @@ pub enum Effect {
     /// Go back from a guest cluster to the cluster it was opened from.
     LeaveGuest,
     /// Check the guest PodDisruptionBudgets of the hosted clusters whose guest nodes would be
-    /// drained by maintenance of `node`; the result comes back as `MigAction::GuestPdbs`.
+    /// drained by maintenance of `node`; the result comes back as `TaskResult::GuestPdbs`.
     GuestPdbs {
         generation: u64,
         node: String,
@@ -99,11 +90,9 @@ pub enum Overlay {
     Filter,
     /// Choosing a kubeconfig context: the list and the selected index.
     Contexts(usize),
-    /// The maintenance confirm dialog (held by the Maintenance pane) is open.
-    MigrationConfirm,
     /// The scale dialog (`App::scale`) is open.
     Scale,
-    /// The confirm dialog (`App::confirm`) is open.
+    /// The one confirm dialog (`App::confirm`) is open.
     Confirm,
 }
 
@@ -146,10 +135,14 @@ pub struct App {
     pub(crate) instant: Instant,
     effects: Vec<Effect>,
     quit: bool,
-    /// The scale dialog and a scale key waiting for an RBAC answer.
+    /// The scale entry dialog.
     pub(crate) scale: scale::ScaleState,
     /// The open confirm dialog, with its text field.
     pub(crate) confirm: Option<crate::ui::confirm::ConfirmDialog>,
+    /// A write request waiting for RBAC answers (it goes on to its confirm when they come).
+    pub(crate) parked: Option<Box<crate::actions::ConfirmRequest>>,
+    /// RBAC questions sent and not answered yet (each is asked once).
+    pub(crate) asking: Vec<crate::gate::Access>,
     /// `:autoapprove on` for this session.
     pub autoapprove: bool,
     /// Local user named in approvals and the audit log (`$USER`).
@@ -163,6 +156,8 @@ pub struct App {
     hidden: Vec<flavor::HiddenPane>,
     /// The creation wizard (`:create`, `:addnodepool`).
     pub(crate) wizard: wizards::WizardState,
+    /// The facts a loading wizard read, while its permission is not known yet.
+    pub(crate) wizard_facts: Option<Box<crate::wizard::facts::ClusterFacts>>,
     /// The `:preflight` view, when open.
     pub(crate) preflight: Option<crate::ui::wizard::preflight_view::PreflightView>,
     /// Wizard I/O for the event loop.
@@ -202,12 +197,15 @@ impl App {
             quit: false,
             scale: scale::ScaleState::default(),
             confirm: None,
+            parked: None,
+            asking: Vec::new(),
             autoapprove: false,
-            user: crate::csr::audit::local_user(),
-            audit_path: crate::csr::audit::default_path(),
+            user: crate::actions::audit::local_user(),
+            audit_path: crate::actions::audit::default_path(),
             shape: None,
             hidden: Vec::new(),
             wizard: wizards::WizardState::Closed,
+            wizard_facts: None,
             preflight: None,
             jobs: Vec::new(),
             follow: None,
@@ -271,11 +269,9 @@ impl App {
     pub fn key_context(&self) -> KeyContext {
         match self.overlay {
             Overlay::Help => KeyContext::Help,
-            Overlay::Palette
-            | Overlay::Filter
-            | Overlay::Confirm
-            | Overlay::MigrationConfirm
-            | Overlay::Scale => KeyContext::Input,
+            Overlay::Palette | Overlay::Filter | Overlay::Confirm | Overlay::Scale => {
+                KeyContext::Input
+            }
             Overlay::Contexts(_) => KeyContext::Picker,
             Overlay::None if self.doc.is_some() => KeyContext::View,
             Overlay::None => KeyContext::Table,
@@ -296,20 +292,20 @@ impl App {
             return redraw;
         }
         let pane = self.pane().map(|p| p.kind());
+        // Resolved once; the action (if any) is applied below.
+        let context = self.key_context();
+        let resolved = self.keymap.resolve_in(key, context, pane);
         // Keys the keymap leaves unbound (or every key while the pane shows a form) go to the
         // pane itself (the Copies pane's `x`, `r` and forms).
-        if self.key_context() == KeyContext::Table
+        if context == KeyContext::Table
             && let Some(p) = self.panes.get_mut(self.active)
-            && (p.modal()
-                || self
-                    .keymap
-                    .resolve_in(key, KeyContext::Table, pane)
-                    .is_none())
+            && (p.modal() || resolved.is_none())
             && p.raw_key(key, &self.gate)
         {
+            self.take_pane_writes();
             return true;
         }
-        match self.keymap.resolve_in(key, self.key_context(), pane) {
+        match resolved {
             Some(a) => self.update(a),
             None => false,
         }
@@ -359,6 +355,8 @@ impl App {
         self.announce_panes();
         self.doc = None;
         self.gate.forget_rbac();
+        self.parked = None;
+        self.asking.clear();
         self.scale = scale::ScaleState::default();
         if self.overlay == Overlay::Scale {
             self.overlay = Overlay::None;
@@ -577,24 +575,21 @@ impl App {
                 self.input = LineInput::with_text(&current);
                 self.overlay = Overlay::Filter;
             }
-            Action::Input(key) if self.overlay == Overlay::MigrationConfirm => {
-                return match key.code {
-                    crossterm::event::KeyCode::Char('y' | 'Y') => self.answer(true),
-                    crossterm::event::KeyCode::Char('n' | 'N') => self.answer(false),
-                    _ => false,
-                };
-            }
             Action::Migration(a) => return self.migration_action(a),
             Action::Input(key) if self.overlay == Overlay::Scale => self.scale_input(&key),
             Action::Scale(step) => return self.scale_key(step),
-            Action::ScaleDone(_) | Action::ScaleAccess { .. } => return self.on_scale_msg(action),
             Action::Input(key) if self.overlay == Overlay::Confirm => {
-                if let Some(d) = &mut self.confirm {
-                    d.input(key);
+                match self.confirm.as_ref().and_then(|d| d.yes_no(&key)) {
+                    Some(true) => self.confirm_submit(),
+                    Some(false) => self.confirm_cancel(),
+                    None => {
+                        if let Some(d) = &mut self.confirm {
+                            d.input(key);
+                        }
+                    }
                 }
             }
             Action::Pane(key) => return self.pane_key(key),
-            Action::WriteDone(_) | Action::AccessChecked { .. } => self.on_result(action),
             Action::Input(key) => {
                 let changed = self.input.key(&key);
                 if changed && self.overlay == Overlay::Filter {
@@ -707,11 +702,7 @@ impl App {
             return self.scale_back();
         }
         if self.overlay == Overlay::Confirm {
-            self.notify("cancelled");
-            self.confirm = None;
-        }
-        if self.overlay == Overlay::MigrationConfirm {
-            self.answer(false);
+            self.confirm_cancel();
         } else if self.overlay != Overlay::None {
             self.overlay = Overlay::None;
         } else if self.doc.is_none()
@@ -736,10 +727,6 @@ impl App {
                 self.run_command(&cmd);
             }
             Overlay::Filter => {}
-            Overlay::MigrationConfirm => {
-                self.overlay = Overlay::MigrationConfirm;
-                self.answer(true);
-            }
             Overlay::Scale => self.scale_submit(),
             Overlay::Confirm => self.confirm_submit(),
             Overlay::Contexts(sel) => {
@@ -760,6 +747,7 @@ impl App {
                 if let Some(p) = self.panes.get_mut(i) {
                     p.pane_command(cmd, &self.gate);
                 }
+                self.take_pane_writes();
             }
             Parsed::PickContext => {
                 let sel = self

@@ -1,33 +1,29 @@
 //! The app side of the scale actions on the Node pools and MachineSets panes: `+`/`-`/`=`, the
-//! gate (read-only, then RBAC answers fetched by a task), the number input, the confirm step
-//! naming the nodes likely to go, the autoscaling min/max edit, and the outcome. No I/O: writes
-//! and RBAC questions leave as `Effect`s.
+//! number input, the autoscaling min/max edit, and the write request each leads to (its
+//! confirm names the nodes likely to go). The request goes through the one write pipeline
+//! (`app::writes`: gate, confirm, executor `actions::scale`). No I/O.
 
 use crossterm::event::KeyEvent;
 
 use super::input::LineInput;
-use super::{App, Effect, Overlay};
-use crate::action::Action;
+use super::{App, Overlay};
+use crate::actions::scale::ScaleWrite;
+use crate::actions::{ConfirmLine, ConfirmRequest, Origin, Tone, WriteRequest};
 use crate::fleet::scale::{
-    ScaleError, ScalePlan, autoscaling_patch, plan_machineset_scale, plan_scale,
-    validate_autoscaling,
+    ScaleError, ScalePlan, plan_machineset_scale, plan_scale, validate_autoscaling,
 };
 use crate::fleet::util::{i64_at, str_at};
-use crate::gate::{Access, GatedAction, Verdict};
+use crate::gate::Verdict;
 use crate::panes::fleet::{ScaleKind, ScaleTarget};
-use crate::scale_io::{self, ScaleChange, ScaleJob, ScaleStep};
+use crate::scale_io::{self, ScaleChange, ScaleStep};
 
-/// Where the scale dialog is.
+/// Where the scale dialog is (its confirm step is the one confirm dialog).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ScaleStage {
     /// Typing a node count (`N`, `+N`, `-N`).
     Typing,
-    /// Confirming a replica change.
-    Confirm(ScalePlan),
     /// Typing autoscaling `min max` (replicas are owned by the autoscaler).
     Autoscaling { min: i64, max: i64 },
-    /// Confirming an autoscaling change.
-    ConfirmAutoscaling { min: i64, max: i64 },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -39,11 +35,10 @@ pub struct ScaleDialog {
     pub error: Option<String>,
 }
 
-/// Scale state of the app: the open dialog and a key waiting for an RBAC answer.
+/// Scale state of the app: the open entry dialog.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ScaleState {
     pub dialog: Option<ScaleDialog>,
-    pending: Option<(ScaleStep, Access)>,
 }
 
 fn plan(t: &ScaleTarget, text: &str) -> Result<ScalePlan, ScaleError> {
@@ -68,35 +63,83 @@ pub fn parse_min_max(text: &str) -> Option<(i64, i64)> {
     }
 }
 
+/// The write request of a replica change, with the confirm naming the nodes likely to go.
+fn replicas_request(t: &ScaleTarget, p: &ScalePlan) -> ConfirmRequest {
+    let mut lines = vec![ConfirmLine::new(
+        Tone::Plain,
+        format!("Scale from {} to {} nodes?", p.from, p.to),
+    )];
+    if p.to < p.from {
+        if t.kind == ScaleKind::MachineSet {
+            lines.push(ConfirmLine::new(
+                Tone::Bad,
+                "Nodes are cordoned and drained before their machines are deleted.",
+            ));
+        }
+        lines.push(ConfirmLine::new(Tone::Plain, "Likely to be removed:"));
+        if p.likely_removed.is_empty() {
+            lines.push(ConfirmLine::new(Tone::Muted, "  (no machines known)"));
+        }
+        for m in &p.likely_removed {
+            lines.push(ConfirmLine::new(Tone::Bad, format!("  {m}")));
+        }
+    }
+    if let Some(n) = &p.note {
+        lines.push(ConfirmLine::new(Tone::Muted, n.clone()));
+    }
+    lines.push(ConfirmLine::new(
+        Tone::Muted,
+        "(scale subresource, pinned to this object and its current count)",
+    ));
+    scale_request(
+        t,
+        lines,
+        ScaleChange::Replicas {
+            from: p.from,
+            to: p.to,
+            likely_removed: p.likely_removed.clone(),
+        },
+    )
+}
+
+fn scale_request(t: &ScaleTarget, lines: Vec<ConfirmLine>, change: ScaleChange) -> ConfirmRequest {
+    ConfirmRequest {
+        title: format!("Scale {} {}/{}", t.kind.noun(), t.namespace(), t.name()),
+        lines,
+        prompt: None,
+        write: WriteRequest::Scale(ScaleWrite {
+            kind: t.kind,
+            namespace: t.namespace().to_string(),
+            name: t.name().to_string(),
+            uid: str_at(&t.obj, "/metadata/uid").map(str::to_string),
+            had_replicas: t.obj.pointer("/spec/replicas").is_some(),
+            change,
+            origin: Origin::default(),
+        }),
+    }
+}
+
 impl App {
     /// Why scaling on the active pane is disabled, as far as known without asking (status bar).
     pub fn scale_disabled(&self) -> Option<String> {
         let t = self.pane()?.scale_target()?;
         let a = scale_io::access(t.kind, t.namespace(), false);
-        match self.gate.check_local(&GatedAction::ClusterWrite(a)) {
+        match self.gate.check_write(&[a]) {
             Verdict::Denied(why) => Some(why),
             _ => None,
         }
     }
 
-    /// Gate an access: `true` when allowed; otherwise a notice says why, or the question goes
-    /// out and `step` is replayed when the answer comes.
-    fn scale_gate(&mut self, access: Access, step: ScaleStep) -> bool {
-        match self
-            .gate
-            .check_local(&GatedAction::ClusterWrite(access.clone()))
-        {
-            Verdict::Allowed => true,
+    /// Before opening an entry dialog (not a write yet): refuse at once what the gate already
+    /// knows is refused, so nobody types a number that cannot be written.
+    fn scale_refused(&mut self, t: &ScaleTarget, autoscaling: bool) -> bool {
+        let a = scale_io::access(t.kind, t.namespace(), autoscaling);
+        match self.gate.check_write(&[a]) {
             Verdict::Denied(why) => {
                 self.notify(format!("scaling disabled: {why}"));
-                false
+                true
             }
-            Verdict::Ask => {
-                self.notify("checking permissions with the API server…");
-                self.scale.pending = Some((step, access.clone()));
-                self.effects.push(Effect::CheckScaleAccess(access));
-                false
-            }
+            _ => false,
         }
     }
 
@@ -113,12 +156,6 @@ impl App {
             }
             return true;
         };
-        let autoscaled =
-            target.kind == ScaleKind::NodePool && target.obj.pointer("/spec/autoScaling").is_some();
-        let access = scale_io::access(target.kind, target.namespace(), autoscaled);
-        if !self.scale_gate(access, step) {
-            return true;
-        }
         let mut d = ScaleDialog {
             target,
             stage: ScaleStage::Typing,
@@ -126,13 +163,25 @@ impl App {
             error: None,
         };
         match step {
-            ScaleStep::Type => {}
+            ScaleStep::Type => {
+                let autoscaled = d.target.kind == ScaleKind::NodePool
+                    && d.target.obj.pointer("/spec/autoScaling").is_some();
+                if self.scale_refused(&d.target, autoscaled) {
+                    return true;
+                }
+            }
             ScaleStep::Up | ScaleStep::Down => {
                 let text = if step == ScaleStep::Up { "+" } else { "-" };
                 match plan(&d.target, text) {
-                    Ok(p) => d.stage = ScaleStage::Confirm(p),
+                    Ok(p) => {
+                        self.request_write(replicas_request(&d.target, &p));
+                        return true;
+                    }
                     Err(e) => {
                         if !self.refused(&mut d, e, false) {
+                            return true;
+                        }
+                        if self.scale_refused(&d.target, true) {
                             return true;
                         }
                     }
@@ -173,9 +222,7 @@ impl App {
     }
 
     pub(crate) fn scale_input(&mut self, key: &KeyEvent) {
-        if let Some(d) = &mut self.scale.dialog
-            && matches!(d.stage, ScaleStage::Typing | ScaleStage::Autoscaling { .. })
-        {
+        if let Some(d) = &mut self.scale.dialog {
             d.input.key(key);
             d.error = None;
         }
@@ -188,107 +235,59 @@ impl App {
         self.overlay = Overlay::None;
     }
 
-    /// Enter in the dialog.
+    /// Enter in the dialog: a valid entry becomes a write request (gate, then confirm).
     pub(crate) fn scale_submit(&mut self) {
         let Some(mut d) = self.scale.dialog.take() else {
             self.overlay = Overlay::None;
             return;
         };
-        let keep = match d.stage.clone() {
+        self.overlay = Overlay::None;
+        let request = match d.stage.clone() {
             ScaleStage::Typing => match plan(&d.target, d.input.text()) {
-                Ok(p) => {
-                    d.stage = ScaleStage::Confirm(p);
-                    true
+                Ok(p) => Some(replicas_request(&d.target, &p)),
+                Err(e) => {
+                    if !self.refused(&mut d, e, true) {
+                        return;
+                    }
+                    None
                 }
-                Err(e) => self.refused(&mut d, e, true),
             },
             ScaleStage::Autoscaling { .. } => {
                 let platform = str_at(&d.target.obj, "/spec/platform/type").unwrap_or("");
                 match parse_min_max(d.input.text()) {
-                    None => d.error = Some("type the new min and max, e.g. `2 5`".into()),
+                    None => {
+                        d.error = Some("type the new min and max, e.g. `2 5`".into());
+                        None
+                    }
                     Some((min, max)) => match validate_autoscaling(platform, min, max) {
-                        Ok(()) => d.stage = ScaleStage::ConfirmAutoscaling { min, max },
-                        Err(e) => d.error = Some(e.to_string()),
+                        Ok(()) => Some(scale_request(
+                            &d.target,
+                            vec![
+                                ConfirmLine::new(
+                                    Tone::Plain,
+                                    format!("Set autoscaling to min {min}, max {max}?"),
+                                ),
+                                ConfirmLine::new(
+                                    Tone::Muted,
+                                    "(patch spec.autoScaling, pinned to this object)",
+                                ),
+                            ],
+                            ScaleChange::Autoscaling { min, max },
+                        )),
+                        Err(e) => {
+                            d.error = Some(e.to_string());
+                            None
+                        }
                     },
                 }
-                true
-            }
-            ScaleStage::Confirm(p) => {
-                let change = ScaleChange::Replicas {
-                    from: p.from,
-                    to: p.to,
-                    likely_removed: p.likely_removed.clone(),
-                };
-                self.send_scale(&d.target, change, p.body.clone());
-                false
-            }
-            ScaleStage::ConfirmAutoscaling { min, max } => {
-                self.send_scale(
-                    &d.target,
-                    ScaleChange::Autoscaling { min, max },
-                    autoscaling_patch(min, max),
-                );
-                false
             }
         };
-        if keep {
-            self.scale.dialog = Some(d);
-            self.overlay = Overlay::Scale;
-        } else {
-            self.overlay = Overlay::None;
-        }
-    }
-
-    fn send_scale(&mut self, t: &ScaleTarget, change: ScaleChange, body: serde_json::Value) {
-        let what = format!("{} {}/{}", t.kind.noun(), t.namespace(), t.name());
-        self.notify(match &change {
-            ScaleChange::Replicas { from, to, .. } => format!("{what}: scaling {from} → {to}…"),
-            ScaleChange::Autoscaling { min, max } => {
-                format!("{what}: setting autoscaling min {min}, max {max}…")
+        match request {
+            Some(r) => self.request_write(r),
+            None => {
+                self.scale.dialog = Some(d);
+                self.overlay = Overlay::Scale;
             }
-        });
-        self.effects.push(Effect::Scale(ScaleJob {
-            generation: self.conn.generation,
-            kind: t.kind,
-            namespace: t.namespace().to_string(),
-            name: t.name().to_string(),
-            change,
-            body,
-            context: self.conn.context.clone(),
-            user: self.user.clone(),
-            audit: self.audit_path.clone(),
-        }));
-    }
-
-    /// A scale outcome or RBAC answer from a task.
-    pub(crate) fn on_scale_msg(&mut self, action: Action) -> bool {
-        match action {
-            Action::ScaleDone(o) if o.generation == self.conn.generation => {
-                self.notify(o.message);
-                true
-            }
-            Action::ScaleAccess {
-                generation,
-                access,
-                verdict,
-            } if generation == self.conn.generation => {
-                if !matches!(verdict, Verdict::Denied(ref w) if w.starts_with("cannot check")) {
-                    self.gate.remember(access.clone(), verdict.clone());
-                }
-                match self.scale.pending.take() {
-                    Some((step, a)) if a == access => {
-                        if let Verdict::Denied(why) = verdict {
-                            self.notify(format!("scaling disabled: {why}"));
-                        } else {
-                            self.notice = None;
-                            return self.scale_key(step);
-                        }
-                    }
-                    other => self.scale.pending = other,
-                }
-                true
-            }
-            _ => false,
         }
     }
 }

@@ -1,14 +1,18 @@
 //! The app side of the creation wizards and the preflight view: opening them from commands
-//! (gated by `--read-only` and RBAC), routing keys to them while open, queueing their jobs for
-//! the event loop and applying the jobs' results.
+//! (gated by `--read-only` and RBAC), routing keys to them while open, queueing their reads for
+//! the event loop and applying the results. The create itself is a write request of the one
+//! write pipeline (`app::writes`: gate, confirm dialog, executor `actions::create`).
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::App;
-use crate::gate::{GatedAction, Verdict};
+use crate::actions::create::CreateWrite;
+use crate::actions::{ConfirmLine, ConfirmRequest, Origin, Tone, WriteRequest};
+use crate::gate::Verdict;
 use crate::ui::wizard::jobs::{self, Job, Msg, Target};
 use crate::ui::wizard::preflight_view::PreflightView;
 use crate::ui::wizard::{Request, Wizard};
+use crate::wizard::exec::{CreateError, CreateReport};
 use crate::wizard::form::{ClusterForm, NodePoolForm};
 
 use super::doc::DocMode;
@@ -49,7 +53,7 @@ mod created_tests {
 pub enum WizardState {
     #[default]
     Closed,
-    /// Reading the facts (and the RBAC answer) for this wizard.
+    /// Reading the facts (and waiting for the RBAC answer) for this wizard.
     Loading(Target),
     Open(Box<Wizard>),
 }
@@ -79,17 +83,68 @@ impl App {
         self.jobs.push(Job::Facts(Target::Preflight));
     }
 
-    /// `:create` / `:addnodepool`: refused with the reason in read-only mode; otherwise the
-    /// facts and the RBAC answer are read, and the wizard opens when they arrive.
+    /// `:create` / `:addnodepool`: refused with the reason in read-only mode or when RBAC said
+    /// no; otherwise the facts are read (and the permission asked, if not known yet), and the
+    /// wizard opens when both are in. The gate is the app's one gate; the job only reads.
     pub(crate) fn open_wizard(&mut self, target: Target) {
-        if let Some(a) = jobs::access(target)
-            && let Verdict::Denied(why) = self.gate.check_local(&GatedAction::ClusterWrite(a))
-        {
-            self.notify(format!("cannot create: {why}"));
-            return;
+        if let Some(a) = jobs::access(target) {
+            match self.gate.check_write(std::slice::from_ref(&a)) {
+                Verdict::Denied(why) => {
+                    self.notify(format!("cannot create: {why}"));
+                    return;
+                }
+                Verdict::Ask if !self.asking.contains(&a) => {
+                    self.asking.push(a.clone());
+                    self.effects.push(super::Effect::CheckAccess(vec![a]));
+                }
+                _ => {}
+            }
         }
+        self.wizard_facts = None;
         self.wizard = WizardState::Loading(target);
         self.jobs.push(Job::Facts(target));
+    }
+
+    /// A loading wizard opens once its facts are read and the gate allows the create; it closes
+    /// with the reason when the gate refuses (the answer may come before or after the facts).
+    pub(crate) fn wizard_gate_changed(&mut self) -> bool {
+        let WizardState::Loading(target) = self.wizard else {
+            return false;
+        };
+        let Some(a) = jobs::access(target) else {
+            return false;
+        };
+        match self.gate.check_write(&[a]) {
+            Verdict::Denied(why) => {
+                self.wizard = WizardState::Closed;
+                self.wizard_facts = None;
+                self.notify(format!("cannot create: {why}"));
+                true
+            }
+            Verdict::Ask => false,
+            Verdict::Allowed => {
+                let Some(facts) = self.wizard_facts.take() else {
+                    return false;
+                };
+                let w = match target {
+                    Target::NodePool => Wizard::nodepool(NodePoolForm::new(*facts)),
+                    _ => Wizard::cluster(ClusterForm::new(*facts)),
+                };
+                self.wizard = WizardState::Open(Box::new(w));
+                true
+            }
+        }
+    }
+
+    /// The permission of a loading wizard could not be checked: it closes, saying why.
+    pub(crate) fn wizard_access_failed(&mut self, access: &crate::gate::Access, error: &str) {
+        if let WizardState::Loading(t) = self.wizard
+            && jobs::access(t).as_ref() == Some(access)
+        {
+            self.wizard = WizardState::Closed;
+            self.wizard_facts = None;
+            self.notify(format!("cannot create: cannot check permission: {error}"));
+        }
     }
 
     /// Keys while the preflight view or a wizard is open. `None`: not taken, use the keymap.
@@ -136,12 +191,72 @@ impl App {
                     WizardState::Open(w) => w.target(),
                     _ => String::new(),
                 };
-                self.jobs.push(Job::Create {
-                    plan,
-                    context: self.conn.context.clone(),
-                    target,
+                let mut lines = vec![ConfirmLine::new(
+                    Tone::Plain,
+                    format!("Creates {} object(s), in this order:", plan.objects.len()),
+                )];
+                // Names only: the review page showed the YAML (secrets redacted).
+                lines.extend(plan.objects.iter().map(|o| {
+                    let ns = o
+                        .namespace
+                        .as_deref()
+                        .map(|n| format!("{n}/"))
+                        .unwrap_or_default();
+                    ConfirmLine::new(Tone::Plain, format!("  {} {ns}{}", o.kind, o.name))
+                }));
+                lines.push(ConfirmLine::new(
+                    Tone::Muted,
+                    "If a step fails, everything this run created is deleted again (rollback).",
+                ));
+                self.request_write(ConfirmRequest {
+                    title: format!("Create {target} on the cluster now?"),
+                    lines,
+                    prompt: None,
+                    write: WriteRequest::Create(CreateWrite {
+                        plan,
+                        target,
+                        origin: Origin::default(),
+                    }),
                 });
+                // Not confirmed (refused, or waiting for the answer): back to the review until
+                // the dialog confirms.
+                if self.confirm.is_none() && self.parked.is_none() {
+                    self.wizard_create_cancelled();
+                }
             }
+        }
+    }
+
+    /// The create did not go ahead (cancelled or refused): the wizard is editable again.
+    pub(crate) fn wizard_create_cancelled(&mut self) {
+        if let WizardState::Open(w) = &mut self.wizard {
+            w.create_cancelled();
+        }
+    }
+
+    /// The result of a create (the one write pipeline's report detail).
+    pub(crate) fn wizard_created(
+        &mut self,
+        target: &str,
+        result: &Result<CreateReport, CreateError>,
+        audit_error: Option<String>,
+    ) {
+        let ok = result.is_ok();
+        if let WizardState::Open(w) = &mut self.wizard {
+            w.create_done(result);
+        }
+        if ok {
+            self.wizard = WizardState::Closed;
+            let mut text = format!("created {target}");
+            if let Some(e) = audit_error {
+                text.push_str(&format!(" (not recorded: {e})"));
+            }
+            self.notify(text);
+            self.follow_created(target);
+        } else if let Some(e) = audit_error {
+            self.notify(format!("not recorded: {e}"));
+        } else {
+            self.notice = None;
         }
     }
 
@@ -189,36 +304,12 @@ impl App {
                     self.notify(format!("cannot create: {why}"));
                     return true;
                 }
-                let w = match target {
-                    Target::NodePool => Wizard::nodepool(NodePoolForm::new(*facts)),
-                    _ => Wizard::cluster(ClusterForm::new(*facts)),
-                };
-                self.wizard = WizardState::Open(Box::new(w));
+                self.wizard_facts = Some(facts);
+                self.wizard_gate_changed();
             }
             Msg::DryRun(report) => {
                 if let WizardState::Open(w) = &mut self.wizard {
                     w.dry_run_done(report);
-                }
-            }
-            Msg::Created {
-                target,
-                result,
-                audit_error,
-            } => {
-                let ok = result.is_ok();
-                if let WizardState::Open(w) = &mut self.wizard {
-                    w.create_done(&result);
-                }
-                if ok {
-                    self.wizard = WizardState::Closed;
-                    let mut text = format!("created {target}");
-                    if let Some(e) = audit_error {
-                        text.push_str(&format!(" (not recorded: {e})"));
-                    }
-                    self.notify(text);
-                    self.follow_created(&target);
-                } else if let Some(e) = audit_error {
-                    self.notify(format!("not recorded: {e}"));
                 }
             }
         }

@@ -1,8 +1,8 @@
 //! Pure core of the CSR pane: decoding node CSRs, named validation checks, the pane's row view model,
 //! the "joining nodes" pipeline and the audit record.
 //!
-//! Nothing here talks to a terminal or a cluster. The only I/O is [`audit::append_audit`], which appends
-//! one JSON line to a file. The TUI pane is expected to be built as
+//! Nothing here talks to a terminal, a cluster or a file (the audit line is written by
+//! `actions::audit`). The TUI pane is expected to be built as
 //! `(CSR store snapshot, Node store, optional Machines, now) -> Validation -> CsrRow -> widgets`:
 //!
 //! - [`decode`]: PEM/base64 PKCS#10 -> [`decode::DecodedRequest`] (subject, SANs, key, signature).
@@ -16,9 +16,9 @@
 //! - [`details`]: [`details::CsrDetails`], the details view (fields and text lines).
 //! - [`approval`]: bulk approval, override confirmation, approval condition, auto-approve policy.
 //! - [`joining`]: client CSR -> serving CSR -> Node Ready pipeline per node.
-//! - [`audit`]: the audit-log record and its JSON-lines writer.
+//! - [`audit`]: the CSR fields of the audit-log record.
 //!
-//! Wiring sketch for the pane (all calls are pure except the last):
+//! Wiring sketch for the pane (all calls are pure):
 //!
 //! ```text
 //! let inputs = checks::Inputs { nodes: &node_map, machines: machine_index.as_ref(), now };
@@ -31,7 +31,7 @@
 //! // write task (actions::csr_approve) re-reads the CSR, compares uid and spec, re-validates and
 //! // checks approval::still_allowed before PUT /approval with the uid as a precondition.
 //! let cond = approval::approval_condition(Decision::Approve, identity, Some(&val), now);
-//! audit::append_audit(&path, &AuditRecord::new(now, actor, AuditAction::Approve, name, uid, &val, "approved"))?;
+//! let details = audit::CsrAuditDetails::new(AuditAction::Approve, name, &val); // in the audit line
 //! ```
 //!
 //! Machines may be `machine.openshift.io/v1beta1` or CAPI `cluster.x-k8s.io` Machines: only

@@ -6,8 +6,8 @@
 //! - [`guest_pdbs`]: guest PodDisruptionBudgets that could block draining those guest nodes.
 //! - [`request`]: VirtualMachineInstanceMigration body, "migrate all" refusals, migration progress.
 //! - [`inputs`]: one snapshot of every kind above (from the watch stores or one list per kind).
-//! - [`actions`]: cordon/uncordon and migration writes, RBAC questions and the audit log, run in
-//!   tasks that report back by message (the UI only builds `MigWrite`s).
+//! - [`actions`]: the maintenance keys and their RBAC questions (the writes run in the one write
+//!   pipeline, `actions::node`).
 //!
 //! Inputs are the management (infra) cluster's objects as `serde_json::Value`: NodePools and
 //! HostedClusters, VMIs (`kubevirt.io/v1`), PVCs, StorageClasses and CDI StorageProfiles, and

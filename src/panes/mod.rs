@@ -131,6 +131,11 @@ pub trait Pane {
     fn take_auto_writes(&mut self) -> Vec<WriteRequest> {
         Vec::new()
     }
+    /// Write requests the pane's own keys or commands asked for (the app gates and confirms
+    /// them in the one write pipeline), taken after each key and command.
+    fn take_write_requests(&mut self) -> Vec<crate::actions::ConfirmRequest> {
+        Vec::new()
+    }
     /// The RBAC questions behind the pane's actions, so the app can say when they are disabled.
     fn write_access(&self) -> Vec<Access> {
         Vec::new()

@@ -1,12 +1,13 @@
-//! A reusable confirm dialog: a title, body lines with tones, and optionally a one-line text
-//! field (ratatui-textarea) the user must fill in before Enter confirms (e.g. typing a node name
-//! to override failed checks). The app decides what the typed text must be; this only shows it.
+//! The one confirm dialog of every write (`actions::ConfirmRequest`): a title, body lines with
+//! tones, and optionally a one-line text field (ratatui-textarea) the user must fill in before
+//! Enter confirms (e.g. typing a node name to override failed checks); without a field, `y`/Enter
+//! confirm and `n`/Esc cancel. The app decides what the typed text must be; this only shows it.
 //! The dialog never grows past the screen: the prompt, the confirm line and the field stay at
 //! the bottom, and a body taller than the room left scrolls with ↑/↓ and PgUp/PgDn.
 
 use std::cell::Cell;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::Style;
@@ -78,6 +79,18 @@ impl ConfirmDialog {
         }
         self.error = None;
         self.text.input(key)
+    }
+
+    /// `Some(true)` for `y`, `Some(false)` for `n` when there is no field to type into.
+    pub fn yes_no(&self, key: &KeyEvent) -> Option<bool> {
+        if self.has_prompt() || !key.modifiers.difference(KeyModifiers::SHIFT).is_empty() {
+            return None;
+        }
+        match key.code {
+            KeyCode::Char('y' | 'Y') => Some(true),
+            KeyCode::Char('n' | 'N') => Some(false),
+            _ => None,
+        }
     }
 
     /// The first body line shown.
@@ -159,12 +172,22 @@ impl ConfirmDialog {
             Paragraph::new(body).scroll((scroll, 0)).style(theme.base()),
             body_area,
         );
-        let mut hint = vec![
-            Span::styled("enter", theme.header_style()),
-            Span::styled(" confirm   ", theme.fg(theme.muted)),
-            Span::styled("esc", theme.header_style()),
-            Span::styled(" cancel", theme.fg(theme.muted)),
-        ];
+        // Without a field, y/n answer too (a typed prompt takes every letter).
+        let mut hint = if self.has_prompt() {
+            vec![
+                Span::styled("enter", theme.header_style()),
+                Span::styled(" confirm   ", theme.fg(theme.muted)),
+                Span::styled("esc", theme.header_style()),
+                Span::styled(" cancel", theme.fg(theme.muted)),
+            ]
+        } else {
+            vec![
+                Span::styled("y/Enter", theme.header_style()),
+                Span::styled(": confirm   ", theme.fg(theme.muted)),
+                Span::styled("n/Esc", theme.header_style()),
+                Span::styled(": cancel", theme.fg(theme.muted)),
+            ]
+        };
         if max_scroll > 0 {
             let last = (scroll + body_area.height).min(body_h);
             let (keys, pos) = if inner_w >= 70 {
@@ -198,7 +221,6 @@ mod tests {
     use super::*;
     use crate::actions::csr_approve::CsrWrite;
     use crate::actions::{ConfirmLine, Origin, WriteRequest};
-    use crossterm::event::KeyModifiers;
 
     fn req(prompt: bool) -> ConfirmRequest {
         ConfirmRequest {
@@ -231,5 +253,18 @@ mod tests {
         let mut plain = ConfirmDialog::new(req(false));
         assert!(!plain.input(k('x')));
         assert_eq!(plain.typed(), "");
+    }
+
+    #[test]
+    fn y_and_n_answer_only_without_a_field() {
+        let plain = ConfirmDialog::new(req(false));
+        assert_eq!(plain.yes_no(&k('y')), Some(true));
+        assert_eq!(plain.yes_no(&k('N')), Some(false));
+        assert_eq!(plain.yes_no(&k('x')), None);
+        let ctrl_y = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::CONTROL);
+        assert_eq!(plain.yes_no(&ctrl_y), None);
+        // With a field, `y` and `n` are letters of the node name.
+        let typed = ConfirmDialog::new(req(true));
+        assert_eq!(typed.yes_no(&k('y')), None);
     }
 }

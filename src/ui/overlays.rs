@@ -29,7 +29,7 @@ fn popup<'a>(app: &App, title: &'a str) -> Block<'a> {
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect, areas: Areas) {
     match app.overlay {
-        Overlay::None | Overlay::Filter | Overlay::MigrationConfirm => {}
+        Overlay::None | Overlay::Filter => {}
         Overlay::Help => help(app, frame, areas.body),
         Overlay::Palette => palette(app, frame, area),
         Overlay::Contexts(sel) => contexts(app, frame, areas.body, sel),

@@ -1,5 +1,5 @@
-//! The scale dialog: type a node count, confirm (naming the nodes likely to go), or edit the
-//! autoscaling min/max when the autoscaler owns the count.
+//! The scale dialog: type a node count, or edit the autoscaling min/max when the autoscaler
+//! owns the count. What it leads to is confirmed in the one confirm dialog (`ui::confirm`).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -8,7 +8,6 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::app::App;
 use crate::app::scale::{ScaleDialog, ScaleStage, replicas};
-use crate::panes::fleet::ScaleKind;
 
 /// The dialog's lines (pure, for tests and rendering).
 pub fn lines(app: &App, d: &ScaleDialog) -> Vec<Line<'static>> {
@@ -38,35 +37,6 @@ pub fn lines(app: &App, d: &ScaleDialog) -> Vec<Line<'static>> {
             out.push(Line::raw(""));
             out.push(Line::styled("enter next · esc cancel", t.fg(t.muted)));
         }
-        ScaleStage::Confirm(p) => {
-            out.push(Line::from(Span::styled(
-                format!("Scale from {} to {} nodes?", p.from, p.to),
-                t.header_style(),
-            )));
-            if p.to < p.from {
-                if d.target.kind == ScaleKind::MachineSet {
-                    out.push(Line::styled(
-                        "Nodes are cordoned and drained before their machines are deleted.",
-                        t.fg(t.warn),
-                    ));
-                }
-                out.push(Line::raw("Likely to be removed:"));
-                if p.likely_removed.is_empty() {
-                    out.push(Line::styled("  (no machines known)", t.fg(t.muted)));
-                }
-                for m in &p.likely_removed {
-                    out.push(Line::styled(format!("  {m}"), t.fg(t.warn)));
-                }
-            }
-            if let Some(n) = &p.note {
-                out.push(Line::styled(n.clone(), t.fg(t.muted)));
-            }
-            out.push(Line::raw(""));
-            out.push(Line::styled(
-                "enter scale (scale subresource) · esc cancel",
-                t.fg(t.muted),
-            ));
-        }
         ScaleStage::Autoscaling { min, max } => {
             out.push(Line::styled(
                 format!(
@@ -78,17 +48,6 @@ pub fn lines(app: &App, d: &ScaleDialog) -> Vec<Line<'static>> {
             out.push(input("min max:"));
             out.push(Line::raw(""));
             out.push(Line::styled("enter next · esc cancel", t.fg(t.muted)));
-        }
-        ScaleStage::ConfirmAutoscaling { min, max } => {
-            out.push(Line::from(Span::styled(
-                format!("Set autoscaling to min {min}, max {max}?"),
-                t.header_style(),
-            )));
-            out.push(Line::raw(""));
-            out.push(Line::styled(
-                "enter apply (patch spec.autoScaling) · esc cancel",
-                t.fg(t.muted),
-            ));
         }
     }
     if let Some(e) = &d.error {

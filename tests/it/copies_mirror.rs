@@ -372,3 +372,132 @@ async fn mirror_command_prints_progress_and_fails_when_an_image_fails() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown mirror target"));
 }
+
+/// `:mirror` and `r` in the Copies pane go through the one write pipeline: read-only refuses
+/// with the reason, the confirm names what is copied where and nothing runs before it, the
+/// executor runs skopeo and streams progress to the pane, each run is audited, and the result
+/// reaches the status bar.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mirror_and_retry_go_through_the_write_pipeline() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use shiftdeck::action::{Action, TaskResult};
+    use shiftdeck::actions::WriteRequest;
+    use shiftdeck::app::{App, Effect};
+
+    let reg = start_registry().await;
+    let work = tempfile::tempdir().expect("work");
+    let r = &reg.host;
+    push_image(work.path(), r, "src/app1", "v1").await;
+    let list = work.path().join("images.txt");
+    std::fs::write(&list, format!("{r}/src/app1:v1\n{r}/src/late:v1\n")).expect("list");
+    let out = work.path().join("out");
+    let cmd = format!(
+        "mirror {} dir:{} --tls-verify=false",
+        list.display(),
+        out.display()
+    );
+    let audit = work.path().join("audit.jsonl");
+    let new_app = |read_only: bool| {
+        let mut app = App::new(
+            shiftdeck::keymap::Keymap::default(),
+            shiftdeck::theme::Theme::default(),
+            read_only,
+        );
+        app.audit_path = Some(audit.clone());
+        app.update(Action::Resize(160, 40));
+        app
+    };
+    let screen = |app: &App| {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 40)).unwrap();
+        t.draw(|f| app.render(f)).unwrap();
+        t.backend().to_string()
+    };
+    let enter = |app: &mut App| {
+        app.handle_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    };
+    let writes = |app: &mut App| -> Vec<WriteRequest> {
+        app.take_effects()
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Write(w) => Some(w),
+                _ => None,
+            })
+            .collect()
+    };
+
+    // Read-only: refused with the reason, nothing asked, nothing run.
+    let mut ro = new_app(true);
+    ro.update(Action::Command(cmd.clone()));
+    let s = screen(&ro);
+    assert!(s.contains("read-only mode"), "{s}");
+    assert!(!s.contains("Mirror images"), "{s}");
+    assert!(writes(&mut ro).is_empty());
+
+    // The confirm names the images and the target; nothing runs before Enter.
+    let mut app = new_app(false);
+    app.update(Action::Command(cmd.clone()));
+    let s = screen(&app);
+    assert!(s.contains("Mirror images"), "{s}");
+    assert!(s.contains("Copy 2 image(s) with skopeo"), "{s}");
+    assert!(writes(&mut app).is_empty());
+    assert!(!out.exists(), "nothing copied before the confirm");
+    enter(&mut app);
+    let w = writes(&mut app);
+    let [req] = w.as_slice() else { panic!("{w:?}") };
+
+    // The executor: one image copied, one failed; progress reached the pane.
+    let report = shiftdeck::actions::run_opt(None, req.clone()).await;
+    assert!(!report.ok);
+    assert_eq!(report.summary, "mirrored 1/2 images, 1 failed");
+    assert!(out.join("src/app1:v1/manifest.json").is_file());
+    app.update(Action::Tick);
+    let p = app.copies_pane().expect("copies pane");
+    assert_eq!(
+        p.mirrors[0].status.summary(),
+        "mirrored 1/2 images, 1 failed"
+    );
+    assert!(app.on_task(TaskResult::WriteDone {
+        generation: 0,
+        report,
+    }));
+    assert!(screen(&app).contains("mirrored 1/2 images, 1 failed"));
+    let log: Vec<serde_json::Value> = std::fs::read_to_string(&audit)
+        .expect("audit")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0]["action"], "mirror");
+    assert_eq!(log[0]["outcome"], "mirrored 1/2 images, 1 failed");
+    assert_eq!(log[0]["failed_images"], json!([format!("{r}/src/late:v1")]));
+
+    // `r` on the failed image once it exists: confirm, run only it, audited as a retry.
+    push_image(work.path(), r, "src/late", "v1").await;
+    app.update(Action::Command("copy".into()));
+    app.handle_key(&KeyEvent::new(KeyCode::Char('/'), KeyModifiers::NONE));
+    for c in "late".chars() {
+        app.handle_key(&KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    enter(&mut app);
+    app.handle_key(&KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE));
+    let s = screen(&app);
+    assert!(
+        s.contains("Retry mirror") && s.contains("Copy 1 image(s)"),
+        "{s}"
+    );
+    assert!(writes(&mut app).is_empty());
+    enter(&mut app);
+    let w = writes(&mut app);
+    let [retry] = w.as_slice() else {
+        panic!("{w:?}")
+    };
+    let report = shiftdeck::actions::run_opt(None, retry.clone()).await;
+    assert!(report.ok, "{}", report.summary);
+    app.update(Action::Tick);
+    let p = app.copies_pane().expect("copies pane");
+    assert_eq!(p.mirrors[0].status.summary(), "mirrored 2/2 images");
+    let log = std::fs::read_to_string(&audit).expect("audit");
+    let last: serde_json::Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
+    assert_eq!(last["action"], "mirror-retry");
+    assert_eq!(last["images"], 1);
+}

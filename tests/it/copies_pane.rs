@@ -273,7 +273,7 @@ async fn copies_pane_against_the_sim_and_the_fake_blob_service() {
     let mut session = Session::new(App::new(Keymap::default(), Theme::default(), false), source);
     let audit_dir = tempfile::tempdir().unwrap();
     let audit = audit_dir.path().join("audit.jsonl");
-    session.app.copies_pane().unwrap().audit = Some(audit.clone());
+    session.app.audit_path = Some(audit.clone());
     session.app.update(Action::Resize(W, H));
     // The demo's tracked copies, as `shiftdeck demo` registers them.
     session

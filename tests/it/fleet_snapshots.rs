@@ -228,7 +228,7 @@ fn scale_down_confirm_names_likely_victims() {
     command(&mut app, "np");
     key(&mut app, 'j');
     // RBAC answered already (as the task would report it).
-    app.update(shiftdeck::action::Action::ScaleAccess {
+    app.on_task(shiftdeck::action::TaskResult::AccessChecked {
         generation: 1,
         access: Access {
             verb: "update".into(),
@@ -238,7 +238,7 @@ fn scale_down_confirm_names_likely_victims() {
             namespace: Some("clusters".into()),
             name: None,
         },
-        verdict: Verdict::Allowed,
+        verdict: Ok(Verdict::Allowed),
     });
     key(&mut app, '-');
     let s = screen(&mut app, 100, 24);

@@ -41,3 +41,4 @@ mod wizard_sim;
 mod wizard_tui_e2e;
 mod wizard_ui;
 mod wizard_validate;
+mod write_pipeline;

@@ -11,11 +11,11 @@ use kube::api::{DynamicObject, ListParams};
 use kube::runtime::watcher::Event;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use shiftdeck::action::Action;
+use shiftdeck::action::{Action, TaskResult};
 use shiftdeck::app::App;
 use shiftdeck::gate::Verdict;
 use shiftdeck::keymap::Keymap;
-use shiftdeck::migration::actions::{MigAction, create_migrations, patch_nodes};
+use shiftdeck::migration::actions::{create_migrations, patch_nodes};
 use shiftdeck::theme::Theme;
 use shiftdeck::watch::migration_kinds::{MIGRATION_KINDS, WATCHED_KINDS, list_all};
 use shiftdeck::watch::{KindState, Stores, WatchMsg};
@@ -147,11 +147,11 @@ async fn maintenance_report_and_migrate_all_dialog() {
     }
     key(&mut app, KeyCode::Char('m'));
     for access in [patch_nodes(), create_migrations()] {
-        app.update(Action::Migration(MigAction::Access {
+        app.on_task(TaskResult::AccessChecked {
             generation: 1,
             access,
-            verdict: Verdict::Allowed,
-        }));
+            verdict: Ok(Verdict::Allowed),
+        });
     }
     insta::assert_snapshot!("maintenance_worker_5", screen(&mut app, 150, 16));
     // The guest PDB check answers: the blocking PDB is named, in the error colour.
@@ -177,18 +177,18 @@ async fn maintenance_report_and_migrate_all_dialog() {
         }]),
     }];
     // An answer to another node's check is dropped.
-    assert!(!app.update(Action::Migration(MigAction::GuestPdbs {
+    assert!(!app.on_task(TaskResult::GuestPdbs {
         generation: 1,
         node: "worker-0".into(),
         targets: targets.clone(),
         reports: reports.clone(),
-    })));
-    assert!(app.update(Action::Migration(MigAction::GuestPdbs {
+    }));
+    assert!(app.on_task(TaskResult::GuestPdbs {
         generation: 1,
         node: "worker-5".into(),
         targets,
         reports,
-    })));
+    }));
     insta::assert_snapshot!("maintenance_worker_5_guest_pdbs", screen(&mut app, 150, 16));
     // Guest pods and PDBs change without any hub event: while the report is shown, the check is
     // asked again every 10 s, keeping the last answer on screen meanwhile.
@@ -227,8 +227,9 @@ async fn maintenance_report_and_migrate_all_dialog() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn actions_go_through_gate_and_confirm_before_any_write() {
+    use shiftdeck::actions::WriteRequest;
+    use shiftdeck::actions::node::{CordonWrite, MigrateWrite};
     use shiftdeck::app::Effect;
-    use shiftdeck::migration::actions::MigWrite;
 
     let (mut app, mut writers) = hub_app_with_writers().await;
     command(&mut app, "nodes");
@@ -239,8 +240,7 @@ async fn actions_go_through_gate_and_confirm_before_any_write() {
         key(&mut app, KeyCode::Char('j'));
     }
     key(&mut app, KeyCode::Char('m'));
-    // Unknown permissions: the RBAC questions leave as one effect, keys only say so.
-    // (Other panes may prefetch their own RBAC questions on connect.)
+    // The effects since connecting.
     let fx = app.take_effects();
     // The guest PDB check of the one drained guest node (user-np-7bdzb, cluster clusters/user).
     let pdb_checks: Vec<&Effect> = fx
@@ -255,42 +255,49 @@ async fn actions_go_through_gate_and_confirm_before_any_write() {
                 && targets[0].guest.as_ref().is_ok_and(|g| g.secret == "user-admin-kubeconfig")),
         "{fx:?}"
     );
-    let asked: Vec<Effect> = fx
-        .into_iter()
-        .filter(|e| matches!(e, Effect::MigrationAccess(..)))
+    // The RBAC questions of every action were asked ahead, once, on connect (opening the
+    // report does not ask them again).
+    let asked: Vec<&Effect> = fx
+        .iter()
+        .filter(|e| matches!(e, Effect::CheckAccess(_)))
         .collect();
     assert!(
-        matches!(&asked[..], [Effect::MigrationAccess(1, a)] if a.len() == 2),
+        matches!(&asked[..], [Effect::CheckAccess(a)]
+            if a.contains(&patch_nodes()) && a.contains(&create_migrations())),
         "{asked:?}"
     );
+    // Unknown permission: `c` is parked (nothing written, no dialog yet) until the answer.
     key(&mut app, KeyCode::Char('c'));
     assert!(app.take_effects().is_empty());
-    assert!(screen(&mut app, 150, 16).contains("checking permission to patch nodes"));
+    let s = screen(&mut app, 150, 16);
+    assert!(s.contains("checking permission to patch nodes"), "{s}");
+    assert!(!s.contains("cordon worker-5?"), "{s}");
     for access in [patch_nodes(), create_migrations()] {
-        app.update(Action::Migration(MigAction::Access {
+        app.on_task(TaskResult::AccessChecked {
             generation: 1,
             access,
-            verdict: Verdict::Allowed,
-        }));
+            verdict: Ok(Verdict::Allowed),
+        });
     }
-    // Cordon: dialog, `n` cancels without a write; `c` again and Enter writes.
-    key(&mut app, KeyCode::Char('c'));
+    // The press was not dropped: the answer opens its dialog; `n` cancels without a write.
     assert!(screen(&mut app, 150, 16).contains("cordon worker-5?"));
     key(&mut app, KeyCode::Char('n'));
     assert!(app.take_effects().is_empty());
+    // `c` again and Enter writes, pinned to the node's uid.
     key(&mut app, KeyCode::Char('c'));
+    assert!(screen(&mut app, 150, 16).contains("cordon worker-5?"));
     key(&mut app, KeyCode::Enter);
     let fx = app.take_effects();
     assert!(
-        matches!(&fx[..], [Effect::MigrationWrite(MigWrite::Cordon { node, unschedulable: true }, ctx)]
-            if node == "worker-5" && ctx.generation == 1),
+        matches!(&fx[..], [Effect::Write(WriteRequest::Cordon(CordonWrite { node, unschedulable: true, uid: Some(_), origin, .. }))]
+            if node == "worker-5" && origin.context == "hub"),
         "{fx:?}"
     );
     // Migrate all: only the migratable VMI is in the write.
     key(&mut app, KeyCode::Char('M'));
     key(&mut app, KeyCode::Char('y'));
     let fx = app.take_effects();
-    let [Effect::MigrationWrite(MigWrite::Migrate { bodies, .. }, _)] = &fx[..] else {
+    let [Effect::Write(WriteRequest::Migrate(MigrateWrite { bodies, .. }))] = &fx[..] else {
         panic!("{fx:?}");
     };
     let vmis: Vec<&str> = bodies
@@ -332,9 +339,14 @@ async fn actions_go_through_gate_and_confirm_before_any_write() {
     );
     assert!(app.take_effects().is_empty());
     // A stale answer (other connection) changes nothing.
-    assert!(!app.update(Action::Migration(MigAction::Done {
+    assert!(!app.on_task(TaskResult::WriteDone {
         generation: 7,
-        ok: true,
-        text: "x".into()
-    })));
+        report: shiftdeck::actions::WriteReport {
+            kind: shiftdeck::actions::WriteKind::Cordon,
+            ok: true,
+            summary: "x".into(),
+            outcomes: Vec::new(),
+            detail: Default::default(),
+        },
+    }));
 }

@@ -36,8 +36,8 @@ async fn hub(user: SimUser) -> SimHandle {
 
 fn open(h: &SimHandle, audit: &std::path::Path) -> Session {
     let mut session = SCREEN.open(&h.kubeconfig_yaml(), tui_support::app(false));
-    // Jobs read it when one starts; none has yet.
-    session.jobs.audit = Some(audit.to_path_buf());
+    // Every write of the one pipeline is audited there (the create included).
+    session.app.audit_path = Some(audit.to_path_buf());
     session
 }
 

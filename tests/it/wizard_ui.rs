@@ -9,9 +9,10 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use shiftdeck::action::Action;
-use shiftdeck::app::App;
+use shiftdeck::action::{Action, TaskResult};
+use shiftdeck::actions::{WriteDetail, WriteKind, WriteReport, WriteRequest};
 use shiftdeck::app::wizards::WizardState;
+use shiftdeck::app::{App, Effect};
 use shiftdeck::keymap::Keymap;
 use shiftdeck::theme::Theme;
 use shiftdeck::ui::wizard::jobs::{Job, Msg, Target};
@@ -294,12 +295,17 @@ fn review_dry_run_then_create_needs_confirmation() {
     assert_eq!(w.phase, Phase::DryRunning);
     assert!(send(&mut w, KeyCode::Char('c')).is_none(), "busy");
     w.dry_run_done(shiftdeck::wizard::exec::DryRunReport { steps: Vec::new() });
-    assert!(send(&mut w, KeyCode::Char('c')).is_none());
-    assert_eq!(w.phase, Phase::ConfirmCreate);
-    assert!(send(&mut w, KeyCode::Esc).is_none());
+    // `c` asks for the create; the app confirms it in the one confirm dialog (see
+    // `wizard_screens`), and a cancel there gives the review back.
+    assert!(matches!(
+        send(&mut w, KeyCode::Char('c')),
+        Some(Request::Create(_))
+    ));
+    assert_eq!(w.phase, Phase::Creating);
+    assert!(send(&mut w, KeyCode::Char('c')).is_none(), "busy");
+    w.create_cancelled();
     assert_eq!(w.phase, Phase::Editing);
-    send(&mut w, KeyCode::Enter);
-    let Some(Request::Create(plan)) = send(&mut w, KeyCode::Char('y')) else {
+    let Some(Request::Create(plan)) = send(&mut w, KeyCode::Enter) else {
         panic!("no create request");
     };
     assert_eq!(w.phase, Phase::Creating);
@@ -374,6 +380,22 @@ fn open_cluster_wizard(app: &mut App, facts: ClusterFacts) {
         target: Target::Cluster,
         facts: Box::new(facts),
         denied: None,
+    });
+    // Still loading: the permission is not known yet; its answer opens the wizard.
+    assert!(matches!(
+        app.wizard(),
+        WizardState::Loading(Target::Cluster)
+    ));
+    allow_create(app, "hostedclusters");
+    assert!(matches!(app.wizard(), WizardState::Open(_)));
+}
+
+/// The RBAC answer for the create, as the access task reports it.
+fn allow_create(app: &mut App, resource: &str) {
+    app.on_task(TaskResult::AccessChecked {
+        generation: 0,
+        access: shiftdeck::actions::create::create_access(resource),
+        verdict: Ok(shiftdeck::gate::Verdict::Allowed),
     });
 }
 
@@ -529,10 +551,12 @@ fn read_only_cannot_reach_create_and_says_why() {
     // An RBAC refusal from the check closes the loading wizard with the reason.
     let mut app = self::app();
     app.update(Action::Command("addnodepool".into()));
-    app.on_wizard_msg(Msg::Facts {
-        target: Target::NodePool,
-        facts: Box::default(),
-        denied: Some("RBAC: you may not create nodepools".into()),
+    app.on_task(TaskResult::AccessChecked {
+        generation: 0,
+        access: shiftdeck::actions::create::create_access("nodepools"),
+        verdict: Ok(shiftdeck::gate::Verdict::Denied(
+            "RBAC: you may not create nodepools".into(),
+        )),
     });
     assert!(matches!(app.wizard(), WizardState::Closed));
     assert!(screen(&app).contains("cannot create: RBAC: you may not create nodepools"));
@@ -562,6 +586,7 @@ fn snapshot_nodepool_review_with_dry_run_and_failed_create() {
         app.take_jobs().as_slice(),
         [Job::Facts(Target::NodePool)]
     ));
+    allow_create(&mut app, "nodepools");
     app.on_wizard_msg(Msg::Facts {
         target: Target::NodePool,
         facts: Box::new(good()),
@@ -592,23 +617,40 @@ fn snapshot_nodepool_review_with_dry_run_and_failed_create() {
             outcome: DryRunOutcome::Accepted,
         }],
     }));
+    // Enter on the review asks for the create: the one confirm dialog, then one write.
     press(&mut app, KeyCode::Enter);
+    assert!(screen(&app).contains("Create NodePool clusters/example-extra on the cluster now?"));
     press(&mut app, KeyCode::Char('y'));
-    let jobs = app.take_jobs();
-    let [Job::Create { target, .. }] = jobs.as_slice() else {
-        panic!("{jobs:?}")
+    let fx: Vec<Effect> = app
+        .take_effects()
+        .into_iter()
+        .filter(|e| matches!(e, Effect::Write(_)))
+        .collect();
+    let [Effect::Write(WriteRequest::Create(create))] = fx.as_slice() else {
+        panic!("{fx:?}")
     };
+    let target = create.target.clone();
     assert_eq!(target, "NodePool clusters/example-extra");
-    app.on_wizard_msg(Msg::Created {
-        target: target.clone(),
-        result: Err(CreateError {
-            failed: pool.clone(),
-            explanation: "creating NodePool clusters/example-extra: the server rejected it (409 AlreadyExists). Nothing else was created, so nothing was rolled back.".into(),
-            rolled_back: Vec::new(),
-            left_behind: Vec::new(),
-            status: Some(409),
-        }),
-        audit_error: None,
+    let result = Err(CreateError {
+        failed: pool.clone(),
+        explanation: "creating NodePool clusters/example-extra: the server rejected it (409 AlreadyExists). Nothing else was created, so nothing was rolled back.".into(),
+        rolled_back: Vec::new(),
+        left_behind: Vec::new(),
+        status: Some(409),
+    });
+    app.on_task(TaskResult::WriteDone {
+        generation: 0,
+        report: WriteReport {
+            kind: WriteKind::Create,
+            ok: false,
+            summary: "failed".into(),
+            outcomes: Vec::new(),
+            detail: WriteDetail::Created {
+                target: target.clone(),
+                result,
+                audit_error: None,
+            },
+        },
     });
     insta::assert_snapshot!("nodepool_2_review_failed", screen(&app));
     assert!(
@@ -675,21 +717,11 @@ async fn without_a_connection_jobs_answer_not_connected() {
     to_review(&mut w);
     let plan = Box::new(w.plan.clone().unwrap());
     let mut jobs = shiftdeck::ui::wizard::jobs::Jobs::default();
-    jobs.audit = None;
     jobs.spawn(Job::DryRun(plan.clone()));
     let Some(Msg::DryRun(r)) = jobs.recv().await else {
         panic!("no dry-run answer")
     };
     assert!(!r.ok(), "{r:?}");
-    jobs.spawn(Job::Create {
-        plan,
-        context: "hub".into(),
-        target: "HostedCluster clusters/demo".into(),
-    });
-    let Some(Msg::Created { result, .. }) = jobs.recv().await else {
-        panic!("no create answer")
-    };
-    assert!(result.unwrap_err().explanation.contains("not connected"));
     jobs.spawn(Job::Facts(Target::Cluster));
     let Some(Msg::Facts { denied, .. }) = jobs.recv().await else {
         panic!("no facts answer")

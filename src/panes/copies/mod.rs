@@ -21,6 +21,9 @@ use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use self::modal::{BlobForm, FormPurpose, Modal};
 use self::runtime::CopyMsg;
 use crate::action::Action;
+use crate::actions::copy::{BlobAbortWrite, BlobCopyWrite};
+use crate::actions::mirror::{MirrorWrite, Progress};
+use crate::actions::{ConfirmLine, ConfirmRequest, Origin, Tone, WriteRequest};
 use crate::copies::azure::{BlobClient, BlobCopyWatch, CopyStatus};
 use crate::copies::datavolume::DataVolumeCopy;
 use crate::copies::mirror::{MirrorJob, MirrorStatus};
@@ -60,8 +63,8 @@ pub struct CopiesPane {
     kube: Option<kube::Client>,
     /// Wall clock for DataVolume samples; `None` is the real clock (tests pin it).
     pub fixed_now: Option<DateTime<Utc>>,
-    /// The audit log every started copy is appended to (`None`: not audited, tests only).
-    pub audit: Option<std::path::PathBuf>,
+    /// Writes asked for (start, abort), for the app's one write pipeline to gate and confirm.
+    writes: Vec<ConfirmRequest>,
     tx: UnboundedSender<CopyMsg>,
     rx: UnboundedReceiver<CopyMsg>,
 }
@@ -83,7 +86,7 @@ impl Default for CopiesPane {
             client: None,
             kube: None,
             fixed_now: None,
-            audit: crate::csr::audit::default_path(),
+            writes: Vec::new(),
             tx,
             rx,
         }
@@ -179,16 +182,38 @@ impl CopiesPane {
         }
     }
 
-    /// Start mirror job `job` (all its images).
-    pub fn start_mirror(&mut self, job: MirrorJob) {
+    /// Show mirror job `job` with every image waiting; returns its job number. The write
+    /// pipeline's executor (`actions::mirror`) runs it; its events arrive by message.
+    pub fn start_mirror(&mut self, job: MirrorJob) -> usize {
         let status = MirrorStatus::new(&job);
         for item in status.items() {
             self.book.upsert(item.clone());
         }
-        let n = self.mirrors.len();
-        let all: Vec<usize> = (0..job.plan().len()).collect();
-        runtime::spawn_mirror(self.tx.clone(), n, &job, all);
         self.mirrors.push(MirrorRun { job, status });
+        self.mirrors.len() - 1
+    }
+
+    /// A mirror write was confirmed: show it (a new job, or the retried images waiting again)
+    /// and point its progress at this pane.
+    pub fn mirror_confirmed(&mut self, w: &mut MirrorWrite) {
+        let no = match w.job_no {
+            Some(no) if w.retry => {
+                if let Some(run) = self.mirrors.get_mut(no) {
+                    run.status.reset(&w.indices);
+                    for item in run.status.items() {
+                        self.book.upsert(item.clone());
+                    }
+                }
+                self.notice = Some(format!("retrying {} image(s)", w.indices.len()));
+                no
+            }
+            _ => self.start_mirror(w.job.clone()),
+        };
+        w.job_no = Some(no);
+        let tx = self.tx.clone();
+        w.progress = Progress::new(move |event| {
+            let _ = tx.send(CopyMsg::Mirror { job: no, event });
+        });
     }
 
     /// Fold one task message into the book.
@@ -205,22 +230,6 @@ impl CopiesPane {
                     self.book.upsert(item);
                 }
             }
-            CopyMsg::BlobAborted { key, result } => {
-                let name = self
-                    .blobs
-                    .iter()
-                    .find(|b| b.target.url() == key)
-                    .map_or(String::new(), |b| b.target.blob.clone());
-                self.notice = Some(match result {
-                    Ok(()) => format!("aborted the copy into {name}"),
-                    Err(e) => format!("abort of {name} failed: {e}"),
-                });
-            }
-            CopyMsg::CopyStarted(Err(e)) => self.notice = Some(e),
-            CopyMsg::CopyStarted(Ok((dest, az))) => {
-                self.notice = Some(format!("started: {az}"));
-                self.track_target(dest);
-            }
             CopyMsg::Mirror { job, event } => {
                 if let Some(run) = self.mirrors.get_mut(job) {
                     run.status.apply(&event);
@@ -230,6 +239,44 @@ impl CopiesPane {
                 }
             }
         }
+    }
+
+    /// A started copy (the write pipeline's result): track its destination.
+    pub fn copy_started(&mut self, result: Result<(BlobTarget, String), String>) {
+        match result {
+            Err(e) => self.notice = Some(e),
+            Ok((dest, az)) => {
+                self.notice = Some(format!("started: {az}"));
+                self.track_target(dest);
+            }
+        }
+    }
+
+    /// An aborted copy (the write pipeline's result): poll the blob until final again.
+    pub fn abort_done(&mut self, key: &str, result: Result<(), String>) {
+        let target = self
+            .blobs
+            .iter()
+            .find(|b| b.target.url() == key)
+            .map(|b| b.target.clone());
+        let name = target.as_ref().map_or(String::new(), |t| t.blob.clone());
+        let ok = result.is_ok();
+        self.notice = Some(match result {
+            Ok(()) => format!("aborted the copy into {name}"),
+            Err(e) => format!("abort of {name} failed: {e}"),
+        });
+        if ok
+            && let Some(target) = target
+            && let Some(client) = self.client()
+            && runtime::can_spawn()
+        {
+            runtime::spawn_poll(self.tx.clone(), client, target);
+        }
+    }
+
+    /// Write requests waiting for the app (start, abort).
+    pub fn take_writes(&mut self) -> Vec<ConfirmRequest> {
+        std::mem::take(&mut self.writes)
     }
 
     /// Retry the failed images of the mirror job the selected row belongs to.
@@ -257,16 +304,29 @@ impl CopiesPane {
             self.notice = Some("no failed images in this mirror job".into());
             return;
         }
-        run.status.reset(&failed);
-        for item in run.status.items() {
-            self.book.upsert(item.clone());
-        }
-        self.notice = Some(format!("retrying {} image(s)", failed.len()));
-        runtime::spawn_mirror(self.tx.clone(), no, &run.job, failed);
+        let w = MirrorWrite {
+            job: run.job.clone(),
+            indices: failed,
+            retry: true,
+            job_no: Some(no),
+            progress: Progress::default(),
+            origin: Origin::default(),
+        };
+        self.writes.push(ConfirmRequest {
+            title: "Retry mirror".into(),
+            lines: w
+                .confirm_lines()
+                .into_iter()
+                .map(|l| ConfirmLine::new(Tone::Plain, l))
+                .collect(),
+            prompt: None,
+            write: WriteRequest::Mirror(w),
+        });
     }
 
-    /// `x` on a pending blob copy: ask first.
-    fn ask_abort(&mut self, gate: &ActionGate) {
+    /// `x` on a pending blob copy: a write request (the app gates and confirms it), pinned to
+    /// the copy id shown.
+    fn ask_abort(&mut self) {
         let Some(item) = self
             .selected_item()
             .filter(|i| i.kind == SourceKind::AzureBlob)
@@ -275,45 +335,41 @@ impl CopiesPane {
             return;
         };
         let key = item.key.clone();
-        if let Verdict::Denied(why) =
-            gate.check_local(&GatedAction::External(format!("abort blob copy {key}")))
-        {
-            self.notice = Some(why);
-            return;
-        }
         let Some(w) = self.blobs.iter().find(|b| b.target.url() == key) else {
             return;
         };
         match &w.last {
-            Some(Ok(p)) if p.copy.status == Some(CopyStatus::Pending) && p.copy.id.is_some() => {
-                self.modal = Some(Modal::ConfirmAbort {
-                    key,
-                    blob: w.target.blob.clone(),
+            Some(Ok(p)) if p.copy.status == Some(CopyStatus::Pending) => {
+                let Some(copy_id) = p.copy.id.clone() else {
+                    return;
+                };
+                let blob = w.target.blob.clone();
+                self.writes.push(ConfirmRequest {
+                    title: "Abort copy".into(),
+                    lines: vec![
+                        ConfirmLine::new(
+                            Tone::Plain,
+                            format!("Abort the pending copy into {blob}?"),
+                        ),
+                        ConfirmLine::new(
+                            Tone::Bad,
+                            "The destination blob is left empty (Abort Copy Blob).",
+                        ),
+                    ],
+                    prompt: None,
+                    write: WriteRequest::BlobAbort(BlobAbortWrite {
+                        target: w.target.clone(),
+                        copy_id,
+                        origin: Origin::default(),
+                    }),
                 });
             }
             _ => self.notice = Some(format!("{} has no pending copy to abort", w.target.blob)),
         }
     }
 
-    fn abort(&mut self, key: &str) {
-        let Some(w) = self.blobs.iter().find(|b| b.target.url() == key) else {
-            return;
-        };
-        let Some(Ok(p)) = &w.last else {
-            return;
-        };
-        let Some(id) = p.copy.id.clone() else {
-            return;
-        };
-        let target = w.target.clone();
-        self.notice = Some(format!("aborting the copy into {}…", target.blob));
-        if let Some(client) = self.client() {
-            runtime::spawn_abort(self.tx.clone(), client, target, id, self.audit.clone());
-        }
-    }
-
     /// A palette command addressed to this pane (`blob`, `mirror FILE TARGET [flags]`).
-    pub fn command(&mut self, line: &str, gate: &ActionGate) {
+    pub fn command(&mut self, line: &str) {
         let mut words = line.split_whitespace();
         match words.next() {
             Some("blob") => self.modal = Some(Modal::Blob(Box::default())),
@@ -331,12 +387,6 @@ impl CopiesPane {
                         return;
                     }
                 };
-                if let Verdict::Denied(why) =
-                    gate.check_local(&GatedAction::External("mirror images".into()))
-                {
-                    self.notice = Some(why);
-                    return;
-                }
                 let target = match args.target.parse() {
                     Ok(t) => t,
                     Err(e) => {
@@ -345,7 +395,26 @@ impl CopiesPane {
                     }
                 };
                 match MirrorJob::from_file(&args.file, target, args.options()) {
-                    Ok(job) => self.start_mirror(job),
+                    Ok(job) => {
+                        let w = MirrorWrite {
+                            indices: (0..job.plan().len()).collect(),
+                            job,
+                            retry: false,
+                            job_no: None,
+                            progress: Progress::default(),
+                            origin: Origin::default(),
+                        };
+                        self.writes.push(ConfirmRequest {
+                            title: "Mirror images".into(),
+                            lines: w
+                                .confirm_lines()
+                                .into_iter()
+                                .map(|l| ConfirmLine::new(Tone::Plain, l))
+                                .collect(),
+                            prompt: None,
+                            write: WriteRequest::Mirror(w),
+                        });
+                    }
                     Err(e) => self.notice = Some(format!("cannot mirror: {e}")),
                 }
             }
@@ -359,22 +428,21 @@ impl CopiesPane {
             match m.key(key) {
                 modal::Outcome::Keep(m) => self.modal = Some(m),
                 modal::Outcome::Cancel => {}
-                modal::Outcome::Abort(k) => self.abort(&k),
                 modal::Outcome::StartCopy(req) => {
-                    if let Verdict::Denied(why) =
-                        gate.check_local(&GatedAction::External("start blob copy".into()))
-                    {
-                        self.notice = Some(why);
-                    } else if let Some(client) = self.client() {
-                        self.notice = Some("starting the copy…".into());
-                        runtime::spawn_start_copy(
-                            self.tx.clone(),
-                            client,
-                            self.kube.clone(),
+                    let lines = req
+                        .confirm_lines()
+                        .into_iter()
+                        .map(|l| ConfirmLine::new(Tone::Plain, l))
+                        .collect();
+                    self.writes.push(ConfirmRequest {
+                        title: "Start copy".into(),
+                        lines,
+                        prompt: None,
+                        write: WriteRequest::BlobCopy(BlobCopyWrite {
                             req,
-                            self.audit.clone(),
-                        );
-                    }
+                            origin: Origin::default(),
+                        }),
+                    });
                 }
                 modal::Outcome::Track { url, sas } => {
                     if let Verdict::Denied(why) =
@@ -389,7 +457,7 @@ impl CopiesPane {
             return true;
         }
         match key.code {
-            KeyCode::Char('x') => self.ask_abort(gate),
+            KeyCode::Char('x') => self.ask_abort(),
             KeyCode::Char('r') => self.retry_mirror(),
             _ => return false,
         }
@@ -588,8 +656,11 @@ impl Pane for CopiesPane {
     fn as_any_mut(&mut self) -> Option<&mut dyn Any> {
         Some(self)
     }
-    fn pane_command(&mut self, line: &str, gate: &ActionGate) {
-        self.command(line, gate);
+    fn take_write_requests(&mut self) -> Vec<ConfirmRequest> {
+        self.take_writes()
+    }
+    fn pane_command(&mut self, line: &str, _gate: &ActionGate) {
+        self.command(line);
     }
     fn raw_key(&mut self, key: &KeyEvent, gate: &ActionGate) -> bool {
         self.key(key, gate)

@@ -1,11 +1,10 @@
-//! The Copies pane's modals: the `:blob` form (blob URL + SAS, the SAS masked on screen) and the
-//! confirmations before starting (`:blobcopy`) and aborting a blob copy.
+//! The Copies pane's form: `:blob` / `:blobcopy` (blob URL or container + SAS, the SAS masked on
+//! screen). Starting and aborting a copy are confirmed in the app's one confirm dialog.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use tui_textarea::TextArea;
 
@@ -84,18 +83,13 @@ impl Default for BlobForm {
     }
 }
 
+/// The pane's own form (its confirmations are the app's one confirm dialog).
 pub enum Modal {
     Blob(Box<BlobForm>),
-    ConfirmAbort {
-        key: String,
-        blob: String,
-    },
-    /// The filled `:blobcopy` form, waiting for `y`: a copy writes into the storage account.
-    ConfirmStart(StartCopyRequest),
 }
 
 /// A boot image copy to start, as the form gave it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct StartCopyRequest {
     pub container: String,
     pub sas: String,
@@ -103,11 +97,41 @@ pub struct StartCopyRequest {
     pub source: String,
 }
 
+impl std::fmt::Debug for StartCopyRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the SAS.
+        f.debug_struct("StartCopyRequest")
+            .field("container", &crate::redact::in_text(&self.container))
+            .field("sas", &"<hidden>")
+            .field("source", &crate::redact::in_text(&self.source))
+            .finish()
+    }
+}
+
+impl StartCopyRequest {
+    /// The confirm dialog's lines (the SAS is never shown).
+    pub fn confirm_lines(&self) -> Vec<String> {
+        let source = if self.source.is_empty() {
+            "the cluster's coreos-bootimages aarch64 VHD".to_string()
+        } else {
+            crate::redact::in_text(&self.source)
+        };
+        vec![
+            "Start a server-side Copy Blob into the storage account?".into(),
+            format!(
+                "  into  {} (SAS given, hidden)",
+                crate::redact::in_text(&self.container)
+            ),
+            format!("  from  {source}"),
+            "An existing blob of the same name is overwritten.".into(),
+        ]
+    }
+}
+
 /// What a key did to a modal.
 pub enum Outcome {
     Keep(Modal),
     Cancel,
-    Abort(String),
     Track {
         url: String,
         sas: String,
@@ -119,16 +143,6 @@ pub enum Outcome {
 impl Modal {
     pub fn key(self, key: &KeyEvent) -> Outcome {
         match self {
-            Modal::ConfirmAbort { key: k, blob } => match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => Outcome::Abort(k),
-                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Outcome::Cancel,
-                _ => Outcome::Keep(Modal::ConfirmAbort { key: k, blob }),
-            },
-            Modal::ConfirmStart(req) => match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => Outcome::StartCopy(req),
-                KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => Outcome::Cancel,
-                _ => Outcome::Keep(Modal::ConfirmStart(req)),
-            },
             Modal::Blob(mut f) => {
                 let n = f.fields.len();
                 match key.code {
@@ -150,13 +164,11 @@ impl Modal {
                             url: f.text(0),
                             sas: f.text(1),
                         },
-                        FormPurpose::StartCopy => {
-                            Outcome::Keep(Modal::ConfirmStart(StartCopyRequest {
-                                container: f.text(0).trim().to_string(),
-                                sas: f.text(1).trim().to_string(),
-                                source: f.text(2).trim().to_string(),
-                            }))
-                        }
+                        FormPurpose::StartCopy => Outcome::StartCopy(StartCopyRequest {
+                            container: f.text(0).trim().to_string(),
+                            sas: f.text(1).trim().to_string(),
+                            source: f.text(2).trim().to_string(),
+                        }),
                     },
                     _ => {
                         if let Some((_, t)) = f.fields.get_mut(f.focus) {
@@ -171,71 +183,6 @@ impl Modal {
 
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
         match self {
-            Modal::ConfirmAbort { blob, .. } => {
-                let r = centered(area, 90, 6);
-                frame.render_widget(Clear, r);
-                let block = Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(Style::default().fg(theme.warn))
-                    .title(Span::styled(" Abort copy ", theme.title_style()));
-                let text = vec![
-                    Line::from(format!("Abort the pending copy into {blob}?")),
-                    Line::from(vec![
-                        Span::styled(
-                            "y",
-                            Style::default()
-                                .fg(theme.error)
-                                .add_modifier(Modifier::BOLD),
-                        ),
-                        Span::raw(" abort   "),
-                        Span::styled("n", Style::default().add_modifier(Modifier::BOLD)),
-                        Span::raw("/esc keep copying"),
-                    ]),
-                ];
-                frame.render_widget(
-                    Paragraph::new(text)
-                        .block(block)
-                        .style(theme.base())
-                        .wrap(ratatui::widgets::Wrap { trim: true }),
-                    r,
-                );
-            }
-            Modal::ConfirmStart(req) => {
-                let r = centered(area, 100, 8);
-                frame.render_widget(Clear, r);
-                let block = Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(Style::default().fg(theme.warn))
-                    .title(Span::styled(" Start copy ", theme.title_style()));
-                let source = if req.source.is_empty() {
-                    "the cluster's coreos-bootimages aarch64 VHD".to_string()
-                } else {
-                    crate::redact::in_text(&req.source)
-                };
-                let bold = Style::default().add_modifier(Modifier::BOLD);
-                let text = vec![
-                    Line::from("Start a server-side Copy Blob into the storage account?"),
-                    Line::from(format!(
-                        "  into  {} (SAS given, hidden)",
-                        crate::redact::in_text(&req.container)
-                    )),
-                    Line::from(format!("  from  {source}")),
-                    Line::from("An existing blob of the same name is overwritten."),
-                    Line::from(vec![
-                        Span::styled("y", bold.fg(theme.warn)),
-                        Span::raw(" start   "),
-                        Span::styled("n", bold),
-                        Span::raw("/esc cancel"),
-                    ]),
-                ];
-                frame.render_widget(
-                    Paragraph::new(text)
-                        .block(block)
-                        .style(theme.base())
-                        .wrap(ratatui::widgets::Wrap { trim: false }),
-                    r,
-                );
-            }
             Modal::Blob(f) => {
                 let h = 2 * f.fields.len() as u16 + 3;
                 let r = centered(area, 90, h);

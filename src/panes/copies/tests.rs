@@ -110,20 +110,20 @@ fn abort_asks_first_and_read_only_refuses() {
         result: Ok(pending(100)),
         at: t(0),
     });
-    let ro = ActionGate::new(true);
-    assert!(p.key(&key('x'), &ro));
-    assert!(p.modal.is_none());
-    assert!(
-        p.notice
-            .as_deref()
-            .unwrap_or_default()
-            .contains("read-only")
-    );
+    // The pane asks; the app's one pipeline gates (read-only first) and confirms.
     let rw = ActionGate::new(false);
     assert!(p.key(&key('x'), &rw));
-    assert!(matches!(p.modal, Some(Modal::ConfirmAbort { .. })));
-    assert!(p.key(&key('n'), &rw));
-    assert!(p.modal.is_none(), "n keeps copying");
+    assert!(p.modal.is_none());
+    let w = p.take_writes();
+    let [req] = w.as_slice() else { panic!("{w:?}") };
+    assert!(
+        req.lines[0].text.starts_with("Abort the pending copy into"),
+        "{req:?}"
+    );
+    let crate::actions::WriteRequest::BlobAbort(a) = &req.write else {
+        panic!("{req:?}")
+    };
+    assert_eq!(a.target.url(), p.blobs[0].target.url());
     assert!(!p.key(&key('z'), &rw), "unbound keys fall through");
 }
 
@@ -131,7 +131,7 @@ fn abort_asks_first_and_read_only_refuses() {
 fn blob_form_masks_nothing_it_returns_and_tracks() {
     let mut p = CopiesPane::default();
     let gate = ActionGate::new(false);
-    p.command("blob", &gate);
+    p.command("blob");
     assert!(p.modal.is_some());
     for c in URL.chars() {
         p.key(&key(c), &gate);
@@ -188,17 +188,16 @@ fn mirror_flags_are_those_of_the_cli() {
 #[test]
 fn mirror_command_reports_bad_input_without_starting() {
     let mut p = CopiesPane::default();
-    let gate = ActionGate::new(false);
-    p.command("mirror", &gate);
+    p.command("mirror");
     assert!(p.notice.as_deref().unwrap_or_default().starts_with("usage"));
-    p.command("mirror /nonexistent/list.txt dir:/tmp/x --authfile", &gate);
+    p.command("mirror /nonexistent/list.txt dir:/tmp/x --authfile");
     assert!(
         p.notice
             .as_deref()
             .unwrap_or_default()
             .contains("a value is required for '--authfile")
     );
-    p.command("mirror /nonexistent/list.txt dir:/tmp/x", &gate);
+    p.command("mirror /nonexistent/list.txt dir:/tmp/x");
     assert!(
         p.notice
             .as_deref()
@@ -212,7 +211,7 @@ fn mirror_command_reports_bad_input_without_starting() {
 fn blobcopy_form_collects_three_fields() {
     let mut p = CopiesPane::default();
     let gate = ActionGate::new(false);
-    p.command("blobcopy", &gate);
+    p.command("blobcopy");
     for (i, text) in ["http://h/acct/vhds", FAKE_SAS, "https://s/x/rhcos-416.vhd"]
         .iter()
         .enumerate()
@@ -238,12 +237,9 @@ fn blobcopy_form_collects_three_fields() {
 /// the confirmation.
 #[test]
 fn blobcopy_asks_before_writing() {
-    let mut p = CopiesPane {
-        audit: None,
-        ..CopiesPane::default()
-    };
+    let mut p = CopiesPane::default();
     let gate = ActionGate::new(false);
-    p.command("blobcopy", &gate);
+    p.command("blobcopy");
     for (i, text) in ["http://h/acct/vhds", FAKE_SAS, ""].iter().enumerate() {
         if i > 0 {
             p.key(&KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE), &gate);
@@ -253,24 +249,23 @@ fn blobcopy_asks_before_writing() {
         }
     }
     p.key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), &gate);
-    let Some(Modal::ConfirmStart(req)) = &p.modal else {
-        panic!("no confirmation")
-    };
-    assert_eq!(req.container, "http://h/acct/vhds");
-    assert_eq!(req.source, "");
-    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(110, 12)).unwrap();
-    t.draw(|f| {
-        if let Some(m) = &p.modal {
-            m.render(f, f.area(), &crate::theme::Theme::default());
-        }
-    })
-    .unwrap();
-    let s = t.backend().to_string();
-    assert!(s.contains("Start a server-side Copy Blob"), "{s}");
-    assert!(s.contains("coreos-bootimages aarch64 VHD"), "{s}");
-    assert!(!s.contains("sig="), "{s}");
-    p.key(&key('n'), &gate);
     assert!(p.modal.is_none());
+    let w = p.take_writes();
+    let [confirm] = w.as_slice() else {
+        panic!("no confirmation: {w:?}")
+    };
+    let crate::actions::WriteRequest::BlobCopy(start) = &confirm.write else {
+        panic!("{confirm:?}")
+    };
+    assert_eq!(start.req.container, "http://h/acct/vhds");
+    assert_eq!(start.req.source, "");
+    let text: Vec<&str> = confirm.lines.iter().map(|l| l.text.as_str()).collect();
+    let text = text.join("\n");
+    assert!(text.contains("Start a server-side Copy Blob"), "{text}");
+    assert!(text.contains("coreos-bootimages aarch64 VHD"), "{text}");
+    assert!(!text.contains("sig="), "{text}");
+    // Not even a debug print shows the SAS.
+    assert!(!format!("{confirm:?}").contains("sig="), "{confirm:?}");
     assert!(p.notice.is_none(), "nothing started: {:?}", p.notice);
 }
 

@@ -279,10 +279,10 @@ fn app_with(csrs: Vec<CertificateSigningRequest>, machines: Vec<Machine>) -> App
 fn allow_writes(app: &mut App) {
     let access = app.pane().unwrap().write_access();
     for access in access {
-        app.update(Action::AccessChecked {
+        app.on_task(crate::action::TaskResult::AccessChecked {
             generation: 1,
             access,
-            verdict: Verdict::Allowed,
+            verdict: Ok(Verdict::Allowed),
         });
     }
 }
@@ -336,11 +336,24 @@ fn csr_pane_snapshot() {
 #[test]
 fn confirm_dialog_snapshots() {
     let mut app = app();
-    // Before the RBAC answers are in, `a` only says it is checking.
+    // Before the RBAC answers are in, `a` says it is checking, and writes nothing.
     key(&mut app, 'a');
     let s = screen(&mut app, 120, 40);
-    assert!(s.contains("checking permissions"), "{s}");
+    assert!(
+        s.contains("checking permission to update certificatesigningrequests/approval"),
+        "{s}"
+    );
+    assert!(!s.contains("Approve csr-aaa"), "{s}");
+    assert!(
+        !app.take_effects()
+            .iter()
+            .any(|e| matches!(e, crate::app::Effect::Write(_)))
+    );
+    // The press is not dropped: when the answers come, its confirm dialog opens.
     allow_writes(&mut app);
+    let s = screen(&mut app, 120, 40);
+    assert!(s.contains("Approve csr-aaa"), "{s}");
+    app.handle_key(&KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
     key(&mut app, 'j');
     key(&mut app, 'a');
     for c in "arm-9".chars() {

@@ -2,7 +2,7 @@
 //! the Nodes pane): every VMI running there grouped by hosted cluster and node pool, migratable or
 //! not with the reason, the guest nodes that would be drained instead, the verdict, and the
 //! migrations leaving the node followed to Succeeded/Failed. Actions (cordon, uncordon, migrate
-//! one, migrate all) are decided by `App` (gate, confirm) and run by tasks.
+//! one, migrate all) go through the one write pipeline (`actions`).
 
 pub mod view;
 
@@ -18,21 +18,12 @@ use super::{Pane, RenderCtx};
 use crate::action::Action;
 use crate::fleet::util::{TableRow, name, namespace, str_at};
 use crate::gate::Verdict;
-use crate::migration::actions::MigWrite;
 use crate::migration::guest_pdbs::{GuestPdbReport, GuestTarget, targets};
 use crate::migration::inputs::MigrationInputs;
 use crate::migration::maintenance::{MaintenanceReport, MaintenanceRow};
 use crate::migration::request::MigrationProgress;
 use crate::watch::Stores;
 use crate::watch::migration_kinds::{HOSTED_CLUSTERS, VMIMS, VMIS};
-
-/// A confirm dialog waiting for y/n.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Confirm {
-    pub title: String,
-    pub lines: Vec<String>,
-    pub write: MigWrite,
-}
 
 /// Permission of the two kinds of action, as last known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,11 +53,8 @@ pub struct MaintenancePane {
     pub(crate) selected: usize,
     pub(crate) filter: String,
     pub perms: Perms,
-    pub confirm: Option<Confirm>,
     /// Results of this session's writes, newest last.
     pub log: Vec<(bool, String)>,
-    /// The RBAC questions were sent (answers arrive as messages).
-    pub asked: bool,
     nodes_seen: Vec<(String, bool)>,
     /// The guest PDB check last asked for: the node and its targets.
     pdb_asked: Option<(String, Vec<GuestTarget>)>,

@@ -1,13 +1,13 @@
 //! Rendering of the Maintenance pane: node line, verdict, drained guest nodes, action keys (or
-//! why they are disabled), the VMI table, migrations leaving the node, and the confirm dialog.
+//! why they are disabled), the VMI table, migrations leaving the node (the confirm dialog is the app's one confirm dialog).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Paragraph, Row, Table, Wrap};
 
-use super::{Confirm, MaintenancePane};
+use super::MaintenancePane;
 use crate::fleet::util::TableRow;
 use crate::gate::Verdict;
 use crate::migration::guest_pdbs::{GuestPdbs, PdbVerdict};
@@ -237,51 +237,4 @@ pub fn render(p: &MaintenancePane, frame: &mut Frame, area: Rect, ctx: &RenderCt
         lines.extend(mig_lines);
         frame.render_widget(Paragraph::new(lines), mig_area);
     }
-    if let Some(c) = &p.confirm {
-        confirm(c, frame, area, theme);
-    }
-}
-
-/// The confirm dialog, centred in `area`.
-pub fn confirm(c: &Confirm, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let width = c
-        .lines
-        .iter()
-        .map(|l| l.chars().count())
-        .chain([c.title.chars().count() + 4, 40])
-        .max()
-        .unwrap_or(40) as u16
-        + 4;
-    let width = width.min(area.width);
-    let inner = width.saturating_sub(2);
-    let text_lines: Vec<Line> = c.lines.iter().map(|l| Line::raw(l.clone())).collect();
-    let height = (wrapped_height(&text_lines, inner) + 4).min(area.height);
-    let r = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
-    );
-    let mut lines: Vec<Line> = c
-        .lines
-        .iter()
-        .map(|l| Line::styled(l.clone(), Style::default().fg(theme.fg)))
-        .collect();
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "y/Enter: confirm   n/Esc: cancel",
-        Style::default()
-            .fg(theme.header)
-            .add_modifier(Modifier::BOLD),
-    ));
-    frame.render_widget(Clear, r);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(Style::default().fg(theme.warn))
-                .title(format!(" {} ", c.title)),
-        ),
-        r,
-    );
 }

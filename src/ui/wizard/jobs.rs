@@ -1,16 +1,15 @@
-//! The wizards' I/O, run in spawned tasks by the event loop: read the cluster facts (with the
-//! RBAC check for the create), server-side dry run, create with rollback, and the audit-log
-//! line of every create. Results come back as [`Msg`]s.
-
-use std::path::PathBuf;
+//! The wizards' reads, run in spawned tasks by the event loop: the cluster facts and the
+//! server-side dry run (the create's permission is the app's one gate, asked ahead).
+//! Results come back as [`Msg`]s. The create itself is a write of the one write pipeline
+//! (`actions::create`).
 
 use kube::Client;
-use serde::Serialize;
 use tokio::sync::mpsc;
 
-use crate::gate::{Access, ActionGate, GatedAction, Verdict};
-use crate::wizard::build::{Plan, defaults};
-use crate::wizard::exec::{self, CreateError, CreateReport, DryRunReport};
+use crate::actions::create::create_access;
+use crate::gate::Access;
+use crate::wizard::build::Plan;
+use crate::wizard::exec::{self, DryRunReport};
 use crate::wizard::facts::{self, ClusterFacts};
 
 /// What a facts fetch is for.
@@ -26,13 +25,6 @@ pub enum Target {
 pub enum Job {
     Facts(Target),
     DryRun(Box<Plan>),
-    Create {
-        plan: Box<Plan>,
-        /// kubeconfig context, for the audit log.
-        context: String,
-        /// `HostedCluster ns/name` or `NodePool ns/name`.
-        target: String,
-    },
 }
 
 /// A job's result.
@@ -41,45 +33,19 @@ pub enum Msg {
     Facts {
         target: Target,
         facts: Box<ClusterFacts>,
-        /// RBAC said no (for the create wizards), with the reason.
+        /// Why the facts could not be read (not connected), if so.
         denied: Option<String>,
     },
     DryRun(DryRunReport),
-    Created {
-        target: String,
-        result: Result<CreateReport, CreateError>,
-        /// The audit log could not be written.
-        audit_error: Option<String>,
-    },
 }
 
-/// The RBAC question for opening a wizard.
+/// The RBAC question for opening a wizard (the one its create needs).
 pub fn access(target: Target) -> Option<Access> {
-    let resource = match target {
-        Target::Preflight => return None,
-        Target::Cluster => "hostedclusters",
-        Target::NodePool => "nodepools",
-    };
-    Some(Access {
-        verb: "create".into(),
-        group: "hypershift.openshift.io".into(),
-        resource: resource.into(),
-        subresource: None,
-        namespace: Some(defaults::NAMESPACE.into()),
-        name: None,
-    })
-}
-
-/// One audit-log line per create (same file and format guarantees as the CSR decisions).
-#[derive(Debug, Clone, Serialize)]
-pub struct CreateAudit {
-    pub time: String,
-    pub context: String,
-    pub user: String,
-    pub action: &'static str,
-    pub target: String,
-    /// `created: ...` or `failed: ...` (with the rollback's outcome).
-    pub outcome: String,
+    match target {
+        Target::Preflight => None,
+        Target::Cluster => Some(create_access("hostedclusters")),
+        Target::NodePool => Some(create_access("nodepools")),
+    }
 }
 
 /// Runs jobs against the current connection and collects their results.
@@ -87,8 +53,6 @@ pub struct Jobs {
     client: Option<Client>,
     tx: mpsc::UnboundedSender<Msg>,
     rx: mpsc::UnboundedReceiver<Msg>,
-    /// Where creates are recorded (`None`: not recorded; tests point it at a temp file).
-    pub audit: Option<PathBuf>,
 }
 
 impl Default for Jobs {
@@ -98,7 +62,6 @@ impl Default for Jobs {
             client: None,
             tx,
             rx,
-            audit: crate::csr::audit::default_path(),
         }
     }
 }
@@ -115,9 +78,8 @@ impl Jobs {
             let _ = tx.send(not_connected(job));
             return;
         };
-        let audit = self.audit.clone();
         tokio::spawn(async move {
-            let _ = tx.send(run(client, job, audit).await);
+            let _ = tx.send(run(client, job).await);
         });
     }
 
@@ -141,17 +103,6 @@ fn not_connected(job: Job) -> Msg {
                 outcome: exec::DryRunOutcome::Rejected(why),
             }],
         }),
-        Job::Create { target, plan, .. } => Msg::Created {
-            target,
-            result: Err(CreateError {
-                failed: exec_ref(&plan),
-                explanation: why,
-                rolled_back: Vec::new(),
-                left_behind: Vec::new(),
-                status: None,
-            }),
-            audit_error: None,
-        },
     }
 }
 
@@ -164,66 +115,13 @@ fn exec_ref(plan: &Plan) -> exec::ObjectRef {
     }
 }
 
-async fn run(client: Client, job: Job, audit: Option<PathBuf>) -> Msg {
+async fn run(client: Client, job: Job) -> Msg {
     match job {
-        Job::Facts(target) => {
-            let denied = match access(target) {
-                Some(a) => match ActionGate::new(false)
-                    .check(&client, &GatedAction::ClusterWrite(a))
-                    .await
-                {
-                    Verdict::Denied(why) => Some(why),
-                    _ => None,
-                },
-                None => None,
-            };
-            let facts = if denied.is_some() {
-                ClusterFacts::default()
-            } else {
-                facts::fetch(&client).await
-            };
-            Msg::Facts {
-                target,
-                facts: Box::new(facts),
-                denied,
-            }
-        }
-        Job::DryRun(plan) => Msg::DryRun(exec::dry_run(&client, &plan).await),
-        Job::Create {
-            plan,
-            context,
+        Job::Facts(target) => Msg::Facts {
             target,
-        } => {
-            let result = exec::execute(&client, &plan).await;
-            let outcome = match &result {
-                Ok(r) => format!(
-                    "created: {}",
-                    r.created
-                        .iter()
-                        .map(|o| o.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                Err(e) => format!("failed: {}", e.explanation),
-            };
-            let record = CreateAudit {
-                time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                context,
-                user: crate::csr::audit::local_user(),
-                action: "create",
-                target: target.clone(),
-                outcome,
-            };
-            let audit_error = audit.and_then(|p| {
-                crate::csr::audit::append_json_line(&p, &record)
-                    .err()
-                    .map(|e| format!("audit log {}: {e}", p.display()))
-            });
-            Msg::Created {
-                target,
-                result,
-                audit_error,
-            }
-        }
+            facts: Box::new(facts::fetch(&client).await),
+            denied: None,
+        },
+        Job::DryRun(plan) => Msg::DryRun(exec::dry_run(&client, &plan).await),
     }
 }

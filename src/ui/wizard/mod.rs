@@ -26,9 +26,9 @@ pub enum Phase {
     Editing,
     /// Esc after typing: "discard? y/n".
     ConfirmCancel,
-    /// Create pressed on the review page: "create? y/n".
-    ConfirmCreate,
     DryRunning,
+    /// Create pressed on the review page: the write is in the one write pipeline (gate,
+    /// confirm dialog, executor) until its result comes back.
     Creating,
 }
 
@@ -237,17 +237,6 @@ impl Wizard {
                     None
                 }
             },
-            Phase::ConfirmCreate => match (k.code, &self.plan) {
-                (KeyCode::Char('y') | KeyCode::Enter, Some(p)) => {
-                    self.phase = Phase::Creating;
-                    self.failure = None;
-                    Some(Request::Create(Box::new(p.clone())))
-                }
-                _ => {
-                    self.phase = Phase::Editing;
-                    None
-                }
-            },
             Phase::Editing => self.edit_key(k),
         }
     }
@@ -300,8 +289,12 @@ impl Wizard {
                     return Some(Request::DryRun(Box::new(p.clone())));
                 }
             }
-            KeyCode::Enter | KeyCode::Char('c') if self.plan.is_some() => {
-                self.phase = Phase::ConfirmCreate;
+            KeyCode::Enter | KeyCode::Char('c') => {
+                if let Some(p) = &self.plan {
+                    self.phase = Phase::Creating;
+                    self.failure = None;
+                    return Some(Request::Create(Box::new(p.clone())));
+                }
             }
             _ => {}
         }
@@ -395,6 +388,14 @@ impl Wizard {
     }
 
     /// The create finished. `Ok` names what was created (the wizard then closes).
+    /// The create was cancelled in the confirm dialog or refused by the gate: back to the
+    /// review.
+    pub fn create_cancelled(&mut self) {
+        if self.phase == Phase::Creating {
+            self.phase = Phase::Editing;
+        }
+    }
+
     pub fn create_done(&mut self, r: &Result<CreateReport, CreateError>) {
         self.phase = Phase::Editing;
         if let Err(e) = r {

@@ -400,11 +400,6 @@ fn render_footer(theme: &Theme, w: &Wizard, frame: &mut Frame, area: Rect) {
             "Discard what you typed? y: discard  n/Esc: keep editing".to_string(),
             theme.fg(theme.warn).add_modifier(Modifier::BOLD),
         ),
-        Phase::ConfirmCreate => (
-            format!("Create {} on the cluster now? y/Enter: create   n/Esc: not yet", w.target()),
-            format!("Create {} now? y/Enter: create  n/Esc: not yet", w.target()),
-            theme.fg(theme.warn).add_modifier(Modifier::BOLD),
-        ),
         Phase::DryRunning => (
             "Dry run: sending every object with dryRun=All…".to_string(),
             "Dry run…".to_string(),
