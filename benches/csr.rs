@@ -152,7 +152,7 @@ fn main() {
         for c in codes {
             let t = Instant::now();
             key(app, *c);
-            terminal.draw(|f| app.render(f)).unwrap();
+            terminal.draw(|f| shiftdeck::ui::render(app, f)).unwrap();
             out.push(t.elapsed());
         }
         out

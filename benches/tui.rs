@@ -219,7 +219,9 @@ async fn first_complete_paint(kubeconfig: &str, expected: usize) -> Duration {
             _ = session.next() => {}
             () = tokio::time::sleep(Duration::from_millis(5)) => {}
         }
-        terminal.draw(|f| session.app.render(f)).unwrap();
+        terminal
+            .draw(|f| shiftdeck::ui::render(&session.app, f))
+            .unwrap();
         if terminal.backend().to_string().contains(&want) {
             return t.elapsed();
         }
@@ -306,7 +308,9 @@ fn memory_child(kubeconfig: &str, count: usize) {
                 _ = session.next() => {}
                 () = tokio::time::sleep(Duration::from_millis(20)) => {}
             }
-            terminal.draw(|f| session.app.render(f)).unwrap();
+            terminal
+                .draw(|f| shiftdeck::ui::render(&session.app, f))
+                .unwrap();
             if terminal.backend().to_string().contains(&want) {
                 break;
             }
@@ -322,7 +326,9 @@ fn memory_child(kubeconfig: &str, count: usize) {
                 () = tokio::time::sleep_until(until) => {}
             }
         }
-        terminal.draw(|f| session.app.render(f)).unwrap();
+        terminal
+            .draw(|f| shiftdeck::ui::render(&session.app, f))
+            .unwrap();
     });
     let _ = tikv_jemalloc_ctl::epoch::advance();
     println!(

@@ -31,7 +31,7 @@ pub const FAST_TICK: Duration = Duration::from_millis(250);
 type ConnResult = (u64, String, Result<Connection, String>);
 type GuestResult = (
     u64,
-    crate::panes::fetch::GuestRef,
+    crate::fetched::GuestRef,
     Result<(Source, Connection), String>,
 );
 
@@ -63,7 +63,7 @@ pub struct Session {
     guest_tx: mpsc::UnboundedSender<GuestResult>,
     guest_rx: mpsc::UnboundedReceiver<GuestResult>,
     /// The wizards' I/O (facts, dry run, create) on the current connection.
-    pub jobs: crate::ui::wizard::jobs::Jobs,
+    pub jobs: crate::app::wizards::jobs::Jobs,
 }
 
 /// How long to wait before connecting again after building a client failed.
@@ -261,7 +261,7 @@ impl Session {
     fn on_guest(
         &mut self,
         generation: u64,
-        g: &crate::panes::fetch::GuestRef,
+        g: &crate::fetched::GuestRef,
         r: Result<(Source, Connection), String>,
     ) {
         if generation != self.generation {
@@ -421,7 +421,7 @@ where
         let wait = FRAME.saturating_sub(last_draw.elapsed());
         if dirty && wait.is_zero() {
             session.app.set_time(Utc::now(), Instant::now());
-            terminal.draw(|f| session.app.render(f))?;
+            terminal.draw(|f| crate::ui::render(&session.app, f))?;
             dirty = false;
             last_draw = Instant::now();
         }

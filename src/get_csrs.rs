@@ -1,6 +1,7 @@
 //! `shiftdeck get csrs`: the CSR pane's rows (every CSR, pending first, with CHECK and the
 //! approval deadline), printed once through the same core (`csr::rows`).
 
+use crate::watch::machine::machines_for_checks;
 use std::collections::HashMap;
 
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
@@ -35,9 +36,6 @@ pub async fn csrs(client: Client, server: &str, format: OutputFormat) -> Result<
         .map_err(|e| format!("{e} on {server}"))?;
     format_csrs(&csrs, &nodes, machines.as_ref(), format, Timestamp::now())
 }
-
-/// Kept here too for callers of the old path (the CSR approve action).
-pub use crate::watch::machine::machines_for_checks;
 
 /// The rows for `csrs` as a table, JSON or YAML.
 pub fn format_csrs(

@@ -26,7 +26,7 @@ pub fn frames(
     count: usize,
 ) -> (Duration, Duration) {
     for _ in 0..20 {
-        terminal.draw(|f| app.render(f)).unwrap();
+        terminal.draw(|f| shiftdeck::ui::render(app, f)).unwrap();
     }
     let mut samples = Vec::with_capacity(count);
     for i in 0..count {
@@ -36,7 +36,7 @@ pub fn frames(
             Action::PageUp
         });
         let t = Instant::now();
-        terminal.draw(|f| app.render(f)).unwrap();
+        terminal.draw(|f| shiftdeck::ui::render(app, f)).unwrap();
         samples.push(t.elapsed());
     }
     (

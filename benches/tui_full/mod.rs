@@ -313,7 +313,9 @@ pub fn run() {
         let a0 = allocated();
         let t = Instant::now();
         command(&mut session.app, cmd);
-        terminal.draw(|f| session.app.render(f)).unwrap();
+        terminal
+            .draw(|f| shiftdeck::ui::render(&session.app, f))
+            .unwrap();
         let switch = t.elapsed();
         let grown = (allocated() as f64 - a0 as f64) / 1048576.0;
         let (c0, w0) = (cpu_secs(), Instant::now());
@@ -326,7 +328,7 @@ pub fn run() {
                         // The turn as the loop runs it: apply, and draw when something changed.
                         let t = Instant::now();
                         if dirty {
-                            terminal.draw(|f| session.app.render(f)).unwrap();
+                            terminal.draw(|f| shiftdeck::ui::render(&session.app, f)).unwrap();
                         }
                         turns.push(t.elapsed());
                     }

@@ -9,7 +9,7 @@ use super::audit::{AuditEntry, AuditTarget};
 use super::{Origin, WriteDetail, WriteKind, WriteReport};
 use crate::copies::azure::{BlobClient, BootImageCopy};
 use crate::copies::sas::BlobTarget;
-use crate::panes::copies::modal::StartCopyRequest;
+use crate::copies::start_copy::StartCopyRequest;
 
 /// Per-request timeout of the blob client.
 const BLOB_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);

@@ -25,7 +25,7 @@ use crate::csr::approval::{
 };
 use crate::csr::audit::{AuditAction, CsrAuditDetails};
 use crate::csr::checks::{Inputs, Validation, validate};
-use crate::csr::rows::{CsrState, csr_state};
+use crate::csr::state::{CsrState, csr_state};
 use crate::gate::Access;
 use crate::kube_conn::one_line;
 
@@ -320,7 +320,7 @@ pub async fn run(client: Client, w: CsrWrite) -> WriteReport {
         }
     };
     let recheck = if w.decision == Decision::Approve {
-        match crate::get_csrs::machines_for_checks(&client).await {
+        match crate::watch::machine::machines_for_checks(&client).await {
             Ok(machines) => Some(Recheck {
                 nodes: Api::all(client.clone()),
                 machines,

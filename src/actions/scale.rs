@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 
 use super::audit::{AuditEntry, AuditTarget};
 use super::{Origin, WriteDetail, WriteKind, WriteReport};
+use crate::fleet::scale_target::ScaleKind;
 use crate::gate::Access;
 use crate::kube_conn::one_line;
-use crate::panes::fleet::ScaleKind;
 use crate::scale_io::ScaleChange;
 
 /// A scale or autoscaling edit of one object, as shown.

@@ -2,10 +2,12 @@
 //! effects (switching context) are queued as `Effect`s for the event loop to carry out.
 
 pub mod commands;
+pub mod confirm;
 pub mod copies;
 pub mod doc;
 mod flavor;
 pub mod input;
+pub mod layout;
 mod migration;
 pub mod scale;
 pub mod wizards;
@@ -15,7 +17,6 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyEvent, MouseEvent, MouseEventKind};
-use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use self::commands::Parsed;
@@ -68,9 +69,9 @@ pub enum Effect {
     /// Put this text on the clipboard (the loop writes `osc52(text)` to the terminal).
     Copy(String),
     /// List what the details of a pane's object need (see `Pane::details_fetch`).
-    Fetch(crate::panes::fetch::Fetch),
+    Fetch(crate::fetched::Fetch),
     /// Open a hosted cluster's guest API with its admin kubeconfig (kept in memory only).
-    OpenGuest(crate::panes::fetch::GuestRef),
+    OpenGuest(crate::fetched::GuestRef),
     /// Go back from a guest cluster to the cluster it was opened from.
     LeaveGuest,
     /// Check the guest PodDisruptionBudgets of the hosted clusters whose guest nodes would be
@@ -138,7 +139,7 @@ pub struct App {
     /// The scale entry dialog.
     pub(crate) scale: scale::ScaleState,
     /// The open confirm dialog, with its text field.
-    pub(crate) confirm: Option<crate::ui::confirm::ConfirmDialog>,
+    pub(crate) confirm: Option<confirm::ConfirmDialog>,
     /// A write request waiting for RBAC answers (it goes on to its confirm when they come).
     pub(crate) parked: Option<Box<crate::actions::ConfirmRequest>>,
     /// RBAC questions sent and not answered yet (each is asked once).
@@ -159,9 +160,9 @@ pub struct App {
     /// The facts a loading wizard read, while its permission is not known yet.
     pub(crate) wizard_facts: Option<Box<crate::wizard::facts::ClusterFacts>>,
     /// The `:preflight` view, when open.
-    pub(crate) preflight: Option<crate::ui::wizard::preflight_view::PreflightView>,
+    pub(crate) preflight: Option<wizards::preflight::PreflightView>,
     /// Wizard I/O for the event loop.
-    jobs: Vec<crate::ui::wizard::jobs::Job>,
+    jobs: Vec<wizards::jobs::Job>,
     /// An object just created (pane index, key): its row is selected once the watch delivers it.
     follow: Option<(usize, String)>,
     /// Titles of panes whose kinds changed while they were off screen: only the shown pane (and
@@ -536,7 +537,7 @@ impl App {
     }
 
     fn update_inner(&mut self, action: Action) -> bool {
-        let body = crate::ui::layout(self, self.size).body;
+        let body = layout::layout(self, self.size).body;
         let action = self.remap(action);
         match action {
             Action::Quit => self.quit = true,
@@ -765,8 +766,8 @@ impl App {
                 Some(why) => self.notify(format!("`:preflight` is unavailable here: {why}")),
                 None => self.open_preflight(),
             },
-            Parsed::CreateCluster => self.open_wizard(crate::ui::wizard::jobs::Target::Cluster),
-            Parsed::AddNodePool => self.open_wizard(crate::ui::wizard::jobs::Target::NodePool),
+            Parsed::CreateCluster => self.open_wizard(wizards::jobs::Target::Cluster),
+            Parsed::AddNodePool => self.open_wizard(wizards::jobs::Target::NodePool),
             Parsed::Unknown(c) => match self.hidden_pane(&c) {
                 Some(h) => {
                     let msg = format!("`:{c}` is unavailable here: {}", h.why);
@@ -877,15 +878,10 @@ impl App {
             self.active = i;
         }
     }
-
-    /// Draw everything. Pure: reads state only.
-    pub fn render(&self, frame: &mut Frame) {
-        crate::ui::render(self, frame);
-    }
 }
 
 /// The one-shot read a view of `key` in `mode` needs from pane `p`.
-fn doc_fetch(p: &dyn Pane, mode: DocMode, key: &str) -> Option<crate::panes::fetch::Fetch> {
+fn doc_fetch(p: &dyn Pane, mode: DocMode, key: &str) -> Option<crate::fetched::Fetch> {
     match mode {
         DocMode::Details => p.details_fetch(key),
         DocMode::Yaml => p.yaml_fetch(key),

@@ -12,9 +12,9 @@ use crate::actions::{ConfirmLine, ConfirmRequest, Origin, Tone, WriteRequest};
 use crate::fleet::scale::{
     ScaleError, ScalePlan, plan_machineset_scale, plan_scale, validate_autoscaling,
 };
+use crate::fleet::scale_target::{ScaleKind, ScaleTarget};
 use crate::fleet::util::{i64_at, str_at};
 use crate::gate::Verdict;
-use crate::panes::fleet::{ScaleKind, ScaleTarget};
 use crate::scale_io::{self, ScaleChange, ScaleStep};
 
 /// Where the scale dialog is (its confirm step is the one confirm dialog).

@@ -8,8 +8,8 @@ use crate::action::TaskResult;
 use crate::actions::{
     ConfirmRequest, Origin, PaneKey, PaneRequest, WriteDetail, WriteKind, WriteRequest,
 };
+use crate::app::confirm::ConfirmDialog;
 use crate::gate::{Access, Verdict};
-use crate::ui::confirm::ConfirmDialog;
 
 use super::{App, Effect, Overlay};
 

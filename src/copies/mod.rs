@@ -42,5 +42,6 @@ pub mod mirror_cmd;
 pub mod progress;
 pub mod rows;
 pub mod sas;
+pub mod start_copy;
 
 pub use progress::{CopyBook, CopyItem, CopyState, Estimator, SourceKind};

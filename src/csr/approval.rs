@@ -8,7 +8,7 @@ use k8s_openapi::jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::checks::Validation;
-use super::rows::{CsrState, csr_state};
+use super::state::{CsrState, csr_state};
 use super::{CsrKind, created, name};
 
 /// One CSR to approve.

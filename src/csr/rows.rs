@@ -4,14 +4,13 @@
 //! `(CSR, Validation)` pairs -> [`build_rows`] (filter + default order) -> [`CsrRow::cells`] under
 //! [`HEADERS`], or [`rows_json`] keyed by header.
 
+use super::state::{CsrState, csr_state};
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use k8s_openapi::jiff::Timestamp;
 use serde_json::{Map, Value};
 
 use super::checks::Validation;
 use super::state::{Countdown, condition_label};
-/// Kept for callers of the old path (the CSR approve action, being rewritten elsewhere).
-pub use super::state::{CsrState, csr_state};
 use super::{CsrKind, created, display_safe, name};
 
 /// Column headers, in order.

@@ -19,9 +19,6 @@
 pub mod cells;
 pub mod copies;
 pub mod csr;
-/// The one-shot reads moved to [`crate::fetched`] (a leaf the watch and guest I/O use too); this
-/// old path stays for the files the write-pipeline work is rewriting, until that merges.
-pub use crate::fetched as fetch;
 pub mod filter;
 pub mod fleet;
 pub mod health;
@@ -106,7 +103,7 @@ pub trait Pane {
         None
     }
     /// The selected object when the pane can scale it (`+`/`-`/`=`).
-    fn scale_target(&self) -> Option<fleet::ScaleTarget> {
+    fn scale_target(&self) -> Option<crate::fleet::scale_target::ScaleTarget> {
         None
     }
 
@@ -161,12 +158,12 @@ pub trait Pane {
     fn set_available(&mut self, _commands: &[&'static str]) {}
     /// A one-shot read the details of `key` need (performed by the event loop on opening them,
     /// and again now and then while they stay open).
-    fn details_fetch(&self, _key: &str) -> Option<fetch::Fetch> {
+    fn details_fetch(&self, _key: &str) -> Option<crate::fetched::Fetch> {
         None
     }
     /// The same for the YAML view of `key` (e.g. the whole object, when the cache holds a lean
     /// copy).
-    fn yaml_fetch(&self, _key: &str) -> Option<fetch::Fetch> {
+    fn yaml_fetch(&self, _key: &str) -> Option<crate::fetched::Fetch> {
         None
     }
     /// A details or YAML view of `key` was just opened (not switched between): forget what was
@@ -177,12 +174,12 @@ pub trait Pane {
         None
     }
     /// The result of a `details_fetch`. Returns whether anything visible changed.
-    fn fetched(&mut self, _data: &fetch::FetchResult) -> bool {
+    fn fetched(&mut self, _data: &crate::fetched::FetchResult) -> bool {
         false
     }
     /// The guest cluster `key` can be opened as (`None`: this pane has no guests; `Err`: why
     /// this one cannot be opened).
-    fn guest(&self, _key: &str) -> Option<Result<fetch::GuestRef, String>> {
+    fn guest(&self, _key: &str) -> Option<Result<crate::fetched::GuestRef, String>> {
         None
     }
     /// The whole palette line when one of `commands()` opened the pane (arguments included).

@@ -8,51 +8,21 @@ pub mod overlays;
 pub mod scale_dialog;
 pub mod status;
 pub mod wizard;
-/// Word wrapping lives in [`crate::text::wrap`] (panes wrap too); kept here for `confirm.rs`.
-pub use crate::text::wrap;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::app::App;
 use crate::app::doc::DocMode;
+pub use crate::app::layout::{Areas, layout};
 use crate::panes::RenderCtx;
 
 /// Smallest usable screen; below it only a notice is drawn.
 pub const MIN_WIDTH: u16 = 40;
 pub const MIN_HEIGHT: u16 = 8;
-
-/// Where everything goes. Pure, shared by render and by click mapping in `update`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Areas {
-    pub header: Rect,
-    pub tabs: Rect,
-    pub banner: Rect,
-    pub body: Rect,
-    pub status: Rect,
-}
-
-pub fn layout(app: &App, area: Rect) -> Areas {
-    let banner_h = u16::from(banner::text(app).is_some());
-    let [header, tabs, banner, body, status] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(banner_h),
-        Constraint::Min(0),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    Areas {
-        header,
-        tabs,
-        banner,
-        body,
-        status,
-    }
-}
 
 pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use super::Areas;
+use super::{Areas, confirm};
 use crate::app::commands;
 use crate::app::{App, Overlay};
 
@@ -36,7 +36,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, areas: Areas) {
         Overlay::Scale => super::scale_dialog::render(app, frame, areas.body),
         Overlay::Confirm => {
             if let Some(d) = &app.confirm {
-                d.render(&app.theme, frame, areas.body);
+                confirm::render(d, &app.theme, frame, areas.body);
             }
         }
     }

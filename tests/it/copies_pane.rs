@@ -72,7 +72,7 @@ fn props(status: CopyStatus, done: u64, desc: Option<&str>) -> BlobProperties {
 fn screen_of(app: &mut App, w: u16, h: u16) -> String {
     app.update(Action::Resize(w, h));
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| app.render(f)).unwrap();
+    t.draw(|f| shiftdeck::ui::render(app, f)).unwrap();
     t.backend().to_string()
 }
 
@@ -224,7 +224,7 @@ const H: u16 = 50;
 
 fn screen(app: &App) -> String {
     let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
-    t.draw(|f| app.render(f)).unwrap();
+    t.draw(|f| shiftdeck::ui::render(app, f)).unwrap();
     t.backend().to_string()
 }
 

@@ -101,7 +101,7 @@ async fn hub_app_with_writers() -> (App, shiftdeck::watch::Writers) {
 fn screen(app: &mut App, w: u16, h: u16) -> String {
     app.update(Action::Resize(w, h));
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| app.render(f)).unwrap();
+    t.draw(|f| shiftdeck::ui::render(app, f)).unwrap();
     t.backend().to_string()
 }
 

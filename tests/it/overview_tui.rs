@@ -49,7 +49,7 @@ fn first_tab(screen: &str) -> String {
 
 fn render(app: &App) -> String {
     let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
-    t.draw(|f| app.render(f)).unwrap();
+    t.draw(|f| shiftdeck::ui::render(app, f)).unwrap();
     t.backend().to_string()
 }
 

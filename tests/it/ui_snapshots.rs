@@ -77,7 +77,7 @@ fn cluster() -> Vec<Node> {
 fn screen(app: &mut App, w: u16, h: u16) -> String {
     app.update(shiftdeck::action::Action::Resize(w, h));
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| app.render(f)).unwrap();
+    t.draw(|f| shiftdeck::ui::render(app, f)).unwrap();
     t.backend().to_string()
 }
 

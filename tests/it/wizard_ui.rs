@@ -12,11 +12,11 @@ use ratatui::backend::TestBackend;
 use shiftdeck::action::{Action, TaskResult};
 use shiftdeck::actions::{WriteDetail, WriteKind, WriteReport, WriteRequest};
 use shiftdeck::app::wizards::WizardState;
+use shiftdeck::app::wizards::jobs::{Job, Msg, Target};
+use shiftdeck::app::wizards::wizard::{Phase, Request, Wizard};
 use shiftdeck::app::{App, Effect};
 use shiftdeck::keymap::Keymap;
 use shiftdeck::theme::Theme;
-use shiftdeck::ui::wizard::jobs::{Job, Msg, Target};
-use shiftdeck::ui::wizard::{Phase, Request, Wizard};
 use shiftdeck::wizard::facts::{
     ClusterFacts, CsvInfo, Fetched, HostedClusterInfo, ImageSetInfo, IngressInfo, NetworkInfo,
     NodePoolInfo, StorageClassInfo, StorageProfileInfo,
@@ -347,7 +347,7 @@ fn app() -> App {
 
 fn screen(app: &App) -> String {
     let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
-    t.draw(|f| app.render(f)).unwrap();
+    t.draw(|f| shiftdeck::ui::render(&app, f)).unwrap();
     t.backend()
         .to_string()
         // Padded to the path's length, so the snapshot does not depend on where the repo is.
@@ -458,7 +458,7 @@ fn snapshot_every_step_of_the_cluster_wizard() {
 fn screen_at(app: &mut App, w: u16, h: u16) -> String {
     app.update(Action::Resize(w, h));
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| app.render(f)).unwrap();
+    t.draw(|f| shiftdeck::ui::render(&app, f)).unwrap();
     t.backend().to_string()
 }
 
@@ -689,7 +689,7 @@ fn every_step_renders_at_any_size_without_panicking() {
         for (w, h) in [(20, 5), (40, 8), (60, 12), (80, 24), (100, 30), (250, 80)] {
             app.update(Action::Resize(w, h));
             let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-            t.draw(|f| app.render(f)).unwrap();
+            t.draw(|f| shiftdeck::ui::render(&app, f)).unwrap();
         }
         app.update(Action::Resize(W, H));
         if step == 1 {
@@ -716,7 +716,7 @@ async fn without_a_connection_jobs_answer_not_connected() {
     let mut w = Wizard::cluster(ClusterForm::new(good()));
     to_review(&mut w);
     let plan = Box::new(w.plan.clone().unwrap());
-    let mut jobs = shiftdeck::ui::wizard::jobs::Jobs::default();
+    let mut jobs = shiftdeck::app::wizards::jobs::Jobs::default();
     jobs.spawn(Job::DryRun(plan.clone()));
     let Some(Msg::DryRun(r)) = jobs.recv().await else {
         panic!("no dry-run answer")

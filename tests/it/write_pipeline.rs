@@ -27,17 +27,17 @@ use shiftdeck::actions::scale::ScaleWrite;
 use shiftdeck::actions::{ConfirmLine, ConfirmRequest, Origin, Tone, WriteRequest};
 use shiftdeck::app::{App, Effect};
 use shiftdeck::csr::approval::Decision;
+use shiftdeck::fleet::scale_target::ScaleKind;
 use shiftdeck::fleet::util::str_at;
 use shiftdeck::gate::{READ_ONLY_REASON, Verdict};
 use shiftdeck::keymap::Keymap;
 use shiftdeck::migration::inputs::MigrationInputs;
 use shiftdeck::migration::request::{check_migratable, migration_body, plan_migrate_all};
-use shiftdeck::panes::fleet::ScaleKind;
 use shiftdeck::scale_io::ScaleChange;
-use shiftdeck_sim::{self as sim, SimOptions};
 use shiftdeck::theme::Theme;
 use shiftdeck::watch::migration_kinds::{WATCHED_KINDS, list_all};
 use shiftdeck::watch::{Stores, WatchMsg};
+use shiftdeck_sim::{self as sim, SimOptions};
 
 const INFRA_NODE: &str = "worker-5";
 
@@ -63,7 +63,7 @@ struct Case {
 fn screen(app: &mut App) -> String {
     app.update(Action::Resize(200, 50));
     let mut t = Terminal::new(TestBackend::new(200, 50)).unwrap();
-    t.draw(|f| app.render(f)).unwrap();
+    t.draw(|f| shiftdeck::ui::render(app, f)).unwrap();
     t.backend().to_string()
 }
 
@@ -158,9 +158,8 @@ async fn new_csr(
     node: &str,
 ) -> CertificateSigningRequest {
     use shiftdeck_sim::scenario::objects::{BOOTSTRAPPER, bootstrapper_groups, csr_object, put};
-    let pem =
-        shiftdeck_sim::pki::node_csr_pem(node, shiftdeck_sim::pki::CsrKind::Client, &[], &[])
-            .unwrap();
+    let pem = shiftdeck_sim::pki::node_csr_pem(node, shiftdeck_sim::pki::CsrKind::Client, &[], &[])
+        .unwrap();
     let b64 = base64::engine::general_purpose::STANDARD.encode(pem);
     let name = format!("csr-{node}");
     let obj = csr_object(
@@ -186,7 +185,7 @@ async fn new_csr(
 /// Pin `csr` with the validation the pane would show (same Nodes and Machines as the executor
 /// reads when it checks again at submit).
 async fn pinned(client: &kube::Client, csr: &CertificateSigningRequest) -> CsrItem {
-    let machines = shiftdeck::get_csrs::machines_for_checks(client)
+    let machines = shiftdeck::watch::machine::machines_for_checks(client)
         .await
         .unwrap();
     let nodes: Vec<Node> = Vec::new();

@@ -1,6 +1,7 @@
 //! The Copies pane's form: `:blob` / `:blobcopy` (blob URL or container + SAS, the SAS masked on
 //! screen). Starting and aborting a copy are confirmed in the app's one confirm dialog.
 
+pub use crate::copies::start_copy::StartCopyRequest;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -86,46 +87,6 @@ impl Default for BlobForm {
 /// The pane's own form (its confirmations are the app's one confirm dialog).
 pub enum Modal {
     Blob(Box<BlobForm>),
-}
-
-/// A boot image copy to start, as the form gave it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct StartCopyRequest {
-    pub container: String,
-    pub sas: String,
-    /// Empty: the cluster's `coreos-bootimages` aarch64 VHD.
-    pub source: String,
-}
-
-impl std::fmt::Debug for StartCopyRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never the SAS.
-        f.debug_struct("StartCopyRequest")
-            .field("container", &crate::redact::in_text(&self.container))
-            .field("sas", &"<hidden>")
-            .field("source", &crate::redact::in_text(&self.source))
-            .finish()
-    }
-}
-
-impl StartCopyRequest {
-    /// The confirm dialog's lines (the SAS is never shown).
-    pub fn confirm_lines(&self) -> Vec<String> {
-        let source = if self.source.is_empty() {
-            "the cluster's coreos-bootimages aarch64 VHD".to_string()
-        } else {
-            crate::redact::in_text(&self.source)
-        };
-        vec![
-            "Start a server-side Copy Blob into the storage account?".into(),
-            format!(
-                "  into  {} (SAS given, hidden)",
-                crate::redact::in_text(&self.container)
-            ),
-            format!("  from  {source}"),
-            "An existing blob of the same name is overwritten.".into(),
-        ]
-    }
 }
 
 /// What a key did to a modal.

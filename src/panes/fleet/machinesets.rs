@@ -11,9 +11,9 @@ use ratatui::widgets::Paragraph;
 use serde_json::Value;
 
 use super::table::{Col, FleetTable, Item};
-use super::{ScaleKind, ScaleTarget};
 use crate::action::Action;
 use crate::fleet::machineset::{MachineSetRow, machine_set_rows};
+use crate::fleet::scale_target::{ScaleKind, ScaleTarget};
 use crate::fleet::util::{TableRow, name, namespace};
 use crate::panes::{Pane, RenderCtx};
 use crate::watch::fleet::{self as wf, MACHINESETS};

@@ -7,6 +7,3 @@ pub mod machinesets;
 pub mod nodepools;
 pub mod pipeline_view;
 pub mod table;
-
-/// The scale target is domain data (the scale I/O uses it too); the panes fill it.
-pub use crate::fleet::scale_target::{ScaleKind, ScaleTarget};

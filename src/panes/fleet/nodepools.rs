@@ -15,11 +15,11 @@ use serde_json::Value;
 
 use super::pipeline_view::{self, GUEST_NOTE};
 use super::table::{Col, FleetTable, Item};
-use super::{ScaleKind, ScaleTarget};
 use crate::action::Action;
 use crate::fleet::nodepool::{NodePoolDetails, NodePoolRow};
 use crate::fleet::pipeline::{PipelineInputs, scaling_progress};
 use crate::fleet::scale::machines_of_pool;
+use crate::fleet::scale_target::{ScaleKind, ScaleTarget};
 use crate::fleet::tracker::ScalingTracker;
 use crate::fleet::util::{TableRow, i64_at, name, namespace};
 use crate::panes::{Pane, RenderCtx};

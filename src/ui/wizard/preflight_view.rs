@@ -10,23 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use crate::theme::Theme;
 use crate::wizard::preflight::{self, Check, Status};
 
-/// State of the view: `None` checks while loading.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PreflightView {
-    pub checks: Option<Vec<Check>>,
-    pub scroll: usize,
-}
-
-impl PreflightView {
-    pub fn scroll_by(&mut self, delta: i64) {
-        let max = self.lines_len().saturating_sub(1) as i64;
-        self.scroll = (self.scroll as i64 + delta).clamp(0, max.max(0)) as usize;
-    }
-
-    fn lines_len(&self) -> usize {
-        self.checks.as_ref().map_or(1, |c| c.len() * 4 + 2)
-    }
-}
+pub use crate::app::wizards::preflight::PreflightView;
 
 pub fn status_style(theme: &Theme, s: Status) -> Style {
     let c = match s {

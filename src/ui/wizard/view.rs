@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::preflight_view;
-use super::{Form, Phase, Wizard};
+use crate::app::wizards::wizard::{Form, Phase, Wizard};
 use crate::theme::Theme;
 use crate::wizard::exec::DryRunOutcome;
 use crate::wizard::form::{Field, FieldKind};

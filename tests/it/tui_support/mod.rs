@@ -45,7 +45,7 @@ impl Screen {
     /// The app drawn into a TestBackend of this size, as text; fails if a `never` text shows.
     pub fn render(&self, app: &App) -> String {
         let mut t = Terminal::new(TestBackend::new(self.w, self.h)).expect("test terminal");
-        t.draw(|f| app.render(f)).expect("draw");
+        t.draw(|f| shiftdeck::ui::render(app, f)).expect("draw");
         let s = t.backend().to_string();
         for secret in self.never {
             assert!(

@@ -3,17 +3,21 @@
 //! the event loop and applying the results. The create itself is a write request of the one
 //! write pipeline (`app::writes`: gate, confirm dialog, executor `actions::create`).
 
+pub mod jobs;
+pub mod preflight;
+pub mod wizard;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::App;
 use crate::actions::create::CreateWrite;
 use crate::actions::{ConfirmLine, ConfirmRequest, Origin, Tone, WriteRequest};
 use crate::gate::Verdict;
-use crate::ui::wizard::jobs::{self, Job, Msg, Target};
-use crate::ui::wizard::preflight_view::PreflightView;
-use crate::ui::wizard::{Request, Wizard};
 use crate::wizard::exec::{CreateError, CreateReport};
 use crate::wizard::form::{ClusterForm, NodePoolForm};
+use jobs::{Job, Msg, Target};
+use preflight::PreflightView;
+use wizard::{Request, Wizard};
 
 use super::doc::DocMode;
 
