@@ -6,19 +6,16 @@
 #[global_allocator]
 static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+pub use shiftdeck_core::{age, compact, csr, fetched, fleet, output, redact};
+
 pub mod action;
 pub mod actions;
-pub mod age;
 pub mod app;
 pub mod cli;
-pub mod compact;
 pub mod config;
 pub mod copies;
-pub mod csr;
 pub mod event_loop;
 pub mod fetch_io;
-pub mod fetched;
-pub mod fleet;
 pub mod gate;
 pub mod get;
 pub mod get_copies;
@@ -32,10 +29,8 @@ pub mod keymap;
 pub mod kube_conn;
 pub mod logging;
 pub mod migration;
-pub mod output;
 pub mod overview;
 pub mod panes;
-pub mod redact;
 pub mod scale_io;
 pub mod signals;
 pub mod text;
@@ -44,3 +39,6 @@ pub mod tui;
 pub mod ui;
 pub mod watch;
 pub mod wizard;
+
+#[cfg(test)]
+mod fleet_sim_tests;

@@ -40,21 +40,25 @@ pub fn request_pem(
     sans: &[&str],
     alg: &'static SignatureAlgorithm,
 ) -> String {
-    let mut params =
-        CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+    let mut params = CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        .expect("test fixture");
     let mut dn = DistinguishedName::new();
     for o in orgs {
         dn.push(DnType::OrganizationName, *o);
     }
     dn.push(DnType::CommonName, cn);
     params.distinguished_name = dn;
-    let key = KeyPair::generate_for(alg).unwrap();
-    params.serialize_request(&key).unwrap().pem().unwrap()
+    let key = KeyPair::generate_for(alg).expect("test fixture");
+    params
+        .serialize_request(&key)
+        .expect("test fixture")
+        .pem()
+        .expect("test fixture")
 }
 
 /// Fixed reference time: 2026-11-24T12:00:00Z.
 pub fn t0() -> Timestamp {
-    "2026-11-24T12:00:00Z".parse().unwrap()
+    "2026-11-24T12:00:00Z".parse().expect("test fixture")
 }
 
 /// `t0() + secs`.

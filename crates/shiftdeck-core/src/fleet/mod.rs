@@ -44,7 +44,7 @@
 //! let plan = scale::plan_machineset_scale(&ms, &typed, &machines)?;
 //! ```
 //!
-//! Live-migration readiness lives in [`crate::migration`].
+//! Live-migration readiness lives in shiftdeck's `migration` module.
 
 pub mod conditions;
 pub mod hosted;
@@ -60,5 +60,3 @@ pub mod util;
 
 #[cfg(test)]
 mod parity_tests;
-#[cfg(test)]
-mod sim_tests;

@@ -165,8 +165,8 @@ pub fn parse_time(s: &str) -> Option<Timestamp> {
     s.parse().ok()
 }
 
-#[cfg(test)]
-pub(crate) mod testutil;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testutil;
 
 #[cfg(test)]
 mod conformance_tests;

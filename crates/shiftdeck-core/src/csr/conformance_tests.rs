@@ -190,7 +190,7 @@ fn cases() -> Vec<Value> {
 
 #[test]
 fn every_approver_case_agrees_or_is_stricter_for_a_documented_reason() {
-    let readme = include_str!("../../README.md");
+    let readme = include_str!("../../../../README.md");
     let mut report = Vec::new();
     let mut stricter_seen = Vec::new();
     let cases = cases();
