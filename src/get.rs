@@ -9,18 +9,67 @@ use kube::api::ListParams;
 use kube::{Api, Client};
 
 use crate::kube_conn::one_line;
-use crate::output::{OutputFormat, render_rows};
+use crate::output::{OutputError, OutputFormat, render_rows};
 use crate::panes::nodes::NodesView;
 use crate::panes::nodes::model::COLUMNS;
 use crate::watch::kind::strip_node;
 
+/// Why a `shiftdeck get` printed nothing. `main` turns it into one line.
+#[derive(Debug, thiserror::Error)]
+pub enum GetError {
+    #[error("cannot list {what} on {server}: {}", one_line(source))]
+    List {
+        what: String,
+        server: String,
+        source: kube::Error,
+    },
+    /// A list whose server the caller does not know (`get copies`).
+    #[error("cannot list {what}: {}", one_line(source))]
+    ListAll {
+        what: &'static str,
+        source: kube::Error,
+    },
+    #[error("{what} are not installed on {server} (the API is not served)")]
+    NotServed { what: String, server: String },
+    #[error("cannot read node {node}: {}", one_line(source))]
+    ReadNode { node: String, source: kube::Error },
+    #[error("no node `{0}` on this cluster")]
+    NoSuchNode(String),
+    /// A read of the watch layer's (several kinds at once) failed; its own one-line message.
+    #[error("{0}")]
+    Read(String),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+}
+
+impl GetError {
+    /// The list of `what` failed: a 404 means the API is not served.
+    pub fn listing(what: &str, server: &str, e: kube::Error) -> Self {
+        match e {
+            kube::Error::Api(s) if s.code == 404 => GetError::NotServed {
+                what: what.into(),
+                server: server.into(),
+            },
+            source => GetError::List {
+                what: what.into(),
+                server: server.into(),
+                source,
+            },
+        }
+    }
+}
+
 /// List nodes and format them.
-pub async fn nodes(client: Client, server: &str, format: OutputFormat) -> Result<String, String> {
+pub async fn nodes(client: Client, server: &str, format: OutputFormat) -> Result<String, GetError> {
     let api: Api<Node> = Api::all(client);
     let list = api
         .list(&ListParams::default())
         .await
-        .map_err(|e| format!("cannot list nodes on {server}: {}", one_line(&e)))?;
+        .map_err(|source| GetError::List {
+            what: "nodes".into(),
+            server: server.into(),
+            source,
+        })?;
     let snapshot: Vec<Arc<Node>> = list
         .items
         .into_iter()
@@ -31,7 +80,7 @@ pub async fn nodes(client: Client, server: &str, format: OutputFormat) -> Result
         .collect();
     let mut view = NodesView::default();
     view.apply(&snapshot, Instant::now());
-    format_nodes(&view, format, Utc::now())
+    Ok(format_nodes(&view, format, Utc::now())?)
 }
 
 /// The visible rows as cells, in display order.
@@ -45,7 +94,7 @@ pub fn format_nodes(
     view: &NodesView,
     format: OutputFormat,
     now: DateTime<Utc>,
-) -> Result<String, String> {
+) -> Result<String, OutputError> {
     let headers: Vec<&str> = COLUMNS.iter().map(|c| c.header).collect();
     render_rows(&headers, &cells(view, now), format)
 }

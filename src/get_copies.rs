@@ -12,13 +12,15 @@ use crate::copies::dv_resource::DataVolume;
 use crate::copies::rows;
 use crate::copies::sas::BlobTarget;
 use crate::copies::{CopyBook, CopyItem, CopyState};
+use crate::get::GetError;
+use crate::output::OutputError;
 use crate::output::OutputFormat;
 
 /// DataVolumes as copy items; an absent CDI API yields none.
 pub async fn datavolume_items(
     client: &Client,
     now: DateTime<Utc>,
-) -> Result<Vec<CopyItem>, String> {
+) -> Result<Vec<CopyItem>, GetError> {
     let api: Api<DataVolume> = Api::all(client.clone());
     match api.list(&ListParams::default()).await {
         Ok(list) => Ok(list
@@ -28,10 +30,10 @@ pub async fn datavolume_items(
             .map(|d| d.to_item(None, now))
             .collect()),
         Err(kube::Error::Api(s)) if s.code == 404 => Ok(Vec::new()),
-        Err(e) => Err(format!(
-            "cannot list DataVolumes: {}",
-            crate::kube_conn::one_line(&e)
-        )),
+        Err(source) => Err(GetError::ListAll {
+            what: "DataVolumes",
+            source,
+        }),
     }
 }
 
@@ -75,7 +77,7 @@ pub fn render(
     items: Vec<CopyItem>,
     format: OutputFormat,
     now: DateTime<Utc>,
-) -> Result<String, String> {
+) -> Result<String, OutputError> {
     let mut book = CopyBook::new(usize::MAX);
     for i in items {
         book.upsert(i);
@@ -94,9 +96,9 @@ pub async fn copies(
     client: &Client,
     azure: &[AzureCopy],
     format: OutputFormat,
-) -> Result<String, String> {
+) -> Result<String, GetError> {
     let now = Utc::now();
     let mut items = datavolume_items(client, now).await?;
     items.extend(azure_items(azure, now).await);
-    render(items, format, now)
+    Ok(render(items, format, now)?)
 }

@@ -1,6 +1,7 @@
 //! `shiftdeck get csrs`: the CSR pane's rows (every CSR, pending first, with CHECK and the
 //! approval deadline), printed once through the same core (`csr::rows`).
 
+use crate::get::GetError;
 use crate::watch::machine::machines_for_checks;
 use std::collections::HashMap;
 
@@ -15,26 +16,39 @@ use crate::csr::checks::{Inputs, validate_all};
 use crate::csr::decode::DecodeCache;
 use crate::csr::machines::MachineIndex;
 use crate::csr::rows::{HistoryFilter, build_rows, rows_json, table};
-use crate::kube_conn::one_line;
 use crate::output::OutputFormat;
 
 /// List CSRs, Nodes and (when served) Machines, and format the rows.
-pub async fn csrs(client: Client, server: &str, format: OutputFormat) -> Result<String, String> {
+pub async fn csrs(client: Client, server: &str, format: OutputFormat) -> Result<String, GetError> {
     let lp = ListParams::default();
     let csrs = Api::<CertificateSigningRequest>::all(client.clone())
         .list(&lp)
         .await
-        .map_err(|e| format!("cannot list CSRs on {server}: {}", one_line(&e)))?
+        .map_err(|source| GetError::List {
+            what: "CSRs".into(),
+            server: server.into(),
+            source,
+        })?
         .items;
     let nodes = Api::<Node>::all(client.clone())
         .list(&lp)
         .await
-        .map_err(|e| format!("cannot list nodes on {server}: {}", one_line(&e)))?
+        .map_err(|source| GetError::List {
+            what: "nodes".into(),
+            server: server.into(),
+            source,
+        })?
         .items;
     let machines = machines_for_checks(&client)
         .await
-        .map_err(|e| format!("{e} on {server}"))?;
-    format_csrs(&csrs, &nodes, machines.as_ref(), format, Timestamp::now())
+        .map_err(|e| GetError::Read(format!("{e} on {server}")))?;
+    Ok(format_csrs(
+        &csrs,
+        &nodes,
+        machines.as_ref(),
+        format,
+        Timestamp::now(),
+    )?)
 }
 
 /// The rows for `csrs` as a table, JSON or YAML.
@@ -44,7 +58,7 @@ pub fn format_csrs(
     machines: Option<&MachineIndex>,
     format: OutputFormat,
     now: Timestamp,
-) -> Result<String, String> {
+) -> Result<String, crate::output::OutputError> {
     // Borrowed: the CSR checks look Nodes up by name without copying them.
     let index: HashMap<&str, &Node> = nodes
         .iter()

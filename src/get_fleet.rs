@@ -11,11 +11,11 @@ use serde_json::Value;
 use crate::fleet::machineset::machine_set_rows;
 use crate::fleet::nodepool::node_pool_rows;
 use crate::fleet::util::{TableRow, rows_json, table};
-use crate::kube_conn::one_line;
-use crate::output::OutputFormat;
+use crate::get::GetError;
+use crate::output::{OutputError, OutputFormat};
 use crate::watch::fleet::{self as wf, FleetMachine, MachineSet, NodePool};
 
-async fn list<K>(client: &Client, what: &str, server: &str) -> Result<Vec<K>, String>
+async fn list<K>(client: &Client, what: &str, server: &str) -> Result<Vec<K>, GetError>
 where
     K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
         + Clone
@@ -23,13 +23,10 @@ where
         + std::fmt::Debug,
 {
     let api: Api<K> = Api::all(client.clone());
-    match api.list(&ListParams::default()).await {
-        Ok(l) => Ok(l.items),
-        Err(kube::Error::Api(s)) if s.code == 404 => Err(format!(
-            "{what} are not installed on {server} (the API is not served)"
-        )),
-        Err(e) => Err(format!("cannot list {what} on {server}: {}", one_line(&e))),
-    }
+    api.list(&ListParams::default())
+        .await
+        .map(|l| l.items)
+        .map_err(|e| GetError::listing(what, server, e))
 }
 
 fn sorted(mut v: Vec<Value>) -> Vec<Value> {
@@ -46,7 +43,7 @@ fn sorted(mut v: Vec<Value>) -> Vec<Value> {
 }
 
 /// Print rows in `format`.
-pub fn format_rows<T: TableRow>(rows: &[T], format: OutputFormat) -> Result<String, String> {
+pub fn format_rows<T: TableRow>(rows: &[T], format: OutputFormat) -> Result<String, OutputError> {
     match format {
         OutputFormat::Table => {
             let (headers, cells) = table(rows);
@@ -62,7 +59,7 @@ pub async fn nodepools(
     client: Client,
     server: &str,
     format: OutputFormat,
-) -> Result<String, String> {
+) -> Result<String, GetError> {
     let pools: Vec<NodePool> = list(&client, "NodePools", server).await?;
     let values = sorted(
         pools
@@ -73,14 +70,14 @@ pub async fn nodepools(
             })
             .collect(),
     );
-    format_rows(&node_pool_rows(&values), format)
+    Ok(format_rows(&node_pool_rows(&values), format)?)
 }
 
 pub async fn machinesets(
     client: Client,
     server: &str,
     format: OutputFormat,
-) -> Result<String, String> {
+) -> Result<String, GetError> {
     let sets: Vec<MachineSet> = list(&client, "MachineSets", server).await?;
     let machines: Vec<FleetMachine> = list(&client, "Machines", server).await.unwrap_or_default();
     let nodes: Vec<Value> = Api::<Node>::all(client)
@@ -95,8 +92,8 @@ pub async fn machinesets(
         .unwrap_or_default();
     let sets = sorted(sets.iter().map(MachineSet::to_value).collect());
     let machines: Vec<Value> = machines.iter().map(FleetMachine::to_value).collect();
-    format_rows(
+    Ok(format_rows(
         &machine_set_rows(&sets, &machines, &nodes, Utc::now()),
         format,
-    )
+    )?)
 }

@@ -6,13 +6,13 @@ use std::time::Instant;
 use kube::api::ListParams;
 use kube::{Api, Client};
 
-use crate::kube_conn::one_line;
+use crate::get::GetError;
 use crate::output::OutputFormat;
 use crate::panes::hosted::HostedPane;
 use crate::panes::hosted::model::{COLUMNS, items};
 use crate::watch::dynamic::{Dyn, DynKind, HostedCluster, NodePool, strip_dyn};
 
-async fn list<M: DynKind>(client: &Client, server: &str) -> Result<Vec<Arc<Dyn<M>>>, String> {
+async fn list<M: DynKind>(client: &Client, server: &str) -> Result<Vec<Arc<Dyn<M>>>, GetError> {
     let api: Api<Dyn<M>> = Api::all(client.clone());
     match api.list(&ListParams::default()).await {
         Ok(l) => Ok(l
@@ -23,16 +23,10 @@ async fn list<M: DynKind>(client: &Client, server: &str) -> Result<Vec<Arc<Dyn<M
                 Arc::new(o)
             })
             .collect()),
-        Err(kube::Error::Api(s)) if s.code == 404 => Err(format!(
-            "{} ({}/{}) are not installed on {server}",
-            M::PLURAL,
-            M::GROUP,
-            M::VERSION
-        )),
-        Err(e) => Err(format!(
-            "cannot list {} on {server}: {}",
-            M::PLURAL,
-            one_line(&e)
+        Err(e) => Err(GetError::listing(
+            &format!("{} ({}/{})", M::PLURAL, M::GROUP, M::VERSION),
+            server,
+            e,
         )),
     }
 }
@@ -42,7 +36,7 @@ pub async fn hostedclusters(
     client: Client,
     server: &str,
     format: OutputFormat,
-) -> Result<String, String> {
+) -> Result<String, GetError> {
     let hcs = list::<crate::watch::dynamic::HostedClusterKind>(&client, server).await?;
     let pools = list::<crate::watch::dynamic::NodePoolKind>(&client, server).await?;
     Ok(format_rows(&hcs, &pools, format))

@@ -3,6 +3,7 @@
 use kube::Client;
 use serde::Serialize;
 
+use crate::output::OutputError;
 use crate::output::{OutputFormat, serialize};
 use crate::overview::health::{self, HealthReport};
 use crate::overview::{ClusterFlavor, OverviewModel};
@@ -35,7 +36,7 @@ pub async fn health(client: &Client) -> HealthOutput {
 }
 
 /// Renders `get health` output.
-pub fn render_health(out: &HealthOutput, format: OutputFormat) -> Result<String, String> {
+pub fn render_health(out: &HealthOutput, format: OutputFormat) -> Result<String, OutputError> {
     match format {
         OutputFormat::Table => {
             let (h, rows) = out.report.table();
@@ -55,7 +56,7 @@ pub fn render_health(out: &HealthOutput, format: OutputFormat) -> Result<String,
 }
 
 /// Renders `get overview` output.
-pub fn render_overview(model: &OverviewModel, format: OutputFormat) -> Result<String, String> {
+pub fn render_overview(model: &OverviewModel, format: OutputFormat) -> Result<String, OutputError> {
     match format {
         OutputFormat::Table => Ok(model.lines().join("\n") + "\n"),
         f => serialize(model, f),

@@ -5,8 +5,10 @@ use kube::Client;
 use serde_json::{Value, json};
 
 use crate::fleet::util::{TableRow, rows_json};
+use crate::get::GetError;
 use crate::migration::guest_pdbs::{GuestPdbReport, targets};
 use crate::migration::inputs::MigrationInputs;
+use crate::output::OutputError;
 use crate::output::OutputFormat;
 use crate::watch::migration_kinds::list_all;
 
@@ -15,21 +17,21 @@ pub async fn readiness(
     client: &Client,
     node: Option<&str>,
     format: OutputFormat,
-) -> Result<String, String> {
+) -> Result<String, GetError> {
     if let Some(n) = node {
         let api: kube::Api<k8s_openapi::api::core::v1::Node> = kube::Api::all(client.clone());
         match api.get_opt(n).await {
             Ok(Some(_)) => {}
-            Ok(None) => return Err(format!("no node `{n}` on this cluster")),
-            Err(e) => {
-                return Err(format!(
-                    "cannot read node {n}: {}",
-                    crate::kube_conn::one_line(&e)
-                ));
+            Ok(None) => return Err(GetError::NoSuchNode(n.to_string())),
+            Err(source) => {
+                return Err(GetError::ReadNode {
+                    node: n.to_string(),
+                    source,
+                });
             }
         }
     }
-    let inputs = MigrationInputs::from_lists(list_all(client).await?);
+    let inputs = MigrationInputs::from_lists(list_all(client).await.map_err(GetError::Read)?);
     let pdbs = match node {
         Some(n) => {
             let targets = targets(&inputs.maintenance(n), &inputs.hosted_clusters);
@@ -37,7 +39,7 @@ pub async fn readiness(
         }
         None => Vec::new(),
     };
-    format_readiness(&inputs, node, &pdbs, format)
+    Ok(format_readiness(&inputs, node, &pdbs, format)?)
 }
 
 /// Pure formatting: table with the view's headers; json/yaml an array of objects keyed by them.
@@ -49,7 +51,7 @@ pub fn format_readiness(
     node: Option<&str>,
     pdbs: &[GuestPdbReport],
     format: OutputFormat,
-) -> Result<String, String> {
+) -> Result<String, OutputError> {
     let Some(node) = node else {
         let rows = inputs.readiness_rows();
         return render(format, rows_json(&rows), || {
@@ -88,7 +90,7 @@ fn render(
     format: OutputFormat,
     v: Value,
     table: impl FnOnce() -> String,
-) -> Result<String, String> {
+) -> Result<String, OutputError> {
     match format {
         OutputFormat::Table => Ok(table()),
         OutputFormat::Json | OutputFormat::Yaml => crate::output::serialize(&v, format),

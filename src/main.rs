@@ -55,8 +55,27 @@ async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
         .connect(conn.context.as_deref())
         .await
         .map_err(|e| e.to_string())?;
-    let out = match args.what {
-        GetKind::Nodes => shiftdeck::get::nodes(c.client, &c.server, args.output).await?,
+    if args.what == GetKind::Preflight {
+        let code = shiftdeck::cli::create::run_get_preflight(conn, args.output).await;
+        return if code == 0 {
+            Ok(())
+        } else {
+            Err("preflight checks failed".into())
+        };
+    }
+    let out = get_output(&c, &args).await.map_err(|e| e.to_string())?;
+    // A last screen for credentials in any cell (URL passwords, SAS signatures, tokens, keys).
+    print!("{}", shiftdeck::redact::in_text(&out));
+    Ok(())
+}
+
+/// What `get` prints; errors are typed until `run_get` prints them as one line.
+async fn get_output(
+    c: &shiftdeck::kube_conn::Connection,
+    args: &GetArgs,
+) -> Result<String, shiftdeck::get::GetError> {
+    Ok(match args.what {
+        GetKind::Nodes => shiftdeck::get::nodes(c.client.clone(), &c.server, args.output).await?,
         GetKind::Health => {
             let report = shiftdeck::get_overview::health(&c.client).await;
             shiftdeck::get_overview::render_health(&report, args.output)?
@@ -67,35 +86,31 @@ async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
             shiftdeck::get_overview::render_overview(&model, args.output)?
         }
         GetKind::HostedClusters => {
-            shiftdeck::get_hosted::hostedclusters(c.client, &c.server, args.output).await?
+            shiftdeck::get_hosted::hostedclusters(c.client.clone(), &c.server, args.output).await?
         }
         GetKind::Readiness => {
-            shiftdeck::get_readiness::readiness(&c.client, args.node.as_deref(), args.output)
-                .await?
+            shiftdeck::get_readiness::readiness(
+                &c.client.clone(),
+                args.node.as_deref(),
+                args.output,
+            )
+            .await?
         }
         GetKind::Nodepools => {
-            shiftdeck::get_fleet::nodepools(c.client, &c.server, args.output).await?
+            shiftdeck::get_fleet::nodepools(c.client.clone(), &c.server, args.output).await?
         }
         GetKind::Machinesets => {
-            shiftdeck::get_fleet::machinesets(c.client, &c.server, args.output).await?
+            shiftdeck::get_fleet::machinesets(c.client.clone(), &c.server, args.output).await?
         }
         GetKind::Copies => {
             let (cfg, _) = config::load_or_default();
             shiftdeck::get_copies::copies(&c.client, &cfg.copies_azure, args.output).await?
         }
-        GetKind::Preflight => {
-            let code = shiftdeck::cli::create::run_get_preflight(conn, args.output).await;
-            return if code == 0 {
-                Ok(())
-            } else {
-                Err("preflight checks failed".into())
-            };
+        GetKind::Preflight => unreachable!("handled by run_get"),
+        GetKind::Csrs => {
+            shiftdeck::get_csrs::csrs(c.client.clone(), &c.server, args.output).await?
         }
-        GetKind::Csrs => shiftdeck::get_csrs::csrs(c.client, &c.server, args.output).await?,
-    };
-    // A last screen for credentials in any cell (URL passwords, SAS signatures, tokens, keys).
-    print!("{}", shiftdeck::redact::in_text(&out));
-    Ok(())
+    })
 }
 
 /// The app as configured: config file, `--theme` and `--read-only`.

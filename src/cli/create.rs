@@ -311,7 +311,10 @@ pub fn preflight_rows(checks: &[Check]) -> serde_json::Value {
 }
 
 /// Render the checks in a `get` format.
-pub fn render_preflight(checks: &[Check], format: OutputFormat) -> Result<String, String> {
+pub fn render_preflight(
+    checks: &[Check],
+    format: OutputFormat,
+) -> Result<String, crate::output::OutputError> {
     match format {
         OutputFormat::Table => {
             let rows: Vec<Vec<String>> = checks.iter().map(|c| c.row().to_vec()).collect();

@@ -292,7 +292,11 @@ async fn get_hostedclusters_lists_the_pane_rows() {
     let err = hostedclusters(m.client().await.unwrap(), &m.url, OutputFormat::Table)
         .await
         .unwrap_err();
-    assert!(err.contains("not installed"), "{err}");
+    assert!(
+        matches!(err, shiftdeck::get::GetError::NotServed { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("not installed"), "{err}");
     m.shutdown();
 }
 

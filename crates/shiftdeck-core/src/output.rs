@@ -62,15 +62,27 @@ pub fn rows_json<H: AsRef<str>>(headers: &[H], rows: &[Vec<String>]) -> Value {
     )
 }
 
+/// Why output could not be encoded.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("cannot encode JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("cannot encode YAML: {0}")]
+    Yaml(#[from] serde_yaml::Error),
+    #[error("table output is not serialized")]
+    TableNotSerialized,
+}
+
 /// `v` as pretty JSON (with a final newline) or YAML; a table is not a serialization, so
 /// `Table` is an error the caller should never reach.
-pub fn serialize<T: Serialize + ?Sized>(v: &T, format: OutputFormat) -> Result<String, String> {
+pub fn serialize<T: Serialize + ?Sized>(
+    v: &T,
+    format: OutputFormat,
+) -> Result<String, OutputError> {
     match format {
-        OutputFormat::Json => serde_json::to_string_pretty(v)
-            .map(|s| s + "\n")
-            .map_err(|e| e.to_string()),
-        OutputFormat::Yaml => serde_yaml::to_string(v).map_err(|e| e.to_string()),
-        OutputFormat::Table => Err("table output is not serialized".to_string()),
+        OutputFormat::Json => Ok(serde_json::to_string_pretty(v)? + "\n"),
+        OutputFormat::Yaml => Ok(serde_yaml::to_string(v)?),
+        OutputFormat::Table => Err(OutputError::TableNotSerialized),
     }
 }
 
@@ -79,7 +91,7 @@ pub fn render_rows<H: AsRef<str>>(
     headers: &[H],
     rows: &[Vec<String>],
     format: OutputFormat,
-) -> Result<String, String> {
+) -> Result<String, OutputError> {
     match format {
         OutputFormat::Table => Ok(table(headers, rows)),
         OutputFormat::Json | OutputFormat::Yaml => serialize(&rows_json(headers, rows), format),
