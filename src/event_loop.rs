@@ -32,7 +32,7 @@ type ConnResult = (u64, String, Result<Connection, String>);
 type GuestResult = (
     u64,
     crate::fetched::GuestRef,
-    Result<(Source, Connection), String>,
+    Result<(Source, Connection), crate::guest::GuestError>,
 );
 
 /// The app plus everything that talks to the cluster for it.
@@ -262,7 +262,7 @@ impl Session {
         &mut self,
         generation: u64,
         g: &crate::fetched::GuestRef,
-        r: Result<(Source, Connection), String>,
+        r: Result<(Source, Connection), crate::guest::GuestError>,
     ) {
         if generation != self.generation {
             return;
@@ -296,7 +296,7 @@ impl Session {
             }
             Err(e) => {
                 tracing::warn!(guest = %g.label(), error = %e, "cannot open guest cluster");
-                self.app.notify(e);
+                self.app.notify(e.to_string());
             }
         }
     }

@@ -48,32 +48,48 @@ pub async fn list_namespace(client: Client, namespace: String) -> NamespaceObjec
     }
 }
 
+/// Why a hosted cluster's guest API could not be opened. No variant carries the kubeconfig or
+/// a parse error that could quote it.
+#[derive(Debug, thiserror::Error)]
+pub enum GuestError {
+    #[error(
+        "cannot read the admin kubeconfig secret {secret}: {}",
+        one_line(source)
+    )]
+    ReadSecret { secret: String, source: kube::Error },
+    #[error("unreadable secret {0}")]
+    Unreadable(String),
+    #[error(transparent)]
+    Kubeconfig(#[from] crate::fleet::hosted::KubeconfigError),
+    #[error("secret {0} does not hold a valid kubeconfig")]
+    NotKubeconfig(String),
+    #[error("the admin kubeconfig of {0} has no usable current context")]
+    NoContext(String),
+}
+
 /// Read the admin kubeconfig Secret with `client` and build a connection to the guest API.
 /// Returns the guest's `Source` (kept in memory to reconnect) and the connection.
-pub async fn open(client: Client, g: &GuestRef) -> Result<(Source, Connection), String> {
+pub async fn open(client: Client, g: &GuestRef) -> Result<(Source, Connection), GuestError> {
     let label = g.label();
+    let where_ = format!("{}/{}", g.namespace, g.secret);
     let api: Api<Secret> = Api::namespaced(client, &g.namespace);
-    let secret = api.get(&g.secret).await.map_err(|e| {
-        format!(
-            "cannot read the admin kubeconfig secret {}/{}: {}",
-            g.namespace,
-            g.secret,
-            one_line(&e)
-        )
-    })?;
-    let secret = serde_json::to_value(&secret).map_err(|_| "unreadable secret".to_string())?;
+    let secret = api
+        .get(&g.secret)
+        .await
+        .map_err(|source| GuestError::ReadSecret {
+            secret: where_.clone(),
+            source,
+        })?;
+    let secret =
+        serde_json::to_value(&secret).map_err(|_| GuestError::Unreadable(where_.clone()))?;
     let hc = json!({
         "metadata": {"namespace": g.namespace, "name": g.name},
         "status": {"kubeconfig": {"name": g.secret}},
     });
-    let kc = admin_kubeconfig(&hc, &secret).map_err(|e| e.to_string())?;
+    let kc = admin_kubeconfig(&hc, &secret)?;
     // Parse errors may quote the text: say only where it came from.
-    let kubeconfig = kube::config::Kubeconfig::from_yaml(kc.expose()).map_err(|_| {
-        format!(
-            "secret {}/{} does not hold a valid kubeconfig",
-            g.namespace, g.secret
-        )
-    })?;
+    let kubeconfig = kube::config::Kubeconfig::from_yaml(kc.expose())
+        .map_err(|_| GuestError::NotKubeconfig(where_.clone()))?;
     let source = Source::Kubeconfig {
         kubeconfig: Box::new(kubeconfig),
         label: format!("guest {label}"),
@@ -81,7 +97,7 @@ pub async fn open(client: Client, g: &GuestRef) -> Result<(Source, Connection), 
     let conn = source
         .connect(None)
         .await
-        .map_err(|_| format!("the admin kubeconfig of {label} has no usable current context"))?;
+        .map_err(|_| GuestError::NoContext(label))?;
     Ok((source, conn))
 }
 
@@ -129,7 +145,7 @@ async fn check_guest(
     };
     let conn = match open(client, g).await {
         Ok((_, conn)) => conn,
-        Err(why) => return GuestPdbs::NoKubeconfig(why),
+        Err(why) => return GuestPdbs::NoKubeconfig(why.to_string()),
     };
     let pdbs = match list_values(
         Api::<PodDisruptionBudget>::all(conn.client.clone()),

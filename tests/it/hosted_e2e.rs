@@ -338,6 +338,11 @@ async fn a_viewer_cannot_open_a_guest_and_is_told_why() {
         Err(e) => e,
     };
     assert!(
+        matches!(err, shiftdeck::guest::GuestError::ReadSecret { .. }),
+        "{err}"
+    );
+    let err = err.to_string();
+    assert!(
         err.contains(&format!(
             "secrets \"{}\" is forbidden: User \"viewer\" cannot get resource \"secrets\" in API group \"\" in the namespace \"{}\"",
             guest.secret, guest.namespace
