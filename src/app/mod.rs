@@ -300,8 +300,9 @@ impl App {
         // pane itself (the Copies pane's `x`, `r` and forms).
         if context == KeyContext::Table
             && let Some(p) = self.panes.get_mut(self.active)
-            && (p.modal() || resolved.is_none())
-            && p.raw_key(key, &self.gate)
+            && let Some(own) = p.own_input()
+            && (own.modal() || resolved.is_none())
+            && own.raw_key(key, &self.gate)
         {
             self.take_pane_writes();
             return true;
@@ -409,8 +410,8 @@ impl App {
             }
             WatchMsg::Fetched { generation, data } if generation == self.conn.generation => {
                 let mut changed = false;
-                for p in &mut self.panes {
-                    changed |= p.fetched(&data);
+                for d in self.panes.iter_mut().filter_map(|p| p.documents_mut()) {
+                    changed |= d.fetched(&data);
                 }
                 if changed {
                     self.refresh_doc();
@@ -686,8 +687,8 @@ impl App {
             .is_none_or(|d| d.pane != self.active || d.key != key);
         let mut doc = DocView::open(mode, self.active, key.clone());
         if let Some(p) = self.panes.get_mut(self.active) {
-            if fresh {
-                p.doc_opened(&key);
+            if fresh && let Some(d) = p.documents_mut() {
+                d.doc_opened(&key);
             }
             doc.refresh(p.as_ref(), &self.theme, self.now);
             if let Some(f) = doc_fetch(p.as_ref(), mode, &key) {
@@ -745,8 +746,8 @@ impl App {
             Parsed::Pane(i) => {
                 self.active = i;
                 self.doc = None;
-                if let Some(p) = self.panes.get_mut(i) {
-                    p.pane_command(cmd, &self.gate);
+                if let Some(own) = self.panes.get_mut(i).and_then(|p| p.own_input()) {
+                    own.pane_command(cmd, &self.gate);
                 }
                 self.take_pane_writes();
             }
@@ -822,7 +823,7 @@ impl App {
     /// otherwise its details, which say why it cannot be opened yet.
     fn drill_down(&mut self) {
         let key = self.pane().and_then(|p| p.selected_key());
-        match key.and_then(|k| self.pane().and_then(|p| p.guest(&k))) {
+        match key.and_then(|k| self.guest(&k)) {
             Some(Ok(_)) => self.open_guest(),
             Some(Err(why)) => {
                 self.open_doc(&Action::Details);
@@ -832,13 +833,19 @@ impl App {
         }
     }
 
+    /// The guest cluster `key` of the active pane can be opened as (`None`: this pane has no
+    /// guests; `Err`: why this one cannot be opened).
+    fn guest(&self, key: &str) -> Option<Result<crate::fetched::GuestRef, String>> {
+        Some(self.pane()?.guests()?.guest(key))
+    }
+
     /// `o` on a hosted cluster (table or details): open its guest cluster.
     fn open_guest(&mut self) {
         let key = match &self.doc {
             Some(d) => Some(d.key.clone()),
             None => self.pane().and_then(|p| p.selected_key()),
         };
-        let target = key.and_then(|k| self.pane().and_then(|p| p.guest(&k)));
+        let target = key.and_then(|k| self.guest(&k));
         match target {
             None => self.notify("o opens a guest cluster from the Hosted clusters pane (:hc)"),
             Some(Err(why)) => self.notify(why),
@@ -882,9 +889,10 @@ impl App {
 
 /// The one-shot read a view of `key` in `mode` needs from pane `p`.
 fn doc_fetch(p: &dyn Pane, mode: DocMode, key: &str) -> Option<crate::fetched::Fetch> {
+    let d = p.documents()?;
     match mode {
-        DocMode::Details => p.details_fetch(key),
-        DocMode::Yaml => p.yaml_fetch(key),
+        DocMode::Details => d.details_fetch(key),
+        DocMode::Yaml => d.yaml_fetch(key),
     }
 }
 

@@ -25,7 +25,7 @@ impl App {
 
     /// Why the active pane's actions are disabled, if they are (for the status bar).
     pub fn actions_disabled(&self) -> Option<String> {
-        let access = self.pane()?.write_access();
+        let access = self.pane()?.writes()?.write_access();
         if access.is_empty() {
             return None;
         }
@@ -41,7 +41,12 @@ impl App {
         if self.gate.read_only() {
             return;
         }
-        let mut all: Vec<Access> = self.panes.iter().flat_map(|p| p.write_access()).collect();
+        let mut all: Vec<Access> = self
+            .panes
+            .iter()
+            .filter_map(|p| p.writes())
+            .flat_map(|w| w.write_access())
+            .collect();
         // The actions that are not a pane's own: maintenance and the wizards' creates.
         all.extend([
             crate::migration::actions::patch_nodes(),
@@ -129,7 +134,8 @@ impl App {
         let reqs = self
             .panes
             .get_mut(self.active)
-            .map(|p| p.take_write_requests())
+            .and_then(|p| p.own_input())
+            .map(|i| i.take_write_requests())
             .unwrap_or_default();
         for r in reqs {
             self.request_write(r);
@@ -144,7 +150,8 @@ impl App {
         let Some(req) = self
             .panes
             .get_mut(self.active)
-            .and_then(|p| p.pane_key(key, now))
+            .and_then(|p| p.writes_mut())
+            .and_then(|w| w.pane_key(key, now))
         else {
             return true;
         };
@@ -233,7 +240,12 @@ impl App {
             return;
         };
         if on {
-            let access: Vec<Access> = self.panes.iter().flat_map(|p| p.write_access()).collect();
+            let access: Vec<Access> = self
+                .panes
+                .iter()
+                .filter_map(|p| p.writes())
+                .flat_map(|w| w.write_access())
+                .collect();
             match self.gate.check_write(&access) {
                 Verdict::Allowed => {}
                 Verdict::Denied(why) => {
@@ -258,8 +270,8 @@ impl App {
             }
         }
         self.autoapprove = on;
-        for p in &mut self.panes {
-            let _ = p.pane_key(PaneKey::AutoApprove(on), self.now);
+        for w in self.panes.iter_mut().filter_map(|p| p.writes_mut()) {
+            let _ = w.pane_key(PaneKey::AutoApprove(on), self.now);
         }
         self.notify(if on {
             "auto-approve on: arriving CSRs that pass every check are approved (never failing ones)"
@@ -275,8 +287,8 @@ impl App {
             return;
         }
         let mut writes: Vec<WriteRequest> = Vec::new();
-        for p in &mut self.panes {
-            writes.extend(p.take_auto_writes());
+        for w in self.panes.iter_mut().filter_map(|p| p.writes_mut()) {
+            writes.extend(w.take_auto_writes());
         }
         for mut w in writes {
             if self.gate.check_write(&w.access()) != Verdict::Allowed {
@@ -309,7 +321,7 @@ impl App {
                 if matches!(report.kind, WriteKind::Cordon | WriteKind::Migrate)
                     && let Some(m) = self.maint()
                 {
-                    m.log.push((report.ok, report.summary.clone()));
+                    m.log_result(report.ok, report.summary.clone());
                 }
                 match report.detail {
                     WriteDetail::Created {
