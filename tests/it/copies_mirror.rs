@@ -409,7 +409,7 @@ async fn mirror_and_retry_go_through_the_write_pipeline() {
     };
     let screen = |app: &App| {
         let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 40)).unwrap();
-        t.draw(|f| shiftdeck::ui::render(&app, f)).unwrap();
+        t.draw(|f| shiftdeck::ui::render(app, f)).unwrap();
         t.backend().to_string()
     };
     let enter = |app: &mut App| {

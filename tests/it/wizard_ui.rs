@@ -347,7 +347,7 @@ fn app() -> App {
 
 fn screen(app: &App) -> String {
     let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
-    t.draw(|f| shiftdeck::ui::render(&app, f)).unwrap();
+    t.draw(|f| shiftdeck::ui::render(app, f)).unwrap();
     t.backend()
         .to_string()
         // Padded to the path's length, so the snapshot does not depend on where the repo is.
@@ -458,7 +458,7 @@ fn snapshot_every_step_of_the_cluster_wizard() {
 fn screen_at(app: &mut App, w: u16, h: u16) -> String {
     app.update(Action::Resize(w, h));
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| shiftdeck::ui::render(&app, f)).unwrap();
+    t.draw(|f| shiftdeck::ui::render(app, f)).unwrap();
     t.backend().to_string()
 }
 

@@ -290,7 +290,7 @@ fn allow_writes(app: &mut App) {
 fn screen(app: &mut App, w: u16, h: u16) -> String {
     app.update(Action::Resize(w, h));
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| crate::ui::render(&app, f)).unwrap();
+    t.draw(|f| crate::ui::render(app, f)).unwrap();
     t.backend().to_string()
 }
 
