@@ -68,7 +68,7 @@ pub enum Effect {
     CheckAccess(Vec<crate::gate::Access>),
     /// Put this text on the clipboard (the loop writes `osc52(text)` to the terminal).
     Copy(String),
-    /// List what the details of a pane's object need (see `Pane::details_fetch`).
+    /// List what the details of a pane's object need (see `panes::Documents::details_fetch`).
     Fetch(crate::fetched::Fetch),
     /// Open a hosted cluster's guest API with its admin kubeconfig (kept in memory only).
     OpenGuest(crate::fetched::GuestRef),
