@@ -155,14 +155,8 @@ pub struct App {
     shape: Option<ClusterShape>,
     /// Panes this cluster cannot show, with why (their commands say so).
     hidden: Vec<flavor::HiddenPane>,
-    /// The creation wizard (`:create`, `:addnodepool`).
-    pub(crate) wizard: wizards::WizardState,
-    /// The facts a loading wizard read, while its permission is not known yet.
-    pub(crate) wizard_facts: Option<Box<crate::wizard::facts::ClusterFacts>>,
-    /// The `:preflight` view, when open.
-    pub(crate) preflight: Option<wizards::preflight::PreflightView>,
-    /// Wizard I/O for the event loop.
-    jobs: Vec<wizards::jobs::Job>,
+    /// The creation wizards and the preflight view, with their reads for the event loop.
+    wizards: wizards::Wizards,
     /// An object just created (pane index, key): its row is selected once the watch delivers it.
     follow: Option<(usize, String)>,
     /// Titles of panes whose kinds changed while they were off screen: only the shown pane (and
@@ -205,10 +199,7 @@ impl App {
             audit_path: crate::actions::audit::default_path(),
             shape: None,
             hidden: Vec::new(),
-            wizard: wizards::WizardState::Closed,
-            wizard_facts: None,
-            preflight: None,
-            jobs: Vec::new(),
+            wizards: wizards::Wizards::default(),
             follow: None,
             stale: Default::default(),
         }
