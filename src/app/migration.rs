@@ -121,14 +121,14 @@ impl App {
         ]
         .into_iter()
         .flatten()
-        .filter(|a| !self.asking.contains(a))
+        .filter(|a| !self.pipeline.asking.contains(a))
         .collect();
         let Some(m) = self.maint() else {
             return;
         };
         *m.perms_mut() = perms;
         if !ask.is_empty() && m.node().is_some() {
-            self.asking.extend(ask.iter().cloned());
+            self.pipeline.asking.extend(ask.iter().cloned());
             self.effects.push(Effect::CheckAccess(ask));
         }
     }

@@ -138,12 +138,9 @@ pub struct App {
     quit: bool,
     /// The scale entry dialog.
     pub(crate) scale: scale::ScaleState,
-    /// The open confirm dialog, with its text field.
-    pub(crate) confirm: Option<confirm::ConfirmDialog>,
-    /// A write request waiting for RBAC answers (it goes on to its confirm when they come).
-    pub(crate) parked: Option<Box<crate::actions::ConfirmRequest>>,
-    /// RBAC questions sent and not answered yet (each is asked once).
-    pub(crate) asking: Vec<crate::gate::Access>,
+    /// The one write pipeline's state: the confirm dialog, a parked request, the RBAC
+    /// questions under way.
+    pub(crate) pipeline: writes::Pipeline,
     /// `:autoapprove on` for this session.
     pub autoapprove: bool,
     /// Local user named in approvals and the audit log (`$USER`).
@@ -191,9 +188,7 @@ impl App {
             effects: Vec::new(),
             quit: false,
             scale: scale::ScaleState::default(),
-            confirm: None,
-            parked: None,
-            asking: Vec::new(),
+            pipeline: writes::Pipeline::default(),
             autoapprove: false,
             user: crate::actions::audit::local_user(),
             audit_path: crate::actions::audit::default_path(),
@@ -348,13 +343,12 @@ impl App {
         self.announce_panes();
         self.doc = None;
         self.gate.forget_rbac();
-        self.parked = None;
-        self.asking.clear();
+        // No dialog, parked request or question of the old connection carries over.
+        self.pipeline = writes::Pipeline::default();
         self.scale = scale::ScaleState::default();
         if self.overlay == Overlay::Scale {
             self.overlay = Overlay::None;
         }
-        self.confirm = None;
         if self.overlay == Overlay::Confirm {
             self.overlay = Overlay::None;
         }
@@ -572,11 +566,11 @@ impl App {
             Action::Input(key) if self.overlay == Overlay::Scale => self.scale_input(&key),
             Action::Scale(step) => return self.scale_key(step),
             Action::Input(key) if self.overlay == Overlay::Confirm => {
-                match self.confirm.as_ref().and_then(|d| d.yes_no(&key)) {
+                match self.pipeline.confirm.as_ref().and_then(|d| d.yes_no(&key)) {
                     Some(true) => self.confirm_submit(),
                     Some(false) => self.confirm_cancel(),
                     None => {
-                        if let Some(d) = &mut self.confirm {
+                        if let Some(d) = &mut self.pipeline.confirm {
                             d.input(key);
                         }
                     }

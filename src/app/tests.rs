@@ -108,7 +108,7 @@ fn an_action_on_a_pane_without_its_capability_does_not_apply() {
     app.update(Action::Copy);
     assert_eq!(notice(&app), Some("nothing to copy on this row"));
     app.update(Action::Pane(crate::actions::PaneKey::Approve));
-    assert!(app.confirm.is_none() && app.parked.is_none());
+    assert!(app.pipeline.confirm.is_none() && app.pipeline.parked.is_none());
     assert!(app.take_effects().is_empty());
     assert_eq!(notice(&app), Some("nothing to copy on this row"));
 }

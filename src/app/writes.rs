@@ -13,6 +13,17 @@ use crate::gate::{Access, Verdict};
 
 use super::{App, Effect, Overlay};
 
+/// The state of the one write pipeline.
+#[derive(Default)]
+pub(crate) struct Pipeline {
+    /// The open confirm dialog, with its text field.
+    pub(crate) confirm: Option<ConfirmDialog>,
+    /// A write request waiting for RBAC answers (it goes on to its confirm when they come).
+    pub(crate) parked: Option<Box<ConfirmRequest>>,
+    /// RBAC questions sent and not answered yet (each is asked once).
+    pub(crate) asking: Vec<Access>,
+}
+
 impl App {
     /// Who writes, where, and where the audit record goes.
     pub fn origin(&self) -> Origin {
@@ -56,7 +67,7 @@ impl App {
         ]);
         all.sort_by_key(Access::describe);
         all.dedup();
-        self.asking = all.clone();
+        self.pipeline.asking = all.clone();
         self.effects.push(Effect::CheckAccess(all));
     }
 
@@ -81,14 +92,14 @@ impl App {
                 // Each question goes out once (most were asked ahead, on connect).
                 let ask: Vec<Access> = unknown
                     .into_iter()
-                    .filter(|a| !self.asking.contains(a))
+                    .filter(|a| !self.pipeline.asking.contains(a))
                     .collect();
                 if !ask.is_empty() {
-                    self.asking.extend(ask.iter().cloned());
+                    self.pipeline.asking.extend(ask.iter().cloned());
                     self.effects.push(Effect::CheckAccess(ask));
                 }
                 // A newer request replaces an older parked one (the user moved on).
-                if let Some(old) = self.parked.replace(Box::new(c)) {
+                if let Some(old) = self.pipeline.parked.replace(Box::new(c)) {
                     self.write_dropped(&old.write);
                 }
             }
@@ -96,18 +107,18 @@ impl App {
     }
 
     fn open_confirm(&mut self, c: ConfirmRequest) {
-        self.confirm = Some(ConfirmDialog::new(c));
+        self.pipeline.confirm = Some(ConfirmDialog::new(c));
         self.overlay = Overlay::Confirm;
     }
 
     /// A parked request whose questions are now all answered goes on (or is refused).
     fn resume_parked(&mut self) -> bool {
-        let Some(c) = self.parked.take() else {
+        let Some(c) = self.pipeline.parked.take() else {
             return false;
         };
         match self.gate.check_write(&c.write.access()) {
             Verdict::Ask => {
-                self.parked = Some(c);
+                self.pipeline.parked = Some(c);
                 false
             }
             Verdict::Allowed if self.overlay == Overlay::None && self.doc.is_none() => {
@@ -165,7 +176,7 @@ impl App {
     /// `y` or Enter in the confirm dialog: run the write if the typed text (when asked for)
     /// fits.
     pub(crate) fn confirm_submit(&mut self) {
-        let Some(d) = self.confirm.as_mut() else {
+        let Some(d) = self.pipeline.confirm.as_mut() else {
             self.overlay = Overlay::None;
             return;
         };
@@ -177,7 +188,7 @@ impl App {
             self.overlay = Overlay::Confirm;
             return;
         }
-        let Some(d) = self.confirm.take() else {
+        let Some(d) = self.pipeline.confirm.take() else {
             return;
         };
         self.overlay = Overlay::None;
@@ -195,7 +206,7 @@ impl App {
 
     /// `n` or Esc in the confirm dialog.
     pub(crate) fn confirm_cancel(&mut self) {
-        if let Some(d) = self.confirm.take() {
+        if let Some(d) = self.pipeline.confirm.take() {
             self.notify("cancelled");
             self.write_dropped(&d.req.write);
         }
@@ -259,10 +270,10 @@ impl App {
                     );
                     let ask: Vec<Access> = access
                         .into_iter()
-                        .filter(|a| !self.asking.contains(a))
+                        .filter(|a| !self.pipeline.asking.contains(a))
                         .collect();
                     if !ask.is_empty() {
-                        self.asking.extend(ask.iter().cloned());
+                        self.pipeline.asking.extend(ask.iter().cloned());
                         self.effects.push(Effect::CheckAccess(ask));
                     }
                     return;
@@ -359,14 +370,14 @@ impl App {
                 if generation != self.conn.generation {
                     return false;
                 }
-                self.asking.retain(|a| *a != access);
+                self.pipeline.asking.retain(|a| *a != access);
                 match verdict {
                     Ok(v) => self.gate.remember(access, v),
                     // Not an answer: refuse what waits for it (with why), ask again next time.
                     Err(e) => {
                         self.refresh_perms_failed(&access, &e);
                         self.wizard_access_failed(&access, &e);
-                        if let Some(c) = self.parked.take() {
+                        if let Some(c) = self.pipeline.parked.take() {
                             if c.write.access().contains(&access) {
                                 self.notify(format!(
                                     "{}: cannot check permission: {e}",
@@ -374,7 +385,7 @@ impl App {
                                 ));
                                 self.write_dropped(&c.write);
                             } else {
-                                self.parked = Some(c);
+                                self.pipeline.parked = Some(c);
                             }
                         }
                         return true;

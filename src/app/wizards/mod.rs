@@ -110,8 +110,8 @@ impl App {
                     self.notify(format!("cannot create: {why}"));
                     return;
                 }
-                Verdict::Ask if !self.asking.contains(&a) => {
-                    self.asking.push(a.clone());
+                Verdict::Ask if !self.pipeline.asking.contains(&a) => {
+                    self.pipeline.asking.push(a.clone());
                     self.effects.push(super::Effect::CheckAccess(vec![a]));
                 }
                 _ => {}
@@ -237,7 +237,7 @@ impl App {
                 });
                 // Not confirmed (refused, or waiting for the answer): back to the review until
                 // the dialog confirms.
-                if self.confirm.is_none() && self.parked.is_none() {
+                if self.pipeline.confirm.is_none() && self.pipeline.parked.is_none() {
                     self.wizard_create_cancelled();
                 }
             }
