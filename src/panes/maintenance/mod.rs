@@ -44,7 +44,7 @@ impl Default for Perms {
 #[derive(Default)]
 pub struct MaintenancePane {
     /// The infra node shown (None until opened from the Nodes pane).
-    pub node: Option<String>,
+    node: Option<String>,
     pub(crate) inputs: MigrationInputs,
     pub(crate) report: Option<MaintenanceReport>,
     pub(crate) migrations: Vec<MigrationProgress>,
@@ -52,9 +52,9 @@ pub struct MaintenancePane {
     pub(crate) unschedulable: Option<bool>,
     pub(crate) selected: usize,
     pub(crate) filter: String,
-    pub perms: Perms,
+    perms: Perms,
     /// Results of this session's writes, newest last.
-    pub log: Vec<(bool, String)>,
+    log: Vec<(bool, String)>,
     nodes_seen: Vec<(String, bool)>,
     /// The guest PDB check last asked for: the node and its targets.
     pdb_asked: Option<(String, Vec<GuestTarget>)>,
