@@ -1,5 +1,5 @@
 //! Performs the one-shot reads panes ask for ([`Fetch`]): the event loop spawns [`fetch`] and
-//! hands the result back to the panes through `Pane::fetched`.
+//! hands the result back to the panes through `panes::Documents::fetched`.
 
 use std::sync::Arc;
 

@@ -17,6 +17,6 @@ impl App {
 impl App {
     /// The Copies pane, to feed it by hand in tests.
     pub fn copies_pane(&mut self) -> Option<&mut crate::panes::copies::CopiesPane> {
-        crate::panes::copies::find(&mut self.panes)
+        crate::panes::copies::find(&mut self.panes).map(|c| c.copies_pane())
     }
 }

@@ -47,7 +47,7 @@ impl DocView {
             DocMode::Details => pane.details(&self.key, now),
             DocMode::Yaml => pane.object_json(&self.key).map(|o| {
                 let mut lines = yaml_lines(&o, theme);
-                if let Some(note) = pane.yaml_note(&self.key) {
+                if let Some(note) = pane.documents().and_then(|d| d.yaml_note(&self.key)) {
                     let style = Style::default().fg(theme.muted);
                     lines.insert(0, Line::styled(format!("# {note}"), style));
                 }

@@ -63,8 +63,8 @@ impl App {
         if self.why_hidden(crate::overview::Pane::Preflight).is_none() {
             commands.push("preflight");
         }
-        for p in &mut self.panes {
-            p.set_available(&commands);
+        for l in self.panes.iter_mut().filter_map(|p| p.links_mut()) {
+            l.set_available(&commands);
         }
     }
 
@@ -143,7 +143,10 @@ impl App {
         if self.overlay != super::Overlay::None || self.doc.is_some() {
             return action;
         }
-        self.pane().and_then(|p| p.remap(&action)).unwrap_or(action)
+        self.pane()
+            .and_then(|p| p.links())
+            .and_then(|l| l.remap(&action))
+            .unwrap_or(action)
     }
 
     /// The copy key: queue the OSC 52 write for the selected URL or command.
@@ -151,7 +154,11 @@ impl App {
         if self.overlay != super::Overlay::None || self.doc.is_some() {
             return;
         }
-        match self.pane().and_then(|p| p.copy_item()) {
+        match self
+            .pane()
+            .and_then(|p| p.links())
+            .and_then(|l| l.copy_item())
+        {
             Some(item) => {
                 self.notify(format!("copied {} to the clipboard", item.label));
                 self.effects.push(Effect::Copy(item.text));

@@ -9,7 +9,8 @@ use crate::fleet::util::{name, namespace, str_at};
 use crate::gate::{Access, Verdict};
 use crate::migration::actions::{MigAction, create_migrations, migrate_all_lines, patch_nodes};
 use crate::migration::request::{check_migratable, migration_body, plan_migrate_all};
-use crate::panes::maintenance::{MaintenancePane, Perms};
+use crate::panes::Maintenance;
+use crate::panes::maintenance::Perms;
 
 fn plain(lines: Vec<String>) -> Vec<ConfirmLine> {
     lines
@@ -36,12 +37,10 @@ impl App {
             .position(|p| p.commands().first() == Some(&"maintenance"))
     }
 
-    pub(crate) fn maint(&mut self) -> Option<&mut MaintenancePane> {
+    /// The Maintenance pane, through its capability.
+    pub(crate) fn maint(&mut self) -> Option<&mut dyn Maintenance> {
         let i = self.maint_index()?;
-        self.panes
-            .get_mut(i)?
-            .as_any_mut()?
-            .downcast_mut::<MaintenancePane>()
+        self.panes.get_mut(i)?.maintenance()
     }
 
     fn on_maintenance(&self) -> bool {
@@ -98,7 +97,7 @@ impl App {
         if !self.on_maintenance() {
             return None;
         }
-        let node = self.maint().and_then(|m| m.node.clone());
+        let node = self.maint().and_then(|m| m.node().map(str::to_string));
         if node.is_none() {
             self.notify("no node chosen: select a node in the Nodes pane and press m");
         }
@@ -122,14 +121,14 @@ impl App {
         ]
         .into_iter()
         .flatten()
-        .filter(|a| !self.asking.contains(a))
+        .filter(|a| !self.pipeline.asking.contains(a))
         .collect();
         let Some(m) = self.maint() else {
             return;
         };
-        m.perms = perms;
-        if !ask.is_empty() && m.node.is_some() {
-            self.asking.extend(ask.iter().cloned());
+        *m.perms_mut() = perms;
+        if !ask.is_empty() && m.node().is_some() {
+            self.pipeline.asking.extend(ask.iter().cloned());
             self.effects.push(Effect::CheckAccess(ask));
         }
     }
@@ -141,9 +140,9 @@ impl App {
         if let Some(m) = self.maint() {
             let v = Verdict::Denied(format!("cannot check permission: {error}"));
             if cordon {
-                m.perms.cordon = v;
+                m.perms_mut().cordon = v;
             } else if migrate {
-                m.perms.migrate = v;
+                m.perms_mut().migrate = v;
             }
         }
     }
@@ -202,7 +201,8 @@ impl App {
         let Some(m) = self.maint() else {
             return false;
         };
-        let (Some(node), Some(vmi)) = (m.node.clone(), m.selected_vmi().cloned()) else {
+        let (Some(node), Some(vmi)) = (m.node().map(str::to_string), m.selected_vmi().cloned())
+        else {
             self.notify("no VMI selected");
             return true;
         };

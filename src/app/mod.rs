@@ -68,7 +68,7 @@ pub enum Effect {
     CheckAccess(Vec<crate::gate::Access>),
     /// Put this text on the clipboard (the loop writes `osc52(text)` to the terminal).
     Copy(String),
-    /// List what the details of a pane's object need (see `Pane::details_fetch`).
+    /// List what the details of a pane's object need (see `panes::Documents::details_fetch`).
     Fetch(crate::fetched::Fetch),
     /// Open a hosted cluster's guest API with its admin kubeconfig (kept in memory only).
     OpenGuest(crate::fetched::GuestRef),
@@ -138,12 +138,9 @@ pub struct App {
     quit: bool,
     /// The scale entry dialog.
     pub(crate) scale: scale::ScaleState,
-    /// The open confirm dialog, with its text field.
-    pub(crate) confirm: Option<confirm::ConfirmDialog>,
-    /// A write request waiting for RBAC answers (it goes on to its confirm when they come).
-    pub(crate) parked: Option<Box<crate::actions::ConfirmRequest>>,
-    /// RBAC questions sent and not answered yet (each is asked once).
-    pub(crate) asking: Vec<crate::gate::Access>,
+    /// The one write pipeline's state: the confirm dialog, a parked request, the RBAC
+    /// questions under way.
+    pub(crate) pipeline: writes::Pipeline,
     /// `:autoapprove on` for this session.
     pub autoapprove: bool,
     /// Local user named in approvals and the audit log (`$USER`).
@@ -155,14 +152,8 @@ pub struct App {
     shape: Option<ClusterShape>,
     /// Panes this cluster cannot show, with why (their commands say so).
     hidden: Vec<flavor::HiddenPane>,
-    /// The creation wizard (`:create`, `:addnodepool`).
-    pub(crate) wizard: wizards::WizardState,
-    /// The facts a loading wizard read, while its permission is not known yet.
-    pub(crate) wizard_facts: Option<Box<crate::wizard::facts::ClusterFacts>>,
-    /// The `:preflight` view, when open.
-    pub(crate) preflight: Option<wizards::preflight::PreflightView>,
-    /// Wizard I/O for the event loop.
-    jobs: Vec<wizards::jobs::Job>,
+    /// The creation wizards and the preflight view, with their reads for the event loop.
+    wizards: wizards::Wizards,
     /// An object just created (pane index, key): its row is selected once the watch delivers it.
     follow: Option<(usize, String)>,
     /// Titles of panes whose kinds changed while they were off screen: only the shown pane (and
@@ -197,18 +188,13 @@ impl App {
             effects: Vec::new(),
             quit: false,
             scale: scale::ScaleState::default(),
-            confirm: None,
-            parked: None,
-            asking: Vec::new(),
+            pipeline: writes::Pipeline::default(),
             autoapprove: false,
             user: crate::actions::audit::local_user(),
             audit_path: crate::actions::audit::default_path(),
             shape: None,
             hidden: Vec::new(),
-            wizard: wizards::WizardState::Closed,
-            wizard_facts: None,
-            preflight: None,
-            jobs: Vec::new(),
+            wizards: wizards::Wizards::default(),
             follow: None,
             stale: Default::default(),
         }
@@ -300,8 +286,9 @@ impl App {
         // pane itself (the Copies pane's `x`, `r` and forms).
         if context == KeyContext::Table
             && let Some(p) = self.panes.get_mut(self.active)
-            && (p.modal() || resolved.is_none())
-            && p.raw_key(key, &self.gate)
+            && let Some(own) = p.own_input()
+            && (own.modal() || resolved.is_none())
+            && own.raw_key(key, &self.gate)
         {
             self.take_pane_writes();
             return true;
@@ -356,13 +343,12 @@ impl App {
         self.announce_panes();
         self.doc = None;
         self.gate.forget_rbac();
-        self.parked = None;
-        self.asking.clear();
+        // No dialog, parked request or question of the old connection carries over.
+        self.pipeline = writes::Pipeline::default();
         self.scale = scale::ScaleState::default();
         if self.overlay == Overlay::Scale {
             self.overlay = Overlay::None;
         }
-        self.confirm = None;
         if self.overlay == Overlay::Confirm {
             self.overlay = Overlay::None;
         }
@@ -409,8 +395,8 @@ impl App {
             }
             WatchMsg::Fetched { generation, data } if generation == self.conn.generation => {
                 let mut changed = false;
-                for p in &mut self.panes {
-                    changed |= p.fetched(&data);
+                for d in self.panes.iter_mut().filter_map(|p| p.documents_mut()) {
+                    changed |= d.fetched(&data);
                 }
                 if changed {
                     self.refresh_doc();
@@ -580,11 +566,11 @@ impl App {
             Action::Input(key) if self.overlay == Overlay::Scale => self.scale_input(&key),
             Action::Scale(step) => return self.scale_key(step),
             Action::Input(key) if self.overlay == Overlay::Confirm => {
-                match self.confirm.as_ref().and_then(|d| d.yes_no(&key)) {
+                match self.pipeline.confirm.as_ref().and_then(|d| d.yes_no(&key)) {
                     Some(true) => self.confirm_submit(),
                     Some(false) => self.confirm_cancel(),
                     None => {
-                        if let Some(d) = &mut self.confirm {
+                        if let Some(d) = &mut self.pipeline.confirm {
                             d.input(key);
                         }
                     }
@@ -686,8 +672,8 @@ impl App {
             .is_none_or(|d| d.pane != self.active || d.key != key);
         let mut doc = DocView::open(mode, self.active, key.clone());
         if let Some(p) = self.panes.get_mut(self.active) {
-            if fresh {
-                p.doc_opened(&key);
+            if fresh && let Some(d) = p.documents_mut() {
+                d.doc_opened(&key);
             }
             doc.refresh(p.as_ref(), &self.theme, self.now);
             if let Some(f) = doc_fetch(p.as_ref(), mode, &key) {
@@ -745,8 +731,8 @@ impl App {
             Parsed::Pane(i) => {
                 self.active = i;
                 self.doc = None;
-                if let Some(p) = self.panes.get_mut(i) {
-                    p.pane_command(cmd, &self.gate);
+                if let Some(own) = self.panes.get_mut(i).and_then(|p| p.own_input()) {
+                    own.pane_command(cmd, &self.gate);
                 }
                 self.take_pane_writes();
             }
@@ -822,7 +808,7 @@ impl App {
     /// otherwise its details, which say why it cannot be opened yet.
     fn drill_down(&mut self) {
         let key = self.pane().and_then(|p| p.selected_key());
-        match key.and_then(|k| self.pane().and_then(|p| p.guest(&k))) {
+        match key.and_then(|k| self.guest(&k)) {
             Some(Ok(_)) => self.open_guest(),
             Some(Err(why)) => {
                 self.open_doc(&Action::Details);
@@ -832,13 +818,19 @@ impl App {
         }
     }
 
+    /// The guest cluster `key` of the active pane can be opened as (`None`: this pane has no
+    /// guests; `Err`: why this one cannot be opened).
+    fn guest(&self, key: &str) -> Option<Result<crate::fetched::GuestRef, String>> {
+        Some(self.pane()?.guests()?.guest(key))
+    }
+
     /// `o` on a hosted cluster (table or details): open its guest cluster.
     fn open_guest(&mut self) {
         let key = match &self.doc {
             Some(d) => Some(d.key.clone()),
             None => self.pane().and_then(|p| p.selected_key()),
         };
-        let target = key.and_then(|k| self.pane().and_then(|p| p.guest(&k)));
+        let target = key.and_then(|k| self.guest(&k));
         match target {
             None => self.notify("o opens a guest cluster from the Hosted clusters pane (:hc)"),
             Some(Err(why)) => self.notify(why),
@@ -882,9 +874,10 @@ impl App {
 
 /// The one-shot read a view of `key` in `mode` needs from pane `p`.
 fn doc_fetch(p: &dyn Pane, mode: DocMode, key: &str) -> Option<crate::fetched::Fetch> {
+    let d = p.documents()?;
     match mode {
-        DocMode::Details => p.details_fetch(key),
-        DocMode::Yaml => p.yaml_fetch(key),
+        DocMode::Details => d.details_fetch(key),
+        DocMode::Yaml => d.yaml_fetch(key),
     }
 }
 

@@ -122,7 +122,7 @@ fn scale_request(t: &ScaleTarget, lines: Vec<ConfirmLine>, change: ScaleChange) 
 impl App {
     /// Why scaling on the active pane is disabled, as far as known without asking (status bar).
     pub fn scale_disabled(&self) -> Option<String> {
-        let t = self.pane()?.scale_target()?;
+        let t = self.pane()?.scaling()?.scale_target()?;
         let a = scale_io::access(t.kind, t.namespace(), false);
         match self.gate.check_write(&[a]) {
             Verdict::Denied(why) => Some(why),
@@ -147,7 +147,11 @@ impl App {
         if self.doc.is_some() || self.overlay != Overlay::None {
             return false;
         }
-        let Some(target) = self.pane().and_then(|p| p.scale_target()) else {
+        let Some(target) = self
+            .pane()
+            .and_then(|p| p.scaling())
+            .and_then(|s| s.scale_target())
+        else {
             if self
                 .pane()
                 .is_some_and(|p| p.kind() != crate::watch::NODES.id)

@@ -13,6 +13,17 @@ use crate::gate::{Access, Verdict};
 
 use super::{App, Effect, Overlay};
 
+/// The state of the one write pipeline.
+#[derive(Default)]
+pub(crate) struct Pipeline {
+    /// The open confirm dialog, with its text field.
+    pub(crate) confirm: Option<ConfirmDialog>,
+    /// A write request waiting for RBAC answers (it goes on to its confirm when they come).
+    pub(crate) parked: Option<Box<ConfirmRequest>>,
+    /// RBAC questions sent and not answered yet (each is asked once).
+    pub(crate) asking: Vec<Access>,
+}
+
 impl App {
     /// Who writes, where, and where the audit record goes.
     pub fn origin(&self) -> Origin {
@@ -25,7 +36,7 @@ impl App {
 
     /// Why the active pane's actions are disabled, if they are (for the status bar).
     pub fn actions_disabled(&self) -> Option<String> {
-        let access = self.pane()?.write_access();
+        let access = self.pane()?.writes()?.write_access();
         if access.is_empty() {
             return None;
         }
@@ -41,7 +52,12 @@ impl App {
         if self.gate.read_only() {
             return;
         }
-        let mut all: Vec<Access> = self.panes.iter().flat_map(|p| p.write_access()).collect();
+        let mut all: Vec<Access> = self
+            .panes
+            .iter()
+            .filter_map(|p| p.writes())
+            .flat_map(|w| w.write_access())
+            .collect();
         // The actions that are not a pane's own: maintenance and the wizards' creates.
         all.extend([
             crate::migration::actions::patch_nodes(),
@@ -51,7 +67,7 @@ impl App {
         ]);
         all.sort_by_key(Access::describe);
         all.dedup();
-        self.asking = all.clone();
+        self.pipeline.asking = all.clone();
         self.effects.push(Effect::CheckAccess(all));
     }
 
@@ -76,14 +92,14 @@ impl App {
                 // Each question goes out once (most were asked ahead, on connect).
                 let ask: Vec<Access> = unknown
                     .into_iter()
-                    .filter(|a| !self.asking.contains(a))
+                    .filter(|a| !self.pipeline.asking.contains(a))
                     .collect();
                 if !ask.is_empty() {
-                    self.asking.extend(ask.iter().cloned());
+                    self.pipeline.asking.extend(ask.iter().cloned());
                     self.effects.push(Effect::CheckAccess(ask));
                 }
                 // A newer request replaces an older parked one (the user moved on).
-                if let Some(old) = self.parked.replace(Box::new(c)) {
+                if let Some(old) = self.pipeline.parked.replace(Box::new(c)) {
                     self.write_dropped(&old.write);
                 }
             }
@@ -91,18 +107,18 @@ impl App {
     }
 
     fn open_confirm(&mut self, c: ConfirmRequest) {
-        self.confirm = Some(ConfirmDialog::new(c));
+        self.pipeline.confirm = Some(ConfirmDialog::new(c));
         self.overlay = Overlay::Confirm;
     }
 
     /// A parked request whose questions are now all answered goes on (or is refused).
     fn resume_parked(&mut self) -> bool {
-        let Some(c) = self.parked.take() else {
+        let Some(c) = self.pipeline.parked.take() else {
             return false;
         };
         match self.gate.check_write(&c.write.access()) {
             Verdict::Ask => {
-                self.parked = Some(c);
+                self.pipeline.parked = Some(c);
                 false
             }
             Verdict::Allowed if self.overlay == Overlay::None && self.doc.is_none() => {
@@ -129,7 +145,8 @@ impl App {
         let reqs = self
             .panes
             .get_mut(self.active)
-            .map(|p| p.take_write_requests())
+            .and_then(|p| p.own_input())
+            .map(|i| i.take_write_requests())
             .unwrap_or_default();
         for r in reqs {
             self.request_write(r);
@@ -144,7 +161,8 @@ impl App {
         let Some(req) = self
             .panes
             .get_mut(self.active)
-            .and_then(|p| p.pane_key(key, now))
+            .and_then(|p| p.writes_mut())
+            .and_then(|w| w.pane_key(key, now))
         else {
             return true;
         };
@@ -158,7 +176,7 @@ impl App {
     /// `y` or Enter in the confirm dialog: run the write if the typed text (when asked for)
     /// fits.
     pub(crate) fn confirm_submit(&mut self) {
-        let Some(d) = self.confirm.as_mut() else {
+        let Some(d) = self.pipeline.confirm.as_mut() else {
             self.overlay = Overlay::None;
             return;
         };
@@ -170,7 +188,7 @@ impl App {
             self.overlay = Overlay::Confirm;
             return;
         }
-        let Some(d) = self.confirm.take() else {
+        let Some(d) = self.pipeline.confirm.take() else {
             return;
         };
         self.overlay = Overlay::None;
@@ -188,7 +206,7 @@ impl App {
 
     /// `n` or Esc in the confirm dialog.
     pub(crate) fn confirm_cancel(&mut self) {
-        if let Some(d) = self.confirm.take() {
+        if let Some(d) = self.pipeline.confirm.take() {
             self.notify("cancelled");
             self.write_dropped(&d.req.write);
         }
@@ -233,7 +251,12 @@ impl App {
             return;
         };
         if on {
-            let access: Vec<Access> = self.panes.iter().flat_map(|p| p.write_access()).collect();
+            let access: Vec<Access> = self
+                .panes
+                .iter()
+                .filter_map(|p| p.writes())
+                .flat_map(|w| w.write_access())
+                .collect();
             match self.gate.check_write(&access) {
                 Verdict::Allowed => {}
                 Verdict::Denied(why) => {
@@ -247,10 +270,10 @@ impl App {
                     );
                     let ask: Vec<Access> = access
                         .into_iter()
-                        .filter(|a| !self.asking.contains(a))
+                        .filter(|a| !self.pipeline.asking.contains(a))
                         .collect();
                     if !ask.is_empty() {
-                        self.asking.extend(ask.iter().cloned());
+                        self.pipeline.asking.extend(ask.iter().cloned());
                         self.effects.push(Effect::CheckAccess(ask));
                     }
                     return;
@@ -258,8 +281,8 @@ impl App {
             }
         }
         self.autoapprove = on;
-        for p in &mut self.panes {
-            let _ = p.pane_key(PaneKey::AutoApprove(on), self.now);
+        for w in self.panes.iter_mut().filter_map(|p| p.writes_mut()) {
+            let _ = w.pane_key(PaneKey::AutoApprove(on), self.now);
         }
         self.notify(if on {
             "auto-approve on: arriving CSRs that pass every check are approved (never failing ones)"
@@ -275,8 +298,8 @@ impl App {
             return;
         }
         let mut writes: Vec<WriteRequest> = Vec::new();
-        for p in &mut self.panes {
-            writes.extend(p.take_auto_writes());
+        for w in self.panes.iter_mut().filter_map(|p| p.writes_mut()) {
+            writes.extend(w.take_auto_writes());
         }
         for mut w in writes {
             if self.gate.check_write(&w.access()) != Verdict::Allowed {
@@ -309,7 +332,7 @@ impl App {
                 if matches!(report.kind, WriteKind::Cordon | WriteKind::Migrate)
                     && let Some(m) = self.maint()
                 {
-                    m.log.push((report.ok, report.summary.clone()));
+                    m.log_result(report.ok, report.summary.clone());
                 }
                 match report.detail {
                     WriteDetail::Created {
@@ -347,14 +370,14 @@ impl App {
                 if generation != self.conn.generation {
                     return false;
                 }
-                self.asking.retain(|a| *a != access);
+                self.pipeline.asking.retain(|a| *a != access);
                 match verdict {
                     Ok(v) => self.gate.remember(access, v),
                     // Not an answer: refuse what waits for it (with why), ask again next time.
                     Err(e) => {
                         self.refresh_perms_failed(&access, &e);
                         self.wizard_access_failed(&access, &e);
-                        if let Some(c) = self.parked.take() {
+                        if let Some(c) = self.pipeline.parked.take() {
                             if c.write.access().contains(&access) {
                                 self.notify(format!(
                                     "{}: cannot check permission: {e}",
@@ -362,7 +385,7 @@ impl App {
                                 ));
                                 self.write_dropped(&c.write);
                             } else {
-                                self.parked = Some(c);
+                                self.pipeline.parked = Some(c);
                             }
                         }
                         return true;

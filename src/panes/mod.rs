@@ -10,12 +10,16 @@
 //!    whose `commands()` are its palette commands (`csr`), `reads()` the kinds it reads.
 //! 3. `app::panes()`: add the pane. Tabs, palette, help, filter, sort, YAML
 //!    (redacted), flashes and change tracking come with it.
-//! 4. Actions that write go through `gate::ActionGate` (read-only, then RBAC).
+//! 4. What only some panes do is an optional capability (`caps`: `Writes`, `Scaling`,
+//!    `Documents`, `Guests`, `Links`, `OwnInput`, `Copies`, `Maintenance`): implement it and
+//!    return the pane from its `Pane` accessor. Writes go through the app's one write pipeline
+//!    (`app::writes`: gate, confirm, executor, audit).
 //! 5. Panes for kinds a cluster cannot have are hidden by `Pane::hidden_because` (default: by
 //!    the pane's commands, see `overview::ClusterShape::why_hidden_commands`: `hc`, `np`,
 //!    `machinesets`, `copy`... disappear on MicroShift, and `hc`, `np`, `readiness`,
 //!    `maintenance` wherever discovery says HyperShift or KubeVirt kinds are not served).
 
+pub mod caps;
 pub mod cells;
 pub mod copies;
 pub mod csr;
@@ -37,11 +41,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+pub use self::caps::{Copies, Documents, Guests, Links, Maintenance, OwnInput, Scaling, Writes};
 use crate::action::Action;
-use crate::actions::{PaneKey, PaneRequest, WriteRequest};
-use crate::gate::Access;
 use crate::overview::ClusterShape;
-use crate::overview::bootimages::CopyItem;
 use crate::theme::Theme;
 use crate::watch::{KindState, Stores};
 
@@ -56,7 +58,12 @@ pub struct RenderCtx<'a> {
     pub state: &'a KindState,
 }
 
+/// What every pane is: identity, syncing with the stores, keys, filter, selection, rendering
+/// and details. What only some panes do is an optional capability (`caps`), reached through the
+/// accessors at the end, which answer `None` unless the pane opts in.
 pub trait Pane {
+    // Identity.
+
     /// Tab title, e.g. `Nodes`.
     fn title(&self) -> &'static str;
     /// Palette commands that open this pane; the first is the canonical one (`nodes`, `no`).
@@ -67,11 +74,32 @@ pub trait Pane {
     fn reads(&self) -> &'static [&'static str];
     /// Columns: (header, Shift+letter sort key).
     fn columns(&self) -> Vec<(&'static str, char)>;
+    /// Whether the pane has content of its own when its kind is not installed (the header then
+    /// shows the connection, and the pane says what is missing).
+    fn works_without_kind(&self) -> bool {
+        false
+    }
+    /// Why the pane is hidden on this cluster (from tabs and palette; its commands then say
+    /// this), or `None` when it is shown. Default: by its commands (see
+    /// `ClusterShape::why_hidden_commands`), so HyperShift, Machine API and KubeVirt panes
+    /// disappear on MicroShift, and wherever discovery says their kinds are not served, without
+    /// code of their own.
+    fn hidden_because(&self, cluster: &ClusterShape) -> Option<String> {
+        cluster.why_hidden_commands(self.commands())
+    }
+
+    // Sync and time.
+
     /// Catch up with the stores. Returns whether anything visible changed.
     fn sync(&mut self, stores: &Stores, now: Instant) -> bool;
     /// Whether the pane must follow the stores while off screen (auto-approval): other panes
     /// are synced only while shown, and catch up when shown again.
     fn background(&self) -> bool {
+        false
+    }
+    /// The state of a kind the pane reads changed (e.g. an optional API is not installed).
+    /// Returns whether the pane must re-sync.
+    fn kind_state(&mut self, _kind: &'static str, _state: &KindState) -> bool {
         false
     }
     /// Expire flashes. Returns whether anything visible changed.
@@ -81,6 +109,9 @@ pub trait Pane {
     fn set_wall_clock(&mut self, _now: DateTime<Utc>) {}
     /// Whether flashes are running (the loop then ticks fast enough to end them on time).
     fn animating(&self) -> bool;
+
+    // Keys, filter, selection.
+
     /// Navigation and sorting. `area` is where the pane was last laid out.
     fn handle(&mut self, action: &Action, area: Rect) -> bool;
     fn set_filter(&mut self, text: &str);
@@ -92,109 +123,58 @@ pub trait Pane {
     fn select_key(&mut self, _key: &str) -> bool {
         false
     }
+
+    // Rendering and details.
+
     /// The object as JSON (for the YAML view; the caller redacts).
     fn object_json(&self, key: &str) -> Option<serde_json::Value>;
     /// The details view of an object.
     fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>>;
     /// Draw the pane. Pure: no I/O, no locks.
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx);
-    /// The concrete pane, for the app to hand it typed state (e.g. the maintenance node).
-    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
-        None
-    }
-    /// The selected object when the pane can scale it (`+`/`-`/`=`).
-    fn scale_target(&self) -> Option<crate::fleet::scale_target::ScaleTarget> {
-        None
-    }
 
-    /// Whether the pane has content of its own when its kind is not installed (the header then
-    /// shows the connection, and the pane says what is missing).
-    fn works_without_kind(&self) -> bool {
-        false
-    }
+    // Optional capabilities (default: the pane does not have them).
 
-    // Optional hooks for panes with actions (defaults: none).
-
-    /// The state of a kind the pane reads changed (e.g. an optional API is not installed).
-    /// Returns whether the pane must re-sync.
-    fn kind_state(&mut self, _kind: &'static str, _state: &KindState) -> bool {
-        false
-    }
-    /// A pane-specific key (`keymap::PANE_SCOPED`): what the app should do. Pure.
-    fn pane_key(&mut self, _key: PaneKey, _now: DateTime<Utc>) -> Option<PaneRequest> {
+    /// Keys that write (approve, deny...), auto-writes and the RBAC questions behind them.
+    fn writes(&self) -> Option<&dyn Writes> {
         None
     }
-    /// Writes the pane wants without a key press (auto-approval), taken after each sync.
-    fn take_auto_writes(&mut self) -> Vec<WriteRequest> {
-        Vec::new()
-    }
-    /// Write requests the pane's own keys or commands asked for (the app gates and confirms
-    /// them in the one write pipeline), taken after each key and command.
-    fn take_write_requests(&mut self) -> Vec<crate::actions::ConfirmRequest> {
-        Vec::new()
-    }
-    /// The RBAC questions behind the pane's actions, so the app can say when they are disabled.
-    fn write_access(&self) -> Vec<Access> {
-        Vec::new()
-    }
-    /// Why the pane is hidden on this cluster (from tabs and palette; its commands then say
-    /// this), or `None` when it is shown. Default: by its commands (see
-    /// `ClusterShape::why_hidden_commands`), so HyperShift, Machine API and KubeVirt panes
-    /// disappear on MicroShift, and wherever discovery says their kinds are not served, without
-    /// code of their own.
-    fn hidden_because(&self, cluster: &ClusterShape) -> Option<String> {
-        cluster.why_hidden_commands(self.commands())
-    }
-    /// What a generic action means on the current selection when it differs (the Overview
-    /// follows a count's link on Enter and copies on `y`). Default: nothing differs.
-    fn remap(&self, _action: &Action) -> Option<Action> {
+    fn writes_mut(&mut self) -> Option<&mut dyn Writes> {
         None
     }
-    /// What the copy key puts on the clipboard for the current selection.
-    fn copy_item(&self) -> Option<CopyItem> {
+    /// Scaling the selected object.
+    fn scaling(&self) -> Option<&dyn Scaling> {
         None
     }
-    /// The palette commands of every pane shown, after that list changed (for links).
-    fn set_available(&mut self, _commands: &[&'static str]) {}
-    /// A one-shot read the details of `key` need (performed by the event loop on opening them,
-    /// and again now and then while they stay open).
-    fn details_fetch(&self, _key: &str) -> Option<crate::fetched::Fetch> {
+    /// One-shot reads for the details and YAML views.
+    fn documents(&self) -> Option<&dyn Documents> {
         None
     }
-    /// The same for the YAML view of `key` (e.g. the whole object, when the cache holds a lean
-    /// copy).
-    fn yaml_fetch(&self, _key: &str) -> Option<crate::fetched::Fetch> {
+    fn documents_mut(&mut self) -> Option<&mut dyn Documents> {
         None
     }
-    /// A details or YAML view of `key` was just opened (not switched between): forget what was
-    /// read for an earlier one, so the view says its read is under way until it arrives.
-    fn doc_opened(&mut self, _key: &str) {}
-    /// A line for the top of the YAML view of `key`: where its read stands, when it matters.
-    fn yaml_note(&self, _key: &str) -> Option<String> {
+    /// Opening rows as guest clusters.
+    fn guests(&self) -> Option<&dyn Guests> {
         None
     }
-    /// The result of a `details_fetch`. Returns whether anything visible changed.
-    fn fetched(&mut self, _data: &crate::fetched::FetchResult) -> bool {
-        false
-    }
-    /// The guest cluster `key` can be opened as (`None`: this pane has no guests; `Err`: why
-    /// this one cannot be opened).
-    fn guest(&self, _key: &str) -> Option<Result<crate::fetched::GuestRef, String>> {
+    /// Links to other panes and copyable text.
+    fn links(&self) -> Option<&dyn Links> {
         None
     }
-    /// The whole palette line when one of `commands()` opened the pane (arguments included).
-    fn pane_command(&mut self, _line: &str, _gate: &crate::gate::ActionGate) {}
-    /// A key the keymap does not bind (or any key while `modal()`). Returns whether handled.
-    fn raw_key(
-        &mut self,
-        _key: &crossterm::event::KeyEvent,
-        _gate: &crate::gate::ActionGate,
-    ) -> bool {
-        false
+    fn links_mut(&mut self) -> Option<&mut dyn Links> {
+        None
     }
-    /// Whether the pane shows a form or confirmation that takes every key.
-    fn modal(&self) -> bool {
-        false
+    /// Keys, palette arguments and forms of its own.
+    fn own_input(&mut self) -> Option<&mut dyn OwnInput> {
+        None
+    }
+    /// Tracked blob copies and mirror jobs.
+    fn copies(&mut self) -> Option<&mut dyn Copies> {
+        None
+    }
+    /// A node's maintenance report.
+    fn maintenance(&mut self) -> Option<&mut dyn Maintenance> {
+        None
     }
 }
 

@@ -35,7 +35,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, areas: Areas) {
         Overlay::Contexts(sel) => contexts(app, frame, areas.body, sel),
         Overlay::Scale => super::scale_dialog::render(app, frame, areas.body),
         Overlay::Confirm => {
-            if let Some(d) = &app.confirm {
+            if let Some(d) = &app.pipeline.confirm {
                 confirm::render(d, &app.theme, frame, areas.body);
             }
         }

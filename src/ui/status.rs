@@ -58,7 +58,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         }
         // The copy key, where the selection has something to copy (Overview URLs, commands).
         if app.key_context() == KeyContext::Table
-            && app.pane().is_some_and(|p| p.copy_item().is_some())
+            && app
+                .pane()
+                .and_then(|p| p.links())
+                .is_some_and(|l| l.copy_item().is_some())
             && let Some(k) = app.keymap.first_label("copy")
         {
             spans.push(Span::styled(format!("<{k}>"), t.header_style()));

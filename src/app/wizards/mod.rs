@@ -62,29 +62,42 @@ pub enum WizardState {
     Open(Box<Wizard>),
 }
 
+/// The creation wizards' and the preflight view's state, owned by the app.
+#[derive(Default)]
+pub struct Wizards {
+    /// The creation wizard (`:create`, `:addnodepool`).
+    state: WizardState,
+    /// The facts a loading wizard read, while its permission is not known yet.
+    facts: Option<Box<crate::wizard::facts::ClusterFacts>>,
+    /// The `:preflight` view, when open.
+    preflight: Option<PreflightView>,
+    /// Wizard I/O for the event loop.
+    jobs: Vec<Job>,
+}
+
 impl App {
     /// Jobs for the event loop (facts, dry run, create).
     pub fn take_jobs(&mut self) -> Vec<Job> {
-        std::mem::take(&mut self.jobs)
+        std::mem::take(&mut self.wizards.jobs)
     }
 
     pub fn wizard(&self) -> &WizardState {
-        &self.wizard
+        &self.wizards.state
     }
 
     /// Whether a wizard (or its loading notice) covers the screen.
     pub fn wizard_open(&self) -> bool {
-        !matches!(self.wizard, WizardState::Closed)
+        !matches!(self.wizards.state, WizardState::Closed)
     }
 
     pub fn preflight_view(&self) -> Option<&PreflightView> {
-        self.preflight.as_ref()
+        self.wizards.preflight.as_ref()
     }
 
     /// `:preflight`: open the view and read the cluster afresh.
     pub(crate) fn open_preflight(&mut self) {
-        self.preflight = Some(PreflightView::default());
-        self.jobs.push(Job::Facts(Target::Preflight));
+        self.wizards.preflight = Some(PreflightView::default());
+        self.wizards.jobs.push(Job::Facts(Target::Preflight));
     }
 
     /// `:create` / `:addnodepool`: refused with the reason in read-only mode or when RBAC said
@@ -97,22 +110,22 @@ impl App {
                     self.notify(format!("cannot create: {why}"));
                     return;
                 }
-                Verdict::Ask if !self.asking.contains(&a) => {
-                    self.asking.push(a.clone());
+                Verdict::Ask if !self.pipeline.asking.contains(&a) => {
+                    self.pipeline.asking.push(a.clone());
                     self.effects.push(super::Effect::CheckAccess(vec![a]));
                 }
                 _ => {}
             }
         }
-        self.wizard_facts = None;
-        self.wizard = WizardState::Loading(target);
-        self.jobs.push(Job::Facts(target));
+        self.wizards.facts = None;
+        self.wizards.state = WizardState::Loading(target);
+        self.wizards.jobs.push(Job::Facts(target));
     }
 
     /// A loading wizard opens once its facts are read and the gate allows the create; it closes
     /// with the reason when the gate refuses (the answer may come before or after the facts).
     pub(crate) fn wizard_gate_changed(&mut self) -> bool {
-        let WizardState::Loading(target) = self.wizard else {
+        let WizardState::Loading(target) = self.wizards.state else {
             return false;
         };
         let Some(a) = jobs::access(target) else {
@@ -120,21 +133,21 @@ impl App {
         };
         match self.gate.check_write(&[a]) {
             Verdict::Denied(why) => {
-                self.wizard = WizardState::Closed;
-                self.wizard_facts = None;
+                self.wizards.state = WizardState::Closed;
+                self.wizards.facts = None;
                 self.notify(format!("cannot create: {why}"));
                 true
             }
             Verdict::Ask => false,
             Verdict::Allowed => {
-                let Some(facts) = self.wizard_facts.take() else {
+                let Some(facts) = self.wizards.facts.take() else {
                     return false;
                 };
                 let w = match target {
                     Target::NodePool => Wizard::nodepool(NodePoolForm::new(*facts)),
                     _ => Wizard::cluster(ClusterForm::new(*facts)),
                 };
-                self.wizard = WizardState::Open(Box::new(w));
+                self.wizards.state = WizardState::Open(Box::new(w));
                 true
             }
         }
@@ -142,11 +155,11 @@ impl App {
 
     /// The permission of a loading wizard could not be checked: it closes, saying why.
     pub(crate) fn wizard_access_failed(&mut self, access: &crate::gate::Access, error: &str) {
-        if let WizardState::Loading(t) = self.wizard
+        if let WizardState::Loading(t) = self.wizards.state
             && jobs::access(t).as_ref() == Some(access)
         {
-            self.wizard = WizardState::Closed;
-            self.wizard_facts = None;
+            self.wizards.state = WizardState::Closed;
+            self.wizards.facts = None;
             self.notify(format!("cannot create: cannot check permission: {error}"));
         }
     }
@@ -157,7 +170,7 @@ impl App {
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             return None;
         }
-        match &mut self.wizard {
+        match &mut self.wizards.state {
             WizardState::Open(w) => {
                 let req = w.key(key);
                 if let Some(r) = req {
@@ -167,15 +180,15 @@ impl App {
             }
             WizardState::Loading(_) => {
                 if key.code == KeyCode::Esc {
-                    self.wizard = WizardState::Closed;
+                    self.wizards.state = WizardState::Closed;
                 }
                 return Some(true);
             }
             WizardState::Closed => {}
         }
-        let view = self.preflight.as_mut()?;
+        let view = self.wizards.preflight.as_mut()?;
         match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => self.preflight = None,
+            KeyCode::Esc | KeyCode::Char('q') => self.wizards.preflight = None,
             KeyCode::Down | KeyCode::Char('j') => view.scroll_by(1),
             KeyCode::Up | KeyCode::Char('k') => view.scroll_by(-1),
             KeyCode::PageDown => view.scroll_by(20),
@@ -188,10 +201,10 @@ impl App {
 
     fn wizard_request(&mut self, r: Request) {
         match r {
-            Request::Close => self.wizard = WizardState::Closed,
-            Request::DryRun(plan) => self.jobs.push(Job::DryRun(plan)),
+            Request::Close => self.wizards.state = WizardState::Closed,
+            Request::DryRun(plan) => self.wizards.jobs.push(Job::DryRun(plan)),
             Request::Create(plan) => {
-                let target = match &self.wizard {
+                let target = match &self.wizards.state {
                     WizardState::Open(w) => w.target(),
                     _ => String::new(),
                 };
@@ -224,7 +237,7 @@ impl App {
                 });
                 // Not confirmed (refused, or waiting for the answer): back to the review until
                 // the dialog confirms.
-                if self.confirm.is_none() && self.parked.is_none() {
+                if self.pipeline.confirm.is_none() && self.pipeline.parked.is_none() {
                     self.wizard_create_cancelled();
                 }
             }
@@ -233,7 +246,7 @@ impl App {
 
     /// The create did not go ahead (cancelled or refused): the wizard is editable again.
     pub(crate) fn wizard_create_cancelled(&mut self) {
-        if let WizardState::Open(w) = &mut self.wizard {
+        if let WizardState::Open(w) = &mut self.wizards.state {
             w.create_cancelled();
         }
     }
@@ -246,11 +259,11 @@ impl App {
         audit_error: Option<String>,
     ) {
         let ok = result.is_ok();
-        if let WizardState::Open(w) = &mut self.wizard {
+        if let WizardState::Open(w) = &mut self.wizards.state {
             w.create_done(result);
         }
         if ok {
-            self.wizard = WizardState::Closed;
+            self.wizards.state = WizardState::Closed;
             let mut text = format!("created {target}");
             if let Some(e) = audit_error {
                 text.push_str(&format!(" (not recorded: {e})"));
@@ -274,7 +287,7 @@ impl App {
             return;
         };
         self.active = i;
-        self.preflight = None;
+        self.wizards.preflight = None;
         if let Some(p) = self.panes.get_mut(i)
             && !p.select_key(key)
         {
@@ -291,7 +304,7 @@ impl App {
                 facts,
                 ..
             } => {
-                if let Some(v) = &mut self.preflight {
+                if let Some(v) = &mut self.wizards.preflight {
                     v.checks = Some(crate::wizard::preflight::run(&facts));
                 }
             }
@@ -300,19 +313,19 @@ impl App {
                 facts,
                 denied,
             } => {
-                if !matches!(self.wizard, WizardState::Loading(t) if t == target) {
+                if !matches!(self.wizards.state, WizardState::Loading(t) if t == target) {
                     return false;
                 }
                 if let Some(why) = denied {
-                    self.wizard = WizardState::Closed;
+                    self.wizards.state = WizardState::Closed;
                     self.notify(format!("cannot create: {why}"));
                     return true;
                 }
-                self.wizard_facts = Some(facts);
+                self.wizards.facts = Some(facts);
                 self.wizard_gate_changed();
             }
             Msg::DryRun(report) => {
-                if let WizardState::Open(w) = &mut self.wizard {
+                if let WizardState::Open(w) = &mut self.wizards.state {
                     w.dry_run_done(report);
                 }
             }

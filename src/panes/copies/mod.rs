@@ -7,7 +7,6 @@ pub mod modal;
 pub mod runtime;
 pub mod view;
 
-use std::any::Any;
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -30,7 +29,7 @@ use crate::copies::mirror::{MirrorJob, MirrorStatus};
 use crate::copies::sas::BlobTarget;
 use crate::copies::{CopyBook, CopyItem, CopyState, SourceKind};
 use crate::gate::{ActionGate, GatedAction, Verdict};
-use crate::panes::{Pane, RenderCtx};
+use crate::panes::{Copies, OwnInput, Pane, RenderCtx};
 use crate::watch::Stores;
 
 /// Finished copies kept in the history section.
@@ -538,28 +537,18 @@ impl CopiesPane {
 /// Move the Copies pane's tracked copies and jobs from the old panes to the new ones (context
 /// switch or first connect rebuilds the panes).
 pub fn carry_over(old: &mut [Box<dyn Pane>], new: &mut [Box<dyn Pane>]) {
-    let taken = old.iter_mut().find_map(|p| {
-        p.as_any_mut()
-            .and_then(|a| a.downcast_mut::<CopiesPane>())
-            .map(std::mem::take)
-    });
-    let Some(mut pane) = taken else {
+    let Some(mut pane) = find(old).map(|c| std::mem::take(c.copies_pane())) else {
         return;
     };
     pane.reset_cluster();
-    if let Some(slot) = new
-        .iter_mut()
-        .find_map(|p| p.as_any_mut().and_then(|a| a.downcast_mut::<CopiesPane>()))
-    {
-        *slot = pane;
+    if let Some(c) = find(new) {
+        *c.copies_pane() = pane;
     }
 }
 
-/// The Copies pane among `panes`.
-pub fn find(panes: &mut [Box<dyn Pane>]) -> Option<&mut CopiesPane> {
-    panes
-        .iter_mut()
-        .find_map(|p| p.as_any_mut().and_then(|a| a.downcast_mut::<CopiesPane>()))
+/// The pane among `panes` that tracks copies.
+pub fn find(panes: &mut [Box<dyn Pane>]) -> Option<&mut dyn Copies> {
+    panes.iter_mut().find_map(|p| p.copies())
 }
 
 impl Pane for CopiesPane {
@@ -653,9 +642,33 @@ impl Pane for CopiesPane {
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
         view::render(self, frame, area, ctx);
     }
-    fn as_any_mut(&mut self) -> Option<&mut dyn Any> {
+    fn own_input(&mut self) -> Option<&mut dyn OwnInput> {
         Some(self)
     }
+    fn copies(&mut self) -> Option<&mut dyn Copies> {
+        Some(self)
+    }
+}
+
+impl Copies for CopiesPane {
+    fn track_blob(&mut self, url: &str, sas: &str) {
+        CopiesPane::track_blob(self, url, sas);
+    }
+    fn mirror_confirmed(&mut self, w: &mut MirrorWrite) {
+        CopiesPane::mirror_confirmed(self, w);
+    }
+    fn copy_started(&mut self, result: Result<(BlobTarget, String), String>) {
+        CopiesPane::copy_started(self, result);
+    }
+    fn abort_done(&mut self, key: &str, result: Result<(), String>) {
+        CopiesPane::abort_done(self, key, result);
+    }
+    fn copies_pane(&mut self) -> &mut CopiesPane {
+        self
+    }
+}
+
+impl OwnInput for CopiesPane {
     fn take_write_requests(&mut self) -> Vec<ConfirmRequest> {
         self.take_writes()
     }

@@ -17,7 +17,7 @@ use ratatui::text::Line;
 
 use self::model::{COLUMNS, CsrModel, to_ts};
 use super::filter::Filter;
-use super::{Pane, RenderCtx};
+use super::{Pane, RenderCtx, Writes};
 use crate::action::Action;
 use crate::actions::csr_approve::{CsrItem, CsrWrite, approval_access, signer_access};
 use crate::actions::{
@@ -335,6 +335,15 @@ impl Pane for CsrPane {
             false
         }
     }
+    fn writes(&self) -> Option<&dyn Writes> {
+        Some(self)
+    }
+    fn writes_mut(&mut self) -> Option<&mut dyn Writes> {
+        Some(self)
+    }
+}
+
+impl Writes for CsrPane {
     fn pane_key(&mut self, key: PaneKey, _now: DateTime<Utc>) -> Option<PaneRequest> {
         match key {
             PaneKey::Approve => Some(self.single(Decision::Approve)),

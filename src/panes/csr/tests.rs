@@ -277,7 +277,7 @@ fn app_with(csrs: Vec<CertificateSigningRequest>, machines: Vec<Machine>) -> App
 }
 
 fn allow_writes(app: &mut App) {
-    let access = app.pane().unwrap().write_access();
+    let access = app.pane().unwrap().writes().unwrap().write_access();
     for access in access {
         app.on_task(crate::action::TaskResult::AccessChecked {
             generation: 1,

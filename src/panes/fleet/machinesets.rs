@@ -15,7 +15,7 @@ use crate::action::Action;
 use crate::fleet::machineset::{MachineSetRow, machine_set_rows};
 use crate::fleet::scale_target::{ScaleKind, ScaleTarget};
 use crate::fleet::util::{TableRow, name, namespace};
-use crate::panes::{Pane, RenderCtx};
+use crate::panes::{Pane, RenderCtx, Scaling};
 use crate::watch::fleet::{self as wf, MACHINESETS};
 use crate::watch::{KindState, Stores};
 
@@ -241,6 +241,12 @@ impl Pane for MachineSetsPane {
         }
         self.table.render(frame, tbl, COLS, t);
     }
+    fn scaling(&self) -> Option<&dyn Scaling> {
+        Some(self)
+    }
+}
+
+impl Scaling for MachineSetsPane {
     fn scale_target(&self) -> Option<ScaleTarget> {
         let k = self.table.selected_key()?;
         Some(ScaleTarget {

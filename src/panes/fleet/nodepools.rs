@@ -22,7 +22,7 @@ use crate::fleet::scale::machines_of_pool;
 use crate::fleet::scale_target::{ScaleKind, ScaleTarget};
 use crate::fleet::tracker::ScalingTracker;
 use crate::fleet::util::{TableRow, i64_at, name, namespace};
-use crate::panes::{Pane, RenderCtx};
+use crate::panes::{Pane, RenderCtx, Scaling};
 use crate::watch::dynamic::NodePool;
 use crate::watch::fleet::{self as wf, NODEPOOLS};
 use crate::watch::{KindState, Stores};
@@ -409,6 +409,12 @@ impl Pane for NodePoolsPane {
             frame.render_widget(Paragraph::new(lines), sec);
         }
     }
+    fn scaling(&self) -> Option<&dyn Scaling> {
+        Some(self)
+    }
+}
+
+impl Scaling for NodePoolsPane {
     fn scale_target(&self) -> Option<ScaleTarget> {
         let key = self.table.selected_key()?;
         Some(ScaleTarget {

@@ -21,7 +21,7 @@ use self::model::{COLUMNS, HcItem, HcRow};
 use super::cells::{self, CellRow};
 use super::filter::Filter;
 use super::table::{LiveTable, RowModel};
-use super::{Pane, RenderCtx};
+use super::{Documents, Guests, Pane, RenderCtx};
 use crate::action::Action;
 use crate::fetched::{Fetch, FetchResult, GuestRef, NamespaceObjects};
 use crate::fleet::hosted::kubeconfig_ref;
@@ -208,6 +208,18 @@ impl Pane for HostedPane {
             ctx,
         );
     }
+    fn documents(&self) -> Option<&dyn Documents> {
+        Some(self)
+    }
+    fn documents_mut(&mut self) -> Option<&mut dyn Documents> {
+        Some(self)
+    }
+    fn guests(&self) -> Option<&dyn Guests> {
+        Some(self)
+    }
+}
+
+impl Documents for HostedPane {
     fn details_fetch(&self, key: &str) -> Option<Fetch> {
         let item = &self.table.get(key)?.obj;
         Some(Fetch::Namespace {
@@ -222,12 +234,15 @@ impl Pane for HostedPane {
             .insert(objects.namespace.clone(), objects.clone());
         true
     }
-    fn guest(&self, key: &str) -> Option<Result<GuestRef, String>> {
+}
+
+impl Guests for HostedPane {
+    fn guest(&self, key: &str) -> Result<GuestRef, String> {
         let Some(e) = self.table.get(key) else {
-            return Some(Err(format!("no hosted cluster {key}")));
+            return Err(format!("no hosted cluster {key}"));
         };
         let label = format!("{}/{}", e.row.row.namespace, e.row.row.name);
-        Some(match kubeconfig_ref(&e.obj.hc_value()) {
+        match kubeconfig_ref(&e.obj.hc_value()) {
             Some(r) => Ok(GuestRef {
                 namespace: r.namespace,
                 name: e.row.row.name.clone(),
@@ -236,7 +251,7 @@ impl Pane for HostedPane {
             None => Err(format!(
                 "{label} has not published an admin kubeconfig yet (status.kubeconfig)"
             )),
-        })
+        }
     }
 }
 

@@ -179,18 +179,18 @@ fn guest_needs_a_published_kubeconfig() {
     let p = pane();
     assert_eq!(
         p.guest("clusters/example"),
-        Some(Ok(GuestRef {
+        Ok(GuestRef {
             namespace: "clusters".into(),
             name: "example".into(),
             secret: "example-admin-kubeconfig".into(),
-        }))
+        })
     );
     let mut hc = hosted_cluster("new", true);
     hc["status"]["kubeconfig"] = Value::Null;
     let mut p2 = HostedPane::default();
     let hcs = vec![Arc::new(HostedCluster::from_value(hc).unwrap())];
     p2.table.sync(&model::items(&hcs, &[]), Instant::now());
-    let err = p2.guest("clusters/new").unwrap().unwrap_err();
+    let err = p2.guest("clusters/new").unwrap_err();
     assert!(err.contains("not published"), "{err}");
 }
 

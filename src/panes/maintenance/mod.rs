@@ -14,7 +14,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use serde_json::Value;
 
-use super::{Pane, RenderCtx};
+use super::{Maintenance, Pane, RenderCtx};
 use crate::action::Action;
 use crate::fleet::util::{TableRow, name, namespace, str_at};
 use crate::gate::Verdict;
@@ -44,7 +44,7 @@ impl Default for Perms {
 #[derive(Default)]
 pub struct MaintenancePane {
     /// The infra node shown (None until opened from the Nodes pane).
-    pub node: Option<String>,
+    node: Option<String>,
     pub(crate) inputs: MigrationInputs,
     pub(crate) report: Option<MaintenanceReport>,
     pub(crate) migrations: Vec<MigrationProgress>,
@@ -52,9 +52,9 @@ pub struct MaintenancePane {
     pub(crate) unschedulable: Option<bool>,
     pub(crate) selected: usize,
     pub(crate) filter: String,
-    pub perms: Perms,
+    perms: Perms,
     /// Results of this session's writes, newest last.
-    pub log: Vec<(bool, String)>,
+    log: Vec<(bool, String)>,
     nodes_seen: Vec<(String, bool)>,
     /// The guest PDB check last asked for: the node and its targets.
     pdb_asked: Option<(String, Vec<GuestTarget>)>,
@@ -298,7 +298,43 @@ impl Pane for MaintenancePane {
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
         view::render(self, frame, area, ctx);
     }
-    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+    fn maintenance(&mut self) -> Option<&mut dyn Maintenance> {
         Some(self)
+    }
+}
+
+impl Maintenance for MaintenancePane {
+    fn open(&mut self, node: &str) {
+        MaintenancePane::open(self, node);
+    }
+    fn node(&self) -> Option<&str> {
+        self.node.as_deref()
+    }
+    fn perms_mut(&mut self) -> &mut Perms {
+        &mut self.perms
+    }
+    fn selected_vmi(&self) -> Option<&Value> {
+        MaintenancePane::selected_vmi(self)
+    }
+    fn inputs(&self) -> &MigrationInputs {
+        &self.inputs
+    }
+    fn log_result(&mut self, ok: bool, summary: String) {
+        self.log.push((ok, summary));
+    }
+    fn guest_pdb_request(
+        &mut self,
+        now: Instant,
+        refresh_after: Option<Duration>,
+    ) -> Option<(String, Vec<GuestTarget>)> {
+        MaintenancePane::guest_pdb_request(self, now, refresh_after)
+    }
+    fn guest_pdbs_checked(
+        &mut self,
+        node: &str,
+        targets: &[GuestTarget],
+        reports: Vec<GuestPdbReport>,
+    ) -> bool {
+        MaintenancePane::guest_pdbs_checked(self, node, targets, reports)
     }
 }

@@ -23,7 +23,7 @@ use self::details::Source;
 use self::model::{COLUMNS, NodeRow, Summary};
 use super::filter::Filter;
 use super::table::{LiveTable, RowModel};
-use super::{Pane, RenderCtx};
+use super::{Documents, Pane, RenderCtx};
 use crate::action::Action;
 use crate::fetched::{Fetch, FetchResult};
 use crate::watch::{NODES, Stores};
@@ -154,14 +154,26 @@ impl Pane for NodesPane {
         let e = self.view.table.get(key)?;
         serde_json::to_value(self.doc_node(key, &e.obj).0).ok()
     }
-    fn yaml_note(&self, key: &str) -> Option<String> {
-        let e = self.view.table.get(key)?;
-        details::note(self.doc_node(key, &e.obj).1)
-    }
     fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
         let e = self.view.table.get(key)?;
         let (node, source) = self.doc_node(key, &e.obj);
         Some(details::lines(node, &e.row, now, source))
+    }
+    fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
+        view::render(&self.view, frame, area, ctx);
+    }
+    fn documents(&self) -> Option<&dyn Documents> {
+        Some(self)
+    }
+    fn documents_mut(&mut self) -> Option<&mut dyn Documents> {
+        Some(self)
+    }
+}
+
+impl Documents for NodesPane {
+    fn yaml_note(&self, key: &str) -> Option<String> {
+        let e = self.view.table.get(key)?;
+        details::note(self.doc_node(key, &e.obj).1)
     }
     fn details_fetch(&self, key: &str) -> Option<Fetch> {
         self.fetch(key)
@@ -192,8 +204,5 @@ impl Pane for NodesPane {
             Err(e) => full.error = Some(e.clone()),
         }
         true
-    }
-    fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
-        view::render(&self.view, frame, area, ctx);
     }
 }

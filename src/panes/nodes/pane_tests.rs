@@ -10,7 +10,7 @@ use super::NodesPane;
 use super::details::LOADING;
 use super::fixtures::{NodeSpec, node};
 use crate::fetched::{Fetch, FetchResult, FetchedNode};
-use crate::panes::Pane;
+use crate::panes::{Documents, Pane};
 use crate::watch::kind::strip_node;
 
 fn now() -> DateTime<Utc> {

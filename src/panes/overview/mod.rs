@@ -24,7 +24,7 @@ use crate::csr::decode::DecodeCache;
 use crate::overview::bootimages::CopyItem;
 use crate::overview::windows::VERSION_ANNOTATION;
 use crate::overview::{Fetched, NodeSummaryRef, OverviewInputs, OverviewModel};
-use crate::panes::{Pane, RenderCtx};
+use crate::panes::{Links, Pane, RenderCtx};
 use crate::watch::Stores;
 use crate::watch::overview_poll::KIND;
 
@@ -236,7 +236,15 @@ impl Pane for OverviewPane {
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
         view::render(self, frame, area, ctx);
     }
+    fn links(&self) -> Option<&dyn Links> {
+        Some(self)
+    }
+    fn links_mut(&mut self) -> Option<&mut dyn Links> {
+        Some(self)
+    }
+}
 
+impl Links for OverviewPane {
     fn remap(&self, action: &Action) -> Option<Action> {
         match (action, self.selected_item()) {
             (Action::Details, Some(Item::Link(cmd))) => Some(Action::Command((*cmd).to_string())),
@@ -250,14 +258,12 @@ impl Pane for OverviewPane {
             _ => None,
         }
     }
-
     fn copy_item(&self) -> Option<CopyItem> {
         match self.selected_item() {
             Some(Item::Copy(c)) => Some(c.clone()),
             _ => None,
         }
     }
-
     fn set_available(&mut self, commands: &[&'static str]) {
         if self.available != commands {
             self.available = commands.to_vec();
