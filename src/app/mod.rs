@@ -690,6 +690,8 @@ impl App {
         }
         if self.overlay == Overlay::Confirm {
             self.confirm_cancel();
+        } else if self.overlay == Overlay::None && self.doc.is_none() && self.cancel_parked() {
+            // A request waiting for its permission answer is what Esc cancels first.
         } else if self.overlay != Overlay::None {
             self.overlay = Overlay::None;
         } else if self.doc.is_none()

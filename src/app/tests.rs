@@ -112,3 +112,40 @@ fn an_action_on_a_pane_without_its_capability_does_not_apply() {
     assert!(app.take_effects().is_empty());
     assert_eq!(notice(&app), Some("nothing to copy on this row"));
 }
+
+/// Esc while a write waits for its permission answer cancels it: the answer that arrives later
+/// opens no dialog over what the user does next (before, it popped up and swallowed keys).
+#[test]
+fn esc_cancels_a_request_waiting_for_its_permission_answer() {
+    use crate::action::TaskResult;
+    use crate::actions::csr_approve::CsrWrite;
+    use crate::actions::{ConfirmLine, ConfirmRequest, Origin, Tone, WriteRequest};
+    let mut app = App::new(Keymap::default(), Theme::default(), false);
+    let write = WriteRequest::Csr(CsrWrite {
+        decision: crate::csr::approval::Decision::Approve,
+        items: vec![],
+        auto: false,
+        origin: Origin::default(),
+    });
+    let access = write.access();
+    assert!(!access.is_empty(), "approving asks RBAC");
+    app.request_write(ConfirmRequest {
+        title: "Approve csr-1".into(),
+        lines: vec![ConfirmLine::new(Tone::Plain, "csr-1")],
+        prompt: None,
+        write,
+    });
+    assert!(app.pipeline.parked.is_some(), "no answer yet: parked");
+    app.update(Action::Back);
+    assert!(app.pipeline.parked.is_none());
+    assert_eq!(notice(&app), Some("cancelled: Approve csr-1"));
+    for a in access {
+        app.on_task(TaskResult::AccessChecked {
+            generation: app.conn.generation,
+            access: a,
+            verdict: Ok(Verdict::Allowed),
+        });
+    }
+    assert!(app.pipeline.confirm.is_none(), "no dialog after cancelling");
+    assert_eq!(app.overlay, Overlay::None);
+}

@@ -217,6 +217,17 @@ impl App {
 
     /// A request that will not run (cancelled, refused, replaced): the screen that asked for it
     /// gets its keys back.
+    /// Esc while a request waits for its permission answer: it is cancelled, so the answer
+    /// opens no dialog over whatever the user does next. Returns whether one was waiting.
+    pub(crate) fn cancel_parked(&mut self) -> bool {
+        let Some(c) = self.pipeline.parked.take() else {
+            return false;
+        };
+        self.notify(format!("cancelled: {}", c.title));
+        self.write_dropped(&c.write);
+        true
+    }
+
     fn write_dropped(&mut self, w: &WriteRequest) {
         if matches!(w, WriteRequest::Create(_)) {
             self.wizard_create_cancelled();

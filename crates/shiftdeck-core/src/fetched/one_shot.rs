@@ -1,6 +1,6 @@
 //! One-shot reads a pane asks the event loop for (details that need more than the watched
 //! stores), and the guest cluster a pane can open. Panes stay pure: they describe the read, the
-//! event loop performs it and hands the [`FetchResult`] back through `Pane::fetched`.
+//! event loop performs it and hands the [`FetchResult`] back through the pane's `Documents::fetched`.
 
 use std::sync::Arc;
 
