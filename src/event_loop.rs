@@ -325,7 +325,9 @@ impl Session {
         let generation = self.generation;
         tokio::spawn(async move {
             for access in list {
-                let verdict = crate::gate::review_verdict(&client, &access).await;
+                let verdict = crate::gate::review_verdict(&client, &access)
+                    .await
+                    .map_err(|e| e.to_string());
                 if let Err(e) = &verdict {
                     tracing::warn!(error = %e, access = %access.describe(), "cannot check permission");
                 }

@@ -145,15 +145,24 @@ impl ActionGate {
     }
 }
 
+/// Why the API server gave no access answer (not a "no": the action is asked about again).
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    #[error("{}", one_line(.0))]
+    Api(#[from] kube::Error),
+    #[error("the API server returned no review status")]
+    NoStatus,
+}
+
 /// Ask the API server (SelfSubjectAccessReview), without caching: for tasks that report the
 /// answer back to the UI, which caches it with [`ActionGate::remember`].
-pub async fn review_verdict(client: &Client, access: &Access) -> Result<Verdict, String> {
+pub async fn review_verdict(client: &Client, access: &Access) -> Result<Verdict, AccessError> {
     review(client, access)
         .await
         .map(|s| verdict_from_review(access, &s))
 }
 
-async fn review(client: &Client, a: &Access) -> Result<SubjectAccessReviewStatus, String> {
+async fn review(client: &Client, a: &Access) -> Result<SubjectAccessReviewStatus, AccessError> {
     let api: Api<SelfSubjectAccessReview> = Api::all(client.clone());
     let ssar = SelfSubjectAccessReview {
         spec: SelfSubjectAccessReviewSpec {
@@ -170,12 +179,8 @@ async fn review(client: &Client, a: &Access) -> Result<SubjectAccessReviewStatus
         },
         ..Default::default()
     };
-    let out = api
-        .create(&PostParams::default(), &ssar)
-        .await
-        .map_err(|e| one_line(&e))?;
-    out.status
-        .ok_or_else(|| "the API server returned no review status".into())
+    let out = api.create(&PostParams::default(), &ssar).await?;
+    out.status.ok_or(AccessError::NoStatus)
 }
 
 /// Turn a review status into a verdict with a reason a user understands.

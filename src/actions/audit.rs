@@ -133,10 +133,26 @@ pub fn default_path() -> Option<PathBuf> {
     crate::logging::log_dir().map(|d| d.join("audit.jsonl"))
 }
 
+/// Why an audit record was not written. The result message of the write says so.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("audit record: {0}")]
+    Record(#[from] serde_json::Error),
+    #[error("audit log: the writer thread is not running")]
+    NoWriter,
+    #[error("audit log: the writer thread has stopped")]
+    Stopped,
+    #[error("audit log {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
 struct Job {
     path: PathBuf,
     lines: Vec<String>,
-    done: oneshot::Sender<Result<(), String>>,
+    done: oneshot::Sender<Result<(), AuditError>>,
 }
 
 /// The writer thread's inbox (started on first use; it lives as long as the process).
@@ -149,8 +165,12 @@ fn writer() -> Option<&'static std_mpsc::Sender<Job>> {
                 .name("shiftdeck-audit".into())
                 .spawn(move || {
                     for job in rx {
-                        let r = append_lines(&job.path, &job.lines)
-                            .map_err(|e| format!("audit log {}: {e}", job.path.display()));
+                        let r = append_lines(&job.path, &job.lines).map_err(|source| {
+                            AuditError::Write {
+                                path: job.path.clone(),
+                                source,
+                            }
+                        });
                         let _ = job.done.send(r);
                     }
                 });
@@ -167,13 +187,13 @@ fn writer() -> Option<&'static std_mpsc::Sender<Job>> {
 
 /// Append `entries` to `path` on the audit thread and wait until they are written. The error
 /// (one line naming the file) is for the result message: a write that was not audited says so.
-pub async fn append(path: &Path, entries: &[AuditEntry]) -> Result<(), String> {
+pub async fn append(path: &Path, entries: &[AuditEntry]) -> Result<(), AuditError> {
     let mut lines = Vec::with_capacity(entries.len());
     for e in entries {
-        lines.push(e.to_line().map_err(|e| format!("audit record: {e}"))?);
+        lines.push(e.to_line()?);
     }
     let Some(w) = writer() else {
-        return Err("audit log: the writer thread is not running".into());
+        return Err(AuditError::NoWriter);
     };
     let (done, wait) = oneshot::channel();
     w.send(Job {
@@ -181,10 +201,8 @@ pub async fn append(path: &Path, entries: &[AuditEntry]) -> Result<(), String> {
         lines,
         done,
     })
-    .map_err(|_| "audit log: the writer thread has stopped".to_string())?;
-    let r = wait
-        .await
-        .unwrap_or_else(|_| Err("audit log: the writer thread has stopped".into()));
+    .map_err(|_| AuditError::Stopped)?;
+    let r = wait.await.unwrap_or(Err(AuditError::Stopped));
     if let Err(e) = &r {
         tracing::warn!(error = %e, "cannot write the audit log");
     }
@@ -193,7 +211,7 @@ pub async fn append(path: &Path, entries: &[AuditEntry]) -> Result<(), String> {
 
 /// Append to `path` when there is one; `None` or the error text.
 pub async fn append_opt(path: Option<&Path>, entries: &[AuditEntry]) -> Option<String> {
-    append(path?, entries).await.err()
+    append(path?, entries).await.err().map(|e| e.to_string())
 }
 
 /// The file side (audit thread only): the directory is created, the file is private (0600) and
@@ -266,6 +284,7 @@ mod tests {
         )
         .await
         .unwrap_err();
-        assert!(e.starts_with("audit log "), "{e}");
+        assert!(matches!(e, AuditError::Write { .. }), "{e}");
+        assert!(e.to_string().starts_with("audit log "), "{e}");
     }
 }

@@ -272,25 +272,11 @@ pub struct CreateNodePoolKubevirt {
     pub output: Option<PlanFormat>,
 }
 
-/// A client from `--kubeconfig`/`--context`, `$KUBECONFIG`, `~/.kube/config` or in-cluster.
-pub async fn client(conn: &ConnArgs) -> Result<kube::Client, String> {
-    let opts = kube::config::KubeConfigOptions {
-        context: conn.context.clone(),
-        ..Default::default()
-    };
-    let config = match &conn.kubeconfig {
-        Some(p) => {
-            let kc = kube::config::Kubeconfig::read_from(p)
-                .map_err(|e| format!("cannot read kubeconfig {}: {e}", p.display()))?;
-            kube::Config::from_custom_kubeconfig(kc, &opts)
-                .await
-                .map_err(|e| format!("kubeconfig {}: {e}", p.display()))?
-        }
-        None => kube::Config::infer()
-            .await
-            .map_err(|e| format!("no cluster configured: {e}"))?,
-    };
-    kube::Client::try_from(config).map_err(|e| format!("cannot build a client: {e}"))
+/// A client from `--kubeconfig`/`--context`, `$KUBECONFIG`, `~/.kube/config` or in-cluster: the
+/// same discovery and errors as the TUI and `get` (`kube_conn`).
+pub async fn client(conn: &ConnArgs) -> Result<kube::Client, crate::kube_conn::ConnError> {
+    let source = crate::kube_conn::Source::discover(conn.kubeconfig.as_deref())?;
+    Ok(source.connect(conn.context.as_deref()).await?.client)
 }
 
 /// Preflight checks as rows keyed by the table headers.
