@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use k8s_openapi::jiff::Timestamp;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
 use ratatui::Terminal;
@@ -346,7 +346,7 @@ impl Session {
     /// Wait for the next message from the cluster side and apply it. Cancel-safe. Returns
     /// whether the screen changed.
     pub async fn next(&mut self) -> bool {
-        self.app.set_time(Utc::now(), Instant::now());
+        self.app.set_time(Timestamp::now(), Instant::now());
         let dirty = tokio::select! {
             // States before data, so a store swapped at InitDone never shows as "loading".
             biased;
@@ -386,7 +386,7 @@ impl Session {
 
     /// A terminal event. Returns whether to redraw.
     pub fn handle_event(&mut self, ev: &Event) -> bool {
-        self.app.set_time(Utc::now(), Instant::now());
+        self.app.set_time(Timestamp::now(), Instant::now());
         let dirty = match ev {
             Event::Key(k) if k.kind != KeyEventKind::Release => self.app.handle_key(k),
             Event::Mouse(m) => self.app.handle_mouse(m),
@@ -420,7 +420,7 @@ where
     loop {
         let wait = FRAME.saturating_sub(last_draw.elapsed());
         if dirty && wait.is_zero() {
-            session.app.set_time(Utc::now(), Instant::now());
+            session.app.set_time(Timestamp::now(), Instant::now());
             terminal.draw(|f| crate::ui::render(&session.app, f))?;
             dirty = false;
             last_draw = Instant::now();
@@ -437,12 +437,12 @@ where
             },
             d = session.next() => dirty |= d,
             _ = tick.tick() => {
-                session.app.set_time(Utc::now(), Instant::now());
+                session.app.set_time(Timestamp::now(), Instant::now());
                 dirty |= session.app.update(crate::action::Action::Tick);
                 session.run_effects();
             }
             _ = fast.tick(), if session.app.animating() => {
-                session.app.set_time(Utc::now(), Instant::now());
+                session.app.set_time(Timestamp::now(), Instant::now());
                 dirty |= session.app.update(crate::action::Action::Tick);
                 session.run_effects();
             }

@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use k8s_openapi::jiff::Timestamp;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -90,7 +90,7 @@ pub async fn pump(session: &mut Session) {
     tokio::select! {
         _ = session.next() => {}
         () = tokio::time::sleep(Duration::from_millis(200)) => {
-            session.app.set_time(Utc::now(), Instant::now());
+            session.app.set_time(Timestamp::now(), Instant::now());
             session.app.update(Action::Tick);
         }
     }
