@@ -16,10 +16,10 @@ mod support;
 use std::collections::BTreeSet;
 use std::time::Instant;
 
-use k8s_openapi::jiff::Timestamp;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::jiff::Timestamp;
 use kube::api::ListParams;
 use kube::runtime::watcher::Event;
 use ratatui::Terminal;

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use k8s_openapi::jiff::Timestamp;
 use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::jiff::Timestamp;
 use kube::api::ListParams;
 use kube::{Api, Client};
 
@@ -124,7 +124,10 @@ mod tests {
         let snap: Vec<Arc<Node>> = nodes.into_iter().map(Arc::new).collect();
         let mut v = NodesView::default();
         v.apply(&snap, Instant::now());
-        (v, t0 + k8s_openapi::jiff::SignedDuration::from_hours(24 * 3))
+        (
+            v,
+            t0 + k8s_openapi::jiff::SignedDuration::from_hours(24 * 3),
+        )
     }
 
     #[test]

@@ -17,10 +17,7 @@ use crate::output::OutputError;
 use crate::output::OutputFormat;
 
 /// DataVolumes as copy items; an absent CDI API yields none.
-pub async fn datavolume_items(
-    client: &Client,
-    now: Timestamp,
-) -> Result<Vec<CopyItem>, GetError> {
+pub async fn datavolume_items(client: &Client, now: Timestamp) -> Result<Vec<CopyItem>, GetError> {
     let api: Api<DataVolume> = Api::all(client.clone());
     match api.list(&ListParams::default()).await {
         Ok(list) => Ok(list

@@ -2,8 +2,8 @@
 //! through the same view models (`oc get nodepools -A` / `oc get machinesets -A` columns plus
 //! the extras), as a table, JSON or YAML (arrays of objects keyed by the headers).
 
-use k8s_openapi::jiff::Timestamp;
 use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::jiff::Timestamp;
 use kube::api::ListParams;
 use kube::{Api, Client};
 use serde_json::Value;

@@ -15,8 +15,8 @@ mod writes;
 
 use std::time::{Duration, Instant};
 
-use k8s_openapi::jiff::Timestamp;
 use crossterm::event::{KeyEvent, MouseEvent, MouseEventKind};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::layout::Rect;
 
 use self::commands::Parsed;

@@ -14,11 +14,11 @@
 use std::time::Duration as StdDuration;
 
 use bytes::Bytes;
-use k8s_openapi::jiff::Timestamp;
 use http_body_util::{BodyExt, Full};
 use hyper::{Method, Request, StatusCode, header::HeaderMap};
 use hyper_util::client::legacy::{Client, connect::HttpConnector};
 use hyper_util::rt::TokioExecutor;
+use k8s_openapi::jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::progress::{CopyItem, CopyState, SourceKind};
@@ -254,7 +254,9 @@ impl BlobClient {
             .header("x-ms-version", API_VERSION)
             .header(
                 "x-ms-date",
-                Timestamp::now().strftime("%a, %d %b %Y %H:%M:%S GMT").to_string(),
+                Timestamp::now()
+                    .strftime("%a, %d %b %Y %H:%M:%S GMT")
+                    .to_string(),
             );
         for (k, v) in headers {
             req = req.header(*k, v);
@@ -740,7 +742,10 @@ mod tests {
             t0 + k8s_openapi::jiff::SignedDuration::from_secs(2),
         );
         assert_eq!(w.item.rate_bytes, Some(1024.0));
-        assert_eq!(w.item.eta, Some(k8s_openapi::jiff::SignedDuration::from_secs(1)));
+        assert_eq!(
+            w.item.eta,
+            Some(k8s_openapi::jiff::SignedDuration::from_secs(1))
+        );
         w.apply(
             Err(BlobError::Service {
                 status: 403,

@@ -219,8 +219,7 @@ impl DataVolumeCopy {
 }
 
 fn time(v: &Value) -> Option<Timestamp> {
-    v.as_str()
-        .and_then(|s| s.parse().ok())
+    v.as_str().and_then(|s| s.parse().ok())
 }
 
 fn owner(name: &str, meta: &Value) -> DvOwner {
@@ -338,11 +337,10 @@ pub fn parse_quantity(s: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-        use serde_json::json;
+    use serde_json::json;
 
     fn t(s: i64) -> Timestamp {
-        Timestamp::from_second(1_700_000_000 + s).ok()
-            .expect("valid time")
+        Timestamp::from_second(1_700_000_000 + s).expect("valid time")
     }
 
     fn vm_dv(progress: &str, phase: &str) -> Value {

@@ -314,12 +314,7 @@ impl CopyItem {
 /// Where a finished copy sorts: those without a finish time first (the last recorded first),
 /// then newest first, equal finish times by kind and key (so the order does not depend on which
 /// watch delivered first).
-type FinishedAt = (
-    Option<Reverse<Timestamp>>,
-    Reverse<u64>,
-    SourceKind,
-    String,
-);
+type FinishedAt = (Option<Reverse<Timestamp>>, Reverse<u64>, SourceKind, String);
 
 /// Live copies keyed by `(kind, key)` plus the most recent finished ones, newest first.
 ///
@@ -403,10 +398,9 @@ impl CopyBook {
 #[cfg(test)]
 mod tests {
     use super::*;
-    
+
     fn t(s: i64) -> Timestamp {
-        Timestamp::from_second(1_700_000_000 + s).ok()
-            .expect("valid time")
+        Timestamp::from_second(1_700_000_000 + s).expect("valid time")
     }
 
     #[test]

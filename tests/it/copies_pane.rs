@@ -7,8 +7,8 @@
 
 use std::time::{Duration, Instant};
 
-use k8s_openapi::jiff::Timestamp;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use k8s_openapi::jiff::Timestamp;
 use kube::runtime::watcher::Event as WEvent;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

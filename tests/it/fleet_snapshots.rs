@@ -5,8 +5,8 @@
 
 use std::time::Instant;
 
-use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use kube::runtime::reflector::store::Writer;
 use kube::runtime::watcher::Event;
 use ratatui::Terminal;
@@ -23,7 +23,9 @@ fn now() -> Timestamp {
 }
 
 fn ts(ago_secs: i64) -> String {
-    (now() - SignedDuration::from_secs(ago_secs)).strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    (now() - SignedDuration::from_secs(ago_secs))
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 fn feed<K>(w: &mut Writer<K>, objs: Vec<Value>)

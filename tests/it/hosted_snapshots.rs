@@ -4,8 +4,8 @@
 
 use std::time::Instant;
 
-use k8s_openapi::jiff::Timestamp;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use k8s_openapi::jiff::Timestamp;
 use kube::runtime::watcher::Event;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

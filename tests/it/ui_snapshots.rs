@@ -4,9 +4,9 @@
 
 use std::time::Instant;
 
-use k8s_openapi::jiff::Timestamp;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::jiff::Timestamp;
 use kube::runtime::watcher::Event;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

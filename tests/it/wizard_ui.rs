@@ -5,8 +5,8 @@
 
 use std::time::Instant;
 
-use k8s_openapi::jiff::Timestamp;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use shiftdeck::action::{Action, TaskResult};

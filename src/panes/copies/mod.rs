@@ -10,8 +10,8 @@ pub mod view;
 use std::collections::HashMap;
 use std::time::Instant;
 
-use k8s_openapi::jiff::Timestamp;
 use crossterm::event::{KeyCode, KeyEvent};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;

@@ -8,8 +8,7 @@ use crate::copies::dv_resource::DataVolume;
 use crate::copies::fake_blob::FAKE_SAS;
 
 fn t(s: i64) -> Timestamp {
-    Timestamp::from_second(1_700_000_000 + s).ok()
-        .expect("time")
+    Timestamp::from_second(1_700_000_000 + s).expect("time")
 }
 
 fn key(c: char) -> KeyEvent {

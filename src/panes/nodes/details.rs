@@ -3,8 +3,8 @@
 //! `watch::kind::strip_node`), so the view is built from the whole object read with a GET when
 //! it has arrived, and from the lean copy, with a note saying so, until then.
 
-use k8s_openapi::jiff::Timestamp;
 use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::jiff::Timestamp;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 

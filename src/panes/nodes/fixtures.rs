@@ -1,7 +1,7 @@
 //! Real-looking Node objects for tests, snapshots and benchmarks (`sample_nodes(5000, ..)`).
 
-use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 /// How a sample node looks.

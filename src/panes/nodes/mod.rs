@@ -13,8 +13,8 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
-use k8s_openapi::jiff::Timestamp;
 use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;

@@ -4,8 +4,8 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use k8s_openapi::jiff::Timestamp;
 use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::jiff::Timestamp;
 
 use crate::panes::filter::Filter;
 
@@ -154,10 +154,7 @@ impl NodeRow {
             unschedulable,
             deleting: meta.deletion_timestamp.is_some(),
             roles: roles(labels),
-            created: meta
-                .creation_timestamp
-                .as_ref()
-                .map(|t| t.0),
+            created: meta.creation_timestamp.as_ref().map(|t| t.0),
             version: info
                 .map(|i| i.kubelet_version.as_str())
                 .filter(|v| !v.is_empty())

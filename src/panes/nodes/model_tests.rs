@@ -121,7 +121,10 @@ fn ages_like_kubectl() {
     assert_eq!(age(now - SignedDuration::from_hours(3), now), "3h");
     assert_eq!(age(now - SignedDuration::from_hours(47), now), "47h");
     assert_eq!(age(now - SignedDuration::from_hours(24 * 5), now), "5d");
-    assert_eq!(age(now - SignedDuration::from_hours(24 * 800), now), "2y70d");
+    assert_eq!(
+        age(now - SignedDuration::from_hours(24 * 800), now),
+        "2y70d"
+    );
     assert_eq!(age(now - SignedDuration::from_mins(150), now), "150m");
     assert_eq!(age(now - SignedDuration::from_mins(185), now), "3h5m");
     assert_eq!(age(now + SignedDuration::from_secs(1), now), "0s");

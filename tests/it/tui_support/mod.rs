@@ -6,8 +6,8 @@
 
 use std::time::{Duration, Instant};
 
-use k8s_openapi::jiff::Timestamp;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use shiftdeck::action::Action;

@@ -54,8 +54,7 @@ fn history_keeps_partial_and_completed_times() {
     );
     let done = &hist[1];
     assert_eq!(
-        done
-            .completed
+        done.completed
             .unwrap()
             .duration_since(done.started.unwrap())
             .as_mins(),

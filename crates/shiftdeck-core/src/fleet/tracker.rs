@@ -110,7 +110,8 @@ impl ScalingTracker {
         }
         self.active.retain(|k, _| seen.contains(k));
         let keep = self.keep;
-        self.finished.retain(|f| now.duration_since(f.finished) <= keep);
+        self.finished
+            .retain(|f| now.duration_since(f.finished) <= keep);
     }
 
     /// The scaling in progress for `<namespace>/<name>`.
