@@ -16,10 +16,10 @@ mod support;
 use std::collections::BTreeSet;
 use std::time::Instant;
 
-use chrono::Utc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
 use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::jiff::Timestamp;
 use kube::api::ListParams;
 use kube::runtime::watcher::Event;
 use ratatui::Terminal;
@@ -87,7 +87,7 @@ fn main() {
     warm_stores.csr_predecoded.fill(&warm_stores.csrs.state());
     let predecode = t.elapsed();
     let mut warm = App::new(Keymap::default(), Theme::default(), false);
-    warm.set_time(Utc::now(), Instant::now());
+    warm.set_time(Timestamp::now(), Instant::now());
     let t = Instant::now();
     warm.connected(1, "bench", "https://bench.example:6443", warm_stores);
     warm.update(Action::Command("csr".into()));
@@ -105,7 +105,7 @@ fn main() {
     let (stores, mut w) = fed();
 
     let mut app = App::new(Keymap::default(), Theme::default(), false);
-    app.set_time(Utc::now(), Instant::now());
+    app.set_time(Timestamp::now(), Instant::now());
     key(&mut app, KeyCode::Char(':'));
     for c in "csr".chars() {
         key(&mut app, KeyCode::Char(c));

@@ -12,7 +12,7 @@ mod support;
 
 use std::time::Instant;
 
-use chrono::Utc;
+use k8s_openapi::jiff::Timestamp;
 use kube::api::{ApiResource, DynamicObject, GroupVersionKind, ListParams};
 use kube::runtime::watcher::Event;
 use ratatui::Terminal;
@@ -74,7 +74,7 @@ fn main() {
     w.nodepools.apply_watcher_event(&Event::InitDone);
 
     let mut app = App::new(Keymap::default(), Theme::default(), false);
-    app.set_time(Utc::now(), Instant::now());
+    app.set_time(Timestamp::now(), Instant::now());
     app.connected(1, "bench", "https://bench.example:6443", stores);
     for kind in ["hostedclusters", "nodepools"] {
         app.on_watch(WatchMsg::State {
@@ -93,7 +93,7 @@ fn main() {
         v["status"]["replicas"] = json!(i % 3);
         let np = NodePool::from_value(v.clone()).expect("a NodePool");
         w.nodepools.apply_watcher_event(&Event::Apply(np));
-        app.set_time(Utc::now(), Instant::now());
+        app.set_time(Timestamp::now(), Instant::now());
         let t = Instant::now();
         app.store_changed();
         syncs.push(t.elapsed());

@@ -20,8 +20,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::jiff::Timestamp;
 use kube::runtime::watcher::Event;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -35,8 +35,8 @@ use shiftdeck::theme::Theme;
 use shiftdeck::watch::{KindState, Stores, WatchMsg, Writers};
 use support::{frames, ms, percentile};
 
-fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_700_000_000, 0).unwrap()
+fn now() -> Timestamp {
+    Timestamp::from_second(1_700_000_000).unwrap()
 }
 
 fn app_with_nodes(nodes: &[Node]) -> (App, Writers) {

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use tokio::sync::mpsc;
@@ -348,7 +348,7 @@ impl Session {
     /// Wait for the next message from the cluster side and apply it. Cancel-safe. Returns
     /// whether the screen changed.
     pub async fn next(&mut self) -> bool {
-        self.app.set_time(Utc::now(), Instant::now());
+        self.app.set_time(Timestamp::now(), Instant::now());
         let dirty = tokio::select! {
             // States before data, so a store swapped at InitDone never shows as "loading".
             biased;
@@ -388,7 +388,7 @@ impl Session {
 
     /// A terminal event. Returns whether to redraw.
     pub fn handle_event(&mut self, ev: &Event) -> bool {
-        self.app.set_time(Utc::now(), Instant::now());
+        self.app.set_time(Timestamp::now(), Instant::now());
         let dirty = match ev {
             Event::Key(k) if k.kind != KeyEventKind::Release => self.app.handle_key(k),
             Event::Mouse(m) => self.app.handle_mouse(m),
@@ -422,7 +422,7 @@ where
     loop {
         let wait = FRAME.saturating_sub(last_draw.elapsed());
         if dirty && wait.is_zero() {
-            session.app.set_time(Utc::now(), Instant::now());
+            session.app.set_time(Timestamp::now(), Instant::now());
             terminal.draw(|f| crate::ui::render(&session.app, f))?;
             dirty = false;
             last_draw = Instant::now();
@@ -439,12 +439,12 @@ where
             },
             d = session.next() => dirty |= d,
             _ = tick.tick() => {
-                session.app.set_time(Utc::now(), Instant::now());
+                session.app.set_time(Timestamp::now(), Instant::now());
                 dirty |= session.app.update(crate::action::Action::Tick);
                 session.run_effects();
             }
             _ = fast.tick(), if session.app.animating() => {
-                session.app.set_time(Utc::now(), Instant::now());
+                session.app.set_time(Timestamp::now(), Instant::now());
                 dirty |= session.app.update(crate::action::Action::Tick);
                 session.run_effects();
             }

@@ -1,7 +1,7 @@
 //! The view models over the simulated cluster's seeded objects (hub and azure profiles): the
 //! shapes the panes will really see.
 
-use chrono::Utc;
+use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
 
 use crate::fleet::hosted::{self, HostedClusterRow};
@@ -204,7 +204,7 @@ fn azure_machinesets() {
         &sim.list("machinesets.machine.openshift.io"),
         &sim.list("machines.machine.openshift.io"),
         &sim.list("nodes"),
-        Utc::now(),
+        Timestamp::now(),
     );
     let arm = rows
         .iter()

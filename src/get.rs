@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::jiff::Timestamp;
 use kube::api::ListParams;
 use kube::{Api, Client};
 
@@ -80,11 +80,11 @@ pub async fn nodes(client: Client, server: &str, format: OutputFormat) -> Result
         .collect();
     let mut view = NodesView::default();
     view.apply(&snapshot, Instant::now());
-    Ok(format_nodes(&view, format, Utc::now())?)
+    Ok(format_nodes(&view, format, Timestamp::now())?)
 }
 
 /// The visible rows as cells, in display order.
-pub fn cells(view: &NodesView, now: DateTime<Utc>) -> Vec<Vec<String>> {
+pub fn cells(view: &NodesView, now: Timestamp) -> Vec<Vec<String>> {
     view.rows()
         .map(|r| (0..COLUMNS.len()).map(|c| r.cell(c, now)).collect())
         .collect()
@@ -93,7 +93,7 @@ pub fn cells(view: &NodesView, now: DateTime<Utc>) -> Vec<Vec<String>> {
 pub fn format_nodes(
     view: &NodesView,
     format: OutputFormat,
-    now: DateTime<Utc>,
+    now: Timestamp,
 ) -> Result<String, OutputError> {
     let headers: Vec<&str> = COLUMNS.iter().map(|c| c.header).collect();
     render_rows(&headers, &cells(view, now), format)
@@ -105,8 +105,8 @@ mod tests {
     use crate::panes::nodes::fixtures::{NodeSpec, node};
     use serde_json::{Map, Value};
 
-    fn view() -> (NodesView, DateTime<Utc>) {
-        let t0 = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    fn view() -> (NodesView, Timestamp) {
+        let t0 = Timestamp::from_second(1_700_000_000).unwrap();
         let nodes = [
             node(&NodeSpec {
                 name: "worker-0",
@@ -124,7 +124,10 @@ mod tests {
         let snap: Vec<Arc<Node>> = nodes.into_iter().map(Arc::new).collect();
         let mut v = NodesView::default();
         v.apply(&snap, Instant::now());
-        (v, t0 + chrono::Duration::days(3))
+        (
+            v,
+            t0 + k8s_openapi::jiff::SignedDuration::from_hours(24 * 3),
+        )
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `shiftdeck get copies`: the cluster's DataVolumes plus the config file's Azure blob copies
 //! (each polled once), as a table with the pane's headers or JSON/YAML keyed by header.
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use kube::api::ListParams;
 use kube::{Api, Client};
 
@@ -17,10 +17,7 @@ use crate::output::OutputError;
 use crate::output::OutputFormat;
 
 /// DataVolumes as copy items; an absent CDI API yields none.
-pub async fn datavolume_items(
-    client: &Client,
-    now: DateTime<Utc>,
-) -> Result<Vec<CopyItem>, GetError> {
+pub async fn datavolume_items(client: &Client, now: Timestamp) -> Result<Vec<CopyItem>, GetError> {
     let api: Api<DataVolume> = Api::all(client.clone());
     match api.list(&ListParams::default()).await {
         Ok(list) => Ok(list
@@ -38,7 +35,7 @@ pub async fn datavolume_items(
 }
 
 /// One poll of each configured blob copy; errors are the row's state and message.
-pub async fn azure_items(copies: &[AzureCopy], now: DateTime<Utc>) -> Vec<CopyItem> {
+pub async fn azure_items(copies: &[AzureCopy], now: Timestamp) -> Vec<CopyItem> {
     let client = BlobClient::new(std::time::Duration::from_secs(10));
     let mut out = Vec::new();
     for c in copies {
@@ -76,7 +73,7 @@ pub async fn azure_items(copies: &[AzureCopy], now: DateTime<Utc>) -> Vec<CopyIt
 pub fn render(
     items: Vec<CopyItem>,
     format: OutputFormat,
-    now: DateTime<Utc>,
+    now: Timestamp,
 ) -> Result<String, OutputError> {
     let mut book = CopyBook::new(usize::MAX);
     for i in items {
@@ -97,7 +94,7 @@ pub async fn copies(
     azure: &[AzureCopy],
     format: OutputFormat,
 ) -> Result<String, GetError> {
-    let now = Utc::now();
+    let now = Timestamp::now();
     let mut items = datavolume_items(client, now).await?;
     items.extend(azure_items(azure, now).await);
     Ok(render(items, format, now)?)

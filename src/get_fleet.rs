@@ -2,8 +2,8 @@
 //! through the same view models (`oc get nodepools -A` / `oc get machinesets -A` columns plus
 //! the extras), as a table, JSON or YAML (arrays of objects keyed by the headers).
 
-use chrono::Utc;
 use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::jiff::Timestamp;
 use kube::api::ListParams;
 use kube::{Api, Client};
 use serde_json::Value;
@@ -93,7 +93,7 @@ pub async fn machinesets(
     let sets = sorted(sets.iter().map(MachineSet::to_value).collect());
     let machines: Vec<Value> = machines.iter().map(FleetMachine::to_value).collect();
     Ok(format_rows(
-        &machine_set_rows(&sets, &machines, &nodes, Utc::now()),
+        &machine_set_rows(&sets, &machines, &nodes, Timestamp::now()),
         format,
     )?)
 }

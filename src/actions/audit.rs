@@ -118,7 +118,9 @@ impl AuditEntry {
 
 /// Now, RFC 3339 with whole seconds (`2026-11-24T12:00:01Z`).
 pub fn now_rfc3339() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    k8s_openapi::jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 /// The local account running shiftdeck (`$USER`, else `$LOGNAME`).

@@ -1,7 +1,7 @@
 //! The details and YAML views of one object: lines built when opened and when the store changes,
 //! never per frame. YAML is always redacted.
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
@@ -42,7 +42,7 @@ impl DocView {
     }
 
     /// Rebuild the lines from the pane's current object.
-    pub fn refresh(&mut self, pane: &dyn Pane, theme: &Theme, now: DateTime<Utc>) {
+    pub fn refresh(&mut self, pane: &dyn Pane, theme: &Theme, now: Timestamp) {
         let lines = match self.mode {
             DocMode::Details => pane.details(&self.key, now),
             DocMode::Yaml => pane.object_json(&self.key).map(|o| {

@@ -172,7 +172,7 @@ impl App {
 mod tests {
     use std::time::Instant;
 
-    use chrono::{DateTime, Utc};
+    use k8s_openapi::jiff::Timestamp;
     use ratatui::Frame;
     use ratatui::layout::Rect;
     use ratatui::text::Line;
@@ -227,7 +227,7 @@ mod tests {
         fn object_json(&self, _: &str) -> Option<serde_json::Value> {
             None
         }
-        fn details(&self, _: &str, _: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
+        fn details(&self, _: &str, _: Timestamp) -> Option<Vec<Line<'static>>> {
             None
         }
         fn render(&self, _: &mut Frame, _: Rect, _: &RenderCtx) {}

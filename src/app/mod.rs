@@ -15,8 +15,8 @@ mod writes;
 
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
 use crossterm::event::{KeyEvent, MouseEvent, MouseEventKind};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::layout::Rect;
 
 use self::commands::Parsed;
@@ -132,7 +132,7 @@ pub struct App {
     /// A config or theme problem found at start-up, shown until dismissed.
     pub(crate) startup_warning: Option<String>,
     pub(crate) size: Rect,
-    pub(crate) now: DateTime<Utc>,
+    pub(crate) now: Timestamp,
     pub(crate) instant: Instant,
     effects: Vec<Effect>,
     quit: bool,
@@ -183,7 +183,7 @@ impl App {
             notice: None,
             startup_warning: None,
             size: Rect::new(0, 0, 80, 24),
-            now: Utc::now(),
+            now: Timestamp::now(),
             instant: Instant::now(),
             effects: Vec::new(),
             quit: false,
@@ -236,7 +236,7 @@ impl App {
     }
 
     /// Set the clocks used by the next update and render (tests inject fixed times).
-    pub fn set_time(&mut self, now: DateTime<Utc>, instant: Instant) {
+    pub fn set_time(&mut self, now: Timestamp, instant: Instant) {
         self.now = now;
         self.instant = instant;
         for p in &mut self.panes {

@@ -14,11 +14,11 @@
 use std::time::Duration as StdDuration;
 
 use bytes::Bytes;
-use chrono::{DateTime, Utc};
 use http_body_util::{BodyExt, Full};
 use hyper::{Method, Request, StatusCode, header::HeaderMap};
 use hyper_util::client::legacy::{Client, connect::HttpConnector};
 use hyper_util::rt::TokioExecutor;
+use k8s_openapi::jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::progress::{CopyItem, CopyState, SourceKind};
@@ -254,7 +254,9 @@ impl BlobClient {
             .header("x-ms-version", API_VERSION)
             .header(
                 "x-ms-date",
-                Utc::now().format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
+                Timestamp::now()
+                    .strftime("%a, %d %b %Y %H:%M:%S GMT")
+                    .to_string(),
             );
         for (k, v) in headers {
             req = req.header(*k, v);
@@ -620,7 +622,7 @@ impl BlobCopyWatch {
     }
 
     /// Fold one poll result observed at `now` into the item (pure).
-    pub fn apply(&mut self, result: Result<BlobProperties, BlobError>, now: DateTime<Utc>) {
+    pub fn apply(&mut self, result: Result<BlobProperties, BlobError>, now: Timestamp) {
         let item = &mut self.item;
         match &result {
             Ok(p) => {
@@ -632,8 +634,11 @@ impl BlobCopyWatch {
                 item.finished = if item.state.is_final() {
                     c.completion_time
                         .as_deref()
-                        .and_then(|t| DateTime::parse_from_rfc2822(t).ok())
-                        .map(|t| t.with_timezone(&Utc))
+                        .and_then(|t| {
+                            k8s_openapi::jiff::fmt::rfc2822::DateTimeParser::new()
+                                .parse_timestamp(t)
+                                .ok()
+                        })
                         .or(item.finished)
                         .or(Some(now))
                 } else {
@@ -673,7 +678,7 @@ impl BlobCopyWatch {
     /// Poll once with `client`.
     pub async fn poll(&mut self, client: &BlobClient) {
         let r = client.get_properties(&self.target).await;
-        self.apply(r, Utc::now());
+        self.apply(r, Timestamp::now());
     }
 }
 
@@ -717,7 +722,7 @@ mod tests {
         let target =
             BlobTarget::parse("https://a.blob.core.windows.net/vhds/x.vhd", None).expect("url");
         let mut w = BlobCopyWatch::new(target);
-        let t0 = Utc::now();
+        let t0 = Timestamp::now();
         w.apply(
             Ok(BlobProperties {
                 content_length: Some(4096),
@@ -734,17 +739,20 @@ mod tests {
                 content_length: Some(4096),
                 copy: p2,
             }),
-            t0 + chrono::Duration::seconds(2),
+            t0 + k8s_openapi::jiff::SignedDuration::from_secs(2),
         );
         assert_eq!(w.item.rate_bytes, Some(1024.0));
-        assert_eq!(w.item.eta, Some(chrono::Duration::seconds(1)));
+        assert_eq!(
+            w.item.eta,
+            Some(k8s_openapi::jiff::SignedDuration::from_secs(1))
+        );
         w.apply(
             Err(BlobError::Service {
                 status: 403,
                 code: "AuthenticationFailed".into(),
                 message: None,
             }),
-            t0 + chrono::Duration::seconds(3),
+            t0 + k8s_openapi::jiff::SignedDuration::from_secs(3),
         );
         assert_eq!(
             w.item.state,

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
 
 use super::progress::{CopyItem, CopyState, SourceKind};
@@ -99,9 +99,9 @@ pub struct DataVolumeCopy {
     /// What is copied: `http <url>`, `registry <url>`, `pvc ns/name`, `upload`, `blank`, ...
     pub source: String,
     pub restart_count: u64,
-    pub created: Option<DateTime<Utc>>,
+    pub created: Option<Timestamp>,
     /// When `Ready` turned true (the copy finished), if known.
-    pub ready_since: Option<DateTime<Utc>>,
+    pub ready_since: Option<Timestamp>,
     /// Why the copy is failing or failed: from a `Running`/`Ready` condition with a message,
     /// present when the phase is `Failed`, the import restarted, or `Running` is false with an
     /// error reason.
@@ -182,7 +182,7 @@ impl DataVolumeCopy {
 
     /// The copy as the pane shows it, observed at `now`. Pass the previous item for this
     /// DataVolume so the estimator keeps its samples.
-    pub fn to_item(&self, previous: Option<&CopyItem>, now: DateTime<Utc>) -> CopyItem {
+    pub fn to_item(&self, previous: Option<&CopyItem>, now: Timestamp) -> CopyItem {
         let mut item = match previous {
             Some(p) if p.kind == SourceKind::DataVolume && p.key == self.key() => p.clone(),
             _ => CopyItem::new(SourceKind::DataVolume, self.key(), self.name.clone()),
@@ -218,10 +218,8 @@ impl DataVolumeCopy {
     }
 }
 
-fn time(v: &Value) -> Option<DateTime<Utc>> {
-    v.as_str()
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| t.with_timezone(&Utc))
+fn time(v: &Value) -> Option<Timestamp> {
+    v.as_str().and_then(|s| s.parse().ok())
 }
 
 fn owner(name: &str, meta: &Value) -> DvOwner {
@@ -339,13 +337,10 @@ pub fn parse_quantity(s: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
     use serde_json::json;
 
-    fn t(s: i64) -> DateTime<Utc> {
-        Utc.timestamp_opt(1_700_000_000 + s, 0)
-            .single()
-            .expect("valid time")
+    fn t(s: i64) -> Timestamp {
+        Timestamp::from_second(1_700_000_000 + s).expect("valid time")
     }
 
     fn vm_dv(progress: &str, phase: &str) -> Value {
@@ -414,10 +409,10 @@ mod tests {
         assert_eq!(item.fraction, Some(0.45));
         let r = item.rate_fraction.expect("rate");
         assert!((r - 0.005).abs() < 1e-9, "{r}");
-        let eta = item.eta.expect("eta").num_seconds();
+        let eta = item.eta.expect("eta").as_secs();
         assert_eq!(eta, 110, "0.55 left at 0.5 %/s");
         assert!(item.rate_bytes.is_some());
-        assert_eq!(item.elapsed(t(80)).map(|d| d.num_seconds()), Some(80));
+        assert_eq!(item.elapsed(t(80)).map(|d| d.as_secs()), Some(80));
     }
 
     #[test]
@@ -430,7 +425,7 @@ mod tests {
         assert_eq!(item.state, CopyState::Succeeded);
         assert_eq!(item.fraction, Some(1.0));
         assert_eq!(item.eta, None);
-        assert_eq!(item.elapsed(t(9999)).map(|d| d.num_seconds()), Some(400));
+        assert_eq!(item.elapsed(t(9999)).map(|d| d.as_secs()), Some(400));
     }
 
     #[test]

@@ -15,13 +15,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use chrono::{DateTime, Utc};
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
+use k8s_openapi::jiff::Timestamp;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -58,8 +58,8 @@ struct FakeCopy {
     source: String,
     total: u64,
     started: Instant,
-    started_at: DateTime<Utc>,
-    aborted: Option<(u64, DateTime<Utc>)>,
+    started_at: Timestamp,
+    aborted: Option<(u64, Timestamp)>,
     /// Fails with this description once it reaches `fail_at` bytes.
     failure: Option<(u64, &'static str)>,
 }
@@ -77,7 +77,7 @@ struct State {
 
 impl State {
     /// `(status, bytes copied, completion time)` of a copy now.
-    fn progress(&self, c: &FakeCopy) -> (Status, u64, Option<DateTime<Utc>>) {
+    fn progress(&self, c: &FakeCopy) -> (Status, u64, Option<Timestamp>) {
         if let Some((done, at)) = c.aborted {
             return (Status::Aborted, done, Some(at));
         }
@@ -87,12 +87,18 @@ impl State {
             && done >= fail_at
         {
             let took = Duration::from_secs_f64(fail_at as f64 / self.rate);
-            let at = c.started_at + chrono::Duration::from_std(took).unwrap_or_default();
+            let at = k8s_openapi::jiff::SignedDuration::try_from(took)
+                .ok()
+                .and_then(|d| c.started_at.checked_add(d).ok())
+                .unwrap_or(c.started_at);
             return (Status::Failed, fail_at, Some(at));
         }
         if done >= c.total {
             let took = Duration::from_secs_f64(c.total as f64 / self.rate);
-            let at = c.started_at + chrono::Duration::from_std(took).unwrap_or_default();
+            let at = k8s_openapi::jiff::SignedDuration::try_from(took)
+                .ok()
+                .and_then(|d| c.started_at.checked_add(d).ok())
+                .unwrap_or(c.started_at);
             (Status::Success, c.total, Some(at))
         } else {
             (Status::Pending, done, None)
@@ -164,7 +170,7 @@ pub async fn start_fake_blob_service(speed: f64) -> std::io::Result<(String, Fak
                 source: DEMO_SOURCE.into(),
                 total: VHD_BYTES,
                 started: Instant::now(),
-                started_at: Utc::now(),
+                started_at: Timestamp::now(),
                 aborted: None,
                 failure: None,
             }),
@@ -179,7 +185,7 @@ pub async fn start_fake_blob_service(speed: f64) -> std::io::Result<(String, Fak
                 source: DEMO_SOURCE.replace("415.92.202402201450-0", "414.92.202310210434-0"),
                 total: VHD_BYTES,
                 started: Instant::now(),
-                started_at: Utc::now(),
+                started_at: Timestamp::now(),
                 aborted: None,
                 failure: Some((
                     VHD_BYTES / 5,
@@ -335,7 +341,7 @@ fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
                 if let Some(at) = at {
                     h.push((
                         "x-ms-copy-completion-time",
-                        at.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
+                        at.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string(),
                     ));
                 }
                 if status == Status::Aborted {
@@ -384,7 +390,7 @@ fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
                     "There is currently no pending copy operation.",
                 );
             }
-            c.aborted = Some((done, Utc::now()));
+            c.aborted = Some((done, Timestamp::now()));
             empty(StatusCode::NO_CONTENT, vec![])
         }
         Method::PUT => {
@@ -440,7 +446,7 @@ fn handle(state: &State, req: Request<Incoming>) -> Response<Full<Bytes>> {
                         source: crate::redact::in_text(&source),
                         total,
                         started: Instant::now(),
-                        started_at: Utc::now(),
+                        started_at: Timestamp::now(),
                         aborted: None,
                         failure: None,
                     }),

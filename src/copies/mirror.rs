@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::sync::{Semaphore, mpsc};
@@ -271,7 +271,7 @@ impl Default for MirrorOptions {
             parallel: 3,
             tls_verify: true,
             skopeo: PathBuf::from("skopeo"),
-            tag_stamp: Utc::now().format("mirror-%y%m%d%H%M%S").to_string(),
+            tag_stamp: Timestamp::now().strftime("mirror-%y%m%d%H%M%S").to_string(),
         }
     }
 }
@@ -354,7 +354,7 @@ impl PlannedImage {
 pub enum MirrorEvent {
     Started {
         index: usize,
-        at: DateTime<Utc>,
+        at: Timestamp,
     },
     /// A line skopeo printed on stdout (`Copying blob ...`, `Writing manifest ...`).
     Output {
@@ -363,7 +363,7 @@ pub enum MirrorEvent {
     },
     Finished {
         index: usize,
-        at: DateTime<Utc>,
+        at: Timestamp,
         result: Result<ImageDone, ImageError>,
     },
 }
@@ -482,12 +482,12 @@ impl MirrorJob {
                     };
                     let _ = tx.send(MirrorEvent::Started {
                         index,
-                        at: Utc::now(),
+                        at: Timestamp::now(),
                     });
                     let result = job.copy_one(index, &tx).await;
                     let _ = tx.send(MirrorEvent::Finished {
                         index,
-                        at: Utc::now(),
+                        at: Timestamp::now(),
                         result,
                     });
                 });
@@ -726,7 +726,7 @@ impl MirrorStatus {
         }
     }
 
-    fn update_overall(&mut self, at: DateTime<Utc>) {
+    fn update_overall(&mut self, at: Timestamp) {
         let c = self.counts();
         let total = c.total.max(1) as f64;
         let bytes: Option<u64> = self
@@ -1004,7 +1004,7 @@ mod tests {
         )
         .expect("job");
         let mut s = MirrorStatus::new(&job);
-        let t0 = Utc::now();
+        let t0 = Timestamp::now();
         let l = s
             .apply(&MirrorEvent::Started { index: 0, at: t0 })
             .expect("line");
@@ -1021,7 +1021,7 @@ mod tests {
         let l = s
             .apply(&MirrorEvent::Finished {
                 index: 1,
-                at: t0 + chrono::Duration::seconds(4),
+                at: t0 + k8s_openapi::jiff::SignedDuration::from_secs(4),
                 result: Err(ImageError::Skopeo("manifest unknown".into())),
             })
             .expect("line");
@@ -1029,7 +1029,7 @@ mod tests {
         assert_eq!(s.overall.state, CopyState::Running, "one still running");
         s.apply(&MirrorEvent::Finished {
             index: 0,
-            at: t0 + chrono::Duration::seconds(5),
+            at: t0 + k8s_openapi::jiff::SignedDuration::from_secs(5),
             result: Ok(ImageDone {
                 digest: Some("sha256:dd".into()),
                 bytes: Some(10),
@@ -1053,11 +1053,11 @@ mod tests {
         assert_eq!(s.overall.state, CopyState::Running);
         s.apply(&MirrorEvent::Started {
             index: 1,
-            at: t0 + chrono::Duration::seconds(6),
+            at: t0 + k8s_openapi::jiff::SignedDuration::from_secs(6),
         });
         s.apply(&MirrorEvent::Finished {
             index: 1,
-            at: t0 + chrono::Duration::seconds(8),
+            at: t0 + k8s_openapi::jiff::SignedDuration::from_secs(8),
             result: Ok(ImageDone {
                 digest: None,
                 bytes: None,

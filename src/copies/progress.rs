@@ -9,7 +9,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
 
-use chrono::{DateTime, Duration, Utc};
+use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 /// Where a copy comes from.
@@ -86,20 +86,20 @@ impl fmt::Display for CopyState {
 /// A fraction that goes backwards (a restarted import) starts the estimate afresh.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Estimator {
-    samples: VecDeque<(DateTime<Utc>, f64)>,
+    samples: VecDeque<(Timestamp, f64)>,
     capacity: usize,
-    window: Duration,
+    window: SignedDuration,
 }
 
 impl Default for Estimator {
     fn default() -> Self {
-        Self::new(64, Duration::seconds(120))
+        Self::new(64, SignedDuration::from_secs(120))
     }
 }
 
 impl Estimator {
     /// An estimator keeping at most `capacity` samples (at least 2) no older than `window`.
-    pub fn new(capacity: usize, window: Duration) -> Self {
+    pub fn new(capacity: usize, window: SignedDuration) -> Self {
         Self {
             samples: VecDeque::new(),
             capacity: capacity.max(2),
@@ -109,7 +109,7 @@ impl Estimator {
 
     /// Record that the copy was at `fraction` (0.0..=1.0, clamped) at `at`.
     /// Samples older than the newest one are ignored; a repeated time replaces the fraction.
-    pub fn push(&mut self, at: DateTime<Utc>, fraction: f64) {
+    pub fn push(&mut self, at: Timestamp, fraction: f64) {
         if !fraction.is_finite() {
             return;
         }
@@ -131,7 +131,7 @@ impl Estimator {
         while let (Some(&(first, _)), Some(&(last, _))) =
             (self.samples.front(), self.samples.back())
         {
-            if last - first > self.window && self.samples.len() > 2 {
+            if last.duration_since(first) > self.window && self.samples.len() > 2 {
                 self.samples.pop_front();
             } else {
                 break;
@@ -158,16 +158,16 @@ impl Estimator {
     /// elapsed time.
     pub fn rate(&self) -> Option<f64> {
         let (&(t0, f0), &(t1, f1)) = (self.samples.front()?, self.samples.back()?);
-        let secs = seconds(t1 - t0);
+        let secs = seconds(t1.duration_since(t0));
         (secs > 0.0).then(|| (f1 - f0) / secs)
     }
 
     /// Time left at the current rate, counted from the newest sample; `None` when the rate is
     /// unknown or zero. Zero once the fraction reached 1.
-    pub fn eta(&self) -> Option<Duration> {
+    pub fn eta(&self) -> Option<SignedDuration> {
         let f = self.last_fraction()?;
         if f >= 1.0 {
-            return Some(Duration::zero());
+            return Some(SignedDuration::ZERO);
         }
         let rate = self.rate()?;
         if rate <= 0.0 {
@@ -177,7 +177,7 @@ impl Estimator {
         if secs > 3.0e8 {
             return None;
         }
-        Some(Duration::milliseconds((secs * 1000.0).round() as i64))
+        Some(SignedDuration::from_millis((secs * 1000.0).round() as i64))
     }
 
     /// Rate (fraction per second) between each pair of consecutive samples, oldest first: the
@@ -187,15 +187,15 @@ impl Estimator {
             .iter()
             .zip(self.samples.iter().skip(1))
             .filter_map(|(&(t0, f0), &(t1, f1))| {
-                let secs = seconds(t1 - t0);
+                let secs = seconds(t1.duration_since(t0));
                 (secs > 0.0).then(|| (f1 - f0) / secs)
             })
             .collect()
     }
 }
 
-fn seconds(d: Duration) -> f64 {
-    d.num_milliseconds() as f64 / 1000.0
+fn seconds(d: SignedDuration) -> f64 {
+    d.as_millis() as f64 / 1000.0
 }
 
 /// One copy of any kind, as every view shows it.
@@ -218,9 +218,9 @@ pub struct CopyItem {
     pub rate_bytes: Option<f64>,
     /// Fraction per second (always available once two samples were seen).
     pub rate_fraction: Option<f64>,
-    pub eta: Option<Duration>,
-    pub started: Option<DateTime<Utc>>,
-    pub finished: Option<DateTime<Utc>>,
+    pub eta: Option<SignedDuration>,
+    pub started: Option<Timestamp>,
+    pub finished: Option<Timestamp>,
     /// Failure reason or status text, already free of secrets.
     pub message: Option<String>,
     #[serde(skip)]
@@ -253,7 +253,7 @@ impl CopyItem {
     /// otherwise the fraction is `done/total`. Updates rate and ETA from the estimator.
     pub fn observe(
         &mut self,
-        at: DateTime<Utc>,
+        at: Timestamp,
         fraction: Option<f64>,
         bytes_done: Option<u64>,
         bytes_total: Option<u64>,
@@ -288,10 +288,10 @@ impl CopyItem {
     }
 
     /// Time since the copy started, up to its finish (or `now` while it runs).
-    pub fn elapsed(&self, now: DateTime<Utc>) -> Option<Duration> {
+    pub fn elapsed(&self, now: Timestamp) -> Option<SignedDuration> {
         let start = self.started?;
         let end = self.finished.unwrap_or(now);
-        Some((end - start).max(Duration::zero()))
+        Some(end.duration_since(start).max(SignedDuration::ZERO))
     }
 
     /// Recent rates scaled to 0..=100 of the highest one: ready for a ratatui `Sparkline`.
@@ -314,12 +314,7 @@ impl CopyItem {
 /// Where a finished copy sorts: those without a finish time first (the last recorded first),
 /// then newest first, equal finish times by kind and key (so the order does not depend on which
 /// watch delivered first).
-type FinishedAt = (
-    Option<Reverse<DateTime<Utc>>>,
-    Reverse<u64>,
-    SourceKind,
-    String,
-);
+type FinishedAt = (Option<Reverse<Timestamp>>, Reverse<u64>, SourceKind, String);
 
 /// Live copies keyed by `(kind, key)` plus the most recent finished ones, newest first.
 ///
@@ -403,12 +398,9 @@ impl CopyBook {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
 
-    fn t(s: i64) -> DateTime<Utc> {
-        Utc.timestamp_opt(1_700_000_000 + s, 0)
-            .single()
-            .expect("valid time")
+    fn t(s: i64) -> Timestamp {
+        Timestamp::from_second(1_700_000_000 + s).expect("valid time")
     }
 
     #[test]
@@ -420,13 +412,13 @@ mod tests {
         e.push(t(20), 0.2);
         let r = e.rate().expect("rate");
         assert!((r - 0.01).abs() < 1e-9, "{r}");
-        assert_eq!(e.eta(), Some(Duration::seconds(80)));
+        assert_eq!(e.eta(), Some(SignedDuration::from_secs(80)));
         assert_eq!(e.interval_rates().len(), 2);
     }
 
     #[test]
     fn estimator_forgets_old_samples_and_restarts_on_regression() {
-        let mut e = Estimator::new(64, Duration::seconds(30));
+        let mut e = Estimator::new(64, SignedDuration::from_secs(30));
         e.push(t(0), 0.0);
         e.push(t(10), 0.5); // fast start
         e.push(t(40), 0.53);
@@ -464,7 +456,7 @@ mod tests {
         assert_eq!(c.bytes_total, Some(1000));
         let rb = c.rate_bytes.expect("rate");
         assert!((rb - 15.0).abs() < 1e-9, "{rb}");
-        assert_eq!(c.eta, Some(Duration::milliseconds(46_667)));
+        assert_eq!(c.eta, Some(SignedDuration::from_millis(46_667)));
         assert_eq!(c.sparkline(), vec![50, 100]);
     }
 
@@ -475,9 +467,9 @@ mod tests {
         c.observe(t(0), Some(0.25), None, None);
         assert_eq!(c.bytes_done, Some(50));
         c.started = Some(t(0));
-        assert_eq!(c.elapsed(t(30)), Some(Duration::seconds(30)));
+        assert_eq!(c.elapsed(t(30)), Some(SignedDuration::from_secs(30)));
         c.finished = Some(t(10));
-        assert_eq!(c.elapsed(t(30)), Some(Duration::seconds(10)));
+        assert_eq!(c.elapsed(t(30)), Some(SignedDuration::from_secs(10)));
     }
 
     #[test]

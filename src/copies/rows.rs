@@ -1,6 +1,6 @@
 //! Rows for the Copies pane and `shiftdeck get copies`: pure functions of the items and `now`.
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use serde_json::{Map, Value};
 
 use super::progress::CopyItem;
@@ -11,7 +11,7 @@ pub const HEADERS: [&str; 10] = [
 ];
 
 /// The cells of one row, in [`HEADERS`] order. Unknown values are `-`.
-pub fn cells(item: &CopyItem, now: DateTime<Utc>) -> Vec<String> {
+pub fn cells(item: &CopyItem, now: Timestamp) -> Vec<String> {
     let dash = || "-".to_string();
     let progress = item
         .fraction
@@ -61,15 +61,12 @@ pub fn cells(item: &CopyItem, now: DateTime<Utc>) -> Vec<String> {
 }
 
 /// All rows, in the order given.
-pub fn rows<'a>(
-    items: impl IntoIterator<Item = &'a CopyItem>,
-    now: DateTime<Utc>,
-) -> Vec<Vec<String>> {
+pub fn rows<'a>(items: impl IntoIterator<Item = &'a CopyItem>, now: Timestamp) -> Vec<Vec<String>> {
     items.into_iter().map(|i| cells(i, now)).collect()
 }
 
 /// `get copies -o json`: one object per row keyed by header.
-pub fn rows_json<'a>(items: impl IntoIterator<Item = &'a CopyItem>, now: DateTime<Utc>) -> Value {
+pub fn rows_json<'a>(items: impl IntoIterator<Item = &'a CopyItem>, now: Timestamp) -> Value {
     Value::Array(
         rows(items, now)
             .into_iter()
@@ -139,12 +136,9 @@ fn clean(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::copies::progress::{CopyState, SourceKind};
-    use chrono::TimeZone;
 
-    fn t(s: i64) -> DateTime<Utc> {
-        Utc.timestamp_opt(1_700_000_000 + s, 0)
-            .single()
-            .expect("valid time")
+    fn t(s: i64) -> Timestamp {
+        Timestamp::from_second(1_700_000_000 + s).expect("valid time")
     }
 
     #[test]

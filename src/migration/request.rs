@@ -2,7 +2,7 @@
 //! "migrate all" may touch (refusing non-migratable ones), and the progress of a migration
 //! (facts §4.3).
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::maintenance::migrating;
@@ -133,9 +133,9 @@ pub struct MigrationProgress {
     /// `status.migrationState.targetNode`.
     pub target: Option<String>,
     /// `startTimestamp`.
-    pub started: Option<DateTime<Utc>>,
+    pub started: Option<Timestamp>,
     /// `endTimestamp`.
-    pub ended: Option<DateTime<Utc>>,
+    pub ended: Option<Timestamp>,
     /// `failureReason`.
     pub failure: Option<String>,
 }

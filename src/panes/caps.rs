@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
 
 use crate::action::Action;
@@ -26,7 +26,7 @@ use super::maintenance::Perms;
 /// A pane whose keys write (the CSR pane's approve / deny / approve-all, auto-approval).
 pub trait Writes {
     /// A pane-specific key (`keymap::PANE_SCOPED`): what the app should do. Pure.
-    fn pane_key(&mut self, key: PaneKey, now: DateTime<Utc>) -> Option<PaneRequest>;
+    fn pane_key(&mut self, key: PaneKey, now: Timestamp) -> Option<PaneRequest>;
     /// Writes the pane wants without a key press (auto-approval), taken after each sync.
     fn take_auto_writes(&mut self) -> Vec<WriteRequest>;
     /// The RBAC questions behind the pane's actions, so the app can say when they are disabled.

@@ -2,7 +2,7 @@
 //! [`LiveTable`] with the sort indicator, flashes, struck-through deleted rows, per-cell colours and
 //! a state message when empty. Used by the panes whose rows come from the `fleet` view models.
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -20,7 +20,7 @@ const COLUMN_SPACING: u16 = 2;
 
 /// A row that renders as text cells.
 pub trait CellRow: RowModel {
-    fn cells(&self, now: DateTime<Utc>) -> Vec<String>;
+    fn cells(&self, now: Timestamp) -> Vec<String>;
     /// A colour for cell `col`, if it has one.
     fn color(&self, _col: usize, _theme: &Theme) -> Option<Color> {
         None

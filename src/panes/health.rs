@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
@@ -157,7 +157,7 @@ impl Pane for HealthPane {
         self.check(key).and_then(|c| serde_json::to_value(c).ok())
     }
 
-    fn details(&self, key: &str, _now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
+    fn details(&self, key: &str, _now: Timestamp) -> Option<Vec<Line<'static>>> {
         let c = self.check(key)?;
         let mut out = vec![
             Line::raw(format!("Check:     {}", c.title)),

@@ -36,7 +36,7 @@ pub mod table;
 
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -51,7 +51,7 @@ use crate::watch::{KindState, Stores};
 pub struct RenderCtx<'a> {
     pub theme: &'a Theme,
     /// Wall clock for ages.
-    pub now: DateTime<Utc>,
+    pub now: Timestamp,
     /// Monotonic clock for flashes.
     pub instant: Instant,
     /// The state of the pane's kind.
@@ -106,7 +106,7 @@ pub trait Pane {
     fn tick(&mut self, now: Instant) -> bool;
     /// The app's wall clock, before `sync`/`tick`, for panes that bake ages into their rows
     /// (so every pane ages objects by the same clock, which tests pin).
-    fn set_wall_clock(&mut self, _now: DateTime<Utc>) {}
+    fn set_wall_clock(&mut self, _now: Timestamp) {}
     /// Whether flashes are running (the loop then ticks fast enough to end them on time).
     fn animating(&self) -> bool;
 
@@ -129,7 +129,7 @@ pub trait Pane {
     /// The object as JSON (for the YAML view; the caller redacts).
     fn object_json(&self, key: &str) -> Option<serde_json::Value>;
     /// The details view of an object.
-    fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>>;
+    fn details(&self, key: &str, now: Timestamp) -> Option<Vec<Line<'static>>>;
     /// Draw the pane. Pure: no I/O, no locks.
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx);
 

@@ -346,7 +346,7 @@ mod tests {
         let full = full_node();
         let mut n = full.clone();
         strip_node(&mut n);
-        let now = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let now = k8s_openapi::jiff::Timestamp::from_second(1_700_000_000).unwrap();
         // Rows (and so `get nodes`), summaries, the overview and its fingerprint read the same.
         let row = NodeRow::from_node(&full);
         assert_eq!(NodeRow::from_node(&n), row);

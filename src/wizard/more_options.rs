@@ -356,7 +356,7 @@ pub fn paused_until(s: &str) -> Checked<Option<String>> {
             describe(s)
         ));
     }
-    chrono::DateTime::parse_from_rfc3339(s)
+    s.parse::<k8s_openapi::jiff::Timestamp>()
         .map(|_| Some(s.to_string()))
         .map_err(|e| {
             Invalid(format!(

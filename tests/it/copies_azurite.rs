@@ -5,7 +5,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use bytes::Bytes;
-use chrono::Utc;
+use k8s_openapi::jiff::Timestamp;
 use shiftdeck::copies::azure::{BlobClient, BlobCopyWatch, BlobError, CopyStatus, az};
 use shiftdeck::copies::sas::{AccountSas, BlobTarget, SasToken, ServiceSas};
 use shiftdeck::copies::{CopyState, rows};
@@ -184,7 +184,7 @@ async fn copy_start_show_and_abort_on_azurite() {
     assert_eq!(watch.item.fraction, Some(1.0));
     assert_eq!(watch.item.bytes_total, Some(total));
     assert!(watch.item.finished.is_some());
-    let row = rows::cells(&watch.item, Utc::now());
+    let row = rows::cells(&watch.item, Timestamp::now());
     assert_eq!(row[2], "Succeeded");
     assert_eq!(row[3], "100.0%");
 

@@ -248,7 +248,10 @@ async fn mirror_registry_to_dir_and_to_another_repo_with_a_failure_and_a_retry()
             .iter()
             .any(|l| l.contains("FAILED") && l.contains("src/missing"))
     );
-    let table = rows::render_table(&rows::rows(status.items(), chrono::Utc::now()));
+    let table = rows::render_table(&rows::rows(
+        status.items(),
+        k8s_openapi::jiff::Timestamp::now(),
+    ));
     assert_eq!(table.lines().count(), 6, "{table}");
 
     // Retry only the failed one once the image exists: it succeeds, the others are untouched.

@@ -7,8 +7,8 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use k8s_openapi::jiff::Timestamp;
 use kube::runtime::watcher::Event as WEvent;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -33,12 +33,12 @@ use shiftdeck_sim::{self as sim, SimOptions};
 
 const FAKE_SIG_VALUE: &str = "ZmFrZS1zaWduYXR1cmU";
 
-fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_700_000_000, 0).unwrap()
+fn now() -> Timestamp {
+    Timestamp::from_second(1_700_000_000).unwrap()
 }
 
-fn at(s: i64) -> DateTime<Utc> {
-    now() + chrono::Duration::seconds(s)
+fn at(s: i64) -> Timestamp {
+    now() + k8s_openapi::jiff::SignedDuration::from_secs(s)
 }
 
 fn dv(ns: &str, name: &str, phase: &str, progress: &str, vm: &str) -> DataVolume {
@@ -243,7 +243,7 @@ async fn wait_for(session: &mut Session, what: &str, pred: impl Fn(&str) -> bool
         tokio::select! {
             _ = session.next() => {}
             () = tokio::time::sleep(Duration::from_millis(200)) => {
-                session.app.set_time(Utc::now(), Instant::now());
+                session.app.set_time(Timestamp::now(), Instant::now());
                 session.app.update(Action::Tick);
             }
         }

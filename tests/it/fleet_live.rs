@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use chrono::Duration as ChronoDuration;
+use k8s_openapi::jiff::SignedDuration;
 use serde_json::{Value, json};
 use shiftdeck::fleet::pipeline::{PipelineInputs, Stage, scaling_progress};
 use shiftdeck::fleet::tracker::ScalingTracker;
@@ -37,7 +37,7 @@ async fn scale_up_pipeline_and_tracker() {
     let h = shiftdeck_sim::start(opts).await.expect("sim starts");
     let s = h.store.clone();
     let pool = "example-extra-cpu";
-    let mut tracker = ScalingTracker::new(ChronoDuration::minutes(30));
+    let mut tracker = ScalingTracker::new(SignedDuration::from_mins(30));
     tracker.observe(&list(&s, NP), sim_now(&s));
     s.mutate_retry(by_key(NP), Some("clusters"), pool, true, |o| {
         o["spec"]["replicas"] = json!(1);
@@ -107,7 +107,7 @@ async fn scale_up_pipeline_and_tracker() {
         (done[0].key.as_str(), done[0].from, done[0].to),
         ("clusters/example-extra-cpu", 0, 1)
     );
-    assert!(done[0].total() > ChronoDuration::zero());
+    assert!(done[0].total() > SignedDuration::ZERO);
     h.shutdown();
 }
 
@@ -180,9 +180,7 @@ async fn migrate_all_moves_migratable_vmis_and_refuses_the_rest() {
     h.shutdown();
 }
 
-/// The sim's clock as chrono time, which the fleet module still uses (the sim moved to jiff).
-fn sim_now(s: &shiftdeck_sim::store::Store) -> chrono::DateTime<chrono::Utc> {
-    let t = s.clock().now();
-    chrono::DateTime::from_timestamp(t.as_second(), t.subsec_nanosecond().unsigned_abs())
-        .unwrap_or_default()
+/// The sim's clock.
+fn sim_now(s: &shiftdeck_sim::store::Store) -> k8s_openapi::jiff::Timestamp {
+    s.clock().now()
 }

@@ -5,8 +5,8 @@
 
 use std::time::Instant;
 
-use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use kube::runtime::reflector::store::Writer;
 use kube::runtime::watcher::Event;
 use ratatui::Terminal;
@@ -18,12 +18,14 @@ use shiftdeck::keymap::Keymap;
 use shiftdeck::theme::Theme;
 use shiftdeck::watch::{KindState, Stores, WatchMsg};
 
-fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_700_000_000, 0).unwrap()
+fn now() -> Timestamp {
+    Timestamp::from_second(1_700_000_000).unwrap()
 }
 
 fn ts(ago_secs: i64) -> String {
-    (now() - Duration::seconds(ago_secs)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    (now() - SignedDuration::from_secs(ago_secs))
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 fn feed<K>(w: &mut Writer<K>, objs: Vec<Value>)

@@ -4,8 +4,8 @@
 
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use k8s_openapi::jiff::Timestamp;
 use kube::runtime::watcher::Event;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -17,8 +17,8 @@ use shiftdeck::theme::Theme;
 use shiftdeck::watch::dynamic::{HostedCluster, NodePool};
 use shiftdeck::watch::{KindState, Stores, WatchMsg, Writers};
 
-fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_700_000_000, 0).unwrap()
+fn now() -> Timestamp {
+    Timestamp::from_second(1_700_000_000).unwrap()
 }
 
 fn app_with(state: KindState, feed: bool) -> (App, Writers) {

@@ -4,9 +4,9 @@
 
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::jiff::Timestamp;
 use kube::api::{DynamicObject, ListParams};
 use kube::runtime::watcher::Event;
 use ratatui::Terminal;
@@ -21,8 +21,8 @@ use shiftdeck::watch::migration_kinds::{MIGRATION_KINDS, WATCHED_KINDS, list_all
 use shiftdeck::watch::{KindState, Stores, WatchMsg};
 use shiftdeck_sim::{self as sim, SimOptions};
 
-fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_700_000_000, 0).unwrap()
+fn now() -> Timestamp {
+    Timestamp::from_second(1_700_000_000).unwrap()
 }
 
 /// The app connected to stores holding the hub's objects.

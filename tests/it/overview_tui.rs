@@ -7,8 +7,8 @@
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use chrono::{DateTime, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use shiftdeck::action::Action;
@@ -23,8 +23,8 @@ use shiftdeck_sim::{self as sim, Profile, SimHandle, SimOptions};
 const W: u16 = 140;
 const H: u16 = 50;
 
-fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_700_000_000, 0).unwrap()
+fn now() -> Timestamp {
+    Timestamp::from_second(1_700_000_000).unwrap()
 }
 
 async fn start(profile: Profile) -> SimHandle {
@@ -171,7 +171,7 @@ async fn wait_for(session: &mut Session, what: &str, pred: impl Fn(&str) -> bool
         tokio::select! {
             _ = session.next() => {}
             () = tokio::time::sleep(Duration::from_millis(200)) => {
-                session.app.set_time(Utc::now(), Instant::now());
+                session.app.set_time(Timestamp::now(), Instant::now());
                 session.app.update(Action::Tick);
             }
         }

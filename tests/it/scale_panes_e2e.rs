@@ -806,7 +806,7 @@ async fn churn(s: &mut Session, h: &SimHandle, k: &Kubectl, opts: &SimOptions) {
         let name = shiftdeck_sim::scenario::scale::scale_node_name(i);
         h.store
             .mutate_retry(nodes, None, &name, false, |o| {
-                let now = chrono::Utc::now().to_rfc3339();
+                let now = shiftdeck_sim::time::rfc3339_secs(k8s_openapi::jiff::Timestamp::now());
                 shiftdeck_sim::scenario::objects::set_node_ready(o, false, &now);
                 Ok(())
             })

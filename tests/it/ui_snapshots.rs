@@ -4,9 +4,9 @@
 
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::jiff::Timestamp;
 use kube::runtime::watcher::Event;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -20,8 +20,8 @@ use shiftdeck::theme::Theme;
 use shiftdeck::watch::cluster_info::ClusterInfo;
 use shiftdeck::watch::{KindState, Stores, WatchMsg, Writers};
 
-fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_700_000_000, 0).unwrap()
+fn now() -> Timestamp {
+    Timestamp::from_second(1_700_000_000).unwrap()
 }
 
 fn feed(writers: &mut Writers, nodes: &[Node]) {
@@ -68,7 +68,7 @@ fn cluster() -> Vec<Node> {
         ready: Some("Unknown"),
         unschedulable: true,
         ip: "10.0.1.5",
-        created: now() - chrono::Duration::seconds(45),
+        created: now() - k8s_openapi::jiff::SignedDuration::from_secs(45),
         ..Default::default()
     }));
     v

@@ -5,8 +5,8 @@
 
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use shiftdeck::action::{Action, TaskResult};
@@ -334,8 +334,8 @@ fn nodepool_wizard_picks_the_cluster_and_reaches_review() {
 const W: u16 = 140;
 const H: u16 = 40;
 
-fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_700_000_000, 0).unwrap()
+fn now() -> Timestamp {
+    Timestamp::from_second(1_700_000_000).unwrap()
 }
 
 fn app() -> App {

@@ -127,7 +127,7 @@ fn fed_app(
     }
     let mut app = App::new(Keymap::default(), Theme::default(), read_only);
     app.audit_path = Some(audit.to_path_buf());
-    app.set_time(chrono::Utc::now(), Instant::now());
+    app.set_time(k8s_openapi::jiff::Timestamp::now(), Instant::now());
     app.connected(1, "hub", "https://api.hub.example:6443", stores);
     for kind in ["nodes"]
         .into_iter()

@@ -2,7 +2,6 @@
 //! (k8s.io/apimachinery/pkg/util/duration), so a 2h30m-old object reads `150m` everywhere, as in
 //! `kubectl get`.
 
-use chrono::{DateTime, Utc};
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
 
 /// kubectl's rules over whole seconds: `45s`, `5m30s`, `55m`, `150m`, `3h5m`, `30h`, `2d4h`,
@@ -55,32 +54,28 @@ pub fn human_secs(secs: i64) -> String {
     format!("{}y", h / 24 / 365)
 }
 
-/// [`human_secs`] of a chrono duration.
-pub fn human_duration(d: chrono::Duration) -> String {
-    human_secs(d.num_seconds())
-}
-
-/// [`human_secs`] of a jiff duration.
-pub fn human_signed(d: SignedDuration) -> String {
+/// [`human_secs`] of a duration.
+pub fn human_duration(d: SignedDuration) -> String {
     human_secs(d.as_secs())
 }
 
 /// The age of something created at `created`.
-pub fn since(created: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    human_duration(now - created)
+pub fn since(created: Timestamp, now: Timestamp) -> String {
+    human_duration(now.duration_since(created))
 }
 
 /// The age of something created at `created`; `<unknown>` without a timestamp (kubectl's text).
 pub fn since_ts(created: Option<Timestamp>, now: Timestamp) -> String {
     created.map_or_else(
         || "<unknown>".to_string(),
-        |c| human_signed(now.duration_since(c)),
+        |c| human_duration(now.duration_since(c)),
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::human_duration;
+    use k8s_openapi::jiff::SignedDuration;
 
     const MS: i64 = 1;
     const S: i64 = 1000;
@@ -91,7 +86,7 @@ mod tests {
 
     fn check(cases: &[(i64, &str)]) {
         for &(ms, want) in cases {
-            let got = human_duration(chrono::Duration::milliseconds(ms));
+            let got = human_duration(SignedDuration::from_millis(ms));
             assert_eq!(got, want, "{ms} ms");
         }
     }

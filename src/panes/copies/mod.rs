@@ -10,8 +10,8 @@ pub mod view;
 use std::collections::HashMap;
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -61,7 +61,7 @@ pub struct CopiesPane {
     /// The cluster connection (for the `coreos-bootimages` ConfigMap when starting a copy).
     kube: Option<kube::Client>,
     /// Wall clock for DataVolume samples; `None` is the real clock (tests pin it).
-    pub fixed_now: Option<DateTime<Utc>>,
+    pub fixed_now: Option<Timestamp>,
     /// Writes asked for (start, abort), for the app's one write pipeline to gate and confirm.
     writes: Vec<ConfirmRequest>,
     tx: UnboundedSender<CopyMsg>,
@@ -476,7 +476,7 @@ impl CopiesPane {
     pub fn sync_dvs(
         &mut self,
         dvs: &[impl std::borrow::Borrow<crate::copies::dv_resource::DataVolume>],
-        now: DateTime<Utc>,
+        now: Timestamp,
     ) -> bool {
         let mut changed = false;
         self.dv_sync = self.dv_sync.wrapping_add(1);
@@ -574,7 +574,7 @@ impl Pane for CopiesPane {
     fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
         self.kube = stores.client.clone();
         let dvs = stores.datavolumes.state();
-        let changed = self.sync_dvs(&dvs, self.fixed_now.unwrap_or_else(Utc::now));
+        let changed = self.sync_dvs(&dvs, self.fixed_now.unwrap_or_else(Timestamp::now));
         self.clamp();
         changed
     }
@@ -625,7 +625,7 @@ impl Pane for CopiesPane {
     }
     fn object_json(&self, key: &str) -> Option<serde_json::Value> {
         let item = self.visible().into_iter().find(|i| row_key(i) == key)?;
-        let v = crate::copies::rows::rows_json([item], Utc::now());
+        let v = crate::copies::rows::rows_json([item], Timestamp::now());
         let mut obj = v.as_array()?.first()?.clone();
         if let Some(w) = self.blob(&item.key)
             && let Some(Ok(p)) = &w.last
@@ -635,7 +635,7 @@ impl Pane for CopiesPane {
         }
         Some(obj)
     }
-    fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
+    fn details(&self, key: &str, now: Timestamp) -> Option<Vec<Line<'static>>> {
         let item = self.book.all().into_iter().find(|i| row_key(i) == key)?;
         Some(view::details(self, item, now))
     }

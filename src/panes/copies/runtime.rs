@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::copies::azure::{BlobClient, BlobError, BlobProperties, CopyStatus};
@@ -23,7 +23,7 @@ pub enum CopyMsg {
     BlobPolled {
         key: String,
         result: Result<BlobProperties, BlobError>,
-        at: DateTime<Utc>,
+        at: Timestamp,
     },
     Mirror {
         job: usize,
@@ -49,7 +49,7 @@ pub fn spawn_poll(tx: UnboundedSender<CopyMsg>, client: BlobClient, target: Blob
             let msg = CopyMsg::BlobPolled {
                 key: target.url(),
                 result,
-                at: Utc::now(),
+                at: Timestamp::now(),
             };
             if tx.send(msg).is_err() || done {
                 return;

@@ -1,4 +1,3 @@
-use chrono::TimeZone;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 
@@ -8,10 +7,8 @@ use crate::copies::azure::{BlobError, BlobProperties, CopyProperties};
 use crate::copies::dv_resource::DataVolume;
 use crate::copies::fake_blob::FAKE_SAS;
 
-fn t(s: i64) -> DateTime<Utc> {
-    Utc.timestamp_opt(1_700_000_000 + s, 0)
-        .single()
-        .expect("time")
+fn t(s: i64) -> Timestamp {
+    Timestamp::from_second(1_700_000_000 + s).expect("time")
 }
 
 fn key(c: char) -> KeyEvent {

@@ -1,7 +1,7 @@
 //! Drawing the Copies pane: one progress widget for every kind (bar, rate sparkline, ETA, state
 //! colour), live copies on top and the history below, failures in red with their message.
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -67,7 +67,7 @@ pub fn spark(values: &[u64]) -> String {
 }
 
 /// The cells of one row in [`COLUMNS`] order.
-pub fn row_cells(p: &CopiesPane, item: &CopyItem, now: DateTime<Utc>) -> Vec<String> {
+pub fn row_cells(p: &CopiesPane, item: &CopyItem, now: Timestamp) -> Vec<String> {
     let c = cells(item, now);
     let get = |i: usize| c.get(i).cloned().unwrap_or_else(|| "-".into());
     let state = match item.kind {
@@ -224,7 +224,7 @@ pub fn render(p: &CopiesPane, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
 }
 
 /// Details: the item, the blob's `properties.copy` facts and the equivalent `az` commands.
-pub fn details(p: &CopiesPane, item: &CopyItem, now: DateTime<Utc>) -> Vec<Line<'static>> {
+pub fn details(p: &CopiesPane, item: &CopyItem, now: Timestamp) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     let kv = |k: &str, v: String| Line::from(format!("{k:<20} {}", redact(&v)));
     for (h, c) in COLUMNS.iter().zip(row_cells(p, item, now)) {

@@ -25,7 +25,7 @@ pub const HEADERS: [&str; 6] = [
 ];
 
 fn step(name: Option<&str>, s: &Step, now: Timestamp) -> String {
-    let took = s.duration(now).map(crate::age::human_signed);
+    let took = s.duration(now).map(crate::age::human_duration);
     let state = match (s.started, s.finished) {
         (None, _) => "—".to_string(),
         (Some(_), Some(_)) => format!("✓ {}", took.unwrap_or_default()),
@@ -42,7 +42,7 @@ pub fn cells(j: &JoiningNode, now: Timestamp) -> Vec<String> {
     vec![
         display_safe(&j.node),
         j.stage.label().to_string(),
-        crate::age::human_signed(j.in_stage),
+        crate::age::human_duration(j.in_stage),
         step(j.client_csr.as_deref(), &j.client, now),
         step(j.serving_csr.as_deref(), &j.serving, now),
         step(None, &j.ready, now),

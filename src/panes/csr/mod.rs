@@ -9,7 +9,6 @@ pub mod view;
 
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
 use k8s_openapi::jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -309,7 +308,7 @@ impl Pane for CsrPane {
         let (c, _) = self.model.get(key)?;
         serde_json::to_value(c.as_ref()).ok()
     }
-    fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
+    fn details(&self, key: &str, now: Timestamp) -> Option<Vec<Line<'static>>> {
         let (c, v) = self.model.get(key)?;
         Some(details::lines(c, v, to_ts(now)))
     }
@@ -344,7 +343,7 @@ impl Pane for CsrPane {
 }
 
 impl Writes for CsrPane {
-    fn pane_key(&mut self, key: PaneKey, _now: DateTime<Utc>) -> Option<PaneRequest> {
+    fn pane_key(&mut self, key: PaneKey, _now: Timestamp) -> Option<PaneRequest> {
         match key {
             PaneKey::Approve => Some(self.single(Decision::Approve)),
             PaneKey::Deny => Some(self.single(Decision::Deny)),

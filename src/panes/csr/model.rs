@@ -46,9 +46,9 @@ impl NodeLookup for NodeIndex {
     }
 }
 
-/// Wall clock as the CSR core wants it.
-pub fn to_ts(now: chrono::DateTime<chrono::Utc>) -> Timestamp {
-    Timestamp::from_second(now.timestamp()).unwrap_or(Timestamp::UNIX_EPOCH)
+/// Wall clock as the CSR core wants it: whole seconds.
+pub fn to_ts(now: Timestamp) -> Timestamp {
+    Timestamp::from_second(now.as_second()).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
 fn fingerprint<'a>(items: impl Iterator<Item = (&'a str, Option<&'a str>)>) -> u64 {

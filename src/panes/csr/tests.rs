@@ -237,8 +237,8 @@ fn auto_approval_only_takes_arrivals_passing_every_check_once() {
 
 // Whole-screen snapshots through the App, with a fixed clock.
 
-fn chrono_now() -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::from_timestamp(at(NOW).as_second(), 0).unwrap()
+fn wall_now() -> k8s_openapi::jiff::Timestamp {
+    at(NOW)
 }
 
 fn app() -> App {
@@ -263,7 +263,7 @@ fn app_with(csrs: Vec<CertificateSigningRequest>, machines: Vec<Machine>) -> App
     }
     w.fleet.machines.apply_watcher_event(&Event::InitDone);
     let mut app = App::new(Keymap::default(), Theme::default(), false);
-    app.set_time(chrono_now(), Instant::now());
+    app.set_time(wall_now(), Instant::now());
     app.connected(1, "hub", "https://api.hub.example:6443", stores);
     for kind in ["nodes", "certificatesigningrequests", "machines"] {
         app.on_watch(WatchMsg::State {

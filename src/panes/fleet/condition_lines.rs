@@ -2,14 +2,14 @@
 //! always separated by a space (a reason longer than its column ran into the message), and each
 //! further line of a multi-line message on its own indented line (they were run together).
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::text::{Line, Span};
 
 use crate::fleet::conditions::{ConditionView, Health};
 use crate::theme::Theme;
 
 /// The lines of `c`, `now` for its age.
-pub fn condition_lines(c: &ConditionView, now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'static>> {
+pub fn condition_lines(c: &ConditionView, now: Timestamp, theme: &Theme) -> Vec<Line<'static>> {
     let color = match c.health {
         Health::Unhealthy => theme.error,
         Health::Unknown => theme.warn,
@@ -18,7 +18,7 @@ pub fn condition_lines(c: &ConditionView, now: DateTime<Utc>, theme: &Theme) -> 
     };
     let age = c
         .last_transition
-        .map(|t| crate::age::human_duration(now - t))
+        .map(|t| crate::age::human_duration(now.duration_since(t)))
         .unwrap_or_default();
     let mut message = c.message.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = message.next().unwrap_or_default();
@@ -54,7 +54,7 @@ mod tests {
             last_transition: None,
             health: Health::Unhealthy,
         };
-        let lines = text(&condition_lines(&c, Utc::now(), &Theme::default()));
+        let lines = text(&condition_lines(&c, Timestamp::now(), &Theme::default()));
         assert_eq!(lines.len(), 2, "{lines:#?}");
         assert!(
             lines[0].contains("WaitingForAvailableMachinesMinimum Machine example-a is not ready"),

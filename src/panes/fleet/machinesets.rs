@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
@@ -49,7 +49,7 @@ pub struct MachineSetsPane {
     machines: Vec<Value>,
     nodes: Vec<Value>,
     /// The app's wall clock (`Pane::set_wall_clock`); the real one until the app sets it.
-    wall: Option<DateTime<Utc>>,
+    wall: Option<Timestamp>,
 }
 
 fn key(v: &Value) -> String {
@@ -57,13 +57,13 @@ fn key(v: &Value) -> String {
 }
 
 impl MachineSetsPane {
-    pub fn rows(&self, now: DateTime<Utc>) -> Vec<MachineSetRow> {
+    pub fn rows(&self, now: Timestamp) -> Vec<MachineSetRow> {
         machine_set_rows(&self.sets, &self.machines, &self.nodes, now)
     }
     fn set(&self, k: &str) -> Option<&Value> {
         self.sets.iter().find(|s| key(s) == k)
     }
-    fn items(&self, now: DateTime<Utc>) -> Vec<Item> {
+    fn items(&self, now: Timestamp) -> Vec<Item> {
         self.rows(now)
             .iter()
             .map(|r| Item {
@@ -145,15 +145,15 @@ impl Pane for MachineSetsPane {
             wf::FleetMachine::to_value,
         );
         self.nodes = referenced_nodes(&self.machines, &stores.nodes.state());
-        let items = self.items(self.wall.unwrap_or_else(Utc::now));
+        let items = self.items(self.wall.unwrap_or_else(Timestamp::now));
         self.table.set_items(items, COLS)
     }
-    fn set_wall_clock(&mut self, now: DateTime<Utc>) {
+    fn set_wall_clock(&mut self, now: Timestamp) {
         self.wall = Some(now);
     }
     fn tick(&mut self, _now: Instant) -> bool {
         // Ages move on.
-        let items = self.items(self.wall.unwrap_or_else(Utc::now));
+        let items = self.items(self.wall.unwrap_or_else(Timestamp::now));
         self.table.set_items(items, COLS)
     }
     fn animating(&self) -> bool {
@@ -180,7 +180,7 @@ impl Pane for MachineSetsPane {
     fn object_json(&self, key: &str) -> Option<Value> {
         self.set(key).cloned()
     }
-    fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
+    fn details(&self, key: &str, now: Timestamp) -> Option<Vec<Line<'static>>> {
         let ms = self.set(key)?;
         let row = MachineSetRow::new(ms, &self.machines, &self.nodes, now);
         let mut out: Vec<Line<'static>> = MachineSetRow::HEADERS

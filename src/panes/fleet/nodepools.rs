@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{DateTime, Duration, Utc};
+use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -106,7 +106,7 @@ pub struct NodePoolsPane {
     scaling: Vec<Value>,
     busy: usize,
     /// The app's wall clock (`Pane::set_wall_clock`); the real one until the app sets it.
-    wall: Option<DateTime<Utc>>,
+    wall: Option<Timestamp>,
 }
 
 impl Default for NodePoolsPane {
@@ -119,7 +119,7 @@ impl Default for NodePoolsPane {
             vmis: Vec::new(),
             dvs: Vec::new(),
             guest_nodes: Vec::new(),
-            tracker: ScalingTracker::new(Duration::seconds(KEEP_FINISHED)),
+            tracker: ScalingTracker::new(SignedDuration::from_secs(KEEP_FINISHED)),
             scaling: Vec::new(),
             busy: 0,
             wall: None,
@@ -278,7 +278,7 @@ impl Pane for NodePoolsPane {
             },
         );
         self.guest_nodes = pipeline_view::nodes_from_machines(&self.machines);
-        let now = self.wall.unwrap_or_else(Utc::now);
+        let now = self.wall.unwrap_or_else(Timestamp::now);
         self.tracker.observe_counts(
             self.pools
                 .iter()
@@ -304,7 +304,7 @@ impl Pane for NodePoolsPane {
         // The pipeline section moves with machines, VMs and disks even when rows do not.
         true
     }
-    fn set_wall_clock(&mut self, now: DateTime<Utc>) {
+    fn set_wall_clock(&mut self, now: Timestamp) {
         self.wall = Some(now);
     }
     fn tick(&mut self, _now: Instant) -> bool {
@@ -337,7 +337,7 @@ impl Pane for NodePoolsPane {
     fn object_json(&self, key: &str) -> Option<Value> {
         self.pool(key)
     }
-    fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
+    fn details(&self, key: &str, now: Timestamp) -> Option<Vec<Line<'static>>> {
         let pool = self.pool(key)?;
         let d = NodePoolDetails::new(&pool, &self.inputs(), now);
         let theme = crate::theme::Theme::default();

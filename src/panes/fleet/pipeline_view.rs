@@ -1,7 +1,7 @@
 //! Styled lines of the per-machine scaling pipeline (Machine → VM → root disk → VMI → Node),
 //! shared by the section under the Node pools table and the node pool details.
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use serde_json::{Value, json};
@@ -41,7 +41,7 @@ pub fn bar(fraction: f64, width: usize) -> String {
 }
 
 /// One machine: name, each step with the time it took (or its state), problems.
-pub fn machine_line(p: &MachinePipeline, now: DateTime<Utc>, theme: &Theme) -> Line<'static> {
+pub fn machine_line(p: &MachinePipeline, now: Timestamp, theme: &Theme) -> Line<'static> {
     let durations = p.step_durations();
     let mut spans = vec![Span::styled(
         format!("  {:<28} ", p.machine),
@@ -95,7 +95,7 @@ pub fn machine_line(p: &MachinePipeline, now: DateTime<Utc>, theme: &Theme) -> L
 }
 
 /// One machine's line, then one line per problem (why it is stuck), indented under it.
-pub fn machine_lines(p: &MachinePipeline, now: DateTime<Utc>, theme: &Theme) -> Vec<Line<'static>> {
+pub fn machine_lines(p: &MachinePipeline, now: Timestamp, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = vec![machine_line(p, now, theme)];
     out.extend(p.problems.iter().map(|why| {
         Line::from(Span::styled(
@@ -110,13 +110,13 @@ pub fn machine_lines(p: &MachinePipeline, now: DateTime<Utc>, theme: &Theme) -> 
 pub fn scaling_lines(
     key: &str,
     s: &ScalingProgress,
-    since: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
+    since: Option<Timestamp>,
+    now: Timestamp,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
     let dir = if s.desired > s.current { "up" } else { "down" };
     let running = since
-        .map(|t| format!(" · running {}", human_duration(now - t)))
+        .map(|t| format!(" · running {}", human_duration(now.duration_since(t))))
         .unwrap_or_default();
     let stuck = s.machines.iter().filter(|m| m.stuck()).count();
     let mut head = vec![
@@ -143,7 +143,7 @@ pub fn scaling_lines(
 }
 
 /// `example-extra-cpu scaled 2→3 in 4m10s (finished 1m ago)`.
-pub fn finished_line(f: &FinishedScaling, now: DateTime<Utc>, theme: &Theme) -> Line<'static> {
+pub fn finished_line(f: &FinishedScaling, now: Timestamp, theme: &Theme) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("✓ {} ", f.key), theme.fg(theme.ok)),
         Span::styled(
@@ -152,7 +152,7 @@ pub fn finished_line(f: &FinishedScaling, now: DateTime<Utc>, theme: &Theme) -> 
                 f.from,
                 f.to,
                 human_duration(f.total()),
-                human_duration(now - f.finished)
+                human_duration(now.duration_since(f.finished))
             ),
             Style::default().patch(theme.fg(theme.muted)),
         ),

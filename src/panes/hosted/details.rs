@@ -1,7 +1,7 @@
 //! The details view of a hosted cluster: why it is `Partial`, conditions coloured by polarity,
 //! version history, control-plane pods, endpoints and apps ingress. Never any Secret content.
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
@@ -37,8 +37,8 @@ pub fn health_color(h: Health) -> Color {
     }
 }
 
-fn since(t: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
-    t.map(|t| format!(" for {}", human_duration(now - t)))
+fn since(t: Option<Timestamp>, now: Timestamp) -> String {
+    t.map(|t| format!(" for {}", human_duration(now.duration_since(t))))
         .unwrap_or_default()
 }
 
@@ -68,7 +68,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 pub fn lines(
     d: &HostedClusterDetails,
     fetched: Option<&NamespaceObjects>,
-    now: DateTime<Utc>,
+    now: Timestamp,
 ) -> Vec<Line<'static>> {
     let r = &d.row;
     let or_none = |s: &str| {
@@ -149,7 +149,7 @@ pub fn lines(
             (Some(s), Some(c)) => format!(
                 "started{} ago, took {}",
                 since(Some(s), now).trim_start_matches(" for"),
-                human_duration(c - s)
+                human_duration(c.duration_since(s))
             ),
             (Some(s), None) => format!(
                 "started{} ago",

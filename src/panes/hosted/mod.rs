@@ -11,7 +11,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
@@ -43,7 +43,7 @@ impl RowModel for HcRow {
 }
 
 impl CellRow for HcRow {
-    fn cells(&self, _now: DateTime<Utc>) -> Vec<String> {
+    fn cells(&self, _now: Timestamp) -> Vec<String> {
         HcRow::cells(self)
     }
     fn color(&self, col: usize, theme: &Theme) -> Option<Color> {
@@ -179,7 +179,7 @@ impl Pane for HostedPane {
     fn object_json(&self, key: &str) -> Option<serde_json::Value> {
         Some(self.table.get(key)?.obj.hc_value())
     }
-    fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
+    fn details(&self, key: &str, now: Timestamp) -> Option<Vec<Line<'static>>> {
         let item = &self.table.get(key)?.obj;
         let hc = item.hc_value();
         let cp = control_plane_namespace(&hc);

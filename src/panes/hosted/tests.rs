@@ -1,7 +1,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
 
 use super::fixtures::{guest_control_plane, hosted_cluster, node_pool};
@@ -10,8 +10,8 @@ use crate::output::OutputFormat;
 use crate::panes::table::Flash;
 use crate::watch::dynamic::{HostedCluster, NodePool};
 
-fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_700_000_000, 0).unwrap()
+fn now() -> Timestamp {
+    Timestamp::from_second(1_700_000_000).unwrap()
 }
 
 fn hcs() -> Vec<Arc<HostedCluster>> {

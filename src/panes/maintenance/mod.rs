@@ -8,7 +8,7 @@ pub mod view;
 
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -254,7 +254,7 @@ impl Pane for MaintenancePane {
             .find(|v| format!("{}/{}", namespace(v), name(v)) == key)
             .cloned()
     }
-    fn details(&self, key: &str, _now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
+    fn details(&self, key: &str, _now: Timestamp) -> Option<Vec<Line<'static>>> {
         let v = self.object_json(key)?;
         let mut out = vec![Line::from(format!("VMI {key}"))];
         let lm = crate::migration::readiness::vmi_live_migratable(&v);

@@ -3,12 +3,12 @@
 //! `watch::kind::strip_node`), so the view is built from the whole object read with a GET when
 //! it has arrived, and from the lean copy, with a note saying so, until then.
 
-use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::jiff::Timestamp;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use super::model::{NodeRow, age, to_chrono};
+use super::model::{NodeRow, age};
 
 fn heading(s: &str) -> Line<'static> {
     Line::from(Span::styled(
@@ -50,7 +50,7 @@ pub fn note(source: Source) -> Option<String> {
 /// What the view says while the GET is under way.
 pub const LOADING: &str = "loading full object…";
 
-pub fn lines(node: &Node, row: &NodeRow, now: DateTime<Utc>, source: Source) -> Vec<Line<'static>> {
+pub fn lines(node: &Node, row: &NodeRow, now: Timestamp, source: Source) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     if let Some(n) = note(source) {
         let style = match source {
@@ -84,7 +84,7 @@ pub fn lines(node: &Node, row: &NodeRow, now: DateTime<Utc>, source: Source) -> 
                 let since = c
                     .last_transition_time
                     .as_ref()
-                    .and_then(|t| to_chrono(&t.0))
+                    .map(|t| t.0)
                     .map(|t| format!(" for {}", age(t, now)))
                     .unwrap_or_default();
                 let detail = [c.reason.as_deref(), c.message.as_deref()]

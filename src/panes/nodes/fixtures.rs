@@ -1,7 +1,7 @@
 //! Real-looking Node objects for tests, snapshots and benchmarks (`sample_nodes(5000, ..)`).
 
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 /// How a sample node looks.
@@ -16,7 +16,7 @@ pub struct NodeSpec<'a> {
     pub unschedulable: bool,
     pub ip: &'a str,
     pub taints: usize,
-    pub created: DateTime<Utc>,
+    pub created: Timestamp,
     pub rv: u64,
 }
 
@@ -31,7 +31,7 @@ impl Default for NodeSpec<'_> {
             unschedulable: false,
             ip: "10.0.0.10",
             taints: 0,
-            created: DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default(),
+            created: Timestamp::from_second(1_700_000_000).unwrap_or_default(),
             rv: 1,
         }
     }
@@ -56,7 +56,7 @@ pub fn node_json(s: &NodeSpec) -> Value {
     let taints: Vec<Value> = (0..s.taints)
         .map(|i| json!({"key": format!("example.com/taint-{i}"), "effect": "NoSchedule"}))
         .collect();
-    let ts = s.created.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let ts = s.created.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
     let mut conditions = vec![
         json!({"type": "MemoryPressure", "status": "False", "reason": "KubeletHasSufficientMemory", "lastTransitionTime": ts, "lastHeartbeatTime": ts}),
     ];
@@ -100,7 +100,7 @@ pub fn node(s: &NodeSpec) -> Node {
 
 /// `n` nodes: 3 masters, the rest a mix of amd64/arm64 workers and a Windows node every 10th,
 /// one NotReady every 7th, one cordoned every 11th. Creation times step back by an hour.
-pub fn sample_nodes(n: usize, newest: DateTime<Utc>) -> Vec<Node> {
+pub fn sample_nodes(n: usize, newest: Timestamp) -> Vec<Node> {
     (0..n)
         .map(|i| {
             let name = if i < 3 {
@@ -129,7 +129,7 @@ pub fn sample_nodes(n: usize, newest: DateTime<Utc>) -> Vec<Node> {
                 unschedulable: i % 11 == 10,
                 ip: &ip,
                 taints: usize::from(i < 3),
-                created: newest - Duration::hours(i64::try_from(n - i).unwrap_or(0)),
+                created: newest - SignedDuration::from_hours(i64::try_from(n - i).unwrap_or(0)),
                 rv: 1,
             })
         })

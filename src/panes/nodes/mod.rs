@@ -13,8 +13,8 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -154,7 +154,7 @@ impl Pane for NodesPane {
         let e = self.view.table.get(key)?;
         serde_json::to_value(self.doc_node(key, &e.obj).0).ok()
     }
-    fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
+    fn details(&self, key: &str, now: Timestamp) -> Option<Vec<Line<'static>>> {
         let e = self.view.table.get(key)?;
         let (node, source) = self.doc_node(key, &e.obj);
         Some(details::lines(node, &e.row, now, source))

@@ -4,8 +4,8 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::jiff::Timestamp;
 
 use crate::panes::filter::Filter;
 
@@ -94,7 +94,7 @@ pub struct NodeRow {
     /// `metadata.deletionTimestamp` is set: finalizers hold the Node while it goes.
     pub deleting: bool,
     pub roles: String,
-    pub created: Option<DateTime<Utc>>,
+    pub created: Option<Timestamp>,
     pub version: String,
     pub arch: String,
     pub os: String,
@@ -154,10 +154,7 @@ impl NodeRow {
             unschedulable,
             deleting: meta.deletion_timestamp.is_some(),
             roles: roles(labels),
-            created: meta
-                .creation_timestamp
-                .as_ref()
-                .and_then(|t| to_chrono(&t.0)),
+            created: meta.creation_timestamp.as_ref().map(|t| t.0),
             version: info
                 .map(|i| i.kubelet_version.as_str())
                 .filter(|v| !v.is_empty())
@@ -193,7 +190,7 @@ impl NodeRow {
     }
 
     /// The text of column `col` (an index into `COLUMNS`), ages relative to `now`.
-    pub fn cell(&self, col: usize, now: DateTime<Utc>) -> String {
+    pub fn cell(&self, col: usize, now: Timestamp) -> String {
         let safe = |s: &str| crate::text::escape_unsafe(s).into_owned();
         match col {
             0 => safe(&self.name),
@@ -217,14 +214,6 @@ impl NodeRow {
     }
 }
 
-/// A Kubernetes timestamp as chrono time.
-pub fn to_chrono(t: &k8s_openapi::jiff::Timestamp) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(
-        t.as_second(),
-        u32::try_from(t.subsec_nanosecond()).unwrap_or(0),
-    )
-}
-
 /// Roles from `node-role.kubernetes.io/<role>` labels, comma-joined, or `<none>`.
 pub fn roles(labels: &BTreeMap<String, String>) -> String {
     let roles: Vec<&str> = labels
@@ -240,7 +229,7 @@ pub fn roles(labels: &BTreeMap<String, String>) -> String {
 }
 
 /// kubectl's age (see [`crate::age`]).
-pub fn age(created: DateTime<Utc>, now: DateTime<Utc>) -> String {
+pub fn age(created: Timestamp, now: Timestamp) -> String {
     crate::age::since(created, now)
 }
 

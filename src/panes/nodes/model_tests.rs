@@ -1,10 +1,10 @@
 use super::*;
 use crate::panes::nodes::fixtures::{NodeSpec, node, node_json};
-use chrono::Duration;
+use k8s_openapi::jiff::SignedDuration;
 use serde_json::json;
 
-fn t0() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_700_000_000, 0).unwrap()
+fn t0() -> Timestamp {
+    Timestamp::from_second(1_700_000_000).unwrap()
 }
 
 #[test]
@@ -17,7 +17,7 @@ fn derives_a_ready_worker() {
     assert_eq!((r.arch.as_str(), r.os.as_str()), ("amd64", "linux"));
     assert_eq!(r.internal_ip, "10.0.0.10");
     assert_eq!(r.taints, 0);
-    assert_eq!(r.cell(3, t0() + Duration::days(5)), "5d");
+    assert_eq!(r.cell(3, t0() + SignedDuration::from_hours(24 * 5)), "5d");
 }
 
 #[test]
@@ -115,17 +115,20 @@ fn survives_missing_and_odd_fields() {
 #[test]
 fn ages_like_kubectl() {
     let now = t0();
-    assert_eq!(age(now - Duration::seconds(45), now), "45s");
-    assert_eq!(age(now - Duration::seconds(119), now), "119s");
-    assert_eq!(age(now - Duration::minutes(12), now), "12m");
-    assert_eq!(age(now - Duration::hours(3), now), "3h");
-    assert_eq!(age(now - Duration::hours(47), now), "47h");
-    assert_eq!(age(now - Duration::days(5), now), "5d");
-    assert_eq!(age(now - Duration::days(800), now), "2y70d");
-    assert_eq!(age(now - Duration::minutes(150), now), "150m");
-    assert_eq!(age(now - Duration::minutes(185), now), "3h5m");
-    assert_eq!(age(now + Duration::seconds(1), now), "0s");
-    assert_eq!(age(now + Duration::seconds(30), now), "<invalid>");
+    assert_eq!(age(now - SignedDuration::from_secs(45), now), "45s");
+    assert_eq!(age(now - SignedDuration::from_secs(119), now), "119s");
+    assert_eq!(age(now - SignedDuration::from_mins(12), now), "12m");
+    assert_eq!(age(now - SignedDuration::from_hours(3), now), "3h");
+    assert_eq!(age(now - SignedDuration::from_hours(47), now), "47h");
+    assert_eq!(age(now - SignedDuration::from_hours(24 * 5), now), "5d");
+    assert_eq!(
+        age(now - SignedDuration::from_hours(24 * 800), now),
+        "2y70d"
+    );
+    assert_eq!(age(now - SignedDuration::from_mins(150), now), "150m");
+    assert_eq!(age(now - SignedDuration::from_mins(185), now), "3h5m");
+    assert_eq!(age(now + SignedDuration::from_secs(1), now), "0s");
+    assert_eq!(age(now + SignedDuration::from_secs(30), now), "<invalid>");
 }
 
 #[test]
@@ -169,13 +172,13 @@ fn filters_and_sorts() {
             name: "worker-b",
             arch: "arm64",
             ip: "10.0.0.9",
-            created: t0() - Duration::hours(1),
+            created: t0() - SignedDuration::from_hours(1),
             ..Default::default()
         },
         NodeSpec {
             name: "worker-a",
             ip: "10.0.0.10",
-            created: t0() - Duration::hours(5),
+            created: t0() - SignedDuration::from_hours(5),
             ..Default::default()
         },
         NodeSpec {

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 
 use super::NodesPane;
 use super::details::LOADING;
@@ -13,8 +13,8 @@ use crate::fetched::{Fetch, FetchResult, FetchedNode};
 use crate::panes::{Documents, Pane};
 use crate::watch::kind::strip_node;
 
-fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default()
+fn now() -> Timestamp {
+    Timestamp::from_second(1_700_000_000).unwrap_or_default()
 }
 
 fn whole() -> k8s_openapi::api::core::v1::Node {

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -44,7 +44,7 @@ pub struct CoRow {
     pub progressing: String,
     pub degraded: String,
     /// `Available` lastTransitionTime.
-    pub since: Option<DateTime<Utc>>,
+    pub since: Option<Timestamp>,
     /// `Degraded` message (oc's wide column); when not degraded, the message of a False
     /// `Available` or a True `Progressing`.
     pub message: String,
@@ -97,7 +97,7 @@ impl CoRow {
         self.available == "True" && self.degraded != "True"
     }
 
-    pub fn cells(&self, now: DateTime<Utc>) -> Vec<String> {
+    pub fn cells(&self, now: Timestamp) -> Vec<String> {
         vec![
             self.name.clone(),
             self.version.clone(),
@@ -133,7 +133,7 @@ impl RowModel for CoRow {
 }
 
 impl CellRow for CoRow {
-    fn cells(&self, now: DateTime<Utc>) -> Vec<String> {
+    fn cells(&self, now: Timestamp) -> Vec<String> {
         CoRow::cells(self, now)
     }
     fn color(&self, col: usize, theme: &Theme) -> Option<Color> {
@@ -193,7 +193,7 @@ impl Pane for OperatorsPane {
     fn object_json(&self, key: &str) -> Option<Value> {
         Some(self.table.get(key)?.obj.to_value())
     }
-    fn details(&self, key: &str, now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
+    fn details(&self, key: &str, now: Timestamp) -> Option<Vec<Line<'static>>> {
         let e = self.table.get(key)?;
         let co = e.obj.to_value();
         let bold = Style::default().add_modifier(Modifier::BOLD);
@@ -282,7 +282,7 @@ mod tests {
 
     #[test]
     fn rows_like_oc_get_clusteroperators() {
-        let now = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let now = Timestamp::from_second(1_700_000_000).unwrap();
         let ok = CoRow::from_value(&co("dns", "True", "False", "False", ""));
         assert_eq!(
             ok.cells(now),

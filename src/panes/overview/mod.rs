@@ -12,8 +12,8 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
 use k8s_openapi::api::core::v1::Node;
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -229,7 +229,7 @@ impl Pane for OverviewPane {
         None
     }
 
-    fn details(&self, _key: &str, _now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
+    fn details(&self, _key: &str, _now: Timestamp) -> Option<Vec<Line<'static>>> {
         None
     }
 

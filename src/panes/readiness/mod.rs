@@ -6,7 +6,7 @@ pub mod view;
 
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -117,7 +117,7 @@ impl Pane for ReadinessPane {
     fn object_json(&self, key: &str) -> Option<Value> {
         self.pool_obj(key).cloned()
     }
-    fn details(&self, key: &str, _now: DateTime<Utc>) -> Option<Vec<Line<'static>>> {
+    fn details(&self, key: &str, _now: Timestamp) -> Option<Vec<Line<'static>>> {
         let p = self.rows.iter().find(|r| r.0.pool == key)?;
         Some(view::details(&p.0))
     }

@@ -6,8 +6,8 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use k8s_openapi::jiff::Timestamp;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use shiftdeck::action::Action;
@@ -90,7 +90,7 @@ pub async fn pump(session: &mut Session) {
     tokio::select! {
         _ = session.next() => {}
         () = tokio::time::sleep(Duration::from_millis(200)) => {
-            session.app.set_time(Utc::now(), Instant::now());
+            session.app.set_time(Timestamp::now(), Instant::now());
             session.app.update(Action::Tick);
         }
     }

@@ -6,7 +6,7 @@
 //! meaning: "something is in progress" types are informational, flags like `AutoscalingEnabled` are
 //! informational either way.
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
 
 use super::util::{arr_at, parse_time};
@@ -216,7 +216,7 @@ pub struct ConditionView {
     /// `message` (empty when absent; may span lines).
     pub message: String,
     /// `lastTransitionTime`.
-    pub last_transition: Option<DateTime<Utc>>,
+    pub last_transition: Option<Timestamp>,
     /// The verdict.
     pub health: Health,
 }

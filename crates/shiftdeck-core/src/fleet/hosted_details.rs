@@ -1,7 +1,7 @@
 //! Hosted cluster details: conditions with polarity, version history, control-plane pods, endpoints,
 //! apps ingress and a plain-words explanation of a `Partial` rollout.
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
 
 use super::conditions::{ConditionView, Health, Owner, condition_views};
@@ -18,9 +18,9 @@ pub struct HistoryEntry {
     /// Release image.
     pub image: String,
     /// `startedTime`.
-    pub started: Option<DateTime<Utc>>,
+    pub started: Option<Timestamp>,
     /// `completionTime` (null for the entry in progress).
-    pub completed: Option<DateTime<Utc>>,
+    pub completed: Option<Timestamp>,
 }
 
 /// The version history, newest first.

@@ -54,7 +54,10 @@ fn history_keeps_partial_and_completed_times() {
     );
     let done = &hist[1];
     assert_eq!(
-        (done.completed.unwrap() - done.started.unwrap()).num_minutes(),
+        done.completed
+            .unwrap()
+            .duration_since(done.started.unwrap())
+            .as_mins(),
         25
     );
 }

@@ -7,7 +7,7 @@
 //! nodes, else guessed from the provider spec (Azure image or `vmSize` with `p` feature letter, AWS
 //! Graviton instance families like `m6g`/`c7g`, GCP `t2a`/`c4a`).
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
 
 use super::util::{TableRow, age, cell, i64_at, int_cell, label, name, namespace, str_at};
@@ -147,7 +147,7 @@ pub fn machines_of_set<'a>(ms: &Value, machines: &'a [Value]) -> Vec<&'a Value> 
 
 impl MachineSetRow {
     /// Builds the row from a MachineSet, all Machines and all Nodes.
-    pub fn new(ms: &Value, machines: &[Value], nodes: &[Value], now: DateTime<Utc>) -> Self {
+    pub fn new(ms: &Value, machines: &[Value], nodes: &[Value], now: Timestamp) -> Self {
         let mut items: Vec<MachineItem> = machines_of_set(ms, machines)
             .into_iter()
             .map(|m| {
@@ -198,7 +198,7 @@ pub fn machine_set_rows(
     sets: &[Value],
     machines: &[Value],
     nodes: &[Value],
-    now: DateTime<Utc>,
+    now: Timestamp,
 ) -> Vec<MachineSetRow> {
     let mut rows: Vec<_> = sets
         .iter()

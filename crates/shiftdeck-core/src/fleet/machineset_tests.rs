@@ -1,11 +1,11 @@
-use chrono::{DateTime, Duration, Utc};
+use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 use super::*;
 use crate::fleet::util::{rows_json, table};
 
-fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_800_000_000, 0).unwrap()
+fn now() -> Timestamp {
+    Timestamp::from_second(1_800_000_000).unwrap()
 }
 
 const INFRA: &str = "agl030519-vplxk";
@@ -29,7 +29,7 @@ fn ms(name: &str, replicas: i64, ready: i64, age_min: i64, windows: bool) -> Val
     json!({
         "apiVersion": "machine.openshift.io/v1beta1", "kind": "MachineSet",
         "metadata": {"name": name, "namespace": "openshift-machine-api",
-                     "creationTimestamp": (now() - Duration::minutes(age_min)).to_rfc3339()},
+                     "creationTimestamp": (now() - SignedDuration::from_mins(age_min)).to_string()},
         "spec": {"replicas": replicas, "template": {"metadata": {"labels": labels},
                  "spec": {"providerSpec": {"value": {"instanceType": if windows { "m5a.large" } else { "m6i.xlarge" }}}}}},
         "status": status

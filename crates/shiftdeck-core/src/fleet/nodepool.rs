@@ -1,7 +1,7 @@
 //! Node pools table: `oc get nodepools -A` parity (facts §2.4) plus platform, KubeVirt sizing and
 //! the live-migratable badge.
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
 
 use super::conditions::{ConditionView, Health, Owner, condition_views};
@@ -193,7 +193,7 @@ pub struct NodePoolDetails {
 
 impl NodePoolDetails {
     /// Builds the details from a NodePool, the KubeVirt chain objects and `now`.
-    pub fn new(pool: &Value, chain: &PipelineInputs<'_>, now: DateTime<Utc>) -> Self {
+    pub fn new(pool: &Value, chain: &PipelineInputs<'_>, now: Timestamp) -> Self {
         NodePoolDetails {
             row: NodePoolRow::new(pool),
             conditions: condition_views(Owner::NodePool, pool),

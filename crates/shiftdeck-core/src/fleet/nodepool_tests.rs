@@ -193,7 +193,7 @@ fn details_judge_conditions_and_show_scaling() {
         vmis: &[],
         nodes: &[],
     };
-    let now = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+    let now = k8s_openapi::jiff::Timestamp::from_second(1_800_000_000).unwrap();
     let d = NodePoolDetails::new(&p, &chain, now);
     assert_eq!(
         d.unhealthy().map(|c| c.type_.as_str()).collect::<Vec<_>>(),

@@ -6,7 +6,7 @@
 //! Machine name when absent, as the sim does); the root DataVolume is `<vm>-rhcos`; the VMI has the
 //! VM's name; the guest Node is `Machine.status.nodeRef.name`, else the VM name.
 
-use chrono::{DateTime, Duration, Utc};
+use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
 use super::scale::machines_of_pool;
@@ -50,13 +50,13 @@ impl Stage {
 
     /// How long reaching this stage typically takes from the previous one; a step is stuck after
     /// [`STUCK_FACTOR`] times this (or times the median of peers that already finished it).
-    pub fn typical(self) -> Duration {
+    pub fn typical(self) -> SignedDuration {
         match self {
-            Stage::Machine => Duration::seconds(30),
-            Stage::VirtualMachine => Duration::minutes(1),
-            Stage::RootDisk => Duration::minutes(5),
-            Stage::VmiRunning => Duration::minutes(3),
-            Stage::NodeReady => Duration::minutes(5),
+            Stage::Machine => SignedDuration::from_secs(30),
+            Stage::VirtualMachine => SignedDuration::from_mins(1),
+            Stage::RootDisk => SignedDuration::from_mins(5),
+            Stage::VmiRunning => SignedDuration::from_mins(3),
+            Stage::NodeReady => SignedDuration::from_mins(5),
         }
     }
 }
@@ -70,7 +70,7 @@ pub struct Step {
     /// The stage.
     pub stage: Stage,
     /// When it was reached (None if reached but the time is unknown, or not reached).
-    pub at: Option<DateTime<Utc>>,
+    pub at: Option<Timestamp>,
     /// Whether the stage has been reached.
     pub done: bool,
     /// Extra words: `45.30%`, `on infra-1`, `Failed`.
@@ -110,15 +110,15 @@ impl MachinePipeline {
     }
 
     /// Time each reached step took since the previous reached step with a known time.
-    pub fn step_durations(&self) -> Vec<(Stage, Option<Duration>)> {
-        let mut prev: Option<DateTime<Utc>> = None;
+    pub fn step_durations(&self) -> Vec<(Stage, Option<SignedDuration>)> {
+        let mut prev: Option<Timestamp> = None;
         self.steps
             .iter()
             .filter(|s| s.done)
             .map(|s| {
                 let d = match (prev, s.at) {
-                    (Some(p), Some(t)) => Some(t - p),
-                    (None, Some(_)) => Some(Duration::zero()),
+                    (Some(p), Some(t)) => Some(t.duration_since(p)),
+                    (None, Some(_)) => Some(SignedDuration::ZERO),
                     _ => None,
                 };
                 if s.at.is_some() {
@@ -130,18 +130,18 @@ impl MachinePipeline {
     }
 
     /// How long the current stage has been waiting (since the last reached step).
-    pub fn waiting_for(&self, now: DateTime<Utc>) -> Option<Duration> {
+    pub fn waiting_for(&self, now: Timestamp) -> Option<SignedDuration> {
         self.current()?;
         self.steps
             .iter()
             .filter(|s| s.done)
             .filter_map(|s| s.at)
             .max()
-            .map(|t| now - t)
+            .map(|t| now.duration_since(t))
     }
 
     /// Total time from Machine creation to the last reached step.
-    pub fn total(&self) -> Option<Duration> {
+    pub fn total(&self) -> Option<SignedDuration> {
         let first = self.steps.first().and_then(|s| s.at)?;
         let last = self
             .steps
@@ -149,7 +149,7 @@ impl MachinePipeline {
             .filter(|s| s.done)
             .filter_map(|s| s.at)
             .max()?;
-        Some(last - first)
+        Some(last.duration_since(first))
     }
 
     /// Whether something is wrong.
@@ -177,14 +177,14 @@ pub fn parse_progress(p: &str) -> Option<f64> {
     p.trim().strip_suffix('%')?.trim().parse().ok()
 }
 
-fn condition_true_at(obj: &Value, t: &str) -> Option<Option<DateTime<Utc>>> {
+fn condition_true_at(obj: &Value, t: &str) -> Option<Option<Timestamp>> {
     let c = condition(obj, t)?;
     (c.get("status").and_then(Value::as_str) == Some("True"))
         .then(|| c.get("lastTransitionTime").and_then(Value::as_str))
         .map(|s| s.and_then(super::util::parse_time))
 }
 
-fn vmi_running_at(vmi: &Value) -> Option<DateTime<Utc>> {
+fn vmi_running_at(vmi: &Value) -> Option<Timestamp> {
     arr_at(vmi, "/status/phaseTransitionTimestamps")
         .iter()
         .find(|p| p.get("phase").and_then(Value::as_str) == Some("Running"))
@@ -335,7 +335,7 @@ pub fn machine_pipeline(machine: &Value, inp: &PipelineInputs<'_>) -> MachinePip
     }
 }
 
-fn median(mut v: Vec<Duration>) -> Option<Duration> {
+fn median(mut v: Vec<SignedDuration>) -> Option<SignedDuration> {
     v.sort();
     v.get(v.len() / 2).copied()
 }
@@ -343,12 +343,12 @@ fn median(mut v: Vec<Duration>) -> Option<Duration> {
 /// Adds a "slow" problem to pipelines whose current step has waited more than [`STUCK_FACTOR`]
 /// times the typical time: the median time peers took for that step when some finished it, else
 /// [`Stage::typical`] (never less than the typical time).
-pub fn flag_slow(pipes: &mut [MachinePipeline], now: DateTime<Utc>) {
+pub fn flag_slow(pipes: &mut [MachinePipeline], now: Timestamp) {
     for stage in Stage::ALL {
-        let peers: Vec<Duration> = pipes
+        let peers: Vec<SignedDuration> = pipes
             .iter()
             .flat_map(MachinePipeline::step_durations)
-            .filter(|(s, d)| *s == stage && d.is_some_and(|d| d > Duration::zero()))
+            .filter(|(s, d)| *s == stage && d.is_some_and(|d| d > SignedDuration::ZERO))
             .filter_map(|(_, d)| d)
             .collect();
         let typical = median(peers)
@@ -397,7 +397,7 @@ impl ScalingProgress {
 pub fn scaling_progress(
     pool: &Value,
     inp: &PipelineInputs<'_>,
-    now: DateTime<Utc>,
+    now: Timestamp,
 ) -> Option<ScalingProgress> {
     let desired = i64_at(pool, "/spec/replicas")?;
     let current = i64_at(pool, "/status/replicas").unwrap_or(0);

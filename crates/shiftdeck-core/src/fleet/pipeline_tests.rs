@@ -1,4 +1,4 @@
-use chrono::{DateTime, Duration, Utc};
+use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 use super::*;
@@ -6,11 +6,11 @@ use super::*;
 const NS: &str = "clusters-example";
 
 fn ts(min: i64) -> String {
-    t(min).to_rfc3339()
+    t(min).to_string()
 }
 
-fn t(min: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(1_800_000_000 + min * 60, 0).unwrap()
+fn t(min: i64) -> Timestamp {
+    Timestamp::from_second(1_800_000_000 + min * 60).unwrap()
 }
 
 fn meta(name: &str, created_min: i64) -> Value {
@@ -107,7 +107,7 @@ fn stages_and_step_times() {
     let d: Vec<_> = a
         .step_durations()
         .into_iter()
-        .map(|(s, d)| (s, d.map(|d| d.num_minutes())))
+        .map(|(s, d)| (s, d.map(|d| d.as_mins())))
         .collect();
     assert_eq!(
         d,
@@ -119,7 +119,7 @@ fn stages_and_step_times() {
             (Stage::NodeReady, Some(4)),
         ]
     );
-    assert_eq!(a.total(), Some(Duration::minutes(10)));
+    assert_eq!(a.total(), Some(SignedDuration::from_mins(10)));
     assert_eq!(a.infra_node.as_deref(), Some("infra-1"));
     assert_eq!(a.steps[3].detail, "on infra-1");
 
@@ -127,7 +127,7 @@ fn stages_and_step_times() {
     assert_eq!(b.current(), Some(Stage::RootDisk));
     assert_eq!(b.disk_percent, Some(45.3));
     assert_eq!(b.steps[2].detail, "ImportInProgress 45.3%");
-    assert_eq!(b.waiting_for(t(3)), Some(Duration::minutes(2)));
+    assert_eq!(b.waiting_for(t(3)), Some(SignedDuration::from_mins(2)));
 
     let c = machine_pipeline(&w.machines[2], &w.inputs());
     assert_eq!(c.current(), Some(Stage::VirtualMachine));

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
+use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
 use super::util::{i64_at, name, namespace};
@@ -16,7 +16,7 @@ pub struct ActiveScaling {
     /// Latest desired replicas.
     pub to: i64,
     /// When shiftdeck first saw desired ≠ current.
-    pub since: DateTime<Utc>,
+    pub since: Timestamp,
 }
 
 /// A scaling that finished.
@@ -29,15 +29,15 @@ pub struct FinishedScaling {
     /// Replicas after.
     pub to: i64,
     /// First seen.
-    pub started: DateTime<Utc>,
+    pub started: Timestamp,
     /// First snapshot with desired = current.
-    pub finished: DateTime<Utc>,
+    pub finished: Timestamp,
 }
 
 impl FinishedScaling {
     /// Total observed time.
-    pub fn total(&self) -> Duration {
-        self.finished - self.started
+    pub fn total(&self) -> SignedDuration {
+        self.finished.duration_since(self.started)
     }
 }
 
@@ -46,12 +46,12 @@ impl FinishedScaling {
 pub struct ScalingTracker {
     active: BTreeMap<String, ActiveScaling>,
     finished: Vec<FinishedScaling>,
-    keep: Duration,
+    keep: SignedDuration,
 }
 
 impl ScalingTracker {
     /// A tracker that keeps finished scalings visible for `keep`.
-    pub fn new(keep: Duration) -> Self {
+    pub fn new(keep: SignedDuration) -> Self {
         ScalingTracker {
             active: BTreeMap::new(),
             finished: Vec::new(),
@@ -62,7 +62,7 @@ impl ScalingTracker {
     /// Feeds a full snapshot of objects with `spec.replicas` / `status.replicas` (NodePools or
     /// MachineSets). Objects without `spec.replicas` (autoscaled) are not tracked. Objects that
     /// disappeared are forgotten.
-    pub fn observe(&mut self, objects: &[Value], now: DateTime<Utc>) {
+    pub fn observe(&mut self, objects: &[Value], now: Timestamp) {
         let counts = objects.iter().filter_map(|o| {
             let desired = i64_at(o, "/spec/replicas")?;
             let current = i64_at(o, "/status/replicas").unwrap_or(0);
@@ -76,7 +76,7 @@ impl ScalingTracker {
     pub fn observe_counts(
         &mut self,
         counts: impl IntoIterator<Item = (String, i64, i64)>,
-        now: DateTime<Utc>,
+        now: Timestamp,
     ) {
         let mut seen = std::collections::HashSet::new();
         for (key, desired, current) in counts {
@@ -110,7 +110,8 @@ impl ScalingTracker {
         }
         self.active.retain(|k, _| seen.contains(k));
         let keep = self.keep;
-        self.finished.retain(|f| now - f.finished <= keep);
+        self.finished
+            .retain(|f| now.duration_since(f.finished) <= keep);
     }
 
     /// The scaling in progress for `<namespace>/<name>`.
@@ -124,11 +125,11 @@ impl ScalingTracker {
     }
 
     /// Finished scalings still within the keep window at `now`, newest first.
-    pub fn recently_finished(&self, now: DateTime<Utc>) -> Vec<&FinishedScaling> {
+    pub fn recently_finished(&self, now: Timestamp) -> Vec<&FinishedScaling> {
         let mut v: Vec<_> = self
             .finished
             .iter()
-            .filter(|f| now - f.finished <= self.keep)
+            .filter(|f| now.duration_since(f.finished) <= self.keep)
             .collect();
         v.sort_by_key(|f| std::cmp::Reverse(f.finished));
         v
@@ -145,13 +146,13 @@ mod tests {
                "spec": {"replicas": desired}, "status": {"replicas": current}})
     }
 
-    fn t(min: i64) -> DateTime<Utc> {
-        DateTime::from_timestamp(1_800_000_000 + min * 60, 0).unwrap()
+    fn t(min: i64) -> Timestamp {
+        Timestamp::from_second(1_800_000_000 + min * 60).unwrap()
     }
 
     #[test]
     fn tracks_a_scaling_until_done_and_keeps_it_a_while() {
-        let mut tr = ScalingTracker::new(Duration::minutes(10));
+        let mut tr = ScalingTracker::new(SignedDuration::from_mins(10));
         tr.observe(&[np(2, 2)], t(0));
         assert!(tr.active("clusters/example").is_none());
         tr.observe(&[np(5, 2)], t(1));
@@ -165,7 +166,7 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(
             (f[0].from, f[0].to, f[0].total()),
-            (2, 6, Duration::minutes(8))
+            (2, 6, SignedDuration::from_mins(8))
         );
         assert!(tr.recently_finished(t(20)).is_empty());
         tr.observe(&[np(6, 6)], t(20));
@@ -174,7 +175,7 @@ mod tests {
 
     #[test]
     fn deleted_and_autoscaled_objects_are_dropped() {
-        let mut tr = ScalingTracker::new(Duration::minutes(10));
+        let mut tr = ScalingTracker::new(SignedDuration::from_mins(10));
         tr.observe(&[np(3, 1)], t(0));
         assert_eq!(tr.all_active().count(), 1);
         tr.observe(&[], t(1));

@@ -4,7 +4,7 @@
 //! Everything read from a cluster is treated as optional: a missing or mistyped field yields `None`
 //! (and an empty cell), never a panic.
 
-use chrono::{DateTime, Utc};
+use k8s_openapi::jiff::Timestamp;
 use serde_json::{Map, Value};
 
 /// The string at a JSON pointer (`/status/version`), if present and a string.
@@ -83,24 +83,22 @@ pub fn condition_true(obj: &Value, type_: &str) -> bool {
 }
 
 /// Parses an RFC 3339 time.
-pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+pub fn parse_time(s: &str) -> Option<Timestamp> {
+    s.parse().ok()
 }
 
 /// The RFC 3339 time at a JSON pointer.
-pub fn time_at(v: &Value, ptr: &str) -> Option<DateTime<Utc>> {
+pub fn time_at(v: &Value, ptr: &str) -> Option<Timestamp> {
     str_at(v, ptr).and_then(parse_time)
 }
 
 /// `metadata.creationTimestamp`.
-pub fn created(v: &Value) -> Option<DateTime<Utc>> {
+pub fn created(v: &Value) -> Option<Timestamp> {
     time_at(v, "/metadata/creationTimestamp")
 }
 
 /// kubectl-style age of an object (`<unknown>` without a creation time).
-pub fn age(v: &Value, now: DateTime<Utc>) -> String {
+pub fn age(v: &Value, now: Timestamp) -> String {
     created(v).map_or_else(|| "<unknown>".into(), |t| crate::age::since(t, now))
 }
 
