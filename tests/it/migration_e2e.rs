@@ -45,7 +45,13 @@ async fn select_node(session: &mut Session, node: &str) {
     // session, and say what was on screen if it still does not.
     for _ in 0..3 {
         command(session, "nodes");
-        wait_for(session, "the nodes", |s| s.contains(node)).await;
+        // The row itself, not a name that contains it (`arm64-worker-0` is not `worker-0`): the
+        // list may still be filling.
+        wait_for(session, "the node's row", |s| {
+            s.lines()
+                .any(|l| l.trim_start_matches('"').split_whitespace().next() == Some(node))
+        })
+        .await;
         press(session, KeyCode::Char('g'));
         for _ in 0..200 {
             if session.app.pane().and_then(|p| p.selected_key()).as_deref() == Some(node) {
