@@ -38,7 +38,7 @@ async fn scale_up_pipeline_and_tracker() {
     let s = h.store.clone();
     let pool = "example-extra-cpu";
     let mut tracker = ScalingTracker::new(SignedDuration::from_mins(30));
-    tracker.observe(&list(&s, NP), sim_now(&s));
+    tracker.observe(&list(&s, NP), s.clock().now());
     s.mutate_retry(by_key(NP), Some("clusters"), pool, true, |o| {
         o["spec"]["replicas"] = json!(1);
         Ok(())
@@ -49,7 +49,7 @@ async fn scale_up_pipeline_and_tracker() {
     let mut stuck = BTreeSet::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let now = sim_now(&s);
+        let now = s.clock().now();
         let pools = list(&s, NP);
         tracker.observe(&pools, now);
         let np = pools
@@ -101,7 +101,7 @@ async fn scale_up_pipeline_and_tracker() {
         "{seen:?}"
     );
     assert!(stuck.is_empty(), "{stuck:?}");
-    let done = tracker.recently_finished(sim_now(&s));
+    let done = tracker.recently_finished(s.clock().now());
     assert_eq!(done.len(), 1);
     assert_eq!(
         (done[0].key.as_str(), done[0].from, done[0].to),
@@ -178,9 +178,4 @@ async fn migrate_all_moves_migratable_vmis_and_refuses_the_rest() {
     assert_eq!(after.vmis().count(), plan.refused.len());
     assert!(after.vmis().all(|v| v.will_restart()));
     h.shutdown();
-}
-
-/// The sim's clock.
-fn sim_now(s: &shiftdeck_sim::store::Store) -> k8s_openapi::jiff::Timestamp {
-    s.clock().now()
 }
