@@ -50,11 +50,7 @@ fn exit_code(code: i32) -> ExitCode {
 }
 
 async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
-    let source = Source::discover(conn.kubeconfig.as_deref()).map_err(|e| e.to_string())?;
-    let c = source
-        .connect(conn.context.as_deref())
-        .await
-        .map_err(|e| e.to_string())?;
+    // Preflight builds its own client and prints its own report.
     if args.what == GetKind::Preflight {
         let code = shiftdeck::cli::create::run_get_preflight(conn, args.output).await;
         return if code == 0 {
@@ -63,6 +59,11 @@ async fn run_get(conn: &ConnArgs, args: GetArgs) -> Result<(), String> {
             Err("preflight checks failed".into())
         };
     }
+    let source = Source::discover(conn.kubeconfig.as_deref()).map_err(|e| e.to_string())?;
+    let c = source
+        .connect(conn.context.as_deref())
+        .await
+        .map_err(|e| e.to_string())?;
     let out = get_output(&c, &args).await.map_err(|e| e.to_string())?;
     // A last screen for credentials in any cell (URL passwords, SAS signatures, tokens, keys).
     print!("{}", shiftdeck::redact::in_text(&out));
