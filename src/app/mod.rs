@@ -493,6 +493,25 @@ impl App {
     }
 
     /// Whether something on screen animates (the loop ticks faster while so).
+    /// Between the 1 s ticks, while rows flash: ends the shown pane's flashes and the notice
+    /// that are over. Returns whether anything changed (only then is a frame drawn; ages move
+    /// on the 1 s tick).
+    pub fn end_flashes(&mut self) -> bool {
+        let mut changed = false;
+        if self
+            .notice
+            .as_ref()
+            .is_some_and(|(_, t)| self.instant.duration_since(*t) >= NOTICE)
+        {
+            self.notice = None;
+            changed = true;
+        }
+        if let Some(p) = self.panes.get_mut(self.active) {
+            changed |= p.tick(self.instant);
+        }
+        changed
+    }
+
     pub fn animating(&self) -> bool {
         self.panes.get(self.active).is_some_and(|p| p.animating()) || self.notice.is_some()
     }

@@ -18,6 +18,9 @@ use crate::action::Action;
 pub const FLASH: Duration = Duration::from_millis(2500);
 /// How long a deleted row lingers before it goes.
 pub const LINGER: Duration = Duration::from_millis(3000);
+/// Up to this many changed rows (or 1/64 of the table, if more) are moved into place one by
+/// one; more are sorted afresh.
+const REPOSITION_MAX: usize = 32;
 
 /// A pane's row type: how to derive it from an object, filter and sort it.
 pub trait RowModel: Sized {
@@ -65,6 +68,8 @@ pub struct LiveTable<R: RowModel> {
     /// When the next flash or lingering row ends (`None`: none is on). Ticks come many times a
     /// second while rows flash; only this tells them whether to walk thousands of entries.
     next_due: Option<Instant>,
+    /// Scratch for `sync`: entries whose row was derived anew (changed or added) this sync.
+    dirty: Vec<usize>,
 }
 
 impl<R: RowModel> Default for LiveTable<R> {
@@ -82,6 +87,7 @@ impl<R: RowModel> Default for LiveTable<R> {
             primed: false,
             seen: Vec::new(),
             next_due: None,
+            dirty: Vec::new(),
         }
     }
 }
@@ -107,6 +113,8 @@ impl<R: RowModel> LiveTable<R> {
         let mut seen = std::mem::take(&mut self.seen);
         seen.clear();
         seen.resize(self.entries.len(), false);
+        let mut dirty = std::mem::take(&mut self.dirty);
+        dirty.clear();
         for obj in snapshot {
             // Cluster-scoped keys are the name: look them up without allocating.
             let meta = obj.meta();
@@ -135,6 +143,7 @@ impl<R: RowModel> LiveTable<R> {
                         ));
                         e.deleted_at = None;
                         changed = true;
+                        dirty.push(i);
                         if flash {
                             self.next_due = earliest(self.next_due, now + FLASH);
                         }
@@ -142,6 +151,7 @@ impl<R: RowModel> LiveTable<R> {
                 }
                 None => {
                     let key = key_of(obj.as_ref());
+                    dirty.push(self.entries.len());
                     self.by_key.insert(key.clone(), self.entries.len());
                     self.entries.push(Entry {
                         key,
@@ -166,24 +176,35 @@ impl<R: RowModel> LiveTable<R> {
             }
         }
         self.seen = seen;
+        // Taken before rows go: removals shift the indexes the selection is held by.
+        let selected_key = self.selected_entry().map(|e| e.key.clone());
+        let before = self.entries.len();
         if !flash {
             // Nothing lingers from before the first snapshot.
             self.entries.retain(|e| e.deleted_at.is_none());
         }
         let (expired, removed) = self.expire_due(now);
-        if changed || removed {
-            self.rebuild();
+        let removed = removed || before != self.entries.len();
+        // A few changed rows move to their new places; a row marked deleted keeps its place (it
+        // lingers, and neither filter nor order read that mark). Removed rows shift every
+        // entry's index, and many changed rows are cheaper to sort afresh.
+        if removed || !flash || dirty.len() > REPOSITION_MAX.max(self.entries.len() / 64) {
+            self.rebuild_keeping(selected_key);
+        } else if !dirty.is_empty() {
+            self.reposition(&dirty);
         }
+        self.dirty = dirty;
         changed || expired
     }
 
     /// Drop flashes and lingering rows that are over. Returns whether anything changed.
     pub fn tick(&mut self, now: Instant) -> bool {
+        let selected_key = self.selected_entry().map(|e| e.key.clone());
         let (changed, removed) = self.expire_due(now);
         // An ended flash changes a row's colour, not the order: re-filter and re-sort only when a
         // row went.
         if removed {
-            self.rebuild();
+            self.rebuild_keeping(selected_key);
         }
         changed
     }
@@ -223,6 +244,11 @@ impl<R: RowModel> LiveTable<R> {
 
     fn rebuild(&mut self) {
         let selected_key = self.selected_entry().map(|e| e.key.clone());
+        self.rebuild_keeping(selected_key);
+    }
+
+    /// Re-filter and re-sort every row, keeping the row of `selected_key` selected.
+    fn rebuild_keeping(&mut self, selected_key: Option<String>) {
         // Indexes only move when entries are removed (additions keep the index up to date).
         if self.by_key.len() != self.entries.len() {
             self.by_key = self
@@ -250,6 +276,43 @@ impl<R: RowModel> LiveTable<R> {
         self.visible = visible;
         if let Some(k) = selected_key
             && let Some(pos) = self.visible.iter().position(|i| self.entries[*i].key == k)
+        {
+            self.selected = pos;
+        }
+        self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+    }
+
+    /// The order of the index: the pane's column order, then the entry index (the order of a
+    /// stable sort).
+    fn order(&self, a: usize, b: usize) -> Ordering {
+        let o = R::compare(&self.entries[a].row, &self.entries[b].row, self.sort.col);
+        if self.sort.descending { o.reverse() } else { o }.then(a.cmp(&b))
+    }
+
+    /// Moves the rows of `dirty` entries to where they now sort (and in or out of the filter),
+    /// leaving the others in place: a few rows changing in a table of thousands re-sorted all of
+    /// them, which was most of an idle Nodes pane's CPU with the cluster churning.
+    fn reposition(&mut self, dirty: &[usize]) {
+        let selected = self.visible.get(self.selected).copied();
+        let mut mark = std::mem::take(&mut self.seen);
+        mark.clear();
+        mark.resize(self.entries.len(), false);
+        for &i in dirty {
+            mark[i] = true;
+        }
+        let mut visible = std::mem::take(&mut self.visible);
+        visible.retain(|i| !mark[*i]);
+        for &i in dirty {
+            let e = &self.entries[i];
+            if e.row.matches(&e.obj, &self.filter) {
+                let at = visible.partition_point(|&j| self.order(j, i) == Ordering::Less);
+                visible.insert(at, i);
+            }
+        }
+        self.visible = visible;
+        self.seen = mark;
+        if let Some(s) = selected
+            && let Some(pos) = self.visible.iter().position(|i| *i == s)
         {
             self.selected = pos;
         }
