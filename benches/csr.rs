@@ -34,6 +34,12 @@ use support::{frames, ms, percentile};
 
 const SCALE_CSRS: usize = 20_000;
 
+/// jemalloc's allocated bytes now.
+fn allocated() -> usize {
+    let _ = tikv_jemalloc_ctl::epoch::advance();
+    tikv_jemalloc_ctl::stats::allocated::read().unwrap_or(0)
+}
+
 fn key(app: &mut App, code: KeyCode) {
     app.handle_key(&KeyEvent::new(code, KeyModifiers::NONE));
 }
@@ -75,20 +81,30 @@ fn main() {
         w.nodes.apply_watcher_event(&Event::InitDone);
         w.csrs.apply_watcher_event(&Event::Init);
         for c in &csrs {
-            w.csrs.apply_watcher_event(&Event::InitApply(c.clone()));
+            // As the watch caches them.
+            let mut c = c.clone();
+            shiftdeck::watch::kind::strip_csr(&mut c);
+            w.csrs.apply_watcher_event(&Event::InitApply(c));
         }
         w.csrs.apply_watcher_event(&Event::InitDone);
         (stores, w)
     };
     // As the watch layer does once the CSR list is complete: decode and verify every request on
     // a blocking thread; then the first switch to the pane only validates and builds rows.
+    // The sim's runtime frees what it held for a moment after its shutdown.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let a0 = allocated();
     let (warm_stores, _warm_w) = fed();
+    let cached = allocated().saturating_sub(a0);
+    let a1 = allocated();
     let t = Instant::now();
     warm_stores.csr_predecoded.fill(&warm_stores.csrs.state());
     let predecode = t.elapsed();
+    let predecoded = allocated().saturating_sub(a1);
     let mut warm = App::new(Keymap::default(), Theme::default(), false);
     warm.set_time(Timestamp::now(), Instant::now());
     let t = Instant::now();
+    let a2 = allocated();
     warm.connected(1, "bench", "https://bench.example:6443", warm_stores);
     warm.update(Action::Command("csr".into()));
     for kind in [NODES.id, CSRS.id] {
@@ -100,6 +116,7 @@ fn main() {
     }
     warm.kinds_changed(&BTreeSet::from([CSRS.id, NODES.id]));
     let warm_first = t.elapsed();
+    let pane = allocated().saturating_sub(a2);
     drop(warm);
 
     let (stores, mut w) = fed();
@@ -200,6 +217,14 @@ fn main() {
         ms(warm_first)
     );
     println!("  sync after one CSR changed: p50 {:.2} ms", ms(resync));
+    let per = |b: usize| b as f64 / count as f64;
+    println!(
+        "  memory per CSR: cached (with its node list) {:.0} B, predecoded request {:.0} B, the pane's model after its first sync {:.0} B ({:.1} MB)",
+        per(cached),
+        per(predecoded),
+        per(pane),
+        pane as f64 / 1048576.0
+    );
     println!(
         "  render 200x60, pending view: p50 {:.3} ms, p95 {:.3} ms; history view: p50 {:.3} ms, p95 {:.3} ms (Nodes pane target p50 <= 2 ms)",
         ms(pending50),

@@ -472,6 +472,12 @@ impl App {
         let Some(p) = self.panes.get_mut(self.active) else {
             return false;
         };
+        // Every path that changes the shown pane ends here: the overview poller reads the whole
+        // cluster every 20 s only while a pane that shows it is on screen.
+        let wanted = p.reads().contains(&crate::watch::overview_poll::KIND);
+        stores
+            .overview_wanted
+            .send_if_modified(|w| std::mem::replace(w, wanted) != wanted);
         if !self.stale.remove(p.title()) {
             return false;
         }

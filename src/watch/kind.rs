@@ -137,9 +137,11 @@ pub fn strip_node(n: &mut Node) {
     }
 }
 
-/// CSRs keep their request (the checks decode it); only managedFields go.
+/// CSRs keep their request (the checks decode it); managedFields and the issued certificate
+/// go (a marker keeps "issued"; the YAML view says where the certificate is).
 pub fn strip_csr(c: &mut k8s_openapi::api::certificates::v1::CertificateSigningRequest) {
     c.meta_mut().managed_fields = None;
+    crate::csr::state::forget_certificate(c);
 }
 
 /// Whether the API group/version of `spec` is served (404 on discovery means not installed).

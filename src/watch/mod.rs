@@ -117,6 +117,9 @@ pub struct Stores {
     pub machines: Store<fleet::FleetMachine>,
     /// The overview poller's latest read (see [`overview_poll`]).
     pub overview: overview_poll::OverviewStore,
+    /// Whether a shown pane reads the overview: the poller reads everything every
+    /// [`overview_poll::POLL`] only then (set by the UI; `true` until it says otherwise).
+    pub overview_wanted: Arc<tokio::sync::watch::Sender<bool>>,
     pub hostedclusters: Store<dynamic::HostedCluster>,
     pub nodepools: Store<dynamic::NodePool>,
     pub clusteroperators: Store<dynamic::ClusterOperator>,
@@ -167,6 +170,7 @@ impl Stores {
             nodepools: w.nodepools.as_reader(),
             clusteroperators: w.clusteroperators.as_reader(),
             overview,
+            overview_wanted: Arc::new(tokio::sync::watch::channel(true).0),
             migration,
         };
         (stores, w)
@@ -304,6 +308,10 @@ async fn predecode_first_list(stores: Stores, priority: priority::Priority) {
             crate::csr::machines::MachineIndex::new(machines.iter().map(|m| m.to_value()).collect())
         });
         val.fill(&csrs, &nodes, index.as_ref(), &pre);
+        // Decided CSRs are validated now: their decoded requests are not needed again.
+        pre.forget(&csrs, |c| {
+            crate::csr::state::csr_state(c) != crate::csr::state::CsrState::Pending
+        });
     })
     .await;
 }

@@ -306,11 +306,30 @@ impl Pane for CsrPane {
     }
     fn object_json(&self, key: &str) -> Option<serde_json::Value> {
         let (c, _) = self.model.get(key)?;
-        serde_json::to_value(c.as_ref()).ok()
+        let mut v = serde_json::to_value(c.as_ref()).ok()?;
+        let forgotten = c
+            .status
+            .as_ref()
+            .and_then(|s| s.certificate.as_ref())
+            .is_some_and(|b| crate::csr::state::certificate_forgotten(&b.0));
+        if forgotten && let Some(status) = v.get_mut("status").and_then(|s| s.as_object_mut()) {
+            status.insert(
+                "certificate".into(),
+                serde_json::Value::String(format!(
+                    "(issued; not kept by shiftdeck: oc get csr {key} -o jsonpath='{{.status.certificate}}')"
+                )),
+            );
+        }
+        Some(v)
     }
     fn details(&self, key: &str, now: Timestamp) -> Option<Vec<Line<'static>>> {
         let (c, v) = self.model.get(key)?;
-        Some(details::lines(c, v, to_ts(now)))
+        if csr_state(c) == CsrState::Pending {
+            return Some(details::lines(c, v, to_ts(now)));
+        }
+        // A decided CSR's row keeps a summary: its details show every check, made now.
+        let full = self.model.validate_now(c, to_ts(now));
+        Some(details::lines(c, &full, to_ts(now)))
     }
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
         if self.joining {

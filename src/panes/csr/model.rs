@@ -72,6 +72,9 @@ struct ValDeps {
     /// Node exists. Validations do not read the clock (deadlines are the rows'), so time alone
     /// never invalidates one.
     node_rv: Option<String>,
+    /// Approved, denied or failed: its row keeps a summary (see `Validation::into_row_summary`) made when
+    /// the CSR last changed, and Node or Machine changes do not redo it.
+    decided: bool,
 }
 
 /// Everything derived from the stores, recomputed only when they change.
@@ -224,6 +227,7 @@ impl CsrModel {
         let mut deps = Vec::with_capacity(csrs.len());
         let mut rows = Vec::with_capacity(csrs.len());
         for c in &csrs {
+            let decided = csr_state(c) != CsrState::Pending;
             // Without a resourceVersion nothing says the CSR is unchanged.
             let reuse = self
                 .index
@@ -234,14 +238,17 @@ impl CsrModel {
                     d.csr_rv.is_some()
                         && d.csr_uid == c.metadata.uid
                         && d.csr_rv == c.metadata.resource_version
-                        && d.node_rv.as_deref() == node_rv(v.node.as_deref())
-                        && (!machines_moved || d.machines == machine_dep(v.node.as_deref()))
+                        && (d.decided
+                            || (d.node_rv.as_deref() == node_rv(v.node.as_deref())
+                                && (!machines_moved
+                                    || d.machines == machine_dep(v.node.as_deref()))))
                 });
             let ahead = || {
                 let p = self.prevalidated.as_ref()?.take(c)?;
                 let node = p.validation.node.as_deref();
-                (p.node_rv.as_deref() == node_rv(node) && p.machines == machine_dep(node))
-                    .then_some(p.validation)
+                (decided
+                    || (p.node_rv.as_deref() == node_rv(node) && p.machines == machine_dep(node)))
+                .then_some(p.validation)
             };
             let (v, d, r) = match reuse {
                 Some(vdr) => vdr,
@@ -255,7 +262,14 @@ impl CsrModel {
                         Some(v) => v,
                         None => validate_decoded(c, self.cache.get(c), &inputs),
                     };
+                    let v = if decided {
+                        self.cache.forget(c);
+                        v.into_row_summary()
+                    } else {
+                        v
+                    };
                     let d = ValDeps {
+                        decided,
                         csr_uid: c.metadata.uid.clone(),
                         csr_rv: c.metadata.resource_version.clone(),
                         node_rv: node_rv(v.node.as_deref()).map(str::to_string),
@@ -415,6 +429,31 @@ impl CsrModel {
     pub fn get(&self, name: &str) -> Option<(&Arc<CertificateSigningRequest>, &Validation)> {
         let i = *self.index.get(name)?;
         Some((self.csrs.get(i)?, self.vals.get(i)?))
+    }
+
+    /// Every check of `csr` as of now: the validation of a decided CSR is kept as a summary
+    /// (see `Validation::into_row_summary`), so its details view validates afresh (one decode).
+    pub fn validate_now(&self, csr: &CertificateSigningRequest, now: Timestamp) -> Validation {
+        let decoded = crate::csr::decode::decode_csr(csr);
+        let username = csr.spec.username.as_deref().unwrap_or_default();
+        let node = decoded
+            .as_ref()
+            .ok()
+            .and_then(|d| d.common_name())
+            .and_then(crate::csr::node_name_from)
+            .or_else(|| crate::csr::node_name_from(username));
+        let index: HashMap<&str, &Node> = self
+            .nodes
+            .iter()
+            .filter_map(|n| Some((n.metadata.name.as_deref()?, n.as_ref())))
+            .filter(|(n, _)| Some(*n) == node)
+            .collect();
+        let inputs = Inputs {
+            nodes: &index,
+            machines: self.machine_index.as_ref(),
+            now,
+        };
+        validate_decoded(csr, &decoded, &inputs)
     }
 
     /// Every CSR with its validation.

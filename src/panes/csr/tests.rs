@@ -559,3 +559,58 @@ fn validations_made_ahead_are_used_only_while_what_they_read_holds() {
             .contains(&"node-absent")
     );
 }
+
+/// A decided CSR keeps only what its row shows: the same row as its full validation would
+/// give, no Node or Machine change redoes it, and its details still list every check.
+#[test]
+fn decided_csrs_keep_a_summary_and_their_details_every_check() {
+    let csrs: Vec<_> = csrs().into_iter().map(|c| versioned(c, "1")).collect();
+    let mut m = model();
+    let full = crate::csr::checks::validate(
+        &csrs[2],
+        &crate::csr::checks::Inputs {
+            nodes: &super::model::NodeIndex(
+                nodes()
+                    .into_iter()
+                    .map(|n| (n.metadata.name.clone().unwrap(), Arc::new(n)))
+                    .collect(),
+            ),
+            machines: Some(&crate::csr::machines::MachineIndex::new(
+                machines().iter().map(|m| m.to_value()).collect(),
+            )),
+            now: at(NOW),
+        },
+    );
+    assert!(full.checks.len() > 1);
+    let (_, kept) = m.get("csr-ccc").unwrap();
+    assert_eq!(kept.checks.len(), 1, "{kept:?}");
+    assert_eq!(kept.passed_all(), full.passed_all());
+    assert_eq!(
+        kept.first_failure().map(|c| c.id),
+        full.first_failure().map(|c| c.id)
+    );
+    assert_eq!(kept.node, full.node);
+    // Its details validate afresh: every check is listed.
+    let details = m.validate_now(m.get("csr-ccc").unwrap().0, at(NOW));
+    assert_eq!(details.checks.len(), full.checks.len());
+
+    // Its node changes: pending CSRs naming a node are redone, the decided one is not.
+    m = CsrModel::new();
+    m.machines_installed = Some(true);
+    let mut ns = nodes();
+    ns[0].metadata.resource_version = Some("1".into());
+    assert!(m.apply(arcs(&csrs), &arcs(&ns), &arcs(&machines()), at(NOW)));
+    let before = m.get("csr-ccc").unwrap().1.clone();
+    ns[0].metadata.resource_version = Some("2".into());
+    ns[0].status.as_mut().unwrap().addresses = None;
+    assert!(m.apply(arcs(&csrs), &arcs(&ns), &arcs(&machines()), at(NOW)));
+    assert_eq!(m.get("csr-ccc").unwrap().1, &before);
+    // The history view shows it with its check cell.
+    m.history = HistoryFilter::All;
+    m.rebuild_rows();
+    let row = m.rows().find(|r| r.name == "csr-ccc").unwrap();
+    let want = full
+        .first_failure()
+        .map_or("✓".to_string(), |c| c.id.to_string());
+    assert_eq!(row.check, want);
+}

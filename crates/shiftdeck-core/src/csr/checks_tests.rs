@@ -640,3 +640,30 @@ fn validate_all_uses_the_cache() {
     assert_eq!(again[0].first_failure().map(|c| c.id), Some("node-absent"));
     assert!(again[1].passed_all());
 }
+
+#[test]
+fn a_row_summary_answers_like_the_full_validation() {
+    let full = |passes: &[bool]| Validation {
+        kind: CsrKind::Client,
+        node: Some("n1".into()),
+        checks: passes
+            .iter()
+            .enumerate()
+            .map(|(i, p)| check(["a", "b", "c"][i], "title", *p, format!("reason {i}")))
+            .collect(),
+        renewal: false,
+    };
+    for passes in [
+        &[true, true, true][..],
+        &[true, false, false],
+        &[false, true, true],
+        &[],
+    ] {
+        let v = full(passes);
+        let s = v.clone().into_row_summary();
+        assert_eq!(s.passed_all(), v.passed_all(), "{passes:?}");
+        assert_eq!(s.first_failure(), v.first_failure(), "{passes:?}");
+        assert_eq!((s.kind, s.node, s.renewal), (v.kind, v.node, v.renewal));
+        assert!(s.checks.len() <= 1);
+    }
+}

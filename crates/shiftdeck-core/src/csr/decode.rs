@@ -273,6 +273,25 @@ impl Predecoded {
         m.get(&cache_key(csr)).map(f)
     }
 
+    /// Drops the requests of the CSRs of `csrs` that `drop` says are no longer needed (the
+    /// decided ones, once validated ahead: their rows keep a summary, see
+    /// `Validation::into_row_summary`).
+    pub fn forget<C: std::borrow::Borrow<CertificateSigningRequest>>(
+        &self,
+        csrs: &[C],
+        drop: impl Fn(&CertificateSigningRequest) -> bool,
+    ) {
+        if let Ok(mut m) = self.entries.lock() {
+            for c in csrs {
+                let c = c.borrow();
+                if drop(c) {
+                    m.remove(&cache_key(c));
+                }
+            }
+            m.shrink_to_fit();
+        }
+    }
+
     /// Number of requests waiting to be taken.
     pub fn len(&self) -> usize {
         self.entries.lock().map(|m| m.len()).unwrap_or(0)
@@ -317,6 +336,17 @@ impl DecodeCache {
                     .unwrap_or_else(|| decode_csr(csr));
                 e.insert(d)
             }
+        }
+    }
+
+    /// Drops the decoded request of `csr` (a decided CSR whose row keeps a summary), here and
+    /// among those decoded ahead.
+    pub fn forget(&mut self, csr: &CertificateSigningRequest) {
+        let key = cache_key(csr);
+        if self.entries.remove(&key).is_none()
+            && let Some(p) = &self.predecoded
+        {
+            p.take(&key);
         }
     }
 

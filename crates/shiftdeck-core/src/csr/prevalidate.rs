@@ -13,6 +13,7 @@ use k8s_openapi::jiff::Timestamp;
 use super::checks::{Inputs, Validation, validate_decoded};
 use super::decode::Predecoded;
 use super::machines::MachineIndex;
+use super::state::{CsrState, csr_state};
 
 /// One validation and what it read.
 #[derive(Debug, Clone)]
@@ -55,6 +56,12 @@ impl Prevalidated {
         for c in csrs {
             let Some(validation) = decoded.with(c, |d| validate_decoded(c, d, &inputs)) else {
                 continue;
+            };
+            // Decided CSRs keep what their row shows (see `Validation::into_row_summary`).
+            let validation = if csr_state(c) == CsrState::Pending {
+                validation
+            } else {
+                validation.into_row_summary()
             };
             let node = validation.node.as_deref();
             let entry = Prevalidation {

@@ -37,6 +37,25 @@ fn has_condition(csr: &CertificateSigningRequest, type_: &str) -> bool {
         })
 }
 
+/// What a cache keeps in place of an issued certificate (see [`forget_certificate`]): one NUL
+/// byte, which no PEM certificate is, so [`is_issued`] still holds.
+pub const CERTIFICATE_NOT_KEPT: &[u8] = b"\0";
+
+/// Replaces an issued certificate with [`CERTIFICATE_NOT_KEPT`]: nothing reads an issued
+/// certificate but [`is_issued`], and at a fleet's 19,000 issued CSRs they were 12 MB of cache.
+pub fn forget_certificate(csr: &mut CertificateSigningRequest) {
+    if let Some(c) = csr.status.as_mut().and_then(|s| s.certificate.as_mut())
+        && !c.0.is_empty()
+    {
+        c.0 = CERTIFICATE_NOT_KEPT.to_vec();
+    }
+}
+
+/// Whether the certificate [`forget_certificate`] replaced is `bytes`.
+pub fn certificate_forgotten(bytes: &[u8]) -> bool {
+    bytes == CERTIFICATE_NOT_KEPT
+}
+
 /// Whether `status.certificate` is present and non-empty.
 pub fn is_issued(csr: &CertificateSigningRequest) -> bool {
     csr.status

@@ -45,3 +45,30 @@ fn condition_labels_and_states() {
     }
     assert_eq!(csr_state(&f), CsrState::Pending);
 }
+
+#[test]
+fn a_forgotten_certificate_still_counts_as_issued() {
+    use k8s_openapi::ByteString;
+    use k8s_openapi::api::certificates::v1::CertificateSigningRequestStatus;
+    let mut c = CertificateSigningRequest {
+        status: Some(CertificateSigningRequestStatus {
+            certificate: Some(ByteString(b"-----BEGIN CERTIFICATE-----\n...".to_vec())),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    assert!(is_issued(&c));
+    forget_certificate(&mut c);
+    assert!(is_issued(&c));
+    let kept = &c
+        .status
+        .as_ref()
+        .and_then(|s| s.certificate.as_ref())
+        .expect("kept")
+        .0;
+    assert!(certificate_forgotten(kept));
+    // Nothing issued: nothing changes.
+    let mut pending = CertificateSigningRequest::default();
+    forget_certificate(&mut pending);
+    assert!(!is_issued(&pending));
+}

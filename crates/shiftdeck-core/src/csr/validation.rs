@@ -124,6 +124,29 @@ impl Validation {
         !self.checks.is_empty() && self.checks.iter().all(|c| c.passed)
     }
 
+    /// What a decided (approved, denied, failed) CSR's row needs and nothing more: kind, node,
+    /// renewal and one check, the first failed one or, when all passed, the first, so that
+    /// [`Validation::passed_all`] and [`Validation::first_failure`] answer as before. At a
+    /// fleet's 19,000 decided CSRs the full checks with their reasons were 30 MB; their details
+    /// view validates afresh.
+    pub fn into_row_summary(mut self) -> Validation {
+        let keep = self
+            .checks
+            .iter()
+            .position(|c| !c.passed)
+            .or((!self.checks.is_empty()).then_some(0));
+        self.checks = match keep {
+            Some(i) => vec![self.checks.swap_remove(i)],
+            None => Vec::new(),
+        };
+        self.checks.shrink_to_fit();
+        self.node = self.node.map(|mut n| {
+            n.shrink_to_fit();
+            n
+        });
+        self
+    }
+
     /// The first failed check, in display order.
     pub fn first_failure(&self) -> Option<&Check> {
         self.checks.iter().find(|c| !c.passed)
