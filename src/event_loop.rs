@@ -30,6 +30,9 @@ pub const TICK: Duration = Duration::from_secs(1);
 /// While rows flash, tick this often so flashes end on time (a frame is drawn only when one
 /// ended).
 pub const FAST_TICK: Duration = Duration::from_millis(500);
+/// How often a pane off screen may get its first full sync while input pauses (one per tick,
+/// see `App::warm_up`).
+pub const WARM_TICK: Duration = Duration::from_millis(700);
 
 type ConnResult = (u64, String, Result<Connection, String>);
 type GuestResult = (
@@ -418,6 +421,8 @@ where
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut warm = tokio::time::interval(WARM_TICK);
+    warm.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut fast = tokio::time::interval(FAST_TICK);
     fast.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
@@ -445,6 +450,9 @@ where
                 session.app.set_time(Timestamp::now(), Instant::now());
                 dirty |= session.app.update(crate::action::Action::Tick);
                 session.run_effects();
+            }
+            _ = warm.tick(), if session.app.has_cold_panes() => {
+                dirty |= session.app.warm_up(Instant::now());
             }
             _ = fast.tick(), if session.app.animating() => {
                 session.app.set_time(Timestamp::now(), Instant::now());

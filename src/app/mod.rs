@@ -160,6 +160,12 @@ pub struct App {
     /// panes with background duties, `Pane::background`) follows the stores; the others catch
     /// up when shown.
     pub(crate) stale: std::collections::BTreeSet<&'static str>,
+    /// Titles of panes that have not synced since their kinds' lists were complete: their first
+    /// sync converts every object (10,000 DataVolumes for Copies), so [`App::warm_up`] does it
+    /// while nobody types rather than on the key that first shows them.
+    cold: std::collections::BTreeSet<&'static str>,
+    /// When the last key or mouse event came (warm-ups wait for a pause).
+    last_input: Instant,
 }
 
 impl App {
@@ -197,6 +203,8 @@ impl App {
             wizards: wizards::Wizards::default(),
             follow: None,
             stale: Default::default(),
+            cold: Default::default(),
+            last_input: Instant::now(),
         }
         .with_links()
     }
@@ -267,6 +275,7 @@ impl App {
 
     /// A key press: resolve it through the keymap and apply it. Returns whether to redraw.
     pub fn handle_key(&mut self, key: &KeyEvent) -> bool {
+        self.last_input = Instant::now();
         let redraw = self.handle_key_inner(key);
         self.catch_up_shown() || redraw
     }
@@ -300,6 +309,7 @@ impl App {
     }
 
     pub fn handle_mouse(&mut self, m: &MouseEvent) -> bool {
+        self.last_input = Instant::now();
         let redraw = self.handle_mouse_inner(m);
         self.catch_up_shown() || redraw
     }
@@ -328,6 +338,7 @@ impl App {
         };
         self.states.clear();
         self.stores = Some(stores);
+        self.cold.clear();
         let title = self.pane().map(|p| p.title());
         // Tracked blob copies and mirror jobs are not the cluster's: they survive a reconnect.
         let mut old = std::mem::replace(&mut self.panes, panes());
@@ -360,6 +371,7 @@ impl App {
             );
         }
         self.prefetch_access();
+        self.cold = self.panes.iter().map(|p| p.title()).collect();
         self.store_changed();
     }
 
@@ -416,6 +428,9 @@ impl App {
         let mut changed = false;
         for p in &mut self.panes {
             changed |= p.sync(stores, self.instant);
+            if settled(&self.states, p.reads()) {
+                self.cold.remove(p.title());
+            }
         }
         self.stale.clear();
         if changed {
@@ -441,6 +456,9 @@ impl App {
                 if i == self.active || p.background() {
                     changed |= p.sync(stores, self.instant);
                     self.stale.remove(p.title());
+                    if settled(&self.states, p.reads()) {
+                        self.cold.remove(p.title());
+                    }
                 } else {
                     self.stale.insert(p.title());
                 }
@@ -482,6 +500,9 @@ impl App {
             return false;
         }
         let changed = p.sync(stores, self.instant);
+        if settled(&self.states, p.reads()) {
+            self.cold.remove(p.title());
+        }
         if changed {
             self.refresh_doc();
             self.collect_auto_writes();
@@ -496,6 +517,51 @@ impl App {
         {
             doc.refresh(p.as_ref(), &self.theme, self.now);
         }
+    }
+
+    /// Titles of the panes whose first full sync is still ahead (see [`App::warm_up`]).
+    pub fn cold_panes(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.cold.iter().copied()
+    }
+
+    /// Whether some pane off screen still has its first full sync ahead (see [`App::warm_up`]).
+    pub fn has_cold_panes(&self) -> bool {
+        !self.cold.is_empty() && self.stores.is_some()
+    }
+
+    /// While nobody has typed for [`WARM_IDLE`], syncs one pane off screen whose kinds have
+    /// complete lists but which has not synced since: its first sync (every DataVolume, CSR or
+    /// NodePool made into rows, up to a few hundred ms at fleet scale) happens in a pause rather
+    /// than on the key that first shows it. Later switches only catch up with what changed.
+    /// Returns whether the screen changed.
+    pub fn warm_up(&mut self, now: Instant) -> bool {
+        if now.duration_since(self.last_input) < WARM_IDLE {
+            return false;
+        }
+        let Some(stores) = &self.stores else {
+            return false;
+        };
+        let states = &self.states;
+        let cold = &self.cold;
+        let Some(i) = self
+            .panes
+            .iter()
+            .position(|p| cold.contains(p.title()) && settled(states, p.reads()))
+        else {
+            // Not live yet, or hidden by the cluster's shape (a hidden pane catches up when it
+            // comes back): forget the hidden ones.
+            let panes = &self.panes;
+            self.cold.retain(|t| panes.iter().any(|p| p.title() == *t));
+            return false;
+        };
+        let p = &mut self.panes[i];
+        self.cold.remove(p.title());
+        self.stale.remove(p.title());
+        let changed = p.sync(stores, self.instant);
+        if changed {
+            self.collect_auto_writes();
+        }
+        changed && i == self.active
     }
 
     /// Whether something on screen animates (the loop ticks faster while so).
@@ -906,6 +972,20 @@ fn doc_fetch(p: &dyn Pane, mode: DocMode, key: &str) -> Option<crate::fetched::F
         DocMode::Details => d.details_fetch(key),
         DocMode::Yaml => d.yaml_fetch(key),
     }
+}
+
+/// How long input must pause before [`App::warm_up`] syncs a pane off screen.
+pub const WARM_IDLE: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// Whether every kind of `reads` has its complete list, or will not get one (not installed,
+/// forbidden).
+fn settled(states: &KindStates, reads: &[&str]) -> bool {
+    reads.iter().all(|k| {
+        matches!(
+            states.get(k),
+            Some(KindState::Live | KindState::NotInstalled | KindState::Forbidden(_))
+        )
+    })
 }
 
 #[cfg(test)]

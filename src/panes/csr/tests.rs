@@ -614,3 +614,43 @@ fn decided_csrs_keep_a_summary_and_their_details_every_check() {
         .map_or("✓".to_string(), |c| c.id.to_string());
     assert_eq!(row.check, want);
 }
+
+/// A pane off screen whose kinds are live gets its first full sync in a pause in typing, not
+/// on the key that first shows it; never while keys come.
+#[test]
+fn panes_off_screen_warm_up_while_nobody_types() {
+    let (stores, mut w): (Stores, _) = Stores::with_writers();
+    w.csrs.apply_watcher_event(&Event::Init);
+    for c in csrs() {
+        w.csrs.apply_watcher_event(&Event::InitApply(c));
+    }
+    w.csrs.apply_watcher_event(&Event::InitDone);
+    let mut app = App::new(Keymap::default(), Theme::default(), false);
+    app.set_time(wall_now(), Instant::now());
+    app.connected(1, "hub", "https://api.hub.example:6443", stores);
+    let csr_pane = "CSRs";
+    assert!(app.cold_panes().any(|t| t == csr_pane));
+    // Not live yet: nothing to warm.
+    assert!(!app.warm_up(Instant::now() + crate::app::WARM_IDLE));
+    assert!(app.cold_panes().any(|t| t == csr_pane));
+    for kind in ["nodes", "certificatesigningrequests", "machines"] {
+        app.on_watch(WatchMsg::State {
+            generation: 1,
+            kind,
+            state: KindState::Live,
+        });
+    }
+    // A key just came: no warm-up.
+    key(&mut app, 'j');
+    app.warm_up(Instant::now());
+    assert!(app.cold_panes().any(|t| t == csr_pane));
+    // A pause: one pane per call, the CSR pane among them.
+    for _ in 0..40 {
+        app.warm_up(Instant::now() + crate::app::WARM_IDLE);
+    }
+    assert!(!app.cold_panes().any(|t| t == csr_pane));
+    // Shown now, its rows are there at once.
+    app.update(Action::Command("csr".into()));
+    let s = screen(&mut app, 160, 30);
+    assert!(s.contains("csr-aaa"), "{s}");
+}
