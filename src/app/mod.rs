@@ -160,9 +160,9 @@ pub struct App {
     /// panes with background duties, `Pane::background`) follows the stores; the others catch
     /// up when shown.
     pub(crate) stale: std::collections::BTreeSet<&'static str>,
-    /// Titles of panes that have not synced since their kinds' lists were complete: their first
-    /// sync converts every object (10,000 DataVolumes for Copies), so [`App::warm_up`] does it
-    /// while nobody types rather than on the key that first shows them.
+    /// Titles of panes ([`Pane::warm_ahead`]) that have not synced since their kinds' lists were
+    /// complete: their first sync converts every object (10,000 DataVolumes for Copies), so
+    /// [`App::warm_up`] does it while nobody types rather than on the key that first shows them.
     cold: std::collections::BTreeSet<&'static str>,
     /// When the last key or mouse event came (warm-ups wait for a pause).
     last_input: Instant,
@@ -371,7 +371,12 @@ impl App {
             );
         }
         self.prefetch_access();
-        self.cold = self.panes.iter().map(|p| p.title()).collect();
+        self.cold = self
+            .panes
+            .iter()
+            .filter(|p| p.warm_ahead())
+            .map(|p| p.title())
+            .collect();
         self.store_changed();
     }
 
@@ -543,11 +548,9 @@ impl App {
         };
         let states = &self.states;
         let cold = &self.cold;
-        let Some(i) = self
-            .panes
-            .iter()
-            .position(|p| cold.contains(p.title()) && settled(states, p.reads()))
-        else {
+        let Some(i) = self.panes.iter().position(|p| {
+            cold.contains(p.title()) && settled(states, p.reads()) && p.warm_ready(stores)
+        }) else {
             // Not live yet, or hidden by the cluster's shape (a hidden pane catches up when it
             // comes back): forget the hidden ones.
             let panes = &self.panes;

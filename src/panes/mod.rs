@@ -97,6 +97,17 @@ pub trait Pane {
     fn background(&self) -> bool {
         false
     }
+    /// Whether the pane's first full sync is worth making ahead, while input pauses
+    /// (`App::warm_up`): its first sync makes thousands of rows (tens to hundreds of ms at
+    /// fleet scale) and its model is small. Other panes sync when first shown.
+    fn warm_ahead(&self) -> bool {
+        false
+    }
+    /// Whether what makes the first sync cheap is in place (the CSR pane waits for the
+    /// validations made ahead, which would otherwise be made on the UI thread).
+    fn warm_ready(&self, _stores: &Stores) -> bool {
+        true
+    }
     /// The state of a kind the pane reads changed (e.g. an optional API is not installed).
     /// Returns whether the pane must re-sync.
     fn kind_state(&mut self, _kind: &'static str, _state: &KindState) -> bool {

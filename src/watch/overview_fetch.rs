@@ -332,6 +332,50 @@ fn dv_summary(d: &crate::copies::dv_resource::DataVolume) -> Value {
     })
 }
 
+/// What the Overview's count rows read of a HostedCluster (`counts::hosted_clusters_row`).
+const HC_FIELDS: &[&str] = &[
+    "/metadata/name",
+    "/metadata/namespace",
+    "/status/version/history/0/state",
+];
+/// ...and of a NodePool (`counts::node_pools_row`).
+const NP_FIELDS: &[&str] = &[
+    "/metadata/name",
+    "/metadata/namespace",
+    "/spec/replicas",
+    "/status/replicas",
+];
+
+/// Only the fields at `pointers` of `v` (arrays become objects keyed by index, which JSON
+/// pointers read the same way): the snapshot the Overview keeps held 1,000 whole NodePools and
+/// 200 HostedClusters as JSON trees, tens of MB, for a handful of numbers.
+fn narrow(v: &Value, pointers: &[&str]) -> Value {
+    let mut out = Value::Object(Default::default());
+    for p in pointers {
+        let Some(found) = v.pointer(p) else {
+            continue;
+        };
+        let mut at = &mut out;
+        let parts: Vec<String> = p
+            .split('/')
+            .skip(1)
+            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        for (i, part) in parts.iter().enumerate() {
+            let Value::Object(m) = at else {
+                break;
+            };
+            let next = if i + 1 == parts.len() {
+                found.clone()
+            } else {
+                Value::Object(Default::default())
+            };
+            at = m.entry(part.clone()).or_insert(next);
+        }
+    }
+    out
+}
+
 /// Reads every overview input once. Never fails as a whole: each item carries its own state.
 pub async fn gather(client: &Client) -> OverviewInputs {
     gather_with(client, None).await
@@ -451,14 +495,14 @@ pub async fn gather_with(client: &Client, live: Option<&super::Stores>) -> Overv
             &served,
             ("hypershift.openshift.io", "HostedCluster"),
             live.map(|s| &s.hostedclusters),
-            |o| o.to_value(),
+            |o| narrow(&o.to_value(), HC_FIELDS),
         ),
         custom_from_store(
             client,
             &served,
             ("hypershift.openshift.io", "NodePool"),
             live.map(|s| &s.nodepools),
-            |o| o.to_value(),
+            |o| narrow(&o.to_value(), NP_FIELDS),
         ),
         custom_from_store(
             client,
@@ -491,5 +535,45 @@ pub async fn gather_with(client: &Client, live: Option<&super::Stores>) -> Overv
         any_running_pod: health.any_running,
         wmco,
         now: k8s_openapi::jiff::Timestamp::now(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::overview::counts::{hc_progress, hosted_clusters_row, node_pools_row};
+
+    #[test]
+    fn narrowed_objects_give_the_same_count_rows() {
+        let hc = serde_json::json!({
+            "metadata": {"name": "a", "namespace": "clusters", "labels": {"x": "y"}},
+            "spec": {"release": {"image": "quay.io/x"}},
+            "status": {"version": {"history": [{"state": "Partial"}, {"state": "Completed"}]}},
+        });
+        let np = |name: &str, want: i64, have: i64| {
+            serde_json::json!({
+                "metadata": {"name": name, "namespace": "clusters"},
+                "spec": {"replicas": want, "platform": {"kubevirt": {}}},
+                "status": {"replicas": have, "conditions": []},
+            })
+        };
+        let nps = vec![np("p1", 2, 2), np("p2", 3, 1)];
+        let narrowed_hc = narrow(&hc, HC_FIELDS);
+        assert_eq!(hc_progress(&narrowed_hc), "Partial");
+        assert!(narrowed_hc.get("spec").is_none());
+        assert_eq!(
+            hosted_clusters_row(&Fetched::Present(vec![narrowed_hc])),
+            hosted_clusters_row(&Fetched::Present(vec![hc]))
+        );
+        let narrowed: Vec<Value> = nps.iter().map(|n| narrow(n, NP_FIELDS)).collect();
+        assert_eq!(
+            node_pools_row(&Fetched::Present(narrowed)),
+            node_pools_row(&Fetched::Present(nps))
+        );
+        // Missing fields stay missing.
+        assert_eq!(
+            narrow(&serde_json::json!({}), HC_FIELDS),
+            serde_json::json!({})
+        );
     }
 }

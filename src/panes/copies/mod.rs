@@ -555,6 +555,9 @@ impl Pane for CopiesPane {
     fn title(&self) -> &'static str {
         "Copies"
     }
+    fn warm_ahead(&self) -> bool {
+        true
+    }
     fn commands(&self) -> &'static [&'static str] {
         &["copy", "copies", "blob", "blobcopy", "mirror"]
     }

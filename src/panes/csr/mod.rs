@@ -257,6 +257,12 @@ impl Pane for CsrPane {
     fn title(&self) -> &'static str {
         "CSRs"
     }
+    fn warm_ahead(&self) -> bool {
+        true
+    }
+    fn warm_ready(&self, stores: &Stores) -> bool {
+        stores.csr_prevalidated.filled()
+    }
     fn commands(&self) -> &'static [&'static str] {
         &["csr", "csrs", "certificatesigningrequests"]
     }

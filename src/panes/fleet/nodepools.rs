@@ -227,6 +227,9 @@ impl Pane for NodePoolsPane {
     fn title(&self) -> &'static str {
         "Node pools"
     }
+    fn warm_ahead(&self) -> bool {
+        true
+    }
     fn commands(&self) -> &'static [&'static str] {
         &["np", "nodepools"]
     }

@@ -120,6 +120,9 @@ impl Pane for HostedPane {
     fn title(&self) -> &'static str {
         "Hosted clusters"
     }
+    fn warm_ahead(&self) -> bool {
+        true
+    }
     fn commands(&self) -> &'static [&'static str] {
         &["hc", "hostedclusters", "hostedcluster"]
     }

@@ -32,6 +32,8 @@ pub struct Prevalidation {
 #[derive(Debug, Default)]
 pub struct Prevalidated {
     entries: Mutex<foldhash::HashMap<String, (Option<String>, Prevalidation)>>,
+    /// Set once [`Prevalidated::fill`] has run.
+    filled: std::sync::atomic::AtomicBool,
 }
 
 impl Prevalidated {
@@ -79,6 +81,13 @@ impl Prevalidated {
                 );
             }
         }
+        self.filled
+            .store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Whether [`Prevalidated::fill`] has run (the pane's first sync is cheap from then on).
+    pub fn filled(&self) -> bool {
+        self.filled.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// The validation of `csr` made ahead, if it was made for this resourceVersion.
