@@ -428,16 +428,16 @@ where
 /// NodePools, DataVolumes) from its live store once it holds a complete list: listing them
 /// again every poll cost tens of MB a cycle at fleet scale, and a second copy in memory.
 pub async fn gather_with(client: &Client, live: Option<&super::Stores>) -> OverviewInputs {
+    // Nodes and CSRs a watch has stay in its store, which the Overview pane lays over this
+    // snapshot: kept here they would pin versions the store has replaced until the next read.
     let nodes_list = async {
         // The watch is listing them right now: wait for it rather than list them twice.
         let from = match live {
-            Some(s) => from_store(&s.nodes, std::sync::Arc::clone)
-                .await
-                .filter(|n| !n.is_empty()),
+            Some(s) => from_store(&s.nodes, |_| ()).await.filter(|n| !n.is_empty()),
             None => None,
         };
         match from {
-            Some(nodes) => Fetched::Present(nodes),
+            Some(_) => Fetched::Present(Vec::new()),
             None => list_typed(Api::<Node>::all(client.clone()))
                 .await
                 .map(|v| v.into_iter().map(std::sync::Arc::new).collect()),
@@ -445,11 +445,11 @@ pub async fn gather_with(client: &Client, live: Option<&super::Stores>) -> Overv
     };
     let csrs_list = async {
         let from = match live {
-            Some(s) => from_store(&s.csrs, std::sync::Arc::clone).await,
+            Some(s) => from_store(&s.csrs, |_| ()).await,
             None => None,
         };
         match from {
-            Some(csrs) => Fetched::Present(csrs),
+            Some(_) => Fetched::Present(Vec::new()),
             None => list_typed(Api::<CertificateSigningRequest>::all(client.clone()))
                 .await
                 .map(|v| v.into_iter().map(std::sync::Arc::new).collect()),

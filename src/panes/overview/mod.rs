@@ -32,8 +32,6 @@ use crate::watch::overview_poll::KIND;
 pub struct OverviewPane {
     /// The poller's snapshot the model was built from.
     base: Option<Arc<OverviewInputs>>,
-    /// `base` with the live nodes, when the Nodes store has any.
-    inputs: Option<Arc<OverviewInputs>>,
     /// What the model saw of the live nodes (see [`node_fingerprint`]).
     nodes_seen: (usize, u64),
     model: Option<OverviewModel>,
@@ -68,14 +66,22 @@ impl OverviewPane {
             .and_then(|r| r.item.as_ref())
     }
 
-    fn rebuild(&mut self) {
-        let Some(inputs) = &self.inputs else {
+    /// Builds the model from `inputs`. They are not kept: laid over with the live stores they
+    /// hold every Node and CSR, and kept while the pane is off screen they held on to versions
+    /// the stores had long replaced (a second copy of the nodes after a minute of churn).
+    fn rebuild(&mut self, inputs: &OverviewInputs) {
+        let model = OverviewModel::build_with_cache(inputs, &mut self.cache);
+        self.model = Some(model);
+        self.rebuild_rows();
+    }
+
+    /// The rows of the model (after the panes that can be linked to changed).
+    fn rebuild_rows(&mut self) {
+        let Some(model) = &self.model else {
             return;
         };
-        let model = OverviewModel::build_with_cache(inputs, &mut self.cache);
         let old = self.selected_item().cloned();
-        self.rows = rows::build(&model, &self.available);
-        self.model = Some(model);
+        self.rows = rows::build(model, &self.available);
         // Keep the same item selected across refreshes when it is still there.
         self.selected = old
             .and_then(|o| self.rows.iter().position(|r| r.item.as_ref() == Some(&o)))
@@ -165,17 +171,24 @@ impl Pane for OverviewPane {
             return false;
         }
         self.base = latest.clone();
-        self.inputs = latest.map(|base| {
-            if nodes.is_empty() {
-                return base;
-            }
-            // The live store is newer than the last poll.
-            let mut i = (*base).clone();
-            i.nodes = Fetched::Present(nodes);
-            Arc::new(i)
-        });
         self.nodes_seen = seen;
-        self.rebuild();
+        let Some(base) = latest else {
+            return true;
+        };
+        // The poller leaves Nodes and CSRs in the live stores (which are newer anyway).
+        let csrs = stores.csrs.state();
+        if nodes.is_empty() && csrs.is_empty() {
+            self.rebuild(&base);
+        } else {
+            let mut i = (*base).clone();
+            if !nodes.is_empty() {
+                i.nodes = Fetched::Present(nodes);
+            }
+            if !csrs.is_empty() {
+                i.csrs = Fetched::Present(csrs);
+            }
+            self.rebuild(&i);
+        }
         true
     }
 
@@ -267,7 +280,7 @@ impl Links for OverviewPane {
     fn set_available(&mut self, commands: &[&'static str]) {
         if self.available != commands {
             self.available = commands.to_vec();
-            self.rebuild();
+            self.rebuild_rows();
         }
     }
 }

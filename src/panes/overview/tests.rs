@@ -20,12 +20,9 @@ fn openshift_inputs() -> OverviewInputs {
 }
 
 fn pane_with(inputs: OverviewInputs, available: &[&'static str]) -> OverviewPane {
-    let mut p = OverviewPane {
-        inputs: Some(Arc::new(inputs)),
-        ..OverviewPane::default()
-    };
+    let mut p = OverviewPane::default();
     p.set_available(available);
-    p.rebuild();
+    p.rebuild(&inputs);
     p
 }
 
