@@ -202,6 +202,7 @@ run_once() {
     rss90=$(rss_mib "$pid"); c2=$(ticks "$pid"); s2=$(ticks "$SIM_PID")
     r2=$(metric shiftdeck_sim_requests_total); b2=$(metric shiftdeck_sim_sent_bytes_total)
     keys=$(keystrokes "$tool" | tr '\n' ' ')
+    echo "  rows $rows ms; keys in order: $keys" >&2
     screen >"$WORK/$tool-screen.txt"; [ -z "${KEEP_SCREENS:-}" ] || cp "$WORK/$tool-screen.txt" "$KEEP_SCREENS/$tool-screen.txt"
     tmux kill-session -t "$SESSION" 2>/dev/null || true
     stop_sim

@@ -90,6 +90,28 @@ impl<M: DynKind> Dyn<M> {
         )
     }
 
+    /// The object with only its name and namespace of the metadata and the values at
+    /// `pointers` of the rest (see [`CompactJson::narrow`]): for rows that read a few fields.
+    pub fn narrow_value(&self, pointers: &[&str]) -> Value {
+        let mut v = self.rest.narrow(pointers);
+        if !v.is_object() {
+            v = Value::Object(Map::new());
+        }
+        let mut meta = Map::new();
+        for (k, x) in [
+            ("name", &self.metadata.name),
+            ("namespace", &self.metadata.namespace),
+        ] {
+            if let Some(x) = x {
+                meta.insert(k.into(), Value::String(x.clone()));
+            }
+        }
+        if let Value::Object(m) = &mut v {
+            m.insert("metadata".into(), Value::Object(meta));
+        }
+        v
+    }
+
     /// From JSON (tests and fixtures); `None` when `metadata` does not parse.
     pub fn from_value(v: Value) -> Option<Self> {
         serde_json::from_value(v).ok()

@@ -32,6 +32,11 @@ use crate::gate::{ActionGate, GatedAction, Verdict};
 use crate::panes::{Copies, OwnInput, Pane, RenderCtx};
 use crate::watch::Stores;
 
+/// A sync with more changed DataVolumes than this (the first one: every DataVolume) converts
+/// them on a blocking thread: 10,000 took 200–500 ms of the key that first showed the pane.
+/// The pane shows the others meanwhile, and says how many are still being read.
+pub const BULK: usize = 500;
+
 /// Finished copies kept in the history section.
 pub const HISTORY: usize = 50;
 
@@ -48,6 +53,8 @@ pub struct CopiesPane {
     dv_seen: foldhash::HashMap<String, (String, u64)>,
     /// Counts syncs, for `dv_seen`.
     dv_sync: u64,
+    /// DataVolumes being converted off the UI thread (see [`BULK`]).
+    pub converting: usize,
     /// DataVolume key -> CDI phase, shown instead of the unified state.
     pub dv_phase: HashMap<String, String>,
     pub blobs: Vec<BlobCopyWatch>,
@@ -75,6 +82,7 @@ impl Default for CopiesPane {
             book: CopyBook::new(HISTORY),
             dv_seen: Default::default(),
             dv_sync: 0,
+            converting: 0,
             dv_phase: HashMap::new(),
             blobs: Vec::new(),
             mirrors: Vec::new(),
@@ -226,6 +234,21 @@ impl CopiesPane {
                     if matches!(w.last, Some(Err(_))) {
                         item.state = CopyState::Failed;
                     }
+                    self.book.upsert(item);
+                }
+            }
+            CopyMsg::DataVolumes { sent, dvs } => {
+                self.converting = self.converting.saturating_sub(sent);
+                let now = self.fixed_now.unwrap_or_else(Timestamp::now);
+                for (rv, dv) in dvs {
+                    let key = dv.key();
+                    // Only the version it was converted from: a newer one was converted since,
+                    // or the DataVolume is gone.
+                    if self.dv_seen.get(&key).is_none_or(|(seen, _)| *seen != rv) {
+                        continue;
+                    }
+                    let item = dv.to_item(self.book.get(SourceKind::DataVolume, &key), now);
+                    self.dv_phase.insert(key, dv.phase.clone());
                     self.book.upsert(item);
                 }
             }
@@ -475,7 +498,7 @@ impl CopiesPane {
     /// Fold the DataVolume store in; `now` stamps new samples.
     pub fn sync_dvs(
         &mut self,
-        dvs: &[impl std::borrow::Borrow<crate::copies::dv_resource::DataVolume>],
+        dvs: &[std::sync::Arc<crate::copies::dv_resource::DataVolume>],
         now: Timestamp,
     ) -> bool {
         let mut changed = false;
@@ -483,8 +506,8 @@ impl CopiesPane {
         let sync = self.dv_sync;
         // One key buffer for the 10,000 lookups of a sync: unchanged DataVolumes allocate nothing.
         let mut key = String::new();
+        let mut moved = Vec::new();
         for obj in dvs {
-            let obj = obj.borrow();
             key.clear();
             key.push_str(obj.metadata.namespace.as_deref().unwrap_or_default());
             key.push('/');
@@ -498,15 +521,10 @@ impl CopiesPane {
                 *seen_at = sync;
                 continue;
             }
-            let Ok(dv) = DataVolumeCopy::from_json(&obj.to_json()) else {
-                continue;
-            };
-            let key = dv.key();
-            let item = dv.to_item(self.book.get(SourceKind::DataVolume, &key), now);
-            self.dv_phase.insert(key.clone(), dv.phase.clone());
-            self.dv_seen.insert(key, (rv.to_string(), sync));
-            self.book.upsert(item);
-            changed = true;
+            // Marked seen at this version now, so a later sync does not convert it again
+            // while a bulk conversion is under way.
+            self.dv_seen.insert(key.clone(), (rv.to_string(), sync));
+            moved.push(obj);
         }
         let gone: Vec<String> = self
             .dv_seen
@@ -518,6 +536,26 @@ impl CopiesPane {
             self.dv_seen.remove(&k);
             self.dv_phase.remove(&k);
             self.book.remove(SourceKind::DataVolume, &k);
+            changed = true;
+        }
+        if moved.len() > BULK {
+            let n = moved.len();
+            if runtime::spawn_convert(
+                self.tx.clone(),
+                moved.iter().map(|o| (*o).clone()).collect(),
+            ) {
+                self.converting += n;
+                return true;
+            }
+        }
+        for obj in moved {
+            let Ok(dv) = DataVolumeCopy::from_json(&obj.to_json()) else {
+                continue;
+            };
+            let key = dv.key();
+            let item = dv.to_item(self.book.get(SourceKind::DataVolume, &key), now);
+            self.dv_phase.insert(key, dv.phase.clone());
+            self.book.upsert(item);
             changed = true;
         }
         changed
@@ -590,7 +628,7 @@ impl Pane for CopiesPane {
         changed
     }
     fn animating(&self) -> bool {
-        self.book.live().next().is_some()
+        self.book.live().next().is_some() || self.converting > 0
     }
     fn handle(&mut self, action: &Action, area: Rect) -> bool {
         let n = self.visible().len();

@@ -29,6 +29,39 @@ pub enum CopyMsg {
         job: usize,
         event: MirrorEvent,
     },
+    /// DataVolumes converted off the UI thread (a first sync's thousands), each with the
+    /// resourceVersion it was converted from.
+    DataVolumes {
+        /// How many were sent (unconvertible ones are left out of `dvs`).
+        sent: usize,
+        dvs: Vec<(String, crate::copies::datavolume::DataVolumeCopy)>,
+    },
+}
+
+/// Converts `dvs` on a blocking thread and sends them back as one [`CopyMsg::DataVolumes`].
+/// Returns false (and converts nothing) without a runtime.
+pub fn spawn_convert(
+    tx: UnboundedSender<CopyMsg>,
+    dvs: Vec<std::sync::Arc<crate::copies::dv_resource::DataVolume>>,
+) -> bool {
+    let Ok(rt) = tokio::runtime::Handle::try_current() else {
+        return false;
+    };
+    rt.spawn_blocking(move || {
+        let sent = dvs.len();
+        let out = dvs
+            .iter()
+            .filter_map(|o| {
+                let rv = o.metadata.resource_version.clone().unwrap_or_default();
+                crate::copies::datavolume::DataVolumeCopy::from_json(&o.to_json())
+                    .ok()
+                    .map(|d| (rv, d))
+            })
+            .collect();
+        // The pane may be gone (a context switch): nothing to tell then.
+        let _ = tx.send(CopyMsg::DataVolumes { sent, dvs: out });
+    });
+    true
 }
 
 /// Whether tasks can be spawned here (a tokio runtime is running).

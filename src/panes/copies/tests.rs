@@ -53,12 +53,12 @@ fn bar_and_spark() {
 #[test]
 fn datavolumes_fold_in_once_per_resource_version_and_leave_when_deleted() {
     let mut p = CopiesPane::default();
-    assert!(p.sync_dvs(&[dv("a", "1", "ImportInProgress", "10.00%")], t(0)));
+    assert!(p.sync_dvs(&[dv("a", "1", "ImportInProgress", "10.00%").into()], t(0)));
     assert!(
-        !p.sync_dvs(&[dv("a", "1", "ImportInProgress", "10.00%")], t(5)),
+        !p.sync_dvs(&[dv("a", "1", "ImportInProgress", "10.00%").into()], t(5)),
         "same rv"
     );
-    assert!(p.sync_dvs(&[dv("a", "2", "ImportInProgress", "40.00%")], t(10)));
+    assert!(p.sync_dvs(&[dv("a", "2", "ImportInProgress", "40.00%").into()], t(10)));
     let item = p
         .book
         .get(SourceKind::DataVolume, "clusters-example/a")
@@ -66,7 +66,10 @@ fn datavolumes_fold_in_once_per_resource_version_and_leave_when_deleted() {
     assert_eq!(item.fraction, Some(0.4));
     assert!(item.rate_fraction.is_some(), "two samples give a rate");
     assert_eq!(p.dv_phase["clusters-example/a"], "ImportInProgress");
-    assert!(p.sync_dvs(&[] as &[crate::copies::dv_resource::DataVolume], t(20)));
+    assert!(p.sync_dvs(
+        &[] as &[std::sync::Arc<crate::copies::dv_resource::DataVolume>],
+        t(20)
+    ));
     assert!(p.book.all().is_empty());
 }
 
@@ -274,8 +277,8 @@ fn paging_down_shows_every_row() {
     use ratatui::backend::TestBackend;
 
     let mut p = CopiesPane::default();
-    let dvs: Vec<DataVolume> = (0..60)
-        .map(|i| dv(&format!("disk-{i:02}"), "1", "ImportInProgress", "10.00%"))
+    let dvs: Vec<std::sync::Arc<DataVolume>> = (0..60)
+        .map(|i| dv(&format!("disk-{i:02}"), "1", "ImportInProgress", "10.00%").into())
         .collect();
     p.sync_dvs(&dvs, t(0));
     let (theme, state) = (
@@ -308,8 +311,8 @@ fn filter_matches_a_datavolume_by_its_namespace_and_name() {
     let mut p = CopiesPane::default();
     p.sync_dvs(
         &[
-            dv("a-rhcos", "1", "ImportInProgress", "10.00%"),
-            dv("b-rhcos", "1", "ImportInProgress", "20.00%"),
+            dv("a-rhcos", "1", "ImportInProgress", "10.00%").into(),
+            dv("b-rhcos", "1", "ImportInProgress", "20.00%").into(),
         ],
         t(0),
     );
@@ -318,4 +321,37 @@ fn filter_matches_a_datavolume_by_its_namespace_and_name() {
     assert_eq!(keys, ["clusters-example/a-rhcos"]);
     p.set_filter("clusters-example");
     assert_eq!(p.visible().len(), 2);
+}
+
+/// A first sync of many DataVolumes converts them off the UI thread: the sync returns at
+/// once saying how many are being read, the rows come with the result, and a DataVolume that
+/// changed meanwhile keeps its newer version.
+#[tokio::test]
+async fn many_datavolumes_are_converted_off_the_ui_thread() {
+    let mut p = CopiesPane::default();
+    let n = super::BULK + 100;
+    let dvs: Vec<std::sync::Arc<DataVolume>> = (0..n)
+        .map(|i| dv(&format!("disk-{i:04}"), "1", "ImportInProgress", "10.00%").into())
+        .collect();
+    assert!(p.sync_dvs(&dvs, t(0)));
+    assert_eq!(p.converting, n);
+    assert!(p.animating(), "ticks fast until the rows are in");
+    // disk-0000 moves on before the bulk result lands: one change converts at once.
+    let mut next = dvs.clone();
+    next[0] = dv("disk-0000", "2", "ImportInProgress", "60.00%").into();
+    assert!(p.sync_dvs(&next, t(5)));
+    assert_eq!(p.converting, n);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while p.converting > 0 {
+        assert!(std::time::Instant::now() < deadline, "never converted");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        p.tick(Instant::now());
+    }
+    assert_eq!(p.book.live().count(), n);
+    let first = p
+        .book
+        .get(SourceKind::DataVolume, "clusters-example/disk-0000")
+        .expect("item");
+    assert_eq!(first.fraction, Some(0.6), "the newer version stays");
+    assert!(!p.sync_dvs(&next, t(10)), "nothing converted twice");
 }

@@ -143,8 +143,13 @@ pub fn render(p: &CopiesPane, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
         KindState::Forbidden(_) => " · DataVolumes: forbidden",
         _ => "",
     };
+    let reading = if p.converting > 0 {
+        format!(" · reading {} DataVolumes…", p.converting)
+    } else {
+        String::new()
+    };
     let title = format!(
-        " Copies — {live} live, {} finished{dv_note} ",
+        " Copies — {live} live, {} finished{dv_note}{reading} ",
         items.len() - live
     );
     let block = Block::default()

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::hash::{BuildHasher, Hash, Hasher};
 
 // 20,000 CSRs: SipHash over their names was a visible share of a sync.
-use foldhash::{HashMap, HashMapExt, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::sync::Arc;
 
 use k8s_openapi::api::certificates::v1::CertificateSigningRequest;
@@ -77,15 +77,29 @@ struct ValDeps {
     decided: bool,
 }
 
-/// Everything derived from the stores, recomputed only when they change.
+/// One CSR with what is derived from it.
+struct Entry {
+    csr: Arc<CertificateSigningRequest>,
+    /// The last `apply` that found it in the store (what none found was deleted).
+    seen: u64,
+    val: Validation,
+    /// What `val` read besides the CSR: re-validated only when it moved.
+    deps: ValDeps,
+    row: CsrRow,
+}
+
+/// Everything derived from the stores, recomputed only for what changed: with 20,000 CSRs a
+/// catch-up costs the CSRs, Nodes and Machines that moved, not a pass that rebuilds every row.
 #[derive(Default)]
 pub struct CsrModel {
-    /// CSRs sorted by name, with their validations (same index).
-    pub csrs: Vec<Arc<CertificateSigningRequest>>,
-    pub vals: Vec<Validation>,
-    /// What each validation read besides its CSR (same index): re-validated only when it moved.
-    deps: Vec<ValDeps>,
+    /// CSRs by slot. A slot keeps its CSR until it is deleted (then it is reused), so `order`
+    /// and `visible` stay valid while others come and go.
+    entries: Vec<Option<Entry>>,
+    free: Vec<usize>,
+    /// Name -> slot.
     index: HashMap<String, usize>,
+    /// How many CSRs name each node (for the joining view's Nodes).
+    named: HashMap<String, usize>,
     /// Nodes named by some CSR (for the joining view).
     pub nodes: Vec<Arc<Node>>,
     /// `Some(false)` once the Machine API is known to be absent.
@@ -96,14 +110,13 @@ pub struct CsrModel {
     cache: DecodeCache,
     /// Validations made ahead of the pane (the watch layer fills it once the lists are in).
     prevalidated: Option<Arc<Prevalidated>>,
-    /// Fingerprints of what the last `apply` saw: CSRs and nodes, and the Machines (which every
-    /// validation reads).
-    stamp: Option<(u64, u64)>,
-    /// One row per CSR (same index as `csrs`), rebuilt only for CSRs that changed.
-    rows: Vec<CsrRow>,
-    /// Indices into `rows` in the default order: pending first, newest first, then by name.
+    /// Fingerprints of the Nodes and of the Machines the last `apply` saw.
+    stamps: Option<(u64, u64)>,
+    /// Counts `apply` calls, for `Entry::seen`.
+    generation: u64,
+    /// Slots in the default order: pending first, newest first, then by name.
     order: Vec<usize>,
-    /// Indices into `rows` shown with the current history filter, text filter and sort.
+    /// Slots shown with the current history filter, text filter and sort.
     visible: Vec<usize>,
     pub history: HistoryFilter,
     pub filter: Filter,
@@ -125,6 +138,17 @@ pub struct CsrModel {
     auto_submitted: HashSet<String>,
 }
 
+/// Above this share of moved rows, `order` is sorted afresh rather than patched row by row.
+const PATCH_SHARE: usize = 64;
+
+/// The default order: pending first, newest first, then by name.
+fn default_cmp(a: &CsrRow, b: &CsrRow) -> Ordering {
+    (a.state != CsrState::Pending)
+        .cmp(&(b.state != CsrState::Pending))
+        .then_with(|| b.created.cmp(&a.created))
+        .then_with(|| a.name.cmp(&b.name))
+}
+
 impl CsrModel {
     pub fn new() -> Self {
         CsrModel {
@@ -142,6 +166,14 @@ impl CsrModel {
     /// Take validations made ahead of time from `p`, while what they read still holds.
     pub fn use_prevalidated(&mut self, p: Arc<Prevalidated>) {
         self.prevalidated = Some(p);
+    }
+
+    fn entry(&self, slot: usize) -> Option<&Entry> {
+        self.entries.get(slot).and_then(Option::as_ref)
+    }
+
+    fn live_entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().flatten()
     }
 
     /// Catch up with the stores. Returns whether anything changed.
@@ -166,36 +198,66 @@ impl CsrModel {
                     self.machines_installed.map(|b| if b { "m" } else { "-" }),
                 ))),
         );
+        let nodes_stamp = fingerprint(nodes.iter().map(|n| {
+            (
+                n.metadata.name.as_deref().unwrap_or_default(),
+                n.metadata.resource_version.as_deref(),
+            )
+        }));
+        let previous = self.stamps.replace((nodes_stamp, machines_stamp));
+        let machines_moved = previous.is_none_or(|(_, m)| m != machines_stamp);
         // Nodes only matter to the validations: with no CSRs they change nothing.
-        let stamped_nodes = if csrs.is_empty() { &[][..] } else { nodes };
-        let stamp = fingerprint(
-            csrs.iter()
-                .map(|c| (name(c), c.metadata.resource_version.as_deref()))
-                .chain(stamped_nodes.iter().map(|n| {
-                    (
-                        n.metadata.name.as_deref().unwrap_or_default(),
-                        n.metadata.resource_version.as_deref(),
-                    )
-                })),
-        );
-        let previous = self.stamp.replace((stamp, machines_stamp));
-        if previous == Some((stamp, machines_stamp)) && !self.prime {
-            return false;
+        let nodes_moved = previous.is_none_or(|(n, _)| n != nodes_stamp) && !self.index.is_empty();
+
+        // Which CSRs changed: the store hands out the same `Arc` for an object it did not
+        // replace; after a re-list (every `Arc` new) the uid and resourceVersion decide.
+        self.generation += 1;
+        let generation = self.generation;
+        let mut changed: Vec<Arc<CertificateSigningRequest>> = Vec::new();
+        let mut found = 0usize;
+        for c in csrs {
+            let Some(e) = self
+                .index
+                .get(name(&c))
+                .and_then(|s| self.entries.get_mut(*s))
+                .and_then(Option::as_mut)
+            else {
+                changed.push(c);
+                continue;
+            };
+            found += 1;
+            e.seen = generation;
+            if Arc::ptr_eq(&e.csr, &c) {
+                continue;
+            }
+            // Objects made by hand may have no resourceVersion: like any list, the same uid
+            // and version are the same object.
+            if e.deps.csr_uid == c.metadata.uid && e.deps.csr_rv == c.metadata.resource_version {
+                e.csr = c;
+            } else {
+                changed.push(c);
+            }
         }
-        let mut csrs = csrs;
-        csrs.sort_unstable_by(|a, b| name(a).cmp(name(b)));
-        // Only validations look nodes up: with no CSRs there is nothing to index.
-        let index: HashMap<&str, &Node> = if csrs.is_empty() {
-            HashMap::new()
+        // Names the store no longer has (a pass over the slots only when some went).
+        let deleted: Vec<usize> = if found == self.index.len() {
+            Vec::new()
         } else {
-            nodes
+            self.entries
                 .iter()
-                .filter_map(|n| Some((n.metadata.name.as_deref()?, n.as_ref())))
+                .enumerate()
+                .filter(|(_, e)| e.as_ref().is_some_and(|e| e.seen != generation))
+                .map(|(s, _)| s)
                 .collect()
         };
-        // Validations (and rows) of unchanged CSRs whose node and Machines did not move are kept:
-        // with 20,000 CSRs one change re-validates one, not all.
-        let machines_moved = previous.is_none_or(|(_, m)| m != machines_stamp);
+        if changed.is_empty()
+            && deleted.is_empty()
+            && !nodes_moved
+            && !machines_moved
+            && !self.prime
+        {
+            return false;
+        }
+
         if machines_moved {
             self.machine_index = match self.machines_installed {
                 Some(false) => None,
@@ -207,156 +269,219 @@ impl CsrModel {
                 )),
             };
         }
-        let machine_index = self.machine_index.take();
-        let machine_dep = |node: Option<&str>| machine_index.as_ref().map(|ix| ix.stamp_for(node));
-        let mut old: Vec<Option<(Validation, ValDeps, CsrRow)>> = {
-            let vals = std::mem::take(&mut self.vals);
-            let deps = std::mem::take(&mut self.deps);
-            let rows = std::mem::take(&mut self.rows);
-            vals.into_iter()
-                .zip(deps)
-                .zip(rows)
-                .map(|((v, d), r)| Some((v, d, r)))
-                .collect()
-        };
-        let node_rv = |n: Option<&str>| {
-            n.and_then(|n| index.get(n))
-                .map(|n| n.metadata.resource_version.as_deref().unwrap_or_default())
-        };
-        let mut vals = Vec::with_capacity(csrs.len());
-        let mut deps = Vec::with_capacity(csrs.len());
-        let mut rows = Vec::with_capacity(csrs.len());
-        for c in &csrs {
-            let decided = csr_state(c) != CsrState::Pending;
-            // Without a resourceVersion nothing says the CSR is unchanged.
-            let reuse = self
-                .index
-                .get(name(c))
-                .and_then(|i| old.get_mut(*i))
-                .and_then(Option::take)
-                .filter(|(v, d, _)| {
-                    d.csr_rv.is_some()
-                        && d.csr_uid == c.metadata.uid
-                        && d.csr_rv == c.metadata.resource_version
-                        && (d.decided
-                            || (d.node_rv.as_deref() == node_rv(v.node.as_deref())
-                                && (!machines_moved
-                                    || d.machines == machine_dep(v.node.as_deref()))))
-                });
-            let ahead = || {
-                let p = self.prevalidated.as_ref()?.take(c)?;
-                let node = p.validation.node.as_deref();
-                (decided
-                    || (p.node_rv.as_deref() == node_rv(node) && p.machines == machine_dep(node)))
-                .then_some(p.validation)
-            };
-            let (v, d, r) = match reuse {
-                Some(vdr) => vdr,
+        let node_index: HashMap<&str, &Node> = nodes
+            .iter()
+            .filter_map(|n| Some((n.metadata.name.as_deref()?, n.as_ref())))
+            .collect();
+        let mut moved: HashSet<usize> = HashSet::default();
+        for s in &deleted {
+            if let Some(e) = self.entries.get_mut(*s).and_then(Option::take) {
+                self.index.remove(name(&e.csr));
+                self.cache.forget(&e.csr);
+                unname(&mut self.named, e.val.node.as_deref());
+                self.free.push(*s);
+                moved.insert(*s);
+            }
+        }
+        let arrived: Vec<String> = changed
+            .iter()
+            .filter(|c| !self.index.contains_key(name(c)))
+            .map(|c| name(c).to_string())
+            .collect();
+        let new_count = arrived.len().saturating_sub(self.free.len());
+        for c in changed {
+            let slot = match self.index.get(name(&c)) {
+                Some(s) => *s,
                 None => {
-                    let inputs = Inputs {
-                        nodes: &index,
-                        machines: machine_index.as_ref(),
-                        now,
+                    let s = match self.free.pop() {
+                        Some(s) => s,
+                        None => {
+                            // Grow by an eighth, not double: 20,000 entries of ~450 B each
+                            // would otherwise reserve 9 MB for the next arrival.
+                            if self.entries.len() == self.entries.capacity() {
+                                let more = (self.entries.len() / 8).max(64);
+                                self.entries.reserve_exact(more.max(new_count));
+                            }
+                            self.entries.push(None);
+                            self.entries.len() - 1
+                        }
                     };
-                    let v = match ahead() {
-                        Some(v) => v,
-                        None => validate_decoded(c, self.cache.get(c), &inputs),
-                    };
-                    let v = if decided {
-                        self.cache.forget(c);
-                        v.into_row_summary()
-                    } else {
-                        v
-                    };
-                    let d = ValDeps {
-                        decided,
-                        csr_uid: c.metadata.uid.clone(),
-                        csr_rv: c.metadata.resource_version.clone(),
-                        node_rv: node_rv(v.node.as_deref()).map(str::to_string),
-                        machines: machine_dep(v.node.as_deref()),
-                    };
-                    let r = CsrRow::new(c, &v, now);
-                    (v, d, r)
+                    self.index.insert(name(&c).to_string(), s);
+                    s
                 }
             };
-            vals.push(v);
-            deps.push(d);
-            rows.push(r);
+            if let Some(old) = self.entries.get_mut(slot).and_then(Option::take) {
+                unname(&mut self.named, old.val.node.as_deref());
+                if old.csr.metadata.uid != c.metadata.uid {
+                    self.cache.forget(&old.csr);
+                }
+            }
+            let e = self.validate(c, &node_index, generation, now);
+            if let Some(n) = &e.val.node {
+                *self.named.entry(n.clone()).or_default() += 1;
+            }
+            if let Some(place) = self.entries.get_mut(slot) {
+                *place = Some(e);
+            }
+            moved.insert(slot);
         }
-        // The same names in the same order (the usual case: a CSR changed): the index and the
-        // decode cache stay as they are.
-        let same_names = csrs.len() == self.csrs.len()
-            && csrs
-                .iter()
-                .zip(&self.csrs)
-                .all(|(a, b)| name(a) == name(b) && a.metadata.uid == b.metadata.uid);
-        if !same_names {
-            self.cache.retain_live(&csrs);
-            self.index = csrs
+        // Pending CSRs whose Node or nearby Machines moved are validated again; decided ones
+        // keep their summary.
+        if nodes_moved || machines_moved {
+            let machine_index = self.machine_index.as_ref();
+            let stale: Vec<usize> = self
+                .entries
                 .iter()
                 .enumerate()
-                .map(|(i, c)| (name(c).to_string(), i))
+                .filter(|(s, _)| !moved.contains(s))
+                .filter_map(|(s, e)| Some((s, e.as_ref()?)))
+                .filter(|(_, e)| {
+                    let node = e.val.node.as_deref();
+                    !e.deps.decided
+                        && (e.deps.node_rv.as_deref() != node_rv(&node_index, node)
+                            || (machines_moved
+                                && e.deps.machines != machine_index.map(|ix| ix.stamp_for(node))))
+                })
+                .map(|(s, _)| s)
                 .collect();
+            for s in stale {
+                if let Some(old) = self.entries.get_mut(s).and_then(Option::take) {
+                    let e = self.validate(old.csr, &node_index, generation, now);
+                    if let Some(place) = self.entries.get_mut(s) {
+                        *place = Some(e);
+                    }
+                    moved.insert(s);
+                }
+            }
         }
-        self.machine_index = machine_index;
-        self.vals = vals;
-        self.deps = deps;
-        self.rows = rows;
-        let wanted: HashSet<&str> = self.vals.iter().filter_map(|v| v.node.as_deref()).collect();
         self.nodes = nodes
             .iter()
             .filter(|n| {
                 n.metadata
                     .name
                     .as_deref()
-                    .is_some_and(|x| wanted.contains(x))
+                    .is_some_and(|x| self.named.contains_key(x))
             })
             .cloned()
             .collect();
-        self.csrs = csrs;
-        self.limit = PendingLimit::count(self.pairs(), machines.len(), nodes.len(), now);
-        self.track_arrivals();
-        self.sort_default();
+        self.limit = PendingLimit::count(
+            self.live_entries()
+                .filter(|e| e.row.state == CsrState::Pending)
+                .map(|e| (e.csr.as_ref(), &e.val)),
+            machines.len(),
+            nodes.len(),
+            now,
+        );
+        self.track_arrivals(arrived);
+        self.reorder(&moved);
         self.rebuild_rows();
         true
     }
 
-    fn track_arrivals(&mut self) {
+    /// `csr`'s entry: its validation made ahead while what that read still holds, else made
+    /// now (decoding once).
+    fn validate(
+        &mut self,
+        csr: Arc<CertificateSigningRequest>,
+        nodes: &HashMap<&str, &Node>,
+        generation: u64,
+        now: Timestamp,
+    ) -> Entry {
+        let decided = csr_state(&csr) != CsrState::Pending;
+        let machine_index = self.machine_index.as_ref();
+        let machine_dep = |node: Option<&str>| machine_index.map(|ix| ix.stamp_for(node));
+        let ahead = self.prevalidated.as_ref().and_then(|p| {
+            let p = p.take(&csr)?;
+            let node = p.validation.node.as_deref();
+            (decided
+                || (p.node_rv.as_deref() == node_rv(nodes, node)
+                    && p.machines == machine_dep(node)))
+            .then_some(p.validation)
+        });
+        let val = match ahead {
+            Some(v) => v,
+            None => {
+                let inputs = Inputs {
+                    nodes,
+                    machines: machine_index,
+                    now,
+                };
+                validate_decoded(&csr, self.cache.get(&csr), &inputs)
+            }
+        };
+        let val = if decided {
+            self.cache.forget(&csr);
+            val.into_row_summary()
+        } else {
+            val
+        };
+        let node = val.node.as_deref();
+        let deps = ValDeps {
+            decided,
+            csr_uid: csr.metadata.uid.clone(),
+            csr_rv: csr.metadata.resource_version.clone(),
+            node_rv: node_rv(nodes, node).map(str::to_string),
+            machines: self.machine_index.as_ref().map(|ix| ix.stamp_for(node)),
+        };
+        let row = CsrRow::new(&csr, &val, now);
+        Entry {
+            csr,
+            seen: generation,
+            val,
+            deps,
+            row,
+        }
+    }
+
+    fn track_arrivals(&mut self, arrived: Vec<String>) {
         if self.prime {
             // The store holds the complete list now: none of it is arriving.
-            self.known = self.csrs.iter().map(|c| name(c).to_string()).collect();
+            self.known = self.index.keys().cloned().collect();
             self.prime = false;
             return;
         }
         if !self.live {
             return;
         }
-        for c in &self.csrs {
-            let n = name(c);
-            if !self.known.contains(n) {
-                self.known.insert(n.to_string());
-                if self.auto && csr_state(c) == CsrState::Pending {
-                    self.auto_candidates.insert(n.to_string());
-                }
+        for n in arrived {
+            if self.known.insert(n.clone())
+                && self.auto
+                && self
+                    .get(&n)
+                    .is_some_and(|(c, _)| csr_state(c) == CsrState::Pending)
+            {
+                self.auto_candidates.insert(n);
             }
         }
     }
 
-    /// The default order (pending first, newest first, then by name) of `rows`.
-    fn sort_default(&mut self) {
-        let rows = &self.rows;
-        let mut order = std::mem::take(&mut self.order);
-        order.clear();
-        order.extend(0..rows.len());
-        // Rows are by name already: the index breaks ties like the name would.
-        order.sort_unstable_by(|a, b| {
-            let (ra, rb) = (&rows[*a], &rows[*b]);
-            (ra.state != CsrState::Pending)
-                .cmp(&(rb.state != CsrState::Pending))
-                .then_with(|| rb.created.cmp(&ra.created))
-                .then_with(|| a.cmp(b))
-        });
-        self.order = order;
+    /// Puts the `moved` slots (changed, new or deleted) in their place in the default order:
+    /// one by one when they are few, by sorting afresh otherwise.
+    fn reorder(&mut self, moved: &HashSet<usize>) {
+        if moved.is_empty() {
+            return;
+        }
+        let entries = &self.entries;
+        let row = |s: usize| entries.get(s).and_then(Option::as_ref).map(|e| &e.row);
+        let cmp = |a: usize, b: usize| match (row(a), row(b)) {
+            (Some(a), Some(b)) => default_cmp(a, b),
+            _ => Ordering::Equal,
+        };
+        if moved.len() * PATCH_SHARE > self.order.len() {
+            let mut order: Vec<usize> = (0..entries.len()).filter(|s| row(*s).is_some()).collect();
+            order.sort_unstable_by(|a, b| cmp(*a, *b));
+            self.order = order;
+            return;
+        }
+        self.order.retain(|s| !moved.contains(s));
+        for s in moved {
+            if row(*s).is_some() {
+                let at = self
+                    .order
+                    .partition_point(|x| cmp(*x, *s) == Ordering::Less);
+                self.order.insert(at, *s);
+            }
+        }
     }
 
     /// Which rows show, in which order (after a store, filter, history or sort change). Rows
@@ -364,31 +489,42 @@ impl CsrModel {
     /// render clock.
     pub fn rebuild_rows(&mut self) {
         let selected = self.selected_row().map(|r| r.name.clone());
-        let rows = &self.rows;
+        let entries = &self.entries;
+        let row = |s: &usize| entries.get(*s).and_then(Option::as_ref).map(|e| &e.row);
         let no_labels = BTreeMap::new();
+        let pending_only = self.history == HistoryFilter::PendingOnly;
+        // Pending rows come first in the default order: the pending view is its head.
         let mut visible: Vec<usize> = self
             .order
             .iter()
+            .take_while(|s| !pending_only || row(s).is_some_and(|r| r.state == CsrState::Pending))
             .copied()
-            .filter(|i| {
-                let r = &rows[*i];
-                (self.history == HistoryFilter::All || r.state == CsrState::Pending)
-                    && (self.filter.is_empty()
-                        || self.filter.matches(
+            .filter(|s| {
+                self.filter.is_empty()
+                    || row(s).is_some_and(|r| {
+                        self.filter.matches(
                             &format!("{} {} {} {}", r.name, r.node, r.requestor, r.kind.short()),
                             &no_labels,
-                        ))
+                        )
+                    })
             })
             .collect();
         if let Some((col, desc)) = self.sort {
             visible.sort_by(|a, b| {
-                let o = compare(&rows[*a], &rows[*b], col);
+                let o = match (row(a), row(b)) {
+                    (Some(a), Some(b)) => compare(a, b, col),
+                    _ => Ordering::Equal,
+                };
                 if desc { o.reverse() } else { o }
             });
         }
         self.visible = visible;
         self.selected = selected
-            .and_then(|n| self.visible.iter().position(|i| self.rows[*i].name == n))
+            .and_then(|n| {
+                self.visible
+                    .iter()
+                    .position(|s| row(s).is_some_and(|r| r.name == n))
+            })
             .unwrap_or(self.selected)
             .min(self.visible.len().saturating_sub(1));
     }
@@ -402,12 +538,18 @@ impl CsrModel {
     }
 
     pub fn row(&self, n: usize) -> Option<&CsrRow> {
-        self.visible.get(n).and_then(|i| self.rows.get(*i))
+        self.visible
+            .get(n)
+            .and_then(|s| self.entry(*s))
+            .map(|e| &e.row)
     }
 
     /// Visible rows in display order.
     pub fn rows(&self) -> impl Iterator<Item = &CsrRow> {
-        self.visible.iter().filter_map(|i| self.rows.get(*i))
+        self.visible
+            .iter()
+            .filter_map(|s| self.entry(*s))
+            .map(|e| &e.row)
     }
 
     pub fn selected_row(&self) -> Option<&CsrRow> {
@@ -415,20 +557,19 @@ impl CsrModel {
     }
 
     pub fn pending_count(&self) -> usize {
-        self.rows
-            .iter()
-            .filter(|r| r.state == CsrState::Pending)
+        self.live_entries()
+            .filter(|e| e.row.state == CsrState::Pending)
             .count()
     }
 
     pub fn total(&self) -> usize {
-        self.rows.len()
+        self.index.len()
     }
 
     /// The CSR and its validation by name.
     pub fn get(&self, name: &str) -> Option<(&Arc<CertificateSigningRequest>, &Validation)> {
-        let i = *self.index.get(name)?;
-        Some((self.csrs.get(i)?, self.vals.get(i)?))
+        let e = self.entry(*self.index.get(name)?)?;
+        Some((&e.csr, &e.val))
     }
 
     /// Every check of `csr` as of now: the validation of a decided CSR is kept as a summary
@@ -458,7 +599,7 @@ impl CsrModel {
 
     /// Every CSR with its validation.
     pub fn pairs(&self) -> impl Iterator<Item = (&CertificateSigningRequest, &Validation)> {
-        self.csrs.iter().map(Arc::as_ref).zip(&self.vals)
+        self.live_entries().map(|e| (e.csr.as_ref(), &e.val))
     }
 
     pub fn decoded(
@@ -541,6 +682,25 @@ impl CsrModel {
             .collect();
         self.auto_candidates = still;
         names
+    }
+}
+
+/// The resourceVersion of node `n` (empty if it has none); `None` while no such Node exists.
+fn node_rv<'a>(nodes: &HashMap<&str, &'a Node>, n: Option<&str>) -> Option<&'a str> {
+    n.and_then(|n| nodes.get(n))
+        .map(|n| n.metadata.resource_version.as_deref().unwrap_or_default())
+}
+
+/// One CSR fewer names `node`.
+fn unname(named: &mut HashMap<String, usize>, node: Option<&str>) {
+    let Some(node) = node else {
+        return;
+    };
+    if let Some(n) = named.get_mut(node) {
+        *n -= 1;
+        if *n == 0 {
+            named.remove(node);
+        }
     }
 }
 

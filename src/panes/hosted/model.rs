@@ -188,7 +188,12 @@ pub struct HcRow {
 
 impl HcRow {
     pub fn from_item(item: &HcItem) -> HcRow {
-        let mut row = HostedClusterRow::new(&item.hc_value(), &item.pool_values());
+        let pools: Vec<Value> = item
+            .pools
+            .iter()
+            .map(|p| p.narrow_value(crate::fleet::hosted::POOL_ROW_FIELDS))
+            .collect();
+        let mut row = HostedClusterRow::new(&item.hc_value(), &pools);
         row.pools_unreadable = item.pools_unreadable.clone();
         HcRow {
             row,

@@ -290,3 +290,27 @@ fn forbidden_or_unknown_node_pools_are_never_counted_as_zero() {
     let cells: Vec<Vec<String>> = p.rows().map(HcRow::cells).collect();
     assert_eq!((cells[0][9].as_str(), cells[0][10].as_str()), ("2", "1/2"));
 }
+
+/// Rows read the pools narrowed to `POOL_ROW_FIELDS`: the same cells as from whole pools,
+/// for autoscaled, negative and nodesInfo-reporting pools too.
+#[test]
+fn rows_from_narrowed_pools_equal_rows_from_whole_pools() {
+    let mut odd = node_pool("auto", "example", 0, 3);
+    odd["spec"].as_object_mut().unwrap().remove("replicas");
+    odd["status"]["nodesInfo"] = serde_json::json!({"nodeVersions": [
+        {"version": "4.18.1", "readyNodeCount": 2}, {"version": "4.18.0", "readyNodeCount": -1}]});
+    let mut negative = node_pool("neg", "example", -2, 1);
+    negative["status"]["conditions"] = serde_json::json!([{"type": "Ready", "status": "True"}]);
+    let mut all = pools(1);
+    all.extend(
+        [odd, negative]
+            .into_iter()
+            .map(|p| Arc::new(NodePool::from_value(p).unwrap())),
+    );
+    for hc in hcs() {
+        let whole: Vec<Value> = all.iter().map(|p| p.to_value()).collect();
+        let expected = crate::fleet::hosted::HostedClusterRow::new(&hc.to_value(), &whole);
+        let item = model::HcItem::new(hc.clone(), all.clone());
+        assert_eq!(model::HcRow::from_item(&item).row, expected);
+    }
+}

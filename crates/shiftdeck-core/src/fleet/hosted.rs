@@ -84,6 +84,14 @@ pub fn pools_of<'a>(hc: &Value, pools: &'a [Value]) -> Vec<&'a Value> {
         .collect()
 }
 
+/// The fields of a NodePool that a [`HostedClusterRow`] reads besides its name and namespace.
+pub const POOL_ROW_FIELDS: &[&str] = &[
+    "/spec/clusterName",
+    "/spec/replicas",
+    "/status/replicas",
+    "/status/nodesInfo/nodeVersions",
+];
+
 /// Desired nodes of a pool: `spec.replicas`; with autoscaling (no replicas) the current
 /// `status.replicas`, since the autoscaler owns the number.
 /// A negative count is malformed: it counts as 0 (see [`malformed_counts`]).
