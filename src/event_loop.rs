@@ -451,7 +451,7 @@ where
                 dirty |= session.app.update(crate::action::Action::Tick);
                 session.run_effects();
             }
-            _ = warm.tick(), if session.app.has_cold_panes() => {
+            _ = warm.tick(), if session.app.wants_warm_up() => {
                 dirty |= session.app.warm_up(Instant::now());
             }
             _ = fast.tick(), if session.app.animating() => {

@@ -164,6 +164,8 @@ pub struct App {
     /// complete: their first sync converts every object (10,000 DataVolumes for Copies), so
     /// [`App::warm_up`] does it while nobody types rather than on the key that first shows them.
     cold: std::collections::BTreeSet<&'static str>,
+    /// When each warmed pane off screen was last caught up in a pause (see [`REFRESH`]).
+    refreshed: std::collections::BTreeMap<&'static str, Instant>,
     /// When the last key or mouse event came (warm-ups wait for a pause).
     last_input: Instant,
 }
@@ -204,6 +206,7 @@ impl App {
             follow: None,
             stale: Default::default(),
             cold: Default::default(),
+            refreshed: Default::default(),
             last_input: Instant::now(),
         }
         .with_links()
@@ -534,11 +537,22 @@ impl App {
         !self.cold.is_empty() && self.stores.is_some()
     }
 
+    /// Whether [`App::warm_up`] has something to do: a cold pane, or a warmed one off screen
+    /// that fell behind the stores.
+    pub fn wants_warm_up(&self) -> bool {
+        self.has_cold_panes()
+            || (self.stores.is_some()
+                && self.panes.iter().enumerate().any(|(i, p)| {
+                    i != self.active && p.warm_ahead() && self.stale.contains(p.title())
+                }))
+    }
+
     /// While nobody has typed for [`WARM_IDLE`], syncs one pane off screen whose kinds have
     /// complete lists but which has not synced since: its first sync (every DataVolume, CSR or
     /// NodePool made into rows, up to a few hundred ms at fleet scale) happens in a pause rather
-    /// than on the key that first shows it. Later switches only catch up with what changed.
-    /// Returns whether the screen changed.
+    /// than on the key that first shows it. Later switches only catch up with what changed,
+    /// and warmed panes off screen catch up every [`REFRESH`] too. Returns whether the screen
+    /// changed.
     pub fn warm_up(&mut self, now: Instant) -> bool {
         if now.duration_since(self.last_input) < WARM_IDLE {
             return false;
@@ -548,15 +562,34 @@ impl App {
         };
         let states = &self.states;
         let cold = &self.cold;
-        let Some(i) = self.panes.iter().position(|p| {
+        let cold_pane = self.panes.iter().position(|p| {
             cold.contains(p.title()) && settled(states, p.reads()) && p.warm_ready(stores)
-        }) else {
+        });
+        if cold_pane.is_none() {
             // Not live yet, or hidden by the cluster's shape (a hidden pane catches up when it
             // comes back): forget the hidden ones.
             let panes = &self.panes;
             self.cold.retain(|t| panes.iter().any(|p| p.title() == *t));
+        }
+        // Warmed panes off screen catch up every REFRESH in a pause: a switch then catches up
+        // with at most that much churn, and their models do not pin versions the stores
+        // replaced long ago.
+        let (stale, refreshed, active) = (&self.stale, &self.refreshed, self.active);
+        let due = || {
+            self.panes.iter().enumerate().position(|(i, p)| {
+                i != active
+                    && p.warm_ahead()
+                    && !self.cold.contains(p.title())
+                    && stale.contains(p.title())
+                    && refreshed
+                        .get(p.title())
+                        .is_none_or(|t| now.duration_since(*t) >= REFRESH)
+            })
+        };
+        let Some(i) = cold_pane.or_else(due) else {
             return false;
         };
+        self.refreshed.insert(self.panes[i].title(), now);
         let p = &mut self.panes[i];
         self.cold.remove(p.title());
         self.stale.remove(p.title());
@@ -976,6 +1009,9 @@ fn doc_fetch(p: &dyn Pane, mode: DocMode, key: &str) -> Option<crate::fetched::F
         DocMode::Yaml => d.yaml_fetch(key),
     }
 }
+
+/// How often [`App::warm_up`] catches a warmed pane off screen up with the stores.
+pub const REFRESH: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// How long input must pause before [`App::warm_up`] syncs a pane off screen.
 pub const WARM_IDLE: std::time::Duration = std::time::Duration::from_millis(1500);

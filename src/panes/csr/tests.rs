@@ -661,4 +661,23 @@ fn panes_off_screen_warm_up_while_nobody_types() {
     app.update(Action::Command("csr".into()));
     let s = screen(&mut app, 160, 30);
     assert!(s.contains("csr-aaa"), "{s}");
+
+    // Off screen again, it falls behind the stores and catches up in a pause every REFRESH,
+    // not at every change.
+    app.update(Action::Command("no".into()));
+    let mut c = csrs()[0].clone();
+    c.metadata.resource_version = Some("77".into());
+    w.csrs.apply_watcher_event(&Event::Apply(c));
+    app.kinds_changed(&std::collections::BTreeSet::from([
+        "certificatesigningrequests",
+    ]));
+    assert!(app.stale.contains(csr_pane));
+    assert!(app.wants_warm_up());
+    let later = Instant::now() + crate::app::WARM_IDLE;
+    app.warm_up(later);
+    assert!(app.stale.contains(csr_pane), "refreshed too soon");
+    for _ in 0..5 {
+        app.warm_up(later + crate::app::REFRESH);
+    }
+    assert!(!app.stale.contains(csr_pane), "never refreshed");
 }

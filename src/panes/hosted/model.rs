@@ -40,6 +40,9 @@ pub struct HcItem {
     pub pools: Vec<Arc<NodePool>>,
     /// Why the node pools could not be read (see [`ItemCache::pools_unreadable`]).
     pub pools_unreadable: Option<String>,
+    /// Its row, made by [`items_cached`] from what it had cached (`None`: made from the
+    /// objects when asked).
+    row: Option<HostedClusterRow>,
 }
 
 impl HcItem {
@@ -71,6 +74,7 @@ impl HcItem {
             hc,
             pools,
             pools_unreadable: why,
+            row: None,
         }
     }
 
@@ -112,6 +116,11 @@ impl Resource for HcItem {
 #[derive(Default)]
 pub struct ItemCache {
     items: HashMap<String, (String, Arc<HcItem>)>,
+    /// Each cluster's row without its pools, by `namespace/name`, with the resourceVersion it
+    /// was read from: a pool changing does not parse its cluster again.
+    bases: HashMap<String, (String, HostedClusterRow)>,
+    /// Each pool's counts by `namespace/name`, with its resourceVersion.
+    counts: HashMap<String, (String, PoolCounts)>,
     /// Why node pools cannot be read now (`forbidden`, `unknown`): every item carries it, so
     /// counts read "forbidden" rather than 0.
     pools_unreadable: Option<String>,
@@ -126,6 +135,64 @@ impl ItemCache {
         self.pools_unreadable = why;
         self.items.clear();
         true
+    }
+
+    /// `h`'s row with `pools` (its own), from what is cached where versions did not move.
+    fn row(&mut self, h: &HostedCluster, pools: &[&Arc<NodePool>]) -> HostedClusterRow {
+        let rv = |m: &ObjectMeta| m.resource_version.clone().unwrap_or_default();
+        let key = |m: &ObjectMeta| {
+            format!(
+                "{}/{}",
+                m.namespace.as_deref().unwrap_or_default(),
+                m.name.as_deref().unwrap_or_default()
+            )
+        };
+        let hc_rv = rv(&h.metadata);
+        let mut row = match self.bases.get(&key(&h.metadata)) {
+            Some((seen, base)) if *seen == hc_rv && h.metadata.resource_version.is_some() => {
+                base.clone()
+            }
+            _ => {
+                let base = HostedClusterRow::new(&h.to_value(), &[]);
+                self.bases.insert(key(&h.metadata), (hc_rv, base.clone()));
+                base
+            }
+        };
+        row.node_pools = pools.len();
+        for p in pools {
+            let (k, prv) = (key(&p.metadata), rv(&p.metadata));
+            let c = match self.counts.get(&k) {
+                Some((seen, c)) if *seen == prv && p.metadata.resource_version.is_some() => *c,
+                _ => {
+                    let c = PoolCounts::of(&p.narrow_value(crate::fleet::hosted::POOL_ROW_FIELDS));
+                    self.counts.insert(k, (prv, c));
+                    c
+                }
+            };
+            row.nodes_ready += c.ready;
+            row.nodes_desired += c.desired;
+            row.malformed_pools += usize::from(c.malformed);
+        }
+        row
+    }
+}
+
+/// What a pool adds to its cluster's row.
+#[derive(Clone, Copy, Debug)]
+struct PoolCounts {
+    ready: i64,
+    desired: i64,
+    malformed: bool,
+}
+
+impl PoolCounts {
+    fn of(pool: &Value) -> PoolCounts {
+        use crate::fleet::hosted::{malformed_counts, pool_desired_nodes, pool_ready_nodes};
+        PoolCounts {
+            ready: pool_ready_nodes(pool),
+            desired: pool_desired_nodes(pool),
+            malformed: !malformed_counts(pool).is_empty(),
+        }
     }
 }
 
@@ -160,17 +227,37 @@ pub fn items_cached(
             let key = format!("{ns}/{name}");
             let item = match cache.items.remove(&key) {
                 Some((s, item)) if s == stamp => item,
-                _ => Arc::new(HcItem::with_pools_unreadable(
-                    h.clone(),
-                    mine.iter().map(|p| Arc::clone(p)).collect(),
-                    cache.pools_unreadable.clone(),
-                )),
+                _ => {
+                    let mut item = HcItem::with_pools_unreadable(
+                        h.clone(),
+                        mine.iter().map(|p| Arc::clone(p)).collect(),
+                        cache.pools_unreadable.clone(),
+                    );
+                    item.row = Some(cache.row(h, mine));
+                    Arc::new(item)
+                }
             };
             next.insert(key, (stamp, item.clone()));
             item
         })
         .collect();
     cache.items = next;
+    // Forget clusters and pools that went.
+    let items = &cache.items;
+    cache.bases.retain(|k, _| items.contains_key(k));
+    if cache.counts.len() > pools.len() {
+        let live: std::collections::HashSet<String> = pools
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}/{}",
+                    p.metadata.namespace.as_deref().unwrap_or_default(),
+                    p.metadata.name.as_deref().unwrap_or_default()
+                )
+            })
+            .collect();
+        cache.counts.retain(|k, _| live.contains(k));
+    }
     out
 }
 
@@ -188,12 +275,14 @@ pub struct HcRow {
 
 impl HcRow {
     pub fn from_item(item: &HcItem) -> HcRow {
-        let pools: Vec<Value> = item
-            .pools
-            .iter()
-            .map(|p| p.narrow_value(crate::fleet::hosted::POOL_ROW_FIELDS))
-            .collect();
-        let mut row = HostedClusterRow::new(&item.hc_value(), &pools);
+        let mut row = item.row.clone().unwrap_or_else(|| {
+            let pools: Vec<Value> = item
+                .pools
+                .iter()
+                .map(|p| p.narrow_value(crate::fleet::hosted::POOL_ROW_FIELDS))
+                .collect();
+            HostedClusterRow::new(&item.hc_value(), &pools)
+        });
         row.pools_unreadable = item.pools_unreadable.clone();
         HcRow {
             row,

@@ -307,10 +307,29 @@ fn rows_from_narrowed_pools_equal_rows_from_whole_pools() {
             .into_iter()
             .map(|p| Arc::new(NodePool::from_value(p).unwrap())),
     );
+    let mut cache = model::ItemCache::default();
+    let whole: Vec<Value> = all.iter().map(|p| p.to_value()).collect();
     for hc in hcs() {
-        let whole: Vec<Value> = all.iter().map(|p| p.to_value()).collect();
         let expected = crate::fleet::hosted::HostedClusterRow::new(&hc.to_value(), &whole);
         let item = model::HcItem::new(hc.clone(), all.clone());
         assert_eq!(model::HcRow::from_item(&item).row, expected);
     }
+    // The same from the cache of cluster rows and pool counts, before and after a pool moves.
+    for round in 0..2 {
+        let items = model::items_cached(&mut cache, &hcs(), &all);
+        let whole: Vec<Value> = all.iter().map(|p| p.to_value()).collect();
+        for (hc, item) in hcs().iter().zip(&items) {
+            let expected = crate::fleet::hosted::HostedClusterRow::new(&hc.to_value(), &whole);
+            assert_eq!(model::HcRow::from_item(item).row, expected, "round {round}");
+        }
+        let mut moved = node_pool("example", "example", 5, 4);
+        moved["metadata"]["resourceVersion"] = serde_json::json!("201");
+        all[0] = Arc::new(NodePool::from_value(moved).unwrap());
+    }
+    let items = model::items_cached(&mut cache, &hcs(), &all);
+    assert_eq!(
+        model::HcRow::from_item(&items[0]).row.nodes_desired,
+        5 + 3,
+        "example, example-extra, auto, neg"
+    );
 }
