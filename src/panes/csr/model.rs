@@ -421,7 +421,7 @@ impl CsrModel {
             csr_uid: csr.metadata.uid.clone(),
             csr_rv: csr.metadata.resource_version.clone(),
             node_rv: node_rv(nodes, node).map(str::to_string),
-            machines: self.machine_index.as_ref().map(|ix| ix.stamp_for(node)),
+            machines: machine_dep(node),
         };
         let row = CsrRow::new(&csr, &val, now);
         Entry {

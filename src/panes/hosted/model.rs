@@ -140,27 +140,21 @@ impl ItemCache {
     /// `h`'s row with `pools` (its own), from what is cached where versions did not move.
     fn row(&mut self, h: &HostedCluster, pools: &[&Arc<NodePool>]) -> HostedClusterRow {
         let rv = |m: &ObjectMeta| m.resource_version.clone().unwrap_or_default();
-        let key = |m: &ObjectMeta| {
-            format!(
-                "{}/{}",
-                m.namespace.as_deref().unwrap_or_default(),
-                m.name.as_deref().unwrap_or_default()
-            )
-        };
         let hc_rv = rv(&h.metadata);
-        let mut row = match self.bases.get(&key(&h.metadata)) {
+        let mut row = match self.bases.get(&ns_name(&h.metadata)) {
             Some((seen, base)) if *seen == hc_rv && h.metadata.resource_version.is_some() => {
                 base.clone()
             }
             _ => {
                 let base = HostedClusterRow::new(&h.to_value(), &[]);
-                self.bases.insert(key(&h.metadata), (hc_rv, base.clone()));
+                self.bases
+                    .insert(ns_name(&h.metadata), (hc_rv, base.clone()));
                 base
             }
         };
         row.node_pools = pools.len();
         for p in pools {
-            let (k, prv) = (key(&p.metadata), rv(&p.metadata));
+            let (k, prv) = (ns_name(&p.metadata), rv(&p.metadata));
             let c = match self.counts.get(&k) {
                 Some((seen, c)) if *seen == prv && p.metadata.resource_version.is_some() => *c,
                 _ => {
@@ -175,6 +169,15 @@ impl ItemCache {
         }
         row
     }
+}
+
+/// `namespace/name`: the key of the item, base and count caches.
+fn ns_name(m: &ObjectMeta) -> String {
+    format!(
+        "{}/{}",
+        m.namespace.as_deref().unwrap_or_default(),
+        m.name.as_deref().unwrap_or_default()
+    )
 }
 
 /// What a pool adds to its cluster's row.
@@ -246,16 +249,8 @@ pub fn items_cached(
     let items = &cache.items;
     cache.bases.retain(|k, _| items.contains_key(k));
     if cache.counts.len() > pools.len() {
-        let live: std::collections::HashSet<String> = pools
-            .iter()
-            .map(|p| {
-                format!(
-                    "{}/{}",
-                    p.metadata.namespace.as_deref().unwrap_or_default(),
-                    p.metadata.name.as_deref().unwrap_or_default()
-                )
-            })
-            .collect();
+        let live: std::collections::HashSet<String> =
+            pools.iter().map(|p| ns_name(&p.metadata)).collect();
         cache.counts.retain(|k, _| live.contains(k));
     }
     out
