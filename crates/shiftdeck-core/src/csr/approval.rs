@@ -33,7 +33,8 @@ pub struct BulkApproval {
     pub serving: usize,
     /// CSRs per node name in `items`.
     pub per_node: BTreeMap<String, usize>,
-    /// Pending CSRs left out because a check failed.
+    /// Pending CSRs left out because a check failed, oldest first (then by name), so the list
+    /// reads the same whatever order the caller keeps its CSRs in.
     pub skipped: Vec<String>,
 }
 
@@ -45,6 +46,7 @@ pub fn bulk_approvable<'a>(
     items: impl IntoIterator<Item = (&'a CertificateSigningRequest, &'a Validation)>,
 ) -> BulkApproval {
     let mut ok: Vec<(&CertificateSigningRequest, &Validation)> = Vec::new();
+    let mut skipped: Vec<&CertificateSigningRequest> = Vec::new();
     let mut out = BulkApproval::default();
     for (c, v) in items {
         if csr_state(c) != CsrState::Pending {
@@ -53,9 +55,15 @@ pub fn bulk_approvable<'a>(
         if v.passed_all() && v.identity_confirmed() && v.kind.approval_rank() < 2 {
             ok.push((c, v));
         } else {
-            out.skipped.push(name(c).to_string());
+            skipped.push(c);
         }
     }
+    skipped.sort_by(|a, b| {
+        created(a)
+            .cmp(&created(b))
+            .then_with(|| name(a).cmp(name(b)))
+    });
+    out.skipped = skipped.into_iter().map(|c| name(c).to_string()).collect();
     ok.sort_by(|(a, va), (b, vb)| {
         va.kind
             .approval_rank()
