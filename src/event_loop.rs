@@ -346,6 +346,11 @@ impl Session {
         });
     }
 
+    /// Log the allocator's figures and store sizes (debug level only; see `memory_log`).
+    pub fn log_memory(&self) {
+        crate::memory_log::log(self.watches.as_ref().map(|w| &w.stores));
+    }
+
     /// Escape sequences waiting to be written to the terminal (tests read them here).
     pub fn take_terminal_writes(&mut self) -> Vec<String> {
         std::mem::take(&mut self.terminal_writes)
@@ -425,6 +430,8 @@ where
     warm.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut fast = tokio::time::interval(FAST_TICK);
     fast.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut memory = tokio::time::interval(crate::memory_log::EVERY);
+    memory.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
     loop {
@@ -458,6 +465,7 @@ where
                 session.app.set_time(Timestamp::now(), Instant::now());
                 dirty |= session.app.end_flashes();
             }
+            _ = memory.tick() => session.log_memory(),
             () = tokio::time::sleep(wait), if dirty => {}
         }
     }

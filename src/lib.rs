@@ -28,6 +28,7 @@ pub mod guest;
 pub mod keymap;
 pub mod kube_conn;
 pub mod logging;
+pub mod memory_log;
 pub mod migration;
 pub mod overview;
 pub mod panes;
