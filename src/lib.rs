@@ -6,7 +6,7 @@
 #[global_allocator]
 static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
-pub use shiftdeck_core::{age, compact, csr, fetched, fleet, output, redact};
+pub use shiftdeck_core::{age, compact, csr, fetched, fleet, keep, output, redact};
 
 pub mod action;
 pub mod actions;

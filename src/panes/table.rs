@@ -23,7 +23,7 @@ pub const LINGER: Duration = Duration::from_millis(3000);
 const REPOSITION_MAX: usize = 32;
 
 /// A pane's row type: how to derive it from an object, filter and sort it.
-pub trait RowModel: Sized {
+pub trait RowModel: Sized + PartialEq {
     type Obj: kube::Resource + ResourceExt;
     fn from_obj(obj: &Self::Obj) -> Self;
     /// Whether the row passes `filter`; `obj` is the object it was derived from, so rows need not
@@ -70,7 +70,19 @@ pub struct LiveTable<R: RowModel> {
     next_due: Option<Instant>,
     /// Scratch for `sync`: entries whose row was derived anew (changed or added) this sync.
     dirty: Vec<usize>,
+    /// The entry each position of the last snapshot matched: the store's order is stable, so
+    /// an unchanged object is found by one pointer comparison instead of hashing its name
+    /// (hashing 5,000 names was most of a Nodes catch-up).
+    hints: Vec<usize>,
+    /// Rows in the viewport at the last render (`offset`), 0 before any: a change outside it
+    /// draws nothing new.
+    viewport: std::cell::Cell<usize>,
+    /// Whether the last `sync` or `tick` changed what the viewport shows.
+    shown: bool,
 }
+
+/// What a viewport row shows besides the row itself: which entry, and its flash.
+type WindowRow = (usize, Option<Flash>, bool);
 
 impl<R: RowModel> Default for LiveTable<R> {
     fn default() -> Self {
@@ -88,6 +100,9 @@ impl<R: RowModel> Default for LiveTable<R> {
             seen: Vec::new(),
             next_due: None,
             dirty: Vec::new(),
+            hints: Vec::new(),
+            viewport: std::cell::Cell::new(0),
+            shown: false,
         }
     }
 }
@@ -105,7 +120,9 @@ fn key_of<K: ResourceExt>(o: &K) -> String {
 
 impl<R: RowModel> LiveTable<R> {
     /// Bring the table up to date with a store snapshot. Rows are only re-derived for objects whose
-    /// resourceVersion changed. Returns whether anything changed.
+    /// resourceVersion changed. Returns whether anything shown changed: a new version whose row
+    /// and labels are the same changes nothing on screen (unless its row is selected, whose
+    /// details read the object).
     pub fn sync(&mut self, snapshot: &[Arc<R::Obj>], now: Instant) -> bool {
         let flash = self.primed;
         self.primed = true;
@@ -115,7 +132,25 @@ impl<R: RowModel> LiveTable<R> {
         seen.resize(self.entries.len(), false);
         let mut dirty = std::mem::take(&mut self.dirty);
         dirty.clear();
-        for obj in snapshot {
+        let selected = self.visible.get(self.selected).copied();
+        let window_before = self.window();
+        let visible_before = self.visible.len();
+        let mut selected_touched = false;
+        let old_hints = std::mem::take(&mut self.hints);
+        let mut hints = Vec::with_capacity(snapshot.len());
+        for (pos, obj) in snapshot.iter().enumerate() {
+            // The entry holding this very Arc pins it, so a pointer match cannot be a new
+            // object at a reused address.
+            if let Some(&i) = old_hints.get(pos)
+                && self
+                    .entries
+                    .get(i)
+                    .is_some_and(|e| Arc::ptr_eq(&e.obj, obj) && e.deleted_at.is_none())
+            {
+                seen[i] = true;
+                hints.push(i);
+                continue;
+            }
             // Cluster-scoped keys are the name: look them up without allocating.
             let meta = obj.meta();
             let found = match (&meta.namespace, &meta.name) {
@@ -126,32 +161,47 @@ impl<R: RowModel> LiveTable<R> {
             match found {
                 Some(i) => {
                     seen[i] = true;
+                    hints.push(i);
                     let e = &mut self.entries[i];
                     // The store hands out the same Arc until the object changes.
                     let same =
                         Arc::ptr_eq(&e.obj, obj) || e.obj.meta().resource_version.as_deref() == rv;
-                    if !same || e.deleted_at.is_some() {
-                        e.row = R::from_obj(obj);
+                    if same && e.deleted_at.is_none() {
+                        continue;
+                    }
+                    let row = R::from_obj(obj);
+                    // A new version that shows the same (a heartbeat) neither flashes nor
+                    // moves; the filter may read labels, so those must be equal too.
+                    if e.deleted_at.is_none()
+                        && row == e.row
+                        && e.obj.meta().labels == obj.meta().labels
+                    {
                         e.obj = obj.clone();
-                        e.flash = flash.then_some((
-                            if e.deleted_at.is_some() {
-                                Flash::Added
-                            } else {
-                                Flash::Changed
-                            },
-                            now,
-                        ));
-                        e.deleted_at = None;
-                        changed = true;
-                        dirty.push(i);
-                        if flash {
-                            self.next_due = earliest(self.next_due, now + FLASH);
-                        }
+                        // Details of the selected row read the object.
+                        selected_touched |= selected == Some(i);
+                        continue;
+                    }
+                    e.row = row;
+                    e.obj = obj.clone();
+                    e.flash = flash.then_some((
+                        if e.deleted_at.is_some() {
+                            Flash::Added
+                        } else {
+                            Flash::Changed
+                        },
+                        now,
+                    ));
+                    e.deleted_at = None;
+                    changed = true;
+                    dirty.push(i);
+                    if flash {
+                        self.next_due = earliest(self.next_due, now + FLASH);
                     }
                 }
                 None => {
                     let key = key_of(obj.as_ref());
                     dirty.push(self.entries.len());
+                    hints.push(self.entries.len());
                     self.by_key.insert(key.clone(), self.entries.len());
                     self.entries.push(Entry {
                         key,
@@ -160,6 +210,7 @@ impl<R: RowModel> LiveTable<R> {
                         flash: flash.then_some((Flash::Added, now)),
                         deleted_at: None,
                     });
+                    seen.push(true);
                     changed = true;
                     if flash {
                         self.next_due = earliest(self.next_due, now + FLASH);
@@ -167,6 +218,7 @@ impl<R: RowModel> LiveTable<R> {
                 }
             }
         }
+        self.hints = hints;
         for (e, was_seen) in self.entries.iter_mut().zip(&seen) {
             if !was_seen && e.deleted_at.is_none() {
                 e.deleted_at = Some(now);
@@ -193,19 +245,66 @@ impl<R: RowModel> LiveTable<R> {
         } else if !dirty.is_empty() {
             self.reposition(&dirty);
         }
+        let window_after = self.window();
+        self.shown = selected_touched
+            || ((changed || expired)
+                && match (window_before, window_after) {
+                    (Some(b), Some(a)) => {
+                        removed
+                            || b != a
+                            || visible_before != self.visible.len()
+                            || a.iter().any(|(i, _, _)| dirty.contains(i))
+                    }
+                    _ => true,
+                });
         self.dirty = dirty;
-        changed || expired
+        changed || expired || selected_touched
+    }
+
+    /// Whether the last `sync` or `tick` changed what the last rendered viewport shows: its
+    /// rows, their order or flashes, or how many rows pass the filter. Panes whose other parts
+    /// do not move need no frame otherwise (5,000 churning nodes change rows off screen every
+    /// catch-up).
+    pub fn shown_changed(&self) -> bool {
+        self.shown
+    }
+
+    /// The viewport's rows as of now, `None` before the first render.
+    fn window(&self) -> Option<Vec<WindowRow>> {
+        let height = self.viewport.get();
+        if height == 0 {
+            return None;
+        }
+        let offset = (self.selected + 1).saturating_sub(height);
+        Some(
+            self.visible
+                .iter()
+                .skip(offset)
+                .take(height)
+                .map(|&i| {
+                    let e = &self.entries[i];
+                    (i, e.flash.map(|f| f.0), e.deleted_at.is_some())
+                })
+                .collect(),
+        )
     }
 
     /// Drop flashes and lingering rows that are over. Returns whether anything changed.
     pub fn tick(&mut self, now: Instant) -> bool {
+        if self.next_due.is_none_or(|due| now < due) {
+            self.shown = false;
+            return false;
+        }
         let selected_key = self.selected_entry().map(|e| e.key.clone());
+        let window_before = self.window();
         let (changed, removed) = self.expire_due(now);
         // An ended flash changes a row's colour, not the order: re-filter and re-sort only when a
         // row went.
         if removed {
             self.rebuild_keeping(selected_key);
         }
+        self.shown =
+            changed && (removed || window_before.is_none() || window_before != self.window());
         changed
     }
 
@@ -432,6 +531,8 @@ impl<R: RowModel> LiveTable<R> {
 
     /// First visible row for a viewport of `height` rows that keeps the selection in view.
     pub fn offset(&self, height: usize) -> usize {
+        // Rendering asks this: remember the viewport for `shown_changed`.
+        self.viewport.set(height);
         if height == 0 {
             return 0;
         }

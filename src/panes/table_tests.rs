@@ -140,9 +140,11 @@ fn offset_keeps_the_selection_in_view() {
 fn ticks_do_nothing_until_a_flash_or_lingering_row_is_due() {
     let t0 = Instant::now();
     let mut t = LiveTable::<NodeRow>::default();
+    // A new version that shows differently (a version that shows the same does not flash).
     let a = |rv| NodeSpec {
         name: "a",
         rv,
+        ready: Some(if rv > 1 { "False" } else { "True" }),
         ..Default::default()
     };
     let b = NodeSpec {
@@ -248,5 +250,120 @@ fn repositioning_changed_rows_matches_a_full_sort() {
                 "step {step}: the selection stays on its row"
             );
         }
+    }
+}
+
+/// A new version that shows the same (a heartbeat) neither flashes nor counts as a change,
+/// unless it is the selected row (its details read the object); a change off screen is a
+/// change of rows but not of what the viewport shows.
+#[test]
+fn heartbeats_and_changes_off_screen_draw_nothing() {
+    let names: Vec<String> = (0..100).map(|i| format!("node-{i:03}")).collect();
+    let mut specs: Vec<NodeSpec> = names
+        .iter()
+        .map(|n| NodeSpec {
+            name: n,
+            ..Default::default()
+        })
+        .collect();
+    let t0 = Instant::now();
+    let mut t = LiveTable::<NodeRow>::default();
+    let mut objs = snap(&specs);
+    assert!(t.sync(&objs, t0));
+    // A render with 10 rows: node-000..node-009 are on screen.
+    assert_eq!(t.offset(10), 0);
+    let mut bump = |specs: &mut Vec<NodeSpec>, objs: &mut Vec<_>, i: usize, ready| {
+        specs[i].rv += 1;
+        specs[i].ready = ready;
+        objs[i] = Arc::new(node(&specs[i]));
+    };
+    // Heartbeat of an off-selection row: nothing to draw, no flash.
+    bump(&mut specs, &mut objs, 5, Some("True"));
+    assert!(!t.sync(&objs, t0));
+    assert!(t.get("node-005").unwrap().flash.is_none());
+    assert_eq!(
+        t.get("node-005").unwrap().obj.metadata.resource_version,
+        objs[5].metadata.resource_version,
+        "the entry holds the newest object"
+    );
+    // Heartbeat of the selected row: its details may show it.
+    bump(&mut specs, &mut objs, 0, Some("True"));
+    assert!(t.sync(&objs, t0));
+    assert!(t.shown_changed());
+    // A real change off screen: rows changed, the viewport did not.
+    bump(&mut specs, &mut objs, 90, Some("False"));
+    assert!(t.sync(&objs, t0));
+    assert!(!t.shown_changed());
+    assert_eq!(t.get("node-090").unwrap().row.status(), "NotReady");
+    // Its flash ending is not drawn either.
+    let later = t0 + FLASH + Duration::from_millis(1);
+    assert!(t.tick(later));
+    assert!(!t.shown_changed());
+    // A change on screen is.
+    bump(&mut specs, &mut objs, 3, Some("False"));
+    assert!(t.sync(&objs, later));
+    assert!(t.shown_changed());
+    // A row deleted off screen lingers there: the viewport shows the same (the Nodes pane's
+    // summary says the count changed, see `node_summary_changes_are_drawn`).
+    objs.remove(95);
+    assert!(t.sync(&objs, later));
+    assert!(!t.shown_changed());
+    // When it goes for good, the number of rows passing the filter changes.
+    let gone = later + LINGER + Duration::from_millis(1);
+    assert!(t.tick(gone));
+    assert!(t.shown_changed());
+}
+
+/// The store hands out the same `Arc` for an unchanged object and may reorder its snapshot
+/// (a rehash): position hints must never match the wrong entry.
+#[test]
+fn position_hints_survive_reordering_and_removals() {
+    let names: Vec<String> = (0..60).map(|i| format!("node-{i:02}")).collect();
+    let statuses = [Some("True"), Some("False"), Some("Unknown")];
+    let mut specs: Vec<NodeSpec> = names
+        .iter()
+        .map(|n| NodeSpec {
+            name: n,
+            ..Default::default()
+        })
+        .collect();
+    let mut objs = snap(&specs);
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let t0 = Instant::now();
+    let mut t = LiveTable::<NodeRow>::default();
+    t.sync(&objs, t0);
+    for step in 0..300u64 {
+        let now = t0 + Duration::from_millis(step * 1000);
+        let i = next(specs.len() as u64) as usize;
+        specs[i].rv += 1;
+        specs[i].ready = statuses[next(3) as usize];
+        objs[i] = Arc::new(node(&specs[i]));
+        let mut shown: Vec<_> = objs.clone();
+        if next(2) == 0 {
+            // Rotate: every position now holds another object.
+            let k = next(shown.len() as u64) as usize;
+            shown.rotate_left(k);
+        }
+        if next(4) == 0 {
+            shown.remove(next(shown.len() as u64) as usize);
+        }
+        t.sync(&shown, now);
+        for o in &shown {
+            let name = o.metadata.name.clone().unwrap_or_default();
+            let e = t.get(&name).expect("every object has its entry");
+            assert!(
+                Arc::ptr_eq(&e.obj, o),
+                "step {step}: {name} holds its newest object"
+            );
+            assert_eq!(e.row, NodeRow::from_obj(o), "step {step}: {name}");
+            assert!(e.deleted_at.is_none(), "step {step}: {name} is not deleted");
+        }
+        assert_eq!(t.live_rows().count(), shown.len(), "step {step}");
     }
 }

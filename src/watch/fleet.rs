@@ -279,12 +279,12 @@ pub fn spawn(w: FleetWriters, client: &Client, reporter: &Reporter, cancel: &Can
 
 /// Bring `prev` (the values from the last call) up to date with the store: only objects whose
 /// resourceVersion changed are serialised again, so one change among a thousand pools costs one
-/// conversion, not a thousand. Sorted by namespace/name.
-pub fn refresh<K>(prev: &mut Vec<Value>, store: &Store<K>, f: fn(&K) -> Value)
+/// conversion, not a thousand. Sorted by namespace/name. Returns whether anything changed.
+pub fn refresh<K>(prev: &mut Vec<Value>, store: &Store<K>, f: fn(&K) -> Value) -> bool
 where
     K: kube::Resource<DynamicType = ()> + Clone + 'static,
 {
-    refresh_where(prev, store, f, |_| true);
+    refresh_where(prev, store, f, |_| true)
 }
 
 /// [`refresh`] for the objects `keep` accepts only (a pane that needs a few of 10,000).
@@ -293,10 +293,13 @@ pub fn refresh_where<K>(
     store: &Store<K>,
     f: fn(&K) -> Value,
     keep: impl Fn(&K) -> bool,
-) where
+) -> bool
+where
     K: kube::Resource<DynamicType = ()> + Clone + 'static,
 {
     use crate::fleet::util::{name, namespace};
+    let before = prev.len();
+    let mut converted = false;
     let mut old: std::collections::HashMap<(String, String), Value> = prev
         .drain(..)
         .map(|v| ((namespace(&v).to_string(), name(&v).to_string()), v))
@@ -320,12 +323,17 @@ pub fn refresh_where<K>(
                 {
                     v
                 }
-                _ => f(o),
+                _ => {
+                    converted = true;
+                    f(o)
+                }
             }
         })
         .collect();
     out.sort_by(|a, b| (namespace(a), name(a)).cmp(&(namespace(b), name(b))));
+    let changed = converted || before != out.len();
     *prev = out;
+    changed
 }
 
 #[cfg(test)]

@@ -26,6 +26,14 @@ impl CompactJson {
             .unwrap_or(Value::Null)
     }
 
+    /// Deserialize only what `keep` names (see [`crate::keep`]): one pass, the rest skipped.
+    pub fn deserialize_kept<'de, D: Deserializer<'de>>(
+        d: D,
+        keep: crate::keep::Keep,
+    ) -> Result<Self, D::Error> {
+        Ok(CompactJson::from_value(&keep.deserialize(d)?))
+    }
+
     pub fn is_null(&self) -> bool {
         self.0.is_none()
     }

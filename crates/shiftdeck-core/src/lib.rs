@@ -9,6 +9,7 @@ pub mod compact;
 pub mod csr;
 pub mod fetched;
 pub mod fleet;
+pub mod keep;
 pub mod output;
 pub mod redact;
 pub mod text;

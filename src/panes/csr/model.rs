@@ -114,6 +114,10 @@ pub struct CsrModel {
     stamps: Option<(u64, u64)>,
     /// Counts `apply` calls, for `Entry::seen`.
     generation: u64,
+    /// The slot each position of the last CSR snapshot matched: the store's order is stable,
+    /// so an unchanged CSR is found by one pointer comparison instead of hashing its name
+    /// (20,000 lookups per catch-up otherwise).
+    hints: Vec<usize>,
     /// Slots in the default order: pending first, newest first, then by name.
     order: Vec<usize>,
     /// Slots shown with the current history filter, text filter and sort.
@@ -215,16 +219,32 @@ impl CsrModel {
         let generation = self.generation;
         let mut changed: Vec<Arc<CertificateSigningRequest>> = Vec::new();
         let mut found = 0usize;
-        for c in csrs {
-            let Some(e) = self
-                .index
-                .get(name(&c))
-                .and_then(|s| self.entries.get_mut(*s))
-                .and_then(Option::as_mut)
-            else {
+        let old_hints = std::mem::take(&mut self.hints);
+        let mut hints = Vec::with_capacity(csrs.len());
+        for (pos, c) in csrs.into_iter().enumerate() {
+            // The entry holding this very Arc pins it: a match cannot be another CSR.
+            if let Some(&s) = old_hints.get(pos)
+                && let Some(Some(e)) = self.entries.get_mut(s)
+                && Arc::ptr_eq(&e.csr, &c)
+                && e.seen != generation
+            {
+                e.seen = generation;
+                found += 1;
+                hints.push(s);
+                continue;
+            }
+            let Some((s, e)) = self.index.get(name(&c)).and_then(|s| {
+                self.entries
+                    .get_mut(*s)
+                    .and_then(Option::as_mut)
+                    .map(|e| (*s, e))
+            }) else {
+                // A new CSR: its slot is not known yet (the next catch-up looks it up).
+                hints.push(usize::MAX);
                 changed.push(c);
                 continue;
             };
+            hints.push(s);
             found += 1;
             e.seen = generation;
             if Arc::ptr_eq(&e.csr, &c) {
@@ -238,6 +258,7 @@ impl CsrModel {
                 changed.push(c);
             }
         }
+        self.hints = hints;
         // Names the store no longer has (a pass over the slots only when some went).
         let deleted: Vec<usize> = if found == self.index.len() {
             Vec::new()

@@ -1,6 +1,7 @@
 //! The MachineSets pane: `oc get machinesets` columns plus OS (Windows label), ARCH and the
 //! machines with their phase and node.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use k8s_openapi::jiff::Timestamp;
@@ -146,7 +147,8 @@ impl Pane for MachineSetsPane {
         );
         self.nodes = referenced_nodes(&self.machines, &stores.nodes.state());
         let items = self.items(self.wall.unwrap_or_else(Timestamp::now));
-        self.table.set_items(items, COLS)
+        self.table
+            .set_items(items.into_iter().map(Arc::new).collect(), COLS)
     }
     fn set_wall_clock(&mut self, now: Timestamp) {
         self.wall = Some(now);
@@ -154,7 +156,8 @@ impl Pane for MachineSetsPane {
     fn tick(&mut self, _now: Instant) -> bool {
         // Ages move on.
         let items = self.items(self.wall.unwrap_or_else(Timestamp::now));
-        self.table.set_items(items, COLS)
+        self.table
+            .set_items(items.into_iter().map(Arc::new).collect(), COLS)
     }
     fn animating(&self) -> bool {
         false

@@ -67,6 +67,8 @@ struct PoolEntry {
     obj: Arc<NodePool>,
     key: String,
     row: NodePoolRow,
+    /// The table's row, made once per resourceVersion and shared with the table.
+    item: Arc<Item>,
     /// `spec.replicas` (absent with autoscaling) and `status.replicas`.
     desired: Option<i64>,
     current: i64,
@@ -75,9 +77,11 @@ struct PoolEntry {
 impl PoolEntry {
     fn new(obj: &Arc<NodePool>) -> PoolEntry {
         let v = obj.to_value();
+        let row = NodePoolRow::new(&v);
         PoolEntry {
             key: format!("{}/{}", namespace(&v), name(&v)),
-            row: NodePoolRow::new(&v),
+            item: Arc::new(item(&row)),
+            row,
             desired: i64_at(&v, "/spec/replicas"),
             current: i64_at(&v, "/status/replicas").unwrap_or(0),
             obj: Arc::clone(obj),
@@ -150,12 +154,22 @@ impl NodePoolsPane {
         self.pools.iter().map(|p| p.row.clone()).collect()
     }
 
-    /// Re-derive the pools whose resourceVersion moved; keep the others.
-    fn refresh_pools(&mut self, store: &kube::runtime::reflector::Store<NodePool>) {
+    /// Re-derive the pools whose resourceVersion moved; keep the others. Returns whether any
+    /// pool changed, came or went.
+    fn refresh_pools(&mut self, store: &kube::runtime::reflector::Store<NodePool>) -> bool {
+        let snapshot = store.state();
+        // The store hands out the same `Arc` until an object changes: nothing to do when every
+        // pool is the one we hold (the store's order is not ours, so match by pointer).
+        if snapshot.len() == self.pools.len() {
+            let held: std::collections::HashSet<*const NodePool> =
+                self.pools.iter().map(|p| Arc::as_ptr(&p.obj)).collect();
+            if snapshot.iter().all(|o| held.contains(&Arc::as_ptr(o))) {
+                return false;
+            }
+        }
         let mut old: HashMap<String, PoolEntry> =
             self.pools.drain(..).map(|p| (p.key.clone(), p)).collect();
-        let mut next: Vec<PoolEntry> = store
-            .state()
+        let mut next: Vec<PoolEntry> = snapshot
             .iter()
             .map(|o| {
                 let key = format!(
@@ -177,6 +191,7 @@ impl NodePoolsPane {
             ))
         });
         self.pools = next;
+        true
     }
 
     /// The pipeline section: scaling pools, then recently finished scalings.
@@ -250,14 +265,14 @@ impl Pane for NodePoolsPane {
     }
     fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
         let f = &stores.fleet;
-        self.refresh_pools(&f.nodepools);
-        wf::refresh(
+        let pools_changed = self.refresh_pools(&f.nodepools);
+        let mut inputs_changed = wf::refresh(
             &mut self.machines,
             &f.pool_machines,
             wf::PoolMachine::to_value,
         );
-        wf::refresh(&mut self.vms, &f.vms, wf::VirtualMachine::to_value);
-        wf::refresh(
+        inputs_changed |= wf::refresh(&mut self.vms, &f.vms, wf::VirtualMachine::to_value);
+        inputs_changed |= wf::refresh(
             &mut self.vmis,
             &f.vmis,
             wf::VirtualMachineInstance::to_value,
@@ -269,7 +284,7 @@ impl Pane for NodePoolsPane {
             .iter()
             .map(|m| format!("{}-rhcos", crate::fleet::pipeline::vm_name(m)))
             .collect();
-        wf::refresh_where(
+        inputs_changed |= wf::refresh_where(
             &mut self.dvs,
             &f.dvs,
             crate::copies::dv_resource::DataVolume::to_json,
@@ -280,32 +295,44 @@ impl Pane for NodePoolsPane {
                     .is_some_and(|n| disks.contains(n))
             },
         );
-        self.guest_nodes = pipeline_view::nodes_from_machines(&self.machines);
+        if inputs_changed {
+            self.guest_nodes = pipeline_view::nodes_from_machines(&self.machines);
+        }
         let now = self.wall.unwrap_or_else(Timestamp::now);
-        self.tracker.observe_counts(
-            self.pools
+        // Counts move only with pools (a finished scaling changes its row's CURRENT too).
+        if pools_changed {
+            self.tracker.observe_counts(
+                self.pools
+                    .iter()
+                    .filter_map(|p| Some((p.key.clone(), p.desired?, p.current))),
+                now,
+            );
+        }
+        let was_scaling = !self.scaling.is_empty();
+        if pools_changed || inputs_changed {
+            // Only a pool whose desired count differs from its current one has a pipeline.
+            let candidates: Vec<Value> = self
+                .pools
                 .iter()
-                .filter_map(|p| Some((p.key.clone(), p.desired?, p.current))),
-            now,
-        );
-        // Only a pool whose desired count differs from its current one has a pipeline.
-        let candidates: Vec<Value> = self
-            .pools
-            .iter()
-            .filter(|p| p.desired.is_some_and(|d| d != p.current))
-            .map(|p| p.obj.to_value())
-            .collect();
-        let inp = self.inputs();
-        let scaling: Vec<Value> = candidates
-            .into_iter()
-            .filter(|p| scaling_progress(p, &inp, now).is_some())
-            .collect();
-        self.scaling = scaling;
-        let items: Vec<Item> = self.rows().iter().map(item).collect();
-        self.busy = items.iter().filter(|i| i.busy).count();
-        self.table.set_items(items, COLS);
-        // The pipeline section moves with machines, VMs and disks even when rows do not.
-        true
+                .filter(|p| p.desired.is_some_and(|d| d != p.current))
+                .map(|p| p.obj.to_value())
+                .collect();
+            let inp = self.inputs();
+            let scaling: Vec<Value> = candidates
+                .into_iter()
+                .filter(|p| scaling_progress(p, &inp, now).is_some())
+                .collect();
+            self.scaling = scaling;
+        }
+        let mut changed = false;
+        if pools_changed {
+            let items: Vec<Arc<Item>> = self.pools.iter().map(|p| p.item.clone()).collect();
+            self.busy = items.iter().filter(|i| i.busy).count();
+            changed |= self.table.set_items(items, COLS);
+        }
+        // The pipeline section moves with pools, machines, VMs and disks even when rows do
+        // not; with no pool scaling it shows nothing that they change.
+        changed || ((pools_changed || inputs_changed) && (was_scaling || !self.scaling.is_empty()))
     }
     fn set_wall_clock(&mut self, now: Timestamp) {
         self.wall = Some(now);

@@ -25,7 +25,7 @@ pub struct Col {
 }
 
 /// One row: its key (namespace/name), cells and whether it is busy (scaling).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
     pub key: String,
     pub cells: Vec<String>,
@@ -35,7 +35,9 @@ pub struct Item {
 
 #[derive(Debug, Clone, Default)]
 pub struct FleetTable {
-    items: Vec<Item>,
+    /// Shared with the pane's per-object caches: an unchanged row is neither copied nor
+    /// compared cell by cell.
+    items: Vec<std::sync::Arc<Item>>,
     /// Indices into `items`, filtered and sorted.
     order: Vec<usize>,
     selected: usize,
@@ -52,7 +54,7 @@ fn cmp_cells(a: &str, b: &str) -> Ordering {
 
 impl FleetTable {
     /// Replace the rows, keeping the selected key. Returns whether anything changed.
-    pub fn set_items(&mut self, items: Vec<Item>, cols: &[Col]) -> bool {
+    pub fn set_items(&mut self, items: Vec<std::sync::Arc<Item>>, cols: &[Col]) -> bool {
         if items == self.items {
             return false;
         }
@@ -76,9 +78,9 @@ impl FleetTable {
         if let Some((col, desc)) = self.sort
             && let Some(c) = cols.get(col)
         {
-            let cell = |i: usize| self.items[i].cells.get(c.cell).cloned().unwrap_or_default();
+            let cell = |i: usize| self.items[i].cells.get(c.cell).map_or("", String::as_str);
             order.sort_by(|a, b| {
-                let o = cmp_cells(&cell(*a), &cell(*b));
+                let o = cmp_cells(cell(*a), cell(*b));
                 if desc { o.reverse() } else { o }
             });
         }
@@ -213,7 +215,7 @@ impl FleetTable {
             .enumerate()
             .skip(offset)
             .take(height)
-            .filter_map(|(pos, i)| self.items.get(*i).map(|e| (pos, e)))
+            .filter_map(|(pos, i)| self.items.get(*i).map(|e| (pos, e.as_ref())))
             .collect();
         let headers: Vec<String> = cols
             .iter()
@@ -303,13 +305,13 @@ mod tests {
         },
     ];
 
-    fn item(name: &str, n: &str) -> Item {
-        Item {
+    fn item(name: &str, n: &str) -> std::sync::Arc<Item> {
+        std::sync::Arc::new(Item {
             key: format!("ns/{name}"),
             cells: vec![name.into(), n.into()],
             busy: false,
             bad: false,
-        }
+        })
     }
 
     #[test]

@@ -50,13 +50,16 @@ pub struct NodesView {
 }
 
 impl NodesView {
-    /// Bring rows, index and summary up to date with a store snapshot.
+    /// Bring rows, index and summary up to date with a store snapshot. Returns whether the
+    /// screen changed: the summary, or the rows in the viewport.
     pub fn apply(&mut self, snapshot: &[Arc<Node>], now: Instant) -> bool {
-        let changed = self.table.sync(snapshot, now);
-        if changed {
-            self.summary = Summary::from_rows(self.table.live_rows());
+        if !self.table.sync(snapshot, now) {
+            return false;
         }
-        changed
+        let summary = Summary::from_rows(self.table.live_rows());
+        let summary_changed = summary != self.summary;
+        self.summary = summary;
+        summary_changed || self.table.shown_changed()
     }
 
     /// Rows in display order (filtered and sorted), as `get nodes` prints them.
@@ -132,7 +135,7 @@ impl Pane for NodesPane {
         self.view.apply(&stores.nodes.state(), now)
     }
     fn tick(&mut self, now: Instant) -> bool {
-        self.view.table.tick(now)
+        self.view.table.tick(now) && self.view.table.shown_changed()
     }
     fn animating(&self) -> bool {
         self.view.table.animating()

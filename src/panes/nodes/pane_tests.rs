@@ -109,3 +109,35 @@ fn a_failed_get_says_why_and_reads_for_other_views_are_dropped() {
     assert!(p.fetched(&got(Ok(Arc::new(whole())))));
     assert!(text(&p).starts_with("  Name"));
 }
+
+/// Off screen, a change is drawn only when the summary moves: a node going or turning
+/// NotReady changes the counts; a new address of a node below the viewport changes nothing
+/// shown.
+#[test]
+fn node_summary_changes_are_drawn() {
+    let names: Vec<String> = (0..100).map(|i| format!("node-{i:03}")).collect();
+    let mut specs: Vec<NodeSpec> = names
+        .iter()
+        .map(|n| NodeSpec {
+            name: n,
+            ..Default::default()
+        })
+        .collect();
+    let mut objs: Vec<_> = specs.iter().map(|s| Arc::new(node(s))).collect();
+    let t0 = Instant::now();
+    let mut v = super::NodesView::default();
+    assert!(v.apply(&objs, t0));
+    v.table.offset(10);
+    specs[90].ip = "10.9.9.9";
+    specs[90].rv += 1;
+    objs[90] = Arc::new(node(&specs[90]));
+    assert!(!v.apply(&objs, t0), "a new address below the viewport");
+    specs[91].ready = Some("False");
+    specs[91].rv += 1;
+    objs[91] = Arc::new(node(&specs[91]));
+    assert!(v.apply(&objs, t0), "one more NotReady node");
+    assert_eq!(v.summary.ready, 99);
+    objs.remove(95);
+    assert!(v.apply(&objs, t0), "one node fewer");
+    assert_eq!(v.summary.total, 99);
+}
