@@ -405,7 +405,7 @@ impl App {
                 }
                 self.states.insert(kind, state);
                 if resync {
-                    self.sync_panes(|p| p.reads().contains(&kind));
+                    self.sync_panes(|p| p.reads().contains(&kind), None);
                 }
                 true
             }
@@ -446,23 +446,35 @@ impl App {
             self.collect_auto_writes();
             self.request_guest_pdbs();
         }
-        self.sync_panes(|_| false) || changed
+        self.sync_panes(|_| false, None) || changed
     }
 
     /// These kinds' stores changed (coalesced): only the panes reading them catch up.
     pub fn kinds_changed(&mut self, kinds: &std::collections::BTreeSet<&'static str>) -> bool {
-        self.sync_panes(|p| p.reads().iter().any(|k| kinds.contains(k)))
+        self.sync_panes(|p| p.reads().iter().any(|k| kinds.contains(k)), Some(kinds))
     }
 
-    fn sync_panes(&mut self, wanted: impl Fn(&dyn Pane) -> bool) -> bool {
+    /// Sync the `wanted` panes that are shown or follow the stores in the background (the
+    /// others are marked stale). `kinds`: what changed since the last sync, when known.
+    fn sync_panes(
+        &mut self,
+        wanted: impl Fn(&dyn Pane) -> bool,
+        kinds: Option<&std::collections::BTreeSet<&'static str>>,
+    ) -> bool {
         let Some(stores) = &self.stores else {
             return false;
         };
         let mut changed = false;
         for (i, p) in self.panes.iter_mut().enumerate() {
             if wanted(p.as_ref()) {
+                // A pane that was off screen (stale) catches up with everything.
                 if i == self.active || p.background() {
-                    changed |= p.sync(stores, self.instant);
+                    changed |= match kinds {
+                        Some(k) if !self.stale.contains(p.title()) => {
+                            p.sync_changed(stores, self.instant, k)
+                        }
+                        _ => p.sync(stores, self.instant),
+                    };
                     self.stale.remove(p.title());
                     if settled(&self.states, p.reads()) {
                         self.cold.remove(p.title());

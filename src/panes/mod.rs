@@ -92,6 +92,17 @@ pub trait Pane {
 
     /// Catch up with the stores. Returns whether anything visible changed.
     fn sync(&mut self, stores: &Stores, now: Instant) -> bool;
+    /// [`Pane::sync`] when only the `changed` kinds moved since this pane's last sync (a pane
+    /// reading a big kind skips it while only a small one churns).
+    fn sync_changed(
+        &mut self,
+        stores: &Stores,
+        now: Instant,
+        changed: &std::collections::BTreeSet<&'static str>,
+    ) -> bool {
+        let _ = changed;
+        self.sync(stores, now)
+    }
     /// Whether the pane must follow the stores while off screen (auto-approval): other panes
     /// are synced only while shown, and catch up when shown again.
     fn background(&self) -> bool {

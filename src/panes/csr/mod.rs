@@ -285,6 +285,23 @@ impl Pane for CsrPane {
             Timestamp::now(),
         )
     }
+    fn sync_changed(
+        &mut self,
+        stores: &Stores,
+        now: Instant,
+        changed: &std::collections::BTreeSet<&'static str>,
+    ) -> bool {
+        if changed.contains(CSRS.id) || self.model.priming() {
+            return self.sync(stores, now);
+        }
+        // Only Nodes or Machines moved (heartbeats): the 20,000 CSRs need no look, only the
+        // pending ones that read what moved.
+        self.model.apply_deps(
+            &stores.nodes.state(),
+            &stores.machines.state(),
+            Timestamp::now(),
+        )
+    }
     fn background(&self) -> bool {
         // Auto-approval acts on arrivals whatever pane is shown.
         self.model.auto

@@ -180,10 +180,36 @@ impl CsrModel {
         self.entries.iter().flatten()
     }
 
+    /// Whether the next `apply` must see the CSRs (the first complete list is not in yet).
+    pub fn priming(&self) -> bool {
+        self.prime || self.index.is_empty()
+    }
+
     /// Catch up with the stores. Returns whether anything changed.
     pub fn apply(
         &mut self,
         csrs: Vec<Arc<CertificateSigningRequest>>,
+        nodes: &[Arc<Node>],
+        machines: &[Arc<Machine>],
+        now: Timestamp,
+    ) -> bool {
+        self.catch_up(Some(csrs), nodes, machines, now)
+    }
+
+    /// [`CsrModel::apply`] when no CSR changed since the last one (only Nodes or Machines
+    /// moved): the CSRs are not looked at, only the pending ones that read what moved.
+    pub fn apply_deps(
+        &mut self,
+        nodes: &[Arc<Node>],
+        machines: &[Arc<Machine>],
+        now: Timestamp,
+    ) -> bool {
+        self.catch_up(None, nodes, machines, now)
+    }
+
+    fn catch_up(
+        &mut self,
+        csrs: Option<Vec<Arc<CertificateSigningRequest>>>,
         nodes: &[Arc<Node>],
         machines: &[Arc<Machine>],
         now: Timestamp,
@@ -219,7 +245,14 @@ impl CsrModel {
         let generation = self.generation;
         let mut changed: Vec<Arc<CertificateSigningRequest>> = Vec::new();
         let mut found = 0usize;
-        let old_hints = std::mem::take(&mut self.hints);
+        // Without CSRs (none changed) every entry stays as it is.
+        let look = csrs.is_some() || self.prime;
+        let csrs = csrs.unwrap_or_default();
+        let old_hints = if look {
+            std::mem::take(&mut self.hints)
+        } else {
+            Vec::new()
+        };
         let mut hints = Vec::with_capacity(csrs.len());
         for (pos, c) in csrs.into_iter().enumerate() {
             // The entry holding this very Arc pins it: a match cannot be another CSR.
@@ -258,9 +291,11 @@ impl CsrModel {
                 changed.push(c);
             }
         }
-        self.hints = hints;
+        if look {
+            self.hints = hints;
+        }
         // Names the store no longer has (a pass over the slots only when some went).
-        let deleted: Vec<usize> = if found == self.index.len() {
+        let deleted: Vec<usize> = if !look || found == self.index.len() {
             Vec::new()
         } else {
             self.entries
@@ -347,15 +382,17 @@ impl CsrModel {
             moved.insert(slot);
         }
         // Pending CSRs whose Node or nearby Machines moved are validated again; decided ones
-        // keep their summary.
+        // keep their summary. Pending ones lead the default order: no pass over 20,000 slots.
         if nodes_moved || machines_moved {
             let machine_index = self.machine_index.as_ref();
+            let entries = &self.entries;
+            // Slots re-derived or emptied above sit where their old rows sorted: skip them.
             let stale: Vec<usize> = self
-                .entries
+                .order
                 .iter()
-                .enumerate()
-                .filter(|(s, _)| !moved.contains(s))
-                .filter_map(|(s, e)| Some((s, e.as_ref()?)))
+                .filter(|s| !moved.contains(s))
+                .filter_map(|&s| Some((s, entries.get(s)?.as_ref()?)))
+                .take_while(|(_, e)| e.row.state == CsrState::Pending)
                 .filter(|(_, e)| {
                     let node = e.val.node.as_deref();
                     !e.deps.decided
@@ -375,6 +412,7 @@ impl CsrModel {
                 }
             }
         }
+        let before = std::mem::take(&mut self.nodes);
         self.nodes = nodes
             .iter()
             .filter(|n| {
@@ -385,18 +423,35 @@ impl CsrModel {
             })
             .cloned()
             .collect();
+        let nodes_changed = before.len() != self.nodes.len()
+            || before
+                .iter()
+                .zip(&self.nodes)
+                .any(|(a, b)| !Arc::ptr_eq(a, b));
+        drop(before);
+        self.track_arrivals(arrived);
+        self.reorder(&moved);
+        let limit = self.limit;
         self.limit = PendingLimit::count(
-            self.live_entries()
-                .filter(|e| e.row.state == CsrState::Pending)
-                .map(|e| (e.csr.as_ref(), &e.val)),
+            self.pending_slots().map(|e| (e.csr.as_ref(), &e.val)),
             machines.len(),
             nodes.len(),
             now,
         );
-        self.track_arrivals(arrived);
-        self.reorder(&moved);
+        if moved.is_empty() && deleted.is_empty() {
+            // Nothing re-derived: the rows stand; the joining view reads the Nodes.
+            return nodes_changed || limit != self.limit;
+        }
         self.rebuild_rows();
         true
+    }
+
+    /// Pending entries: the head of the default order.
+    fn pending_slots(&self) -> impl Iterator<Item = &Entry> {
+        self.order
+            .iter()
+            .filter_map(|&s| self.entries.get(s)?.as_ref())
+            .take_while(|e| e.row.state == CsrState::Pending)
     }
 
     /// `csr`'s entry: its validation made ahead while what that read still holds, else made

@@ -135,6 +135,27 @@ fn versioned(mut c: CertificateSigningRequest, rv: &str) -> CertificateSigningRe
 /// move: each input change below flips exactly the verdicts it should.
 #[test]
 fn validations_follow_their_csr_their_node_and_the_machines() {
+    validations_follow(false);
+}
+
+/// The same when the app says no CSR changed (`apply_deps`: only Nodes or Machines moved, the
+/// CSRs are not looked at): the pending CSRs that read what moved are validated again.
+#[test]
+fn validations_follow_their_node_and_the_machines_without_the_csrs() {
+    validations_follow(true);
+}
+
+fn validations_follow(deps_only: bool) {
+    let apply_deps = |m: &mut CsrModel,
+                      csrs: &[CertificateSigningRequest],
+                      nodes: &[Node],
+                      machines: &[Machine]| {
+        if deps_only {
+            m.apply_deps(&arcs(nodes), &arcs(machines), at(NOW))
+        } else {
+            m.apply(arcs(csrs), &arcs(nodes), &arcs(machines), at(NOW))
+        }
+    };
     let csrs: Vec<_> = csrs().into_iter().map(|c| versioned(c, "1")).collect();
     let mut m = CsrModel::new();
     m.machines_installed = Some(true);
@@ -148,7 +169,7 @@ fn validations_follow_their_csr_their_node_and_the_machines() {
     // arm-1 joins: its client CSR no longer asks for a new node; csr-bbb is untouched.
     nodes.push(node("arm-1", &[("Hostname", "arm-1")], None, at(NOW)));
     nodes.last_mut().unwrap().metadata.resource_version = Some("7".into());
-    assert!(m.apply(arcs(&csrs), &arcs(&nodes), &arcs(&machines), at(NOW)));
+    assert!(apply_deps(&mut m, &csrs, &nodes, &machines));
     assert!(failed(&m, "csr-aaa").contains(&"node-absent"));
     assert_eq!(failed(&m, "csr-bbb"), ["machine"]);
 
@@ -162,7 +183,7 @@ fn validations_follow_their_csr_their_node_and_the_machines() {
     .unwrap();
     arm2.metadata.resource_version = Some("3".into());
     machines.push(arm2);
-    assert!(m.apply(arcs(&csrs), &arcs(&nodes), &arcs(&machines), at(NOW)));
+    assert!(apply_deps(&mut m, &csrs, &nodes, &machines));
     assert!(
         failed(&m, "csr-bbb").is_empty(),
         "{:?}",
@@ -175,7 +196,7 @@ fn validations_follow_their_csr_their_node_and_the_machines() {
     arm1.metadata.resource_version = Some("9".into());
     arm1.status.as_mut().unwrap()["nodeRef"] = serde_json::json!({"kind": "Node", "name": "other"});
     machines[0] = arm1;
-    assert!(m.apply(arcs(&csrs), &arcs(&nodes), &arcs(&machines), at(NOW)));
+    assert!(apply_deps(&mut m, &csrs, &nodes, &machines));
     assert!(
         failed(&m, "csr-aaa").contains(&"machine-noderef"),
         "{:?}",
