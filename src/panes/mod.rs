@@ -26,6 +26,7 @@ pub mod csr;
 pub mod filter;
 pub mod fleet;
 pub mod health;
+pub mod hints;
 pub mod hosted;
 pub mod maintenance;
 pub mod nodes;

@@ -70,10 +70,10 @@ pub struct LiveTable<R: RowModel> {
     next_due: Option<Instant>,
     /// Scratch for `sync`: entries whose row was derived anew (changed or added) this sync.
     dirty: Vec<usize>,
-    /// The entry each position of the last snapshot matched: the store's order is stable, so
-    /// an unchanged object is found by one pointer comparison instead of hashing its name
-    /// (hashing 5,000 names was most of a Nodes catch-up).
-    hints: Vec<usize>,
+    /// The entry each position of the last snapshot matched (see `hints`): an unchanged
+    /// object is found by one pointer comparison instead of hashing its name (hashing 5,000
+    /// names was most of a Nodes catch-up).
+    hints: super::hints::Hints,
     /// Rows in the viewport at the last render (`offset`), 0 before any: a change outside it
     /// draws nothing new.
     viewport: std::cell::Cell<usize>,
@@ -100,7 +100,7 @@ impl<R: RowModel> Default for LiveTable<R> {
             seen: Vec::new(),
             next_due: None,
             dirty: Vec::new(),
-            hints: Vec::new(),
+            hints: Default::default(),
             viewport: std::cell::Cell::new(0),
             shown: false,
         }
@@ -136,19 +136,16 @@ impl<R: RowModel> LiveTable<R> {
         let window_before = self.window();
         let visible_before = self.visible.len();
         let mut selected_touched = false;
-        let old_hints = std::mem::take(&mut self.hints);
-        let mut hints = Vec::with_capacity(snapshot.len());
+        self.hints.begin(snapshot.len());
         for (pos, obj) in snapshot.iter().enumerate() {
-            // The entry holding this very Arc pins it, so a pointer match cannot be a new
-            // object at a reused address.
-            if let Some(&i) = old_hints.get(pos)
-                && self
-                    .entries
+            let entries = &self.entries;
+            if let Some(i) = self.hints.find(pos, |i| {
+                entries
                     .get(i)
                     .is_some_and(|e| Arc::ptr_eq(&e.obj, obj) && e.deleted_at.is_none())
-            {
+            }) {
                 seen[i] = true;
-                hints.push(i);
+                self.hints.record(i);
                 continue;
             }
             // Cluster-scoped keys are the name: look them up without allocating.
@@ -161,7 +158,7 @@ impl<R: RowModel> LiveTable<R> {
             match found {
                 Some(i) => {
                     seen[i] = true;
-                    hints.push(i);
+                    self.hints.record(i);
                     let e = &mut self.entries[i];
                     // The store hands out the same Arc until the object changes.
                     let same =
@@ -201,7 +198,7 @@ impl<R: RowModel> LiveTable<R> {
                 None => {
                     let key = key_of(obj.as_ref());
                     dirty.push(self.entries.len());
-                    hints.push(self.entries.len());
+                    self.hints.record(self.entries.len());
                     self.by_key.insert(key.clone(), self.entries.len());
                     self.entries.push(Entry {
                         key,
@@ -218,7 +215,6 @@ impl<R: RowModel> LiveTable<R> {
                 }
             }
         }
-        self.hints = hints;
         for (e, was_seen) in self.entries.iter_mut().zip(&seen) {
             if !was_seen && e.deleted_at.is_none() {
                 e.deleted_at = Some(now);

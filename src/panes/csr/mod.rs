@@ -66,6 +66,12 @@ fn check_lines(v: &Validation) -> Vec<ConfirmLine> {
 }
 
 impl CsrPane {
+    /// Whether a catch-up that `changed` the model changed what is on screen: Nodes alone
+    /// show only in the joining view.
+    fn shown(&self, changed: bool) -> bool {
+        changed && (self.joining || !self.model.only_nodes_changed())
+    }
+
     fn single(&self, decision: Decision) -> PaneRequest {
         let Some(row) = self.model.selected_row() else {
             return PaneRequest::Notice("no CSR selected".into());
@@ -278,12 +284,13 @@ impl Pane for CsrPane {
     fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
         self.model.use_predecoded(stores.csr_predecoded.clone());
         self.model.use_prevalidated(stores.csr_prevalidated.clone());
-        self.model.apply(
+        let changed = self.model.apply(
             stores.csrs.state(),
             &stores.nodes.state(),
             &stores.machines.state(),
             Timestamp::now(),
-        )
+        );
+        self.shown(changed)
     }
     fn sync_changed(
         &mut self,
@@ -296,11 +303,12 @@ impl Pane for CsrPane {
         }
         // Only Nodes or Machines moved (heartbeats): the 20,000 CSRs need no look, only the
         // pending ones that read what moved.
-        self.model.apply_deps(
+        let changed = self.model.apply_deps(
             &stores.nodes.state(),
             &stores.machines.state(),
             Timestamp::now(),
-        )
+        );
+        self.shown(changed)
     }
     fn background(&self) -> bool {
         // Auto-approval acts on arrivals whatever pane is shown.

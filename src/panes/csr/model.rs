@@ -117,7 +117,9 @@ pub struct CsrModel {
     /// The slot each position of the last CSR snapshot matched: the store's order is stable,
     /// so an unchanged CSR is found by one pointer comparison instead of hashing its name
     /// (20,000 lookups per catch-up otherwise).
-    hints: Vec<usize>,
+    hints: crate::panes::hints::Hints,
+    /// Whether the last `apply` changed only the Nodes the joining view reads.
+    nodes_only: bool,
     /// Slots in the default order: pending first, newest first, then by name.
     order: Vec<usize>,
     /// Slots shown with the current history filter, text filter and sort.
@@ -207,6 +209,12 @@ impl CsrModel {
         self.catch_up(None, nodes, machines, now)
     }
 
+    /// Whether the last `apply` changed only the Nodes the joining view reads (the table
+    /// shows nothing of them).
+    pub fn only_nodes_changed(&self) -> bool {
+        self.nodes_only
+    }
+
     fn catch_up(
         &mut self,
         csrs: Option<Vec<Arc<CertificateSigningRequest>>>,
@@ -214,6 +222,7 @@ impl CsrModel {
         machines: &[Arc<Machine>],
         now: Timestamp,
     ) -> bool {
+        self.nodes_only = false;
         let machines_stamp = fingerprint(
             machines
                 .iter()
@@ -248,22 +257,21 @@ impl CsrModel {
         // Without CSRs (none changed) every entry stays as it is.
         let look = csrs.is_some() || self.prime;
         let csrs = csrs.unwrap_or_default();
-        let old_hints = if look {
-            std::mem::take(&mut self.hints)
-        } else {
-            Vec::new()
-        };
-        let mut hints = Vec::with_capacity(csrs.len());
+        if look {
+            self.hints.begin(csrs.len());
+        }
         for (pos, c) in csrs.into_iter().enumerate() {
-            // The entry holding this very Arc pins it: a match cannot be another CSR.
-            if let Some(&s) = old_hints.get(pos)
-                && let Some(Some(e)) = self.entries.get_mut(s)
-                && Arc::ptr_eq(&e.csr, &c)
-                && e.seen != generation
+            let entries = &self.entries;
+            if let Some(s) = self.hints.find(pos, |s| {
+                entries
+                    .get(s)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|e| Arc::ptr_eq(&e.csr, &c) && e.seen != generation)
+            }) && let Some(Some(e)) = self.entries.get_mut(s)
             {
                 e.seen = generation;
                 found += 1;
-                hints.push(s);
+                self.hints.record(s);
                 continue;
             }
             let Some((s, e)) = self.index.get(name(&c)).and_then(|s| {
@@ -273,11 +281,11 @@ impl CsrModel {
                     .map(|e| (*s, e))
             }) else {
                 // A new CSR: its slot is not known yet (the next catch-up looks it up).
-                hints.push(usize::MAX);
+                self.hints.record(usize::MAX);
                 changed.push(c);
                 continue;
             };
-            hints.push(s);
+            self.hints.record(s);
             found += 1;
             e.seen = generation;
             if Arc::ptr_eq(&e.csr, &c) {
@@ -290,9 +298,6 @@ impl CsrModel {
             } else {
                 changed.push(c);
             }
-        }
-        if look {
-            self.hints = hints;
         }
         // Names the store no longer has (a pass over the slots only when some went).
         let deleted: Vec<usize> = if !look || found == self.index.len() {
@@ -440,6 +445,7 @@ impl CsrModel {
         );
         if moved.is_empty() && deleted.is_empty() {
             // Nothing re-derived: the rows stand; the joining view reads the Nodes.
+            self.nodes_only = nodes_changed && limit == self.limit;
             return nodes_changed || limit != self.limit;
         }
         self.rebuild_rows();
