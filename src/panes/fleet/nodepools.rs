@@ -149,6 +149,93 @@ impl NodePoolsPane {
             .map(|p| p.obj.to_value())
     }
 
+    /// Catch up with the kinds that moved (`None`: all of them; a kind that did not move
+    /// is not looked at, and 10,000 DataVolumes churn while Machines and VMs rarely do).
+    fn sync_kinds(
+        &mut self,
+        stores: &Stores,
+        changed: Option<&std::collections::BTreeSet<&'static str>>,
+    ) -> bool {
+        let moved = |k: &str| changed.is_none_or(|c| c.contains(k));
+        let f = &stores.fleet;
+        let pools_changed = moved(NODEPOOLS.id) && self.refresh_pools(&f.nodepools);
+        let machines_changed = moved(wf::POOL_MACHINES.id)
+            && wf::refresh(
+                &mut self.machines,
+                &f.pool_machines,
+                wf::PoolMachine::to_value,
+            );
+        let mut inputs_changed = machines_changed;
+        if moved(wf::VMS.id) {
+            inputs_changed |= wf::refresh(&mut self.vms, &f.vms, wf::VirtualMachine::to_value);
+        }
+        if moved(wf::VMIS.id) {
+            inputs_changed |= wf::refresh(
+                &mut self.vmis,
+                &f.vmis,
+                wf::VirtualMachineInstance::to_value,
+            );
+        }
+        // Only the root disks of these Machines' VMs (`<vm>-rhcos`): the pipeline reads no
+        // other DataVolume, and a hub may hold 10,000 of them.
+        let disks: std::collections::HashSet<String> = self
+            .machines
+            .iter()
+            .map(|m| format!("{}-rhcos", crate::fleet::pipeline::vm_name(m)))
+            .collect();
+        if moved(wf::DVS.id) || machines_changed {
+            inputs_changed |= wf::refresh_where(
+                &mut self.dvs,
+                &f.dvs,
+                crate::copies::dv_resource::DataVolume::to_json,
+                |d| {
+                    d.metadata
+                        .name
+                        .as_deref()
+                        .is_some_and(|n| n.ends_with("-rhcos") && disks.contains(n))
+                },
+            );
+        }
+        if inputs_changed {
+            self.guest_nodes = pipeline_view::nodes_from_machines(&self.machines);
+        }
+        let now = self.wall.unwrap_or_else(Timestamp::now);
+        // Counts move only with pools (a finished scaling changes its row's CURRENT too).
+        if pools_changed {
+            self.tracker.observe_counts(
+                self.pools
+                    .iter()
+                    .filter_map(|p| Some((p.key.clone(), p.desired?, p.current))),
+                now,
+            );
+        }
+        let was_scaling = !self.scaling.is_empty();
+        if pools_changed || inputs_changed {
+            // Only a pool whose desired count differs from its current one has a pipeline.
+            let candidates: Vec<Value> = self
+                .pools
+                .iter()
+                .filter(|p| p.desired.is_some_and(|d| d != p.current))
+                .map(|p| p.obj.to_value())
+                .collect();
+            let inp = self.inputs();
+            let scaling: Vec<Value> = candidates
+                .into_iter()
+                .filter(|p| scaling_progress(p, &inp, now).is_some())
+                .collect();
+            self.scaling = scaling;
+        }
+        let mut changed = false;
+        if pools_changed {
+            let items: Vec<Arc<Item>> = self.pools.iter().map(|p| p.item.clone()).collect();
+            self.busy = items.iter().filter(|i| i.busy).count();
+            changed |= self.table.set_items(items, COLS);
+        }
+        // The pipeline section moves with pools, machines, VMs and disks even when rows do
+        // not; with no pool scaling it shows nothing that they change.
+        changed || ((pools_changed || inputs_changed) && (was_scaling || !self.scaling.is_empty()))
+    }
+
     /// Rows as `shiftdeck get nodepools` prints them.
     pub fn rows(&self) -> Vec<NodePoolRow> {
         self.pools.iter().map(|p| p.row.clone()).collect()
@@ -264,75 +351,15 @@ impl Pane for NodePoolsPane {
         COLS.iter().map(|c| (c.header, c.sort_key)).collect()
     }
     fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
-        let f = &stores.fleet;
-        let pools_changed = self.refresh_pools(&f.nodepools);
-        let mut inputs_changed = wf::refresh(
-            &mut self.machines,
-            &f.pool_machines,
-            wf::PoolMachine::to_value,
-        );
-        inputs_changed |= wf::refresh(&mut self.vms, &f.vms, wf::VirtualMachine::to_value);
-        inputs_changed |= wf::refresh(
-            &mut self.vmis,
-            &f.vmis,
-            wf::VirtualMachineInstance::to_value,
-        );
-        // Only the root disks of these Machines' VMs (`<vm>-rhcos`): the pipeline reads no
-        // other DataVolume, and a hub may hold 10,000 of them.
-        let disks: std::collections::HashSet<String> = self
-            .machines
-            .iter()
-            .map(|m| format!("{}-rhcos", crate::fleet::pipeline::vm_name(m)))
-            .collect();
-        inputs_changed |= wf::refresh_where(
-            &mut self.dvs,
-            &f.dvs,
-            crate::copies::dv_resource::DataVolume::to_json,
-            |d| {
-                d.metadata
-                    .name
-                    .as_deref()
-                    .is_some_and(|n| disks.contains(n))
-            },
-        );
-        if inputs_changed {
-            self.guest_nodes = pipeline_view::nodes_from_machines(&self.machines);
-        }
-        let now = self.wall.unwrap_or_else(Timestamp::now);
-        // Counts move only with pools (a finished scaling changes its row's CURRENT too).
-        if pools_changed {
-            self.tracker.observe_counts(
-                self.pools
-                    .iter()
-                    .filter_map(|p| Some((p.key.clone(), p.desired?, p.current))),
-                now,
-            );
-        }
-        let was_scaling = !self.scaling.is_empty();
-        if pools_changed || inputs_changed {
-            // Only a pool whose desired count differs from its current one has a pipeline.
-            let candidates: Vec<Value> = self
-                .pools
-                .iter()
-                .filter(|p| p.desired.is_some_and(|d| d != p.current))
-                .map(|p| p.obj.to_value())
-                .collect();
-            let inp = self.inputs();
-            let scaling: Vec<Value> = candidates
-                .into_iter()
-                .filter(|p| scaling_progress(p, &inp, now).is_some())
-                .collect();
-            self.scaling = scaling;
-        }
-        let mut changed = false;
-        if pools_changed {
-            let items: Vec<Arc<Item>> = self.pools.iter().map(|p| p.item.clone()).collect();
-            self.busy = items.iter().filter(|i| i.busy).count();
-            changed |= self.table.set_items(items, COLS);
-        }
-        // The pipeline section moves with pools, machines, VMs and disks even when rows do
-        // not; with no pool scaling it shows nothing that they change.
-        changed || ((pools_changed || inputs_changed) && (was_scaling || !self.scaling.is_empty()))
+        self.sync_kinds(stores, None)
+    }
+    fn sync_changed(
+        &mut self,
+        stores: &Stores,
+        _now: Instant,
+        changed: &std::collections::BTreeSet<&'static str>,
+    ) -> bool {
+        self.sync_kinds(stores, Some(changed))
     }
     fn set_wall_clock(&mut self, now: Timestamp) {
         self.wall = Some(now);
