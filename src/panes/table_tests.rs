@@ -272,7 +272,7 @@ fn heartbeats_and_changes_off_screen_draw_nothing() {
     assert!(t.sync(&objs, t0));
     // A render with 10 rows: node-000..node-009 are on screen.
     assert_eq!(t.offset(10), 0);
-    let mut bump = |specs: &mut Vec<NodeSpec>, objs: &mut Vec<_>, i: usize, ready| {
+    let bump = |specs: &mut Vec<NodeSpec>, objs: &mut Vec<_>, i: usize, ready| {
         specs[i].rv += 1;
         specs[i].ready = ready;
         objs[i] = Arc::new(node(&specs[i]));

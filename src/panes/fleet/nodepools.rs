@@ -481,3 +481,7 @@ impl Scaling for NodePoolsPane {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "nodepools_tests.rs"]
+mod tests;
