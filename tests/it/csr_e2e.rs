@@ -339,8 +339,12 @@ async fn never_approvable_overrides_by_node_name_and_a_swapped_csr_is_refused() 
         )
         .unwrap();
     wait_for(&mut session, "the new zz-swap", |s| s.contains("zz-swap")).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let _ = tokio::time::timeout(Duration::from_millis(300), session.next()).await;
+    // The old row is still on screen: let the view catch up with the new object (views catch up
+    // at most every DATA_SYNC), so the dialog opens on the object the server now holds.
+    let caught_up = tokio::time::Instant::now() + shiftdeck::event_loop::DATA_SYNC * 2;
+    while let Some(left) = caught_up.checked_duration_since(tokio::time::Instant::now()) {
+        let _ = tokio::time::timeout(left, session.next()).await;
+    }
     open_dialog(&mut session, 'a', "Approve zz-swap").await;
     type_text(&mut session, "edge-7");
     press(&mut session, KeyCode::Enter);
