@@ -47,6 +47,8 @@ cleanup() {
 trap cleanup EXIT
 
 die() { echo "peers.sh: $*" >&2; exit 1; }
+# shellcheck source=benches/sim_lib.sh
+. "$ROOT/benches/sim_lib.sh"
 for t in tmux kubectl python3; do command -v "$t" >/dev/null || die "needs $t"; done
 [ -x "$SHIFTDECK" ] || (cd "$ROOT" && cargo build --release --locked)
 
@@ -63,28 +65,10 @@ install_peers() {
 install_peers
 
 now() { date +%s.%N; }
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-rss_mib() { awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 metric() { kubectl --kubeconfig "$KC" get --raw /metrics | awk -v m="$1" '$1 == m {print $2}'; }
 screen() { tmux capture-pane -p -t "$SESSION"; }
 # With styles: a moved selection changes only the highlight.
 styled() { tmux capture-pane -e -p -t "$SESSION"; }
-
-start_sim() {
-    KC=$WORK/kubeconfig
-    rm -f "$KC"
-    # shellcheck disable=SC2086
-    "$SHIFTDECK" sim --profile hub --scale "$SCALE" --speed 10 --seed 3 $SIM_FLAGS \
-        --kubeconfig-out "$KC" >"$WORK/sim.log" 2>&1 &
-    SIM_PID=$!
-    for _ in $(seq 600); do
-        [ -s "$KC" ] && kubectl --kubeconfig "$KC" get --raw /readyz >/dev/null 2>&1 && return
-        sleep 0.1
-    done
-    die "sim did not start: $(tail -3 "$WORK/sim.log")"
-}
-
-stop_sim() { kill "$SIM_PID" 2>/dev/null || true; wait "$SIM_PID" 2>/dev/null || true; SIM_PID=; }
 
 # The command a tool runs as, and the keys that bring its node list up.
 tool_cmd() {

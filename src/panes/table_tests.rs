@@ -2,7 +2,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::*;
-use crate::panes::nodes::fixtures::{NodeSpec, node};
+use crate::panes::nodes::fixtures::{NodeSpec, named_specs, node};
 use crate::panes::nodes::model::NodeRow;
 
 fn snap(specs: &[NodeSpec]) -> Vec<Arc<k8s_openapi::api::core::v1::Node>> {
@@ -259,13 +259,7 @@ fn repositioning_changed_rows_matches_a_full_sort() {
 #[test]
 fn heartbeats_and_changes_off_screen_draw_nothing() {
     let names: Vec<String> = (0..100).map(|i| format!("node-{i:03}")).collect();
-    let mut specs: Vec<NodeSpec> = names
-        .iter()
-        .map(|n| NodeSpec {
-            name: n,
-            ..Default::default()
-        })
-        .collect();
+    let mut specs = named_specs(&names);
     let t0 = Instant::now();
     let mut t = LiveTable::<NodeRow>::default();
     let mut objs = snap(&specs);
@@ -320,13 +314,7 @@ fn heartbeats_and_changes_off_screen_draw_nothing() {
 fn position_hints_survive_reordering_and_removals() {
     let names: Vec<String> = (0..60).map(|i| format!("node-{i:02}")).collect();
     let statuses = [Some("True"), Some("False"), Some("Unknown")];
-    let mut specs: Vec<NodeSpec> = names
-        .iter()
-        .map(|n| NodeSpec {
-            name: n,
-            ..Default::default()
-        })
-        .collect();
+    let mut specs = named_specs(&names);
     let mut objs = snap(&specs);
     let mut seed = 0x2545_f491_4f6c_dd1du64;
     let mut next = move |n: u64| {

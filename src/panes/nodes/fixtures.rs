@@ -135,3 +135,14 @@ pub fn sample_nodes(n: usize, newest: Timestamp) -> Vec<Node> {
         })
         .collect()
 }
+
+/// Default specs for these names (tests that change a few of many nodes).
+pub fn named_specs(names: &[String]) -> Vec<NodeSpec<'_>> {
+    names
+        .iter()
+        .map(|n| NodeSpec {
+            name: n,
+            ..Default::default()
+        })
+        .collect()
+}

@@ -8,7 +8,7 @@ use k8s_openapi::jiff::Timestamp;
 
 use super::NodesPane;
 use super::details::LOADING;
-use super::fixtures::{NodeSpec, node};
+use super::fixtures::{NodeSpec, named_specs, node};
 use crate::fetched::{Fetch, FetchResult, FetchedNode};
 use crate::panes::{Documents, Pane};
 use crate::watch::kind::strip_node;
@@ -116,13 +116,7 @@ fn a_failed_get_says_why_and_reads_for_other_views_are_dropped() {
 #[test]
 fn node_summary_changes_are_drawn() {
     let names: Vec<String> = (0..100).map(|i| format!("node-{i:03}")).collect();
-    let mut specs: Vec<NodeSpec> = names
-        .iter()
-        .map(|n| NodeSpec {
-            name: n,
-            ..Default::default()
-        })
-        .collect();
+    let mut specs = named_specs(&names);
     let mut objs: Vec<_> = specs.iter().map(|s| Arc::new(node(s))).collect();
     let t0 = Instant::now();
     let mut v = super::NodesView::default();
