@@ -354,6 +354,10 @@ impl CopyBook {
             self.finished.remove(&at);
         }
         if item.state.is_final() {
+            // A finished copy shows no rate, trend or ETA: its samples are dead weight (a hub
+            // keeps thousands of finished imports).
+            let mut item = item;
+            item.estimator = Estimator::default();
             self.live.remove(&k);
             self.recorded += 1;
             let seq = if item.finished.is_some() {
@@ -377,6 +381,20 @@ impl CopyBook {
     /// Forget a live copy (its object was deleted) without recording it.
     pub fn remove(&mut self, kind: SourceKind, key: &str) -> Option<CopyItem> {
         self.live.remove(&(kind, key.to_string()))
+    }
+
+    /// Forget a copy, live or finished, without recording it (its object left the model).
+    pub fn forget(&mut self, kind: SourceKind, key: &str) {
+        let k = (kind, key.to_string());
+        self.live.remove(&k);
+        if let Some(at) = self.finished_index.remove(&k) {
+            self.finished.remove(&at);
+        }
+    }
+
+    /// Every finished copy kept, newest first (not only the shown ones).
+    pub fn finished(&self) -> impl Iterator<Item = &CopyItem> {
+        self.finished.values()
     }
 
     /// Live copies, ordered by kind then key.

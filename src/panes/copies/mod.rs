@@ -3,11 +3,12 @@
 //! the watch layer on `sync`; blob polls, aborts and mirror runs are tasks reporting by message,
 //! folded in on `tick`.
 
+pub mod dv_model;
 pub mod modal;
 pub mod runtime;
 pub mod view;
 
-use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent};
@@ -48,15 +49,11 @@ pub struct MirrorRun {
 
 pub struct CopiesPane {
     pub book: CopyBook,
-    /// DataVolume key -> resourceVersion last folded in (so a re-sync adds no samples), and the
-    /// sync that last saw it (what no sync saw is gone).
-    dv_seen: foldhash::HashMap<String, (String, u64)>,
-    /// Counts syncs, for `dv_seen`.
-    dv_sync: u64,
+    /// The DataVolume store as last folded in: which versions were converted (a re-sync adds
+    /// no samples), their CDI phases, and which finished ones the history shows.
+    pub dvs: dv_model::DvModel,
     /// DataVolumes being converted off the UI thread (see [`BULK`]).
     pub converting: usize,
-    /// DataVolume key -> CDI phase, shown instead of the unified state.
-    pub dv_phase: HashMap<String, String>,
     pub blobs: Vec<BlobCopyWatch>,
     pub mirrors: Vec<MirrorRun>,
     pub selected: usize,
@@ -80,10 +77,8 @@ impl Default for CopiesPane {
         let (tx, rx) = mpsc::unbounded_channel();
         CopiesPane {
             book: CopyBook::new(HISTORY),
-            dv_seen: Default::default(),
-            dv_sync: 0,
+            dvs: Default::default(),
             converting: 0,
-            dv_phase: HashMap::new(),
             blobs: Vec::new(),
             mirrors: Vec::new(),
             selected: 0,
@@ -241,16 +236,13 @@ impl CopiesPane {
                 self.converting = self.converting.saturating_sub(sent);
                 let now = self.fixed_now.unwrap_or_else(Timestamp::now);
                 for (rv, dv) in dvs {
-                    let key = dv.key();
                     // Only the version it was converted from: a newer one was converted since,
                     // or the DataVolume is gone.
-                    if self.dv_seen.get(&key).is_none_or(|(seen, _)| *seen != rv) {
-                        continue;
+                    if self.dvs.is_current(&dv.key(), &rv) {
+                        self.fold_dv(&dv, now);
                     }
-                    let item = dv.to_item(self.book.get(SourceKind::DataVolume, &key), now);
-                    self.dv_phase.insert(key, dv.phase.clone());
-                    self.book.upsert(item);
                 }
+                self.pick_history(now);
             }
             CopyMsg::Mirror { job, event } => {
                 if let Some(run) = self.mirrors.get_mut(job) {
@@ -488,76 +480,98 @@ impl CopiesPane {
 
     /// Forget cluster data (a new connection); tracked blob copies and mirror jobs stay.
     pub fn reset_cluster(&mut self) {
-        for key in self.dv_seen.keys() {
-            self.book.remove(SourceKind::DataVolume, key);
+        for key in self.dvs.keys() {
+            self.book.forget(SourceKind::DataVolume, key);
         }
-        self.dv_seen.clear();
-        self.dv_phase.clear();
+        self.dvs.clear();
+    }
+
+    /// Fold one converted DataVolume into the book (keeping the samples of its live row).
+    fn fold_dv(&mut self, dv: &DataVolumeCopy, now: Timestamp) {
+        let key = dv.key();
+        let mut item = dv.to_item(self.book.get(SourceKind::DataVolume, &key), now);
+        // A finished one whose row is not kept (outside the history) keeps the finish time it
+        // was first seen with, when CDI gives none (a failure).
+        if item.state.is_final()
+            && dv.ready_since.is_none()
+            && let Some(at) = self.dvs.get(&key).and_then(|e| e.finished)
+        {
+            item.finished = Some(at);
+        }
+        self.dvs.converted(&key, &dv.phase, item.finished);
+        self.book.upsert(item);
+    }
+
+    /// Keep rows only for the finished DataVolumes the history can show: the newest
+    /// [`HISTORY`] that exist, and rows of deleted ones while they are among the shown. The
+    /// others are the store's objects until they are among the newest again.
+    fn pick_history(&mut self, now: Timestamp) {
+        if !std::mem::take(&mut self.dvs.history_moved) {
+            return;
+        }
+        let newest: std::collections::HashSet<&str> = self
+            .dvs
+            .newest_finished(HISTORY)
+            .into_iter()
+            .map(|e| &*e.key)
+            .collect();
+        let mut drop = Vec::new();
+        let mut have = std::collections::HashSet::new();
+        for (rank, item) in self.book.finished().enumerate() {
+            if item.kind != SourceKind::DataVolume {
+                continue;
+            }
+            let exists = self.dvs.get(&item.key).is_some();
+            if newest.contains(item.key.as_str()) {
+                have.insert(item.key.clone());
+            } else if exists || rank >= HISTORY {
+                drop.push(item.key.clone());
+            }
+        }
+        let missing: Vec<Arc<crate::copies::dv_resource::DataVolume>> = newest
+            .iter()
+            .filter(|k| !have.contains(**k))
+            .filter_map(|k| self.dvs.get(k).map(|e| e.obj.clone()))
+            .collect();
+        for key in drop {
+            self.book.forget(SourceKind::DataVolume, &key);
+        }
+        for obj in missing {
+            if let Ok(dv) = DataVolumeCopy::from_json(&obj.to_json()) {
+                self.fold_dv(&dv, now);
+            }
+        }
+        // Folding them in recorded their (unchanged) finish times again.
+        self.dvs.history_moved = false;
     }
 
     /// Fold the DataVolume store in; `now` stamps new samples.
     pub fn sync_dvs(
         &mut self,
-        dvs: &[std::sync::Arc<crate::copies::dv_resource::DataVolume>],
+        dvs: &[Arc<crate::copies::dv_resource::DataVolume>],
         now: Timestamp,
     ) -> bool {
-        let mut changed = false;
-        self.dv_sync = self.dv_sync.wrapping_add(1);
-        let sync = self.dv_sync;
-        // One key buffer for the 10,000 lookups of a sync: unchanged DataVolumes allocate nothing.
-        let mut key = String::new();
-        let mut moved = Vec::new();
-        for obj in dvs {
-            key.clear();
-            key.push_str(obj.metadata.namespace.as_deref().unwrap_or_default());
-            key.push('/');
-            key.push_str(obj.metadata.name.as_deref().unwrap_or_default());
-            let rv = obj.metadata.resource_version.as_deref().unwrap_or_default();
-            // Unchanged DataVolumes (same resourceVersion) are skipped before any conversion:
-            // with 10,000 of them one import's progress costs one conversion, not 10,000.
-            if let Some((seen_rv, seen_at)) = self.dv_seen.get_mut(key.as_str())
-                && seen_rv == rv
-            {
-                *seen_at = sync;
-                continue;
-            }
-            // Marked seen at this version now, so a later sync does not convert it again
-            // while a bulk conversion is under way.
-            self.dv_seen.insert(key.clone(), (rv.to_string(), sync));
-            moved.push(obj);
+        // Unchanged DataVolumes (same `Arc` or resourceVersion) are skipped before any
+        // conversion: with 10,000 of them one import's progress costs one conversion.
+        let moves = self.dvs.catch_up(dvs);
+        let mut changed = !moves.gone.is_empty();
+        for key in &moves.gone {
+            self.book.remove(SourceKind::DataVolume, key);
         }
-        let gone: Vec<String> = self
-            .dv_seen
-            .iter()
-            .filter(|(_, (_, at))| *at != sync)
-            .map(|(k, _)| k.clone())
-            .collect();
-        for k in gone {
-            self.dv_seen.remove(&k);
-            self.dv_phase.remove(&k);
-            self.book.remove(SourceKind::DataVolume, &k);
-            changed = true;
+        if moves.moved.len() > BULK && runtime::can_spawn() {
+            self.converting += moves.moved.len();
+            runtime::spawn_convert(self.tx.clone(), moves.moved);
+            self.pick_history(now);
+            return true;
         }
-        if moved.len() > BULK {
-            let n = moved.len();
-            if runtime::spawn_convert(
-                self.tx.clone(),
-                moved.iter().map(|o| (*o).clone()).collect(),
-            ) {
-                self.converting += n;
-                return true;
-            }
-        }
-        for obj in moved {
+        for obj in moves.moved {
             let Ok(dv) = DataVolumeCopy::from_json(&obj.to_json()) else {
                 continue;
             };
-            let key = dv.key();
-            let item = dv.to_item(self.book.get(SourceKind::DataVolume, &key), now);
-            self.dv_phase.insert(key, dv.phase.clone());
-            self.book.upsert(item);
+            self.fold_dv(&dv, now);
             changed = true;
         }
+        self.pick_history(now);
         changed
     }
 
@@ -624,7 +638,10 @@ impl Pane for CopiesPane {
             self.apply_msg(m);
             changed = true;
         }
-        self.clamp();
+        // Ticks come twice a second while copies run: the rows only move with a message.
+        if changed {
+            self.clamp();
+        }
         changed
     }
     fn animating(&self) -> bool {

@@ -65,7 +65,7 @@ fn datavolumes_fold_in_once_per_resource_version_and_leave_when_deleted() {
         .expect("item");
     assert_eq!(item.fraction, Some(0.4));
     assert!(item.rate_fraction.is_some(), "two samples give a rate");
-    assert_eq!(p.dv_phase["clusters-example/a"], "ImportInProgress");
+    assert_eq!(p.dvs.phase("clusters-example/a"), Some("ImportInProgress"));
     assert!(p.sync_dvs(
         &[] as &[std::sync::Arc<crate::copies::dv_resource::DataVolume>],
         t(20)
@@ -354,4 +354,77 @@ async fn many_datavolumes_are_converted_off_the_ui_thread() {
         .expect("item");
     assert_eq!(first.fraction, Some(0.6), "the newer version stays");
     assert!(!p.sync_dvs(&next, t(10)), "nothing converted twice");
+}
+
+/// A DataVolume that succeeded `at` seconds in (its Ready condition's transition time).
+fn done(name: &str, rv: &str, at: i64) -> std::sync::Arc<DataVolume> {
+    let ready = t(at).to_string();
+    std::sync::Arc::new(
+        serde_json::from_value(json!({
+            "apiVersion": "cdi.kubevirt.io/v1beta1", "kind": "DataVolume",
+            "metadata": {"name": name, "namespace": "ns", "resourceVersion": rv,
+                         "creationTimestamp": "2023-11-14T22:13:20Z"},
+            "spec": {"source": {"http": {"url": "https://example.com/rhcos.qcow2"}}},
+            "status": {"phase": "Succeeded", "progress": "100.0%",
+                       "conditions": [{"type": "Ready", "status": "True",
+                                       "lastTransitionTime": ready}]}
+        }))
+        .expect("dv"),
+    )
+}
+
+fn history_keys(p: &CopiesPane) -> Vec<String> {
+    p.book.history().map(|i| i.key.clone()).collect()
+}
+
+/// Only the finished DataVolumes the history shows are kept as rows; when one of them starts
+/// again the next newest takes its place, as if every row were kept; a deleted one stays while
+/// it is shown, and a failure keeps the finish time it was first seen with.
+#[test]
+fn history_keeps_rows_only_for_the_newest_finished_datavolumes() {
+    let mut p = CopiesPane::default();
+    let n = HISTORY + 30;
+    let mut dvs: Vec<_> = (0..n)
+        .map(|i| done(&format!("d{i:03}"), "1", i as i64))
+        .collect();
+    // Fewer than BULK: converted inline.
+    assert!(p.sync_dvs(&dvs, t(1000)));
+    let newest: Vec<String> = (0..n)
+        .rev()
+        .take(HISTORY)
+        .map(|i| format!("ns/d{i:03}"))
+        .collect();
+    assert_eq!(history_keys(&p), newest);
+    assert_eq!(p.book.finished().count(), HISTORY, "no rows beyond the history");
+    // The newest starts again: the 51st newest is shown, read from the store.
+    let top = n - 1;
+    dvs[top] = dv(&format!("d{top:03}"), "2", "ImportInProgress", "5.00%").into();
+    std::sync::Arc::make_mut(&mut dvs[top]).metadata.namespace = Some("ns".into());
+    assert!(p.sync_dvs(&dvs, t(1001)));
+    let mut expected: Vec<String> = (0..n - 1)
+        .rev()
+        .take(HISTORY)
+        .map(|i| format!("ns/d{i:03}"))
+        .collect();
+    assert_eq!(history_keys(&p), expected);
+    assert!(p.book.get(SourceKind::DataVolume, &format!("ns/d{top:03}")).is_some());
+    // A shown one is deleted: its row stays while it is among the shown.
+    let shown = n - 2;
+    dvs.remove(shown);
+    p.sync_dvs(&dvs, t(1002));
+    assert_eq!(history_keys(&p), expected);
+    // A failure with no Ready time keeps the time it was first seen failed.
+    let mut failed = dv("f", "1", "Failed", "N/A");
+    failed.metadata.namespace = Some("ns".into());
+    dvs.push(failed.clone().into());
+    p.sync_dvs(&dvs, t(2000));
+    expected.insert(0, "ns/f".into());
+    expected.truncate(HISTORY);
+    assert_eq!(history_keys(&p), expected);
+    failed.metadata.resource_version = Some("2".into());
+    failed.metadata.labels = Some([("a".to_string(), "b".to_string())].into());
+    *dvs.last_mut().expect("f") = failed.into();
+    p.sync_dvs(&dvs, t(3000));
+    let f = p.book.finished().find(|i| i.key == "ns/f").expect("f");
+    assert_eq!(f.finished, Some(t(2000)));
 }

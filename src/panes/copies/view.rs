@@ -72,11 +72,9 @@ pub fn row_cells(p: &CopiesPane, item: &CopyItem, now: Timestamp) -> Vec<String>
     let get = |i: usize| c.get(i).cloned().unwrap_or_else(|| "-".into());
     let state = match item.kind {
         SourceKind::DataVolume => p
-            .dv_phase
-            .get(&item.key)
-            .filter(|ph| !ph.is_empty())
-            .cloned()
-            .unwrap_or_else(|| get(2)),
+            .dvs
+            .phase(&item.key)
+            .map_or_else(|| get(2), str::to_string),
         _ => get(2),
     };
     let name = match item.kind {
