@@ -7,6 +7,8 @@
 #   benches/soak.sh                         # Nodes pane, 10 minutes
 #   PANES="no csr np hc copy" MINUTES=3 benches/soak.sh
 #   SIM_FLAGS=--still MINUTES=3 benches/soak.sh
+#   PANES=ov,no,csr,np,ms,hc,co,health,lm,copy,maint,no benches/soak.sh   # every pane, then Nodes
+#   MALLOC_CONF=narenas:2 benches/soak.sh   # jemalloc options on top of .cargo/config.toml's
 #
 # Per minute: RSS (MiB), CPU (% of one core over that minute), and from shiftdeck's own debug log
 # (`memory_log`, jemalloc): allocated and resident MiB and the store sizes. Minute 1 includes
@@ -54,10 +56,15 @@ for pane in $PANES; do
     start_sim
     rm -rf "$WORK/state"
     tmux new-session -d -s "$SESSION" -x 200 -y 60 \
-        "exec env XDG_STATE_HOME=$WORK/state SHIFTDECK_LOG=info,shiftdeck::memory=debug $SHIFTDECK --kubeconfig $KC"
+        "exec env ${MALLOC_CONF:+_RJEM_MALLOC_CONF=$MALLOC_CONF} XDG_STATE_HOME=$WORK/state SHIFTDECK_LOG=info,shiftdeck::memory=debug $SHIFTDECK --kubeconfig $KC"
     pid=$(tmux list-panes -t "$SESSION" -F '#{pane_pid}')
     sleep 3
-    tmux send-keys -t "$SESSION" ":$pane" Enter
+    # "a,b,c" visits each pane 10 s apart (their models built) and stays on the last.
+    IFS=, read -ra tour <<<"$pane"
+    for p in "${tour[@]}"; do
+        tmux send-keys -t "$SESSION" ":$p" Enter
+        [ "$p" = "${tour[-1]}" ] || sleep 10
+    done
     echo "pane :$pane"
     echo "  min  RSS MiB  CPU %  jemalloc allocated / resident MiB  stores"
     prev=$(ticks "$pid"); pt=$(date +%s.%N); cpus=()

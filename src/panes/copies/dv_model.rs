@@ -41,8 +41,11 @@ pub struct DvModel {
     index: HashMap<Arc<str>, usize>,
     hints: Hints,
     generation: u64,
-    /// A slot's finish time changed or a finished one left since the history was picked.
+    /// A change that can move the history (see [`DvModel::shown`]) since it was picked.
     pub history_moved: bool,
+    /// The oldest finished DataVolume the last pick kept, when it kept as many as asked:
+    /// finishes older than it cannot enter the history.
+    floor: Option<(Timestamp, Arc<str>)>,
 }
 
 fn key_of(obj: &DataVolume) -> String {
@@ -127,15 +130,19 @@ impl DvModel {
         }
         // A pass over the slots only when some went.
         if found < self.index.len() {
+            let mut gone = Vec::new();
             for (s, e) in self.slots.iter_mut().enumerate() {
                 if e.as_ref().is_some_and(|e| e.seen != generation)
-                    && let Some(gone) = e.take()
+                    && let Some(slot) = e.take()
                 {
-                    self.index.remove(&gone.key);
-                    self.history_moved |= gone.finished.is_some();
-                    self.free.push(s);
-                    out.gone.push(gone.key);
+                    gone.push((s, slot));
                 }
+            }
+            for (s, slot) in gone {
+                self.index.remove(&slot.key);
+                self.history_moved |= self.floor_allows(slot.finished, &slot.key);
+                self.free.push(s);
+                out.gone.push(slot.key);
             }
         }
         out
@@ -174,13 +181,47 @@ impl DvModel {
             e.phase = phase.into();
         }
         if e.finished != finished {
-            e.finished = finished;
-            self.history_moved = true;
+            let old = std::mem::replace(&mut e.finished, finished);
+            let key = e.key.clone();
+            self.history_moved |= self.floor_allows(old, &key) || self.floor_allows(finished, &key);
         }
     }
 
-    /// The `n` newest finished DataVolumes, newest first, equal times by key (the history's
-    /// order, `CopyBook`).
+    /// Whether a DataVolume finished at `at` ranks among those the last pick kept (or could,
+    /// when it kept fewer than asked).
+    pub fn may_show(&self, at: Option<Timestamp>, key: &str) -> bool {
+        self.floor_allows(at, key)
+    }
+
+    fn floor_allows(&self, at: Option<Timestamp>, key: &str) -> bool {
+        let Some(at) = at else {
+            return false;
+        };
+        match &self.floor {
+            None => true,
+            Some((t, k)) => at > *t || (at == *t && key <= &**k),
+        }
+    }
+
+    /// The keys of the `n` newest finished DataVolumes, newest first, equal times by key (the
+    /// history's order, `CopyBook`); later changes ranking below the last of them leave
+    /// `history_moved` alone.
+    pub fn pick_newest(&mut self, n: usize) -> Vec<Arc<str>> {
+        let picked: Vec<(Timestamp, Arc<str>)> = self
+            .newest_finished(n)
+            .into_iter()
+            .filter_map(|e| Some((e.finished?, e.key.clone())))
+            .collect();
+        self.floor = if picked.len() == n {
+            picked.last().cloned()
+        } else {
+            None
+        };
+        self.history_moved = false;
+        picked.into_iter().map(|(_, k)| k).collect()
+    }
+
+    /// The `n` newest finished DataVolumes, newest first, equal times by key.
     pub fn newest_finished(&self, n: usize) -> Vec<&DvSlot> {
         let mut done: Vec<&DvSlot> = self
             .slots
@@ -288,9 +329,26 @@ mod tests {
         assert_eq!(keys(&m, 3), ["ns/d1", "ns/d2", "ns/d4"]);
         assert_eq!(keys(&m, 10).len(), 4);
         assert!(keys(&m, 0).is_empty());
-        m.history_moved = false;
-        m.catch_up(&all[1..]);
-        assert!(m.history_moved, "a finished one left");
+        // Once picked, only what ranks among the picked moves the history.
+        assert_eq!(&*m.pick_newest(2)[1], "ns/d2");
+        assert!(!m.history_moved);
+        m.converted("ns/d0", "Succeeded", at(5));
+        assert!(!m.history_moved, "older than the oldest shown");
+        assert!(!m.may_show(at(5), "ns/d0"));
+        m.converted("ns/d3", "Succeeded", at(30));
+        assert!(!m.history_moved, "ties with the oldest shown, later key");
+        m.converted("ns/d0", "Succeeded", at(30));
+        assert!(m.history_moved, "ties with the oldest shown, earlier key");
+        m.pick_newest(2);
+        m.converted("ns/d1", "ImportInProgress", None);
+        assert!(m.history_moved, "a shown one started again");
+        m.pick_newest(2);
+        m.catch_up(&all[..4]);
+        assert!(!m.history_moved, "d4 was not shown");
+        m.catch_up(&all[..3]);
+        assert!(!m.history_moved, "d3 was not shown");
+        m.catch_up(&all[1..3]);
+        assert!(m.history_moved, "a shown one (d0) left");
         assert_eq!(m.phase("ns/d2"), Some("Failed"));
         assert_eq!(m.phase("ns/d0"), None);
     }

@@ -499,6 +499,11 @@ impl CopiesPane {
             item.finished = Some(at);
         }
         self.dvs.converted(&key, &dv.phase, item.finished);
+        // A finish older than the history's oldest row is not shown: no row is kept for it.
+        if item.state.is_final() && !self.dvs.may_show(item.finished, &key) {
+            self.book.forget(SourceKind::DataVolume, &key);
+            return;
+        }
         self.book.upsert(item);
     }
 
@@ -509,12 +514,8 @@ impl CopiesPane {
         if !std::mem::take(&mut self.dvs.history_moved) {
             return;
         }
-        let newest: std::collections::HashSet<&str> = self
-            .dvs
-            .newest_finished(HISTORY)
-            .into_iter()
-            .map(|e| &*e.key)
-            .collect();
+        let picked = self.dvs.pick_newest(HISTORY);
+        let newest: std::collections::HashSet<&str> = picked.iter().map(|k| &**k).collect();
         let mut drop = Vec::new();
         let mut have = std::collections::HashSet::new();
         for (rank, item) in self.book.finished().enumerate() {
@@ -537,12 +538,10 @@ impl CopiesPane {
             self.book.forget(SourceKind::DataVolume, &key);
         }
         for obj in missing {
-            if let Ok(dv) = DataVolumeCopy::from_json(&obj.to_json()) {
+            if let Ok(dv) = DataVolumeCopy::from_json(&obj.to_copy_json()) {
                 self.fold_dv(&dv, now);
             }
         }
-        // Folding them in recorded their (unchanged) finish times again.
-        self.dvs.history_moved = false;
     }
 
     /// Fold the DataVolume store in; `now` stamps new samples.
@@ -565,7 +564,7 @@ impl CopiesPane {
             return true;
         }
         for obj in moves.moved {
-            let Ok(dv) = DataVolumeCopy::from_json(&obj.to_json()) else {
+            let Ok(dv) = DataVolumeCopy::from_json(&obj.to_copy_json()) else {
                 continue;
             };
             self.fold_dv(&dv, now);

@@ -395,7 +395,11 @@ fn history_keeps_rows_only_for_the_newest_finished_datavolumes() {
         .map(|i| format!("ns/d{i:03}"))
         .collect();
     assert_eq!(history_keys(&p), newest);
-    assert_eq!(p.book.finished().count(), HISTORY, "no rows beyond the history");
+    assert_eq!(
+        p.book.finished().count(),
+        HISTORY,
+        "no rows beyond the history"
+    );
     // The newest starts again: the 51st newest is shown, read from the store.
     let top = n - 1;
     dvs[top] = dv(&format!("d{top:03}"), "2", "ImportInProgress", "5.00%").into();
@@ -407,7 +411,11 @@ fn history_keeps_rows_only_for_the_newest_finished_datavolumes() {
         .map(|i| format!("ns/d{i:03}"))
         .collect();
     assert_eq!(history_keys(&p), expected);
-    assert!(p.book.get(SourceKind::DataVolume, &format!("ns/d{top:03}")).is_some());
+    assert!(
+        p.book
+            .get(SourceKind::DataVolume, &format!("ns/d{top:03}"))
+            .is_some()
+    );
     // A shown one is deleted: its row stays while it is among the shown.
     let shown = n - 2;
     dvs.remove(shown);
