@@ -217,3 +217,61 @@ fn azure_machinesets() {
     assert_eq!(win[0].arch, "amd64");
     assert!(rows.iter().all(|r| r.desired == r.current));
 }
+
+/// The live-migration panes read NodePools and HostedClusters narrowed to `POOL_FIELDS` and
+/// `CLUSTER_FIELDS`: on the sim's hub objects (the real CRDs' shapes) every readiness row,
+/// cluster summary, maintenance report and guest target is what the whole objects give.
+#[test]
+fn live_migration_views_read_the_same_from_narrowed_pools_and_clusters() {
+    use crate::migration::inputs::MigrationInputs;
+    use crate::watch::dynamic::{HostedCluster, NodePool};
+    use crate::watch::migration_kinds::{CLUSTER_FIELDS, POOL_FIELDS};
+
+    let sim = Sim::new(Profile::Hub);
+    let narrow_pools: Vec<Value> = sim
+        .list(NP)
+        .into_iter()
+        .map(|v| {
+            NodePool::from_value(v)
+                .expect("pool")
+                .narrow_value(POOL_FIELDS)
+        })
+        .collect();
+    let narrow_hcs: Vec<Value> = sim
+        .list(HC)
+        .into_iter()
+        .map(|v| {
+            HostedCluster::from_value(v)
+                .expect("cluster")
+                .narrow_value(CLUSTER_FIELDS)
+        })
+        .collect();
+    let whole = MigrationInputs {
+        vmis: sim.list("virtualmachineinstances.kubevirt.io"),
+        migrations: Vec::new(),
+        pvcs: sim.list("persistentvolumeclaims"),
+        storage_classes: sim.list("storageclasses.storage.k8s.io"),
+        storage_profiles: sim.list("storageprofiles.cdi.kubevirt.io"),
+        node_pools: sim.list(NP),
+        hosted_clusters: sim.list(HC),
+    };
+    let narrowed = MigrationInputs {
+        node_pools: narrow_pools,
+        hosted_clusters: narrow_hcs,
+        ..whole.clone()
+    };
+    let rows = whole.readiness_rows();
+    assert!(rows.len() >= 2, "{rows:?}");
+    assert_eq!(narrowed.readiness_rows(), rows);
+    assert_eq!(narrowed.clusters(), whole.clusters());
+    let nodes = infra_nodes(&whole.vmis);
+    assert!(!nodes.is_empty());
+    for node in nodes {
+        let (a, b) = (whole.maintenance(&node), narrowed.maintenance(&node));
+        assert_eq!(a, b);
+        assert_eq!(
+            crate::migration::guest_pdbs::targets(&a, &whole.hosted_clusters),
+            crate::migration::guest_pdbs::targets(&b, &narrowed.hosted_clusters)
+        );
+    }
+}

@@ -67,6 +67,20 @@ pub fn api_resource(s: &KindSpec) -> ApiResource {
     }
 }
 
+/// What the live-migration views (Readiness, Maintenance) read of a NodePool besides its name
+/// and namespace: whole pools as JSON trees took 30 KB each, 30 MB per pane at 1,000 pools.
+pub const POOL_FIELDS: &[&str] = &[
+    "/spec/clusterName",
+    "/spec/platform",
+    "/spec/replicas",
+    "/status/replicas",
+    "/status/platform",
+    "/status/conditions",
+];
+
+/// ...and of a HostedCluster (which cluster owns a VMI, its guest kubeconfig's Secret).
+pub const CLUSTER_FIELDS: &[&str] = &["/spec/infraID", "/spec/platform", "/status/kubeconfig"];
+
 /// Readers of the live-migration kinds: the watched ones in [`WATCHED_KINDS`] order, and the
 /// shared NodePool and HostedCluster stores.
 #[derive(Clone)]
@@ -102,14 +116,16 @@ impl MigrationStores {
         )
     }
 
-    /// The objects of one kind (by `KindSpec::id`) as JSON values.
+    /// The objects of one kind (by `KindSpec::id`) as JSON values; NodePools and
+    /// HostedClusters narrowed to what the live-migration views read ([`POOL_FIELDS`],
+    /// [`CLUSTER_FIELDS`]).
     pub fn values(&self, id: &str) -> Vec<Value> {
         if id == NODE_POOLS.id {
             return self
                 .nodepools
                 .state()
                 .iter()
-                .map(|o| o.to_value())
+                .map(|o| o.narrow_value(POOL_FIELDS))
                 .collect();
         }
         if id == HOSTED_CLUSTERS.id {
@@ -117,7 +133,7 @@ impl MigrationStores {
                 .hostedclusters
                 .state()
                 .iter()
-                .map(|o| o.to_value())
+                .map(|o| o.narrow_value(CLUSTER_FIELDS))
                 .collect();
         }
         WATCHED_KINDS

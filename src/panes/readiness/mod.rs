@@ -24,7 +24,10 @@ use crate::watch::migration_kinds::{
 
 #[derive(Default)]
 pub struct ReadinessPane {
+    /// What the rows read (pools and clusters narrowed, see `POOL_FIELDS`).
     pub(crate) inputs: MigrationInputs,
+    /// The pools as the store holds them, for the YAML view (shared with the store).
+    pools: Vec<std::sync::Arc<crate::watch::dynamic::NodePool>>,
     pub(crate) rows: Vec<ReadinessRow>,
     pub(crate) selected: usize,
     pub(crate) filter: String,
@@ -55,11 +58,23 @@ impl ReadinessPane {
         true
     }
 
-    fn pool_obj(&self, key: &str) -> Option<&Value> {
+    /// The whole pool (the rows read a narrowed copy): from the store's last snapshot, or
+    /// from the inputs when fed directly (tests).
+    fn pool_obj(&self, key: &str) -> Option<Value> {
+        let same = |ns: &str, n: &str| format!("{ns}/{n}") == key;
+        if let Some(p) = self.pools.iter().find(|p| {
+            same(
+                p.metadata.namespace.as_deref().unwrap_or_default(),
+                p.metadata.name.as_deref().unwrap_or_default(),
+            )
+        }) {
+            return Some(p.to_value());
+        }
         self.inputs
             .node_pools
             .iter()
-            .find(|p| format!("{}/{}", namespace(p), name(p)) == key)
+            .find(|p| same(namespace(p), name(p)))
+            .cloned()
     }
 }
 
@@ -87,6 +102,7 @@ impl Pane for ReadinessPane {
         ReadinessRow::HEADERS.iter().map(|h| (*h, ' ')).collect()
     }
     fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
+        self.pools = stores.migration.nodepools.state();
         self.apply(MigrationInputs::from_stores(&stores.migration))
     }
     fn tick(&mut self, _now: Instant) -> bool {
@@ -115,7 +131,7 @@ impl Pane for ReadinessPane {
         self.visible().get(self.selected).map(|p| p.pool.clone())
     }
     fn object_json(&self, key: &str) -> Option<Value> {
-        self.pool_obj(key).cloned()
+        self.pool_obj(key)
     }
     fn details(&self, key: &str, _now: Timestamp) -> Option<Vec<Line<'static>>> {
         let p = self.rows.iter().find(|r| r.0.pool == key)?;
