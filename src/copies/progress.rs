@@ -354,10 +354,6 @@ impl CopyBook {
             self.finished.remove(&at);
         }
         if item.state.is_final() {
-            // A finished copy shows no rate, trend or ETA: its samples are dead weight (a hub
-            // keeps thousands of finished imports).
-            let mut item = item;
-            item.estimator = Estimator::default();
             self.live.remove(&k);
             self.recorded += 1;
             let seq = if item.finished.is_some() {
