@@ -72,7 +72,8 @@ pub struct OverviewInputs {
     pub machines: Fetched<crate::csr::machines::MachineIndex>,
     pub hosted_clusters: Fetched<Vec<Value>>,
     pub node_pools: Fetched<Vec<Value>>,
-    pub data_volumes: Fetched<Vec<Value>>,
+    /// DataVolume counts by phase (not the objects).
+    pub data_volumes: Fetched<counts::DvCounts>,
     /// Whether `kubevirt.io` VirtualMachineInstances are served (discovery only: nothing is
     /// listed; `Present(())` when served).
     pub kubevirt: Fetched<()>,

@@ -323,13 +323,31 @@ async fn gather_wmco(client: &Client, served: &Served) -> WmcoInputs {
     }
 }
 
-/// What the overview reads of a DataVolume ([`crate::overview::counts::copies_row`]: its phase), so the
-/// snapshot does not hold a second copy of 10,000 of them.
-fn dv_summary(d: &crate::copies::dv_resource::DataVolume) -> Value {
-    serde_json::json!({
-        "metadata": {"name": d.metadata.name, "namespace": d.metadata.namespace},
-        "status": {"phase": d.status.value().get("phase")},
-    })
+/// The DataVolume counts the Overview shows, from the live store when it holds a complete list
+/// (nothing listed, nothing kept but three numbers), else listed.
+async fn dv_counts(
+    client: &Client,
+    served: &Served,
+    live: Option<&super::Stores>,
+) -> Fetched<crate::overview::counts::DvCounts> {
+    use crate::overview::counts::DvCounts;
+    let (group, kind) = ("cdi.kubevirt.io", "DataVolume");
+    if matches!(served.kind(group, kind), Fetched::Present(()))
+        && let Some(s) = live
+        && let Some(phases) = from_store(&s.datavolumes, |d| {
+            d.status
+                .value()
+                .get("phase")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .await
+    {
+        return Fetched::Present(DvCounts::of_phases(phases.iter().map(Option::as_deref)));
+    }
+    list_custom(client, served, group, kind, None)
+        .await
+        .map(|v| DvCounts::of_values(&v))
 }
 
 /// What the Overview's count rows read of a HostedCluster (`counts::hosted_clusters_row`).
@@ -504,13 +522,7 @@ pub async fn gather_with(client: &Client, live: Option<&super::Stores>) -> Overv
             live.map(|s| &s.nodepools),
             |o| narrow(&o.to_value(), NP_FIELDS),
         ),
-        custom_from_store(
-            client,
-            &served,
-            ("cdi.kubevirt.io", "DataVolume"),
-            live.map(|s| &s.datavolumes),
-            |d| dv_summary(d),
-        ),
+        dv_counts(client, &served, live),
         gather_health(client),
         gather_wmco(client, &served),
         preflight(client, &served),

@@ -527,11 +527,11 @@ fn model_from_inputs_counts_and_windows_no_metrics() {
             json!({"metadata": {"name": "np2"}, "spec": {"replicas": 2}, "status": {"replicas": 2}}),
             json!({"metadata": {"name": "auto"}, "spec": {"autoScaling": {"min": 1, "max": 3}}, "status": {"replicas": 2}}),
         ]),
-        data_volumes: Fetched::Present(vec![
+        data_volumes: Fetched::Present(shiftdeck::overview::counts::DvCounts::of_values(&[
             json!({"status": {"phase": "Succeeded"}}),
             json!({"status": {"phase": "ImportInProgress", "progress": "42.0%"}}),
             json!({"status": {"phase": "Failed"}}),
-        ]),
+        ])),
         preflight: Some(vec![
             pf_check("openshift-version", Status::Pass),
             pf_check("openshift-virtualization", Status::Fail),
