@@ -324,30 +324,28 @@ async fn gather_wmco(client: &Client, served: &Served) -> WmcoInputs {
 }
 
 /// The DataVolume counts the Overview shows, from the live store when it holds a complete list
-/// (nothing listed, nothing kept but three numbers), else listed.
+/// (nothing kept but three numbers), else listed.
 async fn dv_counts(
     client: &Client,
     served: &Served,
     live: Option<&super::Stores>,
 ) -> Fetched<crate::overview::counts::DvCounts> {
-    use crate::overview::counts::DvCounts;
-    let (group, kind) = ("cdi.kubevirt.io", "DataVolume");
-    if matches!(served.kind(group, kind), Fetched::Present(()))
-        && let Some(s) = live
-        && let Some(phases) = from_store(&s.datavolumes, |d| {
+    custom_from_store(
+        client,
+        served,
+        ("cdi.kubevirt.io", "DataVolume"),
+        live.map(|s| &s.datavolumes),
+        |d| {
             d.status
                 .value()
                 .get("phase")
                 .and_then(Value::as_str)
                 .map(str::to_string)
-        })
-        .await
-    {
-        return Fetched::Present(DvCounts::of_phases(phases.iter().map(Option::as_deref)));
-    }
-    list_custom(client, served, group, kind, None)
-        .await
-        .map(|v| DvCounts::of_values(&v))
+        },
+        |v| crate::fleet::util::str_at(&v, "/status/phase").map(str::to_string),
+    )
+    .await
+    .map(|phases| crate::overview::counts::DvCounts::of_phases(phases.iter().map(Option::as_deref)))
 }
 
 /// What the Overview's count rows read of a HostedCluster (`counts::hosted_clusters_row`).
@@ -419,27 +417,29 @@ where
     Some(store.state().iter().map(f).collect())
 }
 
-/// A served custom kind from its live store, else listed (not served: no request at all).
-async fn custom_from_store<K>(
+/// A served custom kind from its live store (each object read by `f`), else listed (each read
+/// by `listed`); not served: no request at all.
+async fn custom_from_store<K, T>(
     client: &Client,
     served: &Served,
     (group, kind): (&str, &str),
     store: Option<&kube::runtime::reflector::Store<K>>,
-    f: impl Fn(&std::sync::Arc<K>) -> Value,
-) -> Fetched<Vec<Value>>
+    f: impl Fn(&std::sync::Arc<K>) -> T,
+    listed: impl Fn(Value) -> T,
+) -> Fetched<Vec<T>>
 where
     K: Resource + Clone + 'static,
     K::DynamicType: Eq + std::hash::Hash + Clone,
 {
-    if !matches!(served.kind(group, kind), Fetched::Present(())) {
-        return list_custom(client, served, group, kind, None).await;
-    }
-    if let Some(store) = store
+    if matches!(served.kind(group, kind), Fetched::Present(()))
+        && let Some(store) = store
         && let Some(v) = from_store(store, f).await
     {
         return Fetched::Present(v);
     }
-    list_custom(client, served, group, kind, None).await
+    list_custom(client, served, group, kind, None)
+        .await
+        .map(|v| v.into_iter().map(listed).collect())
 }
 
 /// [`gather`], taking every kind a reflector watches (Nodes, CSRs, Machines, HostedClusters,
@@ -507,6 +507,7 @@ pub async fn gather_with(client: &Client, live: Option<&super::Stores>) -> Overv
             ("machine.openshift.io", "Machine"),
             live.map(|s| &s.machines),
             |m| serde_json::to_value(m.as_ref()).unwrap_or(Value::Null),
+            |v| v,
         ),
         custom_from_store(
             client,
@@ -514,6 +515,7 @@ pub async fn gather_with(client: &Client, live: Option<&super::Stores>) -> Overv
             ("hypershift.openshift.io", "HostedCluster"),
             live.map(|s| &s.hostedclusters),
             |o| narrow(&o.to_value(), HC_FIELDS),
+            |v| v,
         ),
         custom_from_store(
             client,
@@ -521,6 +523,7 @@ pub async fn gather_with(client: &Client, live: Option<&super::Stores>) -> Overv
             ("hypershift.openshift.io", "NodePool"),
             live.map(|s| &s.nodepools),
             |o| narrow(&o.to_value(), NP_FIELDS),
+            |v| v,
         ),
         dv_counts(client, &served, live),
         gather_health(client),
