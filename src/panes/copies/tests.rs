@@ -389,12 +389,15 @@ fn history_keeps_rows_only_for_the_newest_finished_datavolumes() {
         .collect();
     // Fewer than BULK: converted inline.
     assert!(p.sync_dvs(&dvs, t(1000)));
-    let newest: Vec<String> = (0..n)
-        .rev()
-        .take(HISTORY)
-        .map(|i| format!("ns/d{i:03}"))
-        .collect();
-    assert_eq!(history_keys(&p), newest);
+    // The keys of the HISTORY newest of the first `of` DataVolumes.
+    let newest = |of: usize| -> Vec<String> {
+        (0..of)
+            .rev()
+            .take(HISTORY)
+            .map(|i| format!("ns/d{i:03}"))
+            .collect()
+    };
+    assert_eq!(history_keys(&p), newest(n));
     assert_eq!(
         p.book.finished().count(),
         HISTORY,
@@ -405,11 +408,7 @@ fn history_keeps_rows_only_for_the_newest_finished_datavolumes() {
     dvs[top] = dv(&format!("d{top:03}"), "2", "ImportInProgress", "5.00%").into();
     std::sync::Arc::make_mut(&mut dvs[top]).metadata.namespace = Some("ns".into());
     assert!(p.sync_dvs(&dvs, t(1001)));
-    let mut expected: Vec<String> = (0..n - 1)
-        .rev()
-        .take(HISTORY)
-        .map(|i| format!("ns/d{i:03}"))
-        .collect();
+    let mut expected = newest(n - 1);
     assert_eq!(history_keys(&p), expected);
     assert!(
         p.book
