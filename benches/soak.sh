@@ -10,7 +10,7 @@
 #   PANES=ov,no,csr,np,ms,hc,co,health,lm,copy,maint,no benches/soak.sh   # every pane, then Nodes
 #   MALLOC_CONF=narenas:2 benches/soak.sh   # jemalloc options on top of .cargo/config.toml's
 #
-# Per minute: RSS (MiB), CPU (% of one core over that minute), and from shiftdeck's own debug log
+# Per minute (and after each pane of a tour, logged every 5 s): RSS (MiB), CPU (% of one core over that minute), and from shiftdeck's own debug log
 # (`memory_log`, jemalloc): allocated and resident MiB and the store sizes. Minute 1 includes
 # start-up (the first lists); the summary line averages minutes 2 and later.
 set -euo pipefail
@@ -56,16 +56,21 @@ for pane in $PANES; do
     start_sim
     rm -rf "$WORK/state"
     tmux new-session -d -s "$SESSION" -x 200 -y 60 \
-        "exec env ${MALLOC_CONF:+_RJEM_MALLOC_CONF=$MALLOC_CONF} XDG_STATE_HOME=$WORK/state SHIFTDECK_LOG=info,shiftdeck::memory=debug $SHIFTDECK --kubeconfig $KC"
+        "exec env ${MALLOC_CONF:+_RJEM_MALLOC_CONF=$MALLOC_CONF} SHIFTDECK_MEMORY_EVERY=5 XDG_STATE_HOME=$WORK/state SHIFTDECK_LOG=info,shiftdeck::memory=debug $SHIFTDECK --kubeconfig $KC"
     pid=$(tmux list-panes -t "$SESSION" -F '#{pane_pid}')
     sleep 3
-    # "a,b,c" visits each pane 10 s apart (their models built) and stays on the last.
+    # "a,b,c" visits each pane DWELL s apart (their models built) and stays on the last; what
+    # jemalloc holds after each visit attributes the tour's memory to the panes.
     IFS=, read -ra tour <<<"$pane"
-    for p in "${tour[@]}"; do
-        tmux send-keys -t "$SESSION" ":$p" Enter
-        [ "$p" = "${tour[-1]}" ] || sleep 10
-    done
     echo "pane :$pane"
+    for i in "${!tour[@]}"; do
+        p=${tour[$i]}
+        tmux send-keys -t "$SESSION" ":$p" Enter
+        [ "$i" -eq $((${#tour[@]} - 1)) ] && break
+        sleep "${DWELL:-10}"
+        read -r alloc _ _ <<<"$(last_memory)"
+        echo "  after :$p  allocated $alloc MiB"
+    done
     echo "  min  RSS MiB  CPU %  jemalloc allocated / resident MiB  stores"
     prev=$(ticks "$pid"); pt=$(date +%s.%N); cpus=()
     for m in $(seq "$MINUTES"); do

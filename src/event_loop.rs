@@ -431,7 +431,7 @@ where
     warm.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut fast = tokio::time::interval(FAST_TICK);
     fast.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut memory = tokio::time::interval(crate::memory_log::EVERY);
+    let mut memory = tokio::time::interval(crate::memory_log::every());
     memory.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;

@@ -218,24 +218,20 @@ fn azure_machinesets() {
     assert!(rows.iter().all(|r| r.desired == r.current));
 }
 
-/// The live-migration panes read NodePools and HostedClusters narrowed to `POOL_FIELDS` and
-/// `CLUSTER_FIELDS`: on the sim's hub objects (the real CRDs' shapes) every readiness row,
-/// cluster summary, maintenance report and guest target is what the whole objects give.
+/// The live-migration panes read NodePools and HostedClusters narrowed (`narrow_pool`, one
+/// condition of 17 kept; `CLUSTER_FIELDS`): on the sim's hub objects (the real CRDs' shapes)
+/// every readiness row, cluster summary, maintenance report and guest target is what the whole objects give.
 #[test]
 fn live_migration_views_read_the_same_from_narrowed_pools_and_clusters() {
     use crate::migration::inputs::MigrationInputs;
     use crate::watch::dynamic::{HostedCluster, NodePool};
-    use crate::watch::migration_kinds::{CLUSTER_FIELDS, POOL_FIELDS};
+    use crate::watch::migration_kinds::{CLUSTER_FIELDS, narrow_pool};
 
     let sim = Sim::new(Profile::Hub);
     let narrow_pools: Vec<Value> = sim
         .list(NP)
         .into_iter()
-        .map(|v| {
-            NodePool::from_value(v)
-                .expect("pool")
-                .narrow_value(POOL_FIELDS)
-        })
+        .map(|v| narrow_pool(&NodePool::from_value(v).expect("pool")))
         .collect();
     let narrow_hcs: Vec<Value> = sim
         .list(HC)

@@ -6,8 +6,15 @@ use std::time::Duration;
 
 use crate::watch::Stores;
 
-/// How often the figures are logged.
-pub const EVERY: Duration = Duration::from_secs(60);
+/// How often the figures are logged: once a minute, or every `SHIFTDECK_MEMORY_EVERY` seconds
+/// (benches/soak.sh's per-pane attribution logs every few seconds).
+pub fn every() -> Duration {
+    std::env::var("SHIFTDECK_MEMORY_EVERY")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .filter(|&s| s > 0)
+        .map_or(Duration::from_secs(60), Duration::from_secs)
+}
 
 /// Log the figures now (a no-op unless the target is enabled at debug).
 pub fn log(stores: Option<&Stores>) {

@@ -11,7 +11,7 @@ use super::storage::StorageCatalog;
 use crate::fleet::util::{name, namespace, str_at};
 
 /// One snapshot of every live-migration kind.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct MigrationInputs {
     pub vmis: Vec<Value>,
     pub migrations: Vec<Value>,

@@ -23,7 +23,7 @@ use crate::migration::inputs::MigrationInputs;
 use crate::migration::maintenance::{MaintenanceReport, MaintenanceRow};
 use crate::migration::request::MigrationProgress;
 use crate::watch::Stores;
-use crate::watch::migration_kinds::{HOSTED_CLUSTERS, VMIMS, VMIS};
+use crate::watch::migration_kinds::{HOSTED_CLUSTERS, MAINTENANCE_KINDS, VMIMS, VMIS};
 
 /// Permission of the two kinds of action, as last known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,7 +198,7 @@ impl Pane for MaintenancePane {
         MaintenanceRow::HEADERS.iter().map(|h| (*h, ' ')).collect()
     }
     fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
-        let inputs = MigrationInputs::from_stores(&stores.migration);
+        let inputs = MigrationInputs::from_stores_of(&stores.migration, &MAINTENANCE_KINDS);
         let nodes: Vec<(String, bool)> = stores
             .nodes
             .state()
