@@ -12,10 +12,18 @@ use k8s_openapi::jiff::Timestamp;
 use crate::copies::dv_resource::DataVolume;
 use crate::panes::hints::Hints;
 
-/// One DataVolume of the store, as last seen.
+/// One DataVolume of the store, as last seen. It holds no `Arc` of the store's object: the
+/// pane is not synced while off screen, and every version the store replaced meanwhile would
+/// stay alive (1 MiB a minute at the fleet profile, up to the whole store again).
 #[derive(Debug)]
 pub struct DvSlot {
-    pub obj: Arc<DataVolume>,
+    /// The object's address, for the quick match; confirmed by `version`, since a freed
+    /// address can be reused.
+    addr: usize,
+    /// Its resourceVersion.
+    version: Box<str>,
+    /// Its index in the last snapshot (see [`DvModel::object`]).
+    pos: usize,
     /// `namespace/name`, the row key.
     pub key: Arc<str>,
     /// The CDI phase as last converted (the STATE column shows it).
@@ -71,14 +79,15 @@ impl DvModel {
         self.hints.begin(snapshot.len());
         for (pos, obj) in snapshot.iter().enumerate() {
             let slots = &self.slots;
+            let addr = Arc::as_ptr(obj) as usize;
             if let Some(s) = self.hints.find(pos, |s| {
-                slots
-                    .get(s)
-                    .and_then(Option::as_ref)
-                    .is_some_and(|e| Arc::ptr_eq(&e.obj, obj) && e.seen != generation)
+                slots.get(s).and_then(Option::as_ref).is_some_and(|e| {
+                    e.addr == addr && e.seen != generation && *e.version == *rv(obj)
+                })
             }) && let Some(Some(e)) = self.slots.get_mut(s)
             {
                 e.seen = generation;
+                e.pos = pos;
                 found += 1;
                 self.hints.record(s);
                 continue;
@@ -95,10 +104,12 @@ impl DvModel {
                     found += 1;
                     if let Some(Some(e)) = self.slots.get_mut(s) {
                         e.seen = generation;
-                        if rv(&e.obj) != rv(obj) || rv(obj).is_empty() {
+                        e.pos = pos;
+                        e.addr = addr;
+                        if *e.version != *rv(obj) || rv(obj).is_empty() {
                             out.moved.push(obj.clone());
+                            e.version = rv(obj).into();
                         }
-                        e.obj = obj.clone();
                     }
                 }
                 // Seen twice in one snapshot (a store never does that): the first one counts.
@@ -106,7 +117,9 @@ impl DvModel {
                 None => {
                     let key: Arc<str> = key.into();
                     let slot = DvSlot {
-                        obj: obj.clone(),
+                        addr,
+                        version: rv(obj).into(),
+                        pos,
                         key: key.clone(),
                         phase: Box::default(),
                         finished: None,
@@ -163,7 +176,17 @@ impl DvModel {
     /// Whether `key` is in the store at resourceVersion `version` (a conversion made off the
     /// UI thread is folded in only then).
     pub fn is_current(&self, key: &str, version: &str) -> bool {
-        self.get(key).is_some_and(|e| rv(&e.obj) == version)
+        self.get(key).is_some_and(|e| &*e.version == version)
+    }
+
+    /// The object of `key` in `snapshot`, the one the last catch-up read.
+    pub fn object<'a>(
+        &self,
+        key: &str,
+        snapshot: &'a [Arc<DataVolume>],
+    ) -> Option<&'a Arc<DataVolume>> {
+        let e = self.get(key)?;
+        snapshot.get(e.pos).filter(|o| key_of(o) == key)
     }
 
     /// Record what a conversion of `key` found.
@@ -305,6 +328,24 @@ mod tests {
         assert_eq!(m.len(), 6);
         assert!(m.is_current("ns/d3", "2"));
         assert!(!m.is_current("ns/d1", "1"));
+    }
+
+    /// The model keeps no store object alive (an off-screen pane would pin every replaced
+    /// version), and a new version at a freed version's address still moves.
+    #[test]
+    fn holds_no_object_and_an_address_reused_by_a_new_version_moves() {
+        let mut m = DvModel::default();
+        let first = vec![dv("d0", "1")];
+        m.catch_up(&first);
+        assert_eq!(Arc::strong_count(&first[0]), 1);
+        assert_eq!(m.object("ns/d0", &first).map(|o| rv(o)), Some("1"));
+        let addr = Arc::as_ptr(&first[0]) as usize;
+        drop(first);
+        // jemalloc hands the freed block to the next allocation of its size.
+        let next = vec![dv("d0", "2")];
+        let reused = Arc::as_ptr(&next[0]) as usize == addr;
+        assert_eq!(names(&m.catch_up(&next).moved), ["d0"], "address reused: {reused}");
+        assert!(m.is_current("ns/d0", "2"));
     }
 
     /// The history takes the newest finished ones, ties by key, and notices when one leaves.

@@ -26,6 +26,7 @@ use crate::actions::mirror::{MirrorWrite, Progress};
 use crate::actions::{ConfirmLine, ConfirmRequest, Origin, Tone, WriteRequest};
 use crate::copies::azure::{BlobClient, BlobCopyWatch, CopyStatus};
 use crate::copies::datavolume::DataVolumeCopy;
+use crate::copies::dv_resource::DataVolume;
 use crate::copies::mirror::{MirrorJob, MirrorStatus};
 use crate::copies::sas::BlobTarget;
 use crate::copies::{CopyBook, CopyItem, CopyState, SourceKind};
@@ -54,6 +55,9 @@ pub struct CopiesPane {
     pub dvs: dv_model::DvModel,
     /// DataVolumes being converted off the UI thread (see [`BULK`]).
     pub converting: usize,
+    /// The DataVolume store (a handle: it pins no snapshot), for the history's rows when a
+    /// conversion off the UI thread comes back.
+    dv_store: Option<kube::runtime::reflector::Store<DataVolume>>,
     pub blobs: Vec<BlobCopyWatch>,
     pub mirrors: Vec<MirrorRun>,
     pub selected: usize,
@@ -79,6 +83,7 @@ impl Default for CopiesPane {
             book: CopyBook::new(HISTORY),
             dvs: Default::default(),
             converting: 0,
+            dv_store: None,
             blobs: Vec::new(),
             mirrors: Vec::new(),
             selected: 0,
@@ -242,7 +247,7 @@ impl CopiesPane {
                         self.fold_dv(&dv, now);
                     }
                 }
-                self.pick_history(now);
+                self.pick_history(now, None);
             }
             CopyMsg::Mirror { job, event } => {
                 if let Some(run) = self.mirrors.get_mut(job) {
@@ -484,6 +489,7 @@ impl CopiesPane {
             self.book.forget(SourceKind::DataVolume, key);
         }
         self.dvs.clear();
+        self.dv_store = None;
     }
 
     /// Fold one converted DataVolume into the book (keeping the samples of its live row).
@@ -510,7 +516,7 @@ impl CopiesPane {
     /// Keep rows only for the finished DataVolumes the history can show: the newest
     /// [`HISTORY`] that exist, and rows of deleted ones while they are among the shown. The
     /// others are the store's objects until they are among the newest again.
-    fn pick_history(&mut self, now: Timestamp) {
+    fn pick_history(&mut self, now: Timestamp, snapshot: Option<&[Arc<DataVolume>]>) {
         if !std::mem::take(&mut self.dvs.history_moved) {
             return;
         }
@@ -529,10 +535,10 @@ impl CopiesPane {
                 drop.push(item.key.clone());
             }
         }
-        let missing: Vec<Arc<crate::copies::dv_resource::DataVolume>> = newest
+        let missing: Vec<Arc<DataVolume>> = newest
             .iter()
             .filter(|k| !have.contains(**k))
-            .filter_map(|k| self.dvs.get(k).map(|e| e.obj.clone()))
+            .filter_map(|k| self.dv_object(k, snapshot))
             .collect();
         for key in drop {
             self.book.forget(SourceKind::DataVolume, &key);
@@ -544,12 +550,24 @@ impl CopiesPane {
         }
     }
 
+    /// A DataVolume the model holds no object of: from the snapshot being synced, else from
+    /// the store (a conversion made off the UI thread came back).
+    fn dv_object(
+        &self,
+        key: &str,
+        snapshot: Option<&[Arc<DataVolume>]>,
+    ) -> Option<Arc<DataVolume>> {
+        if let Some(s) = snapshot {
+            return self.dvs.object(key, s).cloned();
+        }
+        let (ns, name) = key.split_once('/')?;
+        self.dv_store
+            .as_ref()?
+            .get(&kube::runtime::reflector::ObjectRef::new(name).within(ns))
+    }
+
     /// Fold the DataVolume store in; `now` stamps new samples.
-    pub fn sync_dvs(
-        &mut self,
-        dvs: &[Arc<crate::copies::dv_resource::DataVolume>],
-        now: Timestamp,
-    ) -> bool {
+    pub fn sync_dvs(&mut self, dvs: &[Arc<DataVolume>], now: Timestamp) -> bool {
         // Unchanged DataVolumes (same `Arc` or resourceVersion) are skipped before any
         // conversion: with 10,000 of them one import's progress costs one conversion.
         let moves = self.dvs.catch_up(dvs);
@@ -560,7 +578,7 @@ impl CopiesPane {
         if moves.moved.len() > BULK && runtime::can_spawn() {
             self.converting += moves.moved.len();
             runtime::spawn_convert(self.tx.clone(), moves.moved);
-            self.pick_history(now);
+            self.pick_history(now, Some(dvs));
             return true;
         }
         for obj in moves.moved {
@@ -570,7 +588,7 @@ impl CopiesPane {
             self.fold_dv(&dv, now);
             changed = true;
         }
-        self.pick_history(now);
+        self.pick_history(now, Some(dvs));
         changed
     }
 
@@ -626,6 +644,7 @@ impl Pane for CopiesPane {
     }
     fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
         self.kube = stores.client.clone();
+        self.dv_store = Some(stores.datavolumes.clone());
         let dvs = stores.datavolumes.state();
         let changed = self.sync_dvs(&dvs, self.fixed_now.unwrap_or_else(Timestamp::now));
         self.clamp();
