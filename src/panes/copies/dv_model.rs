@@ -344,7 +344,11 @@ mod tests {
         // jemalloc hands the freed block to the next allocation of its size.
         let next = vec![dv("d0", "2")];
         let reused = Arc::as_ptr(&next[0]) as usize == addr;
-        assert_eq!(names(&m.catch_up(&next).moved), ["d0"], "address reused: {reused}");
+        assert_eq!(
+            names(&m.catch_up(&next).moved),
+            ["d0"],
+            "address reused: {reused}"
+        );
         assert!(m.is_current("ns/d0", "2"));
     }
 
