@@ -10,8 +10,9 @@
 #   PANES=ov,no,csr,np,ms,hc,co,health,lm,copy,maint,no benches/soak.sh   # every pane, then Nodes
 #   MALLOC_CONF=narenas:2 benches/soak.sh   # jemalloc options on top of .cargo/config.toml's
 #
-# Per minute (and after each pane of a tour, logged every 5 s): RSS (MiB), CPU (% of one core over that minute), and from shiftdeck's own debug log
-# (`memory_log`, jemalloc): allocated and resident MiB and the store sizes. Minute 1 includes
+# Per minute: RSS (MiB), CPU (% of one core over that minute), and from shiftdeck's own debug log
+# (`memory_log`, jemalloc): allocated and resident MiB and the store sizes; a tour also prints
+# the allocated MiB after each of its panes (logged every 5 s). Minute 1 includes
 # start-up (the first lists); the summary line averages minutes 2 and later.
 set -euo pipefail
 

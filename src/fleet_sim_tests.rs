@@ -220,7 +220,8 @@ fn azure_machinesets() {
 
 /// The live-migration panes read NodePools and HostedClusters narrowed (`narrow_pool`, one
 /// condition of 17 kept; `CLUSTER_FIELDS`): on the sim's hub objects (the real CRDs' shapes)
-/// every readiness row, cluster summary, maintenance report and guest target is what the whole objects give.
+/// every readiness row, cluster summary, maintenance report and guest target is what the
+/// whole objects give.
 #[test]
 fn live_migration_views_read_the_same_from_narrowed_pools_and_clusters() {
     use crate::migration::inputs::MigrationInputs;

@@ -544,13 +544,13 @@ impl App {
         self.cold.iter().copied()
     }
 
-    /// Whether some pane off screen still has its first full sync ahead (see [`App::warm_up`]).
     /// Whether every kind the shown pane reads has its complete list (until then its rows
     /// are still arriving page by page, and it catches up at frame rate, see `DATA_SYNC`).
     pub fn shown_settled(&self) -> bool {
         self.pane().is_none_or(|p| settled(&self.states, p.reads()))
     }
 
+    /// Whether some pane off screen still has its first full sync ahead (see [`App::warm_up`]).
     pub fn has_cold_panes(&self) -> bool {
         !self.cold.is_empty() && self.stores.is_some()
     }

@@ -1,6 +1,6 @@
 //! The objects the live-migration views read, taken once from the watch stores (UI) or from one
 //! list per kind (`shiftdeck get readiness`), with the derived views built from them. Filling
-//! them from the watch is I/O, so `from_lists` / `from_stores` live in `watch::migration_kinds`.
+//! them from the watch is I/O, so `from_lists` / `from_stores_of` live in `watch::migration_kinds`.
 
 use serde_json::Value;
 

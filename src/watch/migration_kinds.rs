@@ -247,13 +247,8 @@ impl MigrationInputs {
         m
     }
 
-    /// From the watch stores.
-    pub fn from_stores(s: &MigrationStores) -> Self {
-        Self::from_stores_of(s, &MIGRATION_KINDS)
-    }
-
-    /// From the watch stores, only `kinds` (the others stay empty): the Maintenance pane reads
-    /// no NodePools.
+    /// From the watch stores, only `kinds` (the others stay empty): each pane reads what it
+    /// shows (`READINESS_KINDS`, `MAINTENANCE_KINDS`).
     pub fn from_stores_of(s: &MigrationStores, kinds: &[KindSpec]) -> Self {
         Self::from_lists(kinds.iter().map(|k| (*k, s.values(k.id))).collect())
     }

@@ -133,6 +133,13 @@ async fn readiness_view() {
     }
     key(&mut app, KeyCode::Enter);
     insta::assert_snapshot!("readiness_user_np_details", screen(&mut app, 150, 24));
+    // The YAML view shows the whole pool from the store, not the narrowed copy the rows read.
+    let pool = app
+        .pane()
+        .and_then(|p| p.object_json("clusters/user-np"))
+        .expect("the pool, from the store");
+    assert_eq!(pool["metadata"]["name"], "user-np");
+    assert!(pool["spec"].get("release").is_some(), "{pool}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -64,14 +64,10 @@ impl ReadinessPane {
 
     /// The whole pool (the rows read a narrowed copy), from the store.
     fn pool_obj(&self, key: &str) -> Option<Value> {
-        let pools = self.pools.as_ref()?.state();
-        pools
-            .iter()
-            .find(|p| {
-                let m = &p.metadata;
-                let (ns, n) = (m.namespace.as_deref(), m.name.as_deref());
-                format!("{}/{}", ns.unwrap_or_default(), n.unwrap_or_default()) == key
-            })
+        let (ns, name) = key.split_once('/')?;
+        self.pools
+            .as_ref()?
+            .get(&kube::runtime::reflector::ObjectRef::new(name).within(ns))
             .map(|p| p.to_value())
     }
 }
