@@ -443,8 +443,12 @@ where
     loop {
         let wait = FRAME.saturating_sub(last_draw.elapsed());
         if dirty && wait.is_zero() {
-            session.app.set_time(Timestamp::now(), Instant::now());
-            terminal.draw(|f| crate::ui::render(&session.app, f))?;
+            let drawn_at = Instant::now();
+            session.app.set_time(Timestamp::now(), drawn_at);
+            let (drawn, wait) =
+                crate::age::changes_of(|| terminal.draw(|f| crate::ui::render(&session.app, f)));
+            drawn?;
+            session.app.set_clock_change_due(wait.map(|w| drawn_at + w));
             dirty = false;
             last_draw = Instant::now();
         }

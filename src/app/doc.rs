@@ -1,5 +1,7 @@
-//! The details and YAML views of one object: lines built when opened and when the store changes,
-//! never per frame. YAML is always redacted.
+//! The details and YAML views of one object: lines built when opened, when the store changes and
+//! when an age or countdown in them moves on; never per frame. YAML is always redacted.
+
+use std::time::Instant;
 
 use k8s_openapi::jiff::Timestamp;
 use ratatui::style::Style;
@@ -26,6 +28,9 @@ pub struct DocView {
     /// when never `seen`, not arrived yet (just created).
     pub gone: bool,
     pub seen: bool,
+    /// When the lines read differently with the clock alone (an age, a countdown): a tick
+    /// rebuilds them then. `None`: they hold until the object changes.
+    pub changes_at: Option<Instant>,
 }
 
 impl DocView {
@@ -38,12 +43,20 @@ impl DocView {
             scroll: 0,
             gone: false,
             seen: false,
+            changes_at: None,
         }
     }
 
-    /// Rebuild the lines from the pane's current object.
-    pub fn refresh(&mut self, pane: &dyn Pane, theme: &Theme, now: Timestamp) {
-        let lines = match self.mode {
+    /// Rebuild the lines from the pane's current object, as of `now` (`instant` on the
+    /// monotonic clock).
+    pub fn refresh(&mut self, pane: &dyn Pane, theme: &Theme, now: Timestamp, instant: Instant) {
+        let (lines, wait) = crate::age::changes_of(|| self.build(pane, theme, now));
+        self.changes_at = wait.map(|w| instant + w);
+        self.apply(lines);
+    }
+
+    fn build(&self, pane: &dyn Pane, theme: &Theme, now: Timestamp) -> Option<Vec<Line<'static>>> {
+        match self.mode {
             DocMode::Details => pane.details(&self.key, now),
             DocMode::Yaml => pane.object_json(&self.key).map(|o| {
                 let mut lines = yaml_lines(&o, theme);
@@ -53,7 +66,10 @@ impl DocView {
                 }
                 lines
             }),
-        };
+        }
+    }
+
+    fn apply(&mut self, lines: Option<Vec<Line<'static>>>) {
         match lines {
             Some(l) => {
                 self.lines = l;

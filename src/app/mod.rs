@@ -134,6 +134,8 @@ pub struct App {
     pub(crate) size: Rect,
     pub(crate) now: Timestamp,
     pub(crate) instant: Instant,
+    /// See [`App::set_clock_change_due`].
+    clock_change_due: Option<Instant>,
     effects: Vec<Effect>,
     quit: bool,
     /// The scale entry dialog.
@@ -193,6 +195,7 @@ impl App {
             size: Rect::new(0, 0, 80, 24),
             now: Timestamp::now(),
             instant: Instant::now(),
+            clock_change_due: None,
             effects: Vec::new(),
             quit: false,
             scale: scale::ScaleState::default(),
@@ -244,6 +247,12 @@ impl App {
 
     pub fn should_quit(&self) -> bool {
         self.quit
+    }
+
+    /// When the last frame drawn reads differently with the clock alone (from
+    /// [`crate::age::changes_of`] around its drawing; `None`: never).
+    pub fn set_clock_change_due(&mut self, due: Option<Instant>) {
+        self.clock_change_due = due;
     }
 
     /// Set the clocks used by the next update and render (tests inject fixed times).
@@ -535,7 +544,7 @@ impl App {
         if let Some(doc) = &mut self.doc
             && let Some(p) = self.panes.get(doc.pane)
         {
-            doc.refresh(p.as_ref(), &self.theme, self.now);
+            doc.refresh(p.as_ref(), &self.theme, self.now, self.instant);
         }
     }
 
@@ -673,20 +682,31 @@ impl App {
         match action {
             Action::Quit => self.quit = true,
             Action::Resize(w, h) => self.size = Rect::new(0, 0, w, h),
-            // Ages move on, so a tick always redraws.
+            // A tick redraws only what the clock changed: a notice that ended, a pane's
+            // flashes or timers, or text of the last frame that reads differently by now (an
+            // age, a countdown: see `crate::age::changes_of`).
             Action::Tick => {
+                let mut changed = self.clock_change_due.is_some_and(|t| self.instant >= t);
                 if self
                     .notice
                     .as_ref()
                     .is_some_and(|(_, t)| self.instant.duration_since(*t) >= NOTICE)
                 {
                     self.notice = None;
+                    changed = true;
                 }
                 for p in &mut self.panes {
-                    p.tick(self.instant);
+                    changed |= p.tick(self.instant);
+                }
+                if let Some(doc) = &self.doc
+                    && doc.changes_at.is_some_and(|t| self.instant >= t)
+                {
+                    self.refresh_doc();
+                    changed = true;
                 }
                 self.refetch_details();
                 self.request_guest_pdbs();
+                return changed;
             }
             Action::ToggleHelp => {
                 self.overlay = if self.overlay == Overlay::Help {
@@ -820,7 +840,7 @@ impl App {
             if fresh && let Some(d) = p.documents_mut() {
                 d.doc_opened(&key);
             }
-            doc.refresh(p.as_ref(), &self.theme, self.now);
+            doc.refresh(p.as_ref(), &self.theme, self.now, self.instant);
             if let Some(f) = doc_fetch(p.as_ref(), mode, &key) {
                 self.effects.push(Effect::Fetch(f));
                 self.last_fetch = Some(self.instant);

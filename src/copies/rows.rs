@@ -36,9 +36,14 @@ pub fn cells(item: &CopyItem, now: Timestamp) -> Vec<String> {
         .eta
         .map(crate::age::human_duration)
         .unwrap_or_else(dash);
+    // A running copy's elapsed time counts up with the clock; a finished one holds.
     let elapsed = item
         .elapsed(now)
-        .map(crate::age::human_duration)
+        .map(if item.finished.is_none() {
+            crate::age::growing
+        } else {
+            crate::age::human_duration
+        })
         .unwrap_or_else(dash);
     let detail = if item.detail.is_empty() {
         dash()

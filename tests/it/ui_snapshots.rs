@@ -365,3 +365,101 @@ fn header_keeps_the_version_when_one_poll_fails() {
     let header = s.lines().next().unwrap_or_default();
     assert!(header.contains("4.19.3 · BareMetal (stale)"), "{header}");
 }
+
+/// The screen, and how long until it reads differently with the clock alone (what the event
+/// loop records around each draw).
+fn screen_and_wait(app: &mut App, w: u16, h: u16) -> (String, Option<std::time::Duration>) {
+    app.update(shiftdeck::action::Action::Resize(w, h));
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    shiftdeck::age::changes_of(|| {
+        t.draw(|f| shiftdeck::ui::render(app, f)).unwrap();
+        t.backend().to_string()
+    })
+}
+
+/// A tick redraws exactly when the last frame's text would read differently: one second
+/// early it would draw the same screen, at the deadline a different one.
+fn tick_redraws_exactly_when_the_screen_changes(nodes: &[Node], want: std::time::Duration) {
+    let (mut app, _w) = app_with(nodes, KindState::Live);
+    let (i0, later) = (Instant::now(), |s: u64| std::time::Duration::from_secs(s));
+    let at = |app: &mut App, d: std::time::Duration| {
+        let secs = i64::try_from(d.as_secs()).unwrap();
+        app.set_time(
+            now() + k8s_openapi::jiff::SignedDuration::from_secs(secs),
+            i0 + d,
+        );
+    };
+    // Let the connection notice end first (it ends with a tick of its own).
+    at(&mut app, later(0));
+    app.notify("x");
+    at(&mut app, later(7));
+    assert!(
+        app.update(shiftdeck::action::Action::Tick),
+        "the notice ended"
+    );
+    let (before, wait) = screen_and_wait(&mut app, 120, 20);
+    assert_eq!(wait, Some(want), "{before}");
+    let drawn = later(7);
+    app.set_clock_change_due(wait.map(|w| i0 + drawn + w));
+    let early = drawn + want - later(1);
+    at(&mut app, early);
+    assert!(
+        !app.update(shiftdeck::action::Action::Tick),
+        "nothing changed yet"
+    );
+    assert_eq!(screen_and_wait(&mut app, 120, 20).0, before);
+    at(&mut app, drawn + want);
+    assert!(
+        app.update(shiftdeck::action::Action::Tick),
+        "an age moved on"
+    );
+    assert_ne!(screen_and_wait(&mut app, 120, 20).0, before);
+}
+
+#[test]
+fn a_tick_redraws_a_node_age_in_seconds_every_second() {
+    // arm-new is 52 s old when drawn: `52s`, then `53s`.
+    tick_redraws_exactly_when_the_screen_changes(&cluster(), std::time::Duration::from_secs(1));
+}
+
+#[test]
+fn a_tick_redraws_ages_in_hours_only_when_the_hour_turns() {
+    // The newest node is 3d + 1,234 s old at first (`3d`), 7 s later it reads `3d1h` in 2,359 s.
+    let newest = now() - k8s_openapi::jiff::SignedDuration::from_secs(3 * 86_400 + 1_234);
+    tick_redraws_exactly_when_the_screen_changes(
+        &sample_nodes(10, newest),
+        std::time::Duration::from_secs(3600 - 1_234 - 7),
+    );
+}
+
+/// An open details view is built once, not per frame, yet its ages follow the clock: a tick
+/// rebuilds it when a line would read differently, and not before.
+#[test]
+fn open_details_follow_the_clock() {
+    let (mut app, _w) = app_with(&cluster(), KindState::Live);
+    let i0 = Instant::now();
+    app.set_time(now(), i0);
+    key(&mut app, KeyCode::Enter);
+    app.on_watch(fetched_node("arm-new"));
+    let age_line = |s: &str| {
+        s.lines()
+            .find(|l| l.trim_start_matches(['"', ' ']).starts_with("Age "))
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    let first = age_line(&screen(&mut app, 100, 45));
+    assert!(first.contains("45s"), "{first}");
+    let half = std::time::Duration::from_millis(500);
+    app.set_time(now(), i0 + half);
+    assert!(!app.update(shiftdeck::action::Action::Tick), "not due yet");
+    app.set_time(
+        now() + k8s_openapi::jiff::SignedDuration::from_secs(1),
+        i0 + 2 * half,
+    );
+    assert!(
+        app.update(shiftdeck::action::Action::Tick),
+        "the age moved on"
+    );
+    let next = age_line(&screen(&mut app, 100, 45));
+    assert!(next.contains("46s"), "{next}");
+}

@@ -2,6 +2,9 @@
 //! (k8s.io/apimachinery/pkg/util/duration), so a 2h30m-old object reads `150m` everywhere, as in
 //! `kubectl get`.
 
+use std::cell::Cell;
+use std::time::Duration;
+
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
 
 /// kubectl's rules over whole seconds: `45s`, `5m30s`, `55m`, `150m`, `3h5m`, `30h`, `2d4h`,
@@ -59,17 +62,77 @@ pub fn human_duration(d: SignedDuration) -> String {
     human_secs(d.as_secs())
 }
 
+/// [`human_duration`] of a duration that grows with the clock (an age, a running step): while
+/// [`changes_of`] records, it notes when the text will read differently.
+pub fn growing(d: SignedDuration) -> String {
+    let secs = d.as_secs();
+    note_change_in(secs_until_change(secs));
+    human_secs(secs)
+}
+
 /// The age of something created at `created`.
 pub fn since(created: Timestamp, now: Timestamp) -> String {
-    human_duration(now.duration_since(created))
+    growing(now.duration_since(created))
 }
 
 /// The age of something created at `created`; `<unknown>` without a timestamp (kubectl's text).
 pub fn since_ts(created: Option<Timestamp>, now: Timestamp) -> String {
-    created.map_or_else(
-        || "<unknown>".to_string(),
-        |c| human_duration(now.duration_since(c)),
-    )
+    created.map_or_else(|| "<unknown>".to_string(), |c| since(c, now))
+}
+
+/// Seconds from `secs` until [`human_secs`] of a growing duration reads differently: the unit
+/// of its last figure, less what has passed of it (`9m59s` changes in 1 s, `12m` within 60 s,
+/// `3d4h` within an hour).
+pub fn secs_until_change(secs: i64) -> i64 {
+    if secs < 0 {
+        // `<invalid>` until -1 s, then `0s` until 1 s.
+        return if secs < -1 { -1 - secs } else { 1 - secs };
+    }
+    let s = secs;
+    let unit = match s {
+        // `119s`, `9m59s`
+        _ if s < 10 * 60 => 1,
+        // `179m`, `7h59m`
+        _ if s < 8 * 3600 => 60,
+        // `47h`, `7d23h`
+        _ if s < 8 * 86_400 => 3600,
+        // `729d`, `7y364d`
+        _ if s < 8 * 365 * 86_400 => 86_400,
+        _ => 365 * 86_400,
+    };
+    unit - s % unit
+}
+
+thread_local! {
+    /// While [`changes_of`] runs: the fewest seconds until something it formatted changes.
+    static SOONEST: Cell<Option<i64>> = const { Cell::new(None) };
+}
+
+/// Runs `f` (a frame's drawing) and returns with its result how long until the first growing
+/// duration or countdown it formatted reads differently; `None` when it formatted none, so the
+/// frame does not change with the clock alone and a tick need not redraw it.
+pub fn changes_of<R>(f: impl FnOnce() -> R) -> (R, Option<Duration>) {
+    let outer = SOONEST.with(|c| c.replace(Some(i64::MAX)));
+    let out = f();
+    let soonest = SOONEST.with(|c| c.replace(outer));
+    if let (Some(outer), Some(inner)) = (outer, soonest) {
+        // A nested recording still counts for the one around it.
+        SOONEST.with(|c| c.set(Some(outer.min(inner))));
+    }
+    let wait = soonest
+        .filter(|s| *s != i64::MAX)
+        .map(|s| Duration::from_secs(s.max(1).unsigned_abs()));
+    (out, wait)
+}
+
+/// Notes that something being drawn reads differently in `secs` seconds (a countdown, a row
+/// that leaves a time window). Does nothing outside [`changes_of`].
+pub fn note_change_in(secs: i64) {
+    SOONEST.with(|c| {
+        if let Some(cur) = c.get() {
+            c.set(Some(cur.min(secs.max(1))));
+        }
+    });
 }
 
 #[cfg(test)]
@@ -147,6 +210,61 @@ mod tests {
             (8 * Y + 364 * D, "8y"),
             (9 * Y, "9y"),
         ]);
+    }
+
+    /// `secs_until_change` is exact against the formatter itself: the text holds until the
+    /// second before and changes at the second it names, in every regime and at every boundary.
+    #[test]
+    fn a_growing_duration_changes_exactly_when_announced() {
+        use super::{human_secs, secs_until_change};
+        let mut samples: Vec<i64> = (-5..20_000).collect();
+        let mut s = 20_000_i64;
+        while s < 10 * 365 * 86_400 {
+            samples.push(s);
+            s = s * 21 / 20 + 7;
+        }
+        for b in [
+            600,
+            8 * 3600,
+            8 * 86_400,
+            2 * 365 * 86_400,
+            8 * 365 * 86_400,
+        ] {
+            samples.extend(b - 3..b + 3);
+        }
+        for s in samples {
+            let wait = secs_until_change(s);
+            assert!(wait >= 1, "{s}");
+            let text = human_secs(s);
+            assert_eq!(human_secs(s + wait - 1), text, "{s} + {wait} - 1");
+            assert_ne!(human_secs(s + wait), text, "{s} + {wait}");
+        }
+    }
+
+    #[test]
+    fn a_recording_gets_the_soonest_change_and_nothing_outside_it() {
+        use super::{changes_of, note_change_in, since};
+        use k8s_openapi::jiff::Timestamp;
+        use std::time::Duration;
+        let now = Timestamp::from_second(1_000_000).expect("valid");
+        let ago = |s: i64| Timestamp::from_second(1_000_000 - s).expect("valid");
+        note_change_in(1);
+        let ((), none) = changes_of(|| ());
+        assert_eq!(none, None, "a frame without ages has no deadline");
+        // `12m` (30 s to `13m`) and `3d4h` (1,800 s to `3d5h`): the sooner wins.
+        let (texts, wait) = changes_of(|| [since(ago(750), now), since(ago(273_600 + 1_800), now)]);
+        assert_eq!(texts, ["12m".to_string(), "3d4h".to_string()]);
+        assert_eq!(wait, Some(Duration::from_secs(30)));
+        let (_, outer) = changes_of(|| {
+            let (_, inner) = changes_of(|| note_change_in(5));
+            assert_eq!(inner, Some(Duration::from_secs(5)));
+            note_change_in(60);
+        });
+        assert_eq!(
+            outer,
+            Some(Duration::from_secs(5)),
+            "a nested recording counts outside"
+        );
     }
 
     /// The example: 2h30m reads the same in every pane.

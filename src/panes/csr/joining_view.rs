@@ -25,7 +25,12 @@ pub const HEADERS: [&str; 6] = [
 ];
 
 fn step(name: Option<&str>, s: &Step, now: Timestamp) -> String {
-    let took = s.duration(now).map(crate::age::human_duration);
+    // A step in progress counts up with the clock; a finished one holds.
+    let took = s.duration(now).map(if s.finished.is_none() {
+        crate::age::growing
+    } else {
+        crate::age::human_duration
+    });
     let state = match (s.started, s.finished) {
         (None, _) => "—".to_string(),
         (Some(_), Some(_)) => format!("✓ {}", took.unwrap_or_default()),

@@ -18,7 +18,7 @@ pub fn condition_lines(c: &ConditionView, now: Timestamp, theme: &Theme) -> Vec<
     };
     let age = c
         .last_transition
-        .map(|t| crate::age::human_duration(now.duration_since(t)))
+        .map(|t| crate::age::since(t, now))
         .unwrap_or_default();
     let mut message = c.message.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = message.next().unwrap_or_default();

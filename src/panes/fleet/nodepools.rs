@@ -310,6 +310,9 @@ impl NodePoolsPane {
             .into_iter()
             .filter(|f| f.finished <= ctx.now)
         {
+            // The line leaves the screen when its keep window ends.
+            let shown_for = ctx.now.duration_since(f.finished).as_secs();
+            crate::age::note_change_in(KEEP_FINISHED - shown_for + 1);
             out.push(pipeline_view::finished_line(f, ctx.now, t));
         }
         out

@@ -6,7 +6,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use serde_json::{Value, json};
 
-use crate::age::human_duration;
+use crate::age::{growing, human_duration};
 use crate::fleet::pipeline::{MachinePipeline, ScalingProgress};
 use crate::fleet::tracker::FinishedScaling;
 use crate::fleet::util::{arr_at, str_at};
@@ -71,7 +71,7 @@ pub fn machine_line(p: &MachinePipeline, now: Timestamp, theme: &Theme) -> Line<
         } else if Some(s.stage) == current {
             let waited = p
                 .waiting_for(now)
-                .map(|w| format!(" {}", human_duration(w)))
+                .map(|w| format!(" {}", growing(w)))
                 .unwrap_or_default();
             let detail = if s.detail.is_empty() {
                 String::new()
@@ -116,7 +116,7 @@ pub fn scaling_lines(
 ) -> Vec<Line<'static>> {
     let dir = if s.desired > s.current { "up" } else { "down" };
     let running = since
-        .map(|t| format!(" · running {}", human_duration(now.duration_since(t))))
+        .map(|t| format!(" · running {}", growing(now.duration_since(t))))
         .unwrap_or_default();
     let stuck = s.machines.iter().filter(|m| m.stuck()).count();
     let mut head = vec![
@@ -152,7 +152,7 @@ pub fn finished_line(f: &FinishedScaling, now: Timestamp, theme: &Theme) -> Line
                 f.from,
                 f.to,
                 human_duration(f.total()),
-                human_duration(now.duration_since(f.finished))
+                growing(now.duration_since(f.finished))
             ),
             Style::default().patch(theme.fg(theme.muted)),
         ),

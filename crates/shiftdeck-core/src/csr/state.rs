@@ -133,6 +133,8 @@ impl Countdown {
     pub fn label(&self) -> String {
         match self {
             Self::Remaining { secs, .. } => {
+                // Counts down by the second (and a frame drawing it redraws each second).
+                crate::age::note_change_in(1);
                 let (m, s) = (secs / 60, secs % 60);
                 if m > 0 {
                     format!("{m}m{s:02}s left")
