@@ -544,7 +544,7 @@ impl CopiesPane {
             self.book.forget(SourceKind::DataVolume, &key);
         }
         for obj in missing {
-            if let Ok(dv) = DataVolumeCopy::from_json(&obj.to_copy_json()) {
+            if let Ok(dv) = DataVolumeCopy::from_dv(&obj) {
                 self.fold_dv(&dv, now);
             }
         }
@@ -582,7 +582,7 @@ impl CopiesPane {
             return true;
         }
         for obj in moves.moved {
-            let Ok(dv) = DataVolumeCopy::from_json(&obj.to_copy_json()) else {
+            let Ok(dv) = DataVolumeCopy::from_dv(&obj) else {
                 continue;
             };
             self.fold_dv(&dv, now);

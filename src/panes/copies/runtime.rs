@@ -53,7 +53,7 @@ pub fn spawn_convert(
             .iter()
             .filter_map(|o| {
                 let rv = o.metadata.resource_version.clone().unwrap_or_default();
-                crate::copies::datavolume::DataVolumeCopy::from_json(&o.to_copy_json())
+                crate::copies::datavolume::DataVolumeCopy::from_dv(o)
                     .ok()
                     .map(|d| (rv, d))
             })
