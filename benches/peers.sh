@@ -84,30 +84,57 @@ tool_cmd() {
             ;;
     esac
 }
-tool_open_nodes() {
+# The keys (tmux key names) that bring a tool's node list up.
+tool_keys() {
     case $1 in
-        shiftdeck) tmux send-keys -t "$SESSION" ':no' Enter ;;
-        kdash) tmux send-keys -t "$SESSION" '3' ;;     # the Nodes resource tab
-        kubetui) tmux send-keys -t "$SESSION" '5' ;;   # the Node tab
-        kubectl) : ;;
+        shiftdeck) echo ":no Enter" ;;
+        kdash) echo "3" ;;      # the Nodes resource tab
+        kubetui) echo "5" ;;    # the Node tab
+    esac
+}
+# The text of a tool's first frame (before it, typed keys arrive cooked: Enter as a line feed,
+# which crossterm reads as Ctrl+J).
+first_frame() {
+    case $1 in
+        shiftdeck) echo 'shiftdeck │' ;;
+        kdash) echo 'KDash' ;;
+        kubetui) echo 'ctx:' ;;
     esac
 }
 
-# Milliseconds from $3 (a `now` value) until the screen matches $1 (grep -E), "-" after $2 s.
-# $4, if set, is a tool whose node-list key is sent again every second: a key typed before the
-# tool reads its terminal can be lost.
-wait_for() {
-    local pat=$1 limit=$2 t0=$3 again=${4:-} last
-    last=$(now)
-    while :; do
-        screen | grep -Eq "$pat" && { python3 -c "print(round(($(now) - $t0) * 1000))"; return; }
-        if [ -n "$again" ] && python3 -c "import sys; sys.exit(0 if $(now) - $last >= 1 else 1)"; then
-            tool_open_nodes "$again"
-            last=$(now)
-        fi
-        python3 -c "import sys; sys.exit(0 if $(now) - $t0 < $limit else 1)" || { echo -; return; }
-        sleep 0.02
-    done
+# Milliseconds from $1 (a `now` value, when the tool started) until the screen matches $3
+# (a Python regex), "-" after $4 s. If $2 is set, it waits for that first frame, then types
+# the tool's node-list keys ($6...); with $5 = again it types them again every second while
+# the rows are missing (kdash and kubetui can drop a key typed while they start). One Python
+# process polls every 5 ms: a shell loop started two processes a poll, which added hundreds
+# of ms to the figure.
+wait_rows() {
+    python3 - "$SESSION" "$@" <<'PY'
+import re, subprocess, sys, time
+session, t0, first, rows, limit, again = sys.argv[1:7]
+t0, limit, keys = float(t0), float(limit), sys.argv[7:]
+def screen():
+    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session],
+                          capture_output=True, text=True).stdout
+def wait(pattern, until):
+    while not re.search(pattern, screen()):
+        if time.time() - t0 >= until:
+            print("-")
+            sys.exit()
+        if again == "again" and time.time() - wait.typed >= 1:
+            type_keys()
+        time.sleep(0.005)
+def type_keys():
+    if keys:
+        subprocess.run(["tmux", "send-keys", "-t", session, *keys])
+    wait.typed = time.time()
+wait.typed = float("inf")
+if first:
+    wait(first, 20)
+type_keys()
+wait(rows, limit)
+print(round((time.time() - t0) * 1000))
+PY
 }
 
 # One key (tmux key names), then milliseconds until the screen changes (2000 = no change seen).
@@ -166,18 +193,12 @@ run_once() {
     local start; start=$(now)
     tmux new-session -d -s "$SESSION" -x 200 -y 60 "exec env KUBECONFIG=$KC $cmd"
     pid=$(tmux list-panes -t "$SESSION" -F '#{pane_pid}')
-    # Keys typed before a tool has its terminal in raw mode arrive cooked (Enter as a line feed,
-    # which crossterm reads as Ctrl+J): wait for its first frame before asking for the node list.
-    case $tool in
-        shiftdeck) wait_for 'shiftdeck │' 20 "$start" >/dev/null ;;
-        kdash) wait_for 'KDash' 20 "$start" >/dev/null ;;
-        kubetui) wait_for 'ctx:' 20 "$start" >/dev/null ;;
-    esac
-    tool_open_nodes "$tool"
     rows=-
     local again=
-    case $tool in kdash | kubetui) again=$tool ;; esac
-    [ "$tool" = kubectl-all ] || rows=$(wait_for '(x86|arm64)-node-[0-9]{5}' 60 "$start" "$again")
+    case $tool in kdash | kubetui) again=again ;; esac
+    # shellcheck disable=SC2046 # the keys are separate words
+    [ "$tool" = kubectl-all ] ||
+        rows=$(wait_rows "$start" "$(first_frame "$tool")" '(x86|arm64)-node-[0-9]{5}' 60 "$again" $(tool_keys "$tool"))
     sleep_until() { python3 -c "import time; time.sleep(max(0, $start + $1 - $(now)))"; }
     sleep_until "$T1"
     rss30=$(rss_mib "$pid"); c1=$(ticks "$pid"); s1=$(ticks "$SIM_PID")
