@@ -456,6 +456,10 @@ where
         if session.app.should_quit() {
             return Ok(());
         }
+        let due = session
+            .app
+            .clock_change_due()
+            .map(tokio::time::Instant::from_std);
         tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(ev)) => dirty |= session.handle_event(&ev),
@@ -476,6 +480,9 @@ where
                 dirty |= session.app.end_flashes();
             }
             _ = memory.tick() => session.log_memory(),
+            // The last frame reads differently now (an age, a countdown): draw it again at
+            // that moment, not at the next tick, which could be up to a second later.
+            () = sleep_until_retry(due), if due.is_some() && !dirty => dirty = true,
             () = tokio::time::sleep(wait), if dirty => {}
         }
     }

@@ -255,6 +255,11 @@ impl App {
         self.clock_change_due = due;
     }
 
+    /// See [`App::set_clock_change_due`].
+    pub fn clock_change_due(&self) -> Option<Instant> {
+        self.clock_change_due
+    }
+
     /// Set the clocks used by the next update and render (tests inject fixed times).
     pub fn set_time(&mut self, now: Timestamp, instant: Instant) {
         self.now = now;

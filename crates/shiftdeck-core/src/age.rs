@@ -66,7 +66,14 @@ pub fn human_duration(d: SignedDuration) -> String {
 /// [`changes_of`] records, it notes when the text will read differently.
 pub fn growing(d: SignedDuration) -> String {
     let secs = d.as_secs();
-    note_change_in(secs_until_change(secs));
+    // Milliseconds into the current second (negative before zero: `as_secs` truncates).
+    let into = i64::from(d.subsec_millis());
+    note_change_in_ms(if d.is_negative() {
+        // Clock skew: look again at the next whole second (early is harmless).
+        -into
+    } else {
+        secs_until_change(secs) * 1000 - into
+    });
     human_secs(secs)
 }
 
@@ -83,7 +90,7 @@ pub fn since_ts(created: Option<Timestamp>, now: Timestamp) -> String {
 /// Seconds from `secs` until [`human_secs`] of a growing duration reads differently: the unit
 /// of its last figure, less what has passed of it (`9m59s` changes in 1 s, `12m` within 60 s,
 /// `3d4h` within an hour).
-pub fn secs_until_change(secs: i64) -> i64 {
+fn secs_until_change(secs: i64) -> i64 {
     if secs < 0 {
         // `<invalid>` until -1 s, then `0s` until 1 s.
         return if secs < -1 { -1 - secs } else { 1 - secs };
@@ -104,13 +111,13 @@ pub fn secs_until_change(secs: i64) -> i64 {
 }
 
 thread_local! {
-    /// While [`changes_of`] runs: the fewest seconds until something it formatted changes.
+    /// While [`changes_of`] runs: the fewest milliseconds until something it formatted changes.
     static SOONEST: Cell<Option<i64>> = const { Cell::new(None) };
 }
 
 /// Runs `f` (a frame's drawing) and returns with its result how long until the first growing
 /// duration or countdown it formatted reads differently; `None` when it formatted none, so the
-/// frame does not change with the clock alone and a tick need not redraw it.
+/// frame does not change with the clock alone and need not be drawn again for it.
 pub fn changes_of<R>(f: impl FnOnce() -> R) -> (R, Option<Duration>) {
     let outer = SOONEST.with(|c| c.replace(Some(i64::MAX)));
     let out = f();
@@ -120,17 +127,22 @@ pub fn changes_of<R>(f: impl FnOnce() -> R) -> (R, Option<Duration>) {
         SOONEST.with(|c| c.set(Some(outer.min(inner))));
     }
     let wait = soonest
-        .filter(|s| *s != i64::MAX)
-        .map(|s| Duration::from_secs(s.max(1).unsigned_abs()));
+        .filter(|ms| *ms != i64::MAX)
+        .map(|ms| Duration::from_millis(ms.max(1).unsigned_abs()));
     (out, wait)
 }
 
-/// Notes that something being drawn reads differently in `secs` seconds (a countdown, a row
-/// that leaves a time window). Does nothing outside [`changes_of`].
+/// Notes that something being drawn reads differently in `secs` seconds (a row that leaves a
+/// time window). Does nothing outside [`changes_of`].
 pub fn note_change_in(secs: i64) {
+    note_change_in_ms(secs.saturating_mul(1000));
+}
+
+/// [`note_change_in`] in milliseconds (a countdown's next second).
+pub fn note_change_in_ms(ms: i64) {
     SOONEST.with(|c| {
         if let Some(cur) = c.get() {
-            c.set(Some(cur.min(secs.max(1))));
+            c.set(Some(cur.min(ms.max(1))));
         }
     });
 }
@@ -238,6 +250,39 @@ mod tests {
             let text = human_secs(s);
             assert_eq!(human_secs(s + wait - 1), text, "{s} + {wait} - 1");
             assert_ne!(human_secs(s + wait), text, "{s} + {wait}");
+        }
+    }
+
+    /// With the milliseconds into the current second, the deadline is the very millisecond the
+    /// text changes.
+    #[test]
+    fn a_growing_duration_announces_the_millisecond_it_changes() {
+        use super::{changes_of, growing};
+        let ms = |m: i64| SignedDuration::from_millis(m);
+        for start in [
+            0,
+            5_300,
+            119_999,
+            600_250,
+            28_799_001,
+            3 * 86_400_000 + 1_234_567,
+            -1_500,
+        ] {
+            let (text, wait) = changes_of(|| growing(ms(start)));
+            let wait = i64::try_from(wait.expect("noted").as_millis()).expect("fits");
+            if start >= 0 {
+                assert_eq!(
+                    human_duration(ms(start + wait - 1)),
+                    text,
+                    "{start} + {wait} - 1"
+                );
+                assert_ne!(human_duration(ms(start + wait)), text, "{start} + {wait}");
+            } else {
+                assert!(
+                    wait <= 1_000,
+                    "skew: looked at again within a second, {wait}"
+                );
+            }
         }
     }
 

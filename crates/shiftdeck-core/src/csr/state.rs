@@ -114,6 +114,9 @@ impl Countdown {
         if left <= SignedDuration::ZERO {
             Self::Expired
         } else {
+            // Its label shows whole seconds: the next one starts when this one's fraction is
+            // spent (a frame drawing it is drawn again then).
+            crate::age::note_change_in_ms(i64::from(left.subsec_millis()) + 1);
             Self::Remaining {
                 secs: left.as_secs().max(1),
                 warning: left <= WARNING_WINDOW,
@@ -133,8 +136,6 @@ impl Countdown {
     pub fn label(&self) -> String {
         match self {
             Self::Remaining { secs, .. } => {
-                // Counts down by the second (and a frame drawing it redraws each second).
-                crate::age::note_change_in(1);
                 let (m, s) = (secs / 60, secs % 60);
                 if m > 0 {
                     format!("{m}m{s:02}s left")

@@ -72,3 +72,21 @@ fn a_forgotten_certificate_still_counts_as_issued() {
     forget_certificate(&mut pending);
     assert!(!is_issued(&pending));
 }
+
+/// A frame showing a countdown is due again the millisecond its whole seconds change.
+#[test]
+fn a_countdown_announces_its_next_second() {
+    let created = Timestamp::from_second(1_700_000_000).expect("valid");
+    let now = created + SignedDuration::from_millis(10_300);
+    let (c, wait) = crate::age::changes_of(|| Countdown::new(created, now));
+    assert_eq!(c.label(), "59m49s left");
+    let wait = wait.expect("noted");
+    assert_eq!(wait, std::time::Duration::from_millis(701));
+    let later = now + SignedDuration::try_from(wait).expect("fits");
+    assert_eq!(Countdown::new(created, later).label(), "59m48s left");
+    let expired = created + SignedDuration::from_secs(3_601);
+    let ((), none) = crate::age::changes_of(|| {
+        Countdown::new(created, expired);
+    });
+    assert_eq!(none, None, "an expired countdown holds");
+}
