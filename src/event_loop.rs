@@ -27,8 +27,12 @@ pub const FRAME: Duration = Duration::from_millis(33);
 pub const DATA_SYNC: Duration = Duration::from_secs(1);
 /// ...and spend at most 1/SYNC_SHARE of the time doing so.
 pub const SYNC_SHARE: u32 = 40;
-/// The slow clock: ages and countdowns.
+/// The slow clock: notices, pane timers, re-reads of an open details view. Ages and countdowns
+/// are drawn again at their own deadlines (see `crate::age::changes_of`).
 pub const TICK: Duration = Duration::from_secs(1);
+/// Added to such a deadline: the wall and monotonic clocks may drift apart a little (NTP slews
+/// the wall clock), and a frame drawn just before the change would show the old text.
+const CLOCK_SLACK: Duration = Duration::from_millis(5);
 /// While rows flash, tick this often so flashes end on time (a frame is drawn only when one
 /// ended).
 pub const FAST_TICK: Duration = Duration::from_millis(500);
@@ -443,12 +447,17 @@ where
     loop {
         let wait = FRAME.saturating_sub(last_draw.elapsed());
         if dirty && wait.is_zero() {
+            // The wall clock first: the deadline below, counted from the later monotonic
+            // reading, then cannot fall a hair before the text changes (a wasted draw).
+            let wall = Timestamp::now();
             let drawn_at = Instant::now();
-            session.app.set_time(Timestamp::now(), drawn_at);
+            session.app.set_time(wall, drawn_at);
             let (drawn, wait) =
                 crate::age::changes_of(|| terminal.draw(|f| crate::ui::render(&session.app, f)));
             drawn?;
-            session.app.set_clock_change_due(wait.map(|w| drawn_at + w));
+            session
+                .app
+                .set_clock_change_due(wait.map(|w| drawn_at + w + CLOCK_SLACK));
             dirty = false;
             last_draw = Instant::now();
         }
