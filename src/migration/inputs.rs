@@ -1,6 +1,7 @@
 //! The objects the live-migration views read, taken once from the watch stores (UI) or from one
 //! list per kind (`shiftdeck get readiness`), with the derived views built from them. Filling
-//! them from the watch is I/O, so `from_lists` / `from_stores_of` live in `watch::migration_kinds`.
+//! them is I/O, so `from_lists` lives in `watch::migration_kinds` and the panes' store reads in
+//! `watch::migration_memo`.
 
 use serde_json::Value;
 
@@ -30,13 +31,21 @@ impl MigrationInputs {
 
     /// One row per KubeVirt node pool, sorted by pool.
     pub fn readiness_rows(&self) -> Vec<ReadinessRow> {
+        self.readiness_rows_of(&self.node_pools)
+    }
+
+    /// The rows of some of the node pools (the others' VMIs, PVCs and storage as here).
+    pub fn readiness_rows_of<'p>(
+        &self,
+        pools: impl IntoIterator<Item = &'p Value>,
+    ) -> Vec<ReadinessRow> {
         let storage = self.storage();
         let inp = ReadinessInputs {
             vmis: &self.vmis,
             pvcs: &self.pvcs,
             storage: &storage,
         };
-        readiness_rows(&self.node_pools, &inp)
+        readiness_rows(pools, &inp)
     }
 
     /// Per hosted cluster (with KubeVirt pools), sorted by `namespace/name`.

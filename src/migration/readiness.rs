@@ -5,7 +5,7 @@
 //! Note (facts §2.6): the NodePool condition lists *all* KubevirtMachines of the control-plane
 //! namespace, not only the pool's. When the pool's VMIs are known, rows are limited to them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
@@ -53,12 +53,42 @@ pub fn vm_namespace(pool: &Value) -> String {
         })
 }
 
-/// The VMIs of a pool (label [`NODEPOOL_NAME_LABEL`] in [`vm_namespace`]).
-pub fn vmis_of_pool<'a>(pool: &Value, vmis: &'a [Value]) -> Vec<&'a Value> {
-    let ns = vm_namespace(pool);
-    vmis.iter()
-        .filter(|v| namespace(v) == ns && label(v, NODEPOOL_NAME_LABEL) == Some(name(pool)))
-        .collect()
+/// The VMIs by namespace and pool label and the PVCs by namespace and name, indexed once for a
+/// set of pools: matching each pool against every VMI and PVC was 1,000 × 2,300 comparisons
+/// per catch-up at fleet scale.
+struct Lookup<'a> {
+    vmis: HashMap<(&'a str, &'a str), Vec<&'a Value>>,
+    pvcs: HashMap<(&'a str, &'a str), &'a Value>,
+}
+
+impl<'a> Lookup<'a> {
+    fn new(inp: &ReadinessInputs<'a>) -> Self {
+        let mut vmis: HashMap<(&str, &str), Vec<&Value>> = HashMap::new();
+        for v in inp.vmis {
+            if let Some(pool) = label(v, NODEPOOL_NAME_LABEL) {
+                vmis.entry((namespace(v), pool)).or_default().push(v);
+            }
+        }
+        let mut pvcs = HashMap::new();
+        for p in inp.pvcs {
+            // The first of duplicates, as a linear search would find.
+            pvcs.entry((namespace(p), name(p))).or_insert(p);
+        }
+        Lookup { vmis, pvcs }
+    }
+
+    /// The VMIs of a pool (label [`NODEPOOL_NAME_LABEL`] in [`vm_namespace`]), in input order.
+    fn vmis_of(&self, pool: &Value) -> Vec<&'a Value> {
+        let ns = vm_namespace(pool);
+        self.vmis
+            .get(&(ns.as_str(), name(pool)))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn pvc(&self, ns: &str, pvc: &str) -> Option<&'a Value> {
+        self.pvcs.get(&(ns, pvc)).copied()
+    }
 }
 
 /// One non-migratable (or disputed) machine, cross-checked.
@@ -133,13 +163,11 @@ fn check_machine(
     vmi: Option<&Value>,
     ns: &str,
     inp: &ReadinessInputs<'_>,
+    lookup: &Lookup<'_>,
 ) -> MachineCheck {
     let lm = vmi.and_then(vmi_live_migratable);
     let pvc_name = vmi.map_or_else(|| format!("{}-rhcos", m.machine), root_claim);
-    let pvc = inp
-        .pvcs
-        .iter()
-        .find(|p| name(p) == pvc_name && namespace(p) == ns);
+    let pvc = lookup.pvc(ns, &pvc_name);
     let storage_class = pvc
         .and_then(|p| str_at(p, "/spec/storageClassName"))
         .map(str::to_string);
@@ -225,8 +253,16 @@ pub fn remedy(
 
 /// Readiness of one node pool.
 pub fn pool_readiness(pool: &Value, inp: &ReadinessInputs<'_>) -> PoolReadiness {
+    pool_readiness_in(pool, inp, &Lookup::new(inp))
+}
+
+fn pool_readiness_in(
+    pool: &Value,
+    inp: &ReadinessInputs<'_>,
+    lookup: &Lookup<'_>,
+) -> PoolReadiness {
     let ns = vm_namespace(pool);
-    let vmis = vmis_of_pool(pool, inp.vmis);
+    let vmis = lookup.vmis_of(pool);
     let state = LmState::of(pool);
     let (rows, truncated, header) = match &state {
         LmState::NotMigratable(r) => (
@@ -251,6 +287,7 @@ pub fn pool_readiness(pool: &Value, inp: &ReadinessInputs<'_>) -> PoolReadiness 
                 vmis.iter().find(|v| name(v) == m.machine).copied(),
                 &ns,
                 inp,
+                lookup,
             )
         })
         .collect();
@@ -266,7 +303,7 @@ pub fn pool_readiness(pool: &Value, inp: &ReadinessInputs<'_>) -> PoolReadiness 
                 reason,
                 message,
             };
-            let mut c = check_machine(&lm, Some(v), &ns, inp);
+            let mut c = check_machine(&lm, Some(v), &ns, inp, lookup);
             c.disputed = match &state {
                 LmState::Migratable => true,
                 LmState::NotMigratable(_) => !truncated,
@@ -337,9 +374,10 @@ pub struct ClusterReadiness {
 impl ClusterReadiness {
     /// Builds it from a HostedCluster and all node pools.
     pub fn new(hc: &Value, pools: &[Value], inp: &ReadinessInputs<'_>) -> Self {
+        let lookup = Lookup::new(inp);
         let pools: Vec<PoolReadiness> = crate::fleet::hosted::pools_of(hc, pools)
             .into_iter()
-            .map(|p| pool_readiness(p, inp))
+            .map(|p| pool_readiness_in(p, inp, &lookup))
             .collect();
         let mut reasons = BTreeMap::new();
         for (r, n) in pools.iter().flat_map(|p| &p.reasons) {
@@ -384,11 +422,15 @@ impl ClusterReadiness {
 
 /// Rows for `shiftdeck get readiness`: one per KubeVirt node pool (other platforms skipped),
 /// sorted by pool.
-pub fn readiness_rows(pools: &[Value], inp: &ReadinessInputs<'_>) -> Vec<ReadinessRow> {
+pub fn readiness_rows<'p>(
+    pools: impl IntoIterator<Item = &'p Value>,
+    inp: &ReadinessInputs<'_>,
+) -> Vec<ReadinessRow> {
+    let lookup = Lookup::new(inp);
     let mut rows: Vec<ReadinessRow> = pools
-        .iter()
+        .into_iter()
         .filter(|p| str_at(p, "/spec/platform/type") == Some("KubeVirt"))
-        .map(|p| ReadinessRow(pool_readiness(p, inp)))
+        .map(|p| ReadinessRow(pool_readiness_in(p, inp, &lookup)))
         .collect();
     rows.sort_by(|a, b| a.0.pool.cmp(&b.0.pool));
     rows

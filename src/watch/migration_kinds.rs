@@ -135,39 +135,6 @@ impl MigrationStores {
             MigrationWriters { writers },
         )
     }
-
-    /// The objects of one kind (by `KindSpec::id`) as JSON values; NodePools and
-    /// HostedClusters narrowed to what the live-migration views read ([`POOL_FIELDS`],
-    /// [`CLUSTER_FIELDS`]).
-    pub fn values(&self, id: &str) -> Vec<Value> {
-        if id == NODE_POOLS.id {
-            return self
-                .nodepools
-                .state()
-                .iter()
-                .map(|o| narrow_pool(o))
-                .collect();
-        }
-        if id == HOSTED_CLUSTERS.id {
-            return self
-                .hostedclusters
-                .state()
-                .iter()
-                .map(|o| o.narrow_value(CLUSTER_FIELDS))
-                .collect();
-        }
-        WATCHED_KINDS
-            .iter()
-            .position(|s| s.id == id)
-            .and_then(|i| self.stores.get(i))
-            .map(|s| {
-                s.state()
-                    .iter()
-                    .filter_map(|o| serde_json::to_value(o.as_ref()).ok())
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
 }
 
 /// Start one reflector per live-migration kind.
@@ -232,24 +199,41 @@ impl MigrationInputs {
     pub fn from_lists(lists: Vec<(KindSpec, Vec<Value>)>) -> Self {
         let mut m = MigrationInputs::default();
         for (spec, items) in lists {
-            let slot = match spec.id {
-                id if id == VMIS.id => &mut m.vmis,
-                id if id == VMIMS.id => &mut m.migrations,
-                id if id == PVCS.id => &mut m.pvcs,
-                id if id == STORAGE_CLASSES.id => &mut m.storage_classes,
-                id if id == STORAGE_PROFILES.id => &mut m.storage_profiles,
-                id if id == NODE_POOLS.id => &mut m.node_pools,
-                id if id == HOSTED_CLUSTERS.id => &mut m.hosted_clusters,
-                _ => continue,
-            };
-            *slot = items;
+            if let Some(slot) = m.list_mut(spec.id) {
+                *slot = items;
+            }
         }
         m
     }
 
-    /// From the watch stores, only `kinds` (the others stay empty): each pane reads what it
-    /// shows (`READINESS_KINDS`, `MAINTENANCE_KINDS`).
-    pub fn from_stores_of(s: &MigrationStores, kinds: &[KindSpec]) -> Self {
-        Self::from_lists(kinds.iter().map(|k| (*k, s.values(k.id))).collect())
+    /// The list of one kind (by `KindSpec::id`), `None` for a kind the views do not read.
+    pub fn list(&self, id: &str) -> Option<&Vec<Value>> {
+        let i = MIGRATION_KINDS.iter().position(|k| k.id == id)?;
+        // In MIGRATION_KINDS order.
+        let lists = [
+            &self.vmis,
+            &self.migrations,
+            &self.pvcs,
+            &self.storage_classes,
+            &self.storage_profiles,
+            &self.node_pools,
+            &self.hosted_clusters,
+        ];
+        lists.into_iter().nth(i)
+    }
+
+    /// [`MigrationInputs::list`], to fill.
+    pub fn list_mut(&mut self, id: &str) -> Option<&mut Vec<Value>> {
+        let i = MIGRATION_KINDS.iter().position(|k| k.id == id)?;
+        let lists = [
+            &mut self.vmis,
+            &mut self.migrations,
+            &mut self.pvcs,
+            &mut self.storage_classes,
+            &mut self.storage_profiles,
+            &mut self.node_pools,
+            &mut self.hosted_clusters,
+        ];
+        lists.into_iter().nth(i)
     }
 }

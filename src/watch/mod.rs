@@ -9,6 +9,7 @@ pub mod fleet;
 pub mod kind;
 pub mod machine;
 pub mod migration_kinds;
+pub mod migration_memo;
 pub mod overview_fetch;
 pub mod overview_poll;
 pub mod priority;

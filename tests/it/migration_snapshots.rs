@@ -322,6 +322,8 @@ async fn actions_go_through_gate_and_confirm_before_any_write() {
     .unwrap();
     v["status"]["conditions"] = serde_json::json!([{"type": "LiveMigratable", "status": "False",
         "reason": "DisksNotLiveMigratable", "message": "hotplugged RWO disk"}]);
+    // As the API server would: every write moves the resourceVersion.
+    v["metadata"]["resourceVersion"] = serde_json::json!("999999");
     writers.migration.writers[0].apply_watcher_event(&Event::Apply(
         serde_json::from_value::<DynamicObject>(v).unwrap(),
     ));

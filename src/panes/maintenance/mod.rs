@@ -6,7 +6,10 @@
 
 pub mod view;
 
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
+
+use k8s_openapi::api::core::v1::Node;
 
 use k8s_openapi::jiff::Timestamp;
 use ratatui::Frame;
@@ -22,8 +25,9 @@ use crate::migration::guest_pdbs::{GuestPdbReport, GuestTarget, targets};
 use crate::migration::inputs::MigrationInputs;
 use crate::migration::maintenance::{MaintenanceReport, MaintenanceRow};
 use crate::migration::request::MigrationProgress;
-use crate::watch::Stores;
 use crate::watch::migration_kinds::{HOSTED_CLUSTERS, MAINTENANCE_KINDS, VMIMS, VMIS};
+use crate::watch::migration_memo::MigrationMemo;
+use crate::watch::{NODES, Stores};
 
 /// Permission of the two kinds of action, as last known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +49,6 @@ impl Default for Perms {
 pub struct MaintenancePane {
     /// The infra node shown (None until opened from the Nodes pane).
     node: Option<String>,
-    pub(crate) inputs: MigrationInputs,
     pub(crate) report: Option<MaintenanceReport>,
     pub(crate) migrations: Vec<MigrationProgress>,
     /// `spec.unschedulable` of the node; None when the node is unknown.
@@ -56,12 +59,31 @@ pub struct MaintenancePane {
     /// Results of this session's writes, newest last.
     log: Vec<(bool, String)>,
     nodes_seen: Vec<(String, bool)>,
+    /// The live-migration inputs, narrowed and kept between syncs.
+    memo: MigrationMemo,
     /// The guest PDB check last asked for: the node and its targets.
     pdb_asked: Option<(String, Vec<GuestTarget>)>,
     /// When it was asked (guest pods and PDBs change without any hub event, so it is re-asked).
     pdb_asked_at: Option<Instant>,
     /// Its result (None while under way; empty when no guest node is drained).
     pub(crate) guest_pdbs: Option<Vec<GuestPdbReport>>,
+}
+
+/// Each node's name and `spec.unschedulable`.
+fn unschedulable_of(nodes: &kube::runtime::reflector::Store<Node>) -> Vec<(String, bool)> {
+    nodes
+        .state()
+        .iter()
+        .map(|n| {
+            (
+                n.metadata.name.clone().unwrap_or_default(),
+                n.spec
+                    .as_ref()
+                    .and_then(|s| s.unschedulable)
+                    .unwrap_or(false),
+            )
+        })
+        .collect()
 }
 
 impl MaintenancePane {
@@ -77,12 +99,34 @@ impl MaintenancePane {
         self.rebuild();
     }
 
+    fn sync_kinds(&mut self, stores: &Stores, changed: Option<&BTreeSet<&'static str>>) -> bool {
+        let inputs = self
+            .memo
+            .catch_up(&stores.migration, &MAINTENANCE_KINDS, changed)
+            .any();
+        let nodes = changed
+            .is_none_or(|c| c.contains(NODES.id))
+            .then(|| unschedulable_of(&stores.nodes))
+            .filter(|n| *n != self.nodes_seen);
+        if !inputs && nodes.is_none() {
+            return false;
+        }
+        if let Some(n) = nodes {
+            self.nodes_seen = n;
+        }
+        self.rebuild();
+        true
+    }
+
     fn rebuild(&mut self) {
-        self.report = self.node.as_deref().map(|n| self.inputs.maintenance(n));
+        self.report = self
+            .node
+            .as_deref()
+            .map(|n| self.memo.inputs().maintenance(n));
         self.migrations = self
             .node
             .as_deref()
-            .map(|n| self.inputs.migrations_from(n))
+            .map(|n| self.memo.inputs().migrations_from(n))
             .unwrap_or_default();
         self.unschedulable = self.node.as_deref().and_then(|n| {
             self.nodes_seen
@@ -110,7 +154,8 @@ impl MaintenancePane {
     pub fn selected_vmi(&self) -> Option<&Value> {
         let rows = self.rows();
         let r = rows.get(self.selected)?;
-        self.inputs
+        self.memo
+            .inputs()
             .vmis
             .iter()
             .find(|v| name(v) == r.0.name && namespace(v) == r.0.namespace)
@@ -118,7 +163,7 @@ impl MaintenancePane {
 
     /// The inputs (for planning actions).
     pub fn inputs(&self) -> &MigrationInputs {
-        &self.inputs
+        self.memo.inputs()
     }
 
     /// The guest PDB check to run now, if the node or its drained guest nodes changed since the
@@ -132,7 +177,7 @@ impl MaintenancePane {
         refresh_after: Option<Duration>,
     ) -> Option<(String, Vec<GuestTarget>)> {
         let (node, report) = (self.node.clone()?, self.report.as_ref()?);
-        let want = (node, targets(report, &self.inputs.hosted_clusters));
+        let want = (node, targets(report, &self.memo.inputs().hosted_clusters));
         let same = self.pdb_asked.as_ref() == Some(&want);
         let stale = match (refresh_after, self.pdb_asked_at) {
             (Some(after), Some(at)) => now.saturating_duration_since(at) >= after,
@@ -192,34 +237,21 @@ impl Pane for MaintenancePane {
         VMIS.id
     }
     fn reads(&self) -> &'static [&'static str] {
-        &[VMIS.id, VMIMS.id, HOSTED_CLUSTERS.id, "nodes"]
+        &[VMIS.id, VMIMS.id, HOSTED_CLUSTERS.id, NODES.id]
     }
     fn columns(&self) -> Vec<(&'static str, char)> {
         MaintenanceRow::HEADERS.iter().map(|h| (*h, ' ')).collect()
     }
     fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
-        let inputs = MigrationInputs::from_stores_of(&stores.migration, &MAINTENANCE_KINDS);
-        let nodes: Vec<(String, bool)> = stores
-            .nodes
-            .state()
-            .iter()
-            .map(|n| {
-                (
-                    n.metadata.name.clone().unwrap_or_default(),
-                    n.spec
-                        .as_ref()
-                        .and_then(|s| s.unschedulable)
-                        .unwrap_or(false),
-                )
-            })
-            .collect();
-        if inputs == self.inputs && nodes == self.nodes_seen {
-            return false;
-        }
-        self.inputs = inputs;
-        self.nodes_seen = nodes;
-        self.rebuild();
-        true
+        self.sync_kinds(stores, None)
+    }
+    fn sync_changed(
+        &mut self,
+        stores: &Stores,
+        _now: Instant,
+        changed: &std::collections::BTreeSet<&'static str>,
+    ) -> bool {
+        self.sync_kinds(stores, Some(changed))
     }
     fn tick(&mut self, _now: Instant) -> bool {
         false
@@ -248,7 +280,8 @@ impl Pane for MaintenancePane {
             .map(|v| format!("{}/{}", namespace(v), name(v)))
     }
     fn object_json(&self, key: &str) -> Option<Value> {
-        self.inputs
+        self.memo
+            .inputs()
             .vmis
             .iter()
             .find(|v| format!("{}/{}", namespace(v), name(v)) == key)
@@ -317,7 +350,7 @@ impl Maintenance for MaintenancePane {
         MaintenancePane::selected_vmi(self)
     }
     fn inputs(&self) -> &MigrationInputs {
-        &self.inputs
+        self.memo.inputs()
     }
     fn log_result(&mut self, ok: bool, summary: String) {
         self.log.push((ok, summary));

@@ -15,23 +15,24 @@ use serde_json::Value;
 use super::{Pane, RenderCtx};
 use crate::action::Action;
 use crate::fleet::util::TableRow;
-use crate::migration::inputs::MigrationInputs;
 use crate::migration::readiness::{PoolReadiness, ReadinessRow};
 use crate::watch::Stores;
 use crate::watch::migration_kinds::{
     NODE_POOLS, PVCS, READINESS_KINDS, STORAGE_CLASSES, STORAGE_PROFILES, VMIS,
 };
+use crate::watch::migration_memo::MigrationMemo;
 
 #[derive(Default)]
 pub struct ReadinessPane {
-    /// The inputs the rows were made from, as compact JSON: when a change leaves them as they
-    /// were (another condition of a pool), there are no new rows and no redraw. A string, not
-    /// the trees: about 1.5 MB at 1,000 pools instead of 9 MB.
-    seen: String,
+    /// The inputs, narrowed and kept between syncs: when a change leaves them as they were
+    /// (another condition of a pool), there are no new rows and no redraw.
+    memo: MigrationMemo,
     /// The store's pools, for the YAML view: read when it opens, so a pane off screen pins no
     /// old snapshot of them.
     pools: Option<kube::runtime::reflector::Store<crate::watch::dynamic::NodePool>>,
     pub(crate) rows: Vec<ReadinessRow>,
+    /// Indexes into `rows` of the rows shown, in order.
+    shown: Vec<usize>,
     pub(crate) selected: usize,
     pub(crate) filter: String,
 }
@@ -39,27 +40,65 @@ pub struct ReadinessPane {
 impl ReadinessPane {
     /// The pool rows shown (filtered), sorted by cluster then pool.
     pub fn visible(&self) -> Vec<&PoolReadiness> {
-        let f = self.filter.to_lowercase();
-        let mut v: Vec<&PoolReadiness> = self
-            .rows
+        self.shown
             .iter()
-            .filter(|r| f.is_empty() || r.cells().iter().any(|c| c.to_lowercase().contains(&f)))
+            .filter_map(|i| self.rows.get(*i))
             .map(|r| &r.0)
-            .collect();
-        v.sort_by(|a, b| (&a.cluster, &a.pool).cmp(&(&b.cluster, &b.pool)));
-        v
+            .collect()
     }
 
-    /// Feed a snapshot (tests, `sync`). Returns whether anything changed.
-    pub fn apply(&mut self, inputs: MigrationInputs) -> bool {
-        let seen = serde_json::to_string(&inputs).unwrap_or_default();
-        if seen == self.seen && !self.rows.is_empty() {
+    /// Sort and filter again: after the rows or the filter changed, not on every frame or key.
+    fn reshow(&mut self) {
+        let f = self.filter.to_lowercase();
+        let rows = &self.rows;
+        let mut shown: Vec<usize> = (0..rows.len())
+            .filter(|i| {
+                f.is_empty()
+                    || rows[*i]
+                        .cells()
+                        .iter()
+                        .any(|c| c.to_lowercase().contains(&f))
+            })
+            .collect();
+        shown.sort_by(|a, b| {
+            let (a, b) = (&rows[*a].0, &rows[*b].0);
+            (&a.cluster, &a.pool).cmp(&(&b.cluster, &b.pool))
+        });
+        self.shown = shown;
+        self.selected = self.selected.min(self.shown.len().saturating_sub(1));
+    }
+
+    fn sync_kinds(
+        &mut self,
+        stores: &Stores,
+        changed: Option<&std::collections::BTreeSet<&'static str>>,
+    ) -> bool {
+        self.pools = Some(stores.migration.nodepools.clone());
+        let changes = self
+            .memo
+            .catch_up(&stores.migration, &READINESS_KINDS, changed);
+        if !changes.any() {
             return false;
         }
-        self.rows = inputs.readiness_rows();
-        self.seen = seen;
-        self.selected = self.selected.min(self.visible().len().saturating_sub(1));
+        match changes.only_in(NODE_POOLS.id) {
+            // Churn moves a few pools a second: their rows alone are made again.
+            Some(keys) => self.update_pools(keys),
+            None => self.rows = self.memo.inputs().readiness_rows(),
+        }
+        self.reshow();
         true
+    }
+
+    /// Make the rows of the pools at `keys` (`namespace/name`) again, the others as they are:
+    /// a pool's row reads only that pool besides the VMIs, PVCs and storage, which did not
+    /// change. Rows stay sorted by pool.
+    fn update_pools(&mut self, keys: &std::collections::BTreeSet<String>) {
+        self.rows.retain(|r| !keys.contains(&r.0.pool));
+        let pools = keys.iter().filter_map(|k| self.memo.get(NODE_POOLS.id, k));
+        for row in self.memo.inputs().readiness_rows_of(pools) {
+            let at = self.rows.partition_point(|r| r.0.pool < row.0.pool);
+            self.rows.insert(at, row);
+        }
     }
 
     /// The whole pool (the rows read a narrowed copy), from the store.
@@ -95,11 +134,15 @@ impl Pane for ReadinessPane {
         ReadinessRow::HEADERS.iter().map(|h| (*h, ' ')).collect()
     }
     fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
-        self.pools = Some(stores.migration.nodepools.clone());
-        self.apply(MigrationInputs::from_stores_of(
-            &stores.migration,
-            &READINESS_KINDS,
-        ))
+        self.sync_kinds(stores, None)
+    }
+    fn sync_changed(
+        &mut self,
+        stores: &Stores,
+        _now: Instant,
+        changed: &std::collections::BTreeSet<&'static str>,
+    ) -> bool {
+        self.sync_kinds(stores, Some(changed))
     }
     fn tick(&mut self, _now: Instant) -> bool {
         false
@@ -118,7 +161,7 @@ impl Pane for ReadinessPane {
     }
     fn set_filter(&mut self, text: &str) {
         self.filter = text.to_string();
-        self.selected = self.selected.min(self.visible().len().saturating_sub(1));
+        self.reshow();
     }
     fn filter_text(&self) -> &str {
         &self.filter
@@ -137,3 +180,6 @@ impl Pane for ReadinessPane {
         view::render(self, frame, area, ctx);
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -12,6 +12,7 @@ use ratatui::widgets::{Paragraph, Row, Table, Wrap};
 use super::ReadinessPane;
 use crate::migration::readiness::PoolReadiness;
 use crate::panes::RenderCtx;
+use crate::theme::Theme;
 use crate::watch::KindState;
 
 fn reasons(p: &PoolReadiness) -> String {
@@ -20,6 +21,36 @@ fn reasons(p: &PoolReadiness) -> String {
         .map(|(r, n)| format!("{r}×{n}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// One line of the table.
+enum TableLine<'a> {
+    /// A hosted cluster's total.
+    Cluster(&'a str),
+    /// The pool at this index of the shown pools.
+    Pool(usize),
+}
+
+fn pool_row(pool: &PoolReadiness, selected: bool, theme: &Theme) -> Row<'static> {
+    let mut style = Style::default().fg(if pool.all_migratable() {
+        theme.fg
+    } else {
+        theme.warn
+    });
+    if selected {
+        style = style.bg(theme.selection).add_modifier(Modifier::BOLD);
+    }
+    let mut ratio = pool.ratio();
+    if pool.truncated {
+        ratio.push_str(" (truncated)");
+    }
+    Row::new([
+        format!("  {}", pool.pool),
+        ratio,
+        reasons(pool),
+        pool.remedies.first().cloned().unwrap_or_default(),
+    ])
+    .style(style)
 }
 
 pub fn render(p: &ReadinessPane, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
@@ -67,55 +98,42 @@ pub fn render(p: &ReadinessPane, frame: &mut Frame, area: Rect, ctx: &RenderCtx)
             .fg(theme.header)
             .add_modifier(Modifier::BOLD),
     );
-    let mut rows: Vec<Row> = Vec::new();
+    // The table's lines: a total line per hosted cluster, then its pools. Rows are built
+    // only for the lines on screen.
+    let mut lines: Vec<TableLine> = Vec::with_capacity(pools.len() + clusters.len());
     let mut selected_line = 0usize;
-    let mut last_cluster = None;
     for (i, pool) in pools.iter().enumerate() {
-        if last_cluster != Some(pool.cluster.as_str()) {
-            last_cluster = Some(pool.cluster.as_str());
-            let (m, t) = clusters
-                .get(pool.cluster.as_str())
-                .copied()
-                .unwrap_or((0, 0));
-            let style = Style::default()
-                .fg(if m == t { theme.ok } else { theme.warn })
-                .add_modifier(Modifier::BOLD);
-            rows.push(
+        if i == 0 || pools[i - 1].cluster != pool.cluster {
+            lines.push(TableLine::Cluster(pool.cluster.as_str()));
+        }
+        if i == p.selected {
+            selected_line = lines.len();
+        }
+        lines.push(TableLine::Pool(i));
+    }
+    let visible = table_area.height.saturating_sub(1) as usize;
+    let offset = selected_line.saturating_sub(visible.saturating_sub(1));
+    let rows: Vec<Row> = lines
+        .iter()
+        .skip(offset)
+        .take(visible)
+        .map(|line| match *line {
+            TableLine::Cluster(cluster) => {
+                let (m, t) = clusters.get(cluster).copied().unwrap_or((0, 0));
+                let style = Style::default()
+                    .fg(if m == t { theme.ok } else { theme.warn })
+                    .add_modifier(Modifier::BOLD);
                 Row::new([
-                    format!("{} (hosted cluster)", pool.cluster),
+                    format!("{cluster} (hosted cluster)"),
                     format!("{m}/{t}"),
                     String::new(),
                     String::new(),
                 ])
-                .style(style),
-            );
-        }
-        let mut style = Style::default().fg(if pool.all_migratable() {
-            theme.fg
-        } else {
-            theme.warn
-        });
-        if i == p.selected {
-            style = style.bg(theme.selection).add_modifier(Modifier::BOLD);
-            selected_line = rows.len();
-        }
-        let mut ratio = pool.ratio();
-        if pool.truncated {
-            ratio.push_str(" (truncated)");
-        }
-        rows.push(
-            Row::new([
-                format!("  {}", pool.pool),
-                ratio,
-                reasons(pool),
-                pool.remedies.first().cloned().unwrap_or_default(),
-            ])
-            .style(style),
-        );
-    }
-    let visible = table_area.height.saturating_sub(1) as usize;
-    let offset = selected_line.saturating_sub(visible.saturating_sub(1));
-    let rows: Vec<Row> = rows.into_iter().skip(offset).collect();
+                .style(style)
+            }
+            TableLine::Pool(i) => pool_row(pools[i], i == p.selected, theme),
+        })
+        .collect();
     let widths = [
         Constraint::Length(34),
         Constraint::Length(12),
