@@ -19,6 +19,25 @@
 //!    `machinesets`, `copy`... disappear on MicroShift, and `hc`, `np`, `readiness`,
 //!    `maintenance` wherever discovery says HyperShift or KubeVirt kinds are not served).
 
+/// `Pane::sync` and `Pane::sync_changed` for a pane whose inherent
+/// `sync_kinds(stores, changed: Option<&BTreeSet<&str>>)` catches up with only the kinds that
+/// changed (all of them when `None`).
+macro_rules! sync_by_kinds {
+    () => {
+        fn sync(&mut self, stores: &$crate::watch::Stores, _now: std::time::Instant) -> bool {
+            self.sync_kinds(stores, None)
+        }
+        fn sync_changed(
+            &mut self,
+            stores: &$crate::watch::Stores,
+            _now: std::time::Instant,
+            changed: &std::collections::BTreeSet<&'static str>,
+        ) -> bool {
+            self.sync_kinds(stores, Some(changed))
+        }
+    };
+}
+
 pub mod caps;
 pub mod cells;
 pub mod copies;

@@ -353,17 +353,7 @@ impl Pane for NodePoolsPane {
     fn columns(&self) -> Vec<(&'static str, char)> {
         COLS.iter().map(|c| (c.header, c.sort_key)).collect()
     }
-    fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
-        self.sync_kinds(stores, None)
-    }
-    fn sync_changed(
-        &mut self,
-        stores: &Stores,
-        _now: Instant,
-        changed: &std::collections::BTreeSet<&'static str>,
-    ) -> bool {
-        self.sync_kinds(stores, Some(changed))
-    }
+    sync_by_kinds!();
     fn set_wall_clock(&mut self, now: Timestamp) {
         self.wall = Some(now);
     }

@@ -242,17 +242,7 @@ impl Pane for MaintenancePane {
     fn columns(&self) -> Vec<(&'static str, char)> {
         MaintenanceRow::HEADERS.iter().map(|h| (*h, ' ')).collect()
     }
-    fn sync(&mut self, stores: &Stores, _now: Instant) -> bool {
-        self.sync_kinds(stores, None)
-    }
-    fn sync_changed(
-        &mut self,
-        stores: &Stores,
-        _now: Instant,
-        changed: &std::collections::BTreeSet<&'static str>,
-    ) -> bool {
-        self.sync_kinds(stores, Some(changed))
-    }
+    sync_by_kinds!();
     fn tick(&mut self, _now: Instant) -> bool {
         false
     }
