@@ -467,7 +467,7 @@ where
         }
         let due = session
             .app
-            .clock_change_due()
+            .next_clock_change()
             .map(tokio::time::Instant::from_std);
         tokio::select! {
             ev = events.next() => match ev {
@@ -489,9 +489,15 @@ where
                 dirty |= session.app.end_flashes();
             }
             _ = memory.tick() => session.log_memory(),
-            // The last frame reads differently now (an age, a countdown): draw it again at
-            // that moment, not at the next tick, which could be up to a second later.
-            () = sleep_until_retry(due), if due.is_some() && !dirty => dirty = true,
+            // The last frame or an open details view reads differently now (an age, a
+            // countdown): draw it again at that moment, not at the next tick, which could be
+            // up to a second later. The draw sets the frame's next deadline and the refresh
+            // the view's, so this does not fire again at once.
+            () = sleep_until_retry(due), if due.is_some() && !dirty => {
+                session.app.set_time(Timestamp::now(), Instant::now());
+                session.app.refresh_doc_if_due();
+                dirty = true;
+            }
             () = tokio::time::sleep(wait), if dirty => {}
         }
     }

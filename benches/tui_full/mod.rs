@@ -350,6 +350,12 @@ pub fn run() {
         ("Node pools", "np"),
         ("Hosted clusters", "hc"),
         ("Copies", "copy"),
+        ("Readiness", "lm"),
+        ("Maintenance", "maint"),
+        ("MachineSets", "ms"),
+        ("Cluster operators", "co"),
+        ("Overview", "ov"),
+        ("Health", "health"),
     ] {
         let a0 = allocated();
         let t = Instant::now();

@@ -260,6 +260,27 @@ impl App {
         self.clock_change_due
     }
 
+    /// When the screen next reads differently with the clock alone: the last frame's deadline
+    /// or an open details view's, whichever comes first (the event loop wakes then).
+    pub fn next_clock_change(&self) -> Option<Instant> {
+        let doc = self.doc.as_ref().and_then(|d| d.changes_at);
+        [self.clock_change_due, doc].into_iter().flatten().min()
+    }
+
+    /// Rebuild an open details view whose ages or countdowns read differently by now. Returns
+    /// whether it did.
+    pub fn refresh_doc_if_due(&mut self) -> bool {
+        let due = self
+            .doc
+            .as_ref()
+            .and_then(|d| d.changes_at)
+            .is_some_and(|t| self.instant >= t);
+        if due {
+            self.refresh_doc();
+        }
+        due
+    }
+
     /// Set the clocks used by the next update and render (tests inject fixed times).
     pub fn set_time(&mut self, now: Timestamp, instant: Instant) {
         self.now = now;
@@ -703,12 +724,7 @@ impl App {
                 for p in &mut self.panes {
                     changed |= p.tick(self.instant);
                 }
-                if let Some(doc) = &self.doc
-                    && doc.changes_at.is_some_and(|t| self.instant >= t)
-                {
-                    self.refresh_doc();
-                    changed = true;
-                }
+                changed |= self.refresh_doc_if_due();
                 self.refetch_details();
                 self.request_guest_pdbs();
                 return changed;

@@ -463,3 +463,29 @@ fn open_details_follow_the_clock() {
     let next = age_line(&screen(&mut app, 100, 45));
     assert!(next.contains("46s"), "{next}");
 }
+
+/// The event loop wakes at an open details view's own deadline (`App::next_clock_change`) and
+/// rebuilds it there (`refresh_doc_if_due`), not at the next one-second tick.
+#[test]
+fn the_loop_wakes_at_an_open_details_views_deadline() {
+    let (mut app, _w) = app_with(&cluster(), KindState::Live);
+    let i0 = Instant::now();
+    app.set_time(now(), i0);
+    key(&mut app, KeyCode::Enter);
+    app.on_watch(fetched_node("arm-new"));
+    let due = app
+        .next_clock_change()
+        .expect("the Age line has a deadline");
+    assert!(due > i0 && due <= i0 + std::time::Duration::from_secs(1));
+    let before = screen(&mut app, 100, 45);
+    app.set_time(now(), due - std::time::Duration::from_millis(1));
+    assert!(!app.refresh_doc_if_due(), "not due yet");
+    let wall = now() + k8s_openapi::jiff::SignedDuration::from_secs(1);
+    app.set_time(wall, due);
+    assert!(app.refresh_doc_if_due());
+    assert_ne!(screen(&mut app, 100, 45), before);
+    assert!(
+        app.next_clock_change().is_some_and(|t| t > due),
+        "the next deadline is later"
+    );
+}
