@@ -10,7 +10,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 
 use super::CsrPane;
-use super::model::to_ts;
 use crate::csr::display_safe;
 use crate::csr::joining::{JoinStage, JoiningNode, Step, joining_nodes};
 use crate::panes::RenderCtx;
@@ -56,7 +55,7 @@ pub fn cells(j: &JoiningNode, now: Timestamp) -> Vec<String> {
 
 pub fn render(pane: &CsrPane, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
     let theme = ctx.theme;
-    let now = to_ts(ctx.now);
+    let now = ctx.now;
     let m = &pane.model;
     let list = joining_nodes(m.pairs(), &m.nodes, now);
     let [title, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);

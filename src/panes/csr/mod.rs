@@ -14,7 +14,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-use self::model::{COLUMNS, CsrModel, to_ts};
+use self::model::{COLUMNS, CsrModel};
 use super::filter::Filter;
 use super::{Pane, RenderCtx, Writes};
 use crate::action::Action;
@@ -356,11 +356,11 @@ impl Pane for CsrPane {
     fn details(&self, key: &str, now: Timestamp) -> Option<Vec<Line<'static>>> {
         let (c, v) = self.model.get(key)?;
         if csr_state(c) == CsrState::Pending {
-            return Some(details::lines(c, v, to_ts(now)));
+            return Some(details::lines(c, v, now));
         }
         // A decided CSR's row keeps a summary: its details show every check, made now.
-        let full = self.model.validate_now(c, to_ts(now));
-        Some(details::lines(c, &full, to_ts(now)))
+        let full = self.model.validate_now(c, now);
+        Some(details::lines(c, &full, now))
     }
     fn render(&self, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
         if self.joining {

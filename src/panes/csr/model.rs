@@ -46,11 +46,6 @@ impl NodeLookup for NodeIndex {
     }
 }
 
-/// Wall clock as the CSR core wants it: whole seconds.
-pub fn to_ts(now: Timestamp) -> Timestamp {
-    Timestamp::from_second(now.as_second()).unwrap_or(Timestamp::UNIX_EPOCH)
-}
-
 fn fingerprint<'a>(items: impl Iterator<Item = (&'a str, Option<&'a str>)>) -> u64 {
     let mut h = foldhash::fast::FixedState::default().build_hasher();
     for (n, rv) in items {

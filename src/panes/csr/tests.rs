@@ -702,3 +702,19 @@ fn panes_off_screen_warm_up_while_nobody_types() {
     }
     assert!(!app.stale.contains(csr_pane), "never refreshed");
 }
+
+/// The pending rows' ages and countdowns are drawn from the real clock, fractions included: a
+/// frame drawn 300 ms into a second reads differently 700 ms later, not 1 ms later (rounding
+/// the clock down to whole seconds made every countdown look due at once, and the pane was
+/// drawn again every frame: 8 % of a core at fleet scale).
+#[test]
+fn a_frame_of_pending_csrs_is_due_again_at_the_next_second() {
+    let mut app = app();
+    let frac = k8s_openapi::jiff::SignedDuration::from_millis(300);
+    app.set_time(wall_now() + frac, Instant::now());
+    app.update(Action::Resize(150, 12));
+    let mut t = Terminal::new(TestBackend::new(150, 12)).unwrap();
+    let (drawn, wait) = crate::age::changes_of(|| t.draw(|f| crate::ui::render(&app, f)));
+    assert!(drawn.is_ok());
+    assert_eq!(wait, Some(std::time::Duration::from_millis(700)));
+}

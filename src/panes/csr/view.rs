@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 
 use super::CsrPane;
-use super::model::{COLUMNS, to_ts};
+use super::model::COLUMNS;
 use crate::action::Action;
 use crate::csr::rows::{CsrRow, HistoryFilter, format_age};
 use crate::csr::state::{Countdown, CsrState};
@@ -128,7 +128,7 @@ fn cell_style(theme: &Theme, row: &CsrRow, col: usize, countdown: Option<Countdo
 pub fn render(pane: &CsrPane, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
     let theme = ctx.theme;
     let m = &pane.model;
-    let now = to_ts(ctx.now);
+    let now = ctx.now;
     let [summary_area, table_area] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
     frame.render_widget(Paragraph::new(summary_line(pane, ctx)), summary_area);
