@@ -336,10 +336,103 @@ where
     changed
 }
 
+/// [`refresh`] for the objects at `refs` (namespace, name), each looked up in the store rather
+/// than found among all of them. `None` when one is not in the store (the caller then decides,
+/// say, to search every namespace); `prev` is then left as it was.
+pub fn refresh_named<K>(
+    prev: &mut Vec<Value>,
+    store: &Store<K>,
+    f: fn(&K) -> Value,
+    refs: &[(String, String)],
+) -> Option<bool>
+where
+    K: kube::Resource<DynamicType = ()> + Clone + 'static,
+{
+    use crate::fleet::util::{name, namespace};
+    let objects = refs
+        .iter()
+        .map(|(ns, n)| {
+            let r = kube::runtime::reflector::ObjectRef::<K>::new(n);
+            store.get(&if ns.is_empty() { r } else { r.within(ns) })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let before = prev.len();
+    let mut converted = false;
+    let mut out: Vec<Value> = objects
+        .iter()
+        .map(|o| {
+            let meta = o.meta();
+            let ns = meta.namespace.as_deref().unwrap_or_default();
+            let n = meta.name.as_deref().unwrap_or_default();
+            let same = |v: &&Value| {
+                namespace(v) == ns
+                    && name(v) == n
+                    && meta.resource_version.is_some()
+                    && v.pointer("/metadata/resourceVersion")
+                        .and_then(Value::as_str)
+                        == meta.resource_version.as_deref()
+            };
+            prev.iter().find(same).cloned().unwrap_or_else(|| {
+                converted = true;
+                f(o)
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| (namespace(a), name(a)).cmp(&(namespace(b), name(b))));
+    out.dedup_by(|a, b| namespace(a) == namespace(b) && name(a) == name(b));
+    let changed = converted || before != out.len();
+    *prev = out;
+    Some(changed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Looked up by name, converted again only when their resourceVersion moved; a missing one
+    /// leaves `prev` alone and says so, and the answer matches a search of every object.
+    #[test]
+    fn named_objects_are_looked_up_and_converted_only_when_they_change() {
+        use k8s_openapi::api::core::v1::ConfigMap;
+        use kube::runtime::watcher::Event;
+        let cm = |ns: &str, n: &str, rv: &str| -> ConfigMap {
+            serde_json::from_value(json!({"metadata":
+                {"name": n, "namespace": ns, "resourceVersion": rv}}))
+            .unwrap()
+        };
+        let to_value = |c: &ConfigMap| serde_json::to_value(c).unwrap();
+        let (store, mut w) = kube::runtime::reflector::store::<ConfigMap>();
+        w.apply_watcher_event(&Event::Init);
+        for c in [cm("a", "x", "1"), cm("a", "y", "2"), cm("b", "x", "3")] {
+            w.apply_watcher_event(&Event::InitApply(c));
+        }
+        w.apply_watcher_event(&Event::InitDone);
+        let refs = |r: &[(&str, &str)]| -> Vec<(String, String)> {
+            r.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        };
+        let mut prev = Vec::new();
+        let wanted = refs(&[("b", "x"), ("a", "x"), ("a", "x")]);
+        assert_eq!(refresh_named(&mut prev, &store, to_value, &wanted), Some(true));
+        let mut scanned = Vec::new();
+        refresh_where(&mut scanned, &store, to_value, |c| {
+            c.metadata.name.as_deref() == Some("x")
+        });
+        assert_eq!(prev, scanned, "same objects, same order");
+        assert_eq!(refresh_named(&mut prev, &store, to_value, &wanted), Some(false));
+        w.apply_watcher_event(&Event::Apply(cm("a", "x", "9")));
+        assert_eq!(refresh_named(&mut prev, &store, to_value, &wanted), Some(true));
+        assert_eq!(prev[0]["metadata"]["resourceVersion"], "9");
+        let kept = prev.clone();
+        let missing = refs(&[("a", "x"), ("c", "x")]);
+        assert_eq!(refresh_named(&mut prev, &store, to_value, &missing), None);
+        assert_eq!(prev, kept);
+        assert_eq!(
+            refresh_named(&mut prev, &store, to_value, &refs(&[("a", "x")])),
+            Some(true),
+            "one fewer"
+        );
+    }
 
     #[test]
     fn strips_what_is_not_shown_and_keeps_what_is() {

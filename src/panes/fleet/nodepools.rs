@@ -177,24 +177,41 @@ impl NodePoolsPane {
             );
         }
         // Only the root disks of these Machines' VMs (`<vm>-rhcos`): the pipeline reads no
-        // other DataVolume, and a hub may hold 10,000 of them.
-        let disks: std::collections::HashSet<String> = self
-            .machines
-            .iter()
-            .map(|m| format!("{}-rhcos", crate::fleet::pipeline::vm_name(m)))
-            .collect();
+        // other DataVolume, and a hub may hold 10,000 of them. Each is looked up in its
+        // Machine's namespace; only when one is not there are all DataVolumes searched, as the
+        // pipeline then takes a disk of that name from any namespace.
         if moved(wf::DVS.id) || machines_changed {
-            inputs_changed |= wf::refresh_where(
+            let refs: Vec<(String, String)> = self
+                .machines
+                .iter()
+                .map(|m| {
+                    let vm = crate::fleet::pipeline::vm_name(m);
+                    (namespace(m).to_string(), format!("{vm}-rhcos"))
+                })
+                .collect();
+            inputs_changed |= match wf::refresh_named(
                 &mut self.dvs,
                 &f.dvs,
                 crate::copies::dv_resource::DataVolume::to_json,
-                |d| {
-                    d.metadata
-                        .name
-                        .as_deref()
-                        .is_some_and(|n| n.ends_with("-rhcos") && disks.contains(n))
-                },
-            );
+                &refs,
+            ) {
+                Some(changed) => changed,
+                None => {
+                    let disks: std::collections::HashSet<&str> =
+                        refs.iter().map(|(_, n)| n.as_str()).collect();
+                    wf::refresh_where(
+                        &mut self.dvs,
+                        &f.dvs,
+                        crate::copies::dv_resource::DataVolume::to_json,
+                        |d| {
+                            d.metadata
+                                .name
+                                .as_deref()
+                                .is_some_and(|n| n.ends_with("-rhcos") && disks.contains(n))
+                        },
+                    )
+                }
+            };
         }
         if inputs_changed {
             self.guest_nodes = pipeline_view::nodes_from_machines(&self.machines);
