@@ -5,14 +5,13 @@
 //! Data: the overview poller's snapshot (`Stores::overview`, every ~20 s) with the nodes taken
 //! from the live Nodes store when it has any. The model is rebuilt in `sync`, never in `render`.
 
+mod fingerprint;
 pub mod rows;
 pub mod view;
 
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 use std::time::Instant;
 
-use k8s_openapi::api::core::v1::Node;
 use k8s_openapi::jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -22,8 +21,7 @@ use self::rows::{Item, Row};
 use crate::action::Action;
 use crate::csr::decode::DecodeCache;
 use crate::overview::bootimages::CopyItem;
-use crate::overview::windows::VERSION_ANNOTATION;
-use crate::overview::{Fetched, NodeSummaryRef, OverviewInputs, OverviewModel};
+use crate::overview::{Fetched, OverviewInputs, OverviewModel};
 use crate::panes::{Links, Pane, RenderCtx};
 use crate::watch::Stores;
 use crate::watch::overview_poll::KIND;
@@ -32,8 +30,9 @@ use crate::watch::overview_poll::KIND;
 pub struct OverviewPane {
     /// The poller's snapshot the model was built from.
     base: Option<Arc<OverviewInputs>>,
-    /// What the model saw of the live nodes (see [`node_fingerprint`]).
+    /// What the model saw of the live nodes (see [`fingerprint`]).
     nodes_seen: (usize, u64),
+    fingerprint: fingerprint::NodeFingerprint,
     model: Option<OverviewModel>,
     rows: Vec<Row>,
     /// Index into `rows` of the selected row (always a selectable one, when any exists).
@@ -115,26 +114,6 @@ impl OverviewPane {
     }
 }
 
-/// What the overview shows of the live nodes (summary and WMCO version), so heartbeats that
-/// only move `resourceVersion` do not rebuild the model: the node count and an order-independent
-/// sum of per-node hashes (names are unique), computed without copying or sorting anything.
-fn node_fingerprint(nodes: &[Arc<Node>]) -> (usize, u64) {
-    let sum = nodes
-        .iter()
-        .map(|n| {
-            let version = n
-                .metadata
-                .annotations
-                .as_ref()
-                .and_then(|a| a.get(VERSION_ANNOTATION));
-            let mut h = DefaultHasher::new();
-            (NodeSummaryRef::of(n), version).hash(&mut h);
-            h.finish()
-        })
-        .fold(0u64, u64::wrapping_add);
-    (nodes.len(), sum)
-}
-
 impl Pane for OverviewPane {
     fn title(&self) -> &'static str {
         "Overview"
@@ -166,7 +145,7 @@ impl Pane for OverviewPane {
             (a, b) => a.is_some() != b.is_some(),
         };
         let nodes = stores.nodes.state();
-        let seen = node_fingerprint(&nodes);
+        let seen = self.fingerprint.of(&nodes);
         if !fresh && seen == self.nodes_seen {
             return false;
         }
