@@ -409,19 +409,30 @@ mod tests {
         }
         w.apply_watcher_event(&Event::InitDone);
         let refs = |r: &[(&str, &str)]| -> Vec<(String, String)> {
-            r.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+            r.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
         };
         let mut prev = Vec::new();
         let wanted = refs(&[("b", "x"), ("a", "x"), ("a", "x")]);
-        assert_eq!(refresh_named(&mut prev, &store, to_value, &wanted), Some(true));
+        assert_eq!(
+            refresh_named(&mut prev, &store, to_value, &wanted),
+            Some(true)
+        );
         let mut scanned = Vec::new();
         refresh_where(&mut scanned, &store, to_value, |c| {
             c.metadata.name.as_deref() == Some("x")
         });
         assert_eq!(prev, scanned, "same objects, same order");
-        assert_eq!(refresh_named(&mut prev, &store, to_value, &wanted), Some(false));
+        assert_eq!(
+            refresh_named(&mut prev, &store, to_value, &wanted),
+            Some(false)
+        );
         w.apply_watcher_event(&Event::Apply(cm("a", "x", "9")));
-        assert_eq!(refresh_named(&mut prev, &store, to_value, &wanted), Some(true));
+        assert_eq!(
+            refresh_named(&mut prev, &store, to_value, &wanted),
+            Some(true)
+        );
         assert_eq!(prev[0]["metadata"]["resourceVersion"], "9");
         let kept = prev.clone();
         let missing = refs(&[("a", "x"), ("c", "x")]);

@@ -116,6 +116,6 @@ mod tests {
         let moved = node("b", "5", "True", "amd64");
         assert_ne!(f.of(&[a.clone(), moved]), first, "other arch");
         assert_eq!(f.of(&[beat.clone(), a.clone()]), first, "order");
-        assert_eq!(f.of(&[a.clone()]).0, 1);
+        assert_eq!(f.of(std::slice::from_ref(&a)).0, 1);
     }
 }
