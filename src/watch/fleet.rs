@@ -315,14 +315,7 @@ where
                 meta.name.clone().unwrap_or_default(),
             );
             match old.remove(&key) {
-                Some(v)
-                    if meta.resource_version.is_some()
-                        && v.pointer("/metadata/resourceVersion")
-                            .and_then(Value::as_str)
-                            == meta.resource_version.as_deref() =>
-                {
-                    v
-                }
+                Some(v) if holds_version(&v, meta) => v,
                 _ => {
                     converted = true;
                     f(o)
@@ -334,6 +327,15 @@ where
     let changed = converted || before != out.len();
     *prev = out;
     changed
+}
+
+/// Whether `v`, converted earlier, is of the object version `meta` describes (an object without
+/// a resourceVersion is converted again every time).
+fn holds_version(v: &Value, meta: &ObjectMeta) -> bool {
+    meta.resource_version.is_some()
+        && v.pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            == meta.resource_version.as_deref()
 }
 
 /// [`refresh`] for the objects at `refs` (namespace, name), each looked up in the store rather
@@ -349,37 +351,46 @@ where
     K: kube::Resource<DynamicType = ()> + Clone + 'static,
 {
     use crate::fleet::util::{name, namespace};
-    let objects = refs
+    let mut objects = refs
         .iter()
         .map(|(ns, n)| {
             let r = kube::runtime::reflector::ObjectRef::<K>::new(n);
             store.get(&if ns.is_empty() { r } else { r.within(ns) })
         })
         .collect::<Option<Vec<_>>>()?;
+    // In `refresh`'s order, each object once.
+    let key = |o: &K| {
+        let m = o.meta();
+        (
+            m.namespace.clone().unwrap_or_default(),
+            m.name.clone().unwrap_or_default(),
+        )
+    };
+    objects.sort_by_cached_key(|o| key(o));
+    objects.dedup_by(|a, b| std::sync::Arc::ptr_eq(a, b));
     let before = prev.len();
     let mut converted = false;
-    let mut out: Vec<Value> = objects
+    let out: Vec<Value> = objects
         .iter()
         .map(|o| {
             let meta = o.meta();
-            let ns = meta.namespace.as_deref().unwrap_or_default();
-            let n = meta.name.as_deref().unwrap_or_default();
-            let same = |v: &&Value| {
-                namespace(v) == ns
-                    && name(v) == n
-                    && meta.resource_version.is_some()
-                    && v.pointer("/metadata/resourceVersion")
-                        .and_then(Value::as_str)
-                        == meta.resource_version.as_deref()
-            };
-            prev.iter().find(same).cloned().unwrap_or_else(|| {
-                converted = true;
-                f(o)
-            })
+            let (ns, n) = (
+                meta.namespace.as_deref().unwrap_or_default(),
+                meta.name.as_deref().unwrap_or_default(),
+            );
+            // Taken, not cloned: `prev` is replaced below.
+            match prev
+                .iter()
+                .position(|v| namespace(v) == ns && name(v) == n && holds_version(v, meta))
+            {
+                Some(i) => prev.swap_remove(i),
+                None => {
+                    converted = true;
+                    f(o)
+                }
+            }
         })
         .collect();
-    out.sort_by(|a, b| (namespace(a), name(a)).cmp(&(namespace(b), name(b))));
-    out.dedup_by(|a, b| namespace(a) == namespace(b) && name(a) == name(b));
     let changed = converted || before != out.len();
     *prev = out;
     Some(changed)

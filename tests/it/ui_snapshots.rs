@@ -432,15 +432,21 @@ fn a_tick_redraws_ages_in_hours_only_when_the_hour_turns() {
     );
 }
 
-/// An open details view is built once, not per frame, yet its ages follow the clock: a tick
-/// rebuilds it when a line would read differently, and not before.
-#[test]
-fn open_details_follow_the_clock() {
-    let (mut app, _w) = app_with(&cluster(), KindState::Live);
+/// The details view of arm-new open, at `now()` on the returned monotonic clock.
+fn details_of_arm_new() -> (App, Writers, Instant) {
+    let (mut app, w) = app_with(&cluster(), KindState::Live);
     let i0 = Instant::now();
     app.set_time(now(), i0);
     key(&mut app, KeyCode::Enter);
     app.on_watch(fetched_node("arm-new"));
+    (app, w, i0)
+}
+
+/// An open details view is built once, not per frame, yet its ages follow the clock: a tick
+/// rebuilds it when a line would read differently, and not before.
+#[test]
+fn open_details_follow_the_clock() {
+    let (mut app, _w, i0) = details_of_arm_new();
     let age_line = |s: &str| {
         s.lines()
             .find(|l| l.trim_start_matches(['"', ' ']).starts_with("Age "))
@@ -468,11 +474,7 @@ fn open_details_follow_the_clock() {
 /// rebuilds it there (`refresh_doc_if_due`), not at the next one-second tick.
 #[test]
 fn the_loop_wakes_at_an_open_details_views_deadline() {
-    let (mut app, _w) = app_with(&cluster(), KindState::Live);
-    let i0 = Instant::now();
-    app.set_time(now(), i0);
-    key(&mut app, KeyCode::Enter);
-    app.on_watch(fetched_node("arm-new"));
+    let (mut app, _w, i0) = details_of_arm_new();
     let due = app
         .next_clock_change()
         .expect("the Age line has a deadline");

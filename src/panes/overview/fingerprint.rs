@@ -26,7 +26,8 @@ struct Seen {
     /// The node's address: compared, never dereferenced.
     addr: usize,
     /// Confirms the address: a freed one may hold another object later, never one with the
-    /// same resourceVersion but other content.
+    /// same resourceVersion but other content. A node without one never matches (`""` is no
+    /// `Some`), so it is hashed every time.
     rv: String,
     hash: u64,
 }
@@ -58,12 +59,7 @@ impl NodeFingerprint {
                     }
                 });
             sum = sum.wrapping_add(seen.hash);
-            // Without a resourceVersion nothing confirms the address: never reused.
-            next.push(if rv.is_some() {
-                seen
-            } else {
-                Seen { addr: 0, ..seen }
-            });
+            next.push(seen);
         }
         self.last = next;
         (nodes.len(), sum)
